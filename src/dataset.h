@@ -1,0 +1,45 @@
+/* dataset.h: labelled grayscale images in ganplay's dataset file.
+ *
+ * File layout (all integers little-endian uint32):
+ *   magic "GPDS", version (1), count, height, width, channels (1),
+ *   then count*height*width*channels uint8 pixels (row-major, 0 = black),
+ *   then count uint8 labels (0..9).
+ * The held-out split is part of the format's contract: image i (in file
+ * order) is held out when i % 5 == 4; models train on the others. */
+#ifndef GP_DATASET_H
+#define GP_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rng.h"
+#include "status.h"
+
+#define GP_DATASET_MAGIC "GPDS"
+#define GP_DATASET_VERSION 1
+
+typedef struct {
+    int count, h, w, c;
+    uint8_t *pixels;      /* count * h * w * c */
+    uint8_t *labels;      /* count */
+    int n_train, n_test;
+    int32_t *train_index; /* images with i % 5 != 4 */
+    int32_t *test_index;  /* images with i % 5 == 4 */
+} gp_dataset;
+
+/* Parses a dataset held in memory (copies what it keeps). */
+gp_status gp_dataset_from_bytes(gp_dataset *ds, const uint8_t *bytes, size_t len, gp_err *err);
+gp_status gp_dataset_load(gp_dataset *ds, const char *path, gp_err *err);
+void gp_dataset_free(gp_dataset *ds);
+
+static inline int gp_dataset_is_held_out(int i) { return i % 5 == 4; }
+
+/* Writes image idx as floats in [-1, 1] (pixel / 127.5 - 1). */
+void gp_dataset_image(const gp_dataset *ds, int idx, float *out);
+/* Fills out (batch x h*w*c) with training images drawn uniformly. */
+void gp_dataset_sample_batch(const gp_dataset *ds, gp_rng *rng, float *out, int batch);
+
+/* Reads a whole file; *data is malloc'ed. Refuses files over max_len. */
+gp_status gp_read_file(const char *path, uint8_t **data, size_t *len, size_t max_len, gp_err *err);
+
+#endif

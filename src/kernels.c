@@ -1,0 +1,474 @@
+/* kernels.c: GEMM and elementwise loops, portable and 128-bit SIMD.
+ *
+ * GEMM follows the packed, register-blocked scheme of BLIS/XNNPACK: for each
+ * block of GP_GEMM_KC along K, A is packed into panels of MR rows (k-major,
+ * MR values per k) and B into panels of NR columns (NR values per k), with
+ * zero padding at the edges. A micro-kernel then computes one MR x NR tile of
+ * C from one A panel and one B panel. The B panel (KC*NR floats = 8 KiB) stays
+ * in L1 while the A panels stream from L2. Packing also absorbs transposition:
+ * callers describe A and B by row and column strides. */
+#include "kernels.h"
+#include "simd.h"
+
+#include <math.h>
+#include <string.h>
+
+#define MR GP_GEMM_MR
+#define NR GP_GEMM_NR
+#define GP_GEMM_KC 256
+
+int gp_kernels_simd(void) { return GP_SIMD; }
+
+static int round_up(int x, int m) { return (x + m - 1) / m * m; }
+static int min_int(int a, int b) { return a < b ? a : b; }
+
+size_t gp_gemm_workspace(int M, int N, int K) {
+    int kc = min_int(K, GP_GEMM_KC);
+    if (kc < 1) kc = 1;
+    return (size_t)round_up(M, MR) * kc + (size_t)kc * round_up(N, NR);
+}
+
+/* Apack[panel][k][r] for rows i in [0,M), k in [k0, k0+kc) */
+static void pack_a(float *Apack, int M, int kc, int k0, const float *A,
+                   int a_rs, int a_cs) {
+    for (int i0 = 0; i0 < M; i0 += MR) {
+        int rows = min_int(MR, M - i0);
+        for (int k = 0; k < kc; k++) {
+            const float *src = A + (size_t)(k0 + k) * a_cs + (size_t)i0 * a_rs;
+            for (int r = 0; r < rows; r++) Apack[r] = src[(size_t)r * a_rs];
+            for (int r = rows; r < MR; r++) Apack[r] = 0.0f;
+            Apack += MR;
+        }
+    }
+}
+
+/* Bpack[panel][k][c] for columns j in [0,N), k in [k0, k0+kc) */
+static void pack_b(float *Bpack, int N, int kc, int k0, const float *B,
+                   int b_rs, int b_cs) {
+    for (int j0 = 0; j0 < N; j0 += NR) {
+        int cols = min_int(NR, N - j0);
+        for (int k = 0; k < kc; k++) {
+            const float *src = B + (size_t)(k0 + k) * b_rs + (size_t)j0 * b_cs;
+            if (b_cs == 1) {
+                memcpy(Bpack, src, (size_t)cols * sizeof(float));
+            } else {
+                for (int c = 0; c < cols; c++) Bpack[c] = src[(size_t)c * b_cs];
+            }
+            for (int c = cols; c < NR; c++) Bpack[c] = 0.0f;
+            Bpack += NR;
+        }
+    }
+}
+
+/* How a micro-kernel starts its accumulators. */
+enum tile_init { TILE_ZERO, TILE_BIAS, TILE_LOAD };
+
+/* One MR x NR tile: C = init + Apanel * Bpanel over kc. C has leading dim ldc
+ * and is a full tile here (edges go through a scratch tile). */
+typedef void (*microkernel_fn)(int kc, const float *Ap, const float *Bp,
+                               float *C, int ldc, enum tile_init init,
+                               const float *bias);
+
+static void microkernel_portable(int kc, const float *Ap, const float *Bp,
+                                 float *C, int ldc, enum tile_init init,
+                                 const float *bias) {
+    float acc[MR][NR];
+    for (int r = 0; r < MR; r++)
+        for (int c = 0; c < NR; c++)
+            acc[r][c] = init == TILE_LOAD   ? C[r * ldc + c]
+                        : init == TILE_BIAS ? bias[c]
+                                            : 0.0f;
+    for (int k = 0; k < kc; k++) {
+        for (int r = 0; r < MR; r++) {
+            float a = Ap[r];
+            for (int c = 0; c < NR; c++) acc[r][c] += a * Bp[c];
+        }
+        Ap += MR;
+        Bp += NR;
+    }
+    for (int r = 0; r < MR; r++)
+        for (int c = 0; c < NR; c++) C[r * ldc + c] = acc[r][c];
+}
+
+#if GP_SIMD
+static void microkernel_simd(int kc, const float *Ap, const float *Bp,
+                             float *C, int ldc, enum tile_init init,
+                             const float *bias) {
+    f32x4 c00, c01, c10, c11, c20, c21, c30, c31;
+    if (init == TILE_LOAD) {
+        c00 = f32x4_load(C + 0 * ldc); c01 = f32x4_load(C + 0 * ldc + 4);
+        c10 = f32x4_load(C + 1 * ldc); c11 = f32x4_load(C + 1 * ldc + 4);
+        c20 = f32x4_load(C + 2 * ldc); c21 = f32x4_load(C + 2 * ldc + 4);
+        c30 = f32x4_load(C + 3 * ldc); c31 = f32x4_load(C + 3 * ldc + 4);
+    } else {
+        f32x4 b0 = init == TILE_BIAS ? f32x4_load(bias) : f32x4_splat(0.0f);
+        f32x4 b1 = init == TILE_BIAS ? f32x4_load(bias + 4) : f32x4_splat(0.0f);
+        c00 = c10 = c20 = c30 = b0;
+        c01 = c11 = c21 = c31 = b1;
+    }
+    for (int k = 0; k < kc; k++) {
+        f32x4 b0 = f32x4_load(Bp);
+        f32x4 b1 = f32x4_load(Bp + 4);
+        f32x4 a0 = f32x4_load_splat(Ap + 0);
+        f32x4 a1 = f32x4_load_splat(Ap + 1);
+        f32x4 a2 = f32x4_load_splat(Ap + 2);
+        f32x4 a3 = f32x4_load_splat(Ap + 3);
+        /* multiply then add: baseline wasm SIMD has no FMA, and native must
+         * round the same way */
+        c00 = f32x4_add(c00, f32x4_mul(a0, b0));
+        c01 = f32x4_add(c01, f32x4_mul(a0, b1));
+        c10 = f32x4_add(c10, f32x4_mul(a1, b0));
+        c11 = f32x4_add(c11, f32x4_mul(a1, b1));
+        c20 = f32x4_add(c20, f32x4_mul(a2, b0));
+        c21 = f32x4_add(c21, f32x4_mul(a2, b1));
+        c30 = f32x4_add(c30, f32x4_mul(a3, b0));
+        c31 = f32x4_add(c31, f32x4_mul(a3, b1));
+        Ap += MR;
+        Bp += NR;
+    }
+    f32x4_store(C + 0 * ldc, c00); f32x4_store(C + 0 * ldc + 4, c01);
+    f32x4_store(C + 1 * ldc, c10); f32x4_store(C + 1 * ldc + 4, c11);
+    f32x4_store(C + 2 * ldc, c20); f32x4_store(C + 2 * ldc + 4, c21);
+    f32x4_store(C + 3 * ldc, c30); f32x4_store(C + 3 * ldc + 4, c31);
+}
+#endif
+
+static void gemm_packed(microkernel_fn kernel, int M, int N, int K,
+                        const float *A, int a_rs, int a_cs, const float *B,
+                        int b_rs, int b_cs, const float *bias, float *C,
+                        int ldc, int accumulate, float *ws) {
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) { /* empty sum: C = bias (or 0), or unchanged */
+        if (accumulate) return;
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] = bias ? bias[j] : 0.0f;
+        return;
+    }
+    int kc_max = min_int(K, GP_GEMM_KC);
+    float *Apack = ws;
+    float *Bpack = ws + (size_t)round_up(M, MR) * kc_max;
+    for (int k0 = 0; k0 < K; k0 += GP_GEMM_KC) {
+        int kc = min_int(GP_GEMM_KC, K - k0);
+        pack_a(Apack, M, kc, k0, A, a_rs, a_cs);
+        pack_b(Bpack, N, kc, k0, B, b_rs, b_cs);
+        enum tile_init init = (k0 > 0 || accumulate) ? TILE_LOAD
+                              : bias                 ? TILE_BIAS
+                                                     : TILE_ZERO;
+        for (int j0 = 0; j0 < N; j0 += NR) {
+            int cols = min_int(NR, N - j0);
+            const float *Bp = Bpack + (size_t)(j0 / NR) * kc * NR;
+            float bias_edge[NR];
+            const float *tile_bias = bias ? bias + j0 : NULL;
+            if (bias && cols < NR) {
+                for (int c = 0; c < NR; c++) bias_edge[c] = c < cols ? bias[j0 + c] : 0.0f;
+                tile_bias = bias_edge;
+            }
+            for (int i0 = 0; i0 < M; i0 += MR) {
+                int rows = min_int(MR, M - i0);
+                const float *Ap = Apack + (size_t)(i0 / MR) * kc * MR;
+                float *Ct = C + (size_t)i0 * ldc + j0;
+                if (rows == MR && cols == NR) {
+                    kernel(kc, Ap, Bp, Ct, ldc, init, tile_bias);
+                } else {
+                    float tile[MR * NR] = {0};
+                    if (init == TILE_LOAD)
+                        for (int r = 0; r < rows; r++)
+                            for (int c = 0; c < cols; c++)
+                                tile[r * NR + c] = Ct[(size_t)r * ldc + c];
+                    kernel(kc, Ap, Bp, tile, NR, init, tile_bias);
+                    for (int r = 0; r < rows; r++)
+                        for (int c = 0; c < cols; c++)
+                            Ct[(size_t)r * ldc + c] = tile[r * NR + c];
+                }
+            }
+        }
+    }
+}
+
+void gp_gemm_portable(int M, int N, int K, const float *A, int a_rs, int a_cs,
+                      const float *B, int b_rs, int b_cs, const float *bias,
+                      float *C, int ldc, int accumulate, float *ws) {
+    gemm_packed(microkernel_portable, M, N, K, A, a_rs, a_cs, B, b_rs, b_cs,
+                bias, C, ldc, accumulate, ws);
+}
+
+void gp_gemm(int M, int N, int K, const float *A, int a_rs, int a_cs,
+             const float *B, int b_rs, int b_cs, const float *bias, float *C,
+             int ldc, int accumulate, float *ws) {
+#if GP_SIMD
+    gemm_packed(microkernel_simd, M, N, K, A, a_rs, a_cs, B, b_rs, b_cs, bias,
+                C, ldc, accumulate, ws);
+#else
+    gemm_packed(microkernel_portable, M, N, K, A, a_rs, a_cs, B, b_rs, b_cs,
+                bias, C, ldc, accumulate, ws);
+#endif
+}
+
+/* ---- elementwise ------------------------------------------------------ */
+
+void gp_leaky_relu_portable(float *y, const float *x, size_t n, float slope) {
+    for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : slope * x[i];
+}
+
+void gp_leaky_relu_backward_portable(float *dx, const float *dy,
+                                     const float *x, size_t n, float slope) {
+    for (size_t i = 0; i < n; i++) dx[i] = x[i] > 0.0f ? dy[i] : slope * dy[i];
+}
+
+void gp_tanh_backward_portable(float *dx, const float *dy, const float *y,
+                               size_t n) {
+    for (size_t i = 0; i < n; i++) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+}
+
+void gp_sigmoid_backward_portable(float *dx, const float *dy, const float *y,
+                                  size_t n) {
+    for (size_t i = 0; i < n; i++) dx[i] = dy[i] * (y[i] * (1.0f - y[i]));
+}
+
+void gp_col_sum_portable(float *sum, const float *x, int rows, int cols) {
+    for (int c = 0; c < cols; c++) sum[c] = 0.0f;
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++) sum[c] += x[(size_t)r * cols + c];
+}
+
+void gp_col_sqdev_portable(float *sumsq, const float *x, const float *mean,
+                           int rows, int cols) {
+    for (int c = 0; c < cols; c++) sumsq[c] = 0.0f;
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++) {
+            float d = x[(size_t)r * cols + c] - mean[c];
+            sumsq[c] += d * d;
+        }
+}
+
+void gp_col_affine_portable(float *y, const float *x, const float *scale,
+                            const float *shift, int rows, int cols) {
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++) {
+            size_t i = (size_t)r * cols + c;
+            y[i] = x[i] * scale[c] + shift[c];
+        }
+}
+
+void gp_col_dot_dev_portable(float *sum, const float *dy, const float *x,
+                             const float *mean, int rows, int cols) {
+    for (int c = 0; c < cols; c++) sum[c] = 0.0f;
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++) {
+            size_t i = (size_t)r * cols + c;
+            sum[c] += dy[i] * (x[i] - mean[c]);
+        }
+}
+
+void gp_col_affine2_portable(float *y, const float *a, const float *sa,
+                             const float *b, const float *sb,
+                             const float *shift, int rows, int cols) {
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++) {
+            size_t i = (size_t)r * cols + c;
+            y[i] = a[i] * sa[c] + b[i] * sb[c] + shift[c];
+        }
+}
+
+void gp_adam_update_portable(float *p, const float *g, float *m, float *v,
+                             size_t n, float b1, float b2, float step_size,
+                             float bc2_sqrt, float eps) {
+    for (size_t i = 0; i < n; i++) {
+        m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+        v[i] = b2 * v[i] + (1.0f - b2) * (g[i] * g[i]);
+        float denom = sqrtf(v[i]) / bc2_sqrt + eps;
+        p[i] -= step_size * (m[i] / denom);
+    }
+}
+
+#if GP_SIMD
+/* Each SIMD loop handles whole f32x4 vectors and leaves the tail (< 4
+ * elements, or < 4 columns) to the portable loop, so both round alike. */
+
+void gp_leaky_relu(float *y, const float *x, size_t n, float slope) {
+    f32x4 s = f32x4_splat(slope);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        f32x4 v = f32x4_load(x + i);
+        f32x4_store(y + i, f32x4_select_pos(v, v, f32x4_mul(s, v)));
+    }
+    gp_leaky_relu_portable(y + i, x + i, n - i, slope);
+}
+
+void gp_leaky_relu_backward(float *dx, const float *dy, const float *x,
+                            size_t n, float slope) {
+    f32x4 s = f32x4_splat(slope);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        f32x4 g = f32x4_load(dy + i);
+        f32x4_store(dx + i, f32x4_select_pos(f32x4_load(x + i), g, f32x4_mul(s, g)));
+    }
+    gp_leaky_relu_backward_portable(dx + i, dy + i, x + i, n - i, slope);
+}
+
+void gp_tanh_backward(float *dx, const float *dy, const float *y, size_t n) {
+    f32x4 one = f32x4_splat(1.0f);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        f32x4 v = f32x4_load(y + i);
+        f32x4_store(dx + i, f32x4_mul(f32x4_load(dy + i), f32x4_sub(one, f32x4_mul(v, v))));
+    }
+    gp_tanh_backward_portable(dx + i, dy + i, y + i, n - i);
+}
+
+void gp_sigmoid_backward(float *dx, const float *dy, const float *y, size_t n) {
+    f32x4 one = f32x4_splat(1.0f);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        f32x4 v = f32x4_load(y + i);
+        f32x4_store(dx + i, f32x4_mul(f32x4_load(dy + i), f32x4_mul(v, f32x4_sub(one, v))));
+    }
+    gp_sigmoid_backward_portable(dx + i, dy + i, y + i, n - i);
+}
+
+void gp_col_sum(float *sum, const float *x, int rows, int cols) {
+    int c = 0;
+    for (; c + 4 <= cols; c += 4) {
+        f32x4 acc = f32x4_splat(0.0f);
+        for (int r = 0; r < rows; r++)
+            acc = f32x4_add(acc, f32x4_load(x + (size_t)r * cols + c));
+        f32x4_store(sum + c, acc);
+    }
+    for (; c < cols; c++) {
+        float acc = 0.0f;
+        for (int r = 0; r < rows; r++) acc += x[(size_t)r * cols + c];
+        sum[c] = acc;
+    }
+}
+
+void gp_col_sqdev(float *sumsq, const float *x, const float *mean, int rows,
+                  int cols) {
+    int c = 0;
+    for (; c + 4 <= cols; c += 4) {
+        f32x4 mu = f32x4_load(mean + c);
+        f32x4 acc = f32x4_splat(0.0f);
+        for (int r = 0; r < rows; r++) {
+            f32x4 d = f32x4_sub(f32x4_load(x + (size_t)r * cols + c), mu);
+            acc = f32x4_add(acc, f32x4_mul(d, d));
+        }
+        f32x4_store(sumsq + c, acc);
+    }
+    for (; c < cols; c++) {
+        float acc = 0.0f;
+        for (int r = 0; r < rows; r++) {
+            float d = x[(size_t)r * cols + c] - mean[c];
+            acc += d * d;
+        }
+        sumsq[c] = acc;
+    }
+}
+
+void gp_col_affine(float *y, const float *x, const float *scale,
+                   const float *shift, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+        const float *xr = x + (size_t)r * cols;
+        float *yr = y + (size_t)r * cols;
+        int c = 0;
+        for (; c + 4 <= cols; c += 4)
+            f32x4_store(yr + c, f32x4_add(f32x4_mul(f32x4_load(xr + c), f32x4_load(scale + c)),
+                                          f32x4_load(shift + c)));
+        for (; c < cols; c++) yr[c] = xr[c] * scale[c] + shift[c];
+    }
+}
+
+void gp_col_dot_dev(float *sum, const float *dy, const float *x,
+                    const float *mean, int rows, int cols) {
+    int c = 0;
+    for (; c + 4 <= cols; c += 4) {
+        f32x4 mu = f32x4_load(mean + c);
+        f32x4 acc = f32x4_splat(0.0f);
+        for (int r = 0; r < rows; r++) {
+            size_t i = (size_t)r * cols + c;
+            acc = f32x4_add(acc, f32x4_mul(f32x4_load(dy + i), f32x4_sub(f32x4_load(x + i), mu)));
+        }
+        f32x4_store(sum + c, acc);
+    }
+    for (; c < cols; c++) {
+        float acc = 0.0f;
+        for (int r = 0; r < rows; r++) {
+            size_t i = (size_t)r * cols + c;
+            acc += dy[i] * (x[i] - mean[c]);
+        }
+        sum[c] = acc;
+    }
+}
+
+void gp_col_affine2(float *y, const float *a, const float *sa, const float *b,
+                    const float *sb, const float *shift, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+        size_t o = (size_t)r * cols;
+        int c = 0;
+        for (; c + 4 <= cols; c += 4) {
+            f32x4 t = f32x4_add(f32x4_mul(f32x4_load(a + o + c), f32x4_load(sa + c)),
+                                f32x4_mul(f32x4_load(b + o + c), f32x4_load(sb + c)));
+            f32x4_store(y + o + c, f32x4_add(t, f32x4_load(shift + c)));
+        }
+        for (; c < cols; c++) y[o + c] = a[o + c] * sa[c] + b[o + c] * sb[c] + shift[c];
+    }
+}
+
+void gp_adam_update(float *p, const float *g, float *m, float *v, size_t n,
+                    float b1, float b2, float step_size, float bc2_sqrt,
+                    float eps) {
+    f32x4 vb1 = f32x4_splat(b1), vb2 = f32x4_splat(b2);
+    f32x4 vb1c = f32x4_splat(1.0f - b1), vb2c = f32x4_splat(1.0f - b2);
+    f32x4 vstep = f32x4_splat(step_size), vbc2 = f32x4_splat(bc2_sqrt);
+    f32x4 veps = f32x4_splat(eps);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        f32x4 gi = f32x4_load(g + i);
+        f32x4 mi = f32x4_add(f32x4_mul(vb1, f32x4_load(m + i)), f32x4_mul(vb1c, gi));
+        f32x4 vi = f32x4_add(f32x4_mul(vb2, f32x4_load(v + i)), f32x4_mul(vb2c, f32x4_mul(gi, gi)));
+        f32x4 denom = f32x4_add(f32x4_div(f32x4_sqrt(vi), vbc2), veps);
+        f32x4_store(m + i, mi);
+        f32x4_store(v + i, vi);
+        f32x4_store(p + i, f32x4_sub(f32x4_load(p + i), f32x4_mul(vstep, f32x4_div(mi, denom))));
+    }
+    gp_adam_update_portable(p + i, g + i, m + i, v + i, n - i, b1, b2, step_size, bc2_sqrt, eps);
+}
+
+#else /* portable build: the unsuffixed names are the portable loops */
+
+void gp_leaky_relu(float *y, const float *x, size_t n, float slope) {
+    gp_leaky_relu_portable(y, x, n, slope);
+}
+void gp_leaky_relu_backward(float *dx, const float *dy, const float *x,
+                            size_t n, float slope) {
+    gp_leaky_relu_backward_portable(dx, dy, x, n, slope);
+}
+void gp_tanh_backward(float *dx, const float *dy, const float *y, size_t n) {
+    gp_tanh_backward_portable(dx, dy, y, n);
+}
+void gp_sigmoid_backward(float *dx, const float *dy, const float *y, size_t n) {
+    gp_sigmoid_backward_portable(dx, dy, y, n);
+}
+void gp_col_sum(float *sum, const float *x, int rows, int cols) {
+    gp_col_sum_portable(sum, x, rows, cols);
+}
+void gp_col_sqdev(float *sumsq, const float *x, const float *mean, int rows,
+                  int cols) {
+    gp_col_sqdev_portable(sumsq, x, mean, rows, cols);
+}
+void gp_col_affine(float *y, const float *x, const float *scale,
+                   const float *shift, int rows, int cols) {
+    gp_col_affine_portable(y, x, scale, shift, rows, cols);
+}
+void gp_col_dot_dev(float *sum, const float *dy, const float *x,
+                    const float *mean, int rows, int cols) {
+    gp_col_dot_dev_portable(sum, dy, x, mean, rows, cols);
+}
+void gp_col_affine2(float *y, const float *a, const float *sa, const float *b,
+                    const float *sb, const float *shift, int rows, int cols) {
+    gp_col_affine2_portable(y, a, sa, b, sb, shift, rows, cols);
+}
+void gp_adam_update(float *p, const float *g, float *m, float *v, size_t n,
+                    float b1, float b2, float step_size, float bc2_sqrt,
+                    float eps) {
+    gp_adam_update_portable(p, g, m, v, n, b1, b2, step_size, bc2_sqrt, eps);
+}
+#endif

@@ -1,0 +1,87 @@
+/* kernels.h: matrix products and elementwise loops.
+ * Every kernel has a portable C version (suffix _portable) that serves as the
+ * reference; the unsuffixed name uses the 128-bit SIMD path when the build has
+ * one (wasm -msimd128 or native SSE2) and the portable one otherwise.
+ * Nothing outside kernels.c sees an intrinsic. */
+#ifndef GP_KERNELS_H
+#define GP_KERNELS_H
+
+#include <stddef.h>
+
+/* Register tile of the GEMM micro-kernel: MR rows x NR columns. */
+#define GP_GEMM_MR 4
+#define GP_GEMM_NR 8
+
+/* 1 if gp_gemm and the vector loops use SIMD in this build. */
+int gp_kernels_simd(void);
+
+/* Floats of workspace gp_gemm needs for an M x N x K product. */
+size_t gp_gemm_workspace(int M, int N, int K);
+
+/* C[M,N] = bias[N] (row-broadcast, or 0 if bias is NULL) + A[M,K] * B[K,N],
+ * or C += A * B when accumulate is nonzero (bias must then be NULL).
+ * A(i,k) = A[i*a_rs + k*a_cs] and B(k,j) = B[k*b_rs + j*b_cs], so any
+ * transposition is a choice of strides. C is row-major with leading dim ldc.
+ * ws holds gp_gemm_workspace(M,N,K) floats; it is scratch. */
+void gp_gemm(int M, int N, int K, const float *A, int a_rs, int a_cs,
+             const float *B, int b_rs, int b_cs, const float *bias, float *C,
+             int ldc, int accumulate, float *ws);
+void gp_gemm_portable(int M, int N, int K, const float *A, int a_rs, int a_cs,
+                      const float *B, int b_rs, int b_cs, const float *bias,
+                      float *C, int ldc, int accumulate, float *ws);
+
+/* y = x > 0 ? x : slope*x (slope 0 gives ReLU). In place allowed. */
+void gp_leaky_relu(float *y, const float *x, size_t n, float slope);
+void gp_leaky_relu_portable(float *y, const float *x, size_t n, float slope);
+/* dx = dy * (x > 0 ? 1 : slope) */
+void gp_leaky_relu_backward(float *dx, const float *dy, const float *x,
+                            size_t n, float slope);
+void gp_leaky_relu_backward_portable(float *dx, const float *dy,
+                                     const float *x, size_t n, float slope);
+/* dx = dy * (1 - y*y), y = tanh(x) */
+void gp_tanh_backward(float *dx, const float *dy, const float *y, size_t n);
+void gp_tanh_backward_portable(float *dx, const float *dy, const float *y,
+                               size_t n);
+/* dx = dy * y * (1 - y), y = sigmoid(x) */
+void gp_sigmoid_backward(float *dx, const float *dy, const float *y, size_t n);
+void gp_sigmoid_backward_portable(float *dx, const float *dy, const float *y,
+                                  size_t n);
+
+/* Per-column sums of x (rows, cols): sum[c] = sum_r x[r,c],
+ * sumsq[c] = sum_r (x[r,c] - mean[c])^2 when mean is given (else not written). */
+void gp_col_sum(float *sum, const float *x, int rows, int cols);
+void gp_col_sum_portable(float *sum, const float *x, int rows, int cols);
+void gp_col_sqdev(float *sumsq, const float *x, const float *mean, int rows,
+                  int cols);
+void gp_col_sqdev_portable(float *sumsq, const float *x, const float *mean,
+                           int rows, int cols);
+/* y[r,c] = x[r,c] * scale[c] + shift[c] */
+void gp_col_affine(float *y, const float *x, const float *scale,
+                   const float *shift, int rows, int cols);
+void gp_col_affine_portable(float *y, const float *x, const float *scale,
+                            const float *shift, int rows, int cols);
+
+/* sum[c] = sum_r dy[r,c] * (x[r,c] - mean[c]) */
+void gp_col_dot_dev(float *sum, const float *dy, const float *x,
+                    const float *mean, int rows, int cols);
+void gp_col_dot_dev_portable(float *sum, const float *dy, const float *x,
+                             const float *mean, int rows, int cols);
+/* y[r,c] = a[r,c] * sa[c] + b[r,c] * sb[c] + shift[c] */
+void gp_col_affine2(float *y, const float *a, const float *sa, const float *b,
+                    const float *sb, const float *shift, int rows, int cols);
+void gp_col_affine2_portable(float *y, const float *a, const float *sa,
+                             const float *b, const float *sb,
+                             const float *shift, int rows, int cols);
+
+/* One Adam update over n parameters, PyTorch semantics:
+ * m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g*g;
+ * p -= step_size * m / (sqrt(v) / bc2_sqrt + eps)
+ * with step_size = lr / (1 - b1^t) and bc2_sqrt = sqrt(1 - b2^t). */
+void gp_adam_update(float *p, const float *g, float *m, float *v, size_t n,
+                    float b1, float b2, float step_size, float bc2_sqrt,
+                    float eps);
+void gp_adam_update_portable(float *p, const float *g, float *m, float *v,
+                             size_t n, float b1, float b2, float step_size,
+                             float bc2_sqrt, float eps);
+
+#endif

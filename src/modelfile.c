@@ -1,0 +1,333 @@
+#include "modelfile.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset.h"
+
+uint32_t gp_crc32(const uint8_t *data, size_t len) {
+    uint32_t table[256];
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        table[i] = c;
+    }
+    uint32_t crc = 0xFFFFFFFFu;
+    for (size_t i = 0; i < len; i++) crc = table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+    return crc ^ 0xFFFFFFFFu;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+typedef struct {
+    uint8_t *p;
+    size_t len, cap;
+} writer;
+
+static int w_bytes(writer *w, const void *src, size_t n) {
+    if (w->len + n > w->cap) {
+        size_t cap = w->cap ? w->cap : 4096;
+        while (cap < w->len + n) cap *= 2;
+        uint8_t *p = realloc(w->p, cap);
+        if (!p) return 0;
+        w->p = p;
+        w->cap = cap;
+    }
+    memcpy(w->p + w->len, src, n);
+    w->len += n;
+    return 1;
+}
+
+static int w_u32(writer *w, uint32_t v) {
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    return w_bytes(w, b, 4);
+}
+
+static int w_u64(writer *w, uint64_t v) { return w_u32(w, (uint32_t)v) && w_u32(w, (uint32_t)(v >> 32)); }
+
+static int w_f32(writer *w, float f) {
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    return w_u32(w, v);
+}
+
+static int w_floats(writer *w, const float *f, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!w_f32(w, f[i])) return 0;
+    return 1;
+}
+
+static int w_net(writer *w, const gp_net *net, int with_opt) {
+    int ok = w_u32(w, (uint32_t)net->shape[0].c) && w_u32(w, (uint32_t)net->shape[0].h) &&
+             w_u32(w, (uint32_t)net->shape[0].w) && w_u32(w, (uint32_t)net->n_layers);
+    for (int i = 0; ok && i < net->n_layers; i++) {
+        const gp_layer_desc *d = &net->layers[i];
+        ok = w_u32(w, d->kind) && w_u32(w, d->out_c) && w_u32(w, d->out_h) && w_u32(w, d->out_w) &&
+             w_u32(w, d->kernel) && w_u32(w, d->stride) && w_u32(w, d->pad) && w_u32(w, d->flags) &&
+             w_f32(w, d->alpha) && w_f32(w, d->eps);
+    }
+    ok = ok && w_u32(w, (uint32_t)net->n_params) && w_u32(w, (uint32_t)net->n_buffers) &&
+         w_floats(w, net->params, net->n_params) && w_floats(w, net->buffers, net->n_buffers);
+    if (ok && with_opt) ok = w_floats(w, net->adam_m, net->n_params) && w_floats(w, net->adam_v, net->n_params);
+    return ok;
+}
+
+gp_status gp_model_save(const gp_gan *gan, int full, uint8_t **out, size_t *len, gp_err *err) {
+    *out = NULL;
+    *len = 0;
+    if (full && !gan->has_d)
+        return gp_fail(err, GP_ERR_ARG, "a generator-only model cannot be saved as a training state");
+    writer w = {0};
+    const gp_gan_config *c = &gan->cfg;
+    char preset[16] = {0};
+    memcpy(preset, c->preset, sizeof preset - 1);
+    int ok = w_bytes(&w, GP_MODEL_MAGIC, 4) && w_u32(&w, GP_MODEL_VERSION) &&
+             w_u32(&w, full ? GP_MODEL_FLAG_TRAINING : 0) && w_bytes(&w, preset, 16) &&
+             w_u32(&w, (uint32_t)gan->image.c) && w_u32(&w, (uint32_t)gan->image.h) &&
+             w_u32(&w, (uint32_t)gan->image.w) && w_u32(&w, (uint32_t)c->batch) &&
+             w_u32(&w, (uint32_t)c->latent) && w_u32(&w, (uint32_t)c->d_steps) &&
+             w_u32(&w, (uint32_t)c->loss) && w_f32(&w, c->lr_g) && w_f32(&w, c->lr_d) &&
+             w_f32(&w, c->beta1) && w_f32(&w, c->beta2) && w_f32(&w, c->adam_eps) &&
+             w_f32(&w, c->real_label) && w_u64(&w, c->seed) && w_u64(&w, gan->rng.state) &&
+             w_u64(&w, (uint64_t)gan->stats.step) && w_u64(&w, (uint64_t)gan->stats.d_step) &&
+             w_u64(&w, (uint64_t)gan->opt_g.t) && w_u64(&w, (uint64_t)gan->opt_d.t) &&
+             w_f32(&w, gan->stats.d_loss) && w_f32(&w, gan->stats.g_loss) &&
+             w_f32(&w, gan->stats.d_real) && w_f32(&w, gan->stats.d_fake) &&
+             w_net(&w, &gan->G, full) && (!full || w_net(&w, &gan->D, full));
+    ok = ok && w_u32(&w, gp_crc32(w.p, w.len));
+    if (!ok) {
+        free(w.p);
+        return gp_fail(err, GP_ERR_NOMEM, "out of memory writing the model");
+    }
+    *out = w.p;
+    *len = w.len;
+    return GP_OK;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+typedef struct {
+    const uint8_t *p;
+    size_t len, pos;
+    int ok; /* cleared on the first read past the end */
+} reader;
+
+static const uint8_t *r_take(reader *r, size_t n) {
+    if (!r->ok || n > r->len - r->pos) {
+        r->ok = 0;
+        return NULL;
+    }
+    const uint8_t *p = r->p + r->pos;
+    r->pos += n;
+    return p;
+}
+
+static uint32_t r_u32(reader *r) {
+    const uint8_t *b = r_take(r, 4);
+    return b ? (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24 : 0;
+}
+
+static uint64_t r_u64(reader *r) {
+    uint64_t lo = r_u32(r);
+    return lo | (uint64_t)r_u32(r) << 32;
+}
+
+static float r_f32(reader *r) {
+    uint32_t v = r_u32(r);
+    float f;
+    memcpy(&f, &v, 4);
+    return f;
+}
+
+/* Reads n floats into dst (all finite) or fails. */
+static gp_status r_floats(reader *r, float *dst, size_t n, const char *what, gp_err *err) {
+    if (n > (r->len - r->pos) / 4) {
+        r->ok = 0;
+        return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in %s", what);
+    }
+    for (size_t i = 0; i < n; i++) {
+        dst[i] = r_f32(r);
+        if (!isfinite(dst[i])) return gp_fail(err, GP_ERR_FORMAT, "model file has a non-finite value in %s", what);
+    }
+    return GP_OK;
+}
+
+typedef struct {
+    gp_shape in;
+    int n_layers;
+    gp_layer_desc layers[GP_MAX_LAYERS];
+} net_header;
+
+static gp_status r_net_header(reader *r, net_header *h, const char *name, gp_err *err) {
+    h->in.c = (int)r_u32(r);
+    h->in.h = (int)r_u32(r);
+    h->in.w = (int)r_u32(r);
+    uint32_t n = r_u32(r);
+    if (!r->ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in the %s header", name);
+    if (n < 1 || n > GP_MAX_LAYERS)
+        return gp_fail(err, GP_ERR_FORMAT, "model file: %s has %u layers (1..%d allowed)", name, n, GP_MAX_LAYERS);
+    h->n_layers = (int)n;
+    for (uint32_t i = 0; i < n; i++) {
+        gp_layer_desc *d = &h->layers[i];
+        d->kind = r_u32(r);
+        d->out_c = r_u32(r);
+        d->out_h = r_u32(r);
+        d->out_w = r_u32(r);
+        d->kernel = r_u32(r);
+        d->stride = r_u32(r);
+        d->pad = r_u32(r);
+        d->flags = r_u32(r);
+        d->alpha = r_f32(r);
+        d->eps = r_f32(r);
+    }
+    if (!r->ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in the %s layers", name);
+    return GP_OK;
+}
+
+/* Reads a net's counts and arrays into an already created net. */
+static gp_status r_net_body(reader *r, gp_net *net, int with_opt, const char *name, gp_err *err) {
+    uint32_t n_params = r_u32(r), n_buffers = r_u32(r);
+    if (!r->ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in the %s sizes", name);
+    if (n_params != net->n_params || n_buffers != net->n_buffers)
+        return gp_fail(err, GP_ERR_FORMAT,
+                       "model file: %s declares %u parameters and %u buffers, its layers need %zu and %zu",
+                       name, n_params, n_buffers, net->n_params, net->n_buffers);
+    gp_status st = r_floats(r, net->params, net->n_params, name, err);
+    if (st == GP_OK) st = r_floats(r, net->buffers, net->n_buffers, name, err);
+    if (st == GP_OK && with_opt) st = r_floats(r, net->adam_m, net->n_params, name, err);
+    if (st == GP_OK && with_opt) st = r_floats(r, net->adam_v, net->n_params, name, err);
+    return st;
+}
+
+gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err) {
+    memset(gan, 0, sizeof *gan);
+    if (len < 12 || memcmp(bytes, GP_MODEL_MAGIC, 4) != 0)
+        return gp_fail(err, GP_ERR_FORMAT, "not a ganplay model file (bad magic number)");
+    if (len > GP_MODEL_MAX_BYTES)
+        return gp_fail(err, GP_ERR_FORMAT, "model file is too large (%zu bytes)", len);
+    reader r = {bytes, len - 4, 4, 1}; /* the last 4 bytes are the CRC */
+    uint32_t version = r_u32(&r);
+    if (version != GP_MODEL_VERSION)
+        return gp_fail(err, GP_ERR_FORMAT, "model file version %u is not supported (this build reads %d)",
+                       version, GP_MODEL_VERSION);
+    uint32_t stored_crc = (uint32_t)bytes[len - 4] | (uint32_t)bytes[len - 3] << 8 |
+                          (uint32_t)bytes[len - 2] << 16 | (uint32_t)bytes[len - 1] << 24;
+    if (gp_crc32(bytes, len - 4) != stored_crc)
+        return gp_fail(err, GP_ERR_FORMAT, "model file is corrupted or truncated (checksum mismatch)");
+    uint32_t flags = r_u32(&r);
+    if (flags & ~GP_MODEL_FLAG_TRAINING) return gp_fail(err, GP_ERR_FORMAT, "model file has unknown flags %#x", flags);
+    int full = (flags & GP_MODEL_FLAG_TRAINING) != 0;
+
+    gp_gan_config c;
+    memset(&c, 0, sizeof c);
+    const uint8_t *preset = r_take(&r, 16);
+    if (preset) memcpy(c.preset, preset, 15);
+    gp_shape image;
+    image.c = (int)r_u32(&r);
+    image.h = (int)r_u32(&r);
+    image.w = (int)r_u32(&r);
+    c.batch = (int)r_u32(&r);
+    c.latent = (int)r_u32(&r);
+    c.d_steps = (int)r_u32(&r);
+    c.loss = (int)r_u32(&r);
+    c.lr_g = r_f32(&r);
+    c.lr_d = r_f32(&r);
+    c.beta1 = r_f32(&r);
+    c.beta2 = r_f32(&r);
+    c.adam_eps = r_f32(&r);
+    c.real_label = r_f32(&r);
+    c.seed = r_u64(&r);
+    uint64_t rng_state = r_u64(&r);
+    gp_gan_stats stats;
+    stats.step = (long)r_u64(&r);
+    stats.d_step = (long)r_u64(&r);
+    long t_g = (long)r_u64(&r), t_d = (long)r_u64(&r);
+    stats.d_loss = r_f32(&r);
+    stats.g_loss = r_f32(&r);
+    stats.d_real = r_f32(&r);
+    stats.d_fake = r_f32(&r);
+    if (!r.ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in its header");
+    if (image.c != 1 || image.h < 1 || image.h > 256 || image.w < 1 || image.w > 256)
+        return gp_fail(err, GP_ERR_FORMAT, "model file: image shape %dx%dx%d is not supported", image.c,
+                       image.h, image.w);
+    if (stats.step < 0 || stats.d_step < 0 || t_g < 0 || t_d < 0)
+        return gp_fail(err, GP_ERR_FORMAT, "model file: negative step counts");
+    gp_err cfg_err;
+    if (gp_gan_config_check(&c, &cfg_err) != GP_OK)
+        return gp_fail(err, GP_ERR_FORMAT, "model file has a bad setting: %s", cfg_err.msg);
+
+    net_header g, d;
+    gp_status st = r_net_header(&r, &g, "generator", err);
+    if (st != GP_OK) return st;
+    /* create G now to learn its sizes, then read its arrays */
+    gp_gan tmp;
+    st = gp_gan_create_arch(&tmp, &c, image, g.in, g.layers, g.n_layers, NULL, 0, &cfg_err);
+    if (st != GP_OK) return gp_fail(err, GP_ERR_FORMAT, "model file: bad generator: %s", cfg_err.msg);
+    st = r_net_body(&r, &tmp.G, full, "generator", err);
+    if (st == GP_OK && full) {
+        st = r_net_header(&r, &d, "discriminator", err);
+        if (st == GP_OK) {
+            /* rebuild with D, keeping the generator arrays just read */
+            gp_gan both;
+            st = gp_gan_create_arch(&both, &c, image, g.in, g.layers, g.n_layers, d.layers, d.n_layers, &cfg_err);
+            if (st != GP_OK) {
+                st = gp_fail(err, GP_ERR_FORMAT, "model file: bad discriminator: %s", cfg_err.msg);
+            } else if (d.in.c != gp_shape_size(image) || d.in.h != 1 || d.in.w != 1) {
+                gp_gan_free(&both);
+                st = gp_fail(err, GP_ERR_FORMAT, "model file: discriminator input does not match the image");
+            } else {
+                size_t np = tmp.G.n_params;
+                memcpy(both.G.params, tmp.G.params, np * sizeof(float));
+                memcpy(both.G.adam_m, tmp.G.adam_m, np * sizeof(float));
+                memcpy(both.G.adam_v, tmp.G.adam_v, np * sizeof(float));
+                memcpy(both.G.buffers, tmp.G.buffers, tmp.G.n_buffers * sizeof(float));
+                gp_gan_free(&tmp);
+                tmp = both;
+                st = r_net_body(&r, &tmp.D, full, "discriminator", err);
+            }
+        }
+    }
+    if (st == GP_OK && r.pos != r.len)
+        st = gp_fail(err, GP_ERR_FORMAT, "model file has %zu unexpected trailing bytes", r.len - r.pos);
+    if (st != GP_OK) {
+        gp_gan_free(&tmp);
+        return st;
+    }
+    tmp.rng.state = rng_state;
+    tmp.stats = stats;
+    tmp.opt_g.t = t_g;
+    tmp.opt_d.t = t_d;
+    *gan = tmp;
+    return GP_OK;
+}
+
+gp_status gp_model_save_file(const gp_gan *gan, int full, const char *path, gp_err *err) {
+    uint8_t *bytes;
+    size_t len;
+    gp_status st = gp_model_save(gan, full, &bytes, &len, err);
+    if (st != GP_OK) return st;
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        free(bytes);
+        return gp_fail(err, GP_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+    }
+    size_t put = fwrite(bytes, 1, len, f);
+    int closed = fclose(f);
+    free(bytes);
+    if (put != len || closed != 0) return gp_fail(err, GP_ERR_IO, "error writing '%s'", path);
+    return GP_OK;
+}
+
+gp_status gp_model_load_file(gp_gan *gan, const char *path, gp_err *err) {
+    uint8_t *bytes;
+    size_t len;
+    memset(gan, 0, sizeof *gan);
+    gp_status st = gp_read_file(path, &bytes, &len, GP_MODEL_MAX_BYTES, err);
+    if (st != GP_OK) return st;
+    st = gp_model_load(gan, bytes, len, err);
+    free(bytes);
+    return st;
+}

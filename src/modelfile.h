@@ -1,0 +1,30 @@
+/* modelfile.h: ganplay's model file (documented in docs/formats.md).
+ * A generator alone, or generator + discriminator + optimizer state for
+ * resuming training exactly. Loading checks every size and count against the
+ * file length and a CRC-32, whatever the bytes. */
+#ifndef GP_MODELFILE_H
+#define GP_MODELFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gan.h"
+#include "status.h"
+
+#define GP_MODEL_MAGIC "GPMF"
+#define GP_MODEL_VERSION 1
+#define GP_MODEL_FLAG_TRAINING 1u /* discriminator and optimizer state present */
+#define GP_MODEL_MAX_BYTES ((size_t)256 << 20)
+
+/* Serializes gan into a malloc'ed buffer. full = 1 stores the whole
+ * training state (needs a discriminator); 0 the generator alone. */
+gp_status gp_model_save(const gp_gan *gan, int full, uint8_t **out, size_t *len, gp_err *err);
+/* Builds a new gan from a file's bytes. On failure gan is zeroed. */
+gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err);
+
+gp_status gp_model_save_file(const gp_gan *gan, int full, const char *path, gp_err *err);
+gp_status gp_model_load_file(gp_gan *gan, const char *path, gp_err *err);
+
+uint32_t gp_crc32(const uint8_t *data, size_t len);
+
+#endif

@@ -1,0 +1,104 @@
+/* net.h: a sequential network described as data.
+ *
+ * A gp_net is a list of gp_layer_desc (what a model file stores) plus the
+ * memory that list implies, owned by the net and allocated once in
+ * gp_net_create: one array each for parameters, their gradients, Adam's two
+ * moments, non-trained buffers (BatchNorm running statistics), activations
+ * for up to max_batch samples, and scratch. Forward, backward and optimizer
+ * steps never allocate. */
+#ifndef GP_NET_H
+#define GP_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rng.h"
+#include "status.h"
+
+#define GP_MAX_LAYERS 32
+
+typedef enum {
+    GP_LAYER_LINEAR = 1,     /* out_c features; weight (out, in) + bias */
+    GP_LAYER_BATCHNORM = 2,  /* over features; alpha = momentum, eps */
+    GP_LAYER_LEAKY_RELU = 3, /* alpha = negative slope */
+    GP_LAYER_RELU = 4,
+    GP_LAYER_TANH = 5,
+    GP_LAYER_SIGMOID = 6
+} gp_layer_kind;
+
+/* One layer as stored in a model file (GP_LAYER_DESC_WORDS little-endian
+ * 32-bit words, in this order). Unused fields are zero. */
+typedef struct {
+    uint32_t kind;
+    uint32_t out_c;                /* LINEAR: output features */
+    uint32_t out_h, out_w;         /* reserved for spatial layers */
+    uint32_t kernel, stride, pad;  /* reserved for convolutions */
+    uint32_t flags;                /* reserved */
+    float alpha;                   /* LEAKY_RELU: slope; BATCHNORM: momentum */
+    float eps;                     /* BATCHNORM: eps */
+} gp_layer_desc;
+#define GP_LAYER_DESC_WORDS 10
+
+/* Sizes of one sample (C, H, W); a vector of n features is (n, 1, 1). */
+typedef struct {
+    int c, h, w;
+} gp_shape;
+
+static inline int gp_shape_size(gp_shape s) { return s.c * s.h * s.w; }
+
+typedef struct {
+    int n_layers;
+    gp_layer_desc layers[GP_MAX_LAYERS];
+    gp_shape shape[GP_MAX_LAYERS + 1]; /* shape[i]: input of layer i */
+    size_t param_off[GP_MAX_LAYERS];   /* into params/grads/adam_m/adam_v */
+    size_t buffer_off[GP_MAX_LAYERS];  /* into buffers */
+    size_t save_off[GP_MAX_LAYERS];    /* into saved (batch statistics) */
+    size_t n_params, n_buffers, n_saved;
+    int max_batch;
+    int training; /* 1: batch statistics; 0: running statistics */
+
+    float *params, *grads, *adam_m, *adam_v; /* n_params each */
+    float *buffers;                         /* n_buffers */
+    float *saved;                           /* n_saved */
+    float *acts[GP_MAX_LAYERS + 1]; /* acts[i]: input of layer i; last: output */
+    float *dbuf[2];                 /* ping-pong gradients, max act size each */
+    float *ws;                      /* scratch, ws_size floats */
+    size_t ws_size;
+    void *block;                    /* the one allocation behind all of it */
+} gp_net;
+
+/* Checks the description against the input shape and allocates.
+ * On failure, net is zeroed and nothing is leaked. */
+gp_status gp_net_create(gp_net *net, gp_shape input, const gp_layer_desc *layers,
+                        int n_layers, int max_batch, gp_err *err);
+void gp_net_free(gp_net *net);
+
+gp_shape gp_net_output_shape(const gp_net *net);
+/* Layers' default initialization, as PyTorch's: Linear weight and bias
+ * U(-1/sqrt(in), 1/sqrt(in)); BatchNorm gamma 1, beta 0, running (0, 1).
+ * Also clears gradients and optimizer moments. */
+void gp_net_init_params(gp_net *net, gp_rng *rng);
+
+/* Copies input (batch x input size) in and runs every layer; returns the
+ * output (batch x output size), valid until the next forward. */
+const float *gp_net_forward(gp_net *net, const float *input, int batch);
+/* Backpropagates dout (batch x output size) through the last forward.
+ * Accumulates parameter gradients when param_grads is nonzero. Returns the
+ * input gradient (valid until the next backward) if want_dinput, else NULL. */
+const float *gp_net_backward(gp_net *net, const float *dout, int batch,
+                             int param_grads, int want_dinput);
+void gp_net_zero_grad(gp_net *net);
+
+typedef struct {
+    float lr, beta1, beta2, eps;
+    long t; /* steps taken, for bias correction */
+} gp_adam;
+
+void gp_net_adam_step(gp_net *net, gp_adam *opt);
+/* Plain SGD: p -= lr * g. */
+void gp_net_sgd_step(gp_net *net, float lr);
+
+/* Number of trained parameters of layer i and where they start. */
+size_t gp_layer_param_count(const gp_net *net, int i);
+
+#endif
