@@ -38,6 +38,43 @@ $(BUILD)/san/%: tests/%.c tests/check.h $(CORE_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $< $(CORE_SRC) -o $@ $(LDLIBS)
 
+# ---- wasm ----------------------------------------------------------------
+# Two builds of the same sources: 128-bit SIMD and portable (for browsers
+# without wasm SIMD). The page picks one with WebAssembly.validate.
+WASM_SRC   = $(CORE_SRC) src/wasm_api.c
+EMFLAGS    = -std=c11 -O3 -Wall -Wextra -ffp-contract=off -Isrc \
+             -sMODULARIZE=1 -sEXPORT_NAME=createGanplay -sALLOW_MEMORY_GROWTH=1 \
+             -sINITIAL_MEMORY=64MB -sTOTAL_STACK=1MB -sFILESYSTEM=0 \
+             -sEXPORTED_FUNCTIONS=_malloc,_free \
+             -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
+EM_WEB     = -sENVIRONMENT=web,worker
+EM_NODE    = -sENVIRONMENT=node
+
+$(BUILD)/site/ganplay-simd.js: $(WASM_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(EMCC) $(EMFLAGS) $(EM_WEB) -msimd128 $(WASM_SRC) -o $@
+$(BUILD)/site/ganplay.js: $(WASM_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(EMCC) $(EMFLAGS) $(EM_WEB) $(WASM_SRC) -o $@
+$(BUILD)/node/ganplay-simd.js: $(WASM_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(EMCC) $(EMFLAGS) $(EM_NODE) -msimd128 $(WASM_SRC) -o $@
+$(BUILD)/node/ganplay.js: $(WASM_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(EMCC) $(EMFLAGS) $(EM_NODE) $(WASM_SRC) -o $@
+
+WEB_FILES = $(wildcard web/*)
+SITE = $(BUILD)/site
+web site: $(SITE)/ganplay-simd.js $(SITE)/ganplay.js $(SITE)/data/mnist.bin $(WEB_FILES)
+	cp -r web/. $(SITE)/
+
+$(SITE)/data/mnist.bin: $(BUILD)/data/mnist.bin
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+serve: deps all site
+	node scripts/serve.js $(SITE)
+
 # ---- data --------------------------------------------------------------
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund

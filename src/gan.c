@@ -202,6 +202,7 @@ gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
     gp_net_backward(&gan->D, gan->dlogits, B, 1, 0);
     gp_net_adam_step(&gan->D, &gan->opt_d);
 
+    gan->fake_ready = 1; /* G's activations still hold this fake batch */
     gan->stats.d_loss = loss_real + loss_fake;
     gan->stats.d_real = d_real;
     gan->stats.d_fake = d_fake;
@@ -212,13 +213,19 @@ gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
     return GP_OK;
 }
 
-gp_status gp_gan_g_step(gp_gan *gan, gp_err *err) {
+/* reuse_fake: take the fake batch that the last D step made with the
+ * current G (as PyTorch's DCGAN example does), saving one G forward. */
+static gp_status g_step(gp_gan *gan, int reuse_fake, gp_err *err) {
     if (!gan->has_d) return gp_fail(err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
     int B = gan->cfg.batch;
-    gp_rng_fill_normal(&gan->rng, gan->z, B * gan->cfg.latent, 0.0f, 1.0f);
     gan->G.training = 1;
     gan->D.training = 1;
-    const float *fake = gp_net_forward(&gan->G, gan->z, B);
+    const float *fake = gan->G.acts[gan->G.n_layers];
+    if (!(reuse_fake && gan->fake_ready)) {
+        gp_rng_fill_normal(&gan->rng, gan->z, B * gan->cfg.latent, 0.0f, 1.0f);
+        fake = gp_net_forward(&gan->G, gan->z, B);
+    }
+    gan->fake_ready = 0;
     const float *logits = gp_net_forward(&gan->D, fake, B);
     float g_loss;
     if (gan->cfg.loss == GP_LOSS_MINIMAX) /* minimize log(1 - D) = -BCE(x, 0) */
@@ -237,18 +244,21 @@ gp_status gp_gan_g_step(gp_gan *gan, gp_err *err) {
     return GP_OK;
 }
 
+gp_status gp_gan_g_step(gp_gan *gan, gp_err *err) { return g_step(gan, 0, err); }
+
 gp_status gp_gan_train_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
     for (int i = 0; i < gan->cfg.d_steps; i++) {
         gp_status st = gp_gan_d_step(gan, ds, err);
         if (st != GP_OK) return st;
     }
-    return gp_gan_g_step(gan, err);
+    return g_step(gan, 1, err);
 }
 
 void gp_gan_generate(gp_gan *gan, const float *z, int count, float *out) {
     int L = gan->cfg.latent, n_img = gp_shape_size(gp_net_output_shape(&gan->G));
     int saved = gan->G.training;
     gan->G.training = 0;
+    gan->fake_ready = 0; /* this forward overwrites G's activations */
     for (int i = 0; i < count; i += gan->G.max_batch) {
         int b = count - i < gan->G.max_batch ? count - i : gan->G.max_batch;
         const float *y = gp_net_forward(&gan->G, z + (size_t)i * L, b);

@@ -46,6 +46,7 @@ typedef struct {
     int has_d;          /* 0 for a generator-only model (sampling only) */
     gp_adam opt_g, opt_d;
     gp_rng rng;         /* the training stream: batches and noise */
+    int fake_ready;     /* G's activations hold the last D step's fake batch */
     gp_gan_stats stats;
     float *z;           /* batch x latent */
     float *real;        /* batch x image */
@@ -77,9 +78,10 @@ gp_shape gp_gan_image_shape(const gp_gan *gan);
 
 /* One discriminator step on a real batch drawn from ds and a fake batch. */
 gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err);
-/* One generator step. */
+/* One generator step on fresh noise. */
 gp_status gp_gan_g_step(gp_gan *gan, gp_err *err);
-/* d_steps discriminator steps and one generator step. Returns GP_ERR_NAN
+/* d_steps discriminator steps and one generator step on the last D step's
+ * fake batch. Returns GP_ERR_NAN
  * (and a message) if a loss or a weight became non-finite. */
 gp_status gp_gan_train_step(gp_gan *gan, const gp_dataset *ds, gp_err *err);
 

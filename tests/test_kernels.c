@@ -249,11 +249,13 @@ static int guard_ok(const float *p, size_t n) {
     return 1;
 }
 
-/* an input vector of n values with both signs, away from and at zero */
-static float *rand_vec(size_t n, float lo, float hi) {
+/* n random values in [lo, hi); with_zeros puts +0 in the middle and -0 at
+ * the end (inside the SIMD part and in the portable tail) */
+static float *rand_vec(size_t n, float lo, float hi, int with_zeros) {
     float *p = alloc_floats(n);
     fill_rand(p, n, lo, hi);
-    if (n > 2) p[n / 2] = 0.0f;
+    if (with_zeros && n > 2) p[n / 2] = 0.0f;
+    if (with_zeros && n > 1) p[n - 1] = -0.0f;
     return p;
 }
 
@@ -272,8 +274,8 @@ static void check_ref(const char *what, const float *got, const double *ref, con
 static void test_vector_kernels(void) {
     static const float slopes[] = {0.2f, 0.0f, 0.01f};
     for (size_t n = 0; n <= 19; n++) {
-        float *x = rand_vec(n, -2.0f, 2.0f), *dy = rand_vec(n, -3.0f, 3.0f);
-        float *y01 = rand_vec(n, 0.0f, 1.0f), *ypm = rand_vec(n, -1.0f, 1.0f);
+        float *x = rand_vec(n, -2.0f, 2.0f, 1), *dy = rand_vec(n, -3.0f, 3.0f, 0);
+        float *y01 = rand_vec(n, 0.0f, 1.0f, 1), *ypm = rand_vec(n, -1.0f, 1.0f, 1);
         float *a = alloc_out(n), *b = alloc_out(n);
         double *ref = malloc((n + 1) * sizeof(double)), *mag = malloc((n + 1) * sizeof(double));
 
@@ -341,10 +343,10 @@ static void test_column_kernels(void) {
         int rows = row_counts[ri];
         for (int cols = 1; cols <= 19; cols++) {
             size_t n = (size_t)rows * cols;
-            float *x = rand_vec(n, -2.0f, 3.0f), *dy = rand_vec(n, -1.0f, 1.0f);
-            float *mean = rand_vec((size_t)cols, -0.5f, 0.5f);
-            float *sa = rand_vec((size_t)cols, -2.0f, 2.0f), *sb = rand_vec((size_t)cols, -2.0f, 2.0f);
-            float *shift = rand_vec((size_t)cols, -1.0f, 1.0f);
+            float *x = rand_vec(n, -2.0f, 3.0f, 1), *dy = rand_vec(n, -1.0f, 1.0f, 0);
+            float *mean = rand_vec((size_t)cols, -0.5f, 0.5f, 0);
+            float *sa = rand_vec((size_t)cols, -2.0f, 2.0f, 0), *sb = rand_vec((size_t)cols, -2.0f, 2.0f, 0);
+            float *shift = rand_vec((size_t)cols, -1.0f, 1.0f, 0);
             float *va = alloc_out((size_t)cols), *vb = alloc_out((size_t)cols);
             float *ma = alloc_out(n), *mb = alloc_out(n);
             double *ref = malloc(n * sizeof(double)), *mag = malloc(n * sizeof(double));
@@ -439,8 +441,8 @@ static void test_adam_kernel(void) {
     } cfg[] = {{0.5f, 0.999f, 2e-4f, 1e-8f}, {0.9f, 0.999f, 1e-2f, 1e-8f}};
     for (size_t ci = 0; ci < sizeof cfg / sizeof cfg[0]; ci++) {
         for (size_t n = 0; n <= 19; n++) {
-            float *p0 = rand_vec(n, -1.0f, 1.0f), *g = rand_vec(n, -0.5f, 0.5f);
-            float *m0 = rand_vec(n, -0.1f, 0.1f), *v0 = rand_vec(n, 0.0f, 0.05f);
+            float *p0 = rand_vec(n, -1.0f, 1.0f, 0), *g = rand_vec(n, -0.5f, 0.5f, 1);
+            float *m0 = rand_vec(n, -0.1f, 0.1f, 0), *v0 = rand_vec(n, 0.0f, 0.05f, 0);
             float *pa = alloc_out(n), *ma = alloc_out(n), *va = alloc_out(n);
             float *pb = alloc_out(n), *mb = alloc_out(n), *vb = alloc_out(n);
             if (n > 3) { /* a zero gradient with zero moments: p must not move */

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// A static file server for the built site, with no dependencies.
+// usage: node scripts/serve.js [DIR]     (DIR defaults to build/site)
+// Listens on 127.0.0.1 only; PORT sets the port (default 8000, 0 = any free
+// port). Prints the URL once listening, so tests can spawn it and read it.
+'use strict';
+const fs = require('fs');
+const http = require('http');
+const path = require('path');
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+  '.gpm': 'application/octet-stream',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/plain; charset=utf-8',
+};
+
+function send(res, status, text, headers = {}) {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+  res.end(text + '\n');
+}
+
+// Maps a URL path to a file under root, or null if it would leave root.
+function resolveInside(root, urlPath) {
+  let rel;
+  try {
+    rel = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (rel.includes('\0')) return null;
+  const file = path.resolve(root, '.' + path.posix.normalize('/' + rel));
+  return file === root || file.startsWith(root + path.sep) ? file : null;
+}
+
+function handler(root) {
+  return (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed', { Allow: 'GET, HEAD' });
+    let url;
+    try {
+      url = new URL('http://localhost' + req.url); // not new URL(req.url, base): '//x' would be a host
+    } catch {
+      return send(res, 400, 'bad request');
+    }
+    let file = resolveInside(root, url.pathname);
+    if (!file) return send(res, 400, 'bad path');
+    fs.stat(file, (err, st) => {
+      if (!err && st.isDirectory()) {
+        // relative URLs in index.html need the trailing slash
+        // (one leading slash: '//host' would redirect off this server)
+        const to = '/' + url.pathname.replace(/^\/+/, '') + '/' + url.search;
+        if (!url.pathname.endsWith('/')) return send(res, 301, 'moved', { Location: to });
+        file = path.join(file, 'index.html');
+        try {
+          st = fs.statSync(file);
+        } catch (e) {
+          err = e;
+        }
+      }
+      if (err || !st.isFile()) return send(res, 404, 'not found');
+      // symlinks must not lead outside root either
+      let real = '';
+      try {
+        real = fs.realpathSync(file);
+      } catch {}
+      if (!real.startsWith(root + path.sep)) return send(res, 404, 'not found');
+      res.writeHead(200, {
+        'Content-Type': MIME[path.extname(file).toLowerCase()] || 'application/octet-stream',
+        'Content-Length': st.size,
+        'Cache-Control': 'no-cache',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      if (req.method === 'HEAD') return res.end();
+      fs.createReadStream(file)
+        .on('error', () => res.destroy())
+        .pipe(res);
+    });
+  };
+}
+
+// Starts serving dir; resolves to { server, port, url } once listening.
+function serve(dir, port = 8000, host = '127.0.0.1') {
+  const root = fs.realpathSync(path.resolve(dir));
+  const server = http.createServer(handler(root));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const actual = server.address().port;
+      resolve({ server, port: actual, url: `http://${host}:${actual}/` });
+    });
+  });
+}
+
+async function main() {
+  const dir = process.argv[2] || path.join(__dirname, '..', 'build', 'site');
+  const port = process.env.PORT === undefined || process.env.PORT === '' ? 8000 : Number(process.env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`serve: PORT must be an integer in 0..65535, got '${process.env.PORT}'`);
+    process.exit(2);
+  }
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    console.error(`serve: '${dir}' is not a folder (build the site first: make site)`);
+    process.exit(2);
+  }
+  try {
+    const { url } = await serve(dir, port);
+    console.log(`serving ${dir} at ${url}`);
+  } catch (e) {
+    if (e.code === 'EADDRINUSE') console.error(`serve: port ${port} is already in use; pick another, e.g. PORT=${port + 1}`);
+    else console.error(`serve: cannot listen on 127.0.0.1:${port}: ${e.message}`);
+    process.exit(1);
+  }
+}
+
+module.exports = { serve };
+if (require.main === module) main();

@@ -1,0 +1,111 @@
+/* bench.c: native benchmark, figures printed (never asserted).
+ * GEMM GFLOP/s for the seed GAN's products (SIMD and portable kernels),
+ * seed-GAN training steps/s and the time to sample 64 images.
+ * usage: bench [--json] [mnist.bin] */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dataset.h"
+#include "gan.h"
+#include "kernels.h"
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+typedef void (*gemm_fn)(int, int, int, const float *, int, int, const float *, int, int,
+                        const float *, float *, int, int, float *);
+
+/* One product as the training step runs it. kind: "fwd" C = A B^T (weights
+ * (N,K)), "dx" C = A B, "dw" C += A^T B. */
+static double gflops(gemm_fn f, const char *kind, int M, int N, int K, double min_time) {
+    float *A = malloc(sizeof(float) * (size_t)M * K), *B = malloc(sizeof(float) * (size_t)K * N);
+    float *C = calloc((size_t)M * N, sizeof(float)), *ws = malloc(sizeof(float) * gp_gemm_workspace(M, N, K));
+    for (size_t i = 0; i < (size_t)M * K; i++) A[i] = (float)((i * 7919) % 13) * 0.01f;
+    for (size_t i = 0; i < (size_t)K * N; i++) B[i] = (float)((i * 104729) % 17) * 0.01f;
+    long reps = 0;
+    double t0 = now(), t;
+    do {
+        if (!strcmp(kind, "fwd")) f(M, N, K, A, K, 1, B, 1, K, NULL, C, N, 0, ws);
+        else if (!strcmp(kind, "dx")) f(M, N, K, A, K, 1, B, N, 1, NULL, C, N, 0, ws);
+        else f(M, N, K, A, 1, M, B, N, 1, NULL, C, N, 1, ws);
+        reps++;
+        t = now() - t0;
+    } while (t < min_time);
+    free(A); free(B); free(C); free(ws);
+    return 2.0 * M * N * K * reps / t * 1e-9;
+}
+
+int main(int argc, char **argv) {
+    int json = argc > 1 && !strcmp(argv[1], "--json");
+    const char *data = argc > 1 + json ? argv[1 + json] : "build/data/mnist.bin";
+    /* (in, out) of every Linear layer of the seed GAN */
+    static const int layers[][2] = {{100, 128}, {128, 256}, {256, 512}, {512, 1024}, {1024, 784},
+                                    {784, 512}, {512, 256}};
+    const int B = 64;
+    if (!json) printf("%-22s %10s %10s %7s\n", "GEMM (MxKxN)", "simd", "portable", "ratio");
+    if (json) printf("{\"gemm\": [");
+    int first = 1;
+    for (size_t l = 0; l < sizeof layers / sizeof layers[0]; l++) {
+        int in = layers[l][0], out = layers[l][1];
+        struct { const char *kind; int M, N, K; } shapes[3] = {
+            {"fwd", B, out, in}, {"dx", B, in, out}, {"dw", out, in, B}};
+        for (int s = 0; s < 3; s++) {
+            double g_simd = gflops(gp_gemm, shapes[s].kind, shapes[s].M, shapes[s].N, shapes[s].K, 0.15);
+            double g_port = gflops(gp_gemm_portable, shapes[s].kind, shapes[s].M, shapes[s].N, shapes[s].K, 0.15);
+            char name[64];
+            snprintf(name, sizeof name, "%s %dx%dx%d", shapes[s].kind, shapes[s].M, shapes[s].K, shapes[s].N);
+            if (json)
+                printf("%s{\"shape\": \"%s\", \"simd\": %.2f, \"portable\": %.2f}", first ? "" : ", ", name, g_simd, g_port);
+            else
+                printf("%-22s %10.2f %10.2f %7.2f\n", name, g_simd, g_port, g_simd / g_port);
+            first = 0;
+        }
+    }
+    if (json) printf("]");
+
+    gp_err err;
+    gp_dataset ds;
+    if (gp_dataset_load(&ds, data, &err) != GP_OK) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 1;
+    }
+    gp_gan_config cfg;
+    gp_gan_config_default(&cfg, "mlp", NULL);
+    gp_gan gan;
+    if (gp_gan_create(&gan, &cfg, 1, &err) != GP_OK) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 1;
+    }
+    for (int i = 0; i < 5; i++) gp_gan_train_step(&gan, &ds, &err); /* warm up */
+    int steps = 0;
+    double t0 = now();
+    while (now() - t0 < 3.0) {
+        gp_gan_train_step(&gan, &ds, &err);
+        steps++;
+    }
+    double sps = steps / (now() - t0);
+    float *z = malloc(sizeof(float) * 64 * cfg.latent), *img = malloc(sizeof(float) * 64 * 784);
+    gp_gan_latents(&gan, 7, 64, z);
+    int reps = 0;
+    t0 = now();
+    while (now() - t0 < 1.0) {
+        gp_gan_generate(&gan, z, 64, img);
+        reps++;
+    }
+    double sample_ms = (now() - t0) / reps * 1e3;
+    if (json)
+        printf(", \"mlp_steps_per_s\": %.2f, \"mlp_images_per_s\": %.1f, \"mlp_sample64_ms\": %.3f}\n", sps, sps * 64, sample_ms);
+    else
+        printf("seed GAN training: %.2f steps/s (%.0f images/s), 64 samples in %.2f ms\n", sps, sps * 64, sample_ms);
+    free(z);
+    free(img);
+    gp_gan_free(&gan);
+    gp_dataset_free(&ds);
+    return 0;
+}

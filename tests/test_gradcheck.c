@@ -1,0 +1,702 @@
+/* test_gradcheck: every backward function against finite differences.
+ *
+ * The loss is a random projection L = sum(out * r), so dout = r. Each layer
+ * has a small double-precision reference forward here; it is first checked
+ * against the C (float) forward, then differentiated by central differences
+ * in double (step 1e-5 * max(1, |v|), error ~1e-10), and the C gradients are
+ * compared with
+ *     |grad - fd| <= GRAD_TOL * (max_i |fd_i| + |fd|)      GRAD_TOL = 1e-4
+ * (float rounding of the analytic gradient is ~1e-6 of the magnitudes).
+ * Forwards match the double reference within FWD_TOL = 1e-5 of the
+ * magnitude. Inputs of LeakyReLU/ReLU are kept at least 0.1 (layers) or
+ * KINK_MARGIN = 0.05 (networks) away from the kink at 0, far beyond any step.
+ * The whole network is also checked by central differences on the float C
+ * forward itself (step 1e-3, tolerance 1e-2 of the gradient scale), which
+ * involves no reference code at all. */
+#include <float.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "kernels.h"
+#include "layers.h"
+#include "net.h"
+#include "rng.h"
+
+#define GRAD_TOL 1e-4
+#define FWD_TOL 1e-5
+#define KINK_MARGIN 0.05
+
+static gp_rng rng;
+
+static float urand(float lo, float hi) { return lo + (hi - lo) * gp_rng_uniform(&rng); }
+
+static void *xmalloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+#define NEW(type, n) ((type *)xmalloc((size_t)(n) * sizeof(type)))
+
+static void fill_rand(float *p, size_t n, float lo, float hi) {
+    for (size_t i = 0; i < n; i++) p[i] = urand(lo, hi);
+}
+/* uniform in +-[lo, hi]: never closer than lo to 0 */
+static void fill_rand_away(float *p, size_t n, float lo, float hi) {
+    for (size_t i = 0; i < n; i++) p[i] = (gp_rng_u64(&rng) & 1 ? 1.0f : -1.0f) * urand(lo, hi);
+}
+static double *to_double(const float *p, size_t n) {
+    double *d = NEW(double, n);
+    for (size_t i = 0; i < n; i++) d[i] = p[i];
+    return d;
+}
+static double dot_fd(const float *a, const double *b, size_t n) {
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += (double)a[i] * b[i];
+    return s;
+}
+static double dot_dd(const double *a, const double *b, size_t n) {
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+/* ---- finite differences ---------------------------------------------- */
+
+typedef double (*loss_fn)(void *ctx);
+
+/* out[i] = dL/dv[i] by central differences; v is restored. */
+static void fd_grad(double *out, double *v, size_t n, loss_fn f, void *ctx) {
+    for (size_t i = 0; i < n; i++) {
+        double old = v[i], h = 1e-5 * (fabs(old) > 1.0 ? fabs(old) : 1.0);
+        double xp = old + h, xm = old - h;
+        v[i] = xp;
+        double fp = f(ctx);
+        v[i] = xm;
+        double fm = f(ctx);
+        v[i] = old;
+        out[i] = (fp - fm) / (xp - xm);
+    }
+}
+
+/* got (float, from C) against ref with tol * (scale + |ref|), scale =
+ * max(max_i |ref_i|, floor); floor is the size of the terms that cancel in
+ * the gradient where that exceeds the result (0 otherwise). */
+static void check_grad_floor(const char *what, const float *got, const double *ref, size_t n,
+                             double tol, double floor) {
+    double scale = floor;
+    for (size_t i = 0; i < n; i++)
+        if (fabs(ref[i]) > scale) scale = fabs(ref[i]);
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!(fabs(got[i] - ref[i]) <= tol * (scale + fabs(ref[i])) + 1e-12)) {
+            if (bad < 3)
+                fprintf(stderr, "%s[%zu] = %.9g, expected %.9g (scale %.3g)\n", what, i, got[i],
+                        ref[i], scale);
+            bad++;
+        }
+    }
+    if (bad) fprintf(stderr, "%s: %d of %zu values off\n", what, bad, n);
+    CHECK(bad == 0);
+}
+
+static void check_grad(const char *what, const float *got, const double *ref, size_t n,
+                       double tol) {
+    check_grad_floor(what, got, ref, n, tol, 0.0);
+}
+
+/* ---- double-precision references ---------------------------------------- */
+
+static void ref_linear(double *out, const double *x, const double *w, const double *b, int B,
+                       int C, int OC) {
+    for (int i = 0; i < B; i++)
+        for (int o = 0; o < OC; o++) {
+            double s = b ? b[o] : 0.0;
+            for (int c = 0; c < C; c++) s += x[i * C + c] * w[o * C + c];
+            out[i * OC + o] = s;
+        }
+}
+
+/* training-mode BatchNorm; mean and biased var out if not NULL */
+static void ref_bn(double *out, const double *x, const double *gamma, const double *beta, int B,
+                   int C, double eps, double *mean_out, double *var_out) {
+    for (int c = 0; c < C; c++) {
+        double mean = 0, var = 0;
+        for (int i = 0; i < B; i++) mean += x[i * C + c];
+        mean /= B;
+        for (int i = 0; i < B; i++) var += (x[i * C + c] - mean) * (x[i * C + c] - mean);
+        var /= B;
+        if (mean_out) mean_out[c] = mean;
+        if (var_out) var_out[c] = var;
+        for (int i = 0; i < B; i++)
+            out[i * C + c] = gamma[c] * (x[i * C + c] - mean) / sqrt(var + eps) + beta[c];
+    }
+}
+
+enum act { ACT_LEAKY, ACT_RELU, ACT_TANH, ACT_SIGMOID };
+
+static void ref_act(double *out, const double *x, size_t n, enum act a, double slope) {
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i];
+        switch (a) {
+        case ACT_LEAKY: out[i] = v > 0 ? v : slope * v; break;
+        case ACT_RELU: out[i] = v > 0 ? v : 0.0; break;
+        case ACT_TANH: out[i] = tanh(v); break;
+        case ACT_SIGMOID: out[i] = 1.0 / (1.0 + exp(-v)); break;
+        }
+    }
+}
+
+static double ref_bce_term(double x, double y) {
+    return (x > 0 ? x : 0) - x * y + log1p(exp(-fabs(x)));
+}
+
+static double ref_sigmoid(double x) {
+    return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));
+}
+
+/* C forward (float) vs reference (double) within FWD_TOL of the magnitude */
+static void check_fwd(const char *what, const float *got, const double *ref, size_t n) {
+    double scale = 0;
+    for (size_t i = 0; i < n; i++)
+        if (fabs(ref[i]) > scale) scale = fabs(ref[i]);
+    int bad = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(fabs(got[i] - ref[i]) <= FWD_TOL * (scale + fabs(ref[i])) + 1e-30)) {
+            if (!bad) fprintf(stderr, "%s[%zu] = %.9g, expected %.9g\n", what, i, got[i], ref[i]);
+            bad++;
+        }
+    CHECK(bad == 0);
+}
+
+/* ---- Linear ------------------------------------------------------------- */
+
+typedef struct {
+    double *x, *w, *b, *r;
+    int B, C, OC;
+} linear_ctx;
+
+static double linear_loss(void *p) {
+    linear_ctx *c = p;
+    double *out = NEW(double, c->B * c->OC);
+    ref_linear(out, c->x, c->w, c->b, c->B, c->C, c->OC);
+    double L = dot_dd(out, c->r, (size_t)c->B * c->OC);
+    free(out);
+    return L;
+}
+
+static void test_linear(int B, int C, int OC) {
+    size_t nx = (size_t)B * C, nw = (size_t)OC * C, no = (size_t)B * OC;
+    float *x = NEW(float, nx), *w = NEW(float, nw), *b = NEW(float, OC), *r = NEW(float, no);
+    float *out = NEW(float, no), *dx = NEW(float, nx), *dw = NEW(float, nw), *db = NEW(float, OC);
+    float *dw2 = NEW(float, nw), *db2 = NEW(float, OC), *acc_w = NEW(float, nw), *acc_b = NEW(float, OC);
+    float *dx2 = NEW(float, nx);
+    float *ws = NEW(float, gp_linear_workspace(B, C, OC));
+    fill_rand(x, nx, -1.5f, 1.5f);
+    fill_rand(w, nw, -0.7f, 0.7f);
+    fill_rand(b, (size_t)OC, -1.0f, 1.0f);
+    fill_rand(r, no, -1.0f, 1.0f);
+
+    linear_ctx ctx = {to_double(x, nx), to_double(w, nw), to_double(b, (size_t)OC),
+                      to_double(r, no), B, C, OC};
+    double *ref = NEW(double, no);
+    ref_linear(ref, ctx.x, ctx.w, ctx.b, B, C, OC);
+    gp_linear_forward(out, x, w, b, B, C, OC, ws);
+    check_fwd("linear out", out, ref, no);
+    /* without bias */
+    ref_linear(ref, ctx.x, ctx.w, NULL, B, C, OC);
+    gp_linear_forward(out, x, w, NULL, B, C, OC, ws);
+    check_fwd("linear out (no bias)", out, ref, no);
+
+    for (size_t i = 0; i < nx; i++) dx[i] = NAN; /* overwritten */
+    memset(dw, 0, nw * sizeof(float));
+    memset(db, 0, (size_t)OC * sizeof(float));
+    gp_linear_backward(dx, dw, db, r, x, w, B, C, OC, ws);
+
+    double *g = NEW(double, nx > nw ? nx : nw);
+    fd_grad(g, ctx.x, nx, linear_loss, &ctx);
+    check_grad("linear dx", dx, g, nx, GRAD_TOL);
+    fd_grad(g, ctx.w, nw, linear_loss, &ctx);
+    check_grad("linear dweight", dw, g, nw, GRAD_TOL);
+    fd_grad(g, ctx.b, (size_t)OC, linear_loss, &ctx);
+    check_grad("linear dbias", db, g, (size_t)OC, GRAD_TOL);
+
+    /* parameter gradients accumulate into what is there */
+    fill_rand(acc_w, nw, -2.0f, 2.0f);
+    fill_rand(acc_b, (size_t)OC, -2.0f, 2.0f);
+    memcpy(dw2, acc_w, nw * sizeof(float));
+    memcpy(db2, acc_b, (size_t)OC * sizeof(float));
+    gp_linear_backward(NULL, dw2, db2, r, x, w, B, C, OC, ws);
+    for (size_t i = 0; i < nw; i++)
+        CHECK_CLOSE(dw2[i], (double)acc_w[i] + dw[i], 1e-6 * (fabs(acc_w[i]) + fabs(dw[i]) + 1.0), 0);
+    for (int o = 0; o < OC; o++)
+        CHECK_CLOSE(db2[o], (double)acc_b[o] + db[o], 1e-6 * (fabs(acc_b[o]) + fabs(db[o]) + 1.0), 0);
+    /* NULL parameter gradients: the input gradient alone, unchanged */
+    for (size_t i = 0; i < nx; i++) dx2[i] = NAN;
+    gp_linear_backward(dx2, NULL, NULL, r, x, w, B, C, OC, ws);
+    CHECK(memcmp(dx, dx2, nx * sizeof(float)) == 0);
+
+    free(ctx.x); free(ctx.w); free(ctx.b); free(ctx.r);
+    free(x); free(w); free(b); free(r); free(out); free(dx); free(dw); free(db);
+    free(dw2); free(db2); free(acc_w); free(acc_b); free(dx2); free(ws); free(ref); free(g);
+}
+
+/* ---- BatchNorm ---------------------------------------------------------- */
+
+typedef struct {
+    double *x, *gamma, *beta, *r;
+    int B, C;
+    double eps;
+} bn_ctx;
+
+static double bn_loss(void *p) {
+    bn_ctx *c = p;
+    double *out = NEW(double, c->B * c->C);
+    ref_bn(out, c->x, c->gamma, c->beta, c->B, c->C, c->eps, NULL, NULL);
+    double L = dot_dd(out, c->r, (size_t)c->B * c->C);
+    free(out);
+    return L;
+}
+
+static void test_batchnorm(int B, int C, float momentum, float eps) {
+    size_t n = (size_t)B * C;
+    float *x = NEW(float, n), *r = NEW(float, n), *out = NEW(float, n), *dx = NEW(float, n);
+    float *gamma = NEW(float, C), *beta = NEW(float, C), *dgamma = NEW(float, C), *dbeta = NEW(float, C);
+    float *rm = NEW(float, C), *rv = NEW(float, C), *rm0 = NEW(float, C), *rv0 = NEW(float, C);
+    float *smean = NEW(float, C), *sinv = NEW(float, C), *ws = NEW(float, 5 * C);
+    /* columns with different offsets and spreads */
+    for (int i = 0; i < B; i++)
+        for (int c = 0; c < C; c++) x[i * C + c] = urand(-1.0f, 1.0f) * (0.5f + 0.3f * c) + (float)c - 2.0f;
+    fill_rand(r, n, -1.0f, 1.0f);
+    fill_rand(gamma, (size_t)C, 0.5f, 1.5f);
+    fill_rand(beta, (size_t)C, -0.5f, 0.5f);
+    fill_rand(rm0, (size_t)C, -1.0f, 1.0f);
+    fill_rand(rv0, (size_t)C, 0.5f, 2.0f);
+    memcpy(rm, rm0, (size_t)C * sizeof(float));
+    memcpy(rv, rv0, (size_t)C * sizeof(float));
+
+    bn_ctx ctx = {to_double(x, n), to_double(gamma, (size_t)C), to_double(beta, (size_t)C),
+                  to_double(r, n), B, C, eps};
+    double *ref = NEW(double, n), *mean = NEW(double, C), *var = NEW(double, C);
+    ref_bn(ref, ctx.x, ctx.gamma, ctx.beta, B, C, eps, mean, var);
+    gp_batchnorm_forward(out, x, gamma, beta, rm, rv, smean, sinv, B, C, momentum, eps, 1, ws);
+    check_fwd("bn out", out, ref, n);
+    for (int c = 0; c < C; c++) {
+        CHECK_CLOSE(smean[c], mean[c], 1e-6, 1e-5);
+        CHECK_CLOSE(sinv[c], 1.0 / sqrt(var[c] + eps), 0, 1e-5);
+        /* PyTorch's rule: running_var tracks the unbiased variance */
+        double want_rm = (1.0 - momentum) * rm0[c] + momentum * mean[c];
+        double want_rv = (1.0 - momentum) * rv0[c] + momentum * var[c] * B / (B - 1);
+        CHECK_CLOSE(rm[c], want_rm, 1e-6, 1e-5);
+        CHECK_CLOSE(rv[c], want_rv, 1e-6, 1e-5);
+    }
+
+    for (size_t i = 0; i < n; i++) dx[i] = NAN;
+    memset(dgamma, 0, (size_t)C * sizeof(float));
+    memset(dbeta, 0, (size_t)C * sizeof(float));
+    gp_batchnorm_backward(dx, dgamma, dbeta, r, x, gamma, smean, sinv, B, C, ws);
+    double *g = NEW(double, n);
+    fd_grad(g, ctx.x, n, bn_loss, &ctx);
+    /* dx = gamma*invstd * (dout - mean(dout) - xhat * mean(dout*xhat)) can
+     * cancel to far less than its terms (with B = 2, dx is O(eps)) */
+    double terms = 0;
+    for (int c = 0; c < C; c++)
+        for (int i = 0; i < B; i++) {
+            double t = fabs((double)gamma[c] * sinv[c] * r[i * C + c]);
+            if (t > terms) terms = t;
+        }
+    check_grad_floor("bn dx", dx, g, n, GRAD_TOL, 0.01 * terms);
+    fd_grad(g, ctx.gamma, (size_t)C, bn_loss, &ctx);
+    check_grad("bn dgamma", dgamma, g, (size_t)C, GRAD_TOL);
+    fd_grad(g, ctx.beta, (size_t)C, bn_loss, &ctx);
+    check_grad("bn dbeta", dbeta, g, (size_t)C, GRAD_TOL);
+    /* accumulation into dgamma/dbeta, and NULL input gradient */
+    float *dg2 = NEW(float, C), *db2 = NEW(float, C);
+    for (int c = 0; c < C; c++) dg2[c] = db2[c] = 1.0f;
+    gp_batchnorm_backward(NULL, dg2, db2, r, x, gamma, smean, sinv, B, C, ws);
+    for (int c = 0; c < C; c++) {
+        CHECK_CLOSE(dg2[c], 1.0 + dgamma[c], 1e-6 * (1.0 + fabs(dgamma[c])), 0);
+        CHECK_CLOSE(db2[c], 1.0 + dbeta[c], 1e-6 * (1.0 + fabs(dbeta[c])), 0);
+    }
+
+    /* eval mode: running statistics, not the batch's; nothing updated */
+    float *rm1 = NEW(float, C), *rv1 = NEW(float, C);
+    memcpy(rm1, rm, (size_t)C * sizeof(float));
+    memcpy(rv1, rv, (size_t)C * sizeof(float));
+    for (int c = 0; c < C; c++) smean[c] = sinv[c] = -7.0f;
+    gp_batchnorm_forward(out, x, gamma, beta, rm, rv, smean, sinv, B, C, momentum, eps, 0, ws);
+    for (int i = 0; i < B; i++)
+        for (int c = 0; c < C; c++)
+            ref[i * C + c] = (double)gamma[c] * ((double)x[i * C + c] - rm[c]) / sqrt((double)rv[c] + eps) + beta[c];
+    check_fwd("bn eval out", out, ref, n);
+    CHECK(memcmp(rm, rm1, (size_t)C * sizeof(float)) == 0);
+    CHECK(memcmp(rv, rv1, (size_t)C * sizeof(float)) == 0);
+    for (int c = 0; c < C; c++) CHECK(smean[c] == -7.0f && sinv[c] == -7.0f);
+    /* eval with a batch of one works too */
+    gp_batchnorm_forward(out, x, gamma, beta, rm, rv, smean, sinv, 1, C, momentum, eps, 0, ws);
+    check_fwd("bn eval out (batch 1)", out, ref, (size_t)C);
+
+    free(ctx.x); free(ctx.gamma); free(ctx.beta); free(ctx.r);
+    free(x); free(r); free(out); free(dx); free(gamma); free(beta); free(dgamma); free(dbeta);
+    free(rm); free(rv); free(rm0); free(rv0); free(smean); free(sinv); free(ws);
+    free(ref); free(mean); free(var); free(g); free(dg2); free(db2); free(rm1); free(rv1);
+}
+
+/* ---- activations -------------------------------------------------------- */
+
+typedef struct {
+    double *x, *r;
+    size_t n;
+    enum act a;
+    double slope;
+} act_ctx;
+
+static double act_loss(void *p) {
+    act_ctx *c = p;
+    double *out = NEW(double, c->n);
+    ref_act(out, c->x, c->n, c->a, c->slope);
+    double L = dot_dd(out, c->r, c->n);
+    free(out);
+    return L;
+}
+
+static void test_activation(enum act a, float slope, size_t n) {
+    static const char *names[] = {"leaky_relu", "relu", "tanh", "sigmoid"};
+    float *x = NEW(float, n), *r = NEW(float, n), *out = NEW(float, n), *dx = NEW(float, n);
+    if (a == ACT_LEAKY || a == ACT_RELU)
+        fill_rand_away(x, n, 0.1f, 3.0f);
+    else
+        fill_rand(x, n, -4.0f, 4.0f);
+    fill_rand(r, n, -1.0f, 1.0f);
+    act_ctx ctx = {to_double(x, n), to_double(r, n), n, a, slope};
+    double *ref = NEW(double, n), *g = NEW(double, n);
+    ref_act(ref, ctx.x, n, a, slope);
+    switch (a) {
+    case ACT_LEAKY: gp_leaky_relu_forward(out, x, n, slope); break;
+    case ACT_RELU: gp_leaky_relu_forward(out, x, n, 0.0f); break;
+    case ACT_TANH: gp_tanh_forward(out, x, n); break;
+    case ACT_SIGMOID: gp_sigmoid_forward(out, x, n); break;
+    }
+    check_fwd(names[a], out, ref, n);
+    for (size_t i = 0; i < n; i++) dx[i] = NAN;
+    switch (a) {
+    case ACT_LEAKY: gp_leaky_relu_backward_layer(dx, r, x, n, slope); break;
+    case ACT_RELU: gp_leaky_relu_backward_layer(dx, r, x, n, 0.0f); break;
+    case ACT_TANH: gp_tanh_backward_layer(dx, r, out, n); break;
+    case ACT_SIGMOID: gp_sigmoid_backward_layer(dx, r, out, n); break;
+    }
+    fd_grad(g, ctx.x, n, act_loss, &ctx);
+    check_grad(names[a], dx, g, n, GRAD_TOL);
+    free(ctx.x); free(ctx.r); free(x); free(r); free(out); free(dx); free(ref); free(g);
+}
+
+/* ---- BCE on logits ------------------------------------------------------ */
+
+typedef struct {
+    double *x;
+    int n;
+    double y;
+} bce_ctx;
+
+static double bce_loss(void *p) {
+    bce_ctx *c = p;
+    double s = 0;
+    for (int i = 0; i < c->n; i++) s += ref_bce_term(c->x[i], c->y);
+    return s / c->n;
+}
+
+static void test_bce_grad(float target, float scale) {
+    enum { N = 13 };
+    float x[N], d[N];
+    fill_rand(x, N, -4.0f, 4.0f);
+    bce_ctx ctx = {to_double(x, N), N, target};
+    for (int i = 0; i < N; i++) d[i] = NAN;
+    float loss = gp_bce_logits(d, x, N, target, scale);
+    CHECK_CLOSE(loss, bce_loss(&ctx), 1e-7, 1e-6);
+    /* the loss is the same without a gradient */
+    CHECK(gp_bce_logits(NULL, x, N, target, scale) == loss);
+    double g[N];
+    fd_grad(g, ctx.x, N, bce_loss, &ctx);
+    for (int i = 0; i < N; i++) g[i] *= scale; /* dlogits = scale * dL/dx */
+    check_grad("bce dlogits", d, g, N, GRAD_TOL);
+    free(ctx.x);
+}
+
+/* Huge logits: finite loss and gradient, equal to the exact values. */
+static void test_bce_extremes(void) {
+    static const float xs[] = {100.0f, -100.0f, 1e4f, -1e4f, 88.0f, -88.0f, 89.0f, -89.0f,
+                               104.0f, -104.0f, 1e30f, -1e30f, FLT_MAX, -FLT_MAX, 0.0f, 1e-8f};
+    static const float ys[] = {0.0f, 1.0f, 0.9f, 0.5f};
+    for (size_t j = 0; j < sizeof ys / sizeof ys[0]; j++) {
+        for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+            float x = xs[i], y = ys[j], d = NAN;
+            float loss = gp_bce_logits(&d, &x, 1, y, -1.0f);
+            CHECK(isfinite(loss) && isfinite(d));
+            double want = ref_bce_term(x, y);
+            CHECK_CLOSE(loss, want, 1e-7, 1e-6);
+            CHECK_CLOSE(d, -(ref_sigmoid(x) - y), 1e-7, 1e-6);
+        }
+        /* a batch mixing them: the mean of the terms */
+        float xb[] = {100.0f, -100.0f, 1e4f, -1e4f, 0.5f, -2.0f};
+        float db[6];
+        double want = 0;
+        for (int i = 0; i < 6; i++) want += ref_bce_term(xb[i], ys[j]);
+        float loss = gp_bce_logits(db, xb, 6, ys[j], 1.0f);
+        CHECK_CLOSE(loss, want / 6, 1e-7, 1e-6);
+        for (int i = 0; i < 6; i++) {
+            CHECK(isfinite(db[i]));
+            CHECK_CLOSE(db[i], (ref_sigmoid(xb[i]) - ys[j]) / 6, 1e-8, 1e-6);
+        }
+    }
+    /* spot values: softplus(-100) is 100 (+3.7e-44), softplus(-1e4) is 1e4 */
+    float x = -100.0f, d;
+    CHECK_CLOSE(gp_bce_logits(&d, &x, 1, 1.0f, 1.0f), 100.0, 0, 1e-7);
+    CHECK_CLOSE(d, -1.0, 0, 1e-7);
+    x = 1e4f;
+    CHECK_CLOSE(gp_bce_logits(&d, &x, 1, 0.0f, 1.0f), 1e4, 0, 1e-7);
+    CHECK_CLOSE(d, 1.0, 0, 1e-7);
+    x = 1e4f;
+    CHECK_CLOSE(gp_bce_logits(&d, &x, 1, 1.0f, 1.0f), 0.0, 1e-30, 0);
+    CHECK_CLOSE(d, 0.0, 1e-30, 0);
+    CHECK(gp_sigmoidf(-1e4f) == 0.0f && gp_sigmoidf(1e4f) == 1.0f);
+    CHECK(gp_sigmoidf(0.0f) == 0.5f);
+    CHECK_CLOSE(gp_sigmoidf(-20.0f), ref_sigmoid(-20.0), 0, 1e-6);
+}
+
+/* ---- whole networks ------------------------------------------------------ */
+
+typedef struct {
+    const gp_net *net;
+    double *params, *input, *r;
+    int batch;
+    double min_kink; /* smallest |input| of a (Leaky)ReLU in the last forward */
+    double *out;     /* last output, if not NULL */
+} net_ctx;
+
+/* The net's forward in double, following its layer list. */
+static double net_loss(void *p) {
+    net_ctx *c = p;
+    const gp_net *net = c->net;
+    int B = c->batch;
+    size_t n0 = (size_t)B * gp_shape_size(net->shape[0]);
+    double *cur = NEW(double, n0);
+    memcpy(cur, c->input, n0 * sizeof(double));
+    c->min_kink = INFINITY;
+    for (int i = 0; i < net->n_layers; i++) {
+        const gp_layer_desc *d = &net->layers[i];
+        int in = gp_shape_size(net->shape[i]), on = gp_shape_size(net->shape[i + 1]);
+        double *nxt = NEW(double, (size_t)B * on);
+        const double *pp = c->params + net->param_off[i];
+        switch (d->kind) {
+        case GP_LAYER_LINEAR: ref_linear(nxt, cur, pp, pp + (size_t)on * in, B, in, on); break;
+        case GP_LAYER_BATCHNORM: ref_bn(nxt, cur, pp, pp + in, B, in, d->eps, NULL, NULL); break;
+        case GP_LAYER_LEAKY_RELU:
+        case GP_LAYER_RELU:
+            for (size_t k = 0; k < (size_t)B * in; k++)
+                if (fabs(cur[k]) < c->min_kink) c->min_kink = fabs(cur[k]);
+            ref_act(nxt, cur, (size_t)B * in, d->kind == GP_LAYER_RELU ? ACT_RELU : ACT_LEAKY, d->alpha);
+            break;
+        case GP_LAYER_TANH: ref_act(nxt, cur, (size_t)B * in, ACT_TANH, 0); break;
+        case GP_LAYER_SIGMOID: ref_act(nxt, cur, (size_t)B * in, ACT_SIGMOID, 0); break;
+        }
+        free(cur);
+        cur = nxt;
+    }
+    size_t no = (size_t)B * gp_shape_size(net->shape[net->n_layers]);
+    double L = dot_dd(cur, c->r, no);
+    if (c->out) memcpy(c->out, cur, no * sizeof(double));
+    free(cur);
+    return L;
+}
+
+/* float loss through the C forward itself */
+static double c_net_loss(gp_net *net, const float *input, const double *r, int B) {
+    const float *out = gp_net_forward(net, input, B);
+    return dot_fd(out, r, (size_t)B * gp_shape_size(gp_net_output_shape(net)));
+}
+
+static void test_net(const char *name, const gp_layer_desc *layers, int n_layers, int in_features,
+                     int batch, int max_batch, uint64_t seed) {
+    gp_net net;
+    gp_err err = {{0}};
+    gp_status st = gp_net_create(&net, (gp_shape){in_features, 1, 1}, layers, n_layers, max_batch, &err);
+    CHECK(st == GP_OK);
+    if (st != GP_OK) {
+        fprintf(stderr, "%s: gp_net_create: %s\n", name, err.msg);
+        return;
+    }
+    int out_features = gp_shape_size(gp_net_output_shape(&net));
+    size_t ni = (size_t)batch * in_features, no = (size_t)batch * out_features;
+    float *input = NEW(float, ni), *r = NEW(float, no);
+    double *g = NEW(double, net.n_params > ni ? net.n_params : ni);
+    net_ctx ctx = {&net, NULL, NULL, NULL, batch, 0, NULL};
+
+    /* pick the first seed whose (Leaky)ReLU inputs stay KINK_MARGIN from the
+     * kink, so that no finite-difference step below crosses it */
+    for (uint64_t s = seed; s < seed + 200; s++) {
+        gp_rng init;
+        gp_rng_seed(&init, s);
+        gp_net_init_params(&net, &init);
+        for (int i = 0; i < n_layers; i++)
+            if (layers[i].kind == GP_LAYER_BATCHNORM) { /* non-trivial gamma and beta */
+                int c = gp_shape_size(net.shape[i]);
+                float *p = net.params + net.param_off[i];
+                for (int k = 0; k < c; k++) {
+                    p[k] = 0.5f + gp_rng_uniform(&init);
+                    p[c + k] = gp_rng_uniform(&init) - 0.5f;
+                }
+            }
+        gp_rng_fill_uniform(&init, input, (int)ni, -2.0f, 2.0f);
+        gp_rng_fill_uniform(&init, r, (int)no, -1.0f, 1.0f);
+        free(ctx.params);
+        free(ctx.input);
+        free(ctx.r);
+        ctx.params = to_double(net.params, net.n_params);
+        ctx.input = to_double(input, ni);
+        ctx.r = to_double(r, no);
+        net_loss(&ctx);
+        if (ctx.min_kink > KINK_MARGIN) break;
+    }
+    CHECK(ctx.min_kink > KINK_MARGIN);
+
+    /* forward against the reference */
+    double *ref_out = NEW(double, no);
+    ctx.out = ref_out;
+    net_loss(&ctx);
+    ctx.out = NULL;
+    net.training = 1;
+    const float *out = gp_net_forward(&net, input, batch);
+    check_fwd(name, out, ref_out, no);
+
+    /* parameter and input gradients */
+    gp_net_zero_grad(&net);
+    const float *dinput = gp_net_backward(&net, r, batch, 1, 1);
+    CHECK(dinput != NULL);
+    float *dinput_copy = NEW(float, ni), *grads1 = NEW(float, net.n_params);
+    memcpy(dinput_copy, dinput, ni * sizeof(float));
+    memcpy(grads1, net.grads, net.n_params * sizeof(float));
+    fd_grad(g, ctx.params, net.n_params, net_loss, &ctx);
+    check_grad("net param grads", net.grads, g, net.n_params, GRAD_TOL);
+    /* per layer too, so a failure names the layer */
+    for (int i = 0; i < n_layers; i++) {
+        size_t cnt = gp_layer_param_count(&net, i);
+        if (cnt) {
+            char what[64];
+            snprintf(what, sizeof what, "%s layer %d grads", name, i);
+            check_grad(what, net.grads + net.param_off[i], g + net.param_off[i], cnt, GRAD_TOL);
+        }
+    }
+    fd_grad(g, ctx.input, ni, net_loss, &ctx);
+    check_grad("net input grad", dinput_copy, g, ni, GRAD_TOL);
+
+    /* the same through finite differences of the float C forward */
+    {
+        double *rd = to_double(r, no);
+        double scale = 0;
+        for (size_t k = 0; k < net.n_params; k++) {
+            float old = net.params[k];
+            float h = 1e-3f * (fabsf(old) > 1.0f ? fabsf(old) : 1.0f);
+            net.params[k] = old + h;
+            double fp = c_net_loss(&net, input, rd, batch);
+            float xp = net.params[k];
+            net.params[k] = old - h;
+            double fm = c_net_loss(&net, input, rd, batch);
+            float xm = net.params[k];
+            net.params[k] = old;
+            g[k] = (fp - fm) / ((double)xp - xm);
+            if (fabs(g[k]) > scale) scale = fabs(g[k]);
+        }
+        int bad = 0;
+        for (size_t k = 0; k < net.n_params; k++)
+            if (!(fabs(grads1[k] - g[k]) <= 1e-2 * scale)) {
+                if (!bad)
+                    fprintf(stderr, "%s float fd: param %zu grad %.9g, fd %.9g\n", name, k,
+                            grads1[k], g[k]);
+                bad++;
+            }
+        CHECK(bad == 0);
+        free(rd);
+    }
+
+    /* the float-fd loop ran forwards; run the original one again */
+    gp_net_forward(&net, input, batch);
+    /* a second backward accumulates: grads double */
+    const float *dinput2 = gp_net_backward(&net, r, batch, 1, 1);
+    CHECK(dinput2 != NULL && memcmp(dinput2, dinput_copy, ni * sizeof(float)) == 0);
+    double gmax = 0;
+    for (size_t k = 0; k < net.n_params; k++)
+        if (fabs(grads1[k]) > gmax) gmax = fabs(grads1[k]);
+    for (size_t k = 0; k < net.n_params; k++)
+        CHECK_CLOSE(net.grads[k], 2.0 * grads1[k], 1e-5 * fabs(grads1[k]) + 1e-6 * gmax, 0);
+    /* param_grads = 0 leaves gradients alone; want_dinput = 0 gives NULL */
+    memcpy(grads1, net.grads, net.n_params * sizeof(float));
+    dinput2 = gp_net_backward(&net, r, batch, 0, 1);
+    CHECK(dinput2 != NULL && memcmp(dinput2, dinput_copy, ni * sizeof(float)) == 0);
+    CHECK(memcmp(grads1, net.grads, net.n_params * sizeof(float)) == 0);
+    gp_net_zero_grad(&net);
+    CHECK(gp_net_backward(&net, r, batch, 1, 0) == NULL);
+    for (size_t k = 0; k < net.n_params; k++)
+        CHECK_CLOSE(net.grads[k], grads1[k] / 2.0, 1e-5 * fabs(grads1[k]) + 1e-6 * gmax, 0);
+
+    free(ctx.params); free(ctx.input); free(ctx.r);
+    free(input); free(r); free(g); free(ref_out); free(dinput_copy); free(grads1);
+    gp_net_free(&net);
+}
+
+int main(void) {
+    gp_rng_seed(&rng, 7);
+
+    test_linear(5, 7, 3);
+    test_linear(4, 37, 9);
+    test_linear(1, 3, 1);
+    test_linear(9, 1, 13);
+
+    test_batchnorm(6, 5, 0.1f, 1e-5f);
+    test_batchnorm(2, 3, 0.1f, 1e-5f);
+    test_batchnorm(16, 19, 0.3f, 1e-3f);
+
+    for (size_t n = 1; n <= 19; n += 6) {
+        test_activation(ACT_LEAKY, 0.2f, n);
+        test_activation(ACT_LEAKY, 0.01f, n);
+        test_activation(ACT_RELU, 0.0f, n);
+        test_activation(ACT_TANH, 0.0f, n);
+        test_activation(ACT_SIGMOID, 0.0f, n);
+    }
+
+    static const float targets[] = {0.0f, 1.0f, 0.9f};
+    for (int t = 0; t < 3; t++) {
+        test_bce_grad(targets[t], 1.0f);
+        test_bce_grad(targets[t], -1.0f);
+    }
+    test_bce_extremes();
+
+    const gp_layer_desc gen[] = {
+        {.kind = GP_LAYER_LINEAR, .out_c = 9},
+        {.kind = GP_LAYER_BATCHNORM, .alpha = 0.1f, .eps = 1e-5f},
+        {.kind = GP_LAYER_LEAKY_RELU, .alpha = 0.2f},
+        {.kind = GP_LAYER_LINEAR, .out_c = 4},
+        {.kind = GP_LAYER_TANH},
+    };
+    test_net("net linear-bn-lrelu-linear-tanh", gen, 5, 6, 5, 8, 1);
+    const gp_layer_desc disc[] = {
+        {.kind = GP_LAYER_LINEAR, .out_c = 8},
+        {.kind = GP_LAYER_RELU},
+        {.kind = GP_LAYER_LINEAR, .out_c = 6},
+        {.kind = GP_LAYER_SIGMOID},
+        {.kind = GP_LAYER_LINEAR, .out_c = 2},
+    };
+    test_net("net linear-relu-linear-sigmoid-linear", disc, 5, 5, 7, 7, 100);
+    /* activations first, so the input gradient flows through them */
+    const gp_layer_desc act_first[] = {
+        {.kind = GP_LAYER_LEAKY_RELU, .alpha = 0.1f},
+        {.kind = GP_LAYER_BATCHNORM, .alpha = 0.5f, .eps = 1e-4f},
+        {.kind = GP_LAYER_SIGMOID},
+        {.kind = GP_LAYER_LINEAR, .out_c = 3},
+    };
+    test_net("net lrelu-bn-sigmoid-linear", act_first, 4, 11, 3, 4, 200);
+
+    return check_report("gradcheck");
+}

@@ -1,0 +1,165 @@
+/* Model files: round trip of generator-only and full training states, and
+ * refusal of truncated, oversized and corrupted files with a clear error. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "gan.h"
+#include "modelfile.h"
+
+static int same_floats(const float *a, const float *b, size_t n) { return memcmp(a, b, n * sizeof(float)) == 0; }
+
+/* A small trained-looking GAN: default preset with weights nudged off init. */
+static void make_gan(gp_gan *gan, uint64_t seed) {
+    gp_gan_config cfg;
+    gp_gan_config_default(&cfg, "mlp", NULL);
+    cfg.seed = seed;
+    cfg.batch = 8;
+    cfg.lr_g = 1e-3f;
+    gp_err err;
+    CHECK(gp_gan_create(gan, &cfg, 1, &err) == GP_OK);
+    gp_rng rng;
+    gp_rng_seed(&rng, seed);
+    for (size_t i = 0; i < gan->G.n_params; i++) gan->G.adam_m[i] = gp_rng_uniform(&rng);
+    for (size_t i = 0; i < gan->D.n_buffers; i++) gan->D.buffers[i] = 0.5f;
+    for (size_t i = 0; i < gan->G.n_buffers; i++) gan->G.buffers[i] = gp_rng_uniform(&rng) + 0.5f;
+    gan->stats.step = 1234;
+    gan->stats.d_step = 2468;
+    gan->opt_g.t = 1234;
+    gan->opt_d.t = 2468;
+    gan->rng.state = 0xDEADBEEFull;
+}
+
+static void test_round_trip(void) {
+    gp_gan a, b;
+    gp_err err;
+    make_gan(&a, 3);
+    uint8_t *bytes;
+    size_t len;
+    CHECK(gp_model_save(&a, 1, &bytes, &len, &err) == GP_OK);
+    CHECK(gp_model_load(&b, bytes, len, &err) == GP_OK);
+    CHECK(b.has_d == 1);
+    CHECK(b.G.n_params == a.G.n_params && b.D.n_params == a.D.n_params);
+    CHECK(same_floats(a.G.params, b.G.params, a.G.n_params));
+    CHECK(same_floats(a.G.buffers, b.G.buffers, a.G.n_buffers));
+    CHECK(same_floats(a.G.adam_m, b.G.adam_m, a.G.n_params));
+    CHECK(same_floats(a.G.adam_v, b.G.adam_v, a.G.n_params));
+    CHECK(same_floats(a.D.params, b.D.params, a.D.n_params));
+    CHECK(same_floats(a.D.buffers, b.D.buffers, a.D.n_buffers));
+    CHECK(b.stats.step == 1234 && b.stats.d_step == 2468 && b.opt_g.t == 1234 && b.opt_d.t == 2468);
+    CHECK(b.rng.state == 0xDEADBEEFull);
+    CHECK(b.cfg.batch == 8 && b.cfg.lr_g == 1e-3f && b.cfg.seed == 3 && !strcmp(b.cfg.preset, "mlp"));
+    /* the loaded model samples exactly like the original */
+    float z[4 * 100], img_a[4 * 784], img_b[4 * 784];
+    gp_gan_latents(&a, 11, 4, z);
+    gp_gan_generate(&a, z, 4, img_a);
+    gp_gan_generate(&b, z, 4, img_b);
+    CHECK(same_floats(img_a, img_b, 4 * 784));
+    gp_gan_free(&b);
+    free(bytes);
+
+    /* generator only: smaller, no D, cannot be saved as a training state */
+    CHECK(gp_model_save(&a, 0, &bytes, &len, &err) == GP_OK);
+    CHECK(gp_model_load(&b, bytes, len, &err) == GP_OK);
+    CHECK(b.has_d == 0);
+    CHECK(same_floats(a.G.params, b.G.params, a.G.n_params));
+    CHECK(same_floats(a.G.buffers, b.G.buffers, a.G.n_buffers));
+    uint8_t *again;
+    size_t again_len;
+    CHECK(gp_model_save(&b, 1, &again, &again_len, &err) == GP_ERR_ARG);
+    CHECK(strlen(err.msg) > 0);
+    gp_gan_free(&b);
+    free(bytes);
+    gp_gan_free(&a);
+}
+
+/* Every kind of damage is refused, with a message, and leaves the output
+ * zeroed (nothing half-built, nothing leaked: ASan checks the latter). */
+static void test_rejections(void) {
+    gp_gan a, b;
+    gp_err err;
+    make_gan(&a, 5);
+    uint8_t *bytes;
+    size_t len;
+    CHECK(gp_model_save(&a, 1, &bytes, &len, &err) == GP_OK);
+    uint8_t *copy = malloc(len + 64);
+
+    /* truncated at many lengths: every byte of the header, then 16 cuts
+     * spread over the weights (each load checksums the whole file) */
+    int refused = 0, tried = 0;
+    for (size_t cut = 0; cut < len; cut += cut < 1024 ? 1 : len / 16) {
+        memcpy(copy, bytes, cut);
+        err.msg[0] = 0;
+        gp_status st = gp_model_load(&b, copy, cut, &err);
+        tried++;
+        refused += st == GP_ERR_FORMAT && err.msg[0] != 0 && b.G.params == NULL;
+        if (st == GP_OK) gp_gan_free(&b);
+    }
+    CHECK(refused == tried);
+
+    /* oversized: trailing bytes */
+    memcpy(copy, bytes, len);
+    memset(copy + len, 0, 64);
+    CHECK(gp_model_load(&b, copy, len + 64, &err) == GP_ERR_FORMAT);
+
+    /* corrupted: one flipped bit anywhere (16 positions) is caught */
+    refused = tried = 0;
+    for (size_t pos = 3; pos < len; pos += len / 16) {
+        memcpy(copy, bytes, len);
+        copy[pos] ^= 0x10;
+        gp_status st = gp_model_load(&b, copy, len, &err);
+        tried++;
+        refused += st == GP_ERR_FORMAT;
+        if (st == GP_OK) gp_gan_free(&b);
+    }
+    CHECK(refused == tried);
+
+    /* a well-formed file (valid checksum) whose contents lie: a layer count
+     * too large, a parameter count that does not match, a bad setting */
+    struct { size_t offset; uint32_t value; const char *what; } lies[] = {
+        {156, 1000, "G layer count"}, /* offsets as in the README's format table */
+        {160, 99, "G first layer kind"},
+        {164, 0, "G first layer width"},
+        {4, 2, "version"},
+        {8, 7, "flags"},
+        {40, 0, "batch"},
+        {44, 5000, "latent"},
+    };
+    for (size_t i = 0; i < sizeof lies / sizeof lies[0]; i++) {
+        memcpy(copy, bytes, len);
+        uint32_t v = lies[i].value;
+        memcpy(copy + lies[i].offset, &v, 4);
+        uint32_t crc = gp_crc32(copy, len - 4);
+        memcpy(copy + len - 4, &crc, 4);
+        err.msg[0] = 0;
+        gp_status st = gp_model_load(&b, copy, len, &err);
+        if (st == GP_OK) gp_gan_free(&b);
+        if (st != GP_ERR_FORMAT || !err.msg[0]) fprintf(stderr, "lie about %s was accepted\n", lies[i].what);
+        CHECK(st == GP_ERR_FORMAT);
+        CHECK(err.msg[0] != 0);
+    }
+    /* random bytes and an empty buffer */
+    gp_rng rng;
+    gp_rng_seed(&rng, 9);
+    for (size_t i = 0; i < len; i++) copy[i] = (uint8_t)gp_rng_u64(&rng);
+    CHECK(gp_model_load(&b, copy, len, &err) == GP_ERR_FORMAT);
+    memcpy(copy, "GPMF", 4);
+    CHECK(gp_model_load(&b, copy, len, &err) == GP_ERR_FORMAT);
+    CHECK(gp_model_load(&b, copy, 0, &err) == GP_ERR_FORMAT);
+    /* a missing file is an I/O error with the path in the message */
+    CHECK(gp_model_load_file(&b, "build/no-such-dir/model.gpm", &err) == GP_ERR_IO);
+    CHECK(strstr(err.msg, "no-such-dir") != NULL);
+
+    free(copy);
+    free(bytes);
+    gp_gan_free(&a);
+}
+
+int main(void) {
+    /* the standard check value of CRC-32/IEEE */
+    CHECK(gp_crc32((const uint8_t *)"123456789", 9) == 0xCBF43926u);
+    CHECK(gp_crc32((const uint8_t *)"12345678901", 11) == 0x539AE4EEu);
+    test_round_trip();
+    test_rejections();
+    return check_report("modelfile");
+}

@@ -1,0 +1,293 @@
+// Tests of the wasm builds in build/node/ through the gpw_* API the page uses.
+// usage: node --no-experimental-fetch tests/wasm/run.mjs
+// (after make all build/node/ganplay-simd.js build/node/ganplay.js)
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BUILD = path.join(ROOT, 'build');
+const DATA = path.join(BUILD, 'data/mnist.bin');
+const IMAGE = 784;
+const require = createRequire(import.meta.url);
+const t0 = Date.now();
+
+let failures = 0;
+function check(ok, what, detail = '') {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? ` (${detail})` : ''}`);
+  if (!ok) failures++;
+  return ok;
+}
+
+// Largest |a[i] - b[i]|, or Infinity if the lengths differ.
+function maxDiff(a, b) {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (!(d <= m)) m = d; // NaN counts as a difference
+  }
+  return m;
+}
+
+// A thin wrapper over one module instance. Heap views are read afresh after
+// every call, since memory may grow.
+class Engine {
+  constructor(M, name) {
+    this.M = M;
+    this.name = name;
+  }
+  static async load(file) {
+    const create = require(path.join(BUILD, 'node', file));
+    return new Engine(await create({ print: () => {}, printErr: (t) => console.error(`[${file}] ${t}`) }), file);
+  }
+  str(s, fn) {
+    const n = this.M.lengthBytesUTF8(s) + 1, p = this.M._malloc(n);
+    this.M.stringToUTF8(s, p, n);
+    try {
+      return fn(p);
+    } finally {
+      this.M._free(p);
+    }
+  }
+  bytesIn(bytes, fn) {
+    const p = this.M._gpw_alloc(Math.max(1, bytes.length));
+    this.M.HEAPU8.set(bytes, p);
+    try {
+      return fn(p, bytes.length);
+    } finally {
+      this.M._gpw_free(p);
+    }
+  }
+  floats(p, n) {
+    return this.M.HEAPF32.slice(p >> 2, (p >> 2) + n);
+  }
+  error(s) {
+    return this.M.UTF8ToString(this.M._gpw_error(s));
+  }
+  // Throws with the session's message on a nonzero status.
+  ok(s, rc, what) {
+    if (rc !== 0) throw new Error(`${this.name}: ${what} returned ${rc}: ${this.error(s)}`);
+  }
+  session({ data = null, seed = null } = {}) {
+    const s = this.M._gpw_new();
+    if (!s) throw new Error(`${this.name}: gpw_new returned NULL`);
+    if (data) this.ok(s, this.bytesIn(data, (p, n) => this.M._gpw_load_dataset(s, p, n)), 'gpw_load_dataset');
+    if (seed !== null) {
+      this.ok(s, this.str('mlp', (k) => this.M._gpw_config_default(s, k)), 'gpw_config_default');
+      this.ok(s, this.str('seed', (k) => this.M._gpw_config_set(s, k, seed)), 'gpw_config_set seed');
+      this.ok(s, this.M._gpw_create(s), 'gpw_create');
+    }
+    return s;
+  }
+  train(s, steps) {
+    this.ok(s, this.M._gpw_train(s, steps), 'gpw_train');
+  }
+  stats(s) {
+    return this.floats(this.M._gpw_stats(s), 6);
+  }
+  sample(s, seed, count) {
+    const p = this.M._gpw_alloc(4 * count * IMAGE);
+    try {
+      this.ok(s, this.M._gpw_sample(s, seed, count, p), 'gpw_sample');
+      return this.floats(p, count * IMAGE);
+    } finally {
+      this.M._gpw_free(p);
+    }
+  }
+  save(s, full) {
+    this.ok(s, this.M._gpw_save(s, full), 'gpw_save');
+    const p = this.M._gpw_saved(s);
+    return this.M.HEAPU8.slice(p, p + this.M._gpw_saved_len(s));
+  }
+  loadModel(s, bytes) {
+    return this.bytesIn(bytes, (p, n) => this.M._gpw_load_model(s, p, n));
+  }
+  configSet(s, key, value) {
+    return this.str(key, (k) => this.M._gpw_config_set(s, k, value));
+  }
+}
+
+// (a) gpw_rng_normals(seed 1) against the native RNG's values.
+function testRng(e) {
+  const lines = fs.readFileSync(path.join(ROOT, 'tests/golden/rng_seed1.txt'), 'utf8').trim().split(/\s+/);
+  const n = Number(lines[0]);
+  const want = lines.slice(1).map(Number);
+  if (!check(n > 0 && want.length === n, 'golden rng_seed1.txt is well formed', `${n} values declared, ${want.length} given`)) return;
+  const p = e.M._malloc(4 * n);
+  e.M._gpw_rng_normals(1, n, p);
+  const got = e.floats(p, n);
+  e.M._free(p);
+  let worst = 0, at = 0;
+  want.forEach((w, i) => {
+    const rel = Math.abs(got[i] - w) / Math.max(Math.abs(w), 1e-30);
+    if (!(rel <= worst)) [worst, at] = [rel, i];
+  });
+  check(worst <= 1e-7, `${e.name}: gpw_rng_normals(seed 1, ${n}) matches the native RNG`,
+    worst ? `worst relative error ${worst.toExponential(2)} at ${at}: ${got[at]} vs ${want[at]}` : 'exact');
+}
+
+// (b) The SIMD and portable builds train alike from the same seed.
+function testBuildsAgree(simd, portable, data) {
+  const runs = [simd, portable].map((e) => {
+    const s = e.session({ data, seed: 7 });
+    e.train(s, 20);
+    const st = e.stats(s);
+    e.M._gpw_delete(s);
+    return st;
+  });
+  const [a, b] = runs;
+  check(a[0] === 20 && b[0] === 20 && a[1] === b[1], 'both builds count 20 steps', `[${a[0]}, ${a[1]}] vs [${b[0]}, ${b[1]}]`);
+  const d = maxDiff(a, b);
+  check(d <= 1e-4, 'SIMD and portable builds give the same stats after 20 steps',
+    `max diff ${d.toExponential(2)}; simd [${Array.from(a).map((v) => v.toFixed(5))}] portable [${Array.from(b).map((v) => v.toFixed(5))}]`);
+}
+
+// (c) Save and load, and refusal of damaged model files.
+function testSaveLoad(e, data) {
+  const a = e.session({ data, seed: 3 });
+  e.train(a, 5);
+  const file = e.save(a, 1);
+  const b = e.session({ data });
+  e.ok(b, e.loadModel(b, file), 'gpw_load_model');
+  const sa = e.sample(a, 11, 16), sb = e.sample(b, 11, 16);
+  check(maxDiff(sa, sb) === 0, `${e.name}: a saved and reloaded model gives identical samples`, `max diff ${maxDiff(sa, sb)}`);
+  check(maxDiff(e.stats(a), e.stats(b)) === 0, `${e.name}: reloaded model keeps its stats`);
+  // a full file holds the optimizer and RNG state: training resumes exactly
+  e.train(a, 2);
+  e.train(b, 2);
+  check(maxDiff(e.stats(a), e.stats(b)) === 0, `${e.name}: reloaded full model trains on identically`,
+    `[${e.stats(a)}] vs [${e.stats(b)}]`);
+
+  const before = e.sample(b, 4, 8);
+  const flipped = file.slice();
+  flipped[file.length >> 1] ^= 0x40;
+  const badMagic = file.slice();
+  badMagic[0] = 0x58;
+  const longer = new Uint8Array(file.length + 1);
+  longer.set(file);
+  const damaged = {
+    'empty': new Uint8Array(0),
+    'first 10 bytes': file.slice(0, 10),
+    'first half': file.slice(0, file.length >> 1),
+    'one byte short': file.slice(0, file.length - 1),
+    'one byte flipped': flipped,
+    'bad magic': badMagic,
+    'one extra byte': longer,
+  };
+  for (const [what, bytes] of Object.entries(damaged)) {
+    const rc = e.loadModel(b, bytes);
+    const msg = e.error(b);
+    check(rc !== 0 && msg.length > 0, `${e.name}: model file (${what}) refused`, `status ${rc}: ${msg}`);
+  }
+  check(e.M._gpw_has_model(b) === 1 && maxDiff(before, e.sample(b, 4, 8)) === 0,
+    `${e.name}: after the refusals the old model samples as before`);
+  e.train(b, 1);
+  check(Number.isFinite(e.stats(b)[2]), `${e.name}: after the refusals the old model still trains`);
+
+  // a generator-only file samples alike but cannot train
+  const gOnly = e.save(a, 0);
+  const c = e.session({ data });
+  e.ok(c, e.loadModel(c, gOnly), 'gpw_load_model (generator only)');
+  check(maxDiff(e.sample(a, 5, 4), e.sample(c, 5, 4)) === 0, `${e.name}: generator-only file samples alike`);
+  const rc = e.M._gpw_train(c, 1);
+  check(rc !== 0 && /generator only/.test(e.error(c)), `${e.name}: generator-only model refuses to train`, e.error(c));
+  [a, b, c].forEach((s) => e.M._gpw_delete(s));
+}
+
+// (d) Bad settings are refused with a message and change nothing.
+function testConfig(e, data) {
+  const s = e.session({ data });
+  const bad = [
+    ['lr_g', -1, /lr_g/],
+    ['lr_d', 0, /lr_d/],
+    ['lr_g', NaN, /lr_g/],
+    ['batch', 1, /batch/],
+    ['batch', 2.5, /batch/],
+    ['batch', 1e12, /batch/],
+    ['batch', NaN, /batch/],
+    ['latent', 0, /latent/],
+    ['d_steps', 17, /d_steps/],
+    ['loss', 2, /loss/],
+    ['beta1', 1, /beta1/],
+    ['real_label', 0.2, /real_label/],
+    ['seed', -1, /seed/],
+    ['no_such_key', 1, /no_such_key/],
+  ];
+  for (const [key, value, re] of bad) {
+    const rc = e.configSet(s, key, value);
+    const msg = e.error(s);
+    check(rc !== 0 && re.test(msg), `${e.name}: ${key} = ${value} refused`, `status ${rc}: ${msg}`);
+  }
+  const rc = e.str('gan9000', (k) => e.M._gpw_config_default(s, k));
+  check(rc !== 0 && /preset/.test(e.error(s)), `${e.name}: unknown preset refused`, e.error(s));
+  check(e.configSet(s, 'batch', 16) === 0 && e.configSet(s, 'lr_g', 0.001) === 0, `${e.name}: good settings accepted`);
+  check(e.M._gpw_train(s, 1) !== 0 && e.error(s).length > 0, `${e.name}: training before a model exists is refused`, e.error(s));
+  e.ok(s, e.M._gpw_create(s), 'gpw_create after refusals');
+  e.train(s, 1);
+  check(Number.isFinite(e.stats(s)[2]), `${e.name}: the refusals left a usable config`);
+  e.M._gpw_delete(s);
+}
+
+// (e) The native CLI and the wasm builds sample the same images from one file.
+function testNative(engines) {
+  const cli = path.join(BUILD, 'ganplay');
+  if (!check(fs.existsSync(cli), 'native CLI build/ganplay exists (make all)')) return;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ganplay-wasm-'));
+  try {
+    const model = path.join(tmp, 'm.gpm'), raw = path.join(tmp, 's.f32');
+    execFileSync(cli, ['train', '--preset', 'mlp', '--data', DATA, '--steps', '30', '--seed', '5', '--out', model], { stdio: 'pipe' });
+    execFileSync(cli, ['sample', '--model', model, '--count', '16', '--seed', '9', '--raw', raw], { stdio: 'pipe' });
+    const buf = fs.readFileSync(raw);
+    const want = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length)); // little-endian host
+    const bytes = new Uint8Array(fs.readFileSync(model));
+    for (const e of engines) {
+      const s = e.session();
+      e.ok(s, e.loadModel(s, bytes), 'gpw_load_model (native file)');
+      const d = maxDiff(e.sample(s, 9, 16), want);
+      check(d <= 1e-4, `${e.name}: samples of a natively trained model match the CLI's`, `max diff ${d.toExponential(2)}`);
+      e.M._gpw_delete(s);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  for (const f of ['node/ganplay-simd.js', 'node/ganplay.js', 'data/mnist.bin'])
+    if (!fs.existsSync(path.join(BUILD, f)))
+      throw new Error(`build/${f} is missing: run make all build/node/ganplay-simd.js build/node/ganplay.js`);
+  const data = new Uint8Array(fs.readFileSync(DATA));
+  const simd = await Engine.load('ganplay-simd.js');
+  const portable = await Engine.load('ganplay.js');
+  check(simd.M._gpw_simd() === 1 && portable.M._gpw_simd() === 0, 'gpw_simd tells the builds apart',
+    `simd ${simd.M._gpw_simd()}, portable ${portable.M._gpw_simd()}`);
+
+  const sections = [
+    ['(a) RNG parity', () => [simd, portable].forEach(testRng)],
+    ['(b) SIMD = portable', () => testBuildsAgree(simd, portable, data)],
+    ['(c) save and load', () => [simd, portable].forEach((e) => testSaveLoad(e, data))],
+    ['(d) bad config', () => [simd, portable].forEach((e) => testConfig(e, data))],
+    ['(e) native = wasm', () => testNative([simd, portable])],
+  ];
+  for (const [name, fn] of sections) {
+    console.log(`== ${name}`);
+    const t = Date.now();
+    try {
+      fn();
+    } catch (e) {
+      check(false, `${name} stopped`, e.message);
+    }
+    console.log(`   ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  }
+  console.log(`${failures ? `${failures} check(s) failed` : 'all checks passed'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  process.exit(failures ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(`FAIL ${e.stack || e}`);
+  process.exit(1);
+});
