@@ -95,6 +95,13 @@ test-sanitize: $(TESTS:%=$(BUILD)/san/%) $(BUILD)/data/mnist.bin
 	@set -e; for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 GP_TEST_QUICK=1 $(BUILD)/san/$$t; done
 
+test-wasm: $(BUILD)/node/ganplay-simd.js $(BUILD)/node/ganplay.js $(BUILD)/ganplay $(BUILD)/data/mnist.bin
+	$(NODE_TEST) tests/wasm/run.mjs
+
+# plain node: playwright-core needs node's fetch
+test-e2e: site
+	node tests/e2e/page.test.mjs
+
 deps:
 	@sh scripts/install-deps.sh
 

@@ -40,8 +40,9 @@ gp_status gp_dataset_from_bytes(gp_dataset *ds, const uint8_t *bytes, size_t len
     ds->labels = ds->pixels + (size_t)count * image;
     for (int i = 0; i < ds->count; i++) {
         if (ds->labels[i] > 9) {
+            int label = ds->labels[i];
             gp_dataset_free(ds);
-            return gp_fail(err, GP_ERR_FORMAT, "dataset label %d of image %d is not in 0..9", ds->labels[i], i);
+            return gp_fail(err, GP_ERR_FORMAT, "dataset label %d of image %d is not in 0..9", label, i);
         }
         if (gp_dataset_is_held_out(i)) ds->test_index[ds->n_test++] = i;
         else ds->train_index[ds->n_train++] = i;

@@ -7,6 +7,7 @@
  * them with gpw_alloc and must read heap views afresh after each call, since
  * memory may grow. */
 #include <emscripten/emscripten.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,11 +26,12 @@ typedef struct {
     gp_dataset ds;
     gp_gan gan;
     int has_gan;
-    float stats[6];
+    double stats[6];
     float *fixed_z;    /* GPW_FIXED x latent, from the model's seed */
     float *z;          /* GPW_MAX_IMAGES x latent */
     float *images;     /* GPW_MAX_IMAGES x image */
     uint8_t *rgba;     /* the last rendered grid */
+    size_t rgba_cap;   /* its capacity in pixels */
     int rgba_w, rgba_h;
     uint8_t *saved;    /* the last gpw_save output */
     size_t saved_len;
@@ -85,17 +87,28 @@ EMSCRIPTEN_KEEPALIVE int gpw_config_default(gp_session *s, const char *preset) {
     return (int)st;
 }
 
+/* JS numbers are doubles: seeds must be exact integers in 0..2^53-1. */
+static int seed_ok(gp_session *s, double seed) {
+    if (seed >= 0 && seed <= 9007199254740991.0 && seed == floor(seed)) return 1;
+    gp_fail(&s->err, GP_ERR_ARG, "seed: must be an integer in 0..9007199254740991, got %g", seed);
+    return 0;
+}
+
+/* An integer setting, or -1 (which every range check refuses). */
+static int int_or_invalid(double v) {
+    return v >= -1e6 && v <= 1e6 && v == floor(v) ? (int)v : -1;
+}
+
 /* Sets one setting by name; the value is checked here and again by create. */
 EMSCRIPTEN_KEEPALIVE int gpw_config_set(gp_session *s, const char *key, double value) {
     gp_gan_config c = s->cfg;
     if (!strcmp(key, "seed")) {
-        if (!(value >= 0 && value <= 9007199254740991.0))
-            return gp_fail(&s->err, GP_ERR_ARG, "seed: must be an integer in 0..2^53-1");
+        if (!seed_ok(s, value)) return GP_ERR_ARG;
         c.seed = (uint64_t)value;
-    } else if (!strcmp(key, "batch")) c.batch = (int)value == value ? (int)value : -1;
-    else if (!strcmp(key, "latent")) c.latent = (int)value == value ? (int)value : -1;
-    else if (!strcmp(key, "d_steps")) c.d_steps = (int)value == value ? (int)value : -1;
-    else if (!strcmp(key, "loss")) c.loss = (int)value == value ? (int)value : -1;
+    } else if (!strcmp(key, "batch")) c.batch = int_or_invalid(value);
+    else if (!strcmp(key, "latent")) c.latent = int_or_invalid(value);
+    else if (!strcmp(key, "d_steps")) c.d_steps = int_or_invalid(value);
+    else if (!strcmp(key, "loss")) c.loss = int_or_invalid(value);
     else if (!strcmp(key, "lr_g")) c.lr_g = (float)value;
     else if (!strcmp(key, "lr_d")) c.lr_d = (float)value;
     else if (!strcmp(key, "beta1")) c.beta1 = (float)value;
@@ -114,9 +127,14 @@ static int adopt_model(gp_session *s, gp_gan *gan) {
     float *fixed_z = malloc(sizeof(float) * GPW_FIXED * L);
     float *z = malloc(sizeof(float) * GPW_MAX_IMAGES * L);
     float *images = malloc(sizeof(float) * GPW_MAX_IMAGES * n_img);
-    int gw, gh;
-    gp_grid_size(GPW_MAX_IMAGES, 1, gan->image.h, gan->image.w, &gw, &gh);
-    uint8_t *rgba = malloc((size_t)4 * gw * gh); /* a column is the largest grid */
+    /* the largest grid any count and column choice can make */
+    size_t cap = 0;
+    for (int cols = 1; cols <= GPW_MAX_IMAGES; cols++) {
+        int gw, gh;
+        gp_grid_size(GPW_MAX_IMAGES, cols, gan->image.h, gan->image.w, &gw, &gh);
+        if ((size_t)gw * gh > cap) cap = (size_t)gw * gh;
+    }
+    uint8_t *rgba = malloc(4 * cap);
     if (!fixed_z || !z || !images || !rgba) {
         free(fixed_z);
         free(z);
@@ -132,6 +150,7 @@ static int adopt_model(gp_session *s, gp_gan *gan) {
     s->z = z;
     s->images = images;
     s->rgba = rgba;
+    s->rgba_cap = cap;
     s->rgba_w = s->rgba_h = 0;
     /* the fixed grid noise comes from the model's seed, so it is the same
      * every time this model is shown */
@@ -174,11 +193,11 @@ EMSCRIPTEN_KEEPALIVE int gpw_g_step(gp_session *s) {
     return st ? st : (int)gp_gan_g_step(&s->gan, &s->err);
 }
 
-/* [step, d_step, d_loss, g_loss, d_real, d_fake] */
-EMSCRIPTEN_KEEPALIVE float *gpw_stats(gp_session *s) {
+/* [step, d_step, d_loss, g_loss, d_real, d_fake] as doubles */
+EMSCRIPTEN_KEEPALIVE double *gpw_stats(gp_session *s) {
     const gp_gan_stats *t = &s->gan.stats;
-    s->stats[0] = (float)t->step;
-    s->stats[1] = (float)t->d_step;
+    s->stats[0] = (double)t->step;
+    s->stats[1] = (double)t->d_step;
     s->stats[2] = t->d_loss;
     s->stats[3] = t->g_loss;
     s->stats[4] = t->d_real;
@@ -194,9 +213,14 @@ static int check_count(gp_session *s, int count) {
 }
 
 static int render(gp_session *s, const float *z, int count, int cols) {
+    if (cols < 1 || cols > GPW_MAX_IMAGES)
+        return gp_fail(&s->err, GP_ERR_ARG, "columns must be in 1..%d", GPW_MAX_IMAGES);
+    int gw, gh;
+    gp_grid_size(count, cols, s->gan.image.h, s->gan.image.w, &gw, &gh);
+    GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
     gp_gan_generate(&s->gan, z, count, s->images);
-    if (cols < 1) cols = 1;
-    gp_grid_size(count, cols, s->gan.image.h, s->gan.image.w, &s->rgba_w, &s->rgba_h);
+    s->rgba_w = gw;
+    s->rgba_h = gh;
     gp_grid_render(s->rgba, 4, s->images, count, cols, s->gan.image.h, s->gan.image.w);
     return 0;
 }
@@ -212,6 +236,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_render_fixed(gp_session *s, int count, int cols) {
 EMSCRIPTEN_KEEPALIVE int gpw_render_seed(gp_session *s, double seed, int count, int cols) {
     int st = check_count(s, count);
     if (st) return st;
+    if (!seed_ok(s, seed)) return GP_ERR_ARG;
     gp_gan_latents(&s->gan, (uint64_t)seed, count, s->z);
     return render(s, s->z, count, cols);
 }
@@ -220,10 +245,15 @@ EMSCRIPTEN_KEEPALIVE uint8_t *gpw_rgba(gp_session *s) { return s->rgba; }
 EMSCRIPTEN_KEEPALIVE int gpw_rgba_width(gp_session *s) { return s->rgba_w; }
 EMSCRIPTEN_KEEPALIVE int gpw_rgba_height(gp_session *s) { return s->rgba_h; }
 
-/* Writes count samples of the given seed (count x 784 floats in [-1, 1]). */
+/* Floats per image (784 for 28x28 grayscale) and the latent size. */
+EMSCRIPTEN_KEEPALIVE int gpw_image_size(gp_session *s) { return s->has_gan ? gp_shape_size(s->gan.image) : 0; }
+EMSCRIPTEN_KEEPALIVE int gpw_latent_size(gp_session *s) { return s->has_gan ? s->gan.cfg.latent : 0; }
+
+/* Writes count samples of the given seed (count x image floats in [-1, 1]). */
 EMSCRIPTEN_KEEPALIVE int gpw_sample(gp_session *s, double seed, int count, float *out) {
     int st = check_count(s, count);
     if (st) return st;
+    if (!seed_ok(s, seed)) return GP_ERR_ARG;
     gp_gan_latents(&s->gan, (uint64_t)seed, count, s->z);
     gp_gan_generate(&s->gan, s->z, count, out);
     return 0;
@@ -258,6 +288,6 @@ EMSCRIPTEN_KEEPALIVE int gpw_load_model(gp_session *s, const uint8_t *bytes, int
 /* n standard normals of gp_rng seeded with seed: the RNG parity test. */
 EMSCRIPTEN_KEEPALIVE void gpw_rng_normals(double seed, int n, float *out) {
     gp_rng rng;
-    gp_rng_seed(&rng, (uint64_t)seed);
+    gp_rng_seed(&rng, seed >= 0 && seed < 1.8e19 ? (uint64_t)seed : 0);
     gp_rng_fill_normal(&rng, out, n, 0.0f, 1.0f);
 }

@@ -51,8 +51,8 @@ function withString(str, fn) {
 
 // Heap views are read afresh each time: memory may have grown.
 function readStats() {
-  const p = M._gpw_stats(s) >> 2;
-  return Array.from(M.HEAPF32.subarray(p, p + 6));
+  const p = M._gpw_stats(s) >> 3;
+  return Array.from(M.HEAPF64.subarray(p, p + 6));
 }
 
 function postStats(losses) {
@@ -71,8 +71,8 @@ function postGrid() {
 // One training step; appends its D and G losses to losses.
 function trainOne(losses) {
   check(M._gpw_train(s, 1), 'Training');
-  const p = (M._gpw_stats(s) >> 2) + 2;
-  losses.push(M.HEAPF32[p], M.HEAPF32[p + 1]);
+  const p = (M._gpw_stats(s) >> 3) + 2;
+  losses.push(M.HEAPF64[p], M.HEAPF64[p + 1]);
 }
 
 function tick() {

@@ -87,7 +87,8 @@ class Engine {
     this.ok(s, this.M._gpw_train(s, steps), 'gpw_train');
   }
   stats(s) {
-    return this.floats(this.M._gpw_stats(s), 6);
+    const p = this.M._gpw_stats(s) >> 3;
+    return this.M.HEAPF64.slice(p, p + 6);
   }
   sample(s, seed, count) {
     const p = this.M._gpw_alloc(4 * count * IMAGE);
@@ -229,6 +230,14 @@ function testConfig(e, data) {
   e.ok(s, e.M._gpw_create(s), 'gpw_create after refusals');
   e.train(s, 1);
   check(Number.isFinite(e.stats(s)[2]), `${e.name}: the refusals left a usable config`);
+  // grids: the widest layouts fit, bad counts, columns and seeds are refused
+  check(e.M._gpw_render_seed(s, 1, 256, 255) === 0 && e.M._gpw_rgba_width(s) === 255 * 30 + 2,
+    `${e.name}: a 256-image grid in 255 columns renders`, e.error(s));
+  for (const [count, cols, seed] of [[0, 8, 1], [257, 8, 1], [64, 0, 1], [64, 257, 1], [8, 8, -1], [8, 8, 0.5], [8, 8, NaN]]) {
+    const rc = e.M._gpw_render_seed(s, seed, count, cols);
+    check(rc !== 0 && e.error(s).length > 0, `${e.name}: grid of ${count} in ${cols} columns, seed ${seed} refused`, e.error(s));
+  }
+  check(e.M._gpw_image_size(s) === IMAGE && e.M._gpw_latent_size(s) === 100, `${e.name}: image and latent sizes reported`);
   e.M._gpw_delete(s);
 }
 
