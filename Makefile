@@ -75,6 +75,21 @@ $(SITE)/data/mnist.bin: $(BUILD)/data/mnist.bin
 serve: deps all site
 	node scripts/serve.js $(SITE)
 
+# ---- benchmark -------------------------------------------------------------
+BENCH_SRC = tests/bench/bench.c $(CORE_SRC)
+EM_BENCH  = -std=c11 -O3 -ffp-contract=off -Isrc -sENVIRONMENT=node -sNODERAWFS=1 -sALLOW_MEMORY_GROWTH=1
+$(BUILD)/bench: tests/bench/bench.c $(CORE:%=$(BUILD)/obj/%.o)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+$(BUILD)/node/bench-simd.js: $(BENCH_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(EMCC) $(EM_BENCH) -msimd128 $(BENCH_SRC) -o $@
+$(BUILD)/node/bench-portable.js: $(BENCH_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(EMCC) $(EM_BENCH) $(BENCH_SRC) -o $@
+
+bench: deps $(BUILD)/bench $(BUILD)/node/bench-simd.js $(BUILD)/node/bench-portable.js $(BUILD)/data/mnist.bin
+	node scripts/bench.mjs
+
 # ---- data --------------------------------------------------------------
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund

@@ -1,0 +1,37 @@
+// Runs the benchmark builds one after another on this machine and prints one
+// table: GEMM GFLOP/s per product and seed-GAN training speed, natively and
+// in wasm under node (SIMD and portable). Figures are printed, not asserted.
+// usage: node scripts/bench.mjs   (after make build/bench build/node/bench-*.js)
+import { execFileSync } from 'node:child_process';
+
+const data = 'build/data/mnist.bin';
+const runs = [
+  ['native', 'build/bench', []],
+  ['wasm SIMD', 'node', ['--no-experimental-fetch', 'build/node/bench-simd.js']],
+  ['wasm portable', 'node', ['--no-experimental-fetch', 'build/node/bench-portable.js']],
+];
+
+const results = {};
+for (const [name, cmd, args] of runs) {
+  process.stderr.write(`running ${name} ...\n`);
+  results[name] = JSON.parse(execFileSync(cmd, [...args, '--json', data], { encoding: 'utf8' }));
+}
+
+const names = runs.map((r) => r[0]);
+const pad = (s, n) => String(s).padStart(n);
+const row = (cells) => '| ' + cells.join(' | ') + ' |';
+console.log('\nGEMM GFLOP/s (fwd: X W^T, dx: dY W, dw: dY^T X; M x K x N)\n');
+console.log(row(['product'.padEnd(19), ...names.map((n) => pad(n, 13)), pad('SIMD / portable', 15)]));
+console.log(row(['-'.repeat(19), ...names.map(() => '-'.repeat(13)), '-'.repeat(15)]));
+results.native.gemm.forEach((g, i) => {
+  const v = names.map((n) => results[n].gemm[i].gflops);
+  console.log(row([g.shape.padEnd(19), ...v.map((x) => pad(x.toFixed(1), 13)), pad((v[1] / v[2]).toFixed(2) + 'x', 15)]));
+});
+console.log('\nSeed MLP GAN, batch 64\n');
+console.log(row(['measure'.padEnd(24), ...names.map((n) => pad(n, 13))]));
+console.log(row(['-'.repeat(24), ...names.map(() => '-'.repeat(13))]));
+const m = (label, key, digits) =>
+  console.log(row([label.padEnd(24), ...names.map((n) => pad(results[n][key].toFixed(digits), 13))]));
+m('training steps/s', 'mlp_steps_per_s', 1);
+m('training images/s', 'mlp_images_per_s', 0);
+m('sample 64 images (ms)', 'mlp_sample64_ms', 2);
