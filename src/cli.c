@@ -19,12 +19,13 @@
 
 static const char *TRAIN_USAGE =
     "usage: ganplay train --preset mlp --data FILE (--steps N | --seconds S) --seed N --out FILE\n"
-    "                     [--resume FILE] [--generator-only] [--log-every N]\n"
+    "                     [--resume FILE] [--generator-only | --f16] [--log-every N]\n"
     "                     [--batch N] [--latent N] [--lr-g X] [--lr-d X] [--beta1 X] [--beta2 X]\n"
     "                     [--d-steps N] [--loss nonsaturating|minimax] [--real-label X]\n"
     "Trains a GAN on a ganplay dataset (e.g. build/data/mnist.bin, training split only)\n"
     "and writes a model file: the whole training state (generator, discriminator and\n"
-    "optimizer state, resumable with --resume), or with --generator-only the generator.\n"
+    "optimizer state, resumable with --resume), or with --generator-only the generator\n"
+    "(--f16: the generator with float16 weights, half the size).\n"
     "Prints: step, D loss, G loss, mean D(x), mean D(G(z)), steps/s.\n";
 
 static const char *SAMPLE_USAGE =
@@ -86,7 +87,7 @@ static int cmd_train(int argc, char **argv) {
     const char *preset = NULL, *data = NULL, *out = NULL, *resume = NULL;
     long steps = -1, log_every = 100;
     float seconds = -1.0f;
-    int have_seed = 0, generator_only = 0;
+    int have_seed = 0, generator_only = 0, half = 0;
     uint64_t seed = 0;
     /* hyperparameter overrides, applied to the preset's defaults */
     long batch = -1, latent = -1, d_steps = -1;
@@ -100,6 +101,9 @@ static int cmd_train(int argc, char **argv) {
             return 0;
         } else if (!strcmp(a, "--generator-only")) {
             generator_only = 1;
+            continue;
+        } else if (!strcmp(a, "--f16")) {
+            generator_only = half = 1;
             continue;
         }
         if (!v) {
@@ -205,7 +209,8 @@ static int cmd_train(int argc, char **argv) {
     double elapsed = now_seconds() - t0;
     if (rc == 0) {
         printf("%ld steps in %.1f s (%.1f steps/s)\n", done, elapsed, done / elapsed);
-        if (gp_model_save_file(&gan, !generator_only, out, &err) != GP_OK) {
+        int kind = generator_only ? (half ? GP_SAVE_GENERATOR_F16 : GP_SAVE_GENERATOR) : GP_SAVE_TRAINING;
+        if (gp_model_save_file(&gan, kind, out, &err) != GP_OK) {
             fprintf(stderr, "ganplay train: %s\n", err.msg);
             rc = 1;
         } else {

@@ -281,6 +281,66 @@ void gp_adam_update_portable(float *p, const float *g, float *m, float *v,
     }
 }
 
+/* ---- runs of one plane (see kernels.h for the summation order) --------- */
+
+float gp_sum_portable(const float *x, size_t n) {
+    float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int l = 0; l < 4; l++) a[l] += x[i + l];
+    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+
+float gp_sum_sqdev_portable(const float *x, size_t n, float mean) {
+    float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int l = 0; l < 4; l++) {
+            float d = x[i + l] - mean;
+            a[l] += d * d;
+        }
+    float s = (a[0] + a[1]) + (a[2] + a[3]);
+    for (; i < n; i++) {
+        float d = x[i] - mean;
+        s += d * d;
+    }
+    return s;
+}
+
+void gp_sum_dot_dev_portable(float *sum_dy, float *sum_dev, const float *dy,
+                             const float *x, size_t n, float mean) {
+    float a[4] = {0.0f, 0.0f, 0.0f, 0.0f}, b[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int l = 0; l < 4; l++) {
+            a[l] += dy[i + l];
+            b[l] += dy[i + l] * (x[i + l] - mean);
+        }
+    float s = (a[0] + a[1]) + (a[2] + a[3]), t = (b[0] + b[1]) + (b[2] + b[3]);
+    for (; i < n; i++) {
+        s += dy[i];
+        t += dy[i] * (x[i] - mean);
+    }
+    *sum_dy = s;
+    *sum_dev = t;
+}
+
+void gp_scale_shift_portable(float *y, const float *x, size_t n, float scale,
+                             float shift) {
+    for (size_t i = 0; i < n; i++) y[i] = x[i] * scale + shift;
+}
+
+void gp_scale2_shift_portable(float *y, const float *a, float sa,
+                              const float *b, float sb, float shift, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] = a[i] * sa + b[i] * sb + shift;
+}
+
+void gp_mul_portable(float *y, const float *a, const float *b, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] = a[i] * b[i];
+}
+
 #if GP_SIMD
 /* Each SIMD loop handles whole f32x4 vectors and leaves the tail (< 4
  * elements, or < 4 columns) to the portable loop, so both round alike. */
@@ -432,6 +492,82 @@ void gp_adam_update(float *p, const float *g, float *m, float *v, size_t n,
     gp_adam_update_portable(p + i, g + i, m + i, v + i, n - i, b1, b2, step_size, bc2_sqrt, eps);
 }
 
+
+/* lanes of v combined as (v0 + v1) + (v2 + v3), as the portable sums do */
+static float hsum4(f32x4 v) {
+    float l[4];
+    f32x4_store(l, v);
+    return (l[0] + l[1]) + (l[2] + l[3]);
+}
+
+float gp_sum(const float *x, size_t n) {
+    f32x4 acc = f32x4_splat(0.0f);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) acc = f32x4_add(acc, f32x4_load(x + i));
+    float s = hsum4(acc);
+    for (; i < n; i++) s += x[i];
+    return s;
+}
+
+float gp_sum_sqdev(const float *x, size_t n, float mean) {
+    f32x4 mu = f32x4_splat(mean), acc = f32x4_splat(0.0f);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        f32x4 d = f32x4_sub(f32x4_load(x + i), mu);
+        acc = f32x4_add(acc, f32x4_mul(d, d));
+    }
+    float s = hsum4(acc);
+    for (; i < n; i++) {
+        float d = x[i] - mean;
+        s += d * d;
+    }
+    return s;
+}
+
+void gp_sum_dot_dev(float *sum_dy, float *sum_dev, const float *dy,
+                    const float *x, size_t n, float mean) {
+    f32x4 mu = f32x4_splat(mean), a = f32x4_splat(0.0f), b = f32x4_splat(0.0f);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        f32x4 g = f32x4_load(dy + i);
+        a = f32x4_add(a, g);
+        b = f32x4_add(b, f32x4_mul(g, f32x4_sub(f32x4_load(x + i), mu)));
+    }
+    float s = hsum4(a), t = hsum4(b);
+    for (; i < n; i++) {
+        s += dy[i];
+        t += dy[i] * (x[i] - mean);
+    }
+    *sum_dy = s;
+    *sum_dev = t;
+}
+
+void gp_scale_shift(float *y, const float *x, size_t n, float scale,
+                    float shift) {
+    f32x4 vs = f32x4_splat(scale), vt = f32x4_splat(shift);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        f32x4_store(y + i, f32x4_add(f32x4_mul(f32x4_load(x + i), vs), vt));
+    gp_scale_shift_portable(y + i, x + i, n - i, scale, shift);
+}
+
+void gp_scale2_shift(float *y, const float *a, float sa, const float *b,
+                     float sb, float shift, size_t n) {
+    f32x4 va = f32x4_splat(sa), vb = f32x4_splat(sb), vt = f32x4_splat(shift);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        f32x4 t = f32x4_add(f32x4_mul(f32x4_load(a + i), va), f32x4_mul(f32x4_load(b + i), vb));
+        f32x4_store(y + i, f32x4_add(t, vt));
+    }
+    gp_scale2_shift_portable(y + i, a + i, sa, b + i, sb, shift, n - i);
+}
+
+void gp_mul(float *y, const float *a, const float *b, size_t n) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) f32x4_store(y + i, f32x4_mul(f32x4_load(a + i), f32x4_load(b + i)));
+    gp_mul_portable(y + i, a + i, b + i, n - i);
+}
+
 #else /* portable build: the unsuffixed names are the portable loops */
 
 void gp_leaky_relu(float *y, const float *x, size_t n, float slope) {
@@ -470,5 +606,24 @@ void gp_adam_update(float *p, const float *g, float *m, float *v, size_t n,
                     float b1, float b2, float step_size, float bc2_sqrt,
                     float eps) {
     gp_adam_update_portable(p, g, m, v, n, b1, b2, step_size, bc2_sqrt, eps);
+}
+float gp_sum(const float *x, size_t n) { return gp_sum_portable(x, n); }
+float gp_sum_sqdev(const float *x, size_t n, float mean) {
+    return gp_sum_sqdev_portable(x, n, mean);
+}
+void gp_sum_dot_dev(float *sum_dy, float *sum_dev, const float *dy,
+                    const float *x, size_t n, float mean) {
+    gp_sum_dot_dev_portable(sum_dy, sum_dev, dy, x, n, mean);
+}
+void gp_scale_shift(float *y, const float *x, size_t n, float scale,
+                    float shift) {
+    gp_scale_shift_portable(y, x, n, scale, shift);
+}
+void gp_scale2_shift(float *y, const float *a, float sa, const float *b,
+                     float sb, float shift, size_t n) {
+    gp_scale2_shift_portable(y, a, sa, b, sb, shift, n);
+}
+void gp_mul(float *y, const float *a, const float *b, size_t n) {
+    gp_mul_portable(y, a, b, n);
 }
 #endif

@@ -84,4 +84,33 @@ void gp_adam_update_portable(float *p, const float *g, float *m, float *v,
                              size_t n, float b1, float b2, float step_size,
                              float bc2_sqrt, float eps);
 
+/* Reductions and affine maps over one contiguous run of n floats, for
+ * per-channel statistics of NCHW tensors (one run = one H*W plane).
+ * The sums keep 4 interleaved partial sums (element i goes to i % 4 of the
+ * whole-vector part), combine them as (s0 + s1) + (s2 + s3) and then add the
+ * tail in order; the SIMD path does exactly that, so both give the same bits. */
+float gp_sum(const float *x, size_t n);
+float gp_sum_portable(const float *x, size_t n);
+/* sum of (x - mean)^2 */
+float gp_sum_sqdev(const float *x, size_t n, float mean);
+float gp_sum_sqdev_portable(const float *x, size_t n, float mean);
+/* *sum_dy = sum dy, *sum_dev = sum dy * (x - mean), in one pass */
+void gp_sum_dot_dev(float *sum_dy, float *sum_dev, const float *dy,
+                    const float *x, size_t n, float mean);
+void gp_sum_dot_dev_portable(float *sum_dy, float *sum_dev, const float *dy,
+                             const float *x, size_t n, float mean);
+/* y = x * scale + shift (scalars); in place allowed */
+void gp_scale_shift(float *y, const float *x, size_t n, float scale,
+                    float shift);
+void gp_scale_shift_portable(float *y, const float *x, size_t n, float scale,
+                             float shift);
+/* y = a * sa + b * sb + shift (scalars) */
+void gp_scale2_shift(float *y, const float *a, float sa, const float *b,
+                     float sb, float shift, size_t n);
+void gp_scale2_shift_portable(float *y, const float *a, float sa,
+                              const float *b, float sb, float shift, size_t n);
+/* y = a * b elementwise; in place allowed */
+void gp_mul(float *y, const float *a, const float *b, size_t n);
+void gp_mul_portable(float *y, const float *a, const float *b, size_t n);
+
 #endif

@@ -69,7 +69,51 @@ static int w_floats(writer *w, const float *f, size_t n) {
     return 1;
 }
 
-static int w_net(writer *w, const gp_net *net, int with_opt) {
+uint16_t gp_f32_to_f16(float f) {
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    uint32_t sign = (x >> 16) & 0x8000u, exp = (x >> 23) & 0xFF, mant = x & 0x7FFFFFu;
+    if (exp == 0xFF) return (uint16_t)(sign | 0x7C00u | (mant ? 0x200u : 0)); /* inf, NaN */
+    int e = (int)exp - 127 + 15;
+    if (e >= 31) return (uint16_t)(sign | 0x7C00u);                          /* overflow */
+    if (e <= 0) {                                                             /* subnormal or 0 */
+        if (e < -10) return (uint16_t)sign;
+        mant |= 0x800000u;
+        int shift = 14 - e;
+        uint32_t half = mant >> shift, rest = mant & ((1u << shift) - 1), mid = 1u << (shift - 1);
+        if (rest > mid || (rest == mid && (half & 1))) half++;
+        return (uint16_t)(sign | half);
+    }
+    uint32_t half = ((uint32_t)e << 10) | (mant >> 13), rest = mant & 0x1FFFu;
+    if (rest > 0x1000u || (rest == 0x1000u && (half & 1))) half++; /* may carry into the exponent: right */
+    return (uint16_t)(sign | half);
+}
+
+float gp_f16_to_f32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16, exp = (h >> 10) & 0x1F, mant = h & 0x3FFu, x;
+    if (exp == 0x1F) x = sign | 0x7F800000u | (mant << 13);
+    else if (exp) x = sign | ((exp - 15 + 127) << 23) | (mant << 13);
+    else if (!mant) x = sign;
+    else { /* subnormal: normalize */
+        int e = -1;
+        do { mant <<= 1; e++; } while (!(mant & 0x400u));
+        x = sign | ((uint32_t)(127 - 15 - e) << 23) | ((mant & 0x3FFu) << 13);
+    }
+    float f;
+    memcpy(&f, &x, 4);
+    return f;
+}
+
+static int w_halves(writer *w, const float *f, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint16_t h = gp_f32_to_f16(f[i]);
+        uint8_t b[2] = {(uint8_t)h, (uint8_t)(h >> 8)};
+        if (!w_bytes(w, b, 2)) return 0;
+    }
+    return 1;
+}
+
+static int w_net(writer *w, const gp_net *net, int with_opt, int half) {
     int ok = w_u32(w, (uint32_t)net->shape[0].c) && w_u32(w, (uint32_t)net->shape[0].h) &&
              w_u32(w, (uint32_t)net->shape[0].w) && w_u32(w, (uint32_t)net->n_layers);
     for (int i = 0; ok && i < net->n_layers; i++) {
@@ -78,15 +122,19 @@ static int w_net(writer *w, const gp_net *net, int with_opt) {
              w_u32(w, d->kernel) && w_u32(w, d->stride) && w_u32(w, d->pad) && w_u32(w, d->flags) &&
              w_f32(w, d->alpha) && w_f32(w, d->eps);
     }
-    ok = ok && w_u32(w, (uint32_t)net->n_params) && w_u32(w, (uint32_t)net->n_buffers) &&
-         w_floats(w, net->params, net->n_params) && w_floats(w, net->buffers, net->n_buffers);
+    ok = ok && w_u32(w, (uint32_t)net->n_params) && w_u32(w, (uint32_t)net->n_buffers);
+    if (half) ok = ok && w_halves(w, net->params, net->n_params) && w_halves(w, net->buffers, net->n_buffers);
+    else ok = ok && w_floats(w, net->params, net->n_params) && w_floats(w, net->buffers, net->n_buffers);
     if (ok && with_opt) ok = w_floats(w, net->adam_m, net->n_params) && w_floats(w, net->adam_v, net->n_params);
     return ok;
 }
 
-gp_status gp_model_save(const gp_gan *gan, int full, uint8_t **out, size_t *len, gp_err *err) {
+gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len, gp_err *err) {
     *out = NULL;
     *len = 0;
+    if (kind != GP_SAVE_GENERATOR && kind != GP_SAVE_TRAINING && kind != GP_SAVE_GENERATOR_F16)
+        return gp_fail(err, GP_ERR_ARG, "unknown kind of model file %d", kind);
+    int full = kind == GP_SAVE_TRAINING, half = kind == GP_SAVE_GENERATOR_F16;
     if (full && !gan->has_d)
         return gp_fail(err, GP_ERR_ARG, "a generator-only model cannot be saved as a training state");
     writer w = {0};
@@ -94,7 +142,8 @@ gp_status gp_model_save(const gp_gan *gan, int full, uint8_t **out, size_t *len,
     char preset[16] = {0};
     memcpy(preset, c->preset, sizeof preset - 1);
     int ok = w_bytes(&w, GP_MODEL_MAGIC, 4) && w_u32(&w, GP_MODEL_VERSION) &&
-             w_u32(&w, full ? GP_MODEL_FLAG_TRAINING : 0) && w_bytes(&w, preset, 16) &&
+             w_u32(&w, (full ? GP_MODEL_FLAG_TRAINING : 0) | (half ? GP_MODEL_FLAG_F16 : 0)) &&
+             w_bytes(&w, preset, 16) &&
              w_u32(&w, (uint32_t)gan->image.c) && w_u32(&w, (uint32_t)gan->image.h) &&
              w_u32(&w, (uint32_t)gan->image.w) && w_u32(&w, (uint32_t)c->batch) &&
              w_u32(&w, (uint32_t)c->latent) && w_u32(&w, (uint32_t)c->d_steps) &&
@@ -105,7 +154,7 @@ gp_status gp_model_save(const gp_gan *gan, int full, uint8_t **out, size_t *len,
              w_u64(&w, (uint64_t)gan->opt_g.t) && w_u64(&w, (uint64_t)gan->opt_d.t) &&
              w_f32(&w, gan->stats.d_loss) && w_f32(&w, gan->stats.g_loss) &&
              w_f32(&w, gan->stats.d_real) && w_f32(&w, gan->stats.d_fake) &&
-             w_net(&w, &gan->G, full) && (!full || w_net(&w, &gan->D, full));
+             w_net(&w, &gan->G, full, half) && (!full || w_net(&w, &gan->D, full, 0));
     ok = ok && w_u32(&w, gp_crc32(w.p, w.len));
     if (!ok) {
         free(w.p);
@@ -151,14 +200,20 @@ static float r_f32(reader *r) {
     return f;
 }
 
-/* Reads n floats into dst (all finite) or fails. */
-static gp_status r_floats(reader *r, float *dst, size_t n, const char *what, gp_err *err) {
-    if (n > (r->len - r->pos) / 4) {
+/* Reads n float32 (or float16 if half) into dst, all finite, or fails. */
+static gp_status r_floats(reader *r, float *dst, size_t n, int half, const char *what, gp_err *err) {
+    size_t size = half ? 2 : 4;
+    if (!r->ok || n > (r->len - r->pos) / size) {
         r->ok = 0;
         return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in %s", what);
     }
     for (size_t i = 0; i < n; i++) {
-        dst[i] = r_f32(r);
+        if (half) {
+            const uint8_t *b = r_take(r, 2);
+            dst[i] = gp_f16_to_f32((uint16_t)(b[0] | b[1] << 8));
+        } else {
+            dst[i] = r_f32(r);
+        }
         if (!isfinite(dst[i])) return gp_fail(err, GP_ERR_FORMAT, "model file has a non-finite value in %s", what);
     }
     return GP_OK;
@@ -197,17 +252,17 @@ static gp_status r_net_header(reader *r, net_header *h, const char *name, gp_err
 }
 
 /* Reads a net's counts and arrays into an already created net. */
-static gp_status r_net_body(reader *r, gp_net *net, int with_opt, const char *name, gp_err *err) {
+static gp_status r_net_body(reader *r, gp_net *net, int with_opt, int half, const char *name, gp_err *err) {
     uint32_t n_params = r_u32(r), n_buffers = r_u32(r);
     if (!r->ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in the %s sizes", name);
     if (n_params != net->n_params || n_buffers != net->n_buffers)
         return gp_fail(err, GP_ERR_FORMAT,
                        "model file: %s declares %u parameters and %u buffers, its layers need %zu and %zu",
                        name, n_params, n_buffers, net->n_params, net->n_buffers);
-    gp_status st = r_floats(r, net->params, net->n_params, name, err);
-    if (st == GP_OK) st = r_floats(r, net->buffers, net->n_buffers, name, err);
-    if (st == GP_OK && with_opt) st = r_floats(r, net->adam_m, net->n_params, name, err);
-    if (st == GP_OK && with_opt) st = r_floats(r, net->adam_v, net->n_params, name, err);
+    gp_status st = r_floats(r, net->params, net->n_params, half, name, err);
+    if (st == GP_OK) st = r_floats(r, net->buffers, net->n_buffers, half, name, err);
+    if (st == GP_OK && with_opt) st = r_floats(r, net->adam_m, net->n_params, 0, name, err);
+    if (st == GP_OK && with_opt) st = r_floats(r, net->adam_v, net->n_params, 0, name, err);
     return st;
 }
 
@@ -227,8 +282,10 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
     if (gp_crc32(bytes, len - 4) != stored_crc)
         return gp_fail(err, GP_ERR_FORMAT, "model file is corrupted or truncated (checksum mismatch)");
     uint32_t flags = r_u32(&r);
-    if (flags & ~GP_MODEL_FLAG_TRAINING) return gp_fail(err, GP_ERR_FORMAT, "model file has unknown flags %#x", flags);
-    int full = (flags & GP_MODEL_FLAG_TRAINING) != 0;
+    if ((flags & ~(GP_MODEL_FLAG_TRAINING | GP_MODEL_FLAG_F16)) ||
+        flags == (GP_MODEL_FLAG_TRAINING | GP_MODEL_FLAG_F16))
+        return gp_fail(err, GP_ERR_FORMAT, "model file has unknown flags %#x", flags);
+    int full = (flags & GP_MODEL_FLAG_TRAINING) != 0, half = (flags & GP_MODEL_FLAG_F16) != 0;
 
     gp_gan_config c;
     memset(&c, 0, sizeof c);
@@ -275,7 +332,7 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
     gp_gan tmp;
     st = gp_gan_create_arch(&tmp, &c, image, g.in, g.layers, g.n_layers, NULL, 0, &cfg_err);
     if (st != GP_OK) return gp_fail(err, GP_ERR_FORMAT, "model file: bad generator: %s", cfg_err.msg);
-    st = r_net_body(&r, &tmp.G, full, "generator", err);
+    st = r_net_body(&r, &tmp.G, full, half, "generator", err);
     if (st == GP_OK && full) {
         st = r_net_header(&r, &d, "discriminator", err);
         if (st == GP_OK) {
@@ -295,7 +352,7 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
                 memcpy(both.G.buffers, tmp.G.buffers, tmp.G.n_buffers * sizeof(float));
                 gp_gan_free(&tmp);
                 tmp = both;
-                st = r_net_body(&r, &tmp.D, full, "discriminator", err);
+                st = r_net_body(&r, &tmp.D, full, 0, "discriminator", err);
             }
         }
     }
@@ -313,10 +370,10 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
     return GP_OK;
 }
 
-gp_status gp_model_save_file(const gp_gan *gan, int full, const char *path, gp_err *err) {
+gp_status gp_model_save_file(const gp_gan *gan, int kind, const char *path, gp_err *err) {
     uint8_t *bytes;
     size_t len;
-    gp_status st = gp_model_save(gan, full, &bytes, &len, err);
+    gp_status st = gp_model_save(gan, kind, &bytes, &len, err);
     if (st != GP_OK) return st;
     FILE *f = fopen(path, "wb");
     if (!f) {

@@ -14,15 +14,26 @@
 #define GP_MODEL_MAGIC "GPMF"
 #define GP_MODEL_VERSION 1
 #define GP_MODEL_FLAG_TRAINING 1u /* discriminator and optimizer state present */
+#define GP_MODEL_FLAG_F16 2u      /* parameters and buffers stored as float16 */
+
+/* What gp_model_save writes. */
+typedef enum {
+    GP_SAVE_GENERATOR = 0,     /* the generator, float32 */
+    GP_SAVE_TRAINING = 1,      /* generator, discriminator, optimizer state: resumable */
+    GP_SAVE_GENERATOR_F16 = 2  /* the generator, float16 weights: half the size */
+} gp_save_kind;
 #define GP_MODEL_MAX_BYTES ((size_t)256 << 20)
 
-/* Serializes gan into a malloc'ed buffer. full = 1 stores the whole
- * training state (needs a discriminator); 0 the generator alone. */
-gp_status gp_model_save(const gp_gan *gan, int full, uint8_t **out, size_t *len, gp_err *err);
+/* Serializes gan into a malloc'ed buffer (kind: a gp_save_kind). */
+gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len, gp_err *err);
 /* Builds a new gan from a file's bytes. On failure gan is zeroed. */
 gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err);
 
-gp_status gp_model_save_file(const gp_gan *gan, int full, const char *path, gp_err *err);
+gp_status gp_model_save_file(const gp_gan *gan, int kind, const char *path, gp_err *err);
+
+/* IEEE half precision conversions, round to nearest even. */
+uint16_t gp_f32_to_f16(float f);
+float gp_f16_to_f32(uint16_t h);
 gp_status gp_model_load_file(gp_gan *gan, const char *path, gp_err *err);
 
 uint32_t gp_crc32(const uint8_t *data, size_t len);

@@ -259,12 +259,13 @@ EMSCRIPTEN_KEEPALIVE int gpw_sample(gp_session *s, double seed, int count, float
     return 0;
 }
 
-/* Serializes the model (full = with D and optimizer state): gpw_saved*. */
-EMSCRIPTEN_KEEPALIVE int gpw_save(gp_session *s, int full) {
+/* Serializes the model (kind: 0 generator, 1 whole training state,
+ * 2 generator with float16 weights): see gpw_saved*. */
+EMSCRIPTEN_KEEPALIVE int gpw_save(gp_session *s, int kind) {
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model to save");
     uint8_t *bytes;
     size_t len;
-    gp_status st = gp_model_save(&s->gan, full, &bytes, &len, &s->err);
+    gp_status st = gp_model_save(&s->gan, kind, &bytes, &len, &s->err);
     if (st != GP_OK) return (int)st;
     free(s->saved);
     s->saved = bytes;

@@ -36,7 +36,7 @@ static void test_round_trip(void) {
     make_gan(&a, 3);
     uint8_t *bytes;
     size_t len;
-    CHECK(gp_model_save(&a, 1, &bytes, &len, &err) == GP_OK);
+    CHECK(gp_model_save(&a, GP_SAVE_TRAINING, &bytes, &len, &err) == GP_OK);
     CHECK(gp_model_load(&b, bytes, len, &err) == GP_OK);
     CHECK(b.has_d == 1);
     CHECK(b.G.n_params == a.G.n_params && b.D.n_params == a.D.n_params);
@@ -59,17 +59,63 @@ static void test_round_trip(void) {
     free(bytes);
 
     /* generator only: smaller, no D, cannot be saved as a training state */
-    CHECK(gp_model_save(&a, 0, &bytes, &len, &err) == GP_OK);
+    CHECK(gp_model_save(&a, GP_SAVE_GENERATOR, &bytes, &len, &err) == GP_OK);
     CHECK(gp_model_load(&b, bytes, len, &err) == GP_OK);
     CHECK(b.has_d == 0);
     CHECK(same_floats(a.G.params, b.G.params, a.G.n_params));
     CHECK(same_floats(a.G.buffers, b.G.buffers, a.G.n_buffers));
     uint8_t *again;
     size_t again_len;
-    CHECK(gp_model_save(&b, 1, &again, &again_len, &err) == GP_ERR_ARG);
+    CHECK(gp_model_save(&b, GP_SAVE_TRAINING, &again, &again_len, &err) == GP_ERR_ARG);
     CHECK(strlen(err.msg) > 0);
     gp_gan_free(&b);
     free(bytes);
+    gp_gan_free(&a);
+}
+
+/* float16: every half survives f16 -> f32 -> f16; rounding is to nearest
+ * even; an f16 generator file is half the size and samples within 2e-3. */
+static void test_half(void) {
+    int exact = 1;
+    for (uint32_t h = 0; h < 65536; h++) {
+        if ((h & 0x7C00u) == 0x7C00u && (h & 0x3FFu)) continue; /* NaN payloads */
+        exact &= gp_f32_to_f16(gp_f16_to_f32((uint16_t)h)) == h;
+    }
+    CHECK(exact);
+    CHECK(gp_f16_to_f32(0x3C00) == 1.0f && gp_f16_to_f32(0xC000) == -2.0f);
+    CHECK(gp_f16_to_f32(0x0001) == 5.9604644775390625e-8f); /* smallest subnormal */
+    CHECK(gp_f32_to_f16(1.0f + 1.0f / 2048) == 0x3C00);        /* tie -> even */
+    CHECK(gp_f32_to_f16(1.0f + 3.0f / 2048) == 0x3C02);        /* tie -> even (up) */
+    CHECK(gp_f32_to_f16(65520.0f) == 0x7C00);                   /* overflow -> inf */
+    CHECK(gp_f32_to_f16(65504.0f) == 0x7BFF);
+    CHECK(gp_f32_to_f16(1e-9f) == 0 && gp_f32_to_f16(-1e-9f) == 0x8000);
+
+    gp_gan a, b;
+    gp_err err;
+    make_gan(&a, 4);
+    uint8_t *full32, *half16;
+    size_t len32, len16;
+    CHECK(gp_model_save(&a, GP_SAVE_GENERATOR, &full32, &len32, &err) == GP_OK);
+    CHECK(gp_model_save(&a, GP_SAVE_GENERATOR_F16, &half16, &len16, &err) == GP_OK);
+    CHECK(len16 < len32 * 0.51);
+    CHECK(gp_model_load(&b, half16, len16, &err) == GP_OK);
+    float z[4 * 100], img_a[4 * 784], img_b[4 * 784];
+    gp_gan_latents(&a, 12, 4, z);
+    gp_gan_generate(&a, z, 4, img_a);
+    gp_gan_generate(&b, z, 4, img_b);
+    float worst = 0;
+    for (int i = 0; i < 4 * 784; i++) worst = fmaxf(worst, fabsf(img_a[i] - img_b[i]));
+    printf("float16 generator: %zu -> %zu bytes, largest pixel change %.2g\n", len32, len16, worst);
+    CHECK(worst > 0 && worst < 2e-3f);
+    gp_gan_free(&b);
+    /* a half file claiming to be a training state too is refused */
+    uint32_t flags = GP_MODEL_FLAG_TRAINING | GP_MODEL_FLAG_F16;
+    memcpy(half16 + 8, &flags, 4);
+    uint32_t crc = gp_crc32(half16, len16 - 4);
+    memcpy(half16 + len16 - 4, &crc, 4);
+    CHECK(gp_model_load(&b, half16, len16, &err) == GP_ERR_FORMAT);
+    free(full32);
+    free(half16);
     gp_gan_free(&a);
 }
 
@@ -81,7 +127,7 @@ static void test_rejections(void) {
     make_gan(&a, 5);
     uint8_t *bytes;
     size_t len;
-    CHECK(gp_model_save(&a, 1, &bytes, &len, &err) == GP_OK);
+    CHECK(gp_model_save(&a, GP_SAVE_TRAINING, &bytes, &len, &err) == GP_OK);
     uint8_t *copy = malloc(len + 64);
 
     /* truncated at many lengths: every byte of the header, then 16 cuts
@@ -160,6 +206,7 @@ int main(void) {
     CHECK(gp_crc32((const uint8_t *)"123456789", 9) == 0xCBF43926u);
     CHECK(gp_crc32((const uint8_t *)"12345678901", 11) == 0x539AE4EEu);
     test_round_trip();
+    test_half();
     test_rejections();
     return check_report("modelfile");
 }
