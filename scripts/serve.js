@@ -80,7 +80,7 @@ function handler(root) {
         'X-Content-Type-Options': 'nosniff',
       });
       if (req.method === 'HEAD') return res.end();
-      fs.createReadStream(file)
+      fs.createReadStream(file, { highWaterMark: 1 << 20 })
         .on('error', () => res.destroy())
         .pipe(res);
     });

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
+#include "classifier.h"
 #include "dataset.h"
 #include "gan.h"
 #include "grid.h"
@@ -34,11 +36,37 @@ static const char *SAMPLE_USAGE =
     "  --png FILE  a grid of the images, C columns (default: a near-square grid)\n"
     "  --raw FILE  N x 784 little-endian float32 in [-1, 1], row-major, white on black\n";
 
+static const char *CLASSIFIER_USAGE =
+    "usage: ganplay train-classifier --data FILE --steps N --seed N --out FILE [--batch N] [--lr X]\n"
+    "Trains the MNIST classifier that scores generators (Adam, random 2-pixel shifts)\n"
+    "on the dataset's training split and reports its accuracy on the held-out split.\n";
+
+static const char *SCORE_USAGE =
+    "usage: ganplay score --classifier FILE --data FILE\n"
+    "                     (--model FILE [--count N] [--seed N] | --raw FILE | --png FILE | --real N)\n"
+    "Scores images with the classifier: the digit FD (Frechet distance between the\n"
+    "classifier's features of the images and of the dataset's held-out images; lower\n"
+    "is better), the predicted class histogram and its entropy (ln 10 = 2.303 when\n"
+    "all classes are equally common).\n"
+    "  --model FILE  N samples of a model file's generator (default 1000, seed 1)\n"
+    "  --raw FILE    images as written by 'sample --raw' (N x 784 float32)\n"
+    "  --png FILE    a grid as written by 'sample --png'\n"
+    "  --real N      N images of the training split: what a perfect generator scores\n";
+
+static const char *EXPORT_USAGE =
+    "usage: ganplay export --model FILE --out FILE [--f16] [--recalibrate-bn N]\n"
+    "Writes the generator of a model file alone (float32, or float16 with --f16).\n"
+    "--recalibrate-bn N first re-estimates BatchNorm's running statistics from N\n"
+    "batches of the final generator (see README, \"Sampling and BatchNorm\").\n";
+
 static const char *MAIN_USAGE =
     "usage: ganplay <command> [options]\n"
     "commands:\n"
-    "  train    train a GAN and write a model file\n"
-    "  sample   generate images from a model file\n"
+    "  train             train a GAN and write a model file\n"
+    "  sample            generate images from a model file\n"
+    "  train-classifier  train the classifier used for scoring\n"
+    "  score             digit FD and class histogram of a model or images\n"
+    "  export            write a model file's generator alone\n"
     "Run 'ganplay <command> --help' for a command's options.\n";
 
 static double now_seconds(void) {
@@ -314,6 +342,308 @@ done:
     return rc;
 }
 
+static int cmd_train_classifier(int argc, char **argv) {
+    const char *data = NULL, *out = NULL;
+    long steps = -1, batch = 64;
+    uint64_t seed = 0;
+    int have_seed = 0;
+    float lr = 1e-3f;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(CLASSIFIER_USAGE, stdout);
+            return 0;
+        }
+        if (!v) {
+            fprintf(stderr, "ganplay train-classifier: %s needs a value\n%s", a, CLASSIFIER_USAGE);
+            return 2;
+        }
+        i++;
+        if (!strcmp(a, "--data")) data = v;
+        else if (!strcmp(a, "--out")) out = v;
+        else if (!strcmp(a, "--steps")) { if (!parse_long(v, 1, 10000000, &steps)) return bad_value("train-classifier", a, v); }
+        else if (!strcmp(a, "--batch")) { if (!parse_long(v, 2, 1024, &batch)) return bad_value("train-classifier", a, v); }
+        else if (!strcmp(a, "--seed")) { if (!parse_u64(v, &seed)) return bad_value("train-classifier", a, v); have_seed = 1; }
+        else if (!strcmp(a, "--lr")) { if (!parse_float(v, &lr) || !(lr > 0 && lr <= 1)) return bad_value("train-classifier", a, v); }
+        else {
+            fprintf(stderr, "ganplay train-classifier: unknown option '%s'\n%s", a, CLASSIFIER_USAGE);
+            return 2;
+        }
+    }
+    if (!data || !out || steps < 0 || !have_seed) {
+        fprintf(stderr, "ganplay train-classifier: needs --data, --steps, --seed and --out\n%s", CLASSIFIER_USAGE);
+        return 2;
+    }
+    gp_err err = {{0}};
+    gp_dataset ds;
+    if (gp_dataset_load(&ds, data, &err) != GP_OK) {
+        fprintf(stderr, "ganplay train-classifier: %s\n", err.msg);
+        return 1;
+    }
+    gp_classifier c;
+    if (gp_classifier_create(&c, (int)batch, seed, &err) != GP_OK) {
+        fprintf(stderr, "ganplay train-classifier: %s\n", err.msg);
+        gp_dataset_free(&ds);
+        return 1;
+    }
+    double t0 = now_seconds(), loss_sum = 0;
+    int rc = 0;
+    for (long s = 1; s <= steps; s++) {
+        /* cosine decay to 5% of lr over the run */
+        float lr_now = lr * (0.05f + 0.95f * 0.5f * (1.0f + cosf(3.14159265f * (float)(s - 1) / (float)steps)));
+        float loss;
+        if (gp_classifier_train_step(&c, &ds, lr_now, &loss, &err) != GP_OK) {
+            fprintf(stderr, "ganplay train-classifier: %s\n", err.msg);
+            rc = 1;
+            break;
+        }
+        loss_sum += loss;
+        if (s % 500 == 0 || s == steps) {
+            printf("step %6ld  loss %.4f  held-out accuracy %.4f  %.1f s\n", s, loss_sum / (s % 500 ? s % 500 : 500),
+                   gp_classifier_accuracy(&c, &ds), now_seconds() - t0);
+            fflush(stdout);
+            loss_sum = 0;
+        }
+    }
+    if (rc == 0) {
+        if (gp_classifier_save_file(&c, out, &err) != GP_OK) {
+            fprintf(stderr, "ganplay train-classifier: %s\n", err.msg);
+            rc = 1;
+        } else {
+            printf("wrote %s (held-out accuracy %.4f on %d images)\n", out, gp_classifier_accuracy(&c, &ds), ds.n_test);
+        }
+    }
+    gp_classifier_free(&c);
+    gp_dataset_free(&ds);
+    return rc;
+}
+
+/* Reads a grid PNG in sample's layout (28x28 cells, GP_GRID_PAD apart);
+ * cells that are all padding are empty and skipped. */
+static float *read_png_grid(const char *path, int *count) {
+    int w, h, ch;
+    unsigned char *px = stbi_load(path, &w, &h, &ch, 1);
+    if (!px) {
+        fprintf(stderr, "ganplay score: cannot read PNG '%s': %s\n", path, stbi_failure_reason());
+        return NULL;
+    }
+    int cell = 28 + GP_GRID_PAD, cols = (w - GP_GRID_PAD) / cell, rows = (h - GP_GRID_PAD) / cell;
+    if (cols < 1 || rows < 1 || cols * cell + GP_GRID_PAD != w || rows * cell + GP_GRID_PAD != h) {
+        fprintf(stderr, "ganplay score: '%s' is %dx%d, not a grid of 28x28 images written by 'sample --png'\n", path, w, h);
+        stbi_image_free(px);
+        return NULL;
+    }
+    float *images = malloc(sizeof(float) * 784 * (size_t)rows * cols);
+    int n = 0;
+    for (int r = 0; images && r < rows; r++)
+        for (int c = 0; c < cols; c++) {
+            int empty = 1;
+            float *img = images + (size_t)n * 784;
+            for (int y = 0; y < 28; y++)
+                for (int x = 0; x < 28; x++) {
+                    unsigned char v = px[(size_t)(GP_GRID_PAD + r * cell + y) * w + GP_GRID_PAD + c * cell + x];
+                    empty &= v == GP_GRID_PAD_VALUE;
+                    img[y * 28 + x] = v / 127.5f - 1.0f;
+                }
+            if (!empty) n++;
+        }
+    stbi_image_free(px);
+    *count = n;
+    return images;
+}
+
+static float *read_raw_images(const char *path, int *count) {
+    uint8_t *bytes;
+    size_t len;
+    gp_err err;
+    if (gp_read_file(path, &bytes, &len, (size_t)1 << 30, &err) != GP_OK) {
+        fprintf(stderr, "ganplay score: %s\n", err.msg);
+        return NULL;
+    }
+    if (len == 0 || len % (784 * 4) != 0) {
+        fprintf(stderr, "ganplay score: '%s' is %zu bytes, not a whole number of 784-float images\n", path, len);
+        free(bytes);
+        return NULL;
+    }
+    size_t n = len / 4;
+    float *images = malloc(sizeof(float) * n);
+    for (size_t i = 0; images && i < n; i++) {
+        uint32_t v = (uint32_t)bytes[4 * i] | (uint32_t)bytes[4 * i + 1] << 8 | (uint32_t)bytes[4 * i + 2] << 16 |
+                     (uint32_t)bytes[4 * i + 3] << 24;
+        memcpy(&images[i], &v, 4);
+        if (!isfinite(images[i])) {
+            fprintf(stderr, "ganplay score: '%s' holds a non-finite value\n", path);
+            free(images);
+            free(bytes);
+            return NULL;
+        }
+    }
+    free(bytes);
+    *count = (int)(n / 784);
+    return images;
+}
+
+static int cmd_score(int argc, char **argv) {
+    const char *classifier = NULL, *data = NULL, *model = NULL, *raw = NULL, *png = NULL;
+    long count = 1000, real = 0;
+    uint64_t seed = 1;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(SCORE_USAGE, stdout);
+            return 0;
+        }
+        if (!v) {
+            fprintf(stderr, "ganplay score: %s needs a value\n%s", a, SCORE_USAGE);
+            return 2;
+        }
+        i++;
+        if (!strcmp(a, "--classifier")) classifier = v;
+        else if (!strcmp(a, "--data")) data = v;
+        else if (!strcmp(a, "--model")) model = v;
+        else if (!strcmp(a, "--raw")) raw = v;
+        else if (!strcmp(a, "--png")) png = v;
+        else if (!strcmp(a, "--count")) { if (!parse_long(v, 2, 100000, &count)) return bad_value("score", a, v); }
+        else if (!strcmp(a, "--real")) { if (!parse_long(v, 2, 100000, &real)) return bad_value("score", a, v); }
+        else if (!strcmp(a, "--seed")) { if (!parse_u64(v, &seed)) return bad_value("score", a, v); }
+        else {
+            fprintf(stderr, "ganplay score: unknown option '%s'\n%s", a, SCORE_USAGE);
+            return 2;
+        }
+    }
+    if (!classifier || !data || (!!model + !!raw + !!png + !!real) != 1) {
+        fprintf(stderr, "ganplay score: needs --classifier, --data and exactly one of --model, --raw, --png, --real\n%s",
+                SCORE_USAGE);
+        return 2;
+    }
+    gp_err err = {{0}};
+    gp_dataset ds;
+    gp_classifier c;
+    if (gp_dataset_load(&ds, data, &err) != GP_OK) {
+        fprintf(stderr, "ganplay score: %s\n", err.msg);
+        return 1;
+    }
+    if (gp_classifier_load_file(&c, classifier, &err) != GP_OK) {
+        fprintf(stderr, "ganplay score: %s\n", err.msg);
+        gp_dataset_free(&ds);
+        return 1;
+    }
+    float *images = NULL;
+    int n = 0, rc = 1;
+    const char *what = model ? model : raw ? raw : png ? png : "training images";
+    if (model) {
+        gp_gan gan;
+        if (gp_model_load_file(&gan, model, &err) != GP_OK) {
+            fprintf(stderr, "ganplay score: %s\n", err.msg);
+        } else if (gp_shape_size(gan.image) != 784) {
+            fprintf(stderr, "ganplay score: the model makes %dx%d images; the classifier reads 28x28\n", gan.image.h, gan.image.w);
+            gp_gan_free(&gan);
+        } else {
+            n = (int)count;
+            float *z = malloc(sizeof(float) * (size_t)n * gan.cfg.latent);
+            images = malloc(sizeof(float) * (size_t)n * 784);
+            if (z && images) {
+                gp_gan_latents(&gan, seed, n, z);
+                gp_gan_generate(&gan, z, n, images);
+            }
+            free(z);
+            gp_gan_free(&gan);
+        }
+    } else if (raw) {
+        images = read_raw_images(raw, &n);
+    } else if (png) {
+        images = read_png_grid(png, &n);
+    } else {
+        n = real < ds.n_train ? (int)real : ds.n_train;
+        images = malloc(sizeof(float) * (size_t)n * 784);
+        int32_t *order = malloc(sizeof(int32_t) * ds.n_train);
+        gp_rng rng;
+        gp_rng_seed(&rng, seed);
+        if (order) memcpy(order, ds.train_index, sizeof(int32_t) * ds.n_train);
+        for (int i = 0; images && order && i < n; i++) { /* distinct images: a partial Fisher-Yates shuffle */
+            int j = i + (int)gp_rng_below(&rng, (uint32_t)(ds.n_train - i));
+            int32_t t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+            gp_dataset_image(&ds, order[i], images + (size_t)i * 784);
+        }
+        free(order);
+    }
+    gp_feature_stats ref;
+    gp_quality q;
+    if (images && n < 2) {
+        fprintf(stderr, "ganplay score: need at least 2 images, '%s' holds %d\n", what, n);
+    } else if (images) {
+        if (gp_quality_reference(&c, &ds, &ref, &err) != GP_OK || gp_quality_score(&c, &ref, images, n, &q, &err) != GP_OK) {
+            fprintf(stderr, "ganplay score: %s\n", err.msg);
+        } else {
+            printf("%s: %d images\n", what, n);
+            printf("digit FD %.3f (against %d held-out images)\n", q.fd, ds.n_test);
+            printf("class entropy %.3f nats (max %.3f)\nclasses:", q.entropy, log(10.0));
+            for (int k = 0; k < GP_CLASSES; k++) printf(" %d:%.3f", k, q.hist[k]);
+            printf("\n");
+            rc = 0;
+        }
+        gp_feature_stats_free(&ref);
+    }
+    free(images);
+    gp_classifier_free(&c);
+    gp_dataset_free(&ds);
+    return rc;
+}
+
+static int cmd_export(int argc, char **argv) {
+    const char *model = NULL, *out = NULL;
+    long recalibrate = 0;
+    int half = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(EXPORT_USAGE, stdout);
+            return 0;
+        } else if (!strcmp(a, "--f16")) {
+            half = 1;
+            continue;
+        }
+        if (!v) {
+            fprintf(stderr, "ganplay export: %s needs a value\n%s", a, EXPORT_USAGE);
+            return 2;
+        }
+        i++;
+        if (!strcmp(a, "--model")) model = v;
+        else if (!strcmp(a, "--out")) out = v;
+        else if (!strcmp(a, "--recalibrate-bn")) { if (!parse_long(v, 1, 100000, &recalibrate)) return bad_value("export", a, v); }
+        else {
+            fprintf(stderr, "ganplay export: unknown option '%s'\n%s", a, EXPORT_USAGE);
+            return 2;
+        }
+    }
+    if (!model || !out) {
+        fprintf(stderr, "ganplay export: needs --model and --out\n%s", EXPORT_USAGE);
+        return 2;
+    }
+    gp_err err = {{0}};
+    gp_gan gan;
+    if (gp_model_load_file(&gan, model, &err) != GP_OK) {
+        fprintf(stderr, "ganplay export: %s\n", err.msg);
+        return 1;
+    }
+    if (recalibrate) gp_gan_recalibrate_bn(&gan, (int)recalibrate, gan.cfg.seed + 7);
+    int rc = 0;
+    if (gp_model_save_file(&gan, half ? GP_SAVE_GENERATOR_F16 : GP_SAVE_GENERATOR, out, &err) != GP_OK) {
+        fprintf(stderr, "ganplay export: %s\n", err.msg);
+        rc = 1;
+    } else {
+        printf("wrote %s (generator, %s%s)\n", out, half ? "float16" : "float32",
+               recalibrate ? ", BatchNorm statistics recalibrated" : "");
+    }
+    gp_gan_free(&gan);
+    return rc;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(MAIN_USAGE, argc < 2 ? stderr : stdout);
@@ -321,6 +651,9 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "train")) return cmd_train(argc, argv);
     if (!strcmp(argv[1], "sample")) return cmd_sample(argc, argv);
+    if (!strcmp(argv[1], "train-classifier")) return cmd_train_classifier(argc, argv);
+    if (!strcmp(argv[1], "score")) return cmd_score(argc, argv);
+    if (!strcmp(argv[1], "export")) return cmd_export(argc, argv);
     fprintf(stderr, "ganplay: unknown command '%s'\n%s", argv[1], MAIN_USAGE);
     return 2;
 }

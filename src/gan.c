@@ -6,10 +6,19 @@
 
 #include "layers.h"
 
+/* The presets, by name; each is one branch of gp_gan_architecture. */
+static const char *const PRESETS[] = {"mlp", "dcgan"};
+
+static int known_preset(const char *name) {
+    for (size_t i = 0; i < sizeof PRESETS / sizeof PRESETS[0]; i++)
+        if (!strcmp(name, PRESETS[i])) return 1;
+    return 0;
+}
+
 gp_status gp_gan_config_default(gp_gan_config *cfg, const char *preset, gp_err *err) {
     memset(cfg, 0, sizeof *cfg);
-    if (!preset || strcmp(preset, "mlp") != 0)
-        return gp_fail(err, GP_ERR_ARG, "unknown preset '%s' (available: mlp)", preset ? preset : "");
+    if (!preset || strlen(preset) >= sizeof cfg->preset || !known_preset(preset))
+        return gp_fail(err, GP_ERR_ARG, "unknown preset '%.40s' (available: mlp, dcgan)", preset ? preset : "");
     strcpy(cfg->preset, preset);
     cfg->batch = 64;
     cfg->latent = 100;
@@ -26,8 +35,8 @@ gp_status gp_gan_config_default(gp_gan_config *cfg, const char *preset, gp_err *
 }
 
 gp_status gp_gan_config_check(const gp_gan_config *cfg, gp_err *err) {
-    if (strcmp(cfg->preset, "mlp") != 0)
-        return gp_fail(err, GP_ERR_ARG, "preset: unknown preset '%.15s' (available: mlp)", cfg->preset);
+    if (!known_preset(cfg->preset))
+        return gp_fail(err, GP_ERR_ARG, "preset: unknown preset '%.15s' (available: mlp, dcgan)", cfg->preset);
     if (cfg->batch < 2 || cfg->batch > 1024)
         return gp_fail(err, GP_ERR_ARG, "batch: must be an integer in 2..1024, got %d", cfg->batch);
     if (cfg->latent < 1 || cfg->latent > 1024)
@@ -56,16 +65,65 @@ static gp_layer_desc layer(uint32_t kind, uint32_t out_c, float alpha) {
     d.kind = kind;
     d.out_c = out_c;
     d.alpha = alpha;
-    if (kind == GP_LAYER_BATCHNORM) {
+    if (kind == GP_LAYER_BATCHNORM || kind == GP_LAYER_BATCHNORM2D) {
         d.alpha = 0.1f; /* PyTorch's default momentum */
         d.eps = 1e-5f;
     }
     return d;
 }
 
+static gp_layer_desc conv(uint32_t kind, uint32_t out_c, uint32_t k, uint32_t s, uint32_t p) {
+    gp_layer_desc d = layer(kind, out_c, 0);
+    d.kernel = k;
+    d.stride = s;
+    d.pad = p;
+    return d;
+}
+
+static gp_layer_desc reshape(uint32_t c, uint32_t h, uint32_t w) {
+    gp_layer_desc d = layer(GP_LAYER_RESHAPE, c, 0);
+    d.out_h = h;
+    d.out_w = w;
+    return d;
+}
+
+/* The DCGAN for 28x28:
+ * G: z -> Linear 128*7*7 -> reshape -> BN -> ReLU -> ConvT(128,64,4,s2,p1)
+ *      -> BN -> ReLU -> ConvT(64,1,4,s2,p1) -> Tanh
+ * D: Conv(1,64,4,s2,p1) -> LReLU 0.2 -> Conv(64,128,4,s2,p1) -> BN -> LReLU
+ *      -> Flatten -> Linear 1 */
+static void dcgan_architecture(gp_layer_desc *g, int *g_n, gp_layer_desc *d, int *d_n) {
+    int n = 0;
+    g[n++] = layer(GP_LAYER_LINEAR, 128 * 7 * 7, 0);
+    g[n++] = reshape(128, 7, 7);
+    g[n++] = layer(GP_LAYER_BATCHNORM2D, 0, 0);
+    g[n++] = layer(GP_LAYER_RELU, 0, 0);
+    g[n++] = conv(GP_LAYER_CONVT2D, 64, 4, 2, 1);
+    g[n++] = layer(GP_LAYER_BATCHNORM2D, 0, 0);
+    g[n++] = layer(GP_LAYER_RELU, 0, 0);
+    g[n++] = conv(GP_LAYER_CONVT2D, 1, 4, 2, 1);
+    g[n++] = layer(GP_LAYER_TANH, 0, 0);
+    *g_n = n;
+    n = 0;
+    d[n++] = conv(GP_LAYER_CONV2D, 64, 4, 2, 1);
+    d[n++] = layer(GP_LAYER_LEAKY_RELU, 0, 0.2f);
+    d[n++] = conv(GP_LAYER_CONV2D, 128, 4, 2, 1);
+    d[n++] = layer(GP_LAYER_BATCHNORM2D, 0, 0);
+    d[n++] = layer(GP_LAYER_LEAKY_RELU, 0, 0.2f);
+    d[n++] = reshape(128 * 7 * 7, 1, 1);
+    d[n++] = layer(GP_LAYER_LINEAR, 1, 0);
+    *d_n = n;
+}
+
 gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer_desc *g,
                               int *g_n, gp_shape *d_in, gp_layer_desc *d, int *d_n,
                               gp_err *err) {
+    *g_in = (gp_shape){cfg->latent, 1, 1};
+    *d_in = (gp_shape){1, 28, 28};
+    if (!strcmp(cfg->preset, "dcgan")) {
+        dcgan_architecture(g, g_n, d, d_n);
+        return GP_OK;
+    }
     if (strcmp(cfg->preset, "mlp") != 0)
         return gp_fail(err, GP_ERR_ARG, "preset: unknown preset '%.15s'", cfg->preset);
     /* The seed MLP GAN:
@@ -85,7 +143,6 @@ gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer
     g[n++] = layer(GP_LAYER_LINEAR, 784, 0);
     g[n++] = layer(GP_LAYER_TANH, 0, 0);
     *g_n = n;
-    *g_in = (gp_shape){cfg->latent, 1, 1};
     n = 0;
     d[n++] = layer(GP_LAYER_LINEAR, 512, 0);
     d[n++] = layer(GP_LAYER_LEAKY_RELU, 0, s);
@@ -93,7 +150,6 @@ gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer
     d[n++] = layer(GP_LAYER_LEAKY_RELU, 0, s);
     d[n++] = layer(GP_LAYER_LINEAR, 1, 0);
     *d_n = n;
-    *d_in = (gp_shape){784, 1, 1};
     return GP_OK;
 }
 
@@ -107,8 +163,14 @@ gp_status gp_gan_create(gp_gan *gan, const gp_gan_config *cfg, int with_d, gp_er
     st = gp_gan_architecture(cfg, &g_in, g, &g_n, &d_in, d, &d_n, err);
     if (st != GP_OK) return st;
     /* every preset makes 28x28 grayscale images */
-    return gp_gan_create_arch(gan, cfg, (gp_shape){1, 28, 28}, g_in, g, g_n, with_d ? d : NULL,
-                              with_d ? d_n : 0, err);
+    st = gp_gan_create_arch(gan, cfg, d_in, g_in, g, g_n, with_d ? d : NULL, with_d ? d_n : 0, err);
+    if (st != GP_OK || strcmp(cfg->preset, "dcgan") != 0) return st;
+    /* DCGAN's initialization (Radford et al.): weights N(0, 0.02) */
+    gp_rng init;
+    gp_rng_seed(&init, cfg->seed);
+    gp_net_init_normal(&gan->G, &init, 0.02f);
+    if (gan->has_d) gp_net_init_normal(&gan->D, &init, 0.02f);
+    return GP_OK;
 }
 
 gp_status gp_gan_create_arch(gp_gan *gan, const gp_gan_config *cfg, gp_shape image, gp_shape g_in,
@@ -130,7 +192,7 @@ gp_status gp_gan_create_arch(gp_gan *gan, const gp_gan_config *cfg, gp_shape ima
         goto fail;
     }
     if (d_layers) {
-        st = gp_net_create(&gan->D, (gp_shape){n_img, 1, 1}, d_layers, d_n, cfg->batch, err);
+        st = gp_net_create(&gan->D, image, d_layers, d_n, cfg->batch, err);
         if (st != GP_OK) goto fail;
         if (gp_shape_size(gp_net_output_shape(&gan->D)) != 1) {
             st = gp_fail(err, GP_ERR_ARG, "discriminator must output one logit per image");
@@ -265,6 +327,27 @@ void gp_gan_generate(gp_gan *gan, const float *z, int count, float *out) {
         memcpy(out + (size_t)i * n_img, y, (size_t)b * n_img * sizeof(float));
     }
     gan->G.training = saved;
+}
+
+void gp_gan_recalibrate_bn(gp_gan *gan, int n_batches, uint64_t seed) {
+    gp_net *G = &gan->G;
+    float momentum[GP_MAX_LAYERS];
+    for (int i = 0; i < G->n_layers; i++) momentum[i] = G->layers[i].alpha;
+    gp_rng rng;
+    gp_rng_seed(&rng, seed);
+    int B = gan->cfg.batch;
+    G->training = 1;
+    for (int b = 0; b < n_batches; b++) {
+        /* momentum 1/(b+1) makes the running statistics the mean over batches */
+        for (int i = 0; i < G->n_layers; i++) {
+            uint32_t kind = G->layers[i].kind;
+            if (kind == GP_LAYER_BATCHNORM || kind == GP_LAYER_BATCHNORM2D) G->layers[i].alpha = 1.0f / (float)(b + 1);
+        }
+        gp_rng_fill_normal(&rng, gan->z, B * gan->cfg.latent, 0.0f, 1.0f);
+        gp_net_forward(G, gan->z, B);
+    }
+    for (int i = 0; i < G->n_layers; i++) G->layers[i].alpha = momentum[i];
+    gan->fake_ready = 0;
 }
 
 void gp_gan_latents(const gp_gan *gan, uint64_t seed, int count, float *z) {

@@ -88,6 +88,13 @@ gp_status gp_gan_train_step(gp_gan *gan, const gp_dataset *ds, gp_err *err);
 /* Generator output for count latent vectors z (count x latent), in
  * evaluation mode (running BatchNorm statistics). out: count x image. */
 void gp_gan_generate(gp_gan *gan, const float *z, int count, float *out);
+/* Re-estimates G's BatchNorm running statistics as the plain average over
+ * n_batches training-mode batches of fresh noise from seed (the weights do
+ * not change). Running averages taken while G was still changing lag behind
+ * the final weights; evaluation-mode samples then differ from what training
+ * showed. */
+void gp_gan_recalibrate_bn(gp_gan *gan, int n_batches, uint64_t seed);
+
 /* The latent vectors for sample seed: count x latent standard normals. */
 void gp_gan_latents(const gp_gan *gan, uint64_t seed, int count, float *z);
 

@@ -1,6 +1,8 @@
 #include "layers.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "kernels.h"
 
@@ -88,6 +90,350 @@ void gp_batchnorm_backward(float *dinp, float *dgamma, float *dbeta,
     if (dinp) gp_col_affine2(dinp, dout, sa, inp, sb, shift, B, C);
 }
 
+/* ---- convolutions ------------------------------------------------------- */
+
+/* Workspace of one conv call, in floats, above which the batch is split
+ * into chunks. A chunk is one GEMM, so chunks of many samples keep edge
+ * tiles and weight packing rare: the DCGAN's training step measured 20-50%
+ * slower with chunks of one or two samples. Beyond this cap (14 samples of
+ * its 64->128 conv) whole-batch chunks (2^23) measured no faster, natively
+ * or in wasm, and take 4x the memory. */
+#ifndef GP_CONV_WS_CAP
+#define GP_CONV_WS_CAP ((size_t)1 << 20)
+#endif
+
+gp_conv_geom gp_conv2d_geom(int c, int h, int w, int oc, int k, int s, int p) {
+    gp_conv_geom g = {c, h, w, oc, (h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1, k, s, p};
+    return g;
+}
+
+gp_conv_geom gp_convt2d_geom(int c, int h, int w, int oc, int k, int s, int p) {
+    gp_conv_geom g = {c, h, w, oc, (h - 1) * s - 2 * p + k, (w - 1) * s - 2 * p + k, k, s, p};
+    return g;
+}
+
+/* ConvTranspose2d (c,h,w) -> (oc,oh,ow) is the input gradient of the
+ * Conv2d (oc,oh,ow) -> (c,h,w) with the same weight tensor: that conv's
+ * (out, in, k, k) weight layout is ConvTranspose2d's (in, out, k, k). */
+static gp_conv_geom lowered(const gp_conv_geom *g) {
+    gp_conv_geom u = {g->oc, g->oh, g->ow, g->c, g->h, g->w, g->k, g->s, g->p};
+    return u;
+}
+
+/* Both layers work on the conv u: an im2col matrix col (Ku, nb*P), a
+ * channel-major (u.oc, nb*P) buffer and the GEMMs
+ * (u.oc, nb*P, Ku), (Ku, nb*P, u.oc) and (u.oc, Ku, nb*P). */
+static uint64_t conv_ws(const gp_conv_geom *u, int nb) {
+    uint64_t P = (uint64_t)u->oh * u->ow, N = (uint64_t)nb * P;
+    int Ku = u->c * u->k * u->k;
+    if (N > (1u << 30)) return UINT64_MAX; /* far over any cap; keeps ints safe */
+    uint64_t a = gp_gemm_workspace(u->oc, (int)N, Ku);
+    uint64_t b = gp_gemm_workspace(Ku, (int)N, u->oc);
+    uint64_t c = gp_gemm_workspace(u->oc, Ku, (int)N);
+    uint64_t m = a > b ? a : b;
+    m = m > c ? m : c;
+    return (uint64_t)Ku * N + (uint64_t)u->oc * N + m;
+}
+
+/* Samples per chunk: as many as fit under the cap (conv_ws grows with nb),
+ * at least one. */
+static int conv_chunk(const gp_conv_geom *u, int B) {
+    int lo = 1, hi = B;
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (conv_ws(u, mid) <= GP_CONV_WS_CAP)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+size_t gp_conv2d_workspace(int B, const gp_conv_geom *g) {
+    return (size_t)conv_ws(g, conv_chunk(g, B));
+}
+
+size_t gp_convt2d_workspace(int B, const gp_conv_geom *g) {
+    gp_conv_geom u = lowered(g);
+    return (size_t)conv_ws(&u, conv_chunk(&u, B));
+}
+
+/* Outputs o in [*lo, *hi) of a kernel tap kk read input o*s - p + kk
+ * inside [0, n); out_n outputs in all. */
+static void tap_range(int kk, int n, int out_n, int s, int p, int *lo, int *hi) {
+    int a = p - kk, b = n - 1 + p - kk; /* need a <= o*s <= b */
+    int l = a <= 0 ? 0 : (a + s - 1) / s;
+    int h = b < 0 ? 0 : b / s + 1;
+    if (h > out_n) h = out_n;
+    if (l > h) l = h;
+    *lo = l;
+    *hi = h;
+}
+
+/* x (nb, u.c, u.h, u.w) -> col (u.c*k*k, nb*oh*ow): row (c,ki,kj), column
+ * (b,oh,ow) holds x[b, c, oh*s-p+ki, ow*s-p+kj], or 0 in the padding. */
+static void im2col(float *col, const float *x, int nb, const gp_conv_geom *u) {
+    int k = u->k, s = u->s, p = u->p, OH = u->oh, OW = u->ow, W = u->w;
+    size_t P = (size_t)OH * OW, ld = (size_t)nb * P, plane = (size_t)u->h * W;
+    for (int c = 0; c < u->c; c++)
+        for (int ki = 0; ki < k; ki++) {
+            int r_lo, r_hi;
+            tap_range(ki, u->h, OH, s, p, &r_lo, &r_hi);
+            for (int kj = 0; kj < k; kj++) {
+                int c_lo, c_hi;
+                tap_range(kj, W, OW, s, p, &c_lo, &c_hi);
+                float *dst = col + ((size_t)(c * k + ki) * k + kj) * ld;
+                for (int b = 0; b < nb; b++) {
+                    const float *xp = x + ((size_t)b * u->c + c) * plane;
+                    for (int oh = 0; oh < OH; oh++, dst += OW) {
+                        if (oh < r_lo || oh >= r_hi) {
+                            memset(dst, 0, (size_t)OW * sizeof(float));
+                            continue;
+                        }
+                        /* input index of output column ow: base + ow*s */
+                        const float *xr = xp + (size_t)(oh * s - p + ki) * W;
+                        int base = kj - p;
+                        for (int ow = 0; ow < c_lo; ow++) dst[ow] = 0.0f;
+                        if (s == 1)
+                            memcpy(dst + c_lo, xr + (base + c_lo), (size_t)(c_hi - c_lo) * sizeof(float));
+                        else
+                            for (int ow = c_lo; ow < c_hi; ow++) dst[ow] = xr[base + ow * s];
+                        for (int ow = c_hi; ow < OW; ow++) dst[ow] = 0.0f;
+                    }
+                }
+            }
+        }
+}
+
+/* The adjoint of im2col: x (nb, u.c, u.h, u.w) += scatter of col. */
+static void col2im(float *x, const float *col, int nb, const gp_conv_geom *u) {
+    int k = u->k, s = u->s, p = u->p, OH = u->oh, OW = u->ow, W = u->w;
+    size_t P = (size_t)OH * OW, ld = (size_t)nb * P, plane = (size_t)u->h * W;
+    for (int c = 0; c < u->c; c++)
+        for (int ki = 0; ki < k; ki++) {
+            int r_lo, r_hi;
+            tap_range(ki, u->h, OH, s, p, &r_lo, &r_hi);
+            for (int kj = 0; kj < k; kj++) {
+                int c_lo, c_hi;
+                tap_range(kj, W, OW, s, p, &c_lo, &c_hi);
+                const float *src = col + ((size_t)(c * k + ki) * k + kj) * ld;
+                for (int b = 0; b < nb; b++) {
+                    float *xp = x + ((size_t)b * u->c + c) * plane;
+                    for (int oh = r_lo; oh < r_hi; oh++) {
+                        const float *sr = src + (size_t)b * P + (size_t)oh * OW;
+                        float *xr = xp + (size_t)(oh * s - p + ki) * W;
+                        int base = kj - p;
+                        if (s == 1)
+                            for (int ow = c_lo; ow < c_hi; ow++) xr[base + ow] += sr[ow];
+                        else
+                            for (int ow = c_lo; ow < c_hi; ow++) xr[base + ow * s] += sr[ow];
+                    }
+                }
+            }
+        }
+}
+
+/* (nb, C, P) -> (C, nb*P), so that a chunk is one GEMM operand */
+static void to_channel_major(float *dst, const float *src, int nb, int C, size_t P) {
+    for (int b = 0; b < nb; b++)
+        for (int c = 0; c < C; c++)
+            memcpy(dst + ((size_t)c * nb + b) * P, src + ((size_t)b * C + c) * P, P * sizeof(float));
+}
+
+/* (C, nb*P) -> (nb, C, P), adding bias[c] when bias is not NULL */
+static void from_channel_major(float *dst, const float *src, const float *bias, int nb, int C,
+                               size_t P) {
+    for (int b = 0; b < nb; b++)
+        for (int c = 0; c < C; c++) {
+            float *d = dst + ((size_t)b * C + c) * P;
+            const float *s = src + ((size_t)c * nb + b) * P;
+            if (bias)
+                gp_scale_shift(d, s, P, 1.0f, bias[c]);
+            else
+                memcpy(d, s, P * sizeof(float));
+        }
+}
+
+/* dbias[c] += sum of dout (B, C, P) over b and P */
+static void plane_sums_add(float *dbias, const float *dout, int B, int C, size_t P) {
+    for (int c = 0; c < C; c++) {
+        double s = 0.0;
+        for (int b = 0; b < B; b++) s += gp_sum(dout + ((size_t)b * C + c) * P, P);
+        dbias[c] += (float)s;
+    }
+}
+
+void gp_conv2d_forward(float *out, const float *inp, const float *weight,
+                       const float *bias, int B, const gp_conv_geom *g,
+                       float *ws) {
+    int K = g->c * g->k * g->k, nb = conv_chunk(g, B);
+    size_t P = (size_t)g->oh * g->ow, in_n = (size_t)g->c * g->h * g->w, out_n = g->oc * P;
+    float *col = ws, *y = col + (size_t)K * nb * P, *gws = y + (size_t)g->oc * nb * P;
+    for (int b0 = 0; b0 < B; b0 += nb) {
+        int n = B - b0 < nb ? B - b0 : nb, N = n * (int)P;
+        im2col(col, inp + b0 * in_n, n, g);
+        /* y (oc, N) = weight (oc, K) * col (K, N) */
+        gp_gemm(g->oc, N, K, weight, K, 1, col, N, 1, NULL, y, N, 0, gws);
+        from_channel_major(out + b0 * out_n, y, bias, n, g->oc, P);
+    }
+}
+
+void gp_conv2d_backward(float *dinp, float *dweight, float *dbias,
+                        const float *dout, const float *inp,
+                        const float *weight, int B, const gp_conv_geom *g,
+                        float *ws) {
+    int K = g->c * g->k * g->k, nb = conv_chunk(g, B);
+    size_t P = (size_t)g->oh * g->ow, in_n = (size_t)g->c * g->h * g->w, out_n = g->oc * P;
+    float *col = ws, *dy = col + (size_t)K * nb * P, *gws = dy + (size_t)g->oc * nb * P;
+    if (dbias) plane_sums_add(dbias, dout, B, g->oc, P);
+    if (!dinp && !dweight) return;
+    for (int b0 = 0; b0 < B; b0 += nb) {
+        int n = B - b0 < nb ? B - b0 : nb, N = n * (int)P;
+        to_channel_major(dy, dout + b0 * out_n, n, g->oc, P);
+        if (dweight) { /* dweight (oc, K) += dy (oc, N) * col^T (N, K) */
+            im2col(col, inp + b0 * in_n, n, g);
+            gp_gemm(g->oc, K, N, dy, N, 1, col, 1, N, NULL, dweight, K, 1, gws);
+        }
+        if (dinp) { /* dcol (K, N) = weight^T (K, oc) * dy (oc, N), then scatter */
+            gp_gemm(K, N, g->oc, weight, 1, K, dy, N, 1, NULL, col, N, 0, gws);
+            memset(dinp + b0 * in_n, 0, n * in_n * sizeof(float));
+            col2im(dinp + b0 * in_n, col, n, g);
+        }
+    }
+}
+
+void gp_convt2d_forward(float *out, const float *inp, const float *weight,
+                        const float *bias, int B, const gp_conv_geom *g,
+                        float *ws) {
+    gp_conv_geom u = lowered(g);
+    int Ku = u.c * u.k * u.k, nb = conv_chunk(&u, B);
+    size_t P = (size_t)g->h * g->w, in_n = g->c * P, out_plane = (size_t)g->oh * g->ow;
+    size_t out_n = g->oc * out_plane;
+    float *col = ws, *xc = col + (size_t)Ku * nb * P, *gws = xc + (size_t)g->c * nb * P;
+    for (int b0 = 0; b0 < B; b0 += nb) {
+        int n = B - b0 < nb ? B - b0 : nb, N = n * (int)P;
+        to_channel_major(xc, inp + b0 * in_n, n, g->c, P);
+        /* col (Ku, N) = weight^T (Ku, c) * xc (c, N); weight is (c, Ku) */
+        gp_gemm(Ku, N, g->c, weight, 1, Ku, xc, N, 1, NULL, col, N, 0, gws);
+        float *o = out + b0 * out_n;
+        for (size_t i = 0; i < (size_t)n * g->oc; i++) { /* start from the bias */
+            float v = bias ? bias[i % g->oc] : 0.0f;
+            for (size_t j = 0; j < out_plane; j++) o[i * out_plane + j] = v;
+        }
+        col2im(o, col, n, &u);
+    }
+}
+
+void gp_convt2d_backward(float *dinp, float *dweight, float *dbias,
+                         const float *dout, const float *inp,
+                         const float *weight, int B, const gp_conv_geom *g,
+                         float *ws) {
+    gp_conv_geom u = lowered(g);
+    int Ku = u.c * u.k * u.k, nb = conv_chunk(&u, B);
+    size_t P = (size_t)g->h * g->w, in_n = g->c * P, out_n = (size_t)g->oc * g->oh * g->ow;
+    float *col = ws, *xc = col + (size_t)Ku * nb * P, *gws = xc + (size_t)g->c * nb * P;
+    if (dbias) plane_sums_add(dbias, dout, B, g->oc, (size_t)g->oh * g->ow);
+    if (!dinp && !dweight) return;
+    for (int b0 = 0; b0 < B; b0 += nb) {
+        int n = B - b0 < nb ? B - b0 : nb, N = n * (int)P;
+        im2col(col, dout + b0 * out_n, n, &u); /* (Ku, N) */
+        if (dweight) { /* dweight (c, Ku) += xc (c, N) * col^T (N, Ku) */
+            to_channel_major(xc, inp + b0 * in_n, n, g->c, P);
+            gp_gemm(g->c, Ku, N, xc, N, 1, col, 1, N, NULL, dweight, Ku, 1, gws);
+        }
+        if (dinp) { /* the conv forward of dout: (c, N) = weight (c, Ku) * col (Ku, N) */
+            gp_gemm(g->c, N, Ku, weight, Ku, 1, col, N, 1, NULL, xc, N, 0, gws);
+            from_channel_major(dinp + b0 * in_n, xc, NULL, n, g->c, P);
+        }
+    }
+}
+
+/* ---- BatchNorm2d and Dropout ---------------------------------------------- */
+
+void gp_batchnorm2d_forward(float *out, const float *inp, const float *gamma,
+                            const float *beta, float *running_mean,
+                            float *running_var, float *save_mean,
+                            float *save_invstd, int B, int C, int HW,
+                            float momentum, float eps, int training) {
+    size_t P = (size_t)HW, cnt = (size_t)B * P;
+    for (int c = 0; c < C; c++) {
+        float scale, shift;
+        if (training) {
+            /* per-plane float sums added in double: accurate for large B*HW */
+            double s = 0.0, q = 0.0;
+            for (int b = 0; b < B; b++) s += gp_sum(inp + ((size_t)b * C + c) * P, P);
+            float mean = (float)(s / (double)cnt);
+            for (int b = 0; b < B; b++) q += gp_sum_sqdev(inp + ((size_t)b * C + c) * P, P, mean);
+            float var = (float)(q / (double)cnt);
+            float invstd = 1.0f / sqrtf(var + eps);
+            save_mean[c] = mean;
+            save_invstd[c] = invstd;
+            scale = gamma[c] * invstd;
+            shift = beta[c] - mean * scale;
+            /* running_var tracks the unbiased variance, as in PyTorch */
+            float unbiased = cnt > 1 ? (float)(q / (double)(cnt - 1)) : var;
+            running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * mean;
+            running_var[c] = (1.0f - momentum) * running_var[c] + momentum * unbiased;
+        } else {
+            scale = gamma[c] / sqrtf(running_var[c] + eps);
+            shift = beta[c] - running_mean[c] * scale;
+        }
+        for (int b = 0; b < B; b++) {
+            size_t o = ((size_t)b * C + c) * P;
+            gp_scale_shift(out + o, inp + o, P, scale, shift);
+        }
+    }
+}
+
+void gp_batchnorm2d_backward(float *dinp, float *dgamma, float *dbeta,
+                             const float *dout, const float *inp,
+                             const float *gamma, const float *save_mean,
+                             const float *save_invstd, int B, int C, int HW) {
+    /* as gp_batchnorm_backward, with sums over B*HW values per channel */
+    size_t P = (size_t)HW;
+    float cnt = (float)((size_t)B * P);
+    for (int c = 0; c < C; c++) {
+        double sdy = 0.0, sdev = 0.0;
+        for (int b = 0; b < B; b++) {
+            size_t o = ((size_t)b * C + c) * P;
+            float a, d;
+            gp_sum_dot_dev(&a, &d, dout + o, inp + o, P, save_mean[c]);
+            sdy += a;
+            sdev += d;
+        }
+        float invstd = save_invstd[c], sum_dout = (float)sdy;
+        float sum_dout_xhat = (float)sdev * invstd;
+        if (dbeta) dbeta[c] += sum_dout;
+        if (dgamma) dgamma[c] += sum_dout_xhat;
+        if (!dinp) continue;
+        float k = gamma[c] * invstd;
+        float xhat_coef = sum_dout_xhat / cnt;
+        float sa = k, sb = -k * xhat_coef * invstd;
+        float shift = k * (xhat_coef * invstd * save_mean[c] - sum_dout / cnt);
+        for (int b = 0; b < B; b++) {
+            size_t o = ((size_t)b * C + c) * P;
+            gp_scale2_shift(dinp + o, dout + o, sa, inp + o, sb, shift, P);
+        }
+    }
+}
+
+void gp_dropout_forward(float *out, float *mask, const float *inp, size_t n,
+                        float p, int training, gp_rng *rng) {
+    if (!training) { /* identity; a unit mask keeps backward right */
+        for (size_t i = 0; i < n; i++) mask[i] = 1.0f;
+        if (out != inp) memcpy(out, inp, n * sizeof(float));
+        return;
+    }
+    float keep = 1.0f / (1.0f - p);
+    for (size_t i = 0; i < n; i++) mask[i] = gp_rng_uniform(rng) < p ? 0.0f : keep;
+    gp_mul(out, inp, mask, n);
+}
+
+void gp_dropout_backward(float *dinp, const float *dout, const float *mask,
+                         size_t n) {
+    gp_mul(dinp, dout, mask, n);
+}
+
 void gp_leaky_relu_forward(float *out, const float *inp, size_t n, float slope) {
     gp_leaky_relu(out, inp, n, slope);
 }
@@ -130,4 +476,20 @@ float gp_bce_logits(float *dlogits, const float *logits, int n, float target,
         if (dlogits) dlogits[i] = scale * (gp_sigmoidf(x) - target) / (float)n;
     }
     return (float)(total / n);
+}
+
+float gp_softmax_xent(float *dlogits, const float *logits, const uint8_t *labels, int B, int C) {
+    double total = 0.0;
+    for (int b = 0; b < B; b++) {
+        const float *x = logits + (size_t)b * C;
+        float max = x[0];
+        for (int k = 1; k < C; k++) max = x[k] > max ? x[k] : max;
+        double sum = 0.0; /* shifted by the max: exp never overflows */
+        for (int k = 0; k < C; k++) sum += exp((double)(x[k] - max));
+        total += log(sum) - (double)(x[labels[b]] - max);
+        if (dlogits)
+            for (int k = 0; k < C; k++)
+                dlogits[(size_t)b * C + k] = (float)((exp((double)(x[k] - max)) / sum - (k == labels[b])) / B);
+    }
+    return (float)(total / B);
 }

@@ -7,6 +7,9 @@
 #define GP_LAYERS_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "rng.h"
 
 /* Scratch floats that gp_linear_* need for these sizes. */
 size_t gp_linear_workspace(int B, int C, int OC);
@@ -35,6 +38,74 @@ void gp_batchnorm_backward(float *dinp, float *dgamma, float *dbeta,
                            const float *gamma, const float *save_mean,
                            const float *save_invstd, int B, int C, float *ws);
 
+/* ---- convolutions ------------------------------------------------------- */
+
+/* Geometry of a 2-d convolution layer over one sample: input (c, h, w),
+ * output (oc, oh, ow), square kernel k, stride s, zero padding p. */
+typedef struct {
+    int c, h, w, oc, oh, ow, k, s, p;
+} gp_conv_geom;
+
+/* Conv2d: oh = (h + 2p - k) / s + 1. ConvTranspose2d (no output_padding):
+ * oh = (h - 1) * s - 2p + k. Likewise for ow. The caller checks that the
+ * sizes are at least 1. */
+gp_conv_geom gp_conv2d_geom(int c, int h, int w, int oc, int k, int s, int p);
+gp_conv_geom gp_convt2d_geom(int c, int h, int w, int oc, int k, int s, int p);
+
+/* Scratch floats that the conv functions need for batch B: an im2col
+ * matrix, a channel-major copy and GEMM packing for as many samples as fit
+ * in GP_CONV_WS_CAP floats (4 MiB; at least one sample). Larger batches go
+ * through in chunks of that many samples. */
+size_t gp_conv2d_workspace(int B, const gp_conv_geom *g);
+size_t gp_convt2d_workspace(int B, const gp_conv_geom *g);
+
+/* Conv2d as PyTorch's, NCHW. Lowered onto GEMM: im2col of a chunk of
+ * samples, then one product for the whole chunk.
+ * inp (B,c,h,w), weight (oc,c,k,k), bias (oc) or NULL -> out (B,oc,oh,ow) */
+void gp_conv2d_forward(float *out, const float *inp, const float *weight,
+                       const float *bias, int B, const gp_conv_geom *g,
+                       float *ws);
+/* dout (B,oc,oh,ow) -> dinp (B,c,h,w), dweight (oc,c,k,k) +=, dbias (oc) += */
+void gp_conv2d_backward(float *dinp, float *dweight, float *dbias,
+                        const float *dout, const float *inp,
+                        const float *weight, int B, const gp_conv_geom *g,
+                        float *ws);
+
+/* ConvTranspose2d as PyTorch's: the adjoint of Conv2d with the same weight,
+ * computed as GEMM then col2im (no multiplications by inserted zeros).
+ * inp (B,c,h,w), weight (c,oc,k,k), bias (oc) or NULL -> out (B,oc,oh,ow) */
+void gp_convt2d_forward(float *out, const float *inp, const float *weight,
+                        const float *bias, int B, const gp_conv_geom *g,
+                        float *ws);
+/* dout (B,oc,oh,ow) -> dinp (B,c,h,w), dweight (c,oc,k,k) +=, dbias (oc) += */
+void gp_convt2d_backward(float *dinp, float *dweight, float *dbias,
+                         const float *dout, const float *inp,
+                         const float *weight, int B, const gp_conv_geom *g,
+                         float *ws);
+
+/* BatchNorm2d as torch.nn.BatchNorm2d: per channel, statistics over the
+ * B*HW values of inp (B,C,HW). Otherwise as gp_batchnorm_forward (saves
+ * mean and invstd, C each; eval uses the running statistics). B*HW >= 2
+ * in training. No workspace. */
+void gp_batchnorm2d_forward(float *out, const float *inp, const float *gamma,
+                            const float *beta, float *running_mean,
+                            float *running_var, float *save_mean,
+                            float *save_invstd, int B, int C, int HW,
+                            float momentum, float eps, int training);
+void gp_batchnorm2d_backward(float *dinp, float *dgamma, float *dbeta,
+                             const float *dout, const float *inp,
+                             const float *gamma, const float *save_mean,
+                             const float *save_invstd, int B, int C, int HW);
+
+/* Dropout with drop probability p in [0,1). Training: mask[i] is 0 with
+ * probability p and 1/(1-p) otherwise (one rng draw per value), out = inp *
+ * mask. Eval: mask = 1, out = inp. inp, out, mask: n values. */
+void gp_dropout_forward(float *out, float *mask, const float *inp, size_t n,
+                        float p, int training, gp_rng *rng);
+/* dinp = dout * mask */
+void gp_dropout_backward(float *dinp, const float *dout, const float *mask,
+                         size_t n);
+
 /* Elementwise activations over n values. ReLU is LeakyReLU with slope 0. */
 void gp_leaky_relu_forward(float *out, const float *inp, size_t n, float slope);
 void gp_leaky_relu_backward_layer(float *dinp, const float *dout,
@@ -52,6 +123,10 @@ void gp_sigmoid_backward_layer(float *dinp, const float *dout,
  * (scale lets a caller negate or weight the loss). Returns the loss. */
 float gp_bce_logits(float *dlogits, const float *logits, int n, float target,
                     float scale);
+
+/* Softmax cross-entropy of logits (B, C) against integer labels, averaged
+ * over B; writes dlogits = (softmax - onehot) / B when not NULL. */
+float gp_softmax_xent(float *dlogits, const float *logits, const uint8_t *labels, int B, int C);
 
 /* Numerically stable logistic function. */
 float gp_sigmoidf(float x);

@@ -341,7 +341,7 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
             st = gp_gan_create_arch(&both, &c, image, g.in, g.layers, g.n_layers, d.layers, d.n_layers, &cfg_err);
             if (st != GP_OK) {
                 st = gp_fail(err, GP_ERR_FORMAT, "model file: bad discriminator: %s", cfg_err.msg);
-            } else if (d.in.c != gp_shape_size(image) || d.in.h != 1 || d.in.w != 1) {
+            } else if (d.in.c != image.c || d.in.h != image.h || d.in.w != image.w) {
                 gp_gan_free(&both);
                 st = gp_fail(err, GP_ERR_FORMAT, "model file: discriminator input does not match the image");
             } else {
@@ -394,6 +394,71 @@ gp_status gp_model_load_file(gp_gan *gan, const char *path, gp_err *err) {
     gp_status st = gp_read_file(path, &bytes, &len, GP_MODEL_MAX_BYTES, err);
     if (st != GP_OK) return st;
     st = gp_model_load(gan, bytes, len, err);
+    free(bytes);
+    return st;
+}
+
+/* ---- classifier files --------------------------------------------------- */
+
+gp_status gp_classifier_save_file(const gp_classifier *c, const char *path, gp_err *err) {
+    writer w = {0};
+    int ok = w_bytes(&w, GP_CLASSIFIER_MAGIC, 4) && w_u32(&w, 1) && w_u32(&w, (uint32_t)c->feature_layer) &&
+             w_u64(&w, (uint64_t)c->step) && w_net(&w, &c->net, 0, 0);
+    ok = ok && w_u32(&w, gp_crc32(w.p, w.len));
+    if (!ok) {
+        free(w.p);
+        return gp_fail(err, GP_ERR_NOMEM, "out of memory writing the classifier");
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        free(w.p);
+        return gp_fail(err, GP_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+    }
+    size_t put = fwrite(w.p, 1, w.len, f);
+    int closed = fclose(f);
+    free(w.p);
+    if (put != w.len || closed != 0) return gp_fail(err, GP_ERR_IO, "error writing '%s'", path);
+    return GP_OK;
+}
+
+gp_status gp_classifier_load(gp_classifier *c, const uint8_t *bytes, size_t len, gp_err *err) {
+    memset(c, 0, sizeof *c);
+    if (len < 16 || memcmp(bytes, GP_CLASSIFIER_MAGIC, 4) != 0)
+        return gp_fail(err, GP_ERR_FORMAT, "not a ganplay classifier file (bad magic number)");
+    uint32_t stored_crc = (uint32_t)bytes[len - 4] | (uint32_t)bytes[len - 3] << 8 |
+                          (uint32_t)bytes[len - 2] << 16 | (uint32_t)bytes[len - 1] << 24;
+    if (gp_crc32(bytes, len - 4) != stored_crc)
+        return gp_fail(err, GP_ERR_FORMAT, "classifier file is corrupted or truncated (checksum mismatch)");
+    reader r = {bytes, len - 4, 4, 1};
+    uint32_t version = r_u32(&r), feature_layer = r_u32(&r);
+    long steps = (long)r_u64(&r);
+    if (!r.ok || version != 1) return gp_fail(err, GP_ERR_FORMAT, "classifier file version %u is not supported", version);
+    net_header h;
+    gp_status st = r_net_header(&r, &h, "classifier", err);
+    if (st != GP_OK) return st;
+    gp_err arch_err;
+    if (feature_layer > GP_MAX_LAYERS ||
+        gp_classifier_create_arch(c, h.in, h.layers, h.n_layers, (int)feature_layer, 64, &arch_err) != GP_OK)
+        return gp_fail(err, GP_ERR_FORMAT, "classifier file: bad network: %s",
+                       feature_layer > GP_MAX_LAYERS ? "feature layer out of range" : arch_err.msg);
+    st = r_net_body(&r, &c->net, 0, 0, "classifier", err);
+    if (st == GP_OK && r.pos != r.len)
+        st = gp_fail(err, GP_ERR_FORMAT, "classifier file has %zu unexpected trailing bytes", r.len - r.pos);
+    if (st != GP_OK) {
+        gp_classifier_free(c);
+        return st;
+    }
+    c->step = steps;
+    return GP_OK;
+}
+
+gp_status gp_classifier_load_file(gp_classifier *c, const char *path, gp_err *err) {
+    uint8_t *bytes;
+    size_t len;
+    memset(c, 0, sizeof *c);
+    gp_status st = gp_read_file(path, &bytes, &len, GP_MODEL_MAX_BYTES, err);
+    if (st != GP_OK) return st;
+    st = gp_classifier_load(c, bytes, len, err);
     free(bytes);
     return st;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "classifier.h"
 #include "gan.h"
 #include "status.h"
 
@@ -30,6 +31,14 @@ gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len,
 gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err);
 
 gp_status gp_model_save_file(const gp_gan *gan, int kind, const char *path, gp_err *err);
+
+/* The classifier's file: magic "GPCL", u32 version 1, u32 feature layer,
+ * u64 training steps, one network (as in a model file, no optimizer state),
+ * CRC-32. */
+#define GP_CLASSIFIER_MAGIC "GPCL"
+gp_status gp_classifier_save_file(const gp_classifier *c, const char *path, gp_err *err);
+gp_status gp_classifier_load(gp_classifier *c, const uint8_t *bytes, size_t len, gp_err *err);
+gp_status gp_classifier_load_file(gp_classifier *c, const char *path, gp_err *err);
 
 /* IEEE half precision conversions, round to nearest even. */
 uint16_t gp_f32_to_f16(float f);

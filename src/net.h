@@ -23,19 +23,32 @@ typedef enum {
     GP_LAYER_LEAKY_RELU = 3, /* alpha = negative slope */
     GP_LAYER_RELU = 4,
     GP_LAYER_TANH = 5,
-    GP_LAYER_SIGMOID = 6
+    GP_LAYER_SIGMOID = 6,
+    GP_LAYER_CONV2D = 7,      /* out_c channels, kernel, stride, pad; NCHW;
+                                 weight (out_c, C, k, k) + bias (out_c) */
+    GP_LAYER_CONVT2D = 8,     /* ConvTranspose2d: out_c, kernel, stride, pad;
+                                 weight (C, out_c, k, k) + bias (out_c) */
+    GP_LAYER_BATCHNORM2D = 9, /* per channel; alpha = momentum, eps */
+    GP_LAYER_RESHAPE = 10,    /* to (out_c, out_h, out_w); Flatten is (n,1,1) */
+    GP_LAYER_DROPOUT = 11     /* alpha = drop probability in [0,1) */
 } gp_layer_kind;
 
+/* CONV2D, CONVT2D flags: no bias term (PyTorch's bias=False). */
+#define GP_LAYER_NO_BIAS 1u
+
 /* One layer as stored in a model file (GP_LAYER_DESC_WORDS little-endian
- * 32-bit words, in this order). Unused fields are zero. */
+ * 32-bit words, in this order). Unused fields are zero.
+ * Convolutions: kernel 1..7, stride 1..4, pad 0..3; out_h and out_w are
+ * either 0 or must equal the computed output size (a consistency check). */
 typedef struct {
     uint32_t kind;
-    uint32_t out_c;                /* LINEAR: output features */
-    uint32_t out_h, out_w;         /* reserved for spatial layers */
-    uint32_t kernel, stride, pad;  /* reserved for convolutions */
-    uint32_t flags;                /* reserved */
-    float alpha;                   /* LEAKY_RELU: slope; BATCHNORM: momentum */
-    float eps;                     /* BATCHNORM: eps */
+    uint32_t out_c;                /* LINEAR: outputs; CONV*: channels; RESHAPE */
+    uint32_t out_h, out_w;         /* RESHAPE: new shape; CONV*: 0 or check */
+    uint32_t kernel, stride, pad;  /* CONV2D, CONVT2D */
+    uint32_t flags;                /* CONV2D, CONVT2D: GP_LAYER_NO_BIAS */
+    float alpha;                   /* LEAKY_RELU: slope; BATCHNORM*: momentum;
+                                      DROPOUT: drop probability */
+    float eps;                     /* BATCHNORM*: eps */
 } gp_layer_desc;
 #define GP_LAYER_DESC_WORDS 10
 
@@ -52,10 +65,14 @@ typedef struct {
     gp_shape shape[GP_MAX_LAYERS + 1]; /* shape[i]: input of layer i */
     size_t param_off[GP_MAX_LAYERS];   /* into params/grads/adam_m/adam_v */
     size_t buffer_off[GP_MAX_LAYERS];  /* into buffers */
-    size_t save_off[GP_MAX_LAYERS];    /* into saved (batch statistics) */
+    size_t save_off[GP_MAX_LAYERS];    /* into saved (batch statistics,
+                                          dropout masks) */
     size_t n_params, n_buffers, n_saved;
     int max_batch;
-    int training; /* 1: batch statistics; 0: running statistics */
+    int training; /* 1: batch statistics, dropout on; 0: running
+                     statistics, dropout off */
+    gp_rng rng;   /* dropout masks; seeded by the init functions from their
+                     rng (without advancing it), or set it directly */
 
     float *params, *grads, *adam_m, *adam_v; /* n_params each */
     float *buffers;                         /* n_buffers */
@@ -68,6 +85,9 @@ typedef struct {
 } gp_net;
 
 /* Checks the description against the input shape and allocates.
+ * Descriptions may come from files, so sizes are capped: at most 2^22
+ * floats per sample in any activation, 2^26 parameters, 2^24 floats in one
+ * sample's im2col matrix, and 2^28 floats (1 GiB) in all at max_batch.
  * On failure, net is zeroed and nothing is leaked. */
 gp_status gp_net_create(gp_net *net, gp_shape input, const gp_layer_desc *layers,
                         int n_layers, int max_batch, gp_err *err);
@@ -75,9 +95,16 @@ void gp_net_free(gp_net *net);
 
 gp_shape gp_net_output_shape(const gp_net *net);
 /* Layers' default initialization, as PyTorch's: Linear weight and bias
- * U(-1/sqrt(in), 1/sqrt(in)); BatchNorm gamma 1, beta 0, running (0, 1).
- * Also clears gradients and optimizer moments. */
+ * U(-1/sqrt(in), 1/sqrt(in)); Conv2d likewise with in = C*k*k and
+ * ConvTranspose2d with in = out_c*k*k (PyTorch's fan_in of its weight);
+ * BatchNorm (both) gamma 1, beta 0, running (0, 1). Draws weights then bias,
+ * layer by layer. Also clears gradients and optimizer moments, and seeds
+ * net->rng from a copy of rng (rng's own sequence is not changed by that). */
 void gp_net_init_params(gp_net *net, gp_rng *rng);
+/* DCGAN's initialization: Linear, Conv2d and ConvTranspose2d weights
+ * N(0, std), biases 0; BatchNorm (both) gamma N(1, std), beta 0, running
+ * (0, 1). Otherwise as gp_net_init_params. */
+void gp_net_init_normal(gp_net *net, gp_rng *rng, float std);
 
 /* Copies input (batch x input size) in and runs every layer; returns the
  * output (batch x output size), valid until the next forward. */
@@ -88,6 +115,13 @@ const float *gp_net_forward(gp_net *net, const float *input, int batch);
 const float *gp_net_backward(gp_net *net, const float *dout, int batch,
                              int param_grads, int want_dinput);
 void gp_net_zero_grad(gp_net *net);
+
+/* The steps of gp_net_forward and gp_net_backward, one layer at a time
+ * (for timing and tests): acts[i] -> acts[i+1]; dy (gradient of acts[i+1])
+ * -> dx (of acts[i], may be NULL), parameter gradients if param_grads. */
+void gp_net_layer_forward(gp_net *net, int i, int batch);
+void gp_net_layer_backward(gp_net *net, int i, int batch, const float *dy,
+                           float *dx, int param_grads);
 
 typedef struct {
     float lr, beta1, beta2, eps;

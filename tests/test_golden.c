@@ -1,6 +1,6 @@
 /* test_golden: the C layers and optimizers against values PyTorch computed.
  *
- * tests/golden/{linear,batchnorm,activations,bce,optim}.txt are written by
+ * tests/golden/{linear,batchnorm,activations,bce,optim,conv}.txt are written by
  * scripts/make_golden.py (PyTorch 1.13, float32) and hold the inputs as well
  * as the results, so no PyTorch random numbers need reproducing here. Format:
  * '#' comment lines, then records "<name> <count>" followed by <count>
@@ -301,6 +301,91 @@ static void test_bce(void) {
     golden_free(&g);
 }
 
+/* ---- convolutions and BatchNorm2d (conv.txt) ------------------------------ */
+
+static void conv_case(const golden *g, const char *prefix, int transposed) {
+    const float *shape = getp(g, prefix, "shape", 9);
+    if (!shape) return;
+    int B = (int)shape[0], C = (int)shape[1], H = (int)shape[2], W = (int)shape[3], OC = (int)shape[4];
+    int k = (int)shape[5], s = (int)shape[6], p = (int)shape[7], with_bias = shape[8] != 0.0f;
+    gp_conv_geom geom = transposed ? gp_convt2d_geom(C, H, W, OC, k, s, p) : gp_conv2d_geom(C, H, W, OC, k, s, p);
+    int nx = B * C * H * W, no = B * OC * geom.oh * geom.ow, nw = OC * C * k * k;
+    const float *x = getp(g, prefix, "x", nx), *w = getp(g, prefix, "weight", nw);
+    const float *b = with_bias ? getp(g, prefix, "bias", OC) : NULL, *dout = getp(g, prefix, "dout", no);
+    if (!x || !w || (with_bias && !b) || !dout) return;
+    size_t nws = transposed ? gp_convt2d_workspace(B, &geom) : gp_conv2d_workspace(B, &geom);
+    float *ws = zeros((int)nws), *out = zeros(no), *dx = zeros(nx), *dw = zeros(nw), *db = zeros(OC);
+    char what[80];
+    if (transposed)
+        gp_convt2d_forward(out, x, w, b, B, &geom, ws);
+    else
+        gp_conv2d_forward(out, x, w, b, B, &geom, ws);
+    snprintf(what, sizeof what, "%sout", prefix);
+    compare(what, out, getp(g, prefix, "out", no), no, ATOL, RTOL);
+    if (transposed)
+        gp_convt2d_backward(dx, dw, with_bias ? db : NULL, dout, x, w, B, &geom, ws);
+    else
+        gp_conv2d_backward(dx, dw, with_bias ? db : NULL, dout, x, w, B, &geom, ws);
+    snprintf(what, sizeof what, "%sdx", prefix);
+    compare(what, dx, getp(g, prefix, "dx", nx), nx, ATOL, RTOL);
+    snprintf(what, sizeof what, "%sdweight", prefix);
+    compare(what, dw, getp(g, prefix, "dweight", nw), nw, ATOL, RTOL);
+    if (with_bias) {
+        snprintf(what, sizeof what, "%sdbias", prefix);
+        compare(what, db, getp(g, prefix, "dbias", OC), OC, ATOL, RTOL);
+    }
+    free(ws); free(out); free(dx); free(dw); free(db);
+}
+
+static void batchnorm2d_case(const golden *g, const char *prefix) {
+    const float *shape = getp(g, prefix, "shape", 4);
+    const float *mom = getp(g, prefix, "momentum", 1), *eps = getp(g, prefix, "eps", 1);
+    if (!shape || !mom || !eps) return;
+    int B = (int)shape[0], C = (int)shape[1], HW = (int)shape[2] * (int)shape[3], n = B * C * HW;
+    const float *gamma = getp(g, prefix, "gamma", C), *beta = getp(g, prefix, "beta", C);
+    const float *x1 = getp(g, prefix, "x1", n), *x2 = getp(g, prefix, "x2", n);
+    const float *x3 = getp(g, prefix, "x3", n), *dout = getp(g, prefix, "dout", n);
+    if (!gamma || !beta || !x1 || !x2 || !x3 || !dout) return;
+    float *rm = zeros(C), *rv = zeros(C), *smean = zeros(C), *sinv = zeros(C);
+    float *out = zeros(n), *dx = zeros(n), *dgamma = zeros(C), *dbeta = zeros(C);
+    for (int c = 0; c < C; c++) rv[c] = 1.0f; /* PyTorch's initial running stats */
+    char what[80];
+#define CMP(buf, name, cnt)                                                     \
+    do {                                                                        \
+        snprintf(what, sizeof what, "%s%s", prefix, name);                      \
+        compare(what, buf, getp(g, prefix, name, cnt), cnt, ATOL, RTOL);        \
+    } while (0)
+
+    gp_batchnorm2d_forward(out, x1, gamma, beta, rm, rv, smean, sinv, B, C, HW, mom[0], eps[0], 1);
+    CMP(out, "out1", n);
+    CMP(rm, "running_mean1", C);
+    CMP(rv, "running_var1", C);
+    gp_batchnorm2d_backward(dx, dgamma, dbeta, dout, x1, gamma, smean, sinv, B, C, HW);
+    CMP(dx, "dx", n);
+    CMP(dgamma, "dgamma", C);
+    CMP(dbeta, "dbeta", C);
+    gp_batchnorm2d_forward(out, x2, gamma, beta, rm, rv, smean, sinv, B, C, HW, mom[0], eps[0], 1);
+    CMP(out, "out2", n);
+    CMP(rm, "running_mean2", C);
+    CMP(rv, "running_var2", C);
+    gp_batchnorm2d_forward(out, x3, gamma, beta, rm, rv, smean, sinv, B, C, HW, mom[0], eps[0], 0);
+    CMP(out, "out_eval", n);
+#undef CMP
+    free(rm); free(rv); free(smean); free(sinv); free(out); free(dx); free(dgamma); free(dbeta);
+}
+
+static void test_conv(void) {
+    golden g;
+    if (!golden_load(&g, "tests/golden/conv.txt")) return;
+    conv_case(&g, "conv_k4s2p1_", 0);
+    conv_case(&g, "conv_k3s1p2_", 0);
+    conv_case(&g, "convt_k4s2p1_", 1);
+    conv_case(&g, "convt_k3s2p0_", 1);
+    batchnorm2d_case(&g, "bn2d_b4c3_");
+    batchnorm2d_case(&g, "bn2d_b2c5_");
+    golden_free(&g);
+}
+
 /* ---- optimizers, through a gp_net with 11 parameters -------------------- */
 
 static int make_net11(gp_net *net) {
@@ -371,5 +456,6 @@ int main(void) {
     test_activations();
     test_bce();
     test_optim();
+    test_conv();
     return check_report("golden");
 }

@@ -17,6 +17,8 @@
  *  - Nothing is written outside the output (guard values after each output
  *    and in the ldc padding), the GEMM workspace is pure scratch (filled with
  *    NaN first), and accumulate=0 never reads C (C filled with NaN first).
+ *  - The plane kernels (gp_sum, gp_scale_shift, ...) likewise, SIMD against
+ *    portable bit for bit on sizes 0..19, 49, 196, 197.
  * GP_TEST_QUICK skips part of the shape cross product. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -435,6 +437,100 @@ static void test_column_kernels(void) {
     }
 }
 
+/* Kernels over one contiguous plane (BatchNorm2d, Dropout, conv bias):
+ * SIMD against portable bit for bit, and the portable ones against double.
+ * Sums may round at every one of their n additions, so they get n * 1.2e-7
+ * of the magnitude (the textbook bound for recursive summation). */
+static void test_plane_kernels(void) {
+    static const size_t sizes[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13, 16, 17, 19, 49, 196, 197};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        size_t n = sizes[si];
+        float *x = rand_vec(n, -2.0f, 3.0f, 1), *dy = rand_vec(n, -1.0f, 1.0f, 1);
+        float *a = alloc_out(n), *b = alloc_out(n);
+        double *ref = malloc((n + 1) * sizeof(double)), *mag = malloc((n + 1) * sizeof(double));
+        float mean = urand(-0.5f, 0.5f), sa = urand(-2.0f, 2.0f), sb = urand(-2.0f, 2.0f);
+        float shift = urand(-1.0f, 1.0f);
+        double sum_tol = (double)(n + 2) * 1.2e-7;
+
+        float s1 = gp_sum(x, n), s2 = gp_sum_portable(x, n);
+        CHECK(same_bits(s1, s2));
+        double r = 0, m = 0;
+        for (size_t i = 0; i < n; i++) {
+            r += x[i];
+            m += fabs(x[i]);
+        }
+        CHECK_CLOSE(s2, r, sum_tol * m + 1e-30, 0);
+
+        s1 = gp_sum_sqdev(x, n, mean);
+        s2 = gp_sum_sqdev_portable(x, n, mean);
+        CHECK(same_bits(s1, s2));
+        r = 0;
+        for (size_t i = 0; i < n; i++) r += ((double)x[i] - mean) * ((double)x[i] - mean);
+        CHECK_CLOSE(s2, r, sum_tol * r + 1e-30, 0);
+
+        float t1, t2, u1, u2;
+        gp_sum_dot_dev(&t1, &u1, dy, x, n, mean);
+        gp_sum_dot_dev_portable(&t2, &u2, dy, x, n, mean);
+        CHECK(same_bits(t1, t2) && same_bits(u1, u2));
+        double rt = 0, mt = 0, ru = 0, mu = 0;
+        for (size_t i = 0; i < n; i++) {
+            rt += dy[i];
+            mt += fabs(dy[i]);
+            ru += dy[i] * ((double)x[i] - mean);
+            mu += fabs(dy[i]) * (fabs(x[i]) + fabs(mean));
+        }
+        CHECK(same_bits(t2, gp_sum_portable(dy, n)));
+        CHECK_CLOSE(t2, rt, sum_tol * mt + 1e-30, 0);
+        CHECK_CLOSE(u2, ru, sum_tol * mu + 1e-30, 0);
+
+        gp_scale_shift(a, x, n, sa, shift);
+        gp_scale_shift_portable(b, x, n, sa, shift);
+        CHECK(count_bit_diffs("scale_shift", a, b, n) == 0);
+        CHECK(guard_ok(a, n) && guard_ok(b, n));
+        for (size_t i = 0; i < n; i++) {
+            ref[i] = (double)x[i] * sa + shift;
+            mag[i] = fabs((double)x[i] * sa) + fabs(shift);
+        }
+        check_ref("scale_shift", b, ref, mag, n);
+        memcpy(a, x, n * sizeof(float)); /* in place */
+        gp_scale_shift(a, a, n, sa, shift);
+        CHECK(count_bit_diffs("scale_shift in place", a, b, n) == 0);
+
+        gp_scale2_shift(a, dy, sa, x, sb, shift, n);
+        gp_scale2_shift_portable(b, dy, sa, x, sb, shift, n);
+        CHECK(count_bit_diffs("scale2_shift", a, b, n) == 0);
+        CHECK(guard_ok(a, n) && guard_ok(b, n));
+        for (size_t i = 0; i < n; i++) {
+            ref[i] = (double)dy[i] * sa + (double)x[i] * sb + shift;
+            mag[i] = fabs((double)dy[i] * sa) + fabs((double)x[i] * sb) + fabs(shift);
+        }
+        check_ref("scale2_shift", b, ref, mag, n);
+
+        gp_mul(a, x, dy, n);
+        gp_mul_portable(b, x, dy, n);
+        CHECK(count_bit_diffs("mul", a, b, n) == 0);
+        CHECK(guard_ok(a, n) && guard_ok(b, n));
+        for (size_t i = 0; i < n; i++) CHECK(same_bits(b[i], x[i] * dy[i]));
+        memcpy(a, x, n * sizeof(float));
+        gp_mul(a, a, dy, n);
+        CHECK(count_bit_diffs("mul in place", a, b, n) == 0);
+
+        free(x);
+        free(dy);
+        free(a);
+        free(b);
+        free(ref);
+        free(mag);
+    }
+    /* the documented order: lanes (0+1)+(2+3), then the tail. With these
+     * values any other order gives a different float. */
+    float v[6] = {1e8f, 3.0f, -1e8f, 5.0f, 1.0f, 1.0f};
+    float lanes = (v[0] + v[1]) + (v[2] + v[3]);
+    float want = (lanes + v[4]) + v[5];
+    CHECK(same_bits(gp_sum_portable(v, 6), want));
+    CHECK(same_bits(gp_sum(v, 6), want));
+}
+
 static void test_adam_kernel(void) {
     struct {
         float b1, b2, lr, eps;
@@ -514,6 +610,7 @@ int main(void) {
     printf("test_kernels: %d gemm cases\n", gemm_cases);
     test_vector_kernels();
     test_column_kernels();
+    test_plane_kernels();
     test_adam_kernel();
     return check_report("kernels");
 }

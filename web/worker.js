@@ -1,10 +1,12 @@
-// worker.js: runs the wasm engine and the training loop off the main thread.
+// worker.js: the engine's thread. It owns the wasm module and one gp_session
+// (the model on show, the dataset, the classifier), runs the training loop,
+// keeps the last good training state, and autosaves to IndexedDB. The page
+// only draws what it posts.
 //
-// Page -> worker: {type: 'init', build: 'auto'|'portable', seed},
-//                 {type: 'start'}, {type: 'pause'}, {type: 'step'}
-// Worker -> page: {type: 'status', text}, {type: 'ready', build, seed},
-//                 {type: 'stats', stats, losses, stepsPerSec, running},
-//                 {type: 'grid', width, height, pixels}, {type: 'error', message}
+// Page -> worker: {rid, type, ...args}; every request is answered with
+//   {type: 'reply', rid, ok, result | error}. See `handlers` below.
+// Worker -> page, unasked: status, model, stats, grid, realfake, fd, dataset,
+//   halted, saved, resumable, error (see the post* functions).
 'use strict';
 
 // The smallest module using a v128 instruction (i32.const 0; i8x16.splat):
@@ -13,34 +15,113 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 15, 11,
 ]);
 
-const CHUNK_MS = 40; // training time per loop turn, so messages are handled promptly
-const GRID_MS = 250; // how often the sample grid is redrawn while training
+const CONFIG_KEYS = ['seed', 'batch', 'latent', 'lr_g', 'lr_d', 'beta1', 'beta2', 'adam_eps', 'd_steps', 'loss', 'real_label'];
+const LIVE_KEYS = new Set(['lr_g', 'lr_d', 'beta1', 'beta2', 'adam_eps', 'd_steps', 'loss', 'real_label']);
+const DATASETS = {
+  mnist: { file: 'data/mnist.bin.gz', name: 'MNIST digits' },
+  fashion: { file: 'data/fashion.bin.gz', name: 'Fashion-MNIST' },
+};
+const PRESETS = ['mlp', 'dcgan']; // the page offers those the engine knows
+const ST_NOMEM = 2, ST_NAN = 5;
+
+const CHUNK_MS = 40; // training time per loop turn at full speed
+const FRAME_MS = 1000 / 60; // one "frame" for the steps-per-frame speeds
+const GRID_MS = 200; // how often the live grid is redrawn while training
+const REALFAKE_MS = 1500; // how often D's view of real and fake images is redrawn
+const SAVE_MS = 5000; // autosave and last-good-state interval while training
+const FD_SAMPLES = 500;
+const FD_SEED = 424242;
+const REAL_FAKE_COUNT = 8;
 
 let M = null; // the Emscripten module
 let s = 0; // the gp_session pointer
-let ready = false; // a model exists and the dataset is loaded
-let running = false;
-let lastGrid = 0;
-let lastChunkEnd = 0;
-let rate = 0; // steps/s, smoothed
+let buildName = '';
 
-// Loop turns go through a MessageChannel: unlike setTimeout it is not
-// clamped, and page messages still get their turn in between.
+const w = {
+  model: null, // {kind: 'pretrained' | 'training', name, ...} or null
+  dataset: null, // {id, name, count, heldOut}
+  datasetLoading: null, // a promise while a dataset loads
+  ownImages: null, // {rgba, count, h, w} of the user's images, for autosave
+  classifierFile: null, // the digit classifier's file, if the site has one
+  classifierBytes: null,
+  running: false,
+  halted: false, // a loss became non-finite: training stopped
+  speed: 0, // steps per frame; 0 = as fast as possible
+  noiseSeed: 1,
+  snapEvery: 50,
+  fdEvery: 250,
+  realFirst: 0, // which held-out images the real/fake view shows
+  lastGrid: 0,
+  lastRealFake: 0,
+  lastSave: 0,
+  savedStep: -1, // step of the last autosave (of this model)
+  dirty: false, // trained since the last autosave
+  rate: 0,
+  lastTurnEnd: 0,
+  lastGood: null, // {bytes, step, points}
+};
+
+// The training record: 5 floats per point (step, D loss, G loss, D(x), D(G(z))).
+const hist = { data: new Float32Array(5 * 1024), n: 0 };
+const fdHist = { data: new Float32Array(2 * 256), n: 0 };
+
+function push(h, width, values) {
+  if ((h.n + 1) * width > h.data.length) {
+    const bigger = new Float32Array(h.data.length * 2);
+    bigger.set(h.data);
+    h.data = bigger;
+  }
+  h.data.set(values, h.n * width);
+  h.n++;
+}
+
+// Loop turns at full speed go through a MessageChannel: unlike setTimeout it
+// is not clamped, and page messages still get their turn in between.
 const loopChannel = new MessageChannel();
-loopChannel.port1.onmessage = tick;
+loopChannel.port1.onmessage = () => tick();
+let loopScheduled = false;
+function scheduleTurn(delay) {
+  if (loopScheduled) return;
+  loopScheduled = true;
+  const go = () => {
+    loopScheduled = false;
+    tick();
+  };
+  if (delay > 0) setTimeout(go, delay);
+  else {
+    loopChannel.port1.onmessage = go;
+    loopChannel.port2.postMessage(null);
+  }
+}
 
 function post(msg, transfer) {
   self.postMessage(msg, transfer || []);
 }
 
+// ---- engine helpers -------------------------------------------------------
+
+class EngineError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+const errorText = () => M.UTF8ToString(M._gpw_error(s));
+
 // Throws the session's message if a gpw call returned a nonzero status.
 function check(rc, what) {
-  if (rc !== 0) throw new Error(`${what} failed: ${M.UTF8ToString(M._gpw_error(s))} (status ${rc}).`);
+  if (rc === 0) return;
+  if (rc === ST_NOMEM)
+    throw new EngineError(`${what}: the browser would not give the engine more memory (${errorText()}). ` +
+      'Close other tabs or pick a smaller batch size, then reload the page.', rc);
+  throw new EngineError(`${what}: ${errorText()}`, rc);
 }
 
 function withString(str, fn) {
   const n = M.lengthBytesUTF8(str) + 1;
   const p = M._malloc(n);
+  if (!p) throw new EngineError('Out of memory.', ST_NOMEM);
   try {
     M.stringToUTF8(str, p, n);
     return fn(p);
@@ -49,120 +130,691 @@ function withString(str, fn) {
   }
 }
 
-// Heap views are read afresh each time: memory may have grown.
+// Copies bytes into wasm memory for the call, then frees them.
+function withBytes(bytes, fn) {
+  const p = M._gpw_alloc(Math.max(1, bytes.length));
+  if (!p) throw new EngineError(`Out of memory for ${bytes.length} bytes. Close other tabs and reload.`, ST_NOMEM);
+  try {
+    M.HEAPU8.set(bytes, p);
+    return fn(p, bytes.length);
+  } finally {
+    M._gpw_free(p);
+  }
+}
+
+// Heap views are read afresh at every use: memory may have grown.
+const f64 = (p, n) => Array.from(M.HEAPF64.subarray(p >> 3, (p >> 3) + n));
+
 function readStats() {
-  const p = M._gpw_stats(s) >> 3;
-  return Array.from(M.HEAPF64.subarray(p, p + 6));
+  return f64(M._gpw_stats(s), 6);
 }
 
-function postStats(losses) {
-  const buf = new Float32Array(losses);
-  post({ type: 'stats', stats: readStats(), losses: buf, stepsPerSec: running ? rate : 0, running }, [buf.buffer]);
+function configValues(which) {
+  const p = M._gpw_config_values(s, which);
+  if (!p) return null;
+  const v = f64(p, CONFIG_KEYS.length);
+  const out = { preset: M.UTF8ToString(M._gpw_config_preset(s, which)) };
+  CONFIG_KEYS.forEach((k, i) => (out[k] = v[i]));
+  return out;
 }
 
-function postGrid() {
-  check(M._gpw_render_fixed(s, 64, 8), 'Drawing the samples');
-  const w = M._gpw_rgba_width(s), h = M._gpw_rgba_height(s), p = M._gpw_rgba(s);
-  const pixels = M.HEAPU8.slice(p, p + w * h * 4);
-  post({ type: 'grid', width: w, height: h, pixels: pixels.buffer }, [pixels.buffer]);
-  lastGrid = performance.now();
+function modelInfo() {
+  const v = f64(M._gpw_model_info(s), 12);
+  if (!v[0]) return null;
+  return {
+    ...w.model,
+    latent: v[1], channels: v[2], height: v[3], width: v[4], hasD: v[5] === 1, classes: v[6],
+    gParams: v[7], dParams: v[8], step: v[9], dStep: v[10], batch: v[11],
+    config: configValues(1),
+  };
 }
 
-// One training step; appends its D and G losses to losses.
-function trainOne(losses) {
-  check(M._gpw_train(s, 1), 'Training');
-  const p = (M._gpw_stats(s) >> 3) + 2;
-  losses.push(M.HEAPF64[p], M.HEAPF64[p + 1]);
+// The last render as transferable RGBA.
+function takeRgba() {
+  const wd = M._gpw_rgba_width(s), ht = M._gpw_rgba_height(s), p = M._gpw_rgba(s);
+  const pixels = M.HEAPU8.slice(p, p + wd * ht * 4);
+  return { width: wd, height: ht, pixels: pixels.buffer };
+}
+
+function probs(n) {
+  const p = M._gpw_probs(s) >> 2;
+  return Array.from(M.HEAPF32.subarray(p, p + n));
+}
+
+// ---- what the page is told --------------------------------------------------
+
+function postModel() {
+  post({ type: 'model', info: modelInfo(), pending: configValues(0) });
+}
+
+function postStats(points, reset) {
+  const buf = Float32Array.from(points);
+  const batch = f64(M._gpw_model_info(s), 12)[11];
+  post({
+    type: 'stats', stats: readStats(), points: buf, reset: !!reset, running: w.running, halted: w.halted,
+    stepsPerSec: w.running ? w.rate : 0, imagesPerSec: w.running ? w.rate * batch : 0,
+  }, [buf.buffer]);
+}
+
+function postGrid(snapshot) {
+  check(M._gpw_render_seed(s, w.noiseSeed, 64, 8), 'Drawing the samples');
+  const img = takeRgba();
+  post({ type: 'grid', ...img, step: readStats()[0], seed: w.noiseSeed, snapshot: !!snapshot }, [img.pixels]);
+  w.lastGrid = performance.now();
+}
+
+// D's view: held-out real images and generated ones, each with D(x).
+function postRealFake() {
+  w.lastRealFake = performance.now();
+  if (!w.model || !w.dataset) return;
+  const hasD = M._gpw_has_discriminator(s) === 1;
+  const msg = { type: 'realfake', step: readStats()[0], hasD };
+  if (M._gpw_render_real(s, w.realFirst, REAL_FAKE_COUNT, 4) === 0) {
+    const scored = hasD && M._gpw_d_score(s) === 0;
+    msg.real = { ...takeRgba(), probs: scored ? probs(REAL_FAKE_COUNT) : null };
+  }
+  check(M._gpw_render_seed(s, w.noiseSeed, REAL_FAKE_COUNT, 4), 'Drawing the samples');
+  const scored = hasD && M._gpw_d_score(s) === 0;
+  msg.fake = { ...takeRgba(), probs: scored ? probs(REAL_FAKE_COUNT) : null };
+  post(msg, [msg.fake.pixels].concat(msg.real ? [msg.real.pixels] : []));
+}
+
+const scoreAvailable = () => typeof M._gpw_score === 'function';
+
+function fdReady() {
+  return scoreAvailable() && w.classifierReady && w.dataset && w.dataset.id === 'mnist' && w.model;
+}
+
+function postFd() {
+  if (!fdReady()) return;
+  const rc = M._gpw_score(s, FD_SAMPLES, FD_SEED);
+  if (rc !== 0) return; // e.g. a model whose images the classifier cannot score
+  const r = f64(M._gpw_score_result(s), 12);
+  const step = readStats()[0];
+  if (w.model.kind === 'training') push(fdHist, 2, [step, r[0]]);
+  post({ type: 'fd', step, fd: r[0], entropy: r[1], hist: r.slice(2), training: w.model.kind === 'training' });
+}
+
+// ---- datasets, models, classifier ------------------------------------------
+
+async function fetchBytes(url, what) {
+  let res;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new Error(`Could not load ${what} (${url}): ${e.message}. Check the connection and reload.`);
+  }
+  if (!res.ok) throw new Error(`Could not load ${what} (${url}): HTTP ${res.status}.`);
+  if (url.endsWith('.gz')) {
+    if (typeof DecompressionStream !== 'function')
+      throw new Error('This browser cannot unpack gzip data (no DecompressionStream); use a recent browser.');
+    res = new Response(res.body.pipeThrough(new DecompressionStream('gzip')));
+  }
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+function setDataset(id, name) {
+  w.dataset = { id, name, count: M._gpw_dataset_count(s), heldOut: M._gpw_dataset_held_out(s) };
+  w.realFirst = 0;
+  w.classifierReady = false;
+  post({ type: 'dataset', ...w.dataset, fd: false });
+}
+
+async function loadDataset(id) {
+  const d = DATASETS[id];
+  if (!d) throw new Error(`Unknown dataset '${id}'.`);
+  if (w.dataset && w.dataset.id === id) return w.dataset;
+  const job = (async () => {
+    post({ type: 'status', text: `Loading ${d.name}…` });
+    const bytes = await fetchBytes(d.file, d.name);
+    withBytes(bytes, (p, n) => check(M._gpw_load_dataset(s, p, n), `Loading ${d.name}`));
+    w.ownImages = null;
+    setDataset(id, d.name);
+    if (id === 'mnist') await loadClassifier();
+    if (w.model && !w.running) postRealFake();
+    return w.dataset;
+  })();
+  w.datasetLoading = job;
+  try {
+    return await job;
+  } finally {
+    if (w.datasetLoading === job) w.datasetLoading = null;
+  }
+}
+
+// The classifier behind the digit FD, where the engine and the site have it.
+async function loadClassifier() {
+  if (!scoreAvailable() || !w.classifierFile) return;
+  try {
+    if (!w.classifierBytes) w.classifierBytes = await fetchBytes(w.classifierFile, 'the digit classifier');
+    withBytes(w.classifierBytes, (p, n) => check(M._gpw_load_classifier(s, p, n), 'Loading the digit classifier'));
+    w.classifierReady = true;
+    post({ type: 'dataset', ...w.dataset, fd: true });
+    if (w.model && w.model.kind === 'pretrained') postFd();
+  } catch (e) {
+    w.classifierReady = false; // FD is extra: the page works without it
+  }
+}
+
+// The settings for the next new model, as the engine holds them.
+function setPending(cfg) {
+  withString(cfg.preset, (k) => check(M._gpw_config_default(s, k), 'Choosing the preset'));
+  for (const key of CONFIG_KEYS) withString(key, (k) => check(M._gpw_config_set(s, k, cfg[key]), `Setting ${key}`));
+}
+
+// Loads a model file; a bad file changes nothing. Generator-only files keep
+// the settings for the next new model as they were.
+function loadModelBytes(bytes, meta, keepHistory) {
+  const pending = configValues(0);
+  withBytes(bytes, (p, n) => check(M._gpw_load_model(s, p, n), 'Loading the model'));
+  const hasD = M._gpw_has_discriminator(s) === 1;
+  if (!hasD) setPending(pending);
+  w.running = false;
+  w.halted = false;
+  w.model = { kind: hasD ? 'training' : 'pretrained', name: meta.name, description: meta.description || '' };
+  if (!keepHistory) {
+    hist.n = 0;
+    fdHist.n = 0;
+  }
+  w.savedStep = hasD ? readStats()[0] : -1;
+  w.dirty = false;
+  w.lastGood = hasD ? { bytes: bytes.slice(), step: readStats()[0], points: 0 } : null;
+  postModel();
+  if (!keepHistory) postStats([], true);
+  postGrid();
+  if (w.dataset) postRealFake();
+  if (!hasD) postFd();
+}
+
+function newModel() {
+  check(M._gpw_create(s), 'Creating the model');
+  const cfg = configValues(1);
+  w.model = { kind: 'training', name: `New ${cfg.preset.toUpperCase()} GAN (seed ${cfg.seed})`, description: '' };
+  w.halted = false;
+  hist.n = 0;
+  fdHist.n = 0;
+  w.savedStep = -1;
+  w.dirty = false;
+  w.lastGood = null;
+  postModel();
+  postStats([], true);
+  postGrid();
+  if (w.dataset) postRealFake();
+}
+
+// Training needs a model with a discriminator and a dataset: makes a new
+// model from the settings when the one on show is a generator only.
+async function readyToTrain() {
+  if (!w.model || w.model.kind !== 'training') newModel();
+  if (!w.dataset) {
+    if (w.datasetLoading) await w.datasetLoading;
+    else await loadDataset('mnist');
+  }
+  if (w.halted) throw new Error('Training stopped because a loss became NaN. Return to the last good state or press Reset.');
+}
+
+// ---- training ----------------------------------------------------------------
+
+function keepGood() {
+  check(M._gpw_save(s, 1), 'Saving the training state');
+  const p = M._gpw_saved(s), n = M._gpw_saved_len(s);
+  w.lastGood = { bytes: M.HEAPU8.slice(p, p + n), step: readStats()[0], points: hist.n };
+  return w.lastGood;
+}
+
+// Runs one engine call that trains; records a point; stops on NaN.
+function trainCall(fn, points) {
+  const rc = fn();
+  const st = readStats();
+  if (rc === ST_NAN) {
+    halt(errorText());
+    return false;
+  }
+  check(rc, 'Training');
+  const pt = [st[0], st[2], st[3], st[4], st[5]];
+  push(hist, 5, pt);
+  points.push(...pt);
+  w.dirty = true;
+  return true;
+}
+
+function halt(why) {
+  w.running = false;
+  w.halted = true;
+  w.dirty = false; // never autosave a broken state
+  post({
+    type: 'halted',
+    message: `Training stopped: ${why}. The numbers blew up, which happens when learning rates are too high ` +
+      'or the two networks fall badly out of balance.',
+    lastGoodStep: w.lastGood ? w.lastGood.step : null,
+  });
 }
 
 function tick() {
-  if (!running) return;
-  const losses = [];
+  if (!w.running) return;
   const t0 = performance.now();
+  const points = [];
+  let steps = 0;
   try {
-    do trainOne(losses);
-    while (performance.now() - t0 < CHUNK_MS);
+    for (;;) {
+      if (!trainCall(() => M._gpw_train(s, 1), points)) break;
+      steps++;
+      const step = readStats()[0];
+      if (step % w.snapEvery === 0) postGrid(true);
+      if (w.fdEvery && step % w.fdEvery === 0) postFd();
+      if (w.speed > 0 ? steps >= w.speed || performance.now() - t0 > 250 : performance.now() - t0 >= CHUNK_MS) break;
+    }
   } catch (e) {
-    running = false;
-    postStats(losses);
+    w.running = false;
+    postStats(points);
     return fail(e);
   }
   const now = performance.now();
-  const inst = losses.length / 2 / ((now - lastChunkEnd) / 1000);
-  rate = rate ? 0.8 * rate + 0.2 * inst : inst;
-  lastChunkEnd = now;
-  postStats(losses);
-  if (now - lastGrid >= GRID_MS) postGrid();
-  loopChannel.port2.postMessage(null);
+  if (steps) {
+    const inst = steps / ((now - w.lastTurnEnd) / 1000);
+    w.rate = w.rate ? 0.85 * w.rate + 0.15 * inst : inst;
+  }
+  w.lastTurnEnd = now;
+  postStats(points);
+  if (!w.running) return; // halted
+  if (now - w.lastGrid >= GRID_MS) postGrid();
+  if (now - w.lastRealFake >= REALFAKE_MS) postRealFake();
+  if (now - w.lastSave >= SAVE_MS) autosave().catch(() => {});
+  scheduleTurn(w.speed > 0 ? Math.max(0, FRAME_MS - (performance.now() - t0)) : 0);
 }
 
-async function init({ build, seed }) {
+// ---- autosave (IndexedDB) ---------------------------------------------------
+
+const DB_NAME = 'ganplay', STORE = 'autosave', KEY = 'current';
+
+function openDb() {
+  return new Promise((resolve, reject) => {
+    if (typeof indexedDB === 'undefined') return reject(new Error('IndexedDB is not available'));
+    const req = indexedDB.open(DB_NAME, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+async function dbDo(mode, fn) {
+  const db = await openDb();
+  try {
+    return await new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const req = fn(tx.objectStore(STORE));
+      tx.oncomplete = () => resolve(req.result);
+      tx.onerror = tx.onabort = () => reject(tx.error || new Error('IndexedDB transaction failed'));
+    });
+  } finally {
+    db.close();
+  }
+}
+
+// Saves the training state (with optimizer state) when it changed.
+async function autosave(force) {
+  w.lastSave = performance.now();
+  if (!w.model || w.model.kind !== 'training' || w.halted) return null;
+  if (!w.dirty && !force) return null;
+  const good = keepGood();
+  const st = readStats();
+  const record = {
+    version: 1, savedAt: Date.now(), step: st[0], dStep: st[1], name: w.model.name,
+    preset: configValues(1).preset, dataset: w.dataset ? w.dataset.id : null,
+    own: w.dataset && w.dataset.id === 'own' ? w.ownImages : null,
+    noiseSeed: w.noiseSeed, state: good.bytes,
+    history: hist.data.slice(0, 5 * hist.n), fd: fdHist.data.slice(0, 2 * fdHist.n),
+  };
+  w.dirty = false;
+  try {
+    await dbDo('readwrite', (store) => store.put(record, KEY));
+  } catch (e) {
+    post({ type: 'saved', ok: false, message: `Autosave failed: ${e.message}` });
+    return null;
+  }
+  w.savedStep = st[0];
+  const info = { step: st[0], dStep: st[1], savedAt: record.savedAt, name: record.name, dataset: record.dataset, preset: record.preset };
+  post({ type: 'saved', ok: true, ...info });
+  return info;
+}
+
+async function savedInfo() {
+  let r;
+  try {
+    r = await dbDo('readonly', (store) => store.get(KEY));
+  } catch {
+    return null;
+  }
+  if (!r || r.version !== 1) return null;
+  return { step: r.step, dStep: r.dStep, savedAt: r.savedAt, name: r.name, dataset: r.dataset, preset: r.preset };
+}
+
+async function resume() {
+  const r = await dbDo('readonly', (store) => store.get(KEY));
+  if (!r || r.version !== 1) throw new Error('There is no saved training to resume.');
+  w.running = false;
+  if (r.dataset === 'own' && r.own) ownDataset(r.own);
+  else if (r.dataset) await loadDataset(r.dataset);
+  w.noiseSeed = r.noiseSeed;
+  loadModelBytes(r.state, { name: r.name });
+  hist.n = 0;
+  const hn = r.history.length / 5;
+  for (let i = 0; i < hn; i++) push(hist, 5, r.history.subarray(5 * i, 5 * i + 5));
+  fdHist.n = 0;
+  for (let i = 0; i < r.fd.length / 2; i++) push(fdHist, 2, r.fd.subarray(2 * i, 2 * i + 2));
+  w.savedStep = r.step;
+  w.lastGood.points = hist.n;
+  post({ type: 'stats', stats: readStats(), points: hist.data.slice(0, 5 * hist.n), fd: fdHist.data.slice(0, 2 * fdHist.n),
+    reset: true, running: false, halted: false, stepsPerSec: 0, imagesPerSec: 0 });
+  postGrid(true);
+  return { step: r.step, noiseSeed: r.noiseSeed, dataset: r.dataset };
+}
+
+// ---- the user's own images ---------------------------------------------------
+
+function ownDataset(own) {
+  const { rgba, count, h, w: wd } = own;
+  withBytes(rgba, (p) => check(M._gpw_dataset_from_rgba(s, p, count, h, wd), 'Using your images'));
+  w.ownImages = { rgba: rgba.slice(), count, h, w: wd };
+  setDataset('own', 'Your images');
+  if (w.model) postRealFake();
+  return w.dataset;
+}
+
+// ---- explore -------------------------------------------------------------------
+
+// Latent rows used here (the engine has 256).
+const ROW = { a: 0, b: 1, neighbours: 2, path: 16, steered: 32, tmp: 33, frame: 40 };
+
+function setKept(a, b) {
+  check(M._gpw_z_seed(s, ROW.a, a.seed, a.index), 'Keeping the sample');
+  check(M._gpw_z_seed(s, ROW.b, b.seed, b.index), 'Keeping the sample');
+}
+
+function explore({ a, b, dirs, radius, neighbourSeed }) {
+  if (!w.model) throw new Error('No model yet.');
+  setKept(a, b);
+  // neighbours: a 3x3 grid with the kept sample in the middle
+  for (let i = 0; i < 9; i++) {
+    if (i === 4) check(M._gpw_z_slerp(s, ROW.neighbours + i, ROW.a, ROW.a, 0), 'Neighbours');
+    else check(M._gpw_z_jitter(s, ROW.neighbours + i, ROW.a, neighbourSeed + i, radius), 'Neighbours');
+  }
+  check(M._gpw_render_z(s, ROW.neighbours, 9, 3), 'Neighbours');
+  const neighbours = takeRgba();
+  // path: 8 steps of the spherical interpolation from b (before) to a (last kept)
+  for (let i = 0; i < 8; i++) check(M._gpw_z_slerp(s, ROW.path + i, ROW.b, ROW.a, i / 7), 'Interpolating');
+  check(M._gpw_render_z(s, ROW.path, 8, 8), 'Interpolating');
+  const path = takeRgba();
+  // directions: the kept sample moved along each latent direction
+  check(M._gpw_z_slerp(s, ROW.steered, ROW.a, ROW.a, 0), 'Steering');
+  dirs.forEach((amount, k) => {
+    if (amount) check(M._gpw_z_direction(s, ROW.steered, ROW.steered, k, amount), 'Steering');
+  });
+  check(M._gpw_render_z(s, ROW.steered, 1, 1), 'Steering');
+  const steered = takeRgba();
+  return { neighbours, path, steered };
+}
+
+function frame({ a, b, t }) {
+  setKept(a, b);
+  check(M._gpw_z_slerp(s, ROW.frame, ROW.b, ROW.a, Math.min(1, Math.max(0, t))), 'Interpolating');
+  check(M._gpw_render_z(s, ROW.frame, 1, 1), 'Interpolating');
+  return takeRgba();
+}
+
+// ---- requests ------------------------------------------------------------------
+
+// What boot.js fetched on the page's side: {list, bytes}.
+let givePreload;
+const preloaded = new Promise((resolve) => (givePreload = resolve));
+
+async function init({ build, noiseSeed, dataset, preload }) {
   const simd = build !== 'portable' && WebAssembly.validate(SIMD_PROBE);
-  const name = simd ? 'simd' : 'portable';
+  buildName = simd ? 'simd' : 'portable';
   post({ type: 'status', text: 'Loading the engine…' });
+  // the list of models and the first model's bytes load while the engine compiles
+  let models, first;
+  if (preload) {
+    models = preloaded.then((p) => checkManifest(p.list));
+    first = preloaded.then((p) => (p.bytes && p.list ? { bytes: new Uint8Array(p.bytes), meta: p.list.models[p.list.first] } : null));
+  } else {
+    models = loadManifest();
+    first = models.then(firstModel);
+  }
   try {
     importScripts(simd ? 'ganplay-simd.js' : 'ganplay.js');
-    M = await createGanplay();
+    M = await createGanplay({ print: () => {}, printErr: () => {} });
   } catch (e) {
     const why = String((e && e.message) || e).replace(/\s*Build with -s ASSERTIONS=1.*$/, '');
-    throw new Error(`The ${name} WebAssembly build failed to load: ${why}`);
+    throw new Error(`The ${buildName === 'simd' ? 'SIMD' : 'portable'} WebAssembly engine failed to load (${why}). ` +
+      'Reload the page; if that does not help, try another up-to-date browser' +
+      (buildName === 'simd' ? ', or add ?build=portable to the address.' : '.'));
   }
-  post({ type: 'status', text: 'Loading the MNIST digits…' });
-  const res = await fetch('data/mnist.bin');
-  if (!res.ok) throw new Error(`Could not load the digits from data/mnist.bin (HTTP ${res.status}).`);
-  const bytes = new Uint8Array(await res.arrayBuffer());
-
   s = M._gpw_new();
-  if (!s) throw new Error('Out of memory creating a session.');
-  const p = M._gpw_alloc(bytes.length);
-  if (!p) throw new Error('Out of memory for the dataset.');
-  M.HEAPU8.set(bytes, p);
-  try {
-    check(M._gpw_load_dataset(s, p, bytes.length), 'Loading the dataset');
-  } finally {
-    M._gpw_free(p); // the session keeps its own copy
+  if (!s) throw new Error('Out of memory starting the engine. Close other tabs and reload.');
+  w.noiseSeed = noiseSeed;
+  // which presets this build of the engine knows (then back to the default)
+  const presets = PRESETS.filter((p) => withString(p, (k) => M._gpw_config_default(s, k)) === 0);
+  withString('mlp', (k) => M._gpw_config_default(s, k));
+  const loaded = await first;
+  if (loaded) {
+    try {
+      loadModelBytes(loaded.bytes, loaded.meta);
+    } catch (e) {
+      post({ type: 'error', message: `The pretrained model ${loaded.meta.file} could not be used: ${e.message}` });
+    }
   }
-  withString('mlp', (k) => check(M._gpw_config_default(s, k), 'Choosing the preset'));
-  withString('seed', (k) => check(M._gpw_config_set(s, k, seed), 'Setting the seed'));
-  check(M._gpw_create(s), 'Creating the model');
-  postStats([]);
-  postGrid();
-  ready = true;
-  post({ type: 'ready', build: name, seed });
+  if (!w.model) newModel(); // no pretrained model shipped: show an untrained one
+  const result = {
+    build: buildName, simd: M._gpw_simd() === 1, score: scoreAvailable(), model: modelInfo(),
+    directions: M._gpw_directions(), models: await models, presets,
+    classifier: scoreAvailable() && !!w.classifierFile,
+  };
+  // the rest loads after the first samples are on screen
+  setTimeout(async () => {
+    try {
+      if (!w.dataset && !w.datasetLoading) await loadDataset(DATASETS[dataset] ? dataset : 'mnist');
+    } catch (e) {
+      fail(e);
+    }
+    const saved = await savedInfo();
+    if (saved) post({ type: 'resumable', ...saved });
+    post({ type: 'status', text: '' });
+  }, 0);
+  return result;
 }
 
-function fail(e) {
-  post({ type: 'error', message: (e && e.message) || String(e) });
+// The pretrained models the site has (models.json, written by make site).
+async function loadManifest() {
+  try {
+    const res = await fetch('models.json');
+    return res.ok ? checkManifest(await res.json()) : [];
+  } catch {
+    return [];
+  }
+}
+
+function checkManifest(list) {
+  if (!list) return [];
+  if (typeof list.classifier === 'string') w.classifierFile = list.classifier;
+  return Array.isArray(list.models) ? list.models.filter((m) => m && typeof m.file === 'string' && typeof m.name === 'string') : [];
+}
+
+// Fetches the first model of the list that the site has.
+async function firstModel(models) {
+  for (const m of models) {
+    try {
+      const res = await fetch(m.file);
+      if (!res.ok) continue;
+      return { bytes: new Uint8Array(await res.arrayBuffer()), meta: m };
+    } catch {
+      // try the next one
+    }
+  }
+  return null;
 }
 
 const handlers = {
   init,
-  start() {
-    if (running || !ready) return;
-    running = true;
-    rate = 0;
-    lastChunkEnd = performance.now();
-    loopChannel.port2.postMessage(null);
+  preload(p) {
+    givePreload(p);
   },
-  pause() {
-    if (!running) return;
-    running = false;
+  async start() {
+    if (w.running) return;
+    await readyToTrain();
+    if (!w.lastGood) keepGood();
+    w.running = true;
+    w.rate = 0;
+    w.lastTurnEnd = performance.now();
+    w.lastSave = performance.now();
+    postModel();
+    scheduleTurn(0);
+  },
+  async pause() {
+    if (!w.running) return;
+    w.running = false;
     postStats([]);
     postGrid();
+    postRealFake();
+    await autosave();
   },
-  step() {
-    if (running || !ready) return;
-    const losses = [];
-    trainOne(losses);
-    postStats(losses);
+  // One full training step, one D step or one G step (while paused).
+  async step({ kind }) {
+    if (w.running) throw new Error('Pause training first.');
+    await readyToTrain();
+    if (!w.lastGood) keepGood();
+    const points = [];
+    const fn = kind === 'd' ? () => M._gpw_d_step(s) : kind === 'g' ? () => M._gpw_g_step(s) : () => M._gpw_train(s, 1);
+    trainCall(fn, points);
+    postStats(points);
     postGrid();
+    postRealFake();
+    return readStats();
+  },
+  reset() {
+    w.running = false;
+    newModel();
+  },
+  setSpeed({ speed }) {
+    w.speed = speed;
+  },
+  setSnapEvery({ every }) {
+    w.snapEvery = every;
+  },
+  setFdEvery({ every }) {
+    w.fdEvery = every;
+  },
+  samples({ seed }) {
+    w.noiseSeed = seed;
+    postGrid();
+    postRealFake();
+  },
+  realFake({ first }) {
+    if (first !== undefined) w.realFirst = first;
+    postRealFake();
+  },
+  configPreset({ preset }) {
+    withString(preset, (k) => check(M._gpw_config_default(s, k), 'Preset'));
+    return configValues(0);
+  },
+  // Checks a setting against the settings for the next model and, for the
+  // ones a live model can take, applies it to the training model too.
+  configSet({ key, value }) {
+    const rc = withString(key, (k) => M._gpw_config_set(s, k, value));
+    if (rc !== 0) throw new Error(errorText());
+    let applied = 'next';
+    if (w.model && w.model.kind === 'training' && LIVE_KEYS.has(key)) {
+      check(withString(key, (k) => M._gpw_model_set(s, k, value)), 'Changing the setting');
+      applied = 'now';
+      w.dirty = true;
+      postModel();
+    }
+    return { applied, pending: configValues(0) };
+  },
+  setPending({ config }) {
+    setPending(config);
+    return configValues(0);
+  },
+  async loadModelUrl({ model }) {
+    const bytes = await fetchBytes(model.file, model.name);
+    w.running = false;
+    loadModelBytes(bytes, model);
+    return modelInfo();
+  },
+  loadModelBytes({ bytes, name }) {
+    loadModelBytes(new Uint8Array(bytes), { name });
+    return modelInfo();
+  },
+  save({ kind }) {
+    check(M._gpw_save(s, kind), 'Saving');
+    const p = M._gpw_saved(s);
+    return M.HEAPU8.slice(p, p + M._gpw_saved_len(s));
+  },
+  async loadDataset({ id }) {
+    return loadDataset(id);
+  },
+  ownDataset(own) {
+    return ownDataset(own);
+  },
+  explore,
+  frame,
+  checksum() {
+    return f64(M._gpw_checksum(s), 8);
+  },
+  modelInfo() {
+    return modelInfo();
+  },
+  async saveNow() {
+    return autosave(true);
+  },
+  savedInfo,
+  resume,
+  async forgetSaved() {
+    await dbDo('readwrite', (store) => store.delete(KEY));
+    w.savedStep = -1;
+  },
+  restoreGood() {
+    const good = w.lastGood;
+    if (!good) throw new Error('There is no earlier good state to return to.');
+    loadModelBytes(good.bytes, { name: w.model ? w.model.name : 'Training model' }, true);
+    hist.n = Math.min(hist.n, good.points);
+    while (fdHist.n && fdHist.data[2 * (fdHist.n - 1)] > good.step) fdHist.n--;
+    w.lastGood = good;
+    post({ type: 'stats', stats: readStats(), points: hist.data.slice(0, 5 * hist.n), fd: fdHist.data.slice(0, 2 * fdHist.n),
+      reset: true, running: false, halted: false, stepsPerSec: 0, imagesPerSec: 0 });
+    return { step: good.step, points: good.points };
+  },
+  poison() {
+    check(M._gpw_test_poison(s), 'Poison');
   },
 };
 
+// An error in words. A trap inside the engine (an abort, memory that could
+// not grow) leaves it unusable: say so, and what to do.
+function explain(e) {
+  const msg = (e && e.message) || String(e);
+  if (e instanceof WebAssembly.RuntimeError || /^Aborted|out of memory|Cannot enlarge memory/i.test(msg)) {
+    w.running = false;
+    return `The engine stopped (${msg.replace(/\s*Build with -s ASSERTIONS=1.*$/, '')}). This usually means the browser ran ` +
+      'out of memory: close other tabs, choose a smaller batch size, and reload the page (your training is autosaved).';
+  }
+  return msg;
+}
+
+function fail(e) {
+  post({ type: 'error', message: explain(e) });
+}
+
 self.onmessage = async (e) => {
+  const { rid, type, ...args } = e.data;
   try {
-    await handlers[e.data.type](e.data);
+    const fn = handlers[type];
+    if (!fn) throw new Error(`unknown request '${type}'`);
+    if (!M && type !== 'init' && type !== 'preload') throw new Error('The engine is still loading.');
+    const result = await fn(args);
+    if (rid) post({ type: 'reply', rid, ok: true, result }, result && result.buffer instanceof ArrayBuffer && result.byteLength === result.buffer.byteLength ? [result.buffer] : []);
   } catch (err) {
-    fail(err);
+    if (rid) post({ type: 'reply', rid, ok: false, error: explain(err) });
+    else fail(err);
   }
 };

@@ -262,6 +262,172 @@ function testNative(engines) {
   }
 }
 
+// Reads count doubles the session exposes at pointer p (heap read afresh).
+function doubles(e, p, n) {
+  return Array.from(e.M.HEAPF64.subarray(p >> 3, (p >> 3) + n));
+}
+
+function rgba(e, s) {
+  const p = e.M._gpw_rgba(s), n = 4 * e.M._gpw_rgba_width(s) * e.M._gpw_rgba_height(s);
+  return e.M.HEAPU8.slice(p, p + n);
+}
+
+const sameBytes = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+// (f) The calls the page's Train, Watch and Explore sections use.
+function testPageApi(e, data) {
+  const M = e.M;
+  const s = e.session({ data, seed: 4 });
+  const L = M._gpw_latent_size(s);
+
+  // model description and settings
+  const info = doubles(e, M._gpw_model_info(s), 12);
+  check(info[0] === 1 && info[1] === L && info[2] === 1 && info[3] === 28 && info[4] === 28 && info[5] === 1 && info[6] === 0,
+    `${e.name}: gpw_model_info describes the model`, `[${info}]`);
+  const cfg = doubles(e, M._gpw_config_values(s, 1), 11);
+  check(cfg[0] === 4 && cfg[1] === 64 && cfg[2] === 100 && Math.abs(cfg[3] - 2e-4) < 1e-9 && cfg[8] === 1 && cfg[9] === 0 && cfg[10] === 1,
+    `${e.name}: gpw_config_values gives the model's settings`, `[${cfg}]`);
+  check(M.UTF8ToString(M._gpw_config_preset(s, 1)) === 'mlp', `${e.name}: gpw_config_preset names the preset`);
+
+  // live settings: accepted ones apply, refused ones change nothing
+  const set = (key, v) => e.str(key, (k) => M._gpw_model_set(s, k, v));
+  check(set('lr_g', 0.001) === 0 && Math.abs(doubles(e, M._gpw_config_values(s, 1), 11)[3] - 0.001) < 1e-9,
+    `${e.name}: gpw_model_set changes lr_g of the live model`);
+  for (const [key, v] of [['lr_g', -1], ['beta2', 1], ['loss', 3], ['batch', 32], ['latent', 10], ['seed', 3], ['nope', 1]]) {
+    const rc = set(key, v);
+    check(rc !== 0 && e.error(s).includes(key), `${e.name}: gpw_model_set ${key} = ${v} refused`, e.error(s));
+  }
+  const after = doubles(e, M._gpw_config_values(s, 1), 11);
+  check(Math.abs(after[3] - 0.001) < 1e-9 && after[1] === 64 && after[2] === 100 && after[6] > 0.99,
+    `${e.name}: refused live settings left the model as it was`, `[${after}]`);
+  check(set('lr_g', 2e-4) === 0 && set('loss', 1) === 0 && set('real_label', 0.9) === 0 && set('d_steps', 2) === 0,
+    `${e.name}: loss, label smoothing and D steps change live`);
+  e.train(s, 1);
+  check(e.stats(s)[1] === 2, `${e.name}: d_steps = 2 takes effect at once`, `D steps ${e.stats(s)[1]}`);
+  set('loss', 0); set('real_label', 1); set('d_steps', 1);
+
+  // D step and G step change only the named network's weights
+  const sums = () => doubles(e, M._gpw_checksum(s), 8);
+  let before = sums();
+  e.ok(s, M._gpw_d_step(s), 'gpw_d_step');
+  let now = sums();
+  check(now[3] !== before[3] && now[1] === before[1] && now[0] === before[0],
+    `${e.name}: a D step changes D's weights and not G's`, `G ${before[1]} -> ${now[1]}, D ${before[3]} -> ${now[3]}`);
+  before = now;
+  e.ok(s, M._gpw_g_step(s), 'gpw_g_step');
+  now = sums();
+  check(now[1] !== before[1] && now[3] === before[3] && now[5] === before[5],
+    `${e.name}: a G step changes G's weights and not D's`, `G ${before[1]} -> ${now[1]}, D ${before[3]} -> ${now[3]}`);
+
+  // latent rows: seed rows match the seed grid exactly
+  for (let i = 0; i < 4; i++) e.ok(s, M._gpw_z_seed(s, 10 + i, 21, i), 'gpw_z_seed');
+  e.ok(s, M._gpw_render_z(s, 10, 4, 4), 'gpw_render_z');
+  const fromRows = rgba(e, s);
+  e.ok(s, M._gpw_render_seed(s, 21, 4, 4), 'gpw_render_seed');
+  check(sameBytes(fromRows, rgba(e, s)), `${e.name}: rows from gpw_z_seed render as the seed's samples`);
+  const row = (r) => e.floats(M._gpw_z(s) + 4 * r * L, L);
+  const norm = (v) => Math.sqrt(v.reduce((a, x) => a + x * x, 0));
+  e.ok(s, M._gpw_z_slerp(s, 20, 10, 11, 0), 'slerp t=0');
+  e.ok(s, M._gpw_z_slerp(s, 21, 10, 11, 1), 'slerp t=1');
+  e.ok(s, M._gpw_z_slerp(s, 22, 10, 11, 0.5), 'slerp t=0.5');
+  check(maxDiff(row(20), row(10)) < 1e-5 && maxDiff(row(21), row(11)) < 1e-5, `${e.name}: slerp ends at its two rows`);
+  const mid = norm(row(22)), ends = (norm(row(10)) + norm(row(11))) / 2;
+  const linear = norm(row(10).map((v, i) => (v + row(11)[i]) / 2));
+  check(Math.abs(mid - ends) / ends < 0.05 && linear < 0.8 * ends,
+    `${e.name}: slerp keeps the length that a straight line loses`, `|mid| ${mid.toFixed(2)}, ends ${ends.toFixed(2)}, linear ${linear.toFixed(2)}`);
+  e.ok(s, M._gpw_z_direction(s, 30, 10, 0, 2), 'direction 0');
+  e.ok(s, M._gpw_z_direction(s, 31, 10, 1, 2), 'direction 1');
+  const d0 = row(30).map((v, i) => v - row(10)[i]), d1 = row(31).map((v, i) => v - row(10)[i]);
+  const dot = d0.reduce((a, v, i) => a + v * d1[i], 0);
+  check(Math.abs(norm(d0) - 2) < 1e-3 && Math.abs(norm(d1) - 2) < 1e-3 && Math.abs(dot) < 1e-3,
+    `${e.name}: latent directions are orthonormal`, `|d0| ${norm(d0).toFixed(4)}, |d1| ${norm(d1).toFixed(4)}, dot ${dot.toExponential(1)}`);
+  e.ok(s, M._gpw_z_jitter(s, 40, 10, 5, 0), 'jitter 0');
+  e.ok(s, M._gpw_z_jitter(s, 41, 10, 5, 0.5), 'jitter');
+  e.ok(s, M._gpw_z_jitter(s, 42, 10, 5, 0.5), 'jitter again');
+  check(maxDiff(row(40), row(10)) === 0 && maxDiff(row(41), row(42)) === 0 && maxDiff(row(41), row(10)) > 0.1,
+    `${e.name}: neighbours are reproducible and radius 0 is the sample itself`);
+  for (const [what, call] of [['row 256', () => M._gpw_z_seed(s, 256, 1, 0)], ['index -1', () => M._gpw_z_seed(s, 0, 1, -1)],
+    ['t 1.5', () => M._gpw_z_slerp(s, 0, 1, 2, 1.5)], ['direction 9', () => M._gpw_z_direction(s, 0, 1, 9, 1)],
+    ['amount NaN', () => M._gpw_z_direction(s, 0, 1, 0, NaN)], ['radius -1', () => M._gpw_z_jitter(s, 0, 1, 1, -1)],
+    ['rows 250..259', () => M._gpw_render_z(s, 250, 10, 5)]]) {
+    const rc = call();
+    check(rc !== 0 && e.error(s).length > 0, `${e.name}: latent call with ${what} refused`, e.error(s));
+  }
+
+  // real held-out images and D's scores; scoring does not disturb training
+  const ck = sums();
+  e.ok(s, M._gpw_render_real(s, 0, 8, 4), 'gpw_render_real');
+  check(M._gpw_rgba_width(s) === 4 * 30 + 2 && M._gpw_rgba_height(s) === 2 * 30 + 2, `${e.name}: real images render as a grid`);
+  e.ok(s, M._gpw_d_score(s), 'gpw_d_score real');
+  const pReal = e.floats(M._gpw_probs(s), 8);
+  e.ok(s, M._gpw_render_seed(s, 3, 8, 4), 'render');
+  e.ok(s, M._gpw_d_score(s), 'gpw_d_score fake');
+  const pFake = e.floats(M._gpw_probs(s), 8);
+  check([...pReal, ...pFake].every((p) => p > 0 && p < 1), `${e.name}: D's scores are probabilities`,
+    `real ${Array.from(pReal, (p) => p.toFixed(2))}, fake ${Array.from(pFake, (p) => p.toFixed(2))}`);
+  check(sums().every((v, i) => v === ck[i]), `${e.name}: rendering and scoring leave every weight and buffer as it was`);
+
+  // user images: RGBA to a dataset, light paper inverted, fewer than 10 refused
+  const rgbaImages = (n) => {
+    const px = new Uint8Array(n * 28 * 28 * 4).fill(255); // white paper
+    for (let k = 0; k < n; k++) // a dark, opaque stroke
+      for (let x = 10; x < 18; x++) px.fill(0, (k * 784 + 14 * 28 + x) * 4, (k * 784 + 14 * 28 + x) * 4 + 3);
+    return px;
+  };
+  const u = e.session({ seed: 2 });
+  let rc = e.bytesIn(rgbaImages(9), (p) => M._gpw_dataset_from_rgba(u, p, 9, 28, 28));
+  check(rc !== 0 && /at least 10/.test(e.error(u)), `${e.name}: 9 user images refused`, e.error(u));
+  rc = e.bytesIn(rgbaImages(12), (p) => M._gpw_dataset_from_rgba(u, p, 12, 28, 28));
+  check(rc === 0 && M._gpw_dataset_count(u) === 12 && M._gpw_dataset_held_out(u) === 2,
+    `${e.name}: 12 user images make a dataset with 2 held out`, rc ? e.error(u) : '');
+  e.ok(u, M._gpw_render_real(u, 0, 1, 1), 'render user image');
+  const img = rgba(e, u), W = M._gpw_rgba_width(u);
+  const at = (x, y) => img[4 * (y * W + x)];
+  check(at(2 + 3, 2 + 3) === 0 && at(2 + 12, 2 + 14) === 255, `${e.name}: light paper with dark ink becomes light ink on black`,
+    `paper ${at(5, 5)}, ink ${at(14, 16)}`);
+  e.train(u, 2);
+  check(e.stats(u)[0] === 2, `${e.name}: a model trains on user images`);
+  M._gpw_delete(u);
+
+  // a generator-only model has no D to score with
+  const g = e.session();
+  e.ok(g, e.loadModel(g, e.save(s, 0)), 'load generator');
+  e.ok(g, M._gpw_render_seed(g, 1, 4, 4), 'render');
+  check(M._gpw_d_score(g) !== 0 && /discriminator/.test(e.error(g)), `${e.name}: generator-only model refuses D scores`, e.error(g));
+  check(doubles(e, M._gpw_model_info(g), 12)[5] === 0, `${e.name}: gpw_model_info says generator only`);
+  M._gpw_delete(g);
+
+  // divergence is reported as such
+  e.ok(s, M._gpw_test_poison(s), 'gpw_test_poison');
+  rc = M._gpw_train(s, 1);
+  check(rc === 5 && /became/.test(e.error(s)), `${e.name}: a non-finite loss stops training with GP_ERR_NAN`, `status ${rc}: ${e.error(s)}`);
+  M._gpw_delete(s);
+}
+
+// (g) Digit FD through the classifier, where the build has it.
+function testScore(e, data) {
+  const M = e.M;
+  if (typeof M._gpw_score !== 'function') {
+    console.log(`skip ${e.name}: no gpw_score in this build`);
+    return;
+  }
+  const file = ['models/mnist-classifier.gpc', 'build/test-models/mnist-classifier.gpc'].map((f) => path.join(ROOT, f)).find(fs.existsSync);
+  if (!file) {
+    console.log(`skip ${e.name}: no classifier file (models/mnist-classifier.gpc)`);
+    return;
+  }
+  const s = e.session({ data, seed: 1 });
+  check(M._gpw_score(s, 100, 1) !== 0 && /classifier/.test(e.error(s)), `${e.name}: scoring before the classifier is refused`, e.error(s));
+  e.ok(s, e.bytesIn(new Uint8Array(fs.readFileSync(file)), (p, n) => M._gpw_load_classifier(s, p, n)), 'gpw_load_classifier');
+  e.ok(s, M._gpw_score(s, 200, 1), 'gpw_score');
+  const r = doubles(e, M._gpw_score_result(s), 12);
+  const histSum = r.slice(2).reduce((a, b) => a + b, 0);
+  check(Number.isFinite(r[0]) && r[0] > 0 && Math.abs(histSum - 1) < 1e-6, `${e.name}: digit FD of an untrained model`, `FD ${r[0].toFixed(2)}, entropy ${r[1].toFixed(3)}`);
+  check(e.bytesIn(new Uint8Array([1, 2, 3]), (p, n) => M._gpw_load_classifier(s, p, n)) !== 0, `${e.name}: a bad classifier file is refused`, e.error(s));
+  e.ok(s, M._gpw_score(s, 200, 1), 'gpw_score after refusal');
+  M._gpw_delete(s);
+}
+
 async function main() {
   for (const f of ['node/ganplay-simd.js', 'node/ganplay.js', 'data/mnist.bin'])
     if (!fs.existsSync(path.join(BUILD, f)))
@@ -278,6 +444,8 @@ async function main() {
     ['(c) save and load', () => [simd, portable].forEach((e) => testSaveLoad(e, data))],
     ['(d) bad config', () => [simd, portable].forEach((e) => testConfig(e, data))],
     ['(e) native = wasm', () => testNative([simd, portable])],
+    ['(f) page API', () => [simd, portable].forEach((e) => testPageApi(e, data))],
+    ['(g) digit FD', () => [simd, portable].forEach((e) => testScore(e, data))],
   ];
   for (const [name, fn] of sections) {
     console.log(`== ${name}`);

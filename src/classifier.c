@@ -1,0 +1,204 @@
+#include "classifier.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layers.h"
+
+static gp_layer_desc conv(uint32_t out_c, uint32_t k, uint32_t s, uint32_t p) {
+    gp_layer_desc d = {0};
+    d.kind = GP_LAYER_CONV2D;
+    d.out_c = out_c;
+    d.kernel = k;
+    d.stride = s;
+    d.pad = p;
+    return d;
+}
+
+static gp_layer_desc simple(uint32_t kind, uint32_t out_c, float alpha) {
+    gp_layer_desc d = {0};
+    d.kind = kind;
+    d.out_c = out_c;
+    d.alpha = alpha;
+    return d;
+}
+
+gp_status gp_classifier_create(gp_classifier *c, int batch, uint64_t seed, gp_err *err) {
+    /* 1x28x28 -> Conv 16 k5 s2 -> 14x14 -> ReLU -> Conv 32 k5 s2 -> 7x7 -> ReLU
+     * -> Flatten 1568 -> Linear 128 -> ReLU (features) -> Dropout 0.3 -> Linear 10 */
+    gp_layer_desc layers[9];
+    int n = 0;
+    layers[n++] = conv(16, 5, 2, 2);
+    layers[n++] = simple(GP_LAYER_RELU, 0, 0);
+    layers[n++] = conv(32, 5, 2, 2);
+    layers[n++] = simple(GP_LAYER_RELU, 0, 0);
+    gp_layer_desc flat = simple(GP_LAYER_RESHAPE, 32 * 7 * 7, 0);
+    flat.out_h = flat.out_w = 1;
+    layers[n++] = flat;
+    layers[n++] = simple(GP_LAYER_LINEAR, 128, 0);
+    layers[n++] = simple(GP_LAYER_RELU, 0, 0);
+    int feature_layer = n - 1;
+    layers[n++] = simple(GP_LAYER_DROPOUT, 0, 0.3f);
+    layers[n++] = simple(GP_LAYER_LINEAR, GP_CLASSES, 0);
+    gp_status st = gp_classifier_create_arch(c, (gp_shape){1, 28, 28}, layers, n, feature_layer, batch, err);
+    if (st != GP_OK) return st;
+    gp_rng init;
+    gp_rng_seed(&init, seed);
+    gp_net_init_params(&c->net, &init);
+    gp_rng_seed(&c->rng, seed ^ 0xC1A55u);
+    return GP_OK;
+}
+
+gp_status gp_classifier_create_arch(gp_classifier *c, gp_shape input, const gp_layer_desc *layers,
+                                    int n_layers, int feature_layer, int batch, gp_err *err) {
+    memset(c, 0, sizeof *c);
+    if (input.c != 1 || input.h != 28 || input.w != 28)
+        return gp_fail(err, GP_ERR_ARG, "the classifier reads 1x28x28 images");
+    if (feature_layer < 0 || feature_layer >= n_layers - 1)
+        return gp_fail(err, GP_ERR_ARG, "the feature layer must be one of the first %d layers", n_layers - 1);
+    gp_status st = gp_net_create(&c->net, input, layers, n_layers, batch, err);
+    if (st != GP_OK) return st;
+    if (gp_shape_size(gp_net_output_shape(&c->net)) != GP_CLASSES) {
+        gp_net_free(&c->net);
+        return gp_fail(err, GP_ERR_ARG, "the classifier must end in %d logits", GP_CLASSES);
+    }
+    c->feature_layer = feature_layer;
+    c->feature_dim = gp_shape_size(c->net.shape[feature_layer + 1]);
+    c->opt = (gp_adam){1e-3f, 0.9f, 0.999f, 1e-8f, 0};
+    size_t B = (size_t)batch;
+    c->x = malloc(sizeof(float) * B * 784);
+    c->labels = malloc(B);
+    c->dlogits = malloc(sizeof(float) * B * GP_CLASSES);
+    if (!c->x || !c->labels || !c->dlogits) {
+        gp_classifier_free(c);
+        return gp_fail(err, GP_ERR_NOMEM, "out of memory for the classifier");
+    }
+    return GP_OK;
+}
+
+void gp_classifier_free(gp_classifier *c) {
+    gp_net_free(&c->net);
+    free(c->x);
+    free(c->labels);
+    free(c->dlogits);
+    memset(c, 0, sizeof *c);
+}
+
+/* A training image shifted by (dx, dy) pixels, background (-1) filled in:
+ * cheap augmentation that makes the classifier robust to small offsets. */
+static void shifted_image(const gp_dataset *ds, int idx, int dx, int dy, float *out) {
+    const uint8_t *px = ds->pixels + (size_t)idx * 784;
+    for (int y = 0; y < 28; y++)
+        for (int x = 0; x < 28; x++) {
+            int sx = x - dx, sy = y - dy;
+            out[y * 28 + x] = sx >= 0 && sx < 28 && sy >= 0 && sy < 28 ? px[sy * 28 + sx] / 127.5f - 1.0f : -1.0f;
+        }
+}
+
+gp_status gp_classifier_train_step(gp_classifier *c, const gp_dataset *ds, float lr, float *loss, gp_err *err) {
+    if (ds->h != 28 || ds->w != 28 || ds->c != 1) return gp_fail(err, GP_ERR_ARG, "the classifier trains on 28x28 images");
+    int B = c->net.max_batch;
+    for (int b = 0; b < B; b++) {
+        int idx = ds->train_index[gp_rng_below(&c->rng, (uint32_t)ds->n_train)];
+        int dx = (int)gp_rng_below(&c->rng, 5) - 2, dy = (int)gp_rng_below(&c->rng, 5) - 2;
+        shifted_image(ds, idx, dx, dy, c->x + (size_t)b * 784);
+        c->labels[b] = ds->labels[idx];
+    }
+    c->net.training = 1;
+    const float *logits = gp_net_forward(&c->net, c->x, B);
+    *loss = gp_softmax_xent(c->dlogits, logits, c->labels, B, GP_CLASSES);
+    gp_net_zero_grad(&c->net);
+    gp_net_backward(&c->net, c->dlogits, B, 1, 0);
+    c->opt.lr = lr;
+    gp_net_adam_step(&c->net, &c->opt);
+    c->step++;
+    if (!isfinite(*loss)) return gp_fail(err, GP_ERR_NAN, "the classifier loss became %g", *loss);
+    return GP_OK;
+}
+
+void gp_classifier_run(gp_classifier *c, const float *images, int count, uint8_t *pred, float *features) {
+    int saved = c->net.training;
+    c->net.training = 0;
+    int D = c->feature_dim;
+    for (int i = 0; i < count; i += c->net.max_batch) {
+        int b = count - i < c->net.max_batch ? count - i : c->net.max_batch;
+        const float *logits = gp_net_forward(&c->net, images + (size_t)i * 784, b);
+        if (features) memcpy(features + (size_t)i * D, c->net.acts[c->feature_layer + 1], sizeof(float) * (size_t)b * D);
+        for (int r = 0; pred && r < b; r++) {
+            int best = 0;
+            for (int k = 1; k < GP_CLASSES; k++)
+                if (logits[r * GP_CLASSES + k] > logits[r * GP_CLASSES + best]) best = k;
+            pred[i + r] = (uint8_t)best;
+        }
+    }
+    c->net.training = saved;
+}
+
+double gp_classifier_accuracy(gp_classifier *c, const gp_dataset *ds) {
+    int n = ds->n_test, correct = 0;
+    float *img = malloc(sizeof(float) * 784 * 256);
+    uint8_t pred[256];
+    for (int i = 0; i < n; i += 256) {
+        int b = n - i < 256 ? n - i : 256;
+        for (int r = 0; r < b; r++) gp_dataset_image(ds, ds->test_index[i + r], img + (size_t)r * 784);
+        gp_classifier_run(c, img, b, pred, NULL);
+        for (int r = 0; r < b; r++) correct += pred[r] == ds->labels[ds->test_index[i + r]];
+    }
+    free(img);
+    return n ? (double)correct / n : 0.0;
+}
+
+gp_status gp_quality_reference(gp_classifier *c, const gp_dataset *ds, gp_feature_stats *ref, gp_err *err) {
+    gp_status st = gp_feature_stats_init(ref, c->feature_dim, err);
+    if (st != GP_OK) return st;
+    enum { CHUNK = 256 };
+    float *img = malloc(sizeof(float) * 784 * CHUNK), *feat = malloc(sizeof(float) * (size_t)c->feature_dim * CHUNK);
+    if (!img || !feat) {
+        free(img);
+        free(feat);
+        gp_feature_stats_free(ref);
+        return gp_fail(err, GP_ERR_NOMEM, "out of memory computing reference statistics");
+    }
+    for (int i = 0; i < ds->n_test; i += CHUNK) {
+        int b = ds->n_test - i < CHUNK ? ds->n_test - i : CHUNK;
+        for (int r = 0; r < b; r++) gp_dataset_image(ds, ds->test_index[i + r], img + (size_t)r * 784);
+        gp_classifier_run(c, img, b, NULL, feat);
+        gp_feature_stats_add(ref, feat, b);
+    }
+    free(img);
+    free(feat);
+    st = gp_feature_stats_finish(ref, err);
+    if (st != GP_OK) gp_feature_stats_free(ref);
+    return st;
+}
+
+gp_status gp_quality_score(gp_classifier *c, const gp_feature_stats *ref, const float *images, int count,
+                           gp_quality *q, gp_err *err) {
+    memset(q, 0, sizeof *q);
+    if (count < 2) return gp_fail(err, GP_ERR_ARG, "scoring needs at least 2 images");
+    gp_feature_stats gen;
+    gp_status st = gp_feature_stats_init(&gen, c->feature_dim, err);
+    if (st != GP_OK) return st;
+    enum { CHUNK = 256 };
+    float *feat = malloc(sizeof(float) * (size_t)c->feature_dim * CHUNK);
+    uint8_t pred[CHUNK];
+    if (!feat) {
+        gp_feature_stats_free(&gen);
+        return gp_fail(err, GP_ERR_NOMEM, "out of memory scoring images");
+    }
+    for (int i = 0; i < count; i += CHUNK) {
+        int b = count - i < CHUNK ? count - i : CHUNK;
+        gp_classifier_run(c, images + (size_t)i * 784, b, pred, feat);
+        gp_feature_stats_add(&gen, feat, b);
+        for (int r = 0; r < b; r++) q->hist[pred[r]] += 1.0 / count;
+    }
+    free(feat);
+    st = gp_feature_stats_finish(&gen, err);
+    if (st == GP_OK) st = gp_frechet_distance(&gen, ref, &q->fd, err);
+    gp_feature_stats_free(&gen);
+    q->count = count;
+    for (int k = 0; k < GP_CLASSES; k++)
+        if (q->hist[k] > 0) q->entropy -= q->hist[k] * log(q->hist[k]);
+    return st;
+}

@@ -1,0 +1,77 @@
+// ganplay-worker.js: measures one ganplay build on one preset, in a worker
+// like the playground's. Gets a task {variant: 'simd'|'portable', model,
+// train, sample} (options for measure.js); posts 'train-start' (with the
+// result so far), 'progress' and finally 'done' with the result.
+'use strict';
+importScripts('measure.js');
+
+let M = null; // the Emscripten module
+let s = 0; // the gp_session pointer
+
+function check(rc, what) {
+  if (rc !== 0) throw new Error(`${what}: ${M.UTF8ToString(M._gpw_error(s))} (status ${rc})`);
+}
+
+function withString(str, fn) {
+  const n = M.lengthBytesUTF8(str) + 1;
+  const p = M._malloc(n);
+  try {
+    M.stringToUTF8(str, p, n);
+    return fn(p);
+  } finally {
+    M._free(p);
+  }
+}
+
+async function loadDataset() {
+  const res = await fetch('data/mnist.bin');
+  if (!res.ok) throw new Error(`data/mnist.bin: HTTP ${res.status}`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const p = M._gpw_alloc(bytes.length);
+  M.HEAPU8.set(bytes, p);
+  try {
+    check(M._gpw_load_dataset(s, p, bytes.length), 'loading the dataset');
+  } finally {
+    M._gpw_free(p);
+  }
+}
+
+// Fills result as it goes, so a failure keeps what was measured before it.
+async function run(task, result) {
+  importScripts(task.variant === 'simd' ? 'ganplay-simd.js' : 'ganplay.js');
+  M = await createGanplay();
+  result.info = { kernels: M._gpw_simd() ? 'simd128' : 'portable' };
+  s = M._gpw_new();
+  await loadDataset();
+
+  const rc = withString(task.model, (k) => M._gpw_config_default(s, k));
+  if (rc !== 0) {
+    result.available = false;
+    result.reason = M.UTF8ToString(M._gpw_error(s));
+    return;
+  }
+  withString('seed', (k) => check(M._gpw_config_set(s, k, 1), 'setting the seed'));
+  withString('batch', (k) => check(M._gpw_config_set(s, k, BATCH), 'setting the batch'));
+  check(M._gpw_create(s), 'creating the model');
+  result.available = true;
+
+  const out = M._gpw_alloc(BATCH * M._gpw_image_size(s) * 4);
+  let seed = 1;
+  result.sample = measureSampling(() => check(M._gpw_sample(s, seed++, BATCH, out), 'sampling'), task.sample);
+
+  self.postMessage({ type: 'train-start', result });
+  const report = (train) => self.postMessage({ type: 'progress', train });
+  result.train = measureTraining(() => check(M._gpw_train(s, 1), 'training'), task.train, report);
+  const st = M._gpw_stats(s) >> 3;
+  result.losses = { d: M.HEAPF64[st + 2], g: M.HEAPF64[st + 3] };
+}
+
+self.onmessage = async (e) => {
+  const result = {};
+  try {
+    await run(e.data, result);
+  } catch (err) {
+    result.error = errorText(err);
+  }
+  self.postMessage({ type: 'done', result });
+};

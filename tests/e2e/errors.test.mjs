@@ -1,0 +1,24 @@
+// Errors in words: an engine that fails to load says so, and what to do.
+import fs from 'node:fs';
+import path from 'node:path';
+import { E2E, check, newContext, newPage, state, waitReady } from './helpers.mjs';
+
+export async function run({ browser, url }) {
+  const broken = path.join(E2E, 'broken');
+  fs.cpSync(path.join(E2E, 'site'), broken, { recursive: true });
+  for (const f of ['ganplay-simd.wasm', 'ganplay.wasm']) {
+    const file = path.join(broken, f);
+    fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 200)); // a truncated download
+  }
+  const context = await newContext(browser);
+  const page = await newPage(context);
+  await page.goto(url + 'broken/');
+  await waitReady(page, 'broken engine: page settles');
+  const s = await state(page);
+  const text = await page.textContent('#error');
+  check(!s.ready && /WebAssembly engine failed to load/.test(text) && /Reload/.test(text) && /build=portable/.test(text),
+    'an engine that fails to load is reported in words, with what to do', text.trim().slice(0, 200));
+  check(await page.isVisible('#error') && (await page.textContent('#status')) === 'Could not start.' && await page.isDisabled('#start'),
+    'the page says it could not start and offers no training');
+  await context.close();
+}

@@ -1,0 +1,70 @@
+// Explore: click a sample to keep it (or use the keyboard), its neighbours,
+// the spherical path between the last two kept, the direction sliders, the
+// animation; the class picker stays hidden for models without classes.
+import { canvasInfo, check, newContext, newPage, state, waitFor, waitReady } from './helpers.mjs';
+
+// RGBA of one 28x28 cell of a grid canvas (cells 30 px apart, 2 px pad).
+function cell(page, id, col, row) {
+  return page.evaluate(([id, col, row]) => {
+    const c = document.getElementById(id);
+    return Array.from(c.getContext('2d').getImageData(2 + 30 * col, 2 + 30 * row, 28, 28).data);
+  }, [id, col, row]);
+}
+
+const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+export async function run({ browser, site }) {
+  const context = await newContext(browser);
+  const page = await newPage(context);
+  await page.goto(site);
+  await waitReady(page);
+  await waitFor(page, () => window.ganplay.state.exploreDraws > 0, null, 'explore drawn');
+
+  // click the sample in column 2, row 3 of the grid
+  const box = await page.locator('#grid').boundingBox();
+  const at = (v, size) => ((2 + 30 * v + 15) / 242) * size;
+  let draws = (await state(page)).exploreDraws;
+  await page.mouse.click(box.x + at(2, box.width), box.y + at(3, box.height));
+  await waitFor(page, (n) => window.ganplay.state.exploreDraws > n, draws, 'explore redrawn after a click');
+  let s = await state(page);
+  check(s.kept[0].index === 26 && s.kept[0].seed === s.noiseSeed && s.kept[1].index === 1, 'a click keeps that sample', JSON.stringify(s.kept));
+  const kept = await cell(page, 'grid', 2, 3);
+  check(same(await cell(page, 'neighbours', 1, 1), kept), 'the kept sample sits in the middle of its neighbours');
+  const nb = await canvasInfo(page, 'neighbours');
+  check(nb.std > 10, 'its neighbours are drawn around it', `std ${nb.std.toFixed(1)}`);
+  check(same(await cell(page, 'path', 7, 0), kept) && same(await cell(page, 'path', 0, 0), await cell(page, 'grid', 1, 0)),
+    'the path runs from the sample kept before to the last one');
+
+  // keyboard: arrow right, Enter keeps the next sample
+  draws = (await state(page)).exploreDraws;
+  await page.focus('#grid');
+  await page.keyboard.press('ArrowRight');
+  check(await page.isVisible('#grid-cursor'), 'the grid shows a cursor when focused');
+  await page.keyboard.press('Enter');
+  await waitFor(page, (n) => window.ganplay.state.exploreDraws > n, draws, 'explore redrawn after Enter');
+  s = await state(page);
+  check(s.kept[0].index === 27 && s.kept[1].index === 26, 'arrow keys and Enter keep a sample too', JSON.stringify(s.kept));
+
+  // directions move the kept sample
+  const steered = await canvasInfo(page, 'steered');
+  draws = s.exploreDraws;
+  await page.$eval('#dir-0', (el) => {
+    el.value = '2.5';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await waitFor(page, (n) => window.ganplay.state.exploreDraws > n, draws, 'steered redrawn');
+  await page.waitForTimeout(200);
+  const moved = await canvasInfo(page, 'steered');
+  check(moved.hash !== steered.hash && (await page.textContent('output[for="dir-0"]')) === '2.5', 'a direction slider changes the steered sample');
+
+  // the animation plays and pauses
+  const m0 = await canvasInfo(page, 'morph');
+  await page.click('#morph-play');
+  await page.waitForTimeout(900);
+  const m1 = await canvasInfo(page, 'morph');
+  await page.click('#morph-play');
+  check(m1.hash !== m0.hash && (await page.getAttribute('#morph-play', 'aria-pressed')) === 'false', 'the interpolation animates');
+  check(await page.isHidden('#class-row'), 'no class picker for a model without classes');
+  check(page.errors.length === 0, 'no console errors', page.errors.join(' | '));
+  await context.close();
+}

@@ -1,0 +1,130 @@
+// Keep and share: the grid as PNG; a generator and a training state
+// downloaded then opened give the same samples (and the same state); a bad
+// file is refused and changes nothing; the training is autosaved to
+// IndexedDB and resumes after a reload at the same step, weights and
+// optimizer state.
+import fs from 'node:fs';
+import path from 'node:path';
+import { E2E, canvasInfo, check, newContext, newPage, state, trainFor, waitDataset, waitFor, waitReady } from './helpers.mjs';
+
+// A hash of the engine's whole training state file, as the page would save it.
+const stateHash = (page) => page.evaluate(async () => {
+  const bytes = await window.ganplay.engine.call('save', { kind: 1 });
+  let h = 2166136261;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 16777619) >>> 0;
+  return `${bytes.length}:${h}`;
+});
+
+async function downloadOf(page, button) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+  const file = path.join(E2E, dl.suggestedFilename());
+  await dl.saveAs(file);
+  return file;
+}
+
+async function open(page, file) {
+  await page.setInputFiles('#load-file', file);
+  await waitFor(page, () => !/^Opening/.test(document.getElementById('load-msg').textContent), null, `opened ${path.basename(file)}`);
+  await page.waitForTimeout(100); // the grid message follows the answer
+  return page.textContent('#load-msg');
+}
+
+export async function run({ browser, site }) {
+  const context = await newContext(browser);
+  let page = await newPage(context);
+  await page.goto(site);
+  await waitReady(page);
+  await waitDataset(page);
+
+  // PNG of the grid
+  const png = fs.readFileSync(await downloadOf(page, '#dl-png'));
+  check(png.subarray(1, 4).toString() === 'PNG' && png.readUInt32BE(16) === 968 && png.readUInt32BE(20) === 968,
+    'the grid downloads as a 968x968 PNG', `${png.length} bytes`);
+
+  let s = await trainFor(page, 1500, 5);
+  const trained = await canvasInfo(page, 'grid');
+  const sums = await page.evaluate(() => window.ganplay.debug.checksum());
+  const gen = await downloadOf(page, '#dl-gen');
+  const full = await downloadOf(page, '#dl-state');
+  check(/generator\.gpm$/.test(gen) && /training\.gpm$/.test(full), 'the generator and the training state download as .gpm files',
+    `${path.basename(gen)} ${fs.statSync(gen).size} B, ${path.basename(full)} ${fs.statSync(full).size} B`);
+  const fullHash = await stateHash(page);
+
+  // something else on show, then the generator file: the same samples
+  await page.click('#reset');
+  await waitFor(page, () => window.ganplay.state.step === 0, null, 'reset');
+  check((await canvasInfo(page, 'grid')).hash !== trained.hash, 'Reset shows a new untrained model');
+  let msg = await open(page, gen);
+  check(/Loaded/.test(msg) && (await canvasInfo(page, 'grid')).hash === trained.hash, 'the downloaded generator, opened, gives the same samples', msg);
+
+  // a damaged file is refused and changes nothing
+  const bad = path.join(E2E, 'damaged.gpm');
+  const bytes = fs.readFileSync(full);
+  fs.writeFileSync(bad, bytes.subarray(0, bytes.length >> 1));
+  msg = await open(page, bad);
+  check(/refused/.test(msg) && (await page.getAttribute('#load-file', 'aria-invalid')) === 'true', 'a damaged model file is refused with a message', msg);
+  check((await canvasInfo(page, 'grid')).hash === trained.hash && (await state(page)).model.name.endsWith('generator.gpm'),
+    'the refused file changed nothing');
+  const notModel = path.join(E2E, 'notes.gpm');
+  fs.writeFileSync(notModel, 'these are not the weights you are looking for\n');
+  msg = await open(page, notModel);
+  check(/refused/.test(msg) && /not a ganplay model/.test(msg), 'a file that is no model is refused in words', msg);
+
+  // the training state file: same samples, same step, same weights and optimizer state
+  msg = await open(page, full);
+  s = await state(page);
+  check(/training state/.test(msg) && s.model.hasD && (await canvasInfo(page, 'grid')).hash === trained.hash,
+    'the downloaded training state, opened, gives the same samples', msg);
+  const sums2 = await page.evaluate(() => window.ganplay.debug.checksum());
+  check(sums2.every((v, i) => v === sums[i]) && (await stateHash(page)) === fullHash, 'and the same weights and optimizer state');
+
+  // hiding the page saves at once; training goes on in the worker meanwhile
+  await page.click('#start');
+  await waitFor(page, (n) => window.ganplay.state.running && window.ganplay.state.step > n + 2, s.step, 'training again');
+  const hiddenAt = (await state(page)).step;
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await waitFor(page, (n) => window.ganplay.state.saved && window.ganplay.state.saved.step >= n, hiddenAt, 'saved when hidden');
+  await page.waitForTimeout(500);
+  s = await state(page);
+  check(s.saved.step >= hiddenAt && s.running && s.step > s.saved.step, 'hiding the page autosaves at once and training goes on',
+    `hidden at step ${hiddenAt}, saved at ${s.saved.step}, now ${s.step}`);
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.click('#pause');
+  await waitFor(page, () => !window.ganplay.state.running, null, 'paused');
+
+  // autosave and resume after a reload
+  s = await trainFor(page, 1200, (await state(page)).step + 3);
+  await waitFor(page, (n) => window.ganplay.state.saved && window.ganplay.state.saved.step === n, s.step, 'autosaved on pause');
+  const before = {
+    step: s.step, dStep: s.dStep, hash: await stateHash(page), grid: (await canvasInfo(page, 'grid')).hash,
+    points: await page.evaluate(() => window.ganplay.charts.lossChart.n),
+  };
+  await page.close();
+  page = await newPage(context);
+  await page.goto(site);
+  await waitReady(page);
+  await waitFor(page, () => !document.getElementById('banner').hidden, null, 'resume offered after a reload');
+  const offer = await page.textContent('#banner-text');
+  check(new RegExp(`step ${before.step}\\b`).test(offer), 'reopening the page offers to resume', offer);
+  await page.click('#resume');
+  await waitFor(page, (n) => window.ganplay.state.model && window.ganplay.state.model.hasD && window.ganplay.state.step === n, before.step, 'resumed');
+  s = await state(page);
+  const after = { step: s.step, dStep: s.dStep, hash: await stateHash(page), grid: (await canvasInfo(page, 'grid')).hash };
+  check(after.step === before.step && after.dStep === before.dStep, 'resume restores the same step', `${before.step} -> ${after.step}`);
+  check(after.hash === before.hash, 'resume restores the same weights, optimizer state and random stream');
+  check(after.grid === before.grid, 'resume shows the same samples');
+  const points = await page.evaluate(() => window.ganplay.charts.lossChart.n);
+  check(points === before.points && points > 0, 'resume brings the charts back', `${before.points} -> ${points} points`);
+  await page.click('#step');
+  await waitFor(page, (n) => window.ganplay.state.step === n + 1, before.step, 'trains on after resume');
+  check(page.errors.length === 0, 'no console errors', page.errors.join(' | '));
+  await page.click('#forget-saved');
+  await waitFor(page, () => !window.ganplay.state.resumable, null, 'forgotten');
+  await context.close();
+}

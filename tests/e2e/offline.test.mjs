@@ -1,0 +1,47 @@
+// Offline after the first load: with the service worker allowed, a first
+// visit keeps the site's files; the page then loads, shows samples and
+// trains with the server stopped.
+import { check, E2E, newContext, newPage, startServer, state, stopServer, waitFor, waitReady } from './helpers.mjs';
+
+export async function run({ browser }) {
+  const { child, url } = await startServer(E2E);
+  const site = url + 'site/';
+  const context = await newContext(browser, { serviceWorkers: 'allow' });
+  try {
+    let page = await newPage(context);
+    await page.goto(site);
+    await waitReady(page);
+    await waitFor(page, () => window.ganplay.state.dataset, null, 'dataset loaded');
+    const kept = await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      for (let i = 0; i < 200; i++) {
+        const keys = await caches.keys();
+        if (keys.length) {
+          const cache = await caches.open(keys[0]);
+          const n = (await cache.keys()).length;
+          if (navigator.serviceWorker.controller && n >= 15) return n;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return -1;
+    });
+    check(kept > 0, 'the service worker keeps the site\'s files after the first load', `${kept} files`);
+    await page.close();
+    await stopServer(child);
+
+    page = await newPage(context);
+    await page.goto(site);
+    await waitReady(page, 'offline: page ready');
+    await waitFor(page, () => window.ganplay.state.firstGridAt !== null && window.ganplay.state.dataset, null, 'offline: samples and data');
+    let s = await state(page);
+    check(s.ready && s.errors.length === 0 && s.grids > 0, 'with the server stopped the page still loads and shows samples', s.errors.join('; '));
+    await page.click('#start');
+    await waitFor(page, () => window.ganplay.state.model.hasD && window.ganplay.state.step >= 3, null, 'offline: trains');
+    await page.click('#pause');
+    s = await state(page);
+    check(s.step >= 3, 'and trains', `step ${s.step}`);
+  } finally {
+    await stopServer(child);
+    await context.close();
+  }
+}

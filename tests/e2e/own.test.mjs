@@ -1,0 +1,67 @@
+// Your own images: drawings on the pad and image files become a dataset in
+// the browser; fewer than 10 are refused; a model trains on them.
+import { canvasInfo, check, newContext, newPage, state, waitFor, waitReady } from './helpers.mjs';
+
+async function draw(page, k) {
+  const box = await page.locator('#pad').boundingBox();
+  const x0 = box.x + box.width * (0.3 + 0.04 * (k % 5)), y0 = box.y + box.height * 0.2;
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  await page.mouse.move(x0 + box.width * 0.15, y0 + box.height * 0.3, { steps: 4 });
+  await page.mouse.move(x0 - box.width * 0.05 * (k % 3), y0 + box.height * 0.6, { steps: 4 });
+  await page.mouse.up();
+  await page.click('#pad-add');
+}
+
+export async function run({ browser, site }) {
+  const context = await newContext(browser);
+  const page = await newPage(context);
+  await page.goto(site);
+  await waitReady(page);
+  await waitFor(page, () => window.ganplay.state.dataset, null, 'dataset loaded');
+  const mnistReal = await canvasInfo(page, 'real');
+
+  // Fashion-MNIST, unpacked in the browser; the address remembers it
+  await page.selectOption('#dataset', 'fashion');
+  await waitFor(page, () => window.ganplay.state.dataset.id === 'fashion', null, 'fashion loaded', 30000);
+  await page.waitForTimeout(200);
+  let s = await state(page);
+  check(s.dataset.count === 10000 && s.dataset.heldOut === 2000 && (await canvasInfo(page, 'real')).hash !== mnistReal.hash,
+    'Fashion-MNIST loads (10000 images, 2000 held out) and its held-out images are shown', s.dataset.name);
+  check(/dataset=fashion/.test(page.url()) && await page.isHidden('#fd-figure'), 'the address says fashion; the digit FD is hidden for it');
+
+  await page.selectOption('#dataset', 'own');
+  check(await page.isVisible('#pad'), 'choosing "your own" shows the drawing pad');
+  for (let k = 0; k < 8; k++) await draw(page, k);
+  // two image files (a picture of the pad, light strokes on dark)
+  await draw(page, 9);
+  const shot = await page.locator('#pad').screenshot();
+  await page.click('#pad-clear');
+  await page.setInputFiles('#own-files', [{ name: 'a.png', mimeType: 'image/png', buffer: shot }]);
+  await waitFor(page, () => /10 images/.test(document.getElementById('own-count').textContent), null, 'file added');
+  const count = await page.textContent('#own-count');
+  check(/10 images/.test(count), 'drawings and image files are added', count);
+  // remove down to 9 is not possible from the page; use a fresh list: 9 drawings
+  await page.click('#own-clear');
+  for (let k = 0; k < 9; k++) await draw(page, k);
+  await page.click('#own-use');
+  const refusal = await page.textContent('#own-msg');
+  check(/at least 10/.test(refusal) && (await state(page)).dataset.id === 'fashion', 'nine images are refused with a message', refusal);
+  await draw(page, 9);
+  await page.setInputFiles('#own-files', [{ name: 'a.png', mimeType: 'image/png', buffer: shot }, { name: 'b.png', mimeType: 'image/png', buffer: shot }]);
+  await waitFor(page, () => /12 images/.test(document.getElementById('own-count').textContent), null, '12 images');
+  await page.click('#own-use');
+  await waitFor(page, () => window.ganplay.state.dataset && window.ganplay.state.dataset.id === 'own', null, 'own dataset in use');
+  s = await state(page);
+  check(s.dataset.count === 12 && s.dataset.heldOut === 2, 'twelve images make a dataset with two held out', await page.textContent('#own-msg'));
+  await page.click('#start');
+  await waitFor(page, () => window.ganplay.state.model.hasD && window.ganplay.state.step >= 5, null, 'trains on own images');
+  await page.click('#pause');
+  await waitFor(page, () => !window.ganplay.state.running, null, 'paused');
+  s = await state(page);
+  const real = await canvasInfo(page, 'real');
+  check(s.step >= 5 && Number.isFinite(s.dLoss) && real.std > 10, 'a model trains on them; the real images shown are the held-out drawings',
+    `step ${s.step}, real std ${real.std.toFixed(1)}`);
+  check(page.errors.length === 0, 'no console errors', page.errors.join(' | '));
+  await context.close();
+}

@@ -1,0 +1,172 @@
+// Train and watch: a short run changes the grid, the charts, the timeline
+// and D's verdicts; the main thread has no long tasks and nothing moves;
+// an invalid setting is refused while training goes on; "One D step" and
+// "One G step" change only their network; NaN stops training cleanly and
+// the last good state comes back; the portable build trains too.
+import path from 'node:path';
+import { SHOTS, canvasInfo, check, newContext, newPage, state, waitDataset, waitFor, waitReady } from './helpers.mjs';
+
+const TRAIN_MS = Number(process.env.E2E_TRAIN_MS) || 4000; // longer for README screenshots
+
+export async function run({ browser, site }) {
+  const context = await newContext(browser);
+  const page = await newPage(context, { longTasks: true });
+  await page.goto(site);
+  await waitReady(page);
+  await waitDataset(page);
+  const pretrained = await canvasInfo(page, 'grid');
+  const chartBefore = await canvasInfo(page, 'chart-loss');
+
+  // a few seconds of training, watched for long tasks and layout shifts
+  const fdOn = await page.evaluate(() => window.ganplay.state.classifier);
+  if (fdOn) await waitFor(page, () => window.ganplay.state.dataset.fd, null, 'the classifier is loaded');
+  if (fdOn) await page.evaluate(() => window.ganplay.debug.setFdEvery(20)); // often enough to see in a short run
+  await page.click('#settings-box > summary');
+  await page.click('#start');
+  await waitFor(page, () => window.ganplay.state.running && window.ganplay.state.model.hasD && window.ganplay.state.step > 0, null, 'training starts');
+  const t0 = await page.evaluate(() => performance.now());
+  const layoutBefore = await page.evaluate(() => ['samples', 'train', 'watch', 'explore', 'keep']
+    .map((id) => document.getElementById(id).getBoundingClientRect()).map((r) => [r.x, r.y, r.width, r.height].map(Math.round).join(',')));
+
+  // an invalid value while training: refused next to the field, the model untouched
+  const stepAtEdit = (await state(page)).step;
+  await page.fill('#f-lr_g', '-1');
+  await page.press('#f-lr_g', 'Enter');
+  await waitFor(page, () => document.getElementById('f-lr_g-msg').dataset.kind === 'error', null, 'lr_g message shown');
+  const msg = await page.textContent('#f-lr_g-msg');
+  check(/lr_g/.test(msg) && /refused/.test(msg) && (await page.getAttribute('#f-lr_g', 'aria-invalid')) === 'true',
+    'an invalid learning rate is refused with a message next to its field', msg);
+  await page.fill('#f-lr_d', '0.0003');
+  await page.press('#f-lr_d', 'Enter');
+  await waitFor(page, () => document.getElementById('f-lr_d-msg').dataset.kind === 'note', null, 'lr_d accepted');
+  const live = await page.evaluate(() => window.ganplay.debug.modelInfo());
+  check(Math.abs(live.config.lr_g - 2e-4) < 1e-9 && Math.abs(live.config.lr_d - 3e-4) < 1e-9,
+    'the running model kept its lr_g and took the valid lr_d at once', `lr_g ${live.config.lr_g}, lr_d ${live.config.lr_d}`);
+
+  await page.waitForTimeout(TRAIN_MS);
+  let s = await state(page);
+  check(s.running && s.step > stepAtEdit + 10, 'training went on after the refusal', `step ${stepAtEdit} -> ${s.step}`);
+  check(s.stepsPerSec > 1 && s.imagesPerSec > 64, 'steps/s and images/s are shown',
+    `${s.stepsPerSec.toFixed(1)} steps/s, ${Math.round(s.imagesPerSec)} images/s; readout ${await page.textContent('#r-rate')}`);
+  const t1 = await page.evaluate(() => performance.now());
+  const perf = await page.evaluate(([a, b]) => ({
+    tasks: window.__longTasks.filter((e) => e.start >= a && e.start <= b), shifts: window.__shifts.filter((e) => e.start >= a && e.start <= b),
+    observer: !window.__noObserver,
+  }), [t0, t1]);
+  const longest = Math.max(0, ...perf.tasks.map((e) => e.duration));
+  check(perf.observer && longest < 200, `no long task over 200 ms on the main thread during ${((t1 - t0) / 1000).toFixed(1)} s of training`,
+    `${perf.tasks.length} task(s) over 50 ms, longest ${longest.toFixed(0)} ms`);
+  const shift = perf.shifts.reduce((a, e) => a + e.value, 0);
+  const layoutAfter = await page.evaluate(() => ['samples', 'train', 'watch', 'explore', 'keep']
+    .map((id) => document.getElementById(id).getBoundingClientRect()).map((r) => [r.x, r.y, r.width, r.height].map(Math.round).join(',')));
+  check(shift < 0.001 && JSON.stringify(layoutBefore) === JSON.stringify(layoutAfter), 'no layout shift while training',
+    `layout shift ${shift.toFixed(4)}`);
+
+  const grid = await canvasInfo(page, 'grid');
+  check(grid.hash !== pretrained.hash && grid.std > 5, 'training replaced the grid with the new model\'s samples', `std ${grid.std.toFixed(1)}`);
+  const chart = await canvasInfo(page, 'chart-loss'), dchart = await canvasInfo(page, 'chart-d');
+  check(chart.hash !== chartBefore.hash && chart.colored > 100 && dchart.colored > 100, 'the loss and D(x) charts draw the run',
+    `${chart.colored} and ${dchart.colored} line pixels`);
+  check(s.realScores && s.fakeScores && s.realScores.length === 8 && [...s.realScores, ...s.fakeScores].every((p) => p > 0 && p < 1),
+    'real and generated images are shown with D\'s scores', `real ${s.realScores?.map((p) => p.toFixed(2))}, fake ${s.fakeScores?.map((p) => p.toFixed(2))}`);
+  const badges = await page.$$eval('#real-badges .badge', (b) => b.map((x) => x.textContent));
+  check(badges.every((t) => /^0\.\d\d|1\.00$/.test(t)), 'each real image has its score badge', badges.join(' '));
+
+  // pause; then the timeline scrubs back
+  await page.click('#pause');
+  await waitFor(page, () => !window.ganplay.state.running, null, 'pause');
+  await waitFor(page, () => window.ganplay.state.snapshots >= 2, null, 'at least two snapshots');
+  s = await state(page);
+  await page.locator('#watch').screenshot({ path: path.join(SHOTS, 'watch.png') });
+  const latest = await canvasInfo(page, 'timeline-grid');
+  await page.$eval('#timeline', (el) => {
+    el.value = '0';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  const first = await canvasInfo(page, 'timeline-grid');
+  const label = await page.textContent('#timeline-label');
+  check(s.snapshots >= 2 && first.hash !== latest.hash && /Step \d+/.test(label), 'the timeline slider scrubs back to earlier snapshots',
+    `${s.snapshots} snapshots; first: ${label}`);
+  await page.screenshot({ path: path.join(SHOTS, 'page-training.png'), fullPage: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(SHOTS, 'desktop.png') });
+
+  // one D step, one G step: only the named network changes
+  const sums = () => page.evaluate(() => window.ganplay.debug.checksum());
+  let a = await sums();
+  const before = await state(page);
+  await page.click('#d-step');
+  await waitFor(page, (n) => window.ganplay.state.dStep > n, before.dStep, 'D step');
+  let b = await sums();
+  check(b[3] !== a[3] && b[2] !== a[2] && b[1] === a[1] && b[0] === a[0], '"One D step" changes D\'s weights and not G\'s',
+    `G ${a[1]} -> ${b[1]}, D ${a[3]} -> ${b[3]}`);
+  a = b;
+  await page.click('#g-step');
+  await waitFor(page, (n) => window.ganplay.state.step > n, before.step, 'G step');
+  b = await sums();
+  check(b[1] !== a[1] && b[3] === a[3] && b[5] === a[5], '"One G step" changes G\'s weights and not D\'s',
+    `G ${a[1]} -> ${b[1]}, D ${a[3]} -> ${b[3]}`);
+  s = await state(page);
+  check(s.step === before.step + 1 && s.dStep === before.dStep + 1, 'the step counters count one D step and one G step',
+    `${before.step}/${before.dStep} -> ${s.step}/${s.dStep}`);
+
+  // NaN: training stops with a message, and the last good state comes back
+  await page.evaluate(() => window.ganplay.debug.saveNow());
+  const good = await sums();
+  const goodStep = (await state(page)).step;
+  await page.evaluate(() => window.ganplay.debug.poison());
+  await page.click('#start');
+  await waitFor(page, () => window.ganplay.state.halted, null, 'NaN halts training');
+  s = await state(page);
+  const errText = await page.textContent('#error');
+  check(s.halted && !s.running && /NaN|nan/.test(errText) && await page.isVisible('#restore-good') && await page.isDisabled('#start'),
+    'a NaN loss stops training with a message in words and offers the last good state', errText.slice(0, 160));
+  await page.click('#restore-good');
+  await waitFor(page, () => !window.ganplay.state.halted, null, 'restored');
+  const back = await sums();
+  s = await state(page);
+  check(s.step === goodStep && back.slice(0, 4).every((v, i) => v === good[i]) && await page.isHidden('#error'),
+    'returning to the last good state restores its step and weights', `step ${s.step}`);
+  await page.click('#step');
+  await waitFor(page, (n) => window.ganplay.state.step > n, goodStep, 'trains after restore');
+  s = await state(page);
+  check(Number.isFinite(s.dLoss) && Number.isFinite(s.gLoss), 'training works again after the return', `D ${s.dLoss}, G ${s.gLoss}`);
+
+  // speed: one step per frame is slow enough to watch
+  await page.$eval('#speed', (el) => {
+    el.value = '0';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await page.click('#start');
+  await page.waitForTimeout(1500);
+  s = await state(page);
+  await page.click('#pause');
+  check(s.stepsPerSec > 0 && s.stepsPerSec <= 70 && (await page.textContent('#speed-value')) === '1 step per frame',
+    'the speed slider slows training to one step per frame', `${s.stepsPerSec.toFixed(1)} steps/s`);
+
+  // digit FD, where the engine and the site have the classifier
+  if (fdOn) {
+    const fdChart = await canvasInfo(page, 'chart-fd');
+    check(s.fd.length > 0 && s.fd.every(([, v]) => Number.isFinite(v) && v > 0) && fdChart.colored > 20 && await page.isVisible('#fd-figure'),
+      'the digit FD is measured while training and charted', s.fd.map(([st, v]) => `${st}: ${v.toFixed(1)}`).join(', '));
+    check(/Digit FD/.test(await page.textContent('#model-caption')), 'the caption gives the latest digit FD');
+  } else {
+    console.log('skip digit FD: no classifier in this build or site');
+  }
+  check(page.errors.length === 0, 'no console errors', page.errors.join(' | '));
+  await context.close();
+
+  // the portable build (for browsers without wasm SIMD)
+  const pctx = await newContext(browser);
+  const portable = await newPage(pctx);
+  await portable.goto(site + '?build=portable');
+  await waitReady(portable, 'portable: ready');
+  await waitDataset(portable);
+  await portable.click('#start');
+  await waitFor(portable, () => window.ganplay.state.model.hasD && window.ganplay.state.step >= 3, null, 'portable: 3 steps', 30000);
+  s = await state(portable);
+  await portable.click('#pause');
+  check(s.build === 'portable' && s.step >= 3 && Number.isFinite(s.dLoss), 'the portable build trains', `step ${s.step}`);
+  check(portable.errors.length === 0, 'portable: no console errors', portable.errors.join(' | '));
+  await pctx.close();
+}

@@ -1,0 +1,162 @@
+// charts.js: line charts on a canvas, drawn from growing arrays of points.
+// Each chart keeps its own series; draw() is cheap enough to run a few
+// times a second: points are averaged into at most one bucket per pixel.
+
+// Round tick spacing (1, 2 or 5 times a power of ten) for about n ticks.
+function tickStep(range, n) {
+  const raw = range / n;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const m = raw / p;
+  return p * (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10);
+}
+
+const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+
+export class LineChart {
+  // series: [{color: '--css-var', column}], columns per point: width.
+  // y: {min, max} fixed, or max omitted to fit the data.
+  constructor(canvas, { width, series, ymin = 0, ymax = null, minTop = 1, ref = null, empty = 'Press Start to train' }) {
+    this.minTop = minTop; // the fitted top is at least this
+    this.canvas = canvas;
+    this.width = width;
+    this.series = series;
+    this.ymin = ymin;
+    this.ymax = ymax;
+    this.ref = ref; // a horizontal reference line, e.g. 0.5
+    this.empty = empty;
+    this.data = new Float32Array(width * 1024);
+    this.n = 0;
+    this.queued = false;
+    this.draws = 0;
+    new ResizeObserver(() => this.queue()).observe(canvas);
+  }
+
+  clear() {
+    this.n = 0;
+    this.queue();
+  }
+
+  // Appends points (a flat array, width values each: x first).
+  append(points) {
+    const need = (this.n * this.width) + points.length;
+    if (need > this.data.length) {
+      const bigger = new Float32Array(Math.max(need, 2 * this.data.length));
+      bigger.set(this.data.subarray(0, this.n * this.width));
+      this.data = bigger;
+    }
+    this.data.set(points, this.n * this.width);
+    this.n += points.length / this.width;
+    this.queue();
+  }
+
+  truncate(n) {
+    this.n = Math.min(this.n, n);
+    this.queue();
+  }
+
+  queue() {
+    if (this.queued) return;
+    this.queued = true;
+    requestAnimationFrame(() => {
+      this.queued = false;
+      this.draw();
+    });
+  }
+
+  draw() {
+    const c = this.canvas;
+    const dpr = window.devicePixelRatio || 1;
+    const w = c.clientWidth, h = c.clientHeight;
+    if (!w || !h) return;
+    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
+      c.width = Math.round(w * dpr);
+      c.height = Math.round(h * dpr);
+    }
+    const ctx = c.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = css('--chart-bg');
+    ctx.fillRect(0, 0, w, h);
+    const L = 42, R = 10, T = 10, B = 28;
+    const pw = w - L - R, ph = h - T - B;
+    const { data, width, n } = this;
+
+    // x range and buckets
+    const x0 = n ? data[0] : 0, x1 = n ? Math.max(data[(n - 1) * width], x0 + 1) : 10;
+    const buckets = Math.min(n, Math.max(1, Math.floor(pw)));
+    const S = this.series.length;
+    const xs = new Float32Array(buckets), ys = new Float32Array(buckets * S);
+    let ymax = this.ymax ?? this.minTop, ymin = this.ymin;
+    for (let b = 0; b < buckets; b++) {
+      const i0 = Math.floor((b * n) / buckets), i1 = Math.max(i0 + 1, Math.floor(((b + 1) * n) / buckets));
+      let sx = 0;
+      for (let i = i0; i < i1; i++) sx += data[i * width];
+      xs[b] = sx / (i1 - i0);
+      for (let k = 0; k < S; k++) {
+        const col = this.series[k].column;
+        let sum = 0;
+        for (let i = i0; i < i1; i++) sum += data[i * width + col];
+        const v = sum / (i1 - i0);
+        ys[b * S + k] = v;
+        if (this.ymax === null && Number.isFinite(v) && v > ymax) ymax = v;
+      }
+    }
+    if (this.ymax === null) {
+      if (ymax <= ymin) ymax = ymin + 1;
+      const st = tickStep(ymax - ymin, ph < 150 ? 3 : 5);
+      ymax = Math.ceil(ymax / st) * st;
+    }
+    const yStep = tickStep(ymax - ymin, ph < 150 ? 3 : 5);
+    const X = (v) => L + ((v - x0) / (x1 - x0)) * pw;
+    const Y = (v) => T + ph - ((Math.min(Math.max(v, ymin), ymax) - ymin) / (ymax - ymin)) * ph;
+
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = css('--chart-grid');
+    ctx.fillStyle = css('--chart-text');
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (let v = ymin; v <= ymax + 1e-9; v += yStep) {
+      const y = Math.round(Y(v)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(L, y);
+      ctx.lineTo(L + pw, y);
+      ctx.stroke();
+      ctx.fillText(String(+v.toFixed(6)), L - 6, y);
+    }
+    const xStep = Math.max(1, tickStep(x1 - x0, Math.max(2, Math.floor(pw / 70))));
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    for (let v = Math.ceil(x0 / xStep) * xStep; v <= x1; v += xStep) ctx.fillText(String(v), X(v), T + ph + 6);
+    ctx.strokeStyle = css('--chart-axis');
+    ctx.beginPath();
+    ctx.moveTo(L + 0.5, T);
+    ctx.lineTo(L + 0.5, T + ph + 0.5);
+    ctx.lineTo(L + pw, T + ph + 0.5);
+    ctx.stroke();
+    if (this.ref !== null) {
+      ctx.setLineDash([4, 4]);
+      ctx.beginPath();
+      const y = Math.round(Y(this.ref)) + 0.5;
+      ctx.moveTo(L, y);
+      ctx.lineTo(L + pw, y);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    if (!buckets) {
+      ctx.fillStyle = css('--chart-text');
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(this.empty, L + pw / 2, T + ph / 2);
+    }
+    ctx.lineWidth = 1.75;
+    ctx.lineJoin = 'round';
+    for (let k = 0; k < S; k++) {
+      ctx.strokeStyle = css(this.series[k].color);
+      ctx.beginPath();
+      for (let b = 0; b < buckets; b++) ctx[b ? 'lineTo' : 'moveTo'](X(xs[b]), Y(ys[b * S + k]));
+      if (buckets === 1) ctx.lineTo(X(xs[0]) + 3, Y(ys[k]));
+      ctx.stroke();
+    }
+    this.draws++;
+  }
+}

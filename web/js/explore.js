@@ -1,0 +1,159 @@
+// explore.js: keep samples from the grid, see their neighbours, walk the
+// spherical path between the last two kept, and steer along fixed latent
+// directions. The latent arithmetic is the engine's (gpw_z_*); this only
+// asks for images and draws them.
+
+import { $, drawRgba, setText } from './util.js';
+
+const CELL = 30, PAD = 2, COLS = 8; // the 8x8 grid's layout, in grid pixels
+
+export class Explore {
+  constructor(engine, state) {
+    this.engine = engine;
+    this.state = state;
+    this.kept = [{ seed: 1, index: 1 }, { seed: 1, index: 0 }]; // [last, before]
+    this.cursor = 0;
+    this.dirs = [];
+    this.playing = false;
+    this.phase = 0;
+    this.frameBusy = false;
+    this.busy = false;
+    this.again = false;
+    this.grid = $('grid');
+    this.cursorEl = $('grid-cursor');
+    this.buildSliders(4);
+    this.grid.addEventListener('click', (e) => this.click(e));
+    this.grid.addEventListener('keydown', (e) => this.key(e));
+    this.grid.addEventListener('focus', () => this.showCursor());
+    this.grid.addEventListener('blur', () => (this.cursorEl.hidden = true));
+    $('radius').addEventListener('input', () => this.refresh());
+    $('morph-play').onclick = () => this.play(!this.playing);
+  }
+
+  buildSliders(n) {
+    const box = $('dirs');
+    box.textContent = '';
+    this.dirs = [];
+    for (let k = 0; k < n; k++) {
+      const row = document.createElement('div');
+      row.className = 'field-row';
+      const label = document.createElement('label');
+      label.htmlFor = `dir-${k}`;
+      label.textContent = `Direction ${k + 1}`;
+      const input = document.createElement('input');
+      Object.assign(input, { type: 'range', id: `dir-${k}`, min: '-3', max: '3', step: '0.1', value: '0' });
+      const out = document.createElement('output');
+      out.htmlFor = `dir-${k}`;
+      out.textContent = '0.0';
+      input.addEventListener('input', () => {
+        out.textContent = Number(input.value).toFixed(1);
+        this.refresh();
+      });
+      row.append(label, input, out);
+      box.append(row);
+      this.dirs.push(input);
+    }
+  }
+
+  // Which of the 64 samples a click landed on.
+  click(e) {
+    const r = this.grid.getBoundingClientRect();
+    const gx = ((e.clientX - r.left) * this.grid.width) / r.width;
+    const gy = ((e.clientY - r.top) * this.grid.height) / r.height;
+    const col = Math.min(COLS - 1, Math.max(0, Math.floor((gx - PAD / 2) / CELL)));
+    const row = Math.min(COLS - 1, Math.max(0, Math.floor((gy - PAD / 2) / CELL)));
+    this.cursor = row * COLS + col;
+    this.keep(this.cursor);
+  }
+
+  key(e) {
+    const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -COLS, ArrowDown: COLS };
+    if (e.key in moves) {
+      this.cursor = Math.min(63, Math.max(0, this.cursor + moves[e.key]));
+      this.showCursor();
+      e.preventDefault();
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      this.keep(this.cursor);
+      e.preventDefault();
+    }
+  }
+
+  showCursor() {
+    const col = this.cursor % COLS, row = Math.floor(this.cursor / COLS);
+    const pct = (v) => `${((PAD / 2 + v * CELL) / this.grid.width) * 100}%`;
+    this.cursorEl.style.left = pct(col);
+    this.cursorEl.style.top = pct(row);
+    this.cursorEl.style.width = this.cursorEl.style.height = `${(CELL / this.grid.width) * 100}%`;
+    this.cursorEl.hidden = false;
+  }
+
+  keep(index) {
+    this.kept = [{ seed: this.state.noiseSeed, index }, this.kept[0]];
+    this.state.kept = this.kept.map((k) => ({ ...k }));
+    setText($('explore-title'), 'Explore');
+    this.refresh();
+  }
+
+  // Redraws neighbours, path and steered sample (one request at a time).
+  async refresh() {
+    if (!this.state.ready) return;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    try {
+      const r = await this.engine.call('explore', {
+        a: this.kept[0], b: this.kept[1], radius: Number($('radius').value),
+        neighbourSeed: 1000 + this.kept[0].index, dirs: this.dirs.map((d) => Number(d.value)),
+      });
+      drawRgba($('neighbours'), r.neighbours);
+      drawRgba($('path'), r.path);
+      drawRgba($('steered'), r.steered);
+      if (!this.playing) drawRgba($('morph'), await this.engine.call('frame', { a: this.kept[0], b: this.kept[1], t: 0.5 }));
+      this.state.exploreDraws++;
+    } catch (e) {
+      // the model may be changing; the next refresh will draw
+    } finally {
+      this.busy = false;
+      if (this.again) {
+        this.again = false;
+        this.refresh();
+      }
+    }
+  }
+
+  play(on) {
+    this.playing = on;
+    const b = $('morph-play');
+    b.setAttribute('aria-pressed', String(on));
+    b.textContent = on ? 'Pause' : 'Play';
+    if (on) requestAnimationFrame((t) => this.animate(t));
+  }
+
+  // Back and forth along the path, one frame per display frame at most.
+  async animate(time) {
+    if (!this.playing) return;
+    if (!this.frameBusy) {
+      this.frameBusy = true;
+      const t = (1 - Math.cos((time / 2500) * Math.PI)) / 2;
+      try {
+        drawRgba($('morph'), await this.engine.call('frame', { a: this.kept[0], b: this.kept[1], t }));
+      } catch {
+        // ignore: the model may be changing
+      }
+      this.frameBusy = false;
+    }
+    requestAnimationFrame((t) => this.animate(t));
+  }
+
+  // A model with classes gets a class picker (none of today's presets has).
+  setClasses(n) {
+    const row = $('class-row'), pick = $('class-pick');
+    row.hidden = !(n > 0);
+    if (pick.options.length !== n) {
+      pick.textContent = '';
+      for (let i = 0; i < n; i++) pick.add(new Option(String(i), String(i)));
+    }
+  }
+}

@@ -1,0 +1,627 @@
+// main.js: the page. It wires the sections to the engine's worker and draws
+// what the worker sends; all numeric work happens in the engine.
+// Address options: ?build=portable (skip the SIMD build); the hash holds
+// the settings (see settings.js).
+
+import { Engine } from './engine.js';
+import { LineChart } from './charts.js';
+import { Settings, parseHash } from './settings.js';
+import { OwnImages } from './own.js';
+import { Explore } from './explore.js';
+import { $, fmt, setText, drawRgba, download, fieldMessage } from './util.js';
+
+const SPEEDS = [1, 2, 5, 10, 20, 50, 0]; // steps per frame; 0 = as fast as possible
+const MAX_SNAPSHOTS = 120;
+const MAX_MODEL_BYTES = 256 << 20;
+
+// What boot.js asks the engine for, where boot.js did not run.
+function bootInit() {
+  const hash = parseHash();
+  const noise = Number(hash.noise);
+  return {
+    build: new URLSearchParams(location.search).get('build') === 'portable' ? 'portable' : 'auto',
+    noiseSeed: hash.noise !== undefined && Number.isSafeInteger(noise) && noise >= 0 ? noise : 1,
+    dataset: hash.dataset === 'fashion' ? 'fashion' : 'mnist',
+  };
+}
+
+// Everything the page knows, also read by the end-to-end tests.
+const state = {
+  ready: false, build: null, score: false, firstGridAt: null, model: null, pending: null, dataset: null,
+  running: false, halted: false, step: 0, dStep: 0, dLoss: NaN, gLoss: NaN, dReal: NaN, dFake: NaN,
+  stepsPerSec: 0, imagesPerSec: 0, noiseSeed: 1, modelFd: null, grids: 0, snapshots: 0, realScores: null, fakeScores: null,
+  fd: [], exploreDraws: 0, kept: null, saved: null, resumable: null, errors: [],
+};
+
+const engine = new Engine('worker.js', bootInit());
+const settings = new Settings(engine);
+const explore = new Explore(engine, state);
+new OwnImages(engine, (d) => onDataset(d)); // the "your own images" panel
+let manifest = [];
+
+window.ganplay = {
+  state,
+  engine,
+  debug: {
+    checksum: () => engine.call('checksum'),
+    modelInfo: () => engine.call('modelInfo'),
+    saveNow: () => engine.call('saveNow'),
+    savedInfo: () => engine.call('savedInfo'),
+    poison: () => engine.call('poison'),
+    setFdEvery: (every) => engine.call('setFdEvery', { every }),
+  },
+};
+
+// ---- messages ------------------------------------------------------------------
+
+function showError(message, { restore = false } = {}) {
+  state.errors.push(message);
+  const p = document.createElement('p');
+  p.textContent = message;
+  $('error-list').append(p);
+  $('restore-good').hidden = !restore;
+  $('error').hidden = false;
+}
+
+function clearErrors() {
+  $('error-list').textContent = '';
+  $('error').hidden = true;
+  $('restore-good').hidden = true;
+}
+
+function setStatus(text) {
+  setText($('status'), text);
+}
+
+// ---- buttons and readouts --------------------------------------------------------
+
+function setButtons() {
+  const had = document.activeElement;
+  const idle = state.ready && !state.running;
+  $('start').disabled = !idle || state.halted;
+  $('pause').disabled = !state.running;
+  $('reset').disabled = !idle;
+  for (const id of ['step', 'd-step', 'g-step']) $(id).disabled = !idle || state.halted;
+  $('dl-gen').disabled = !state.model;
+  $('dl-state').disabled = !state.model || !state.model.hasD;
+  $('dl-png').disabled = !state.grids;
+  $('resume-saved').disabled = !state.resumable || state.running;
+  $('forget-saved').disabled = !state.resumable;
+  if (had && had.disabled) (had === $('start') ? $('pause') : $('start')).focus();
+}
+
+function showStats() {
+  setText($('r-step'), String(state.step));
+  setText($('r-dstep'), String(state.dStep));
+  setText($('r-rate'), state.running && state.stepsPerSec > 0 ? fmt(state.stepsPerSec, 1) : '–');
+  setText($('r-images'), state.running && state.imagesPerSec > 0 ? String(Math.round(state.imagesPerSec)) : '–');
+  const trained = state.step > 0 || state.dStep > 0;
+  setText($('r-dloss'), trained ? fmt(state.dLoss, 3) : '–');
+  setText($('r-gloss'), state.step > 0 ? fmt(state.gLoss, 3) : '–');
+  setText($('r-dreal'), trained ? fmt(state.dReal, 3) : '–');
+  setText($('r-dfake'), trained ? fmt(state.dFake, 3) : '–');
+}
+
+function statusText() {
+  if (!state.ready) return 'Starting…';
+  if (state.halted) return `Stopped at step ${state.step}: a loss became NaN.`;
+  if (state.running) return `Training on ${state.dataset ? state.dataset.name : 'the data'}…`;
+  if (!state.model) return '';
+  if (!state.model.hasD) return 'A pretrained generator. Start trains a new model from the settings.';
+  return state.step || state.dStep ? `Paused at step ${state.step}.` : 'Ready: press Start, or take one step at a time.';
+}
+
+// ---- charts -------------------------------------------------------------------------
+
+const lossChart = new LineChart($('chart-loss'), {
+  width: 5, series: [{ color: '--d-color', column: 1 }, { color: '--g-color', column: 2 }],
+});
+const dChart = new LineChart($('chart-d'), {
+  width: 5, ymin: 0, ymax: 1, ref: 0.5, series: [{ color: '--real-color', column: 3 }, { color: '--fake-color', column: 4 }],
+});
+const fdChart = new LineChart($('chart-fd'), {
+  width: 2, minTop: 10, series: [{ color: '--fd-color', column: 1 }], empty: 'Measured every 250 steps',
+});
+window.ganplay.charts = { lossChart, dChart, fdChart };
+
+// ---- timeline ------------------------------------------------------------------------
+
+const snapshots = []; // {step, bitmap}
+let lastExplore = 0;
+let timelineLive = true;
+
+async function addSnapshot(img) {
+  const bitmap = await createImageBitmap(new ImageData(new Uint8ClampedArray(img.pixels), img.width, img.height));
+  if (snapshots.length && snapshots[snapshots.length - 1].step >= img.step) {
+    // the same or an earlier step again (a reload of the model): replace
+    while (snapshots.length && snapshots[snapshots.length - 1].step >= img.step) snapshots.pop().bitmap.close();
+  }
+  snapshots.push({ step: img.step, bitmap });
+  if (snapshots.length > MAX_SNAPSHOTS) {
+    // keep every other one (and the newest): the timeline stays bounded
+    const keep = snapshots.filter((_, i) => i % 2 === 0 || i === snapshots.length - 1);
+    snapshots.filter((sn) => !keep.includes(sn)).forEach((sn) => sn.bitmap.close());
+    snapshots.splice(0, snapshots.length, ...keep);
+  }
+  state.snapshots = snapshots.length;
+  updateTimeline();
+}
+
+function clearSnapshots(afterStep = -1) {
+  for (let i = snapshots.length - 1; i >= 0; i--) {
+    if (snapshots[i].step > afterStep) snapshots.splice(i, 1)[0].bitmap.close();
+  }
+  state.snapshots = snapshots.length;
+  timelineLive = true;
+  updateTimeline();
+}
+
+function updateTimeline() {
+  const slider = $('timeline');
+  slider.max = String(Math.max(0, snapshots.length - 1));
+  slider.disabled = snapshots.length < 2;
+  if (timelineLive) slider.value = slider.max;
+  showSnapshot(Number(slider.value));
+}
+
+function showSnapshot(i) {
+  const sn = snapshots[i];
+  const c = $('timeline-grid');
+  if (!sn) {
+    c.getContext('2d').clearRect(0, 0, c.width, c.height);
+    setText($('timeline-label'), 'No snapshots yet');
+    return;
+  }
+  c.getContext('2d').drawImage(sn.bitmap, 0, 0);
+  setText($('timeline-label'), `Step ${sn.step}${i === snapshots.length - 1 ? ' (latest)' : ''}`);
+  state.timelineStep = sn.step;
+}
+
+$('timeline').addEventListener('input', (e) => {
+  timelineLive = Number(e.target.value) === snapshots.length - 1;
+  showSnapshot(Number(e.target.value));
+});
+$('snap-every').addEventListener('change', (e) => engine.call('setSnapEvery', { every: Number(e.target.value) }));
+
+// ---- real versus generated ------------------------------------------------------------
+
+function makeBadges(id) {
+  const box = $(id);
+  for (let i = 0; i < 8; i++) {
+    const b = document.createElement('span');
+    b.className = 'badge';
+    b.textContent = '–';
+    box.append(b);
+  }
+  return [...box.children];
+}
+const badges = { real: makeBadges('real-badges'), fake: makeBadges('fake-badges') };
+
+function showScored(which, img) {
+  if (!img) return;
+  drawRgba($(which), img);
+  badges[which].forEach((b, i) => {
+    const p = img.probs ? img.probs[i] : null;
+    setText(b, p === null || p === undefined ? '–' : p.toFixed(2));
+    b.title = p === null || p === undefined ? 'No discriminator to judge' : `D says ${Math.round(p * 100)}% real`;
+  });
+  state[which === 'real' ? 'realScores' : 'fakeScores'] = img.probs;
+}
+
+$('rf-next').onclick = () => engine.call('realFake', { first: (state.realFirst = (state.realFirst || 0) + 8) });
+
+// ---- worker events -----------------------------------------------------------------------
+
+engine.on('status', (m) => {
+  if (m.text) setStatus(m.text);
+  else setStatus(statusText());
+});
+
+engine.on('model', (m) => {
+  const other = !state.model || !m.info || state.model.name !== m.info.name || state.model.kind !== m.info.kind;
+  if (other) state.modelFd = null; // the digit FD shown belongs to the model before
+  state.model = m.info;
+  state.pending = m.pending;
+  if (m.pending && JSON.stringify(m.pending) !== JSON.stringify(settings.pending)) settings.show(m.pending);
+  showModel();
+  setButtons();
+});
+
+function showModel() {
+  const m = state.model;
+  if (!m) return;
+  const pick = $('model-pick');
+  const idx = manifest.findIndex((x) => x.name === m.name);
+  let current = pick.querySelector('option[value="current"]');
+  if (idx < 0) {
+    if (!current) {
+      current = new Option('', 'current');
+      pick.add(current, 0);
+    }
+    current.textContent = m.name;
+    pick.value = 'current';
+  } else {
+    if (current) current.remove();
+    pick.value = String(idx);
+  }
+  showCaption();
+  explore.setClasses(m.classes);
+  setStatus(statusText());
+}
+
+function showCaption() {
+  const m = state.model;
+  if (!m) return;
+  const kind = m.hasD ? `generator and discriminator, step ${state.step}` : `generator only, trained for ${m.step} steps`;
+  const params = ((m.gParams + m.dParams) / 1e6).toFixed(2);
+  const fd = m.hasD ? (state.fd.length ? state.fd[state.fd.length - 1] : null) : state.modelFd !== null ? [m.step, state.modelFd] : null;
+  setText($('model-caption'), `${m.description ? m.description + ' ' : ''}${(m.config.preset || '').toUpperCase()} model, ` +
+    `latent size ${m.latent}, ${params} M weights (${kind}).${fd ? ` Digit FD ${fd[1].toFixed(1)} (step ${fd[0]}).` : ''}`);
+}
+
+engine.on('stats', (m) => {
+  // a generator-only model is not being trained: its file's counters are history
+  const trainable = !state.model || state.model.hasD;
+  const [step, dStep, dLoss, gLoss, dReal, dFake] = trainable ? m.stats : [0, 0, NaN, NaN, NaN, NaN];
+  Object.assign(state, { step, dStep, dLoss, gLoss, dReal, dFake, stepsPerSec: m.stepsPerSec, imagesPerSec: m.imagesPerSec });
+  if (m.reset) {
+    lossChart.clear();
+    dChart.clear();
+    fdChart.clear();
+    state.fd = [];
+    clearSnapshots(m.points.length ? step : -1);
+  }
+  if (m.points.length) {
+    lossChart.append(m.points);
+    dChart.append(m.points);
+  }
+  if (m.fd && m.fd.length) {
+    fdChart.append(m.fd);
+    for (let i = 0; i < m.fd.length; i += 2) state.fd.push([m.fd[i], m.fd[i + 1]]);
+  }
+  if (state.running !== m.running || state.halted !== m.halted) {
+    state.running = m.running;
+    state.halted = m.halted;
+    setButtons();
+  }
+  showStats();
+  showCaption();
+  setStatus(statusText());
+});
+
+engine.on('grid', (m) => {
+  drawRgba($('grid'), m);
+  if (state.firstGridAt === null) {
+    state.firstGridAt = performance.now();
+    $('grid-loading').hidden = true;
+    setButtons();
+  }
+  state.grids++;
+  state.gridStep = m.step;
+  // the explore views follow the model as it trains
+  const now = performance.now();
+  if (state.ready && now - lastExplore > 700) {
+    lastExplore = now;
+    explore.refresh();
+  }
+  if (m.snapshot || (state.model && state.model.hasD && !snapshots.length)) addSnapshot(m);
+});
+
+engine.on('realfake', (m) => {
+  showScored('real', m.real);
+  showScored('fake', m.fake);
+  state.realFakeStep = m.step;
+});
+
+engine.on('fd', (m) => {
+  if (m.training) {
+    fdChart.append([m.step, m.fd]);
+    state.fd.push([m.step, m.fd]);
+  } else {
+    state.modelFd = m.fd;
+    showModel();
+  }
+});
+
+engine.on('dataset', (m) => onDataset(m));
+
+function onDataset(d) {
+  state.dataset = d;
+  $('dataset').value = d.id;
+  $('own').hidden = d.id !== 'own' && $('dataset').value !== 'own';
+  $('fd-figure').hidden = !(d.id === 'mnist' && d.fd);
+  fieldMessage($('dataset'), $('dataset-msg'), `${d.count} images, ${d.heldOut} held out (never trained on).`, 'note');
+  setStatus(statusText());
+}
+
+engine.on('halted', (m) => {
+  state.halted = true;
+  state.running = false;
+  showError(m.lastGoodStep !== null
+    ? `${m.message} You can return to the last good state (step ${m.lastGoodStep}) and try again, perhaps with lower learning rates.`
+    : `${m.message} Press Reset to start a new model, perhaps with lower learning rates.`, { restore: m.lastGoodStep !== null });
+  setButtons();
+  setStatus(statusText());
+});
+
+engine.on('saved', (m) => {
+  if (!m.ok) {
+    setText($('autosave'), m.message);
+    return;
+  }
+  state.saved = m;
+  state.resumable = m;
+  setText($('autosave'), `Saved in this browser at step ${m.step} (${new Date(m.savedAt).toLocaleTimeString()}).`);
+  setButtons();
+});
+
+engine.on('resumable', (m) => {
+  state.resumable = m;
+  const ago = Math.max(0, Math.round((Date.now() - m.savedAt) / 60000));
+  setText($('banner-text'), `You were training ${m.name} on ${datasetName(m.dataset)}: step ${m.step}, saved ` +
+    `${ago < 1 ? 'less than a minute' : ago === 1 ? 'a minute' : `${ago} minutes`} ago. Resume exactly where it stopped?`);
+  $('banner').hidden = false;
+  setText($('autosave'), `Saved training: ${m.name}, step ${m.step}.`);
+  setButtons();
+});
+
+engine.on('error', (m) => {
+  showError(m.message);
+  setStatus(state.ready ? statusText() : 'Could not start.');
+  if (!state.ready) setText($('r-build'), 'not loaded');
+});
+
+const datasetName = (id) => ({ mnist: 'MNIST digits', fashion: 'Fashion-MNIST', own: 'your own images' }[id] || 'a dataset');
+
+// ---- controls ------------------------------------------------------------------------------
+
+async function act(fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    showError(e.message);
+    return null;
+  }
+}
+
+$('start').onclick = () => act(async () => {
+  clearErrors();
+  await engine.call('start');
+});
+$('pause').onclick = () => act(() => engine.call('pause'));
+$('reset').onclick = () => act(async () => {
+  clearErrors();
+  state.halted = false;
+  await engine.call('reset');
+  setButtons();
+});
+$('step').onclick = () => act(() => engine.call('step', { kind: 'full' }));
+$('d-step').onclick = () => act(() => engine.call('step', { kind: 'd' }));
+$('g-step').onclick = () => act(() => engine.call('step', { kind: 'g' }));
+$('restore-good').onclick = () => act(async () => {
+  const r = await engine.call('restoreGood');
+  clearErrors();
+  state.halted = false;
+  lossChart.truncate(r.points);
+  dChart.truncate(r.points);
+  clearSnapshots(r.step);
+  setButtons();
+  setStatus(`Back at step ${r.step}, the last good state.`);
+});
+$('error-dismiss').onclick = () => clearErrors();
+
+function speedLabel(v) {
+  return v === 0 ? 'as fast as possible' : `${v} step${v === 1 ? '' : 's'} per frame`;
+}
+$('speed').addEventListener('input', (e) => {
+  const v = SPEEDS[Number(e.target.value)];
+  setText($('speed-value'), speedLabel(v));
+  engine.call('setSpeed', { speed: v });
+});
+
+$('new-samples').onclick = () => {
+  const seed = 1 + Math.floor(Math.random() * 1e6);
+  $('noise-seed').value = String(seed);
+  setNoiseSeed(seed);
+};
+$('noise-seed').addEventListener('change', (e) => {
+  const v = Number(e.target.value);
+  if (!Number.isSafeInteger(v) || v < 0) {
+    fieldMessage(e.target, $('noise-seed-msg'), 'The noise seed must be a whole number from 0 up (refused; nothing changed).');
+    return;
+  }
+  setNoiseSeed(v);
+});
+
+function setNoiseSeed(seed) {
+  fieldMessage($('noise-seed'), $('noise-seed-msg'), '');
+  state.noiseSeed = seed;
+  settings.extra.noise = seed;
+  settings.updateUrl();
+  act(() => engine.call('samples', { seed }));
+}
+
+$('model-pick').addEventListener('change', (e) => act(async () => {
+  const m = manifest[Number(e.target.value)];
+  if (!m) return;
+  if (state.running) await engine.call('pause');
+  clearErrors();
+  state.modelFd = null;
+  await engine.call('loadModelUrl', { model: m });
+  const ds = m.dataset;
+  if (ds && ds !== state.dataset?.id && ds !== 'own') await changeDataset(ds);
+  explore.refresh();
+}));
+
+async function changeDataset(id) {
+  $('own').hidden = id !== 'own';
+  settings.extra.dataset = id === 'own' ? undefined : id;
+  settings.updateUrl();
+  if (id === 'own') {
+    fieldMessage($('dataset'), $('dataset-msg'), 'Add your images below, then press “Train on these”.', 'note');
+    return;
+  }
+  fieldMessage($('dataset'), $('dataset-msg'), 'Loading…', 'note');
+  try {
+    await engine.call('loadDataset', { id });
+  } catch (e) {
+    fieldMessage($('dataset'), $('dataset-msg'), e.message);
+  }
+}
+$('dataset').addEventListener('change', (e) => changeDataset(e.target.value));
+
+// ---- keep -------------------------------------------------------------------------------------
+
+function fileStem() {
+  const m = state.model;
+  return `ganplay-${m && m.config ? m.config.preset : 'model'}-step${state.step}`;
+}
+
+$('dl-png').onclick = () => {
+  const src = $('grid'), k = 4;
+  const c = document.createElement('canvas');
+  c.width = src.width * k;
+  c.height = src.height * k;
+  const ctx = c.getContext('2d');
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(src, 0, 0, c.width, c.height);
+  c.toBlob((blob) => download(blob, `${fileStem()}-seed${state.noiseSeed}.png`), 'image/png');
+};
+$('dl-gen').onclick = () => act(async () => download(await engine.call('save', { kind: 0 }), `${fileStem()}-generator.gpm`));
+$('dl-state').onclick = () => act(async () => download(await engine.call('save', { kind: 1 }), `${fileStem()}-training.gpm`));
+
+$('load-file').addEventListener('change', async (e) => {
+  const file = e.target.files[0];
+  const msg = $('load-msg');
+  if (!file) return;
+  if (file.size > MAX_MODEL_BYTES) {
+    fieldMessage(e.target, msg, `${file.name} is too large to be a model file (${(file.size / 1e6).toFixed(0)} MB). Nothing changed.`);
+    return;
+  }
+  fieldMessage(e.target, msg, `Opening ${file.name}…`, 'note');
+  const bytes = await file.arrayBuffer();
+  const wasRunning = state.running;
+  try {
+    if (wasRunning) await engine.call('pause');
+    const info = await engine.call('loadModelBytes', { bytes, name: file.name }, [bytes]);
+    state.modelFd = null;
+    fieldMessage(e.target, msg, `Loaded ${file.name}: ${info.hasD ? `a training state at step ${info.step}` : 'a generator'}.`, 'note');
+    explore.refresh();
+  } catch (err) {
+    fieldMessage(e.target, msg, `${file.name} was refused: ${err.message.replace(/^Loading the model: /, '')}. Nothing changed.`);
+    if (wasRunning) engine.call('start');
+  }
+  e.target.value = '';
+});
+
+async function resume() {
+  $('banner').hidden = true;
+  return act(async () => {
+    if (state.running) await engine.call('pause');
+    clearErrors();
+    const r = await engine.call('resume');
+    state.noiseSeed = r.noiseSeed;
+    $('noise-seed').value = String(r.noiseSeed);
+    setText($('autosave'), `Resumed at step ${r.step}.`);
+    explore.refresh();
+    return r;
+  });
+}
+$('resume').onclick = resume;
+$('resume-saved').onclick = resume;
+$('resume-dismiss').onclick = () => ($('banner').hidden = true);
+$('forget-saved').onclick = () => act(async () => {
+  await engine.call('forgetSaved');
+  state.resumable = null;
+  $('banner').hidden = true;
+  setText($('autosave'), 'The saved training was forgotten.');
+  setButtons();
+});
+
+settings.onUrl = (u) => ($('share-url').value = u);
+$('copy-link').onclick = async () => {
+  const u = settings.url();
+  $('share-url').value = u;
+  try {
+    await navigator.clipboard.writeText(u);
+    setText($('copy-link'), 'Copied');
+    setTimeout(() => setText($('copy-link'), 'Copy'), 2000);
+  } catch {
+    $('share-url').select();
+  }
+};
+
+// Autosave when the page is hidden or left.
+const saveOnHide = () => {
+  if (state.model && state.model.hasD && (state.step || state.dStep)) engine.call('saveNow').catch(() => {});
+};
+document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && saveOnHide());
+window.addEventListener('pagehide', saveOnHide);
+
+// ---- start --------------------------------------------------------------------------------------
+
+async function main() {
+  if (typeof WebAssembly !== 'object') {
+    showError('This browser does not run WebAssembly, which ganplay needs. Use a recent Firefox, Chrome, Edge or Safari.');
+    setStatus('Could not start.');
+    return;
+  }
+  const hash = parseHash();
+  const init = engine.init;
+  state.noiseSeed = init.noiseSeed;
+  $('noise-seed').value = String(state.noiseSeed);
+  explore.kept = [{ seed: state.noiseSeed, index: 1 }, { seed: state.noiseSeed, index: 0 }];
+  $('dataset').value = init.dataset;
+  engine.flush();
+  let r;
+  try {
+    r = await engine.started;
+  } catch (e) {
+    showError(e.message);
+    setStatus('Could not start.');
+    setText($('r-build'), 'not loaded');
+    setText($('grid-loading'), 'The engine could not start (see the message above).');
+    return;
+  }
+  manifest = r.models;
+  const pick = $('model-pick');
+  manifest.forEach((m, i) => pick.add(new Option(m.name, String(i))));
+  showModel();
+  state.build = r.build;
+  state.score = r.score;
+  state.classifier = r.classifier; // the digit FD can be measured
+  setText($('r-build'), r.build === 'simd' ? 'WebAssembly SIMD, in a worker' : 'portable WebAssembly (no SIMD), in a worker');
+  explore.buildSliders(r.directions);
+  for (const opt of $('f-preset').options) {
+    if (r.presets.includes(opt.value)) continue;
+    opt.disabled = true;
+    opt.textContent += ' (not in this build)';
+  }
+  // settings: the preset's defaults, then what the address asks for
+  const preset = hash.preset || 'mlp';
+  await settings.loadDefaults('mlp').catch(() => {});
+  settings.extra.dataset = hash.dataset ? init.dataset : undefined;
+  if (hash.noise !== undefined) settings.extra.noise = state.noiseSeed;
+  if (Object.keys(hash).length > 0) {
+    $('settings-box').open = true;
+    const ok = await settings.applyHash({ ...hash, preset });
+    if (!ok) showError('Some settings in the link were refused; the fields say why. The others were applied.');
+  } else {
+    settings.show(await engine.call('setPending', { config: { ...settings.defaults } }));
+  }
+  $('share-url').value = settings.url();
+  state.ready = true;
+  setButtons();
+  setStatus(statusText());
+  explore.refresh();
+  registerServiceWorker();
+}
+
+// Offline after the first visit: a service worker keeps the site's files.
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator) || !/^https?:$/.test(location.protocol)) return;
+  navigator.serviceWorker.register('sw.js').catch(() => {});
+}
+
+showStats();
+main();

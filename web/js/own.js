@@ -1,0 +1,147 @@
+// own.js: "your own" dataset: drawings on a pad and image files, shrunk in
+// the browser to the model's size with canvas calls only. The RGBA bytes
+// go to the engine, which turns them into gray training images; nothing
+// leaves the machine.
+
+import { $, fieldMessage, setText } from './util.js';
+
+const MIN_IMAGES = 10;
+const MAX_IMAGES = 2000;
+const THUMBS = 10; // thumbnails shown (the last ones added)
+
+export class OwnImages {
+  constructor(engine, onUsed) {
+    this.engine = engine;
+    this.onUsed = onUsed;
+    this.size = 28;
+    this.images = []; // Uint8ClampedArray RGBA, size x size each
+    this.pad = $('pad');
+    this.thumbs = $('own-thumbs');
+    this.small = document.createElement('canvas'); // the model-size canvas
+    this.msg = $('own-msg');
+    this.clearPad();
+    this.setupPad();
+    $('pad-add').onclick = () => this.addDrawing();
+    $('pad-clear').onclick = () => this.clearPad();
+    $('own-files').onchange = (e) => this.addFiles(e.target.files);
+    $('own-use').onclick = () => this.use();
+    $('own-clear').onclick = () => {
+      this.images = [];
+      this.refresh();
+    };
+    this.refresh();
+  }
+
+  setupPad() {
+    const pad = this.pad, ctx = pad.getContext('2d');
+    let last = null;
+    const at = (e) => {
+      const r = pad.getBoundingClientRect();
+      return [((e.clientX - r.left) * pad.width) / r.width, ((e.clientY - r.top) * pad.height) / r.height];
+    };
+    pad.addEventListener('pointerdown', (e) => {
+      pad.setPointerCapture(e.pointerId);
+      last = at(e);
+      this.stroke(ctx, last, last);
+      e.preventDefault();
+    });
+    pad.addEventListener('pointermove', (e) => {
+      if (!last) return;
+      const p = at(e);
+      this.stroke(ctx, last, p);
+      last = p;
+    });
+    const end = () => (last = null);
+    pad.addEventListener('pointerup', end);
+    pad.addEventListener('pointercancel', end);
+  }
+
+  stroke(ctx, a, b) {
+    ctx.strokeStyle = '#fff';
+    ctx.lineWidth = 15;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    ctx.moveTo(a[0], a[1]);
+    ctx.lineTo(b[0], b[1]);
+    ctx.stroke();
+  }
+
+  clearPad() {
+    const ctx = this.pad.getContext('2d');
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, this.pad.width, this.pad.height);
+  }
+
+  // Draws a source (canvas or bitmap) onto the model-size canvas, centred
+  // and cropped to a square, and keeps its RGBA.
+  grab(source, sw, sh) {
+    const n = this.size, c = this.small;
+    c.width = c.height = n;
+    const ctx = c.getContext('2d', { willReadFrequently: true });
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = 'high';
+    const side = Math.min(sw, sh);
+    ctx.clearRect(0, 0, n, n);
+    ctx.drawImage(source, (sw - side) / 2, (sh - side) / 2, side, side, 0, 0, n, n);
+    if (this.images.length >= MAX_IMAGES) throw new Error(`At most ${MAX_IMAGES} images.`);
+    this.images.push(ctx.getImageData(0, 0, n, n).data);
+  }
+
+  addDrawing() {
+    this.grab(this.pad, this.pad.width, this.pad.height);
+    this.clearPad();
+    this.refresh();
+  }
+
+  async addFiles(files) {
+    let bad = 0;
+    for (const f of files) {
+      try {
+        const bmp = await createImageBitmap(f);
+        this.grab(bmp, bmp.width, bmp.height);
+        bmp.close();
+      } catch {
+        bad++;
+      }
+    }
+    this.refresh();
+    if (bad) fieldMessage(null, this.msg, `${bad} file(s) could not be read as images and were skipped.`);
+    $('own-files').value = '';
+  }
+
+  refresh() {
+    const n = this.images.length;
+    setText($('own-count'), n ? `${n} image${n === 1 ? '' : 's'}${n < MIN_IMAGES ? ` (at least ${MIN_IMAGES} to train)` : ''}.`
+      : `No images yet (at least ${MIN_IMAGES}).`);
+    const ctx = this.thumbs.getContext('2d');
+    ctx.fillStyle = '#303030';
+    ctx.fillRect(0, 0, this.thumbs.width, this.thumbs.height);
+    const shown = this.images.slice(-THUMBS);
+    shown.forEach((rgba, i) => {
+      const x = 2 + (i % 5) * 34, y = 2 + Math.floor(i / 5) * 28;
+      const img = new ImageData(rgba, this.size, this.size);
+      ctx.putImageData(img, x, y);
+    });
+    if (n) fieldMessage(null, this.msg, '');
+  }
+
+  async use() {
+    const n = this.images.length, px = this.size * this.size * 4;
+    if (n < MIN_IMAGES) {
+      fieldMessage(null, this.msg, `Add at least ${MIN_IMAGES} images first (you have ${n}): two of every ten are held out.`);
+      return false;
+    }
+    const rgba = new Uint8Array(n * px);
+    this.images.forEach((im, i) => rgba.set(im, i * px));
+    try {
+      const d = await this.engine.call('ownDataset', { rgba, count: n, h: this.size, w: this.size }, [rgba.buffer]);
+      fieldMessage(null, this.msg, `Training on your ${d.count} images (${d.heldOut} held out).`, 'note');
+      this.onUsed(d);
+      return true;
+    } catch (e) {
+      fieldMessage(null, this.msg, e.message);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+// util.js: small helpers shared by the page's modules.
+
+export const $ = (id) => document.getElementById(id);
+
+// A number for display: finite values with `digits` decimals, else its name.
+export const fmt = (v, digits) => (Number.isFinite(v) ? v.toFixed(digits) : String(v));
+
+// A float32 setting without float noise (2e-4 rather than 0.00019999999).
+export const clean = (v) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
+
+export function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+// Draws an RGBA image {width, height, pixels} on a canvas of that size.
+export function drawRgba(canvas, img) {
+  if (canvas.width !== img.width || canvas.height !== img.height) {
+    canvas.width = img.width;
+    canvas.height = img.height;
+  }
+  const data = new Uint8ClampedArray(img.pixels);
+  canvas.getContext('2d').putImageData(new ImageData(data, img.width, img.height), 0, 0);
+}
+
+// Offers bytes or a blob as a file download.
+export function download(data, name, type = 'application/octet-stream') {
+  const blob = data instanceof Blob ? data : new Blob([data], { type });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// A message next to a field: text, or '' to clear.
+export function fieldMessage(input, msgEl, text, kind = 'error') {
+  setText(msgEl, text);
+  // a refusal inside a closed section opens it, so the message is seen
+  const box = msgEl.closest('details');
+  if (text && kind === 'error' && box) box.open = true;
+  msgEl.dataset.kind = text ? kind : '';
+  if (input) input.setAttribute('aria-invalid', text && kind === 'error' ? 'true' : 'false');
+}
