@@ -90,8 +90,12 @@ $(BUILD)/node/bench-portable.js: $(BENCH_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EM_BENCH) $(BENCH_SRC) -o $@
 
-bench: deps $(BUILD)/bench $(BUILD)/node/bench-simd.js $(BUILD)/node/bench-portable.js $(BUILD)/data/mnist.bin
+# native and node figures, then the same models in one headless Chromium
+# session against TensorFlow.js (dev-only dependency, never in the site)
+bench: deps $(BUILD)/bench $(BUILD)/node/bench-simd.js $(BUILD)/node/bench-portable.js $(BUILD)/data/mnist.bin \
+       $(SITE)/ganplay-simd.js $(SITE)/ganplay.js
 	node scripts/bench.mjs
+	node scripts/bench-browser.mjs
 
 # ---- data --------------------------------------------------------------
 node_modules/.package-lock.json: package-lock.json

@@ -27,11 +27,14 @@ results.native.gemm.forEach((g, i) => {
   const v = names.map((n) => results[n].gemm[i].gflops);
   console.log(row([g.shape.padEnd(19), ...v.map((x) => pad(x.toFixed(1), 13)), pad((v[1] / v[2]).toFixed(2) + 'x', 15)]));
 });
-console.log('\nSeed MLP GAN, batch 64\n');
+console.log('\nTraining (batch 64) and sampling\n');
 console.log(row(['measure'.padEnd(24), ...names.map((n) => pad(n, 13))]));
 console.log(row(['-'.repeat(24), ...names.map(() => '-'.repeat(13))]));
 const m = (label, key, digits) =>
   console.log(row([label.padEnd(24), ...names.map((n) => pad(results[n][key].toFixed(digits), 13))]));
-m('training steps/s', 'mlp_steps_per_s', 1);
-m('training images/s', 'mlp_images_per_s', 0);
-m('sample 64 images (ms)', 'mlp_sample64_ms', 2);
+m('seed GAN steps/s', 'mlp_steps_per_s', 1);
+m('seed GAN images/s', 'mlp_images_per_s', 0);
+m('seed GAN 64 samples (ms)', 'mlp_sample64_ms', 2);
+m('DCGAN steps/s', 'dcgan_steps_per_s', 2);
+m('DCGAN images/s', 'dcgan_images_per_s', 0);
+m('DCGAN 64 samples (ms)', 'dcgan_sample64_ms', 2);

@@ -1,8 +1,8 @@
 /* bench.c: benchmark, figures printed (never asserted). Built natively and
  * for node (wasm SIMD and portable); scripts/bench.mjs runs all builds and
  * prints one table. Measures GEMM GFLOP/s for the seed GAN's products as a
- * training step runs them, seed-GAN training steps/s and the time to sample
- * 64 images.
+ * training step runs them, and for the seed MLP GAN and the DCGAN the
+ * training steps/s and the time to sample 64 images.
  * usage: bench [--json] [mnist.bin] */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -74,37 +74,43 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench: %s\n", err.msg);
         return 1;
     }
-    gp_gan_config cfg;
-    gp_gan_config_default(&cfg, "mlp", NULL);
-    gp_gan gan;
-    if (gp_gan_create(&gan, &cfg, 1, &err) != GP_OK) {
-        fprintf(stderr, "bench: %s\n", err.msg);
-        return 1;
+    static const char *const presets[] = {"mlp", "dcgan"};
+    for (int p = 0; p < 2; p++) {
+        gp_gan_config cfg;
+        gp_gan gan;
+        if (gp_gan_config_default(&cfg, presets[p], &err) != GP_OK || gp_gan_create(&gan, &cfg, 1, &err) != GP_OK) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            return 1;
+        }
+        for (int i = 0; i < 3; i++) gp_gan_train_step(&gan, &ds, &err); /* warm up */
+        int steps = 0;
+        double t0 = now();
+        while (now() - t0 < 3.0) {
+            gp_gan_train_step(&gan, &ds, &err);
+            steps++;
+        }
+        double sps = steps / (now() - t0);
+        float *z = malloc(sizeof(float) * 64 * cfg.latent), *img = malloc(sizeof(float) * 64 * 784);
+        gp_gan_latents(&gan, 7, 64, z);
+        gp_gan_generate(&gan, z, 64, img); /* warm up */
+        int reps = 0;
+        t0 = now();
+        while (now() - t0 < 1.0) {
+            gp_gan_generate(&gan, z, 64, img);
+            reps++;
+        }
+        double sample_ms = (now() - t0) / reps * 1e3;
+        if (json)
+            printf(", \"%s_steps_per_s\": %.2f, \"%s_images_per_s\": %.1f, \"%s_sample64_ms\": %.3f", presets[p], sps,
+                   presets[p], sps * 64, presets[p], sample_ms);
+        else
+            printf("%s GAN training: %.2f steps/s (%.0f images/s), 64 samples in %.2f ms\n", presets[p], sps, sps * 64,
+                   sample_ms);
+        free(z);
+        free(img);
+        gp_gan_free(&gan);
     }
-    for (int i = 0; i < 5; i++) gp_gan_train_step(&gan, &ds, &err); /* warm up */
-    int steps = 0;
-    double t0 = now();
-    while (now() - t0 < 3.0) {
-        gp_gan_train_step(&gan, &ds, &err);
-        steps++;
-    }
-    double sps = steps / (now() - t0);
-    float *z = malloc(sizeof(float) * 64 * cfg.latent), *img = malloc(sizeof(float) * 64 * 784);
-    gp_gan_latents(&gan, 7, 64, z);
-    int reps = 0;
-    t0 = now();
-    while (now() - t0 < 1.0) {
-        gp_gan_generate(&gan, z, 64, img);
-        reps++;
-    }
-    double sample_ms = (now() - t0) / reps * 1e3;
-    if (json)
-        printf(", \"mlp_steps_per_s\": %.2f, \"mlp_images_per_s\": %.1f, \"mlp_sample64_ms\": %.3f}\n", sps, sps * 64, sample_ms);
-    else
-        printf("seed GAN training: %.2f steps/s (%.0f images/s), 64 samples in %.2f ms\n", sps, sps * 64, sample_ms);
-    free(z);
-    free(img);
-    gp_gan_free(&gan);
+    if (json) printf("}\n");
     gp_dataset_free(&ds);
     return 0;
 }

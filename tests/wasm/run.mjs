@@ -257,6 +257,22 @@ function testNative(engines) {
       check(d <= 1e-4, `${e.name}: samples of a natively trained model match the CLI's`, `max diff ${d.toExponential(2)}`);
       e.M._gpw_delete(s);
     }
+    // every shipped generator samples the same images in wasm as natively
+    const shipped = fs.readdirSync(path.join(ROOT, 'models')).filter((f) => f.endsWith('.gpm')).sort();
+    check(shipped.length >= 3, 'three or more shipped generators in models/', shipped.join(', '));
+    for (const name of shipped) {
+      const file = path.join(ROOT, 'models', name);
+      execFileSync(cli, ['sample', '--model', file, '--count', '64', '--seed', '3', '--raw', raw], { stdio: 'pipe' });
+      const buf2 = fs.readFileSync(raw);
+      const native = new Float32Array(buf2.buffer.slice(buf2.byteOffset, buf2.byteOffset + buf2.length));
+      for (const e of engines) {
+        const s = e.session();
+        e.ok(s, e.loadModel(s, new Uint8Array(fs.readFileSync(file))), `gpw_load_model (${name})`);
+        const d = maxDiff(e.sample(s, 3, 64), native);
+        check(d <= 1e-4, `${e.name}: ${name} samples as natively`, `max diff ${d.toExponential(2)}`);
+        e.M._gpw_delete(s);
+      }
+    }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -407,15 +423,8 @@ function testPageApi(e, data) {
 // (g) Digit FD through the classifier, where the build has it.
 function testScore(e, data) {
   const M = e.M;
-  if (typeof M._gpw_score !== 'function') {
-    console.log(`skip ${e.name}: no gpw_score in this build`);
-    return;
-  }
-  const file = ['models/mnist-classifier.gpc', 'build/test-models/mnist-classifier.gpc'].map((f) => path.join(ROOT, f)).find(fs.existsSync);
-  if (!file) {
-    console.log(`skip ${e.name}: no classifier file (models/mnist-classifier.gpc)`);
-    return;
-  }
+  const file = path.join(ROOT, 'models/mnist-classifier.gpc');
+  if (!check(fs.existsSync(file), 'the shipped classifier models/mnist-classifier.gpc exists')) return;
   const s = e.session({ data, seed: 1 });
   check(M._gpw_score(s, 100, 1) !== 0 && /classifier/.test(e.error(s)), `${e.name}: scoring before the classifier is refused`, e.error(s));
   e.ok(s, e.bytesIn(new Uint8Array(fs.readFileSync(file)), (p, n) => M._gpw_load_classifier(s, p, n)), 'gpw_load_classifier');
