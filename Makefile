@@ -27,14 +27,14 @@ $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 $(BUILD)/ganplay: $(CORE:%=$(BUILD)/obj/%.o) $(BUILD)/obj/cli.o $(BUILD)/obj/png.o
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/check.h $(CORE:%=$(BUILD)/obj/%.o)
+$(BUILD)/tests/%: tests/%.c tests/check.h tests/gradcheck.h $(CORE:%=$(BUILD)/obj/%.o)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(CORE:%=$(BUILD)/obj/%.o) -o $@ $(LDLIBS)
 
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer (leak
 # checking included), built from source in their own folder.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-$(BUILD)/san/%: tests/%.c tests/check.h $(CORE_SRC) $(HEADERS)
+$(BUILD)/san/%: tests/%.c tests/check.h tests/gradcheck.h $(CORE_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $< $(CORE_SRC) -o $@ $(LDLIBS)
 
@@ -121,22 +121,12 @@ test-sanitize: $(TESTS:%=$(BUILD)/san/%) $(BUILD)/data/mnist.bin
 	@set -e; for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 GP_TEST_QUICK=1 $(BUILD)/san/$$t; done
 
-test-wasm: $(BUILD)/node/ganplay-simd.js $(BUILD)/node/ganplay.js $(BUILD)/ganplay $(BUILD)/data/mnist.bin \
-           $(BUILD)/test-models/mnist-classifier.gpc
+test-wasm: $(BUILD)/node/ganplay-simd.js $(BUILD)/node/ganplay.js $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 	$(NODE_TEST) tests/wasm/run.mjs
 
-# plain node: playwright-core needs node's fetch. The page tests use the
-# shipped models, or stand-ins trained here for those models/ lacks.
-test-e2e: site $(BUILD)/test-models/mnist-mlp.gpm $(BUILD)/test-models/mnist-classifier.gpc
+# plain node: playwright-core needs node's fetch
+test-e2e: site
 	node tests/e2e/run.mjs
-
-$(BUILD)/test-models/mnist-mlp.gpm: | $(BUILD)/ganplay $(BUILD)/data/mnist.bin
-	@mkdir -p $(dir $@)
-	$(BUILD)/ganplay train --preset mlp --data $(BUILD)/data/mnist.bin --steps 1000 --seed 1 \
-	  --out $@ --generator-only --f16 --log-every 1000
-$(BUILD)/test-models/mnist-classifier.gpc: | $(BUILD)/ganplay $(BUILD)/data/mnist.bin
-	@mkdir -p $(dir $@)
-	$(BUILD)/ganplay train-classifier --data $(BUILD)/data/mnist.bin --steps 300 --seed 1 --out $@
 
 deps:
 	@sh scripts/install-deps.sh

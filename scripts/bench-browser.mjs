@@ -9,7 +9,6 @@
 // usage: node scripts/bench-browser.mjs [SITE]   (SITE: the built site to
 // take the engine and data from, default build/site; after make site and
 // npm ci; plain node: playwright-core needs node's fetch)
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { failures, find, table, unexpectedErrors } from './bench-browser-report.mjs';
+import { startServerProcess } from './serve.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD = path.join(ROOT, 'build');
@@ -68,27 +68,6 @@ function assemble() {
   fs.writeFileSync(path.join(SITE, 'data/mnist.bin'), data.endsWith('.gz') ? zlib.gunzipSync(bytes) : bytes);
 }
 
-// Starts scripts/serve.js on a free port; resolves to { child, url }.
-function startServer(dir) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/serve.js'), dir], {
-    env: { ...process.env, PORT: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('serve.js printed no URL within 5 s')), 5000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[0] });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`serve.js exited with ${code}`)));
-  });
-}
-
 // Runs the page; returns { results, browser, requests, foreign, errors }.
 async function runPage(url) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ganplay-bench-'));
@@ -133,7 +112,7 @@ async function runPage(url) {
 async function main() {
   const loadBefore = os.loadavg()[0];
   assemble();
-  const { child, url } = await startServer(SITE);
+  const { child, url } = await startServerProcess(SITE);
   let run;
   try {
     run = await runPage(url);

@@ -2,8 +2,10 @@
 // A static file server for the built site, with no dependencies.
 // usage: node scripts/serve.js [DIR]     (DIR defaults to build/site)
 // Listens on 127.0.0.1 only; PORT sets the port (default 8000, 0 = any free
-// port). Prints the URL once listening, so tests can spawn it and read it.
+// port). Prints the URL once listening, so tests can spawn it and read it
+// (startServerProcess does that).
 'use strict';
+const { spawn } = require('child_process');
 const fs = require('fs');
 const http = require('http');
 const path = require('path');
@@ -100,6 +102,32 @@ function serve(dir, port = 8000, host = '127.0.0.1') {
   });
 }
 
+// Runs this script as a child process serving dir on a free port (PORT=0);
+// resolves to { child, url } once it has printed its URL. The caller stops
+// the child.
+function startServerProcess(dir, timeoutMs = 5000) {
+  const child = spawn(process.execPath, [__filename, dir], {
+    env: { ...process.env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve.js printed no URL within ${timeoutMs / 1000} s`)), timeoutMs);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[0] });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve.js exited with ${code}`));
+    });
+  });
+}
+
 async function main() {
   const dir = process.argv[2] || path.join(__dirname, '..', 'build', 'site');
   const port = process.env.PORT === undefined || process.env.PORT === '' ? 8000 : Number(process.env.PORT);
@@ -121,5 +149,5 @@ async function main() {
   }
 }
 
-module.exports = { serve };
+module.exports = { serve, startServerProcess };
 if (require.main === module) main();

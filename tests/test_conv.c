@@ -3,8 +3,8 @@
  * Inputs, weights, biases and output gradients are small integers, so every
  * product and partial sum is an integer far below 2^24 and float arithmetic
  * is exact in any order: the GEMM lowering (im2col / col2im, chunks of the
- * batch) must give bit-for-bit the values of the definitions, computed here
- * independently:
+ * batch) must give bit-for-bit the values of the definitions, computed
+ * independently (the forwards by gradcheck.h's references):
  *   Conv2d          out[b,o,y,x] = bias[o] + sum_{c,i,j} w[o,c,i,j] *
  *                                  in[b,c,y*s-p+i, x*s-p+j]   (0 outside)
  *   ConvTranspose2d out[b,o,y*s-p+i, x*s-p+j] += in[b,c,y,x] * w[c,o,i,j]
@@ -15,26 +15,13 @@
  * an output, the batch is split into chunks when the workspace cap says so,
  * and gp_net checks conv/reshape/dropout descriptions and initializes them
  * as documented. GP_TEST_QUICK runs a subset of the configurations. */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "check.h"
-#include "layers.h"
-#include "net.h"
-#include "rng.h"
+#include "gradcheck.h"
 
 #define GUARD 7
 static const float SENTINEL = -9876.5f;
 
-static gp_rng rng;
-
 static float *alloc_floats(size_t n) {
-    float *p = malloc((n + GUARD) * sizeof(float));
-    if (!p) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
+    float *p = NEW(float, n + GUARD);
     for (size_t i = 0; i < n + GUARD; i++) p[i] = SENTINEL;
     return p;
 }
@@ -68,25 +55,20 @@ static void check_exact(const char *what, const float *got, const float *want, s
 
 /* ---- naive references ------------------------------------------------------ */
 
-#define IDX4(a, b, c, d, B_, C_, D_) ((((size_t)(a) * (B_) + (b)) * (C_) + (c)) * (D_) + (d))
+typedef void (*ref_fwd_fn)(double *out, const double *x, const double *w, const double *bias, int B,
+                           const gp_conv_geom *g);
 
-static void ref_conv_fwd(float *out, const float *x, const float *w, const float *bias, int B,
-                         const gp_conv_geom *g) {
-    for (int b = 0; b < B; b++)
-        for (int o = 0; o < g->oc; o++)
-            for (int y = 0; y < g->oh; y++)
-                for (int xo = 0; xo < g->ow; xo++) {
-                    double s = bias ? bias[o] : 0.0;
-                    for (int c = 0; c < g->c; c++)
-                        for (int i = 0; i < g->k; i++)
-                            for (int j = 0; j < g->k; j++) {
-                                int iy = y * g->s - g->p + i, ix = xo * g->s - g->p + j;
-                                if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) continue;
-                                s += (double)w[IDX4(o, c, i, j, g->c, g->k, g->k)] *
-                                     x[IDX4(b, c, iy, ix, g->c, g->h, g->w)];
-                            }
-                    out[IDX4(b, o, y, xo, g->oc, g->oh, g->ow)] = (float)s;
-                }
+/* The forward by its definition (ref_conv or ref_convt of gradcheck.h) in
+ * double, then rounded to float: exact, as every value here is an integer. */
+static void ref_fwd(ref_fwd_fn ref, float *out, const float *x, const float *w, const float *bias, int B,
+                    const gp_conv_geom *g) {
+    size_t nx = (size_t)B * g->c * g->h * g->w, nw = (size_t)g->oc * g->c * g->k * g->k;
+    size_t no = (size_t)B * g->oc * g->oh * g->ow;
+    double *dx = to_double(x, nx), *dw = to_double(w, nw), *db = bias ? to_double(bias, (size_t)g->oc) : NULL;
+    double *dout = NEW(double, no);
+    ref(dout, dx, dw, db, B, g);
+    for (size_t i = 0; i < no; i++) out[i] = (float)dout[i];
+    free(dx); free(dw); free(db); free(dout);
 }
 
 /* dx overwritten; dw, db accumulated */
@@ -108,29 +90,6 @@ static void ref_conv_bwd(float *dx, float *dw, float *db, const float *dout, con
                                 size_t wi = IDX4(o, c, i, j, g->c, g->k, g->k);
                                 dx[xi] += w[wi] * d;
                                 dw[wi] += x[xi] * d;
-                            }
-                }
-}
-
-/* ConvTranspose2d by its definition: every input value scatters k*k taps */
-static void ref_convt_fwd(float *out, const float *x, const float *w, const float *bias, int B,
-                          const gp_conv_geom *g) {
-    size_t plane = (size_t)g->oh * g->ow;
-    for (int b = 0; b < B; b++)
-        for (int o = 0; o < g->oc; o++)
-            for (size_t q = 0; q < plane; q++) out[((size_t)b * g->oc + o) * plane + q] = bias ? bias[o] : 0.0f;
-    for (int b = 0; b < B; b++)
-        for (int c = 0; c < g->c; c++)
-            for (int y = 0; y < g->h; y++)
-                for (int xi = 0; xi < g->w; xi++) {
-                    float v = x[IDX4(b, c, y, xi, g->c, g->h, g->w)];
-                    for (int o = 0; o < g->oc; o++)
-                        for (int i = 0; i < g->k; i++)
-                            for (int j = 0; j < g->k; j++) {
-                                int oy = y * g->s - g->p + i, ox = xi * g->s - g->p + j;
-                                if (oy < 0 || oy >= g->oh || ox < 0 || ox >= g->ow) continue;
-                                out[IDX4(b, o, oy, ox, g->oc, g->oh, g->ow)] +=
-                                    v * w[IDX4(c, o, i, j, g->oc, g->k, g->k)];
                             }
                 }
 }
@@ -190,10 +149,10 @@ static void conv_case(int transposed, int B, int C, int H, int W, int OC, int k,
     fill_nan(ws, nws);
     if (transposed) {
         gp_convt2d_forward(out, x, w, b, B, &g, ws);
-        ref_convt_fwd(ref, x, w, b, B, &g);
+        ref_fwd(ref_convt, ref, x, w, b, B, &g);
     } else {
         gp_conv2d_forward(out, x, w, b, B, &g, ws);
-        ref_conv_fwd(ref, x, w, b, B, &g);
+        ref_fwd(ref_conv, ref, x, w, b, B, &g);
     }
     char what[160];
     snprintf(what, sizeof what, "%s: out", name);
@@ -320,36 +279,6 @@ static void test_chunks(void) {
 
 /* ---- gp_net: descriptions, layouts, initialization ------------------------- */
 
-static gp_layer_desc conv(uint32_t kind, uint32_t oc, uint32_t k, uint32_t s, uint32_t p) {
-    gp_layer_desc d = {0};
-    d.kind = kind;
-    d.out_c = oc;
-    d.kernel = k;
-    d.stride = s;
-    d.pad = p;
-    return d;
-}
-
-static gp_layer_desc simple(uint32_t kind, float alpha) {
-    gp_layer_desc d = {0};
-    d.kind = kind;
-    d.alpha = alpha;
-    if (kind == GP_LAYER_BATCHNORM2D || kind == GP_LAYER_BATCHNORM) {
-        d.alpha = 0.1f;
-        d.eps = 1e-5f;
-    }
-    return d;
-}
-
-static gp_layer_desc reshape(uint32_t c, uint32_t h, uint32_t w) {
-    gp_layer_desc d = {0};
-    d.kind = GP_LAYER_RESHAPE;
-    d.out_c = c;
-    d.out_h = h;
-    d.out_w = w;
-    return d;
-}
-
 /* the description must be refused with a message containing word */
 static void refuse(const char *why, gp_shape in, const gp_layer_desc *layers, int n, const char *word) {
     gp_net net;
@@ -366,57 +295,57 @@ static void refuse(const char *why, gp_shape in, const gp_layer_desc *layers, in
 static void test_validation(void) {
     gp_shape img = {1, 28, 28};
     gp_layer_desc d[4];
-    d[0] = conv(GP_LAYER_CONV2D, 8, 0, 1, 0);
+    d[0] = desc_conv(GP_LAYER_CONV2D, 8, 0, 1, 0);
     refuse("kernel 0", img, d, 1, "kernel");
-    d[0] = conv(GP_LAYER_CONV2D, 8, 8, 1, 0);
+    d[0] = desc_conv(GP_LAYER_CONV2D, 8, 8, 1, 0);
     refuse("kernel 8", img, d, 1, "kernel");
-    d[0] = conv(GP_LAYER_CONVT2D, 8, 3, 0, 0);
+    d[0] = desc_conv(GP_LAYER_CONVT2D, 8, 3, 0, 0);
     refuse("stride 0", img, d, 1, "stride");
-    d[0] = conv(GP_LAYER_CONVT2D, 8, 3, 5, 0);
+    d[0] = desc_conv(GP_LAYER_CONVT2D, 8, 3, 5, 0);
     refuse("stride 5", img, d, 1, "stride");
-    d[0] = conv(GP_LAYER_CONV2D, 8, 3, 1, 4);
+    d[0] = desc_conv(GP_LAYER_CONV2D, 8, 3, 1, 4);
     refuse("pad 4", img, d, 1, "pad");
-    d[0] = conv(GP_LAYER_CONV2D, 0, 3, 1, 1);
+    d[0] = desc_conv(GP_LAYER_CONV2D, 0, 3, 1, 1);
     refuse("no channels", img, d, 1, "channels");
-    d[0] = conv(GP_LAYER_CONV2D, 70000, 3, 1, 1);
+    d[0] = desc_conv(GP_LAYER_CONV2D, 70000, 3, 1, 1);
     refuse("too many channels", img, d, 1, "channels");
-    d[0] = conv(GP_LAYER_CONV2D, 8, 3, 1, 1);
+    d[0] = desc_conv(GP_LAYER_CONV2D, 8, 3, 1, 1);
     d[0].flags = 2;
     refuse("unknown flag", img, d, 1, "flags");
-    d[0] = conv(GP_LAYER_CONV2D, 8, 7, 1, 0);
+    d[0] = desc_conv(GP_LAYER_CONV2D, 8, 7, 1, 0);
     refuse("input smaller than kernel", (gp_shape){1, 5, 28}, d, 1, "smaller");
-    d[0] = conv(GP_LAYER_CONVT2D, 8, 1, 1, 1);
+    d[0] = desc_conv(GP_LAYER_CONVT2D, 8, 1, 1, 1);
     refuse("convT output 0", (gp_shape){1, 1, 1}, d, 1, "output");
-    d[0] = conv(GP_LAYER_CONV2D, 8, 4, 2, 1);
+    d[0] = desc_conv(GP_LAYER_CONV2D, 8, 4, 2, 1);
     d[0].out_h = 13;
     refuse("declared size", img, d, 1, "declares");
-    d[0] = conv(GP_LAYER_CONV2D, 65536, 7, 1, 3);
+    d[0] = desc_conv(GP_LAYER_CONV2D, 65536, 7, 1, 3);
     refuse("huge activation", img, d, 1, "too large");
-    d[0] = conv(GP_LAYER_CONVT2D, 4096, 7, 4, 0);
+    d[0] = desc_conv(GP_LAYER_CONVT2D, 4096, 7, 4, 0);
     refuse("huge convT", (gp_shape){64, 64, 64}, d, 1, "too large");
-    d[0] = conv(GP_LAYER_CONV2D, 65536, 7, 4, 0);
-    d[1] = conv(GP_LAYER_CONV2D, 65536, 7, 4, 0);
+    d[0] = desc_conv(GP_LAYER_CONV2D, 65536, 7, 4, 0);
+    d[1] = desc_conv(GP_LAYER_CONV2D, 65536, 7, 4, 0);
     refuse("too many parameters", (gp_shape){16, 32, 32}, d, 2, "too large");
-    d[0] = reshape(2, 14, 27);
+    d[0] = desc_reshape(2, 14, 27);
     refuse("reshape size", img, d, 1, "Reshape");
-    d[0] = reshape(0, 28, 28);
+    d[0] = desc_reshape(0, 28, 28);
     refuse("reshape zero", img, d, 1, "Reshape");
-    d[0] = reshape(65536, 65536, 1);
+    d[0] = desc_reshape(65536, 65536, 1);
     refuse("reshape overflow", img, d, 1, "Reshape");
-    d[0] = simple(GP_LAYER_DROPOUT, 1.0f);
+    d[0] = desc_simple(GP_LAYER_DROPOUT, 1.0f);
     refuse("dropout 1", img, d, 1, "Dropout");
-    d[0] = simple(GP_LAYER_DROPOUT, -0.1f);
+    d[0] = desc_simple(GP_LAYER_DROPOUT, -0.1f);
     refuse("dropout negative", img, d, 1, "Dropout");
-    d[0] = simple(GP_LAYER_DROPOUT, NAN);
+    d[0] = desc_simple(GP_LAYER_DROPOUT, NAN);
     refuse("dropout NaN", img, d, 1, "Dropout");
-    d[0] = simple(GP_LAYER_BATCHNORM2D, 0);
+    d[0] = desc_simple(GP_LAYER_BATCHNORM2D, 0);
     d[0].eps = 0.0f;
     refuse("bn2d eps", img, d, 1, "BatchNorm");
-    d[0] = simple(12, 0);
+    d[0] = desc_simple(12, 0);
     refuse("unknown kind", img, d, 1, "unknown");
     refuse("bad input shape", (gp_shape){1 << 20, 1 << 20, 1 << 20}, d, 1, "input");
     /* a whole net over the total cap at a large batch */
-    gp_layer_desc big[2] = {conv(GP_LAYER_CONVT2D, 64, 4, 2, 1), conv(GP_LAYER_CONVT2D, 64, 4, 2, 1)};
+    gp_layer_desc big[2] = {desc_conv(GP_LAYER_CONVT2D, 64, 4, 2, 1), desc_conv(GP_LAYER_CONVT2D, 64, 4, 2, 1)};
     gp_net net;
     gp_err err = {{0}};
     gp_status st = gp_net_create(&net, (gp_shape){64, 64, 64}, big, 2, 4096, &err);
@@ -428,22 +357,22 @@ static void test_validation(void) {
 static void test_dcgan_shapes(void) {
     gp_layer_desc g[9] = {
         {.kind = GP_LAYER_LINEAR, .out_c = 128 * 7 * 7},
-        reshape(128, 7, 7),
-        simple(GP_LAYER_BATCHNORM2D, 0),
-        simple(GP_LAYER_RELU, 0),
-        conv(GP_LAYER_CONVT2D, 64, 4, 2, 1),
-        simple(GP_LAYER_BATCHNORM2D, 0),
-        simple(GP_LAYER_RELU, 0),
-        conv(GP_LAYER_CONVT2D, 1, 4, 2, 1),
-        simple(GP_LAYER_TANH, 0),
+        desc_reshape(128, 7, 7),
+        desc_simple(GP_LAYER_BATCHNORM2D, 0),
+        desc_simple(GP_LAYER_RELU, 0),
+        desc_conv(GP_LAYER_CONVT2D, 64, 4, 2, 1),
+        desc_simple(GP_LAYER_BATCHNORM2D, 0),
+        desc_simple(GP_LAYER_RELU, 0),
+        desc_conv(GP_LAYER_CONVT2D, 1, 4, 2, 1),
+        desc_simple(GP_LAYER_TANH, 0),
     };
     gp_layer_desc d[7] = {
-        conv(GP_LAYER_CONV2D, 64, 4, 2, 1),
-        simple(GP_LAYER_LEAKY_RELU, 0.2f),
-        conv(GP_LAYER_CONV2D, 128, 4, 2, 1),
-        simple(GP_LAYER_BATCHNORM2D, 0),
-        simple(GP_LAYER_LEAKY_RELU, 0.2f),
-        reshape(128 * 7 * 7, 1, 1),
+        desc_conv(GP_LAYER_CONV2D, 64, 4, 2, 1),
+        desc_simple(GP_LAYER_LEAKY_RELU, 0.2f),
+        desc_conv(GP_LAYER_CONV2D, 128, 4, 2, 1),
+        desc_simple(GP_LAYER_BATCHNORM2D, 0),
+        desc_simple(GP_LAYER_LEAKY_RELU, 0.2f),
+        desc_reshape(128 * 7 * 7, 1, 1),
         {.kind = GP_LAYER_LINEAR, .out_c = 1},
     };
     gp_net G, D;
@@ -471,11 +400,11 @@ static void test_dcgan_shapes(void) {
 
 static void test_init(void) {
     gp_layer_desc layers[6] = {
-        conv(GP_LAYER_CONV2D, 6, 3, 1, 1),
-        simple(GP_LAYER_BATCHNORM2D, 0),
-        conv(GP_LAYER_CONVT2D, 5, 4, 2, 1),
-        conv(GP_LAYER_CONV2D, 4, 5, 1, 2),
-        reshape(4 * 10 * 10, 1, 1),
+        desc_conv(GP_LAYER_CONV2D, 6, 3, 1, 1),
+        desc_simple(GP_LAYER_BATCHNORM2D, 0),
+        desc_conv(GP_LAYER_CONVT2D, 5, 4, 2, 1),
+        desc_conv(GP_LAYER_CONV2D, 4, 5, 1, 2),
+        desc_reshape(4 * 10 * 10, 1, 1),
         {.kind = GP_LAYER_LINEAR, .out_c = 3},
     };
     layers[3].flags = GP_LAYER_NO_BIAS;
@@ -552,8 +481,8 @@ static void test_init(void) {
 /* Conv layers inside gp_net do what the layer functions do, and Reshape is
  * a copy in both directions. */
 static void test_net_dispatch(void) {
-    gp_layer_desc layers[3] = {conv(GP_LAYER_CONV2D, 3, 3, 2, 1), reshape(3 * 4 * 3, 1, 1),
-                               conv(GP_LAYER_CONVT2D, 2, 3, 1, 0)};
+    gp_layer_desc layers[3] = {desc_conv(GP_LAYER_CONV2D, 3, 3, 2, 1), desc_reshape(3 * 4 * 3, 1, 1),
+                               desc_conv(GP_LAYER_CONVT2D, 2, 3, 1, 0)};
     gp_net net;
     gp_err err = {{0}};
     if (gp_net_create(&net, (gp_shape){2, 7, 5}, layers, 3, 3, &err) != GP_OK) {
@@ -573,8 +502,8 @@ static void test_net_dispatch(void) {
     const float *out = gp_net_forward(&net, x, 3);
     gp_conv_geom g0 = gp_conv2d_geom(2, 7, 5, 3, 3, 2, 1), g2 = gp_convt2d_geom(36, 1, 1, 2, 3, 1, 0);
     float h[3 * 36], ref[3 * 18];
-    ref_conv_fwd(h, x, net.params, net.params + 54, 3, &g0);
-    ref_convt_fwd(ref, h, net.params + net.param_off[2], net.params + net.param_off[2] + 36 * 18, 3, &g2);
+    ref_fwd(ref_conv, h, x, net.params, net.params + 54, 3, &g0);
+    ref_fwd(ref_convt, ref, h, net.params + net.param_off[2], net.params + net.param_off[2] + 36 * 18, 3, &g2);
     check_exact("net conv-reshape-convT out", out, ref, 3 * 18);
     gp_net_zero_grad(&net);
     const float *dx = gp_net_backward(&net, dout, 3, 1, 1);
@@ -590,7 +519,7 @@ static void test_net_dispatch(void) {
 }
 
 static void test_dropout(void) {
-    gp_layer_desc layers[2] = {simple(GP_LAYER_DROPOUT, 0.3f), reshape(5, 2, 3)};
+    gp_layer_desc layers[2] = {desc_simple(GP_LAYER_DROPOUT, 0.3f), desc_reshape(5, 2, 3)};
     gp_net net;
     gp_err err = {{0}};
     if (gp_net_create(&net, (gp_shape){30, 1, 1}, layers, 2, 200, &err) != GP_OK) {

@@ -1,10 +1,10 @@
 /* test_gradcheck: every backward function against finite differences.
  *
  * The loss is a random projection L = sum(out * r), so dout = r. Each layer
- * has a small double-precision reference forward here; it is first checked
- * against the C (float) forward, then differentiated by central differences
- * in double (step 1e-5 * max(1, |v|), error ~1e-10), and the C gradients are
- * compared with
+ * has a small double-precision reference forward (in gradcheck.h); it is
+ * first checked against the C (float) forward, then differentiated by
+ * central differences in double (step 1e-5 * max(1, |v|), error ~1e-10),
+ * and the C gradients are compared with
  *     |grad - fd| <= GRAD_TOL * (max_i |fd_i| + |fd|)      GRAD_TOL = 1e-4
  * (float rounding of the analytic gradient is ~1e-6 of the magnitudes).
  * Forwards match the double reference within FWD_TOL = 1e-5 of the
@@ -14,162 +14,14 @@
  * forward itself (step 1e-3, tolerance 1e-2 of the gradient scale), which
  * involves no reference code at all. */
 #include <float.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "check.h"
-#include "kernels.h"
-#include "layers.h"
-#include "net.h"
-#include "rng.h"
+#include "gradcheck.h"
 
-#define GRAD_TOL 1e-4
-#define FWD_TOL 1e-5
 #define KINK_MARGIN 0.05
 
-static gp_rng rng;
-
-static float urand(float lo, float hi) { return lo + (hi - lo) * gp_rng_uniform(&rng); }
-
-static void *xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-#define NEW(type, n) ((type *)xmalloc((size_t)(n) * sizeof(type)))
-
-static void fill_rand(float *p, size_t n, float lo, float hi) {
-    for (size_t i = 0; i < n; i++) p[i] = urand(lo, hi);
-}
 /* uniform in +-[lo, hi]: never closer than lo to 0 */
 static void fill_rand_away(float *p, size_t n, float lo, float hi) {
     for (size_t i = 0; i < n; i++) p[i] = (gp_rng_u64(&rng) & 1 ? 1.0f : -1.0f) * urand(lo, hi);
-}
-static double *to_double(const float *p, size_t n) {
-    double *d = NEW(double, n);
-    for (size_t i = 0; i < n; i++) d[i] = p[i];
-    return d;
-}
-static double dot_fd(const float *a, const double *b, size_t n) {
-    double s = 0;
-    for (size_t i = 0; i < n; i++) s += (double)a[i] * b[i];
-    return s;
-}
-static double dot_dd(const double *a, const double *b, size_t n) {
-    double s = 0;
-    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-
-/* ---- finite differences ---------------------------------------------- */
-
-typedef double (*loss_fn)(void *ctx);
-
-/* out[i] = dL/dv[i] by central differences; v is restored. */
-static void fd_grad(double *out, double *v, size_t n, loss_fn f, void *ctx) {
-    for (size_t i = 0; i < n; i++) {
-        double old = v[i], h = 1e-5 * (fabs(old) > 1.0 ? fabs(old) : 1.0);
-        double xp = old + h, xm = old - h;
-        v[i] = xp;
-        double fp = f(ctx);
-        v[i] = xm;
-        double fm = f(ctx);
-        v[i] = old;
-        out[i] = (fp - fm) / (xp - xm);
-    }
-}
-
-/* got (float, from C) against ref with tol * (scale + |ref|), scale =
- * max(max_i |ref_i|, floor); floor is the size of the terms that cancel in
- * the gradient where that exceeds the result (0 otherwise). */
-static void check_grad_floor(const char *what, const float *got, const double *ref, size_t n,
-                             double tol, double floor) {
-    double scale = floor;
-    for (size_t i = 0; i < n; i++)
-        if (fabs(ref[i]) > scale) scale = fabs(ref[i]);
-    int bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!(fabs(got[i] - ref[i]) <= tol * (scale + fabs(ref[i])) + 1e-12)) {
-            if (bad < 3)
-                fprintf(stderr, "%s[%zu] = %.9g, expected %.9g (scale %.3g)\n", what, i, got[i],
-                        ref[i], scale);
-            bad++;
-        }
-    }
-    if (bad) fprintf(stderr, "%s: %d of %zu values off\n", what, bad, n);
-    CHECK(bad == 0);
-}
-
-static void check_grad(const char *what, const float *got, const double *ref, size_t n,
-                       double tol) {
-    check_grad_floor(what, got, ref, n, tol, 0.0);
-}
-
-/* ---- double-precision references ---------------------------------------- */
-
-static void ref_linear(double *out, const double *x, const double *w, const double *b, int B,
-                       int C, int OC) {
-    for (int i = 0; i < B; i++)
-        for (int o = 0; o < OC; o++) {
-            double s = b ? b[o] : 0.0;
-            for (int c = 0; c < C; c++) s += x[i * C + c] * w[o * C + c];
-            out[i * OC + o] = s;
-        }
-}
-
-/* training-mode BatchNorm; mean and biased var out if not NULL */
-static void ref_bn(double *out, const double *x, const double *gamma, const double *beta, int B,
-                   int C, double eps, double *mean_out, double *var_out) {
-    for (int c = 0; c < C; c++) {
-        double mean = 0, var = 0;
-        for (int i = 0; i < B; i++) mean += x[i * C + c];
-        mean /= B;
-        for (int i = 0; i < B; i++) var += (x[i * C + c] - mean) * (x[i * C + c] - mean);
-        var /= B;
-        if (mean_out) mean_out[c] = mean;
-        if (var_out) var_out[c] = var;
-        for (int i = 0; i < B; i++)
-            out[i * C + c] = gamma[c] * (x[i * C + c] - mean) / sqrt(var + eps) + beta[c];
-    }
-}
-
-enum act { ACT_LEAKY, ACT_RELU, ACT_TANH, ACT_SIGMOID };
-
-static void ref_act(double *out, const double *x, size_t n, enum act a, double slope) {
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i];
-        switch (a) {
-        case ACT_LEAKY: out[i] = v > 0 ? v : slope * v; break;
-        case ACT_RELU: out[i] = v > 0 ? v : 0.0; break;
-        case ACT_TANH: out[i] = tanh(v); break;
-        case ACT_SIGMOID: out[i] = 1.0 / (1.0 + exp(-v)); break;
-        }
-    }
-}
-
-static double ref_bce_term(double x, double y) {
-    return (x > 0 ? x : 0) - x * y + log1p(exp(-fabs(x)));
-}
-
-static double ref_sigmoid(double x) {
-    return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));
-}
-
-/* C forward (float) vs reference (double) within FWD_TOL of the magnitude */
-static void check_fwd(const char *what, const float *got, const double *ref, size_t n) {
-    double scale = 0;
-    for (size_t i = 0; i < n; i++)
-        if (fabs(ref[i]) > scale) scale = fabs(ref[i]);
-    int bad = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!(fabs(got[i] - ref[i]) <= FWD_TOL * (scale + fabs(ref[i])) + 1e-30)) {
-            if (!bad) fprintf(stderr, "%s[%zu] = %.9g, expected %.9g\n", what, i, got[i], ref[i]);
-            bad++;
-        }
-    CHECK(bad == 0);
 }
 
 /* ---- Linear ------------------------------------------------------------- */
@@ -218,11 +70,11 @@ static void test_linear(int B, int C, int OC) {
 
     double *g = NEW(double, nx > nw ? nx : nw);
     fd_grad(g, ctx.x, nx, linear_loss, &ctx);
-    check_grad("linear dx", dx, g, nx, GRAD_TOL);
+    check_grad("linear dx", dx, g, nx);
     fd_grad(g, ctx.w, nw, linear_loss, &ctx);
-    check_grad("linear dweight", dw, g, nw, GRAD_TOL);
+    check_grad("linear dweight", dw, g, nw);
     fd_grad(g, ctx.b, (size_t)OC, linear_loss, &ctx);
-    check_grad("linear dbias", db, g, (size_t)OC, GRAD_TOL);
+    check_grad("linear dbias", db, g, (size_t)OC);
 
     /* parameter gradients accumulate into what is there */
     fill_rand(acc_w, nw, -2.0f, 2.0f);
@@ -246,21 +98,6 @@ static void test_linear(int B, int C, int OC) {
 
 /* ---- BatchNorm ---------------------------------------------------------- */
 
-typedef struct {
-    double *x, *gamma, *beta, *r;
-    int B, C;
-    double eps;
-} bn_ctx;
-
-static double bn_loss(void *p) {
-    bn_ctx *c = p;
-    double *out = NEW(double, c->B * c->C);
-    ref_bn(out, c->x, c->gamma, c->beta, c->B, c->C, c->eps, NULL, NULL);
-    double L = dot_dd(out, c->r, (size_t)c->B * c->C);
-    free(out);
-    return L;
-}
-
 static void test_batchnorm(int B, int C, float momentum, float eps) {
     size_t n = (size_t)B * C;
     float *x = NEW(float, n), *r = NEW(float, n), *out = NEW(float, n), *dx = NEW(float, n);
@@ -279,9 +116,9 @@ static void test_batchnorm(int B, int C, float momentum, float eps) {
     memcpy(rv, rv0, (size_t)C * sizeof(float));
 
     bn_ctx ctx = {to_double(x, n), to_double(gamma, (size_t)C), to_double(beta, (size_t)C),
-                  to_double(r, n), B, C, eps};
+                  to_double(r, n), B, C, 1, eps};
     double *ref = NEW(double, n), *mean = NEW(double, C), *var = NEW(double, C);
-    ref_bn(ref, ctx.x, ctx.gamma, ctx.beta, B, C, eps, mean, var);
+    ref_bn2d(ref, ctx.x, ctx.gamma, ctx.beta, B, C, 1, eps, mean, var);
     gp_batchnorm_forward(out, x, gamma, beta, rm, rv, smean, sinv, B, C, momentum, eps, 1, ws);
     check_fwd("bn out", out, ref, n);
     for (int c = 0; c < C; c++) {
@@ -310,9 +147,9 @@ static void test_batchnorm(int B, int C, float momentum, float eps) {
         }
     check_grad_floor("bn dx", dx, g, n, GRAD_TOL, 0.01 * terms);
     fd_grad(g, ctx.gamma, (size_t)C, bn_loss, &ctx);
-    check_grad("bn dgamma", dgamma, g, (size_t)C, GRAD_TOL);
+    check_grad("bn dgamma", dgamma, g, (size_t)C);
     fd_grad(g, ctx.beta, (size_t)C, bn_loss, &ctx);
-    check_grad("bn dbeta", dbeta, g, (size_t)C, GRAD_TOL);
+    check_grad("bn dbeta", dbeta, g, (size_t)C);
     /* accumulation into dgamma/dbeta, and NULL input gradient */
     float *dg2 = NEW(float, C), *db2 = NEW(float, C);
     for (int c = 0; c < C; c++) dg2[c] = db2[c] = 1.0f;
@@ -389,11 +226,19 @@ static void test_activation(enum act a, float slope, size_t n) {
     case ACT_SIGMOID: gp_sigmoid_backward_layer(dx, r, out, n); break;
     }
     fd_grad(g, ctx.x, n, act_loss, &ctx);
-    check_grad(names[a], dx, g, n, GRAD_TOL);
+    check_grad(names[a], dx, g, n);
     free(ctx.x); free(ctx.r); free(x); free(r); free(out); free(dx); free(ref); free(g);
 }
 
 /* ---- BCE on logits ------------------------------------------------------ */
+
+static double ref_bce_term(double x, double y) {
+    return (x > 0 ? x : 0) - x * y + log1p(exp(-fabs(x)));
+}
+
+static double ref_sigmoid(double x) {
+    return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));
+}
 
 typedef struct {
     double *x;
@@ -421,7 +266,7 @@ static void test_bce_grad(float target, float scale) {
     double g[N];
     fd_grad(g, ctx.x, N, bce_loss, &ctx);
     for (int i = 0; i < N; i++) g[i] *= scale; /* dlogits = scale * dL/dx */
-    check_grad("bce dlogits", d, g, N, GRAD_TOL);
+    check_grad("bce dlogits", d, g, N);
     free(ctx.x);
 }
 
@@ -467,50 +312,6 @@ static void test_bce_extremes(void) {
 }
 
 /* ---- whole networks ------------------------------------------------------ */
-
-typedef struct {
-    const gp_net *net;
-    double *params, *input, *r;
-    int batch;
-    double min_kink; /* smallest |input| of a (Leaky)ReLU in the last forward */
-    double *out;     /* last output, if not NULL */
-} net_ctx;
-
-/* The net's forward in double, following its layer list. */
-static double net_loss(void *p) {
-    net_ctx *c = p;
-    const gp_net *net = c->net;
-    int B = c->batch;
-    size_t n0 = (size_t)B * gp_shape_size(net->shape[0]);
-    double *cur = NEW(double, n0);
-    memcpy(cur, c->input, n0 * sizeof(double));
-    c->min_kink = INFINITY;
-    for (int i = 0; i < net->n_layers; i++) {
-        const gp_layer_desc *d = &net->layers[i];
-        int in = gp_shape_size(net->shape[i]), on = gp_shape_size(net->shape[i + 1]);
-        double *nxt = NEW(double, (size_t)B * on);
-        const double *pp = c->params + net->param_off[i];
-        switch (d->kind) {
-        case GP_LAYER_LINEAR: ref_linear(nxt, cur, pp, pp + (size_t)on * in, B, in, on); break;
-        case GP_LAYER_BATCHNORM: ref_bn(nxt, cur, pp, pp + in, B, in, d->eps, NULL, NULL); break;
-        case GP_LAYER_LEAKY_RELU:
-        case GP_LAYER_RELU:
-            for (size_t k = 0; k < (size_t)B * in; k++)
-                if (fabs(cur[k]) < c->min_kink) c->min_kink = fabs(cur[k]);
-            ref_act(nxt, cur, (size_t)B * in, d->kind == GP_LAYER_RELU ? ACT_RELU : ACT_LEAKY, d->alpha);
-            break;
-        case GP_LAYER_TANH: ref_act(nxt, cur, (size_t)B * in, ACT_TANH, 0); break;
-        case GP_LAYER_SIGMOID: ref_act(nxt, cur, (size_t)B * in, ACT_SIGMOID, 0); break;
-        }
-        free(cur);
-        cur = nxt;
-    }
-    size_t no = (size_t)B * gp_shape_size(net->shape[net->n_layers]);
-    double L = dot_dd(cur, c->r, no);
-    if (c->out) memcpy(c->out, cur, no * sizeof(double));
-    free(cur);
-    return L;
-}
 
 /* float loss through the C forward itself */
 static double c_net_loss(gp_net *net, const float *input, const double *r, int B) {
@@ -579,47 +380,21 @@ static void test_net(const char *name, const gp_layer_desc *layers, int n_layers
     memcpy(dinput_copy, dinput, ni * sizeof(float));
     memcpy(grads1, net.grads, net.n_params * sizeof(float));
     fd_grad(g, ctx.params, net.n_params, net_loss, &ctx);
-    check_grad("net param grads", net.grads, g, net.n_params, GRAD_TOL);
+    check_grad("net param grads", net.grads, g, net.n_params);
     /* per layer too, so a failure names the layer */
     for (int i = 0; i < n_layers; i++) {
         size_t cnt = gp_layer_param_count(&net, i);
         if (cnt) {
             char what[64];
             snprintf(what, sizeof what, "%s layer %d grads", name, i);
-            check_grad(what, net.grads + net.param_off[i], g + net.param_off[i], cnt, GRAD_TOL);
+            check_grad(what, net.grads + net.param_off[i], g + net.param_off[i], cnt);
         }
     }
     fd_grad(g, ctx.input, ni, net_loss, &ctx);
-    check_grad("net input grad", dinput_copy, g, ni, GRAD_TOL);
+    check_grad("net input grad", dinput_copy, g, ni);
 
     /* the same through finite differences of the float C forward */
-    {
-        double *rd = to_double(r, no);
-        double scale = 0;
-        for (size_t k = 0; k < net.n_params; k++) {
-            float old = net.params[k];
-            float h = 1e-3f * (fabsf(old) > 1.0f ? fabsf(old) : 1.0f);
-            net.params[k] = old + h;
-            double fp = c_net_loss(&net, input, rd, batch);
-            float xp = net.params[k];
-            net.params[k] = old - h;
-            double fm = c_net_loss(&net, input, rd, batch);
-            float xm = net.params[k];
-            net.params[k] = old;
-            g[k] = (fp - fm) / ((double)xp - xm);
-            if (fabs(g[k]) > scale) scale = fabs(g[k]);
-        }
-        int bad = 0;
-        for (size_t k = 0; k < net.n_params; k++)
-            if (!(fabs(grads1[k] - g[k]) <= 1e-2 * scale)) {
-                if (!bad)
-                    fprintf(stderr, "%s float fd: param %zu grad %.9g, fd %.9g\n", name, k,
-                            grads1[k], g[k]);
-                bad++;
-            }
-        CHECK(bad == 0);
-        free(rd);
-    }
+    check_float_fd(name, &net, c_net_loss, input, ctx.r, batch, grads1, g);
 
     /* the float-fd loop ran forwards; run the original one again */
     gp_net_forward(&net, input, batch);

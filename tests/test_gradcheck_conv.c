@@ -2,9 +2,9 @@
  * finite differences, as tests/test_gradcheck.c does for the others.
  *
  * The loss is a random projection L = sum(out * r), so dout = r. Each layer
- * has a double-precision reference forward here (Conv2d and
- * ConvTranspose2d by their definitions, BatchNorm2d over B*H*W per channel,
- * Dropout with a fixed mask); it is first checked against the C (float)
+ * has a double-precision reference forward (in gradcheck.h: Conv2d and
+ * ConvTranspose2d by their definitions, BatchNorm2d over B*H*W per channel;
+ * here: Dropout with a fixed mask); it is first checked against the C (float)
  * forward within FWD_TOL = 1e-5 of the magnitude, then differentiated by
  * central differences in double (step 1e-5 * max(1, |v|)), and the C
  * gradients must satisfy
@@ -15,167 +15,9 @@
  * the gradient scale). (Leaky)ReLU inputs stay KINK_MARGIN from 0, and
  * Dropout's mask is held fixed by reseeding the net's rng before every
  * forward. */
-#include <stdlib.h>
-#include <string.h>
+#include "gradcheck.h"
 
-#include "check.h"
-#include "kernels.h"
-#include "layers.h"
-#include "net.h"
-#include "rng.h"
-
-#define GRAD_TOL 1e-4
-#define FWD_TOL 1e-5
 #define KINK_MARGIN 0.02
-
-static gp_rng rng;
-
-static float urand(float lo, float hi) { return lo + (hi - lo) * gp_rng_uniform(&rng); }
-
-static void *xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "out of memory\n");
-        exit(2);
-    }
-    return p;
-}
-#define NEW(type, n) ((type *)xmalloc((size_t)(n) * sizeof(type)))
-
-static void fill_rand(float *p, size_t n, float lo, float hi) {
-    for (size_t i = 0; i < n; i++) p[i] = urand(lo, hi);
-}
-static double *to_double(const float *p, size_t n) {
-    double *d = NEW(double, n);
-    for (size_t i = 0; i < n; i++) d[i] = p[i];
-    return d;
-}
-static double dot_dd(const double *a, const double *b, size_t n) {
-    double s = 0;
-    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-
-typedef double (*loss_fn)(void *ctx);
-
-/* out[i] = dL/dv[i] by central differences; v is restored. */
-static void fd_grad(double *out, double *v, size_t n, loss_fn f, void *ctx) {
-    for (size_t i = 0; i < n; i++) {
-        double old = v[i], h = 1e-5 * (fabs(old) > 1.0 ? fabs(old) : 1.0);
-        double xp = old + h, xm = old - h;
-        v[i] = xp;
-        double fp = f(ctx);
-        v[i] = xm;
-        double fm = f(ctx);
-        v[i] = old;
-        out[i] = (fp - fm) / (xp - xm);
-    }
-}
-
-/* got against ref with tol * (scale + |ref|), scale = max(max_i |ref_i|,
- * floor); floor covers gradients that cancel to far below their terms. */
-static void check_grad_floor(const char *what, const float *got, const double *ref, size_t n, double tol,
-                             double floor) {
-    double scale = floor;
-    for (size_t i = 0; i < n; i++)
-        if (fabs(ref[i]) > scale) scale = fabs(ref[i]);
-    int bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!(fabs(got[i] - ref[i]) <= tol * (scale + fabs(ref[i])) + 1e-12)) {
-            if (bad < 3)
-                fprintf(stderr, "%s[%zu] = %.9g, expected %.9g (scale %.3g)\n", what, i, got[i], ref[i], scale);
-            bad++;
-        }
-    }
-    if (bad) fprintf(stderr, "%s: %d of %zu values off\n", what, bad, n);
-    CHECK(bad == 0);
-}
-
-static void check_grad(const char *what, const float *got, const double *ref, size_t n) {
-    check_grad_floor(what, got, ref, n, GRAD_TOL, 0.0);
-}
-
-static void check_fwd(const char *what, const float *got, const double *ref, size_t n) {
-    double scale = 0;
-    for (size_t i = 0; i < n; i++)
-        if (fabs(ref[i]) > scale) scale = fabs(ref[i]);
-    int bad = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!(fabs(got[i] - ref[i]) <= FWD_TOL * (scale + fabs(ref[i])) + 1e-30)) {
-            if (!bad) fprintf(stderr, "%s[%zu] = %.9g, expected %.9g\n", what, i, got[i], ref[i]);
-            bad++;
-        }
-    CHECK(bad == 0);
-}
-
-/* ---- double-precision references ------------------------------------------ */
-
-#define IDX4(a, b, c, d, B_, C_, D_) ((((size_t)(a) * (B_) + (b)) * (C_) + (c)) * (D_) + (d))
-
-static void ref_conv(double *out, const double *x, const double *w, const double *bias, int B,
-                     const gp_conv_geom *g) {
-    for (int b = 0; b < B; b++)
-        for (int o = 0; o < g->oc; o++)
-            for (int y = 0; y < g->oh; y++)
-                for (int xo = 0; xo < g->ow; xo++) {
-                    double s = bias ? bias[o] : 0.0;
-                    for (int c = 0; c < g->c; c++)
-                        for (int i = 0; i < g->k; i++)
-                            for (int j = 0; j < g->k; j++) {
-                                int iy = y * g->s - g->p + i, ix = xo * g->s - g->p + j;
-                                if (iy < 0 || iy >= g->h || ix < 0 || ix >= g->w) continue;
-                                s += w[IDX4(o, c, i, j, g->c, g->k, g->k)] * x[IDX4(b, c, iy, ix, g->c, g->h, g->w)];
-                            }
-                    out[IDX4(b, o, y, xo, g->oc, g->oh, g->ow)] = s;
-                }
-}
-
-/* ConvTranspose2d as a scatter-add of every input value */
-static void ref_convt(double *out, const double *x, const double *w, const double *bias, int B,
-                      const gp_conv_geom *g) {
-    size_t plane = (size_t)g->oh * g->ow;
-    for (int b = 0; b < B; b++)
-        for (int o = 0; o < g->oc; o++)
-            for (size_t q = 0; q < plane; q++) out[((size_t)b * g->oc + o) * plane + q] = bias ? bias[o] : 0.0;
-    for (int b = 0; b < B; b++)
-        for (int c = 0; c < g->c; c++)
-            for (int y = 0; y < g->h; y++)
-                for (int xi = 0; xi < g->w; xi++) {
-                    double v = x[IDX4(b, c, y, xi, g->c, g->h, g->w)];
-                    for (int o = 0; o < g->oc; o++)
-                        for (int i = 0; i < g->k; i++)
-                            for (int j = 0; j < g->k; j++) {
-                                int oy = y * g->s - g->p + i, ox = xi * g->s - g->p + j;
-                                if (oy < 0 || oy >= g->oh || ox < 0 || ox >= g->ow) continue;
-                                out[IDX4(b, o, oy, ox, g->oc, g->oh, g->ow)] +=
-                                    v * w[IDX4(c, o, i, j, g->oc, g->k, g->k)];
-                            }
-                }
-}
-
-/* training-mode BatchNorm2d over (B, C, HW); mean and biased var out */
-static void ref_bn2d(double *out, const double *x, const double *gamma, const double *beta, int B, int C,
-                     int HW, double eps, double *mean_out, double *var_out) {
-    for (int c = 0; c < C; c++) {
-        double mean = 0, var = 0, n = (double)B * HW;
-        for (int b = 0; b < B; b++)
-            for (int q = 0; q < HW; q++) mean += x[((size_t)b * C + c) * HW + q];
-        mean /= n;
-        for (int b = 0; b < B; b++)
-            for (int q = 0; q < HW; q++) {
-                double d = x[((size_t)b * C + c) * HW + q] - mean;
-                var += d * d;
-            }
-        var /= n;
-        if (mean_out) mean_out[c] = mean;
-        if (var_out) var_out[c] = var;
-        for (int b = 0; b < B; b++)
-            for (int q = 0; q < HW; q++) {
-                size_t i = ((size_t)b * C + c) * HW + q;
-                out[i] = gamma[c] * (x[i] - mean) / sqrt(var + eps) + beta[c];
-            }
-    }
-}
 
 /* ---- Conv2d and ConvTranspose2d --------------------------------------------- */
 
@@ -249,22 +91,6 @@ static void test_conv(int transposed, int B, int C, int H, int W, int OC, int k,
 }
 
 /* ---- BatchNorm2d ------------------------------------------------------------ */
-
-typedef struct {
-    double *x, *gamma, *beta, *r;
-    int B, C, HW;
-    double eps;
-} bn_ctx;
-
-static double bn_loss(void *p) {
-    bn_ctx *c = p;
-    size_t n = (size_t)c->B * c->C * c->HW;
-    double *out = NEW(double, n);
-    ref_bn2d(out, c->x, c->gamma, c->beta, c->B, c->C, c->HW, c->eps, NULL, NULL);
-    double L = dot_dd(out, c->r, n);
-    free(out);
-    return L;
-}
 
 static void test_bn2d(int B, int C, int HW, float momentum, float eps) {
     size_t n = (size_t)B * C * HW;
@@ -385,100 +211,12 @@ static void test_dropout(size_t n, float p) {
 
 /* ---- whole networks ----------------------------------------------------------- */
 
-static gp_conv_geom net_geom(const gp_net *net, int i) {
-    const gp_layer_desc *d = &net->layers[i];
-    gp_shape s = net->shape[i];
-    if (d->kind == GP_LAYER_CONV2D)
-        return gp_conv2d_geom(s.c, s.h, s.w, (int)d->out_c, (int)d->kernel, (int)d->stride, (int)d->pad);
-    return gp_convt2d_geom(s.c, s.h, s.w, (int)d->out_c, (int)d->kernel, (int)d->stride, (int)d->pad);
-}
-
-typedef struct {
-    const gp_net *net;
-    double *params, *input, *r;
-    int batch;
-    double min_kink; /* smallest |input| of a (Leaky)ReLU in the last forward */
-    double *out;     /* last output, if not NULL */
-} net_ctx;
-
-/* The net's forward in double, following its layer list; Dropout uses the
- * masks the last C forward stored. */
-static double net_loss(void *p) {
-    net_ctx *c = p;
-    const gp_net *net = c->net;
-    int B = c->batch;
-    size_t n0 = (size_t)B * gp_shape_size(net->shape[0]);
-    double *cur = NEW(double, n0);
-    memcpy(cur, c->input, n0 * sizeof(double));
-    c->min_kink = INFINITY;
-    for (int i = 0; i < net->n_layers; i++) {
-        const gp_layer_desc *d = &net->layers[i];
-        gp_shape s = net->shape[i];
-        int in = gp_shape_size(s), on = gp_shape_size(net->shape[i + 1]);
-        size_t n = (size_t)B * in;
-        double *nxt = NEW(double, (size_t)B * on);
-        const double *pp = c->params + net->param_off[i];
-        switch (d->kind) {
-        case GP_LAYER_LINEAR:
-            for (int b = 0; b < B; b++)
-                for (int o = 0; o < on; o++) {
-                    double sum = pp[(size_t)on * in + o];
-                    for (int k = 0; k < in; k++) sum += cur[(size_t)b * in + k] * pp[(size_t)o * in + k];
-                    nxt[(size_t)b * on + o] = sum;
-                }
-            break;
-        case GP_LAYER_CONV2D:
-        case GP_LAYER_CONVT2D: {
-            gp_conv_geom g = net_geom(net, i);
-            size_t nw = (size_t)g.oc * g.c * g.k * g.k;
-            const double *bias = d->flags & GP_LAYER_NO_BIAS ? NULL : pp + nw;
-            if (d->kind == GP_LAYER_CONV2D)
-                ref_conv(nxt, cur, pp, bias, B, &g);
-            else
-                ref_convt(nxt, cur, pp, bias, B, &g);
-            break;
-        }
-        case GP_LAYER_BATCHNORM2D:
-            ref_bn2d(nxt, cur, pp, pp + s.c, B, s.c, s.h * s.w, d->eps, NULL, NULL);
-            break;
-        case GP_LAYER_LEAKY_RELU:
-        case GP_LAYER_RELU: {
-            double slope = d->kind == GP_LAYER_RELU ? 0.0 : d->alpha;
-            for (size_t k = 0; k < n; k++) {
-                if (fabs(cur[k]) < c->min_kink) c->min_kink = fabs(cur[k]);
-                nxt[k] = cur[k] > 0 ? cur[k] : slope * cur[k];
-            }
-            break;
-        }
-        case GP_LAYER_TANH:
-            for (size_t k = 0; k < n; k++) nxt[k] = tanh(cur[k]);
-            break;
-        case GP_LAYER_RESHAPE: memcpy(nxt, cur, n * sizeof(double)); break;
-        case GP_LAYER_DROPOUT: {
-            const float *mask = net->saved + net->save_off[i];
-            for (size_t k = 0; k < n; k++) nxt[k] = cur[k] * mask[k];
-            break;
-        }
-        default: CHECK(!"layer kind not covered by the reference");
-        }
-        free(cur);
-        cur = nxt;
-    }
-    size_t no = (size_t)B * gp_shape_size(net->shape[net->n_layers]);
-    double L = dot_dd(cur, c->r, no);
-    if (c->out) memcpy(c->out, cur, no * sizeof(double));
-    free(cur);
-    return L;
-}
-
 /* float loss through the C forward, with dropout's stream reset so that
  * every forward draws the same masks */
 static double c_net_loss(gp_net *net, const float *input, const double *r, int B) {
     gp_rng_seed(&net->rng, 77);
     const float *out = gp_net_forward(net, input, B);
-    double s = 0;
-    for (size_t i = 0; i < (size_t)B * gp_shape_size(gp_net_output_shape(net)); i++) s += (double)out[i] * r[i];
-    return s;
+    return dot_fd(out, r, (size_t)B * gp_shape_size(gp_net_output_shape(net)));
 }
 
 static void test_net(const char *name, gp_shape in_shape, const gp_layer_desc *layers, int n_layers, int batch,
@@ -556,27 +294,7 @@ static void test_net(const char *name, gp_shape in_shape, const gp_layer_desc *l
     check_grad(what, dinput_copy, g, ni);
 
     /* central differences of the float C forward, no reference involved */
-    double scale = 0;
-    for (size_t k = 0; k < net.n_params; k++) {
-        float old = net.params[k];
-        float h = 1e-3f * (fabsf(old) > 1.0f ? fabsf(old) : 1.0f);
-        net.params[k] = old + h;
-        double fp = c_net_loss(&net, input, ctx.r, batch);
-        float xp = net.params[k];
-        net.params[k] = old - h;
-        double fm = c_net_loss(&net, input, ctx.r, batch);
-        float xm = net.params[k];
-        net.params[k] = old;
-        g[k] = (fp - fm) / ((double)xp - xm);
-        if (fabs(g[k]) > scale) scale = fabs(g[k]);
-    }
-    int bad = 0;
-    for (size_t k = 0; k < net.n_params; k++)
-        if (!(fabs(grads1[k] - g[k]) <= 1e-2 * scale)) {
-            if (!bad) fprintf(stderr, "%s float fd: param %zu grad %.9g, fd %.9g\n", name, k, grads1[k], g[k]);
-            bad++;
-        }
-    CHECK(bad == 0);
+    check_float_fd(name, &net, c_net_loss, input, ctx.r, batch, grads1, g);
 
     /* backward again after the same forward: same input gradient, and the
      * parameter gradients accumulate */
@@ -592,30 +310,6 @@ static void test_net(const char *name, gp_shape in_shape, const gp_layer_desc *l
     free(ctx.params); free(ctx.input); free(ctx.r);
     free(input); free(r); free(g); free(ref_out); free(dinput_copy); free(grads1);
     gp_net_free(&net);
-}
-
-static gp_layer_desc L(uint32_t kind, uint32_t oc, uint32_t k, uint32_t s, uint32_t p) {
-    gp_layer_desc d = {0};
-    d.kind = kind;
-    d.out_c = oc;
-    d.kernel = k;
-    d.stride = s;
-    d.pad = p;
-    if (kind == GP_LAYER_BATCHNORM2D) {
-        d.alpha = 0.1f;
-        d.eps = 1e-5f;
-    }
-    if (kind == GP_LAYER_LEAKY_RELU) d.alpha = 0.2f;
-    return d;
-}
-
-static gp_layer_desc R(uint32_t c, uint32_t h, uint32_t w) {
-    gp_layer_desc d = {0};
-    d.kind = GP_LAYER_RESHAPE;
-    d.out_c = c;
-    d.out_h = h;
-    d.out_w = w;
-    return d;
 }
 
 int main(void) {
@@ -642,22 +336,25 @@ int main(void) {
 
     /* a generator: Linear -> Reshape -> BN2d -> ReLU -> ConvT -> Tanh */
     const gp_layer_desc gen[] = {
-        {.kind = GP_LAYER_LINEAR, .out_c = 2 * 3 * 3}, R(2, 3, 3), L(GP_LAYER_BATCHNORM2D, 0, 0, 0, 0),
-        L(GP_LAYER_RELU, 0, 0, 0, 0), L(GP_LAYER_CONVT2D, 2, 4, 2, 1), {.kind = GP_LAYER_TANH},
+        {.kind = GP_LAYER_LINEAR, .out_c = 2 * 3 * 3}, desc_reshape(2, 3, 3),
+        desc_simple(GP_LAYER_BATCHNORM2D, 0), desc_simple(GP_LAYER_RELU, 0),
+        desc_conv(GP_LAYER_CONVT2D, 2, 4, 2, 1), {.kind = GP_LAYER_TANH},
     };
     test_net("net G", (gp_shape){4, 1, 1}, gen, 6, 4, 1);
     /* a discriminator: Conv -> LeakyReLU -> Conv -> BN2d -> Flatten -> Linear */
     gp_layer_desc disc[] = {
-        L(GP_LAYER_CONV2D, 3, 4, 2, 1), L(GP_LAYER_LEAKY_RELU, 0, 0, 0, 0), L(GP_LAYER_CONV2D, 4, 3, 1, 1),
-        L(GP_LAYER_BATCHNORM2D, 0, 0, 0, 0), R(36, 1, 1), {.kind = GP_LAYER_LINEAR, .out_c = 1},
+        desc_conv(GP_LAYER_CONV2D, 3, 4, 2, 1), desc_simple(GP_LAYER_LEAKY_RELU, 0.2f),
+        desc_conv(GP_LAYER_CONV2D, 4, 3, 1, 1), desc_simple(GP_LAYER_BATCHNORM2D, 0), desc_reshape(36, 1, 1),
+        {.kind = GP_LAYER_LINEAR, .out_c = 1},
     };
     disc[2].flags = GP_LAYER_NO_BIAS;
     test_net("net D", (gp_shape){1, 6, 6}, disc, 6, 4, 100);
     /* a reshape into a conv, and Dropout (its zeros would sit on a kink if
      * a LeakyReLU followed, so it comes after) */
     gp_layer_desc drop[] = {
-        R(2, 3, 4), L(GP_LAYER_CONV2D, 3, 3, 1, 1), L(GP_LAYER_LEAKY_RELU, 0, 0, 0, 0),
-        {.kind = GP_LAYER_DROPOUT, .alpha = 0.4f}, R(36, 1, 1), {.kind = GP_LAYER_LINEAR, .out_c = 2},
+        desc_reshape(2, 3, 4), desc_conv(GP_LAYER_CONV2D, 3, 3, 1, 1), desc_simple(GP_LAYER_LEAKY_RELU, 0.2f),
+        {.kind = GP_LAYER_DROPOUT, .alpha = 0.4f}, desc_reshape(36, 1, 1),
+        {.kind = GP_LAYER_LINEAR, .out_c = 2},
     };
     test_net("net dropout", (gp_shape){24, 1, 1}, drop, 6, 3, 200);
 

@@ -21,9 +21,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "kernels.h"
-#include "layers.h"
-#include "net.h"
+#include "../gradcheck.h"
 
 #define BATCH 64
 
@@ -48,30 +46,6 @@ static const char *kind_name(uint32_t kind) {
     case GP_LAYER_DROPOUT: return "Dropout";
     default: return "?";
     }
-}
-
-static gp_layer_desc lay(uint32_t kind, uint32_t oc, uint32_t k, uint32_t s, uint32_t p, float alpha) {
-    gp_layer_desc d = {0};
-    d.kind = kind;
-    d.out_c = oc;
-    d.kernel = k;
-    d.stride = s;
-    d.pad = p;
-    d.alpha = alpha;
-    if (kind == GP_LAYER_BATCHNORM2D) {
-        d.alpha = 0.1f;
-        d.eps = 1e-5f;
-    }
-    return d;
-}
-
-static gp_layer_desc reshape(uint32_t c, uint32_t h, uint32_t w) {
-    gp_layer_desc d = {0};
-    d.kind = GP_LAYER_RESHAPE;
-    d.out_c = c;
-    d.out_h = h;
-    d.out_w = w;
-    return d;
 }
 
 /* Per layer: forward, and backward with parameter gradients and the input
@@ -146,17 +120,17 @@ int main(int argc, char **argv) {
     double min_time = argc > 1 ? atof(argv[1]) : 1.0;
     if (!(min_time > 0)) min_time = 1.0;
     gp_layer_desc g[9] = {
-        lay(GP_LAYER_LINEAR, 128 * 7 * 7, 0, 0, 0, 0), reshape(128, 7, 7),
-        lay(GP_LAYER_BATCHNORM2D, 0, 0, 0, 0, 0),      lay(GP_LAYER_RELU, 0, 0, 0, 0, 0),
-        lay(GP_LAYER_CONVT2D, 64, 4, 2, 1, 0),         lay(GP_LAYER_BATCHNORM2D, 0, 0, 0, 0, 0),
-        lay(GP_LAYER_RELU, 0, 0, 0, 0, 0),             lay(GP_LAYER_CONVT2D, 1, 4, 2, 1, 0),
-        lay(GP_LAYER_TANH, 0, 0, 0, 0, 0),
+        {.kind = GP_LAYER_LINEAR, .out_c = 128 * 7 * 7}, desc_reshape(128, 7, 7),
+        desc_simple(GP_LAYER_BATCHNORM2D, 0),            desc_simple(GP_LAYER_RELU, 0),
+        desc_conv(GP_LAYER_CONVT2D, 64, 4, 2, 1),        desc_simple(GP_LAYER_BATCHNORM2D, 0),
+        desc_simple(GP_LAYER_RELU, 0),                   desc_conv(GP_LAYER_CONVT2D, 1, 4, 2, 1),
+        desc_simple(GP_LAYER_TANH, 0),
     };
     gp_layer_desc d[7] = {
-        lay(GP_LAYER_CONV2D, 64, 4, 2, 1, 0),  lay(GP_LAYER_LEAKY_RELU, 0, 0, 0, 0, 0.2f),
-        lay(GP_LAYER_CONV2D, 128, 4, 2, 1, 0), lay(GP_LAYER_BATCHNORM2D, 0, 0, 0, 0, 0),
-        lay(GP_LAYER_LEAKY_RELU, 0, 0, 0, 0, 0.2f), reshape(128 * 7 * 7, 1, 1),
-        lay(GP_LAYER_LINEAR, 1, 0, 0, 0, 0),
+        desc_conv(GP_LAYER_CONV2D, 64, 4, 2, 1),   desc_simple(GP_LAYER_LEAKY_RELU, 0.2f),
+        desc_conv(GP_LAYER_CONV2D, 128, 4, 2, 1),  desc_simple(GP_LAYER_BATCHNORM2D, 0),
+        desc_simple(GP_LAYER_LEAKY_RELU, 0.2f),    desc_reshape(128 * 7 * 7, 1, 1),
+        {.kind = GP_LAYER_LINEAR, .out_c = 1},
     };
     gp_net G, D;
     gp_err err = {{0}};

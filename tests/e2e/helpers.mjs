@@ -2,11 +2,12 @@
 // server, Debian's headless Chromium (never a downloaded one), checks, and
 // page helpers. Every page and context opened here records its requests,
 // so the runner can assert that none left 127.0.0.1.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startServerProcess } from '../../scripts/serve.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BUILD = path.join(ROOT, 'build');
@@ -27,8 +28,7 @@ export function check(ok, what, detail = '') {
   return ok;
 }
 
-// build/site copied to build/e2e/site, plus stand-in models for those that
-// models/ does not have yet (build/test-models, made by make test-e2e).
+// build/site copied to build/e2e/site, with the shipped models.
 export function prepareSite() {
   const site = path.join(BUILD, 'site');
   for (const f of ['index.html', 'ganplay-simd.wasm', 'ganplay.wasm', 'data/mnist.bin.gz'])
@@ -37,31 +37,15 @@ export function prepareSite() {
   fs.mkdirSync(E2E, { recursive: true });
   fs.cpSync(site, path.join(E2E, 'site'), { recursive: true });
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/build_site.js'), path.join(E2E, 'site'),
-    path.join(ROOT, 'models'), path.join(BUILD, 'test-models')], { stdio: 'pipe' });
+    path.join(ROOT, 'models')], { stdio: 'pipe' });
   const manifest = JSON.parse(fs.readFileSync(path.join(E2E, 'site/models.json'), 'utf8'));
-  if (!manifest.models.length) throw new Error('no model for the page: run make test-e2e (it trains a stand-in)');
+  if (!manifest.models.length) throw new Error('no model for the page: models/ holds no generator');
   return manifest;
 }
 
 // Starts scripts/serve.js on a free port; resolves to { child, url }.
 export function startServer(dir = E2E) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/serve.js'), dir], {
-    env: { ...process.env, PORT: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('serve.js printed no URL within 5 s')), 5000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[0] });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`serve.js exited with ${code}`)));
-  });
+  return startServerProcess(dir);
 }
 
 export function stopServer(child) {

@@ -19,6 +19,7 @@ export async function run({ browser, site }) {
 
   // a few seconds of training, watched for long tasks and layout shifts
   const fdOn = await page.evaluate(() => window.ganplay.state.classifier);
+  check(fdOn, 'the shipped classifier is loaded for the digit FD');
   if (fdOn) await waitFor(page, () => window.ganplay.state.dataset.fd, null, 'the classifier is loaded');
   if (fdOn) await page.evaluate(() => window.ganplay.debug.setFdEvery(20)); // often enough to see in a short run
   await page.click('#settings-box > summary');
@@ -150,8 +151,6 @@ export async function run({ browser, site }) {
     check(s.fd.length > 0 && s.fd.every(([, v]) => Number.isFinite(v) && v > 0) && fdChart.colored > 20 && await page.isVisible('#fd-figure'),
       'the digit FD is measured while training and charted', s.fd.map(([st, v]) => `${st}: ${v.toFixed(1)}`).join(', '));
     check(/Digit FD/.test(await page.textContent('#model-caption')), 'the caption gives the latest digit FD');
-  } else {
-    console.log('skip digit FD: no classifier in this build or site');
   }
   check(page.errors.length === 0, 'no console errors', page.errors.join(' | '));
   await context.close();
