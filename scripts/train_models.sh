@@ -17,7 +17,7 @@ OUT=build/models-train
 
 # one line per shipped generator: name preset dataset steps title
 GANS="mnist-mlp mlp mnist 10000 MNIST_seed_MLP_GAN
-mnist-dcgan dcgan mnist 3000 MNIST_DCGAN
+mnist-dcgan dcgan mnist 4000 MNIST_DCGAN
 fashion-dcgan dcgan fashion 3000 Fashion-MNIST_DCGAN"
 
 field() { echo "$GANS" | awk -v n="$1" -v f="$2" '$1 == n { print $f }'; }
@@ -57,6 +57,7 @@ card() {
         echo "- **Training time:** $seconds s wall (native CLI, one thread, 128-bit SIMD kernels, on a 2-core"
         echo "  x86-64 server that was running other jobs at the same time; see README, \"Benchmark\", for"
         echo "  uncontended speeds)."
+        [ -f "$OUT/$name.note" ] && echo "- **Note:** $(cat "$OUT/$name.note")"
         echo "- **File:** \`models/$name.gpm\`, $size bytes."
         echo "- **Quality:** \`$CLI score --classifier $classifier --data $data --model models/$name.gpm --count 1000 --seed 1\`"
         echo "  (digit FD: Fréchet distance of the classifier's 128 penultimate features against the 2,000"
