@@ -164,12 +164,16 @@ gp_status gp_gan_create(gp_gan *gan, const gp_gan_config *cfg, int with_d, gp_er
     if (st != GP_OK) return st;
     /* every preset makes 28x28 grayscale images */
     st = gp_gan_create_arch(gan, cfg, d_in, g_in, g, g_n, with_d ? d : NULL, with_d ? d_n : 0, err);
-    if (st != GP_OK || strcmp(cfg->preset, "dcgan") != 0) return st;
-    /* DCGAN's initialization (Radford et al.): weights N(0, 0.02) */
+    if (st != GP_OK) return st;
     gp_rng init;
     gp_rng_seed(&init, cfg->seed);
-    gp_net_init_normal(&gan->G, &init, 0.02f);
-    if (gan->has_d) gp_net_init_normal(&gan->D, &init, 0.02f);
+    if (!strcmp(cfg->preset, "dcgan")) { /* DCGAN's initialization (Radford et al.): N(0, 0.02) */
+        gp_net_init_normal(&gan->G, &init, 0.02f);
+        if (gan->has_d) gp_net_init_normal(&gan->D, &init, 0.02f);
+    } else { /* PyTorch's defaults */
+        gp_net_init_params(&gan->G, &init);
+        if (gan->has_d) gp_net_init_params(&gan->D, &init);
+    }
     return GP_OK;
 }
 
@@ -211,10 +215,6 @@ gp_status gp_gan_create_arch(gp_gan *gan, const gp_gan_config *cfg, gp_shape ima
     gan->real = p + B * cfg->latent;
     gan->dlogits = gan->real + B * n_img;
 
-    gp_rng init;
-    gp_rng_seed(&init, cfg->seed);
-    gp_net_init_params(&gan->G, &init);
-    if (gan->has_d) gp_net_init_params(&gan->D, &init);
     /* a separate stream for batches and noise, derived from the seed */
     gp_rng_seed(&gan->rng, cfg->seed ^ 0x5DEECE66Dull);
     gan->opt_g = (gp_adam){cfg->lr_g, cfg->beta1, cfg->beta2, cfg->adam_eps, 0};

@@ -67,7 +67,8 @@ gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer
  * builds only G. On failure gan is zeroed and nothing is leaked. */
 gp_status gp_gan_create(gp_gan *gan, const gp_gan_config *cfg, int with_d, gp_err *err);
 /* The same for an explicit architecture (as read from a model file): G maps
- * g_in to image, D (if d_layers) maps image to one logit. */
+ * g_in to image, D (if d_layers) maps image to one logit. Parameters are
+ * left zero (BatchNorm: gamma 0): the caller initializes or loads them. */
 gp_status gp_gan_create_arch(gp_gan *gan, const gp_gan_config *cfg, gp_shape image, gp_shape g_in,
                              const gp_layer_desc *g_layers, int g_n, const gp_layer_desc *d_layers,
                              int d_n, gp_err *err);

@@ -200,22 +200,27 @@ static float r_f32(reader *r) {
     return f;
 }
 
-/* Reads n float32 (or float16 if half) into dst, all finite, or fails. */
+/* Reads n float32 (or float16 if half) into dst, all finite, or fails.
+ * One bounds check for the whole array: this is the bulk of a file. */
 static gp_status r_floats(reader *r, float *dst, size_t n, int half, const char *what, gp_err *err) {
     size_t size = half ? 2 : 4;
-    if (!r->ok || n > (r->len - r->pos) / size) {
+    const uint8_t *b = n <= (r->len - r->pos) / size ? r_take(r, n * size) : NULL;
+    if (!b) {
         r->ok = 0;
         return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in %s", what);
     }
-    for (size_t i = 0; i < n; i++) {
-        if (half) {
-            const uint8_t *b = r_take(r, 2);
-            dst[i] = gp_f16_to_f32((uint16_t)(b[0] | b[1] << 8));
-        } else {
-            dst[i] = r_f32(r);
+    int finite = 1;
+    if (half) {
+        for (size_t i = 0; i < n; i++) dst[i] = gp_f16_to_f32((uint16_t)(b[2 * i] | b[2 * i + 1] << 8));
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            uint32_t v = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 | (uint32_t)b[4 * i + 2] << 16 |
+                         (uint32_t)b[4 * i + 3] << 24;
+            memcpy(&dst[i], &v, 4);
         }
-        if (!isfinite(dst[i])) return gp_fail(err, GP_ERR_FORMAT, "model file has a non-finite value in %s", what);
     }
+    for (size_t i = 0; i < n; i++) finite &= isfinite(dst[i]) != 0;
+    if (!finite) return gp_fail(err, GP_ERR_FORMAT, "model file has a non-finite value in %s", what);
     return GP_OK;
 }
 
