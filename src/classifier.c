@@ -6,41 +6,21 @@
 
 #include "layers.h"
 
-static gp_layer_desc conv(uint32_t out_c, uint32_t k, uint32_t s, uint32_t p) {
-    gp_layer_desc d = {0};
-    d.kind = GP_LAYER_CONV2D;
-    d.out_c = out_c;
-    d.kernel = k;
-    d.stride = s;
-    d.pad = p;
-    return d;
-}
-
-static gp_layer_desc simple(uint32_t kind, uint32_t out_c, float alpha) {
-    gp_layer_desc d = {0};
-    d.kind = kind;
-    d.out_c = out_c;
-    d.alpha = alpha;
-    return d;
-}
-
 gp_status gp_classifier_create(gp_classifier *c, int batch, uint64_t seed, gp_err *err) {
     /* 1x28x28 -> Conv 16 k5 s2 -> 14x14 -> ReLU -> Conv 32 k5 s2 -> 7x7 -> ReLU
      * -> Flatten 1568 -> Linear 128 -> ReLU (features) -> Dropout 0.3 -> Linear 10 */
     gp_layer_desc layers[9];
     int n = 0;
-    layers[n++] = conv(16, 5, 2, 2);
-    layers[n++] = simple(GP_LAYER_RELU, 0, 0);
-    layers[n++] = conv(32, 5, 2, 2);
-    layers[n++] = simple(GP_LAYER_RELU, 0, 0);
-    gp_layer_desc flat = simple(GP_LAYER_RESHAPE, 32 * 7 * 7, 0);
-    flat.out_h = flat.out_w = 1;
-    layers[n++] = flat;
-    layers[n++] = simple(GP_LAYER_LINEAR, 128, 0);
-    layers[n++] = simple(GP_LAYER_RELU, 0, 0);
+    layers[n++] = gp_layer_conv(GP_LAYER_CONV2D, 16, 5, 2, 2);
+    layers[n++] = gp_layer(GP_LAYER_RELU, 0, 0);
+    layers[n++] = gp_layer_conv(GP_LAYER_CONV2D, 32, 5, 2, 2);
+    layers[n++] = gp_layer(GP_LAYER_RELU, 0, 0);
+    layers[n++] = gp_layer_reshape(32 * 7 * 7, 1, 1);
+    layers[n++] = gp_layer(GP_LAYER_LINEAR, 128, 0);
+    layers[n++] = gp_layer(GP_LAYER_RELU, 0, 0);
     int feature_layer = n - 1;
-    layers[n++] = simple(GP_LAYER_DROPOUT, 0, 0.3f);
-    layers[n++] = simple(GP_LAYER_LINEAR, GP_CLASSES, 0);
+    layers[n++] = gp_layer(GP_LAYER_DROPOUT, 0, 0.3f);
+    layers[n++] = gp_layer(GP_LAYER_LINEAR, GP_CLASSES, 0);
     gp_status st = gp_classifier_create_arch(c, (gp_shape){1, 28, 28}, layers, n, feature_layer, batch, err);
     if (st != GP_OK) return st;
     gp_rng init;

@@ -60,33 +60,6 @@ gp_status gp_gan_config_check(const gp_gan_config *cfg, gp_err *err) {
     return GP_OK;
 }
 
-static gp_layer_desc layer(uint32_t kind, uint32_t out_c, float alpha) {
-    gp_layer_desc d = {0};
-    d.kind = kind;
-    d.out_c = out_c;
-    d.alpha = alpha;
-    if (kind == GP_LAYER_BATCHNORM || kind == GP_LAYER_BATCHNORM2D) {
-        d.alpha = 0.1f; /* PyTorch's default momentum */
-        d.eps = 1e-5f;
-    }
-    return d;
-}
-
-static gp_layer_desc conv(uint32_t kind, uint32_t out_c, uint32_t k, uint32_t s, uint32_t p) {
-    gp_layer_desc d = layer(kind, out_c, 0);
-    d.kernel = k;
-    d.stride = s;
-    d.pad = p;
-    return d;
-}
-
-static gp_layer_desc reshape(uint32_t c, uint32_t h, uint32_t w) {
-    gp_layer_desc d = layer(GP_LAYER_RESHAPE, c, 0);
-    d.out_h = h;
-    d.out_w = w;
-    return d;
-}
-
 /* The DCGAN for 28x28:
  * G: z -> Linear 128*7*7 -> reshape -> BN -> ReLU -> ConvT(128,64,4,s2,p1)
  *      -> BN -> ReLU -> ConvT(64,1,4,s2,p1) -> Tanh
@@ -94,24 +67,24 @@ static gp_layer_desc reshape(uint32_t c, uint32_t h, uint32_t w) {
  *      -> Flatten -> Linear 1 */
 static void dcgan_architecture(gp_layer_desc *g, int *g_n, gp_layer_desc *d, int *d_n) {
     int n = 0;
-    g[n++] = layer(GP_LAYER_LINEAR, 128 * 7 * 7, 0);
-    g[n++] = reshape(128, 7, 7);
-    g[n++] = layer(GP_LAYER_BATCHNORM2D, 0, 0);
-    g[n++] = layer(GP_LAYER_RELU, 0, 0);
-    g[n++] = conv(GP_LAYER_CONVT2D, 64, 4, 2, 1);
-    g[n++] = layer(GP_LAYER_BATCHNORM2D, 0, 0);
-    g[n++] = layer(GP_LAYER_RELU, 0, 0);
-    g[n++] = conv(GP_LAYER_CONVT2D, 1, 4, 2, 1);
-    g[n++] = layer(GP_LAYER_TANH, 0, 0);
+    g[n++] = gp_layer(GP_LAYER_LINEAR, 128 * 7 * 7, 0);
+    g[n++] = gp_layer_reshape(128, 7, 7);
+    g[n++] = gp_layer(GP_LAYER_BATCHNORM2D, 0, 0);
+    g[n++] = gp_layer(GP_LAYER_RELU, 0, 0);
+    g[n++] = gp_layer_conv(GP_LAYER_CONVT2D, 64, 4, 2, 1);
+    g[n++] = gp_layer(GP_LAYER_BATCHNORM2D, 0, 0);
+    g[n++] = gp_layer(GP_LAYER_RELU, 0, 0);
+    g[n++] = gp_layer_conv(GP_LAYER_CONVT2D, 1, 4, 2, 1);
+    g[n++] = gp_layer(GP_LAYER_TANH, 0, 0);
     *g_n = n;
     n = 0;
-    d[n++] = conv(GP_LAYER_CONV2D, 64, 4, 2, 1);
-    d[n++] = layer(GP_LAYER_LEAKY_RELU, 0, 0.2f);
-    d[n++] = conv(GP_LAYER_CONV2D, 128, 4, 2, 1);
-    d[n++] = layer(GP_LAYER_BATCHNORM2D, 0, 0);
-    d[n++] = layer(GP_LAYER_LEAKY_RELU, 0, 0.2f);
-    d[n++] = reshape(128 * 7 * 7, 1, 1);
-    d[n++] = layer(GP_LAYER_LINEAR, 1, 0);
+    d[n++] = gp_layer_conv(GP_LAYER_CONV2D, 64, 4, 2, 1);
+    d[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, 0.2f);
+    d[n++] = gp_layer_conv(GP_LAYER_CONV2D, 128, 4, 2, 1);
+    d[n++] = gp_layer(GP_LAYER_BATCHNORM2D, 0, 0);
+    d[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, 0.2f);
+    d[n++] = gp_layer_reshape(128 * 7 * 7, 1, 1);
+    d[n++] = gp_layer(GP_LAYER_LINEAR, 1, 0);
     *d_n = n;
 }
 
@@ -132,23 +105,23 @@ gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer
      * D: 784 -> 512 -> LReLU -> 256 -> LReLU -> 1 (logit) */
     const float s = 0.2f;
     int n = 0;
-    g[n++] = layer(GP_LAYER_LINEAR, 128, 0);
-    g[n++] = layer(GP_LAYER_LEAKY_RELU, 0, s);
+    g[n++] = gp_layer(GP_LAYER_LINEAR, 128, 0);
+    g[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, s);
     const uint32_t widths[3] = {256, 512, 1024};
     for (int i = 0; i < 3; i++) {
-        g[n++] = layer(GP_LAYER_LINEAR, widths[i], 0);
-        g[n++] = layer(GP_LAYER_BATCHNORM, 0, 0);
-        g[n++] = layer(GP_LAYER_LEAKY_RELU, 0, s);
+        g[n++] = gp_layer(GP_LAYER_LINEAR, widths[i], 0);
+        g[n++] = gp_layer(GP_LAYER_BATCHNORM, 0, 0);
+        g[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, s);
     }
-    g[n++] = layer(GP_LAYER_LINEAR, 784, 0);
-    g[n++] = layer(GP_LAYER_TANH, 0, 0);
+    g[n++] = gp_layer(GP_LAYER_LINEAR, 784, 0);
+    g[n++] = gp_layer(GP_LAYER_TANH, 0, 0);
     *g_n = n;
     n = 0;
-    d[n++] = layer(GP_LAYER_LINEAR, 512, 0);
-    d[n++] = layer(GP_LAYER_LEAKY_RELU, 0, s);
-    d[n++] = layer(GP_LAYER_LINEAR, 256, 0);
-    d[n++] = layer(GP_LAYER_LEAKY_RELU, 0, s);
-    d[n++] = layer(GP_LAYER_LINEAR, 1, 0);
+    d[n++] = gp_layer(GP_LAYER_LINEAR, 512, 0);
+    d[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, s);
+    d[n++] = gp_layer(GP_LAYER_LINEAR, 256, 0);
+    d[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, s);
+    d[n++] = gp_layer(GP_LAYER_LINEAR, 1, 0);
     *d_n = n;
     return GP_OK;
 }

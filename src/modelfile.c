@@ -167,6 +167,14 @@ gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len,
 
 /* ---- reading ------------------------------------------------------------ */
 
+/* Whether the last 4 bytes (little-endian) are the CRC-32 of the rest. */
+static int crc_ok(const uint8_t *bytes, size_t len) {
+    if (len < 4) return 0;
+    uint32_t stored = (uint32_t)bytes[len - 4] | (uint32_t)bytes[len - 3] << 8 | (uint32_t)bytes[len - 2] << 16 |
+                      (uint32_t)bytes[len - 1] << 24;
+    return gp_crc32(bytes, len - 4) == stored;
+}
+
 typedef struct {
     const uint8_t *p;
     size_t len, pos;
@@ -282,10 +290,7 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
     if (version != GP_MODEL_VERSION)
         return gp_fail(err, GP_ERR_FORMAT, "model file version %u is not supported (this build reads %d)",
                        version, GP_MODEL_VERSION);
-    uint32_t stored_crc = (uint32_t)bytes[len - 4] | (uint32_t)bytes[len - 3] << 8 |
-                          (uint32_t)bytes[len - 2] << 16 | (uint32_t)bytes[len - 1] << 24;
-    if (gp_crc32(bytes, len - 4) != stored_crc)
-        return gp_fail(err, GP_ERR_FORMAT, "model file is corrupted or truncated (checksum mismatch)");
+    if (!crc_ok(bytes, len)) return gp_fail(err, GP_ERR_FORMAT, "model file is corrupted or truncated (checksum mismatch)");
     uint32_t flags = r_u32(&r);
     if ((flags & ~(GP_MODEL_FLAG_TRAINING | GP_MODEL_FLAG_F16)) ||
         flags == (GP_MODEL_FLAG_TRAINING | GP_MODEL_FLAG_F16))
@@ -375,11 +380,8 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
     return GP_OK;
 }
 
-gp_status gp_model_save_file(const gp_gan *gan, int kind, const char *path, gp_err *err) {
-    uint8_t *bytes;
-    size_t len;
-    gp_status st = gp_model_save(gan, kind, &bytes, &len, err);
-    if (st != GP_OK) return st;
+/* Writes len bytes to path and frees them. */
+static gp_status write_and_free(const char *path, uint8_t *bytes, size_t len, gp_err *err) {
     FILE *f = fopen(path, "wb");
     if (!f) {
         free(bytes);
@@ -390,6 +392,13 @@ gp_status gp_model_save_file(const gp_gan *gan, int kind, const char *path, gp_e
     free(bytes);
     if (put != len || closed != 0) return gp_fail(err, GP_ERR_IO, "error writing '%s'", path);
     return GP_OK;
+}
+
+gp_status gp_model_save_file(const gp_gan *gan, int kind, const char *path, gp_err *err) {
+    uint8_t *bytes;
+    size_t len;
+    gp_status st = gp_model_save(gan, kind, &bytes, &len, err);
+    return st != GP_OK ? st : write_and_free(path, bytes, len, err);
 }
 
 gp_status gp_model_load_file(gp_gan *gan, const char *path, gp_err *err) {
@@ -414,25 +423,14 @@ gp_status gp_classifier_save_file(const gp_classifier *c, const char *path, gp_e
         free(w.p);
         return gp_fail(err, GP_ERR_NOMEM, "out of memory writing the classifier");
     }
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        free(w.p);
-        return gp_fail(err, GP_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
-    }
-    size_t put = fwrite(w.p, 1, w.len, f);
-    int closed = fclose(f);
-    free(w.p);
-    if (put != w.len || closed != 0) return gp_fail(err, GP_ERR_IO, "error writing '%s'", path);
-    return GP_OK;
+    return write_and_free(path, w.p, w.len, err);
 }
 
 gp_status gp_classifier_load(gp_classifier *c, const uint8_t *bytes, size_t len, gp_err *err) {
     memset(c, 0, sizeof *c);
     if (len < 16 || memcmp(bytes, GP_CLASSIFIER_MAGIC, 4) != 0)
         return gp_fail(err, GP_ERR_FORMAT, "not a ganplay classifier file (bad magic number)");
-    uint32_t stored_crc = (uint32_t)bytes[len - 4] | (uint32_t)bytes[len - 3] << 8 |
-                          (uint32_t)bytes[len - 2] << 16 | (uint32_t)bytes[len - 1] << 24;
-    if (gp_crc32(bytes, len - 4) != stored_crc)
+    if (!crc_ok(bytes, len))
         return gp_fail(err, GP_ERR_FORMAT, "classifier file is corrupted or truncated (checksum mismatch)");
     reader r = {bytes, len - 4, 4, 1};
     uint32_t version = r_u32(&r), feature_layer = r_u32(&r);

@@ -476,3 +476,30 @@ void gp_net_adam_step(gp_net *net, gp_adam *opt) {
 void gp_net_sgd_step(gp_net *net, float lr) {
     for (size_t i = 0; i < net->n_params; i++) net->params[i] -= lr * net->grads[i];
 }
+
+gp_layer_desc gp_layer(uint32_t kind, uint32_t out_c, float alpha) {
+    gp_layer_desc d = {0};
+    d.kind = kind;
+    d.out_c = out_c;
+    d.alpha = alpha;
+    if (kind == GP_LAYER_BATCHNORM || kind == GP_LAYER_BATCHNORM2D) {
+        d.alpha = 0.1f;
+        d.eps = 1e-5f;
+    }
+    return d;
+}
+
+gp_layer_desc gp_layer_conv(uint32_t kind, uint32_t out_c, uint32_t kernel, uint32_t stride, uint32_t pad) {
+    gp_layer_desc d = gp_layer(kind, out_c, 0.0f);
+    d.kernel = kernel;
+    d.stride = stride;
+    d.pad = pad;
+    return d;
+}
+
+gp_layer_desc gp_layer_reshape(uint32_t c, uint32_t h, uint32_t w) {
+    gp_layer_desc d = gp_layer(GP_LAYER_RESHAPE, c, 0.0f);
+    d.out_h = h;
+    d.out_w = w;
+    return d;
+}

@@ -84,6 +84,12 @@ typedef struct {
     void *block;                    /* the one allocation behind all of it */
 } gp_net;
 
+/* Layer descriptions for presets written in C. BatchNorm kinds get
+ * PyTorch's momentum 0.1 and eps 1e-5. */
+gp_layer_desc gp_layer(uint32_t kind, uint32_t out_c, float alpha);
+gp_layer_desc gp_layer_conv(uint32_t kind, uint32_t out_c, uint32_t kernel, uint32_t stride, uint32_t pad);
+gp_layer_desc gp_layer_reshape(uint32_t c, uint32_t h, uint32_t w);
+
 /* Checks the description against the input shape and allocates.
  * Descriptions may come from files, so sizes are capped: at most 2^22
  * floats per sample in any activation, 2^26 parameters, 2^24 floats in one
