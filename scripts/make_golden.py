@@ -83,17 +83,10 @@ def make_linear():
     g.write()
 
 
-def batchnorm_case(g, prefix, B, C):
-    bn = torch.nn.BatchNorm1d(C, eps=1e-5, momentum=0.1)
-    with torch.no_grad():
-        bn.weight.copy_(torch.randn(C) * 0.5 + 1.0)
-        bn.bias.copy_(torch.randn(C) * 0.5)
-    # features with different means and scales
-    x1 = (torch.randn(B, C) * (torch.arange(C) * 0.5 + 0.5) + torch.arange(C) - 1.0).requires_grad_(True)
-    x2 = torch.randn(B, C) * 2.0 + 0.5
-    x3 = torch.randn(B, C) * 1.5 - 0.25
-    dout = torch.randn(B, C)
-    g.add(prefix + "shape", [B, C])
+def record_batchnorm(g, prefix, bn, x1, x2, x3, dout):
+    """Records a BatchNorm (1d or 2d) case: settings and inputs, a training
+    call with backward (x1), a second training call (x2) for the running
+    statistics, and an eval call (x3)."""
     g.add(prefix + "momentum", 0.1)
     g.add(prefix + "eps", 1e-5)
     g.add(prefix + "gamma", bn.weight)
@@ -120,6 +113,20 @@ def batchnorm_case(g, prefix, B, C):
     with torch.no_grad():
         out_eval = bn(x3)
     g.add(prefix + "out_eval", out_eval)
+
+
+def batchnorm_case(g, prefix, B, C):
+    bn = torch.nn.BatchNorm1d(C, eps=1e-5, momentum=0.1)
+    with torch.no_grad():
+        bn.weight.copy_(torch.randn(C) * 0.5 + 1.0)
+        bn.bias.copy_(torch.randn(C) * 0.5)
+    # features with different means and scales
+    x1 = (torch.randn(B, C) * (torch.arange(C) * 0.5 + 0.5) + torch.arange(C) - 1.0).requires_grad_(True)
+    x2 = torch.randn(B, C) * 2.0 + 0.5
+    x3 = torch.randn(B, C) * 1.5 - 0.25
+    dout = torch.randn(B, C)
+    g.add(prefix + "shape", [B, C])
+    record_batchnorm(g, prefix, bn, x1, x2, x3, dout)
 
 
 def make_batchnorm():
@@ -245,32 +252,7 @@ def batchnorm2d_case(g, prefix, B, C, H, W):
     x3 = torch.randn(B, C, H, W) * 1.5 - 0.25
     dout = torch.randn(B, C, H, W)
     g.add(prefix + "shape", [B, C, H, W])
-    g.add(prefix + "momentum", 0.1)
-    g.add(prefix + "eps", 1e-5)
-    g.add(prefix + "gamma", bn.weight)
-    g.add(prefix + "beta", bn.bias)
-    g.add(prefix + "x1", x1)
-    g.add(prefix + "x2", x2)
-    g.add(prefix + "x3", x3)
-    g.add(prefix + "dout", dout)
-    bn.train()
-    out1 = bn(x1)
-    out1.backward(dout)
-    g.add(prefix + "out1", out1)
-    g.add(prefix + "dx", x1.grad)
-    g.add(prefix + "dgamma", bn.weight.grad)
-    g.add(prefix + "dbeta", bn.bias.grad)
-    g.add(prefix + "running_mean1", bn.running_mean)
-    g.add(prefix + "running_var1", bn.running_var)
-    with torch.no_grad():
-        out2 = bn(x2)
-    g.add(prefix + "out2", out2)
-    g.add(prefix + "running_mean2", bn.running_mean)
-    g.add(prefix + "running_var2", bn.running_var)
-    bn.eval()
-    with torch.no_grad():
-        out_eval = bn(x3)
-    g.add(prefix + "out_eval", out_eval)
+    record_batchnorm(g, prefix, bn, x1, x2, x3, dout)
 
 
 def make_conv():

@@ -66,12 +66,4 @@ async function run(task, result) {
   result.losses = { d: M.HEAPF64[st + 2], g: M.HEAPF64[st + 3] };
 }
 
-self.onmessage = async (e) => {
-  const result = {};
-  try {
-    await run(e.data, result);
-  } catch (err) {
-    result.error = errorText(err);
-  }
-  self.postMessage({ type: 'done', result });
-};
+answerTasks(run);

@@ -75,3 +75,17 @@ function measureTraining(step, { warmupSteps, warmupMs, measureMs, capMs, report
 function errorText(e) {
   return String((e && e.message) || e).replace(/\s*Build with -s ASSERTIONS=1.*$/s, '');
 }
+
+// A worker's message loop: run(task, result) fills result, and the worker
+// answers with it once, whether run finished or threw.
+function answerTasks(run) {
+  self.onmessage = async (e) => {
+    const result = {};
+    try {
+      await run(e.data, result);
+    } catch (err) {
+      result.error = errorText(err);
+    }
+    self.postMessage({ type: 'done', result });
+  };
+}

@@ -57,12 +57,4 @@ async function run(task, result) {
   if (losses) result.losses = { d: losses[0], g: losses[1] };
 }
 
-self.onmessage = async (e) => {
-  const result = {};
-  try {
-    await run(e.data, result);
-  } catch (err) {
-    result.error = errorText(err);
-  }
-  self.postMessage({ type: 'done', result });
-};
+answerTasks(run);
