@@ -87,7 +87,7 @@ export async function run({ browser, site }) {
     document.dispatchEvent(new Event('visibilitychange'));
   });
   await waitFor(page, (n) => window.ganplay.state.saved && window.ganplay.state.saved.step >= n, hiddenAt, 'saved when hidden');
-  await page.waitForTimeout(500);
+  await waitFor(page, () => window.ganplay.state.step > window.ganplay.state.saved.step, null, 'training goes on after the autosave');
   s = await state(page);
   check(s.saved.step >= hiddenAt && s.running && s.step > s.saved.step, 'hiding the page autosaves at once and training goes on',
     `hidden at step ${hiddenAt}, saved at ${s.saved.step}, now ${s.step}`);

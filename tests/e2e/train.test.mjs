@@ -44,7 +44,11 @@ export async function run({ browser, site }) {
   check(Math.abs(live.config.lr_g - 2e-4) < 1e-9 && Math.abs(live.config.lr_d - 3e-4) < 1e-9,
     'the running model kept its lr_g and took the valid lr_d at once', `lr_g ${live.config.lr_g}, lr_d ${live.config.lr_d}`);
 
+  // at least TRAIN_MS of watching, and then until the run has made progress
+  // enough for the checks below (two timeline snapshots), however slow the machine
   await page.waitForTimeout(TRAIN_MS);
+  await waitFor(page, (n) => window.ganplay.state.step > n + 10 && window.ganplay.state.snapshots >= 2, stepAtEdit,
+    'training passes two snapshot intervals', 180000);
   let s = await state(page);
   check(s.running && s.step > stepAtEdit + 10, 'training went on after the refusal', `step ${stepAtEdit} -> ${s.step}`);
   check(s.stepsPerSec > 1 && s.imagesPerSec > 64, 'steps/s and images/s are shown',
@@ -140,6 +144,7 @@ export async function run({ browser, site }) {
   });
   await page.click('#start');
   await page.waitForTimeout(1500);
+  await waitFor(page, () => window.ganplay.state.stepsPerSec > 0, null, 'a rate is measured at one step per frame');
   s = await state(page);
   await page.click('#pause');
   check(s.stepsPerSec > 0 && s.stepsPerSec <= 70 && (await page.textContent('#speed-value')) === '1 step per frame',
