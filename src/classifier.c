@@ -153,9 +153,11 @@ gp_status gp_quality_reference(gp_classifier *c, const gp_dataset *ds, gp_featur
     return st;
 }
 
-gp_status gp_quality_score(gp_classifier *c, const gp_feature_stats *ref, const float *images, int count,
-                           gp_quality *q, gp_err *err) {
+gp_status gp_quality_score(gp_classifier *c, const gp_feature_stats *ref, const float *images, const int *labels,
+                           int count, gp_quality *q, gp_err *err) {
     memset(q, 0, sizeof *q);
+    q->cond_acc = -1.0;
+    int right = 0;
     if (count < 2) return gp_fail(err, GP_ERR_ARG, "scoring needs at least 2 images");
     gp_feature_stats gen;
     gp_status st = gp_feature_stats_init(&gen, c->feature_dim, err);
@@ -171,8 +173,12 @@ gp_status gp_quality_score(gp_classifier *c, const gp_feature_stats *ref, const 
         int b = count - i < CHUNK ? count - i : CHUNK;
         gp_classifier_run(c, images + (size_t)i * 784, b, pred, feat);
         gp_feature_stats_add(&gen, feat, b);
-        for (int r = 0; r < b; r++) q->hist[pred[r]] += 1.0 / count;
+        for (int r = 0; r < b; r++) {
+            q->hist[pred[r]] += 1.0 / count;
+            if (labels) right += pred[r] == labels[i + r];
+        }
     }
+    if (labels) q->cond_acc = (double)right / count;
     free(feat);
     st = gp_feature_stats_finish(&gen, err);
     if (st == GP_OK) st = gp_frechet_distance(&gen, ref, &q->fd, err);

@@ -48,13 +48,16 @@ typedef struct {
     double fd;                  /* digit FD against the reference */
     double entropy;             /* of the class histogram, nats (max ln 10) */
     double hist[GP_CLASSES];    /* fraction of images per predicted class */
+    double cond_acc;            /* with labels: share of images classified as their label; else -1 */
 } gp_quality;
 
 /* Feature statistics of the dataset's held-out images (ref is initialized
  * here; free with gp_feature_stats_free). */
 gp_status gp_quality_reference(gp_classifier *c, const gp_dataset *ds, gp_feature_stats *ref, gp_err *err);
-/* Scores count images (count x 784 in [-1, 1], count >= 2) against ref. */
-gp_status gp_quality_score(gp_classifier *c, const gp_feature_stats *ref, const float *images, int count,
-                           gp_quality *q, gp_err *err);
+/* Scores count images (count x 784 in [-1, 1], count >= 2) against ref;
+ * labels (count classes, or NULL) are the classes the images were asked to
+ * show, for the conditional accuracy. */
+gp_status gp_quality_score(gp_classifier *c, const gp_feature_stats *ref, const float *images, const int *labels,
+                           int count, gp_quality *q, gp_err *err);
 
 #endif

@@ -18,21 +18,31 @@
 #include "grid.h"
 #include "kernels.h"
 #include "modelfile.h"
+#include "score.h"
 
 static const char *TRAIN_USAGE =
     "usage: ganplay train --preset mlp --data FILE (--steps N | --seconds S) --seed N --out FILE\n"
-    "                     [--resume FILE] [--generator-only | --f16] [--log-every N]\n"
-    "                     [--batch N] [--latent N] [--lr-g X] [--lr-d X] [--beta1 X] [--beta2 X]\n"
-    "                     [--d-steps N] [--loss nonsaturating|minimax] [--real-label X]\n"
+    "                     [--resume FILE] [--generator-only | --f16] [--log-every N] [--checkpoint-every N]\n"
+    "                     [--batch N] [--latent N] [--lr-g X] [--lr-d X] [--beta1 X] [--beta2 X] [--adam-eps X]\n"
+    "                     [--d-steps N] [--loss nonsaturating|minimax|lsgan|hinge] [--real-label X]\n"
+    "                     [--cond none|acgan|concat] [--aux-weight X] [--ema X]\n"
     "Trains a GAN on a ganplay dataset (e.g. build/data/mnist.bin, training split only)\n"
     "and writes a model file: the whole training state (generator, discriminator and\n"
     "optimizer state, resumable with --resume), or with --generator-only the generator\n"
     "(--f16: the generator with float16 weights, half the size).\n"
+    "--cond makes a class-conditional model over the dataset's labels.\n"
+    "Settings given with --resume apply if they can change on a running model\n"
+    "(learning rates, betas, loss, ...); any other must equal the model's.\n"
+    "--checkpoint-every N writes the training state to --out every N steps.\n"
     "Prints: step, D loss, G loss, mean D(x), mean D(G(z)), steps/s.\n";
 
 static const char *SAMPLE_USAGE =
     "usage: ganplay sample --model FILE --count N --seed N [--png FILE] [--cols C] [--raw FILE]\n"
+    "                      [--class K] [--labels FILE]\n"
     "Generates N images from a model file's generator (evaluation mode).\n"
+    "  --class K     a class-conditional model draws class K (default: classes in\n"
+    "                turn, sample i has class i mod the class count)\n"
+    "  --labels FILE the class of each sample, one integer per line\n"
     "  --png FILE  a grid of the images, C columns (default: a near-square grid)\n"
     "  --raw FILE  N x 784 little-endian float32 in [-1, 1], row-major, white on black\n";
 
@@ -50,14 +60,27 @@ static const char *SCORE_USAGE =
     "all classes are equally common).\n"
     "  --model FILE  N samples of a model file's generator (default 1000, seed 1)\n"
     "  --raw FILE    images as written by 'sample --raw' (N x 784 float32)\n"
+    "  --labels FILE with --raw: the class each image was asked to show (as written\n"
+    "                by 'sample --labels'), for the conditional accuracy\n"
+    "  --class K     with a conditional --model: score class K only\n"
+    "A class-conditional model (or --raw with --labels) also gets its conditional\n"
+    "accuracy: the share of images the classifier assigns to the class asked for.\n"
     "  --png FILE    a grid as written by 'sample --png'\n"
     "  --real N      N images of the training split: what a perfect generator scores\n";
 
 static const char *EXPORT_USAGE =
     "usage: ganplay export --model FILE --out FILE [--f16] [--recalibrate-bn N]\n"
-    "Writes the generator of a model file alone (float32, or float16 with --f16).\n"
+    "Writes the generator of a model file alone (float32, or float16 with --f16);\n"
+    "a model trained with --ema gets its averaged weights (and 50 batches of\n"
+    "BatchNorm recalibration unless --recalibrate-bn says otherwise).\n"
     "--recalibrate-bn N first re-estimates BatchNorm's running statistics from N\n"
     "batches of the final generator (see README, \"Sampling and BatchNorm\").\n";
+
+static const char *INFO_USAGE =
+    "usage: ganplay info --model FILE\n"
+    "Prints one JSON object describing a model file: preset, dataset, image shape,\n"
+    "classes (count and names; 0 when unconditional), steps, loss, the stability\n"
+    "tools it used, and its settings.\n";
 
 static const char *MAIN_USAGE =
     "usage: ganplay <command> [options]\n"
@@ -67,6 +90,7 @@ static const char *MAIN_USAGE =
     "  train-classifier  train the classifier used for scoring\n"
     "  score             digit FD and class histogram of a model or images\n"
     "  export            write a model file's generator alone\n"
+    "  info              describe a model file as JSON\n"
     "Run 'ganplay <command> --help' for a command's options.\n";
 
 static double now_seconds(void) {
@@ -111,16 +135,34 @@ static int bad_value(const char *cmd, const char *opt, const char *val) {
     return 2;
 }
 
+/* A setting's flag: --lr-g for lr_g. */
+static const gp_setting *setting_flag(const char *arg) {
+    if (strncmp(arg, "--", 2) != 0 || strlen(arg) > 40) return NULL;
+    char name[48];
+    size_t i = 0;
+    for (const char *c = arg + 2; *c; c++) name[i++] = *c == '-' ? '_' : *c;
+    name[i] = 0;
+    return gp_setting_find(name);
+}
+
+/* The dataset's name as a model records it: mnist, fashion, or own. */
+static const char *dataset_name(const char *path) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (!strncmp(base, "mnist", 5)) return "mnist";
+    if (!strncmp(base, "fashion", 7)) return "fashion";
+    return "own";
+}
+
 static int cmd_train(int argc, char **argv) {
     const char *preset = NULL, *data = NULL, *out = NULL, *resume = NULL;
-    long steps = -1, log_every = 100;
+    long steps = -1, log_every = 100, checkpoint_every = 0;
     float seconds = -1.0f;
-    int have_seed = 0, generator_only = 0, half = 0;
-    uint64_t seed = 0;
-    /* hyperparameter overrides, applied to the preset's defaults */
-    long batch = -1, latent = -1, d_steps = -1;
-    float lr_g = -1, lr_d = -1, beta1 = -1, beta2 = -1, real_label = -1;
-    int loss = -1;
+    int generator_only = 0, half = 0;
+    /* hyperparameters as given, applied to the preset's defaults (or checked against a resumed model) */
+    const gp_setting *given[64];
+    const char *given_text[64];
+    int n_given = 0, have_seed = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -139,27 +181,21 @@ static int cmd_train(int argc, char **argv) {
             return 2;
         }
         i++;
-        if (!strcmp(a, "--preset")) preset = v;
+        const gp_setting *set = setting_flag(a);
+        if (set) {
+            if (n_given == 64) return bad_value("train", a, v);
+            given[n_given] = set;
+            given_text[n_given++] = v;
+            have_seed |= !strcmp(set->name, "seed");
+        } else if (!strcmp(a, "--preset")) preset = v;
         else if (!strcmp(a, "--data")) data = v;
         else if (!strcmp(a, "--out")) out = v;
         else if (!strcmp(a, "--resume")) resume = v;
         else if (!strcmp(a, "--steps")) { if (!parse_long(v, 1, 100000000, &steps)) return bad_value("train", a, v); }
         else if (!strcmp(a, "--seconds")) { if (!parse_float(v, &seconds) || seconds <= 0) return bad_value("train", a, v); }
-        else if (!strcmp(a, "--seed")) { if (!parse_u64(v, &seed)) return bad_value("train", a, v); have_seed = 1; }
         else if (!strcmp(a, "--log-every")) { if (!parse_long(v, 1, 100000000, &log_every)) return bad_value("train", a, v); }
-        else if (!strcmp(a, "--batch")) { if (!parse_long(v, 2, 1024, &batch)) return bad_value("train", a, v); }
-        else if (!strcmp(a, "--latent")) { if (!parse_long(v, 1, 1024, &latent)) return bad_value("train", a, v); }
-        else if (!strcmp(a, "--d-steps")) { if (!parse_long(v, 1, 16, &d_steps)) return bad_value("train", a, v); }
-        else if (!strcmp(a, "--lr-g")) { if (!parse_float(v, &lr_g)) return bad_value("train", a, v); }
-        else if (!strcmp(a, "--lr-d")) { if (!parse_float(v, &lr_d)) return bad_value("train", a, v); }
-        else if (!strcmp(a, "--beta1")) { if (!parse_float(v, &beta1)) return bad_value("train", a, v); }
-        else if (!strcmp(a, "--beta2")) { if (!parse_float(v, &beta2)) return bad_value("train", a, v); }
-        else if (!strcmp(a, "--real-label")) { if (!parse_float(v, &real_label)) return bad_value("train", a, v); }
-        else if (!strcmp(a, "--loss")) {
-            if (!strcmp(v, "nonsaturating")) loss = GP_LOSS_NONSATURATING;
-            else if (!strcmp(v, "minimax")) loss = GP_LOSS_MINIMAX;
-            else return bad_value("train", a, v);
-        } else {
+        else if (!strcmp(a, "--checkpoint-every")) { if (!parse_long(v, 1, 100000000, &checkpoint_every)) return bad_value("train", a, v); }
+        else {
             fprintf(stderr, "ganplay train: unknown option '%s'\n%s", a, TRAIN_USAGE);
             return 2;
         }
@@ -169,8 +205,18 @@ static int cmd_train(int argc, char **argv) {
                         "and --preset and --seed unless resuming\n%s", TRAIN_USAGE);
         return 2;
     }
-
+    /* every value is checked before anything is loaded or trained */
     gp_err err = {{0}};
+    gp_gan_config wanted;
+    if (gp_gan_config_default(&wanted, preset ? preset : "mlp", &err) != GP_OK) {
+        fprintf(stderr, "ganplay train: %s\n", err.msg);
+        return 2;
+    }
+    for (int k = 0; k < n_given; k++)
+        if (gp_setting_parse(&wanted, given[k], given_text[k], &err) != GP_OK) {
+            fprintf(stderr, "ganplay train: --%s: %s\n", given[k]->name, err.msg);
+            return 2;
+        }
     gp_dataset ds;
     if (gp_dataset_load(&ds, data, &err) != GP_OK) {
         fprintf(stderr, "ganplay train: %s\n", err.msg);
@@ -185,33 +231,28 @@ static int cmd_train(int argc, char **argv) {
             st = gp_fail(&err, GP_ERR_ARG, "'%s' holds a generator only; resuming needs a full training state", resume);
         }
         if (st == GP_OK && preset && strcmp(preset, gan.cfg.preset) != 0) {
-            gp_gan_free(&gan);
             st = gp_fail(&err, GP_ERR_ARG, "'%s' is a '%s' model, not '%s'", resume, gan.cfg.preset, preset);
+            gp_gan_free(&gan);
         }
+        /* settings given with --resume: the live ones apply, the others must match */
+        gp_gan_config cfg = st == GP_OK ? gan.cfg : wanted;
+        for (int k = 0; st == GP_OK && k < n_given; k++) gp_setting_parse(&cfg, given[k], given_text[k], &err);
+        if (st == GP_OK && (st = gp_gan_set_config(&gan, &cfg, &err)) != GP_OK) gp_gan_free(&gan);
     } else {
-        gp_gan_config cfg;
-        st = gp_gan_config_default(&cfg, preset, &err);
-        if (st == GP_OK) {
-            cfg.seed = seed;
-            if (batch > 0) cfg.batch = (int)batch;
-            if (latent > 0) cfg.latent = (int)latent;
-            if (d_steps > 0) cfg.d_steps = (int)d_steps;
-            if (lr_g >= 0) cfg.lr_g = lr_g;
-            if (lr_d >= 0) cfg.lr_d = lr_d;
-            if (beta1 >= 0) cfg.beta1 = beta1;
-            if (beta2 >= 0) cfg.beta2 = beta2;
-            if (real_label >= 0) cfg.real_label = real_label;
-            if (loss >= 0) cfg.loss = loss;
-            st = gp_gan_create(&gan, &cfg, 1, &err);
-        }
+        gp_gan_config cfg = wanted;
+        snprintf(cfg.dataset, sizeof cfg.dataset, "%s", dataset_name(data));
+        st = gp_gan_config_set_classes(&cfg, gp_dataset_classes(&ds), &err);
+        if (st == GP_OK) st = gp_gan_create(&gan, &cfg, 1, &err);
     }
     if (st != GP_OK) {
         fprintf(stderr, "ganplay train: %s\n", err.msg);
         gp_dataset_free(&ds);
         return st == GP_ERR_ARG ? 2 : 1;
     }
-    printf("training %s GAN: batch %d, latent %d, %d training images, kernels: %s\n", gan.cfg.preset,
-           gan.cfg.batch, gan.cfg.latent, ds.n_train, gp_kernels_simd() ? "simd128" : "portable");
+    printf("training %s GAN: batch %d, latent %d, loss %s, cond %s (%d classes), ema %g, %d training images, "
+           "kernels: %s\n", gan.cfg.preset, gan.cfg.batch, gan.cfg.latent, GP_LOSSES[gan.cfg.loss].name,
+           gp_setting_find("cond")->choice(gan.cfg.cond), gan.cfg.classes, gan.cfg.ema, ds.n_train,
+           gp_kernels_simd() ? "simd128" : "portable");
     double t0 = now_seconds(), t_log = t0;
     long done = 0, at_log = 0;
     int rc = 0;
@@ -226,12 +267,23 @@ static int cmd_train(int argc, char **argv) {
         }
         if (done % log_every == 0 || (steps >= 0 && done == steps)) {
             double t = now_seconds();
-            printf("step %6ld  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f  steps/s %.1f\n",
-                   gan.stats.step, gan.stats.d_loss, gan.stats.g_loss, gan.stats.d_real, gan.stats.d_fake,
-                   (done - at_log) / (t - t_log));
+            printf("step %6ld  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f", gan.stats.step, gan.stats.d_loss,
+                   gan.stats.g_loss, gan.stats.d_real, gan.stats.d_fake);
+            if (gan.cfg.cond == GP_COND_ACGAN) printf("  D class acc %.3f", gan.stats.class_acc);
+            printf("  steps/s %.1f\n", (done - at_log) / (t - t_log));
             fflush(stdout);
             t_log = t;
             at_log = done;
+        }
+        /* a resumable state now and then, so a long run survives an interruption */
+        if (checkpoint_every && done % checkpoint_every == 0 && !(steps >= 0 && done == steps)) {
+            if (gp_model_save_file(&gan, GP_SAVE_TRAINING, out, &err) != GP_OK) {
+                fprintf(stderr, "ganplay train: checkpoint: %s\n", err.msg);
+                rc = 1;
+                break;
+            }
+            printf("checkpoint at step %ld: %s\n", gan.stats.step, out);
+            fflush(stdout);
         }
     }
     double elapsed = now_seconds() - t0;
@@ -251,8 +303,8 @@ static int cmd_train(int argc, char **argv) {
 }
 
 static int cmd_sample(int argc, char **argv) {
-    const char *model = NULL, *png = NULL, *raw = NULL;
-    long count = -1, cols = 0;
+    const char *model = NULL, *png = NULL, *raw = NULL, *labels_out = NULL;
+    long count = -1, cols = 0, label = -1;
     uint64_t seed = 0;
     int have_seed = 0;
     for (int i = 2; i < argc; i++) {
@@ -270,8 +322,10 @@ static int cmd_sample(int argc, char **argv) {
         if (!strcmp(a, "--model")) model = v;
         else if (!strcmp(a, "--png")) png = v;
         else if (!strcmp(a, "--raw")) raw = v;
+        else if (!strcmp(a, "--labels")) labels_out = v;
         else if (!strcmp(a, "--count")) { if (!parse_long(v, 1, 100000, &count)) return bad_value("sample", a, v); }
         else if (!strcmp(a, "--cols")) { if (!parse_long(v, 1, 1000, &cols)) return bad_value("sample", a, v); }
+        else if (!strcmp(a, "--class")) { if (!parse_long(v, 0, GP_MAX_CLASSES - 1, &label)) return bad_value("sample", a, v); }
         else if (!strcmp(a, "--seed")) { if (!parse_u64(v, &seed)) return bad_value("sample", a, v); have_seed = 1; }
         else {
             fprintf(stderr, "ganplay sample: unknown option '%s'\n%s", a, SAMPLE_USAGE);
@@ -289,18 +343,36 @@ static int cmd_sample(int argc, char **argv) {
         fprintf(stderr, "ganplay sample: %s\n", err.msg);
         return 1;
     }
+    if (label >= 0 && label >= gan.cfg.classes) {
+        fprintf(stderr, "ganplay sample: --class %ld: %s has %d classes\n", label, model, gan.cfg.classes);
+        gp_gan_free(&gan);
+        return 2;
+    }
     gp_shape img = gp_gan_image_shape(&gan);
     size_t n_img = (size_t)gp_shape_size(img);
     float *z = malloc(sizeof(float) * (size_t)count * gan.cfg.latent);
     float *images = malloc(sizeof(float) * (size_t)count * n_img);
+    int *labels = malloc(sizeof(int) * (size_t)count);
     int rc = 0;
-    if (!z || !images) {
+    if (!z || !images || !labels) {
         fprintf(stderr, "ganplay sample: out of memory for %ld samples\n", count);
         rc = 1;
         goto done;
     }
     gp_gan_latents(&gan, seed, (int)count, z);
-    gp_gan_generate(&gan, z, (int)count, images);
+    gp_score_labels(labels, (int)count, gan.cfg.classes, (int)label);
+    gp_gan_generate(&gan, z, gan.cfg.classes ? labels : NULL, (int)count, images);
+    if (labels_out) {
+        FILE *f = fopen(labels_out, "w");
+        int ok = f != NULL;
+        for (long i = 0; ok && i < count; i++) ok = fprintf(f, "%d\n", labels[i]) > 0;
+        if (f && fclose(f) != 0) ok = 0;
+        if (!ok) {
+            fprintf(stderr, "ganplay sample: cannot write '%s': %s\n", labels_out, strerror(errno));
+            rc = 1;
+            goto done;
+        }
+    }
     if (raw) {
         FILE *f = fopen(raw, "wb");
         int ok = f != NULL;
@@ -338,6 +410,7 @@ static int cmd_sample(int argc, char **argv) {
 done:
     free(z);
     free(images);
+    free(labels);
     gp_gan_free(&gan);
     return rc;
 }
@@ -484,9 +557,28 @@ static float *read_raw_images(const char *path, int *count) {
     return images;
 }
 
+/* Reads one class per line (count of them, each 0..9). */
+static int *read_labels(const char *path, int count) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "ganplay score: cannot read '%s': %s\n", path, strerror(errno));
+        return NULL;
+    }
+    int *labels = malloc(sizeof(int) * (size_t)count), n = 0, v, extra;
+    while (labels && n < count && fscanf(f, "%d", &v) == 1 && v >= 0 && v < GP_CLASSES) labels[n++] = v;
+    int trailing = fscanf(f, " %d", &extra) == 1;
+    fclose(f);
+    if (!labels || n != count || trailing) {
+        fprintf(stderr, "ganplay score: '%s' must hold %d classes in 0..%d, one per line\n", path, count, GP_CLASSES - 1);
+        free(labels);
+        return NULL;
+    }
+    return labels;
+}
+
 static int cmd_score(int argc, char **argv) {
-    const char *classifier = NULL, *data = NULL, *model = NULL, *raw = NULL, *png = NULL;
-    long count = 1000, real = 0;
+    const char *classifier = NULL, *data = NULL, *model = NULL, *raw = NULL, *png = NULL, *labels_in = NULL;
+    long count = 1000, real = 0, label = -1;
     uint64_t seed = 1;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -505,6 +597,8 @@ static int cmd_score(int argc, char **argv) {
         else if (!strcmp(a, "--model")) model = v;
         else if (!strcmp(a, "--raw")) raw = v;
         else if (!strcmp(a, "--png")) png = v;
+        else if (!strcmp(a, "--labels")) labels_in = v;
+        else if (!strcmp(a, "--class")) { if (!parse_long(v, 0, GP_MAX_CLASSES - 1, &label)) return bad_value("score", a, v); }
         else if (!strcmp(a, "--count")) { if (!parse_long(v, 2, 100000, &count)) return bad_value("score", a, v); }
         else if (!strcmp(a, "--real")) { if (!parse_long(v, 2, 100000, &real)) return bad_value("score", a, v); }
         else if (!strcmp(a, "--seed")) { if (!parse_u64(v, &seed)) return bad_value("score", a, v); }
@@ -516,6 +610,10 @@ static int cmd_score(int argc, char **argv) {
     if (!classifier || !data || (!!model + !!raw + !!png + !!real) != 1) {
         fprintf(stderr, "ganplay score: needs --classifier, --data and exactly one of --model, --raw, --png, --real\n%s",
                 SCORE_USAGE);
+        return 2;
+    }
+    if ((labels_in && !raw) || (label >= 0 && !model)) {
+        fprintf(stderr, "ganplay score: --labels goes with --raw, --class with --model\n%s", SCORE_USAGE);
         return 2;
     }
     gp_err err = {{0}};
@@ -531,66 +629,117 @@ static int cmd_score(int argc, char **argv) {
         return 1;
     }
     float *images = NULL;
+    int *labels = NULL;
     int n = 0, rc = 1;
     const char *what = model ? model : raw ? raw : png ? png : "training images";
+    gp_feature_stats ref;
+    gp_quality q;
+    if (gp_quality_reference(&c, &ds, &ref, &err) != GP_OK) {
+        fprintf(stderr, "ganplay score: %s\n", err.msg);
+        gp_classifier_free(&c);
+        gp_dataset_free(&ds);
+        return 1;
+    }
     if (model) {
         gp_gan gan;
         if (gp_model_load_file(&gan, model, &err) != GP_OK) {
             fprintf(stderr, "ganplay score: %s\n", err.msg);
-        } else if (gp_shape_size(gan.image) != 784) {
-            fprintf(stderr, "ganplay score: the model makes %dx%d images; the classifier reads 28x28\n", gan.image.h, gan.image.w);
-            gp_gan_free(&gan);
         } else {
-            n = (int)count;
-            float *z = malloc(sizeof(float) * (size_t)n * gan.cfg.latent);
-            images = malloc(sizeof(float) * (size_t)n * 784);
-            if (z && images) {
-                gp_gan_latents(&gan, seed, n, z);
-                gp_gan_generate(&gan, z, n, images);
-            }
-            free(z);
+            if (gp_score_model(&c, &ref, &gan, (int)count, seed, (int)label, &q, &err) != GP_OK)
+                fprintf(stderr, "ganplay score: %s\n", err.msg);
+            else
+                n = (int)count;
             gp_gan_free(&gan);
         }
-    } else if (raw) {
-        images = read_raw_images(raw, &n);
-    } else if (png) {
-        images = read_png_grid(png, &n);
     } else {
-        n = real < ds.n_train ? (int)real : ds.n_train;
-        images = malloc(sizeof(float) * (size_t)n * 784);
-        int32_t *order = malloc(sizeof(int32_t) * ds.n_train);
-        gp_rng rng;
-        gp_rng_seed(&rng, seed);
-        if (order) memcpy(order, ds.train_index, sizeof(int32_t) * ds.n_train);
-        for (int i = 0; images && order && i < n; i++) { /* distinct images: a partial Fisher-Yates shuffle */
-            int j = i + (int)gp_rng_below(&rng, (uint32_t)(ds.n_train - i));
-            int32_t t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-            gp_dataset_image(&ds, order[i], images + (size_t)i * 784);
-        }
-        free(order);
-    }
-    gp_feature_stats ref;
-    gp_quality q;
-    if (images && n < 2) {
-        fprintf(stderr, "ganplay score: need at least 2 images, '%s' holds %d\n", what, n);
-    } else if (images) {
-        if (gp_quality_reference(&c, &ds, &ref, &err) != GP_OK || gp_quality_score(&c, &ref, images, n, &q, &err) != GP_OK) {
-            fprintf(stderr, "ganplay score: %s\n", err.msg);
+        if (raw) {
+            images = read_raw_images(raw, &n);
+            if (images && labels_in && !(labels = read_labels(labels_in, n))) {
+                free(images);
+                images = NULL;
+            }
+        } else if (png) {
+            images = read_png_grid(png, &n);
         } else {
-            printf("%s: %d images\n", what, n);
-            printf("digit FD %.3f (against %d held-out images)\n", q.fd, ds.n_test);
-            printf("class entropy %.3f nats (max %.3f)\nclasses:", q.entropy, log(10.0));
-            for (int k = 0; k < GP_CLASSES; k++) printf(" %d:%.3f", k, q.hist[k]);
-            printf("\n");
-            rc = 0;
+            n = real < ds.n_train ? (int)real : ds.n_train;
+            images = malloc(sizeof(float) * (size_t)n * 784);
+            int32_t *order = malloc(sizeof(int32_t) * ds.n_train);
+            gp_rng rng;
+            gp_rng_seed(&rng, seed);
+            if (order) memcpy(order, ds.train_index, sizeof(int32_t) * ds.n_train);
+            for (int i = 0; images && order && i < n; i++) { /* distinct images: a partial Fisher-Yates shuffle */
+                int j = i + (int)gp_rng_below(&rng, (uint32_t)(ds.n_train - i));
+                int32_t t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+                gp_dataset_image(&ds, order[i], images + (size_t)i * 784);
+            }
+            free(order);
         }
-        gp_feature_stats_free(&ref);
+        if (images && n < 2) {
+            fprintf(stderr, "ganplay score: need at least 2 images, '%s' holds %d\n", what, n);
+            n = 0;
+        } else if (images && gp_quality_score(&c, &ref, images, labels, n, &q, &err) != GP_OK) {
+            fprintf(stderr, "ganplay score: %s\n", err.msg);
+            n = 0;
+        } else if (!images) {
+            n = 0;
+        }
     }
+    if (n >= 2) {
+        printf("%s: %d images\n", what, n);
+        printf("digit FD %.3f (against %d held-out images)\n", q.fd, ds.n_test);
+        printf("class entropy %.3f nats (max %.3f)\nclasses:", q.entropy, log(10.0));
+        for (int k = 0; k < GP_CLASSES; k++) printf(" %d:%.3f", k, q.hist[k]);
+        printf("\n");
+        if (q.cond_acc >= 0) printf("conditional accuracy %.4f\n", q.cond_acc);
+        rc = 0;
+    }
+    gp_feature_stats_free(&ref);
     free(images);
+    free(labels);
     gp_classifier_free(&c);
     gp_dataset_free(&ds);
+    return rc;
+}
+
+static int cmd_info(int argc, char **argv) {
+    const char *model = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(INFO_USAGE, stdout);
+            return 0;
+        }
+        if (!strcmp(argv[i], "--model") && i + 1 < argc) {
+            model = argv[++i];
+        } else {
+            fprintf(stderr, "ganplay info: unknown option '%s'\n%s", argv[i], INFO_USAGE);
+            return 2;
+        }
+    }
+    if (!model) {
+        fprintf(stderr, "ganplay info: needs --model\n%s", INFO_USAGE);
+        return 2;
+    }
+    gp_err err = {{0}};
+    gp_gan gan;
+    if (gp_model_load_file(&gan, model, &err) != GP_OK) {
+        fprintf(stderr, "ganplay info: %s\n", err.msg);
+        return 1;
+    }
+    char *json = NULL;
+    size_t need = gp_model_info_json(&gan, NULL, 0);
+    json = malloc(need + 1);
+    int rc = 0;
+    if (!json) {
+        fprintf(stderr, "ganplay info: out of memory\n");
+        rc = 1;
+    } else {
+        gp_model_info_json(&gan, json, need + 1);
+        printf("%s\n", json);
+    }
+    free(json);
+    gp_gan_free(&gan);
     return rc;
 }
 
@@ -631,14 +780,19 @@ static int cmd_export(int argc, char **argv) {
         fprintf(stderr, "ganplay export: %s\n", err.msg);
         return 1;
     }
+    /* the moving average is what the model samples with; its BatchNorm
+     * statistics were never measured, so they always are here */
+    int had_ema = gan.ema != NULL;
+    if (had_ema && !recalibrate) recalibrate = 50;
+    gp_gan_adopt_ema(&gan);
     if (recalibrate) gp_gan_recalibrate_bn(&gan, (int)recalibrate, gan.cfg.seed + 7);
     int rc = 0;
     if (gp_model_save_file(&gan, half ? GP_SAVE_GENERATOR_F16 : GP_SAVE_GENERATOR, out, &err) != GP_OK) {
         fprintf(stderr, "ganplay export: %s\n", err.msg);
         rc = 1;
     } else {
-        printf("wrote %s (generator, %s%s)\n", out, half ? "float16" : "float32",
-               recalibrate ? ", BatchNorm statistics recalibrated" : "");
+        printf("wrote %s (generator%s, %s%s)\n", out, had_ema ? ": moving average of the weights" : "",
+               half ? "float16" : "float32", recalibrate ? ", BatchNorm statistics recalibrated" : "");
     }
     gp_gan_free(&gan);
     return rc;
@@ -654,6 +808,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "train-classifier")) return cmd_train_classifier(argc, argv);
     if (!strcmp(argv[1], "score")) return cmd_score(argc, argv);
     if (!strcmp(argv[1], "export")) return cmd_export(argc, argv);
+    if (!strcmp(argv[1], "info")) return cmd_info(argc, argv);
     fprintf(stderr, "ganplay: unknown command '%s'\n%s", argv[1], MAIN_USAGE);
     return 2;
 }

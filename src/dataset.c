@@ -1,9 +1,11 @@
+#define _POSIX_C_SOURCE 200809L /* fileno, fsync */
 #include "dataset.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static uint32_t read_u32(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -81,6 +83,77 @@ gp_status gp_read_file(const char *path, uint8_t **data, size_t *len, size_t max
     return GP_OK;
 }
 
+gp_status gp_write_file_atomic(const char *path, const uint8_t *bytes, size_t len, gp_err *err) {
+    if (!path || !*path) return gp_fail(err, GP_ERR_IO, "no file name to write");
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 16);
+    if (!tmp) return gp_fail(err, GP_ERR_NOMEM, "out of memory");
+    snprintf(tmp, n + 16, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        gp_status st = gp_fail(err, GP_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+        free(tmp);
+        return st;
+    }
+    int ok = fwrite(bytes, 1, len, f) == len;
+    ok = fflush(f) == 0 && ok;
+    ok = fsync(fileno(f)) == 0 && ok;
+    int saved_errno = errno;
+    ok = fclose(f) == 0 && ok;
+    if (ok && rename(tmp, path) != 0) {
+        saved_errno = errno;
+        ok = 0;
+    }
+    if (!ok) {
+        remove(tmp);
+        free(tmp);
+        return gp_fail(err, GP_ERR_IO, "error writing '%s': %s (the old file, if any, is unchanged)", path,
+                       strerror(saved_errno));
+    }
+    free(tmp);
+    return GP_OK;
+}
+
+gp_status gp_dataset_from_rgba(gp_dataset *ds, const uint8_t *rgba, int count, int h, int w, int min_count,
+                               int max_count, gp_err *err) {
+    memset(ds, 0, sizeof *ds);
+    if (count < min_count)
+        return gp_fail(err, GP_ERR_ARG, "at least %d images are needed to train on, got %d", min_count, count < 0 ? 0 : count);
+    if (count > max_count) return gp_fail(err, GP_ERR_ARG, "at most %d images, got %d", max_count, count);
+    if (h < 1 || h > 256 || w < 1 || w > 256)
+        return gp_fail(err, GP_ERR_ARG, "image size must be in 1..256, got %dx%d", h, w);
+    if (!rgba) return gp_fail(err, GP_ERR_ARG, "no pixels given");
+    size_t n = (size_t)h * w, len = 24 + (size_t)count * n + (size_t)count;
+    uint8_t *file = malloc(len);
+    if (!file) return gp_fail(err, GP_ERR_NOMEM, "out of memory for %d images", count);
+    memcpy(file, GP_DATASET_MAGIC, 4);
+    const uint32_t head[5] = {GP_DATASET_VERSION, (uint32_t)count, (uint32_t)h, (uint32_t)w, 1};
+    for (int i = 0; i < 5; i++)
+        for (int b = 0; b < 4; b++) file[4 + 4 * i + b] = (uint8_t)(head[i] >> (8 * b));
+    for (int k = 0; k < count; k++) {
+        const uint8_t *src = rgba + (size_t)k * n * 4;
+        uint8_t *dst = file + 24 + (size_t)k * n;
+        long border = 0, border_n = 0;
+        for (size_t i = 0; i < n; i++) {
+            const uint8_t *p = src + 4 * i;
+            int luma = (77 * p[0] + 150 * p[1] + 29 * p[2] + 128) >> 8;
+            int v = (luma * p[3] + 255 * (255 - p[3]) + 127) / 255;
+            dst[i] = (uint8_t)v;
+            int y = (int)(i / (size_t)w), x = (int)(i % (size_t)w);
+            if (y == 0 || x == 0 || y == h - 1 || x == w - 1) {
+                border += v;
+                border_n++;
+            }
+        }
+        if (border > 128 * border_n) /* dark ink on a light page: invert to light on black */
+            for (size_t i = 0; i < n; i++) dst[i] = (uint8_t)(255 - dst[i]);
+    }
+    memset(file + 24 + (size_t)count * n, 0, (size_t)count);
+    gp_status st = gp_dataset_from_bytes(ds, file, len, err);
+    free(file);
+    return st;
+}
+
 gp_status gp_dataset_load(gp_dataset *ds, const char *path, gp_err *err) {
     uint8_t *bytes;
     size_t len;
@@ -105,10 +178,30 @@ void gp_dataset_image(const gp_dataset *ds, int idx, float *out) {
     for (size_t i = 0; i < n; i++) out[i] = (float)px[i] / 127.5f - 1.0f;
 }
 
-void gp_dataset_sample_batch(const gp_dataset *ds, gp_rng *rng, float *out, int batch) {
+void gp_dataset_sample_batch(const gp_dataset *ds, gp_rng *rng, float *out, uint8_t *labels, int batch) {
     size_t n = (size_t)ds->h * ds->w * ds->c;
     for (int b = 0; b < batch; b++) {
         int idx = ds->train_index[gp_rng_below(rng, (uint32_t)ds->n_train)];
         gp_dataset_image(ds, idx, out + (size_t)b * n);
+        if (labels) labels[b] = ds->labels[idx];
     }
+}
+
+int gp_dataset_classes(const gp_dataset *ds) {
+    int top = 0;
+    for (int i = 0; i < ds->count; i++)
+        if (ds->labels[i] + 1 > top) top = ds->labels[i] + 1;
+    return top;
+}
+
+/* Class names of the datasets the project ships, in label order. */
+static const char *const MNIST_NAMES[10] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+static const char *const FASHION_NAMES[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                              "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+
+const char *gp_dataset_class_name(const char *dataset, int label) {
+    if (label < 0 || label >= 10) return NULL;
+    if (!strcmp(dataset, "mnist")) return MNIST_NAMES[label];
+    if (!strcmp(dataset, "fashion")) return FASHION_NAMES[label];
+    return NULL;
 }

@@ -30,16 +30,31 @@ typedef struct {
 /* Parses a dataset held in memory (copies what it keeps). */
 gp_status gp_dataset_from_bytes(gp_dataset *ds, const uint8_t *bytes, size_t len, gp_err *err);
 gp_status gp_dataset_load(gp_dataset *ds, const char *path, gp_err *err);
+/* A dataset from images a user drew or picked: count RGBA images of h x w
+ * (count*h*w*4 bytes, as a canvas's getImageData gives them), all labelled
+ * 0. Each becomes gray (luma, composited over white); an image whose border
+ * is mostly light (dark ink on paper) is inverted, so every image is light
+ * strokes on black as in MNIST. Refuses a count outside min..max. */
+gp_status gp_dataset_from_rgba(gp_dataset *ds, const uint8_t *rgba, int count, int h, int w, int min_count,
+                               int max_count, gp_err *err);
 void gp_dataset_free(gp_dataset *ds);
 
 static inline int gp_dataset_is_held_out(int i) { return i % 5 == 4; }
 
 /* Writes image idx as floats in [-1, 1] (pixel / 127.5 - 1). */
 void gp_dataset_image(const gp_dataset *ds, int idx, float *out);
-/* Fills out (batch x h*w*c) with training images drawn uniformly. */
-void gp_dataset_sample_batch(const gp_dataset *ds, gp_rng *rng, float *out, int batch);
+/* Fills out (batch x h*w*c) with training images drawn uniformly, and
+ * labels (batch) with their classes unless labels is NULL. */
+void gp_dataset_sample_batch(const gp_dataset *ds, gp_rng *rng, float *out, uint8_t *labels, int batch);
+/* 1 + the largest label. */
+int gp_dataset_classes(const gp_dataset *ds);
+/* The name of class `label` of a known dataset ("mnist", "fashion"), or NULL. */
+const char *gp_dataset_class_name(const char *dataset, int label);
 
 /* Reads a whole file; *data is malloc'ed. Refuses files over max_len. */
 gp_status gp_read_file(const char *path, uint8_t **data, size_t *len, size_t max_len, gp_err *err);
+/* Writes a whole file so that a failure never destroys what was at path:
+ * a temporary file beside it, flushed and synced, then renamed over it. */
+gp_status gp_write_file_atomic(const char *path, const uint8_t *bytes, size_t len, gp_err *err);
 
 #endif

@@ -1,80 +1,29 @@
 #include "gan.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "layers.h"
+#include "losses.h"
 
-/* The presets, by name; each is one branch of gp_gan_architecture. */
-static const char *const PRESETS[] = {"mlp", "dcgan"};
-
-static int known_preset(const char *name) {
-    for (size_t i = 0; i < sizeof PRESETS / sizeof PRESETS[0]; i++)
-        if (!strcmp(name, PRESETS[i])) return 1;
-    return 0;
-}
-
-gp_status gp_gan_config_default(gp_gan_config *cfg, const char *preset, gp_err *err) {
-    memset(cfg, 0, sizeof *cfg);
-    if (!preset || strlen(preset) >= sizeof cfg->preset || !known_preset(preset))
-        return gp_fail(err, GP_ERR_ARG, "unknown preset '%.40s' (available: mlp, dcgan)", preset ? preset : "");
-    strcpy(cfg->preset, preset);
-    cfg->batch = 64;
-    cfg->latent = 100;
-    cfg->lr_g = 2e-4f;
-    cfg->lr_d = 2e-4f;
-    cfg->beta1 = 0.5f;
-    cfg->beta2 = 0.999f;
-    cfg->adam_eps = 1e-8f;
-    cfg->d_steps = 1;
-    cfg->loss = GP_LOSS_NONSATURATING;
-    cfg->real_label = 1.0f;
-    cfg->seed = 1;
-    return GP_OK;
-}
-
-gp_status gp_gan_config_check(const gp_gan_config *cfg, gp_err *err) {
-    if (!known_preset(cfg->preset))
-        return gp_fail(err, GP_ERR_ARG, "preset: unknown preset '%.15s' (available: mlp, dcgan)", cfg->preset);
-    if (cfg->batch < 2 || cfg->batch > 1024)
-        return gp_fail(err, GP_ERR_ARG, "batch: must be an integer in 2..1024, got %d", cfg->batch);
-    if (cfg->latent < 1 || cfg->latent > 1024)
-        return gp_fail(err, GP_ERR_ARG, "latent: must be an integer in 1..1024, got %d", cfg->latent);
-    if (!(cfg->lr_g > 0.0f && cfg->lr_g <= 1.0f))
-        return gp_fail(err, GP_ERR_ARG, "lr_g: must be in (0, 1], got %g", cfg->lr_g);
-    if (!(cfg->lr_d > 0.0f && cfg->lr_d <= 1.0f))
-        return gp_fail(err, GP_ERR_ARG, "lr_d: must be in (0, 1], got %g", cfg->lr_d);
-    if (!(cfg->beta1 >= 0.0f && cfg->beta1 < 1.0f))
-        return gp_fail(err, GP_ERR_ARG, "beta1: must be in [0, 1), got %g", cfg->beta1);
-    if (!(cfg->beta2 >= 0.0f && cfg->beta2 < 1.0f))
-        return gp_fail(err, GP_ERR_ARG, "beta2: must be in [0, 1), got %g", cfg->beta2);
-    if (!(cfg->adam_eps > 0.0f && cfg->adam_eps < 1.0f))
-        return gp_fail(err, GP_ERR_ARG, "adam_eps: must be in (0, 1), got %g", cfg->adam_eps);
-    if (cfg->d_steps < 1 || cfg->d_steps > 16)
-        return gp_fail(err, GP_ERR_ARG, "d_steps: must be an integer in 1..16, got %d", cfg->d_steps);
-    if (cfg->loss != GP_LOSS_NONSATURATING && cfg->loss != GP_LOSS_MINIMAX)
-        return gp_fail(err, GP_ERR_ARG, "loss: must be 0 (non-saturating) or 1 (minimax), got %d", cfg->loss);
-    if (!(cfg->real_label >= 0.5f && cfg->real_label <= 1.0f))
-        return gp_fail(err, GP_ERR_ARG, "real_label: must be in [0.5, 1], got %g", cfg->real_label);
-    return GP_OK;
-}
-
-/* The DCGAN for 28x28:
- * G: z -> Linear 128*7*7 -> reshape -> BN -> ReLU -> ConvT(128,64,4,s2,p1)
- *      -> BN -> ReLU -> ConvT(64,1,4,s2,p1) -> Tanh
- * D: Conv(1,64,4,s2,p1) -> LReLU 0.2 -> Conv(64,128,4,s2,p1) -> BN -> LReLU
- *      -> Flatten -> Linear 1 */
-static void dcgan_architecture(gp_layer_desc *g, int *g_n, gp_layer_desc *d, int *d_n) {
+/* The DCGAN for an image (c, h, w) with h and w multiples of 4 (28x28 here):
+ * G: z -> Linear 128*(h/4)*(w/4) -> reshape -> BN -> ReLU -> ConvT(128,64,4,s2,p1)
+ *      -> BN -> ReLU -> ConvT(64,c,4,s2,p1) -> Tanh
+ * D: Conv(c,64,4,s2,p1) -> LReLU 0.2 -> Conv(64,128,4,s2,p1) -> BN -> LReLU
+ *      -> Flatten -> Linear d_out */
+static void dcgan_architecture(gp_shape image, int d_out, gp_layer_desc *g, int *g_n, gp_layer_desc *d, int *d_n) {
+    uint32_t h4 = (uint32_t)image.h / 4, w4 = (uint32_t)image.w / 4;
     int n = 0;
-    g[n++] = gp_layer(GP_LAYER_LINEAR, 128 * 7 * 7, 0);
-    g[n++] = gp_layer_reshape(128, 7, 7);
+    g[n++] = gp_layer(GP_LAYER_LINEAR, 128 * h4 * w4, 0);
+    g[n++] = gp_layer_reshape(128, h4, w4);
     g[n++] = gp_layer(GP_LAYER_BATCHNORM2D, 0, 0);
     g[n++] = gp_layer(GP_LAYER_RELU, 0, 0);
     g[n++] = gp_layer_conv(GP_LAYER_CONVT2D, 64, 4, 2, 1);
     g[n++] = gp_layer(GP_LAYER_BATCHNORM2D, 0, 0);
     g[n++] = gp_layer(GP_LAYER_RELU, 0, 0);
-    g[n++] = gp_layer_conv(GP_LAYER_CONVT2D, 1, 4, 2, 1);
+    g[n++] = gp_layer_conv(GP_LAYER_CONVT2D, (uint32_t)image.c, 4, 2, 1);
     g[n++] = gp_layer(GP_LAYER_TANH, 0, 0);
     *g_n = n;
     n = 0;
@@ -83,26 +32,34 @@ static void dcgan_architecture(gp_layer_desc *g, int *g_n, gp_layer_desc *d, int
     d[n++] = gp_layer_conv(GP_LAYER_CONV2D, 128, 4, 2, 1);
     d[n++] = gp_layer(GP_LAYER_BATCHNORM2D, 0, 0);
     d[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, 0.2f);
-    d[n++] = gp_layer_reshape(128 * 7 * 7, 1, 1);
-    d[n++] = gp_layer(GP_LAYER_LINEAR, 1, 0);
+    d[n++] = gp_layer_reshape(128 * h4 * w4, 1, 1);
+    d[n++] = gp_layer(GP_LAYER_LINEAR, (uint32_t)d_out, 0);
     *d_n = n;
 }
 
-gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer_desc *g,
-                              int *g_n, gp_shape *d_in, gp_layer_desc *d, int *d_n,
-                              gp_err *err) {
-    *g_in = (gp_shape){cfg->latent, 1, 1};
-    *d_in = (gp_shape){1, 28, 28};
+/* What every preset makes: MNIST's 1x28x28 grayscale. */
+static const gp_shape PRESET_IMAGE = {1, 28, 28};
+
+/* D's outputs per image: the adversarial score, then (ACGAN) one logit per class. */
+static int d_outputs(const gp_gan_config *cfg) { return 1 + (cfg->cond == GP_COND_ACGAN ? cfg->classes : 0); }
+
+gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer_desc *g, int *g_n,
+                              gp_shape *d_in, gp_layer_desc *d, int *d_n, gp_err *err) {
+    gp_shape image = PRESET_IMAGE;
+    *g_in = (gp_shape){cfg->latent + cfg->classes, 1, 1};
+    *d_in = image;
+    if (cfg->cond == GP_COND_CONCAT) d_in->c += cfg->classes;
+    int d_out = d_outputs(cfg);
     if (!strcmp(cfg->preset, "dcgan")) {
-        dcgan_architecture(g, g_n, d, d_n);
+        dcgan_architecture(image, d_out, g, g_n, d, d_n);
         return GP_OK;
     }
     if (strcmp(cfg->preset, "mlp") != 0)
         return gp_fail(err, GP_ERR_ARG, "preset: unknown preset '%.15s'", cfg->preset);
     /* The seed MLP GAN:
      * G: z -> 128 -> LReLU -> 256 -> BN -> LReLU -> 512 -> BN -> LReLU
-     *      -> 1024 -> BN -> LReLU -> 784 -> Tanh
-     * D: 784 -> 512 -> LReLU -> 256 -> LReLU -> 1 (logit) */
+     *      -> 1024 -> BN -> LReLU -> image -> Tanh
+     * D: image -> 512 -> LReLU -> 256 -> LReLU -> d_out (logit) */
     const float s = 0.2f;
     int n = 0;
     g[n++] = gp_layer(GP_LAYER_LINEAR, 128, 0);
@@ -113,7 +70,7 @@ gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer
         g[n++] = gp_layer(GP_LAYER_BATCHNORM, 0, 0);
         g[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, s);
     }
-    g[n++] = gp_layer(GP_LAYER_LINEAR, 784, 0);
+    g[n++] = gp_layer(GP_LAYER_LINEAR, (uint32_t)gp_shape_size(image), 0);
     g[n++] = gp_layer(GP_LAYER_TANH, 0, 0);
     *g_n = n;
     n = 0;
@@ -121,7 +78,7 @@ gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer
     d[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, s);
     d[n++] = gp_layer(GP_LAYER_LINEAR, 256, 0);
     d[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, s);
-    d[n++] = gp_layer(GP_LAYER_LINEAR, 1, 0);
+    d[n++] = gp_layer(GP_LAYER_LINEAR, (uint32_t)d_out, 0);
     *d_n = n;
     return GP_OK;
 }
@@ -135,9 +92,9 @@ gp_status gp_gan_create(gp_gan *gan, const gp_gan_config *cfg, int with_d, gp_er
     int g_n, d_n;
     st = gp_gan_architecture(cfg, &g_in, g, &g_n, &d_in, d, &d_n, err);
     if (st != GP_OK) return st;
-    /* every preset makes 28x28 grayscale images */
-    st = gp_gan_create_arch(gan, cfg, d_in, g_in, g, g_n, with_d ? d : NULL, with_d ? d_n : 0, err);
+    st = gp_gan_create_arch(gan, cfg, PRESET_IMAGE, g_in, g, g_n, with_d ? d : NULL, with_d ? d_n : 0, err);
     if (st != GP_OK) return st;
+    (void)d_in;
     gp_rng init;
     gp_rng_seed(&init, cfg->seed);
     if (!strcmp(cfg->preset, "dcgan")) { /* DCGAN's initialization (Radford et al.): N(0, 0.02) */
@@ -147,6 +104,7 @@ gp_status gp_gan_create(gp_gan *gan, const gp_gan_config *cfg, int with_d, gp_er
         gp_net_init_params(&gan->G, &init);
         if (gan->has_d) gp_net_init_params(&gan->D, &init);
     }
+    if (gan->ema) memcpy(gan->ema, gan->G.params, gan->G.n_params * sizeof(float));
     return GP_OK;
 }
 
@@ -156,8 +114,12 @@ gp_status gp_gan_create_arch(gp_gan *gan, const gp_gan_config *cfg, gp_shape ima
     memset(gan, 0, sizeof *gan);
     gp_status st = gp_gan_config_check(cfg, err);
     if (st != GP_OK) return st;
-    if (g_in.c != cfg->latent || g_in.h != 1 || g_in.w != 1)
-        return gp_fail(err, GP_ERR_ARG, "generator input must be the latent vector (%d)", cfg->latent);
+    int C = cfg->classes;
+    if (g_in.c != cfg->latent + C || g_in.h != 1 || g_in.w != 1)
+        return gp_fail(err, GP_ERR_ARG, "generator input must be the latent vector (%d) and the class (%d)",
+                       cfg->latent, C);
+    if (image.c < 1 || image.h < 1 || image.w < 1 || image.c > 4 || image.h > 256 || image.w > 256)
+        return gp_fail(err, GP_ERR_ARG, "image shape %dx%dx%d is not supported", image.c, image.h, image.w);
     gan->cfg = *cfg;
     gan->image = image;
     st = gp_net_create(&gan->G, g_in, g_layers, g_n, cfg->batch, err);
@@ -168,25 +130,43 @@ gp_status gp_gan_create_arch(gp_gan *gan, const gp_gan_config *cfg, gp_shape ima
                      image.h, image.w);
         goto fail;
     }
+    int concat = cfg->cond == GP_COND_CONCAT;
     if (d_layers) {
-        st = gp_net_create(&gan->D, image, d_layers, d_n, cfg->batch, err);
+        gp_shape d_in = image;
+        if (concat) d_in.c += C;
+        st = gp_net_create(&gan->D, d_in, d_layers, d_n, cfg->batch, err);
         if (st != GP_OK) goto fail;
-        if (gp_shape_size(gp_net_output_shape(&gan->D)) != 1) {
-            st = gp_fail(err, GP_ERR_ARG, "discriminator must output one logit per image");
+        if (gp_shape_size(gp_net_output_shape(&gan->D)) != d_outputs(cfg)) {
+            st = gp_fail(err, GP_ERR_ARG, "discriminator must output %d value(s) per image", d_outputs(cfg));
             goto fail;
         }
         gan->has_d = 1;
     }
-    size_t B = (size_t)cfg->batch;
-    float *p = calloc(B * cfg->latent + B * n_img + B, sizeof(float));
+    size_t B = (size_t)cfg->batch, K = (size_t)d_outputs(cfg);
+    size_t n_ema = cfg->ema > 0.0f ? gan->G.n_params : 0;
+    size_t n_d_in = concat ? B * (size_t)(n_img + C * image.h * image.w) : 0;
+    size_t total = B * (size_t)(cfg->latent + C) + B * (size_t)cfg->latent + B * n_img + n_d_in + (concat ? B * n_img : 0) + 2 * B + B * K +
+                   2 * B * (size_t)C + B /* 2 B labels */ + n_ema;
+    float *p = calloc(total, sizeof(float));
     if (!p) {
         st = gp_fail(err, GP_ERR_NOMEM, "out of memory allocating training buffers");
         goto fail;
     }
     gan->block = p;
-    gan->z = p;
-    gan->real = p + B * cfg->latent;
-    gan->dlogits = gan->real + B * n_img;
+    gan->g_in = p;                 p += B * (size_t)(cfg->latent + C);
+    gan->z_scratch = p;            p += B * (size_t)cfg->latent;
+    gan->real = p;                 p += B * n_img;
+    gan->d_in = concat ? p : NULL; p += n_d_in;
+    gan->dfake = concat ? p : NULL; p += concat ? B * n_img : 0;
+    gan->scores = p;               p += B;
+    gan->dscores = p;              p += B;
+    gan->dlogits = p;              p += B * K;
+    gan->class_logits = p;         p += B * (size_t)C;
+    gan->dclass_logits = p;        p += B * (size_t)C;
+    gan->real_labels = (uint8_t *)p;
+    gan->fake_labels = gan->real_labels + B;
+    p += B;
+    gan->ema = n_ema ? p : NULL;
 
     /* a separate stream for batches and noise, derived from the seed */
     gp_rng_seed(&gan->rng, cfg->seed ^ 0x5DEECE66Dull);
@@ -207,33 +187,110 @@ void gp_gan_free(gp_gan *gan) {
 
 gp_shape gp_gan_image_shape(const gp_gan *gan) { return gan->image; }
 
-static float mean_sigmoid(const float *logits, int n) {
-    double s = 0.0;
-    for (int i = 0; i < n; i++) s += gp_sigmoidf(logits[i]);
-    return (float)(s / n);
+int gp_gan_g_input(const gp_gan *gan) { return gan->cfg.latent + gan->cfg.classes; }
+
+/* Rows first..first+b-1 of G's input: z (b x latent), then the one-hot class
+ * of each (labels, or i mod classes when labels is NULL). */
+static void compose_g_input(gp_gan *gan, const float *z, const int *labels, int first, int b) {
+    int L = gan->cfg.latent, C = gan->cfg.classes, W = L + C;
+    for (int i = 0; i < b; i++) {
+        float *row = gan->g_in + (size_t)i * W;
+        memcpy(row, z + (size_t)i * L, (size_t)L * sizeof(float));
+        if (!C) continue;
+        memset(row + L, 0, (size_t)C * sizeof(float));
+        int k = labels ? labels[i] : (first + i) % C;
+        GP_ASSERT(k >= 0 && k < C);
+        row[L + k] = 1.0f;
+    }
+}
+
+/* Fresh noise and (conditional) fake classes for a training batch in g_in. */
+static void draw_g_input(gp_gan *gan) {
+    int B = gan->cfg.batch, L = gan->cfg.latent, C = gan->cfg.classes;
+    if (!C) { /* one call: the stream unconditional runs have always used */
+        gp_rng_fill_normal(&gan->rng, gan->g_in, B * L, 0.0f, 1.0f);
+        return;
+    }
+    for (int i = 0; i < B; i++) {
+        float *row = gan->g_in + (size_t)i * (L + C);
+        gp_rng_fill_normal(&gan->rng, row, L, 0.0f, 1.0f);
+        int k = (int)gp_rng_below(&gan->rng, (uint32_t)C);
+        gan->fake_labels[i] = (uint8_t)k;
+        memset(row + L, 0, (size_t)C * sizeof(float));
+        row[L + k] = 1.0f;
+    }
+}
+
+/* D's forward on images (batch x image) of the given classes. */
+static const float *d_forward(gp_gan *gan, const float *images, const uint8_t *labels, int B) {
+    if (gan->cfg.cond != GP_COND_CONCAT) return gp_net_forward(&gan->D, images, B);
+    int n_img = gp_shape_size(gan->image), C = gan->cfg.classes, hw = gan->image.h * gan->image.w;
+    size_t row = (size_t)n_img + (size_t)C * hw;
+    for (int b = 0; b < B; b++) {
+        float *dst = gan->d_in + b * row;
+        memcpy(dst, images + (size_t)b * n_img, (size_t)n_img * sizeof(float));
+        memset(dst + n_img, 0, (size_t)C * hw * sizeof(float));
+        float *plane = dst + n_img + (size_t)labels[b] * hw;
+        for (int i = 0; i < hw; i++) plane[i] = 1.0f;
+    }
+    return gp_net_forward(&gan->D, gan->d_in, B);
+}
+
+/* D's loss on its outputs for a batch of one kind (real, fake for D, or fake
+ * for G), written into gan->dlogits; returns the adversarial part. ACGAN adds
+ * aux_weight times the class cross-entropy; *acc gets the share of images
+ * whose class D named (ACGAN only). */
+typedef enum { ON_REAL, ON_FAKE, FOR_G } loss_role;
+static float d_output_loss(gp_gan *gan, const float *out, const uint8_t *labels, int B, loss_role role,
+                           float *readout, float *acc) {
+    const gp_gan_config *c = &gan->cfg;
+    int K = d_outputs(c), C = c->classes, acgan = c->cond == GP_COND_ACGAN;
+    for (int b = 0; b < B; b++) gan->scores[b] = out[(size_t)b * K];
+    float loss = role == ON_REAL   ? gp_loss_d_real(c->loss, gan->scores, B, c->real_label, gan->dscores)
+                 : role == ON_FAKE ? gp_loss_d_fake(c->loss, gan->scores, B, gan->dscores)
+                                   : gp_loss_g(c->loss, gan->scores, B, gan->dscores);
+    if (readout) *readout = gp_loss_d_readout(c->loss, gan->scores, B);
+    for (int b = 0; b < B; b++) gan->dlogits[(size_t)b * K] = gan->dscores[b];
+    if (!acgan) return loss;
+    int right = 0;
+    for (int b = 0; b < B; b++) {
+        const float *l = out + (size_t)b * K + 1;
+        memcpy(gan->class_logits + (size_t)b * C, l, (size_t)C * sizeof(float));
+        int best = 0;
+        for (int k = 1; k < C; k++)
+            if (l[k] > l[best]) best = k;
+        right += best == labels[b];
+    }
+    if (acc) *acc = (float)right / (float)B;
+    gp_softmax_xent(gan->dclass_logits, gan->class_logits, labels, B, C);
+    for (int b = 0; b < B; b++)
+        for (int k = 0; k < C; k++)
+            gan->dlogits[(size_t)b * K + 1 + k] = c->aux_weight * gan->dclass_logits[(size_t)b * C + k];
+    return loss;
 }
 
 gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
     if (!gan->has_d) return gp_fail(err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
-    int B = gan->cfg.batch;
+    int B = gan->cfg.batch, C = gan->cfg.classes;
     if (ds->h != gan->image.h || ds->w != gan->image.w || ds->c != gan->image.c)
         return gp_fail(err, GP_ERR_ARG, "dataset images are %dx%dx%d, the model makes %dx%dx%d", ds->c,
                        ds->h, ds->w, gan->image.c, gan->image.h, gan->image.w);
-    gp_dataset_sample_batch(ds, &gan->rng, gan->real, B);
-    gp_rng_fill_normal(&gan->rng, gan->z, B * gan->cfg.latent, 0.0f, 1.0f);
+    if (C && gp_dataset_classes(ds) > C)
+        return gp_fail(err, GP_ERR_ARG, "the dataset has %d classes, the model knows %d", gp_dataset_classes(ds), C);
+    gp_dataset_sample_batch(ds, &gan->rng, gan->real, C ? gan->real_labels : NULL, B);
+    draw_g_input(gan);
     gan->G.training = 1;
     gan->D.training = 1;
-    const float *fake = gp_net_forward(&gan->G, gan->z, B);
+    const float *fake = gp_net_forward(&gan->G, gan->g_in, B);
 
     gp_net_zero_grad(&gan->D);
-    const float *logits = gp_net_forward(&gan->D, gan->real, B);
-    float loss_real = gp_bce_logits(gan->dlogits, logits, B, gan->cfg.real_label, 1.0f);
-    float d_real = mean_sigmoid(logits, B);
+    float d_real, d_fake, acc = 0.0f;
+    const float *out = d_forward(gan, gan->real, gan->real_labels, B);
+    float loss_real = d_output_loss(gan, out, gan->real_labels, B, ON_REAL, &d_real, &acc);
     gp_net_backward(&gan->D, gan->dlogits, B, 1, 0);
     /* the fake batch is detached: D's gradients only */
-    logits = gp_net_forward(&gan->D, fake, B);
-    float loss_fake = gp_bce_logits(gan->dlogits, logits, B, 0.0f, 1.0f);
-    float d_fake = mean_sigmoid(logits, B);
+    out = d_forward(gan, fake, gan->fake_labels, B);
+    float loss_fake = d_output_loss(gan, out, gan->fake_labels, B, ON_FAKE, &d_fake, NULL);
     gp_net_backward(&gan->D, gan->dlogits, B, 1, 0);
     gp_net_adam_step(&gan->D, &gan->opt_d);
 
@@ -241,11 +298,23 @@ gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
     gan->stats.d_loss = loss_real + loss_fake;
     gan->stats.d_real = d_real;
     gan->stats.d_fake = d_fake;
+    gan->stats.class_acc = acc;
     gan->stats.d_step++;
     if (!isfinite(gan->stats.d_loss))
-        return gp_fail(err, GP_ERR_NAN, "the discriminator loss became %g at step %ld", gan->stats.d_loss,
-                       gan->stats.step);
+        return gp_fail(err, GP_ERR_NAN, "the discriminator loss became %s at step %ld",
+                       isnan(gan->stats.d_loss) ? "NaN" : "infinite", gan->stats.step);
     return GP_OK;
+}
+
+/* The average starts at the initial weights; its decay warms up as
+ * (1 + t) / (10 + t) until it reaches cfg.ema, so that early samples are not
+ * dominated by the random initialization (as TensorFlow's moving averages). */
+static void ema_update(gp_gan *gan) {
+    if (!gan->ema) return;
+    double t = (double)gan->opt_g.t, warm = (1.0 + t) / (10.0 + t);
+    float d = (float)(warm < gan->cfg.ema ? warm : gan->cfg.ema), e = 1.0f - d;
+    const float *p = gan->G.params;
+    for (size_t i = 0; i < gan->G.n_params; i++) gan->ema[i] = d * gan->ema[i] + e * p[i];
 }
 
 /* reuse_fake: take the fake batch that the last D step made with the
@@ -257,25 +326,30 @@ static gp_status g_step(gp_gan *gan, int reuse_fake, gp_err *err) {
     gan->D.training = 1;
     const float *fake = gan->G.acts[gan->G.n_layers];
     if (!(reuse_fake && gan->fake_ready)) {
-        gp_rng_fill_normal(&gan->rng, gan->z, B * gan->cfg.latent, 0.0f, 1.0f);
-        fake = gp_net_forward(&gan->G, gan->z, B);
+        draw_g_input(gan);
+        fake = gp_net_forward(&gan->G, gan->g_in, B);
     }
     gan->fake_ready = 0;
-    const float *logits = gp_net_forward(&gan->D, fake, B);
-    float g_loss;
-    if (gan->cfg.loss == GP_LOSS_MINIMAX) /* minimize log(1 - D) = -BCE(x, 0) */
-        g_loss = -gp_bce_logits(gan->dlogits, logits, B, 0.0f, -1.0f);
-    else /* non-saturating: minimize -log D = BCE(x, 1) */
-        g_loss = gp_bce_logits(gan->dlogits, logits, B, 1.0f, 1.0f);
+    const float *out = d_forward(gan, fake, gan->fake_labels, B);
+    float g_loss = d_output_loss(gan, out, gan->fake_labels, B, FOR_G, NULL, NULL);
     /* through D to its input without touching D's gradients, then into G */
     const float *dfake = gp_net_backward(&gan->D, gan->dlogits, B, 0, 1);
+    if (gan->cfg.cond == GP_COND_CONCAT) { /* the image part of each row; the class planes are constants */
+        int n_img = gp_shape_size(gan->image);
+        size_t row = (size_t)n_img + (size_t)gan->cfg.classes * gan->image.h * gan->image.w;
+        for (int b = 0; b < B; b++)
+            memcpy(gan->dfake + (size_t)b * n_img, dfake + b * row, (size_t)n_img * sizeof(float));
+        dfake = gan->dfake;
+    }
     gp_net_zero_grad(&gan->G);
     gp_net_backward(&gan->G, dfake, B, 1, 0);
     gp_net_adam_step(&gan->G, &gan->opt_g);
+    ema_update(gan);
     gan->stats.g_loss = g_loss;
     gan->stats.step++;
     if (!isfinite(g_loss))
-        return gp_fail(err, GP_ERR_NAN, "the generator loss became %g at step %ld", g_loss, gan->stats.step);
+        return gp_fail(err, GP_ERR_NAN, "the generator loss became %s at step %ld", isnan(g_loss) ? "NaN" : "infinite",
+                       gan->stats.step);
     return GP_OK;
 }
 
@@ -289,17 +363,34 @@ gp_status gp_gan_train_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
     return g_step(gan, 1, err);
 }
 
-void gp_gan_generate(gp_gan *gan, const float *z, int count, float *out) {
+/* Runs G (evaluation mode unless training) on z with classes; with EMA,
+ * on the averaged weights (swapped in, not copied). */
+static void run_g(gp_gan *gan, const float *z, const int *labels, int count, float *out, int training) {
     int L = gan->cfg.latent, n_img = gp_shape_size(gp_net_output_shape(&gan->G));
     int saved = gan->G.training;
-    gan->G.training = 0;
+    float *own = gan->G.params;
+    if (gan->ema) gan->G.params = gan->ema;
+    gan->G.training = training;
     gan->fake_ready = 0; /* this forward overwrites G's activations */
     for (int i = 0; i < count; i += gan->G.max_batch) {
         int b = count - i < gan->G.max_batch ? count - i : gan->G.max_batch;
-        const float *y = gp_net_forward(&gan->G, z + (size_t)i * L, b);
-        memcpy(out + (size_t)i * n_img, y, (size_t)b * n_img * sizeof(float));
+        compose_g_input(gan, z + (size_t)i * L, labels ? labels + i : NULL, i, b);
+        const float *y = gp_net_forward(&gan->G, gan->g_in, b);
+        if (out) memcpy(out + (size_t)i * n_img, y, (size_t)b * n_img * sizeof(float));
     }
+    gan->G.params = own;
     gan->G.training = saved;
+}
+
+void gp_gan_generate(gp_gan *gan, const float *z, const int *labels, int count, float *out) {
+    run_g(gan, z, labels, count, out, 0);
+}
+
+void gp_gan_adopt_ema(gp_gan *gan) {
+    if (!gan->ema) return;
+    memcpy(gan->G.params, gan->ema, gan->G.n_params * sizeof(float));
+    gan->ema = NULL; /* its memory stays in gan->block */
+    gan->cfg.ema = 0.0f;
 }
 
 void gp_gan_recalibrate_bn(gp_gan *gan, int n_batches, uint64_t seed) {
@@ -308,16 +399,15 @@ void gp_gan_recalibrate_bn(gp_gan *gan, int n_batches, uint64_t seed) {
     for (int i = 0; i < G->n_layers; i++) momentum[i] = G->layers[i].alpha;
     gp_rng rng;
     gp_rng_seed(&rng, seed);
-    int B = gan->cfg.batch;
-    G->training = 1;
+    int B = gan->cfg.batch, L = gan->cfg.latent;
     for (int b = 0; b < n_batches; b++) {
         /* momentum 1/(b+1) makes the running statistics the mean over batches */
         for (int i = 0; i < G->n_layers; i++) {
             uint32_t kind = G->layers[i].kind;
             if (kind == GP_LAYER_BATCHNORM || kind == GP_LAYER_BATCHNORM2D) G->layers[i].alpha = 1.0f / (float)(b + 1);
         }
-        gp_rng_fill_normal(&rng, gan->z, B * gan->cfg.latent, 0.0f, 1.0f);
-        gp_net_forward(G, gan->z, B);
+        gp_rng_fill_normal(&rng, gan->z_scratch, B * L, 0.0f, 1.0f);
+        run_g(gan, gan->z_scratch, NULL, B, NULL, 1);
     }
     for (int i = 0; i < G->n_layers; i++) G->layers[i].alpha = momentum[i];
     gan->fake_ready = 0;
@@ -327,4 +417,67 @@ void gp_gan_latents(const gp_gan *gan, uint64_t seed, int count, float *z) {
     gp_rng rng;
     gp_rng_seed(&rng, seed);
     gp_rng_fill_normal(&rng, z, count * gan->cfg.latent, 0.0f, 1.0f);
+}
+
+size_t gp_model_info_json(const gp_gan *gan, char *buf, size_t cap) {
+    const gp_gan_config *c = &gan->cfg;
+    char settings[2048];
+    gp_config_json(c, settings, sizeof settings);
+    char names[GP_MAX_CLASSES * (GP_NAME_LEN + 3) + 4];
+    size_t n = 0;
+    names[0] = 0;
+    for (int k = 0; k < c->classes; k++)
+        n += (size_t)snprintf(names + n, sizeof names - n, "%s\"%s\"", k ? "," : "", c->class_names[k]);
+    int len = snprintf(buf, cap,
+                       "{\"preset\":\"%s\",\"dataset\":\"%s\",\"image\":{\"channels\":%d,\"height\":%d,\"width\":%d},"
+                       "\"classes\":{\"count\":%d,\"names\":[%s]},\"steps\":%ld,\"d_steps_taken\":%ld,"
+                       "\"loss\":\"%s\",\"tools\":{\"conditioning\":\"%s\",\"ema\":%.9g,\"real_label\":%.9g},"
+                       "\"has_discriminator\":%s,\"parameters\":{\"generator\":%zu,\"discriminator\":%zu},"
+                       "\"settings\":%s}",
+                       c->preset, c->dataset, gan->image.c, gan->image.h, gan->image.w, c->classes, names,
+                       gan->stats.step, gan->stats.d_step, GP_LOSSES[c->loss].name,
+                       gp_setting_find("cond")->choice(c->cond), c->ema, c->real_label,
+                       gan->has_d ? "true" : "false", gan->G.n_params, gan->has_d ? gan->D.n_params : (size_t)0,
+                       settings);
+    return len < 0 ? 0 : (size_t)len;
+}
+
+void gp_gan_d_readouts(gp_gan *gan, const float *images, const int *labels, int count, float *out) {
+    GP_ASSERT(gan->has_d);
+    gp_net *D = &gan->D;
+    int n_img = gp_shape_size(gan->image), K = d_outputs(&gan->cfg), C = gan->cfg.classes, saved = D->training;
+    uint8_t classes[4096];
+    D->training = 0;
+    gan->fake_ready = 0;
+    for (int i = 0; i < count; i += D->max_batch) {
+        int b = count - i < D->max_batch ? count - i : D->max_batch;
+        for (int j = 0; j < b; j++) classes[j] = (uint8_t)(C ? (labels ? labels[i + j] : (i + j) % C) : 0);
+        const float *o = d_forward(gan, images + (size_t)i * n_img, classes, b);
+        for (int j = 0; j < b; j++) gan->scores[j] = o[(size_t)j * K];
+        for (int j = 0; j < b; j++) out[i + j] = gp_loss_d_readout(gan->cfg.loss, gan->scores + j, 1);
+    }
+    D->training = saved;
+}
+
+gp_status gp_gan_set_config(gp_gan *gan, const gp_gan_config *cfg, gp_err *err) {
+    gp_status st = gp_gan_config_check(cfg, err);
+    if (st != GP_OK) return st;
+    for (int i = 0; i < GP_N_SETTINGS; i++) {
+        const gp_setting *s = &GP_SETTINGS[i];
+        if (!s->live && gp_setting_get(cfg, s) != gp_setting_get(&gan->cfg, s)) {
+            char was[64];
+            gp_setting_format(&gan->cfg, s, was, sizeof was);
+            return gp_fail(err, GP_ERR_ARG, "%s cannot change on a model that exists (it has %s); it applies to the next new model",
+                           s->label, was);
+        }
+    }
+    if (strcmp(cfg->preset, gan->cfg.preset) || cfg->classes != gan->cfg.classes)
+        return gp_fail(err, GP_ERR_ARG, "the preset and the classes of a model cannot change");
+    gan->cfg = *cfg;
+    gan->opt_g.lr = cfg->lr_g;
+    gan->opt_d.lr = cfg->lr_d;
+    gan->opt_g.beta1 = gan->opt_d.beta1 = cfg->beta1;
+    gan->opt_g.beta2 = gan->opt_d.beta2 = cfg->beta2;
+    gan->opt_g.eps = gan->opt_d.eps = cfg->adam_eps;
+    return GP_OK;
 }

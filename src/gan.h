@@ -7,57 +7,47 @@
 #ifndef GP_GAN_H
 #define GP_GAN_H
 
+#include "config.h"
 #include "dataset.h"
 #include "net.h"
 #include "rng.h"
 #include "status.h"
-
-typedef enum {
-    GP_LOSS_NONSATURATING = 0, /* G minimizes -log D(G(z)) */
-    GP_LOSS_MINIMAX = 1        /* G minimizes log(1 - D(G(z))) */
-} gp_gan_loss;
-
-typedef struct {
-    char preset[16];       /* "mlp" */
-    int batch;             /* 2..1024 */
-    int latent;            /* 1..1024 */
-    float lr_g, lr_d;      /* Adam learning rates, (0, 1] */
-    float beta1, beta2;    /* [0, 1) */
-    float adam_eps;        /* (0, 1) */
-    int d_steps;           /* discriminator steps per generator step, 1..16 */
-    int loss;              /* gp_gan_loss */
-    float real_label;      /* target for real images: 1, or e.g. 0.9 (one-sided smoothing) */
-    uint64_t seed;         /* initial weights and the training stream */
-} gp_gan_config;
 
 typedef struct {
     long step;        /* generator steps taken */
     long d_step;      /* discriminator steps taken */
     float d_loss;     /* BCE on real + BCE on fake, last D step */
     float g_loss;     /* generator loss, last G step */
-    float d_real;     /* mean D(x) on the real batch, last D step */
+    float d_real;     /* mean D(x) on the real batch, last D step (see gp_loss_d_readout) */
     float d_fake;     /* mean D(G(z)) on the fake batch, last D step */
+    float class_acc;  /* conditional: share of the real batch whose class D named, last D step */
 } gp_gan_stats;
 
 typedef struct {
     gp_gan_config cfg;
     gp_net G, D;
-    gp_shape image;     /* what G makes and D judges: (1, 28, 28) */
+    gp_shape image;     /* what G makes and D judges, e.g. (1, 28, 28) */
     int has_d;          /* 0 for a generator-only model (sampling only) */
     gp_adam opt_g, opt_d;
-    gp_rng rng;         /* the training stream: batches and noise */
+    gp_rng rng;         /* the training stream: batches, noise and fake classes */
     int fake_ready;     /* G's activations hold the last D step's fake batch */
     gp_gan_stats stats;
-    float *z;           /* batch x latent */
-    float *real;        /* batch x image */
-    float *dlogits;     /* batch */
+    /* training buffers, batch rows each */
+    float *g_in;        /* G's input: z (latent) then the one-hot class (classes) */
+    float *z_scratch;   /* batch x latent, for BatchNorm recalibration */
+    float *real;        /* real images */
+    float *d_in;        /* D's input in concat mode: image then class planes */
+    float *dfake;       /* gradient of G's loss with respect to the fake images */
+    float *scores;      /* D's adversarial score per image */
+    float *dscores;     /* its gradient */
+    float *dlogits;     /* batch x D outputs: gradient of D's outputs */
+    float *class_logits;  /* ACGAN: batch x classes */
+    float *dclass_logits; /* ACGAN: their gradient */
+    uint8_t *real_labels, *fake_labels;
+    float *ema;         /* cfg.ema > 0: moving average of G's parameters */
     void *block;
 } gp_gan;
 
-/* The defaults of a preset (the seed article's MLP GAN for "mlp"). */
-gp_status gp_gan_config_default(gp_gan_config *cfg, const char *preset, gp_err *err);
-/* Refuses out-of-range hyperparameters with a message naming the field. */
-gp_status gp_gan_config_check(const gp_gan_config *cfg, gp_err *err);
 /* Architecture of a preset for this config. Returns the layer counts. */
 gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer_desc *g_layers,
                               int *g_n, gp_shape *d_in, gp_layer_desc *d_layers, int *d_n,
@@ -87,14 +77,39 @@ gp_status gp_gan_g_step(gp_gan *gan, gp_err *err);
 gp_status gp_gan_train_step(gp_gan *gan, const gp_dataset *ds, gp_err *err);
 
 /* Generator output for count latent vectors z (count x latent), in
- * evaluation mode (running BatchNorm statistics). out: count x image. */
-void gp_gan_generate(gp_gan *gan, const float *z, int count, float *out);
+ * evaluation mode (running BatchNorm statistics; the EMA weights if the
+ * model has them). labels (count) gives each sample's class for a
+ * conditional model; NULL means classes in turn (sample i has class
+ * i mod classes). Unconditional models ignore labels. out: count x image. */
+void gp_gan_generate(gp_gan *gan, const float *z, const int *labels, int count, float *out);
+/* Replaces G's weights by their moving average (for export) and drops the
+ * average. No-op without EMA. */
+void gp_gan_adopt_ema(gp_gan *gan);
+/* G's input size: latent + classes. */
+int gp_gan_g_input(const gp_gan *gan);
 /* Re-estimates G's BatchNorm running statistics as the plain average over
  * n_batches training-mode batches of fresh noise from seed (the weights do
  * not change). Running averages taken while G was still changing lag behind
  * the final weights; evaluation-mode samples then differ from what training
  * showed. */
 void gp_gan_recalibrate_bn(gp_gan *gan, int n_batches, uint64_t seed);
+
+/* D's readout of each image (evaluation mode; training is not disturbed):
+ * sigmoid of its score for the BCE losses, the raw score otherwise (see
+ * gp_loss_d_readout). A conditional D judges image i as class labels[i]
+ * (i mod classes if labels is NULL). Needs a discriminator. */
+void gp_gan_d_readouts(gp_gan *gan, const float *images, const int *labels, int count, float *out);
+
+/* Changes the settings of an existing model: only rows marked live may
+ * differ from the model's (an optimizer's learning rate, betas and eps follow
+ * at once; Adam's moments and step counts carry on). A refused config
+ * changes nothing. */
+gp_status gp_gan_set_config(gp_gan *gan, const gp_gan_config *cfg, gp_err *err);
+
+/* The model as one JSON object (what `ganplay info` prints): preset,
+ * dataset, image shape, classes, steps, loss, stability tools, settings.
+ * Returns the length (excluding the NUL) it needs; writes at most cap. */
+size_t gp_model_info_json(const gp_gan *gan, char *buf, size_t cap);
 
 /* The latent vectors for sample seed: count x latent standard normals. */
 void gp_gan_latents(const gp_gan *gan, uint64_t seed, int count, float *z);

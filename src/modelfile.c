@@ -113,7 +113,8 @@ static int w_halves(writer *w, const float *f, size_t n) {
     return 1;
 }
 
-static int w_net(writer *w, const gp_net *net, int with_opt, int half) {
+/* params: the weights to write (net->params, or G's moving average) */
+static int w_net(writer *w, const gp_net *net, const float *params, int with_opt, int half) {
     int ok = w_u32(w, (uint32_t)net->shape[0].c) && w_u32(w, (uint32_t)net->shape[0].h) &&
              w_u32(w, (uint32_t)net->shape[0].w) && w_u32(w, (uint32_t)net->n_layers);
     for (int i = 0; ok && i < net->n_layers; i++) {
@@ -123,8 +124,8 @@ static int w_net(writer *w, const gp_net *net, int with_opt, int half) {
              w_f32(w, d->alpha) && w_f32(w, d->eps);
     }
     ok = ok && w_u32(w, (uint32_t)net->n_params) && w_u32(w, (uint32_t)net->n_buffers);
-    if (half) ok = ok && w_halves(w, net->params, net->n_params) && w_halves(w, net->buffers, net->n_buffers);
-    else ok = ok && w_floats(w, net->params, net->n_params) && w_floats(w, net->buffers, net->n_buffers);
+    if (half) ok = ok && w_halves(w, params, net->n_params) && w_halves(w, net->buffers, net->n_buffers);
+    else ok = ok && w_floats(w, params, net->n_params) && w_floats(w, net->buffers, net->n_buffers);
     if (ok && with_opt) ok = w_floats(w, net->adam_m, net->n_params) && w_floats(w, net->adam_v, net->n_params);
     return ok;
 }
@@ -139,8 +140,12 @@ gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len,
         return gp_fail(err, GP_ERR_ARG, "a generator-only model cannot be saved as a training state");
     writer w = {0};
     const gp_gan_config *c = &gan->cfg;
-    char preset[16] = {0};
+    char preset[GP_NAME_LEN] = {0}, dataset[GP_NAME_LEN] = {0};
     memcpy(preset, c->preset, sizeof preset - 1);
+    memcpy(dataset, c->dataset, sizeof dataset - 1);
+    /* a generator alone carries the weights it samples with: the average if there is one */
+    const float *g_params = !full && gan->ema ? gan->ema : gan->G.params;
+    float ema = full ? c->ema : 0.0f;
     int ok = w_bytes(&w, GP_MODEL_MAGIC, 4) && w_u32(&w, GP_MODEL_VERSION) &&
              w_u32(&w, (full ? GP_MODEL_FLAG_TRAINING : 0) | (half ? GP_MODEL_FLAG_F16 : 0)) &&
              w_bytes(&w, preset, 16) &&
@@ -154,7 +159,16 @@ gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len,
              w_u64(&w, (uint64_t)gan->opt_g.t) && w_u64(&w, (uint64_t)gan->opt_d.t) &&
              w_f32(&w, gan->stats.d_loss) && w_f32(&w, gan->stats.g_loss) &&
              w_f32(&w, gan->stats.d_real) && w_f32(&w, gan->stats.d_fake) &&
-             w_net(&w, &gan->G, full, half) && (!full || w_net(&w, &gan->D, full, 0));
+             /* version 2 */
+             w_bytes(&w, dataset, GP_NAME_LEN) && w_u32(&w, (uint32_t)c->cond) && w_u32(&w, (uint32_t)c->classes) &&
+             w_f32(&w, c->aux_weight) && w_f32(&w, ema);
+    for (int k = 0; ok && k < c->classes; k++) {
+        char name[GP_NAME_LEN] = {0};
+        memcpy(name, c->class_names[k], sizeof name - 1);
+        ok = w_bytes(&w, name, GP_NAME_LEN);
+    }
+    ok = ok && w_net(&w, &gan->G, g_params, full, half) && (!full || w_net(&w, &gan->D, gan->D.params, full, 0));
+    if (ok && full && gan->ema) ok = w_floats(&w, gan->ema, gan->G.n_params);
     ok = ok && w_u32(&w, gp_crc32(w.p, w.len));
     if (!ok) {
         free(w.p);
@@ -287,8 +301,8 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
         return gp_fail(err, GP_ERR_FORMAT, "model file is too large (%zu bytes)", len);
     reader r = {bytes, len - 4, 4, 1}; /* the last 4 bytes are the CRC */
     uint32_t version = r_u32(&r);
-    if (version != GP_MODEL_VERSION)
-        return gp_fail(err, GP_ERR_FORMAT, "model file version %u is not supported (this build reads %d)",
+    if (version < 1 || version > GP_MODEL_VERSION)
+        return gp_fail(err, GP_ERR_FORMAT, "model file version %u is not supported (this build reads 1..%d)",
                        version, GP_MODEL_VERSION);
     if (!crc_ok(bytes, len)) return gp_fail(err, GP_ERR_FORMAT, "model file is corrupted or truncated (checksum mismatch)");
     uint32_t flags = r_u32(&r);
@@ -325,7 +339,25 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
     stats.g_loss = r_f32(&r);
     stats.d_real = r_f32(&r);
     stats.d_fake = r_f32(&r);
+    strcpy(c.dataset, "unknown"); /* version 1 did not record it */
+    c.aux_weight = 1.0f;
+    if (version >= 2) {
+        const uint8_t *name = r_take(&r, GP_NAME_LEN);
+        if (name) memcpy(c.dataset, name, GP_NAME_LEN - 1);
+        c.cond = (int)r_u32(&r);
+        uint32_t classes = r_u32(&r);
+        c.aux_weight = r_f32(&r);
+        c.ema = r_f32(&r);
+        if (r.ok && classes > GP_MAX_CLASSES)
+            return gp_fail(err, GP_ERR_FORMAT, "model file declares %u classes (0..%d allowed)", classes, GP_MAX_CLASSES);
+        c.classes = (int)classes;
+        for (int k = 0; r.ok && k < c.classes; k++) {
+            name = r_take(&r, GP_NAME_LEN);
+            if (name) memcpy(c.class_names[k], name, GP_NAME_LEN - 1);
+        }
+    }
     if (!r.ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in its header");
+    if (!full && c.ema != 0.0f) return gp_fail(err, GP_ERR_FORMAT, "model file: a generator alone has no moving average");
     if (image.c != 1 || image.h < 1 || image.h > 256 || image.w < 1 || image.w > 256)
         return gp_fail(err, GP_ERR_FORMAT, "model file: image shape %dx%dx%d is not supported", image.c,
                        image.h, image.w);
@@ -351,7 +383,8 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
             st = gp_gan_create_arch(&both, &c, image, g.in, g.layers, g.n_layers, d.layers, d.n_layers, &cfg_err);
             if (st != GP_OK) {
                 st = gp_fail(err, GP_ERR_FORMAT, "model file: bad discriminator: %s", cfg_err.msg);
-            } else if (d.in.c != image.c || d.in.h != image.h || d.in.w != image.w) {
+            } else if (d.in.c != image.c + (c.cond == GP_COND_CONCAT ? c.classes : 0) || d.in.h != image.h ||
+                       d.in.w != image.w) {
                 gp_gan_free(&both);
                 st = gp_fail(err, GP_ERR_FORMAT, "model file: discriminator input does not match the image");
             } else {
@@ -366,6 +399,7 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
             }
         }
     }
+    if (st == GP_OK && tmp.ema) st = r_floats(&r, tmp.ema, tmp.G.n_params, 0, "generator average", err);
     if (st == GP_OK && r.pos != r.len)
         st = gp_fail(err, GP_ERR_FORMAT, "model file has %zu unexpected trailing bytes", r.len - r.pos);
     if (st != GP_OK) {
@@ -380,18 +414,13 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
     return GP_OK;
 }
 
-/* Writes len bytes to path and frees them. */
+/* Writes len bytes to path and frees them, atomically: a temporary file in
+ * the same folder, flushed and synced, then renamed over path. On any
+ * failure the temporary goes and whatever was at path stays. */
 static gp_status write_and_free(const char *path, uint8_t *bytes, size_t len, gp_err *err) {
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        free(bytes);
-        return gp_fail(err, GP_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
-    }
-    size_t put = fwrite(bytes, 1, len, f);
-    int closed = fclose(f);
+    gp_status st = gp_write_file_atomic(path, bytes, len, err);
     free(bytes);
-    if (put != len || closed != 0) return gp_fail(err, GP_ERR_IO, "error writing '%s'", path);
-    return GP_OK;
+    return st;
 }
 
 gp_status gp_model_save_file(const gp_gan *gan, int kind, const char *path, gp_err *err) {
@@ -417,7 +446,7 @@ gp_status gp_model_load_file(gp_gan *gan, const char *path, gp_err *err) {
 gp_status gp_classifier_save_file(const gp_classifier *c, const char *path, gp_err *err) {
     writer w = {0};
     int ok = w_bytes(&w, GP_CLASSIFIER_MAGIC, 4) && w_u32(&w, 1) && w_u32(&w, (uint32_t)c->feature_layer) &&
-             w_u64(&w, (uint64_t)c->step) && w_net(&w, &c->net, 0, 0);
+             w_u64(&w, (uint64_t)c->step) && w_net(&w, &c->net, c->net.params, 0, 0);
     ok = ok && w_u32(&w, gp_crc32(w.p, w.len));
     if (!ok) {
         free(w.p);

@@ -13,7 +13,7 @@
 #include "status.h"
 
 #define GP_MODEL_MAGIC "GPMF"
-#define GP_MODEL_VERSION 1
+#define GP_MODEL_VERSION 2 /* reads 1 (no classes, dataset or average) too */
 #define GP_MODEL_FLAG_TRAINING 1u /* discriminator and optimizer state present */
 #define GP_MODEL_FLAG_F16 2u      /* parameters and buffers stored as float16 */
 

@@ -8,6 +8,7 @@
  * memory may grow. */
 #include <emscripten/emscripten.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,9 @@
 #include "gan.h"
 #include "grid.h"
 #include "kernels.h"
+#include "latent.h"
 #include "modelfile.h"
+#include "score.h"
 
 #define GPW_MAX_IMAGES 256 /* most images one render or sample call makes */
 #define GPW_FIXED 64       /* fixed-noise grid size */
@@ -45,16 +48,16 @@ typedef struct {
     float *zw;         /* GPW_MAX_IMAGES x latent */
     float *dirs;       /* GPW_DIRECTIONS x latent, orthonormal */
     int n_images;      /* images in s->images from the last render */
-    float probs[GPW_MAX_IMAGES]; /* D's probabilities, see gpw_d_score */
-    double info[16];
-    double cfg_values[12];
-    double sums[8];
+    float probs[GPW_MAX_IMAGES]; /* D's readouts, see gpw_d_score */
+    int label;         /* class drawn by renders and samples of a conditional model; -1: in turn */
+    int labels[GPW_MAX_IMAGES];
+    char json[4096];   /* the last JSON answer */
     /* digit FD: the classifier and the held-out images' feature statistics */
     gp_classifier clf;
     int has_clf;
     gp_feature_stats ref;
     int has_ref;
-    double score[2 + GP_CLASSES];
+    gp_quality quality; /* the last gpw_score */
 } gp_session;
 
 EMSCRIPTEN_KEEPALIVE int gpw_simd(void) { return gp_kernels_simd(); }
@@ -64,6 +67,7 @@ EMSCRIPTEN_KEEPALIVE void gpw_free(void *p) { free(p); }
 EMSCRIPTEN_KEEPALIVE gp_session *gpw_new(void) {
     gp_session *s = calloc(1, sizeof *s);
     if (s) gp_gan_config_default(&s->cfg, "mlp", NULL);
+    if (s) s->label = -1;
     return s;
 }
 
@@ -112,50 +116,15 @@ EMSCRIPTEN_KEEPALIVE int gpw_dataset_count(gp_session *s) { return s->ds.count; 
 /* Held-out images of the dataset (i % 5 == 4). */
 EMSCRIPTEN_KEEPALIVE int gpw_dataset_held_out(gp_session *s) { return s->ds.n_test; }
 
-/* A dataset from images the user drew or picked: count RGBA images of
- * h x w (count*h*w*4 bytes, as canvas getImageData gives them), all
- * labelled 0. Each becomes gray (luma, composited over white); an image
- * whose border is mostly light (dark ink on paper) is inverted, so every
- * image is light strokes on black as in MNIST. The held-out rule applies as
- * for any dataset. Refuses fewer than GPW_MIN_USER_IMAGES images. */
+/* A dataset from images the user drew or picked (see gp_dataset_from_rgba). */
 EMSCRIPTEN_KEEPALIVE int gpw_dataset_from_rgba(gp_session *s, const uint8_t *rgba, int count, int h, int w) {
-    if (count < GPW_MIN_USER_IMAGES)
-        return gp_fail(&s->err, GP_ERR_ARG, "at least %d images are needed to train on, got %d",
-                       GPW_MIN_USER_IMAGES, count < 0 ? 0 : count);
-    if (count > GPW_MAX_USER_IMAGES)
-        return gp_fail(&s->err, GP_ERR_ARG, "at most %d images, got %d", GPW_MAX_USER_IMAGES, count);
-    if (h < 1 || h > 256 || w < 1 || w > 256)
-        return gp_fail(&s->err, GP_ERR_ARG, "image size must be in 1..256, got %dx%d", h, w);
-    if (!rgba) return gp_fail(&s->err, GP_ERR_ARG, "no pixels given");
-    size_t n = (size_t)h * w, len = 24 + (size_t)count * n + (size_t)count;
-    uint8_t *file = malloc(len);
-    if (!file) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory for %d images", count);
-    memcpy(file, GP_DATASET_MAGIC, 4);
-    const uint32_t head[5] = {GP_DATASET_VERSION, (uint32_t)count, (uint32_t)h, (uint32_t)w, 1};
-    for (int i = 0; i < 5; i++)
-        for (int b = 0; b < 4; b++) file[4 + 4 * i + b] = (uint8_t)(head[i] >> (8 * b));
-    for (int k = 0; k < count; k++) {
-        const uint8_t *src = rgba + (size_t)k * n * 4;
-        uint8_t *dst = file + 24 + (size_t)k * n;
-        long border = 0, border_n = 0;
-        for (size_t i = 0; i < n; i++) {
-            const uint8_t *p = src + 4 * i;
-            int luma = (77 * p[0] + 150 * p[1] + 29 * p[2] + 128) >> 8;
-            int v = (luma * p[3] + 255 * (255 - p[3]) + 127) / 255;
-            dst[i] = (uint8_t)v;
-            int y = (int)(i / (size_t)w), x = (int)(i % (size_t)w);
-            if (y == 0 || x == 0 || y == h - 1 || x == w - 1) {
-                border += v;
-                border_n++;
-            }
-        }
-        if (border > 128 * border_n)
-            for (size_t i = 0; i < n; i++) dst[i] = (uint8_t)(255 - dst[i]);
-    }
-    memset(file + 24 + (size_t)count * n, 0, (size_t)count);
-    int rc = gpw_load_dataset(s, file, (int)len);
-    free(file);
-    return rc;
+    gp_dataset ds;
+    gp_status st = gp_dataset_from_rgba(&ds, rgba, count, h, w, GPW_MIN_USER_IMAGES, GPW_MAX_USER_IMAGES, &s->err);
+    if (st != GP_OK) return (int)st;
+    gp_dataset_free(&s->ds);
+    s->ds = ds;
+    drop_reference(s);
+    return 0;
 }
 
 /* Starts the settings for the next gpw_create from a preset's defaults. */
@@ -173,114 +142,58 @@ static int seed_ok(gp_session *s, double seed) {
     return 0;
 }
 
-/* An integer setting, or -1 (which every range check refuses). */
-static int int_or_invalid(double v) {
-    return v >= -1e6 && v <= 1e6 && v == floor(v) ? (int)v : -1;
+static const char *answer(gp_session *s, size_t need) {
+    return need < sizeof s->json ? s->json : "{\"error\":\"answer too long\"}";
 }
 
-/* Writes one setting by name into c (unchecked). */
-static int apply_setting(gp_session *s, gp_gan_config *c_, const char *key, double value) {
-    gp_gan_config c = *c_;
-    if (!strcmp(key, "seed")) {
-        if (!seed_ok(s, value)) return GP_ERR_ARG;
-        c.seed = (uint64_t)value;
-    } else if (!strcmp(key, "batch")) c.batch = int_or_invalid(value);
-    else if (!strcmp(key, "latent")) c.latent = int_or_invalid(value);
-    else if (!strcmp(key, "d_steps")) c.d_steps = int_or_invalid(value);
-    else if (!strcmp(key, "loss")) c.loss = int_or_invalid(value);
-    else if (!strcmp(key, "lr_g")) c.lr_g = (float)value;
-    else if (!strcmp(key, "lr_d")) c.lr_d = (float)value;
-    else if (!strcmp(key, "beta1")) c.beta1 = (float)value;
-    else if (!strcmp(key, "beta2")) c.beta2 = (float)value;
-    else if (!strcmp(key, "adam_eps")) c.adam_eps = (float)value;
-    else if (!strcmp(key, "real_label")) c.real_label = (float)value;
-    else return gp_fail(&s->err, GP_ERR_ARG, "unknown setting '%.40s'", key);
-    *c_ = c;
-    return 0;
+/* The settings table, presets and losses as JSON (see gp_settings_json). */
+EMSCRIPTEN_KEEPALIVE const char *gpw_settings_json(gp_session *s) {
+    return answer(s, gp_settings_json(s->json, sizeof s->json));
 }
 
-/* Sets one setting by name; the value is checked here and again by create. */
-EMSCRIPTEN_KEEPALIVE int gpw_config_set(gp_session *s, const char *key, double value) {
+/* Sets one setting for the next gpw_create by name, from the text a person
+ * typed (a decimal number, or a choice's name); a refused value changes
+ * nothing and the message names the field and repeats the text. */
+EMSCRIPTEN_KEEPALIVE int gpw_config_set(gp_session *s, const char *key, const char *text) {
+    const gp_setting *set = gp_setting_find(key);
+    if (!set) return gp_fail(&s->err, GP_ERR_ARG, "unknown setting '%.40s'", key);
     gp_gan_config c = s->cfg;
-    int rc = apply_setting(s, &c, key, value);
-    if (rc) return rc;
-    gp_status st = gp_gan_config_check(&c, &s->err);
+    gp_status st = gp_setting_parse(&c, set, text, &s->err);
+    if (st == GP_OK) st = gp_gan_config_check(&c, &s->err);
     if (st == GP_OK) s->cfg = c;
     return (int)st;
 }
 
-/* The settings as numbers, in this order: seed, batch, latent, lr_g, lr_d,
- * beta1, beta2, adam_eps, d_steps, loss, real_label. which = 0: the settings
- * for the next gpw_create; 1: the model's own (NULL without a model). */
-EMSCRIPTEN_KEEPALIVE double *gpw_config_values(gp_session *s, int which) {
-    if (which && !s->has_gan) return NULL;
-    const gp_gan_config *c = which ? &s->gan.cfg : &s->cfg;
-    double *v = s->cfg_values;
-    v[0] = (double)c->seed;
-    v[1] = c->batch;
-    v[2] = c->latent;
-    v[3] = c->lr_g;
-    v[4] = c->lr_d;
-    v[5] = c->beta1;
-    v[6] = c->beta2;
-    v[7] = c->adam_eps;
-    v[8] = c->d_steps;
-    v[9] = c->loss;
-    v[10] = c->real_label;
-    return v;
+/* The dataset the next model trains on, by name ("mnist", "fashion", "own"),
+ * and its class count: a conditional model learns that many classes. */
+EMSCRIPTEN_KEEPALIVE int gpw_config_dataset(gp_session *s, const char *name, int classes) {
+    gp_gan_config c = s->cfg;
+    snprintf(c.dataset, sizeof c.dataset, "%s", name);
+    gp_status st = gp_gan_config_set_classes(&c, classes, &s->err);
+    if (st == GP_OK) s->cfg = c;
+    return (int)st;
 }
 
-/* The preset name of the settings (which = 0) or of the model (1). */
-EMSCRIPTEN_KEEPALIVE const char *gpw_config_preset(gp_session *s, int which) {
-    if (which && !s->has_gan) return "";
-    return which ? s->gan.cfg.preset : s->cfg.preset;
+/* The settings as JSON (gp_config_json): which = 0 the settings for the next
+ * gpw_create; 1 the model's own ("null" without a model). */
+EMSCRIPTEN_KEEPALIVE const char *gpw_config_json(gp_session *s, int which) {
+    if (which && !s->has_gan) return "null";
+    return answer(s, gp_config_json(which ? &s->gan.cfg : &s->cfg, s->json, sizeof s->json));
 }
 
-/* Changes a setting of the live model, for the settings that do not change
- * its shape or history: lr_g, lr_d, beta1, beta2, adam_eps, d_steps, loss,
- * real_label. A refused value changes nothing. Adam's moments and step
- * counts carry on. */
-EMSCRIPTEN_KEEPALIVE int gpw_model_set(gp_session *s, const char *key, double value) {
+/* Changes a setting of the live model, for the settings marked live in the
+ * table (gp_gan_set_config). A refused value changes nothing. */
+EMSCRIPTEN_KEEPALIVE int gpw_model_set(gp_session *s, const char *key, const char *text) {
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
-    static const char *const live[] = {"lr_g", "lr_d", "beta1", "beta2", "adam_eps", "d_steps", "loss", "real_label"};
-    int ok = 0;
-    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) ok |= !strcmp(key, live[i]);
-    if (!ok)
-        return gp_fail(&s->err, GP_ERR_ARG, "%.40s: cannot change on a live model (it takes effect when a new model is made)", key);
+    const gp_setting *set = gp_setting_find(key);
+    if (!set) return gp_fail(&s->err, GP_ERR_ARG, "unknown setting '%.40s'", key);
+    if (!set->live)
+        return gp_fail(&s->err, GP_ERR_ARG, "%s: cannot change on a live model (it takes effect when a new model is made)",
+                       set->label);
     gp_gan_config c = s->gan.cfg;
-    int rc = apply_setting(s, &c, key, value);
-    if (rc) return rc;
-    gp_status st = gp_gan_config_check(&c, &s->err);
-    if (st != GP_OK) return (int)st;
-    s->gan.cfg = c;
-    s->gan.opt_g.lr = c.lr_g;
-    s->gan.opt_d.lr = c.lr_d;
-    s->gan.opt_g.beta1 = s->gan.opt_d.beta1 = c.beta1;
-    s->gan.opt_g.beta2 = s->gan.opt_d.beta2 = c.beta2;
-    s->gan.opt_g.eps = s->gan.opt_d.eps = c.adam_eps;
-    return 0;
-}
-
-/* GPW_DIRECTIONS orthonormal directions in latent space (Gram-Schmidt on
- * normals from a fixed seed): the same for every model of a latent size.
- * With latent < GPW_DIRECTIONS the extra directions stay zero. */
-static void make_directions(float *dirs, int L) {
-    gp_rng rng;
-    gp_rng_seed(&rng, 0xD1CEull + (uint64_t)L);
-    gp_rng_fill_normal(&rng, dirs, GPW_DIRECTIONS * L, 0.0f, 1.0f);
-    for (int k = 0; k < GPW_DIRECTIONS; k++) {
-        float *d = dirs + (size_t)k * L;
-        for (int j = 0; j < k; j++) {
-            const float *e = dirs + (size_t)j * L;
-            double dot = 0.0;
-            for (int i = 0; i < L; i++) dot += (double)d[i] * e[i];
-            for (int i = 0; i < L; i++) d[i] -= (float)(dot * e[i]);
-        }
-        double norm = 0.0;
-        for (int i = 0; i < L; i++) norm += (double)d[i] * d[i];
-        norm = sqrt(norm);
-        for (int i = 0; i < L; i++) d[i] = norm > 1e-6 ? (float)(d[i] / norm) : 0.0f;
-    }
+    gp_status st = gp_setting_parse(&c, set, text, &s->err);
+    if (st == GP_OK) st = gp_gan_set_config(&s->gan, &c, &s->err);
+    return (int)st;
 }
 
 /* Buffers that go with a model; on failure the old model stays. */
@@ -320,7 +233,9 @@ static int adopt_model(gp_session *s, gp_gan *gan) {
     s->rgba_w = s->rgba_h = 0;
     s->zw = zw;
     s->dirs = dirs;
-    make_directions(dirs, L);
+    /* the same directions for every model of a latent size */
+    gp_latent_directions(dirs, GPW_DIRECTIONS, L, 0xD1CEull + (uint64_t)L);
+    s->label = -1;
     /* the fixed grid noise comes from the model's seed, so it is the same
      * every time this model is shown */
     gp_gan_latents(&s->gan, s->gan.cfg.seed + 1000003u, GPW_FIXED, s->fixed_z);
@@ -362,16 +277,44 @@ EMSCRIPTEN_KEEPALIVE int gpw_g_step(gp_session *s) {
     return st ? st : (int)gp_gan_g_step(&s->gan, &s->err);
 }
 
-/* [step, d_step, d_loss, g_loss, d_real, d_fake] as doubles */
-EMSCRIPTEN_KEEPALIVE double *gpw_stats(gp_session *s) {
+/* The training statistics as JSON: step (G steps), d_step, d_loss, g_loss,
+ * d_real, d_fake (see gp_gan_stats), class_acc (ACGAN), and whether d_real
+ * and d_fake are probabilities (BCE losses) or raw scores. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_stats_json(gp_session *s) {
+    if (!s->has_gan) return "null";
     const gp_gan_stats *t = &s->gan.stats;
-    s->stats[0] = (double)t->step;
-    s->stats[1] = (double)t->d_step;
-    s->stats[2] = t->d_loss;
-    s->stats[3] = t->g_loss;
-    s->stats[4] = t->d_real;
-    s->stats[5] = t->d_fake;
-    return s->stats;
+    int n = snprintf(s->json, sizeof s->json,
+                     "{\"step\":%ld,\"d_step\":%ld,\"d_loss\":%.9g,\"g_loss\":%.9g,\"d_real\":%.9g,\"d_fake\":%.9g,"
+                     "\"class_acc\":%.9g,\"probability\":%s}",
+                     t->step, t->d_step, t->d_loss, t->g_loss, t->d_real, t->d_fake, t->class_acc,
+                     GP_LOSSES[s->gan.cfg.loss].probability ? "true" : "false");
+    return answer(s, (size_t)n);
+}
+
+/* [step, d_step, d_loss, g_loss, d_real, d_fake]: the numbers the training
+ * loop reads after every step, without a JSON round trip. Slots named in
+ * gpw_stats_json. */
+EMSCRIPTEN_KEEPALIVE double *gpw_stats(gp_session *s) {
+    double *v = s->stats;
+    const gp_gan_stats *t = &s->gan.stats;
+    v[0] = (double)t->step;
+    v[1] = (double)t->d_step;
+    v[2] = t->d_loss;
+    v[3] = t->g_loss;
+    v[4] = t->d_real;
+    v[5] = t->d_fake;
+    return v;
+}
+
+/* The class that renders, samples and D's scores use for a conditional
+ * model: 0..classes-1, or -1 for classes in turn (image i has class i mod
+ * classes). */
+EMSCRIPTEN_KEEPALIVE int gpw_set_class(gp_session *s, int label) {
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (label < -1 || label >= s->gan.cfg.classes)
+        return gp_fail(&s->err, GP_ERR_ARG, "class must be in -1..%d, got %d", s->gan.cfg.classes - 1, label);
+    s->label = label;
+    return 0;
 }
 
 static int check_count(gp_session *s, int count) {
@@ -387,19 +330,13 @@ static int render(gp_session *s, const float *z, int count, int cols) {
     int gw, gh;
     gp_grid_size(count, cols, s->gan.image.h, s->gan.image.w, &gw, &gh);
     GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
-    gp_gan_generate(&s->gan, z, count, s->images);
+    gp_score_labels(s->labels, count, s->gan.cfg.classes, s->label);
+    gp_gan_generate(&s->gan, z, s->gan.cfg.classes ? s->labels : NULL, count, s->images);
     s->n_images = count;
     s->rgba_w = gw;
     s->rgba_h = gh;
     gp_grid_render(s->rgba, 4, s->images, count, cols, s->gan.image.h, s->gan.image.w);
     return 0;
-}
-
-/* Renders the fixed-noise grid (count <= 64) as RGBA: see gpw_rgba*. */
-EMSCRIPTEN_KEEPALIVE int gpw_render_fixed(gp_session *s, int count, int cols) {
-    int st = check_count(s, count);
-    if (!st && count > GPW_FIXED) st = gp_fail(&s->err, GP_ERR_ARG, "the fixed grid holds %d images", GPW_FIXED);
-    return st ? st : render(s, s->fixed_z, count, cols);
 }
 
 /* Renders count samples of the given seed as RGBA. */
@@ -425,7 +362,8 @@ EMSCRIPTEN_KEEPALIVE int gpw_sample(gp_session *s, double seed, int count, float
     if (st) return st;
     if (!seed_ok(s, seed)) return GP_ERR_ARG;
     gp_gan_latents(&s->gan, (uint64_t)seed, count, s->z);
-    gp_gan_generate(&s->gan, s->z, count, out);
+    gp_score_labels(s->labels, count, s->gan.cfg.classes, s->label);
+    gp_gan_generate(&s->gan, s->z, s->gan.cfg.classes ? s->labels : NULL, count, out);
     return 0;
 }
 
@@ -465,25 +403,10 @@ EMSCRIPTEN_KEEPALIVE void gpw_rng_normals(double seed, int n, float *out) {
 
 /* ---- model description ------------------------------------------------- */
 
-/* [has model, latent, channels, height, width, has discriminator, classes,
- *  G parameters, D parameters, step, D steps, batch] */
-EMSCRIPTEN_KEEPALIVE double *gpw_model_info(gp_session *s) {
-    double *v = s->info;
-    memset(v, 0, sizeof s->info);
-    if (!s->has_gan) return v;
-    v[0] = 1;
-    v[1] = s->gan.cfg.latent;
-    v[2] = s->gan.image.c;
-    v[3] = s->gan.image.h;
-    v[4] = s->gan.image.w;
-    v[5] = s->gan.has_d;
-    v[6] = 0; /* no class-conditional preset yet */
-    v[7] = (double)s->gan.G.n_params;
-    v[8] = s->gan.has_d ? (double)s->gan.D.n_params : 0;
-    v[9] = (double)s->gan.stats.step;
-    v[10] = (double)s->gan.stats.d_step;
-    v[11] = s->gan.cfg.batch;
-    return v;
+/* The model as JSON (gp_model_info_json), or "null" without one. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_model_json(gp_session *s) {
+    if (!s->has_gan) return "null";
+    return answer(s, gp_model_info_json(&s->gan, s->json, sizeof s->json));
 }
 
 /* ---- explore: latent rows ---------------------------------------------- */
@@ -522,29 +445,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_z_slerp(gp_session *s, int row, int a, int b, doubl
     if (!st) st = check_rows(s, b, 1);
     if (st) return st;
     if (!(t >= 0.0 && t <= 1.0)) return gp_fail(&s->err, GP_ERR_ARG, "t must be in [0, 1], got %g", t);
-    int L = s->gan.cfg.latent;
-    const float *za = zrow(s, a), *zb = zrow(s, b);
-    double na = 0, nb = 0, dot = 0;
-    for (int i = 0; i < L; i++) {
-        na += (double)za[i] * za[i];
-        nb += (double)zb[i] * zb[i];
-        dot += (double)za[i] * zb[i];
-    }
-    double wa = 1.0 - t, wb = t;
-    if (na > 0 && nb > 0) {
-        double c = dot / sqrt(na * nb);
-        c = c > 1 ? 1 : c < -1 ? -1 : c;
-        double omega = acos(c), so = sin(omega);
-        if (so > 1e-6) {
-            wa = sin((1.0 - t) * omega) / so;
-            wb = sin(t * omega) / so;
-        }
-    }
-    float *out = zrow(s, row); /* may alias a or b: compute then write */
-    for (int i = 0; i < L; i++) {
-        float v = (float)(wa * za[i] + wb * zb[i]);
-        out[i] = v;
-    }
+    gp_latent_slerp(zrow(s, row), zrow(s, a), zrow(s, b), s->gan.cfg.latent, t);
     return 0;
 }
 
@@ -559,9 +460,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_z_direction(gp_session *s, int row, int src, int k,
     if (!(amount >= -10.0 && amount <= 10.0))
         return gp_fail(&s->err, GP_ERR_ARG, "amount must be in [-10, 10], got %g", amount);
     int L = s->gan.cfg.latent;
-    const float *d = s->dirs + (size_t)k * L, *z = zrow(s, src);
-    float *out = zrow(s, row);
-    for (int i = 0; i < L; i++) out[i] = z[i] + (float)amount * d[i];
+    gp_latent_step(zrow(s, row), zrow(s, src), s->dirs + (size_t)k * L, L, amount);
     return 0;
 }
 
@@ -576,12 +475,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_z_jitter(gp_session *s, int row, int src, double se
     if (!seed_ok(s, seed)) return GP_ERR_ARG;
     if (!(radius >= 0.0 && radius <= 10.0))
         return gp_fail(&s->err, GP_ERR_ARG, "radius must be in [0, 10], got %g", radius);
-    int L = s->gan.cfg.latent;
-    gp_rng rng;
-    gp_rng_seed(&rng, (uint64_t)seed);
-    const float *z = zrow(s, src);
-    float *out = zrow(s, row);
-    for (int i = 0; i < L; i++) out[i] = z[i] + (float)radius * gp_rng_normal(&rng);
+    gp_latent_jitter(zrow(s, row), zrow(s, src), s->gan.cfg.latent, (uint64_t)seed, radius);
     return 0;
 }
 
@@ -628,20 +522,11 @@ EMSCRIPTEN_KEEPALIVE int gpw_d_score(gp_session *s) {
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
     if (!s->gan.has_d) return gp_fail(&s->err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
     if (s->n_images < 1) return gp_fail(&s->err, GP_ERR_ARG, "nothing rendered to score");
-    gp_net *D = &s->gan.D;
-    int n_img = gp_shape_size(s->gan.image), saved = D->training;
-    D->training = 0;
-    for (int i = 0; i < s->n_images; i += D->max_batch) {
-        int b = s->n_images - i < D->max_batch ? s->n_images - i : D->max_batch;
-        const float *logits = gp_net_forward(D, s->images + (size_t)i * n_img, b);
-        for (int j = 0; j < b; j++) s->probs[i + j] = 1.0f / (1.0f + expf(-logits[j]));
-    }
-    D->training = saved;
+    gp_gan_d_readouts(&s->gan, s->images, s->gan.cfg.classes ? s->labels : NULL, s->n_images, s->probs);
     return 0;
 }
 
 EMSCRIPTEN_KEEPALIVE float *gpw_probs(gp_session *s) { return s->probs; }
-EMSCRIPTEN_KEEPALIVE int gpw_rendered_count(gp_session *s) { return s->n_images; }
 
 /* ---- checksums ------------------------------------------------------------ */
 
@@ -661,14 +546,13 @@ static void sum_and_hash(const float *v, size_t n, double *sum, double *hash) {
     *hash = (double)h;
 }
 
-/* [G weights sum, G weights hash, D weights sum, D weights hash,
- *  G buffers hash, D buffers hash, G Adam moments hash, D Adam moments hash]:
- * weights are the trained parameters; buffers are BatchNorm's running
- * statistics, which a D step's pass through G also updates. */
-EMSCRIPTEN_KEEPALIVE double *gpw_checksum(gp_session *s) {
-    double *v = s->sums, unused;
-    for (int i = 0; i < 8; i++) v[i] = 0;
-    if (!s->has_gan) return v;
+/* Sums and FNV-1a hashes of the model's arrays as JSON: g_sum, g_hash,
+ * d_sum, d_hash (trained parameters), g_buffers, d_buffers (BatchNorm's
+ * running statistics, which a D step's pass through G also updates),
+ * g_adam, d_adam (Adam's moments). */
+EMSCRIPTEN_KEEPALIVE const char *gpw_checksum_json(gp_session *s) {
+    double v[8] = {0}, unused;
+    if (!s->has_gan) return "null";
     gp_net *G = &s->gan.G, *D = &s->gan.D;
     sum_and_hash(G->params, G->n_params, &v[0], &v[1]);
     sum_and_hash(G->buffers, G->n_buffers, &unused, &v[4]);
@@ -683,7 +567,11 @@ EMSCRIPTEN_KEEPALIVE double *gpw_checksum(gp_session *s) {
         sum_and_hash(D->adam_v, D->n_params, &unused, &mv);
         v[7] = (double)((uint32_t)m ^ (uint32_t)mv);
     }
-    return v;
+    int n = snprintf(s->json, sizeof s->json,
+                     "{\"g_sum\":%.17g,\"g_hash\":%.0f,\"d_sum\":%.17g,\"d_hash\":%.0f,\"g_buffers\":%.0f,"
+                     "\"d_buffers\":%.0f,\"g_adam\":%.0f,\"d_adam\":%.0f}",
+                     v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    return answer(s, (size_t)n);
 }
 
 /* For tests of the page's divergence handling: writes NaN into G's first
@@ -728,28 +616,21 @@ EMSCRIPTEN_KEEPALIVE int gpw_score(gp_session *s, int count, double seed) {
     if (count < 2 || count > GPW_MAX_SCORE)
         return gp_fail(&s->err, GP_ERR_ARG, "count must be in 2..%d, got %d", GPW_MAX_SCORE, count);
     if (!seed_ok(s, seed)) return GP_ERR_ARG;
-    if (gp_shape_size(s->gan.image) != 784)
-        return gp_fail(&s->err, GP_ERR_ARG, "the classifier scores 28x28 grayscale images only");
-    int L = s->gan.cfg.latent;
-    float *z = malloc(sizeof(float) * (size_t)count * L);
-    float *images = malloc(sizeof(float) * (size_t)count * 784);
-    if (!z || !images) {
-        free(z);
-        free(images);
-        return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory scoring %d samples", count);
-    }
-    gp_gan_latents(&s->gan, (uint64_t)seed, count, z);
-    gp_gan_generate(&s->gan, z, count, images);
-    gp_quality q;
-    gp_status st = gp_quality_score(&s->clf, &s->ref, images, count, &q, &s->err);
-    free(z);
-    free(images);
-    if (st != GP_OK) return (int)st;
-    s->score[0] = q.fd;
-    s->score[1] = q.entropy;
-    for (int i = 0; i < GP_CLASSES; i++) s->score[2 + i] = q.hist[i];
-    return 0;
+    return (int)gp_score_model(&s->clf, &s->ref, &s->gan, count, (uint64_t)seed, -1, &s->quality, &s->err);
 }
 
-/* [fd, class entropy, histogram of the 10 classes] of the last gpw_score. */
-EMSCRIPTEN_KEEPALIVE double *gpw_score_result(gp_session *s) { return s->score; }
+/* The last gpw_score as JSON: fd, entropy, hist (10 shares), cond_acc (a
+ * conditional model's share of samples the classifier assigns to the class
+ * asked for; null otherwise), count. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_score_json(gp_session *s) {
+    const gp_quality *q = &s->quality;
+    size_t n = (size_t)snprintf(s->json, sizeof s->json, "{\"count\":%d,\"fd\":%.9g,\"entropy\":%.9g,\"hist\":[", q->count,
+                                q->fd, q->entropy);
+    for (int k = 0; k < GP_CLASSES && n < sizeof s->json; k++)
+        n += (size_t)snprintf(s->json + n, sizeof s->json - n, "%s%.6g", k ? "," : "", q->hist[k]);
+    if (n < sizeof s->json) {
+        if (q->cond_acc >= 0) n += (size_t)snprintf(s->json + n, sizeof s->json - n, "],\"cond_acc\":%.6g}", q->cond_acc);
+        else n += (size_t)snprintf(s->json + n, sizeof s->json - n, "],\"cond_acc\":null}");
+    }
+    return answer(s, n);
+}

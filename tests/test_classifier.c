@@ -63,8 +63,8 @@ static void test_shipped(const gp_dataset *ds) {
     gp_feature_stats ref;
     CHECK(gp_quality_reference(&c, ds, &ref, &err) == GP_OK);
     gp_quality q_real, q_noise;
-    CHECK(gp_quality_score(&c, &ref, real, N, &q_real, &err) == GP_OK);
-    CHECK(gp_quality_score(&c, &ref, noise, N, &q_noise, &err) == GP_OK);
+    CHECK(gp_quality_score(&c, &ref, real, NULL, N, &q_real, &err) == GP_OK);
+    CHECK(gp_quality_score(&c, &ref, noise, NULL, N, &q_noise, &err) == GP_OK);
     printf("digit FD: real %.2f, uniform noise %.2f; class entropy real %.3f, noise %.3f\n", q_real.fd, q_noise.fd,
            q_real.entropy, q_noise.entropy);
     CHECK(q_real.fd < 20);
@@ -73,7 +73,7 @@ static void test_shipped(const gp_dataset *ds) {
     double total = 0;
     for (int k = 0; k < GP_CLASSES; k++) total += q_real.hist[k];
     CHECK_CLOSE(total, 1.0, 1e-9, 0);
-    CHECK(gp_quality_score(&c, &ref, real, 1, &q_real, &err) == GP_ERR_ARG);
+    CHECK(gp_quality_score(&c, &ref, real, NULL, 1, &q_real, &err) == GP_ERR_ARG);
     gp_feature_stats_free(&ref);
     free(real);
     free(noise);

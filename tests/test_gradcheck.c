@@ -14,8 +14,10 @@
  * forward itself (step 1e-3, tolerance 1e-2 of the gradient scale), which
  * involves no reference code at all. */
 #include <float.h>
+#include <stdio.h>
 
 #include "gradcheck.h"
+#include "losses.h"
 
 #define KINK_MARGIN 0.05
 
@@ -421,6 +423,57 @@ static void test_net(const char *name, const gp_layer_desc *layers, int n_layers
     gp_net_free(&net);
 }
 
+/* ---- the adversarial losses (losses.h) ------------------------------------ */
+
+typedef struct {
+    double *x;
+    int n, loss, role; /* role 0: D on real, 1: D on fake, 2: G */
+    double target;
+} adv_ctx;
+
+/* The losses written out in double from their papers' formulas. */
+static double adv_ref(void *p) {
+    adv_ctx *c = p;
+    double s = 0.0;
+    for (int i = 0; i < c->n; i++) {
+        double x = c->x[i], sig = ref_sigmoid(x);
+        switch (c->loss) {
+        case GP_LOSS_NONSATURATING:
+        case GP_LOSS_MINIMAX:
+            if (c->role == 0) s += -(c->target * log(sig) + (1 - c->target) * log(1 - sig));
+            else if (c->role == 1) s += -log(1 - sig);
+            else s += c->loss == GP_LOSS_MINIMAX ? log(1 - sig) : -log(sig);
+            break;
+        case GP_LOSS_LSGAN:
+            s += 0.5 * (c->role == 0 ? (x - c->target) * (x - c->target) : c->role == 1 ? x * x : (x - 1) * (x - 1));
+            break;
+        case GP_LOSS_HINGE:
+            s += c->role == 0 ? fmax(0.0, 1 - x) : c->role == 1 ? fmax(0.0, 1 + x) : -x;
+            break;
+        }
+    }
+    return s / c->n;
+}
+
+static void test_adv_loss(int loss, int role, float target) {
+    enum { N = 11 };
+    float x[N], d[N];
+    fill_rand(x, N, -3.0f, 3.0f);
+    for (int i = 0; i < N; i++) /* away from the hinge's kinks at +-1 */
+        if (fabsf(fabsf(x[i]) - 1.0f) < 0.05f) x[i] += 0.2f;
+    adv_ctx ctx = {to_double(x, N), N, loss, role, target};
+    float got = role == 0 ? gp_loss_d_real(loss, x, N, target, d)
+              : role == 1 ? gp_loss_d_fake(loss, x, N, d)
+                          : gp_loss_g(loss, x, N, d);
+    CHECK_CLOSE(got, adv_ref(&ctx), 1e-6, 1e-5);
+    double g[N];
+    fd_grad(g, ctx.x, N, adv_ref, &ctx);
+    char what[64];
+    snprintf(what, sizeof what, "%s loss, role %d", GP_LOSSES[loss].name, role);
+    check_grad(what, d, g, N);
+    free(ctx.x);
+}
+
 int main(void) {
     gp_rng_seed(&rng, 7);
 
@@ -472,6 +525,15 @@ int main(void) {
         {.kind = GP_LAYER_LINEAR, .out_c = 3},
     };
     test_net("net lrelu-bn-sigmoid-linear", act_first, 4, 11, 3, 4, 200);
+
+    for (int loss = 0; loss < GP_LOSS_COUNT; loss++) {
+        CHECK(gp_loss_by_name(GP_LOSSES[loss].name) == loss);
+        for (int role = 0; role < 3; role++) {
+            test_adv_loss(loss, role, 1.0f);
+            if (role == 0) test_adv_loss(loss, role, 0.9f);
+        }
+    }
+    CHECK(gp_loss_by_name("wasserstein") == -1);
 
     return check_report("gradcheck");
 }

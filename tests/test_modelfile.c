@@ -52,8 +52,8 @@ static void test_round_trip(void) {
     /* the loaded model samples exactly like the original */
     float z[4 * 100], img_a[4 * 784], img_b[4 * 784];
     gp_gan_latents(&a, 11, 4, z);
-    gp_gan_generate(&a, z, 4, img_a);
-    gp_gan_generate(&b, z, 4, img_b);
+    gp_gan_generate(&a, z, NULL, 4, img_a);
+    gp_gan_generate(&b, z, NULL, 4, img_b);
     CHECK(same_floats(img_a, img_b, 4 * 784));
     gp_gan_free(&b);
     free(bytes);
@@ -101,8 +101,8 @@ static void test_half(void) {
     CHECK(gp_model_load(&b, half16, len16, &err) == GP_OK);
     float z[4 * 100], img_a[4 * 784], img_b[4 * 784];
     gp_gan_latents(&a, 12, 4, z);
-    gp_gan_generate(&a, z, 4, img_a);
-    gp_gan_generate(&b, z, 4, img_b);
+    gp_gan_generate(&a, z, NULL, 4, img_a);
+    gp_gan_generate(&b, z, NULL, 4, img_b);
     float worst = 0;
     for (int i = 0; i < 4 * 784; i++) worst = fmaxf(worst, fabsf(img_a[i] - img_b[i]));
     printf("float16 generator: %zu -> %zu bytes, largest pixel change %.2g\n", len32, len16, worst);
@@ -163,10 +163,13 @@ static void test_rejections(void) {
     /* a well-formed file (valid checksum) whose contents lie: a layer count
      * too large, a parameter count that does not match, a bad setting */
     struct { size_t offset; uint32_t value; const char *what; } lies[] = {
-        {156, 1000, "G layer count"}, /* offsets as in the README's format table */
-        {160, 99, "G first layer kind"},
-        {164, 0, "G first layer width"},
-        {4, 2, "version"},
+        {188, 1000, "G layer count"}, /* offsets as in the README's format table */
+        {192, 99, "G first layer kind"},
+        {196, 0, "G first layer width"},
+        {4, 3, "version"},
+        {160, 3, "conditioning"},
+        {164, 5, "classes of an unconditional model"},
+        {172, 0x3f800000u, "a moving-average decay of 1"},
         {8, 7, "flags"},
         {40, 0, "batch"},
         {44, 5000, "latent"},
@@ -201,6 +204,90 @@ static void test_rejections(void) {
     gp_gan_free(&a);
 }
 
+/* A conditional model with a moving average: classes, names and the
+ * average survive a round trip; a generator alone carries the average as
+ * its weights; bad class counts are refused. */
+static void test_conditional(void) {
+    gp_gan_config cfg;
+    gp_err err;
+    gp_gan_config_default(&cfg, "mlp", NULL);
+    cfg.batch = 8;
+    cfg.cond = GP_COND_ACGAN;
+    cfg.ema = 0.99f;
+    strcpy(cfg.dataset, "fashion");
+    CHECK(gp_gan_config_set_classes(&cfg, 10, &err) == GP_OK);
+    CHECK(!strcmp(cfg.class_names[9], "Ankle boot"));
+    gp_gan a, b;
+    CHECK(gp_gan_create(&a, &cfg, 1, &err) == GP_OK);
+    CHECK(a.G.shape[0].c == 110 && gp_shape_size(gp_net_output_shape(&a.D)) == 11);
+    for (size_t i = 0; i < a.G.n_params; i++) a.ema[i] = a.G.params[i] * (1.0f + 0.01f * (float)(i % 7));
+    uint8_t *bytes;
+    size_t len;
+    CHECK(gp_model_save(&a, GP_SAVE_TRAINING, &bytes, &len, &err) == GP_OK);
+    CHECK(gp_model_load(&b, bytes, len, &err) == GP_OK);
+    CHECK(b.cfg.classes == 10 && b.cfg.cond == GP_COND_ACGAN && !strcmp(b.cfg.class_names[0], "T-shirt/top"));
+    CHECK(!strcmp(b.cfg.dataset, "fashion") && b.cfg.ema == 0.99f && b.ema != NULL);
+    CHECK(b.ema && same_floats(a.ema, b.ema, a.G.n_params));
+    gp_gan_free(&b);
+    /* a class count that is not a model's: too many, or one with conditioning */
+    for (int k = 0; k < 2; k++) {
+        uint8_t *copy = malloc(len);
+        memcpy(copy, bytes, len);
+        uint32_t v = k ? 17u : 1u;
+        memcpy(copy + 164, &v, 4); /* u32 classes */
+        uint32_t crc = gp_crc32(copy, len - 4);
+        memcpy(copy + len - 4, &crc, 4);
+        err.msg[0] = 0;
+        CHECK(gp_model_load(&b, copy, len, &err) == GP_ERR_FORMAT && err.msg[0] != 0);
+        free(copy);
+    }
+    free(bytes);
+    /* the generator alone samples with the average */
+    CHECK(gp_model_save(&a, GP_SAVE_GENERATOR, &bytes, &len, &err) == GP_OK);
+    CHECK(gp_model_load(&b, bytes, len, &err) == GP_OK);
+    CHECK(b.ema == NULL && b.cfg.ema == 0.0f && b.cfg.classes == 10);
+    CHECK(same_floats(a.ema, b.G.params, a.G.n_params));
+    float z[4 * 100], img_a[4 * 784], img_b[4 * 784];
+    int labels[4] = {7, 7, 3, 0};
+    gp_gan_latents(&a, 5, 4, z);
+    gp_gan_generate(&a, z, labels, 4, img_a);
+    gp_gan_generate(&b, z, labels, 4, img_b);
+    CHECK(same_floats(img_a, img_b, 4 * 784));
+    /* and the class changes the image */
+    labels[0] = 1;
+    gp_gan_generate(&b, z, labels, 1, img_b);
+    CHECK(!same_floats(img_a, img_b, 784));
+    gp_gan_free(&b);
+    free(bytes);
+    gp_gan_free(&a);
+}
+
+/* A version-1 file (before classes, dataset and the average) still loads. */
+static void test_version1(void) {
+    gp_gan a, b;
+    gp_err err;
+    make_gan(&a, 4);
+    uint8_t *bytes;
+    size_t len;
+    CHECK(gp_model_save(&a, GP_SAVE_TRAINING, &bytes, &len, &err) == GP_OK);
+    /* version 1 is version 2 without the 32 bytes at 144 (no classes) */
+    uint8_t *v1 = malloc(len - 32);
+    memcpy(v1, bytes, 144);
+    memcpy(v1 + 144, bytes + 176, len - 176);
+    size_t len1 = len - 32;
+    uint32_t one = 1;
+    memcpy(v1 + 4, &one, 4);
+    uint32_t crc = gp_crc32(v1, len1 - 4);
+    memcpy(v1 + len1 - 4, &crc, 4);
+    CHECK(gp_model_load(&b, v1, len1, &err) == GP_OK);
+    CHECK(b.cfg.classes == 0 && b.cfg.cond == GP_COND_NONE && !strcmp(b.cfg.dataset, "unknown"));
+    CHECK(same_floats(a.G.params, b.G.params, a.G.n_params) && same_floats(a.D.adam_v, b.D.adam_v, a.D.n_params));
+    gp_gan_free(&b);
+    free(v1);
+    free(bytes);
+    gp_gan_free(&a);
+}
+
 int main(void) {
     /* the standard check value of CRC-32/IEEE */
     CHECK(gp_crc32((const uint8_t *)"123456789", 9) == 0xCBF43926u);
@@ -208,5 +295,7 @@ int main(void) {
     test_round_trip();
     test_half();
     test_rejections();
+    test_conditional();
+    test_version1();
     return check_report("modelfile");
 }

@@ -38,20 +38,27 @@ int main(void) {
         fprintf(stderr, "test_noalloc: %s (run make first)\n", err.msg);
         return 1;
     }
-    long counted[3] = {0, 0, 0};
-    const char *presets[2] = {"mlp", "dcgan"};
-    for (int p = 0; p < 2; p++) {
+    long counted[5] = {0, 0, 0, 0, 0};
+    /* both presets plain, then conditional (ACGAN, concat) with the other losses and a moving average */
+    const char *presets[4] = {"mlp", "dcgan", "dcgan", "mlp"};
+    for (int p = 0; p < 4; p++) {
         gp_gan_config cfg;
         gp_gan gan;
         CHECK(gp_gan_config_default(&cfg, presets[p], &err) == GP_OK);
         cfg.batch = 16;
+        if (p >= 2) {
+            cfg.cond = p == 2 ? GP_COND_ACGAN : GP_COND_CONCAT;
+            cfg.loss = p == 2 ? GP_LOSS_HINGE : GP_LOSS_LSGAN;
+            cfg.ema = 0.99f;
+            CHECK(gp_gan_config_set_classes(&cfg, 10, &err) == GP_OK);
+        }
         CHECK(gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
         CHECK(gp_gan_train_step(&gan, &ds, &err) == GP_OK); /* first step outside the window */
         long before = allocations;
         for (int i = 0; i < 3; i++) CHECK(gp_gan_train_step(&gan, &ds, &err) == GP_OK);
         CHECK(gp_gan_d_step(&gan, &ds, &err) == GP_OK);
         CHECK(gp_gan_g_step(&gan, &err) == GP_OK);
-        counted[p] = allocations - before;
+        counted[p < 2 ? p : p + 1] = allocations - before;
         gp_gan_free(&gan);
     }
     gp_classifier c;
@@ -62,9 +69,10 @@ int main(void) {
     counted[2] = allocations - before;
     gp_classifier_free(&c);
     gp_dataset_free(&ds);
-    printf("allocations during training steps: mlp %ld, dcgan %ld, classifier %ld%s\n", counted[0], counted[1],
-           counted[2], COUNTING ? "" : " (not counted under the sanitizers)");
-    CHECK(counted[0] == 0 && counted[1] == 0 && counted[2] == 0);
+    printf("allocations during training steps: mlp %ld, dcgan %ld, classifier %ld, conditional dcgan %ld, "
+           "conditional mlp %ld%s\n", counted[0], counted[1], counted[2], counted[3], counted[4],
+           COUNTING ? "" : " (not counted under the sanitizers)");
+    for (int i = 0; i < 5; i++) CHECK(counted[i] == 0);
     if (COUNTING) CHECK(allocations > 0); /* the wrappers do count */
     return check_report("noalloc");
 }

@@ -15,13 +15,10 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 15, 11,
 ]);
 
-const CONFIG_KEYS = ['seed', 'batch', 'latent', 'lr_g', 'lr_d', 'beta1', 'beta2', 'adam_eps', 'd_steps', 'loss', 'real_label'];
-const LIVE_KEYS = new Set(['lr_g', 'lr_d', 'beta1', 'beta2', 'adam_eps', 'd_steps', 'loss', 'real_label']);
 const DATASETS = {
-  mnist: { file: 'data/mnist.bin.gz', name: 'MNIST digits' },
-  fashion: { file: 'data/fashion.bin.gz', name: 'Fashion-MNIST' },
+  mnist: { file: 'data/mnist.bin.gz', name: 'MNIST digits', classes: 10 },
+  fashion: { file: 'data/fashion.bin.gz', name: 'Fashion-MNIST', classes: 10 },
 };
-const PRESETS = ['mlp', 'dcgan']; // the page offers those the engine knows
 const ST_NOMEM = 2, ST_NAN = 5;
 
 const CHUNK_MS = 40; // training time per loop turn at full speed
@@ -35,6 +32,7 @@ const REAL_FAKE_COUNT = 8;
 
 let M = null; // the Emscripten module
 let s = 0; // the gp_session pointer
+let table = null; // the engine's settings table: {settings, presets, losses}
 let buildName = '';
 
 const w = {
@@ -45,6 +43,8 @@ const w = {
   classifierFile: null, // the digit classifier's file, if the site has one
   classifierBytes: null,
   running: false,
+  label: -1, // the class a conditional model draws; -1: classes in turn
+  batch: 0,
   halted: false, // a loss became non-finite: training stopped
   speed: 0, // steps per frame; 0 = as fast as possible
   noiseSeed: 1,
@@ -145,27 +145,28 @@ function withBytes(bytes, fn) {
 // Heap views are read afresh at every use: memory may have grown.
 const f64 = (p, n) => Array.from(M.HEAPF64.subarray(p >> 3, (p >> 3) + n));
 
+// [step, d_step, d_loss, g_loss, d_real, d_fake] (named in gpw_stats_json):
+// read after every training step, so without a JSON round trip.
 function readStats() {
   return f64(M._gpw_stats(s), 6);
 }
 
+const json = (p) => JSON.parse(M.UTF8ToString(p));
+
+// The settings by name (choices such as the loss by their names).
 function configValues(which) {
-  const p = M._gpw_config_values(s, which);
-  if (!p) return null;
-  const v = f64(p, CONFIG_KEYS.length);
-  const out = { preset: M.UTF8ToString(M._gpw_config_preset(s, which)) };
-  CONFIG_KEYS.forEach((k, i) => (out[k] = v[i]));
-  return out;
+  return json(M._gpw_config_json(s, which));
 }
 
 function modelInfo() {
-  const v = f64(M._gpw_model_info(s), 12);
-  if (!v[0]) return null;
+  const m = json(M._gpw_model_json(s));
+  if (!m) return null;
   return {
     ...w.model,
-    latent: v[1], channels: v[2], height: v[3], width: v[4], hasD: v[5] === 1, classes: v[6],
-    gParams: v[7], dParams: v[8], step: v[9], dStep: v[10], batch: v[11],
-    config: configValues(1),
+    latent: m.settings.latent, channels: m.image.channels, height: m.image.height, width: m.image.width,
+    hasD: m.has_discriminator, classes: m.classes.count, classNames: m.classes.names, dataset: m.dataset,
+    gParams: m.parameters.generator, dParams: m.parameters.discriminator, step: m.steps, dStep: m.d_steps_taken,
+    batch: m.settings.batch, loss: m.loss, tools: m.tools, config: m.settings, label: w.label,
   };
 }
 
@@ -184,12 +185,14 @@ function probs(n) {
 // ---- what the page is told --------------------------------------------------
 
 function postModel() {
-  post({ type: 'model', info: modelInfo(), pending: configValues(0) });
+  const info = modelInfo();
+  w.batch = info ? info.batch : 0;
+  post({ type: 'model', info, pending: configValues(0) });
 }
 
 function postStats(points, reset) {
   const buf = Float32Array.from(points);
-  const batch = f64(M._gpw_model_info(s), 12)[11];
+  const batch = w.batch;
   post({
     type: 'stats', stats: readStats(), points: buf, reset: !!reset, running: w.running, halted: w.halted,
     stepsPerSec: w.running ? w.rate : 0, imagesPerSec: w.running ? w.rate * batch : 0,
@@ -229,10 +232,10 @@ function postFd() {
   if (!fdReady()) return;
   const rc = M._gpw_score(s, FD_SAMPLES, FD_SEED);
   if (rc !== 0) return; // e.g. a model whose images the classifier cannot score
-  const r = f64(M._gpw_score_result(s), 12);
+  const r = json(M._gpw_score_json(s));
   const step = readStats()[0];
-  if (w.model.kind === 'training') push(fdHist, 2, [step, r[0]]);
-  post({ type: 'fd', step, fd: r[0], entropy: r[1], hist: r.slice(2), training: w.model.kind === 'training' });
+  if (w.model.kind === 'training') push(fdHist, 2, [step, r.fd]);
+  post({ type: 'fd', step, fd: r.fd, entropy: r.entropy, hist: r.hist, condAcc: r.cond_acc, training: w.model.kind === 'training' });
 }
 
 // ---- datasets, models, classifier ------------------------------------------
@@ -253,7 +256,17 @@ async function fetchBytes(url, what) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
+// The next new model trains on this dataset: a conditional one learns its
+// classes; the user's own images have one class, so conditioning goes off.
+function pendingDataset(id) {
+  const classes = DATASETS[id] ? DATASETS[id].classes : 1;
+  if (withString(id, (k) => M._gpw_config_dataset(s, k, classes)) === 0) return;
+  withString('cond', (k) => withString('none', (v) => check(M._gpw_config_set(s, k, v), 'Class conditioning')));
+  withString(id, (k) => check(M._gpw_config_dataset(s, k, classes), 'Choosing the dataset'));
+}
+
 function setDataset(id, name) {
+  pendingDataset(id);
   w.dataset = { id, name, count: M._gpw_dataset_count(s), heldOut: M._gpw_dataset_held_out(s) };
   w.realFirst = 0;
   w.classifierReady = false;
@@ -296,10 +309,15 @@ async function loadClassifier() {
   }
 }
 
-// The settings for the next new model, as the engine holds them.
+// The settings for the next new model, as the engine holds them: every row
+// of the engine's table that cfg has, as text (the engine parses and checks).
 function setPending(cfg) {
   withString(cfg.preset, (k) => check(M._gpw_config_default(s, k), 'Choosing the preset'));
-  for (const key of CONFIG_KEYS) withString(key, (k) => check(M._gpw_config_set(s, k, cfg[key]), `Setting ${key}`));
+  if (w.dataset) pendingDataset(w.dataset.id);
+  for (const { name, label } of table.settings) {
+    if (cfg[name] === undefined) continue;
+    withString(name, (k) => withString(String(cfg[name]), (v) => check(M._gpw_config_set(s, k, v), label)));
+  }
 }
 
 // Loads a model file; a bad file changes nothing. Generator-only files keep
@@ -310,6 +328,7 @@ function loadModelBytes(bytes, meta, keepHistory) {
   const hasD = M._gpw_has_discriminator(s) === 1;
   if (!hasD) setPending(pending);
   w.running = false;
+  w.label = -1;
   w.halted = false;
   w.model = { kind: hasD ? 'training' : 'pretrained', name: meta.name, description: meta.description || '' };
   if (!keepHistory) {
@@ -328,6 +347,7 @@ function loadModelBytes(bytes, meta, keepHistory) {
 
 function newModel() {
   check(M._gpw_create(s), 'Creating the model');
+  w.label = -1;
   const cfg = configValues(1);
   w.model = { kind: 'training', name: `New ${cfg.preset.toUpperCase()} GAN (seed ${cfg.seed})`, description: '' };
   w.halted = false;
@@ -531,8 +551,25 @@ function setKept(a, b) {
   check(M._gpw_z_seed(s, ROW.b, b.seed, b.index), 'Keeping the sample');
 }
 
-function explore({ a, b, dirs, radius, neighbourSeed }) {
+// Explore renders draw the kept sample's class: the one picked, or (classes in
+// turn) the class it had at its place in the grid.
+function withKeptClass(a, fn) {
+  const classes = modelInfo().classes;
+  if (!classes) return fn();
+  check(M._gpw_set_class(s, w.label >= 0 ? w.label : a.index % classes), 'Choosing the class');
+  try {
+    return fn();
+  } finally {
+    M._gpw_set_class(s, w.label);
+  }
+}
+
+function explore(args) {
   if (!w.model) throw new Error('No model yet.');
+  return withKeptClass(args.a, () => exploreViews(args));
+}
+
+function exploreViews({ a, b, dirs, radius, neighbourSeed }) {
   setKept(a, b);
   // neighbours: a 3x3 grid with the kept sample in the middle
   for (let i = 0; i < 9; i++) {
@@ -556,10 +593,12 @@ function explore({ a, b, dirs, radius, neighbourSeed }) {
 }
 
 function frame({ a, b, t }) {
-  setKept(a, b);
-  check(M._gpw_z_slerp(s, ROW.frame, ROW.b, ROW.a, Math.min(1, Math.max(0, t))), 'Interpolating');
-  check(M._gpw_render_z(s, ROW.frame, 1, 1), 'Interpolating');
-  return takeRgba();
+  return withKeptClass(a, () => {
+    setKept(a, b);
+    check(M._gpw_z_slerp(s, ROW.frame, ROW.b, ROW.a, Math.min(1, Math.max(0, t))), 'Interpolating');
+    check(M._gpw_render_z(s, ROW.frame, 1, 1), 'Interpolating');
+    return takeRgba();
+  });
 }
 
 // ---- requests ------------------------------------------------------------------
@@ -592,10 +631,9 @@ async function init({ build, noiseSeed, dataset, preload }) {
   }
   s = M._gpw_new();
   if (!s) throw new Error('Out of memory starting the engine. Close other tabs and reload.');
+  table = json(M._gpw_settings_json(s));
   w.noiseSeed = noiseSeed;
-  // which presets this build of the engine knows (then back to the default)
-  const presets = PRESETS.filter((p) => withString(p, (k) => M._gpw_config_default(s, k)) === 0);
-  withString('mlp', (k) => M._gpw_config_default(s, k));
+  const presets = table.presets.map((p) => p.name);
   const loaded = await first;
   if (loaded) {
     try {
@@ -607,7 +645,7 @@ async function init({ build, noiseSeed, dataset, preload }) {
   if (!w.model) newModel(); // no pretrained model shipped: show an untrained one
   const result = {
     build: buildName, simd: M._gpw_simd() === 1, score: scoreAvailable(), model: modelInfo(),
-    directions: M._gpw_directions(), models: await models, presets,
+    directions: M._gpw_directions(), models: await models, presets, table,
     classifier: scoreAvailable() && !!w.classifierFile,
   };
   // the rest loads after the first samples are on screen
@@ -709,6 +747,14 @@ const handlers = {
     postGrid();
     postRealFake();
   },
+  // The class a conditional model draws (-1: classes in turn).
+  setClass({ label }) {
+    check(M._gpw_set_class(s, label), 'Choosing the class');
+    w.label = label;
+    postGrid();
+    postRealFake();
+    postModel();
+  },
   realFake({ first }) {
     if (first !== undefined) w.realFirst = first;
     postRealFake();
@@ -717,14 +763,17 @@ const handlers = {
     withString(preset, (k) => check(M._gpw_config_default(s, k), 'Preset'));
     return configValues(0);
   },
-  // Checks a setting against the settings for the next model and, for the
-  // ones a live model can take, applies it to the training model too.
+  // Checks a setting (the text typed) against the settings for the next
+  // model and, for the ones a live model can take, applies it to the
+  // training model too.
   configSet({ key, value }) {
-    const rc = withString(key, (k) => M._gpw_config_set(s, k, value));
+    const text = String(value);
+    const rc = withString(key, (k) => withString(text, (v) => M._gpw_config_set(s, k, v)));
     if (rc !== 0) throw new Error(errorText());
     let applied = 'next';
-    if (w.model && w.model.kind === 'training' && LIVE_KEYS.has(key)) {
-      check(withString(key, (k) => M._gpw_model_set(s, k, value)), 'Changing the setting');
+    const row = table.settings.find((r) => r.name === key);
+    if (w.model && w.model.kind === 'training' && row && row.live) {
+      check(withString(key, (k) => withString(text, (v) => M._gpw_model_set(s, k, v))), 'Changing the setting');
       applied = 'now';
       w.dirty = true;
       postModel();
@@ -759,7 +808,7 @@ const handlers = {
   explore,
   frame,
   checksum() {
-    return f64(M._gpw_checksum(s), 8);
+    return json(M._gpw_checksum_json(s));
   },
   modelInfo() {
     return modelInfo();

@@ -92,11 +92,11 @@ int main(int argc, char **argv) {
         double sps = steps / (now() - t0);
         float *z = malloc(sizeof(float) * 64 * cfg.latent), *img = malloc(sizeof(float) * 64 * 784);
         gp_gan_latents(&gan, 7, 64, z);
-        gp_gan_generate(&gan, z, 64, img); /* warm up */
+        gp_gan_generate(&gan, z, NULL, 64, img); /* warm up */
         int reps = 0;
         t0 = now();
         while (now() - t0 < 1.0) {
-            gp_gan_generate(&gan, z, 64, img);
+            gp_gan_generate(&gan, z, NULL, 64, img);
             reps++;
         }
         double sample_ms = (now() - t0) / reps * 1e3;

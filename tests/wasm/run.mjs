@@ -78,7 +78,7 @@ class Engine {
     if (data) this.ok(s, this.bytesIn(data, (p, n) => this.M._gpw_load_dataset(s, p, n)), 'gpw_load_dataset');
     if (seed !== null) {
       this.ok(s, this.str('mlp', (k) => this.M._gpw_config_default(s, k)), 'gpw_config_default');
-      this.ok(s, this.str('seed', (k) => this.M._gpw_config_set(s, k, seed)), 'gpw_config_set seed');
+      this.ok(s, this.configSet(s, 'seed', seed), 'gpw_config_set seed');
       this.ok(s, this.M._gpw_create(s), 'gpw_create');
     }
     return s;
@@ -107,8 +107,15 @@ class Engine {
   loadModel(s, bytes) {
     return this.bytesIn(bytes, (p, n) => this.M._gpw_load_model(s, p, n));
   }
+  // Settings go in as the text a person typed.
   configSet(s, key, value) {
-    return this.str(key, (k) => this.M._gpw_config_set(s, k, value));
+    return this.str(key, (k) => this.str(String(value), (v) => this.M._gpw_config_set(s, k, v)));
+  }
+  modelSet(s, key, value) {
+    return this.str(key, (k) => this.str(String(value), (v) => this.M._gpw_model_set(s, k, v)));
+  }
+  json(p) {
+    return JSON.parse(this.M.UTF8ToString(p));
   }
 }
 
@@ -209,16 +216,23 @@ function testConfig(e, data) {
     ['batch', NaN, /batch/],
     ['latent', 0, /latent/],
     ['d_steps', 17, /d_steps/],
-    ['loss', 2, /loss/],
+    ['loss', 'wasserstein', /loss/],
+    ['loss', 9, /loss/],
+    ['batch', '0x10', /batch/],
+    ['lr_g', 'inf', /lr_g/],
     ['beta1', 1, /beta1/],
     ['real_label', 0.2, /real_label/],
     ['seed', -1, /seed/],
     ['no_such_key', 1, /no_such_key/],
   ];
+  // messages name the field as the page labels it, and repeat the text typed
+  const table = e.json(e.M._gpw_settings_json(s));
   for (const [key, value, re] of bad) {
     const rc = e.configSet(s, key, value);
     const msg = e.error(s);
-    check(rc !== 0 && re.test(msg), `${e.name}: ${key} = ${value} refused`, `status ${rc}: ${msg}`);
+    const row = table.settings.find((r) => r.name === key);
+    const named = row ? msg.startsWith(row.label) && msg.includes(String(value)) : re.test(msg);
+    check(rc !== 0 && named, `${e.name}: ${key} = ${value} refused`, `status ${rc}: ${msg}`);
   }
   const rc = e.str('gan9000', (k) => e.M._gpw_config_default(s, k));
   check(rc !== 0 && /preset/.test(e.error(s)), `${e.name}: unknown preset refused`, e.error(s));
@@ -268,19 +282,27 @@ function testNative(engines) {
       for (const e of engines) {
         const s = e.session();
         e.ok(s, e.loadModel(s, new Uint8Array(fs.readFileSync(file))), `gpw_load_model (${name})`);
-        const d = maxDiff(e.sample(s, 3, 64), native);
+        const mixed = e.sample(s, 3, 64);
+        const d = maxDiff(mixed, native);
         check(d <= 1e-4, `${e.name}: ${name} samples as natively`, `max diff ${d.toExponential(2)}`);
+        const classes = e.json(e.M._gpw_model_json(s)).classes.count;
+        if (classes) { // one class asked for, both ways: `sample --class 7` and gpw_set_class(7)
+          execFileSync(cli, ['sample', '--model', file, '--count', '16', '--seed', '3', '--class', '7', '--raw', raw], { stdio: 'pipe' });
+          const buf3 = fs.readFileSync(raw);
+          const sevens = new Float32Array(buf3.buffer.slice(buf3.byteOffset, buf3.byteOffset + buf3.length));
+          e.ok(s, e.M._gpw_set_class(s, 7), 'gpw_set_class');
+          const mine = e.sample(s, 3, 16);
+          const d7 = maxDiff(mine, sevens), moved = maxDiff(mine, mixed.slice(0, 16 * IMAGE));
+          check(d7 <= 1e-4 && moved > 0.5, `${e.name}: ${name} draws class 7 as natively, and not the mixed grid`,
+            `max diff ${d7.toExponential(2)}, ${moved.toFixed(2)} from the mixed samples`);
+          check(e.M._gpw_set_class(s, classes) !== 0 && /class/.test(e.error(s)), `${e.name}: class ${classes} is refused`, e.error(s));
+        }
         e.M._gpw_delete(s);
       }
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-// Reads count doubles the session exposes at pointer p (heap read afresh).
-function doubles(e, p, n) {
-  return Array.from(e.M.HEAPF64.subarray(p >> 3, (p >> 3) + n));
 }
 
 function rgba(e, s) {
@@ -296,44 +318,57 @@ function testPageApi(e, data) {
   const s = e.session({ data, seed: 4 });
   const L = M._gpw_latent_size(s);
 
-  // model description and settings
-  const info = doubles(e, M._gpw_model_info(s), 12);
-  check(info[0] === 1 && info[1] === L && info[2] === 1 && info[3] === 28 && info[4] === 28 && info[5] === 1 && info[6] === 0,
-    `${e.name}: gpw_model_info describes the model`, `[${info}]`);
-  const cfg = doubles(e, M._gpw_config_values(s, 1), 11);
-  check(cfg[0] === 4 && cfg[1] === 64 && cfg[2] === 100 && Math.abs(cfg[3] - 2e-4) < 1e-9 && cfg[8] === 1 && cfg[9] === 0 && cfg[10] === 1,
-    `${e.name}: gpw_config_values gives the model's settings`, `[${cfg}]`);
-  check(M.UTF8ToString(M._gpw_config_preset(s, 1)) === 'mlp', `${e.name}: gpw_config_preset names the preset`);
+  // model description and settings, by name
+  const table = e.json(M._gpw_settings_json(s));
+  const info = e.json(M._gpw_model_json(s));
+  check(info.settings.latent === L && info.image.channels === 1 && info.image.height === 28 && info.image.width === 28 &&
+    info.has_discriminator === true && info.classes.count === 0 && info.preset === 'mlp' && info.loss === 'nonsaturating',
+    `${e.name}: gpw_model_json describes the model`, JSON.stringify(info).slice(0, 300));
+  const cfg = e.json(M._gpw_config_json(s, 1));
+  check(cfg.seed === 4 && cfg.batch === 64 && cfg.latent === 100 && cfg.lr_g === 0.0002 && cfg.d_steps === 1 &&
+    cfg.loss === 'nonsaturating' && cfg.real_label === 1 && cfg.preset === 'mlp',
+    `${e.name}: gpw_config_json gives the model's settings`, JSON.stringify(cfg));
 
   // live settings: accepted ones apply, refused ones change nothing
-  const set = (key, v) => e.str(key, (k) => M._gpw_model_set(s, k, v));
-  check(set('lr_g', 0.001) === 0 && Math.abs(doubles(e, M._gpw_config_values(s, 1), 11)[3] - 0.001) < 1e-9,
+  const set = (key, v) => e.modelSet(s, key, v);
+  check(set('lr_g', 0.001) === 0 && e.json(M._gpw_config_json(s, 1)).lr_g === 0.001,
     `${e.name}: gpw_model_set changes lr_g of the live model`);
-  for (const [key, v] of [['lr_g', -1], ['beta2', 1], ['loss', 3], ['batch', 32], ['latent', 10], ['seed', 3], ['nope', 1]]) {
+  for (const [key, v] of [['lr_g', -1], ['beta2', 1], ['loss', 'nope'], ['batch', 32], ['latent', 10], ['seed', 3], ['cond', 'acgan'], ['nope', 1]]) {
     const rc = set(key, v);
-    check(rc !== 0 && e.error(s).includes(key), `${e.name}: gpw_model_set ${key} = ${v} refused`, e.error(s));
+    const row = table.settings.find((r) => r.name === key);
+    check(rc !== 0 && e.error(s).includes(row ? row.label : key), `${e.name}: gpw_model_set ${key} = ${v} refused`, e.error(s));
   }
-  const after = doubles(e, M._gpw_config_values(s, 1), 11);
-  check(Math.abs(after[3] - 0.001) < 1e-9 && after[1] === 64 && after[2] === 100 && after[6] > 0.99,
-    `${e.name}: refused live settings left the model as it was`, `[${after}]`);
-  check(set('lr_g', 2e-4) === 0 && set('loss', 1) === 0 && set('real_label', 0.9) === 0 && set('d_steps', 2) === 0,
+  const after = e.json(M._gpw_config_json(s, 1));
+  check(after.lr_g === 0.001 && after.batch === 64 && after.latent === 100 && after.beta2 > 0.99,
+    `${e.name}: refused live settings left the model as it was`, JSON.stringify(after));
+  check(set('lr_g', 2e-4) === 0 && set('loss', 'minimax') === 0 && set('real_label', 0.9) === 0 && set('d_steps', 2) === 0,
     `${e.name}: loss, label smoothing and D steps change live`);
   e.train(s, 1);
   check(e.stats(s)[1] === 2, `${e.name}: d_steps = 2 takes effect at once`, `D steps ${e.stats(s)[1]}`);
-  set('loss', 0); set('real_label', 1); set('d_steps', 1);
+  const named = e.json(M._gpw_stats_json(s));
+  check(named.d_step === 2 && named.step === 1 && named.probability === true && Number.isFinite(named.g_loss) && named.g_loss < 0,
+    `${e.name}: gpw_stats_json names the statistics (the minimax G loss is negative)`, JSON.stringify(named));
+  for (const loss of ['lsgan', 'hinge']) {
+    check(set('loss', loss) === 0, `${e.name}: the ${loss} loss is selectable live`);
+    e.train(s, 2);
+    const st = e.json(M._gpw_stats_json(s));
+    check(Number.isFinite(st.d_loss) && Number.isFinite(st.g_loss) && st.probability === false,
+      `${e.name}: ${loss} trains, and D's readouts are raw scores`, JSON.stringify(st));
+  }
+  set('loss', 'nonsaturating'); set('real_label', 1); set('d_steps', 1);
 
   // D step and G step change only the named network's weights
-  const sums = () => doubles(e, M._gpw_checksum(s), 8);
+  const sums = () => e.json(M._gpw_checksum_json(s));
   let before = sums();
   e.ok(s, M._gpw_d_step(s), 'gpw_d_step');
   let now = sums();
-  check(now[3] !== before[3] && now[1] === before[1] && now[0] === before[0],
-    `${e.name}: a D step changes D's weights and not G's`, `G ${before[1]} -> ${now[1]}, D ${before[3]} -> ${now[3]}`);
+  check(now.d_hash !== before.d_hash && now.g_hash === before.g_hash && now.g_sum === before.g_sum,
+    `${e.name}: a D step changes D's weights and not G's`, `G ${before.g_hash} -> ${now.g_hash}, D ${before.d_hash} -> ${now.d_hash}`);
   before = now;
   e.ok(s, M._gpw_g_step(s), 'gpw_g_step');
   now = sums();
-  check(now[1] !== before[1] && now[3] === before[3] && now[5] === before[5],
-    `${e.name}: a G step changes G's weights and not D's`, `G ${before[1]} -> ${now[1]}, D ${before[3]} -> ${now[3]}`);
+  check(now.g_hash !== before.g_hash && now.d_hash === before.d_hash && now.d_buffers === before.d_buffers,
+    `${e.name}: a G step changes G's weights and not D's`, `G ${before.g_hash} -> ${now.g_hash}, D ${before.d_hash} -> ${now.d_hash}`);
 
   // latent rows: seed rows match the seed grid exactly
   for (let i = 0; i < 4; i++) e.ok(s, M._gpw_z_seed(s, 10 + i, 21, i), 'gpw_z_seed');
@@ -381,7 +416,7 @@ function testPageApi(e, data) {
   const pFake = e.floats(M._gpw_probs(s), 8);
   check([...pReal, ...pFake].every((p) => p > 0 && p < 1), `${e.name}: D's scores are probabilities`,
     `real ${Array.from(pReal, (p) => p.toFixed(2))}, fake ${Array.from(pFake, (p) => p.toFixed(2))}`);
-  check(sums().every((v, i) => v === ck[i]), `${e.name}: rendering and scoring leave every weight and buffer as it was`);
+  check(JSON.stringify(sums()) === JSON.stringify(ck), `${e.name}: rendering and scoring leave every weight and buffer as it was`);
 
   // user images: RGBA to a dataset, light paper inverted, fewer than 10 refused
   const rgbaImages = (n) => {
@@ -410,7 +445,7 @@ function testPageApi(e, data) {
   e.ok(g, e.loadModel(g, e.save(s, 0)), 'load generator');
   e.ok(g, M._gpw_render_seed(g, 1, 4, 4), 'render');
   check(M._gpw_d_score(g) !== 0 && /discriminator/.test(e.error(g)), `${e.name}: generator-only model refuses D scores`, e.error(g));
-  check(doubles(e, M._gpw_model_info(g), 12)[5] === 0, `${e.name}: gpw_model_info says generator only`);
+  check(e.json(M._gpw_model_json(g)).has_discriminator === false, `${e.name}: gpw_model_json says generator only`);
   M._gpw_delete(g);
 
   // divergence is reported as such
@@ -429,9 +464,10 @@ function testScore(e, data) {
   check(M._gpw_score(s, 100, 1) !== 0 && /classifier/.test(e.error(s)), `${e.name}: scoring before the classifier is refused`, e.error(s));
   e.ok(s, e.bytesIn(new Uint8Array(fs.readFileSync(file)), (p, n) => M._gpw_load_classifier(s, p, n)), 'gpw_load_classifier');
   e.ok(s, M._gpw_score(s, 200, 1), 'gpw_score');
-  const r = doubles(e, M._gpw_score_result(s), 12);
-  const histSum = r.slice(2).reduce((a, b) => a + b, 0);
-  check(Number.isFinite(r[0]) && r[0] > 0 && Math.abs(histSum - 1) < 1e-6, `${e.name}: digit FD of an untrained model`, `FD ${r[0].toFixed(2)}, entropy ${r[1].toFixed(3)}`);
+  const r = e.json(M._gpw_score_json(s));
+  const histSum = r.hist.reduce((a, b) => a + b, 0);
+  check(Number.isFinite(r.fd) && r.fd > 0 && Math.abs(histSum - 1) < 1e-5 && r.cond_acc === null && r.count === 200,
+    `${e.name}: digit FD of an untrained model`, `FD ${r.fd.toFixed(2)}, entropy ${r.entropy.toFixed(3)}`);
   check(e.bytesIn(new Uint8Array([1, 2, 3]), (p, n) => M._gpw_load_classifier(s, p, n)) !== 0, `${e.name}: a bad classifier file is refused`, e.error(s));
   e.ok(s, M._gpw_score(s, 200, 1), 'gpw_score after refusal');
   M._gpw_delete(s);

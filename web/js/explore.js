@@ -146,14 +146,4 @@ export class Explore {
     }
     requestAnimationFrame((t) => this.animate(t));
   }
-
-  // A model with classes gets a class picker (none of today's presets has).
-  setClasses(n) {
-    const row = $('class-row'), pick = $('class-pick');
-    row.hidden = !(n > 0);
-    if (pick.options.length !== n) {
-      pick.textContent = '';
-      for (let i = 0; i < n; i++) pick.add(new Option(String(i), String(i)));
-    }
-  }
 }

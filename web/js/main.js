@@ -30,7 +30,7 @@ const state = {
   ready: false, build: null, score: false, firstGridAt: null, model: null, pending: null, dataset: null,
   running: false, halted: false, step: 0, dStep: 0, dLoss: NaN, gLoss: NaN, dReal: NaN, dFake: NaN,
   stepsPerSec: 0, imagesPerSec: 0, noiseSeed: 1, modelFd: null, grids: 0, snapshots: 0, realScores: null, fakeScores: null,
-  fd: [], exploreDraws: 0, kept: null, saved: null, resumable: null, errors: [],
+  fd: [], label: -1, modelCondAcc: null, exploreDraws: 0, kept: null, saved: null, resumable: null, errors: [],
 };
 
 const engine = new Engine('worker.js', bootInit());
@@ -245,9 +245,33 @@ function showModel() {
     pick.value = String(idx);
   }
   showCaption();
-  explore.setClasses(m.classes);
+  showClasses(m);
   setStatus(statusText());
 }
+
+// A conditional model gets a class picker over the grid: all classes (class
+// i mod n at place i) or one.
+function showClasses(m) {
+  const row = $('class-row'), pick = $('class-pick');
+  row.hidden = !(m.classes > 0);
+  const names = m.classes > 0 ? m.classNames : [];
+  const want = ['All classes', ...names].join('|');
+  if (pick.dataset.names !== want) {
+    pick.textContent = '';
+    pick.add(new Option(`All ${m.classes} classes`, '-1'));
+    names.forEach((n, i) => pick.add(new Option(n, String(i))));
+    pick.dataset.names = want;
+  }
+  pick.value = String(m.label === undefined ? -1 : m.label);
+  state.label = m.label === undefined ? -1 : m.label;
+}
+
+$('class-pick').addEventListener('change', () => {
+  const label = Number($('class-pick').value);
+  settings.extra.class = label >= 0 ? label : undefined;
+  settings.updateUrl();
+  act(() => engine.call('setClass', { label }));
+});
 
 function showCaption() {
   const m = state.model;
@@ -255,8 +279,11 @@ function showCaption() {
   const kind = m.hasD ? `generator and discriminator, step ${state.step}` : `generator only, trained for ${m.step} steps`;
   const params = ((m.gParams + m.dParams) / 1e6).toFixed(2);
   const fd = m.hasD ? (state.fd.length ? state.fd[state.fd.length - 1] : null) : state.modelFd !== null ? [m.step, state.modelFd] : null;
-  setText($('model-caption'), `${m.description ? m.description + ' ' : ''}${(m.config.preset || '').toUpperCase()} model, ` +
-    `latent size ${m.latent}, ${params} M weights (${kind}).${fd ? ` Digit FD ${fd[1].toFixed(1)} (step ${fd[0]}).` : ''}`);
+  const cond = m.classes > 0 ? `, ${m.classes} classes (${m.config.cond})` : '';
+  const acc = !m.hasD && state.modelCondAcc !== null && state.modelCondAcc !== undefined
+    ? ` The classifier sees the class asked for in ${(100 * state.modelCondAcc).toFixed(1)}% of samples.` : '';
+  setText($('model-caption'), `${m.description ? m.description + ' ' : ''}${(m.config.preset || '').toUpperCase()} model${cond}, ` +
+    `latent size ${m.latent}, ${params} M weights (${kind}).${fd ? ` Digit FD ${fd[1].toFixed(1)} (step ${fd[0]}).` : ''}${acc}`);
 }
 
 engine.on('stats', (m) => {
@@ -319,6 +346,7 @@ engine.on('fd', (m) => {
     state.fd.push([m.step, m.fd]);
   } else {
     state.modelFd = m.fd;
+    state.modelCondAcc = m.condAcc;
     showModel();
   }
 });
@@ -592,11 +620,7 @@ async function main() {
   state.classifier = r.classifier; // the digit FD can be measured
   setText($('r-build'), r.build === 'simd' ? 'WebAssembly SIMD, in a worker' : 'portable WebAssembly (no SIMD), in a worker');
   explore.buildSliders(r.directions);
-  for (const opt of $('f-preset').options) {
-    if (r.presets.includes(opt.value)) continue;
-    opt.disabled = true;
-    opt.textContent += ' (not in this build)';
-  }
+  settings.build(r.table);
   // settings: the preset's defaults, then what the address asks for
   const preset = hash.preset || 'mlp';
   await settings.loadDefaults('mlp').catch(() => {});

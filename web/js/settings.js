@@ -1,48 +1,114 @@
 // settings.js: the hyperparameter fields and the URL that holds them.
 //
-// Every field is checked by the engine (gpw_config_set) when it changes: a
-// refused value gets the engine's message next to the field and changes
-// nothing, not the settings for the next model and not the running one.
+// The fields are built from the engine's own table of settings (name,
+// label, type, range, choices, whether a training model takes it at once,
+// a help line), so the page never repeats the engine's names or ranges.
+// Every field is checked by the engine when it changes, from the text typed:
+// a refused value gets the engine's message next to the field, the field
+// goes back to the value in use, and nothing changes.
 // The address keeps the settings that differ from the preset's defaults:
-//   #dataset=mnist&preset=mlp&lr_g=0.001&seed=7&noise=3
-// (lr=X sets both learning rates; loss=minimax or nonsaturating.)
+//   #dataset=mnist&preset=mlp&lr_g=0.001&loss=minimax&seed=7&noise=3
+// (lr=X sets both learning rates.)
 
 import { $, clean, fieldMessage } from './util.js';
 
-export const KEYS = ['preset', 'loss', 'lr_g', 'lr_d', 'beta1', 'beta2', 'batch', 'latent', 'd_steps', 'real_label', 'seed'];
-const LOSS_NAMES = { nonsaturating: 0, 'non-saturating': 0, ns: 0, minimax: 1 };
+// The keys the address may hold besides the table's settings.
+const EXTRA = ['dataset', 'noise', 'model', 'class'];
 
 // The address's settings as strings: {preset, lr_g, ..., dataset, noise}.
+// Which settings exist is the engine's business: unknown keys are passed on
+// and refused there by name.
 export function parseHash(hash = location.hash) {
   const out = {};
   const params = new URLSearchParams(hash.replace(/^#/, ''));
-  for (const [k, v] of params) if (KEYS.includes(k) || k === 'dataset' || k === 'noise') out[k] = v;
+  for (const [k, v] of params) if (/^[a-z_0-9]{1,24}$/.test(k) && k !== 'lr') out[k] = v;
   // lr: one learning rate for both networks
   if (params.has('lr')) for (const k of ['lr_g', 'lr_d']) if (out[k] === undefined) out[k] = params.get('lr');
-  if (out.loss !== undefined && out.loss.toLowerCase() in LOSS_NAMES) out.loss = String(LOSS_NAMES[out.loss.toLowerCase()]);
   return out;
 }
+
+const show = (v) => (typeof v === 'number' ? String(clean(v)) : String(v));
 
 export class Settings {
   constructor(engine) {
     this.engine = engine;
-    this.fields = new Map(KEYS.map((k) => [k, $(`f-${k}`)]));
-    this.msgs = new Map(KEYS.map((k) => [k, $(`f-${k}-msg`)]));
+    this.table = null; // {settings, presets, losses} from the engine
+    this.fields = new Map(); // name -> input or select
+    this.msgs = new Map();
     this.pending = null; // the engine's settings for the next model
     this.defaults = null; // the preset's defaults, to keep the address short
-    this.extra = {}; // dataset and noise, kept in the address too
+    this.extra = {}; // dataset, noise, model and class, kept in the address too
     this.onUrl = () => {};
-    for (const [key, el] of this.fields) el.addEventListener('change', () => this.changed(key));
+  }
+
+  // Builds one field per row of the engine's table, the preset first.
+  build(table) {
+    this.table = table;
+    const box = $('settings-fields');
+    box.textContent = '';
+    const rows = [{ name: 'preset', label: 'Preset', help: 'The architecture of G and D.', type: 'choice',
+      choices: table.presets.map((p) => p.name), helps: table.presets.map((p) => p.help) }, ...table.settings];
+    for (const row of rows) {
+      const field = document.createElement('div');
+      field.className = 'field';
+      const id = `f-${row.name}`;
+      const label = document.createElement('label');
+      label.htmlFor = id;
+      label.textContent = row.label;
+      let input;
+      if (row.type === 'choice') {
+        input = document.createElement('select');
+        row.choices.forEach((c, i) => {
+          const loss = row.name === 'loss' ? table.losses[i] : null;
+          input.add(new Option(loss ? loss.label : c, c));
+        });
+      } else {
+        input = document.createElement('input');
+        input.type = 'text';
+        input.inputMode = row.type === 'float' ? 'decimal' : 'numeric';
+        input.autocomplete = 'off';
+      }
+      input.id = id;
+      input.dataset.key = row.name;
+      const help = document.createElement('p');
+      help.className = 'help';
+      help.id = `${id}-help`;
+      help.textContent = row.help;
+      const msg = document.createElement('p');
+      msg.className = 'msg';
+      msg.id = `${id}-msg`;
+      msg.setAttribute('aria-live', 'polite');
+      input.setAttribute('aria-describedby', `${help.id} ${msg.id}`);
+      input.title = row.help;
+      field.append(label, input, help, msg);
+      box.append(field);
+      this.fields.set(row.name, input);
+      this.msgs.set(row.name, msg);
+      input.addEventListener('change', () => this.changed(row.name));
+    }
+    this.updateLossHelp();
+  }
+
+  row(key) {
+    return this.table.settings.find((r) => r.name === key);
+  }
+
+  // The loss's own explanation under its field.
+  updateLossHelp() {
+    const el = this.fields.get('loss');
+    if (!el) return;
+    const loss = this.table.losses.find((l) => l.name === el.value);
+    if (loss) $('f-loss-help').textContent = loss.help;
   }
 
   // Shows the engine's settings in the fields.
   show(pending) {
     this.pending = pending;
     for (const [key, el] of this.fields) {
-      const v = pending[key];
-      el.value = key === 'preset' ? v : String(clean(v));
+      if (pending[key] !== undefined) el.value = show(pending[key]);
       fieldMessage(el, this.msgs.get(key), '');
     }
+    this.updateLossHelp();
   }
 
   async loadDefaults(preset) {
@@ -54,19 +120,20 @@ export class Settings {
     const el = this.fields.get(key), msg = this.msgs.get(key);
     if (key === 'preset') return this.changePreset(el.value);
     const text = el.value.trim();
-    const value = text === '' ? NaN : Number(text);
-    if (!Number.isFinite(value)) {
-      fieldMessage(el, msg, `${key}: enter a number (refused; nothing changed)`);
-      return false;
-    }
+    const row = this.row(key);
     try {
-      const r = await this.engine.call('configSet', { key, value });
+      const r = await this.engine.call('configSet', { key, value: text });
       this.pending = r.pending;
+      el.value = show(this.pending[key]);
       fieldMessage(el, msg, r.applied === 'now' ? 'Applied to the training model.' : 'Used by the next new model (Reset).', 'note');
+      this.updateLossHelp();
       this.updateUrl();
       return true;
     } catch (e) {
-      fieldMessage(el, msg, `${e.message} (refused; nothing changed)`);
+      // the field shows the value in use again; the message keeps what was typed
+      if (this.pending && this.pending[key] !== undefined) el.value = show(this.pending[key]);
+      fieldMessage(el, msg, `${e.message.replace(/^[^:]*: /, `${row ? row.label : key}: `)} (refused; ` +
+        `${row ? row.label : key} stays ${el.value})`);
       return false;
     }
   }
@@ -76,9 +143,9 @@ export class Settings {
     const el = this.fields.get('preset'), msg = this.msgs.get('preset');
     const before = this.pending ? this.pending.preset : 'mlp';
     try {
-      const seed = this.pending ? this.pending.seed : 1;
+      const keep = this.pending ? { seed: this.pending.seed, cond: this.pending.cond } : {};
       await this.loadDefaults(preset);
-      const pending = await this.engine.call('setPending', { config: { ...this.defaults, seed } });
+      const pending = await this.engine.call('setPending', { config: { ...this.defaults, ...keep } });
       this.show(pending);
       fieldMessage(el, msg, 'Defaults of this preset; a new model is made at Reset.', 'note');
       this.updateUrl();
@@ -95,13 +162,20 @@ export class Settings {
   async applyHash(h) {
     let ok = true;
     if (h.preset) ok = (await this.changePreset(h.preset)) && ok;
-    for (const key of KEYS) {
-      if (key === 'preset' || h[key] === undefined) continue;
-      this.fields.get(key).value = h[key];
+    for (const key of Object.keys(h)) {
+      if (key === 'preset' || EXTRA.includes(key)) continue;
+      const el = this.fields.get(key);
+      if (!el) {
+        ok = false;
+        continue;
+      }
+      let v = h[key];
+      // links from before losses had names: loss=0 or 1
+      if (key === 'loss' && /^\d$/.test(v) && this.table.losses[Number(v)]) v = this.table.losses[Number(v)].name;
+      el.value = v;
       ok = (await this.changed(key)) && ok;
     }
-    for (const key of KEYS) {
-      const msg = this.msgs.get(key);
+    for (const [key, msg] of this.msgs) {
       if (msg.dataset.kind === 'note') fieldMessage(this.fields.get(key), msg, 'Set by the link.', 'note');
     }
     return ok;
@@ -111,15 +185,17 @@ export class Settings {
   url() {
     const p = new URLSearchParams();
     if (this.extra.dataset) p.set('dataset', this.extra.dataset);
+    if (this.extra.model) p.set('model', this.extra.model);
     if (this.pending) {
       p.set('preset', this.pending.preset);
-      for (const key of KEYS) {
+      for (const key of this.fields.keys()) {
         if (key === 'preset') continue;
-        const v = clean(this.pending[key]);
-        if (!this.defaults || clean(this.defaults[key]) !== v) p.set(key, String(v));
+        const v = show(this.pending[key]);
+        if (!this.defaults || show(this.defaults[key]) !== v) p.set(key, v);
       }
     }
     if (this.extra.noise !== undefined) p.set('noise', String(this.extra.noise));
+    if (this.extra.class !== undefined) p.set('class', String(this.extra.class));
     return `${location.href.replace(/#.*$/, '')}#${p.toString()}`;
   }
 

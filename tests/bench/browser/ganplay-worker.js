@@ -50,8 +50,8 @@ async function run(task, result) {
     result.reason = M.UTF8ToString(M._gpw_error(s));
     return;
   }
-  withString('seed', (k) => check(M._gpw_config_set(s, k, 1), 'setting the seed'));
-  withString('batch', (k) => check(M._gpw_config_set(s, k, BATCH), 'setting the batch'));
+  withString('seed', (k) => withString('1', (v) => check(M._gpw_config_set(s, k, v), 'setting the seed')));
+  withString('batch', (k) => withString(String(BATCH), (v) => check(M._gpw_config_set(s, k, v), 'setting the batch')));
   check(M._gpw_create(s), 'creating the model');
   result.available = true;
 

@@ -1,0 +1,315 @@
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset.h"
+
+const gp_preset_info GP_PRESETS[] = {
+    {"mlp", "The seed article's MLP GAN: fully connected G and D."},
+    {"dcgan", "DCGAN (Radford et al. 2016): transposed convolutions in G, convolutions in D."},
+};
+const int GP_N_PRESETS = (int)(sizeof GP_PRESETS / sizeof GP_PRESETS[0]);
+
+static const char *loss_choice(int i) { return i >= 0 && i < GP_LOSS_COUNT ? GP_LOSSES[i].name : NULL; }
+
+static const char *const COND_NAMES[GP_COND_COUNT] = {"none", "acgan", "concat"};
+static const char *cond_choice(int i) { return i >= 0 && i < GP_COND_COUNT ? COND_NAMES[i] : NULL; }
+
+#define OFF(field) offsetof(gp_gan_config, field)
+const gp_setting GP_SETTINGS[] = {
+    {"loss", "Loss", "The game's payoff: what D and G each minimize.", GP_SETTING_CHOICE, OFF(loss), 0,
+     GP_LOSS_COUNT - 1, 0, 0, loss_choice, 1},
+    {"lr_g", "Learning rate of G", "Adam step size of the generator.", GP_SETTING_FLOAT, OFF(lr_g), 0, 1, 1, 0, NULL, 1},
+    {"lr_d", "Learning rate of D", "Adam step size of the discriminator.", GP_SETTING_FLOAT, OFF(lr_d), 0, 1, 1, 0,
+     NULL, 1},
+    {"beta1", "Adam β1", "Decay of Adam's running mean of gradients (0.5 is usual for GANs).", GP_SETTING_FLOAT,
+     OFF(beta1), 0, 1, 0, 1, NULL, 1},
+    {"beta2", "Adam β2", "Decay of Adam's running mean of squared gradients.", GP_SETTING_FLOAT, OFF(beta2), 0, 1, 0,
+     1, NULL, 1},
+    {"adam_eps", "Adam ε", "Added to Adam's denominator for stability.", GP_SETTING_FLOAT, OFF(adam_eps), 0, 1, 1, 1,
+     NULL, 1},
+    {"batch", "Batch size", "Real and fake images per step.", GP_SETTING_INT, OFF(batch), 2, 1024, 0, 0, NULL, 0},
+    {"latent", "Latent size", "Length of the noise vector z that G turns into an image.", GP_SETTING_INT,
+     OFF(latent), 1, 1024, 0, 0, NULL, 0},
+    {"d_steps", "D steps per G step", "Discriminator updates before each generator update.", GP_SETTING_INT,
+     OFF(d_steps), 1, 16, 0, 0, NULL, 1},
+    {"real_label", "Real label (smoothing)", "Target for real images; below 1 is one-sided label smoothing.",
+     GP_SETTING_FLOAT, OFF(real_label), 0.5, 1, 0, 0, NULL, 1},
+    {"cond", "Class conditioning", "none: unconditional; acgan: D also names the class; concat: D sees the class as "
+     "extra image planes. G always gets the class beside z.", GP_SETTING_CHOICE, OFF(cond), 0, GP_COND_COUNT - 1, 0,
+     0, cond_choice, 0},
+    {"aux_weight", "Class loss weight", "ACGAN: weight of D's and G's class loss beside the adversarial loss.",
+     GP_SETTING_FLOAT, OFF(aux_weight), 0, 10, 0, 0, NULL, 1},
+    {"ema", "EMA of G", "Decay of a moving average of G's weights used for sampling (0: off; 0.999 is typical).",
+     GP_SETTING_FLOAT, OFF(ema), 0, 1, 0, 1, NULL, 0},
+    {"seed", "Training seed", "Initial weights, batches and noise: the same seed trains the same model.",
+     GP_SETTING_SEED, OFF(seed), 0, 9007199254740991.0, 0, 0, NULL, 0},
+};
+#undef OFF
+const int GP_N_SETTINGS = (int)(sizeof GP_SETTINGS / sizeof GP_SETTINGS[0]);
+
+const gp_setting *gp_setting_find(const char *name) {
+    for (int i = 0; i < GP_N_SETTINGS; i++)
+        if (!strcmp(name, GP_SETTINGS[i].name)) return &GP_SETTINGS[i];
+    return NULL;
+}
+
+double gp_setting_get(const gp_gan_config *cfg, const gp_setting *s) {
+    const char *p = (const char *)cfg + s->offset;
+    switch (s->type) {
+    case GP_SETTING_INT:
+    case GP_SETTING_CHOICE: return *(const int *)(const void *)p;
+    case GP_SETTING_FLOAT: return *(const float *)(const void *)p;
+    case GP_SETTING_SEED: return (double)*(const uint64_t *)(const void *)p;
+    }
+    return 0.0;
+}
+
+static void range_text(const gp_setting *s, char *buf, size_t cap) {
+    if (s->type == GP_SETTING_CHOICE) {
+        size_t n = 0;
+        buf[0] = 0;
+        for (int i = 0; s->choice(i) && n < cap; i++)
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? ", " : "", s->choice(i));
+    } else if (s->type == GP_SETTING_FLOAT) {
+        snprintf(buf, cap, "%c%g, %g%c", s->lo_open ? '(' : '[', s->lo, s->hi, s->hi_open ? ')' : ']');
+    } else {
+        snprintf(buf, cap, "%.0f..%.0f", s->lo, s->hi);
+    }
+}
+
+static gp_status refuse(const gp_setting *s, const char *got, gp_err *err) {
+    char range[160];
+    range_text(s, range, sizeof range);
+    const char *what = s->type == GP_SETTING_CHOICE ? "one of" : s->type == GP_SETTING_FLOAT ? "a number in"
+                                                                                             : "a whole number in";
+    return gp_fail(err, GP_ERR_ARG, "%s: must be %s %s, got %.40s", s->label, what, range, got);
+}
+
+static int in_range(const gp_setting *s, double v) {
+    if (!isfinite(v)) return 0;
+    if (s->lo_open ? !(v > s->lo) : !(v >= s->lo)) return 0;
+    if (s->hi_open ? !(v < s->hi) : !(v <= s->hi)) return 0;
+    if (s->type != GP_SETTING_FLOAT && v != floor(v)) return 0;
+    return 1;
+}
+
+gp_status gp_setting_set(gp_gan_config *cfg, const gp_setting *s, double v, gp_err *err) {
+    if (!in_range(s, v)) {
+        char got[48];
+        snprintf(got, sizeof got, "%.10g", v);
+        return refuse(s, got, err);
+    }
+    char *p = (char *)cfg + s->offset;
+    switch (s->type) {
+    case GP_SETTING_INT:
+    case GP_SETTING_CHOICE: *(int *)(void *)p = (int)v; break;
+    case GP_SETTING_FLOAT: *(float *)(void *)p = (float)v; break;
+    case GP_SETTING_SEED: *(uint64_t *)(void *)p = (uint64_t)v; break;
+    }
+    return GP_OK;
+}
+
+gp_status gp_setting_parse(gp_gan_config *cfg, const gp_setting *s, const char *text, gp_err *err) {
+    if (s->type == GP_SETTING_CHOICE)
+        for (int i = 0; s->choice(i); i++)
+            if (!strcmp(text, s->choice(i))) return gp_setting_set(cfg, s, i, err);
+    /* decimal only: strtod would take hex ("0x10") and "inf" */
+    int decimal = *text != 0;
+    for (const char *c = text; *c; c++)
+        if (!strchr("0123456789+-.eE", *c)) decimal = 0;
+    char *end = NULL;
+    errno = 0;
+    double v = decimal ? strtod(text, &end) : NAN;
+    if (!decimal || errno || *end || (s->type == GP_SETTING_CHOICE && s->choice((int)v) == NULL)) return refuse(s, text, err);
+    if (s->type == GP_SETTING_SEED) { /* exact up to 2^64-1 */
+        if (*text == '-') return refuse(s, text, err);
+        unsigned long long u = strtoull(text, &end, 10);
+        if (errno || *end) return refuse(s, text, err);
+        *(uint64_t *)(void *)((char *)cfg + s->offset) = u;
+        return GP_OK;
+    }
+    if (!in_range(s, v)) return refuse(s, text, err); /* the message repeats what was typed */
+    return gp_setting_set(cfg, s, v, err);
+}
+
+void gp_setting_format(const gp_gan_config *cfg, const gp_setting *s, char *buf, size_t cap) {
+    double v = gp_setting_get(cfg, s);
+    if (s->type == GP_SETTING_CHOICE) snprintf(buf, cap, "%s", s->choice((int)v));
+    else if (s->type == GP_SETTING_SEED) snprintf(buf, cap, "%llu", (unsigned long long)*(const uint64_t *)(const void *)((const char *)cfg + s->offset));
+    else { /* the shortest text that reads back as the same float */
+        for (int digits = 6; digits <= 9; digits++) {
+            snprintf(buf, cap, "%.*g", digits, v);
+            if ((float)strtod(buf, NULL) == (float)v) break;
+        }
+    }
+}
+
+gp_status gp_gan_config_default(gp_gan_config *cfg, const char *preset, gp_err *err) {
+    memset(cfg, 0, sizeof *cfg);
+    int known = 0;
+    for (int i = 0; i < GP_N_PRESETS; i++) known |= preset && !strcmp(preset, GP_PRESETS[i].name);
+    if (!known) return gp_fail(err, GP_ERR_ARG, "unknown preset '%.40s' (available: mlp, dcgan)", preset ? preset : "");
+    strcpy(cfg->preset, preset);
+    strcpy(cfg->dataset, "mnist");
+    cfg->batch = 64;
+    cfg->latent = 100;
+    cfg->lr_g = 2e-4f;
+    cfg->lr_d = 2e-4f;
+    cfg->beta1 = 0.5f;
+    cfg->beta2 = 0.999f;
+    cfg->adam_eps = 1e-8f;
+    cfg->d_steps = 1;
+    cfg->loss = GP_LOSS_NONSATURATING;
+    cfg->real_label = 1.0f;
+    cfg->cond = GP_COND_NONE;
+    cfg->aux_weight = 1.0f;
+    cfg->ema = 0.0f;
+    cfg->seed = 1;
+    return GP_OK;
+}
+
+static int name_ok(const char *s) {
+    const char *nul = memchr(s, 0, GP_NAME_LEN);
+    size_t n = nul ? (size_t)(nul - s) : GP_NAME_LEN;
+    if (n == 0 || n == GP_NAME_LEN) return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 32 || s[i] == '"' || s[i] == '\\' || (unsigned char)s[i] == 127) return 0;
+    return 1;
+}
+
+gp_status gp_gan_config_check(const gp_gan_config *cfg, gp_err *err) {
+    int known = 0;
+    for (int i = 0; i < GP_N_PRESETS; i++) known |= !strncmp(cfg->preset, GP_PRESETS[i].name, GP_NAME_LEN);
+    if (!known) return gp_fail(err, GP_ERR_ARG, "Preset: unknown preset '%.15s' (available: mlp, dcgan)", cfg->preset);
+    if (!name_ok(cfg->dataset)) return gp_fail(err, GP_ERR_ARG, "Dataset: the name must be 1..15 plain characters");
+    for (int i = 0; i < GP_N_SETTINGS; i++) {
+        const gp_setting *s = &GP_SETTINGS[i];
+        if (s->type == GP_SETTING_SEED) continue; /* every u64 is a seed */
+        double v = gp_setting_get(cfg, s);
+        if (!in_range(s, v)) {
+            char got[48];
+            snprintf(got, sizeof got, "%.10g", v);
+            return refuse(s, got, err);
+        }
+    }
+    if (cfg->cond == GP_COND_NONE && cfg->classes != 0)
+        return gp_fail(err, GP_ERR_ARG, "Classes: an unconditional model has 0 classes, got %d", cfg->classes);
+    if (cfg->cond != GP_COND_NONE && (cfg->classes < 2 || cfg->classes > GP_MAX_CLASSES))
+        return gp_fail(err, GP_ERR_ARG, "Classes: a class-conditional model needs 2..%d classes, got %d", GP_MAX_CLASSES,
+                       cfg->classes);
+    for (int k = 0; k < cfg->classes; k++)
+        if (!name_ok(cfg->class_names[k]))
+            return gp_fail(err, GP_ERR_ARG, "Classes: name %d must be 1..15 plain characters", k);
+    return GP_OK;
+}
+
+gp_status gp_gan_config_set_classes(gp_gan_config *cfg, int classes, gp_err *err) {
+    gp_gan_config c = *cfg;
+    memset(c.class_names, 0, sizeof c.class_names);
+    c.classes = c.cond == GP_COND_NONE ? 0 : classes;
+    for (int k = 0; k < c.classes && k < GP_MAX_CLASSES; k++) {
+        const char *known = gp_dataset_class_name(c.dataset, k);
+        if (known) snprintf(c.class_names[k], GP_NAME_LEN, "%s", known);
+        else snprintf(c.class_names[k], GP_NAME_LEN, "%d", k);
+    }
+    gp_status st = gp_gan_config_check(&c, err);
+    if (st == GP_OK) *cfg = c;
+    return st;
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+typedef struct {
+    char *buf;
+    size_t cap, len;
+} jbuf;
+
+static void jput(jbuf *j, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    size_t room = j->len < j->cap ? j->cap - j->len : 0;
+    int n = vsnprintf(room ? j->buf + j->len : NULL, room, fmt, ap);
+    va_end(ap);
+    if (n > 0) j->len += (size_t)n;
+}
+
+/* Our strings are ASCII or UTF-8 without quotes or backslashes. */
+static void jstr(jbuf *j, const char *key, const char *v, int comma) {
+    jput(j, "%s\"%s\":\"%s\"", comma ? "," : "", key, v);
+}
+
+static void jnum(jbuf *j, const char *key, double v, int comma) {
+    if (isfinite(v)) jput(j, "%s\"%s\":%.9g", comma ? "," : "", key, v);
+    else jput(j, "%s\"%s\":null", comma ? "," : "", key);
+}
+
+static size_t jdone(jbuf *j) {
+    if (j->cap) j->buf[j->len < j->cap ? j->len : j->cap - 1] = 0;
+    return j->len;
+}
+
+static const char *const TYPE_NAMES[] = {"int", "float", "seed", "choice"};
+
+size_t gp_settings_json(char *buf, size_t cap) {
+    jbuf j = {buf, cap, 0};
+    jput(&j, "{\"settings\":[");
+    for (int i = 0; i < GP_N_SETTINGS; i++) {
+        const gp_setting *s = &GP_SETTINGS[i];
+        jput(&j, "%s{", i ? "," : "");
+        jstr(&j, "name", s->name, 0);
+        jstr(&j, "label", s->label, 1);
+        jstr(&j, "help", s->help, 1);
+        jstr(&j, "type", TYPE_NAMES[s->type], 1);
+        jnum(&j, "min", s->lo, 1);
+        jnum(&j, "max", s->hi, 1);
+        jput(&j, ",\"minOpen\":%s,\"maxOpen\":%s,\"live\":%s", s->lo_open ? "true" : "false",
+             s->hi_open ? "true" : "false", s->live ? "true" : "false");
+        if (s->type == GP_SETTING_CHOICE) {
+            jput(&j, ",\"choices\":[");
+            for (int k = 0; s->choice(k); k++) jput(&j, "%s\"%s\"", k ? "," : "", s->choice(k));
+            jput(&j, "]");
+        }
+        jput(&j, "}");
+    }
+    jput(&j, "],\"presets\":[");
+    for (int i = 0; i < GP_N_PRESETS; i++) {
+        jput(&j, "%s{", i ? "," : "");
+        jstr(&j, "name", GP_PRESETS[i].name, 0);
+        jstr(&j, "help", GP_PRESETS[i].help, 1);
+        jput(&j, "}");
+    }
+    jput(&j, "],\"losses\":[");
+    for (int i = 0; i < GP_LOSS_COUNT; i++) {
+        jput(&j, "%s{", i ? "," : "");
+        jstr(&j, "name", GP_LOSSES[i].name, 0);
+        jstr(&j, "label", GP_LOSSES[i].label, 1);
+        jstr(&j, "help", GP_LOSSES[i].help, 1);
+        jput(&j, ",\"probability\":%s}", GP_LOSSES[i].probability ? "true" : "false");
+    }
+    jput(&j, "]}");
+    return jdone(&j);
+}
+
+size_t gp_config_json(const gp_gan_config *cfg, char *buf, size_t cap) {
+    jbuf j = {buf, cap, 0};
+    jput(&j, "{");
+    jstr(&j, "preset", cfg->preset, 0);
+    jstr(&j, "dataset", cfg->dataset, 1);
+    for (int i = 0; i < GP_N_SETTINGS; i++) {
+        const gp_setting *s = &GP_SETTINGS[i];
+        char text[64];
+        gp_setting_format(cfg, s, text, sizeof text);
+        if (s->type == GP_SETTING_CHOICE) jstr(&j, s->name, text, 1);
+        else jput(&j, ",\"%s\":%s", s->name, text);
+    }
+    jput(&j, ",\"classes\":%d,\"class_names\":[", cfg->classes);
+    for (int k = 0; k < cfg->classes; k++) jput(&j, "%s\"%s\"", k ? "," : "", cfg->class_names[k]);
+    jput(&j, "]}");
+    return jdone(&j);
+}

@@ -1,0 +1,41 @@
+/* losses.h: the adversarial losses, one table.
+ *
+ * D outputs one raw score per image (a logit for the BCE losses). Each loss
+ * is three functions of a batch of scores: D's loss on real images, D's loss
+ * on fake images, and G's loss on fake images. Each writes the gradient of
+ * its value with respect to every score (dscores, n values) and returns the
+ * value (a mean over the n scores). */
+#ifndef GP_LOSSES_H
+#define GP_LOSSES_H
+
+typedef enum {
+    GP_LOSS_NONSATURATING = 0, /* D: BCE; G minimizes -log D(G(z)) */
+    GP_LOSS_MINIMAX = 1,       /* D: BCE; G minimizes log(1 - D(G(z))) (Goodfellow et al. 2014) */
+    GP_LOSS_LSGAN = 2,         /* least squares (Mao et al. 2017) */
+    GP_LOSS_HINGE = 3,         /* hinge (Lim & Ye 2017; Miyato et al. 2018) */
+    GP_LOSS_COUNT
+} gp_gan_loss;
+
+typedef struct {
+    const char *name;  /* as the CLI, the page's address and the model card spell it */
+    const char *label; /* for the page */
+    const char *help;  /* one line */
+    int probability;   /* 1: sigmoid(score) is D's probability that an image is real */
+} gp_loss_info;
+
+extern const gp_loss_info GP_LOSSES[GP_LOSS_COUNT];
+
+/* The loss of that name, or -1. */
+int gp_loss_by_name(const char *name);
+
+/* real_target: the target for real images (1, or less with one-sided label
+ * smoothing) where the loss has one (BCE, least squares); hinge ignores it. */
+float gp_loss_d_real(int loss, const float *scores, int n, float real_target, float *dscores);
+float gp_loss_d_fake(int loss, const float *scores, int n, float *dscores);
+float gp_loss_g(int loss, const float *scores, int n, float *dscores);
+
+/* What the D(x) readouts show: the mean of sigmoid(score) for the BCE losses
+ * (a probability), the mean raw score otherwise. */
+float gp_loss_d_readout(int loss, const float *scores, int n);
+
+#endif
