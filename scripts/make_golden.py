@@ -309,6 +309,46 @@ def make_rng():
     print("wrote", os.path.relpath(path))
 
 
+def penalty_case(g, prefix, act):
+    """A small D (Linear 6 -> 5, act, Linear 5 -> 1) and the gradients of the
+    R1 and WGAN-GP penalties on a batch of 4 with respect to its weights,
+    through double backward (create_graph=True)."""
+    x = torch.randn(4, 6)
+    d = torch.nn.Sequential(torch.nn.Linear(6, 5), act, torch.nn.Linear(5, 1))
+    with torch.no_grad():
+        d[0].weight.copy_(torch.randn(5, 6) * 0.6)
+        d[0].bias.copy_(torch.randn(5) * 0.3)
+        d[2].weight.copy_(torch.randn(1, 5))
+        d[2].bias.copy_(torch.randn(1))
+    g.add(prefix + "x", x)
+    for name, p in (("w1", d[0].weight), ("b1", d[0].bias), ("w2", d[2].weight), ("b2", d[2].bias)):
+        g.add(prefix + name, p)
+    for kind, weight in (("r1", 2.0), ("gp", 10.0)):
+        xi = x.clone().requires_grad_(True)
+        s = d(xi)
+        (grad_x,) = torch.autograd.grad(s.sum(), xi, create_graph=True)
+        norms = grad_x.norm(2, dim=1)
+        if kind == "r1":
+            pen = weight / 2 * norms.pow(2).mean()
+        else:
+            pen = weight * (norms - 1).pow(2).mean()
+        grads = torch.autograd.grad(pen, list(d.parameters()), allow_unused=True)
+        # the last bias does not move grad_x: its gradient is zero
+        grads = [torch.zeros_like(p) if gr is None else gr for p, gr in zip(d.parameters(), grads)]
+        g.add(prefix + kind + "_weight", weight)
+        g.add(prefix + kind + "_value", pen.item())
+        for name, gr in zip(("w1", "b1", "w2", "b2"), grads):
+            g.add(prefix + kind + "_d" + name, gr)
+
+
+def make_penalty():
+    torch.manual_seed(6)
+    g = Golden("penalty", "R1 and WGAN-GP gradient penalties: value and gradient w.r.t. D's weights (double backward)")
+    penalty_case(g, "tanh_", torch.nn.Tanh())
+    penalty_case(g, "lrelu_", torch.nn.LeakyReLU(0.2))
+    g.write()
+
+
 def main():
     torch.set_num_threads(1)
     os.makedirs(OUT_DIR, exist_ok=True)
@@ -318,6 +358,7 @@ def main():
     make_bce()
     make_optim()
     make_conv()
+    make_penalty()
     make_rng()
 
 

@@ -24,8 +24,9 @@ static const char *TRAIN_USAGE =
     "usage: ganplay train --preset mlp --data FILE (--steps N | --seconds S) --seed N --out FILE\n"
     "                     [--resume FILE] [--generator-only | --f16] [--log-every N] [--checkpoint-every N]\n"
     "                     [--batch N] [--latent N] [--lr-g X] [--lr-d X] [--beta1 X] [--beta2 X] [--adam-eps X]\n"
-    "                     [--d-steps N] [--loss nonsaturating|minimax|lsgan|hinge] [--real-label X]\n"
-    "                     [--cond none|acgan|concat] [--aux-weight X] [--ema X]\n"
+    "                     [--d-steps N] [--loss nonsaturating|minimax|lsgan|hinge|wgan_gp] [--real-label X]\n"
+    "                     [--gp-weight X] [--r1 X] [--cond none|acgan|concat] [--aux-weight X] [--ema X]\n"
+    "                     [--augment none|translate|translate_cutout]\n"
     "Trains a GAN on a ganplay dataset (e.g. build/data/mnist.bin, training split only)\n"
     "and writes a model file: the whole training state (generator, discriminator and\n"
     "optimizer state, resumable with --resume), or with --generator-only the generator\n"
@@ -270,6 +271,7 @@ static int cmd_train(int argc, char **argv) {
             printf("step %6ld  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f", gan.stats.step, gan.stats.d_loss,
                    gan.stats.g_loss, gan.stats.d_real, gan.stats.d_fake);
             if (gan.cfg.cond == GP_COND_ACGAN) printf("  D class acc %.3f", gan.stats.class_acc);
+            if (gan.stats.penalty != 0.0f) printf("  penalty %.4f", gan.stats.penalty);
             printf("  steps/s %.1f\n", (done - at_log) / (t - t_log));
             fflush(stdout);
             t_log = t;

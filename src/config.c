@@ -7,48 +7,65 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "augment.h"
 #include "dataset.h"
 
 const gp_preset_info GP_PRESETS[] = {
-    {"mlp", "The seed article's MLP GAN: fully connected G and D."},
-    {"dcgan", "DCGAN (Radford et al. 2016): transposed convolutions in G, convolutions in D."},
+    {"mlp", "MLP GAN (the original article)", "The seed article's GAN: fully connected G and D."},
+    {"dcgan", "DCGAN (convolutional)", "Radford et al. 2016: transposed convolutions in G, convolutions in D."},
 };
 const int GP_N_PRESETS = (int)(sizeof GP_PRESETS / sizeof GP_PRESETS[0]);
 
 static const char *loss_choice(int i) { return i >= 0 && i < GP_LOSS_COUNT ? GP_LOSSES[i].name : NULL; }
+static const char *loss_label(int i) { return i >= 0 && i < GP_LOSS_COUNT ? GP_LOSSES[i].label : NULL; }
 
 static const char *const COND_NAMES[GP_COND_COUNT] = {"none", "acgan", "concat"};
+static const char *const COND_LABELS[GP_COND_COUNT] = {"None (unconditional)", "ACGAN: D also names the class",
+                                                       "Concat: D sees the class as image planes"};
 static const char *cond_choice(int i) { return i >= 0 && i < GP_COND_COUNT ? COND_NAMES[i] : NULL; }
+static const char *cond_label(int i) { return i >= 0 && i < GP_COND_COUNT ? COND_LABELS[i] : NULL; }
+
+static const char *const AUGMENT_NAMES[GP_AUGMENT_COUNT] = {"none", "translate", "translate_cutout"};
+static const char *const AUGMENT_LABELS[GP_AUGMENT_COUNT] = {"None", "Translation", "Translation and cutout"};
+static const char *augment_choice(int i) { return i >= 0 && i < GP_AUGMENT_COUNT ? AUGMENT_NAMES[i] : NULL; }
+static const char *augment_label(int i) { return i >= 0 && i < GP_AUGMENT_COUNT ? AUGMENT_LABELS[i] : NULL; }
 
 #define OFF(field) offsetof(gp_gan_config, field)
 const gp_setting GP_SETTINGS[] = {
     {"loss", "Loss", "The game's payoff: what D and G each minimize.", GP_SETTING_CHOICE, OFF(loss), 0,
-     GP_LOSS_COUNT - 1, 0, 0, loss_choice, 1},
-    {"lr_g", "Learning rate of G", "Adam step size of the generator.", GP_SETTING_FLOAT, OFF(lr_g), 0, 1, 1, 0, NULL, 1},
+     GP_LOSS_COUNT - 1, 0, 0, loss_choice, loss_label, 1},
+    {"lr_g", "Learning rate of G", "Adam step size of the generator.", GP_SETTING_FLOAT, OFF(lr_g), 0, 1, 1, 0, NULL, NULL, 1},
     {"lr_d", "Learning rate of D", "Adam step size of the discriminator.", GP_SETTING_FLOAT, OFF(lr_d), 0, 1, 1, 0,
-     NULL, 1},
+     NULL, NULL, 1},
     {"beta1", "Adam β1", "Decay of Adam's running mean of gradients (0.5 is usual for GANs).", GP_SETTING_FLOAT,
-     OFF(beta1), 0, 1, 0, 1, NULL, 1},
+     OFF(beta1), 0, 1, 0, 1, NULL, NULL, 1},
     {"beta2", "Adam β2", "Decay of Adam's running mean of squared gradients.", GP_SETTING_FLOAT, OFF(beta2), 0, 1, 0,
-     1, NULL, 1},
+     1, NULL, NULL, 1},
     {"adam_eps", "Adam ε", "Added to Adam's denominator for stability.", GP_SETTING_FLOAT, OFF(adam_eps), 0, 1, 1, 1,
-     NULL, 1},
-    {"batch", "Batch size", "Real and fake images per step.", GP_SETTING_INT, OFF(batch), 2, 1024, 0, 0, NULL, 0},
+     NULL, NULL, 1},
+    {"batch", "Batch size", "Real and fake images per step.", GP_SETTING_INT, OFF(batch), 2, 1024, 0, 0, NULL, NULL, 0},
     {"latent", "Latent size", "Length of the noise vector z that G turns into an image.", GP_SETTING_INT,
-     OFF(latent), 1, 1024, 0, 0, NULL, 0},
+     OFF(latent), 1, 1024, 0, 0, NULL, NULL, 0},
     {"d_steps", "D steps per G step", "Discriminator updates before each generator update.", GP_SETTING_INT,
-     OFF(d_steps), 1, 16, 0, 0, NULL, 1},
+     OFF(d_steps), 1, 16, 0, 0, NULL, NULL, 1},
     {"real_label", "Real label (smoothing)", "Target for real images; below 1 is one-sided label smoothing.",
-     GP_SETTING_FLOAT, OFF(real_label), 0.5, 1, 0, 0, NULL, 1},
+     GP_SETTING_FLOAT, OFF(real_label), 0.5, 1, 0, 0, NULL, NULL, 1},
     {"cond", "Class conditioning", "none: unconditional; acgan: D also names the class; concat: D sees the class as "
      "extra image planes. G always gets the class beside z.", GP_SETTING_CHOICE, OFF(cond), 0, GP_COND_COUNT - 1, 0,
-     0, cond_choice, 0},
+     0, cond_choice, cond_label, 0},
     {"aux_weight", "Class loss weight", "ACGAN: weight of D's and G's class loss beside the adversarial loss.",
-     GP_SETTING_FLOAT, OFF(aux_weight), 0, 10, 0, 0, NULL, 1},
+     GP_SETTING_FLOAT, OFF(aux_weight), 0, 10, 0, 0, NULL, NULL, 1},
     {"ema", "EMA of G", "Decay of a moving average of G's weights used for sampling (0: off; 0.999 is typical).",
-     GP_SETTING_FLOAT, OFF(ema), 0, 1, 0, 1, NULL, 0},
+     GP_SETTING_FLOAT, OFF(ema), 0, 1, 0, 1, NULL, NULL, 0},
+    {"gp_weight", "Gradient penalty weight", "WGAN-GP: weight λ of the penalty that keeps D's slope near 1.",
+     GP_SETTING_FLOAT, OFF(gp_weight), 0, 1000, 0, 0, NULL, NULL, 1},
+    {"r1", "R1 penalty", "Weight γ of γ/2·|∇ₓD(x)|² on real images (Mescheder et al. 2018): D stays smooth where the "
+     "data is. 0: off.", GP_SETTING_FLOAT, OFF(r1), 0, 1000, 0, 0, NULL, NULL, 1},
+    {"augment", "Augmentation for D", "DiffAugment: real and fake images are shifted (and partly blanked) alike "
+     "before D sees them, so D cannot memorize a small training set.", GP_SETTING_CHOICE, OFF(augment), 0,
+     GP_AUGMENT_COUNT - 1, 0, 0, augment_choice, augment_label, 1},
     {"seed", "Training seed", "Initial weights, batches and noise: the same seed trains the same model.",
-     GP_SETTING_SEED, OFF(seed), 0, 9007199254740991.0, 0, 0, NULL, 0},
+     GP_SETTING_SEED, OFF(seed), 0, 9007199254740991.0, 0, 0, NULL, NULL, 0},
 };
 #undef OFF
 const int GP_N_SETTINGS = (int)(sizeof GP_SETTINGS / sizeof GP_SETTINGS[0]);
@@ -126,7 +143,7 @@ gp_status gp_setting_parse(gp_gan_config *cfg, const gp_setting *s, const char *
     char *end = NULL;
     errno = 0;
     double v = decimal ? strtod(text, &end) : NAN;
-    if (!decimal || errno || *end || (s->type == GP_SETTING_CHOICE && s->choice((int)v) == NULL)) return refuse(s, text, err);
+    if (!decimal || errno || *end || (s->type == GP_SETTING_CHOICE && !(v >= 0 && v < 64 && s->choice((int)v)))) return refuse(s, text, err);
     if (s->type == GP_SETTING_SEED) { /* exact up to 2^64-1 */
         if (*text == '-') return refuse(s, text, err);
         unsigned long long u = strtoull(text, &end, 10);
@@ -170,6 +187,8 @@ gp_status gp_gan_config_default(gp_gan_config *cfg, const char *preset, gp_err *
     cfg->cond = GP_COND_NONE;
     cfg->aux_weight = 1.0f;
     cfg->ema = 0.0f;
+    cfg->gp_weight = 10.0f;
+    cfg->r1 = 0.0f;
     cfg->seed = 1;
     return GP_OK;
 }
@@ -273,6 +292,8 @@ size_t gp_settings_json(char *buf, size_t cap) {
         if (s->type == GP_SETTING_CHOICE) {
             jput(&j, ",\"choices\":[");
             for (int k = 0; s->choice(k); k++) jput(&j, "%s\"%s\"", k ? "," : "", s->choice(k));
+            jput(&j, "],\"choiceLabels\":[");
+            for (int k = 0; s->choice(k); k++) jput(&j, "%s\"%s\"", k ? "," : "", s->choice_label(k));
             jput(&j, "]");
         }
         jput(&j, "}");
@@ -281,6 +302,7 @@ size_t gp_settings_json(char *buf, size_t cap) {
     for (int i = 0; i < GP_N_PRESETS; i++) {
         jput(&j, "%s{", i ? "," : "");
         jstr(&j, "name", GP_PRESETS[i].name, 0);
+        jstr(&j, "label", GP_PRESETS[i].label, 1);
         jstr(&j, "help", GP_PRESETS[i].help, 1);
         jput(&j, "}");
     }
@@ -290,7 +312,8 @@ size_t gp_settings_json(char *buf, size_t cap) {
         jstr(&j, "name", GP_LOSSES[i].name, 0);
         jstr(&j, "label", GP_LOSSES[i].label, 1);
         jstr(&j, "help", GP_LOSSES[i].help, 1);
-        jput(&j, ",\"probability\":%s}", GP_LOSSES[i].probability ? "true" : "false");
+        jput(&j, ",\"probability\":%s,\"gradientPenalty\":%s}", GP_LOSSES[i].probability ? "true" : "false",
+             GP_LOSSES[i].gradient_penalty ? "true" : "false");
     }
     jput(&j, "]}");
     return jdone(&j);

@@ -41,6 +41,9 @@ typedef struct {
     int cond;                  /* gp_gan_cond */
     float aux_weight;          /* ACGAN: weight of the class loss */
     float ema;                 /* decay of the moving average of G's weights; 0: off */
+    int augment;               /* gp_augment_mode: DiffAugment for D */
+    float gp_weight;           /* WGAN-GP: weight of the gradient penalty */
+    float r1;                  /* R1: weight gamma of gamma/2 |grad_x D(x)|^2 on real images; 0: off */
     uint64_t seed;             /* initial weights and the training stream */
     int classes;               /* 0 if unconditional, else 2..GP_MAX_CLASSES (from the data) */
     char class_names[GP_MAX_CLASSES][GP_NAME_LEN];
@@ -57,6 +60,7 @@ typedef struct {
     double lo, hi;     /* range; lo_open/hi_open exclude the end */
     int lo_open, hi_open;
     const char *(*choice)(int i); /* CHOICE: name of value i, NULL past the last */
+    const char *(*choice_label)(int i); /* CHOICE: value i for people */
     int live;          /* may change on a model that is training */
 } gp_setting;
 
@@ -65,6 +69,7 @@ extern const int GP_N_SETTINGS;
 
 typedef struct {
     const char *name;
+    const char *label;
     const char *help;
 } gp_preset_info;
 extern const gp_preset_info GP_PRESETS[];

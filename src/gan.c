@@ -145,8 +145,10 @@ gp_status gp_gan_create_arch(gp_gan *gan, const gp_gan_config *cfg, gp_shape ima
     size_t B = (size_t)cfg->batch, K = (size_t)d_outputs(cfg);
     size_t n_ema = cfg->ema > 0.0f ? gan->G.n_params : 0;
     size_t n_d_in = concat ? B * (size_t)(n_img + C * image.h * image.w) : 0;
-    size_t total = B * (size_t)(cfg->latent + C) + B * (size_t)cfg->latent + B * n_img + n_d_in + (concat ? B * n_img : 0) + 2 * B + B * K +
-                   2 * B * (size_t)C + B /* 2 B labels */ + n_ema;
+    size_t n_draws = (B * sizeof(gp_augment_draw) + sizeof(float) - 1) / sizeof(float);
+    size_t n_d_buffers = gan->has_d ? gan->D.n_buffers : 0;
+    size_t total = B * (size_t)(cfg->latent + C) + B * (size_t)cfg->latent + B * n_img + n_d_in + 4 * B * n_img +
+                   n_draws + 2 * B + B * K + 2 * B * (size_t)C + B /* 2 B labels */ + n_ema + n_d_buffers;
     float *p = calloc(total, sizeof(float));
     if (!p) {
         st = gp_fail(err, GP_ERR_NOMEM, "out of memory allocating training buffers");
@@ -157,7 +159,13 @@ gp_status gp_gan_create_arch(gp_gan *gan, const gp_gan_config *cfg, gp_shape ima
     gan->z_scratch = p;            p += B * (size_t)cfg->latent;
     gan->real = p;                 p += B * n_img;
     gan->d_in = concat ? p : NULL; p += n_d_in;
-    gan->dfake = concat ? p : NULL; p += concat ? B * n_img : 0;
+    gan->dfake = p;                p += B * n_img;
+    gan->aug = p;                  p += B * n_img;
+    gan->aug_draws = (gp_augment_draw *)(void *)p;
+    p += n_draws;
+    gan->pen_x = p;                p += B * n_img;
+    gan->pen_u = p;                p += B * n_img;
+    gan->d_buffers = p;            p += n_d_buffers;
     gan->scores = p;               p += B;
     gan->dscores = p;              p += B;
     gan->dlogits = p;              p += B * K;
@@ -221,10 +229,17 @@ static void draw_g_input(gp_gan *gan) {
     }
 }
 
-/* D's forward on images (batch x image) of the given classes. */
-static const float *d_forward(gp_gan *gan, const float *images, const uint8_t *labels, int B) {
+/* D's forward on images (batch x image) of the given classes; in training
+ * (augment), through a fresh draw of DiffAugment if the model uses it. */
+static const float *d_forward(gp_gan *gan, const float *images, const uint8_t *labels, int B, int augment) {
+    gp_shape im = gan->image;
+    if (augment && gan->cfg.augment != GP_AUGMENT_NONE) {
+        gp_augment_sample(gan->aug_draws, B, im.h, im.w, gan->cfg.augment, &gan->rng);
+        gp_augment_forward(gan->aug, images, gan->aug_draws, B, im.c, im.h, im.w, -1.0f); /* -1: background */
+        images = gan->aug;
+    }
     if (gan->cfg.cond != GP_COND_CONCAT) return gp_net_forward(&gan->D, images, B);
-    int n_img = gp_shape_size(gan->image), C = gan->cfg.classes, hw = gan->image.h * gan->image.w;
+    int n_img = gp_shape_size(im), C = gan->cfg.classes, hw = im.h * im.w;
     size_t row = (size_t)n_img + (size_t)C * hw;
     for (int b = 0; b < B; b++) {
         float *dst = gan->d_in + b * row;
@@ -234,6 +249,24 @@ static const float *d_forward(gp_gan *gan, const float *images, const uint8_t *l
         for (int i = 0; i < hw; i++) plane[i] = 1.0f;
     }
     return gp_net_forward(&gan->D, gan->d_in, B);
+}
+
+/* The gradient with respect to the images of the last training d_forward,
+ * from D's input gradient: the image part of each row (the class planes are
+ * constants), back through the augmentation. */
+static const float *d_input_grad(gp_gan *gan, const float *dinput, int B, int augmented) {
+    gp_shape im = gan->image;
+    int n_img = gp_shape_size(im);
+    if (gan->cfg.cond == GP_COND_CONCAT) {
+        size_t row = (size_t)n_img + (size_t)gan->cfg.classes * im.h * im.w;
+        for (int b = 0; b < B; b++)
+            memcpy(gan->dfake + (size_t)b * n_img, dinput + b * row, (size_t)n_img * sizeof(float));
+        dinput = gan->dfake;
+    }
+    if (!augmented || gan->cfg.augment == GP_AUGMENT_NONE) return dinput;
+    float *out = dinput == gan->dfake ? gan->aug : gan->dfake; /* the augmented images are no longer needed */
+    gp_augment_backward(out, dinput, gan->aug_draws, B, im.c, im.h, im.w);
+    return out;
 }
 
 /* D's loss on its outputs for a batch of one kind (real, fake for D, or fake
@@ -269,6 +302,103 @@ static float d_output_loss(gp_gan *gan, const float *out, const uint8_t *labels,
     return loss;
 }
 
+/* ---- gradient penalties ----------------------------------------------------
+ * Both penalties are functions of g_i = grad_x s_i(x_i), the gradient of D's
+ * score of image i with respect to the image. Their gradient with respect
+ * to D's weights needs the derivative of g_i, a Hessian-vector product:
+ * d/dtheta [w_i |g_i|^2 / 2] = w_i d/dtheta [g_i . grad_x s_i(x_i)] with g_i
+ * held fixed, the directional derivative of grad_theta s_i along u_i = w_i g_i.
+ * It is taken as a central difference,
+ *   (grad_theta s(x + eps u) - grad_theta s(x - eps u)) / (2 eps),
+ * exact for piecewise linear parts of D away from their kinks; eps makes the
+ * largest step 1e-2 long. Two extra passes through D per penalty, on images
+ * without augmentation; D's BatchNorm statistics are restored afterwards. */
+#define PENALTY_STEP 1e-2
+
+/* g (into gan->pen_u) for the images in gan->pen_x; returns |g_i| in norms. */
+static void penalty_gradients(gp_gan *gan, const uint8_t *labels, int B, float *norms) {
+    int K = d_outputs(&gan->cfg), n_img = gp_shape_size(gan->image);
+    d_forward(gan, gan->pen_x, labels, B, 0);
+    memset(gan->dlogits, 0, (size_t)B * K * sizeof(float));
+    for (int b = 0; b < B; b++) gan->dlogits[(size_t)b * K] = 1.0f;
+    const float *g = d_input_grad(gan, gp_net_backward(&gan->D, gan->dlogits, B, 0, 1), B, 0);
+    memcpy(gan->pen_u, g, (size_t)B * n_img * sizeof(float));
+    for (int b = 0; b < B; b++) {
+        double s = 0.0;
+        for (int i = 0; i < n_img; i++) s += (double)g[(size_t)b * n_img + i] * g[(size_t)b * n_img + i];
+        norms[b] = (float)sqrt(s);
+    }
+}
+
+/* Adds the gradient of sum_i w_i |g_i|^2 / 2 to D's parameter gradients,
+ * where pen_u holds g_i (overwritten with u_i = w_i g_i). */
+static void penalty_backward(gp_gan *gan, const uint8_t *labels, int B, const float *w) {
+    int K = d_outputs(&gan->cfg), n_img = gp_shape_size(gan->image);
+    double longest = 0.0;
+    for (int b = 0; b < B; b++) {
+        double s = 0.0;
+        float *u = gan->pen_u + (size_t)b * n_img;
+        for (int i = 0; i < n_img; i++) {
+            u[i] *= w[b];
+            s += (double)u[i] * u[i];
+        }
+        if (s > longest) longest = s;
+    }
+    if (!(longest > 0.0)) return; /* a constant D: no penalty gradient */
+    float eps = (float)(PENALTY_STEP / sqrt(longest));
+    for (int sign = 1; sign >= -1; sign -= 2) {
+        float *x = gan->aug; /* scratch: x + sign eps u */
+        for (size_t i = 0; i < (size_t)B * n_img; i++) x[i] = gan->pen_x[i] + sign * eps * gan->pen_u[i];
+        d_forward(gan, x, labels, B, 0);
+        memset(gan->dlogits, 0, (size_t)B * K * sizeof(float));
+        for (int b = 0; b < B; b++) gan->dlogits[(size_t)b * K] = (float)sign / (2.0f * eps);
+        gp_net_backward(&gan->D, gan->dlogits, B, 1, 0);
+    }
+}
+
+float gp_gan_penalty(gp_gan *gan, const float *x, const uint8_t *labels, int B, int kind, float weight) {
+    GP_ASSERT(gan->has_d && B >= 1 && B <= gan->cfg.batch);
+    int n_img = gp_shape_size(gan->image);
+    float norms[4096], w[4096];
+    memcpy(gan->d_buffers, gan->D.buffers, gan->D.n_buffers * sizeof(float));
+    if (x != gan->pen_x) memcpy(gan->pen_x, x, (size_t)B * n_img * sizeof(float));
+    penalty_gradients(gan, labels, B, norms);
+    double sum = 0.0;
+    for (int b = 0; b < B; b++) {
+        if (kind == GP_PENALTY_GP) { /* weight mean_i (|g_i| - 1)^2: per image 2 weight (|g_i| - 1) / (B |g_i|) */
+            sum += ((double)norms[b] - 1.0) * (norms[b] - 1.0);
+            w[b] = norms[b] > 0.0f ? 2.0f * weight * (norms[b] - 1.0f) / ((float)B * norms[b]) : 0.0f;
+        } else { /* weight/2 mean_i |g_i|^2: per image weight / B */
+            sum += (double)norms[b] * norms[b] / 2.0;
+            w[b] = weight / (float)B;
+        }
+    }
+    penalty_backward(gan, labels, B, w);
+    memcpy(gan->D.buffers, gan->d_buffers, gan->D.n_buffers * sizeof(float));
+    return (float)(weight * sum / B);
+}
+
+/* WGAN-GP on interpolates of the real and fake batch, then R1 on the real
+ * batch; returns the penalties' value. */
+static float penalties(gp_gan *gan, const float *fake, int B) {
+    const gp_gan_config *c = &gan->cfg;
+    float total = 0.0f;
+    if (GP_LOSSES[c->loss].gradient_penalty && c->gp_weight > 0.0f) {
+        int n_img = gp_shape_size(gan->image);
+        for (int b = 0; b < B; b++) {
+            float a = gp_rng_uniform(&gan->rng);
+            for (int i = 0; i < n_img; i++) {
+                size_t k = (size_t)b * n_img + i;
+                gan->pen_x[k] = a * gan->real[k] + (1.0f - a) * fake[k];
+            }
+        }
+        /* an interpolate carries the real image's class (the fake's may differ) */
+        total += gp_gan_penalty(gan, gan->pen_x, gan->real_labels, B, GP_PENALTY_GP, c->gp_weight);
+    }
+    if (c->r1 > 0.0f) total += gp_gan_penalty(gan, gan->real, gan->real_labels, B, GP_PENALTY_R1, c->r1);
+    return total;
+}
+
 gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
     if (!gan->has_d) return gp_fail(err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
     int B = gan->cfg.batch, C = gan->cfg.classes;
@@ -285,17 +415,19 @@ gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
 
     gp_net_zero_grad(&gan->D);
     float d_real, d_fake, acc = 0.0f;
-    const float *out = d_forward(gan, gan->real, gan->real_labels, B);
+    const float *out = d_forward(gan, gan->real, gan->real_labels, B, 1);
     float loss_real = d_output_loss(gan, out, gan->real_labels, B, ON_REAL, &d_real, &acc);
     gp_net_backward(&gan->D, gan->dlogits, B, 1, 0);
     /* the fake batch is detached: D's gradients only */
-    out = d_forward(gan, fake, gan->fake_labels, B);
+    out = d_forward(gan, fake, gan->fake_labels, B, 1);
     float loss_fake = d_output_loss(gan, out, gan->fake_labels, B, ON_FAKE, &d_fake, NULL);
     gp_net_backward(&gan->D, gan->dlogits, B, 1, 0);
+    float penalty = penalties(gan, fake, B);
     gp_net_adam_step(&gan->D, &gan->opt_d);
 
     gan->fake_ready = 1; /* G's activations still hold this fake batch */
-    gan->stats.d_loss = loss_real + loss_fake;
+    gan->stats.d_loss = loss_real + loss_fake + penalty;
+    gan->stats.penalty = penalty;
     gan->stats.d_real = d_real;
     gan->stats.d_fake = d_fake;
     gan->stats.class_acc = acc;
@@ -330,17 +462,10 @@ static gp_status g_step(gp_gan *gan, int reuse_fake, gp_err *err) {
         fake = gp_net_forward(&gan->G, gan->g_in, B);
     }
     gan->fake_ready = 0;
-    const float *out = d_forward(gan, fake, gan->fake_labels, B);
+    const float *out = d_forward(gan, fake, gan->fake_labels, B, 1);
     float g_loss = d_output_loss(gan, out, gan->fake_labels, B, FOR_G, NULL, NULL);
     /* through D to its input without touching D's gradients, then into G */
-    const float *dfake = gp_net_backward(&gan->D, gan->dlogits, B, 0, 1);
-    if (gan->cfg.cond == GP_COND_CONCAT) { /* the image part of each row; the class planes are constants */
-        int n_img = gp_shape_size(gan->image);
-        size_t row = (size_t)n_img + (size_t)gan->cfg.classes * gan->image.h * gan->image.w;
-        for (int b = 0; b < B; b++)
-            memcpy(gan->dfake + (size_t)b * n_img, dfake + b * row, (size_t)n_img * sizeof(float));
-        dfake = gan->dfake;
-    }
+    const float *dfake = d_input_grad(gan, gp_net_backward(&gan->D, gan->dlogits, B, 0, 1), B, 1);
     gp_net_zero_grad(&gan->G);
     gp_net_backward(&gan->G, dfake, B, 1, 0);
     gp_net_adam_step(&gan->G, &gan->opt_g);
@@ -428,15 +553,19 @@ size_t gp_model_info_json(const gp_gan *gan, char *buf, size_t cap) {
     names[0] = 0;
     for (int k = 0; k < c->classes; k++)
         n += (size_t)snprintf(names + n, sizeof names - n, "%s\"%s\"", k ? "," : "", c->class_names[k]);
+    char ema[32], real_label[32], augment[32];
+    gp_setting_format(c, gp_setting_find("ema"), ema, sizeof ema);
+    gp_setting_format(c, gp_setting_find("real_label"), real_label, sizeof real_label);
+    gp_setting_format(c, gp_setting_find("augment"), augment, sizeof augment);
     int len = snprintf(buf, cap,
                        "{\"preset\":\"%s\",\"dataset\":\"%s\",\"image\":{\"channels\":%d,\"height\":%d,\"width\":%d},"
                        "\"classes\":{\"count\":%d,\"names\":[%s]},\"steps\":%ld,\"d_steps_taken\":%ld,"
-                       "\"loss\":\"%s\",\"tools\":{\"conditioning\":\"%s\",\"ema\":%.9g,\"real_label\":%.9g},"
+                       "\"loss\":\"%s\",\"tools\":{\"conditioning\":\"%s\",\"ema\":%s,\"augment\":\"%s\",\"real_label\":%s},"
                        "\"has_discriminator\":%s,\"parameters\":{\"generator\":%zu,\"discriminator\":%zu},"
                        "\"settings\":%s}",
                        c->preset, c->dataset, gan->image.c, gan->image.h, gan->image.w, c->classes, names,
                        gan->stats.step, gan->stats.d_step, GP_LOSSES[c->loss].name,
-                       gp_setting_find("cond")->choice(c->cond), c->ema, c->real_label,
+                       gp_setting_find("cond")->choice(c->cond), ema, augment, real_label,
                        gan->has_d ? "true" : "false", gan->G.n_params, gan->has_d ? gan->D.n_params : (size_t)0,
                        settings);
     return len < 0 ? 0 : (size_t)len;
@@ -452,7 +581,7 @@ void gp_gan_d_readouts(gp_gan *gan, const float *images, const int *labels, int 
     for (int i = 0; i < count; i += D->max_batch) {
         int b = count - i < D->max_batch ? count - i : D->max_batch;
         for (int j = 0; j < b; j++) classes[j] = (uint8_t)(C ? (labels ? labels[i + j] : (i + j) % C) : 0);
-        const float *o = d_forward(gan, images + (size_t)i * n_img, classes, b);
+        const float *o = d_forward(gan, images + (size_t)i * n_img, classes, b, 0);
         for (int j = 0; j < b; j++) gan->scores[j] = o[(size_t)j * K];
         for (int j = 0; j < b; j++) out[i + j] = gp_loss_d_readout(gan->cfg.loss, gan->scores + j, 1);
     }

@@ -7,6 +7,7 @@
 #ifndef GP_GAN_H
 #define GP_GAN_H
 
+#include "augment.h"
 #include "config.h"
 #include "dataset.h"
 #include "net.h"
@@ -21,6 +22,7 @@ typedef struct {
     float d_real;     /* mean D(x) on the real batch, last D step (see gp_loss_d_readout) */
     float d_fake;     /* mean D(G(z)) on the fake batch, last D step */
     float class_acc;  /* conditional: share of the real batch whose class D named, last D step */
+    float penalty;    /* gradient penalties (WGAN-GP, R1) added to D's loss, last D step */
 } gp_gan_stats;
 
 typedef struct {
@@ -38,6 +40,10 @@ typedef struct {
     float *real;        /* real images */
     float *d_in;        /* D's input in concat mode: image then class planes */
     float *dfake;       /* gradient of G's loss with respect to the fake images */
+    float *aug;         /* augmented images (DiffAugment), then scratch for their gradient */
+    gp_augment_draw *aug_draws; /* the last batch's augmentation */
+    float *pen_x, *pen_u; /* gradient penalties: the images, and the direction of the difference quotient */
+    float *d_buffers;     /* D's BatchNorm statistics, kept across the penalty's extra passes */
     float *scores;      /* D's adversarial score per image */
     float *dscores;     /* its gradient */
     float *dlogits;     /* batch x D outputs: gradient of D's outputs */
@@ -93,6 +99,16 @@ int gp_gan_g_input(const gp_gan *gan);
  * the final weights; evaluation-mode samples then differ from what training
  * showed. */
 void gp_gan_recalibrate_bn(gp_gan *gan, int n_batches, uint64_t seed);
+
+/* Gradient penalties on D: R1 = weight/2 mean_i |grad_x s_i|^2 (Mescheder et
+ * al. 2018), GP = weight mean_i (|grad_x s_i| - 1)^2 (Gulrajani et al. 2017),
+ * where s_i is D's score of image i of x (B images of the given classes, in
+ * training mode). Adds the penalty's gradient with respect to D's weights to
+ * D's gradients (a difference quotient of D's weight gradient along the
+ * input gradient, see gan.c) and returns the penalty. D's BatchNorm
+ * statistics are left as they were. */
+typedef enum { GP_PENALTY_R1 = 0, GP_PENALTY_GP = 1 } gp_penalty_kind;
+float gp_gan_penalty(gp_gan *gan, const float *x, const uint8_t *labels, int B, int kind, float weight);
 
 /* D's readout of each image (evaluation mode; training is not disturbed):
  * sigmoid of its score for the BCE losses, the raw score otherwise (see

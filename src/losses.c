@@ -7,13 +7,16 @@
 
 const gp_loss_info GP_LOSSES[GP_LOSS_COUNT] = {
     [GP_LOSS_NONSATURATING] = {"nonsaturating", "Non-saturating (−log D(G(z)))",
-                               "G maximizes log D(G(z)): strong gradients while D easily spots fakes.", 1},
+                               "G maximizes log D(G(z)): strong gradients while D easily spots fakes.", 1, 0},
     [GP_LOSS_MINIMAX] = {"minimax", "Minimax (the 2014 paper's log(1 − D(G(z))))",
-                         "G minimizes log(1 − D(G(z))): the original game; its gradient vanishes while D wins.", 1},
+                         "G minimizes log(1 − D(G(z))): the original game; its gradient vanishes while D wins.", 1, 0},
     [GP_LOSS_LSGAN] = {"lsgan", "Least squares (LSGAN)",
-                       "D regresses real to 1 and fake to 0, G pushes fakes to 1: smooth, non-vanishing gradients.", 0},
+                       "D regresses real to 1 and fake to 0, G pushes fakes to 1: smooth, non-vanishing gradients.", 0, 0},
     [GP_LOSS_HINGE] = {"hinge", "Hinge",
-                       "D wants scores ≥ 1 on real and ≤ −1 on fake; G raises D's score of its fakes.", 0},
+                       "D wants scores ≥ 1 on real and ≤ −1 on fake; G raises D's score of its fakes.", 0, 0},
+    [GP_LOSS_WGAN_GP] = {"wgan_gp", "Wasserstein with gradient penalty (WGAN-GP)",
+                         "D (a critic) scores real above fake, its slope held near 1 by a penalty on images between "
+                         "real and fake; G raises its fakes' scores. Usually with 5 D steps and β1 = 0.", 0, 1},
 };
 
 int gp_loss_by_name(const char *name) {
@@ -44,12 +47,23 @@ static float hinge(const float *s, int n, float sign, float *ds) {
     return (float)(sum / n);
 }
 
+/* sign * mean(s) */
+static float linear(const float *s, int n, float sign, float *ds) {
+    double sum = 0.0;
+    for (int i = 0; i < n; i++) {
+        sum += s[i];
+        if (ds) ds[i] = sign / (float)n;
+    }
+    return (float)(sign * sum / n);
+}
+
 float gp_loss_d_real(int loss, const float *s, int n, float real_target, float *ds) {
     switch (loss) {
     case GP_LOSS_NONSATURATING:
     case GP_LOSS_MINIMAX: return gp_bce_logits(ds, s, n, real_target, 1.0f);
     case GP_LOSS_LSGAN: return squares(s, n, real_target, ds);
     case GP_LOSS_HINGE: return hinge(s, n, -1.0f, ds);
+    case GP_LOSS_WGAN_GP: return linear(s, n, -1.0f, ds);
     }
     GP_ASSERT(!"unknown loss");
     return 0.0f;
@@ -61,6 +75,7 @@ float gp_loss_d_fake(int loss, const float *s, int n, float *ds) {
     case GP_LOSS_MINIMAX: return gp_bce_logits(ds, s, n, 0.0f, 1.0f);
     case GP_LOSS_LSGAN: return squares(s, n, 0.0f, ds);
     case GP_LOSS_HINGE: return hinge(s, n, 1.0f, ds);
+    case GP_LOSS_WGAN_GP: return linear(s, n, 1.0f, ds);
     }
     GP_ASSERT(!"unknown loss");
     return 0.0f;
@@ -71,14 +86,8 @@ float gp_loss_g(int loss, const float *s, int n, float *ds) {
     case GP_LOSS_NONSATURATING: return gp_bce_logits(ds, s, n, 1.0f, 1.0f); /* -log D = BCE(s, 1) */
     case GP_LOSS_MINIMAX: return -gp_bce_logits(ds, s, n, 0.0f, -1.0f);     /* log(1 - D) = -BCE(s, 0) */
     case GP_LOSS_LSGAN: return squares(s, n, 1.0f, ds);
-    case GP_LOSS_HINGE: {
-        double sum = 0.0;
-        for (int i = 0; i < n; i++) {
-            sum += s[i];
-            if (ds) ds[i] = -1.0f / (float)n;
-        }
-        return (float)(-sum / n);
-    }
+    case GP_LOSS_HINGE:
+    case GP_LOSS_WGAN_GP: return linear(s, n, -1.0f, ds);
     }
     GP_ASSERT(!"unknown loss");
     return 0.0f;

@@ -13,6 +13,7 @@ typedef enum {
     GP_LOSS_MINIMAX = 1,       /* D: BCE; G minimizes log(1 - D(G(z))) (Goodfellow et al. 2014) */
     GP_LOSS_LSGAN = 2,         /* least squares (Mao et al. 2017) */
     GP_LOSS_HINGE = 3,         /* hinge (Lim & Ye 2017; Miyato et al. 2018) */
+    GP_LOSS_WGAN_GP = 4,       /* Wasserstein with gradient penalty (Gulrajani et al. 2017) */
     GP_LOSS_COUNT
 } gp_gan_loss;
 
@@ -21,6 +22,7 @@ typedef struct {
     const char *label; /* for the page */
     const char *help;  /* one line */
     int probability;   /* 1: sigmoid(score) is D's probability that an image is real */
+    int gradient_penalty; /* D's loss adds gp_weight * mean((|grad_x D(x^)| - 1)^2) on interpolates */
 } gp_loss_info;
 
 extern const gp_loss_info GP_LOSSES[GP_LOSS_COUNT];

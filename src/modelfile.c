@@ -159,13 +159,25 @@ gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len,
              w_u64(&w, (uint64_t)gan->opt_g.t) && w_u64(&w, (uint64_t)gan->opt_d.t) &&
              w_f32(&w, gan->stats.d_loss) && w_f32(&w, gan->stats.g_loss) &&
              w_f32(&w, gan->stats.d_real) && w_f32(&w, gan->stats.d_fake) &&
-             /* version 2 */
-             w_bytes(&w, dataset, GP_NAME_LEN) && w_u32(&w, (uint32_t)c->cond) && w_u32(&w, (uint32_t)c->classes) &&
-             w_f32(&w, c->aux_weight) && w_f32(&w, ema);
+             /* version 2: the dataset, the classes, then every setting by name */
+             w_bytes(&w, dataset, GP_NAME_LEN) && w_u32(&w, (uint32_t)c->classes);
     for (int k = 0; ok && k < c->classes; k++) {
         char name[GP_NAME_LEN] = {0};
         memcpy(name, c->class_names[k], sizeof name - 1);
         ok = w_bytes(&w, name, GP_NAME_LEN);
+    }
+    gp_gan_config saved = *c;
+    saved.ema = ema;
+    ok = ok && w_u32(&w, (uint32_t)(GP_N_SETTINGS - 1));
+    for (int i = 0; ok && i < GP_N_SETTINGS; i++) {
+        const gp_setting *set = &GP_SETTINGS[i];
+        if (set->type == GP_SETTING_SEED) continue; /* the header has it exactly, as u64 */
+        char name[GP_NAME_LEN] = {0};
+        memcpy(name, set->name, strlen(set->name) < GP_NAME_LEN ? strlen(set->name) : GP_NAME_LEN - 1);
+        double v = gp_setting_get(&saved, set);
+        uint64_t bits;
+        memcpy(&bits, &v, 8);
+        ok = w_bytes(&w, name, GP_NAME_LEN) && w_u64(&w, bits);
     }
     ok = ok && w_net(&w, &gan->G, g_params, full, half) && (!full || w_net(&w, &gan->D, gan->D.params, full, 0));
     if (ok && full && gan->ema) ok = w_floats(&w, gan->ema, gan->G.n_params);
@@ -344,16 +356,38 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
     if (version >= 2) {
         const uint8_t *name = r_take(&r, GP_NAME_LEN);
         if (name) memcpy(c.dataset, name, GP_NAME_LEN - 1);
-        c.cond = (int)r_u32(&r);
         uint32_t classes = r_u32(&r);
-        c.aux_weight = r_f32(&r);
-        c.ema = r_f32(&r);
         if (r.ok && classes > GP_MAX_CLASSES)
             return gp_fail(err, GP_ERR_FORMAT, "model file declares %u classes (0..%d allowed)", classes, GP_MAX_CLASSES);
         c.classes = (int)classes;
         for (int k = 0; r.ok && k < c.classes; k++) {
             name = r_take(&r, GP_NAME_LEN);
             if (name) memcpy(c.class_names[k], name, GP_NAME_LEN - 1);
+        }
+        /* settings by name, each checked against the settings table; those
+         * the version-1 header also holds must agree with it */
+        const gp_gan_config header = c;
+        static const char *const in_header[] = {"batch", "latent", "d_steps", "loss", "lr_g", "lr_d",
+                                                "beta1", "beta2", "adam_eps", "real_label"};
+        uint32_t n_settings = r_u32(&r);
+        if (r.ok && n_settings > 256) return gp_fail(err, GP_ERR_FORMAT, "model file declares %u settings", n_settings);
+        for (uint32_t i = 0; r.ok && i < n_settings; i++) {
+            char key[GP_NAME_LEN] = {0};
+            name = r_take(&r, GP_NAME_LEN);
+            if (name) memcpy(key, name, GP_NAME_LEN - 1);
+            uint64_t bits = r_u64(&r);
+            double v;
+            memcpy(&v, &bits, 8);
+            if (!r.ok) break;
+            const gp_setting *set = gp_setting_find(key);
+            if (!set || set->type == GP_SETTING_SEED)
+                return gp_fail(err, GP_ERR_FORMAT, "model file has a setting '%.15s' this build does not know (a newer ganplay?)", key);
+            gp_err set_err;
+            if (gp_setting_set(&c, set, v, &set_err) != GP_OK)
+                return gp_fail(err, GP_ERR_FORMAT, "model file has a bad setting: %s", set_err.msg);
+            for (size_t k = 0; k < sizeof in_header / sizeof in_header[0]; k++)
+                if (!strcmp(key, in_header[k]) && gp_setting_get(&c, set) != gp_setting_get(&header, set))
+                    return gp_fail(err, GP_ERR_FORMAT, "model file: %s differs between its header and its settings", key);
         }
     }
     if (!r.ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in its header");

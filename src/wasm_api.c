@@ -285,8 +285,8 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_stats_json(gp_session *s) {
     const gp_gan_stats *t = &s->gan.stats;
     int n = snprintf(s->json, sizeof s->json,
                      "{\"step\":%ld,\"d_step\":%ld,\"d_loss\":%.9g,\"g_loss\":%.9g,\"d_real\":%.9g,\"d_fake\":%.9g,"
-                     "\"class_acc\":%.9g,\"probability\":%s}",
-                     t->step, t->d_step, t->d_loss, t->g_loss, t->d_real, t->d_fake, t->class_acc,
+                     "\"class_acc\":%.9g,\"penalty\":%.9g,\"probability\":%s}",
+                     t->step, t->d_step, t->d_loss, t->g_loss, t->d_real, t->d_fake, t->class_acc, t->penalty,
                      GP_LOSSES[s->gan.cfg.loss].probability ? "true" : "false");
     return answer(s, (size_t)n);
 }

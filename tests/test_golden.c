@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "gan.h"
 #include "layers.h"
 #include "net.h"
 
@@ -450,7 +451,69 @@ static void test_optim(void) {
     golden_free(&g);
 }
 
+/* ---- gradient penalties ------------------------------------------------------ */
+
+/* A GAN whose D is PyTorch's Linear 6 -> 5, act, Linear 5 -> 1 on 1x2x3
+ * images, with the file's weights; the penalties' value and weight
+ * gradients against double backward. */
+static void penalty_case(const golden *g, const char *prefix, uint32_t act) {
+    gp_gan_config cfg;
+    gp_err err;
+    gp_gan_config_default(&cfg, "mlp", NULL);
+    cfg.batch = 4;
+    cfg.latent = 1;
+    const gp_layer_desc gen[] = {gp_layer(GP_LAYER_LINEAR, 6, 0.0f)};
+    const gp_layer_desc dis[] = {gp_layer(GP_LAYER_LINEAR, 5, 0.0f), gp_layer(act, 0, 0.2f),
+                                 gp_layer(GP_LAYER_LINEAR, 1, 0.0f)};
+    gp_gan gan;
+    CHECK(gp_gan_create_arch(&gan, &cfg, (gp_shape){1, 2, 3}, (gp_shape){1, 1, 1}, gen, 1, dis, 3, &err) == GP_OK);
+    const float *x = getp(g, prefix, "x", 24), *w1 = getp(g, prefix, "w1", 30), *b1 = getp(g, prefix, "b1", 5);
+    const float *w2 = getp(g, prefix, "w2", 5), *b2 = getp(g, prefix, "b2", 1);
+    if (!x || !w1 || !b1 || !w2 || !b2) {
+        gp_gan_free(&gan);
+        return;
+    }
+    /* D's parameters: w1, b1 (layer 0), w2, b2 (layer 2) */
+    float *p = gan.D.params;
+    memcpy(p, w1, 30 * sizeof(float));
+    memcpy(p + 30, b1, 5 * sizeof(float));
+    memcpy(p + 35, w2, 5 * sizeof(float));
+    memcpy(p + 40, b2, sizeof(float));
+    const char *kinds[2] = {"r1_", "gp_"};
+    uint8_t labels[4] = {0};
+    for (int k = 0; k < 2; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s%s", prefix, kinds[k]);
+        const float *weight = getp(g, name, "weight", 1), *value = getp(g, name, "value", 1);
+        const float *dw1 = getp(g, name, "dw1", 30), *db1 = getp(g, name, "db1", 5);
+        const float *dw2 = getp(g, name, "dw2", 5), *db2 = getp(g, name, "db2", 1);
+        if (!weight || !value || !dw1 || !db1 || !dw2 || !db2) continue;
+        gp_net_zero_grad(&gan.D);
+        float got = gp_gan_penalty(&gan, x, labels, 4, k ? GP_PENALTY_GP : GP_PENALTY_R1, weight[0]);
+        CHECK_CLOSE(got, value[0], 1e-5, 1e-5);
+        /* a difference quotient against exact double backward */
+        snprintf(name, sizeof name, "%s%sdw1", prefix, kinds[k]);
+        compare(name, gan.D.grads, dw1, 30, 2e-4, 2e-3);
+        snprintf(name, sizeof name, "%s%sdb1", prefix, kinds[k]);
+        compare(name, gan.D.grads + 30, db1, 5, 2e-4, 2e-3);
+        snprintf(name, sizeof name, "%s%sdw2", prefix, kinds[k]);
+        compare(name, gan.D.grads + 35, dw2, 5, 2e-4, 2e-3);
+        snprintf(name, sizeof name, "%s%sdb2", prefix, kinds[k]);
+        compare(name, gan.D.grads + 40, db2, 1, 2e-4, 2e-3);
+    }
+    gp_gan_free(&gan);
+}
+
+static void test_penalty(void) {
+    golden g;
+    if (!golden_load(&g, "tests/golden/penalty.txt")) return;
+    penalty_case(&g, "tanh_", GP_LAYER_TANH);
+    penalty_case(&g, "lrelu_", GP_LAYER_LEAKY_RELU);
+    golden_free(&g);
+}
+
 int main(void) {
+    test_penalty();
     test_linear();
     test_batchnorm();
     test_activations();

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "gradcheck.h"
+#include "augment.h"
 #include "losses.h"
 
 #define KINK_MARGIN 0.05
@@ -474,6 +475,41 @@ static void test_adv_loss(int loss, int role, float target) {
     free(ctx.x);
 }
 
+/* DiffAugment is linear in the image: its backward must be the exact
+ * transpose, <A x, y> = <x, A^T y>, and a zero shift without cutout is the
+ * identity. */
+static void test_augment(int mode, int B, int c, int h, int w) {
+    size_t n = (size_t)B * c * h * w;
+    float *x = malloc(n * sizeof(float)), *y = malloc(n * sizeof(float));
+    float *ax = malloc(n * sizeof(float)), *aty = malloc(n * sizeof(float));
+    gp_augment_draw draws[8];
+    gp_rng r;
+    gp_rng_seed(&r, (uint64_t)(mode * 100 + B));
+    gp_augment_sample(draws, B, h, w, mode, &r);
+    fill_rand(x, n, -1.0f, 1.0f);
+    fill_rand(y, n, -1.0f, 1.0f);
+    gp_augment_forward(ax, x, draws, B, c, h, w, 0.0f);
+    gp_augment_backward(aty, y, draws, B, c, h, w);
+    double lhs = 0, rhs = 0;
+    for (size_t i = 0; i < n; i++) {
+        lhs += (double)ax[i] * y[i];
+        rhs += (double)x[i] * aty[i];
+    }
+    CHECK_CLOSE(lhs, rhs, 1e-9, 1e-9);
+    int moved = 0, cut = 0;
+    for (int b = 0; b < B; b++) {
+        moved |= draws[b].dx != 0 || draws[b].dy != 0;
+        cut |= draws[b].y1 > draws[b].y0;
+        CHECK(abs(draws[b].dx) <= (w + 4) / 8 && abs(draws[b].dy) <= (h + 4) / 8);
+    }
+    CHECK(mode == GP_AUGMENT_NONE ? !moved : moved);
+    CHECK(mode == GP_AUGMENT_TRANSLATE_CUTOUT ? cut : !cut);
+    /* the background fill: pixels shifted in or cut out take it */
+    gp_augment_forward(ax, x, draws, B, c, h, w, -1.0f);
+    if (mode == GP_AUGMENT_NONE) CHECK(memcmp(ax, x, n * sizeof(float)) == 0);
+    free(x); free(y); free(ax); free(aty);
+}
+
 int main(void) {
     gp_rng_seed(&rng, 7);
 
@@ -534,6 +570,10 @@ int main(void) {
         }
     }
     CHECK(gp_loss_by_name("wasserstein") == -1);
+    for (int mode = 0; mode < GP_AUGMENT_COUNT; mode++) {
+        test_augment(mode, 8, 1, 28, 28);
+        test_augment(mode, 3, 2, 9, 13);
+    }
 
     return check_report("gradcheck");
 }

@@ -9,6 +9,19 @@
 
 static int same_floats(const float *a, const float *b, size_t n) { return memcmp(a, b, n * sizeof(float)) == 0; }
 
+/* An unconditional file's layout (README, "Model"): the version-1 header
+ * (144 bytes), the dataset name, the class count, the settings count and
+ * one 24-byte record per setting but the seed; then the generator. */
+#define SETTINGS_BYTES (4 + 24 * (size_t)(GP_N_SETTINGS - 1))
+#define G_NET (144 + 16 + 4 + SETTINGS_BYTES)
+
+/* Where a setting's record (16-byte name, f64) is in a file, or 0. */
+static size_t setting_offset(const uint8_t *bytes, size_t len, const char *name) {
+    for (size_t at = 168; at + 24 <= len && at < G_NET; at += 24)
+        if (!strncmp((const char *)bytes + at, name, 16)) return at;
+    return 0;
+}
+
 /* A small trained-looking GAN: default preset with weights nudged off init. */
 static void make_gan(gp_gan *gan, uint64_t seed) {
     gp_gan_config cfg;
@@ -163,13 +176,12 @@ static void test_rejections(void) {
     /* a well-formed file (valid checksum) whose contents lie: a layer count
      * too large, a parameter count that does not match, a bad setting */
     struct { size_t offset; uint32_t value; const char *what; } lies[] = {
-        {188, 1000, "G layer count"}, /* offsets as in the README's format table */
-        {192, 99, "G first layer kind"},
-        {196, 0, "G first layer width"},
+        {G_NET + 12, 1000, "G layer count"}, /* offsets as in the README's format table */
+        {G_NET + 16, 99, "G first layer kind"},
+        {G_NET + 20, 0, "G first layer width"},
         {4, 3, "version"},
-        {160, 3, "conditioning"},
-        {164, 5, "classes of an unconditional model"},
-        {172, 0x3f800000u, "a moving-average decay of 1"},
+        {160, 5, "classes of an unconditional model"},
+        {164, 300, "the settings count"},
         {8, 7, "flags"},
         {40, 0, "batch"},
         {44, 5000, "latent"},
@@ -186,6 +198,30 @@ static void test_rejections(void) {
         if (st != GP_ERR_FORMAT || !err.msg[0]) fprintf(stderr, "lie about %s was accepted\n", lies[i].what);
         CHECK(st == GP_ERR_FORMAT);
         CHECK(err.msg[0] != 0);
+    }
+    /* settings by name that lie: out of range, inconsistent, unknown */
+    struct { const char *name; double value; const char *rename; } named_lies[] = {
+        {"cond", 3.0, NULL}, {"cond", 1.0, NULL}, {"ema", 1.0, NULL}, {"batch", 5000.0, NULL},
+        {"lr_g", -1.0, NULL}, {"augment", 0.5, NULL}, {"loss", 0.0, "wasserstein"},
+    };
+    for (size_t i = 0; i < sizeof named_lies / sizeof named_lies[0]; i++) {
+        memcpy(copy, bytes, len);
+        size_t at = setting_offset(copy, len, named_lies[i].name);
+        CHECK(at > 0);
+        if (!at) continue;
+        if (named_lies[i].rename) {
+            memset(copy + at, 0, 16);
+            memcpy(copy + at, named_lies[i].rename, strlen(named_lies[i].rename));
+        } else {
+            memcpy(copy + at + 16, &named_lies[i].value, 8);
+        }
+        uint32_t crc = gp_crc32(copy, len - 4);
+        memcpy(copy + len - 4, &crc, 4);
+        err.msg[0] = 0;
+        gp_status st = gp_model_load(&b, copy, len, &err);
+        if (st == GP_OK) gp_gan_free(&b);
+        if (st != GP_ERR_FORMAT) fprintf(stderr, "lie about %s was accepted\n", named_lies[i].name);
+        CHECK(st == GP_ERR_FORMAT && err.msg[0] != 0);
     }
     /* random bytes and an empty buffer */
     gp_rng rng;
@@ -234,7 +270,7 @@ static void test_conditional(void) {
         uint8_t *copy = malloc(len);
         memcpy(copy, bytes, len);
         uint32_t v = k ? 17u : 1u;
-        memcpy(copy + 164, &v, 4); /* u32 classes */
+        memcpy(copy + 160, &v, 4); /* u32 classes */
         uint32_t crc = gp_crc32(copy, len - 4);
         memcpy(copy + len - 4, &crc, 4);
         err.msg[0] = 0;
@@ -270,11 +306,12 @@ static void test_version1(void) {
     uint8_t *bytes;
     size_t len;
     CHECK(gp_model_save(&a, GP_SAVE_TRAINING, &bytes, &len, &err) == GP_OK);
-    /* version 1 is version 2 without the 32 bytes at 144 (no classes) */
-    uint8_t *v1 = malloc(len - 32);
+    /* version 1 is version 2 without the dataset, classes and settings at 144 */
+    size_t extra = G_NET - 144;
+    uint8_t *v1 = malloc(len - extra);
     memcpy(v1, bytes, 144);
-    memcpy(v1 + 144, bytes + 176, len - 176);
-    size_t len1 = len - 32;
+    memcpy(v1 + 144, bytes + G_NET, len - G_NET);
+    size_t len1 = len - extra;
     uint32_t one = 1;
     memcpy(v1 + 4, &one, 4);
     uint32_t crc = gp_crc32(v1, len1 - 4);

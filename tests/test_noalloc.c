@@ -48,7 +48,9 @@ int main(void) {
         cfg.batch = 16;
         if (p >= 2) {
             cfg.cond = p == 2 ? GP_COND_ACGAN : GP_COND_CONCAT;
-            cfg.loss = p == 2 ? GP_LOSS_HINGE : GP_LOSS_LSGAN;
+            cfg.loss = p == 2 ? GP_LOSS_HINGE : GP_LOSS_WGAN_GP;
+            cfg.r1 = p == 2 ? 1.0f : 0.0f;
+            cfg.augment = p == 2 ? GP_AUGMENT_TRANSLATE_CUTOUT : GP_AUGMENT_TRANSLATE;
             cfg.ema = 0.99f;
             CHECK(gp_gan_config_set_classes(&cfg, 10, &err) == GP_OK);
         }

@@ -212,7 +212,7 @@ static void test_conditional(int quick) {
         CHECK(gp_score_model(&cls, &ref, &gan, 100, 8, 10, &after, &err) == GP_ERR_ARG);
         gp_gan_free(&gan);
     }
-    /* every loss, conditional or not, a few steps on the DCGAN: finite */
+    /* every loss with conditioning, augmentation and a moving average, a few steps on the DCGAN: finite */
     for (int loss = 0; loss < GP_LOSS_COUNT; loss++) {
         gp_gan_config cfg;
         CHECK(gp_gan_config_default(&cfg, "dcgan", &err) == GP_OK);
@@ -220,11 +220,16 @@ static void test_conditional(int quick) {
         cfg.batch = 8;
         cfg.ema = 0.9f;
         cfg.cond = loss % 2 ? GP_COND_CONCAT : GP_COND_ACGAN;
+        cfg.augment = loss % GP_AUGMENT_COUNT;
+        cfg.r1 = loss == GP_LOSS_HINGE ? 1.0f : 0.0f;
         CHECK(gp_gan_config_set_classes(&cfg, 10, &err) == GP_OK);
         gp_gan gan;
         CHECK(gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
         for (int i = 0; i < 3; i++) CHECK(gp_gan_train_step(&gan, &ds, &err) == GP_OK);
         CHECK(isfinite(gan.stats.d_loss) && isfinite(gan.stats.g_loss) && isfinite(gan.stats.d_real));
+        /* the penalties are part of D's loss when they are on */
+        int penalized = GP_LOSSES[loss].gradient_penalty || cfg.r1 > 0.0f;
+        CHECK(penalized ? gan.stats.penalty > 0.0f && isfinite(gan.stats.penalty) : gan.stats.penalty == 0.0f);
         gp_gan_free(&gan);
     }
     gp_feature_stats_free(&ref);

@@ -46,8 +46,9 @@ export class Settings {
     this.table = table;
     const box = $('settings-fields');
     box.textContent = '';
-    const rows = [{ name: 'preset', label: 'Preset', help: 'The architecture of G and D.', type: 'choice',
-      choices: table.presets.map((p) => p.name), helps: table.presets.map((p) => p.help) }, ...table.settings];
+    const rows = [{ name: 'preset', label: 'Preset', help: table.presets.map((p) => `${p.label}: ${p.help}`).join(' '),
+      type: 'choice', choices: table.presets.map((p) => p.name), choiceLabels: table.presets.map((p) => p.label) },
+    ...table.settings];
     for (const row of rows) {
       const field = document.createElement('div');
       field.className = 'field';
@@ -58,10 +59,7 @@ export class Settings {
       let input;
       if (row.type === 'choice') {
         input = document.createElement('select');
-        row.choices.forEach((c, i) => {
-          const loss = row.name === 'loss' ? table.losses[i] : null;
-          input.add(new Option(loss ? loss.label : c, c));
-        });
+        row.choices.forEach((c, i) => input.add(new Option(row.choiceLabels[i], c)));
       } else {
         input = document.createElement('input');
         input.type = 'text';
