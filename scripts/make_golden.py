@@ -341,6 +341,49 @@ def penalty_case(g, prefix, act):
             g.add(prefix + kind + "_d" + name, gr)
 
 
+def spectral_case(g, prefix, layer, x, x2):
+    """torch.nn.utils.spectral_norm on a Linear or Conv2d: one training
+    forward (one power iteration) with backward, then an eval forward."""
+    sn = torch.nn.utils.spectral_norm(layer)
+    rows = layer.weight_orig.shape[0]
+    cols = layer.weight_orig.numel() // rows
+    with torch.no_grad():
+        layer.weight_orig.copy_(torch.randn_like(layer.weight_orig) * 0.4)
+        layer.bias.copy_(torch.randn_like(layer.bias) * 0.2)
+        layer.weight_u.copy_(torch.nn.functional.normalize(torch.randn(rows), dim=0))
+        layer.weight_v.copy_(torch.nn.functional.normalize(torch.randn(cols), dim=0))
+    g.add(prefix + "weight", layer.weight_orig)
+    g.add(prefix + "bias", layer.bias)
+    g.add(prefix + "u0", layer.weight_u)
+    g.add(prefix + "v0", layer.weight_v)
+    x = x.requires_grad_(True)
+    g.add(prefix + "x", x)
+    sn.train()
+    out = sn(x)
+    dout = torch.randn_like(out)
+    out.backward(dout)
+    g.add(prefix + "dout", dout)
+    g.add(prefix + "out", out)
+    g.add(prefix + "u1", layer.weight_u)
+    g.add(prefix + "v1", layer.weight_v)
+    g.add(prefix + "dx", x.grad)
+    g.add(prefix + "dweight", layer.weight_orig.grad)
+    g.add(prefix + "dbias", layer.bias.grad)
+    sn.eval()
+    with torch.no_grad():
+        g.add(prefix + "x2", x2)
+        g.add(prefix + "out_eval", sn(x2))
+
+
+def make_spectral():
+    torch.manual_seed(7)
+    g = Golden("spectral", "torch.nn.utils.spectral_norm (one power iteration) on Linear and Conv2d")
+    spectral_case(g, "linear_", torch.nn.Linear(7, 4), torch.randn(3, 7), torch.randn(2, 7))
+    spectral_case(g, "conv_", torch.nn.Conv2d(3, 5, 3, stride=2, padding=1), torch.randn(2, 3, 6, 5),
+                  torch.randn(2, 3, 6, 5))
+    g.write()
+
+
 def make_penalty():
     torch.manual_seed(6)
     g = Golden("penalty", "R1 and WGAN-GP gradient penalties: value and gradient w.r.t. D's weights (double backward)")
@@ -359,6 +402,7 @@ def main():
     make_optim()
     make_conv()
     make_penalty()
+    make_spectral()
     make_rng()
 
 

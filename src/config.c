@@ -25,6 +25,11 @@ static const char *const COND_LABELS[GP_COND_COUNT] = {"None (unconditional)", "
 static const char *cond_choice(int i) { return i >= 0 && i < GP_COND_COUNT ? COND_NAMES[i] : NULL; }
 static const char *cond_label(int i) { return i >= 0 && i < GP_COND_COUNT ? COND_LABELS[i] : NULL; }
 
+static const char *const OFF_ON[2] = {"off", "on"};
+static const char *const OFF_ON_LABELS[2] = {"Off", "On"};
+static const char *off_on(int i) { return i >= 0 && i < 2 ? OFF_ON[i] : NULL; }
+static const char *off_on_label(int i) { return i >= 0 && i < 2 ? OFF_ON_LABELS[i] : NULL; }
+
 static const char *const AUGMENT_NAMES[GP_AUGMENT_COUNT] = {"none", "translate", "translate_cutout"};
 static const char *const AUGMENT_LABELS[GP_AUGMENT_COUNT] = {"None", "Translation", "Translation and cutout"};
 static const char *augment_choice(int i) { return i >= 0 && i < GP_AUGMENT_COUNT ? AUGMENT_NAMES[i] : NULL; }
@@ -61,6 +66,9 @@ const gp_setting GP_SETTINGS[] = {
      GP_SETTING_FLOAT, OFF(gp_weight), 0, 1000, 0, 0, NULL, NULL, 1},
     {"r1", "R1 penalty", "Weight γ of γ/2·|∇ₓD(x)|² on real images (Mescheder et al. 2018): D stays smooth where the "
      "data is. 0: off.", GP_SETTING_FLOAT, OFF(r1), 0, 1000, 0, 0, NULL, NULL, 1},
+    {"spectral_norm", "Spectral norm in D", "Each of D's weight matrices divided by its largest singular value "
+     "(Miyato et al. 2018), which bounds how fast D can change; D then has no BatchNorm.", GP_SETTING_CHOICE,
+     OFF(spectral_norm), 0, 1, 0, 0, off_on, off_on_label, 0},
     {"augment", "Augmentation for D", "DiffAugment: real and fake images are shifted (and partly blanked) alike "
      "before D sees them, so D cannot memorize a small training set.", GP_SETTING_CHOICE, OFF(augment), 0,
      GP_AUGMENT_COUNT - 1, 0, 0, augment_choice, augment_label, 1},

@@ -42,6 +42,7 @@ typedef struct {
     float aux_weight;          /* ACGAN: weight of the class loss */
     float ema;                 /* decay of the moving average of G's weights; 0: off */
     int augment;               /* gp_augment_mode: DiffAugment for D */
+    int spectral_norm;         /* 1: D's Linear and Conv2d layers spectrally normalized, D without BatchNorm */
     float gp_weight;           /* WGAN-GP: weight of the gradient penalty */
     float r1;                  /* R1: weight gamma of gamma/2 |grad_x D(x)|^2 on real images; 0: off */
     uint64_t seed;             /* initial weights and the training stream */

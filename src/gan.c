@@ -43,6 +43,20 @@ static const gp_shape PRESET_IMAGE = {1, 28, 28};
 /* D's outputs per image: the adversarial score, then (ACGAN) one logit per class. */
 static int d_outputs(const gp_gan_config *cfg) { return 1 + (cfg->cond == GP_COND_ACGAN ? cfg->classes : 0); }
 
+/* Spectral norm on: D's Linear and Conv2d layers normalized, its BatchNorm
+ * layers dropped (as in SNGAN's discriminators). */
+static void spectral_d(const gp_gan_config *cfg, gp_layer_desc *d, int *d_n) {
+    if (!cfg->spectral_norm) return;
+    int n = 0;
+    for (int i = 0; i < *d_n; i++) {
+        if (d[i].kind == GP_LAYER_BATCHNORM || d[i].kind == GP_LAYER_BATCHNORM2D) continue;
+        d[n] = d[i];
+        if (d[n].kind == GP_LAYER_LINEAR || d[n].kind == GP_LAYER_CONV2D) d[n].flags |= GP_LAYER_SPECTRAL_NORM;
+        n++;
+    }
+    *d_n = n;
+}
+
 gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer_desc *g, int *g_n,
                               gp_shape *d_in, gp_layer_desc *d, int *d_n, gp_err *err) {
     gp_shape image = PRESET_IMAGE;
@@ -52,7 +66,7 @@ gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer
     int d_out = d_outputs(cfg);
     if (!strcmp(cfg->preset, "dcgan")) {
         dcgan_architecture(image, d_out, g, g_n, d, d_n);
-        return GP_OK;
+        return spectral_d(cfg, d, d_n), GP_OK;
     }
     if (strcmp(cfg->preset, "mlp") != 0)
         return gp_fail(err, GP_ERR_ARG, "preset: unknown preset '%.15s'", cfg->preset);
@@ -80,6 +94,7 @@ gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer
     d[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, s);
     d[n++] = gp_layer(GP_LAYER_LINEAR, (uint32_t)d_out, 0);
     *d_n = n;
+    spectral_d(cfg, d, d_n);
     return GP_OK;
 }
 
@@ -347,6 +362,8 @@ static void penalty_backward(gp_gan *gan, const uint8_t *labels, int B, const fl
     if (!(longest > 0.0)) return; /* a constant D: no penalty gradient */
     float eps = (float)(PENALTY_STEP / sqrt(longest));
     for (int sign = 1; sign >= -1; sign -= 2) {
+        /* both passes from the same BatchNorm and spectral-norm state */
+        memcpy(gan->D.buffers, gan->d_buffers, gan->D.n_buffers * sizeof(float));
         float *x = gan->aug; /* scratch: x + sign eps u */
         for (size_t i = 0; i < (size_t)B * n_img; i++) x[i] = gan->pen_x[i] + sign * eps * gan->pen_u[i];
         d_forward(gan, x, labels, B, 0);
@@ -553,19 +570,22 @@ size_t gp_model_info_json(const gp_gan *gan, char *buf, size_t cap) {
     names[0] = 0;
     for (int k = 0; k < c->classes; k++)
         n += (size_t)snprintf(names + n, sizeof names - n, "%s\"%s\"", k ? "," : "", c->class_names[k]);
-    char ema[32], real_label[32], augment[32];
+    char ema[32], real_label[32], augment[32], r1[32];
+    gp_setting_format(c, gp_setting_find("r1"), r1, sizeof r1);
     gp_setting_format(c, gp_setting_find("ema"), ema, sizeof ema);
     gp_setting_format(c, gp_setting_find("real_label"), real_label, sizeof real_label);
     gp_setting_format(c, gp_setting_find("augment"), augment, sizeof augment);
     int len = snprintf(buf, cap,
                        "{\"preset\":\"%s\",\"dataset\":\"%s\",\"image\":{\"channels\":%d,\"height\":%d,\"width\":%d},"
                        "\"classes\":{\"count\":%d,\"names\":[%s]},\"steps\":%ld,\"d_steps_taken\":%ld,"
-                       "\"loss\":\"%s\",\"tools\":{\"conditioning\":\"%s\",\"ema\":%s,\"augment\":\"%s\",\"real_label\":%s},"
+                       "\"loss\":\"%s\",\"tools\":{\"conditioning\":\"%s\",\"ema\":%s,\"augment\":\"%s\",\"spectral_norm\":%s,"
+                       "\"r1\":%s,\"real_label\":%s},"
                        "\"has_discriminator\":%s,\"parameters\":{\"generator\":%zu,\"discriminator\":%zu},"
                        "\"settings\":%s}",
                        c->preset, c->dataset, gan->image.c, gan->image.h, gan->image.w, c->classes, names,
                        gan->stats.step, gan->stats.d_step, GP_LOSSES[c->loss].name,
-                       gp_setting_find("cond")->choice(c->cond), ema, augment, real_label,
+                       gp_setting_find("cond")->choice(c->cond), ema, augment, c->spectral_norm ? "true" : "false", r1,
+                       real_label,
                        gan->has_d ? "true" : "false", gan->G.n_params, gan->has_d ? gan->D.n_params : (size_t)0,
                        settings);
     return len < 0 ? 0 : (size_t)len;

@@ -29,7 +29,8 @@ static int conv_out_shape(const gp_layer_desc *d, gp_shape in, gp_shape *out, in
                 index, name, d->kernel, d->stride, d->pad);
         return 0;
     }
-    if (d->flags & ~GP_LAYER_NO_BIAS) {
+    uint32_t known = GP_LAYER_NO_BIAS | (d->kind == GP_LAYER_CONV2D ? GP_LAYER_SPECTRAL_NORM : 0);
+    if (d->flags & ~known) {
         gp_fail(err, GP_ERR_ARG, "layer %d: %s has unknown flags %#x", index, name, d->flags);
         return 0;
     }
@@ -85,6 +86,10 @@ static int layer_out_shape(const gp_layer_desc *d, gp_shape in, gp_shape *out,
     case GP_LAYER_LINEAR:
         if (d->out_c < 1 || d->out_c > (1u << 20)) {
             gp_fail(err, GP_ERR_ARG, "layer %d: Linear needs 1..1048576 outputs, got %u", index, d->out_c);
+            return 0;
+        }
+        if (d->flags & ~GP_LAYER_SPECTRAL_NORM) {
+            gp_fail(err, GP_ERR_ARG, "layer %d: Linear has unknown flags %#x", index, d->flags);
             return 0;
         }
         *out = (gp_shape){(int)d->out_c, 1, 1};
@@ -151,16 +156,28 @@ static uint64_t layer_params(const gp_layer_desc *d, gp_shape in) {
     }
 }
 
-/* running statistics */
+static int spectral(const gp_layer_desc *d) {
+    return (d->kind == GP_LAYER_LINEAR || d->kind == GP_LAYER_CONV2D) && (d->flags & GP_LAYER_SPECTRAL_NORM);
+}
+
+/* A spectrally normalized weight as a matrix: out_c rows of `cols`. */
+static uint64_t sn_cols(const gp_layer_desc *d, gp_shape in) {
+    return d->kind == GP_LAYER_LINEAR ? (uint64_t)gp_shape_size(in) : (uint64_t)in.c * d->kernel * d->kernel;
+}
+
+/* running statistics; spectral norm's u and v */
 static uint64_t layer_buffers(const gp_layer_desc *d, gp_shape in) {
     if (d->kind == GP_LAYER_BATCHNORM) return 2 * (uint64_t)gp_shape_size(in);
     if (d->kind == GP_LAYER_BATCHNORM2D) return 2 * (uint64_t)in.c;
+    if (spectral(d)) return d->out_c + sn_cols(d, in);
     return 0;
 }
 
-/* batch mean and invstd; dropout's mask for every value of a batch */
+/* batch mean and invstd; dropout's mask for every value of a batch;
+ * spectral norm's W / sigma, a gradient scratch of that size, and sigma */
 static uint64_t layer_saved(const gp_layer_desc *d, gp_shape in, int max_batch) {
     if (d->kind == GP_LAYER_DROPOUT) return (uint64_t)max_batch * gp_shape_size(in);
+    if (spectral(d)) return 2 * d->out_c * sn_cols(d, in) + 1;
     return layer_buffers(d, in);
 }
 
@@ -291,6 +308,76 @@ static void init_bn(gp_net *net, int i, gp_rng *rng, float std) {
     }
 }
 
+/* Spectral norm's u and v: normalized standard normals, as PyTorch draws them. */
+static void normalize(float *x, int n) {
+    double s = 0.0;
+    for (int i = 0; i < n; i++) s += (double)x[i] * x[i];
+    double norm = sqrt(s);
+    float scale = (float)(1.0 / (norm > 1e-12 ? norm : 1e-12));
+    for (int i = 0; i < n; i++) x[i] *= scale;
+}
+
+static void init_sn(gp_net *net, int i, gp_rng *rng) {
+    const gp_layer_desc *d = &net->layers[i];
+    if (!spectral(d)) return;
+    int rows = (int)d->out_c, cols = (int)sn_cols(d, net->shape[i]);
+    float *u = net->buffers + net->buffer_off[i], *v = u + rows;
+    gp_rng_fill_normal(rng, u, rows, 0.0f, 1.0f);
+    gp_rng_fill_normal(rng, v, cols, 0.0f, 1.0f);
+    normalize(u, rows);
+    normalize(v, cols);
+}
+
+/* W / sigma of spectrally normalized layer i into its saved area (after one
+ * power iteration on u and v in training), as torch.nn.utils.spectral_norm:
+ * v = normalize(W^T u), u = normalize(W v), sigma = u . W v. */
+static const float *sn_weight(gp_net *net, int i) {
+    const gp_layer_desc *d = &net->layers[i];
+    int rows = (int)d->out_c, cols = (int)sn_cols(d, net->shape[i]);
+    const float *W = net->params + net->param_off[i];
+    float *u = net->buffers + net->buffer_off[i], *v = u + rows;
+    float *wsn = net->saved + net->save_off[i], *sigma = wsn + 2 * (size_t)rows * cols;
+    if (net->training) {
+        memset(v, 0, (size_t)cols * sizeof(float));
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) v[c] += W[(size_t)r * cols + c] * u[r];
+        normalize(v, cols);
+        for (int r = 0; r < rows; r++) {
+            double acc = 0.0;
+            for (int c = 0; c < cols; c++) acc += (double)W[(size_t)r * cols + c] * v[c];
+            u[r] = (float)acc;
+        }
+        normalize(u, rows);
+    }
+    double s = 0.0;
+    for (int r = 0; r < rows; r++) {
+        double acc = 0.0;
+        for (int c = 0; c < cols; c++) acc += (double)W[(size_t)r * cols + c] * v[c];
+        s += u[r] * acc;
+    }
+    *sigma = (float)s;
+    float inv = 1.0f / *sigma;
+    for (size_t k = 0; k < (size_t)rows * cols; k++) wsn[k] = W[k] * inv;
+    return wsn;
+}
+
+/* The weight gradient through the normalization, u and v held constant:
+ * dW += (dWsn - <dWsn, Wsn> u v^T) / sigma, dWsn in the scratch after Wsn. */
+static void sn_backward(gp_net *net, int i, float *dW) {
+    const gp_layer_desc *d = &net->layers[i];
+    int rows = (int)d->out_c, cols = (int)sn_cols(d, net->shape[i]);
+    const float *u = net->buffers + net->buffer_off[i], *v = u + rows;
+    const float *wsn = net->saved + net->save_off[i], *dwsn = wsn + (size_t)rows * cols;
+    float sigma = wsn[2 * (size_t)rows * cols];
+    double dot = 0.0;
+    for (size_t k = 0; k < (size_t)rows * cols; k++) dot += (double)dwsn[k] * wsn[k];
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++) {
+            size_t k = (size_t)r * cols + c;
+            dW[k] += (float)((dwsn[k] - dot * u[r] * v[c]) / sigma);
+        }
+}
+
 static void clear_training_state(gp_net *net) {
     memset(net->grads, 0, net->n_params * sizeof(float));
     memset(net->adam_m, 0, net->n_params * sizeof(float));
@@ -308,6 +395,7 @@ void gp_net_init_params(gp_net *net, gp_rng *rng) {
             float bound = 1.0f / sqrtf((float)n_in);
             gp_rng_fill_uniform(rng, p, (int)d->out_c * n_in, -bound, bound);
             gp_rng_fill_uniform(rng, p + (size_t)d->out_c * n_in, (int)d->out_c, -bound, bound);
+            init_sn(net, i, rng);
         } else if (is_conv(d->kind)) {
             /* kaiming_uniform(a=sqrt(5)) gives U(-1/sqrt(fan_in), ..), as
              * the bias; PyTorch's fan_in is weight.size(1)*k*k */
@@ -316,6 +404,7 @@ void gp_net_init_params(gp_net *net, gp_rng *rng) {
             int nw = (int)conv_weights(d, in);
             gp_rng_fill_uniform(rng, p, nw, -bound, bound);
             if (has_bias(d)) gp_rng_fill_uniform(rng, p + nw, (int)d->out_c, -bound, bound);
+            init_sn(net, i, rng);
         } else if (d->kind == GP_LAYER_BATCHNORM || d->kind == GP_LAYER_BATCHNORM2D) {
             init_bn(net, i, rng, 0.0f);
         }
@@ -333,6 +422,7 @@ void gp_net_init_normal(gp_net *net, gp_rng *rng, float std) {
             int nw = d->kind == GP_LAYER_LINEAR ? (int)d->out_c * gp_shape_size(in) : (int)conv_weights(d, in);
             gp_rng_fill_normal(rng, p, nw, 0.0f, std);
             if (has_bias(d)) memset(p + nw, 0, d->out_c * sizeof(float));
+            init_sn(net, i, rng);
         } else if (d->kind == GP_LAYER_BATCHNORM || d->kind == GP_LAYER_BATCHNORM2D) {
             init_bn(net, i, rng, std);
         }
@@ -350,7 +440,8 @@ void gp_net_layer_forward(gp_net *net, int i, int batch) {
     size_t n = (size_t)batch * n_in;
     switch (d->kind) {
     case GP_LAYER_LINEAR:
-        gp_linear_forward(out, in, p, p + (size_t)d->out_c * n_in, batch, n_in, (int)d->out_c, net->ws);
+        gp_linear_forward(out, in, spectral(d) ? sn_weight(net, i) : p, p + (size_t)d->out_c * n_in, batch, n_in,
+                          (int)d->out_c, net->ws);
         break;
     case GP_LAYER_BATCHNORM: {
         float *buf = net->buffers + net->buffer_off[i];
@@ -368,7 +459,7 @@ void gp_net_layer_forward(gp_net *net, int i, int batch) {
         gp_conv_geom g = layer_geom(net, i);
         const float *bias = has_bias(d) ? p + conv_weights(d, s) : NULL;
         if (d->kind == GP_LAYER_CONV2D)
-            gp_conv2d_forward(out, in, p, bias, batch, &g, net->ws);
+            gp_conv2d_forward(out, in, spectral(d) ? sn_weight(net, i) : p, bias, batch, &g, net->ws);
         else
             gp_convt2d_forward(out, in, p, bias, batch, &g, net->ws);
         break;
@@ -408,6 +499,15 @@ void gp_net_layer_backward(gp_net *net, int i, int batch, const float *dy, float
     size_t n = (size_t)batch * n_in;
     switch (d->kind) {
     case GP_LAYER_LINEAR:
+        if (spectral(d)) { /* through W / sigma: the weight gradient goes to the scratch, then through sigma */
+            const float *wsn = net->saved + net->save_off[i];
+            float *dwsn = g ? net->saved + net->save_off[i] + (size_t)d->out_c * n_in : NULL;
+            if (dwsn) memset(dwsn, 0, (size_t)d->out_c * n_in * sizeof(float));
+            gp_linear_backward(dx, dwsn, g ? g + (size_t)d->out_c * n_in : NULL, dy, in, wsn, batch, n_in,
+                               (int)d->out_c, net->ws);
+            if (g) sn_backward(net, i, g);
+            break;
+        }
         gp_linear_backward(dx, g, g ? g + (size_t)d->out_c * n_in : NULL, dy, in, p, batch, n_in,
                            (int)d->out_c, net->ws);
         break;
@@ -425,7 +525,13 @@ void gp_net_layer_backward(gp_net *net, int i, int batch, const float *dy, float
         gp_conv_geom geom = layer_geom(net, i);
         size_t nw = (size_t)conv_weights(d, s);
         float *db = g && has_bias(d) ? g + nw : NULL;
-        if (d->kind == GP_LAYER_CONV2D)
+        if (d->kind == GP_LAYER_CONV2D && spectral(d)) {
+            const float *wsn = net->saved + net->save_off[i];
+            float *dwsn = g ? net->saved + net->save_off[i] + nw : NULL;
+            if (dwsn) memset(dwsn, 0, nw * sizeof(float));
+            gp_conv2d_backward(dx, dwsn, db, dy, in, wsn, batch, &geom, net->ws);
+            if (g) sn_backward(net, i, g);
+        } else if (d->kind == GP_LAYER_CONV2D)
             gp_conv2d_backward(dx, g, db, dy, in, p, batch, &geom, net->ws);
         else
             gp_convt2d_backward(dx, g, db, dy, in, p, batch, &geom, net->ws);

@@ -35,6 +35,11 @@ typedef enum {
 
 /* CONV2D, CONVT2D flags: no bias term (PyTorch's bias=False). */
 #define GP_LAYER_NO_BIAS 1u
+/* LINEAR, CONV2D flags: spectral normalization, as torch.nn.utils.spectral_norm
+ * with one power iteration per training forward: the layer uses W / sigma,
+ * sigma = u^T W v, W seen as (out_c, rest); u (out_c) and v (rest) are
+ * buffers, updated in training, kept in evaluation. */
+#define GP_LAYER_SPECTRAL_NORM 2u
 
 /* One layer as stored in a model file (GP_LAYER_DESC_WORDS little-endian
  * 32-bit words, in this order). Unused fields are zero.
@@ -45,7 +50,7 @@ typedef struct {
     uint32_t out_c;                /* LINEAR: outputs; CONV*: channels; RESHAPE */
     uint32_t out_h, out_w;         /* RESHAPE: new shape; CONV*: 0 or check */
     uint32_t kernel, stride, pad;  /* CONV2D, CONVT2D */
-    uint32_t flags;                /* CONV2D, CONVT2D: GP_LAYER_NO_BIAS */
+    uint32_t flags;                /* CONV*: GP_LAYER_NO_BIAS; LINEAR, CONV2D: GP_LAYER_SPECTRAL_NORM */
     float alpha;                   /* LEAKY_RELU: slope; BATCHNORM*: momentum;
                                       DROPOUT: drop probability */
     float eps;                     /* BATCHNORM*: eps */

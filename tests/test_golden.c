@@ -504,6 +504,69 @@ static void penalty_case(const golden *g, const char *prefix, uint32_t act) {
     gp_gan_free(&gan);
 }
 
+/* ---- spectral normalization ------------------------------------------------ */
+
+static void spectral_case(const golden *g, const char *prefix, const gp_layer_desc *d, gp_shape in, int B) {
+    gp_net net;
+    gp_err err;
+    CHECK(gp_net_create(&net, in, d, 1, B, &err) == GP_OK);
+    int rows = (int)d->out_c, n_in = gp_shape_size(in);
+    int cols = d->kind == GP_LAYER_LINEAR ? n_in : in.c * (int)(d->kernel * d->kernel);
+    int n_out = gp_shape_size(net.shape[1]);
+    const float *w = getp(g, prefix, "weight", rows * cols), *b = getp(g, prefix, "bias", rows);
+    const float *u0 = getp(g, prefix, "u0", rows), *v0 = getp(g, prefix, "v0", cols);
+    const float *x = getp(g, prefix, "x", B * n_in), *dout = getp(g, prefix, "dout", B * n_out);
+    if (!w || !b || !u0 || !v0 || !x || !dout) {
+        gp_net_free(&net);
+        return;
+    }
+    memcpy(net.params, w, sizeof(float) * rows * cols);
+    memcpy(net.params + rows * cols, b, sizeof(float) * rows);
+    memcpy(net.buffers, u0, sizeof(float) * rows);
+    memcpy(net.buffers + rows, v0, sizeof(float) * cols);
+    net.training = 1;
+    char name[64];
+    const float *out = gp_net_forward(&net, x, B);
+    snprintf(name, sizeof name, "%sout", prefix);
+    compare(name, out, getp(g, prefix, "out", B * n_out), B * n_out, 1e-5, 1e-4);
+    snprintf(name, sizeof name, "%su1", prefix);
+    compare(name, net.buffers, getp(g, prefix, "u1", rows), rows, 1e-5, 1e-4);
+    snprintf(name, sizeof name, "%sv1", prefix);
+    compare(name, net.buffers + rows, getp(g, prefix, "v1", cols), cols, 1e-5, 1e-4);
+    gp_net_zero_grad(&net);
+    const float *dx = gp_net_backward(&net, dout, B, 1, 1);
+    snprintf(name, sizeof name, "%sdx", prefix);
+    compare(name, dx, getp(g, prefix, "dx", B * n_in), B * n_in, 1e-5, 1e-4);
+    snprintf(name, sizeof name, "%sdweight", prefix);
+    compare(name, net.grads, getp(g, prefix, "dweight", rows * cols), rows * cols, 1e-5, 1e-4);
+    snprintf(name, sizeof name, "%sdbias", prefix);
+    compare(name, net.grads + rows * cols, getp(g, prefix, "dbias", rows), rows, 1e-5, 1e-4);
+    /* evaluation: the stored u and v, no iteration */
+    float u1[64];
+    memcpy(u1, net.buffers, sizeof(float) * rows);
+    net.training = 0;
+    const float *x2 = getp(g, prefix, "x2", 2 * n_in);
+    if (x2) {
+        out = gp_net_forward(&net, x2, 2);
+        snprintf(name, sizeof name, "%sout_eval", prefix);
+        compare(name, out, getp(g, prefix, "out_eval", 2 * n_out), 2 * n_out, 1e-5, 1e-4);
+        CHECK(memcmp(u1, net.buffers, sizeof(float) * rows) == 0);
+    }
+    gp_net_free(&net);
+}
+
+static void test_spectral(void) {
+    golden g;
+    if (!golden_load(&g, "tests/golden/spectral.txt")) return;
+    gp_layer_desc lin = gp_layer(GP_LAYER_LINEAR, 4, 0.0f);
+    lin.flags = GP_LAYER_SPECTRAL_NORM;
+    spectral_case(&g, "linear_", &lin, (gp_shape){7, 1, 1}, 3);
+    gp_layer_desc conv = gp_layer_conv(GP_LAYER_CONV2D, 5, 3, 2, 1);
+    conv.flags = GP_LAYER_SPECTRAL_NORM;
+    spectral_case(&g, "conv_", &conv, (gp_shape){3, 6, 5}, 2);
+    golden_free(&g);
+}
+
 static void test_penalty(void) {
     golden g;
     if (!golden_load(&g, "tests/golden/penalty.txt")) return;
@@ -514,6 +577,7 @@ static void test_penalty(void) {
 
 int main(void) {
     test_penalty();
+    test_spectral();
     test_linear();
     test_batchnorm();
     test_activations();

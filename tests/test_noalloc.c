@@ -51,6 +51,7 @@ int main(void) {
             cfg.loss = p == 2 ? GP_LOSS_HINGE : GP_LOSS_WGAN_GP;
             cfg.r1 = p == 2 ? 1.0f : 0.0f;
             cfg.augment = p == 2 ? GP_AUGMENT_TRANSLATE_CUTOUT : GP_AUGMENT_TRANSLATE;
+            cfg.spectral_norm = 1;
             cfg.ema = 0.99f;
             CHECK(gp_gan_config_set_classes(&cfg, 10, &err) == GP_OK);
         }

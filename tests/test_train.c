@@ -222,9 +222,16 @@ static void test_conditional(int quick) {
         cfg.cond = loss % 2 ? GP_COND_CONCAT : GP_COND_ACGAN;
         cfg.augment = loss % GP_AUGMENT_COUNT;
         cfg.r1 = loss == GP_LOSS_HINGE ? 1.0f : 0.0f;
+        cfg.spectral_norm = loss % 2;
         CHECK(gp_gan_config_set_classes(&cfg, 10, &err) == GP_OK);
         gp_gan gan;
         CHECK(gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
+        int normalized = 0, batchnorms = 0;
+        for (int i = 0; i < gan.D.n_layers; i++) {
+            normalized += (gan.D.layers[i].flags & GP_LAYER_SPECTRAL_NORM) != 0;
+            batchnorms += gan.D.layers[i].kind == GP_LAYER_BATCHNORM2D;
+        }
+        CHECK(cfg.spectral_norm ? normalized == 3 && batchnorms == 0 : normalized == 0 && batchnorms == 1);
         for (int i = 0; i < 3; i++) CHECK(gp_gan_train_step(&gan, &ds, &err) == GP_OK);
         CHECK(isfinite(gan.stats.d_loss) && isfinite(gan.stats.g_loss) && isfinite(gan.stats.d_real));
         /* the penalties are part of D's loss when they are on */
