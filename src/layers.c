@@ -90,6 +90,26 @@ void gp_batchnorm_backward(float *dinp, float *dgamma, float *dbeta,
     if (dinp) gp_col_affine2(dinp, dout, sa, inp, sb, shift, B, C);
 }
 
+void gp_batchnorm_eval_backward(float *dinp, float *dgamma, float *dbeta, const float *dout, const float *inp,
+                                const float *gamma, const float *running_mean, const float *running_var,
+                                float eps, int B, int C, int HW) {
+    for (int c = 0; c < C; c++) {
+        float invstd = 1.0f / sqrtf(running_var[c] + eps), k = gamma[c] * invstd;
+        double sdy = 0.0, sdx = 0.0;
+        for (int b = 0; b < B; b++) {
+            size_t o = ((size_t)b * C + c) * (size_t)HW;
+            for (int i = 0; i < HW; i++) {
+                float dy = dout[o + i];
+                sdy += dy;
+                sdx += (double)dy * (inp[o + i] - running_mean[c]) * invstd;
+                if (dinp) dinp[o + i] = dy * k;
+            }
+        }
+        if (dbeta) dbeta[c] += (float)sdy;
+        if (dgamma) dgamma[c] += (float)sdx;
+    }
+}
+
 /* ---- convolutions ------------------------------------------------------- */
 
 /* Workspace of one conv call, in floats, above which the batch is split

@@ -38,6 +38,13 @@ void gp_batchnorm_backward(float *dinp, float *dgamma, float *dbeta,
                            const float *gamma, const float *save_mean,
                            const float *save_invstd, int B, int C, float *ws);
 
+/* Backward of evaluation-mode BatchNorm (either kind; HW = 1 for features):
+ * the running statistics are constants, so y = gamma (x - rm) / sqrt(rv +
+ * eps) + beta is affine per channel. inp (B, C, HW). */
+void gp_batchnorm_eval_backward(float *dinp, float *dgamma, float *dbeta, const float *dout, const float *inp,
+                                const float *gamma, const float *running_mean, const float *running_var,
+                                float eps, int B, int C, int HW);
+
 /* ---- convolutions ------------------------------------------------------- */
 
 /* Geometry of a 2-d convolution layer over one sample: input (c, h, w),

@@ -512,8 +512,11 @@ void gp_net_layer_backward(gp_net *net, int i, int batch, const float *dy, float
                            (int)d->out_c, net->ws);
         break;
     case GP_LAYER_BATCHNORM: {
-        const float *sv = net->saved + net->save_off[i];
-        gp_batchnorm_backward(dx, g, g ? g + n_in : NULL, dy, in, p, sv, sv + n_in, batch, n_in, net->ws);
+        const float *sv = net->saved + net->save_off[i], *buf = net->buffers + net->buffer_off[i];
+        if (!net->training) /* through the running statistics, as the forward used them */
+            gp_batchnorm_eval_backward(dx, g, g ? g + n_in : NULL, dy, in, p, buf, buf + n_in, d->eps, batch, n_in, 1);
+        else
+            gp_batchnorm_backward(dx, g, g ? g + n_in : NULL, dy, in, p, sv, sv + n_in, batch, n_in, net->ws);
         break;
     }
     case GP_LAYER_LEAKY_RELU: if (dx) gp_leaky_relu_backward_layer(dx, dy, in, n, d->alpha); break;
@@ -538,8 +541,12 @@ void gp_net_layer_backward(gp_net *net, int i, int batch, const float *dy, float
         break;
     }
     case GP_LAYER_BATCHNORM2D: {
-        const float *sv = net->saved + net->save_off[i];
-        gp_batchnorm2d_backward(dx, g, g ? g + s.c : NULL, dy, in, p, sv, sv + s.c, batch, s.c, s.h * s.w);
+        const float *sv = net->saved + net->save_off[i], *buf = net->buffers + net->buffer_off[i];
+        if (!net->training)
+            gp_batchnorm_eval_backward(dx, g, g ? g + s.c : NULL, dy, in, p, buf, buf + s.c, d->eps, batch, s.c,
+                                       s.h * s.w);
+        else
+            gp_batchnorm2d_backward(dx, g, g ? g + s.c : NULL, dy, in, p, sv, sv + s.c, batch, s.c, s.h * s.w);
         break;
     }
     case GP_LAYER_RESHAPE: if (dx) memcpy(dx, dy, n * sizeof(float)); break;

@@ -19,6 +19,7 @@
 #include "gradcheck.h"
 #include "augment.h"
 #include "losses.h"
+#include "net.h"
 
 #define KINK_MARGIN 0.05
 
@@ -451,6 +452,9 @@ static double adv_ref(void *p) {
         case GP_LOSS_HINGE:
             s += c->role == 0 ? fmax(0.0, 1 - x) : c->role == 1 ? fmax(0.0, 1 + x) : -x;
             break;
+        case GP_LOSS_WGAN_GP: /* the critic's part; the penalty is tested in test_golden */
+            s += c->role == 1 ? x : -x;
+            break;
         }
     }
     return s / c->n;
@@ -508,6 +512,64 @@ static void test_augment(int mode, int B, int c, int h, int w) {
     gp_augment_forward(ax, x, draws, B, c, h, w, -1.0f);
     if (mode == GP_AUGMENT_NONE) CHECK(memcmp(ax, x, n * sizeof(float)) == 0);
     free(x); free(y); free(ax); free(aty);
+}
+
+/* Evaluation mode (running BatchNorm statistics, as a generator samples):
+ * the input gradient through a net with both BatchNorm kinds equals a
+ * difference quotient of its forward. This is what inverting a generator
+ * (finding z for an image) needs. */
+static float eval_loss(gp_net *net, const float *z, const float *r, int B) {
+    const float *y = gp_net_forward(net, z, B);
+    double s = 0.0;
+    for (int i = 0; i < B * gp_shape_size(gp_net_output_shape(net)); i++) s += (double)y[i] * r[i];
+    return (float)s;
+}
+
+static void test_eval_backward(void) {
+    const gp_layer_desc layers[] = {
+        gp_layer(GP_LAYER_LINEAR, 6, 0.0f), gp_layer(GP_LAYER_BATCHNORM, 0, 0.0f),
+        gp_layer(GP_LAYER_LEAKY_RELU, 0, 0.2f), gp_layer(GP_LAYER_LINEAR, 8, 0.0f),
+        gp_layer_reshape(2, 2, 2), gp_layer(GP_LAYER_BATCHNORM2D, 0, 0.0f), gp_layer(GP_LAYER_TANH, 0, 0.0f),
+    };
+    gp_net net;
+    gp_err err;
+    CHECK(gp_net_create(&net, (gp_shape){4, 1, 1}, layers, 7, 3, &err) == GP_OK);
+    gp_rng r0;
+    gp_rng_seed(&r0, 11);
+    gp_net_init_params(&net, &r0);
+    /* running statistics away from (0, 1), gamma and beta away from (1, 0) */
+    for (size_t i = 0; i < net.n_buffers; i++) net.buffers[i] = 0.3f + 0.7f * gp_rng_uniform(&r0);
+    for (size_t i = 0; i < net.n_params; i++) net.params[i] += 0.2f * (gp_rng_uniform(&r0) - 0.5f);
+    net.training = 0;
+    enum { B = 3 };
+    float z[B * 4], r[B * 8], dz[B * 4];
+    for (int i = 0; i < B * 4; i++) z[i] = gp_rng_normal(&r0);
+    for (int i = 0; i < B * 8; i++) r[i] = gp_rng_normal(&r0);
+    float *before = malloc(net.n_buffers * sizeof(float));
+    memcpy(before, net.buffers, net.n_buffers * sizeof(float));
+    eval_loss(&net, z, r, B);
+    gp_net_zero_grad(&net);
+    memcpy(dz, gp_net_backward(&net, r, B, 1, 1), sizeof dz);
+    int bad = 0;
+    for (int i = 0; i < B * 4; i++) {
+        float keep = z[i], h = 1e-2f;
+        z[i] = keep + h;
+        double up = eval_loss(&net, z, r, B);
+        z[i] = keep - h;
+        double down = eval_loss(&net, z, r, B);
+        z[i] = keep;
+        double want = (up - down) / (2.0 * h);
+        if (fabs(dz[i] - want) > 2e-3 + 1e-2 * fabs(want)) {
+            fprintf(stderr, "eval dz[%d] = %g, difference quotient %g\n", i, dz[i], want);
+            bad++;
+        }
+    }
+    CHECK(bad == 0);
+    /* the statistics stayed as they were, and gamma got a gradient */
+    CHECK(memcmp(before, net.buffers, net.n_buffers * sizeof(float)) == 0);
+    CHECK(net.grads[net.param_off[1]] != 0.0f);
+    free(before);
+    gp_net_free(&net);
 }
 
 int main(void) {
@@ -570,6 +632,7 @@ int main(void) {
         }
     }
     CHECK(gp_loss_by_name("wasserstein") == -1);
+    test_eval_backward();
     for (int mode = 0; mode < GP_AUGMENT_COUNT; mode++) {
         test_augment(mode, 8, 1, 28, 28);
         test_augment(mode, 3, 2, 9, 13);
