@@ -37,7 +37,11 @@ void gp_classifier_free(gp_classifier *c);
  * Writes the batch's mean cross-entropy to *loss. */
 gp_status gp_classifier_train_step(gp_classifier *c, const gp_dataset *ds, float lr, float *loss, gp_err *err);
 
-/* Evaluation mode. images: count x 784 in [-1, 1]. Either output may be NULL:
+/* Whether the dataset's images have the shape the classifier reads (a
+ * message if not). */
+gp_status gp_classifier_check_images(const gp_classifier *c, const gp_dataset *ds, gp_err *err);
+
+/* Evaluation mode. images: count x the classifier's input size, in [-1, 1]. Either output may be NULL:
  * predicted classes (count) and features (count x feature_dim). */
 void gp_classifier_run(gp_classifier *c, const float *images, int count, uint8_t *pred, float *features);
 /* Accuracy on the dataset's held-out images. */
@@ -52,9 +56,11 @@ typedef struct {
 } gp_quality;
 
 /* Feature statistics of the dataset's held-out images (ref is initialized
- * here; free with gp_feature_stats_free). */
+ * here; free with gp_feature_stats_free). Refuses a dataset whose images are
+ * not the classifier's shape, or that holds out fewer than 2 images. */
 gp_status gp_quality_reference(gp_classifier *c, const gp_dataset *ds, gp_feature_stats *ref, gp_err *err);
-/* Scores count images (count x 784 in [-1, 1], count >= 2) against ref;
+/* Scores count images (count x the classifier's input size, in [-1, 1],
+ * count >= 2) against ref;
  * labels (count classes, or NULL) are the classes the images were asked to
  * show, for the conditional accuracy. */
 gp_status gp_quality_score(gp_classifier *c, const gp_feature_stats *ref, const float *images, const int *labels,

@@ -45,7 +45,8 @@ static const char *SAMPLE_USAGE =
     "                turn, sample i has class i mod the class count)\n"
     "  --labels FILE the class of each sample, one integer per line\n"
     "  --png FILE  a grid of the images, C columns (default: a near-square grid)\n"
-    "  --raw FILE  N x 784 little-endian float32 in [-1, 1], row-major, white on black\n";
+    "  --raw FILE  N images of C x H x W little-endian float32 in [-1, 1] (N x 784 for\n"
+    "              MNIST's 28x28), row-major, white on black\n";
 
 static const char *CLASSIFIER_USAGE =
     "usage: ganplay train-classifier --data FILE --steps N --seed N --out FILE [--batch N] [--lr X]\n"
@@ -60,7 +61,7 @@ static const char *SCORE_USAGE =
     "is better), the predicted class histogram and its entropy (ln 10 = 2.303 when\n"
     "all classes are equally common).\n"
     "  --model FILE  N samples of a model file's generator (default 1000, seed 1)\n"
-    "  --raw FILE    images as written by 'sample --raw' (N x 784 float32)\n"
+    "  --raw FILE    images as written by 'sample --raw' (N x the classifier's image size)\n"
     "  --labels FILE with --raw: the class each image was asked to show (as written\n"
     "                by 'sample --labels'), for the conditional accuracy\n"
     "  --class K     with a conditional --model: score class K only\n"
@@ -494,32 +495,39 @@ static int cmd_train_classifier(int argc, char **argv) {
     return rc;
 }
 
-/* Reads a grid PNG in sample's layout (28x28 cells, GP_GRID_PAD apart);
- * cells that are all padding are empty and skipped. */
-static float *read_png_grid(const char *path, int *count) {
+/* Reads a grid PNG in sample's layout (cells of the image shape, GP_GRID_PAD
+ * apart); cells that are all padding are empty and skipped. */
+static float *read_png_grid(const char *path, gp_shape im, int *count) {
     int w, h, ch;
+    if (im.c != 1) {
+        fprintf(stderr, "ganplay score: PNG grids hold grayscale images; the classifier reads %d channels\n", im.c);
+        return NULL;
+    }
     unsigned char *px = stbi_load(path, &w, &h, &ch, 1);
     if (!px) {
         fprintf(stderr, "ganplay score: cannot read PNG '%s': %s\n", path, stbi_failure_reason());
         return NULL;
     }
-    int cell = 28 + GP_GRID_PAD, cols = (w - GP_GRID_PAD) / cell, rows = (h - GP_GRID_PAD) / cell;
-    if (cols < 1 || rows < 1 || cols * cell + GP_GRID_PAD != w || rows * cell + GP_GRID_PAD != h) {
-        fprintf(stderr, "ganplay score: '%s' is %dx%d, not a grid of 28x28 images written by 'sample --png'\n", path, w, h);
+    int cw = im.w + GP_GRID_PAD, chh = im.h + GP_GRID_PAD;
+    int cols = (w - GP_GRID_PAD) / cw, rows = (h - GP_GRID_PAD) / chh;
+    if (cols < 1 || rows < 1 || cols * cw + GP_GRID_PAD != w || rows * chh + GP_GRID_PAD != h) {
+        fprintf(stderr, "ganplay score: '%s' is %dx%d, not a grid of %dx%d images written by 'sample --png'\n", path, w,
+                h, im.w, im.h);
         stbi_image_free(px);
         return NULL;
     }
-    float *images = malloc(sizeof(float) * 784 * (size_t)rows * cols);
+    size_t n_img = (size_t)im.h * im.w;
+    float *images = malloc(sizeof(float) * n_img * (size_t)rows * cols);
     int n = 0;
     for (int r = 0; images && r < rows; r++)
         for (int c = 0; c < cols; c++) {
             int empty = 1;
-            float *img = images + (size_t)n * 784;
-            for (int y = 0; y < 28; y++)
-                for (int x = 0; x < 28; x++) {
-                    unsigned char v = px[(size_t)(GP_GRID_PAD + r * cell + y) * w + GP_GRID_PAD + c * cell + x];
+            float *img = images + (size_t)n * n_img;
+            for (int y = 0; y < im.h; y++)
+                for (int x = 0; x < im.w; x++) {
+                    unsigned char v = px[(size_t)(GP_GRID_PAD + r * chh + y) * w + GP_GRID_PAD + c * cw + x];
                     empty &= v == GP_GRID_PAD_VALUE;
-                    img[y * 28 + x] = v / 127.5f - 1.0f;
+                    img[y * im.w + x] = v / 127.5f - 1.0f;
                 }
             if (!empty) n++;
         }
@@ -528,7 +536,8 @@ static float *read_png_grid(const char *path, int *count) {
     return images;
 }
 
-static float *read_raw_images(const char *path, int *count) {
+/* Reads images as written by 'sample --raw': n_img floats each. */
+static float *read_raw_images(const char *path, size_t n_img, int *count) {
     uint8_t *bytes;
     size_t len;
     gp_err err;
@@ -536,8 +545,8 @@ static float *read_raw_images(const char *path, int *count) {
         fprintf(stderr, "ganplay score: %s\n", err.msg);
         return NULL;
     }
-    if (len == 0 || len % (784 * 4) != 0) {
-        fprintf(stderr, "ganplay score: '%s' is %zu bytes, not a whole number of 784-float images\n", path, len);
+    if (len == 0 || len % (n_img * 4) != 0) {
+        fprintf(stderr, "ganplay score: '%s' is %zu bytes, not a whole number of %zu-float images\n", path, len, n_img);
         free(bytes);
         return NULL;
     }
@@ -555,7 +564,7 @@ static float *read_raw_images(const char *path, int *count) {
         }
     }
     free(bytes);
-    *count = (int)(n / 784);
+    *count = (int)(n / n_img);
     return images;
 }
 
@@ -655,16 +664,17 @@ static int cmd_score(int argc, char **argv) {
         }
     } else {
         if (raw) {
-            images = read_raw_images(raw, &n);
+            images = read_raw_images(raw, (size_t)gp_shape_size(c.net.shape[0]), &n);
             if (images && labels_in && !(labels = read_labels(labels_in, n))) {
                 free(images);
                 images = NULL;
             }
         } else if (png) {
-            images = read_png_grid(png, &n);
+            images = read_png_grid(png, c.net.shape[0], &n);
         } else {
             n = real < ds.n_train ? (int)real : ds.n_train;
-            images = malloc(sizeof(float) * (size_t)n * 784);
+            size_t n_img = (size_t)ds.h * ds.w * ds.c;
+            images = malloc(sizeof(float) * (size_t)n * n_img);
             int32_t *order = malloc(sizeof(int32_t) * ds.n_train);
             gp_rng rng;
             gp_rng_seed(&rng, seed);
@@ -674,7 +684,7 @@ static int cmd_score(int argc, char **argv) {
                 int32_t t = order[i];
                 order[i] = order[j];
                 order[j] = t;
-                gp_dataset_image(&ds, order[i], images + (size_t)i * 784);
+                gp_dataset_image(&ds, order[i], images + (size_t)i * n_img);
             }
             free(order);
         }
