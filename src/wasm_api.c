@@ -50,8 +50,9 @@ typedef struct {
     int n_images;      /* images in s->images from the last render */
     float probs[GPW_MAX_IMAGES]; /* D's readouts, see gpw_d_score */
     int label;         /* class drawn by renders and samples of a conditional model; -1: in turn */
+    int data_classes;  /* the classes of the dataset the next model trains on */
     int labels[GPW_MAX_IMAGES];
-    char json[4096];   /* the last JSON answer */
+    char json[16384];  /* the last JSON answer */
     /* digit FD: the classifier and the held-out images' feature statistics */
     gp_classifier clf;
     int has_clf;
@@ -68,6 +69,7 @@ EMSCRIPTEN_KEEPALIVE gp_session *gpw_new(void) {
     gp_session *s = calloc(1, sizeof *s);
     if (s) gp_gan_config_default(&s->cfg, "mlp", NULL);
     if (s) s->label = -1;
+    if (s) s->data_classes = 10; /* the default dataset, MNIST */
     return s;
 }
 
@@ -159,7 +161,8 @@ EMSCRIPTEN_KEEPALIVE int gpw_config_set(gp_session *s, const char *key, const ch
     if (!set) return gp_fail(&s->err, GP_ERR_ARG, "unknown setting '%.40s'", key);
     gp_gan_config c = s->cfg;
     gp_status st = gp_setting_parse(&c, set, text, &s->err);
-    if (st == GP_OK) st = gp_gan_config_check(&c, &s->err);
+    /* conditioning on or off: the classes follow the dataset's */
+    if (st == GP_OK) st = gp_gan_config_set_classes(&c, s->data_classes, &s->err);
     if (st == GP_OK) s->cfg = c;
     return (int)st;
 }
@@ -170,7 +173,10 @@ EMSCRIPTEN_KEEPALIVE int gpw_config_dataset(gp_session *s, const char *name, int
     gp_gan_config c = s->cfg;
     snprintf(c.dataset, sizeof c.dataset, "%s", name);
     gp_status st = gp_gan_config_set_classes(&c, classes, &s->err);
-    if (st == GP_OK) s->cfg = c;
+    if (st == GP_OK) {
+        s->cfg = c;
+        s->data_classes = classes;
+    }
     return (int)st;
 }
 
@@ -608,15 +614,17 @@ EMSCRIPTEN_KEEPALIVE int gpw_load_classifier(gp_session *s, const uint8_t *bytes
     return 0;
 }
 
-/* Scores count samples of seed (2..GPW_MAX_SCORE): see gpw_score_result. */
-EMSCRIPTEN_KEEPALIVE int gpw_score(gp_session *s, int count, double seed) {
+/* Scores count samples of seed (2..GPW_MAX_SCORE): see gpw_score_json. A
+ * conditional model draws class `label` for all (its FD then compares one
+ * class with every held-out image), or classes in turn with label -1. */
+EMSCRIPTEN_KEEPALIVE int gpw_score(gp_session *s, int count, double seed, int label) {
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
     if (!s->has_clf || !s->has_ref)
         return gp_fail(&s->err, GP_ERR_ARG, "no classifier reference: load the classifier after the dataset");
     if (count < 2 || count > GPW_MAX_SCORE)
         return gp_fail(&s->err, GP_ERR_ARG, "count must be in 2..%d, got %d", GPW_MAX_SCORE, count);
     if (!seed_ok(s, seed)) return GP_ERR_ARG;
-    return (int)gp_score_model(&s->clf, &s->ref, &s->gan, count, (uint64_t)seed, -1, &s->quality, &s->err);
+    return (int)gp_score_model(&s->clf, &s->ref, &s->gan, count, (uint64_t)seed, label, &s->quality, &s->err);
 }
 
 /* The last gpw_score as JSON: fd, entropy, hist (10 shares), cond_acc (a

@@ -230,7 +230,7 @@ function fdReady() {
 
 function postFd() {
   if (!fdReady()) return;
-  const rc = M._gpw_score(s, FD_SAMPLES, FD_SEED);
+  const rc = M._gpw_score(s, FD_SAMPLES, FD_SEED, -1);
   if (rc !== 0) return; // e.g. a model whose images the classifier cannot score
   const r = json(M._gpw_score_json(s));
   const step = readStats()[0];
@@ -809,6 +809,11 @@ const handlers = {
   frame,
   checksum() {
     return json(M._gpw_checksum_json(s));
+  },
+  // The classifier's view of count samples of one class (-1: classes in turn).
+  scoreClass({ label, count = 200 }) {
+    check(M._gpw_score(s, count, FD_SEED, label), 'Scoring');
+    return json(M._gpw_score_json(s));
   },
   modelInfo() {
     return modelInfo();

@@ -79,13 +79,13 @@ export async function run({ browser, site, manifest }) {
   await waitFor(linked, () => window.ganplay.state.dataset, null, 'linked page: dataset loaded');
   const fields = await linked.evaluate(() => ['f-preset', 'f-lr_g', 'f-seed', 'f-beta1', 'f-d_steps', 'f-loss', 'noise-seed']
     .map((id) => document.getElementById(id).value));
-  check(JSON.stringify(fields) === JSON.stringify(['mlp', '0.001', '7', '0.4', '2', '1', '5']), 'settings from the address show in the fields',
+  check(JSON.stringify(fields) === JSON.stringify(['mlp', '0.001', '7', '0.4', '2', 'minimax', '5']), 'settings from the address show in the fields',
     fields.join(', '));
   await linked.click('#step');
   await waitFor(linked, () => window.ganplay.state.step >= 1, null, 'linked page: one step');
   const info = await linked.evaluate(() => window.ganplay.debug.modelInfo());
   const c = info.config;
-  check(c.preset === 'mlp' && Math.abs(c.lr_g - 0.001) < 1e-9 && c.seed === 7 && Math.abs(c.beta1 - 0.4) < 1e-7 && c.d_steps === 2 && c.loss === 1,
+  check(c.preset === 'mlp' && Math.abs(c.lr_g - 0.001) < 1e-9 && c.seed === 7 && Math.abs(c.beta1 - 0.4) < 1e-7 && c.d_steps === 2 && c.loss === 'minimax',
     'the model trains with the settings of the address', JSON.stringify(c));
   s = await state(linked);
   check(s.dStep === 2 && s.step === 1, 'd_steps = 2 from the address: one step is two D steps and one G step', `${s.dStep} D, ${s.step} G`);
@@ -94,7 +94,8 @@ export async function run({ browser, site, manifest }) {
   await waitReady(bad, 'page with bad link ready');
   await waitFor(bad, () => document.getElementById('f-batch-msg').textContent.length > 0, null, 'bad link: messages shown');
   const msgs = await bad.evaluate(() => [document.getElementById('f-lr_g-msg').textContent, document.getElementById('f-batch-msg').textContent]);
-  check(/number/.test(msgs[0]) && /batch/.test(msgs[1]), 'refused settings from the address say why next to their fields', msgs.join(' | '));
+  check(/^Learning rate of G: .*number.*banana/.test(msgs[0]) && /^Batch size: .*got 1\b/.test(msgs[1]),
+    'refused settings from the address say why next to their fields, by label and with the text given', msgs.join(' | '));
   check((await bad.inputValue('#f-lr_d')) === '0.0005', 'lr= in the address sets the learning rate of a network it does not name');
   await bad.close();
   await linked.close();

@@ -461,15 +461,15 @@ function testScore(e, data) {
   const file = path.join(ROOT, 'models/mnist-classifier.gpc');
   if (!check(fs.existsSync(file), 'the shipped classifier models/mnist-classifier.gpc exists')) return;
   const s = e.session({ data, seed: 1 });
-  check(M._gpw_score(s, 100, 1) !== 0 && /classifier/.test(e.error(s)), `${e.name}: scoring before the classifier is refused`, e.error(s));
+  check(M._gpw_score(s, 100, 1, -1) !== 0 && /classifier/.test(e.error(s)), `${e.name}: scoring before the classifier is refused`, e.error(s));
   e.ok(s, e.bytesIn(new Uint8Array(fs.readFileSync(file)), (p, n) => M._gpw_load_classifier(s, p, n)), 'gpw_load_classifier');
-  e.ok(s, M._gpw_score(s, 200, 1), 'gpw_score');
+  e.ok(s, M._gpw_score(s, 200, 1, -1), 'gpw_score');
   const r = e.json(M._gpw_score_json(s));
   const histSum = r.hist.reduce((a, b) => a + b, 0);
   check(Number.isFinite(r.fd) && r.fd > 0 && Math.abs(histSum - 1) < 1e-5 && r.cond_acc === null && r.count === 200,
     `${e.name}: digit FD of an untrained model`, `FD ${r.fd.toFixed(2)}, entropy ${r.entropy.toFixed(3)}`);
   check(e.bytesIn(new Uint8Array([1, 2, 3]), (p, n) => M._gpw_load_classifier(s, p, n)) !== 0, `${e.name}: a bad classifier file is refused`, e.error(s));
-  e.ok(s, M._gpw_score(s, 200, 1), 'gpw_score after refusal');
+  e.ok(s, M._gpw_score(s, 200, 1, -1), 'gpw_score after refusal');
   M._gpw_delete(s);
 }
 

@@ -14,7 +14,8 @@ const css = (name) => getComputedStyle(document.documentElement).getPropertyValu
 
 export class LineChart {
   // series: [{color: '--css-var', column}], columns per point: width.
-  // y: {min, max} fixed, or max omitted to fit the data.
+  // y: {min, max} fixed; a null end fits the data (a fitted range keeps 0
+  // in view, so that a negative loss shows as negative).
   constructor(canvas, { width, series, ymin = 0, ymax = null, minTop = 1, ref = null, empty = 'Press Start to train' }) {
     this.minTop = minTop; // the fitted top is at least this
     this.canvas = canvas;
@@ -46,6 +47,12 @@ export class LineChart {
     }
     this.data.set(points, this.n * this.width);
     this.n += points.length / this.width;
+    this.queue();
+  }
+
+  // Fixed or fitted ends and the reference line, e.g. when the loss changes.
+  setRange({ ymin = null, ymax = null, ref = null }) {
+    Object.assign(this, { ymin, ymax, ref });
     this.queue();
   }
 
@@ -85,7 +92,7 @@ export class LineChart {
     const buckets = Math.min(n, Math.max(1, Math.floor(pw)));
     const S = this.series.length;
     const xs = new Float32Array(buckets), ys = new Float32Array(buckets * S);
-    let ymax = this.ymax ?? this.minTop, ymin = this.ymin;
+    let ymax = this.ymax ?? this.minTop, ymin = this.ymin ?? 0;
     for (let b = 0; b < buckets; b++) {
       const i0 = Math.floor((b * n) / buckets), i1 = Math.max(i0 + 1, Math.floor(((b + 1) * n) / buckets));
       let sx = 0;
@@ -98,12 +105,14 @@ export class LineChart {
         const v = sum / (i1 - i0);
         ys[b * S + k] = v;
         if (this.ymax === null && Number.isFinite(v) && v > ymax) ymax = v;
+        if (this.ymin === null && Number.isFinite(v) && v < ymin) ymin = v;
       }
     }
-    if (this.ymax === null) {
+    if (this.ymax === null || this.ymin === null) {
       if (ymax <= ymin) ymax = ymin + 1;
       const st = tickStep(ymax - ymin, ph < 150 ? 3 : 5);
-      ymax = Math.ceil(ymax / st) * st;
+      if (this.ymax === null) ymax = Math.ceil(ymax / st) * st;
+      if (this.ymin === null) ymin = Math.floor(ymin / st) * st;
     }
     const yStep = tickStep(ymax - ymin, ph < 150 ? 3 : 5);
     const X = (v) => L + ((v - x0) / (x1 - x0)) * pw;
@@ -115,7 +124,7 @@ export class LineChart {
     ctx.fillStyle = css('--chart-text');
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    for (let v = ymin; v <= ymax + 1e-9; v += yStep) {
+    for (let v = Math.ceil(ymin / yStep - 1e-9) * yStep; v <= ymax + 1e-9; v += yStep) {
       const y = Math.round(Y(v)) + 0.5;
       ctx.beginPath();
       ctx.moveTo(L, y);

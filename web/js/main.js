@@ -38,12 +38,14 @@ const settings = new Settings(engine);
 const explore = new Explore(engine, state);
 new OwnImages(engine, (d) => onDataset(d)); // the "your own images" panel
 let manifest = [];
+let lossTable = []; // the engine's losses: {name, label, help, probability}
 
 window.ganplay = {
   state,
   engine,
   debug: {
     checksum: () => engine.call('checksum'),
+    scoreClass: (label, count) => engine.call('scoreClass', { label, count }),
     modelInfo: () => engine.call('modelInfo'),
     saveNow: () => engine.call('saveNow'),
     savedInfo: () => engine.call('savedInfo'),
@@ -114,7 +116,7 @@ function statusText() {
 // ---- charts -------------------------------------------------------------------------
 
 const lossChart = new LineChart($('chart-loss'), {
-  width: 5, series: [{ color: '--d-color', column: 1 }, { color: '--g-color', column: 2 }],
+  width: 5, ymin: null, series: [{ color: '--d-color', column: 1 }, { color: '--g-color', column: 2 }],
 });
 const dChart = new LineChart($('chart-d'), {
   width: 5, ymin: 0, ymax: 1, ref: 0.5, series: [{ color: '--real-color', column: 3 }, { color: '--fake-color', column: 4 }],
@@ -123,6 +125,38 @@ const fdChart = new LineChart($('chart-fd'), {
   width: 2, minTop: 10, series: [{ color: '--fd-color', column: 1 }], empty: 'Measured every 250 steps',
 });
 window.ganplay.charts = { lossChart, dChart, fdChart };
+
+// What the loss chart, the D chart and D's verdicts mean under each loss.
+const PROBABILITY_D = 'D(x) is D’s average belief that real images are real, D(G(z)) that fakes are real. Both near 0.5 ' +
+  'means D cannot tell them apart, but early in training that is because both networks are still weak: look at the ' +
+  'FD and the class histogram, not at 0.5, to judge the images. D(x) near 1 with D(G(z)) near 0 for long means D is winning.';
+const SCORE_D = (what) => `D(x) and D(G(z)) are D’s average raw scores of real and generated images, not probabilities: ${what}`;
+const LOSS_NOTES = {
+  nonsaturating: ['D loss is its cross-entropy on real and fake images; G loss is −log D(G(z)). When D can no longer tell, ' +
+    'they sit near 1.39 and 0.69. Loss curves say little about image quality.', PROBABILITY_D],
+  minimax: ['D loss is its cross-entropy on real and fake images; G loss is log(1 − D(G(z))), the 2014 paper’s payoff: ' +
+    'negative, near −0.69 when D can no longer tell, and flat (no gradient) while D wins.', PROBABILITY_D],
+  lsgan: ['Least squares: D loss is ½(D(x) − 1)² + ½D(G(z))², G loss ½(D(G(z)) − 1)², each averaged. If D gave every ' +
+    'image 0.5 they would be 0.25 and 0.125.', SCORE_D('D is trained towards 1 for real and 0 for fake.')],
+  hinge: ['Hinge: D loss is max(0, 1 − D(x)) + max(0, 1 + D(G(z))), G loss −D(G(z)). D stops pushing once reals score ' +
+    'above 1 and fakes below −1.', SCORE_D('D wants reals above 1 and fakes below −1.')],
+  wgan_gp: ['WGAN-GP: D (a critic) loss is D(G(z)) − D(x) plus the gradient penalty; its negative estimates how far the ' +
+    'generated images are from the real ones (a Wasserstein distance), which should shrink. G loss is −D(G(z)).',
+  SCORE_D('their gap is the critic’s estimate of the distance between real and generated images.')],
+};
+
+// Charts and notes follow the loss of the model on show.
+function showLoss(loss, probability) {
+  const notes = LOSS_NOTES[loss] || LOSS_NOTES.nonsaturating;
+  setText($('loss-explain'), notes[0]);
+  setText($('d-explain'), notes[1]);
+  setText($('rf-explain'), probability ? 'Each number is D’s probability that the image is real. Early on D tells them ' +
+    'apart easily (reals near 1, fakes near 0); as G improves, both drift towards 0.5.'
+    : 'Each number is D’s raw score of the image (this loss has no probabilities): higher means “more real”.');
+  dChart.setRange(probability ? { ymin: 0, ymax: 1, ref: 0.5 } : { ymin: null, ymax: null, ref: 0 });
+  setText($('d-real-label'), probability ? 'Mean D(x)' : 'Mean D score, real');
+  setText($('d-fake-label'), probability ? 'Mean D(G(z))' : 'Mean D score, fake');
+}
 
 // ---- timeline ------------------------------------------------------------------------
 
@@ -203,7 +237,9 @@ function showScored(which, img) {
   badges[which].forEach((b, i) => {
     const p = img.probs ? img.probs[i] : null;
     setText(b, p === null || p === undefined ? '–' : p.toFixed(2));
-    b.title = p === null || p === undefined ? 'No discriminator to judge' : `D says ${Math.round(p * 100)}% real`;
+    const prob = !state.model || (lossTable.find((l) => l.name === state.model.loss) || { probability: true }).probability;
+    b.title = p === null || p === undefined ? 'No discriminator to judge'
+      : prob ? `D says ${Math.round(p * 100)}% real` : `D's score ${p.toFixed(2)} (higher: more real)`;
   });
   state[which === 'real' ? 'realScores' : 'fakeScores'] = img.probs;
 }
@@ -246,6 +282,8 @@ function showModel() {
   }
   showCaption();
   showClasses(m);
+  const lossInfo = lossTable.find((l) => l.name === m.loss);
+  showLoss(m.loss, lossInfo ? lossInfo.probability : true);
   setStatus(statusText());
 }
 
@@ -476,10 +514,16 @@ $('model-pick').addEventListener('change', (e) => act(async () => {
   clearErrors();
   state.modelFd = null;
   await engine.call('loadModelUrl', { model: m });
+  settings.extra.model = modelKey(m);
+  settings.extra.class = undefined;
   const ds = m.dataset;
   if (ds && ds !== state.dataset?.id && ds !== 'own') await changeDataset(ds);
+  else settings.updateUrl();
   explore.refresh();
 }));
+
+// A pretrained model's name in the address: its file name without .gpm.
+const modelKey = (m) => m.file.replace(/^.*\//, '').replace(/\.gpm$/, '');
 
 async function changeDataset(id) {
   $('own').hidden = id !== 'own';
@@ -621,6 +665,25 @@ async function main() {
   setText($('r-build'), r.build === 'simd' ? 'WebAssembly SIMD, in a worker' : 'portable WebAssembly (no SIMD), in a worker');
   explore.buildSliders(r.directions);
   settings.build(r.table);
+  lossTable = r.table.losses;
+  showModel();
+  // the pretrained model and class the address names
+  const linked = hash.model ? manifest.find((m) => modelKey(m) === hash.model) : null;
+  if (linked && linked.name !== (state.model && state.model.name)) {
+    try {
+      await engine.call('loadModelUrl', { model: linked });
+    } catch (e) {
+      showError(e.message);
+    }
+  }
+  if (linked) settings.extra.model = hash.model;
+  if (hash.class !== undefined && state.model && state.model.classes > 0) {
+    const label = Number(hash.class);
+    if (Number.isInteger(label) && label >= 0 && label < state.model.classes) {
+      await engine.call('setClass', { label });
+      settings.extra.class = label;
+    }
+  }
   // settings: the preset's defaults, then what the address asks for
   const preset = hash.preset || 'mlp';
   await settings.loadDefaults('mlp').catch(() => {});

@@ -56,6 +56,12 @@ export class Settings {
       const label = document.createElement('label');
       label.htmlFor = id;
       label.textContent = row.label;
+      if (!row.live) {
+        const when = document.createElement('span');
+        when.className = 'when';
+        when.textContent = ' · at Reset';
+        label.append(when);
+      }
       let input;
       if (row.type === 'choice') {
         input = document.createElement('select');
