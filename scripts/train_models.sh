@@ -1,10 +1,13 @@
 #!/bin/sh
 # Trains the shipped models with the native CLI from fixed seeds, exports each
-# generator as a float16 model file, and writes its model card (models/NAME.md)
-# and sample grid (models/NAME.png). Full training states stay in
-# build/models-train/ (resumable with `ganplay train --resume`).
+# generator (the moving average of its weights, float16), and writes its
+# model card (models/NAME.md) and sample grid (models/NAME.png). Full training
+# states stay in build/models-train/ and are checkpointed every 500 steps: an
+# interrupted run continues where it stopped when the script is run again
+# (`train --resume` restores weights, optimizer state, step counts and the
+# random streams, so the segments compute what one run would).
 # usage: sh scripts/train_models.sh [TARGET ...]
-#   targets: mnist-classifier fashion-classifier mnist-mlp mnist-dcgan fashion-dcgan
+#   targets: mnist-classifier fashion-classifier mnist-cdcgan fashion-cdcgan mnist-dcgan
 #   (default: all, classifiers first since the cards' scores need them);
 #   card-NAME rewrites one card from an earlier run without training.
 set -eu
@@ -15,53 +18,77 @@ mkdir -p build/models-train
 CLI=build/ganplay
 OUT=build/models-train
 
-# one line per shipped generator: name preset dataset steps title
-GANS="mnist-mlp mlp mnist 10000 MNIST_seed_MLP_GAN
-mnist-dcgan dcgan mnist 4000 MNIST_DCGAN
-fashion-dcgan dcgan fashion 3000 Fashion-MNIST_DCGAN"
+# The recipe, chosen with scripts/variants.sh (README, "What helps"): the
+# DCGAN preset, class-conditional where the model has classes (ACGAN), a
+# moving average of G's weights and translation augmentation for D.
+RECIPE="--preset dcgan --ema 0.999 --augment translate --seed 1"
+# one line per shipped generator: name dataset steps conditioning title
+GANS="mnist-cdcgan mnist 12000 acgan MNIST_conditional_DCGAN
+fashion-cdcgan fashion 12000 acgan Fashion-MNIST_conditional_DCGAN
+mnist-dcgan mnist 12000 none MNIST_DCGAN"
 
 field() { echo "$GANS" | awk -v n="$1" -v f="$2" '$1 == n { print $f }'; }
+steps_of() { $CLI info --model "$1" | sed -n 's/.*"steps":\([0-9]*\).*/\1/p'; }
 
 train_gan() {
     name=$1
-    preset=$(field "$name" 2) dataset=$(field "$name" 3) steps=$(field "$name" 4)
+    dataset=$(field "$name" 2) steps=$(field "$name" 3) cond=$(field "$name" 4)
+    state=$OUT/$name.gpm
     echo "== $name"
-    $CLI train --preset "$preset" --data "build/data/$dataset.bin" --steps "$steps" --seed 1 \
-        --log-every 250 --out "$OUT/$name.gpm" | tee "$OUT/$name.log"
-    $CLI export --model "$OUT/$name.gpm" --out "models/$name.gpm" --f16
+    done_steps=0
+    [ -f "$state" ] && done_steps=$(steps_of "$state")
+    if [ "$done_steps" -lt "$steps" ]; then
+        if [ "$done_steps" -gt 0 ]; then
+            echo "resuming at step $done_steps" | tee -a "$OUT/$name.segments"
+            $CLI train --resume "$state" --data "build/data/$dataset.bin" --steps $((steps - done_steps)) \
+                --log-every 250 --checkpoint-every 500 --out "$state" | tee -a "$OUT/$name.log"
+        else
+            $CLI train $RECIPE --cond "$cond" --data "build/data/$dataset.bin" --steps "$steps" \
+                --log-every 250 --checkpoint-every 500 --out "$state" | tee "$OUT/$name.log"
+        fi
+    fi
+    $CLI export --model "$state" --out "models/$name.gpm" --f16
     card "$name"
 }
 
 card() {
     name=$1
-    preset=$(field "$name" 2) dataset=$(field "$name" 3) steps=$(field "$name" 4)
+    dataset=$(field "$name" 2) steps=$(field "$name" 3) cond=$(field "$name" 4)
     title=$(field "$name" 5 | tr _ ' ')
     data=build/data/$dataset.bin classifier=models/$dataset-classifier.gpc
-    seconds=$(sed -n 's/^.* steps in \([0-9.]*\) s.*$/\1/p' "$OUT/$name.log")
-    $CLI sample --model "models/$name.gpm" --count 64 --seed 1 --cols 8 --png "models/$name.png" >/dev/null
+    seconds=$(sed -n 's/^[0-9]* steps in \([0-9.]*\) s.*$/\1/p' "$OUT/$name.log" | awk '{ s += $1 } END { printf "%.0f", s }')
+    if [ "$cond" = none ]; then cols=8 count=64; else cols=10 count=100; fi
+    $CLI sample --model "models/$name.gpm" --count $count --seed 1 --cols $cols --png "models/$name.png" >/dev/null
     score=$($CLI score --classifier "$classifier" --data "$data" --model "models/$name.gpm" --count 1000 --seed 1)
     real=$($CLI score --classifier "$classifier" --data "$data" --real 1000 --seed 1)
+    info=$($CLI info --model "models/$name.gpm")
     size=$(wc -c < "models/$name.gpm")
     {
         echo "# $title"
         echo
-        echo "![64 samples of models/$name.gpm, seed 1](${name}.png)"
+        if [ "$cond" = none ]; then
+            echo "![64 samples of models/$name.gpm, seed 1](${name}.png)"
+        else
+            echo "![100 samples of models/$name.gpm, seed 1: column k is class k](${name}.png)"
+        fi
         echo
-        echo "- **Architecture:** the \`$preset\` preset (README, \"The models\"); this file holds the generator"
-        echo "  alone, float16 weights, BatchNorm running statistics for sampling."
+        echo "- **Architecture:** the \`dcgan\` preset (README, \"The models\")$([ "$cond" = none ] || echo ", class-conditional: G gets the class as a one-hot vector beside z, D also predicts the class (ACGAN)"); this file holds"
+        echo "  the generator alone: the moving average of its weights (decay 0.999), float16, BatchNorm statistics re-estimated from 50 batches of those weights."
         echo "- **Data:** \`$data\` (README, \"Data\"), training split only: image i is held out when i % 5 == 4."
-        echo "- **Training:** $steps steps, batch 64, Adam lr 2e-4, betas (0.5, 0.999), non-saturating loss, seed 1."
+        echo "- **Training:** $steps steps, batch 64, Adam lr 2e-4, betas (0.5, 0.999), non-saturating loss,"
+        echo "  DiffAugment translation for D, EMA of G 0.999$([ "$cond" = none ] || echo ", ACGAN class loss weight 1"), seed 1."
         echo "- **Command:** \`sh scripts/train_models.sh $name\`, which runs"
-        echo "  \`$CLI train --preset $preset --data $data --steps $steps --seed 1 --out $OUT/$name.gpm\`"
+        echo "  \`$CLI train $RECIPE --cond $cond --data $data --steps $steps --checkpoint-every 500 --out $OUT/$name.gpm\`"
         echo "  then \`$CLI export --model $OUT/$name.gpm --out models/$name.gpm --f16\`."
-        echo "- **Training time:** $seconds s wall (native CLI, one thread, 128-bit SIMD kernels, on a 2-core"
-        echo "  x86-64 server that was running other jobs at the same time; see README, \"Benchmark\", for"
-        echo "  uncontended speeds)."
+        echo "- **Training time:** ${seconds:-see note} s wall (native CLI, one thread, 128-bit SIMD kernels, on a 2-core"
+        echo "  x86-64 server that trained the three shipped GANs at the same time)."
         [ -f "$OUT/$name.note" ] && echo "- **Note:** $(cat "$OUT/$name.note")"
         echo "- **File:** \`models/$name.gpm\`, $size bytes."
+        echo "- **\`ganplay info\`:** \`$info\`"
         echo "- **Quality:** \`$CLI score --classifier $classifier --data $data --model models/$name.gpm --count 1000 --seed 1\`"
-        echo "  (digit FD: Fréchet distance of the classifier's 128 penultimate features against the 2,000"
-        echo "  held-out images; lower is better):"
+        echo "  (FD: Fréchet distance of the classifier's 128 penultimate features against the 2,000"
+        echo "  held-out images, lower is better; conditional accuracy: the share of samples the classifier"
+        echo "  assigns to the class they were drawn for, classes in turn):"
         echo
         echo '```'
         echo "$score"
@@ -99,7 +126,7 @@ classifier_card() {
     } > "models/$dataset-classifier.md"
 }
 
-for t in ${*:-mnist-classifier fashion-classifier mnist-mlp mnist-dcgan fashion-dcgan}; do
+for t in ${*:-mnist-classifier fashion-classifier mnist-cdcgan fashion-cdcgan mnist-dcgan}; do
     case $t in
     mnist-classifier) classifier mnist ;;
     fashion-classifier) classifier fashion ;;

@@ -538,7 +538,7 @@ void gp_gan_adopt_ema(gp_gan *gan) {
 void gp_gan_recalibrate_bn(gp_gan *gan, int n_batches, uint64_t seed) {
     gp_net *G = &gan->G;
     float momentum[GP_MAX_LAYERS];
-    for (int i = 0; i < G->n_layers; i++) momentum[i] = G->layers[i].alpha;
+    for (int i = 0; i < G->n_layers; i++) momentum[i] = G->layers[i].momentum;
     gp_rng rng;
     gp_rng_seed(&rng, seed);
     int B = gan->cfg.batch, L = gan->cfg.latent;
@@ -546,12 +546,12 @@ void gp_gan_recalibrate_bn(gp_gan *gan, int n_batches, uint64_t seed) {
         /* momentum 1/(b+1) makes the running statistics the mean over batches */
         for (int i = 0; i < G->n_layers; i++) {
             uint32_t kind = G->layers[i].kind;
-            if (kind == GP_LAYER_BATCHNORM || kind == GP_LAYER_BATCHNORM2D) G->layers[i].alpha = 1.0f / (float)(b + 1);
+            if (kind == GP_LAYER_BATCHNORM || kind == GP_LAYER_BATCHNORM2D) G->layers[i].momentum = 1.0f / (float)(b + 1);
         }
         gp_rng_fill_normal(&rng, gan->z_scratch, B * L, 0.0f, 1.0f);
         run_g(gan, gan->z_scratch, NULL, B, NULL, 1);
     }
-    for (int i = 0; i < G->n_layers; i++) G->layers[i].alpha = momentum[i];
+    for (int i = 0; i < G->n_layers; i++) G->layers[i].momentum = momentum[i];
     gan->fake_ready = 0;
 }
 

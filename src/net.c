@@ -70,90 +70,11 @@ static int conv_out_shape(const gp_layer_desc *d, gp_shape in, gp_shape *out, in
     return 1;
 }
 
-static int bn_check(const gp_layer_desc *d, int index, gp_err *err) {
-    if (!(d->alpha >= 0.0f && d->alpha <= 1.0f) || !(d->eps > 0.0f && d->eps < 1.0f)) {
-        gp_fail(err, GP_ERR_ARG, "layer %d: BatchNorm needs momentum in [0,1] and eps in (0,1)", index);
-        return 0;
-    }
-    return 1;
-}
-
-/* Output shape of one layer; returns 0 (and sets err) if the layer is
- * malformed for this input. */
-static int layer_out_shape(const gp_layer_desc *d, gp_shape in, gp_shape *out,
-                           int index, gp_err *err) {
-    switch (d->kind) {
-    case GP_LAYER_LINEAR:
-        if (d->out_c < 1 || d->out_c > (1u << 20)) {
-            gp_fail(err, GP_ERR_ARG, "layer %d: Linear needs 1..1048576 outputs, got %u", index, d->out_c);
-            return 0;
-        }
-        if (d->flags & ~GP_LAYER_SPECTRAL_NORM) {
-            gp_fail(err, GP_ERR_ARG, "layer %d: Linear has unknown flags %#x", index, d->flags);
-            return 0;
-        }
-        *out = (gp_shape){(int)d->out_c, 1, 1};
-        return 1;
-    case GP_LAYER_BATCHNORM:
-    case GP_LAYER_BATCHNORM2D:
-        if (!bn_check(d, index, err)) return 0;
-        *out = in;
-        return 1;
-    case GP_LAYER_LEAKY_RELU:
-        if (!(d->alpha >= 0.0f && d->alpha < 1.0f)) {
-            gp_fail(err, GP_ERR_ARG, "layer %d: LeakyReLU slope must be in [0,1)", index);
-            return 0;
-        }
-        *out = in;
-        return 1;
-    case GP_LAYER_RELU:
-    case GP_LAYER_TANH:
-    case GP_LAYER_SIGMOID:
-        *out = in;
-        return 1;
-    case GP_LAYER_CONV2D:
-    case GP_LAYER_CONVT2D:
-        return conv_out_shape(d, in, out, index, err);
-    case GP_LAYER_RESHAPE: {
-        uint64_t n = (uint64_t)d->out_c * d->out_h * d->out_w;
-        if (d->out_c < 1 || d->out_h < 1 || d->out_w < 1 || n != (uint64_t)gp_shape_size(in)) {
-            gp_fail(err, GP_ERR_ARG, "layer %d: Reshape to %ux%ux%u does not hold the %dx%dx%d input", index,
-                    d->out_c, d->out_h, d->out_w, in.c, in.h, in.w);
-            return 0;
-        }
-        *out = (gp_shape){(int)d->out_c, (int)d->out_h, (int)d->out_w};
-        return 1;
-    }
-    case GP_LAYER_DROPOUT:
-        if (!(d->alpha >= 0.0f && d->alpha < 1.0f)) {
-            gp_fail(err, GP_ERR_ARG, "layer %d: Dropout probability must be in [0,1)", index);
-            return 0;
-        }
-        *out = in;
-        return 1;
-    default:
-        gp_fail(err, GP_ERR_ARG, "layer %d: unknown layer kind %u", index, d->kind);
-        return 0;
-    }
-}
-
 static int has_bias(const gp_layer_desc *d) { return !(is_conv(d->kind) && (d->flags & GP_LAYER_NO_BIAS)); }
 
 /* Weights of a convolution: out_c*C*k*k for both kinds. */
 static uint64_t conv_weights(const gp_layer_desc *d, gp_shape in) {
     return (uint64_t)d->out_c * in.c * d->kernel * d->kernel;
-}
-
-static uint64_t layer_params(const gp_layer_desc *d, gp_shape in) {
-    uint64_t n_in = (uint64_t)gp_shape_size(in);
-    switch (d->kind) {
-    case GP_LAYER_LINEAR: return (uint64_t)d->out_c * n_in + d->out_c;
-    case GP_LAYER_BATCHNORM: return 2 * n_in;
-    case GP_LAYER_CONV2D:
-    case GP_LAYER_CONVT2D: return conv_weights(d, in) + (has_bias(d) ? d->out_c : 0);
-    case GP_LAYER_BATCHNORM2D: return 2 * (uint64_t)in.c;
-    default: return 0;
-    }
 }
 
 static int spectral(const gp_layer_desc *d) {
@@ -165,32 +86,465 @@ static uint64_t sn_cols(const gp_layer_desc *d, gp_shape in) {
     return d->kind == GP_LAYER_LINEAR ? (uint64_t)gp_shape_size(in) : (uint64_t)in.c * d->kernel * d->kernel;
 }
 
-/* running statistics; spectral norm's u and v */
-static uint64_t layer_buffers(const gp_layer_desc *d, gp_shape in) {
-    if (d->kind == GP_LAYER_BATCHNORM) return 2 * (uint64_t)gp_shape_size(in);
-    if (d->kind == GP_LAYER_BATCHNORM2D) return 2 * (uint64_t)in.c;
-    if (spectral(d)) return d->out_c + sn_cols(d, in);
+/* ---- one row per layer kind --------------------------------------------------
+ * What a layer description means for each kind: its output shape (and the
+ * checks of its fields), the floats it needs (trained parameters, buffers
+ * such as running statistics, values saved between forward and backward,
+ * scratch), its initialization, forward and backward. A new kind is one row
+ * plus its kernels in layers.c. */
+
+typedef struct {
+    gp_net *net;
+    int i;          /* the layer */
+    const gp_layer_desc *d;
+    gp_shape in;    /* its input shape per sample */
+    int n_in;       /* floats per input sample */
+    float *p;       /* its parameters */
+    float *buf;     /* its buffers */
+    float *sv;      /* its saved values */
+} layer_ctx;
+
+typedef struct {
+    const char *name;
+    /* output shape; 0 and a message in err if the description is malformed */
+    int (*shape)(const gp_layer_desc *d, gp_shape in, gp_shape *out, int index, gp_err *err);
+    uint64_t (*params)(const gp_layer_desc *d, gp_shape in);
+    uint64_t (*buffers)(const gp_layer_desc *d, gp_shape in);
+    uint64_t (*saved)(const gp_layer_desc *d, gp_shape in, int max_batch);
+    size_t (*workspace)(const gp_layer_desc *d, gp_shape in, gp_shape out, int max_batch);
+    /* std 0: PyTorch's defaults; std > 0: DCGAN's N(0, std) */
+    void (*init)(const layer_ctx *c, gp_rng *rng, float std);
+    void (*forward)(const layer_ctx *c, const float *in, float *out, int batch);
+    /* dx may be NULL; g (parameter gradients, +=) may be NULL */
+    void (*backward)(const layer_ctx *c, const float *dy, float *dx, float *g, int batch);
+} layer_kind;
+
+static uint64_t none_floats(const gp_layer_desc *d, gp_shape in) {
+    (void)d;
+    (void)in;
     return 0;
 }
 
-/* batch mean and invstd; dropout's mask for every value of a batch;
- * spectral norm's W / sigma, a gradient scratch of that size, and sigma */
-static uint64_t layer_saved(const gp_layer_desc *d, gp_shape in, int max_batch) {
-    if (d->kind == GP_LAYER_DROPOUT) return (uint64_t)max_batch * gp_shape_size(in);
-    if (spectral(d)) return 2 * d->out_c * sn_cols(d, in) + 1;
-    return layer_buffers(d, in);
+static uint64_t none_saved(const gp_layer_desc *d, gp_shape in, int max_batch) {
+    (void)d;
+    (void)in;
+    (void)max_batch;
+    return 0;
 }
 
-static gp_conv_geom layer_geom(const gp_net *net, int i) {
-    const gp_layer_desc *d = &net->layers[i];
-    gp_shape in = net->shape[i];
+static size_t none_workspace(const gp_layer_desc *d, gp_shape in, gp_shape out, int max_batch) {
+    (void)d;
+    (void)in;
+    (void)out;
+    (void)max_batch;
+    return 0;
+}
+
+static void none_init(const layer_ctx *c, gp_rng *rng, float std) {
+    (void)c;
+    (void)rng;
+    (void)std;
+}
+
+static int same_shape(const gp_layer_desc *d, gp_shape in, gp_shape *out, int index, gp_err *err) {
+    (void)d;
+    (void)index;
+    (void)err;
+    *out = in;
+    return 1;
+}
+
+/* -- spectral normalization (Linear, Conv2d) -- */
+
+static void normalize(float *x, int n) {
+    double s = 0.0;
+    for (int i = 0; i < n; i++) s += (double)x[i] * x[i];
+    double norm = sqrt(s);
+    float scale = (float)(1.0 / (norm > 1e-12 ? norm : 1e-12));
+    for (int i = 0; i < n; i++) x[i] *= scale;
+}
+
+/* u and v: normalized standard normals, as PyTorch draws them. */
+static void init_sn(const layer_ctx *c, gp_rng *rng) {
+    if (!spectral(c->d)) return;
+    int rows = (int)c->d->out_c, cols = (int)sn_cols(c->d, c->in);
+    float *u = c->buf, *v = u + rows;
+    gp_rng_fill_normal(rng, u, rows, 0.0f, 1.0f);
+    gp_rng_fill_normal(rng, v, cols, 0.0f, 1.0f);
+    normalize(u, rows);
+    normalize(v, cols);
+}
+
+/* W / sigma into the saved area (after one power iteration on u and v in
+ * training), as torch.nn.utils.spectral_norm: v = normalize(W^T u),
+ * u = normalize(W v), sigma = u . W v. Without spectral norm: W itself. */
+static const float *layer_weight(const layer_ctx *c) {
+    if (!spectral(c->d)) return c->p;
+    int rows = (int)c->d->out_c, cols = (int)sn_cols(c->d, c->in);
+    const float *W = c->p;
+    float *u = c->buf, *v = u + rows;
+    float *wsn = c->sv, *sigma = wsn + 2 * (size_t)rows * cols;
+    if (c->net->training) {
+        memset(v, 0, (size_t)cols * sizeof(float));
+        for (int r = 0; r < rows; r++)
+            for (int k = 0; k < cols; k++) v[k] += W[(size_t)r * cols + k] * u[r];
+        normalize(v, cols);
+        for (int r = 0; r < rows; r++) {
+            double acc = 0.0;
+            for (int k = 0; k < cols; k++) acc += (double)W[(size_t)r * cols + k] * v[k];
+            u[r] = (float)acc;
+        }
+        normalize(u, rows);
+    }
+    double s = 0.0;
+    for (int r = 0; r < rows; r++) {
+        double acc = 0.0;
+        for (int k = 0; k < cols; k++) acc += (double)W[(size_t)r * cols + k] * v[k];
+        s += u[r] * acc;
+    }
+    *sigma = (float)s;
+    float inv = 1.0f / *sigma;
+    for (size_t k = 0; k < (size_t)rows * cols; k++) wsn[k] = W[k] * inv;
+    return wsn;
+}
+
+/* Where the weight gradient goes: g itself, or (spectral norm) a cleared
+ * scratch that weight_grad_done carries through the normalization. */
+static float *weight_grad(const layer_ctx *c, float *g, size_t nw) {
+    if (!g || !spectral(c->d)) return g;
+    float *dwsn = c->sv + nw;
+    memset(dwsn, 0, nw * sizeof(float));
+    return dwsn;
+}
+
+/* dW += (dWsn - <dWsn, Wsn> u v^T) / sigma, u and v held constant. */
+static void weight_grad_done(const layer_ctx *c, float *g) {
+    if (!g || !spectral(c->d)) return;
+    int rows = (int)c->d->out_c, cols = (int)sn_cols(c->d, c->in);
+    const float *u = c->buf, *v = u + rows;
+    const float *wsn = c->sv, *dwsn = wsn + (size_t)rows * cols;
+    float sigma = wsn[2 * (size_t)rows * cols];
+    double dot = 0.0;
+    for (size_t k = 0; k < (size_t)rows * cols; k++) dot += (double)dwsn[k] * wsn[k];
+    for (int r = 0; r < rows; r++)
+        for (int k = 0; k < cols; k++) {
+            size_t at = (size_t)r * cols + k;
+            g[at] += (float)((dwsn[at] - dot * u[r] * v[k]) / sigma);
+        }
+}
+
+/* spectral norm: u and v are buffers; W / sigma, a gradient scratch and sigma are saved */
+static uint64_t weighted_buffers(const gp_layer_desc *d, gp_shape in) {
+    return spectral(d) ? d->out_c + sn_cols(d, in) : 0;
+}
+
+static uint64_t weighted_saved(const gp_layer_desc *d, gp_shape in, int max_batch) {
+    (void)max_batch;
+    return spectral(d) ? 2 * d->out_c * sn_cols(d, in) + 1 : 0;
+}
+
+/* -- Linear: out_c features; weight (out_c, in) + bias -- */
+
+static int linear_shape(const gp_layer_desc *d, gp_shape in, gp_shape *out, int index, gp_err *err) {
+    (void)in;
+    if (d->out_c < 1 || d->out_c > (1u << 20)) {
+        gp_fail(err, GP_ERR_ARG, "layer %d: Linear needs 1..1048576 outputs, got %u", index, d->out_c);
+        return 0;
+    }
+    if (d->flags & ~GP_LAYER_SPECTRAL_NORM) {
+        gp_fail(err, GP_ERR_ARG, "layer %d: Linear has unknown flags %#x", index, d->flags);
+        return 0;
+    }
+    *out = (gp_shape){(int)d->out_c, 1, 1};
+    return 1;
+}
+
+static uint64_t linear_params(const gp_layer_desc *d, gp_shape in) {
+    return (uint64_t)d->out_c * gp_shape_size(in) + d->out_c;
+}
+
+static size_t linear_workspace(const gp_layer_desc *d, gp_shape in, gp_shape out, int max_batch) {
+    (void)out;
+    return gp_linear_workspace(max_batch, gp_shape_size(in), (int)d->out_c);
+}
+
+static void linear_init(const layer_ctx *c, gp_rng *rng, float std) {
+    int nw = (int)c->d->out_c * c->n_in;
+    if (std > 0.0f) {
+        gp_rng_fill_normal(rng, c->p, nw, 0.0f, std);
+        memset(c->p + nw, 0, c->d->out_c * sizeof(float));
+    } else { /* U(-1/sqrt(in), 1/sqrt(in)) for weight and bias */
+        float bound = 1.0f / sqrtf((float)c->n_in);
+        gp_rng_fill_uniform(rng, c->p, nw, -bound, bound);
+        gp_rng_fill_uniform(rng, c->p + nw, (int)c->d->out_c, -bound, bound);
+    }
+    init_sn(c, rng);
+}
+
+static void linear_forward(const layer_ctx *c, const float *in, float *out, int batch) {
+    int oc = (int)c->d->out_c;
+    gp_linear_forward(out, in, layer_weight(c), c->p + (size_t)oc * c->n_in, batch, c->n_in, oc, c->net->ws);
+}
+
+static void linear_backward(const layer_ctx *c, const float *dy, float *dx, float *g, int batch) {
+    int oc = (int)c->d->out_c;
+    size_t nw = (size_t)oc * c->n_in;
+    const float *w = spectral(c->d) ? c->sv : c->p; /* the weight the forward used */
+    gp_linear_backward(dx, weight_grad(c, g, nw), g ? g + nw : NULL, dy, c->net->acts[c->i], w, batch, c->n_in, oc,
+                       c->net->ws);
+    weight_grad_done(c, g);
+}
+
+/* -- Conv2d and ConvTranspose2d: NCHW, square kernel -- */
+
+static gp_conv_geom layer_geom(const gp_layer_desc *d, gp_shape in) {
     if (d->kind == GP_LAYER_CONV2D)
         return gp_conv2d_geom(in.c, in.h, in.w, (int)d->out_c, (int)d->kernel, (int)d->stride, (int)d->pad);
     return gp_convt2d_geom(in.c, in.h, in.w, (int)d->out_c, (int)d->kernel, (int)d->stride, (int)d->pad);
 }
 
+static uint64_t conv_params(const gp_layer_desc *d, gp_shape in) {
+    return conv_weights(d, in) + (has_bias(d) ? d->out_c : 0);
+}
+
+static size_t conv_workspace(const gp_layer_desc *d, gp_shape in, gp_shape out, int max_batch) {
+    (void)out;
+    gp_conv_geom g = layer_geom(d, in);
+    return d->kind == GP_LAYER_CONV2D ? gp_conv2d_workspace(max_batch, &g) : gp_convt2d_workspace(max_batch, &g);
+}
+
+static void conv_init(const layer_ctx *c, gp_rng *rng, float std) {
+    int nw = (int)conv_weights(c->d, c->in);
+    if (std > 0.0f) {
+        gp_rng_fill_normal(rng, c->p, nw, 0.0f, std);
+        if (has_bias(c->d)) memset(c->p + nw, 0, c->d->out_c * sizeof(float));
+    } else {
+        /* kaiming_uniform(a=sqrt(5)) gives U(-1/sqrt(fan_in), ..), as the
+         * bias; PyTorch's fan_in is weight.size(1)*k*k */
+        int fan_in = (c->d->kind == GP_LAYER_CONV2D ? c->in.c : (int)c->d->out_c) * (int)(c->d->kernel * c->d->kernel);
+        float bound = 1.0f / sqrtf((float)fan_in);
+        gp_rng_fill_uniform(rng, c->p, nw, -bound, bound);
+        if (has_bias(c->d)) gp_rng_fill_uniform(rng, c->p + nw, (int)c->d->out_c, -bound, bound);
+    }
+    init_sn(c, rng);
+}
+
+static void conv_forward(const layer_ctx *c, const float *in, float *out, int batch) {
+    gp_conv_geom g = layer_geom(c->d, c->in);
+    const float *bias = has_bias(c->d) ? c->p + conv_weights(c->d, c->in) : NULL;
+    if (c->d->kind == GP_LAYER_CONV2D)
+        gp_conv2d_forward(out, in, layer_weight(c), bias, batch, &g, c->net->ws);
+    else
+        gp_convt2d_forward(out, in, c->p, bias, batch, &g, c->net->ws);
+}
+
+static void conv_backward(const layer_ctx *c, const float *dy, float *dx, float *g, int batch) {
+    gp_conv_geom geom = layer_geom(c->d, c->in);
+    size_t nw = (size_t)conv_weights(c->d, c->in);
+    float *db = g && has_bias(c->d) ? g + nw : NULL;
+    const float *in = c->net->acts[c->i];
+    if (c->d->kind == GP_LAYER_CONV2D) {
+        const float *w = spectral(c->d) ? c->sv : c->p;
+        gp_conv2d_backward(dx, weight_grad(c, g, nw), db, dy, in, w, batch, &geom, c->net->ws);
+        weight_grad_done(c, g);
+    } else {
+        gp_convt2d_backward(dx, g, db, dy, in, c->p, batch, &geom, c->net->ws);
+    }
+}
+
+/* -- BatchNorm (over features) and BatchNorm2d (per channel) --
+ * gamma and beta; buffers running mean and variance; saved batch mean and
+ * invstd. C channels of HW values each (HW = 1 over features). */
+
+static int bn_shape(const gp_layer_desc *d, gp_shape in, gp_shape *out, int index, gp_err *err) {
+    if (!(d->momentum >= 0.0f && d->momentum <= 1.0f) || !(d->eps > 0.0f && d->eps < 1.0f)) {
+        gp_fail(err, GP_ERR_ARG, "layer %d: BatchNorm needs momentum in [0,1] and eps in (0,1)", index);
+        return 0;
+    }
+    *out = in;
+    return 1;
+}
+
+static uint64_t bn_channels(const gp_layer_desc *d, gp_shape in) {
+    return d->kind == GP_LAYER_BATCHNORM2D ? (uint64_t)in.c : (uint64_t)gp_shape_size(in);
+}
+
+static uint64_t bn_floats(const gp_layer_desc *d, gp_shape in) { return 2 * bn_channels(d, in); }
+
+static uint64_t bn_saved(const gp_layer_desc *d, gp_shape in, int max_batch) {
+    (void)max_batch;
+    return 2 * bn_channels(d, in);
+}
+
+static size_t bn_workspace(const gp_layer_desc *d, gp_shape in, gp_shape out, int max_batch) {
+    (void)out;
+    (void)max_batch;
+    return d->kind == GP_LAYER_BATCHNORM ? 5 * (size_t)gp_shape_size(in) : 0;
+}
+
+/* gamma 1 (or N(1, std) if std > 0), beta 0, running mean 0, running var 1 */
+static void bn_init(const layer_ctx *c, gp_rng *rng, float std) {
+    int C = (int)bn_channels(c->d, c->in);
+    if (std > 0.0f)
+        gp_rng_fill_normal(rng, c->p, C, 1.0f, std);
+    else
+        for (int k = 0; k < C; k++) c->p[k] = 1.0f;
+    for (int k = 0; k < C; k++) {
+        c->p[C + k] = 0.0f;
+        c->buf[k] = 0.0f;
+        c->buf[C + k] = 1.0f;
+    }
+}
+
+static void bn_forward(const layer_ctx *c, const float *in, float *out, int batch) {
+    int C = (int)bn_channels(c->d, c->in);
+    const gp_layer_desc *d = c->d;
+    if (d->kind == GP_LAYER_BATCHNORM)
+        gp_batchnorm_forward(out, in, c->p, c->p + C, c->buf, c->buf + C, c->sv, c->sv + C, batch, C, d->momentum,
+                             d->eps, c->net->training, c->net->ws);
+    else
+        gp_batchnorm2d_forward(out, in, c->p, c->p + C, c->buf, c->buf + C, c->sv, c->sv + C, batch, C,
+                               c->in.h * c->in.w, d->momentum, d->eps, c->net->training);
+}
+
+static void bn_backward(const layer_ctx *c, const float *dy, float *dx, float *g, int batch) {
+    int C = (int)bn_channels(c->d, c->in), HW = c->d->kind == GP_LAYER_BATCHNORM2D ? c->in.h * c->in.w : 1;
+    const float *in = c->net->acts[c->i];
+    float *dgamma = g, *dbeta = g ? g + C : NULL;
+    if (!c->net->training) /* through the running statistics, as the forward used them */
+        gp_batchnorm_eval_backward(dx, dgamma, dbeta, dy, in, c->p, c->buf, c->buf + C, c->d->eps, batch, C, HW);
+    else if (c->d->kind == GP_LAYER_BATCHNORM)
+        gp_batchnorm_backward(dx, dgamma, dbeta, dy, in, c->p, c->sv, c->sv + C, batch, C, c->net->ws);
+    else
+        gp_batchnorm2d_backward(dx, dgamma, dbeta, dy, in, c->p, c->sv, c->sv + C, batch, C, HW);
+}
+
+/* -- elementwise: LeakyReLU (slope), ReLU, Tanh, Sigmoid -- */
+
+static int lrelu_shape(const gp_layer_desc *d, gp_shape in, gp_shape *out, int index, gp_err *err) {
+    if (!(d->slope >= 0.0f && d->slope < 1.0f)) {
+        gp_fail(err, GP_ERR_ARG, "layer %d: LeakyReLU slope must be in [0,1)", index);
+        return 0;
+    }
+    *out = in;
+    return 1;
+}
+
+static float act_slope(const gp_layer_desc *d) { return d->kind == GP_LAYER_RELU ? 0.0f : d->slope; }
+
+static void lrelu_forward(const layer_ctx *c, const float *in, float *out, int batch) {
+    gp_leaky_relu_forward(out, in, (size_t)batch * c->n_in, act_slope(c->d));
+}
+
+static void lrelu_backward(const layer_ctx *c, const float *dy, float *dx, float *g, int batch) {
+    (void)g;
+    if (dx) gp_leaky_relu_backward_layer(dx, dy, c->net->acts[c->i], (size_t)batch * c->n_in, act_slope(c->d));
+}
+
+static void tanh_forward(const layer_ctx *c, const float *in, float *out, int batch) {
+    gp_tanh_forward(out, in, (size_t)batch * c->n_in);
+}
+
+static void tanh_backward(const layer_ctx *c, const float *dy, float *dx, float *g, int batch) {
+    (void)g;
+    if (dx) gp_tanh_backward_layer(dx, dy, c->net->acts[c->i + 1], (size_t)batch * c->n_in);
+}
+
+static void sigmoid_forward(const layer_ctx *c, const float *in, float *out, int batch) {
+    gp_sigmoid_forward(out, in, (size_t)batch * c->n_in);
+}
+
+static void sigmoid_backward(const layer_ctx *c, const float *dy, float *dx, float *g, int batch) {
+    (void)g;
+    if (dx) gp_sigmoid_backward_layer(dx, dy, c->net->acts[c->i + 1], (size_t)batch * c->n_in);
+}
+
+/* -- Reshape (Flatten is (n, 1, 1)) -- */
+
+static int reshape_shape(const gp_layer_desc *d, gp_shape in, gp_shape *out, int index, gp_err *err) {
+    uint64_t n = (uint64_t)d->out_c * d->out_h * d->out_w;
+    if (d->out_c < 1 || d->out_h < 1 || d->out_w < 1 || n != (uint64_t)gp_shape_size(in)) {
+        gp_fail(err, GP_ERR_ARG, "layer %d: Reshape to %ux%ux%u does not hold the %dx%dx%d input", index, d->out_c,
+                d->out_h, d->out_w, in.c, in.h, in.w);
+        return 0;
+    }
+    *out = (gp_shape){(int)d->out_c, (int)d->out_h, (int)d->out_w};
+    return 1;
+}
+
+static void copy_forward(const layer_ctx *c, const float *in, float *out, int batch) {
+    memcpy(out, in, (size_t)batch * c->n_in * sizeof(float));
+}
+
+static void copy_backward(const layer_ctx *c, const float *dy, float *dx, float *g, int batch) {
+    (void)g;
+    if (dx) memcpy(dx, dy, (size_t)batch * c->n_in * sizeof(float));
+}
+
+/* -- Dropout (drop probability); its mask is saved for every value of a batch -- */
+
+static int dropout_shape(const gp_layer_desc *d, gp_shape in, gp_shape *out, int index, gp_err *err) {
+    if (!(d->drop >= 0.0f && d->drop < 1.0f)) {
+        gp_fail(err, GP_ERR_ARG, "layer %d: Dropout probability must be in [0,1)", index);
+        return 0;
+    }
+    *out = in;
+    return 1;
+}
+
+static uint64_t dropout_saved(const gp_layer_desc *d, gp_shape in, int max_batch) {
+    (void)d;
+    return (uint64_t)max_batch * gp_shape_size(in);
+}
+
+static void dropout_forward(const layer_ctx *c, const float *in, float *out, int batch) {
+    gp_dropout_forward(out, c->sv, in, (size_t)batch * c->n_in, c->d->drop, c->net->training, &c->net->rng);
+}
+
+static void dropout_backward(const layer_ctx *c, const float *dy, float *dx, float *g, int batch) {
+    (void)g;
+    if (dx) gp_dropout_backward(dx, dy, c->sv, (size_t)batch * c->n_in);
+}
+
+static const layer_kind KINDS[] = {
+    [GP_LAYER_LINEAR] = {"Linear", linear_shape, linear_params, weighted_buffers, weighted_saved, linear_workspace,
+                         linear_init, linear_forward, linear_backward},
+    [GP_LAYER_BATCHNORM] = {"BatchNorm", bn_shape, bn_floats, bn_floats, bn_saved, bn_workspace, bn_init, bn_forward,
+                            bn_backward},
+    [GP_LAYER_LEAKY_RELU] = {"LeakyReLU", lrelu_shape, none_floats, none_floats, none_saved, none_workspace,
+                             none_init, lrelu_forward, lrelu_backward},
+    [GP_LAYER_RELU] = {"ReLU", same_shape, none_floats, none_floats, none_saved, none_workspace, none_init,
+                       lrelu_forward, lrelu_backward},
+    [GP_LAYER_TANH] = {"Tanh", same_shape, none_floats, none_floats, none_saved, none_workspace, none_init,
+                       tanh_forward, tanh_backward},
+    [GP_LAYER_SIGMOID] = {"Sigmoid", same_shape, none_floats, none_floats, none_saved, none_workspace, none_init,
+                          sigmoid_forward, sigmoid_backward},
+    [GP_LAYER_CONV2D] = {"Conv2d", conv_out_shape, conv_params, weighted_buffers, weighted_saved, conv_workspace,
+                         conv_init, conv_forward, conv_backward},
+    [GP_LAYER_CONVT2D] = {"ConvTranspose2d", conv_out_shape, conv_params, weighted_buffers, weighted_saved,
+                          conv_workspace, conv_init, conv_forward, conv_backward},
+    [GP_LAYER_BATCHNORM2D] = {"BatchNorm2d", bn_shape, bn_floats, bn_floats, bn_saved, bn_workspace, bn_init,
+                              bn_forward, bn_backward},
+    [GP_LAYER_RESHAPE] = {"Reshape", reshape_shape, none_floats, none_floats, none_saved, none_workspace, none_init,
+                          copy_forward, copy_backward},
+    [GP_LAYER_DROPOUT] = {"Dropout", dropout_shape, none_floats, none_floats, dropout_saved, none_workspace,
+                          none_init, dropout_forward, dropout_backward},
+};
+
+/* The row of a kind, or NULL for a kind no row describes. */
+static const layer_kind *kind_of(uint32_t kind) {
+    if (kind >= sizeof KINDS / sizeof KINDS[0] || !KINDS[kind].name) return NULL;
+    return &KINDS[kind];
+}
+
+static layer_ctx ctx_of(gp_net *net, int i) {
+    layer_ctx c = {net, i, &net->layers[i], net->shape[i], gp_shape_size(net->shape[i]),
+                   net->params + net->param_off[i], net->buffers + net->buffer_off[i], net->saved + net->save_off[i]};
+    return c;
+}
+
 size_t gp_layer_param_count(const gp_net *net, int i) {
-    return (size_t)layer_params(&net->layers[i], net->shape[i]);
+    return (size_t)kind_of(net->layers[i].kind)->params(&net->layers[i], net->shape[i]);
 }
 
 gp_status gp_net_create(gp_net *net, gp_shape input, const gp_layer_desc *layers,
@@ -214,34 +568,30 @@ gp_status gp_net_create(gp_net *net, gp_shape input, const gp_layer_desc *layers
         const gp_layer_desc *d = &layers[i];
         gp_shape in = net->shape[i];
         net->layers[i] = *d;
-        if (!layer_out_shape(d, in, &net->shape[i + 1], i, err)) {
+        const layer_kind *k = kind_of(d->kind);
+        if (!k) {
+            memset(net, 0, sizeof *net);
+            return gp_fail(err, GP_ERR_ARG, "layer %d: unknown layer kind %u", i, d->kind);
+        }
+        if (!k->shape(d, in, &net->shape[i + 1], i, err)) {
             memset(net, 0, sizeof *net);
             return GP_ERR_ARG;
         }
         uint64_t n_out = (uint64_t)gp_shape_size(net->shape[i + 1]);
         net->param_off[i] = (size_t)n_params;
-        n_params += layer_params(d, in);
+        n_params += k->params(d, in);
         if (n_out > MAX_SAMPLE_FLOATS || n_params > MAX_PARAMS) {
             memset(net, 0, sizeof *net);
             return gp_fail(err, GP_ERR_ARG, "layer %d: network too large (%llu floats per sample, %llu parameters)",
                            i, (unsigned long long)n_out, (unsigned long long)n_params);
         }
         net->buffer_off[i] = (size_t)n_buffers;
-        n_buffers += layer_buffers(d, in);
+        n_buffers += k->buffers(d, in);
         net->save_off[i] = (size_t)n_saved;
-        n_saved += layer_saved(d, in, max_batch);
+        n_saved += k->saved(d, in, max_batch);
         if (n_out > max_act) max_act = n_out;
         act_total += n_out;
-        size_t ws = 0;
-        if (d->kind == GP_LAYER_LINEAR) {
-            ws = gp_linear_workspace(max_batch, gp_shape_size(in), (int)d->out_c);
-        } else if (d->kind == GP_LAYER_BATCHNORM) {
-            ws = 5 * (size_t)gp_shape_size(in);
-        } else if (is_conv(d->kind)) {
-            gp_conv_geom g = layer_geom(net, i);
-            ws = d->kind == GP_LAYER_CONV2D ? gp_conv2d_workspace(max_batch, &g)
-                                            : gp_convt2d_workspace(max_batch, &g);
-        }
+        size_t ws = k->workspace(d, in, net->shape[i + 1], max_batch);
         if (ws > net->ws_size) net->ws_size = ws;
     }
     uint64_t B = (uint64_t)max_batch;
@@ -291,192 +641,31 @@ static void seed_net_rng(gp_net *net, const gp_rng *rng) {
     gp_rng_seed(&net->rng, gp_rng_u64(&copy) ^ 0xD1B54A32D192ED03ull);
 }
 
-/* BatchNorm (either kind) of layer i: gamma 1 (or N(1, std) if std > 0),
- * beta 0, running mean 0, running var 1. */
-static void init_bn(gp_net *net, int i, gp_rng *rng, float std) {
-    const gp_layer_desc *d = &net->layers[i];
-    int C = d->kind == GP_LAYER_BATCHNORM2D ? net->shape[i].c : gp_shape_size(net->shape[i]);
-    float *p = net->params + net->param_off[i], *buf = net->buffers + net->buffer_off[i];
-    if (std > 0.0f)
-        gp_rng_fill_normal(rng, p, C, 1.0f, std);
-    else
-        for (int c = 0; c < C; c++) p[c] = 1.0f;
-    for (int c = 0; c < C; c++) {
-        p[C + c] = 0.0f;   /* beta */
-        buf[c] = 0.0f;     /* running mean */
-        buf[C + c] = 1.0f; /* running var */
-    }
-}
-
-/* Spectral norm's u and v: normalized standard normals, as PyTorch draws them. */
-static void normalize(float *x, int n) {
-    double s = 0.0;
-    for (int i = 0; i < n; i++) s += (double)x[i] * x[i];
-    double norm = sqrt(s);
-    float scale = (float)(1.0 / (norm > 1e-12 ? norm : 1e-12));
-    for (int i = 0; i < n; i++) x[i] *= scale;
-}
-
-static void init_sn(gp_net *net, int i, gp_rng *rng) {
-    const gp_layer_desc *d = &net->layers[i];
-    if (!spectral(d)) return;
-    int rows = (int)d->out_c, cols = (int)sn_cols(d, net->shape[i]);
-    float *u = net->buffers + net->buffer_off[i], *v = u + rows;
-    gp_rng_fill_normal(rng, u, rows, 0.0f, 1.0f);
-    gp_rng_fill_normal(rng, v, cols, 0.0f, 1.0f);
-    normalize(u, rows);
-    normalize(v, cols);
-}
-
-/* W / sigma of spectrally normalized layer i into its saved area (after one
- * power iteration on u and v in training), as torch.nn.utils.spectral_norm:
- * v = normalize(W^T u), u = normalize(W v), sigma = u . W v. */
-static const float *sn_weight(gp_net *net, int i) {
-    const gp_layer_desc *d = &net->layers[i];
-    int rows = (int)d->out_c, cols = (int)sn_cols(d, net->shape[i]);
-    const float *W = net->params + net->param_off[i];
-    float *u = net->buffers + net->buffer_off[i], *v = u + rows;
-    float *wsn = net->saved + net->save_off[i], *sigma = wsn + 2 * (size_t)rows * cols;
-    if (net->training) {
-        memset(v, 0, (size_t)cols * sizeof(float));
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++) v[c] += W[(size_t)r * cols + c] * u[r];
-        normalize(v, cols);
-        for (int r = 0; r < rows; r++) {
-            double acc = 0.0;
-            for (int c = 0; c < cols; c++) acc += (double)W[(size_t)r * cols + c] * v[c];
-            u[r] = (float)acc;
-        }
-        normalize(u, rows);
-    }
-    double s = 0.0;
-    for (int r = 0; r < rows; r++) {
-        double acc = 0.0;
-        for (int c = 0; c < cols; c++) acc += (double)W[(size_t)r * cols + c] * v[c];
-        s += u[r] * acc;
-    }
-    *sigma = (float)s;
-    float inv = 1.0f / *sigma;
-    for (size_t k = 0; k < (size_t)rows * cols; k++) wsn[k] = W[k] * inv;
-    return wsn;
-}
-
-/* The weight gradient through the normalization, u and v held constant:
- * dW += (dWsn - <dWsn, Wsn> u v^T) / sigma, dWsn in the scratch after Wsn. */
-static void sn_backward(gp_net *net, int i, float *dW) {
-    const gp_layer_desc *d = &net->layers[i];
-    int rows = (int)d->out_c, cols = (int)sn_cols(d, net->shape[i]);
-    const float *u = net->buffers + net->buffer_off[i], *v = u + rows;
-    const float *wsn = net->saved + net->save_off[i], *dwsn = wsn + (size_t)rows * cols;
-    float sigma = wsn[2 * (size_t)rows * cols];
-    double dot = 0.0;
-    for (size_t k = 0; k < (size_t)rows * cols; k++) dot += (double)dwsn[k] * wsn[k];
-    for (int r = 0; r < rows; r++)
-        for (int c = 0; c < cols; c++) {
-            size_t k = (size_t)r * cols + c;
-            dW[k] += (float)((dwsn[k] - dot * u[r] * v[c]) / sigma);
-        }
-}
-
 static void clear_training_state(gp_net *net) {
     memset(net->grads, 0, net->n_params * sizeof(float));
     memset(net->adam_m, 0, net->n_params * sizeof(float));
     memset(net->adam_v, 0, net->n_params * sizeof(float));
 }
 
-void gp_net_init_params(gp_net *net, gp_rng *rng) {
+static void init_all(gp_net *net, gp_rng *rng, float std) {
     seed_net_rng(net, rng);
     for (int i = 0; i < net->n_layers; i++) {
-        const gp_layer_desc *d = &net->layers[i];
-        gp_shape in = net->shape[i];
-        float *p = net->params + net->param_off[i];
-        int n_in = gp_shape_size(in);
-        if (d->kind == GP_LAYER_LINEAR) {
-            float bound = 1.0f / sqrtf((float)n_in);
-            gp_rng_fill_uniform(rng, p, (int)d->out_c * n_in, -bound, bound);
-            gp_rng_fill_uniform(rng, p + (size_t)d->out_c * n_in, (int)d->out_c, -bound, bound);
-            init_sn(net, i, rng);
-        } else if (is_conv(d->kind)) {
-            /* kaiming_uniform(a=sqrt(5)) gives U(-1/sqrt(fan_in), ..), as
-             * the bias; PyTorch's fan_in is weight.size(1)*k*k */
-            int fan_in = (d->kind == GP_LAYER_CONV2D ? in.c : (int)d->out_c) * (int)(d->kernel * d->kernel);
-            float bound = 1.0f / sqrtf((float)fan_in);
-            int nw = (int)conv_weights(d, in);
-            gp_rng_fill_uniform(rng, p, nw, -bound, bound);
-            if (has_bias(d)) gp_rng_fill_uniform(rng, p + nw, (int)d->out_c, -bound, bound);
-            init_sn(net, i, rng);
-        } else if (d->kind == GP_LAYER_BATCHNORM || d->kind == GP_LAYER_BATCHNORM2D) {
-            init_bn(net, i, rng, 0.0f);
-        }
+        layer_ctx c = ctx_of(net, i);
+        kind_of(net->layers[i].kind)->init(&c, rng, std);
     }
     clear_training_state(net);
 }
 
+void gp_net_init_params(gp_net *net, gp_rng *rng) { init_all(net, rng, 0.0f); }
+
 void gp_net_init_normal(gp_net *net, gp_rng *rng, float std) {
-    seed_net_rng(net, rng);
-    for (int i = 0; i < net->n_layers; i++) {
-        const gp_layer_desc *d = &net->layers[i];
-        gp_shape in = net->shape[i];
-        float *p = net->params + net->param_off[i];
-        if (d->kind == GP_LAYER_LINEAR || is_conv(d->kind)) {
-            int nw = d->kind == GP_LAYER_LINEAR ? (int)d->out_c * gp_shape_size(in) : (int)conv_weights(d, in);
-            gp_rng_fill_normal(rng, p, nw, 0.0f, std);
-            if (has_bias(d)) memset(p + nw, 0, d->out_c * sizeof(float));
-            init_sn(net, i, rng);
-        } else if (d->kind == GP_LAYER_BATCHNORM || d->kind == GP_LAYER_BATCHNORM2D) {
-            init_bn(net, i, rng, std);
-        }
-    }
-    clear_training_state(net);
+    GP_ASSERT(std > 0.0f);
+    init_all(net, rng, std);
 }
 
 void gp_net_layer_forward(gp_net *net, int i, int batch) {
-    const gp_layer_desc *d = &net->layers[i];
-    gp_shape s = net->shape[i];
-    const float *in = net->acts[i];
-    float *out = net->acts[i + 1];
-    float *p = net->params + net->param_off[i];
-    int n_in = gp_shape_size(s);
-    size_t n = (size_t)batch * n_in;
-    switch (d->kind) {
-    case GP_LAYER_LINEAR:
-        gp_linear_forward(out, in, spectral(d) ? sn_weight(net, i) : p, p + (size_t)d->out_c * n_in, batch, n_in,
-                          (int)d->out_c, net->ws);
-        break;
-    case GP_LAYER_BATCHNORM: {
-        float *buf = net->buffers + net->buffer_off[i];
-        float *sv = net->saved + net->save_off[i];
-        gp_batchnorm_forward(out, in, p, p + n_in, buf, buf + n_in, sv, sv + n_in, batch, n_in,
-                             d->alpha, d->eps, net->training, net->ws);
-        break;
-    }
-    case GP_LAYER_LEAKY_RELU: gp_leaky_relu_forward(out, in, n, d->alpha); break;
-    case GP_LAYER_RELU: gp_leaky_relu_forward(out, in, n, 0.0f); break;
-    case GP_LAYER_TANH: gp_tanh_forward(out, in, n); break;
-    case GP_LAYER_SIGMOID: gp_sigmoid_forward(out, in, n); break;
-    case GP_LAYER_CONV2D:
-    case GP_LAYER_CONVT2D: {
-        gp_conv_geom g = layer_geom(net, i);
-        const float *bias = has_bias(d) ? p + conv_weights(d, s) : NULL;
-        if (d->kind == GP_LAYER_CONV2D)
-            gp_conv2d_forward(out, in, spectral(d) ? sn_weight(net, i) : p, bias, batch, &g, net->ws);
-        else
-            gp_convt2d_forward(out, in, p, bias, batch, &g, net->ws);
-        break;
-    }
-    case GP_LAYER_BATCHNORM2D: {
-        float *buf = net->buffers + net->buffer_off[i];
-        float *sv = net->saved + net->save_off[i];
-        gp_batchnorm2d_forward(out, in, p, p + s.c, buf, buf + s.c, sv, sv + s.c, batch, s.c, s.h * s.w,
-                               d->alpha, d->eps, net->training);
-        break;
-    }
-    case GP_LAYER_RESHAPE: memcpy(out, in, n * sizeof(float)); break;
-    case GP_LAYER_DROPOUT:
-        gp_dropout_forward(out, net->saved + net->save_off[i], in, n, d->alpha, net->training, &net->rng);
-        break;
-    default: GP_ASSERT(!"unknown layer kind");
-    }
+    layer_ctx c = ctx_of(net, i);
+    kind_of(net->layers[i].kind)->forward(&c, net->acts[i], net->acts[i + 1], batch);
 }
 
 const float *gp_net_forward(gp_net *net, const float *input, int batch) {
@@ -489,72 +678,9 @@ const float *gp_net_forward(gp_net *net, const float *input, int batch) {
 
 void gp_net_layer_backward(gp_net *net, int i, int batch, const float *dy, float *dx,
                            int param_grads) {
-    const gp_layer_desc *d = &net->layers[i];
-    gp_shape s = net->shape[i];
-    float *p = net->params + net->param_off[i];
+    layer_ctx c = ctx_of(net, i);
     float *g = param_grads ? net->grads + net->param_off[i] : NULL;
-    const float *in = net->acts[i];
-    const float *out = net->acts[i + 1];
-    int n_in = gp_shape_size(s);
-    size_t n = (size_t)batch * n_in;
-    switch (d->kind) {
-    case GP_LAYER_LINEAR:
-        if (spectral(d)) { /* through W / sigma: the weight gradient goes to the scratch, then through sigma */
-            const float *wsn = net->saved + net->save_off[i];
-            float *dwsn = g ? net->saved + net->save_off[i] + (size_t)d->out_c * n_in : NULL;
-            if (dwsn) memset(dwsn, 0, (size_t)d->out_c * n_in * sizeof(float));
-            gp_linear_backward(dx, dwsn, g ? g + (size_t)d->out_c * n_in : NULL, dy, in, wsn, batch, n_in,
-                               (int)d->out_c, net->ws);
-            if (g) sn_backward(net, i, g);
-            break;
-        }
-        gp_linear_backward(dx, g, g ? g + (size_t)d->out_c * n_in : NULL, dy, in, p, batch, n_in,
-                           (int)d->out_c, net->ws);
-        break;
-    case GP_LAYER_BATCHNORM: {
-        const float *sv = net->saved + net->save_off[i], *buf = net->buffers + net->buffer_off[i];
-        if (!net->training) /* through the running statistics, as the forward used them */
-            gp_batchnorm_eval_backward(dx, g, g ? g + n_in : NULL, dy, in, p, buf, buf + n_in, d->eps, batch, n_in, 1);
-        else
-            gp_batchnorm_backward(dx, g, g ? g + n_in : NULL, dy, in, p, sv, sv + n_in, batch, n_in, net->ws);
-        break;
-    }
-    case GP_LAYER_LEAKY_RELU: if (dx) gp_leaky_relu_backward_layer(dx, dy, in, n, d->alpha); break;
-    case GP_LAYER_RELU: if (dx) gp_leaky_relu_backward_layer(dx, dy, in, n, 0.0f); break;
-    case GP_LAYER_TANH: if (dx) gp_tanh_backward_layer(dx, dy, out, n); break;
-    case GP_LAYER_SIGMOID: if (dx) gp_sigmoid_backward_layer(dx, dy, out, n); break;
-    case GP_LAYER_CONV2D:
-    case GP_LAYER_CONVT2D: {
-        gp_conv_geom geom = layer_geom(net, i);
-        size_t nw = (size_t)conv_weights(d, s);
-        float *db = g && has_bias(d) ? g + nw : NULL;
-        if (d->kind == GP_LAYER_CONV2D && spectral(d)) {
-            const float *wsn = net->saved + net->save_off[i];
-            float *dwsn = g ? net->saved + net->save_off[i] + nw : NULL;
-            if (dwsn) memset(dwsn, 0, nw * sizeof(float));
-            gp_conv2d_backward(dx, dwsn, db, dy, in, wsn, batch, &geom, net->ws);
-            if (g) sn_backward(net, i, g);
-        } else if (d->kind == GP_LAYER_CONV2D)
-            gp_conv2d_backward(dx, g, db, dy, in, p, batch, &geom, net->ws);
-        else
-            gp_convt2d_backward(dx, g, db, dy, in, p, batch, &geom, net->ws);
-        break;
-    }
-    case GP_LAYER_BATCHNORM2D: {
-        const float *sv = net->saved + net->save_off[i], *buf = net->buffers + net->buffer_off[i];
-        if (!net->training)
-            gp_batchnorm_eval_backward(dx, g, g ? g + s.c : NULL, dy, in, p, buf, buf + s.c, d->eps, batch, s.c,
-                                       s.h * s.w);
-        else
-            gp_batchnorm2d_backward(dx, g, g ? g + s.c : NULL, dy, in, p, sv, sv + s.c, batch, s.c, s.h * s.w);
-        break;
-    }
-    case GP_LAYER_RESHAPE: if (dx) memcpy(dx, dy, n * sizeof(float)); break;
-    case GP_LAYER_DROPOUT:
-        if (dx) gp_dropout_backward(dx, dy, net->saved + net->save_off[i], n);
-        break;
-    default: GP_ASSERT(!"unknown layer kind");
-    }
+    kind_of(net->layers[i].kind)->backward(&c, dy, dx, g, batch);
 }
 
 const float *gp_net_backward(gp_net *net, const float *dout, int batch,

@@ -51,8 +51,12 @@ typedef struct {
     uint32_t out_h, out_w;         /* RESHAPE: new shape; CONV*: 0 or check */
     uint32_t kernel, stride, pad;  /* CONV2D, CONVT2D */
     uint32_t flags;                /* CONV*: GP_LAYER_NO_BIAS; LINEAR, CONV2D: GP_LAYER_SPECTRAL_NORM */
-    float alpha;                   /* LEAKY_RELU: slope; BATCHNORM*: momentum;
-                                      DROPOUT: drop probability */
+    union {                        /* one stored float, named by what it is for each kind */
+        float slope;               /* LEAKY_RELU: negative slope */
+        float momentum;            /* BATCHNORM*: running-statistics momentum */
+        float drop;                /* DROPOUT: drop probability */
+        float alpha;               /* the word as stored, whatever the kind */
+    };
     float eps;                     /* BATCHNORM*: eps */
 } gp_layer_desc;
 #define GP_LAYER_DESC_WORDS 10

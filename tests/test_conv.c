@@ -310,8 +310,13 @@ static void test_validation(void) {
     d[0] = desc_conv(GP_LAYER_CONV2D, 70000, 3, 1, 1);
     refuse("too many channels", img, d, 1, "channels");
     d[0] = desc_conv(GP_LAYER_CONV2D, 8, 3, 1, 1);
-    d[0].flags = 2;
+    d[0].flags = 4;
     refuse("unknown flag", img, d, 1, "flags");
+    d[0] = desc_conv(GP_LAYER_CONVT2D, 8, 3, 1, 1);
+    d[0].flags = GP_LAYER_SPECTRAL_NORM; /* for D's layers only: Linear and Conv2d */
+    refuse("spectral norm on a transposed convolution", img, d, 1, "flags");
+    d[0] = (gp_layer_desc){.kind = GP_LAYER_LINEAR, .out_c = 4, .flags = GP_LAYER_NO_BIAS};
+    refuse("no-bias Linear", img, d, 1, "flags");
     d[0] = desc_conv(GP_LAYER_CONV2D, 8, 7, 1, 0);
     refuse("input smaller than kernel", (gp_shape){1, 5, 28}, d, 1, "smaller");
     d[0] = desc_conv(GP_LAYER_CONVT2D, 8, 1, 1, 1);
