@@ -384,6 +384,45 @@ def make_spectral():
     g.write()
 
 
+def make_losses():
+    """The adversarial losses on raw scores (least squares, hinge, Wasserstein
+    critic) and the ACGAN class loss (cross-entropy), with their gradients."""
+    torch.manual_seed(8)
+    g = Golden("losses", "GAN losses on D's scores and softmax cross-entropy: value and gradient")
+    x0 = torch.randn(13) * 2.0
+    g.add("x", x0)
+    F = torch.nn.functional
+    cases = {
+        "lsgan_real": lambda x: 0.5 * (x - 1).pow(2).mean(),
+        "lsgan_real09": lambda x: 0.5 * (x - 0.9).pow(2).mean(),
+        "lsgan_fake": lambda x: 0.5 * x.pow(2).mean(),
+        "lsgan_g": lambda x: 0.5 * (x - 1).pow(2).mean(),
+        "hinge_real": lambda x: F.relu(1 - x).mean(),
+        "hinge_fake": lambda x: F.relu(1 + x).mean(),
+        "hinge_g": lambda x: -x.mean(),
+        "wgan_real": lambda x: -x.mean(),
+        "wgan_fake": lambda x: x.mean(),
+        "wgan_g": lambda x: -x.mean(),
+        "minimax_g": lambda x: -F.binary_cross_entropy_with_logits(x, torch.zeros_like(x)),
+        "nonsaturating_g": lambda x: F.binary_cross_entropy_with_logits(x, torch.ones_like(x)),
+    }
+    for name, fn in cases.items():
+        x = x0.clone().requires_grad_(True)
+        loss = fn(x)
+        loss.backward()
+        g.add(name + "_loss", loss.item())
+        g.add(name + "_grad", x.grad)
+    logits = (torch.randn(5, 10) * 2).requires_grad_(True)
+    labels = torch.tensor([3, 0, 9, 3, 7])
+    ce = F.cross_entropy(logits, labels)
+    ce.backward()
+    g.add("xent_logits", logits)
+    g.add("xent_labels", labels.to(torch.float32))
+    g.add("xent_loss", ce.item())
+    g.add("xent_grad", logits.grad)
+    g.write()
+
+
 def make_penalty():
     torch.manual_seed(6)
     g = Golden("penalty", "R1 and WGAN-GP gradient penalties: value and gradient w.r.t. D's weights (double backward)")
@@ -401,6 +440,7 @@ def main():
     make_bce()
     make_optim()
     make_conv()
+    make_losses()
     make_penalty()
     make_spectral()
     make_rng()

@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "gan.h"
+#include "losses.h"
 #include "layers.h"
 #include "net.h"
 
@@ -567,6 +568,45 @@ static void test_spectral(void) {
     golden_free(&g);
 }
 
+/* ---- the loss table and the class loss ----------------------------------------- */
+
+static void test_losses(void) {
+    golden g;
+    if (!golden_load(&g, "tests/golden/losses.txt")) return;
+    const float *x = get(&g, "x", 13);
+    struct { const char *name; int loss, role; float target; } cases[] = {
+        {"lsgan_real", GP_LOSS_LSGAN, 0, 1.0f},     {"lsgan_real09", GP_LOSS_LSGAN, 0, 0.9f},
+        {"lsgan_fake", GP_LOSS_LSGAN, 1, 0},        {"lsgan_g", GP_LOSS_LSGAN, 2, 0},
+        {"hinge_real", GP_LOSS_HINGE, 0, 1.0f},     {"hinge_fake", GP_LOSS_HINGE, 1, 0},
+        {"hinge_g", GP_LOSS_HINGE, 2, 0},           {"wgan_real", GP_LOSS_WGAN_GP, 0, 1.0f},
+        {"wgan_fake", GP_LOSS_WGAN_GP, 1, 0},       {"wgan_g", GP_LOSS_WGAN_GP, 2, 0},
+        {"minimax_g", GP_LOSS_MINIMAX, 2, 0},       {"nonsaturating_g", GP_LOSS_NONSATURATING, 2, 0},
+    };
+    for (size_t k = 0; x && k < sizeof cases / sizeof cases[0]; k++) {
+        float d[13];
+        const float *want = getp(&g, cases[k].name, "_loss", 1), *grad = getp(&g, cases[k].name, "_grad", 13);
+        float got = cases[k].role == 0   ? gp_loss_d_real(cases[k].loss, x, 13, cases[k].target, d)
+                    : cases[k].role == 1 ? gp_loss_d_fake(cases[k].loss, x, 13, d)
+                                         : gp_loss_g(cases[k].loss, x, 13, d);
+        char name[64];
+        snprintf(name, sizeof name, "%s_loss", cases[k].name);
+        if (want) compare(name, &got, want, 1, 1e-6, 1e-5);
+        snprintf(name, sizeof name, "%s_grad", cases[k].name);
+        compare(name, d, grad, 13, 1e-7, 1e-5);
+    }
+    const float *logits = get(&g, "xent_logits", 50), *labels = get(&g, "xent_labels", 5);
+    const float *loss = get(&g, "xent_loss", 1), *grad = get(&g, "xent_grad", 50);
+    if (logits && labels && loss) {
+        uint8_t l[5];
+        for (int i = 0; i < 5; i++) l[i] = (uint8_t)labels[i];
+        float d[50];
+        float got = gp_softmax_xent(d, logits, l, 5, 10);
+        compare("xent_loss", &got, loss, 1, 1e-6, 1e-5);
+        compare("xent_grad", d, grad, 50, 1e-7, 1e-5);
+    }
+    golden_free(&g);
+}
+
 static void test_penalty(void) {
     golden g;
     if (!golden_load(&g, "tests/golden/penalty.txt")) return;
@@ -576,6 +616,7 @@ static void test_penalty(void) {
 }
 
 int main(void) {
+    test_losses();
     test_penalty();
     test_spectral();
     test_linear();
