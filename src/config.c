@@ -11,8 +11,10 @@
 #include "dataset.h"
 
 const gp_preset_info GP_PRESETS[] = {
-    {"mlp", "MLP GAN (the original article)", "The seed article's GAN: fully connected G and D."},
-    {"dcgan", "DCGAN (convolutional)", "Radford et al. 2016: transposed convolutions in G, convolutions in D."},
+    /* both make MNIST's 1x28x28 images (the DCGAN needs sides that are multiples of 4) */
+    {"mlp", "MLP GAN (the original article)", "The seed article's GAN: fully connected G and D.", 1, 28, 28},
+    {"dcgan", "DCGAN (convolutional)", "Radford et al. 2016: transposed convolutions in G, convolutions in D.", 1, 28,
+     28},
 };
 const int GP_N_PRESETS = (int)(sizeof GP_PRESETS / sizeof GP_PRESETS[0]);
 
@@ -77,6 +79,12 @@ const gp_setting GP_SETTINGS[] = {
 };
 #undef OFF
 const int GP_N_SETTINGS = (int)(sizeof GP_SETTINGS / sizeof GP_SETTINGS[0]);
+
+const gp_preset_info *gp_preset_find(const char *name) {
+    for (int i = 0; i < GP_N_PRESETS; i++)
+        if (!strncmp(name, GP_PRESETS[i].name, GP_NAME_LEN)) return &GP_PRESETS[i];
+    return NULL;
+}
 
 const gp_setting *gp_setting_find(const char *name) {
     for (int i = 0; i < GP_N_SETTINGS; i++)
@@ -177,9 +185,7 @@ void gp_setting_format(const gp_gan_config *cfg, const gp_setting *s, char *buf,
 
 gp_status gp_gan_config_default(gp_gan_config *cfg, const char *preset, gp_err *err) {
     memset(cfg, 0, sizeof *cfg);
-    int known = 0;
-    for (int i = 0; i < GP_N_PRESETS; i++) known |= preset && !strcmp(preset, GP_PRESETS[i].name);
-    if (!known) return gp_fail(err, GP_ERR_ARG, "unknown preset '%.40s' (available: mlp, dcgan)", preset ? preset : "");
+    if (!preset || strlen(preset) >= GP_NAME_LEN || !gp_preset_find(preset)) return gp_fail(err, GP_ERR_ARG, "unknown preset '%.40s' (available: mlp, dcgan)", preset ? preset : "");
     strcpy(cfg->preset, preset);
     strcpy(cfg->dataset, "mnist");
     cfg->batch = 64;
@@ -211,9 +217,7 @@ static int name_ok(const char *s) {
 }
 
 gp_status gp_gan_config_check(const gp_gan_config *cfg, gp_err *err) {
-    int known = 0;
-    for (int i = 0; i < GP_N_PRESETS; i++) known |= !strncmp(cfg->preset, GP_PRESETS[i].name, GP_NAME_LEN);
-    if (!known) return gp_fail(err, GP_ERR_ARG, "Preset: unknown preset '%.15s' (available: mlp, dcgan)", cfg->preset);
+    if (!gp_preset_find(cfg->preset)) return gp_fail(err, GP_ERR_ARG, "Preset: unknown preset '%.15s' (available: mlp, dcgan)", cfg->preset);
     if (!name_ok(cfg->dataset)) return gp_fail(err, GP_ERR_ARG, "Dataset: the name must be 1..15 plain characters");
     for (int i = 0; i < GP_N_SETTINGS; i++) {
         const gp_setting *s = &GP_SETTINGS[i];
@@ -312,7 +316,8 @@ size_t gp_settings_json(char *buf, size_t cap) {
         jstr(&j, "name", GP_PRESETS[i].name, 0);
         jstr(&j, "label", GP_PRESETS[i].label, 1);
         jstr(&j, "help", GP_PRESETS[i].help, 1);
-        jput(&j, "}");
+        jput(&j, ",\"image\":{\"channels\":%d,\"height\":%d,\"width\":%d}}", GP_PRESETS[i].channels,
+             GP_PRESETS[i].height, GP_PRESETS[i].width);
     }
     jput(&j, "],\"losses\":[");
     for (int i = 0; i < GP_LOSS_COUNT; i++) {

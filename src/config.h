@@ -72,11 +72,14 @@ typedef struct {
     const char *name;
     const char *label;
     const char *help;
+    int channels, height, width; /* the images it makes and judges */
 } gp_preset_info;
 extern const gp_preset_info GP_PRESETS[];
 extern const int GP_N_PRESETS;
 
 const gp_setting *gp_setting_find(const char *name);
+/* The preset of that name, or NULL. */
+const gp_preset_info *gp_preset_find(const char *name);
 double gp_setting_get(const gp_gan_config *cfg, const gp_setting *s);
 /* Sets one value after checking it against the row's type and range
  * (integers must be whole; a seed 0..2^53-1). On error cfg is unchanged. */

@@ -37,8 +37,11 @@ static void dcgan_architecture(gp_shape image, int d_out, gp_layer_desc *g, int 
     *d_n = n;
 }
 
-/* What every preset makes: MNIST's 1x28x28 grayscale. */
-static const gp_shape PRESET_IMAGE = {1, 28, 28};
+static gp_shape preset_image(const gp_gan_config *cfg) {
+    const gp_preset_info *p = gp_preset_find(cfg->preset);
+    GP_ASSERT(p);
+    return (gp_shape){p->channels, p->height, p->width};
+}
 
 /* D's outputs per image: the adversarial score, then (ACGAN) one logit per class. */
 static int d_outputs(const gp_gan_config *cfg) { return 1 + (cfg->cond == GP_COND_ACGAN ? cfg->classes : 0); }
@@ -59,7 +62,7 @@ static void spectral_d(const gp_gan_config *cfg, gp_layer_desc *d, int *d_n) {
 
 gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer_desc *g, int *g_n,
                               gp_shape *d_in, gp_layer_desc *d, int *d_n, gp_err *err) {
-    gp_shape image = PRESET_IMAGE;
+    gp_shape image = preset_image(cfg);
     *g_in = (gp_shape){cfg->latent + cfg->classes, 1, 1};
     *d_in = image;
     if (cfg->cond == GP_COND_CONCAT) d_in->c += cfg->classes;
@@ -107,7 +110,7 @@ gp_status gp_gan_create(gp_gan *gan, const gp_gan_config *cfg, int with_d, gp_er
     int g_n, d_n;
     st = gp_gan_architecture(cfg, &g_in, g, &g_n, &d_in, d, &d_n, err);
     if (st != GP_OK) return st;
-    st = gp_gan_create_arch(gan, cfg, PRESET_IMAGE, g_in, g, g_n, with_d ? d : NULL, with_d ? d_n : 0, err);
+    st = gp_gan_create_arch(gan, cfg, preset_image(cfg), g_in, g, g_n, with_d ? d : NULL, with_d ? d_n : 0, err);
     if (st != GP_OK) return st;
     (void)d_in;
     gp_rng init;

@@ -36,7 +36,7 @@ const state = {
 const engine = new Engine('worker.js', bootInit());
 const settings = new Settings(engine);
 const explore = new Explore(engine, state);
-new OwnImages(engine, (d) => onDataset(d)); // the "your own images" panel
+const own = new OwnImages(engine, (d) => onDataset(d)); // the "your own images" panel
 let manifest = [];
 let lossTable = []; // the engine's losses: {name, label, help, probability}
 
@@ -666,6 +666,7 @@ async function main() {
   explore.buildSliders(r.directions);
   settings.build(r.table);
   lossTable = r.table.losses;
+  own.setSize(r.table.presets[0].image.height);
   showModel();
   // the pretrained model and class the address names
   const linked = hash.model ? manifest.find((m) => modelKey(m) === hash.model) : null;

@@ -13,7 +13,7 @@ export class OwnImages {
   constructor(engine, onUsed) {
     this.engine = engine;
     this.onUsed = onUsed;
-    this.size = 28;
+    this.size = 28; // until setSize: the presets' image side
     this.images = []; // Uint8ClampedArray RGBA, size x size each
     this.pad = $('pad');
     this.thumbs = $('own-thumbs');
@@ -29,6 +29,14 @@ export class OwnImages {
       this.images = [];
       this.refresh();
     };
+    this.refresh();
+  }
+
+  // The side of the images the presets make (from the engine's table).
+  setSize(side) {
+    if (side === this.size) return;
+    this.size = side;
+    this.images = [];
     this.refresh();
   }
 
