@@ -35,8 +35,9 @@ export async function run({ browser, site }) {
   await page.press('#f-lr_g', 'Enter');
   await waitFor(page, () => document.getElementById('f-lr_g-msg').dataset.kind === 'error', null, 'lr_g message shown');
   const msg = await page.textContent('#f-lr_g-msg');
-  check(/lr_g/.test(msg) && /refused/.test(msg) && (await page.getAttribute('#f-lr_g', 'aria-invalid')) === 'true',
-    'an invalid learning rate is refused with a message next to its field', msg);
+  check(/^Learning rate of G: .*got -1/.test(msg) && /refused/.test(msg) && (await page.getAttribute('#f-lr_g', 'aria-invalid')) === 'true' &&
+    (await page.inputValue('#f-lr_g')) === '0.0002',
+  'an invalid learning rate is refused next to its field by its label, and the field shows the value in use', msg);
   await page.fill('#f-lr_d', '0.0003');
   await page.press('#f-lr_d', 'Enter');
   await waitFor(page, () => document.getElementById('f-lr_d-msg').dataset.kind === 'note', null, 'lr_d accepted');
@@ -103,14 +104,14 @@ export async function run({ browser, site }) {
   await page.click('#d-step');
   await waitFor(page, (n) => window.ganplay.state.dStep > n, before.dStep, 'D step');
   let b = await sums();
-  check(b[3] !== a[3] && b[2] !== a[2] && b[1] === a[1] && b[0] === a[0], '"One D step" changes D\'s weights and not G\'s',
-    `G ${a[1]} -> ${b[1]}, D ${a[3]} -> ${b[3]}`);
+  check(b.d_hash !== a.d_hash && b.d_sum !== a.d_sum && b.g_hash === a.g_hash && b.g_sum === a.g_sum,
+    '"One D step" changes D\'s weights and not G\'s', `G ${a.g_hash} -> ${b.g_hash}, D ${a.d_hash} -> ${b.d_hash}`);
   a = b;
   await page.click('#g-step');
   await waitFor(page, (n) => window.ganplay.state.step > n, before.step, 'G step');
   b = await sums();
-  check(b[1] !== a[1] && b[3] === a[3] && b[5] === a[5], '"One G step" changes G\'s weights and not D\'s',
-    `G ${a[1]} -> ${b[1]}, D ${a[3]} -> ${b[3]}`);
+  check(b.g_hash !== a.g_hash && b.d_hash === a.d_hash && b.d_buffers === a.d_buffers, '"One G step" changes G\'s weights and not D\'s',
+    `G ${a.g_hash} -> ${b.g_hash}, D ${a.d_hash} -> ${b.d_hash}`);
   s = await state(page);
   check(s.step === before.step + 1 && s.dStep === before.dStep + 1, 'the step counters count one D step and one G step',
     `${before.step}/${before.dStep} -> ${s.step}/${s.dStep}`);
@@ -130,7 +131,7 @@ export async function run({ browser, site }) {
   await waitFor(page, () => !window.ganplay.state.halted, null, 'restored');
   const back = await sums();
   s = await state(page);
-  check(s.step === goodStep && back.slice(0, 4).every((v, i) => v === good[i]) && await page.isHidden('#error'),
+  check(s.step === goodStep && ['g_sum', 'g_hash', 'd_sum', 'd_hash'].every((k) => back[k] === good[k]) && await page.isHidden('#error'),
     'returning to the last good state restores its step and weights', `step ${s.step}`);
   await page.click('#step');
   await waitFor(page, (n) => window.ganplay.state.step > n, goodStep, 'trains after restore');
