@@ -18,13 +18,14 @@ mkdir -p build/models-train
 CLI=build/ganplay
 OUT=build/models-train
 
-# The recipe, chosen with scripts/variants.sh (README, "What helps"): the
-# DCGAN preset, class-conditional where the model has classes (ACGAN), a
-# moving average of G's weights and translation augmentation for D.
+# The recipe (README, "What helps"): the DCGAN preset, class-conditional
+# where the model has classes (the class as image planes beside D's input:
+# ACGAN drew every class correctly but with little variety), a moving
+# average of G's weights and translation augmentation for D.
 RECIPE="--preset dcgan --ema 0.999 --augment translate --seed 1"
 # one line per shipped generator: name dataset steps conditioning title
-GANS="mnist-cdcgan mnist 12000 acgan MNIST_conditional_DCGAN
-fashion-cdcgan fashion 12000 acgan Fashion-MNIST_conditional_DCGAN
+GANS="mnist-cdcgan mnist 12000 concat MNIST_conditional_DCGAN
+fashion-cdcgan fashion 12000 concat Fashion-MNIST_conditional_DCGAN
 mnist-dcgan mnist 12000 none MNIST_DCGAN"
 
 field() { echo "$GANS" | awk -v n="$1" -v f="$2" '$1 == n { print $f }'; }
@@ -72,11 +73,11 @@ card() {
             echo "![100 samples of models/$name.gpm, seed 1: column k is class k](${name}.png)"
         fi
         echo
-        echo "- **Architecture:** the \`dcgan\` preset (README, \"The models\")$([ "$cond" = none ] || echo ", class-conditional: G gets the class as a one-hot vector beside z, D also predicts the class (ACGAN)"); this file holds"
+        echo "- **Architecture:** the \`dcgan\` preset (README, \"The models\")$([ "$cond" = none ] || echo ", class-conditional: G gets the class as a one-hot vector beside z, D gets it as 10 constant image planes beside the image (\`--cond $cond\`)"); this file holds"
         echo "  the generator alone: the moving average of its weights (decay 0.999), float16, BatchNorm statistics re-estimated from 50 batches of those weights."
         echo "- **Data:** \`$data\` (README, \"Data\"), training split only: image i is held out when i % 5 == 4."
         echo "- **Training:** $steps steps, batch 64, Adam lr 2e-4, betas (0.5, 0.999), non-saturating loss,"
-        echo "  DiffAugment translation for D, EMA of G 0.999$([ "$cond" = none ] || echo ", ACGAN class loss weight 1"), seed 1."
+        echo "  DiffAugment translation for D, EMA of G 0.999, seed 1."
         echo "- **Command:** \`sh scripts/train_models.sh $name\`, which runs"
         echo "  \`$CLI train $RECIPE --cond $cond --data $data --steps $steps --checkpoint-every 500 --out $OUT/$name.gpm\`"
         echo "  then \`$CLI export --model $OUT/$name.gpm --out models/$name.gpm --f16\`."
