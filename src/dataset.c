@@ -187,6 +187,24 @@ void gp_dataset_sample_batch(const gp_dataset *ds, gp_rng *rng, float *out, uint
     }
 }
 
+static uint64_t gcd(uint64_t a, uint64_t b) {
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+int gp_dataset_held_out_mixed(const gp_dataset *ds, int k) {
+    GP_ASSERT(ds->n_test > 0 && k >= 0);
+    /* k -> k * m mod n with m coprime to n is a permutation; m near n / phi
+     * (the golden ratio) puts consecutive k far apart, in other class blocks */
+    uint64_t n = (uint64_t)ds->n_test, m = (uint64_t)((double)n * 0.6180339887) | 1u;
+    while (gcd(m, n) != 1) m++;
+    return ds->test_index[(int)(((uint64_t)k * m) % n)];
+}
+
 int gp_dataset_classes(const gp_dataset *ds) {
     int top = 0;
     for (int i = 0; i < ds->count; i++)

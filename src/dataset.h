@@ -46,6 +46,10 @@ void gp_dataset_image(const gp_dataset *ds, int idx, float *out);
 /* Fills out (batch x h*w*c) with training images drawn uniformly, and
  * labels (batch) with their classes unless labels is NULL. */
 void gp_dataset_sample_batch(const gp_dataset *ds, gp_rng *rng, float *out, uint8_t *labels, int batch);
+/* The k-th held-out image (k >= 0, wrapping around) in an order that mixes
+ * the classes: files are often ordered by class, so consecutive held-out
+ * images would all show one class. Returns an image index. */
+int gp_dataset_held_out_mixed(const gp_dataset *ds, int k);
 /* 1 + the largest label. */
 int gp_dataset_classes(const gp_dataset *ds);
 /* The name of class `label` of a known dataset ("mnist", "fashion"), or NULL. */

@@ -496,8 +496,9 @@ EMSCRIPTEN_KEEPALIVE int gpw_render_z(gp_session *s, int row, int count, int col
 
 /* ---- real images and the discriminator's view ---------------------------- */
 
-/* Renders count held-out images of the dataset, from the first-th on
- * (wrapping around), as an RGBA grid: see gpw_rgba*. */
+/* Renders count held-out images of the dataset, from the first-th on in an
+ * order that mixes the classes (see gp_dataset_held_out_mixed), as an RGBA
+ * grid: see gpw_rgba*. */
 EMSCRIPTEN_KEEPALIVE int gpw_render_real(gp_session *s, int first, int count, int cols) {
     int st = check_count(s, count);
     if (st) return st;
@@ -509,8 +510,11 @@ EMSCRIPTEN_KEEPALIVE int gpw_render_real(gp_session *s, int first, int count, in
     if (cols < 1 || cols > GPW_MAX_IMAGES)
         return gp_fail(&s->err, GP_ERR_ARG, "columns must be in 1..%d", GPW_MAX_IMAGES);
     int n_img = gp_shape_size(s->gan.image);
-    for (int i = 0; i < count; i++)
-        gp_dataset_image(&s->ds, s->ds.test_index[(first + i) % s->ds.n_test], s->images + (size_t)i * n_img);
+    for (int i = 0; i < count; i++) {
+        int idx = gp_dataset_held_out_mixed(&s->ds, first + i);
+        gp_dataset_image(&s->ds, idx, s->images + (size_t)i * n_img);
+        s->labels[i] = s->gan.cfg.classes ? s->ds.labels[idx] % s->gan.cfg.classes : 0; /* D judges them as what they are */
+    }
     int gw, gh;
     gp_grid_size(count, cols, s->gan.image.h, s->gan.image.w, &gw, &gh);
     GP_ASSERT((size_t)gw * gh <= s->rgba_cap);

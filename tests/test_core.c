@@ -213,7 +213,37 @@ static void test_readouts(void) {
     gp_gan_free(&gan);
 }
 
+/* The held-out images in a class-mixing order: a permutation, and the first
+ * eight of MNIST's (stored class by class) show several classes. */
+static void test_held_out_mixed(void) {
+    gp_dataset ds;
+    gp_err err;
+    if (gp_dataset_load(&ds, "build/data/mnist.bin", &err) != GP_OK) {
+        fprintf(stderr, "test_core: %s\n", err.msg);
+        CHECK(0);
+        return;
+    }
+    uint8_t *seen = calloc((size_t)ds.count, 1);
+    int distinct = 0;
+    for (int k = 0; k < ds.n_test; k++) {
+        int idx = gp_dataset_held_out_mixed(&ds, k);
+        CHECK(gp_dataset_is_held_out(idx));
+        distinct += !seen[idx];
+        seen[idx] = 1;
+    }
+    CHECK(distinct == ds.n_test);
+    for (int first = 0; first < 32; first += 8) {
+        int classes[10] = {0}, n = 0;
+        for (int k = first; k < first + 8; k++) classes[ds.labels[gp_dataset_held_out_mixed(&ds, k)]] = 1;
+        for (int c = 0; c < 10; c++) n += classes[c];
+        CHECK(n >= 5);
+    }
+    free(seen);
+    gp_dataset_free(&ds);
+}
+
 int main(void) {
+    test_held_out_mixed();
     test_latent();
     test_settings();
     test_live();

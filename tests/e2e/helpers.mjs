@@ -68,7 +68,7 @@ export function launch() {
 function record(url, where) {
   requests.push({ url, where });
   const u = new URL(url);
-  if (u.hostname !== '127.0.0.1' && !['blob:', 'data:'].includes(u.protocol)) foreign.push(url);
+  if (u.hostname !== '127.0.0.1' && !['blob:', 'data:', 'file:'].includes(u.protocol)) foreign.push(url);
 }
 
 // A context: service workers blocked unless asked for (most tests want the

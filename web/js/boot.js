@@ -3,6 +3,27 @@
 // arrive before main.js takes the worker over are queued for it.
 'use strict';
 (function () {
+  // Opened from disk: browsers refuse module scripts and workers on file://
+  // pages, so say at once how to serve the folder instead of hanging.
+  if (location.protocol === 'file:') {
+    window.ganplayBoot = { queue: [], init: null, worker: null, error: new Error('file://'), fromDisk: true };
+    var tell = function () {
+      var box = document.getElementById('error'), list = document.getElementById('error-list');
+      if (!box || !list) return;
+      var p = document.createElement('p');
+      p.textContent = 'ganplay has to be served over http: browsers do not run its scripts and engine from a page opened ' +
+        'from disk. In the folder that holds this page, run  python3 -m http.server 8000 --bind 127.0.0.1  and open ' +
+        'http://127.0.0.1:8000/ (from the source repository: make serve).';
+      list.appendChild(p);
+      box.hidden = false;
+      var st = document.getElementById('status'), grid = document.getElementById('grid-loading');
+      if (st) st.textContent = 'Not started: open the page from a web server (see the message above).';
+      if (grid) grid.textContent = 'Open the page from a web server to see samples.';
+    };
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', tell);
+    else tell();
+    return;
+  }
   if (window.ganplayBoot) return; // main.js started without us
   var hash = new URLSearchParams(location.hash.replace(/^#/, ''));
   var query = new URLSearchParams(location.search);
