@@ -236,7 +236,9 @@ function showScored(which, img) {
   drawRgba($(which), img);
   badges[which].forEach((b, i) => {
     const p = img.probs ? img.probs[i] : null;
-    setText(b, p === null || p === undefined ? '–' : p.toFixed(2));
+    const none = p === null || p === undefined; // a generator alone has no D to ask
+    b.style.visibility = none ? 'hidden' : '';
+    setText(b, none ? '' : p.toFixed(2));
     const prob = !state.model || (lossTable.find((l) => l.name === state.model.loss) || { probability: true }).probability;
     b.title = p === null || p === undefined ? 'No discriminator to judge'
       : prob ? `D says ${Math.round(p * 100)}% real` : `D's score ${p.toFixed(2)} (higher: more real)`;
@@ -378,6 +380,39 @@ engine.on('realfake', (m) => {
   state.realFakeStep = m.step;
 });
 
+// The classes the classifier sees in the scored samples: ten bars (a tenth
+// each when G covers every class; a few tall bars mean mode collapse).
+function showClassHistogram(m) {
+  const c = $('class-hist'), ctx = c.getContext('2d');
+  const css = (n) => getComputedStyle(document.documentElement).getPropertyValue(n).trim();
+  ctx.fillStyle = css('--chart-bg');
+  ctx.fillRect(0, 0, c.width, c.height);
+  const top = Math.max(0.2, ...m.hist), bw = c.width / 10, base = c.height - 12;
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.textAlign = 'center';
+  m.hist.forEach((h, k) => {
+    const bh = (h / top) * (base - 2);
+    ctx.fillStyle = css('--fd-color');
+    ctx.fillRect(k * bw + 3, base - bh, bw - 6, bh);
+    ctx.fillStyle = css('--chart-text');
+    ctx.fillText(String(k), k * bw + bw / 2, c.height - 2);
+  });
+  // the even share, for reference
+  ctx.strokeStyle = css('--chart-axis');
+  ctx.setLineDash([3, 3]);
+  const y = base - (0.1 / top) * (base - 2);
+  ctx.beginPath();
+  ctx.moveTo(0, y);
+  ctx.lineTo(c.width, y);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  state.classHist = m.hist;
+  const acc = m.condAcc === null || m.condAcc === undefined ? ''
+    : ` Asked for classes in turn, the classifier sees the class asked for in ${(100 * m.condAcc).toFixed(1)}% of them.`;
+  setText($('fd-latest'), `Step ${m.step}: FD ${m.fd.toFixed(1)}; class entropy ${m.entropy.toFixed(2)} (2.30 when every ` +
+    `class is as common).${acc}`);
+}
+
 engine.on('fd', (m) => {
   if (m.training) {
     fdChart.append([m.step, m.fd]);
@@ -387,6 +422,7 @@ engine.on('fd', (m) => {
     state.modelCondAcc = m.condAcc;
     showModel();
   }
+  showClassHistogram(m);
 });
 
 engine.on('dataset', (m) => onDataset(m));
