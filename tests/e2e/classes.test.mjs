@@ -41,6 +41,13 @@ export async function run({ browser, site, manifest }) {
   check(mixed.cond_acc > 0.9 && Math.min(...mixed.hist) > 0.05, 'with all classes, samples are spread over the classes and show the class asked for',
     `conditional accuracy ${mixed.cond_acc}, histogram ${mixed.hist.map((h) => h.toFixed(2)).join(' ')}`);
 
+  // the page shows the same numbers: the bars and the conditional accuracy under the FD chart
+  await waitFor(page, () => window.ganplay.state.classHist, null, 'class histogram shown');
+  s = await state(page);
+  const latest = await page.textContent('#fd-latest');
+  check(JSON.stringify(s.classHist) === JSON.stringify(mixed.hist) && latest.includes(`${(100 * mixed.cond_acc).toFixed(1)}%`),
+    'the class bars and the conditional accuracy on the page are the classifier\'s view of these samples', latest);
+
   // one class: the grid is redrawn with it
   const before = await canvasInfo(page, 'grid');
   s = await state(page);
