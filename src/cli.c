@@ -71,10 +71,11 @@ static const char *SCORE_USAGE =
     "  --real N      N images of the training split: what a perfect generator scores\n";
 
 static const char *EXPORT_USAGE =
-    "usage: ganplay export --model FILE --out FILE [--f16] [--recalibrate-bn N]\n"
+    "usage: ganplay export --model FILE --out FILE [--f16] [--recalibrate-bn N] [--no-ema]\n"
     "Writes the generator of a model file alone (float32, or float16 with --f16);\n"
     "a model trained with --ema gets its averaged weights (and 50 batches of\n"
-    "BatchNorm recalibration unless --recalibrate-bn says otherwise).\n"
+    "BatchNorm recalibration unless --recalibrate-bn says otherwise), or with\n"
+    "--no-ema the weights as trained.\n"
     "--recalibrate-bn N first re-estimates BatchNorm's running statistics from N\n"
     "batches of the final generator (see README, \"Sampling and BatchNorm\").\n";
 
@@ -758,7 +759,7 @@ static int cmd_info(int argc, char **argv) {
 static int cmd_export(int argc, char **argv) {
     const char *model = NULL, *out = NULL;
     long recalibrate = 0;
-    int half = 0;
+    int half = 0, no_ema = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -767,6 +768,9 @@ static int cmd_export(int argc, char **argv) {
             return 0;
         } else if (!strcmp(a, "--f16")) {
             half = 1;
+            continue;
+        } else if (!strcmp(a, "--no-ema")) {
+            no_ema = 1;
             continue;
         }
         if (!v) {
@@ -794,6 +798,10 @@ static int cmd_export(int argc, char **argv) {
     }
     /* the moving average is what the model samples with; its BatchNorm
      * statistics were never measured, so they always are here */
+    if (no_ema) { /* the weights as trained: drop the average */
+        gan.ema = NULL;
+        gan.cfg.ema = 0.0f;
+    }
     int had_ema = gan.ema != NULL;
     if (had_ema && !recalibrate) recalibrate = 50;
     gp_gan_adopt_ema(&gan);
