@@ -22,10 +22,11 @@ const DATASETS = {
 const ST_NOMEM = 2, ST_NAN = 5;
 
 const CHUNK_MS = 40; // training time per loop turn at full speed
-const FRAME_MS = 1000 / 60; // one "frame" for the steps-per-frame speeds
+const FRAME_MS = 1000 / 60; // the shortest pause between loop turns at a set speed
 const GRID_MS = 200; // how often the live grid is redrawn while training
 const REALFAKE_MS = 1500; // how often D's view of real and fake images is redrawn
 const SAVE_MS = 5000; // autosave and last-good-state interval while training
+const RATE_MS = 3000; // steps/s is measured over about this long
 const FD_SAMPLES = 500;
 const FD_SEED = 424242;
 const REAL_FAKE_COUNT = 8;
@@ -46,7 +47,7 @@ const w = {
   label: -1, // the class a conditional model draws; -1: classes in turn
   batch: 0,
   halted: false, // a loss became non-finite: training stopped
-  speed: 0, // steps per frame; 0 = as fast as possible
+  speed: 0, // steps per second; 0 = as fast as possible
   noiseSeed: 1,
   snapEvery: 50,
   fdEvery: 250,
@@ -58,6 +59,8 @@ const w = {
   dirty: false, // trained since the last autosave
   rate: 0,
   lastTurnEnd: 0,
+  runSteps: 0, // steps since Start
+  rateLog: [], // {t, n}: turn ends and steps since Start, for the rate
   lastGood: null, // {bytes, step, points}
 };
 
@@ -413,6 +416,9 @@ function halt(why) {
 function tick() {
   if (!w.running) return;
   const t0 = performance.now();
+  // at a set speed: turns at least a frame apart, each with the steps that keep the rate
+  const interval = w.speed > 0 ? Math.max(FRAME_MS, 1000 / w.speed) : 0;
+  const perTurn = w.speed > 0 ? Math.max(1, Math.round((w.speed * interval) / 1000)) : Infinity;
   const points = [];
   let steps = 0;
   try {
@@ -422,7 +428,7 @@ function tick() {
       const step = readStats()[0];
       if (step % w.snapEvery === 0) postGrid(true);
       if (w.fdEvery && step % w.fdEvery === 0) postFd();
-      if (w.speed > 0 ? steps >= w.speed || performance.now() - t0 > 250 : performance.now() - t0 >= CHUNK_MS) break;
+      if (w.speed > 0 ? steps >= perTurn || performance.now() - t0 > 250 : performance.now() - t0 >= CHUNK_MS) break;
     }
   } catch (e) {
     w.running = false;
@@ -430,17 +436,20 @@ function tick() {
     return fail(e);
   }
   const now = performance.now();
-  if (steps) {
-    const inst = steps / ((now - w.lastTurnEnd) / 1000);
-    w.rate = w.rate ? 0.85 * w.rate + 0.15 * inst : inst;
-  }
+  // the rate over the last few seconds of turns (not the first turn alone,
+  // which at a slow speed runs at once after Start)
+  w.runSteps += steps;
+  w.rateLog.push({ t: now, n: w.runSteps });
+  while (w.rateLog.length > 2 && now - w.rateLog[1].t > RATE_MS) w.rateLog.shift();
+  const first = w.rateLog[0];
+  w.rate = w.rateLog.length > 1 && now > first.t ? (w.runSteps - first.n) / ((now - first.t) / 1000) : 0;
   w.lastTurnEnd = now;
   postStats(points);
   if (!w.running) return; // halted
   if (now - w.lastGrid >= GRID_MS) postGrid();
   if (now - w.lastRealFake >= REALFAKE_MS) postRealFake();
   if (now - w.lastSave >= SAVE_MS) autosave().catch(() => {});
-  scheduleTurn(w.speed > 0 ? Math.max(0, FRAME_MS - (performance.now() - t0)) : 0);
+  scheduleTurn(w.speed > 0 ? Math.max(0, interval - (performance.now() - t0)) : 0);
 }
 
 // ---- autosave (IndexedDB) ---------------------------------------------------
@@ -704,6 +713,8 @@ const handlers = {
     w.running = true;
     w.rate = 0;
     w.lastTurnEnd = performance.now();
+    w.runSteps = 0;
+    w.rateLog = []; // from the first turn's end: the first turn runs at once after Start
     w.lastSave = performance.now();
     postModel();
     scheduleTurn(0);

@@ -45,7 +45,7 @@ export async function run({ browser, site, manifest }) {
   await waitFor(page, () => window.ganplay.state.classHist, null, 'class histogram shown');
   s = await state(page);
   const latest = await page.textContent('#fd-latest');
-  check(JSON.stringify(s.classHist) === JSON.stringify(mixed.hist) && latest.includes(`${(100 * mixed.cond_acc).toFixed(1)}%`),
+  check(JSON.stringify(s.classHist) === JSON.stringify(mixed.hist) && latest.includes(`right class in ${(100 * mixed.cond_acc).toFixed(1)}%`),
     'the class bars and the conditional accuracy on the page are the classifier\'s view of these samples', latest);
 
   // one class: the grid is redrawn with it

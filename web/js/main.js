@@ -10,7 +10,9 @@ import { OwnImages } from './own.js';
 import { Explore } from './explore.js';
 import { $, fmt, setText, drawRgba, download, fieldMessage } from './util.js';
 
-const SPEEDS = [1, 2, 5, 10, 20, 50, 0]; // steps per frame; 0 = as fast as possible
+// steps per second; 0 = as fast as possible. The slow ones let a class
+// follow each change of the grid.
+const SPEEDS = [0.5, 1, 2, 5, 10, 30, 60, 0];
 const MAX_SNAPSHOTS = 120;
 const MAX_MODEL_BYTES = 256 << 20;
 
@@ -407,10 +409,10 @@ function showClassHistogram(m) {
   ctx.stroke();
   ctx.setLineDash([]);
   state.classHist = m.hist;
-  const acc = m.condAcc === null || m.condAcc === undefined ? ''
-    : ` Asked for classes in turn, the classifier sees the class asked for in ${(100 * m.condAcc).toFixed(1)}% of them.`;
-  setText($('fd-latest'), `Step ${m.step}: FD ${m.fd.toFixed(1)}; class entropy ${m.entropy.toFixed(2)} (2.30 when every ` +
-    `class is as common).${acc}`);
+  const acc = m.condAcc === null || m.condAcc === undefined ? '' : `; right class in ${(100 * m.condAcc).toFixed(1)}%`;
+  setText($('fd-latest'), `Step ${m.step}: FD ${m.fd.toFixed(1)}; class entropy ${m.entropy.toFixed(2)} of 2.30${acc}.`);
+  $('fd-latest').title = 'Class entropy is 2.30 when every class is as common; "right class": the share of samples, ' +
+    'asked for classes in turn, that the classifier sees as the class asked for.';
 }
 
 engine.on('fd', (m) => {
@@ -513,7 +515,8 @@ $('restore-good').onclick = () => act(async () => {
 $('error-dismiss').onclick = () => clearErrors();
 
 function speedLabel(v) {
-  return v === 0 ? 'as fast as possible' : `${v} step${v === 1 ? '' : 's'} per frame`;
+  if (v === 0) return 'as fast as possible';
+  return v < 1 ? `1 step every ${1 / v} s` : `${v} step${v === 1 ? '' : 's'} per second`;
 }
 $('speed').addEventListener('input', (e) => {
   const v = SPEEDS[Number(e.target.value)];
