@@ -483,7 +483,8 @@ static gp_status g_step(gp_gan *gan, int reuse_fake, gp_err *err) {
     }
     gan->fake_ready = 0;
     const float *out = d_forward(gan, fake, gan->fake_labels, B, 1);
-    float g_loss = d_output_loss(gan, out, gan->fake_labels, B, FOR_G, NULL, NULL);
+    float g_fake;
+    float g_loss = d_output_loss(gan, out, gan->fake_labels, B, FOR_G, &g_fake, NULL);
     /* through D to its input without touching D's gradients, then into G */
     const float *dfake = d_input_grad(gan, gp_net_backward(&gan->D, gan->dlogits, B, 0, 1), B, 1);
     gp_net_zero_grad(&gan->G);
@@ -491,6 +492,7 @@ static gp_status g_step(gp_gan *gan, int reuse_fake, gp_err *err) {
     gp_net_adam_step(&gan->G, &gan->opt_g);
     ema_update(gan);
     gan->stats.g_loss = g_loss;
+    gan->stats.g_fake = g_fake;
     gan->stats.step++;
     if (!isfinite(g_loss))
         return gp_fail(err, GP_ERR_NAN, "the generator loss became %s at step %ld", isnan(g_loss) ? "NaN" : "infinite",

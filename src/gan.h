@@ -21,6 +21,7 @@ typedef struct {
     float g_loss;     /* generator loss, last G step */
     float d_real;     /* mean D(x) on the real batch, last D step (see gp_loss_d_readout) */
     float d_fake;     /* mean D(G(z)) on the fake batch, last D step */
+    float g_fake;     /* mean D(G(z)) on the fake batch as the last G step saw it (after D's update) */
     float class_acc;  /* conditional: share of the real batch whose class D named, last D step */
     float penalty;    /* gradient penalties (WGAN-GP, R1) added to D's loss, last D step */
 } gp_gan_stats;

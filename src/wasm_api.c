@@ -35,7 +35,7 @@ typedef struct {
     gp_dataset ds;
     gp_gan gan;
     int has_gan;
-    double stats[6];
+    double stats[7];
     float *fixed_z;    /* GPW_FIXED x latent, from the model's seed */
     float *z;          /* GPW_MAX_IMAGES x latent */
     float *images;     /* GPW_MAX_IMAGES x image */
@@ -291,15 +291,16 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_stats_json(gp_session *s) {
     const gp_gan_stats *t = &s->gan.stats;
     int n = snprintf(s->json, sizeof s->json,
                      "{\"step\":%ld,\"d_step\":%ld,\"d_loss\":%.9g,\"g_loss\":%.9g,\"d_real\":%.9g,\"d_fake\":%.9g,"
+                     "\"g_fake\":%.9g,"
                      "\"class_acc\":%.9g,\"penalty\":%.9g,\"probability\":%s}",
-                     t->step, t->d_step, t->d_loss, t->g_loss, t->d_real, t->d_fake, t->class_acc, t->penalty,
+                     t->step, t->d_step, t->d_loss, t->g_loss, t->d_real, t->d_fake, t->g_fake, t->class_acc, t->penalty,
                      GP_LOSSES[s->gan.cfg.loss].probability ? "true" : "false");
     return answer(s, (size_t)n);
 }
 
-/* [step, d_step, d_loss, g_loss, d_real, d_fake]: the numbers the training
- * loop reads after every step, without a JSON round trip. Slots named in
- * gpw_stats_json. */
+/* [step, d_step, d_loss, g_loss, d_real, d_fake, g_fake]: the numbers the
+ * training loop reads after every step, without a JSON round trip. Slots
+ * named in gpw_stats_json. */
 EMSCRIPTEN_KEEPALIVE double *gpw_stats(gp_session *s) {
     double *v = s->stats;
     const gp_gan_stats *t = &s->gan.stats;
@@ -309,6 +310,7 @@ EMSCRIPTEN_KEEPALIVE double *gpw_stats(gp_session *s) {
     v[3] = t->g_loss;
     v[4] = t->d_real;
     v[5] = t->d_fake;
+    v[6] = t->g_fake;
     return v;
 }
 

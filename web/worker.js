@@ -148,10 +148,10 @@ function withBytes(bytes, fn) {
 // Heap views are read afresh at every use: memory may have grown.
 const f64 = (p, n) => Array.from(M.HEAPF64.subarray(p >> 3, (p >> 3) + n));
 
-// [step, d_step, d_loss, g_loss, d_real, d_fake] (named in gpw_stats_json):
-// read after every training step, so without a JSON round trip.
+// [step, d_step, d_loss, g_loss, d_real, d_fake, g_fake] (named in
+// gpw_stats_json): read after every training step, without a JSON round trip.
 function readStats() {
-  return f64(M._gpw_stats(s), 6);
+  return f64(M._gpw_stats(s), 7);
 }
 
 const json = (p) => JSON.parse(M.UTF8ToString(p));
@@ -386,7 +386,18 @@ function keepGood() {
 }
 
 // Runs one engine call that trains; records a point; stops on NaN.
-function trainCall(fn, points) {
+// A chart point: x counts network updates (D steps + G steps), so that a D
+// step alone and a G step alone both move it; a step plots only the values it
+// computed (NaN for the others): a D step the D loss, D(x) and D(G(z)); a G
+// step the G loss and D(G(z)) as G saw it after D's update.
+function chartPoint(st, kind) {
+  const x = st[0] + st[1];
+  if (kind === 'd') return [x, st[2], NaN, st[4], st[5]];
+  if (kind === 'g') return [x, NaN, st[3], NaN, st[6]];
+  return [x, st[2], st[3], st[4], st[5]];
+}
+
+function trainCall(fn, points, kind = 'full') {
   const rc = fn();
   const st = readStats();
   if (rc === ST_NAN) {
@@ -394,7 +405,7 @@ function trainCall(fn, points) {
     return false;
   }
   check(rc, 'Training');
-  const pt = [st[0], st[2], st[3], st[4], st[5]];
+  const pt = chartPoint(st, kind);
   push(hist, 5, pt);
   points.push(...pt);
   w.dirty = true;
@@ -734,7 +745,7 @@ const handlers = {
     if (!w.lastGood) keepGood();
     const points = [];
     const fn = kind === 'd' ? () => M._gpw_d_step(s) : kind === 'g' ? () => M._gpw_g_step(s) : () => M._gpw_train(s, 1);
-    trainCall(fn, points);
+    trainCall(fn, points, kind === 'd' || kind === 'g' ? kind : 'full');
     postStats(points);
     postGrid();
     postRealFake();

@@ -100,9 +100,15 @@ export class LineChart {
       xs[b] = sx / (i1 - i0);
       for (let k = 0; k < S; k++) {
         const col = this.series[k].column;
-        let sum = 0;
-        for (let i = i0; i < i1; i++) sum += data[i * width + col];
-        const v = sum / (i1 - i0);
+        let sum = 0, count = 0; // a point without a value for this series (NaN) is skipped
+        for (let i = i0; i < i1; i++) {
+          const v = data[i * width + col];
+          if (Number.isFinite(v)) {
+            sum += v;
+            count++;
+          }
+        }
+        const v = count ? sum / count : NaN;
         ys[b * S + k] = v;
         if (this.ymax === null && Number.isFinite(v) && v > ymax) ymax = v;
         if (this.ymin === null && Number.isFinite(v) && v < ymin) ymin = v;
@@ -161,10 +167,22 @@ export class LineChart {
     ctx.lineJoin = 'round';
     for (let k = 0; k < S; k++) {
       ctx.strokeStyle = css(this.series[k].color);
+      ctx.fillStyle = css(this.series[k].color);
       ctx.beginPath();
-      for (let b = 0; b < buckets; b++) ctx[b ? 'lineTo' : 'moveTo'](X(xs[b]), Y(ys[b * S + k]));
-      if (buckets === 1) ctx.lineTo(X(xs[0]) + 3, Y(ys[k]));
+      let drawn = 0, last = null;
+      for (let b = 0; b < buckets; b++) {
+        const v = ys[b * S + k];
+        if (!Number.isFinite(v)) continue; // the line joins the points that have values
+        ctx[drawn ? 'lineTo' : 'moveTo'](X(xs[b]), Y(v));
+        last = [X(xs[b]), Y(v)];
+        drawn++;
+      }
       ctx.stroke();
+      if (drawn === 1) { // a single value: a dot, not an invisible dash
+        ctx.beginPath();
+        ctx.arc(last[0], last[1], 2.5, 0, 2 * Math.PI);
+        ctx.fill();
+      }
     }
     this.draws++;
   }

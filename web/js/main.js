@@ -99,11 +99,16 @@ function showStats() {
   setText($('r-dstep'), String(state.dStep));
   setText($('r-rate'), state.running && state.stepsPerSec > 0 ? fmt(state.stepsPerSec, 1) : '–');
   setText($('r-images'), state.running && state.imagesPerSec > 0 ? String(Math.round(state.imagesPerSec)) : '–');
-  const trained = state.step > 0 || state.dStep > 0;
-  setText($('r-dloss'), trained ? fmt(state.dLoss, 3) : '–');
-  setText($('r-gloss'), state.step > 0 ? fmt(state.gLoss, 3) : '–');
-  setText($('r-dreal'), trained ? fmt(state.dReal, 3) : '–');
-  setText($('r-dfake'), trained ? fmt(state.dFake, 3) : '–');
+  // each value with the step it was computed at: D's at a D step, G's at a G step
+  const dDone = state.dStep > 0, gDone = state.step > 0;
+  const atD = dDone ? `D step ${state.dAt}` : 'no D step yet', atG = gDone ? `G step ${state.gAt}` : 'no G step yet';
+  setText($('r-dloss'), dDone ? fmt(state.dLoss, 3) : '–');
+  setText($('r-dreal'), dDone ? fmt(state.dReal, 3) : '–');
+  setText($('r-dfake'), dDone ? fmt(state.dFake, 3) : '–');
+  setText($('r-gloss'), gDone ? fmt(state.gLoss, 3) : '–');
+  setText($('r-gfake'), gDone ? fmt(state.gFake, 3) : '–');
+  for (const id of ['at-dloss', 'at-dreal', 'at-dfake']) setText($(id), atD);
+  for (const id of ['at-gloss', 'at-gfake']) setText($(id), atG);
 }
 
 function statusText() {
@@ -158,6 +163,7 @@ function showLoss(loss, probability) {
   dChart.setRange(probability ? { ymin: 0, ymax: 1, ref: 0.5 } : { ymin: null, ymax: null, ref: 0 });
   setText($('d-real-label'), probability ? 'Mean D(x)' : 'Mean D score, real');
   setText($('d-fake-label'), probability ? 'Mean D(G(z))' : 'Mean D score, fake');
+  setText($('g-fake-label'), probability ? 'D(G(z)) seen by G' : 'D score of fakes seen by G');
 }
 
 // ---- timeline ------------------------------------------------------------------------
@@ -331,8 +337,10 @@ function showCaption() {
 engine.on('stats', (m) => {
   // a generator-only model is not being trained: its file's counters are history
   const trainable = !state.model || state.model.hasD;
-  const [step, dStep, dLoss, gLoss, dReal, dFake] = trainable ? m.stats : [0, 0, NaN, NaN, NaN, NaN];
-  Object.assign(state, { step, dStep, dLoss, gLoss, dReal, dFake, stepsPerSec: m.stepsPerSec, imagesPerSec: m.imagesPerSec });
+  const [step, dStep, dLoss, gLoss, dReal, dFake, gFake] = trainable ? m.stats : [0, 0, NaN, NaN, NaN, NaN, NaN];
+  // D's values come from the last D step, G's from the last G step: say which
+  Object.assign(state, { step, dStep, dLoss, gLoss, dReal, dFake, gFake, dAt: dStep, gAt: step,
+    stepsPerSec: m.stepsPerSec, imagesPerSec: m.imagesPerSec });
   if (m.reset) {
     lossChart.clear();
     dChart.clear();
