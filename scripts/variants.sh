@@ -16,7 +16,7 @@ SEEDS=${SEEDS:-"1 2"}
 JOBS=${JOBS:-2}
 OUT=build/variants
 mkdir -p "$OUT"
-CLI=build/ganplay
+CLI=${CLI:-build/ganplay}
 
 # name | flags (one row per variant)
 VARIANTS='baseline|
