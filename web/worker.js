@@ -62,6 +62,7 @@ const w = {
   runSteps: 0, // steps since Start
   rateLog: [], // {t, n}: turn ends and steps since Start, for the rate
   lastGood: null, // {bytes, step, points}
+  sourceBytes: null, // a pretrained generator's file as loaded
 };
 
 // The training record: 5 floats per point (step, D loss, G loss, D(x), D(G(z))).
@@ -329,6 +330,7 @@ function loadModelBytes(bytes, meta, keepHistory) {
   const pending = configValues(0);
   withBytes(bytes, (p, n) => check(M._gpw_load_model(s, p, n), 'Loading the model'));
   const hasD = M._gpw_has_discriminator(s) === 1;
+  w.sourceBytes = hasD ? null : bytes.slice();
   if (!hasD) setPending(pending);
   w.running = false;
   w.label = -1;
@@ -817,6 +819,8 @@ const handlers = {
     return modelInfo();
   },
   save({ kind }) {
+    // a pretrained generator downloads as the file it came from (float16 where it was)
+    if (kind === 0 && w.model && w.model.kind === 'pretrained' && w.sourceBytes) return w.sourceBytes.slice();
     check(M._gpw_save(s, kind), 'Saving');
     const p = M._gpw_saved(s);
     return M.HEAPU8.slice(p, p + M._gpw_saved_len(s));

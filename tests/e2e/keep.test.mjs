@@ -30,6 +30,7 @@ async function open(page, file) {
 }
 
 export async function run({ browser, site }) {
+  let s;
   const context = await newContext(browser);
   let page = await newPage(context);
   await page.goto(site);
@@ -41,7 +42,16 @@ export async function run({ browser, site }) {
   check(png.subarray(1, 4).toString() === 'PNG' && png.readUInt32BE(16) === 968 && png.readUInt32BE(20) === 968,
     'the grid downloads as a 968x968 PNG', `${png.length} bytes`);
 
-  let s = await trainFor(page, 1500, 5);
+  // the pretrained generator downloads as the shipped file, named by its true step
+  s = await state(page);
+  const shipped = await downloadOf(page, '#dl-gen');
+  const manifest = JSON.parse(fs.readFileSync(path.join(E2E, 'site', 'models.json'), 'utf8'));
+  const source = fs.readFileSync(path.join(E2E, 'site', manifest.models[0].file));
+  check(Buffer.compare(fs.readFileSync(shipped), source) === 0 && path.basename(shipped).includes(`-step${s.model.step}-`) &&
+    s.model.step > 0, 'a pretrained generator downloads as the file it came from, named by the steps it was trained',
+  `${path.basename(shipped)}, ${source.length} bytes`);
+
+  s = await trainFor(page, 1500, 5);
   const trained = await canvasInfo(page, 'grid');
   const sums = await page.evaluate(() => window.ganplay.debug.checksum());
   const gen = await downloadOf(page, '#dl-gen');

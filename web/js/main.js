@@ -593,7 +593,9 @@ $('dataset').addEventListener('change', (e) => changeDataset(e.target.value));
 
 function fileStem() {
   const m = state.model;
-  return `ganplay-${m && m.config ? m.config.preset : 'model'}-step${state.step}`;
+  // a generator alone counts the steps its file records; a training model, its own
+  const step = m && !m.hasD ? m.step : state.step;
+  return `ganplay-${m && m.config ? m.config.preset : 'model'}-step${step}`;
 }
 
 $('dl-png').onclick = () => {
