@@ -15,6 +15,15 @@ async function draw(page, k) {
 
 export async function run({ browser, site }) {
   const context = await newContext(browser);
+  // "your own images" chosen at once is not undone when MNIST and the classifier finish loading
+  const early = await newPage(context);
+  await early.goto(site);
+  await early.waitForSelector('#dataset');
+  await early.selectOption('#dataset', 'own');
+  await waitFor(early, () => window.ganplay.state.dataset && window.ganplay.state.dataset.fd, null, 'early: MNIST and the classifier loaded');
+  check((await early.inputValue('#dataset')) === 'own' && await early.isVisible('#pad'),
+    'choosing "your own images" in the first second stays chosen after the loads finish');
+  await early.close();
   const page = await newPage(context);
   await page.goto(site);
   await waitReady(page);

@@ -439,10 +439,13 @@ engine.on('dataset', (m) => onDataset(m));
 
 function onDataset(d) {
   state.dataset = d;
-  $('dataset').value = d.id;
-  $('own').hidden = d.id !== 'own' && $('dataset').value !== 'own';
+  // a person gathering their own images keeps that choice while another
+  // dataset (or the classifier) finishes loading behind it
+  const gathering = $('dataset').value === 'own' && d.id !== 'own';
+  if (!gathering) $('dataset').value = d.id;
+  $('own').hidden = !gathering && d.id !== 'own';
   $('fd-figure').hidden = !(d.id === 'mnist' && d.fd);
-  fieldMessage($('dataset'), $('dataset-msg'), `${d.count} images, ${d.heldOut} held out (never trained on).`, 'note');
+  if (!gathering) fieldMessage($('dataset'), $('dataset-msg'), `${d.count} images, ${d.heldOut} held out (never trained on).`, 'note');
   setStatus(statusText());
 }
 
