@@ -11,7 +11,7 @@ const path = require('path');
 
 const ROOT = path.join(__dirname, '..');
 // kept at install; other files are kept once the page uses them
-const OPTIONAL = [/^data\/fashion\.bin\.gz$/];
+const OPTIONAL = [/^data\/fashion\.bin\.gz$/, /^models\/fashion-classifier\.gpc$/];
 
 function files(dir, base = dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -50,7 +50,8 @@ function main() {
   }
   const manifest = JSON.parse(fs.readFileSync(path.join(web, 'models.json'), 'utf8'));
   manifest.models = manifest.models.filter((m) => fs.existsSync(path.join(site, m.file)));
-  if (manifest.classifier && !fs.existsSync(path.join(site, manifest.classifier))) delete manifest.classifier;
+  for (const [id, file] of Object.entries(manifest.classifiers || {}))
+    if (!fs.existsSync(path.join(site, file))) delete manifest.classifiers[id];
   fs.writeFileSync(path.join(site, 'models.json'), JSON.stringify(manifest, null, 2) + '\n');
 
   const all = files(site).filter((f) => f !== 'sw.js');

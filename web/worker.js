@@ -41,8 +41,9 @@ const w = {
   dataset: null, // {id, name, count, heldOut}
   datasetLoading: null, // a promise while a dataset loads
   ownImages: null, // {rgba, count, h, w} of the user's images, for autosave
-  classifierFile: null, // the digit classifier's file, if the site has one
-  classifierBytes: null,
+  classifierFiles: {}, // dataset id -> its classifier's file, where the site has one
+  classifierBytes: {}, // dataset id -> the file's bytes, once fetched
+  classifierFor: null, // the dataset whose classifier the engine holds
   running: false,
   label: -1, // the class a conditional model draws; -1: classes in turn
   batch: 0,
@@ -228,8 +229,13 @@ function postRealFake() {
 
 const scoreAvailable = () => typeof M._gpw_score === 'function';
 
+// The FD compares the model's samples with the held-out images of the data on
+// show, through that data's own classifier: only when the model was trained on
+// that data (models from before datasets were recorded say "unknown").
 function fdReady() {
-  return scoreAvailable() && w.classifierReady && w.dataset && w.dataset.id === 'mnist' && w.model;
+  if (!scoreAvailable() || !w.classifierReady || !w.dataset || w.classifierFor !== w.dataset.id || !w.model) return false;
+  const trainedOn = w.model.kind === 'pretrained' ? modelInfo().dataset : w.dataset.id;
+  return trainedOn === w.dataset.id || trainedOn === 'unknown';
 }
 
 function postFd() {
@@ -287,7 +293,7 @@ async function loadDataset(id) {
     withBytes(bytes, (p, n) => check(M._gpw_load_dataset(s, p, n), `Loading ${d.name}`));
     w.ownImages = null;
     setDataset(id, d.name);
-    if (id === 'mnist') await loadClassifier();
+    await loadClassifier(id);
     if (w.model && !w.running) postRealFake();
     return w.dataset;
   })();
@@ -299,13 +305,16 @@ async function loadDataset(id) {
   }
 }
 
-// The classifier behind the digit FD, where the engine and the site have it.
-async function loadClassifier() {
-  if (!scoreAvailable() || !w.classifierFile) return;
+// The classifier behind the FD of a dataset, where the engine and the site have it.
+async function loadClassifier(id) {
+  const file = w.classifierFiles[id];
+  if (!scoreAvailable() || !file) return;
   try {
-    if (!w.classifierBytes) w.classifierBytes = await fetchBytes(w.classifierFile, 'the digit classifier');
-    withBytes(w.classifierBytes, (p, n) => check(M._gpw_load_classifier(s, p, n), 'Loading the digit classifier'));
+    if (!w.classifierBytes[id]) w.classifierBytes[id] = await fetchBytes(file, `the ${DATASETS[id].name} classifier`);
+    if (!w.dataset || w.dataset.id !== id) return; // another dataset came in the meantime
+    withBytes(w.classifierBytes[id], (p, n) => check(M._gpw_load_classifier(s, p, n), 'Loading the classifier'));
     w.classifierReady = true;
+    w.classifierFor = id;
     post({ type: 'dataset', ...w.dataset, fd: true });
     if (w.model && w.model.kind === 'pretrained') postFd();
   } catch (e) {
@@ -668,7 +677,7 @@ async function init({ build, noiseSeed, dataset, preload }) {
   const result = {
     build: buildName, simd: M._gpw_simd() === 1, score: scoreAvailable(), model: modelInfo(),
     directions: M._gpw_directions(), models: await models, presets, table,
-    classifier: scoreAvailable() && !!w.classifierFile,
+    classifier: scoreAvailable() && Object.keys(w.classifierFiles).length > 0,
   };
   // the rest loads after the first samples are on screen
   setTimeout(async () => {
@@ -696,7 +705,8 @@ async function loadManifest() {
 
 function checkManifest(list) {
   if (!list) return [];
-  if (typeof list.classifier === 'string') w.classifierFile = list.classifier;
+  if (list.classifiers && typeof list.classifiers === 'object')
+    for (const [id, file] of Object.entries(list.classifiers)) if (DATASETS[id] && typeof file === 'string') w.classifierFiles[id] = file;
   return Array.isArray(list.models) ? list.models.filter((m) => m && typeof m.file === 'string' && typeof m.name === 'string') : [];
 }
 

@@ -68,6 +68,21 @@ export async function run({ browser, site, manifest }) {
   check((await canvasInfo(linked, 'grid')).hash === sevens.hash, 'a shared link opens on the same samples of the same class');
   await linked.close();
 
+  // the Fashion-MNIST model is scored with the Fashion-MNIST classifier, once its data is on show
+  const fashion = manifest.models.findIndex((m) => m.dataset === 'fashion');
+  if (check(fashion >= 0, 'a Fashion-MNIST model is shipped')) {
+    await page.selectOption('#model-pick', String(fashion));
+    await waitFor(page, () => window.ganplay.state.dataset.id === 'fashion' && window.ganplay.state.dataset.fd &&
+      window.ganplay.state.modelFd !== null, null, 'Fashion-MNIST model scored', 60000);
+    const caption = await page.textContent('#model-caption');
+    const own = await page.evaluate(() => window.ganplay.debug.scoreClass(-1, 500));
+    s = await state(page);
+    check(/Clothes FD/.test(caption) && !/Digit FD/.test(caption) && Math.abs(s.modelFd - own.fd) < 1e-6 && own.fd < 200,
+      'the Fashion-MNIST model shows the FD of the Fashion-MNIST classifier', caption);
+    await page.selectOption('#model-pick', '0');
+    await waitFor(page, () => window.ganplay.state.dataset.id === 'mnist' && window.ganplay.state.dataset.fd, null, 'back to MNIST', 60000);
+  }
+
   // every loss trains: a new DCGAN-free MLP model per loss, three full steps each
   await page.click('#settings-box > summary');
   const losses = await page.$$eval('#f-loss option', (o) => o.map((x) => x.value));

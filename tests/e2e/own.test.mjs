@@ -37,7 +37,9 @@ export async function run({ browser, site }) {
   let s = await state(page);
   check(s.dataset.count === 10000 && s.dataset.heldOut === 2000 && (await canvasInfo(page, 'real')).hash !== mnistReal.hash,
     'Fashion-MNIST loads (10000 images, 2000 held out) and its held-out images are shown', s.dataset.name);
-  check(/dataset=fashion/.test(page.url()) && await page.isHidden('#fd-figure'), 'the address says fashion; the digit FD is hidden for it');
+  await waitFor(page, () => window.ganplay.state.dataset.fd, null, 'the Fashion-MNIST classifier loaded');
+  check(/dataset=fashion/.test(page.url()) && await page.isVisible('#fd-figure') && (await page.textContent('#fd-title')) === 'Clothes FD',
+    'the address says fashion; the FD is measured with the Fashion-MNIST classifier');
 
   await page.selectOption('#dataset', 'own');
   check(await page.isVisible('#pad'), 'choosing "your own" shows the drawing pad');

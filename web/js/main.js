@@ -331,7 +331,7 @@ function showCaption() {
   const acc = !m.hasD && state.modelCondAcc !== null && state.modelCondAcc !== undefined
     ? ` The classifier sees the class asked for in ${(100 * state.modelCondAcc).toFixed(1)}% of samples.` : '';
   setText($('model-caption'), `${m.description ? m.description + ' ' : ''}${(m.config.preset || '').toUpperCase()} model${cond}, ` +
-    `latent size ${m.latent}, ${params} M weights (${kind}).${fd ? ` Digit FD ${fd[1].toFixed(1)} (step ${fd[0]}).` : ''}${acc}`);
+    `latent size ${m.latent}, ${params} M weights (${kind}).${fd ? ` ${m.dataset === 'fashion' ? 'Clothes' : 'Digit'} FD ${fd[1].toFixed(1)} (step ${fd[0]}).` : ''}${acc}`);
 }
 
 engine.on('stats', (m) => {
@@ -444,7 +444,11 @@ function onDataset(d) {
   const gathering = $('dataset').value === 'own' && d.id !== 'own';
   if (!gathering) $('dataset').value = d.id;
   $('own').hidden = !gathering && d.id !== 'own';
-  $('fd-figure').hidden = !(d.id === 'mnist' && d.fd);
+  $('fd-figure').hidden = !d.fd;
+  // the FD is measured with a classifier of the data on show
+  setText($('fd-title'), d.id === 'fashion' ? 'Clothes FD' : 'Digit FD');
+  $('fd-title').title = `Fréchet distance between a ${d.id === 'fashion' ? 'Fashion-MNIST' : 'digit'} classifier's view of ` +
+    'generated images and of held-out real ones: lower is better';
   if (!gathering) fieldMessage($('dataset'), $('dataset-msg'), `${d.count} images, ${d.heldOut} held out (never trained on).`, 'note');
   setStatus(statusText());
 }
