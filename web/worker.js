@@ -64,6 +64,7 @@ const w = {
   rateLog: [], // {t, n}: turn ends and steps since Start, for the rate
   lastGood: null, // {bytes, step, points}
   sourceBytes: null, // a pretrained generator's file as loaded
+  runId: null, // the autosave key of the model in training
 };
 
 // The training record: 5 floats per point (step, D loss, G loss, D(x), D(G(z))).
@@ -345,6 +346,7 @@ function loadModelBytes(bytes, meta, keepHistory) {
   w.label = -1;
   w.halted = false;
   w.model = { kind: hasD ? 'training' : 'pretrained', name: meta.name, description: meta.description || '' };
+  if (hasD && !keepHistory) w.runId = newRunId(); // an opened training state saves apart from the run before
   if (!keepHistory) {
     hist.n = 0;
     fdHist.n = 0;
@@ -359,11 +361,21 @@ function loadModelBytes(bytes, meta, keepHistory) {
   if (!hasD) postFd();
 }
 
+// A name that tells saved runs apart: preset, data, seed and start time.
+function runName(cfg) {
+  const data = w.dataset ? w.dataset.name : DATASETS.mnist.name;
+  const at = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return `${cfg.preset.toUpperCase()} on ${data}, seed ${cfg.seed}, started ${at}`;
+}
+
+const newRunId = () => `run-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+
 function newModel() {
   check(M._gpw_create(s), 'Creating the model');
   w.label = -1;
   const cfg = configValues(1);
-  w.model = { kind: 'training', name: `New ${cfg.preset.toUpperCase()} GAN (seed ${cfg.seed})`, description: '' };
+  w.model = { kind: 'training', name: runName(cfg), description: '' };
+  w.runId = newRunId();
   w.halted = false;
   hist.n = 0;
   fdHist.n = 0;
@@ -476,7 +488,8 @@ function tick() {
 
 // ---- autosave (IndexedDB) ---------------------------------------------------
 
-const DB_NAME = 'ganplay', STORE = 'autosave', KEY = 'current';
+const DB_NAME = 'ganplay', STORE = 'autosave';
+const MAX_SAVES = 5; // trainings kept; the oldest go first
 
 function openDb() {
   return new Promise((resolve, reject) => {
@@ -502,7 +515,9 @@ async function dbDo(mode, fn) {
   }
 }
 
-// Saves the training state (with optimizer state) when it changed.
+// Saves the training state (with optimizer state) when it changed, under the
+// run's own key, so that one run never overwrites another's save; keeps the
+// MAX_SAVES newest runs.
 async function autosave(force) {
   w.lastSave = performance.now();
   if (!w.model || w.model.kind !== 'training' || w.halted) return null;
@@ -510,7 +525,7 @@ async function autosave(force) {
   const good = keepGood();
   const st = readStats();
   const record = {
-    version: 1, savedAt: Date.now(), step: st[0], dStep: st[1], name: w.model.name,
+    version: 1, id: w.runId, savedAt: Date.now(), step: st[0], dStep: st[1], name: w.model.name,
     preset: configValues(1).preset, dataset: w.dataset ? w.dataset.id : null,
     own: w.dataset && w.dataset.id === 'own' ? w.ownImages : null,
     noiseSeed: w.noiseSeed, state: good.bytes,
@@ -518,36 +533,50 @@ async function autosave(force) {
   };
   w.dirty = false;
   try {
-    await dbDo('readwrite', (store) => store.put(record, KEY));
+    await dbDo('readwrite', (store) => store.put(record, record.id));
+    const old = (await savedList()).slice(MAX_SAVES);
+    if (old.length) await dbDo('readwrite', (store) => old.forEach((r) => store.delete(r.id)));
   } catch (e) {
     post({ type: 'saved', ok: false, message: `Autosave failed: ${e.message}` });
     return null;
   }
   w.savedStep = st[0];
-  const info = { step: st[0], dStep: st[1], savedAt: record.savedAt, name: record.name, dataset: record.dataset, preset: record.preset };
-  post({ type: 'saved', ok: true, ...info });
+  const info = describe(record);
+  post({ type: 'saved', ok: true, ...info, list: await savedList() });
   return info;
 }
 
-async function savedInfo() {
-  let r;
+const describe = (r) => ({ id: r.id, step: r.step, dStep: r.dStep, savedAt: r.savedAt, name: r.name, dataset: r.dataset,
+  preset: r.preset });
+
+// The saved trainings, newest first (without their bytes).
+async function savedList() {
+  let all;
   try {
-    r = await dbDo('readonly', (store) => store.get(KEY));
+    all = await dbDo('readonly', (store) => store.getAll());
   } catch {
-    return null;
+    return [];
   }
-  if (!r || r.version !== 1) return null;
-  return { step: r.step, dStep: r.dStep, savedAt: r.savedAt, name: r.name, dataset: r.dataset, preset: r.preset };
+  return all.filter((r) => r && r.version === 1).map((r) => describe({ ...r, id: r.id || 'current' }))
+    .sort((a, b) => b.savedAt - a.savedAt);
 }
 
-async function resume() {
-  const r = await dbDo('readonly', (store) => store.get(KEY));
+async function savedInfo() {
+  const list = await savedList();
+  return list.length ? { ...list[0], list } : null;
+}
+
+async function resume({ id } = {}) {
+  const list = await savedList();
+  const key = id || (list[0] && list[0].id);
+  const r = key ? await dbDo('readonly', (store) => store.get(key)) : null;
   if (!r || r.version !== 1) throw new Error('There is no saved training to resume.');
   w.running = false;
   if (r.dataset === 'own' && r.own) ownDataset(r.own);
   else if (r.dataset) await loadDataset(r.dataset);
   w.noiseSeed = r.noiseSeed;
   loadModelBytes(r.state, { name: r.name });
+  w.runId = key; // its saves go on under its own key
   hist.n = 0;
   const hn = r.history.length / 5;
   for (let i = 0; i < hn; i++) push(hist, 5, r.history.subarray(5 * i, 5 * i + 5));
@@ -558,7 +587,7 @@ async function resume() {
   post({ type: 'stats', stats: readStats(), points: hist.data.slice(0, 5 * hist.n), fd: fdHist.data.slice(0, 2 * fdHist.n),
     reset: true, running: false, halted: false, stepsPerSec: 0, imagesPerSec: 0 });
   postGrid(true);
-  return { step: r.step, noiseSeed: r.noiseSeed, dataset: r.dataset };
+  return { step: r.step, noiseSeed: r.noiseSeed, dataset: r.dataset, id: key };
 }
 
 // ---- the user's own images ---------------------------------------------------
@@ -859,8 +888,10 @@ const handlers = {
   },
   savedInfo,
   resume,
-  async forgetSaved() {
-    await dbDo('readwrite', (store) => store.delete(KEY));
+  async forgetSaved({ id } = {}) {
+    const key = id || ((await savedList())[0] || {}).id;
+    if (key) await dbDo('readwrite', (store) => store.delete(key));
+    post({ type: 'resumable', ...((await savedInfo()) || { list: [] }) });
     w.savedStep = -1;
   },
   restoreGood() {

@@ -133,8 +133,25 @@ export async function run({ browser, site }) {
   check(points === before.points && points > 0, 'resume brings the charts back', `${before.points} -> ${points} points`);
   await page.click('#step');
   await waitFor(page, (n) => window.ganplay.state.step === n + 1, before.step, 'trains on after resume');
+
+  // every run saves under its own name: an earlier one is still there, and resumes at its own step
+  s = await state(page);
+  const list = s.savedList || [];
+  const older = list.find((r) => r.id !== s.resumable.id);
+  check(list.length >= 2 && older && new Set(list.map((r) => r.id)).size === list.length,
+    'each training run keeps its own autosave, told apart by name, step and time', list.map((r) => `${r.name} @${r.step}`).join('; '));
+  if (older) {
+    await page.selectOption('#saved-pick', older.id);
+    await page.click('#resume-saved');
+    await waitFor(page, (n) => window.ganplay.state.step === n && window.ganplay.state.model.hasD, older.step, 'the older run resumed');
+    check((await state(page)).step === older.step, 'the older run resumes at its own step', `step ${older.step}`);
+  }
   check(page.errors.length === 0, 'no console errors', page.errors.join(' | '));
-  await page.click('#forget-saved');
-  await waitFor(page, () => !window.ganplay.state.resumable, null, 'forgotten');
+  // forgetting removes the picked one; the rest stay until forgotten too
+  for (let left = (await state(page)).savedList.length; left > 0; left--) {
+    await page.click('#forget-saved');
+    await waitFor(page, (n) => (window.ganplay.state.savedList || []).length === n, left - 1, `forgotten (${left - 1} left)`);
+  }
+  check(!(await state(page)).resumable && (await page.isHidden('#saved-row')), 'forgotten trainings are gone');
   await context.close();
 }

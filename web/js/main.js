@@ -463,26 +463,45 @@ engine.on('halted', (m) => {
   setStatus(statusText());
 });
 
+// The saved trainings, newest first, in the picker of the Keep section.
+function showSaved(list) {
+  state.savedList = list;
+  const pick = $('saved-pick');
+  const keep = pick.value;
+  pick.textContent = '';
+  for (const r of list) pick.add(new Option(`${r.name}: step ${r.step}, saved ${new Date(r.savedAt).toLocaleString()}`, r.id));
+  if (list.some((r) => r.id === keep)) pick.value = keep;
+  $('saved-row').hidden = list.length === 0;
+  state.resumable = list.length ? list.find((r) => r.id === pick.value) || list[0] : null;
+  setButtons();
+}
+
 engine.on('saved', (m) => {
   if (!m.ok) {
     setText($('autosave'), m.message);
     return;
   }
   state.saved = m;
-  state.resumable = m;
   setText($('autosave'), `Saved in this browser at step ${m.step} (${new Date(m.savedAt).toLocaleTimeString()}).`);
-  setButtons();
+  showSaved(m.list);
+  $('saved-pick').value = m.id;
+  state.resumable = m;
 });
 
 engine.on('resumable', (m) => {
-  state.resumable = m;
+  showSaved(m.list || []);
+  if (!m.list || !m.list.length) {
+    $('banner').hidden = true;
+    return;
+  }
   const ago = Math.max(0, Math.round((Date.now() - m.savedAt) / 60000));
-  setText($('banner-text'), `You were training ${m.name} on ${datasetName(m.dataset)}: step ${m.step}, saved ` +
-    `${ago < 1 ? 'less than a minute' : ago === 1 ? 'a minute' : `${ago} minutes`} ago. Resume exactly where it stopped?`);
+  const more = m.list.length > 1 ? ` (${m.list.length} saved trainings: pick another under Keep and share)` : '';
+  setText($('banner-text'), `You were training ${m.name}: step ${m.step}, saved ` +
+    `${ago < 1 ? 'less than a minute' : ago === 1 ? 'a minute' : `${ago} minutes`} ago${more}. Resume exactly where it stopped?`);
   $('banner').hidden = false;
   setText($('autosave'), `Saved training: ${m.name}, step ${m.step}.`);
-  setButtons();
 });
+$('saved-pick').addEventListener('change', () => showSaved(state.savedList || []));
 
 engine.on('error', (m) => {
   showError(m.message);
@@ -647,7 +666,7 @@ async function resume() {
   return act(async () => {
     if (state.running) await engine.call('pause');
     clearErrors();
-    const r = await engine.call('resume');
+    const r = await engine.call('resume', { id: state.resumable ? state.resumable.id : undefined });
     state.noiseSeed = r.noiseSeed;
     $('noise-seed').value = String(r.noiseSeed);
     setText($('autosave'), `Resumed at step ${r.step}.`);
@@ -659,11 +678,9 @@ $('resume').onclick = resume;
 $('resume-saved').onclick = resume;
 $('resume-dismiss').onclick = () => ($('banner').hidden = true);
 $('forget-saved').onclick = () => act(async () => {
-  await engine.call('forgetSaved');
-  state.resumable = null;
+  await engine.call('forgetSaved', { id: state.resumable ? state.resumable.id : undefined });
   $('banner').hidden = true;
-  setText($('autosave'), 'The saved training was forgotten.');
-  setButtons();
+  setText($('autosave'), 'That saved training was forgotten.');
 });
 
 settings.onUrl = (u) => ($('share-url').value = u);
