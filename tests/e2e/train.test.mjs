@@ -27,7 +27,7 @@ export async function run({ browser, site }) {
   await waitFor(page, () => window.ganplay.state.running && window.ganplay.state.model.hasD && window.ganplay.state.step > 0, null, 'training starts');
   const t0 = await page.evaluate(() => performance.now());
   const layoutBefore = await page.evaluate(() => ['samples', 'train', 'watch', 'explore', 'keep']
-    .map((id) => document.getElementById(id).getBoundingClientRect()).map((r) => [r.x, r.y, r.width, r.height].map(Math.round).join(',')));
+    .map((id) => document.getElementById(id).getBoundingClientRect()).map((r) => [r.x, r.y + window.scrollY, r.width, r.height].map(Math.round).join(',')));
 
   // an invalid value while training: refused next to the field, the model untouched
   const stepAtEdit = (await state(page)).step;
@@ -64,7 +64,7 @@ export async function run({ browser, site }) {
     `${perf.tasks.length} task(s) over 50 ms, longest ${longest.toFixed(0)} ms`);
   const shift = perf.shifts.reduce((a, e) => a + e.value, 0);
   const layoutAfter = await page.evaluate(() => ['samples', 'train', 'watch', 'explore', 'keep']
-    .map((id) => document.getElementById(id).getBoundingClientRect()).map((r) => [r.x, r.y, r.width, r.height].map(Math.round).join(',')));
+    .map((id) => document.getElementById(id).getBoundingClientRect()).map((r) => [r.x, r.y + window.scrollY, r.width, r.height].map(Math.round).join(',')));
   check(shift < 0.001 && JSON.stringify(layoutBefore) === JSON.stringify(layoutAfter), 'no layout shift while training',
     `layout shift ${shift.toFixed(4)}; sections ${JSON.stringify(layoutBefore)} -> ${JSON.stringify(layoutAfter)}`);
 
