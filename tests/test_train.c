@@ -124,20 +124,27 @@ static void test_training(int quick) {
     gp_dataset_free(&ds);
 }
 
+/* MNIST, the shipped classifier and its reference statistics, for scoring. */
+static int load_scoring(gp_dataset *ds, gp_classifier *cls, gp_feature_stats *ref) {
+    gp_err err;
+    if (gp_dataset_load(ds, "build/data/mnist.bin", &err) != GP_OK ||
+        gp_classifier_load_file(cls, "models/mnist-classifier.gpc", &err) != GP_OK) {
+        fprintf(stderr, "test_train: %s\n", err.msg);
+        CHECK(0);
+        return 0;
+    }
+    CHECK(gp_quality_reference(cls, ds, ref, &err) == GP_OK);
+    return 1;
+}
+
 /* DCGAN smoke test: a short run lowers the digit FD (scored with the shipped
  * classifier) by a clear margin. */
 static void test_dcgan(int quick) {
     gp_dataset ds;
     gp_classifier cls;
-    gp_err err;
-    if (gp_dataset_load(&ds, "build/data/mnist.bin", &err) != GP_OK ||
-        gp_classifier_load_file(&cls, "models/mnist-classifier.gpc", &err) != GP_OK) {
-        fprintf(stderr, "test_train: %s\n", err.msg);
-        CHECK(0);
-        return;
-    }
     gp_feature_stats ref;
-    CHECK(gp_quality_reference(&cls, &ds, &ref, &err) == GP_OK);
+    gp_err err;
+    if (!load_scoring(&ds, &cls, &ref)) return;
     gp_gan_config cfg;
     CHECK(gp_gan_config_default(&cfg, "dcgan", &err) == GP_OK);
     cfg.batch = 32;
@@ -175,15 +182,9 @@ static void test_dcgan(int quick) {
 static void test_conditional(int quick) {
     gp_dataset ds;
     gp_classifier cls;
-    gp_err err;
-    if (gp_dataset_load(&ds, "build/data/mnist.bin", &err) != GP_OK ||
-        gp_classifier_load_file(&cls, "models/mnist-classifier.gpc", &err) != GP_OK) {
-        fprintf(stderr, "test_train: %s\n", err.msg);
-        CHECK(0);
-        return;
-    }
     gp_feature_stats ref;
-    CHECK(gp_quality_reference(&cls, &ds, &ref, &err) == GP_OK);
+    gp_err err;
+    if (!load_scoring(&ds, &cls, &ref)) return;
     const int conds[2] = {GP_COND_ACGAN, GP_COND_CONCAT};
     for (int c = 0; c < 2; c++) {
         gp_gan_config cfg;
