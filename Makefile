@@ -116,6 +116,7 @@ test: deps all
 
 test-native: $(TESTS:%=$(BUILD)/tests/%) $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 	@set -e; for t in $(TESTS); do echo "== $$t"; $(BUILD)/tests/$$t; done
+	@echo "== test_cli"; sh tests/test_cli.sh
 
 test-sanitize: $(TESTS:%=$(BUILD)/san/%) $(BUILD)/data/mnist.bin
 	@set -e; for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \

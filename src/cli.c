@@ -102,6 +102,43 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Output built in memory, then written atomically (gp_write_file_atomic):
+ * a failed write leaves whatever was at the path as it was. */
+typedef struct {
+    uint8_t *p;
+    size_t len, cap;
+    int failed;
+} mem_out;
+
+static void mem_put(mem_out *m, const void *src, size_t n) {
+    if (m->failed) return;
+    if (m->len + n > m->cap) {
+        size_t cap = m->cap ? m->cap : 4096;
+        while (cap < m->len + n) cap *= 2;
+        uint8_t *p = realloc(m->p, cap);
+        if (!p) {
+            m->failed = 1;
+            return;
+        }
+        m->p = p;
+        m->cap = cap;
+    }
+    memcpy(m->p + m->len, src, n);
+    m->len += n;
+}
+
+static void mem_put_cb(void *ctx, void *data, int size) { mem_put(ctx, data, size > 0 ? (size_t)size : 0); }
+
+/* Writes and frees m; on failure prints why (as cmd) and returns 0. */
+static int write_out(const char *cmd, const char *path, mem_out *m) {
+    gp_err err = {{0}};
+    int ok = !m->failed && gp_write_file_atomic(path, m->p, m->len, &err) == GP_OK;
+    if (!ok) fprintf(stderr, "ganplay %s: %s\n", cmd, m->failed ? "out of memory building the output" : err.msg);
+    free(m->p);
+    memset(m, 0, sizeof *m);
+    return ok;
+}
+
 /* Strict number parsing: the whole string, within range. */
 static int parse_long(const char *s, long lo, long hi, long *out) {
     if (!s || !*s) return 0;
@@ -208,8 +245,12 @@ static int cmd_train(int argc, char **argv) {
                         "and --preset and --seed unless resuming\n%s", TRAIN_USAGE);
         return 2;
     }
-    /* every value is checked before anything is loaded or trained */
+    /* every value, and the output's place, is checked before anything is loaded or trained */
     gp_err err = {{0}};
+    if (gp_check_writable(out, &err) != GP_OK) {
+        fprintf(stderr, "ganplay train: --out: %s\n", err.msg);
+        return 1;
+    }
     gp_gan_config wanted;
     if (gp_gan_config_default(&wanted, preset ? preset : "mlp", &err) != GP_OK) {
         fprintf(stderr, "ganplay train: %s\n", err.msg);
@@ -367,28 +408,26 @@ static int cmd_sample(int argc, char **argv) {
     gp_score_labels(labels, (int)count, gan.cfg.classes, (int)label);
     gp_gan_generate(&gan, z, gan.cfg.classes ? labels : NULL, (int)count, images);
     if (labels_out) {
-        FILE *f = fopen(labels_out, "w");
-        int ok = f != NULL;
-        for (long i = 0; ok && i < count; i++) ok = fprintf(f, "%d\n", labels[i]) > 0;
-        if (f && fclose(f) != 0) ok = 0;
-        if (!ok) {
-            fprintf(stderr, "ganplay sample: cannot write '%s': %s\n", labels_out, strerror(errno));
+        mem_out m = {0};
+        char line[16];
+        for (long i = 0; i < count; i++) {
+            int n = snprintf(line, sizeof line, "%d\n", labels[i]);
+            mem_put(&m, line, (size_t)n);
+        }
+        if (!write_out("sample", labels_out, &m)) {
             rc = 1;
             goto done;
         }
     }
     if (raw) {
-        FILE *f = fopen(raw, "wb");
-        int ok = f != NULL;
-        for (size_t i = 0; ok && i < (size_t)count * n_img; i++) {
+        mem_out m = {0};
+        for (size_t i = 0; i < (size_t)count * n_img; i++) {
             uint32_t v;
             memcpy(&v, &images[i], 4);
             uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-            ok = fwrite(b, 1, 4, f) == 4;
+            mem_put(&m, b, 4);
         }
-        if (f && fclose(f) != 0) ok = 0;
-        if (!ok) {
-            fprintf(stderr, "ganplay sample: cannot write '%s': %s\n", raw, strerror(errno));
+        if (!write_out("sample", raw, &m)) {
             rc = 1;
             goto done;
         }
@@ -402,14 +441,16 @@ static int cmd_sample(int argc, char **argv) {
         int gw, gh;
         gp_grid_size((int)count, (int)cols, img.h, img.w, &gw, &gh);
         uint8_t *pixels = malloc((size_t)gw * gh);
-        if (pixels) gp_grid_render(pixels, 1, images, (int)count, (int)cols, img.h, img.w);
-        if (!pixels || !stbi_write_png(png, gw, gh, 1, pixels, gw)) {
-            fprintf(stderr, "ganplay sample: cannot write PNG '%s'\n", png);
-            rc = 1;
+        mem_out m = {0};
+        if (pixels) {
+            gp_grid_render(pixels, 1, images, (int)count, (int)cols, img.h, img.w);
+            if (!stbi_write_png_to_func(mem_put_cb, &m, gw, gh, 1, pixels, gw)) m.failed = 1;
         } else {
-            printf("wrote %dx%d grid of %ld samples to %s\n", gw, gh, count, png);
+            m.failed = 1;
         }
         free(pixels);
+        if (!write_out("sample", png, &m)) rc = 1;
+        else printf("wrote %dx%d grid of %ld samples to %s\n", gw, gh, count, png);
     }
 done:
     free(z);

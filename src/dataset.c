@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static uint32_t read_u32(const uint8_t *p) {
@@ -83,8 +84,47 @@ gp_status gp_read_file(const char *path, uint8_t **data, size_t *len, size_t max
     return GP_OK;
 }
 
+/* Writes to something that is not a regular file (a device such as
+ * /dev/stdout or /dev/full, a pipe) in place: it cannot be replaced. */
+static gp_status write_in_place(const char *path, const uint8_t *bytes, size_t len, gp_err *err) {
+    FILE *f = fopen(path, "wb");
+    if (!f) return gp_fail(err, GP_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+    int ok = fwrite(bytes, 1, len, f) == len;
+    ok = fflush(f) == 0 && ok;
+    int saved_errno = errno;
+    ok = fclose(f) == 0 && ok;
+    if (!ok) return gp_fail(err, GP_ERR_IO, "error writing '%s': %s", path, strerror(saved_errno));
+    return GP_OK;
+}
+
+gp_status gp_check_writable(const char *path, gp_err *err) {
+    if (!path || !*path) return gp_fail(err, GP_ERR_IO, "no file name to write");
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return gp_fail(err, GP_ERR_IO, "cannot write '%s': it is a folder", path);
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return GP_OK; /* a device: written in place */
+    /* a file beside it, as the atomic write will make, and away again */
+    size_t n = strlen(path);
+    char *probe = malloc(n + 24);
+    if (!probe) return gp_fail(err, GP_ERR_NOMEM, "out of memory");
+    snprintf(probe, n + 24, "%s.probe%ld", path, (long)getpid());
+    FILE *f = fopen(probe, "wb");
+    gp_status st_out = GP_OK;
+    if (!f) st_out = gp_fail(err, GP_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+    else {
+        fclose(f);
+        remove(probe);
+    }
+    free(probe);
+    return st_out;
+}
+
 gp_status gp_write_file_atomic(const char *path, const uint8_t *bytes, size_t len, gp_err *err) {
     if (!path || !*path) return gp_fail(err, GP_ERR_IO, "no file name to write");
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) return gp_fail(err, GP_ERR_IO, "cannot write '%s': it is a folder", path);
+        return write_in_place(path, bytes, len, err);
+    }
     size_t n = strlen(path);
     char *tmp = malloc(n + 16);
     if (!tmp) return gp_fail(err, GP_ERR_NOMEM, "out of memory");

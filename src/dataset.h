@@ -60,5 +60,9 @@ gp_status gp_read_file(const char *path, uint8_t **data, size_t *len, size_t max
 /* Writes a whole file so that a failure never destroys what was at path:
  * a temporary file beside it, flushed and synced, then renamed over it. */
 gp_status gp_write_file_atomic(const char *path, const uint8_t *bytes, size_t len, gp_err *err);
+/* Whether path can be written that way (its folder exists and takes a new
+ * file; it is not a folder), checked by making a file beside it and
+ * removing it: before a long computation whose result goes there. */
+gp_status gp_check_writable(const char *path, gp_err *err);
 
 #endif

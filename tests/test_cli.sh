@@ -1,0 +1,80 @@
+#!/bin/sh
+# The command-line contract: exit codes (0 ok, 2 usage, 1 everything else),
+# messages that name the problem, refusals before any work, and writes that
+# never leave a damaged file. Run by `make test-native` after the build.
+set -u
+CLI=${CLI:-build/ganplay}
+DATA=build/data/mnist.bin
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+
+# expect CODE PATTERN COMMAND...: exit code CODE and PATTERN in stdout+stderr
+expect() {
+    code=$1 pattern=$2
+    shift 2
+    out=$("$@" 2>&1)
+    rc=$?
+    if [ "$rc" -eq "$code" ] && printf '%s' "$out" | grep -q -- "$pattern"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $* -> rc $rc (wanted $code), output: $(printf '%s' "$out" | head -c 300)"
+    fi
+}
+
+# a small training state to work with
+$CLI train --preset mlp --data $DATA --steps 3 --seed 1 --batch 8 --out "$T/m.gpm" > /dev/null || { echo "FAIL: setup"; exit 1; }
+$CLI train --preset mlp --data $DATA --steps 3 --seed 1 --batch 8 --cond concat --ema 0.99 --out "$T/c.gpm" > /dev/null ||
+    { echo "FAIL: setup"; exit 1; }
+
+# hyperparameters: the table's ranges, by the setting's name, before anything runs
+expect 2 "Learning rate of G: must be a number in (0, 1\], got -1" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --lr-g -1 --out "$T/x.gpm"
+expect 2 "Batch size.*got 0x10" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --batch 0x10 --out "$T/x.gpm"
+expect 2 "Loss: must be one of nonsaturating, minimax, lsgan, hinge, wgan_gp, got wasserstein" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --loss wasserstein --out "$T/x.gpm"
+expect 2 "Adam β1.*got 1" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --beta1 1 --out "$T/x.gpm"
+expect 2 "unknown option '--lr'" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --lr 0.1 --out "$T/x.gpm"
+# the output's place before training
+expect 1 "cannot write '$T/no/x.gpm'" $CLI train --preset mlp --data $DATA --steps 100000 --seed 1 --out "$T/no/x.gpm"
+expect 1 "it is a folder" $CLI train --preset mlp --data $DATA --steps 100000 --seed 1 --out "$T"
+# resuming: live settings apply, others must match
+expect 0 "wrote" $CLI train --resume "$T/m.gpm" --data $DATA --steps 1 --lr-g 0.001 --loss hinge --out "$T/r.gpm"
+expect 0 '"lr_g":0.001' $CLI info --model "$T/r.gpm"
+expect 0 '"loss":"hinge"' $CLI info --model "$T/r.gpm"
+expect 2 "Batch size cannot change.*it has 8" $CLI train --resume "$T/m.gpm" --data $DATA --steps 1 --batch 16 --out "$T/r.gpm"
+expect 2 "is a 'mlp' model, not 'dcgan'" $CLI train --resume "$T/m.gpm" --preset dcgan --data $DATA --steps 1 --out "$T/r.gpm"
+# info: one JSON object
+expect 0 '"classes":{"count":10,"names":\["0","1","2","3","4","5","6","7","8","9"\]}' $CLI info --model "$T/c.gpm"
+expect 0 '"tools":{"conditioning":"concat","ema":0.99' $CLI info --model "$T/c.gpm"
+expect 0 '"dataset":"mnist"' $CLI info --model "$T/m.gpm"
+expect 1 "not a ganplay model" $CLI info --model $DATA
+# sample: classes and labels
+expect 0 "wrote 3 samples" $CLI sample --model "$T/c.gpm" --count 3 --seed 1 --class 7 --raw "$T/s.f32" --labels "$T/s.lab"
+if [ "$(cat "$T/s.lab" | tr '\n' ' ')" = "7 7 7 " ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: --class 7 labels: $(cat "$T/s.lab")"; fi
+$CLI sample --model "$T/c.gpm" --count 12 --seed 1 --raw "$T/s.f32" --labels "$T/s.lab" > /dev/null
+if [ "$(tr '\n' ' ' < "$T/s.lab")" = "0 1 2 3 4 5 6 7 8 9 0 1 " ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: classes in turn: $(cat "$T/s.lab")"; fi
+expect 2 "has 10 classes" $CLI sample --model "$T/c.gpm" --count 3 --seed 1 --class 12 --raw "$T/s.f32"
+expect 2 "has 0 classes" $CLI sample --model "$T/m.gpm" --count 3 --seed 1 --class 1 --raw "$T/s.f32"
+# writes: a full disk fails loudly; a failed write leaves the old file whole
+expect 1 "No space left on device" $CLI sample --model "$T/m.gpm" --count 4 --seed 1 --png /dev/full
+expect 1 "it is a folder" $CLI sample --model "$T/m.gpm" --count 4 --seed 1 --png "$T"
+# an export over an existing file replaces it whole, and leaves no temporary file behind
+cp "$T/m.gpm" "$T/keep.gpm"
+expect 0 "wrote" $CLI export --model "$T/c.gpm" --out "$T/keep.gpm"
+expect 0 '"classes":{"count":10' $CLI info --model "$T/keep.gpm"
+if ls "$T" | grep -q 'tmp[0-9]*$'; then fail=$((fail + 1)); echo "FAIL: temporary files left: $(ls "$T")"; else pass=$((pass + 1)); fi
+# score: a conditional model's accuracy; data of another shape is refused in words
+expect 0 "conditional accuracy" $CLI score --classifier models/mnist-classifier.gpc --data $DATA --model "$T/c.gpm" --count 20
+expect 0 "conditional accuracy" $CLI score --classifier models/mnist-classifier.gpc --data $DATA --raw "$T/s.f32" --labels "$T/s.lab"
+printf '3\n' > "$T/short.lab"
+expect 1 "must hold 12 classes" $CLI score --classifier models/mnist-classifier.gpc --data $DATA --raw "$T/s.f32" --labels "$T/short.lab"
+small_dataset() { # a valid 8x8 dataset
+    { printf 'GPDS'; printf '\001\000\000\000\024\000\000\000\010\000\000\000\010\000\000\000\001\000\000\000';
+      head -c $((20 * 64)) /dev/zero; head -c 20 /dev/zero; } > "$1"
+}
+small_dataset "$T/small.bin"
+expect 1 "images are 1x8x8; the classifier reads 1x28x28" $CLI score --classifier models/mnist-classifier.gpc --data "$T/small.bin" --real 5
+expect 1 "dataset images are 1x8x8" $CLI train --resume "$T/m.gpm" --data "$T/small.bin" --steps 1 --out "$T/r2.gpm"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
