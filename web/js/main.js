@@ -32,7 +32,7 @@ const state = {
   ready: false, build: null, score: false, firstGridAt: null, model: null, pending: null, dataset: null,
   running: false, halted: false, step: 0, dStep: 0, dLoss: NaN, gLoss: NaN, dReal: NaN, dFake: NaN,
   stepsPerSec: 0, imagesPerSec: 0, noiseSeed: 1, modelFd: null, grids: 0, snapshots: 0, realScores: null, fakeScores: null,
-  fd: [], label: -1, modelCondAcc: null, exploreDraws: 0, kept: null, saved: null, resumable: null, errors: [],
+  fd: [], label: -1, modelCondAcc: null, busy: null, exploreDraws: 0, kept: null, saved: null, resumable: null, errors: [],
 };
 
 const engine = new Engine('worker.js', bootInit());
@@ -81,9 +81,12 @@ function setStatus(text) {
 
 function setButtons() {
   const had = document.activeElement;
-  const idle = state.ready && !state.running;
+  // a control whose request is under way: the others wait, and clicks do not pile up
+  const idle = state.ready && !state.running && !state.busy;
   $('start').disabled = !idle || state.halted;
-  $('pause').disabled = !state.running;
+  $('pause').disabled = !state.running || !!state.busy;
+  setText($('pause'), state.busy === 'pause' ? 'Pausing…' : 'Pause');
+  setText($('start'), state.busy === 'start' ? 'Starting…' : 'Start');
   $('reset').disabled = !idle;
   for (const id of ['step', 'd-step', 'g-step']) $(id).disabled = !idle || state.halted;
   $('dl-gen').disabled = !state.model;
@@ -209,8 +212,14 @@ function updateTimeline() {
 function showSnapshot(i) {
   const sn = snapshots[i];
   const c = $('timeline-grid');
-  if (!sn) {
-    c.getContext('2d').clearRect(0, 0, c.width, c.height);
+  if (!sn) { /* an empty box says what will come into it */
+    const ctx = c.getContext('2d');
+    ctx.clearRect(0, 0, c.width, c.height);
+    ctx.fillStyle = getComputedStyle(document.documentElement).getPropertyValue('--chart-text').trim() || '#888';
+    ctx.font = '13px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    ctx.fillText('Snapshots of the samples', c.width / 2, c.height / 2 - 8);
+    ctx.fillText('appear here while G trains', c.width / 2, c.height / 2 + 12);
     setText($('timeline-label'), 'No snapshots yet');
     return;
   }
@@ -522,20 +531,33 @@ async function act(fn) {
   }
 }
 
-$('start').onclick = () => act(async () => {
+// Runs a training control's request; while it is under way the controls
+// show it (Pausing…) and further clicks are ignored.
+async function control(kind, fn) {
+  if (state.busy) return null;
+  state.busy = kind;
+  setButtons();
+  try {
+    return await act(fn);
+  } finally {
+    state.busy = null;
+    setButtons();
+  }
+}
+
+$('start').onclick = () => control('start', async () => {
   clearErrors();
   await engine.call('start');
 });
-$('pause').onclick = () => act(() => engine.call('pause'));
-$('reset').onclick = () => act(async () => {
+$('pause').onclick = () => control('pause', () => engine.call('pause'));
+$('reset').onclick = () => control('reset', async () => {
   clearErrors();
   state.halted = false;
   await engine.call('reset');
-  setButtons();
 });
-$('step').onclick = () => act(() => engine.call('step', { kind: 'full' }));
-$('d-step').onclick = () => act(() => engine.call('step', { kind: 'd' }));
-$('g-step').onclick = () => act(() => engine.call('step', { kind: 'g' }));
+$('step').onclick = () => control('step', () => engine.call('step', { kind: 'full' }));
+$('d-step').onclick = () => control('step', () => engine.call('step', { kind: 'd' }));
+$('g-step').onclick = () => control('step', () => engine.call('step', { kind: 'g' }));
 $('restore-good').onclick = () => act(async () => {
   const r = await engine.call('restoreGood');
   clearErrors();
@@ -785,4 +807,5 @@ function registerServiceWorker() {
 }
 
 showStats();
+showSnapshot(0); // the empty timeline says what it is for
 main();
