@@ -31,6 +31,14 @@ export async function run({ browser, site }) {
   let s = await state(page);
   check(s.kept[0].index === 21 && s.kept[0].seed === s.noiseSeed && s.kept[1].index === 1, 'a click keeps that sample', JSON.stringify(s.kept));
   const kept = await cell(page, 'grid', 5, 2);
+  const keptMsg = await page.textContent('#kept-msg');
+  const cursorAt = await page.evaluate(() => {
+    const c = document.getElementById('grid-cursor'), g = document.getElementById('grid').getBoundingClientRect(), r = c.getBoundingClientRect();
+    return { visible: !c.hidden, col: Math.round((r.left - g.left) / (g.width / 8)), row: Math.round((r.top - g.top) / (g.height / 8)) };
+  });
+  check(/Kept sample 22 \(row 3, column 6\)/.test(keptMsg) && await page.isVisible('#kept-link') && cursorAt.visible &&
+    cursorAt.col === 5 && cursorAt.row === 2, 'the kept sample is said next to the grid, and the highlight is on it',
+  `${keptMsg} cursor ${JSON.stringify(cursorAt)}`);
   check(same(await cell(page, 'neighbours', 1, 1), kept), 'the kept sample sits in the middle of its neighbours');
   const nb = await canvasInfo(page, 'neighbours');
   check(nb.std > 10, 'its neighbours are drawn around it', `std ${nb.std.toFixed(1)}`);

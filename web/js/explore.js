@@ -26,7 +26,10 @@ export class Explore {
     this.grid.addEventListener('keydown', (e) => this.key(e));
     this.grid.addEventListener('focus', () => this.showCursor());
     this.grid.addEventListener('blur', () => (this.cursorEl.hidden = true));
-    $('radius').addEventListener('input', () => this.refresh());
+    $('radius').addEventListener('input', () => {
+      setText($('radius-value'), Number($('radius').value).toFixed(1));
+      this.refresh();
+    });
     $('morph-play').onclick = () => this.play(!this.playing);
   }
 
@@ -39,7 +42,9 @@ export class Explore {
       row.className = 'field-row';
       const label = document.createElement('label');
       label.htmlFor = `dir-${k}`;
-      label.textContent = `Direction ${k + 1}`;
+      // fixed random unit vectors in z: nothing names what they change
+      label.textContent = `Random direction ${k + 1}`;
+      label.title = 'A fixed random direction in the noise space; what it changes depends on the model.';
       const input = document.createElement('input');
       Object.assign(input, { type: 'range', id: `dir-${k}`, min: '-3', max: '3', step: '0.1', value: '0' });
       const out = document.createElement('output');
@@ -63,6 +68,7 @@ export class Explore {
     const col = Math.min(COLS - 1, Math.max(0, Math.floor((gx - PAD / 2) / CELL)));
     const row = Math.min(COLS - 1, Math.max(0, Math.floor((gy - PAD / 2) / CELL)));
     this.cursor = row * COLS + col;
+    this.showCursor(); // the highlight follows the click
     this.keep(this.cursor);
   }
 
@@ -91,6 +97,10 @@ export class Explore {
     this.kept = [{ seed: this.state.noiseSeed, index }, this.kept[0]];
     this.state.kept = this.kept.map((k) => ({ ...k }));
     setText($('explore-title'), 'Explore');
+    // said next to the grid: the views it fills are further down
+    setText($('kept-msg'), `Kept sample ${index + 1} (row ${Math.floor(index / COLS) + 1}, column ${(index % COLS) + 1}): ` +
+      'its neighbours and the path from the one kept before are under Explore.');
+    $('kept-link').hidden = false;
     this.refresh();
   }
 
