@@ -58,15 +58,21 @@ function main() {
   const hash = crypto.createHash('sha256');
   for (const f of all) hash.update(f + '\0').update(fs.readFileSync(path.join(site, f)));
   const version = hash.digest('hex').slice(0, 12);
+  // kept at install: what the first visit shows (the page, the SIMD engine,
+  // MNIST, the first model and its classifier); later, once the page asks:
+  // the other models and data (the portable engine only where it runs)
   const firstModel = manifest.models[0] ? manifest.models[0].file : null;
-  const keep = ['./'].concat(all.filter((f) => !OPTIONAL.some((re) => re.test(f)) &&
-    !(f.startsWith('models/') && f.endsWith('.gpm') && f !== firstModel)));
+  const isLater = (f) => OPTIONAL.some((re) => re.test(f)) || /^ganplay\.(js|wasm)$/.test(f) ||
+    (f.startsWith('models/') && f.endsWith('.gpm') && f !== firstModel);
+  const keep = ['./'].concat(all.filter((f) => !isLater(f)));
+  const later = all.filter(isLater);
   const sw = path.join(site, 'sw.js');
   const text = fs.readFileSync(sw, 'utf8');
   const line = /^const BUILD = .*$/m;
   if (!line.test(text)) throw new Error('sw.js has no BUILD line to stamp');
-  fs.writeFileSync(sw, text.replace(line, `const BUILD = ${JSON.stringify({ version, files: keep })};`));
-  console.log(`site in ${site}: version ${version}, ${manifest.models.length} model(s), ${keep.length} files kept offline`);
+  fs.writeFileSync(sw, text.replace(line, `const BUILD = ${JSON.stringify({ version, files: keep, later })};`));
+  console.log(`site in ${site}: version ${version}, ${manifest.models.length} model(s), ${keep.length} files kept at ` +
+    `install, ${later.length} after`);
 }
 
 main();

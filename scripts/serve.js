@@ -75,10 +75,18 @@ function handler(root) {
         real = fs.realpathSync(file);
       } catch {}
       if (!real.startsWith(root + path.sep)) return send(res, 404, 'not found');
+      // no-cache with a validator: the browser (and the service worker's
+      // install) revalidates, and an unchanged file costs a 304, not a download
+      const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, { ETag: etag, 'Cache-Control': 'no-cache' });
+        return res.end();
+      }
       res.writeHead(200, {
         'Content-Type': MIME[path.extname(file).toLowerCase()] || 'application/octet-stream',
         'Content-Length': st.size,
         'Cache-Control': 'no-cache',
+        ETag: etag,
         'X-Content-Type-Options': 'nosniff',
       });
       if (req.method === 'HEAD') return res.end();

@@ -1,17 +1,20 @@
 // sw.js: keeps the site's files so that the page works offline after the
 // first visit. Cache first, from a cache named by the build's version; a
 // new build (a new version below) fills a new cache and drops the old one.
-// Only same-origin GET requests are handled; nothing else is fetched.
+// At install it keeps what the first visit shows (from the browser's HTTP
+// cache where the page already fetched it); when the page says which engine
+// it runs, it keeps the other models and data too, so that everything the
+// page offers works offline. Only same-origin GET requests are handled.
 // Paths are relative to this file, so the site works under any sub-path.
 'use strict';
 
-const BUILD = { version: 'dev', files: [] }; // written by scripts/build_site.js
+const BUILD = { version: 'dev', files: [], later: [] }; // written by scripts/build_site.js
 const CACHE = `ganplay-${BUILD.version}`;
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    await cache.addAll(BUILD.files.map((f) => new Request(f, { cache: 'reload' })));
+    await cache.addAll(BUILD.files); // the HTTP cache may answer: no second download of what the page fetched
     await self.skipWaiting();
   })());
 });
@@ -42,5 +45,26 @@ self.addEventListener('fetch', (event) => {
       }
       throw err;
     }
+  })());
+});
+
+// {type: 'keep-rest', build: 'simd' | 'portable'}: keep the files not kept at
+// install, but for the engine build the page does not run.
+self.addEventListener('message', (event) => {
+  const msg = event.data || {};
+  if (msg.type !== 'keep-rest') return;
+  const skip = msg.build === 'simd' ? /^ganplay\.(js|wasm)$/ : /^ganplay-simd\.(js|wasm)$/;
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    for (const f of BUILD.later) {
+      if (skip.test(f) || (await cache.match(f, { ignoreSearch: true }))) continue;
+      try {
+        const res = await fetch(f);
+        if (res.ok) await cache.put(f, res);
+      } catch {
+        // offline or gone: it is kept when the page next fetches it
+      }
+    }
+    if (event.source) event.source.postMessage({ type: 'kept-rest' });
   })());
 });

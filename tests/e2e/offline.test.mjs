@@ -1,6 +1,7 @@
 // Offline after the first load: with the service worker allowed, a first
-// visit keeps the site's files; the page then loads, shows samples and
-// trains with the server stopped.
+// visit keeps the site's files (the other models and data once the page has
+// started); the page then loads, shows samples, trains and opens every
+// model and dataset it offers with the server stopped.
 import { check, E2E, newContext, newPage, startServer, state, stopServer, waitFor, waitReady } from './helpers.mjs';
 
 export async function run({ browser }) {
@@ -26,6 +27,14 @@ export async function run({ browser }) {
       return -1;
     });
     check(kept > 0, 'the service worker keeps the site\'s files after the first load', `${kept} files`);
+    await waitFor(page, () => window.ganplay.state.offlineReady, null, 'the other models and data kept', 60000);
+    const files = await page.evaluate(async () => {
+      const cache = await caches.open((await caches.keys())[0]);
+      return (await cache.keys()).map((r) => new URL(r.url).pathname.replace(/^.*\/site\//, ''));
+    });
+    check(files.includes('data/fashion.bin.gz') && files.filter((f) => f.endsWith('.gpm')).length === 3 &&
+      !files.includes('ganplay.wasm') && files.includes('ganplay-simd.wasm'),
+    'then every model and dataset, and only the engine this browser runs', files.filter((f) => !f.startsWith('js/')).join(', '));
     await page.close();
     await stopServer(child);
 
@@ -40,6 +49,16 @@ export async function run({ browser }) {
     await page.click('#pause');
     s = await state(page);
     check(s.step >= 3, 'and trains', `step ${s.step}`);
+    // every model the page offers opens offline, the Fashion-MNIST one with its data
+    for (const i of [1, 2]) {
+      const before = (await state(page)).model.name;
+      await page.selectOption('#model-pick', String(i));
+      await waitFor(page, (b) => window.ganplay.state.model.name !== b && !window.ganplay.state.model.hasD, before, `offline: model ${i}`);
+    }
+    await waitFor(page, () => window.ganplay.state.dataset && window.ganplay.state.dataset.id === 'fashion', null, 'offline: fashion data');
+    s = await state(page);
+    check(s.errors.length === 0 && s.dataset.id === 'fashion' && /Fashion/.test(s.model.name),
+      'offline, the other models and Fashion-MNIST open too', `${s.model.name}; errors: ${s.errors.join('; ')}`);
   } finally {
     await stopServer(child);
     await context.close();

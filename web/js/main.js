@@ -605,6 +605,7 @@ function setNoiseSeed(seed) {
 $('model-pick').addEventListener('change', (e) => act(async () => {
   const m = manifest[Number(e.target.value)];
   if (!m) return;
+  showModel(); // the picker shows the model on show until another has loaded
   if (state.running) await engine.call('pause');
   clearErrors();
   state.modelFd = null;
@@ -804,6 +805,12 @@ async function main() {
 function registerServiceWorker() {
   if (!('serviceWorker' in navigator) || !/^https?:$/.test(location.protocol)) return;
   navigator.serviceWorker.register('sw.js').catch(() => {});
+  // then the other models and data, for the engine this browser runs
+  navigator.serviceWorker.addEventListener('message', (e) => {
+    if (e.data && e.data.type === 'kept-rest') state.offlineReady = true;
+  });
+  navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ type: 'keep-rest', build: state.build }))
+    .catch(() => {});
 }
 
 showStats();
