@@ -276,8 +276,15 @@ function pendingDataset(id) {
   withString(id, (k) => check(M._gpw_config_dataset(s, k, classes), 'Choosing the dataset'));
 }
 
+// A change made during a run, marked on the charts at the current update.
+function markChange(label) {
+  const st = readStats();
+  if (w.model && w.model.kind === 'training' && st[0] + st[1] > 0) post({ type: 'marker', x: st[0] + st[1], label });
+}
+
 function setDataset(id, name) {
   pendingDataset(id);
+  markChange(`data: ${name}`);
   w.dataset = { id, name, count: M._gpw_dataset_count(s), heldOut: M._gpw_dataset_held_out(s) };
   w.realFirst = 0;
   w.classifierReady = false;
@@ -837,6 +844,7 @@ const handlers = {
     const row = table.settings.find((r) => r.name === key);
     if (w.model && w.model.kind === 'training' && row && row.live) {
       check(withString(key, (k) => withString(text, (v) => M._gpw_model_set(s, k, v))), 'Changing the setting');
+      markChange(`${key} ${configValues(1)[key]}`);
       applied = 'now';
       w.dirty = true;
       postModel();

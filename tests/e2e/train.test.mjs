@@ -44,6 +44,10 @@ export async function run({ browser, site }) {
   const live = await page.evaluate(() => window.ganplay.debug.modelInfo());
   check(Math.abs(live.config.lr_g - 2e-4) < 1e-9 && Math.abs(live.config.lr_d - 3e-4) < 1e-9,
     'the running model kept its lr_g and took the valid lr_d at once', `lr_g ${live.config.lr_g}, lr_d ${live.config.lr_d}`);
+  await waitFor(page, () => window.ganplay.charts.lossChart.markers.length > 0, null, 'change marked');
+  const marks = await page.evaluate(() => window.ganplay.charts.lossChart.markers);
+  check(marks.length === 1 && marks[0].label === 'lr_d 0.0003' && marks[0].x > 0,
+    'the charts mark where the learning rate changed during the run', JSON.stringify(marks));
 
   // at least TRAIN_MS of watching, and then until the run has made progress
   // enough for the checks below (two timeline snapshots), however slow the machine

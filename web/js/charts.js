@@ -27,6 +27,7 @@ export class LineChart {
     this.empty = empty;
     this.data = new Float32Array(width * 1024);
     this.n = 0;
+    this.markers = []; // {x, label}: where a setting, the data or the loss changed
     this.queued = false;
     this.draws = 0;
     new ResizeObserver(() => this.queue()).observe(canvas);
@@ -34,6 +35,13 @@ export class LineChart {
 
   clear() {
     this.n = 0;
+    this.markers = [];
+    this.queue();
+  }
+
+  // A vertical line at x with a short label (e.g. "lr_g 0.001").
+  mark(x, label) {
+    this.markers.push({ x, label });
     this.queue();
   }
 
@@ -58,6 +66,8 @@ export class LineChart {
 
   truncate(n) {
     this.n = Math.min(this.n, n);
+    const last = this.n ? this.data[(this.n - 1) * this.width] : -Infinity;
+    this.markers = this.markers.filter((m) => m.x <= last);
     this.queue();
   }
 
@@ -157,6 +167,24 @@ export class LineChart {
       ctx.stroke();
       ctx.setLineDash([]);
     }
+    // changes made during the run: a dashed line and what changed
+    ctx.save();
+    ctx.strokeStyle = css('--chart-axis');
+    ctx.fillStyle = css('--chart-text');
+    ctx.setLineDash([2, 3]);
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    ctx.font = '10px system-ui, sans-serif';
+    for (const m of this.markers) {
+      if (m.x < x0 || m.x > x1) continue;
+      const x = Math.round(X(m.x)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(x, T);
+      ctx.lineTo(x, T + ph);
+      ctx.stroke();
+      ctx.fillText(m.label, Math.min(x + 3, L + pw - ctx.measureText(m.label).width), T + 2);
+    }
+    ctx.restore();
     if (!buckets) {
       ctx.fillStyle = css('--chart-text');
       ctx.textAlign = 'center';

@@ -446,6 +446,12 @@ engine.on('fd', (m) => {
 
 engine.on('dataset', (m) => onDataset(m));
 
+engine.on('marker', (m) => {
+  lossChart.mark(m.x, m.label);
+  dChart.mark(m.x, m.label);
+  state.markers = (state.markers || 0) + 1;
+});
+
 function onDataset(d) {
   state.dataset = d;
   // a person gathering their own images keeps that choice while another
