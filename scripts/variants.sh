@@ -26,8 +26,7 @@ hinge|--loss hinge
 spectral-norm|--spectral-norm on
 augment|--augment translate
 r1|--r1 1
-acgan|--cond acgan
-concat|--cond concat'
+acgan|--cond acgan'
 
 run_one() { # name seed flags...
     name=$1 seed=$2
