@@ -57,7 +57,7 @@ card() {
     dataset=$(field "$name" 2) steps=$(field "$name" 3) cond=$(field "$name" 4)
     title=$(field "$name" 5 | tr _ ' ')
     data=build/data/$dataset.bin classifier=models/$dataset-classifier.gpc
-    seconds=$(sed -n 's/^[0-9]* steps in \([0-9.]*\) s.*$/\1/p' "$OUT/$name.log" | awk '{ s += $1 } END { printf "%.0f", s }')
+    seconds=$(sed -n 's/^[0-9]* steps in \([0-9.]*\) s.*$/\1/p' "$OUT/$name.log" | awk '{ s += $1 } END { if (NR) printf "%.0f", s }')
     if [ "$cond" = none ]; then cols=8 count=64; else cols=10 count=100; fi
     $CLI sample --model "models/$name.gpm" --count $count --seed 1 --cols $cols --png "models/$name.png" >/dev/null
     score=$($CLI score --classifier "$classifier" --data "$data" --model "models/$name.gpm" --count 1000 --seed 1)
@@ -81,8 +81,10 @@ card() {
         echo "- **Command:** \`sh scripts/train_models.sh $name\`, which runs"
         echo "  \`$CLI train $RECIPE --cond $cond --data $data --steps $steps --checkpoint-every 500 --out $OUT/$name.gpm\`"
         echo "  then \`$CLI export --model $OUT/$name.gpm --out models/$name.gpm --f16\`."
-        echo "- **Training time:** ${seconds:-see note} s wall (native CLI, one thread, 128-bit SIMD kernels, on a 2-core"
-        echo "  x86-64 server that trained the three shipped GANs at the same time)."
+        if [ -n "$seconds" ]; then
+            echo "- **Training time:** $seconds s wall (native CLI, one thread, 128-bit SIMD kernels, on a 2-core"
+            echo "  x86-64 server)."
+        fi
         [ -f "$OUT/$name.note" ] && echo "- **Note:** $(cat "$OUT/$name.note")"
         echo "- **File:** \`models/$name.gpm\`, $size bytes."
         echo "- **\`ganplay info\`:** \`$info\`"
