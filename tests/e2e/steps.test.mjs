@@ -13,6 +13,12 @@ export async function run({ browser, site }) {
   await page.goto(site);
   await waitReady(page);
   await waitDataset(page);
+  // a first D step on the pretrained generator starts a new model, and says so
+  await page.click('#d-step');
+  await waitFor(page, () => window.ganplay.state.model.hasD && window.ganplay.state.dStep === 1, null, 'a new model from a D step');
+  const note = await page.textContent('#train-note');
+  check(/Training a new .* model from the settings/.test(note) && /stays in the Model list/.test(note),
+    'stepping a pretrained generator says a new model trains, and where the pretrained one is', note);
   await page.click('#reset');
   await waitFor(page, () => window.ganplay.state.model.hasD && window.ganplay.state.step === 0 && window.ganplay.state.dStep === 0,
     null, 'a fresh model');

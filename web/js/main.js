@@ -551,8 +551,20 @@ async function control(kind, fn) {
   }
 }
 
+// Training a pretrained generator alone is not possible (it has no D): say
+// that what trains is a new model, and where the pretrained one still is.
+function noteNewModel() {
+  const m = state.model;
+  const note = m && !m.hasD
+    ? `Training a new ${(settings.pending && settings.pending.preset || '').toUpperCase()} model from the settings: ` +
+      `“${m.name}” is a generator alone, with no discriminator to train against; it stays in the Model list.`
+    : '';
+  setText($('train-note'), note);
+}
+
 $('start').onclick = () => control('start', async () => {
   clearErrors();
+  noteNewModel();
   await engine.call('start');
 });
 $('pause').onclick = () => control('pause', () => engine.call('pause'));
@@ -561,9 +573,9 @@ $('reset').onclick = () => control('reset', async () => {
   state.halted = false;
   await engine.call('reset');
 });
-$('step').onclick = () => control('step', () => engine.call('step', { kind: 'full' }));
-$('d-step').onclick = () => control('step', () => engine.call('step', { kind: 'd' }));
-$('g-step').onclick = () => control('step', () => engine.call('step', { kind: 'g' }));
+$('step').onclick = () => control('step', () => (noteNewModel(), engine.call('step', { kind: 'full' })));
+$('d-step').onclick = () => control('step', () => (noteNewModel(), engine.call('step', { kind: 'd' })));
+$('g-step').onclick = () => control('step', () => (noteNewModel(), engine.call('step', { kind: 'g' })));
 $('restore-good').onclick = () => act(async () => {
   const r = await engine.call('restoreGood');
   clearErrors();
