@@ -42,6 +42,14 @@ export async function run({ browser, site }) {
   check(png.subarray(1, 4).toString() === 'PNG' && png.readUInt32BE(16) === 968 && png.readUInt32BE(20) === 968,
     'the grid downloads as a 968x968 PNG', `${png.length} bytes`);
 
+  // the kept sample alone, and the grid at another size
+  await page.selectOption('#png-scale', '8');
+  const one = fs.readFileSync(await downloadOf(page, '#dl-one'));
+  const grid8 = fs.readFileSync(await downloadOf(page, '#dl-png'));
+  check(one.readUInt32BE(16) === 28 * 8 && one.readUInt32BE(20) === 28 * 8 && grid8.readUInt32BE(16) === 242 * 8,
+    'a single sample and a grid size can be downloaded too', `${one.readUInt32BE(16)} px, grid ${grid8.readUInt32BE(16)} px`);
+  await page.selectOption('#png-scale', '4');
+
   // the pretrained generator downloads as the shipped file, named by its true step
   s = await state(page);
   const shipped = await downloadOf(page, '#dl-gen');

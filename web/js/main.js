@@ -92,6 +92,7 @@ function setButtons() {
   $('dl-gen').disabled = !state.model;
   $('dl-state').disabled = !state.model || !state.model.hasD;
   $('dl-png').disabled = !state.grids;
+  $('dl-one').disabled = !state.grids;
   $('resume-saved').disabled = !state.resumable || state.running;
   $('forget-saved').disabled = !state.resumable;
   if (had && had.disabled) (had === $('start') ? $('pause') : $('start')).focus();
@@ -665,15 +666,28 @@ function fileStem() {
   return `ganplay-${m && m.config ? m.config.preset : 'model'}-step${step}`;
 }
 
-$('dl-png').onclick = () => {
-  const src = $('grid'), k = 4;
+// A canvas (less `inset` pixels of frame on each side) scaled up k times
+// with square pixels, as a PNG download.
+function downloadScaled(src, k, name, inset = 0) {
+  const w = src.width - 2 * inset, h = src.height - 2 * inset;
   const c = document.createElement('canvas');
-  c.width = src.width * k;
-  c.height = src.height * k;
+  c.width = w * k;
+  c.height = h * k;
   const ctx = c.getContext('2d');
   ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(src, 0, 0, c.width, c.height);
-  c.toBlob((blob) => download(blob, `${fileStem()}-seed${state.noiseSeed}.png`), 'image/png');
+  ctx.drawImage(src, inset, inset, w, h, 0, 0, c.width, c.height);
+  c.toBlob((blob) => download(blob, name), 'image/png');
+}
+
+$('dl-png').onclick = () => {
+  const k = Number($('png-scale').value);
+  downloadScaled($('grid'), k, `${fileStem()}-seed${state.noiseSeed}-x${k}.png`);
+};
+// the kept sample alone (as steered by the sliders: itself at 0)
+$('dl-one').onclick = () => {
+  const k = Number($('png-scale').value), kept = state.kept && state.kept[0];
+  downloadScaled($('steered'), k, `${fileStem()}-seed${kept ? kept.seed : state.noiseSeed}-sample${kept ? kept.index + 1 : 1}-x${k}.png`,
+    2); // the grid's frame around a single image
 };
 $('dl-gen').onclick = () => act(async () => download(await engine.call('save', { kind: 0 }), `${fileStem()}-generator.gpm`));
 $('dl-state').onclick = () => act(async () => download(await engine.call('save', { kind: 1 }), `${fileStem()}-training.gpm`));
