@@ -46,7 +46,9 @@ const w = {
   classifierFor: null, // the dataset whose classifier the engine holds
   running: false,
   label: -1, // the class a conditional model draws; -1: classes in turn
-  batch: 0,
+  batch: 0, // of the model on show (from postModel)
+  classes: 0,
+  modelDataset: null, // what the model on show was trained on
   halted: false, // a loss became non-finite: training stopped
   speed: 0, // steps per second; 0 = as fast as possible
   noiseSeed: 1,
@@ -193,6 +195,8 @@ function probs(n) {
 function postModel() {
   const info = modelInfo();
   w.batch = info ? info.batch : 0;
+  w.classes = info ? info.classes : 0;
+  w.modelDataset = info ? info.dataset : null;
   post({ type: 'model', info, pending: configValues(0) });
 }
 
@@ -235,7 +239,7 @@ const scoreAvailable = () => typeof M._gpw_score === 'function';
 // that data (models from before datasets were recorded say "unknown").
 function fdReady() {
   if (!scoreAvailable() || !w.classifierReady || !w.dataset || w.classifierFor !== w.dataset.id || !w.model) return false;
-  const trainedOn = w.model.kind === 'pretrained' ? modelInfo().dataset : w.dataset.id;
+  const trainedOn = w.model.kind === 'pretrained' ? w.modelDataset : w.dataset.id;
   return trainedOn === w.dataset.id || trainedOn === 'unknown';
 }
 
@@ -621,7 +625,7 @@ function setKept(a, b) {
 // Explore renders draw the kept sample's class: the one picked, or (classes in
 // turn) the class it had at its place in the grid.
 function withKeptClass(a, fn) {
-  const classes = modelInfo().classes;
+  const classes = w.classes;
   if (!classes) return fn();
   check(M._gpw_set_class(s, w.label >= 0 ? w.label : a.index % classes), 'Choosing the class');
   try {
