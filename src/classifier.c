@@ -29,7 +29,7 @@ gp_status gp_classifier_create(gp_classifier *c, int batch, uint64_t seed, gp_er
     gp_rng init;
     gp_rng_seed(&init, seed);
     gp_net_init_params(&c->net, &init);
-    gp_rng_seed(&c->rng, seed ^ 0xC1A55u);
+    gp_rng_seed(&c->rng, seed ^ GP_SALT_CLASSIFIER);
     return GP_OK;
 }
 

@@ -846,7 +846,7 @@ static int cmd_export(int argc, char **argv) {
     int had_ema = gan.ema != NULL;
     if (had_ema && !recalibrate) recalibrate = 50;
     gp_gan_adopt_ema(&gan);
-    if (recalibrate) gp_gan_recalibrate_bn(&gan, (int)recalibrate, gan.cfg.seed + 7);
+    if (recalibrate) gp_gan_recalibrate_bn(&gan, (int)recalibrate, gan.cfg.seed + GP_SALT_RECALIBRATE);
     int rc = 0;
     if (gp_model_save_file(&gan, half ? GP_SAVE_GENERATOR_F16 : GP_SAVE_GENERATOR, out, &err) != GP_OK) {
         fprintf(stderr, "ganplay export: %s\n", err.msg);

@@ -195,7 +195,7 @@ gp_status gp_gan_create_arch(gp_gan *gan, const gp_gan_config *cfg, gp_shape ima
     gan->ema = n_ema ? p : NULL;
 
     /* a separate stream for batches and noise, derived from the seed */
-    gp_rng_seed(&gan->rng, cfg->seed ^ 0x5DEECE66Dull);
+    gp_rng_seed(&gan->rng, cfg->seed ^ GP_SALT_TRAINING);
     gan->opt_g = (gp_adam){cfg->lr_g, cfg->beta1, cfg->beta2, cfg->adam_eps, 0};
     gan->opt_d = (gp_adam){cfg->lr_d, cfg->beta1, cfg->beta2, cfg->adam_eps, 0};
     return GP_OK;

@@ -638,7 +638,7 @@ gp_shape gp_net_output_shape(const gp_net *net) { return net->shape[net->n_layer
  * draws (and any user of rng after this) stay what they were without it. */
 static void seed_net_rng(gp_net *net, const gp_rng *rng) {
     gp_rng copy = *rng;
-    gp_rng_seed(&net->rng, gp_rng_u64(&copy) ^ 0xD1B54A32D192ED03ull);
+    gp_rng_seed(&net->rng, gp_rng_u64(&copy) ^ GP_SALT_DROPOUT);
 }
 
 static void clear_training_state(gp_net *net) {

@@ -22,4 +22,13 @@ float gp_rng_normal(gp_rng *rng);
 void gp_rng_fill_normal(gp_rng *rng, float *out, int n, float mean, float std);
 void gp_rng_fill_uniform(gp_rng *rng, float *out, int n, float lo, float hi);
 
+/* Salts that derive one stream from another seed. They are part of the
+ * reproducibility promise (the same seed trains the same model on any
+ * machine): changing one changes every model trained since. */
+#define GP_SALT_TRAINING 0x5DEECE66Dull          /* a GAN's batches and noise, from its seed */
+#define GP_SALT_DROPOUT 0xD1B54A32D192ED03ull    /* a net's dropout masks, from its init stream */
+#define GP_SALT_CLASSIFIER 0xC1A55ull            /* the classifier's batches and shifts, from its seed */
+#define GP_SALT_DIRECTIONS 0xD1CEull             /* the page's latent directions (+ latent size) */
+#define GP_SALT_RECALIBRATE 7ull                 /* BatchNorm re-estimation at export (+ the model's seed) */
+
 #endif

@@ -23,7 +23,6 @@
 #include "score.h"
 
 #define GPW_MAX_IMAGES 256 /* most images one render or sample call makes */
-#define GPW_FIXED 64       /* fixed-noise grid size */
 #define GPW_DIRECTIONS 4   /* fixed latent directions for the explore sliders */
 #define GPW_MIN_USER_IMAGES 10
 #define GPW_MAX_USER_IMAGES 10000
@@ -36,7 +35,6 @@ typedef struct {
     gp_gan gan;
     int has_gan;
     double stats[7];
-    float *fixed_z;    /* GPW_FIXED x latent, from the model's seed */
     float *z;          /* GPW_MAX_IMAGES x latent */
     float *images;     /* GPW_MAX_IMAGES x image */
     uint8_t *rgba;     /* the last rendered grid */
@@ -76,13 +74,12 @@ EMSCRIPTEN_KEEPALIVE gp_session *gpw_new(void) {
 static void drop_model(gp_session *s) {
     if (s->has_gan) gp_gan_free(&s->gan);
     s->has_gan = 0;
-    free(s->fixed_z);
     free(s->z);
     free(s->images);
     free(s->rgba);
     free(s->zw);
     free(s->dirs);
-    s->fixed_z = s->z = s->images = s->zw = s->dirs = NULL;
+    s->z = s->images = s->zw = s->dirs = NULL;
     s->rgba = NULL;
     s->n_images = 0;
 }
@@ -205,7 +202,6 @@ EMSCRIPTEN_KEEPALIVE int gpw_model_set(gp_session *s, const char *key, const cha
 /* Buffers that go with a model; on failure the old model stays. */
 static int adopt_model(gp_session *s, gp_gan *gan) {
     int L = gan->cfg.latent, n_img = gp_shape_size(gp_gan_image_shape(gan));
-    float *fixed_z = malloc(sizeof(float) * GPW_FIXED * L);
     float *z = malloc(sizeof(float) * GPW_MAX_IMAGES * L);
     float *images = malloc(sizeof(float) * GPW_MAX_IMAGES * n_img);
     /* the largest grid any count and column choice can make */
@@ -218,8 +214,7 @@ static int adopt_model(gp_session *s, gp_gan *gan) {
     uint8_t *rgba = malloc(4 * cap);
     float *zw = calloc((size_t)GPW_MAX_IMAGES * L, sizeof(float));
     float *dirs = malloc(sizeof(float) * GPW_DIRECTIONS * L);
-    if (!fixed_z || !z || !images || !rgba || !zw || !dirs) {
-        free(fixed_z);
+    if (!z || !images || !rgba || !zw || !dirs) {
         free(z);
         free(images);
         free(rgba);
@@ -231,7 +226,6 @@ static int adopt_model(gp_session *s, gp_gan *gan) {
     drop_model(s);
     s->gan = *gan;
     s->has_gan = 1;
-    s->fixed_z = fixed_z;
     s->z = z;
     s->images = images;
     s->rgba = rgba;
@@ -240,11 +234,8 @@ static int adopt_model(gp_session *s, gp_gan *gan) {
     s->zw = zw;
     s->dirs = dirs;
     /* the same directions for every model of a latent size */
-    gp_latent_directions(dirs, GPW_DIRECTIONS, L, 0xD1CEull + (uint64_t)L);
+    gp_latent_directions(dirs, GPW_DIRECTIONS, L, GP_SALT_DIRECTIONS + (uint64_t)L);
     s->label = -1;
-    /* the fixed grid noise comes from the model's seed, so it is the same
-     * every time this model is shown */
-    gp_gan_latents(&s->gan, s->gan.cfg.seed + 1000003u, GPW_FIXED, s->fixed_z);
     return 0;
 }
 
