@@ -151,7 +151,13 @@ export class LineChart {
     const xStep = Math.max(1, tickStep(x1 - x0, Math.max(2, Math.floor(pw / 70))));
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
-    for (let v = Math.ceil(x0 / xStep) * xStep; v <= x1; v += xStep) ctx.fillText(String(v), X(v), T + ph + 6);
+    for (let v = Math.ceil(x0 / xStep) * xStep; v <= x1; v += xStep) {
+      // a label at the right end would be cut by the edge: it ends there instead
+      const wide = ctx.measureText(String(v)).width / 2;
+      ctx.textAlign = X(v) + wide > w - 1 ? 'right' : 'center';
+      ctx.fillText(String(v), ctx.textAlign === 'right' ? w - 1 : X(v), T + ph + 6);
+    }
+    ctx.textAlign = 'center';
     ctx.strokeStyle = css('--chart-axis');
     ctx.beginPath();
     ctx.moveTo(L + 0.5, T);
