@@ -107,7 +107,7 @@ export async function run({ browser, site, manifest }) {
   await setField(page, 'loss', 'nonsaturating');
 
   // the variant toggles reach the next model
-  for (const [key, value] of [['cond', 'acgan'], ['ema', '0.99'], ['spectral_norm', 'on'], ['augment', 'translate_cutout'], ['r1', '1']]) {
+  for (const [key, value] of [['cond', 'acgan'], ['ema', '0.995'], ['spectral_norm', 'on'], ['augment', 'translate_cutout'], ['r1', '1']]) {
     const m = await setField(page, key, value);
     check(m.kind === 'note', `${key} = ${value} is accepted`, m.text);
   }
@@ -120,7 +120,7 @@ export async function run({ browser, site, manifest }) {
   }
   const info = await page.evaluate(() => window.ganplay.debug.modelInfo());
   s = await state(page);
-  check(info.config.cond === 'acgan' && info.classes === 10 && info.config.ema === 0.99 && info.config.spectral_norm === 'on' &&
+  check(info.config.cond === 'acgan' && info.classes === 10 && info.config.ema === 0.995 && info.config.spectral_norm === 'on' &&
     info.config.augment === 'translate_cutout' && info.config.r1 === 1 && info.tools.spectral_norm === true,
     'the toggles apply to the new model', JSON.stringify(info.tools));
   check(Number.isFinite(s.dLoss) && Number.isFinite(s.gLoss) && !(await page.isHidden('#class-row')),

@@ -36,13 +36,13 @@ export async function run({ browser, site }) {
   await waitFor(page, () => document.getElementById('f-lr_g-msg').dataset.kind === 'error', null, 'lr_g message shown');
   const msg = await page.textContent('#f-lr_g-msg');
   check(/^Learning rate of G: .*got -1/.test(msg) && /refused/.test(msg) && (await page.getAttribute('#f-lr_g', 'aria-invalid')) === 'true' &&
-    (await page.inputValue('#f-lr_g')) === '0.0002',
+    (await page.inputValue('#f-lr_g')) === '0.001',
   'an invalid learning rate is refused next to its field by its label, and the field shows the value in use', msg);
   await page.fill('#f-lr_d', '0.0003');
   await page.press('#f-lr_d', 'Enter');
   await waitFor(page, () => document.getElementById('f-lr_d-msg').dataset.kind === 'note', null, 'lr_d accepted');
   const live = await page.evaluate(() => window.ganplay.debug.modelInfo());
-  check(Math.abs(live.config.lr_g - 2e-4) < 1e-9 && Math.abs(live.config.lr_d - 3e-4) < 1e-9,
+  check(Math.abs(live.config.lr_g - 1e-3) < 1e-9 && live.config.ema === 0.99 && Math.abs(live.config.lr_d - 3e-4) < 1e-9,
     'the running model kept its lr_g and took the valid lr_d at once', `lr_g ${live.config.lr_g}, lr_d ${live.config.lr_d}`);
   await waitFor(page, () => window.ganplay.charts.lossChart.markers.length > 0, null, 'change marked');
   const marks = await page.evaluate(() => window.ganplay.charts.lossChart.markers);
