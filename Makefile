@@ -92,10 +92,10 @@ $(BUILD)/node/bench-portable.js: $(BENCH_SRC) $(HEADERS)
 
 # native and node figures, then the same models in one headless Chromium
 # session against TensorFlow.js (dev-only dependency, never in the site)
-bench: deps $(BUILD)/bench $(BUILD)/node/bench-simd.js $(BUILD)/node/bench-portable.js $(BUILD)/data/mnist.bin \
-       $(SITE)/ganplay-simd.js $(SITE)/ganplay.js
+bench: deps site $(BUILD)/bench $(BUILD)/node/bench-simd.js $(BUILD)/node/bench-portable.js $(BUILD)/data/mnist.bin
 	node scripts/bench.mjs
 	node scripts/bench-browser.mjs
+	node scripts/bench-page.mjs
 
 # ---- data --------------------------------------------------------------
 node_modules/.package-lock.json: package-lock.json
