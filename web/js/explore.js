@@ -5,7 +5,7 @@
 
 import { $, drawRgba, setText } from './util.js';
 
-const CELL = 30, PAD = 2, COLS = 8; // the 8x8 grid's layout, in grid pixels
+const PAD = 2, COLS = 8; // the 8x8 grid's layout: images PAD pixels apart (the engine's GP_GRID_PAD)
 
 export class Explore {
   constructor(engine, state) {
@@ -65,8 +65,9 @@ export class Explore {
     const r = this.grid.getBoundingClientRect();
     const gx = ((e.clientX - r.left) * this.grid.width) / r.width;
     const gy = ((e.clientY - r.top) * this.grid.height) / r.height;
-    const col = Math.min(COLS - 1, Math.max(0, Math.floor((gx - PAD / 2) / CELL)));
-    const row = Math.min(COLS - 1, Math.max(0, Math.floor((gy - PAD / 2) / CELL)));
+    const cell = this.cell();
+    const col = Math.min(COLS - 1, Math.max(0, Math.floor((gx - PAD / 2) / cell)));
+    const row = Math.min(COLS - 1, Math.max(0, Math.floor((gy - PAD / 2) / cell)));
     this.cursor = row * COLS + col;
     this.showCursor(); // the highlight follows the click
     this.keep(this.cursor);
@@ -84,12 +85,19 @@ export class Explore {
     }
   }
 
+  // One image and its gap, in grid pixels: from the grid the engine drew
+  // (COLS images of the model's size, PAD apart and around).
+  cell() {
+    return (this.grid.width - PAD) / COLS;
+  }
+
   showCursor() {
     const col = this.cursor % COLS, row = Math.floor(this.cursor / COLS);
-    const pct = (v) => `${((PAD / 2 + v * CELL) / this.grid.width) * 100}%`;
+    const cell = this.cell();
+    const pct = (v) => `${((PAD / 2 + v * cell) / this.grid.width) * 100}%`;
     this.cursorEl.style.left = pct(col);
     this.cursorEl.style.top = pct(row);
-    this.cursorEl.style.width = this.cursorEl.style.height = `${(CELL / this.grid.width) * 100}%`;
+    this.cursorEl.style.width = this.cursorEl.style.height = `${(cell / this.grid.width) * 100}%`;
     this.cursorEl.hidden = false;
   }
 
