@@ -24,9 +24,9 @@ OUT=build/models-train
 # average of G's weights and translation augmentation for D.
 RECIPE="--preset dcgan --ema 0.999 --augment translate --seed 1"
 # one line per shipped generator: name dataset steps conditioning title
-GANS="mnist-cdcgan mnist 12000 concat MNIST_conditional_DCGAN
-fashion-cdcgan fashion 12000 concat Fashion-MNIST_conditional_DCGAN
-mnist-dcgan mnist 12000 none MNIST_DCGAN"
+GANS="mnist-cdcgan mnist 9000 concat MNIST_conditional_DCGAN
+fashion-cdcgan fashion 9000 concat Fashion-MNIST_conditional_DCGAN
+mnist-dcgan mnist 12500 none MNIST_DCGAN"
 
 field() { echo "$GANS" | awk -v n="$1" -v f="$2" '$1 == n { print $f }'; }
 steps_of() { $CLI info --model "$1" | sed -n 's/.*"steps":\([0-9]*\).*/\1/p'; }
