@@ -80,6 +80,15 @@ const gp_setting GP_SETTINGS[] = {
 #undef OFF
 const int GP_N_SETTINGS = (int)(sizeof GP_SETTINGS / sizeof GP_SETTINGS[0]);
 
+/* "mlp, dcgan": the presets' names, for messages. */
+static const char *preset_names(char *buf, size_t cap) {
+    size_t n = 0;
+    buf[0] = 0;
+    for (int i = 0; i < GP_N_PRESETS && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? ", " : "", GP_PRESETS[i].name);
+    return buf;
+}
+
 const gp_preset_info *gp_preset_find(const char *name) {
     for (int i = 0; i < GP_N_PRESETS; i++)
         if (!strncmp(name, GP_PRESETS[i].name, GP_NAME_LEN)) return &GP_PRESETS[i];
@@ -185,7 +194,10 @@ void gp_setting_format(const gp_gan_config *cfg, const gp_setting *s, char *buf,
 
 gp_status gp_gan_config_default(gp_gan_config *cfg, const char *preset, gp_err *err) {
     memset(cfg, 0, sizeof *cfg);
-    if (!preset || strlen(preset) >= GP_NAME_LEN || !gp_preset_find(preset)) return gp_fail(err, GP_ERR_ARG, "unknown preset '%.40s' (available: mlp, dcgan)", preset ? preset : "");
+    char names[128];
+    if (!preset || strlen(preset) >= GP_NAME_LEN || !gp_preset_find(preset))
+        return gp_fail(err, GP_ERR_ARG, "unknown preset '%.40s' (available: %s)", preset ? preset : "",
+                       preset_names(names, sizeof names));
     strcpy(cfg->preset, preset);
     strcpy(cfg->dataset, "mnist");
     cfg->batch = 64;
@@ -217,7 +229,10 @@ static int name_ok(const char *s) {
 }
 
 gp_status gp_gan_config_check(const gp_gan_config *cfg, gp_err *err) {
-    if (!gp_preset_find(cfg->preset)) return gp_fail(err, GP_ERR_ARG, "Preset: unknown preset '%.15s' (available: mlp, dcgan)", cfg->preset);
+    char names[128];
+    if (!gp_preset_find(cfg->preset))
+        return gp_fail(err, GP_ERR_ARG, "Preset: unknown preset '%.15s' (available: %s)", cfg->preset,
+                       preset_names(names, sizeof names));
     if (!name_ok(cfg->dataset)) return gp_fail(err, GP_ERR_ARG, "Dataset: the name must be 1..15 plain characters");
     for (int i = 0; i < GP_N_SETTINGS; i++) {
         const gp_setting *s = &GP_SETTINGS[i];

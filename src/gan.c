@@ -112,7 +112,8 @@ gp_status gp_gan_create(gp_gan *gan, const gp_gan_config *cfg, int with_d, gp_er
     if (st != GP_OK) return st;
     st = gp_gan_create_arch(gan, cfg, preset_image(cfg), g_in, g, g_n, with_d ? d : NULL, with_d ? d_n : 0, err);
     if (st != GP_OK) return st;
-    (void)d_in;
+    /* the architecture's D input and the one create_arch derives agree */
+    GP_ASSERT(!gan->has_d || (gan->D.shape[0].c == d_in.c && gan->D.shape[0].h == d_in.h && gan->D.shape[0].w == d_in.w));
     gp_rng init;
     gp_rng_seed(&init, cfg->seed);
     if (!strcmp(cfg->preset, "dcgan")) { /* DCGAN's initialization (Radford et al.): N(0, 0.02) */

@@ -5,7 +5,7 @@
 // EMA, spectral norm, augmentation, R1) reach the model; D's readouts are
 // labelled for losses without probabilities.
 import path from 'node:path';
-import { SHOTS, canvasInfo, check, newContext, newPage, state, waitDataset, waitFor, waitReady } from './helpers.mjs';
+import { SHOTS, canvasInfo, check, newPage, openPage, state, waitDataset, waitFor, waitReady } from './helpers.mjs';
 
 async function setField(page, key, value) {
   const tag = await page.$eval(`#f-${key}`, (el) => el.tagName);
@@ -23,11 +23,7 @@ async function setField(page, key, value) {
 }
 
 export async function run({ browser, site, manifest }) {
-  const context = await newContext(browser);
-  const page = await newPage(context);
-  await page.goto(site);
-  await waitReady(page);
-  await waitFor(page, () => window.ganplay.state.firstGridAt !== null, null, 'first samples drawn');
+  const { context, page } = await openPage(browser, site);
   let s = await state(page);
   const first = manifest.models[0];
   check(s.model.name === first.name && s.model.classes === 10 && !(await page.isHidden('#class-row')),

@@ -3,14 +3,10 @@
 // the page at 360 px (no horizontal overflow) and on a desktop.
 import os from 'node:os';
 import path from 'node:path';
-import { SHOTS, canvasInfo, check, newContext, newPage, state, waitFor, waitReady } from './helpers.mjs';
+import { SHOTS, canvasInfo, check, newContext, newPage, openPage, state, waitFor, waitReady } from './helpers.mjs';
 
 export async function run({ browser, site, manifest }) {
-  const context = await newContext(browser);
-  const page = await newPage(context);
-  await page.goto(site);
-  await waitReady(page);
-  await waitFor(page, () => window.ganplay.state.firstGridAt !== null, null, 'first samples drawn');
+  const { context, page } = await openPage(browser, site);
   let s = await state(page);
   check(s.errors.length === 0, 'no errors shown in the page', s.errors.join('; '));
   check(s.build === 'simd', `the SIMD build is in use (${s.build})`);

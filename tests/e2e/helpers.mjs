@@ -126,6 +126,16 @@ export async function waitReady(page, what = 'page ready') {
   return waitFor(page, () => window.ganplay && (window.ganplay.state.ready || window.ganplay.state.errors.length), null, what);
 }
 
+// A new context and page on the site, once the first samples are drawn.
+export async function openPage(browser, site) {
+  const context = await newContext(browser);
+  const page = await newPage(context);
+  await page.goto(site);
+  await waitReady(page);
+  await waitFor(page, () => window.ganplay.state.firstGridAt !== null, null, 'first samples drawn');
+  return { context, page };
+}
+
 // Waits until the dataset is loaded (training needs it).
 export async function waitDataset(page, id = 'mnist') {
   return waitFor(page, (id) => window.ganplay.state.dataset && window.ganplay.state.dataset.id === id, id, `dataset ${id} loaded`);
