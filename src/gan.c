@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "history.h"
 #include "layers.h"
 #include "losses.h"
 
@@ -209,7 +210,23 @@ void gp_gan_free(gp_gan *gan) {
     gp_net_free(&gan->G);
     gp_net_free(&gan->D);
     free(gan->block);
+    free(gan->history);
     memset(gan, 0, sizeof *gan);
+}
+
+gp_status gp_gan_set_history(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err) {
+    uint8_t *copy = NULL;
+    if (len) {
+        gp_status st = gp_history_check(bytes, len, NULL, err);
+        if (st != GP_OK) return st;
+        copy = malloc(len);
+        if (!copy) return gp_fail(err, GP_ERR_NOMEM, "out of memory for the run's history (%zu bytes)", len);
+        memcpy(copy, bytes, len);
+    }
+    free(gan->history);
+    gan->history = copy;
+    gan->history_len = len;
+    return GP_OK;
 }
 
 gp_shape gp_gan_image_shape(const gp_gan *gan) { return gan->image; }
@@ -581,19 +598,22 @@ size_t gp_model_info_json(const gp_gan *gan, char *buf, size_t cap) {
     gp_setting_format(c, gp_setting_find("ema"), ema, sizeof ema);
     gp_setting_format(c, gp_setting_find("real_label"), real_label, sizeof real_label);
     gp_setting_format(c, gp_setting_find("augment"), augment, sizeof augment);
+    gp_history_info hist = {0, 0, 0, 0, 0};
+    if (gan->history_len) gp_history_check(gan->history, gan->history_len, &hist, NULL);
     int len = snprintf(buf, cap,
                        "{\"preset\":\"%s\",\"dataset\":\"%s\",\"image\":{\"channels\":%d,\"height\":%d,\"width\":%d},"
                        "\"classes\":{\"count\":%d,\"names\":[%s]},\"steps\":%ld,\"d_steps_taken\":%ld,"
                        "\"loss\":\"%s\",\"tools\":{\"conditioning\":\"%s\",\"ema\":%s,\"augment\":\"%s\",\"spectral_norm\":%s,"
                        "\"r1\":%s,\"real_label\":%s},"
                        "\"has_discriminator\":%s,\"parameters\":{\"generator\":%zu,\"discriminator\":%zu},"
+                       "\"history\":{\"chart_points\":%u,\"fd_points\":%u,\"snapshots\":%u},"
                        "\"settings\":%s}",
                        c->preset, c->dataset, gan->image.c, gan->image.h, gan->image.w, c->classes, names,
                        gan->stats.step, gan->stats.d_step, GP_LOSSES[c->loss].name,
                        gp_setting_find("cond")->choice(c->cond), ema, augment, c->spectral_norm ? "true" : "false", r1,
                        real_label,
                        gan->has_d ? "true" : "false", gan->G.n_params, gan->has_d ? gan->D.n_params : (size_t)0,
-                       settings);
+                       hist.points, hist.fd_points, hist.snapshots, settings);
     return len < 0 ? 0 : (size_t)len;
 }
 

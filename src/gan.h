@@ -53,6 +53,8 @@ typedef struct {
     uint8_t *real_labels, *fake_labels;
     float *ema;         /* cfg.ema > 0: moving average of G's parameters */
     void *block;
+    uint8_t *history;   /* what the run showed (history.h), kept with a training state; owned */
+    size_t history_len;
 } gp_gan;
 
 /* Architecture of a preset for this config. Returns the layer counts. */
@@ -70,6 +72,9 @@ gp_status gp_gan_create_arch(gp_gan *gan, const gp_gan_config *cfg, gp_shape ima
                              const gp_layer_desc *g_layers, int g_n, const gp_layer_desc *d_layers,
                              int d_n, gp_err *err);
 void gp_gan_free(gp_gan *gan);
+/* Replaces the run's history (history.h) with a checked copy of bytes; len 0
+ * drops it. On failure the old history stays. */
+gp_status gp_gan_set_history(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err);
 
 /* Image shape the generator produces and the discriminator takes. */
 gp_shape gp_gan_image_shape(const gp_gan *gan);

@@ -136,6 +136,7 @@ gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len,
     if (kind != GP_SAVE_GENERATOR && kind != GP_SAVE_TRAINING && kind != GP_SAVE_GENERATOR_F16)
         return gp_fail(err, GP_ERR_ARG, "unknown kind of model file %d", kind);
     int full = kind == GP_SAVE_TRAINING, half = kind == GP_SAVE_GENERATOR_F16;
+    int history = full && gan->history_len > 0;
     if (full && !gan->has_d)
         return gp_fail(err, GP_ERR_ARG, "a generator-only model cannot be saved as a training state");
     writer w = {0};
@@ -147,7 +148,8 @@ gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len,
     const float *g_params = !full && gan->ema ? gan->ema : gan->G.params;
     float ema = full ? c->ema : 0.0f;
     int ok = w_bytes(&w, GP_MODEL_MAGIC, 4) && w_u32(&w, GP_MODEL_VERSION) &&
-             w_u32(&w, (full ? GP_MODEL_FLAG_TRAINING : 0) | (half ? GP_MODEL_FLAG_F16 : 0)) &&
+             w_u32(&w, (full ? GP_MODEL_FLAG_TRAINING : 0) | (half ? GP_MODEL_FLAG_F16 : 0) |
+                       (history ? GP_MODEL_FLAG_HISTORY : 0)) &&
              w_bytes(&w, preset, 16) &&
              w_u32(&w, (uint32_t)gan->image.c) && w_u32(&w, (uint32_t)gan->image.h) &&
              w_u32(&w, (uint32_t)gan->image.w) && w_u32(&w, (uint32_t)c->batch) &&
@@ -181,6 +183,8 @@ gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len,
     }
     ok = ok && w_net(&w, &gan->G, g_params, full, half) && (!full || w_net(&w, &gan->D, gan->D.params, full, 0));
     if (ok && full && gan->ema) ok = w_floats(&w, gan->ema, gan->G.n_params);
+    if (ok && history)
+        ok = w_u32(&w, (uint32_t)gan->history_len) && w_bytes(&w, gan->history, gan->history_len);
     ok = ok && w_u32(&w, gp_crc32(w.p, w.len));
     if (!ok) {
         free(w.p);
@@ -318,8 +322,9 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
                        version, GP_MODEL_VERSION);
     if (!crc_ok(bytes, len)) return gp_fail(err, GP_ERR_FORMAT, "model file is corrupted or truncated (checksum mismatch)");
     uint32_t flags = r_u32(&r);
-    if ((flags & ~(GP_MODEL_FLAG_TRAINING | GP_MODEL_FLAG_F16)) ||
-        flags == (GP_MODEL_FLAG_TRAINING | GP_MODEL_FLAG_F16))
+    if ((flags & ~(GP_MODEL_FLAG_TRAINING | GP_MODEL_FLAG_F16 | GP_MODEL_FLAG_HISTORY)) ||
+        (flags & GP_MODEL_FLAG_TRAINING && flags & GP_MODEL_FLAG_F16) ||
+        (flags & GP_MODEL_FLAG_HISTORY && !(flags & GP_MODEL_FLAG_TRAINING)))
         return gp_fail(err, GP_ERR_FORMAT, "model file has unknown flags %#x", flags);
     int full = (flags & GP_MODEL_FLAG_TRAINING) != 0, half = (flags & GP_MODEL_FLAG_F16) != 0;
 
@@ -434,6 +439,12 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
         }
     }
     if (st == GP_OK && tmp.ema) st = r_floats(&r, tmp.ema, tmp.G.n_params, 0, "generator average", err);
+    if (st == GP_OK && flags & GP_MODEL_FLAG_HISTORY) {
+        uint32_t n = r_u32(&r);
+        const uint8_t *bytes = r.ok && n ? r_take(&r, n) : NULL;
+        if (!bytes) st = gp_fail(err, GP_ERR_FORMAT, "model file is truncated in its history");
+        else st = gp_gan_set_history(&tmp, bytes, n, err);
+    }
     if (st == GP_OK && r.pos != r.len)
         st = gp_fail(err, GP_ERR_FORMAT, "model file has %zu unexpected trailing bytes", r.len - r.pos);
     if (st != GP_OK) {

@@ -16,6 +16,7 @@
 #define GP_MODEL_VERSION 2 /* reads 1 (no classes, dataset or average) too */
 #define GP_MODEL_FLAG_TRAINING 1u /* discriminator and optimizer state present */
 #define GP_MODEL_FLAG_F16 2u      /* parameters and buffers stored as float16 */
+#define GP_MODEL_FLAG_HISTORY 4u  /* a training state followed by the run's history (history.h) */
 
 /* What gp_model_save writes. */
 typedef enum {

@@ -383,6 +383,20 @@ EMSCRIPTEN_KEEPALIVE int gpw_save(gp_session *s, int kind) {
 EMSCRIPTEN_KEEPALIVE uint8_t *gpw_saved(gp_session *s) { return s->saved; }
 EMSCRIPTEN_KEEPALIVE int gpw_saved_len(gp_session *s) { return (int)s->saved_len; }
 
+/* The run's history (history.h) for the next training-state save: the page
+ * sets it just before gpw_save(s, 1). len 0 drops it; bad bytes change
+ * nothing. */
+EMSCRIPTEN_KEEPALIVE int gpw_set_history(gp_session *s, const uint8_t *bytes, int len) {
+    if (!s) return GP_ERR_ARG;
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (len < 0 || (len > 0 && !bytes)) return gp_fail(&s->err, GP_ERR_ARG, "history: %d bytes at %p", len, (void *)bytes);
+    return (int)gp_gan_set_history(&s->gan, bytes, (size_t)len, &s->err);
+}
+
+/* The history the loaded model file carried (empty when none). */
+EMSCRIPTEN_KEEPALIVE const uint8_t *gpw_history(gp_session *s) { return s && s->has_gan ? s->gan.history : NULL; }
+EMSCRIPTEN_KEEPALIVE int gpw_history_len(gp_session *s) { return s && s->has_gan ? (int)s->gan.history_len : 0; }
+
 /* Replaces the model with a model file's; a bad file changes nothing. */
 EMSCRIPTEN_KEEPALIVE int gpw_load_model(gp_session *s, const uint8_t *bytes, int len) {
     gp_gan gan;

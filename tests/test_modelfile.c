@@ -1,10 +1,12 @@
 /* Model files: round trip of generator-only and full training states, and
  * refusal of truncated, oversized and corrupted files with a clear error. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "gan.h"
+#include "history.h"
 #include "modelfile.h"
 
 static int same_floats(const float *a, const float *b, size_t n) { return memcmp(a, b, n * sizeof(float)) == 0; }
@@ -325,6 +327,111 @@ static void test_version1(void) {
     gp_gan_free(&a);
 }
 
+/* A history as the page writes it: P chart points, F FD points, K
+ * snapshots of h x w; returns its length. */
+static size_t make_history(uint8_t *out, uint32_t P, uint32_t F, uint32_t K, uint32_t h, uint32_t w) {
+    size_t at = 0;
+#define PUT32(v)                                  \
+    do {                                          \
+        uint32_t v_ = (v);                        \
+        memcpy(out + at, &v_, 4);                 \
+        at += 4;                                  \
+    } while (0)
+    PUT32(P);
+    for (uint32_t i = 0; i < 5 * P; i++) {
+        float f = i % 5 == 2 ? NAN : (float)i * 0.25f;
+        memcpy(out + at, &f, 4);
+        at += 4;
+    }
+    PUT32(F);
+    for (uint32_t i = 0; i < 2 * F; i++) {
+        float f = 100.0f + (float)i;
+        memcpy(out + at, &f, 4);
+        at += 4;
+    }
+    PUT32(K);
+    PUT32(h);
+    PUT32(w);
+    for (uint32_t k = 0; k < K; k++) {
+        PUT32(50 * k);
+        for (uint32_t i = 0; i < h * w; i++) out[at++] = (uint8_t)(k + i);
+    }
+#undef PUT32
+    return at;
+}
+
+/* A training state carries the run's history (charts and timeline) exactly;
+ * a generator file does not; a bad history is refused and changes nothing. */
+static void test_history(void) {
+    gp_gan a, b;
+    gp_err err;
+    make_gan(&a, 5);
+    static uint8_t hist[4 + 20 * 7 + 4 + 8 * 3 + 12 + 3 * (4 + 6 * 5)];
+    size_t n = make_history(hist, 7, 3, 3, 6, 5);
+    CHECK(n == sizeof hist);
+    gp_history_info info;
+    CHECK(gp_history_check(hist, n, &info, &err) == GP_OK);
+    CHECK(info.points == 7 && info.fd_points == 3 && info.snapshots == 3 && info.snap_h == 6 && info.snap_w == 5);
+    CHECK(gp_gan_set_history(&a, hist, n, &err) == GP_OK && a.history_len == n);
+    uint8_t *bytes;
+    size_t len;
+    CHECK(gp_model_save(&a, GP_SAVE_TRAINING, &bytes, &len, &err) == GP_OK);
+    CHECK(bytes[8] == (GP_MODEL_FLAG_TRAINING | GP_MODEL_FLAG_HISTORY));
+    CHECK(gp_model_load(&b, bytes, len, &err) == GP_OK);
+    CHECK(b.history_len == n && memcmp(b.history, hist, n) == 0);
+    CHECK(same_floats(a.G.params, b.G.params, a.G.n_params) && same_floats(a.D.adam_v, b.D.adam_v, a.D.n_params));
+    char json[4096];
+    gp_model_info_json(&b, json, sizeof json);
+    CHECK(strstr(json, "\"history\":{\"chart_points\":7,\"fd_points\":3,\"snapshots\":3}") != NULL);
+    gp_gan_free(&b);
+    /* cut anywhere inside the history section (CRC fixed): refused */
+    for (size_t cut = 1; cut < n; cut += 17) {
+        uint8_t *copy = malloc(len);
+        memcpy(copy, bytes, len);
+        size_t at = len - 4 - n; /* the history's bytes; its length is the u32 before */
+        uint32_t shorter = (uint32_t)(n - cut);
+        memcpy(copy + at - 4, &shorter, 4);
+        memmove(copy + at + n - cut, copy + at + n, 4);
+        size_t clen = len - cut;
+        uint32_t crc = gp_crc32(copy, clen - 4);
+        memcpy(copy + clen - 4, &crc, 4);
+        CHECK(gp_model_load(&b, copy, clen, &err) == GP_ERR_FORMAT && strstr(err.msg, "history"));
+        free(copy);
+    }
+    free(bytes);
+    /* a generator file leaves the history out */
+    CHECK(gp_model_save(&a, GP_SAVE_GENERATOR, &bytes, &len, &err) == GP_OK);
+    CHECK(bytes[8] == 0);
+    CHECK(gp_model_load(&b, bytes, len, &err) == GP_OK && b.history == NULL && b.history_len == 0);
+    gp_gan_free(&b);
+    free(bytes);
+    /* bad histories: refused with a message, the old one kept */
+    uint8_t bad[sizeof hist];
+    memcpy(bad, hist, n);
+    CHECK(gp_history_check(bad, n - 1, NULL, &err) == GP_ERR_FORMAT && strstr(err.msg, "snapshots"));
+    uint32_t many = GP_HISTORY_MAX_POINTS + 1;
+    memcpy(bad, &many, 4);
+    CHECK(gp_gan_set_history(&a, bad, n, &err) == GP_ERR_FORMAT && strstr(err.msg, "chart points"));
+    CHECK(a.history_len == n && memcmp(a.history, hist, n) == 0);
+    memcpy(bad, hist, n);
+    uint32_t later = 1000; /* the first snapshot after the second: out of order */
+    memcpy(bad + 4 + 20 * 7 + 4 + 8 * 3 + 12, &later, 4);
+    CHECK(gp_history_check(bad, n, NULL, &err) == GP_ERR_FORMAT && strstr(err.msg, "earlier step"));
+    CHECK(gp_history_check(NULL, 0, NULL, &err) == GP_ERR_FORMAT);
+    /* an empty history is fine; len 0 drops it */
+    uint8_t empty[4 + 4 + 12] = {0};
+    CHECK(gp_history_check(empty, sizeof empty, &info, &err) == GP_OK && info.snapshots == 0);
+    CHECK(gp_gan_set_history(&a, NULL, 0, &err) == GP_OK && a.history == NULL);
+    CHECK(gp_model_save(&a, GP_SAVE_TRAINING, &bytes, &len, &err) == GP_OK && bytes[8] == GP_MODEL_FLAG_TRAINING);
+    /* the history flag without a training state: refused */
+    bytes[8] = GP_MODEL_FLAG_HISTORY;
+    uint32_t crc = gp_crc32(bytes, len - 4);
+    memcpy(bytes + len - 4, &crc, 4);
+    CHECK(gp_model_load(&b, bytes, len, &err) == GP_ERR_FORMAT && strstr(err.msg, "flags"));
+    free(bytes);
+    gp_gan_free(&a);
+}
+
 int main(void) {
     /* the standard check value of CRC-32/IEEE */
     CHECK(gp_crc32((const uint8_t *)"123456789", 9) == 0xCBF43926u);
@@ -334,5 +441,6 @@ int main(void) {
     test_rejections();
     test_conditional();
     test_version1();
+    test_history();
     return check_report("modelfile");
 }

@@ -30,6 +30,7 @@ const RATE_MS = 3000; // steps/s is measured over about this long
 const FD_SAMPLES = 500;
 const FD_SEED = 424242;
 const REAL_FAKE_COUNT = 8;
+const MAX_SNAPSHOTS = 64; // timeline images kept (and saved with the state); thinned by halves
 
 let M = null; // the Emscripten module
 let s = 0; // the gp_session pointer
@@ -72,6 +73,8 @@ const w = {
 // The training record: 5 floats per point (step, D loss, G loss, D(x), D(G(z))).
 const hist = { data: new Float32Array(5 * 1024), n: 0 };
 const fdHist = { data: new Float32Array(2 * 256), n: 0 };
+// The timeline: {step, gray (the grid's pixels, one byte each), h, w}, in step order.
+let snaps = [];
 
 function push(h, width, values) {
   if ((h.n + 1) * width > h.data.length) {
@@ -209,11 +212,105 @@ function postStats(points, reset) {
   }, [buf.buffer]);
 }
 
+// The sample grid; snapshot: also keep it in the timeline (a training
+// model's first grid always is). The page keeps the steps the worker keeps.
 function postGrid(snapshot) {
   check(M._gpw_render_seed(s, w.noiseSeed, 64, 8), 'Drawing the samples');
-  const img = takeRgba();
-  post({ type: 'grid', ...img, step: readStats()[0], seed: w.noiseSeed, snapshot: !!snapshot }, [img.pixels]);
+  const img = takeRgba(), step = readStats()[0];
+  const keep = !!w.model && w.model.kind === 'training' && (snapshot || !snaps.length);
+  if (keep) keepSnapshot(step, img);
+  post({ type: 'grid', ...img, step, seed: w.noiseSeed, snapshot: keep, timeline: keep ? snaps.map((sn) => sn.step) : null },
+    [img.pixels]);
   w.lastGrid = performance.now();
+}
+
+function keepSnapshot(step, img) {
+  const rgba = new Uint8Array(img.pixels), gray = new Uint8Array(img.width * img.height);
+  for (let i = 0; i < gray.length; i++) gray[i] = rgba[4 * i]; // the grid is gray: r = g = b
+  while (snaps.length && snaps[snaps.length - 1].step >= step) snaps.pop(); // the same step again
+  snaps.push({ step, gray, h: img.height, w: img.width });
+  // keep every other one (and the newest): the timeline stays bounded
+  if (snaps.length > MAX_SNAPSHOTS) snaps = snaps.filter((_, i) => i % 2 === 0 || i === snaps.length - 1);
+}
+
+// The whole timeline, after a model file brought its own.
+function postTimeline() {
+  const list = snaps.map((sn) => {
+    const rgba = new Uint8ClampedArray(4 * sn.gray.length);
+    for (let i = 0; i < sn.gray.length; i++) {
+      rgba[4 * i] = rgba[4 * i + 1] = rgba[4 * i + 2] = sn.gray[i];
+      rgba[4 * i + 3] = 255;
+    }
+    return { step: sn.step, width: sn.w, height: sn.h, pixels: rgba.buffer };
+  });
+  post({ type: 'timeline', snapshots: list }, list.map((x) => x.pixels));
+}
+
+// ---- the run's history in the training state (src/history.h) ----------------
+
+function historyBytes() {
+  const last = snaps[snaps.length - 1];
+  const shots = last ? snaps.filter((sn) => sn.h === last.h && sn.w === last.w) : [];
+  const H = last ? last.h : 0, W = last ? last.w : 0;
+  const buf = new ArrayBuffer(4 + 20 * hist.n + 4 + 8 * fdHist.n + 12 + shots.length * (4 + H * W));
+  const dv = new DataView(buf), bytes = new Uint8Array(buf);
+  let at = 0;
+  const u32 = (v) => {
+    dv.setUint32(at, v, true);
+    at += 4;
+  };
+  const floats = (a, n) => {
+    for (let i = 0; i < n; i++, at += 4) dv.setFloat32(at, a[i], true);
+  };
+  u32(hist.n);
+  floats(hist.data, 5 * hist.n);
+  u32(fdHist.n);
+  floats(fdHist.data, 2 * fdHist.n);
+  u32(shots.length);
+  u32(H);
+  u32(W);
+  for (const sn of shots) {
+    u32(sn.step);
+    bytes.set(sn.gray, at);
+    at += sn.gray.length;
+  }
+  return bytes;
+}
+
+// Hands the history to the engine for the next training-state save.
+function setHistory() {
+  withBytes(historyBytes(), (p, n) => check(M._gpw_set_history(s, p, n), 'Keeping the history'));
+}
+
+// The history a loaded file carried (checked by the engine): false if none.
+function takeHistory() {
+  const n = M._gpw_history_len(s);
+  if (!n) return false;
+  const p = M._gpw_history(s), copy = M.HEAPU8.slice(p, p + n);
+  const dv = new DataView(copy.buffer);
+  let at = 0;
+  const u32 = () => {
+    at += 4;
+    return dv.getUint32(at - 4, true);
+  };
+  const floats = (h, width, count) => {
+    h.n = 0;
+    for (let i = 0; i < count; i++, at += 4 * width) {
+      const row = [];
+      for (let k = 0; k < width; k++) row.push(dv.getFloat32(at + 4 * k, true));
+      push(h, width, row);
+    }
+  };
+  floats(hist, 5, u32());
+  floats(fdHist, 2, u32());
+  const K = u32(), H = u32(), W = u32();
+  snaps = [];
+  for (let k = 0; k < K; k++) {
+    const step = u32();
+    snaps.push({ step, gray: copy.slice(at, at + H * W), h: H, w: W });
+    at += H * W;
+  }
+  return true;
 }
 
 // D's view: held-out real images and generated ones, each with D(x).
@@ -358,18 +455,29 @@ function loadModelBytes(bytes, meta, keepHistory) {
   w.halted = false;
   w.model = { kind: hasD ? 'training' : 'pretrained', name: meta.name, description: meta.description || '' };
   if (hasD && !keepHistory) w.runId = newRunId(); // an opened training state saves apart from the run before
-  if (!keepHistory) {
+  // a training state brings its charts and timeline back (src/history.h)
+  const brought = !keepHistory && hasD && takeHistory();
+  if (!keepHistory && !brought) {
     hist.n = 0;
     fdHist.n = 0;
+    snaps = [];
   }
   w.savedStep = hasD ? readStats()[0] : -1;
   w.dirty = false;
-  w.lastGood = hasD ? { bytes: bytes.slice(), step: readStats()[0], points: 0 } : null;
+  w.lastGood = hasD ? { bytes: bytes.slice(), step: readStats()[0], points: hist.n } : null;
   postModel();
-  if (!keepHistory) postStats([], true);
+  if (brought) postHistory();
+  else if (!keepHistory) postStats([], true);
   postGrid();
   if (w.dataset) postRealFake();
   if (!hasD) postFd();
+}
+
+// The charts and the timeline as the worker holds them, replacing the page's.
+function postHistory() {
+  post({ type: 'stats', stats: readStats(), points: hist.data.slice(0, 5 * hist.n), fd: fdHist.data.slice(0, 2 * fdHist.n),
+    reset: true, running: false, halted: false, stepsPerSec: 0, imagesPerSec: 0 });
+  postTimeline();
 }
 
 // A name that tells saved runs apart: preset, data, seed and start time.
@@ -390,6 +498,7 @@ function newModel() {
   w.halted = false;
   hist.n = 0;
   fdHist.n = 0;
+  snaps = [];
   w.savedStep = -1;
   w.dirty = false;
   w.lastGood = null;
@@ -413,6 +522,7 @@ async function readyToTrain() {
 // ---- training ----------------------------------------------------------------
 
 function keepGood() {
+  setHistory();
   check(M._gpw_save(s, 1), 'Saving the training state');
   const p = M._gpw_saved(s), n = M._gpw_saved_len(s);
   w.lastGood = { bytes: M.HEAPU8.slice(p, p + n), step: readStats()[0], points: hist.n };
@@ -539,8 +649,7 @@ async function autosave(force) {
     version: 1, id: w.runId, savedAt: Date.now(), step: st[0], dStep: st[1], name: w.model.name,
     preset: configValues(1).preset, dataset: w.dataset ? w.dataset.id : null,
     own: w.dataset && w.dataset.id === 'own' ? w.ownImages : null,
-    noiseSeed: w.noiseSeed, state: good.bytes,
-    history: hist.data.slice(0, 5 * hist.n), fd: fdHist.data.slice(0, 2 * fdHist.n),
+    noiseSeed: w.noiseSeed, state: good.bytes, // with the charts and the timeline in it
   };
   w.dirty = false;
   try {
@@ -588,16 +697,16 @@ async function resume({ id } = {}) {
   w.noiseSeed = r.noiseSeed;
   loadModelBytes(r.state, { name: r.name });
   w.runId = key; // its saves go on under its own key
-  hist.n = 0;
-  const hn = r.history.length / 5;
-  for (let i = 0; i < hn; i++) push(hist, 5, r.history.subarray(5 * i, 5 * i + 5));
-  fdHist.n = 0;
-  for (let i = 0; i < r.fd.length / 2; i++) push(fdHist, 2, r.fd.subarray(2 * i, 2 * i + 2));
   w.savedStep = r.step;
-  w.lastGood.points = hist.n;
-  post({ type: 'stats', stats: readStats(), points: hist.data.slice(0, 5 * hist.n), fd: fdHist.data.slice(0, 2 * fdHist.n),
-    reset: true, running: false, halted: false, stepsPerSec: 0, imagesPerSec: 0 });
-  postGrid(true);
+  if (r.history && !M._gpw_history_len(s)) {
+    // a save from before the state carried its history: the charts were beside it
+    hist.n = 0;
+    for (let i = 0; i < r.history.length / 5; i++) push(hist, 5, r.history.subarray(5 * i, 5 * i + 5));
+    fdHist.n = 0;
+    for (let i = 0; i < r.fd.length / 2; i++) push(fdHist, 2, r.fd.subarray(2 * i, 2 * i + 2));
+    w.lastGood.points = hist.n;
+    postHistory();
+  }
   return { step: r.step, noiseSeed: r.noiseSeed, dataset: r.dataset, id: key };
 }
 
@@ -799,7 +908,7 @@ const handlers = {
     const fn = kind === 'd' ? () => M._gpw_d_step(s) : kind === 'g' ? () => M._gpw_g_step(s) : () => M._gpw_train(s, 1);
     trainCall(fn, points, kind === 'd' || kind === 'g' ? kind : 'full');
     postStats(points);
-    postGrid();
+    postGrid(kind !== 'd' && readStats()[0] % w.snapEvery === 0);
     postRealFake();
     return readStats();
   },
@@ -872,6 +981,7 @@ const handlers = {
   save({ kind }) {
     // a pretrained generator downloads as the file it came from (float16 where it was)
     if (kind === 0 && w.model && w.model.kind === 'pretrained' && w.sourceBytes) return w.sourceBytes.slice();
+    if (kind === 1) setHistory(); // the charts and the timeline go with the state
     check(M._gpw_save(s, kind), 'Saving');
     const p = M._gpw_saved(s);
     return M.HEAPU8.slice(p, p + M._gpw_saved_len(s));
@@ -912,6 +1022,7 @@ const handlers = {
     loadModelBytes(good.bytes, { name: w.model ? w.model.name : 'Training model' }, true);
     hist.n = Math.min(hist.n, good.points);
     while (fdHist.n && fdHist.data[2 * (fdHist.n - 1)] > good.step) fdHist.n--;
+    snaps = snaps.filter((sn) => sn.step <= good.step);
     w.lastGood = good;
     post({ type: 'stats', stats: readStats(), points: hist.data.slice(0, 5 * hist.n), fd: fdHist.data.slice(0, 2 * fdHist.n),
       reset: true, running: false, halted: false, stepsPerSec: 0, imagesPerSec: 0 });

@@ -5,7 +5,7 @@
 // EMA, spectral norm, augmentation, R1) reach the model; D's readouts are
 // labelled for losses without probabilities.
 import path from 'node:path';
-import { SHOTS, canvasInfo, check, newPage, openPage, state, waitDataset, waitFor, waitReady } from './helpers.mjs';
+import { SHOTS, answerReplace, canvasInfo, check, newPage, openPage, state, waitDataset, waitFor, waitReady } from './helpers.mjs';
 
 async function setField(page, key, value) {
   const tag = await page.$eval(`#f-${key}`, (el) => el.tagName);
@@ -87,6 +87,7 @@ export async function run({ browser, site, manifest }) {
   for (const loss of losses) {
     await setField(page, 'loss', loss);
     await page.click('#reset');
+    if (loss !== losses[0]) await answerReplace(page);
     await waitFor(page, () => window.ganplay.state.model.hasD && window.ganplay.state.step === 0, null, `${loss}: new model`);
     for (let i = 1; i <= 3; i++) {
       await page.click('#step');
@@ -108,6 +109,7 @@ export async function run({ browser, site, manifest }) {
     check(m.kind === 'note', `${key} = ${value} is accepted`, m.text);
   }
   await page.click('#reset');
+  await answerReplace(page);
   await waitFor(page, () => window.ganplay.state.model.hasD && window.ganplay.state.step === 0 && window.ganplay.state.model.classes === 10,
     null, 'variant model made');
   for (let i = 1; i <= 2; i++) {

@@ -173,3 +173,13 @@ export async function trainFor(page, ms, minSteps = 3) {
   await waitFor(page, () => !window.ganplay.state.running, null, 'training pauses');
   return state(page);
 }
+
+// Answers the page's "replace the training on show?" question, which must
+// come: 'yes' replaces, 'no' cancels. Resolves to the question's text.
+export async function answerReplace(page, answer = 'yes') {
+  await page.waitForSelector('#confirm[open]', { timeout: 20000 });
+  const text = await page.textContent('#confirm-text');
+  await page.click(answer === 'yes' ? '#confirm-yes' : '#confirm-no');
+  await page.waitForFunction(() => !document.getElementById('confirm').open);
+  return text;
+}

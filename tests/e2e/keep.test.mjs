@@ -3,9 +3,10 @@
 // file is refused and changes nothing; the training is autosaved to
 // IndexedDB and resumes after a reload at the same step, weights and
 // optimizer state.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { E2E, canvasInfo, check, newContext, newPage, state, trainFor, waitDataset, waitFor, waitReady } from './helpers.mjs';
+import { BUILD, E2E, answerReplace, canvasInfo, check, newContext, newPage, state, trainFor, waitDataset, waitFor, waitReady } from './helpers.mjs';
 
 // A hash of the engine's whole training state file, as the page would save it.
 const stateHash = (page) => page.evaluate(async () => {
@@ -63,14 +64,32 @@ export async function run({ browser, site }) {
   const trained = await canvasInfo(page, 'grid');
   const sums = await page.evaluate(() => window.ganplay.debug.checksum());
   const gen = await downloadOf(page, '#dl-gen');
+  // what the page shows of the run: charts, FD points, timeline
+  const shown = async () => ({
+    points: await page.evaluate(() => window.ganplay.charts.lossChart.n), fd: (await state(page)).fd.length,
+    snaps: (await state(page)).snapshotSteps.join(','), latest: (await canvasInfo(page, 'timeline-grid')).hash,
+  });
+  const run = await shown();
   const full = await downloadOf(page, '#dl-state');
   check(/generator\.gpm$/.test(gen) && /training\.gpm$/.test(full), 'the generator and the training state download as .gpm files',
     `${path.basename(gen)} ${fs.statSync(gen).size} B, ${path.basename(full)} ${fs.statSync(full).size} B`);
   const fullHash = await stateHash(page);
 
-  // something else on show, then the generator file: the same samples
+  // Reset asks before the training leaves the screen: Cancel keeps it, Replace saves it first
+  const trainedStep = (await state(page)).step;
   await page.click('#reset');
+  const question = await answerReplace(page, 'no');
+  s = await state(page);
+  check(/step \d+/.test(question) && s.step === trainedStep && s.model.hasD && (await canvasInfo(page, 'grid')).hash === trained.hash,
+    'Reset asks first; Cancel keeps the training on show', question);
+  await page.click('#reset');
+  await answerReplace(page, 'yes');
   await waitFor(page, () => window.ganplay.state.step === 0, null, 'reset');
+  s = await state(page);
+  check((s.savedList || []).some((r) => r.step === trainedStep), 'Replace keeps the replaced training in the browser, at its step',
+    (s.savedList || []).map((r) => `${r.name} @${r.step}`).join('; '));
+
+  // something else on show, then the generator file: the same samples
   check((await canvasInfo(page, 'grid')).hash !== trained.hash, 'Reset shows a new untrained model');
   let msg = await open(page, gen);
   check(/Loaded/.test(msg) && (await canvasInfo(page, 'grid')).hash === trained.hash, 'the downloaded generator, opened, gives the same samples', msg);
@@ -95,6 +114,13 @@ export async function run({ browser, site }) {
     'the downloaded training state, opened, gives the same samples', msg);
   const sums2 = await page.evaluate(() => window.ganplay.debug.checksum());
   check(JSON.stringify(sums2) === JSON.stringify(sums) && (await stateHash(page)) === fullHash, 'and the same weights and optimizer state');
+  await waitFor(page, (steps) => (window.ganplay.state.snapshotSteps || []).join(',') === steps, run.snaps, 'the timeline is back');
+  const back = await shown();
+  check(run.points > 0 && run.snaps !== '' && JSON.stringify(back) === JSON.stringify(run),
+    'the training state brings its charts, FD points and timeline back', `${run.points} chart points, snapshots at steps ${run.snaps}`);
+  const info = JSON.parse(execFileSync(path.join(BUILD, 'ganplay'), ['info', '--model', full], { encoding: 'utf8' }));
+  check(info.history.chart_points === run.points && info.history.snapshots === run.snaps.split(',').length,
+    'the command-line tool reads the history the page saved', JSON.stringify(info.history));
 
   // hiding the page saves at once; training goes on in the worker meanwhile
   await page.click('#start');
@@ -151,6 +177,7 @@ export async function run({ browser, site }) {
   if (older) {
     await page.selectOption('#saved-pick', older.id);
     await page.click('#resume-saved');
+    await answerReplace(page);
     await waitFor(page, (n) => window.ganplay.state.step === n && window.ganplay.state.model.hasD, older.step, 'the older run resumed');
     check((await state(page)).step === older.step, 'the older run resumes at its own step', `step ${older.step}`);
   }

@@ -2,7 +2,7 @@
 // visit keeps the site's files (the other models and data once the page has
 // started); the page then loads, shows samples, trains and opens every
 // model and dataset it offers with the server stopped.
-import { check, E2E, newContext, newPage, startServer, state, stopServer, waitFor, waitReady } from './helpers.mjs';
+import { answerReplace, check, E2E, newContext, newPage, startServer, state, stopServer, waitFor, waitReady } from './helpers.mjs';
 
 export async function run({ browser }) {
   const { child, url } = await startServer(E2E);
@@ -53,6 +53,7 @@ export async function run({ browser }) {
     for (const i of [1, 2]) {
       const before = (await state(page)).model.name;
       await page.selectOption('#model-pick', String(i));
+      if (i === 1) await answerReplace(page); // the offline training on show
       await waitFor(page, (b) => window.ganplay.state.model.name !== b && !window.ganplay.state.model.hasD, before, `offline: model ${i}`);
     }
     await waitFor(page, () => window.ganplay.state.dataset && window.ganplay.state.dataset.id === 'fashion', null, 'offline: fashion data');

@@ -3,7 +3,7 @@
 // D's values and a G step only G's, and the charts' x axis (network updates)
 // moves for both while each series gets points only from the steps that
 // computed it.
-import { check, newContext, newPage, state, waitDataset, waitFor, waitReady } from './helpers.mjs';
+import { answerReplace, check, newContext, newPage, state, waitDataset, waitFor, waitReady } from './helpers.mjs';
 
 const text = (page, id) => page.textContent(`#${id}`);
 
@@ -20,6 +20,7 @@ export async function run({ browser, site }) {
   check(/Training a new .* model from the settings/.test(note) && /stays in the Model list/.test(note),
     'stepping a pretrained generator says a new model trains, and where the pretrained one is', note);
   await page.click('#reset');
+  await answerReplace(page);
   await waitFor(page, () => window.ganplay.state.model.hasD && window.ganplay.state.step === 0 && window.ganplay.state.dStep === 0,
     null, 'a fresh model');
   for (let i = 1; i <= 5; i++) {

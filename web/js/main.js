@@ -20,7 +20,6 @@ const QUICK_START = { lr_g: 0.001, lr_d: 0.001, ema: 0.99 };
 // steps per second; 0 = as fast as possible. The slow ones let a class
 // follow each change of the grid.
 const SPEEDS = [0.5, 1, 2, 5, 10, 30, 60, 0];
-const MAX_SNAPSHOTS = 120;
 const MAX_MODEL_BYTES = 256 << 20;
 
 // What boot.js asks the engine for, where boot.js did not run.
@@ -182,21 +181,32 @@ function showLoss(loss, probability) {
 const snapshots = []; // {step, bitmap}
 let lastExplore = 0;
 let timelineLive = true;
+// Timeline changes run in the order their messages came (making bitmaps is asynchronous).
+let timelineQueue = Promise.resolve();
+const inOrder = (fn) => (timelineQueue = timelineQueue.then(fn).catch((e) => state.errors.push(String(e))));
 
+// A snapshot the worker kept; `timeline` lists the steps it keeps now (it
+// thins the timeline by halves), so the page drops the others.
 async function addSnapshot(img) {
   const bitmap = await createImageBitmap(new ImageData(new Uint8ClampedArray(img.pixels), img.width, img.height));
-  if (snapshots.length && snapshots[snapshots.length - 1].step >= img.step) {
-    // the same or an earlier step again (a reload of the model): replace
-    while (snapshots.length && snapshots[snapshots.length - 1].step >= img.step) snapshots.pop().bitmap.close();
-  }
+  // the same or an earlier step again (a reload of the model): replace
+  while (snapshots.length && snapshots[snapshots.length - 1].step >= img.step) snapshots.pop().bitmap.close();
   snapshots.push({ step: img.step, bitmap });
-  if (snapshots.length > MAX_SNAPSHOTS) {
-    // keep every other one (and the newest): the timeline stays bounded
-    const keep = snapshots.filter((_, i) => i % 2 === 0 || i === snapshots.length - 1);
-    snapshots.filter((sn) => !keep.includes(sn)).forEach((sn) => sn.bitmap.close());
-    snapshots.splice(0, snapshots.length, ...keep);
+  if (img.timeline) {
+    const keep = new Set(img.timeline);
+    for (let i = snapshots.length - 1; i >= 0; i--) if (!keep.has(snapshots[i].step)) snapshots.splice(i, 1)[0].bitmap.close();
   }
   state.snapshots = snapshots.length;
+  updateTimeline();
+}
+
+// A whole timeline from a model file: replaces the one shown.
+async function setTimeline(list) {
+  const bitmaps = await Promise.all(list.map((sn) => createImageBitmap(new ImageData(new Uint8ClampedArray(sn.pixels), sn.width, sn.height))));
+  snapshots.splice(0).forEach((sn) => sn.bitmap.close());
+  list.forEach((sn, i) => snapshots.push({ step: sn.step, bitmap: bitmaps[i] }));
+  state.snapshots = snapshots.length;
+  timelineLive = true;
   updateTimeline();
 }
 
@@ -210,6 +220,7 @@ function clearSnapshots(afterStep = -1) {
 }
 
 function updateTimeline() {
+  state.snapshotSteps = snapshots.map((sn) => sn.step);
   const slider = $('timeline');
   slider.max = String(Math.max(0, snapshots.length - 1));
   slider.disabled = snapshots.length < 2;
@@ -363,7 +374,7 @@ engine.on('stats', (m) => {
     dChart.clear();
     fdChart.clear();
     state.fd = [];
-    clearSnapshots(m.points.length ? step : -1);
+    inOrder(() => clearSnapshots(m.points.length ? step : -1));
   }
   if (m.points.length) {
     lossChart.append(m.points);
@@ -398,8 +409,10 @@ engine.on('grid', (m) => {
     lastExplore = now;
     explore.refresh();
   }
-  if (m.snapshot || (state.model && state.model.hasD && !snapshots.length)) addSnapshot(m);
+  if (m.snapshot) inOrder(() => addSnapshot(m));
 });
+
+engine.on('timeline', (m) => inOrder(() => setTimeline(m.snapshots)));
 
 engine.on('realfake', (m) => {
   showScored('real', m.real);
@@ -506,9 +519,7 @@ engine.on('saved', (m) => {
   }
   state.saved = m;
   setText($('autosave'), `Saved in this browser at step ${m.step} (${new Date(m.savedAt).toLocaleTimeString()}).`);
-  showSaved(m.list);
-  $('saved-pick').value = m.id;
-  state.resumable = m;
+  showSaved(m.list); // the pick in Keep stays on the run picked there
 });
 
 engine.on('resumable', (m) => {
@@ -559,6 +570,37 @@ async function control(kind, fn) {
   }
 }
 
+// Whether the training on show has steps a replacement would take off the
+// screen: it is saved in this browser first (Keep can resume it), and the
+// person is asked. Resolves true to go on.
+function confirmReplace(what) {
+  const m = state.model;
+  if (!m || !m.hasD || !(state.step || state.dStep)) return Promise.resolve(true);
+  const dlg = $('confirm');
+  setText($('confirm-text'), `${what} replaces the training on show (“${m.name}”, step ${state.step}). It is saved in ` +
+    'this browser first and can be resumed from Keep, but the browser keeps only the five newest trainings.');
+  dlg.showModal();
+  state.confirming = what;
+  return new Promise((resolve) => {
+    const done = async (ok, first) => {
+      $('confirm-yes').onclick = $('confirm-no').onclick = $('confirm-download').onclick = dlg.oncancel = null;
+      if (first) await first().catch((e) => showError(e.message));
+      dlg.close();
+      state.confirming = null;
+      if (ok) await engine.call('saveNow').catch(() => {});
+      resolve(ok);
+    };
+    $('confirm-yes').onclick = () => done(true);
+    $('confirm-no').onclick = () => done(false);
+    dlg.oncancel = (e) => {
+      e.preventDefault();
+      done(false);
+    };
+    $('confirm-download').onclick = () => done(true, async () =>
+      download(await engine.call('save', { kind: 1 }), `${fileStem()}-training.gpm`));
+  });
+}
+
 // Training a pretrained generator alone is not possible (it has no D): say
 // that what trains is a new model, and where the pretrained one still is.
 function noteNewModel() {
@@ -577,6 +619,7 @@ $('start').onclick = () => control('start', async () => {
 });
 $('pause').onclick = () => control('pause', () => engine.call('pause'));
 $('reset').onclick = () => control('reset', async () => {
+  if (!(await confirmReplace('Reset'))) return;
   clearErrors();
   state.halted = false;
   await engine.call('reset');
@@ -590,7 +633,7 @@ $('restore-good').onclick = () => act(async () => {
   state.halted = false;
   lossChart.truncate(r.points);
   dChart.truncate(r.points);
-  clearSnapshots(r.step);
+  inOrder(() => clearSnapshots(r.step));
   setButtons();
   setStatus(`Back at step ${r.step}, the last good state.`);
 });
@@ -632,6 +675,7 @@ $('model-pick').addEventListener('change', (e) => act(async () => {
   const m = manifest[Number(e.target.value)];
   if (!m) return;
   showModel(); // the picker shows the model on show until another has loaded
+  if (!(await confirmReplace(`Showing “${m.name}”`))) return;
   if (state.running) await engine.call('pause');
   clearErrors();
   state.modelFd = null;
@@ -707,6 +751,11 @@ $('load-file').addEventListener('change', async (e) => {
     fieldMessage(e.target, msg, `${file.name} is too large to be a model file (${(file.size / 1e6).toFixed(0)} MB). Nothing changed.`);
     return;
   }
+  if (!(await confirmReplace(`Opening ${file.name}`))) {
+    fieldMessage(e.target, msg, `${file.name} was not opened.`, 'note');
+    e.target.value = '';
+    return;
+  }
   fieldMessage(e.target, msg, `Opening ${file.name}…`, 'note');
   const bytes = await file.arrayBuffer();
   const wasRunning = state.running;
@@ -725,10 +774,12 @@ $('load-file').addEventListener('change', async (e) => {
 
 async function resume() {
   $('banner').hidden = true;
+  const id = state.resumable ? state.resumable.id : undefined; // picked before the question's save
+  if (!(await confirmReplace('Resuming a saved training'))) return null;
   return act(async () => {
     if (state.running) await engine.call('pause');
     clearErrors();
-    const r = await engine.call('resume', { id: state.resumable ? state.resumable.id : undefined });
+    const r = await engine.call('resume', { id });
     state.noiseSeed = r.noiseSeed;
     $('noise-seed').value = String(r.noiseSeed);
     setText($('autosave'), `Resumed at step ${r.step}.`);
