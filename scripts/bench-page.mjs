@@ -33,11 +33,17 @@ try {
     const score = await page.evaluate(() => window.ganplay.debug.scoreClass(-1, 1000));
     rows.push({ seconds: mark, step, fd: score.fd, entropy: score.entropy });
   }
+  const spent = await page.evaluate(() => window.ganplay.debug.timing());
   const info = await page.evaluate(() => window.ganplay.debug.modelInfo());
   console.log(`page training with the first-visit settings (${info.config.preset}, lr_g ${info.config.lr_g}, lr_d ` +
     `${info.config.lr_d}, ema ${info.config.ema}), headless Chromium, load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores:`);
   for (const r of rows)
     console.log(`  ${r.seconds} s after Start: step ${r.step}, digit FD ${r.fd.toFixed(1)} (n = 1,000), class entropy ${r.entropy.toFixed(2)}`);
+  // where the worker's time went: the engine's steps against what the page adds
+  const pct = (k) => `${((100 * spent[k]) / spent.wall).toFixed(1)}%`;
+  console.log(`  worker time over ${(spent.wall / 1000).toFixed(0)} s: training steps ${pct('train')} ` +
+    `(${((1000 * spent.steps) / spent.train).toFixed(1)} steps/s while stepping, ${((1000 * spent.steps) / spent.wall).toFixed(1)} overall), ` +
+    `sample grid ${pct('grid')}, D's view ${pct('realfake')}, FD ${pct('fd')}, autosave ${pct('save')}, between turns ${pct('idle')}`);
 } finally {
   await browser.close();
   child.kill();

@@ -68,7 +68,19 @@ const w = {
   lastGood: null, // {bytes, step, points}
   sourceBytes: null, // a pretrained generator's file as loaded
   runId: null, // the autosave key of the model in training
+  // where the training loop's time goes (ms since Start), for scripts/bench-page.mjs
+  spent: { train: 0, grid: 0, realfake: 0, fd: 0, save: 0, idle: 0, wall: 0 },
 };
+
+// Runs fn and adds its time to w.spent[key].
+function timed(key, fn) {
+  const t = performance.now();
+  try {
+    return fn();
+  } finally {
+    w.spent[key] += performance.now() - t;
+  }
+}
 
 // The training record: 5 floats per point (step, D loss, G loss, D(x), D(G(z))).
 const hist = { data: new Float32Array(5 * 1024), n: 0 };
@@ -578,11 +590,11 @@ function tick() {
   let steps = 0;
   try {
     for (;;) {
-      if (!trainCall(() => M._gpw_train(s, 1), points)) break;
+      if (!timed('train', () => trainCall(() => M._gpw_train(s, 1), points))) break;
       steps++;
       const step = readStats()[0];
-      if (step % w.snapEvery === 0) postGrid(true);
-      if (w.fdEvery && step % w.fdEvery === 0) postFd();
+      if (step % w.snapEvery === 0) timed('grid', () => postGrid(true));
+      if (w.fdEvery && step % w.fdEvery === 0) timed('fd', () => postFd());
       if (w.speed > 0 ? steps >= perTurn || performance.now() - t0 > 250 : performance.now() - t0 >= CHUNK_MS) break;
     }
   } catch (e) {
@@ -601,9 +613,9 @@ function tick() {
   w.lastTurnEnd = now;
   postStats(points);
   if (!w.running) return; // halted
-  if (now - w.lastGrid >= GRID_MS) postGrid();
-  if (now - w.lastRealFake >= REALFAKE_MS) postRealFake();
-  if (now - w.lastSave >= SAVE_MS) autosave().catch(() => {});
+  if (now - w.lastGrid >= GRID_MS) timed('grid', () => postGrid());
+  if (now - w.lastRealFake >= REALFAKE_MS) timed('realfake', () => postRealFake());
+  if (now - w.lastSave >= SAVE_MS) timed('save', () => autosave().catch(() => {}));
   scheduleTurn(w.speed > 0 ? Math.max(0, interval - (performance.now() - t0)) : 0);
 }
 
@@ -887,6 +899,8 @@ const handlers = {
     w.lastTurnEnd = performance.now();
     w.runSteps = 0;
     w.rateLog = []; // from the first turn's end: the first turn runs at once after Start
+    for (const k of Object.keys(w.spent)) w.spent[k] = 0;
+    w.spentFrom = performance.now();
     w.lastSave = performance.now();
     postModel();
     scheduleTurn(0);
@@ -1027,6 +1041,12 @@ const handlers = {
     post({ type: 'stats', stats: readStats(), points: hist.data.slice(0, 5 * hist.n), fd: fdHist.data.slice(0, 2 * fdHist.n),
       reset: true, running: false, halted: false, stepsPerSec: 0, imagesPerSec: 0 });
     return { step: good.step, points: good.points };
+  },
+  // Where the time went since Start (ms): the engine's steps and each of the page's extras.
+  timing() {
+    const wall = performance.now() - (w.spentFrom || performance.now());
+    const busy = w.spent.train + w.spent.grid + w.spent.realfake + w.spent.fd + w.spent.save;
+    return { ...w.spent, idle: wall - busy, wall, steps: w.runSteps };
   },
   poison() {
     check(M._gpw_test_poison(s), 'Poison');

@@ -159,7 +159,7 @@ export function canvasInfo(page, id) {
       }
     }
     const n = d.length / 4;
-    return { hash: h, std: Math.sqrt(Math.max(0, sum2 / n - (sum / n) ** 2)), distinct: seen.size, colored, w: c.width, h: c.height };
+    return { hash: h, mean: sum / n, std: Math.sqrt(Math.max(0, sum2 / n - (sum / n) ** 2)), distinct: seen.size, colored, w: c.width, h: c.height };
   }, id);
 }
 

@@ -73,6 +73,37 @@ export async function run({ browser, site }) {
   const real = await canvasInfo(page, 'real');
   check(s.step >= 5 && Number.isFinite(s.dLoss) && real.std > 10, 'a model trains on them; the real images shown are the held-out drawings',
     `step ${s.step}, real std ${real.std.toFixed(1)}`);
+
+  // dark ink on a light page trains as the same light-on-dark images: the held-out panel looks the same
+  const inverted = Buffer.from(await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width;
+    c.height = img.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height);
+    for (let i = 0; i < d.data.length; i += 4) for (let k = 0; k < 3; k++) d.data[i + k] = 255 - d.data[i + k];
+    ctx.putImageData(d, 0, 0);
+    return c.toDataURL('image/png').split(',')[1];
+  }, shot.toString('base64')), 'base64');
+  const heldOutOf = async (png, what) => {
+    await page.click('#own-clear');
+    await page.setInputFiles('#own-files', Array.from({ length: 10 }, (_, i) => ({ name: `${what}${i}.png`, mimeType: 'image/png', buffer: png })));
+    await waitFor(page, () => /10 images/.test(document.getElementById('own-count').textContent), null, `${what}: 10 files`);
+    const shown = (await state(page)).realFakes;
+    await page.click('#own-use');
+    // D's view of the new held-out images comes before the engine's answer
+    await waitFor(page, (n) => window.ganplay.state.realFakes > n && window.ganplay.state.dataset.count === 10, shown, `${what}: in use`);
+    return canvasInfo(page, 'real');
+  };
+  const light = await heldOutOf(shot, 'light');
+  const dark = await heldOutOf(inverted, 'dark');
+  check(Math.abs(light.mean - dark.mean) < 1.5 && Math.abs(light.std - dark.std) < 1.5 && light.mean < 100,
+    'dark ink on a light page is inverted: its held-out images look like the light-on-dark ones',
+    `mean ${light.mean.toFixed(1)} vs ${dark.mean.toFixed(1)}, std ${light.std.toFixed(1)} vs ${dark.std.toFixed(1)}`);
   check(page.errors.length === 0, 'no console errors', page.errors.join(' | '));
   await context.close();
 }

@@ -59,6 +59,7 @@ window.ganplay = {
     savedInfo: () => engine.call('savedInfo'),
     poison: () => engine.call('poison'),
     setFdEvery: (every) => engine.call('setFdEvery', { every }),
+    timing: () => engine.call('timing'),
   },
 };
 
@@ -418,6 +419,7 @@ engine.on('realfake', (m) => {
   showScored('real', m.real);
   showScored('fake', m.fake);
   state.realFakeStep = m.step;
+  state.realFakes = (state.realFakes || 0) + 1;
 });
 
 // The classes the classifier sees in the scored samples: ten bars (a tenth
