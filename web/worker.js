@@ -905,13 +905,14 @@ const handlers = {
     postModel();
     scheduleTurn(0);
   },
-  async pause() {
+  pause() {
     if (!w.running) return;
     w.running = false;
     postStats([]);
     postGrid();
     postRealFake();
-    await autosave();
+    // the state is taken now; writing it to IndexedDB does not hold up the answer
+    autosave().catch(() => {});
   },
   // One full training step, one D step or one G step (while paused).
   async step({ kind }) {

@@ -19,6 +19,9 @@ export async function run({ browser, site }) {
   const note = await page.textContent('#train-note');
   check(/Training a new .* model from the settings/.test(note) && /stays in the Model list/.test(note),
     'stepping a pretrained generator says a new model trains, and where the pretrained one is', note);
+  const bars = await state(page);
+  check(bars.classHist === null && bars.fd.length === 0 && /appear here/.test(await page.textContent('#fd-latest')),
+    'the new model shows no class bars or FD of the pretrained one until it is measured', await page.textContent('#fd-latest'));
   await page.click('#reset');
   await answerReplace(page);
   await waitFor(page, () => window.ganplay.state.model.hasD && window.ganplay.state.step === 0 && window.ganplay.state.dStep === 0,

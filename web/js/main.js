@@ -375,6 +375,7 @@ engine.on('stats', (m) => {
     dChart.clear();
     fdChart.clear();
     state.fd = [];
+    clearClassHistogram();
     inOrder(() => clearSnapshots(m.points.length ? step : -1));
   }
   if (m.points.length) {
@@ -453,6 +454,15 @@ function showClassHistogram(m) {
   setText($('fd-latest'), `Step ${m.step}: FD ${m.fd.toFixed(1)}; class entropy ${m.entropy.toFixed(2)} of 2.30${acc}.`);
   $('fd-latest').title = 'Class entropy is 2.30 when every class is as common; "right class": the share of samples, ' +
     'asked for classes in turn, that the classifier sees as the class asked for.';
+}
+
+// No class bars until the model on show is measured (a new model, or one
+// whose file has no bars).
+function clearClassHistogram() {
+  const c = $('class-hist');
+  c.getContext('2d').clearRect(0, 0, c.width, c.height);
+  state.classHist = null;
+  setText($('fd-latest'), 'Classes the classifier sees in 500 samples appear here with the next FD.');
 }
 
 engine.on('fd', (m) => {
