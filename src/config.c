@@ -12,9 +12,12 @@
 
 const gp_preset_info GP_PRESETS[] = {
     /* both make MNIST's 1x28x28 images (the DCGAN needs sides that are multiples of 4) */
-    {"mlp", "MLP GAN (the original article)", "The seed article's GAN: fully connected G and D.", 1, 28, 28},
+    {"mlp", "MLP GAN (the original article)", "The seed article's GAN: fully connected G and D.", 1, 28, 28, 0},
     {"dcgan", "DCGAN (convolutional)", "Radford et al. 2016: transposed convolutions in G, convolutions in D.", 1, 28,
-     28},
+     28, 0},
+    /* 2-D points: small MLPs whose layers are settings (g_layers, g_width, ...) */
+    {"toy2d", "2-D GAN (points in the plane)", "Small fully connected G and D on 2-D toy distributions, to watch the "
+     "game itself.", 2, 1, 1, 1},
 };
 const int GP_N_PRESETS = (int)(sizeof GP_PRESETS / sizeof GP_PRESETS[0]);
 
@@ -32,6 +35,21 @@ static const char *const OFF_ON_LABELS[2] = {"Off", "On"};
 static const char *off_on(int i) { return i >= 0 && i < 2 ? OFF_ON[i] : NULL; }
 static const char *off_on_label(int i) { return i >= 0 && i < 2 ? OFF_ON_LABELS[i] : NULL; }
 
+static const char *const OPT_NAMES[GP_OPT_COUNT] = {"adam", "sgd"};
+static const char *const OPT_LABELS[GP_OPT_COUNT] = {"Adam", "SGD (plain gradient descent)"};
+static const char *opt_choice(int i) { return i >= 0 && i < GP_OPT_COUNT ? OPT_NAMES[i] : NULL; }
+static const char *opt_label(int i) { return i >= 0 && i < GP_OPT_COUNT ? OPT_LABELS[i] : NULL; }
+
+static const char *const NOISE_NAMES[GP_NOISE_COUNT] = {"gaussian", "uniform"};
+static const char *const NOISE_LABELS[GP_NOISE_COUNT] = {"Gaussian N(0, 1)", "Uniform on [-1, 1]"};
+static const char *noise_choice(int i) { return i >= 0 && i < GP_NOISE_COUNT ? NOISE_NAMES[i] : NULL; }
+static const char *noise_label(int i) { return i >= 0 && i < GP_NOISE_COUNT ? NOISE_LABELS[i] : NULL; }
+
+static const char *const ACT_NAMES[GP_ACT_COUNT] = {"relu", "leaky_relu", "tanh"};
+static const char *const ACT_LABELS[GP_ACT_COUNT] = {"ReLU", "LeakyReLU (0.2)", "Tanh"};
+static const char *act_choice(int i) { return i >= 0 && i < GP_ACT_COUNT ? ACT_NAMES[i] : NULL; }
+static const char *act_label(int i) { return i >= 0 && i < GP_ACT_COUNT ? ACT_LABELS[i] : NULL; }
+
 static const char *const AUGMENT_NAMES[GP_AUGMENT_COUNT] = {"none", "translate", "translate_cutout"};
 static const char *const AUGMENT_LABELS[GP_AUGMENT_COUNT] = {"None", "Translation", "Translation and cutout"};
 static const char *augment_choice(int i) { return i >= 0 && i < GP_AUGMENT_COUNT ? AUGMENT_NAMES[i] : NULL; }
@@ -40,42 +58,59 @@ static const char *augment_label(int i) { return i >= 0 && i < GP_AUGMENT_COUNT 
 #define OFF(field) offsetof(gp_gan_config, field)
 const gp_setting GP_SETTINGS[] = {
     {"loss", "Loss", "The game's payoff: what D and G each minimize.", GP_SETTING_CHOICE, OFF(loss), 0,
-     GP_LOSS_COUNT - 1, 0, 0, loss_choice, loss_label, 1},
-    {"lr_g", "Learning rate of G", "Adam step size of the generator.", GP_SETTING_FLOAT, OFF(lr_g), 0, 1, 1, 0, NULL, NULL, 1},
-    {"lr_d", "Learning rate of D", "Adam step size of the discriminator.", GP_SETTING_FLOAT, OFF(lr_d), 0, 1, 1, 0,
-     NULL, NULL, 1},
+     GP_LOSS_COUNT - 1, 0, 0, loss_choice, loss_label, 1, GP_SCOPE_ALL},
+    {"lr_g", "Learning rate of G", "Step size of the generator's optimizer.", GP_SETTING_FLOAT, OFF(lr_g), 0, 1, 1, 0, NULL, NULL, 1, GP_SCOPE_ALL},
+    {"lr_d", "Learning rate of D", "Step size of the discriminator's optimizer.", GP_SETTING_FLOAT, OFF(lr_d), 0, 1, 1, 0,
+     NULL, NULL, 1, GP_SCOPE_ALL},
+    {"optimizer", "Optimizer", "Adam (running averages of the gradient and its square) or plain SGD (a step against "
+     "the gradient, scaled by the learning rate).", GP_SETTING_CHOICE, OFF(optimizer), 0, GP_OPT_COUNT - 1, 0, 0,
+     opt_choice, opt_label, 1, GP_SCOPE_ALL},
     {"beta1", "Adam β1", "Decay of Adam's running mean of gradients (0.5 is usual for GANs).", GP_SETTING_FLOAT,
-     OFF(beta1), 0, 1, 0, 1, NULL, NULL, 1},
+     OFF(beta1), 0, 1, 0, 1, NULL, NULL, 1, GP_SCOPE_ALL},
     {"beta2", "Adam β2", "Decay of Adam's running mean of squared gradients.", GP_SETTING_FLOAT, OFF(beta2), 0, 1, 0,
-     1, NULL, NULL, 1},
+     1, NULL, NULL, 1, GP_SCOPE_ALL},
     {"adam_eps", "Adam ε", "Added to Adam's denominator for stability.", GP_SETTING_FLOAT, OFF(adam_eps), 0, 1, 1, 1,
-     NULL, NULL, 1},
-    {"batch", "Batch size", "Real and fake images per step.", GP_SETTING_INT, OFF(batch), 2, 1024, 0, 0, NULL, NULL, 0},
+     NULL, NULL, 1, GP_SCOPE_ALL},
+    {"batch", "Batch size", "Real and fake images per step.", GP_SETTING_INT, OFF(batch), 2, 1024, 0, 0, NULL, NULL, 0, GP_SCOPE_ALL},
     {"latent", "Latent size", "Length of the noise vector z that G turns into an image.", GP_SETTING_INT,
-     OFF(latent), 1, 1024, 0, 0, NULL, NULL, 0},
-    {"d_steps", "D steps per G step", "Discriminator updates before each generator update.", GP_SETTING_INT,
-     OFF(d_steps), 1, 16, 0, 0, NULL, NULL, 1},
+     OFF(latent), 1, 1024, 0, 0, NULL, NULL, 0, GP_SCOPE_ALL},
+    {"d_steps", "D steps per round", "Discriminator updates in each round, before the generator's.", GP_SETTING_INT,
+     OFF(d_steps), 1, 16, 0, 0, NULL, NULL, 1, GP_SCOPE_ALL},
+    {"g_steps", "G steps per round", "Generator updates in each round, after the discriminator's.", GP_SETTING_INT,
+     OFF(g_steps), 1, 16, 0, 0, NULL, NULL, 1, GP_SCOPE_ALL},
+    {"noise", "Noise distribution", "What z is drawn from: Gaussian N(0, 1) or uniform on [-1, 1].",
+     GP_SETTING_CHOICE, OFF(noise), 0, GP_NOISE_COUNT - 1, 0, 0, noise_choice, noise_label, 0, GP_SCOPE_ALL},
     {"real_label", "Real label (smoothing)", "Target for real images; below 1 is one-sided label smoothing.",
-     GP_SETTING_FLOAT, OFF(real_label), 0.5, 1, 0, 0, NULL, NULL, 1},
+     GP_SETTING_FLOAT, OFF(real_label), 0.5, 1, 0, 0, NULL, NULL, 1, GP_SCOPE_ALL},
     {"cond", "Class conditioning", "none: unconditional; acgan: D also names the class; concat: D sees the class as "
      "extra image planes. G always gets the class beside z.", GP_SETTING_CHOICE, OFF(cond), 0, GP_COND_COUNT - 1, 0,
-     0, cond_choice, cond_label, 0},
+     0, cond_choice, cond_label, 0, GP_SCOPE_IMAGE},
     {"aux_weight", "Class loss weight", "ACGAN: weight of D's and G's class loss beside the adversarial loss.",
-     GP_SETTING_FLOAT, OFF(aux_weight), 0, 10, 0, 0, NULL, NULL, 1},
+     GP_SETTING_FLOAT, OFF(aux_weight), 0, 10, 0, 0, NULL, NULL, 1, GP_SCOPE_IMAGE},
     {"ema", "EMA of G", "Decay of a moving average of G's weights used for sampling (0: off; 0.999 is typical).",
-     GP_SETTING_FLOAT, OFF(ema), 0, 1, 0, 1, NULL, NULL, 0},
+     GP_SETTING_FLOAT, OFF(ema), 0, 1, 0, 1, NULL, NULL, 0, GP_SCOPE_ALL},
     {"gp_weight", "Gradient penalty weight", "WGAN-GP: weight λ of the penalty that keeps D's slope near 1.",
-     GP_SETTING_FLOAT, OFF(gp_weight), 0, 1000, 0, 0, NULL, NULL, 1},
+     GP_SETTING_FLOAT, OFF(gp_weight), 0, 1000, 0, 0, NULL, NULL, 1, GP_SCOPE_ALL},
     {"r1", "R1 penalty", "Weight γ of γ/2·|∇ₓD(x)|² on real images (Mescheder et al. 2018): D stays smooth where the "
-     "data is. 0: off.", GP_SETTING_FLOAT, OFF(r1), 0, 1000, 0, 0, NULL, NULL, 1},
+     "data is. 0: off.", GP_SETTING_FLOAT, OFF(r1), 0, 1000, 0, 0, NULL, NULL, 1, GP_SCOPE_ALL},
     {"spectral_norm", "Spectral norm in D", "Each of D's weight matrices divided by its largest singular value "
      "(Miyato et al. 2018), which bounds how fast D can change; D then has no BatchNorm.", GP_SETTING_CHOICE,
-     OFF(spectral_norm), 0, 1, 0, 0, off_on, off_on_label, 0},
+     OFF(spectral_norm), 0, 1, 0, 0, off_on, off_on_label, 0, GP_SCOPE_ALL},
     {"augment", "Augmentation for D", "DiffAugment: real and fake images are shifted (and partly blanked) alike "
      "before D sees them, so D cannot memorize a small training set.", GP_SETTING_CHOICE, OFF(augment), 0,
-     GP_AUGMENT_COUNT - 1, 0, 0, augment_choice, augment_label, 1},
+     GP_AUGMENT_COUNT - 1, 0, 0, augment_choice, augment_label, 1, GP_SCOPE_IMAGE},
+    {"g_layers", "G hidden layers", "Hidden layers of the 2-D generator (0: an affine map of z).", GP_SETTING_INT,
+     OFF(g_layers), 0, 4, 0, 0, NULL, NULL, 0, GP_SCOPE_POINTS},
+    {"g_width", "G layer width", "Neurons in each of G's hidden layers.", GP_SETTING_INT, OFF(g_width), 1, 64, 0, 0,
+     NULL, NULL, 0, GP_SCOPE_POINTS},
+    {"d_layers", "D hidden layers", "Hidden layers of the 2-D discriminator (0: a linear boundary).", GP_SETTING_INT,
+     OFF(d_layers), 0, 4, 0, 0, NULL, NULL, 0, GP_SCOPE_POINTS},
+    {"d_width", "D layer width", "Neurons in each of D's hidden layers.", GP_SETTING_INT, OFF(d_width), 1, 64, 0, 0,
+     NULL, NULL, 0, GP_SCOPE_POINTS},
+    {"activation", "Activation", "The nonlinearity after each hidden layer of the 2-D networks.", GP_SETTING_CHOICE,
+     OFF(activation), 0, GP_ACT_COUNT - 1, 0, 0, act_choice, act_label, 0, GP_SCOPE_POINTS},
     {"seed", "Training seed", "Initial weights, batches and noise: the same seed trains the same model.",
-     GP_SETTING_SEED, OFF(seed), 0, 9007199254740991.0, 0, 0, NULL, NULL, 0},
+     GP_SETTING_SEED, OFF(seed), 0, 9007199254740991.0, 0, 0, NULL, NULL, 0, GP_SCOPE_ALL},
 };
 #undef OFF
 const int GP_N_SETTINGS = (int)(sizeof GP_SETTINGS / sizeof GP_SETTINGS[0]);
@@ -215,7 +250,22 @@ gp_status gp_gan_config_default(gp_gan_config *cfg, const char *preset, gp_err *
     cfg->ema = 0.0f;
     cfg->gp_weight = 10.0f;
     cfg->r1 = 0.0f;
+    cfg->optimizer = GP_OPT_ADAM;
+    cfg->g_steps = 1;
+    cfg->noise = GP_NOISE_GAUSSIAN;
+    cfg->g_layers = 2;
+    cfg->g_width = 32;
+    cfg->d_layers = 2;
+    cfg->d_width = 32;
+    cfg->activation = GP_ACT_RELU;
     cfg->seed = 1;
+    if (gp_preset_find(preset)->points) { /* small networks learn fast on points */
+        strcpy(cfg->dataset, "ring");
+        cfg->batch = 128;
+        cfg->latent = 2;
+        cfg->lr_g = 1e-3f;
+        cfg->lr_d = 1e-3f;
+    }
     return GP_OK;
 }
 
@@ -243,6 +293,11 @@ gp_status gp_gan_config_check(const gp_gan_config *cfg, gp_err *err) {
             snprintf(got, sizeof got, "%.10g", v);
             return refuse(s, got, err);
         }
+    }
+    if (gp_preset_find(cfg->preset)->points) {
+        if (cfg->latent > 2) return gp_fail(err, GP_ERR_ARG, "Latent size: a 2-D GAN's noise has 1 or 2 dimensions, got %d", cfg->latent);
+        if (cfg->cond != GP_COND_NONE) return gp_fail(err, GP_ERR_ARG, "Class conditioning: a 2-D GAN is unconditional");
+        if (cfg->augment != GP_AUGMENT_NONE) return gp_fail(err, GP_ERR_ARG, "Augmentation for D: images only, not 2-D points");
     }
     if (cfg->cond == GP_COND_NONE && cfg->classes != 0)
         return gp_fail(err, GP_ERR_ARG, "Classes: an unconditional model has 0 classes, got %d", cfg->classes);
@@ -314,8 +369,9 @@ size_t gp_settings_json(char *buf, size_t cap) {
         jstr(&j, "type", TYPE_NAMES[s->type], 1);
         jnum(&j, "min", s->lo, 1);
         jnum(&j, "max", s->hi, 1);
-        jput(&j, ",\"minOpen\":%s,\"maxOpen\":%s,\"live\":%s", s->lo_open ? "true" : "false",
-             s->hi_open ? "true" : "false", s->live ? "true" : "false");
+        jput(&j, ",\"minOpen\":%s,\"maxOpen\":%s,\"live\":%s,\"scope\":\"%s\"", s->lo_open ? "true" : "false",
+             s->hi_open ? "true" : "false", s->live ? "true" : "false",
+             s->scope == GP_SCOPE_IMAGE ? "image" : s->scope == GP_SCOPE_POINTS ? "points" : "all");
         if (s->type == GP_SETTING_CHOICE) {
             jput(&j, ",\"choices\":[");
             for (int k = 0; s->choice(k); k++) jput(&j, "%s\"%s\"", k ? "," : "", s->choice(k));
@@ -331,8 +387,8 @@ size_t gp_settings_json(char *buf, size_t cap) {
         jstr(&j, "name", GP_PRESETS[i].name, 0);
         jstr(&j, "label", GP_PRESETS[i].label, 1);
         jstr(&j, "help", GP_PRESETS[i].help, 1);
-        jput(&j, ",\"image\":{\"channels\":%d,\"height\":%d,\"width\":%d}}", GP_PRESETS[i].channels,
-             GP_PRESETS[i].height, GP_PRESETS[i].width);
+        jput(&j, ",\"image\":{\"channels\":%d,\"height\":%d,\"width\":%d},\"points\":%s}", GP_PRESETS[i].channels,
+             GP_PRESETS[i].height, GP_PRESETS[i].width, GP_PRESETS[i].points ? "true" : "false");
     }
     jput(&j, "],\"losses\":[");
     for (int i = 0; i < GP_LOSS_COUNT; i++) {

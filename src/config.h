@@ -27,6 +27,13 @@ typedef enum {
     GP_COND_COUNT
 } gp_gan_cond;
 
+/* The optimizer of both networks. */
+typedef enum { GP_OPT_ADAM = 0, GP_OPT_SGD = 1, GP_OPT_COUNT } gp_optimizer;
+/* What z is drawn from: N(0, 1) or uniform on [-1, 1]. */
+typedef enum { GP_NOISE_GAUSSIAN = 0, GP_NOISE_UNIFORM = 1, GP_NOISE_COUNT } gp_noise;
+/* The hidden layers' activation of the 2-D preset. */
+typedef enum { GP_ACT_RELU = 0, GP_ACT_LEAKY_RELU = 1, GP_ACT_TANH = 2, GP_ACT_COUNT } gp_activation;
+
 typedef struct {
     char preset[GP_NAME_LEN];  /* a GP_PRESETS name */
     char dataset[GP_NAME_LEN]; /* what it trains on: "mnist", "fashion", "own" */
@@ -45,6 +52,12 @@ typedef struct {
     int spectral_norm;         /* 1: D's Linear and Conv2d layers spectrally normalized, D without BatchNorm */
     float gp_weight;           /* WGAN-GP: weight of the gradient penalty */
     float r1;                  /* R1: weight gamma of gamma/2 |grad_x D(x)|^2 on real images; 0: off */
+    int optimizer;             /* gp_optimizer (SGD uses lr_g and lr_d, no momentum) */
+    int g_steps;               /* generator steps per round (after the d_steps D steps) */
+    int noise;                 /* gp_noise */
+    int g_layers, g_width;     /* 2-D preset: G's hidden layers (0..4) and their width */
+    int d_layers, d_width;     /* 2-D preset: D's hidden layers and their width */
+    int activation;            /* 2-D preset: gp_activation of the hidden layers */
     uint64_t seed;             /* initial weights and the training stream */
     int classes;               /* 0 if unconditional, else 2..GP_MAX_CLASSES (from the data) */
     char class_names[GP_MAX_CLASSES][GP_NAME_LEN];
@@ -63,7 +76,11 @@ typedef struct {
     const char *(*choice)(int i); /* CHOICE: name of value i, NULL past the last */
     const char *(*choice_label)(int i); /* CHOICE: value i for people */
     int live;          /* may change on a model that is training */
+    int scope;         /* gp_setting_scope: which presets it applies to */
 } gp_setting;
+
+/* Which kind of preset a setting shapes (the page shows the rows of its mode). */
+typedef enum { GP_SCOPE_ALL = 0, GP_SCOPE_IMAGE = 1, GP_SCOPE_POINTS = 2 } gp_setting_scope;
 
 extern const gp_setting GP_SETTINGS[];
 extern const int GP_N_SETTINGS;
@@ -72,7 +89,8 @@ typedef struct {
     const char *name;
     const char *label;
     const char *help;
-    int channels, height, width; /* the images it makes and judges */
+    int channels, height, width; /* the images it makes and judges; a 2-D point is (2, 1, 1) */
+    int points;                  /* 1: a 2-D preset (toy distributions), not images */
 } gp_preset_info;
 extern const gp_preset_info GP_PRESETS[];
 extern const int GP_N_PRESETS;

@@ -72,6 +72,28 @@ gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer
         dcgan_architecture(image, d_out, g, g_n, d, d_n);
         return spectral_d(cfg, d, d_n), GP_OK;
     }
+    if (gp_preset_find(cfg->preset)->points) {
+        /* 2-D: z -> [Linear g_width -> act] x g_layers -> Linear 2 (no squashing: the plane is open)
+         *      x -> [Linear d_width -> act] x d_layers -> Linear 1 (logit) */
+        static const uint32_t act_kind[GP_ACT_COUNT] = {GP_LAYER_RELU, GP_LAYER_LEAKY_RELU, GP_LAYER_TANH};
+        uint32_t act = act_kind[cfg->activation];
+        int n = 0;
+        for (int i = 0; i < cfg->g_layers; i++) {
+            g[n++] = gp_layer(GP_LAYER_LINEAR, (uint32_t)cfg->g_width, 0);
+            g[n++] = gp_layer(act, 0, 0.2f);
+        }
+        g[n++] = gp_layer(GP_LAYER_LINEAR, (uint32_t)gp_shape_size(image), 0);
+        *g_n = n;
+        n = 0;
+        for (int i = 0; i < cfg->d_layers; i++) {
+            d[n++] = gp_layer(GP_LAYER_LINEAR, (uint32_t)cfg->d_width, 0);
+            d[n++] = gp_layer(act, 0, 0.2f);
+        }
+        d[n++] = gp_layer(GP_LAYER_LINEAR, (uint32_t)d_out, 0);
+        *d_n = n;
+        spectral_d(cfg, d, d_n);
+        return GP_OK;
+    }
     if (strcmp(cfg->preset, "mlp") != 0)
         return gp_fail(err, GP_ERR_ARG, "preset: unknown preset '%.15s'", cfg->preset);
     /* The seed MLP GAN:
@@ -168,7 +190,8 @@ gp_status gp_gan_create_arch(gp_gan *gan, const gp_gan_config *cfg, gp_shape ima
     size_t n_draws = (B * sizeof(gp_augment_draw) + sizeof(float) - 1) / sizeof(float);
     size_t n_d_buffers = gan->has_d ? gan->D.n_buffers : 0;
     size_t total = B * (size_t)(cfg->latent + C) + B * (size_t)cfg->latent + B * n_img + n_d_in + 4 * B * n_img +
-                   n_draws + 2 * B + B * K + 2 * B * (size_t)C + B /* 2 B labels */ + n_ema + n_d_buffers;
+                   n_draws + 2 * B + B * K + 2 * B * (size_t)C + B /* 2 B labels */ + n_ema + n_d_buffers +
+                   3 * B /* seen_* */;
     float *p = calloc(total, sizeof(float));
     if (!p) {
         st = gp_fail(err, GP_ERR_NOMEM, "out of memory allocating training buffers");
@@ -191,6 +214,9 @@ gp_status gp_gan_create_arch(gp_gan *gan, const gp_gan_config *cfg, gp_shape ima
     gan->dlogits = p;              p += B * K;
     gan->class_logits = p;         p += B * (size_t)C;
     gan->dclass_logits = p;        p += B * (size_t)C;
+    gan->seen_real = p;            p += B;
+    gan->seen_fake = p;            p += B;
+    gan->seen_g = p;               p += B;
     gan->real_labels = (uint8_t *)p;
     gan->fake_labels = gan->real_labels + B;
     p += B;
@@ -252,12 +278,14 @@ static void compose_g_input(gp_gan *gan, const float *z, const int *labels, int 
 static void draw_g_input(gp_gan *gan) {
     int B = gan->cfg.batch, L = gan->cfg.latent, C = gan->cfg.classes;
     if (!C) { /* one call: the stream unconditional runs have always used */
-        gp_rng_fill_normal(&gan->rng, gan->g_in, B * L, 0.0f, 1.0f);
+        if (gan->cfg.noise == GP_NOISE_UNIFORM) gp_rng_fill_uniform(&gan->rng, gan->g_in, B * L, -1.0f, 1.0f);
+        else gp_rng_fill_normal(&gan->rng, gan->g_in, B * L, 0.0f, 1.0f);
         return;
     }
     for (int i = 0; i < B; i++) {
         float *row = gan->g_in + (size_t)i * (L + C);
-        gp_rng_fill_normal(&gan->rng, row, L, 0.0f, 1.0f);
+        if (gan->cfg.noise == GP_NOISE_UNIFORM) gp_rng_fill_uniform(&gan->rng, row, L, -1.0f, 1.0f);
+        else gp_rng_fill_normal(&gan->rng, row, L, 0.0f, 1.0f);
         int k = (int)gp_rng_below(&gan->rng, (uint32_t)C);
         gan->fake_labels[i] = (uint8_t)k;
         memset(row + L, 0, (size_t)C * sizeof(float));
@@ -437,6 +465,12 @@ static float penalties(gp_gan *gan, const float *fake, int B) {
     return total;
 }
 
+/* One update of a network's weights from its gradients. */
+static void optimizer_step(gp_gan *gan, gp_net *net, gp_adam *opt, float lr) {
+    if (gan->cfg.optimizer == GP_OPT_SGD) gp_net_sgd_step(net, lr);
+    else gp_net_adam_step(net, opt);
+}
+
 gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
     if (!gan->has_d) return gp_fail(err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
     int B = gan->cfg.batch, C = gan->cfg.classes;
@@ -446,6 +480,12 @@ gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
     if (C && gp_dataset_classes(ds) > C)
         return gp_fail(err, GP_ERR_ARG, "the dataset has %d classes, the model knows %d", gp_dataset_classes(ds), C);
     gp_dataset_sample_batch(ds, &gan->rng, gan->real, C ? gan->real_labels : NULL, B);
+    return gp_gan_d_step_real(gan, err);
+}
+
+gp_status gp_gan_d_step_real(gp_gan *gan, gp_err *err) {
+    if (!gan->has_d) return gp_fail(err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
+    int B = gan->cfg.batch;
     draw_g_input(gan);
     gan->G.training = 1;
     gan->D.training = 1;
@@ -455,13 +495,15 @@ gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
     float d_real, d_fake, acc = 0.0f;
     const float *out = d_forward(gan, gan->real, gan->real_labels, B, 1);
     float loss_real = d_output_loss(gan, out, gan->real_labels, B, ON_REAL, &d_real, &acc);
+    memcpy(gan->seen_real, gan->scores, (size_t)B * sizeof(float));
     gp_net_backward(&gan->D, gan->dlogits, B, 1, 0);
     /* the fake batch is detached: D's gradients only */
     out = d_forward(gan, fake, gan->fake_labels, B, 1);
     float loss_fake = d_output_loss(gan, out, gan->fake_labels, B, ON_FAKE, &d_fake, NULL);
+    memcpy(gan->seen_fake, gan->scores, (size_t)B * sizeof(float));
     gp_net_backward(&gan->D, gan->dlogits, B, 1, 0);
     float penalty = penalties(gan, fake, B);
-    gp_net_adam_step(&gan->D, &gan->opt_d);
+    optimizer_step(gan, &gan->D, &gan->opt_d, gan->cfg.lr_d);
 
     gan->fake_ready = 1; /* G's activations still hold this fake batch */
     gan->stats.d_loss = loss_real + loss_fake + penalty;
@@ -503,11 +545,16 @@ static gp_status g_step(gp_gan *gan, int reuse_fake, gp_err *err) {
     const float *out = d_forward(gan, fake, gan->fake_labels, B, 1);
     float g_fake;
     float g_loss = d_output_loss(gan, out, gan->fake_labels, B, FOR_G, &g_fake, NULL);
+    memcpy(gan->seen_g, gan->scores, (size_t)B * sizeof(float));
     /* through D to its input without touching D's gradients, then into G */
     const float *dfake = d_input_grad(gan, gp_net_backward(&gan->D, gan->dlogits, B, 0, 1), B, 1);
+    if (dfake != gan->dfake) { /* kept where the teaching view reads it */
+        memcpy(gan->dfake, dfake, (size_t)B * gp_shape_size(gan->image) * sizeof(float));
+        dfake = gan->dfake;
+    }
     gp_net_zero_grad(&gan->G);
     gp_net_backward(&gan->G, dfake, B, 1, 0);
-    gp_net_adam_step(&gan->G, &gan->opt_g);
+    optimizer_step(gan, &gan->G, &gan->opt_g, gan->cfg.lr_g);
     ema_update(gan);
     gan->stats.g_loss = g_loss;
     gan->stats.g_fake = g_fake;
@@ -525,7 +572,15 @@ gp_status gp_gan_train_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
         gp_status st = gp_gan_d_step(gan, ds, err);
         if (st != GP_OK) return st;
     }
-    return g_step(gan, 1, err);
+    return gp_gan_g_steps(gan, err);
+}
+
+gp_status gp_gan_g_steps(gp_gan *gan, gp_err *err) {
+    for (int i = 0; i < gan->cfg.g_steps; i++) { /* the first reuses the last D step's fake batch */
+        gp_status st = g_step(gan, i == 0, err);
+        if (st != GP_OK) return st;
+    }
+    return GP_OK;
 }
 
 /* Runs G (evaluation mode unless training) on z with classes; with EMA,
@@ -581,7 +636,8 @@ void gp_gan_recalibrate_bn(gp_gan *gan, int n_batches, uint64_t seed) {
 void gp_gan_latents(const gp_gan *gan, uint64_t seed, int count, float *z) {
     gp_rng rng;
     gp_rng_seed(&rng, seed);
-    gp_rng_fill_normal(&rng, z, count * gan->cfg.latent, 0.0f, 1.0f);
+    if (gan->cfg.noise == GP_NOISE_UNIFORM) gp_rng_fill_uniform(&rng, z, count * gan->cfg.latent, -1.0f, 1.0f);
+    else gp_rng_fill_normal(&rng, z, count * gan->cfg.latent, 0.0f, 1.0f);
 }
 
 size_t gp_model_info_json(const gp_gan *gan, char *buf, size_t cap) {

@@ -40,7 +40,7 @@ typedef struct {
     float *z_scratch;   /* batch x latent, for BatchNorm recalibration */
     float *real;        /* real images */
     float *d_in;        /* D's input in concat mode: image then class planes */
-    float *dfake;       /* gradient of G's loss with respect to the fake images */
+    float *dfake;       /* gradient of G's loss with respect to the fake images (of the last G step) */
     float *aug;         /* augmented images (DiffAugment), then scratch for their gradient */
     gp_augment_draw *aug_draws; /* the last batch's augmentation */
     float *pen_x, *pen_u; /* gradient penalties: the images, and the direction of the difference quotient */
@@ -50,6 +50,9 @@ typedef struct {
     float *dlogits;     /* batch x D outputs: gradient of D's outputs */
     float *class_logits;  /* ACGAN: batch x classes */
     float *dclass_logits; /* ACGAN: their gradient */
+    /* D's raw scores of each image, as the last steps saw them (before their
+     * updates): the D step's real and fake batches, the G step's fakes */
+    float *seen_real, *seen_fake, *seen_g;
     uint8_t *real_labels, *fake_labels;
     float *ema;         /* cfg.ema > 0: moving average of G's parameters */
     void *block;
@@ -81,8 +84,15 @@ gp_shape gp_gan_image_shape(const gp_gan *gan);
 
 /* One discriminator step on a real batch drawn from ds and a fake batch. */
 gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err);
+/* The same on the real batch the caller put in gan->real (batch rows of
+ * the image shape; with their classes in real_labels if conditional): how
+ * sources other than image datasets (2-D points, toy.h) train. */
+gp_status gp_gan_d_step_real(gp_gan *gan, gp_err *err);
 /* One generator step on fresh noise. */
 gp_status gp_gan_g_step(gp_gan *gan, gp_err *err);
+/* A round's generator steps (g_steps; the first on the last D step's fake
+ * batch, as gp_gan_train_step). */
+gp_status gp_gan_g_steps(gp_gan *gan, gp_err *err);
 /* d_steps discriminator steps and one generator step on the last D step's
  * fake batch. Returns GP_ERR_NAN
  * (and a message) if a loss or a weight became non-finite. */

@@ -332,6 +332,12 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
     memset(&c, 0, sizeof c);
     const uint8_t *preset = r_take(&r, 16);
     if (preset) memcpy(c.preset, preset, 15);
+    /* settings a file predates keep their defaults (g_steps 1, Adam, ...) */
+    if (gp_preset_find(c.preset)) {
+        char name[GP_NAME_LEN];
+        memcpy(name, c.preset, GP_NAME_LEN);
+        gp_gan_config_default(&c, name, NULL);
+    }
     gp_shape image;
     image.c = (int)r_u32(&r);
     image.h = (int)r_u32(&r);
