@@ -41,7 +41,7 @@ $(BUILD)/san/%: tests/%.c tests/check.h tests/gradcheck.h $(CORE_SRC) $(HEADERS)
 # ---- wasm ----------------------------------------------------------------
 # Two builds of the same sources: 128-bit SIMD and portable (for browsers
 # without wasm SIMD). The page picks one with WebAssembly.validate.
-WASM_SRC   = $(CORE_SRC) src/wasm_api.c
+WASM_SRC   = $(CORE_SRC) src/wasm_api.c src/wasm_toy.c
 EMFLAGS    = -std=c11 -O3 -Wall -Wextra -ffp-contract=off -Isrc \
              -sMODULARIZE=1 -sEXPORT_NAME=createGanplay -sALLOW_MEMORY_GROWTH=1 \
              -sINITIAL_MEMORY=64MB -sTOTAL_STACK=1MB -sFILESYSTEM=0 \

@@ -566,6 +566,7 @@ static gp_status g_step(gp_gan *gan, int reuse_fake, gp_err *err) {
 }
 
 gp_status gp_gan_g_step(gp_gan *gan, gp_err *err) { return g_step(gan, 0, err); }
+gp_status gp_gan_g_step_after_d(gp_gan *gan, gp_err *err) { return g_step(gan, 1, err); }
 
 gp_status gp_gan_train_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
     for (int i = 0; i < gan->cfg.d_steps; i++) {

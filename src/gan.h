@@ -90,6 +90,9 @@ gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err);
 gp_status gp_gan_d_step_real(gp_gan *gan, gp_err *err);
 /* One generator step on fresh noise. */
 gp_status gp_gan_g_step(gp_gan *gan, gp_err *err);
+/* One generator step on the last D step's fake batch (fresh noise if G's
+ * activations no longer hold it), as the first G step of a round. */
+gp_status gp_gan_g_step_after_d(gp_gan *gan, gp_err *err);
 /* A round's generator steps (g_steps; the first on the last D step's fake
  * batch, as gp_gan_train_step). */
 gp_status gp_gan_g_steps(gp_gan *gan, gp_err *err);

@@ -1070,6 +1070,9 @@ function fail(e) {
   post({ type: 'error', message: explain(e) });
 }
 
+// The 2-D mode's requests (toy*), in their own file.
+importScripts('toy-worker.js');
+
 self.onmessage = async (e) => {
   const { rid, type, ...args } = e.data;
   try {

@@ -8,6 +8,7 @@ import { LineChart } from './charts.js';
 import { Settings, parseHash } from './settings.js';
 import { OwnImages } from './own.js';
 import { Explore } from './explore.js';
+import { ToyMode } from './toy.js';
 import { $, fmt, setText, drawRgba, download, fieldMessage } from './util.js';
 
 // What Start trains on a first visit: the seed MLP GAN with faster learning
@@ -45,12 +46,16 @@ const engine = new Engine('worker.js', bootInit());
 const settings = new Settings(engine);
 const explore = new Explore(engine, state);
 const own = new OwnImages(engine, (d) => onDataset(d)); // the "your own images" panel
+const toyMode = new ToyMode(engine, (h) => history.replaceState(null, '', h)); // the 2-D mode
 let manifest = [];
+let engineTable = null;
 let lossTable = []; // the engine's losses: {name, label, help, probability}
 
 window.ganplay = {
   state,
   engine,
+  toy: toyMode.state,
+  toyMode,
   debug: {
     checksum: () => engine.call('checksum'),
     scoreClass: (label, count) => engine.call('scoreClass', { label, count }),
@@ -828,6 +833,34 @@ const saveOnHide = () => {
 document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && saveOnHide());
 window.addEventListener('pagehide', saveOnHide);
 
+// ---- the two modes ------------------------------------------------------------------------------
+
+// The 2-D mode is what #view=2d, #lesson=NAME and #embed=... open.
+const isToyHash = (h) => h.view === '2d' || h.lesson !== undefined || h.embed !== undefined;
+
+async function setView(hash) {
+  const toy = isToyHash(hash);
+  document.body.dataset.view = toy ? '2d' : 'images';
+  document.body.classList.toggle('present', toy && hash.present === '1');
+  document.body.classList.toggle('embed', toy && hash.embed !== undefined);
+  for (const id of ['toy-play', 'toy-charts', 'toy-setup', 'toy-lessons']) $(id).hidden = !toy;
+  $('view-images').toggleAttribute('aria-current', !toy);
+  $('view-2d').toggleAttribute('aria-current', toy);
+  if (toy) $('view-2d').setAttribute('aria-current', 'page');
+  else $('view-images').setAttribute('aria-current', 'page');
+  if (!toy) {
+    toyMode.close();
+    return;
+  }
+  // one engine: the image training waits while the 2-D game plays
+  if (state.running) await control('pause', () => engine.call('pause'));
+  await toyMode.open(hash, engineTable);
+}
+
+window.addEventListener('hashchange', () => {
+  if (state.ready) setView(parseHash());
+});
+
 // ---- start --------------------------------------------------------------------------------------
 
 async function main() {
@@ -863,6 +896,7 @@ async function main() {
   setText($('r-build'), r.build === 'simd' ? 'WebAssembly SIMD, in a worker' : 'portable WebAssembly (no SIMD), in a worker');
   explore.buildSliders(r.directions);
   settings.build(r.table);
+  engineTable = r.table;
   lossTable = r.table.losses;
   own.setSize(r.table.presets[0].image.height);
   showModel();
@@ -888,7 +922,7 @@ async function main() {
   await settings.loadDefaults('mlp').catch(() => {});
   settings.extra.dataset = hash.dataset ? init.dataset : undefined;
   if (hash.noise !== undefined) settings.extra.noise = state.noiseSeed;
-  if (Object.keys(hash).length > 0) {
+  if (Object.keys(hash).length > 0 && !isToyHash(hash)) {
     $('settings-box').open = true;
     const ok = await settings.applyHash({ ...hash, preset });
     if (!ok) showError('Some settings in the link were refused; the fields say why. The others were applied.');
@@ -901,6 +935,7 @@ async function main() {
   setStatus(statusText());
   explore.refresh();
   registerServiceWorker();
+  if (isToyHash(hash)) await setView(hash);
 }
 
 // Offline after the first visit: a service worker keeps the site's files.

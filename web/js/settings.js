@@ -46,9 +46,11 @@ export class Settings {
     this.table = table;
     const box = $('settings-fields');
     box.textContent = '';
-    const rows = [{ name: 'preset', label: 'Preset', help: table.presets.map((p) => `${p.label}: ${p.help}`).join(' '),
-      type: 'choice', choices: table.presets.map((p) => p.name), choiceLabels: table.presets.map((p) => p.label) },
-    ...table.settings];
+    // the image presets and their settings (the 2-D mode builds its own, toy.js)
+    const presets = table.presets.filter((p) => !p.points);
+    const rows = [{ name: 'preset', label: 'Preset', help: presets.map((p) => `${p.label}: ${p.help}`).join(' '),
+      type: 'choice', choices: presets.map((p) => p.name), choiceLabels: presets.map((p) => p.label) },
+    ...table.settings.filter((r) => r.scope !== 'points')];
     for (const row of rows) {
       const field = document.createElement('div');
       field.className = 'field';

@@ -1,0 +1,192 @@
+// The 2-D mode: each distribution renders its own shape; drawn points
+// become the data; Play, Pause, one round, one D step and one G step change
+// only what they compute; slow motion goes through every part of a round in
+// order; every lesson link restores its settings; the heatmap and arrows
+// follow training with no long task on the page's thread; presentation and
+// embed modes; 360 px. Prints the rounds/s the worker reaches.
+import path from 'node:path';
+import { SHOTS, check, newContext, newPage, waitFor } from './helpers.mjs';
+
+const toy = (page) => page.evaluate(() => JSON.parse(JSON.stringify({ ...window.ganplay.toy })));
+const PHASES = ['sample', 'generate', 'judge', 'dloss', 'dupdate', 'gloss', 'arrows', 'gupdate', 'done'];
+
+async function openToy(page, site, hash) {
+  await page.goto(site + hash);
+  await waitFor(page, () => window.ganplay && window.ganplay.toy.frames > 1 && window.ganplay.toyMode.ready, null,
+    `${hash}: the 2-D mode draws`, 60000);
+}
+
+// A frame after the one counted now.
+async function nextFrame(page) {
+  const n = (await toy(page)).frames;
+  await waitFor(page, (k) => window.ganplay.toy.frames > k + 1, n, 'a new frame');
+}
+
+// What the frame drew: real and fake points.
+const framePoints = (page) => page.evaluate(() => {
+  const f = window.ganplay.toyMode.frame;
+  return { real: Array.from(f.real), fake: Array.from(f.fake) };
+});
+
+// Each distribution's shape, checked on the real points drawn.
+const SHAPES = {
+  line: (p) => p.every(([x, y]) => Math.abs(y - 0.5 * x) < 0.2),
+  two: (p) => p.every(([x, y]) => Math.hypot(x - 0.7, y - 0.35) < 0.5 || Math.hypot(x + 0.7, y + 0.35) < 0.5),
+  ring: (p) => p.every(([x, y]) => Math.abs(Math.hypot(x, y) - 1) < 0.25),
+  grid: (p) => p.every(([x, y]) => Math.abs(x * 2 - Math.round(x * 2)) < 0.5 && Math.abs(y * 2 - Math.round(y * 2)) < 0.5),
+  moons: (p) => p.every(([x, y]) => Math.abs(x) < 1.5 && Math.abs(y) < 1),
+  spiral: (p) => p.every(([x, y]) => Math.hypot(x, y) < 1.4),
+};
+
+export async function run({ browser, site }) {
+  const context = await newContext(browser);
+  const page = await newPage(context);
+  await openToy(page, site, '#view=2d');
+  check(await page.isVisible('#toy-canvas') && await page.isHidden('#samples') && await page.isHidden('#train'),
+    '#view=2d opens the 2-D mode (and hides the image sections)');
+
+  // every distribution renders its own shape
+  const dists = await page.$$eval('#toy-dist option', (o) => o.map((x) => x.value));
+  check(dists.length === 7 && dists.includes('drawn'), 'seven distributions, drawing included', dists.join(', '));
+  const seen = new Set();
+  for (const d of dists.filter((x) => x !== 'drawn')) {
+    await page.selectOption('#toy-dist', d);
+    await waitFor(page, (name) => window.ganplay.toy.pending.dataset === name, d, `${d} chosen`);
+    await nextFrame(page);
+    const pts = (await framePoints(page)).real;
+    const pairs = [];
+    for (let i = 0; i < pts.length; i += 2) pairs.push([pts[i], pts[i + 1]]);
+    seen.add(JSON.stringify(pts.slice(0, 20)));
+    check(pairs.length === 500 && SHAPES[d](pairs), `the ${d} distribution renders its shape`, `${pairs.length} real points`);
+  }
+  check(seen.size === 6, 'each distribution draws different points');
+
+  // drawing points makes the data
+  await page.selectOption('#toy-dist', 'drawn');
+  const box = await page.locator('#toy-canvas').boundingBox();
+  const at = [[0.25, 0.25], [0.75, 0.3], [0.5, 0.8]];
+  for (const [fx, fy] of at) await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
+  await waitFor(page, () => window.ganplay.toy.drawn === 3, null, 'three points drawn');
+  await page.click('#toy-draw-use');
+  await waitFor(page, () => window.ganplay.toy.pending.dataset === 'drawn', null, 'drawn points in use');
+  await nextFrame(page);
+  const drawnPts = at.map(([fx, fy]) => [fx * 3 - 1.5, 1.5 - fy * 3]);
+  const real = (await framePoints(page)).real;
+  let near = 0;
+  for (let i = 0; i < real.length; i += 2) near += drawnPts.some(([x, y]) => Math.hypot(real[i] - x, real[i + 1] - y) < 0.15);
+  check(near === real.length / 2, 'drawing on the plane makes the real data: every real point is near a drawn one',
+    `${near} of ${real.length / 2}`);
+
+  // the ring again, a fresh model
+  await page.selectOption('#toy-dist', 'ring');
+  await page.click('#toy-reset');
+  await waitFor(page, () => window.ganplay.toy.stats[0] === 0 && window.ganplay.toy.pending.dataset === 'ring', null, 'fresh model');
+  await nextFrame(page);
+
+  // one D step: D's surface changes, the fakes do not; one G step: the reverse
+  let before = await toy(page);
+  await page.click('#toy-d');
+  await waitFor(page, (n) => window.ganplay.toy.stats[2] === n + 1, before.stats[2], 'one D step');
+  await nextFrame(page);
+  let after = await toy(page);
+  check(after.stats[1] === before.stats[1] && after.stats[0] === before.stats[0] && after.lastFrame.grid !== before.lastFrame.grid &&
+    after.lastFrame.fake === before.lastFrame.fake, 'One D step updates D only: the heatmap changes, the fakes stay',
+  `D steps ${before.stats[2]} -> ${after.stats[2]}, G steps ${after.stats[1]}`);
+  before = after;
+  await page.click('#toy-g');
+  await waitFor(page, (n) => window.ganplay.toy.stats[1] === n + 1, before.stats[1], 'one G step');
+  await nextFrame(page);
+  after = await toy(page);
+  check(after.stats[2] === before.stats[2] && after.lastFrame.grid === before.lastFrame.grid && after.lastFrame.fake !== before.lastFrame.fake,
+    'One G step updates G only: the fakes move, the heatmap stays');
+  before = after;
+  await page.click('#toy-round');
+  await waitFor(page, (n) => window.ganplay.toy.stats[0] === n + 1, before.stats[0], 'one round');
+  after = await toy(page);
+  check(after.stats[1] === before.stats[1] + 1 && after.stats[2] === before.stats[2] + 1, 'One round is one D step and one G step');
+  const readout = await page.textContent('#t-dstep');
+  check(readout === String(after.stats[2]), 'the readouts show the engine’s counts', readout);
+
+  // slow motion: every part of one round, in order, with the batch the engine used
+  await page.evaluate(() => (window.ganplay.toyMode.pace = 80));
+  before = await toy(page);
+  await page.click('#toy-slow');
+  await waitFor(page, () => window.ganplay.toy.phases.includes('done'), null, 'slow motion ends', 60000);
+  after = await toy(page);
+  check(JSON.stringify(after.phases) === JSON.stringify(PHASES) && after.stats[2] === before.stats[2] + 1 &&
+    after.stats[1] === before.stats[1] + 1, 'slow motion goes through every part of a round in order', after.phases.join(' > '));
+
+  // Play: thousands of rounds per second in the worker, frames keep coming, no long task on the page
+  await page.evaluate(() => (window.ganplay.toy.longTasks = 0));
+  before = await toy(page);
+  await page.click('#toy-play-btn');
+  await waitFor(page, (n) => window.ganplay.toy.stats[0] > n + 3000, before.stats[0], 'training runs', 60000);
+  const mid = await toy(page);
+  await waitFor(page, (n) => window.ganplay.toy.frames > n + 30, mid.frames, 'frames keep coming while training');
+  after = await toy(page);
+  check(after.lastFrame.grid !== mid.lastFrame.grid && after.lastFrame.arrows !== mid.lastFrame.arrows && after.longTasks === 0,
+    'the heatmap and the arrows follow training, with no long task on the page', `${after.longTasks} long tasks`);
+  console.log(`     2-D training in the worker: ${Math.round(after.rate)} rounds/s (batch 128, G and D 2 x 32) while drawing`);
+  check(after.rate > 500, 'the worker trains hundreds of rounds per second or more', `${Math.round(after.rate)} rounds/s`);
+  await page.click('#toy-play-btn');
+  await waitFor(page, () => !window.ganplay.toy.running, null, 'paused');
+  const stopped = (await toy(page)).stats[0];
+  await nextFrame(page);
+  await nextFrame(page);
+  check((await toy(page)).stats[0] === stopped, 'Pause stops training', `round ${stopped}`);
+  const coverage = await page.textContent('#toy-coverage');
+  check(/Modes covered: \d of 8/.test(coverage), 'the coverage meter counts the ring’s modes', coverage);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.locator('#toy-play').screenshot({ path: path.join(SHOTS, 'toy-1280.png') });
+
+  // every lesson link restores its distribution and settings
+  const lessons = await page.evaluate(() => window.ganplay.toyMode.info.lessons);
+  check(lessons.length >= 6, 'six lessons or more', lessons.map((l) => l.name).join(', '));
+  for (const l of lessons) {
+    await page.click(`#lesson-${l.name}`);
+    await waitFor(page, (name) => window.ganplay.toy.lesson === name && location.hash === `#lesson=${name}`, l.name, `${l.name} opened`);
+    const p = (await toy(page)).pending;
+    const want = Object.fromEntries(l.settings.split(' ').map((kv) => kv.split('=')));
+    const same = p.dataset === l.dist && Object.entries(want).every(([k, v]) => String(p[k]) === v ||
+      Math.abs(Number(p[k]) - Number(v)) <= 1e-6 * Math.max(1, Math.abs(Number(v))));
+    check(same, `the ${l.name} lesson link restores its settings`, `${l.dist}: ${l.settings}`);
+  }
+  // a lesson link in a new page gives the same run
+  await page.click('#lesson-collapse');
+  await waitFor(page, () => window.ganplay.toy.lesson === 'collapse', null, 'collapse again');
+  await nextFrame(page);
+  const other = await newPage(context);
+  await openToy(other, site, '#lesson=collapse');
+  const a = await toy(other), b = await toy(page);
+  check(JSON.stringify(a.pending) === JSON.stringify(b.pending) && a.lastFrame.fake === b.lastFrame.fake,
+    'a lesson link opened elsewhere starts the same run');
+  await other.close();
+
+  // presentation and embed modes
+  const present = await newPage(context);
+  await openToy(present, site, '#view=2d&present=1');
+  check(await present.evaluate(() => document.body.classList.contains('present')) && await present.isHidden('#toy-setup') &&
+    await present.isVisible('#toy-play-btn'), 'presentation mode: large, with fewer controls');
+  await present.close();
+  const embed = await newPage(context);
+  await openToy(embed, site, '#embed=healthy');
+  check(await embed.isVisible('#toy-canvas') && await embed.isVisible('#toy-play-btn') && await embed.isVisible('#toy-round') &&
+    await embed.isHidden('#toy-charts') && await embed.isHidden('.top') && (await toy(embed)).pending.dataset === 'ring',
+  'embed mode shows the canvas with Play and Step only');
+  await embed.close();
+
+  // 360 px: everything fits
+  const narrow = await newPage(await newContext(browser, { width: 360, height: 780 }));
+  await openToy(narrow, site, '#view=2d');
+  const fits = await narrow.evaluate(() => document.documentElement.scrollWidth <= 360 &&
+    document.getElementById('toy-canvas').getBoundingClientRect().width <= 340);
+  check(fits, 'at 360 px the 2-D mode fits the screen');
+  await narrow.screenshot({ path: path.join(SHOTS, 'toy-360.png') });
+
+  // back to the images
+  await page.click('#view-images');
+  await waitFor(page, () => document.body.dataset.view === 'images', null, 'images again');
+  check(await page.isVisible('#samples') && await page.isHidden('#toy-play'), 'the Images link goes back to the image mode');
+  check(page.errors.length === 0 && narrow.errors.length === 0, 'no console errors', page.errors.concat(narrow.errors).join(' | '));
+  await context.close();
+}

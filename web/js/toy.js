@@ -1,0 +1,768 @@
+// toy.js: the 2-D mode. A GAN on points in the plane, drawn every frame:
+// D's belief over the plane (a heatmap with its 50/50 line), G's manifold,
+// real and fake points, and the arrows G's loss pushes the fakes along.
+// The engine trains in the worker (toy-worker.js); this module asks for a
+// frame whenever it has drawn the last one, so drawing keeps the display's
+// pace whatever the training rate. Slow motion walks one round through the
+// algorithm's parts with the batch the engine really used.
+// Address: #view=2d&dist=ring&lr_g=0.002 ..., #lesson=NAME, &present=1,
+// #embed=2d or #embed=LESSON.
+
+import { LineChart } from './charts.js';
+import { $, clean, fieldMessage, fmt, setText } from './util.js';
+
+const GRID = 64; // D's grid: GRID x GRID cells, evaluated every frame
+const MESH = 24; // G's manifold: MESH x MESH noise points (MESH*4 on a line for 1-D noise)
+const POINTS = 500; // real and fake points drawn
+const ARROWS = 48; // fakes with an arrow
+const FRAME_SEED = 99; // the fakes drawn come from fixed noise, so they move as G learns
+const PHASES = ['sample', 'generate', 'judge', 'dloss', 'dupdate', 'gloss', 'arrows', 'gupdate'];
+const LIT = { // the diagram's parts that each phase uses
+  sample: ['z', 'real'], generate: ['z', 'g', 'fake'], judge: ['real', 'fake', 'd'], dloss: ['d', 'dloss'],
+  dupdate: ['dloss', 'd'], gloss: ['fake', 'd', 'gloss'], arrows: ['gloss', 'd', 'fake'], gupdate: ['gloss', 'g'],
+};
+const KEYS = ['view', 'dist', 'lesson', 'present', 'embed'];
+
+const css = (n) => getComputedStyle(document.documentElement).getPropertyValue(n).trim();
+const sigmoid = (s) => 1 / (1 + Math.exp(-s));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export class ToyMode {
+  constructor(engine, onUrl) {
+    this.engine = engine;
+    this.onUrl = onUrl; // (hash) => void: the page writes the address
+    this.ready = false;
+    this.visible = false;
+    this.info = null; // {toys, lessons, box}
+    this.table = null; // the engine's settings table
+    this.cfg = null; // the model's settings
+    this.pending = null;
+    this.frame = null;
+    this.busy = false; // a frame request is out
+    this.slow = false; // slow motion is playing
+    this.drawn = []; // points drawn for "drawn", x y pairs
+    this.lesson = null;
+    this.pace = 1100; // ms per slow-motion phase
+    this.overlay = null; // what slow motion draws over the frame
+    // what the tests read
+    this.state = { frames: 0, phases: [], stats: null, running: false, rate: 0, measure: null, dist: null, drawn: 0,
+      lastFrame: null, longTasks: 0, errors: [] };
+    this.canvas = $('toy-canvas');
+    this.heat = document.createElement('canvas');
+    this.heat.width = this.heat.height = GRID;
+    this.lossChart = new LineChart($('toy-chart-loss'), { width: 3, ymin: null, series: [{ color: '--d-color', column: 1 },
+      { color: '--g-color', column: 2 }], empty: 'Press Play or take a step' });
+    this.divChart = new LineChart($('toy-chart-div'), { width: 3, ymin: 0, minTop: 0.7, series: [{ color: '--real-color', column: 1 },
+      { color: '--fd-color', column: 2 }], empty: 'Measured while training' });
+    this.wire();
+  }
+
+  // ---- setup -----------------------------------------------------------------
+
+  wire() {
+    $('toy-play-btn').onclick = () => this.toggle();
+    $('toy-round').onclick = () => this.step('round');
+    $('toy-d').onclick = () => this.step('d');
+    $('toy-g').onclick = () => this.step('g');
+    $('toy-slow').onclick = () => this.slowRound();
+    $('toy-reset').onclick = () => this.act(async () => this.took(await this.engine.call('toyReset'), true));
+    $('toy-speed').onchange = (e) => this.engine.call('toySpeed', { speed: Number(e.target.value) });
+    $('toy-dist').onchange = (e) => this.pickDist(e.target.value);
+    $('toy-draw-use').onclick = () => this.useDrawn();
+    $('toy-draw-clear').onclick = () => {
+      this.drawn = [];
+      this.showDrawn();
+    };
+    for (const id of ['show-heat', 'show-mesh', 'show-arrows', 'show-real', 'show-fake']) $(id).onchange = () => this.draw();
+    let down = false;
+    const add = (e) => {
+      if ($('toy-dist').value !== 'drawn' || this.drawn.length / 2 >= 2000) return;
+      const r = this.canvas.getBoundingClientRect(), B = this.box();
+      const x = ((e.clientX - r.left) / r.width) * 2 * B - B, y = B - ((e.clientY - r.top) / r.height) * 2 * B;
+      const last = this.drawn.length - 2;
+      if (last >= 0 && Math.hypot(this.drawn[last] - x, this.drawn[last + 1] - y) < 0.04) return;
+      this.drawn.push(Math.max(-B, Math.min(B, x)), Math.max(-B, Math.min(B, y)));
+      this.showDrawn();
+    };
+    this.canvas.addEventListener('pointerdown', (e) => {
+      down = true;
+      this.canvas.setPointerCapture(e.pointerId);
+      add(e);
+    });
+    this.canvas.addEventListener('pointermove', (e) => down && add(e));
+    const up = () => (down = false);
+    this.canvas.addEventListener('pointerup', up);
+    this.canvas.addEventListener('pointercancel', up);
+    // long tasks on the page's thread while the 2-D mode is open (the tests read the count)
+    if (typeof PerformanceObserver === 'function' && PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
+      new PerformanceObserver((list) => {
+        if (this.visible) this.state.longTasks += list.getEntries().length;
+      }).observe({ type: 'longtask', buffered: false });
+    }
+  }
+
+  box() {
+    return this.info ? this.info.box : 1.5;
+  }
+
+  async act(fn) {
+    try {
+      return await fn();
+    } catch (e) {
+      this.state.errors.push(e.message);
+      setText($('toy-phase'), e.message);
+      return null;
+    }
+  }
+
+  // Opens the mode: the engine's 2-D session, then what the address asks for.
+  async open(hash, table) {
+    this.table = table;
+    this.visible = true;
+    if (!this.ready) {
+      const r = await this.engine.call('toyInit');
+      this.info = r.toys;
+      this.defaults = { ...r.pending }; // the address keeps what differs from these
+      this.buildDist();
+      this.buildFields();
+      this.buildLessons();
+      this.ready = true;
+      this.took(r, true);
+    }
+    if (hash.lesson || hash.embed) await this.openLesson(hash.lesson || hash.embed, hash);
+    else if (hash.dist || Object.keys(hash).some((k) => !KEYS.includes(k))) await this.configure(hash);
+    this.loop();
+  }
+
+  close() {
+    this.visible = false;
+    if (this.state.running) this.toggle();
+  }
+
+  buildDist() {
+    const pick = $('toy-dist');
+    pick.textContent = '';
+    for (const d of this.info.distributions) pick.add(new Option(d.label, d.name));
+  }
+
+  buildLessons() {
+    const list = $('toy-lesson-list');
+    list.textContent = '';
+    for (const l of this.info.lessons) {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = `#lesson=${l.name}`;
+      a.textContent = l.title;
+      a.id = `lesson-${l.name}`;
+      const p = document.createElement('p');
+      p.textContent = l.text;
+      li.append(a, p);
+      list.append(li);
+    }
+  }
+
+  // One field per setting the 2-D GAN has (the engine's table, image-only rows left out).
+  buildFields() {
+    const box = $('toy-fields');
+    box.textContent = '';
+    this.fields = new Map();
+    for (const row of this.table.settings.filter((r) => r.scope !== 'image')) {
+      const field = document.createElement('div');
+      field.className = 'field';
+      const id = `t-f-${row.name}`;
+      const label = document.createElement('label');
+      label.htmlFor = id;
+      label.textContent = row.label;
+      if (!row.live) {
+        const when = document.createElement('span');
+        when.className = 'when';
+        when.textContent = ' · at Reset';
+        label.append(when);
+      }
+      let input;
+      if (row.type === 'choice' || row.name === 'latent') {
+        input = document.createElement('select');
+        if (row.name === 'latent') ['1', '2'].forEach((v) => input.add(new Option(`${v}-D noise`, v)));
+        else row.choices.forEach((c, i) => input.add(new Option(row.choiceLabels[i], c)));
+      } else {
+        input = document.createElement('input');
+        input.type = 'text';
+        input.inputMode = row.type === 'float' ? 'decimal' : 'numeric';
+        input.autocomplete = 'off';
+      }
+      input.id = id;
+      input.dataset.key = row.name;
+      input.title = row.help;
+      const help = document.createElement('p');
+      help.className = 'help';
+      help.textContent = row.help;
+      const msg = document.createElement('p');
+      msg.className = 'msg';
+      msg.setAttribute('aria-live', 'polite');
+      input.setAttribute('aria-describedby', `${id}-help`);
+      help.id = `${id}-help`;
+      input.addEventListener('change', () => this.setField(row, input, msg));
+      field.append(label, input, help, msg);
+      box.append(field);
+      this.fields.set(row.name, { input, msg, row });
+    }
+  }
+
+  showFields() {
+    if (!this.fields || !this.pending) return;
+    for (const [key, f] of this.fields) {
+      const v = this.pending[key];
+      if (v !== undefined && document.activeElement !== f.input) f.input.value = typeof v === 'number' ? String(clean(v)) : String(v);
+    }
+    const dist = this.pending.dataset;
+    // while points are being drawn, the picker stays on "drawn"
+    if (!this.drawing && this.info && this.info.distributions.some((d) => d.name === dist)) $('toy-dist').value = dist;
+    const d = this.info && this.info.distributions.find((x) => x.name === $('toy-dist').value);
+    setText($('toy-dist-help'), d ? d.help : '');
+    $('toy-draw').hidden = $('toy-dist').value !== 'drawn';
+    this.state.dist = $('toy-dist').value;
+  }
+
+  async setField(row, input, msg) {
+    const r = await this.act(() => this.engine.call('toySet', { key: row.name, value: input.value }));
+    if (!r) {
+      fieldMessage(input, msg, `${this.state.errors[this.state.errors.length - 1]} (“${input.value}” refused; nothing changed.)`);
+      input.value = String(typeof this.pending[row.name] === 'number' ? clean(this.pending[row.name]) : this.pending[row.name]);
+      return;
+    }
+    fieldMessage(input, msg, r.applied === 'now' ? 'Applied now.' : 'Takes effect at Reset.', 'note');
+    this.lesson = null;
+    this.took(r);
+    this.writeUrl();
+  }
+
+  // ---- what the engine says --------------------------------------------------
+
+  // A state answer: stats, settings, measurements; reset clears the charts.
+  took(r, reset = false) {
+    if (!r) return;
+    this.cfg = r.config;
+    this.pending = r.pending;
+    this.state.stats = r.stats;
+    this.state.running = r.running;
+    this.state.rate = r.rate;
+    this.state.measure = r.measure;
+    this.state.config = r.config;
+    this.state.pending = r.pending;
+    if (reset) {
+      this.lossChart.clear();
+      this.divChart.clear();
+      this.frame = null;
+    }
+    this.showFields();
+    this.showStats();
+  }
+
+  showStats() {
+    const st = this.state.stats;
+    if (!st) return;
+    const [rounds, gSteps, dSteps, dLoss, gLoss, dReal, dFake] = st;
+    setText($('t-round'), String(rounds));
+    setText($('t-dstep'), String(dSteps));
+    setText($('t-gstep'), String(gSteps));
+    setText($('t-rate'), this.state.running && this.state.rate > 0 ? String(Math.round(this.state.rate)) : '–');
+    setText($('t-dloss'), dSteps ? fmt(dLoss, 3) : '–');
+    setText($('t-gloss'), gSteps ? fmt(gLoss, 3) : '–');
+    setText($('t-dreal'), dSteps ? fmt(dReal, 3) : '–');
+    setText($('t-dfake'), dSteps ? fmt(dFake, 3) : '–');
+    const prob = this.probability();
+    setText($('t-dreal-label'), prob ? 'Mean D(x)' : 'Mean D score, real');
+    setText($('t-dfake-label'), prob ? 'Mean D(G(z))' : 'Mean D score, fake');
+    setText($('toy-play-btn'), this.state.running ? 'Pause' : 'Play');
+    for (const id of ['toy-round', 'toy-d', 'toy-g', 'toy-slow', 'toy-reset']) $(id).disabled = this.state.running || this.slow;
+    $('toy-play-btn').disabled = this.slow;
+    const m = this.state.measure;
+    if (m) {
+      setText($('toy-coverage'), m.modes_total
+        ? `Modes covered: ${m.modes_covered} of ${m.modes_total}; ${Math.round(100 * m.high_quality_share)}% of fakes are high quality.`
+        : 'This distribution has no separate modes to count; KL and JS measure the fit.');
+      $('toy-coverage').title = 'A fake is of high quality within 3 standard deviations of a mode’s centre; a mode is covered ' +
+        'when it holds at least a quarter of an even share of 1,000 fakes (as in the unrolled-GAN and VEEGAN papers).';
+      setText($('toy-kljs'), `At round ${rounds}: KL(real‖fake) ${fmt(m.kl, 3)}, JS ${fmt(m.js, 3)} (of at most 0.693).`);
+    }
+  }
+
+  probability() {
+    const loss = this.cfg ? this.cfg.loss : 'nonsaturating';
+    const row = this.table && this.table.losses.find((l) => l.name === loss);
+    return row ? row.probability : true;
+  }
+
+  // ---- controls ----------------------------------------------------------------
+
+  async toggle() {
+    const r = await this.act(() => this.engine.call(this.state.running ? 'toyPause' : 'toyPlay'));
+    this.took(r);
+    this.loop();
+  }
+
+  async step(kind) {
+    const r = await this.act(() => this.engine.call('toyStep', { kind }));
+    if (!r) return null;
+    this.took(r);
+    await this.fetchFrame();
+    return r;
+  }
+
+  async pickDist(name) {
+    this.drawing = name === 'drawn';
+    $('toy-draw').hidden = name !== 'drawn';
+    this.state.dist = name;
+    if (name === 'drawn') {
+      setText($('toy-dist-help'), this.info.distributions.find((d) => d.name === name).help);
+      this.showDrawn();
+      return; // the points come first
+    }
+    const r = await this.act(() => this.engine.call('toyDist', { name }));
+    this.took(r);
+    this.lesson = null;
+    this.writeUrl();
+    await this.fetchFrame();
+  }
+
+  showDrawn() {
+    const n = this.drawn.length / 2;
+    this.state.drawn = n;
+    setText($('toy-draw-count'), `${n} point${n === 1 ? '' : 's'}`);
+    $('toy-draw-use').disabled = n === 0;
+    this.draw();
+  }
+
+  async useDrawn() {
+    const r = await this.act(() => this.engine.call('toyDist', { name: 'drawn', points: this.drawn }));
+    if (!r) return;
+    this.drawing = false;
+    this.took(r);
+    this.state.dist = 'drawn';
+    await this.fetchFrame();
+  }
+
+  async openLesson(name, hash = {}) {
+    const lesson = this.info.lessons.find((l) => l.name === name);
+    if (!lesson) {
+      this.state.errors.push(`There is no lesson “${name}”.`);
+      setText($('toy-phase'), `There is no lesson “${name}”; the lessons are listed below.`);
+      return;
+    }
+    const r = await this.act(() => this.engine.call('toyLesson', { name }));
+    this.lesson = lesson;
+    this.took(r, true);
+    this.state.lesson = lesson.name;
+    setText($('toy-phase'), `${lesson.title}: ${lesson.text}`);
+    this.writeUrl(hash);
+    await this.fetchFrame();
+  }
+
+  // Settings from the address: the defaults, then each key; refusals are reported.
+  async configure(hash) {
+    const settings = {};
+    for (const [k, v] of Object.entries(hash)) if (!KEYS.includes(k)) settings[k] = v;
+    const r = await this.act(() => this.engine.call('toyConfigure', { settings, dist: hash.dist && hash.dist !== 'drawn' ? hash.dist : null }));
+    this.lesson = null;
+    this.state.lesson = null;
+    this.took(r, true);
+    if (r && r.refused.length) setText($('toy-phase'), `Some settings in the link were refused: ${r.refused.join('; ')}`);
+    await this.fetchFrame();
+  }
+
+  // The address for this setup: a lesson's name, or the settings that differ from the defaults.
+  writeUrl(hash = {}) {
+    const p = new URLSearchParams();
+    if (this.lesson) p.set('lesson', this.lesson.name);
+    else {
+      p.set('view', '2d');
+      if (this.pending) {
+        p.set('dist', this.pending.dataset);
+        for (const [key, f] of this.fields || []) {
+          const v = this.pending[key], d = this.defaults ? this.defaults[key] : undefined;
+          if (v !== undefined && String(v) !== String(d)) p.set(key, typeof v === 'number' ? String(clean(v)) : String(v));
+        }
+      }
+    }
+    if (hash.present) p.set('present', hash.present);
+    const h = `#${p.toString()}`;
+    $('toy-link').href = h;
+    $('toy-present').href = `${h}&present=1`;
+    $('toy-embed').href = `#embed=${this.lesson ? this.lesson.name : '2d'}`;
+    if (!hash.embed) this.onUrl(h);
+  }
+
+  // ---- frames ----------------------------------------------------------------------
+
+  // Asks for a frame when the last one is drawn, while the mode is on screen.
+  loop() {
+    if (this.looping || !this.visible) return;
+    this.looping = true;
+    const tick = async () => {
+      if (!this.visible) {
+        this.looping = false;
+        return;
+      }
+      if (!this.slow) await this.fetchFrame();
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }
+
+  async fetchFrame() {
+    if (this.busy || !this.ready) return;
+    this.busy = true;
+    try {
+      const latent = this.cfg ? this.cfg.latent : 2;
+      const f = await this.engine.call('toyFrame', { grid: GRID, mesh: latent === 1 ? MESH * 4 : MESH, n: POINTS,
+        arrows: Math.min(ARROWS, this.cfg ? this.cfg.batch : ARROWS), seed: FRAME_SEED });
+      this.frame = f;
+      if (f.points.length) this.lossChart.append(f.points);
+      if (f.measures.length) this.divChart.append(f.measures);
+      this.state.stats = f.stats;
+      this.state.running = f.running;
+      this.state.rate = f.rate;
+      if (f.measure) this.state.measure = f.measure;
+      this.state.frames++;
+      this.state.lastFrame = { round: f.stats[0], grid: hash(f.grid), fake: hash(f.fake), mesh: hash(f.mesh),
+        arrows: hash(f.arrows), gridMean: mean(f.grid) };
+      this.showStats();
+      this.draw();
+      this.drawGrad();
+    } catch (e) {
+      this.state.errors.push(e.message);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  // ---- drawing -----------------------------------------------------------------------
+
+  px(x, y) {
+    const B = this.box(), c = this.canvas;
+    return [((x + B) / (2 * B)) * c.width, ((B - y) / (2 * B)) * c.height];
+  }
+
+  draw() {
+    const c = this.canvas, ctx = c.getContext('2d');
+    const f = this.frame, big = document.body.classList.contains('present') ? 1.6 : 1;
+    ctx.fillStyle = css('--chart-bg');
+    ctx.fillRect(0, 0, c.width, c.height);
+    if (f && $('show-heat').checked) this.drawHeat(ctx, f);
+    this.drawAxes(ctx);
+    if (f && $('show-mesh').checked) this.drawMesh(ctx, f);
+    if (f && $('show-real').checked) this.drawPoints(ctx, f.real, '#1f9d55', 2.2 * big);
+    if (f && $('show-fake').checked) this.drawPoints(ctx, f.fake, '#8e3fd0', 2.2 * big);
+    if (f && $('show-arrows').checked && !this.overlay) this.drawArrows(ctx, f.fake, f.arrows, '#d9480f');
+    if (this.drawn.length && $('toy-dist').value === 'drawn') this.drawPoints(ctx, Float32Array.from(this.drawn), '#0b7285', 3.5);
+    if (this.overlay) this.drawOverlay(ctx, this.overlay, big);
+  }
+
+  drawHeat(ctx, f) {
+    const n = f.gridN, img = new ImageData(n, n), prob = this.probability();
+    // light for "real", dark for "fake"; raw scores are shaded by their sigmoid
+    const lo = [47, 59, 82], hi = [242, 230, 201];
+    for (let i = 0; i < n * n; i++) {
+      const v = prob ? f.grid[i] : sigmoid(f.grid[i]);
+      const t = Math.max(0, Math.min(1, v));
+      for (let k = 0; k < 3; k++) img.data[4 * i + k] = lo[k] + (hi[k] - lo[k]) * t;
+      img.data[4 * i + 3] = 255;
+    }
+    if (this.heat.width !== n) this.heat.width = this.heat.height = n;
+    this.heat.getContext('2d').putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(this.heat, 0, 0, this.canvas.width, this.canvas.height);
+    // the 50/50 line: marching squares on the grid's cell centres
+    const level = prob ? 0.5 : 0, W = this.canvas.width / n, H = this.canvas.height / n;
+    ctx.strokeStyle = '#f08c00';
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    const at = (r, c) => f.grid[r * n + c] - level;
+    for (let r = 0; r + 1 < n; r++) {
+      for (let c = 0; c + 1 < n; c++) {
+        const v = [at(r, c), at(r, c + 1), at(r + 1, c + 1), at(r + 1, c)];
+        const pts = [];
+        const corner = [[c, r], [c + 1, r], [c + 1, r + 1], [c, r + 1]];
+        for (let e = 0; e < 4; e++) {
+          const a = v[e], b = v[(e + 1) % 4];
+          if ((a < 0) !== (b < 0)) {
+            const t = a / (a - b), p = corner[e], q = corner[(e + 1) % 4];
+            pts.push([(p[0] + t * (q[0] - p[0]) + 0.5) * W, (p[1] + t * (q[1] - p[1]) + 0.5) * H]);
+          }
+        }
+        for (let k = 0; k + 1 < pts.length; k += 2) {
+          ctx.moveTo(pts[k][0], pts[k][1]);
+          ctx.lineTo(pts[k + 1][0], pts[k + 1][1]);
+        }
+      }
+    }
+    ctx.stroke();
+  }
+
+  drawAxes(ctx) {
+    const [x0, y0] = this.px(0, 0), c = this.canvas;
+    ctx.strokeStyle = 'rgba(128,128,128,0.35)';
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(0, y0);
+    ctx.lineTo(c.width, y0);
+    ctx.moveTo(x0, 0);
+    ctx.lineTo(x0, c.height);
+    ctx.stroke();
+  }
+
+  drawMesh(ctx, f) {
+    const m = f.meshN, pts = f.mesh;
+    ctx.strokeStyle = 'rgba(142,63,208,0.28)';
+    ctx.lineWidth = 0.8;
+    ctx.beginPath();
+    const line = (idx) => {
+      idx.forEach((i, k) => {
+        const [x, y] = this.px(pts[2 * i], pts[2 * i + 1]);
+        if (k) ctx.lineTo(x, y);
+        else ctx.moveTo(x, y);
+      });
+    };
+    if (f.latent === 1) line([...Array(m).keys()]);
+    else {
+      for (let r = 0; r < m; r++) line([...Array(m).keys()].map((c) => r * m + c));
+      for (let c = 0; c < m; c++) line([...Array(m).keys()].map((r) => r * m + c));
+    }
+    ctx.stroke();
+  }
+
+  drawPoints(ctx, pts, color, r) {
+    ctx.fillStyle = color;
+    ctx.strokeStyle = 'rgba(255,255,255,0.7)';
+    ctx.lineWidth = 0.6;
+    ctx.beginPath();
+    for (let i = 0; i < pts.length; i += 2) {
+      const [x, y] = this.px(pts[i], pts[i + 1]);
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+    }
+    ctx.fill();
+    ctx.stroke();
+  }
+
+  // Arrows of -dL_G/dx, scaled so that the longest is a tenth of the plane.
+  drawArrows(ctx, pts, grads, color) {
+    const n = grads.length / 2;
+    if (!n) return;
+    let top = 0;
+    for (let i = 0; i < n; i++) top = Math.max(top, Math.hypot(grads[2 * i], grads[2 * i + 1]));
+    if (!(top > 0)) return;
+    const k = (0.2 * this.box()) / top;
+    ctx.strokeStyle = color;
+    ctx.fillStyle = color;
+    ctx.lineWidth = 1.6;
+    for (let i = 0; i < n; i++) {
+      const [x, y] = this.px(pts[2 * i], pts[2 * i + 1]);
+      const [x2, y2] = this.px(pts[2 * i] + k * grads[2 * i], pts[2 * i + 1] + k * grads[2 * i + 1]);
+      const a = Math.atan2(y2 - y, x2 - x), len = Math.hypot(x2 - x, y2 - y);
+      if (len < 1) continue;
+      ctx.beginPath();
+      ctx.moveTo(x, y);
+      ctx.lineTo(x2, y2);
+      ctx.stroke();
+      ctx.beginPath();
+      ctx.moveTo(x2, y2);
+      ctx.lineTo(x2 - 6 * Math.cos(a - 0.45), y2 - 6 * Math.sin(a - 0.45));
+      ctx.lineTo(x2 - 6 * Math.cos(a + 0.45), y2 - 6 * Math.sin(a + 0.45));
+      ctx.fill();
+    }
+  }
+
+  // Slow motion's layer: the batch the engine used, as far as the phase goes.
+  drawOverlay(ctx, o, big) {
+    const ring = (pts, color, values) => {
+      ctx.lineWidth = 2;
+      for (let i = 0; i < pts.length; i += 2) {
+        const [x, y] = this.px(pts[i], pts[i + 1]);
+        ctx.strokeStyle = color;
+        ctx.beginPath();
+        ctx.arc(x, y, 5 * big, 0, 2 * Math.PI);
+        ctx.stroke();
+        if (values) {
+          ctx.fillStyle = `rgba(255,255,255,${0.25 + 0.75 * Math.max(0, Math.min(1, values[i / 2]))})`;
+          ctx.fill();
+        }
+      }
+    };
+    const b = o.batch;
+    if (b.real && o.showReal) ring(b.real, '#1f9d55', o.judged ? b.dReal : null);
+    if (o.showFake) ring(o.fakeAt || b.fake, '#8e3fd0', o.judged ? b.dFake : null);
+    if (o.arrows) this.drawArrows(ctx, b.fake, b.grad, '#d9480f');
+    if (o.z) { // the noise batch in its own small square, bottom left
+      const s = 110, pad = 8, c = this.canvas, r = this.cfg && this.cfg.noise === 'uniform' ? 1 : 2.5;
+      ctx.fillStyle = 'rgba(255,255,255,0.85)';
+      ctx.fillRect(pad, c.height - s - pad, s, s);
+      ctx.strokeStyle = '#888';
+      ctx.strokeRect(pad, c.height - s - pad, s, s);
+      ctx.fillStyle = '#444';
+      ctx.font = '12px system-ui, sans-serif';
+      ctx.fillText('noise z', pad + 4, c.height - s - pad + 14);
+      ctx.fillStyle = '#8e3fd0';
+      for (let i = 0; i < b.z.length; i += 2) {
+        const x = pad + ((b.z[i] + r) / (2 * r)) * s, y = c.height - pad - ((b.z[i + 1] + r) / (2 * r)) * s;
+        ctx.fillRect(x - 1.5, y - 1.5, 3, 3);
+      }
+    }
+  }
+
+  // G's gradient through D's score against D(G(z)): |d/ds log(1 - sigmoid(s))| = D for the
+  // minimax loss, |d/ds -log sigmoid(s)| = 1 - D for the non-saturating one; the dots are the
+  // fakes on screen under the loss in use.
+  drawGrad() {
+    const c = $('toy-chart-grad');
+    const w = c.clientWidth || 360, h = c.clientHeight || 225, dpr = window.devicePixelRatio || 1;
+    if (c.width !== Math.round(w * dpr)) {
+      c.width = Math.round(w * dpr);
+      c.height = Math.round(h * dpr);
+    }
+    const ctx = c.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = css('--chart-bg');
+    ctx.fillRect(0, 0, w, h);
+    const L = 36, R = 10, T = 10, Bm = 26, X = (d) => L + d * (w - L - R), Y = (g) => h - Bm - g * (h - T - Bm);
+    ctx.strokeStyle = css('--chart-axis');
+    ctx.strokeRect(L, T, w - L - R, h - T - Bm);
+    ctx.fillStyle = css('--chart-text');
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    for (const d of [0, 0.5, 1]) ctx.fillText(String(d), X(d), h - Bm + 14);
+    ctx.fillText('D(G(z))', X(0.5), h - 2);
+    ctx.textAlign = 'right';
+    for (const g of [0, 0.5, 1]) ctx.fillText(String(g), L - 4, Y(g) + 4);
+    const curve = (fn, color) => {
+      ctx.strokeStyle = css(color);
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      for (let i = 0; i <= 50; i++) {
+        const d = i / 50;
+        if (i) ctx.lineTo(X(d), Y(fn(d)));
+        else ctx.moveTo(X(d), Y(fn(d)));
+      }
+      ctx.stroke();
+    };
+    curve((d) => d, '--d-color');
+    curve((d) => 1 - d, '--g-color');
+    const loss = this.cfg ? this.cfg.loss : '';
+    const f = this.frame;
+    if (!f || (loss !== 'minimax' && loss !== 'nonsaturating')) {
+      setText($('toy-grad-note'), 'Size of G’s gradient through D’s score for the minimax loss, log(1 − D(G(z))), and the ' +
+        'non-saturating one, −log D(G(z)). The dots show the current fakes when one of these two losses is in use.');
+      return;
+    }
+    ctx.fillStyle = css(loss === 'minimax' ? '--d-color' : '--g-color');
+    for (let i = 0; i < f.fakeD.length; i += 2) {
+      const d = f.fakeD[i];
+      ctx.globalAlpha = 0.5;
+      ctx.beginPath();
+      ctx.arc(X(d), Y(loss === 'minimax' ? d : 1 - d), 2.5, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+    ctx.globalAlpha = 1;
+    const md = mean(f.fakeD);
+    setText($('toy-grad-note'), `Dots: the fakes on screen under the ${loss === 'minimax' ? 'minimax' : 'non-saturating'} loss ` +
+      `(mean D(G(z)) ${md.toFixed(2)}). Where D rejects a fake (D(G(z)) near 0) the minimax gradient vanishes; the ` +
+      'non-saturating one is largest there.');
+  }
+
+  // ---- slow motion -------------------------------------------------------------------------
+
+  phase(name, text) {
+    if (name) this.state.phases.push(name);
+    for (const li of $('toy-algorithm').children) li.classList.toggle('active', li.dataset.phase === name);
+    for (const g of $('toy-diagram').querySelectorAll('g')) g.classList.toggle('active', !!name && LIT[name]?.includes(g.dataset.part));
+    setText($('toy-phase'), text);
+    this.draw();
+  }
+
+  // One round, part by part: each of the D steps, then each of the G steps, with
+  // the batch the engine used and its values before and after each update.
+  async slowRound() {
+    if (this.slow || this.state.running) return;
+    this.slow = true;
+    this.state.phases = [];
+    this.showStats();
+    const prob = this.probability(), D = (v) => (prob ? v.toFixed(2) : `${v.toFixed(2)} (score)`);
+    try {
+      const dSteps = this.cfg.d_steps, gSteps = this.cfg.g_steps;
+      for (let k = 0; k < dSteps; k++) {
+        const tag = dSteps > 1 ? ` (D step ${k + 1} of ${dSteps})` : '';
+        const r = await this.engine.call('toyStep', { kind: 'd' });
+        const b = r.batch;
+        this.overlay = { batch: b, showReal: true, z: true };
+        this.phase('sample', `Sample ${b.n} noise vectors z (bottom left) and ${b.n} real points x (green rings)${tag}.`);
+        await sleep(this.pace);
+        this.overlay = { batch: b, showReal: true, showFake: true, z: true };
+        this.phase('generate', `G turns each z into a fake G(z) (purple rings), with G as it is now.`);
+        await sleep(this.pace);
+        this.overlay = { batch: b, showReal: true, showFake: true, judged: true };
+        this.phase('judge', `D judges both (the fuller a ring, the more “real”): mean D(x) ${D(mean(b.dReal))}, ` +
+          `mean D(G(z)) ${D(mean(b.dFake))}.`);
+        await sleep(this.pace);
+        this.phase('dloss', `D’s loss on this batch: ${b.loss.toFixed(3)}. It is large when D calls real points fake or fakes real.`);
+        await sleep(this.pace);
+        this.took(r);
+        this.overlay = { batch: b, showReal: true, showFake: true };
+        await this.fetchFrameNow();
+        this.phase('dupdate', `D takes one step down its loss: the background is D after the update.`);
+        await sleep(this.pace);
+      }
+      for (let k = 0; k < gSteps; k++) {
+        const tag = gSteps > 1 ? ` (G step ${k + 1} of ${gSteps})` : '';
+        const r = await this.engine.call('toyStep', { kind: 'g' });
+        const b = r.batch;
+        this.overlay = { batch: b, showFake: true, judged: true };
+        this.phase('gloss', `G’s loss${tag}: D, after its update, judges a batch of fakes (mean D(G(z)) ` +
+          `${D(mean(b.dFake))}); G’s loss is ${b.loss.toFixed(3)}.`);
+        await sleep(this.pace);
+        this.overlay = { batch: b, showFake: true, arrows: true };
+        this.phase('arrows', 'The gradient of G’s loss at each fake: the arrows point where each fake should move to fool D more.');
+        await sleep(this.pace);
+        this.took(r);
+        // the fakes slide from where they were to where the updated G puts the same z
+        const steps = 12;
+        for (let i = 1; i <= steps; i++) {
+          const t = i / steps, at = new Float32Array(b.fake.length);
+          for (let j = 0; j < at.length; j++) at[j] = b.fake[j] + t * (b.after[j] - b.fake[j]);
+          this.overlay = { batch: b, showFake: true, fakeAt: at };
+          if (i === 1) this.phase('gupdate', 'G takes one step along the arrows: the same z now land here.');
+          else this.draw();
+          await sleep(this.pace / (2 * steps));
+        }
+        await this.fetchFrameNow();
+        await sleep(this.pace / 2);
+      }
+    } catch (e) {
+      this.state.errors.push(e.message);
+      setText($('toy-phase'), e.message);
+    } finally {
+      this.overlay = null;
+      this.slow = false;
+      this.phase(null, `Round done: ${this.state.phases.length} parts. Press Slow motion again for the next round.`);
+      this.state.phases.push('done');
+      this.showStats();
+    }
+  }
+
+  async fetchFrameNow() {
+    while (this.busy) await sleep(5);
+    await this.fetchFrame();
+  }
+}
+
+function hash(a) {
+  let h = 2166136261;
+  const u = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  for (let i = 0; i < u.length; i++) h = Math.imul(h ^ u[i], 16777619) >>> 0;
+  return h;
+}
+
+function mean(a) {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return a.length ? s / a.length : NaN;
+}
