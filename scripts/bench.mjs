@@ -38,3 +38,5 @@ m('seed GAN 64 samples (ms)', 'mlp_sample64_ms', 2);
 m('DCGAN steps/s', 'dcgan_steps_per_s', 2);
 m('DCGAN images/s', 'dcgan_images_per_s', 0);
 m('DCGAN 64 samples (ms)', 'dcgan_sample64_ms', 2);
+m('2-D GAN rounds/s', 'toy_rounds_per_s', 0);
+m('2-D frame, engine (ms)', 'toy_frame_ms', 2);

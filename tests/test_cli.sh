@@ -76,5 +76,20 @@ small_dataset "$T/small.bin"
 expect 1 "images are 1x8x8; the classifier reads 1x28x28" $CLI score --classifier models/mnist-classifier.gpc --data "$T/small.bin" --real 5
 expect 1 "dataset images are 1x8x8" $CLI train --resume "$T/m.gpm" --data "$T/small.bin" --steps 1 --out "$T/r2.gpm"
 
+# train2d: the 2-D GAN; its last line is one JSON object with the contract's keys
+expect 0 '^{"rounds":50,"modes_covered":[0-8],"modes_total":8,"high_quality_share":[0-9.]*,"kl":[0-9.]*,"js":[0-9.]*,"rounds_per_s":[0-9]*' \
+    sh -c "$CLI train2d --dist ring --steps 50 --seed 3 | tail -1"
+expect 0 '"modes_total":0' sh -c "$CLI train2d --dist spiral --steps 5 --seed 1 --loss hinge --latent 1 | tail -1"
+expect 0 'noise uniform (1-D)' $CLI train2d --lesson fold --steps 5
+expect 2 "unknown distribution 'circle'" $CLI train2d --dist circle --steps 5 --seed 1
+expect 2 "unknown lesson 'nope'" $CLI train2d --lesson nope --steps 5
+expect 2 "Latent size: a 2-D GAN's noise has 1 or 2 dimensions, got 3" $CLI train2d --dist ring --steps 5 --seed 1 --latent 3
+expect 2 "G hidden layers: must be a whole number in 0..4, got 5" $CLI train2d --dist ring --steps 5 --seed 1 --g-layers 5
+expect 2 "needs --dist" $CLI train2d --steps 5 --seed 1
+# the same seed, the same run
+a=$($CLI train2d --dist moons --steps 40 --seed 9 | tail -1 | sed 's/"rounds_per_s":[0-9]*,//')
+b=$($CLI train2d --dist moons --steps 40 --seed 9 | tail -1 | sed 's/"rounds_per_s":[0-9]*,//')
+if [ "$a" = "$b" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: train2d is not reproducible: $a / $b"; fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -7,6 +7,7 @@
 #include "check.h"
 #include "classifier.h"
 #include "gan.h"
+#include "toy.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define COUNTING 0
@@ -64,6 +65,27 @@ int main(void) {
         counted[p < 2 ? p : p + 1] = allocations - before;
         gp_gan_free(&gan);
     }
+    /* the 2-D GAN's rounds (SGD, two G steps), and what a frame computes */
+    long toy_counted;
+    {
+        gp_gan_config cfg;
+        gp_gan gan;
+        gp_toy toy;
+        CHECK(gp_gan_config_default(&cfg, "toy2d", &err) == GP_OK);
+        cfg.optimizer = GP_OPT_SGD;
+        cfg.g_steps = 2;
+        CHECK(gp_toy_init(&toy, "ring", NULL, 0, &err) == GP_OK);
+        CHECK(gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
+        CHECK(gp_toy_round(&gan, &toy, &err) == GP_OK);
+        static float grid[32 * 32], z[2 * 64], mesh[2 * 64], arrows[2 * 16];
+        long at = allocations;
+        for (int i = 0; i < 5; i++) CHECK(gp_toy_round(&gan, &toy, &err) == GP_OK);
+        gp_toy_d_grid(&gan, 32, grid);
+        gp_toy_manifold(&gan, 8, z, mesh);
+        gp_toy_g_arrows(&gan, mesh, 16, arrows);
+        toy_counted = allocations - at;
+        gp_gan_free(&gan);
+    }
     gp_classifier c;
     CHECK(gp_classifier_create(&c, 16, 1, &err) == GP_OK);
     float loss;
@@ -73,8 +95,9 @@ int main(void) {
     gp_classifier_free(&c);
     gp_dataset_free(&ds);
     printf("allocations during training steps: mlp %ld, dcgan %ld, classifier %ld, conditional dcgan %ld, "
-           "conditional mlp %ld%s\n", counted[0], counted[1], counted[2], counted[3], counted[4],
-           COUNTING ? "" : " (not counted under the sanitizers)");
+           "conditional mlp %ld, 2-D rounds and frame %ld%s\n", counted[0], counted[1], counted[2], counted[3], counted[4],
+           toy_counted, COUNTING ? "" : " (not counted under the sanitizers)");
+    CHECK(toy_counted == 0);
     for (int i = 0; i < 5; i++) CHECK(counted[i] == 0);
     if (COUNTING) CHECK(allocations > 0); /* the wrappers do count */
     return check_report("noalloc");

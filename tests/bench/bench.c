@@ -12,6 +12,7 @@
 
 #include "dataset.h"
 #include "gan.h"
+#include "toy.h"
 #include "kernels.h"
 
 static double now(void) {
@@ -108,6 +109,40 @@ int main(int argc, char **argv) {
                    sample_ms);
         free(z);
         free(img);
+        gp_gan_free(&gan);
+    }
+    /* the 2-D GAN of the healthy lesson: rounds per second, and one frame's work
+     * (D on a 64 x 64 grid, a 24 x 24 manifold, 500 fakes, 48 arrows) */
+    {
+        gp_gan_config cfg;
+        gp_gan gan;
+        gp_toy toy;
+        if (gp_toy_lesson_config(gp_toy_lesson_find("healthy"), &cfg, &err) != GP_OK ||
+            gp_toy_init(&toy, cfg.dataset, NULL, 0, &err) != GP_OK || gp_gan_create(&gan, &cfg, 1, &err) != GP_OK) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            return 1;
+        }
+        long rounds = 0;
+        double t0 = now();
+        while (now() - t0 < 2.0) {
+            for (int i = 0; i < 50; i++) gp_toy_round(&gan, &toy, &err);
+            rounds += 50;
+        }
+        double rps = rounds / (now() - t0);
+        static float grid[64 * 64], z[2 * 576], mesh[2 * 576], fz[2 * 500], fake[2 * 500], arrows[2 * 48];
+        int frames = 0;
+        t0 = now();
+        while (now() - t0 < 1.0) {
+            gp_toy_d_grid(&gan, 64, grid);
+            gp_toy_manifold(&gan, 24, z, mesh);
+            gp_gan_latents(&gan, 99, 500, fz);
+            gp_gan_generate(&gan, fz, NULL, 500, fake);
+            gp_toy_g_arrows(&gan, fake, 48, arrows);
+            frames++;
+        }
+        double frame_ms = (now() - t0) / frames * 1e3;
+        if (json) printf(", \"toy_rounds_per_s\": %.0f, \"toy_frame_ms\": %.3f", rps, frame_ms);
+        else printf("2-D GAN (healthy lesson): %.0f rounds/s, one frame's engine work %.2f ms\n", rps, frame_ms);
         gp_gan_free(&gan);
     }
     if (json) printf("}\n");

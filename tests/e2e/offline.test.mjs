@@ -1,7 +1,7 @@
 // Offline after the first load: with the service worker allowed, a first
 // visit keeps the site's files (the other models and data once the page has
 // started); the page then loads, shows samples, trains and opens every
-// model and dataset it offers with the server stopped.
+// model and dataset it offers, and the 2-D mode, with the server stopped.
 import { answerReplace, check, E2E, newContext, newPage, startServer, state, stopServer, waitFor, waitReady } from './helpers.mjs';
 
 export async function run({ browser }) {
@@ -60,6 +60,12 @@ export async function run({ browser }) {
     s = await state(page);
     check(s.errors.length === 0 && s.dataset.id === 'fashion' && /Fashion/.test(s.model.name),
       'offline, the other models and Fashion-MNIST open too', `${s.model.name}; errors: ${s.errors.join('; ')}`);
+    // the 2-D mode too
+    await page.goto(`${site}#lesson=healthy`);
+    await waitFor(page, () => window.ganplay && window.ganplay.toy.frames > 2, null, 'offline: the 2-D mode draws', 60000);
+    await page.click('#toy-round');
+    await waitFor(page, () => window.ganplay.toy.stats[0] === 1, null, 'offline: a 2-D round');
+    check(page.errors.length === 0, 'offline, the 2-D mode opens and trains', page.errors.join(' | '));
   } finally {
     await stopServer(child);
     await context.close();
