@@ -473,6 +473,71 @@ function testScore(e, data) {
   M._gpw_delete(s);
 }
 
+// (h) the 2-D mode's API (src/wasm_toy.c): training as natively, the batch a
+// step used, and every bad argument refused with the model intact.
+function testToy(engines) {
+  const cli = path.join(BUILD, 'ganplay');
+  const native = JSON.parse(execFileSync(cli, ['train2d', '--dist', 'moons', '--steps', '40', '--seed', '9'], { encoding: 'utf8' })
+    .trim().split('\n').pop());
+  const results = [];
+  for (const e of engines) {
+    const M = e.M, s = M._gpt_new();
+    const err = () => M.UTF8ToString(M._gpt_error(s));
+    const set = (key, value) => e.str(key, (k) => e.str(String(value), (v) => M._gpt_config_set(s, k, v)));
+    const dist = (name, pts = []) => {
+      const f = new Float32Array(pts);
+      return e.bytesIn(new Uint8Array(f.buffer), (p) => e.str(name, (k) => M._gpt_set_dist(s, k, p, f.length / 2)));
+    };
+    check(dist('moons') === 0 && set('seed', 9) === 0 && M._gpt_create(s) === 0 && M._gpt_train(s, 40) === 0,
+      `${e.name}: a 2-D model trains 40 rounds`, err());
+    const m = e.json(M._gpt_measure_json(s, 2000));
+    results.push(m);
+    check(Math.abs(m.kl - native.kl) < 1e-3 && Math.abs(m.js - native.js) < 1e-3 && m.modes_total === 0,
+      `${e.name}: the same 2-D run as the native train2d`, `KL ${m.kl} vs ${native.kl}, JS ${m.js} vs ${native.js}`);
+    // a D step keeps the batch it used; a G step its fakes before and after
+    const st = () => Array.from(M.HEAPF64.subarray(M._gpt_stats(s) >> 3, (M._gpt_stats(s) >> 3) + 8));
+    const before = st();
+    e.ok(s, M._gpt_d_step(s), 'gpt_d_step');
+    const n = M._gpt_batch_n(s), dReal = e.floats(M._gpt_batch_d_real(s), n);
+    const afterD = st();
+    check(afterD[2] === before[2] + 1 && afterD[1] === before[1] && n === 128 && dReal.every((v) => v > 0 && v < 1),
+      `${e.name}: gpt_d_step takes one D step and keeps D's view of its batch`, `n ${n}`);
+    e.ok(s, M._gpt_g_step(s), 'gpt_g_step');
+    const fake = e.floats(M._gpt_batch_fake(s), 2 * n), moved = e.floats(M._gpt_batch_after(s), 2 * n);
+    const grad = e.floats(M._gpt_batch_grad(s), 2 * n);
+    check(st()[1] === before[1] + 1 && maxDiff(fake, moved) > 0 && grad.every(Number.isFinite),
+      `${e.name}: gpt_g_step moves the fakes and keeps their arrows`);
+    // bad arguments: refused in words, nothing changes
+    const bad = [
+      ['a grid of 1', () => M._gpt_frame(s, 1, 8, 10, 0, 1)],
+      ['a grid of 200', () => M._gpt_frame(s, 200, 8, 10, 0, 1)],
+      ['a mesh of 100 x 100', () => M._gpt_frame(s, 16, 100, 10, 0, 1)],
+      ['0 points', () => M._gpt_frame(s, 16, 8, 0, 0, 1)],
+      ['5000 points', () => M._gpt_frame(s, 16, 8, 5000, 0, 1)],
+      ['more arrows than the batch', () => M._gpt_frame(s, 16, 8, 500, 200, 1)],
+      ['a negative seed', () => M._gpt_frame(s, 16, 8, 10, 0, -1)],
+      ['0 rounds', () => M._gpt_train(s, 0)],
+      ['an unknown distribution', () => dist('circle')],
+      ['no drawn points', () => dist('drawn')],
+      ['a drawn point outside the plane', () => dist('drawn', [0, 2])],
+      ['an image-only setting', () => set('cond', 'acgan')],
+      ['3-D noise', () => set('latent', 3)],
+      ['a non-live setting on the model', () => e.str('g_layers', (k) => e.str('1', (v) => M._gpt_model_set(s, k, v)))],
+      ['an unknown lesson', () => e.str('nope', (k) => M._gpt_lesson(s, k))],
+    ];
+    const kept = st();
+    for (const [what, fn] of bad) {
+      const rc = fn();
+      check(rc !== 0 && err().length > 0, `${e.name}: 2-D API refuses ${what}`, err());
+    }
+    check(JSON.stringify(st()) === JSON.stringify(kept) && M._gpt_frame(s, 16, 8, 10, 4, 1) === 0 && M._gpt_train(s, 2) === 0,
+      `${e.name}: after the refusals the 2-D model is intact and trains on`);
+    M._gpt_delete(s);
+  }
+  check(results.length === 2 && maxDiff([results[0].kl, results[0].js], [results[1].kl, results[1].js]) === 0,
+    'SIMD and portable builds train the 2-D GAN alike');
+}
+
 async function main() {
   for (const f of ['node/ganplay-simd.js', 'node/ganplay.js', 'data/mnist.bin'])
     if (!fs.existsSync(path.join(BUILD, f)))
@@ -491,6 +556,7 @@ async function main() {
     ['(e) native = wasm', () => testNative([simd, portable])],
     ['(f) page API', () => [simd, portable].forEach((e) => testPageApi(e, data))],
     ['(g) digit FD', () => [simd, portable].forEach((e) => testScore(e, data))],
+    ['(h) 2-D mode', () => testToy([simd, portable])],
   ];
   for (const [name, fn] of sections) {
     console.log(`== ${name}`);
