@@ -275,9 +275,10 @@ const gp_toy_lesson GP_TOY_LESSONS[] = {
      "two", "seed=1 optimizer=sgd lr_g=0.3 lr_d=0.3"},
     {"saturating", "The saturating loss fails to start",
      "The 2014 paper's minimax loss, log(1 - D(G(z))), against a discriminator that learns fast (ten plain gradient "
-     "steps per round): once D rejects the fakes confidently the loss is flat there and G barely moves (see the "
-     "gradient plot). Switch the loss to non-saturating and the same run learns.",
-     "two", "seed=1 optimizer=sgd lr_g=0.05 lr_d=1 d_steps=10 loss=minimax"},
+     "steps per round): D soon rejects every fake with near certainty, where that loss is flat, so the fakes stay "
+     "in the middle of the ring and their arrows are too short to see (the gradient plot shows why). Switch the loss "
+     "to non-saturating: the same run moves the fakes onto the ring.",
+     "ring", "seed=1 optimizer=sgd lr_g=0.02 lr_d=0.2 d_steps=10 activation=leaky_relu d_width=64 loss=minimax"},
     {"strong_d", "A discriminator that wins too fast",
      "D is large and takes five steps per round: D(x) rises and D(G(z)) falls within a few rounds. With the "
      "non-saturating loss G still gets a gradient, but look at how steep D's surface is where the fakes are.",

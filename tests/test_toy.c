@@ -243,6 +243,24 @@ static void test_lessons(void) {
     }
     CHECK(covered[0] == 8);  /* healthy: all eight modes */
     CHECK(covered[1] <= 2);  /* collapse: never more than two at once */
+    /* saturating: with the minimax loss the fakes never reach the ring and D
+     * rejects them with near certainty; the non-saturating loss moves them there */
+    double quality[2], d_fake[2];
+    for (int k = 0; k < 2; k++) {
+        gp_gan_config cfg;
+        CHECK(gp_toy_lesson_config(gp_toy_lesson_find("saturating"), &cfg, &err) == GP_OK && cfg.loss == GP_LOSS_MINIMAX);
+        if (k) cfg.loss = GP_LOSS_NONSATURATING;
+        gp_toy toy;
+        gp_gan gan;
+        CHECK(gp_toy_init(&toy, cfg.dataset, NULL, 0, &err) == GP_OK && gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
+        for (int r = 0; r < 400; r++) CHECK(gp_toy_round(&gan, &toy, &err) == GP_OK);
+        gp_toy_eval ev;
+        CHECK(gp_toy_evaluate(&gan, &toy, 1000, 7, &ev, &err) == GP_OK);
+        quality[k] = ev.coverage.high_quality;
+        d_fake[k] = gan.stats.d_fake;
+        gp_gan_free(&gan);
+    }
+    CHECK(quality[0] == 0.0 && d_fake[0] < 0.01 && quality[1] > 0.2);
     CHECK(gp_toy_lesson_find("nope") == NULL);
     char json[8192];
     size_t n = gp_toy_json(json, sizeof json);
