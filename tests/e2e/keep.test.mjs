@@ -84,7 +84,8 @@ export async function run({ browser, site }) {
     'Reset asks first; Cancel keeps the training on show', question);
   await page.click('#reset');
   await answerReplace(page, 'yes');
-  await waitFor(page, () => window.ganplay.state.step === 0, null, 'reset');
+  // the new model's grid comes right after its counters
+  await waitFor(page, () => window.ganplay.state.step === 0 && window.ganplay.state.gridStep === 0, null, 'reset');
   s = await state(page);
   check((s.savedList || []).some((r) => r.step === trainedStep), 'Replace keeps the replaced training in the browser, at its step',
     (s.savedList || []).map((r) => `${r.name} @${r.step}`).join('; '));

@@ -45,11 +45,17 @@ export class ToyMode {
     this.pace = 1100; // ms per slow-motion phase
     this.overlay = null; // what slow motion draws over the frame
     // what the tests read
-    this.state = { frames: 0, phases: [], stats: null, running: false, rate: 0, measure: null, dist: null, drawn: 0,
-      lastFrame: null, longTasks: 0, errors: [] };
+    this.state = { frames: 0, changes: 0, phases: [], stats: null, running: false, rate: 0, measure: null, dist: null, drawn: 0,
+      lastFrame: null, longTasks: 0, longestTask: 0, errors: [] };
     this.canvas = $('toy-canvas');
     this.heat = document.createElement('canvas');
     this.heat.width = this.heat.height = GRID;
+    engine.on('toy-halted', (m) => {
+      this.state.running = false;
+      this.state.errors.push(m.message);
+      setText($('toy-phase'), m.message);
+      this.showStats();
+    });
     this.lossChart = new LineChart($('toy-chart-loss'), { width: 3, ymin: null, series: [{ color: '--d-color', column: 1 },
       { color: '--g-color', column: 2 }], empty: 'Press Play or take a step' });
     this.divChart = new LineChart($('toy-chart-div'), { width: 3, ymin: 0, minTop: 0.7, series: [{ color: '--real-color', column: 1 },
@@ -96,7 +102,11 @@ export class ToyMode {
     // long tasks on the page's thread while the 2-D mode is open (the tests read the count)
     if (typeof PerformanceObserver === 'function' && PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
       new PerformanceObserver((list) => {
-        if (this.visible) this.state.longTasks += list.getEntries().length;
+        if (!this.visible) return;
+        for (const e of list.getEntries()) {
+          this.state.longTasks++;
+          this.state.longestTask = Math.max(this.state.longestTask, e.duration);
+        }
       }).observe({ type: 'longtask', buffered: false });
     }
   }
@@ -241,6 +251,8 @@ export class ToyMode {
   // A state answer: stats, settings, measurements; reset clears the charts.
   took(r, reset = false) {
     if (!r) return;
+    this.dirty = true; // the next display frame fetches what changed
+    this.state.changes++;
     this.cfg = r.config;
     this.pending = r.pending;
     this.state.stats = r.stats;
@@ -394,7 +406,9 @@ export class ToyMode {
 
   // ---- frames ----------------------------------------------------------------------
 
-  // Asks for a frame when the last one is drawn, while the mode is on screen.
+  // Asks for a frame when the last one is drawn, while the mode is on screen
+  // and something changes (training, or an answer from the engine); idle, it
+  // costs nothing.
   loop() {
     if (this.looping || !this.visible) return;
     this.looping = true;
@@ -403,7 +417,10 @@ export class ToyMode {
         this.looping = false;
         return;
       }
-      if (!this.slow) await this.fetchFrame();
+      if (!this.slow && (this.state.running || this.dirty)) {
+        this.dirty = false;
+        await this.fetchFrame();
+      }
       requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
@@ -412,6 +429,7 @@ export class ToyMode {
   async fetchFrame() {
     if (this.busy || !this.ready) return;
     this.busy = true;
+    const asOf = this.state.changes; // the engine's answers this frame reflects
     try {
       const latent = this.cfg ? this.cfg.latent : 2;
       const f = await this.engine.call('toyFrame', { grid: GRID, mesh: latent === 1 ? MESH * 4 : MESH, n: POINTS,
@@ -425,7 +443,7 @@ export class ToyMode {
       if (f.measure) this.state.measure = f.measure;
       this.state.frames++;
       this.state.lastFrame = { round: f.stats[0], grid: hash(f.grid), fake: hash(f.fake), mesh: hash(f.mesh),
-        arrows: hash(f.arrows), gridMean: mean(f.grid) };
+        arrows: hash(f.arrows), gridMean: mean(f.grid), asOf };
       this.showStats();
       this.draw();
       this.drawGrad();
