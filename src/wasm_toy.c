@@ -171,6 +171,18 @@ EMSCRIPTEN_KEEPALIVE int gpt_train(gp_toy_session *s, int rounds) {
     return 0;
 }
 
+/* The last step's noise (2 per row, 0 for 1-D noise) and fakes: G's input
+ * and its output from the step's forward (before any update). */
+static int keep_batch(gp_toy_session *s) {
+    const gp_gan *g = &s->gan;
+    int B = g->cfg.batch, L = g->cfg.latent;
+    s->batch_n = B;
+    for (int i = 0; i < B; i++)
+        for (int k = 0; k < 2; k++) s->b_z[2 * i + k] = k < L ? g->g_in[(size_t)i * L + k] : 0.0f;
+    memcpy(s->b_fake, g->G.acts[g->G.n_layers], sizeof(float) * 2 * B);
+    return B;
+}
+
 static float readout(const gp_gan *gan, float score) {
     return GP_LOSSES[gan->cfg.loss].probability ? gp_sigmoidf(score) : score;
 }
@@ -183,12 +195,8 @@ EMSCRIPTEN_KEEPALIVE int gpt_d_step(gp_toy_session *s) {
     if (rc) return rc;
     gp_gan *g = &s->gan;
     gp_status st = gp_toy_d_step(g, &s->toy, &s->err);
-    int B = g->cfg.batch, L = g->cfg.latent;
-    s->batch_n = B;
+    int B = keep_batch(s);
     memcpy(s->b_real, g->real, sizeof(float) * 2 * B);
-    for (int i = 0; i < B; i++)
-        for (int k = 0; k < 2; k++) s->b_z[2 * i + k] = k < L ? g->g_in[(size_t)i * L + k] : 0.0f;
-    memcpy(s->b_fake, g->G.acts[g->G.n_layers], sizeof(float) * 2 * B);
     for (int i = 0; i < B; i++) {
         s->b_d_real[i] = readout(g, g->seen_real[i]);
         s->b_d_fake[i] = readout(g, g->seen_fake[i]);
@@ -206,11 +214,7 @@ EMSCRIPTEN_KEEPALIVE int gpt_g_step(gp_toy_session *s) {
     if (rc) return rc;
     gp_gan *g = &s->gan;
     gp_status st = gp_gan_g_step_after_d(g, &s->err);
-    int B = g->cfg.batch, L = g->cfg.latent;
-    s->batch_n = B;
-    for (int i = 0; i < B; i++)
-        for (int k = 0; k < 2; k++) s->b_z[2 * i + k] = k < L ? g->g_in[(size_t)i * L + k] : 0.0f;
-    memcpy(s->b_fake, g->G.acts[g->G.n_layers], sizeof(float) * 2 * B); /* the forward before the update */
+    int B = keep_batch(s), L = g->cfg.latent;
     for (int i = 0; i < B; i++) s->b_d_fake[i] = readout(g, g->seen_g[i]);
     for (int i = 0; i < 2 * B; i++) s->b_grad[i] = -(float)B * g->dfake[i];
     s->b_loss = g->stats.g_loss;

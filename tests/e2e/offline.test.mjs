@@ -62,7 +62,8 @@ export async function run({ browser }) {
       'offline, the other models and Fashion-MNIST open too', `${s.model.name}; errors: ${s.errors.join('; ')}`);
     // the 2-D mode too
     await page.goto(`${site}#lesson=healthy`);
-    await waitFor(page, () => window.ganplay && window.ganplay.toy.frames > 2, null, 'offline: the 2-D mode draws', 60000);
+    await waitFor(page, () => window.ganplay && window.ganplay.toy.lesson === 'healthy' && window.ganplay.toy.lastFrame &&
+      window.ganplay.toy.lastFrame.asOf === window.ganplay.toy.changes, null, 'offline: the 2-D mode draws', 60000);
     await page.click('#toy-round');
     await waitFor(page, () => window.ganplay.toy.stats[0] === 1, null, 'offline: a 2-D round');
     check(page.errors.length === 0, 'offline, the 2-D mode opens and trains', page.errors.join(' | '));

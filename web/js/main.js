@@ -780,7 +780,9 @@ $('load-file').addEventListener('change', async (e) => {
     if (wasRunning) await engine.call('pause');
     const info = await engine.call('loadModelBytes', { bytes, name: file.name }, [bytes]);
     state.modelFd = null;
-    fieldMessage(e.target, msg, `Loaded ${file.name}: ${info.hasD ? `a training state at step ${info.step}` : 'a generator'}.`, 'note');
+    // a training state has its discriminator: Start fine-tunes it from where it stopped
+    fieldMessage(e.target, msg, `Loaded ${file.name}: ${info.hasD ? `a training state at step ${info.step}; Start ` +
+      'continues training it (fine-tuning) from there' : 'a generator, to sample from'}.`, 'note');
     explore.refresh();
   } catch (err) {
     fieldMessage(e.target, msg, `${file.name} was refused: ${err.message.replace(/^Loading the model: /, '')}. Nothing changed.`);

@@ -29,6 +29,47 @@ export function parseHash(hash = location.hash) {
 
 const show = (v) => (typeof v === 'number' ? String(clean(v)) : String(v));
 
+// One setting's field from its row of the engine's table: label (with
+// "at Reset" when a running model cannot take it), a select for choices (or
+// the given options) else a text input, the help line and a message line.
+export function settingField(row, id, options = null) {
+  const field = document.createElement('div');
+  field.className = 'field';
+  const label = document.createElement('label');
+  label.htmlFor = id;
+  label.textContent = row.label;
+  if (!row.live) {
+    const when = document.createElement('span');
+    when.className = 'when';
+    when.textContent = ' · at Reset';
+    label.append(when);
+  }
+  let input;
+  if (row.type === 'choice' || options) {
+    input = document.createElement('select');
+    for (const [value, text] of options || row.choices.map((c, i) => [c, row.choiceLabels[i]])) input.add(new Option(text, value));
+  } else {
+    input = document.createElement('input');
+    input.type = 'text';
+    input.inputMode = row.type === 'float' ? 'decimal' : 'numeric';
+    input.autocomplete = 'off';
+  }
+  input.id = id;
+  input.dataset.key = row.name;
+  const help = document.createElement('p');
+  help.className = 'help';
+  help.id = `${id}-help`;
+  help.textContent = row.help;
+  const msg = document.createElement('p');
+  msg.className = 'msg';
+  msg.id = `${id}-msg`;
+  msg.setAttribute('aria-live', 'polite');
+  input.setAttribute('aria-describedby', `${help.id} ${msg.id}`);
+  input.title = row.help;
+  field.append(label, input, help, msg);
+  return { field, input, msg };
+}
+
 export class Settings {
   constructor(engine) {
     this.engine = engine;
@@ -52,41 +93,7 @@ export class Settings {
       type: 'choice', choices: presets.map((p) => p.name), choiceLabels: presets.map((p) => p.label) },
     ...table.settings.filter((r) => r.scope !== 'points')];
     for (const row of rows) {
-      const field = document.createElement('div');
-      field.className = 'field';
-      const id = `f-${row.name}`;
-      const label = document.createElement('label');
-      label.htmlFor = id;
-      label.textContent = row.label;
-      if (!row.live) {
-        const when = document.createElement('span');
-        when.className = 'when';
-        when.textContent = ' · at Reset';
-        label.append(when);
-      }
-      let input;
-      if (row.type === 'choice') {
-        input = document.createElement('select');
-        row.choices.forEach((c, i) => input.add(new Option(row.choiceLabels[i], c)));
-      } else {
-        input = document.createElement('input');
-        input.type = 'text';
-        input.inputMode = row.type === 'float' ? 'decimal' : 'numeric';
-        input.autocomplete = 'off';
-      }
-      input.id = id;
-      input.dataset.key = row.name;
-      const help = document.createElement('p');
-      help.className = 'help';
-      help.id = `${id}-help`;
-      help.textContent = row.help;
-      const msg = document.createElement('p');
-      msg.className = 'msg';
-      msg.id = `${id}-msg`;
-      msg.setAttribute('aria-live', 'polite');
-      input.setAttribute('aria-describedby', `${help.id} ${msg.id}`);
-      input.title = row.help;
-      field.append(label, input, help, msg);
+      const { field, input, msg } = settingField(row, `f-${row.name}`);
       box.append(field);
       this.fields.set(row.name, input);
       this.msgs.set(row.name, msg);

@@ -9,6 +9,7 @@
 // #embed=2d or #embed=LESSON.
 
 import { LineChart } from './charts.js';
+import { settingField } from './settings.js';
 import { $, clean, fieldMessage, fmt, setText } from './util.js';
 
 const GRID = 64; // D's grid: GRID x GRID cells, evaluated every frame
@@ -177,42 +178,10 @@ export class ToyMode {
     box.textContent = '';
     this.fields = new Map();
     for (const row of this.table.settings.filter((r) => r.scope !== 'image')) {
-      const field = document.createElement('div');
-      field.className = 'field';
-      const id = `t-f-${row.name}`;
-      const label = document.createElement('label');
-      label.htmlFor = id;
-      label.textContent = row.label;
-      if (!row.live) {
-        const when = document.createElement('span');
-        when.className = 'when';
-        when.textContent = ' · at Reset';
-        label.append(when);
-      }
-      let input;
-      if (row.type === 'choice' || row.name === 'latent') {
-        input = document.createElement('select');
-        if (row.name === 'latent') ['1', '2'].forEach((v) => input.add(new Option(`${v}-D noise`, v)));
-        else row.choices.forEach((c, i) => input.add(new Option(row.choiceLabels[i], c)));
-      } else {
-        input = document.createElement('input');
-        input.type = 'text';
-        input.inputMode = row.type === 'float' ? 'decimal' : 'numeric';
-        input.autocomplete = 'off';
-      }
-      input.id = id;
-      input.dataset.key = row.name;
-      input.title = row.help;
-      const help = document.createElement('p');
-      help.className = 'help';
-      help.textContent = row.help;
-      const msg = document.createElement('p');
-      msg.className = 'msg';
-      msg.setAttribute('aria-live', 'polite');
-      input.setAttribute('aria-describedby', `${id}-help`);
-      help.id = `${id}-help`;
+      // the noise of a 2-D GAN has one or two dimensions
+      const options = row.name === 'latent' ? [['1', '1-D noise'], ['2', '2-D noise']] : null;
+      const { field, input, msg } = settingField(row, `t-f-${row.name}`, options);
       input.addEventListener('change', () => this.setField(row, input, msg));
-      field.append(label, input, help, msg);
       box.append(field);
       this.fields.set(row.name, { input, msg, row });
     }
