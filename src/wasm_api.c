@@ -5,7 +5,10 @@
  * words; a failed call leaves the session's model and data as they were.
  * Buffers cross the boundary as (pointer, length) in wasm memory: JS gets
  * them with gpw_alloc and must read heap views afresh after each call, since
- * memory may grow. */
+ * memory may grow. Every call checks its arguments (a NULL session, sizes,
+ * overflow, the length of each buffer it is given) and refuses rather than
+ * trap or write outside what it was given; without a session it can only
+ * return the status. */
 #include <emscripten/emscripten.h>
 #include <math.h>
 #include <stdio.h>
@@ -59,6 +62,12 @@ typedef struct {
     gp_quality quality; /* the last gpw_score */
 } gp_session;
 
+/* The first line of every call that takes a session. */
+#define NEED_SESSION(s, bad)    \
+    do {                        \
+        if (!(s)) return (bad); \
+    } while (0)
+
 EMSCRIPTEN_KEEPALIVE int gpw_simd(void) { return gp_kernels_simd(); }
 EMSCRIPTEN_KEEPALIVE void *gpw_alloc(int bytes) { return bytes > 0 ? malloc((size_t)bytes) : NULL; }
 EMSCRIPTEN_KEEPALIVE void gpw_free(void *p) { free(p); }
@@ -99,9 +108,20 @@ EMSCRIPTEN_KEEPALIVE void gpw_delete(gp_session *s) {
     free(s);
 }
 
-EMSCRIPTEN_KEEPALIVE const char *gpw_error(gp_session *s) { return s->err.msg; }
+EMSCRIPTEN_KEEPALIVE const char *gpw_error(gp_session *s) { return s ? s->err.msg : "no session"; }
+
+/* A buffer the caller passed: len bytes at p. */
+static int buffer_ok(gp_session *s, const void *p, int len, const char *what) {
+    if (len < 0 || (len > 0 && !p)) {
+        gp_fail(&s->err, GP_ERR_ARG, "%s: %d bytes at %p", what, len, p);
+        return 0;
+    }
+    return 1;
+}
 
 EMSCRIPTEN_KEEPALIVE int gpw_load_dataset(gp_session *s, const uint8_t *bytes, int len) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!buffer_ok(s, bytes, len, "dataset")) return GP_ERR_ARG;
     gp_dataset ds;
     gp_status st = gp_dataset_from_bytes(&ds, bytes, (size_t)(len > 0 ? len : 0), &s->err);
     if (st != GP_OK) return (int)st;
@@ -111,12 +131,18 @@ EMSCRIPTEN_KEEPALIVE int gpw_load_dataset(gp_session *s, const uint8_t *bytes, i
     return 0;
 }
 
-EMSCRIPTEN_KEEPALIVE int gpw_dataset_count(gp_session *s) { return s->ds.count; }
+EMSCRIPTEN_KEEPALIVE int gpw_dataset_count(gp_session *s) { return s ? s->ds.count : 0; }
 /* Held-out images of the dataset (i % 5 == 4). */
-EMSCRIPTEN_KEEPALIVE int gpw_dataset_held_out(gp_session *s) { return s->ds.n_test; }
+EMSCRIPTEN_KEEPALIVE int gpw_dataset_held_out(gp_session *s) { return s ? s->ds.n_test : 0; }
 
-/* A dataset from images the user drew or picked (see gp_dataset_from_rgba). */
-EMSCRIPTEN_KEEPALIVE int gpw_dataset_from_rgba(gp_session *s, const uint8_t *rgba, int count, int h, int w) {
+/* A dataset from images the user drew or picked (see gp_dataset_from_rgba):
+ * len bytes at rgba, which must be count x h x w x 4. */
+EMSCRIPTEN_KEEPALIVE int gpw_dataset_from_rgba(gp_session *s, const uint8_t *rgba, int len, int count, int h, int w) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!buffer_ok(s, rgba, len, "images")) return GP_ERR_ARG;
+    if (count >= 0 && h >= 0 && w >= 0 && (double)count * h * w * 4 != (double)len)
+        return gp_fail(&s->err, GP_ERR_ARG, "images: %d bytes given for %d images of %dx%d RGBA (%.0f bytes)", len, count,
+                       h, w, (double)count * h * w * 4);
     gp_dataset ds;
     gp_status st = gp_dataset_from_rgba(&ds, rgba, count, h, w, GPW_MIN_USER_IMAGES, GPW_MAX_USER_IMAGES, &s->err);
     if (st != GP_OK) return (int)st;
@@ -128,6 +154,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_dataset_from_rgba(gp_session *s, const uint8_t *rgb
 
 /* Starts the settings for the next gpw_create from a preset's defaults. */
 EMSCRIPTEN_KEEPALIVE int gpw_config_default(gp_session *s, const char *preset) {
+    NEED_SESSION(s, GP_ERR_ARG);
     gp_gan_config cfg;
     gp_status st = gp_gan_config_default(&cfg, preset, &s->err);
     if (st == GP_OK) s->cfg = cfg;
@@ -147,6 +174,7 @@ static const char *answer(gp_session *s, size_t need) {
 
 /* The settings table, presets and losses as JSON (see gp_settings_json). */
 EMSCRIPTEN_KEEPALIVE const char *gpw_settings_json(gp_session *s) {
+    NEED_SESSION(s, "null");
     return answer(s, gp_settings_json(s->json, sizeof s->json));
 }
 
@@ -154,6 +182,8 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_settings_json(gp_session *s) {
  * typed (a decimal number, or a choice's name); a refused value changes
  * nothing and the message names the field and repeats the text. */
 EMSCRIPTEN_KEEPALIVE int gpw_config_set(gp_session *s, const char *key, const char *text) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!key || !text) return gp_fail(&s->err, GP_ERR_ARG, "a setting needs a name and a value");
     const gp_setting *set = gp_setting_find(key);
     if (!set) return gp_fail(&s->err, GP_ERR_ARG, "unknown setting '%.40s'", key);
     gp_gan_config c = s->cfg;
@@ -167,6 +197,10 @@ EMSCRIPTEN_KEEPALIVE int gpw_config_set(gp_session *s, const char *key, const ch
 /* The dataset the next model trains on, by name ("mnist", "fashion", "own"),
  * and its class count: a conditional model learns that many classes. */
 EMSCRIPTEN_KEEPALIVE int gpw_config_dataset(gp_session *s, const char *name, int classes) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!name) return gp_fail(&s->err, GP_ERR_ARG, "the dataset needs a name");
+    if (classes < 0 || classes > GP_MAX_CLASSES)
+        return gp_fail(&s->err, GP_ERR_ARG, "classes must be in 0..%d, got %d", GP_MAX_CLASSES, classes);
     gp_gan_config c = s->cfg;
     snprintf(c.dataset, sizeof c.dataset, "%s", name);
     gp_status st = gp_gan_config_set_classes(&c, classes, &s->err);
@@ -180,6 +214,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_config_dataset(gp_session *s, const char *name, int
 /* The settings as JSON (gp_config_json): which = 0 the settings for the next
  * gpw_create; 1 the model's own ("null" without a model). */
 EMSCRIPTEN_KEEPALIVE const char *gpw_config_json(gp_session *s, int which) {
+    NEED_SESSION(s, "null");
     if (which && !s->has_gan) return "null";
     return answer(s, gp_config_json(which ? &s->gan.cfg : &s->cfg, s->json, sizeof s->json));
 }
@@ -187,6 +222,8 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_config_json(gp_session *s, int which) {
 /* Changes a setting of the live model, for the settings marked live in the
  * table (gp_gan_set_config). A refused value changes nothing. */
 EMSCRIPTEN_KEEPALIVE int gpw_model_set(gp_session *s, const char *key, const char *text) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!key || !text) return gp_fail(&s->err, GP_ERR_ARG, "a setting needs a name and a value");
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
     const gp_setting *set = gp_setting_find(key);
     if (!set) return gp_fail(&s->err, GP_ERR_ARG, "unknown setting '%.40s'", key);
@@ -240,16 +277,18 @@ static int adopt_model(gp_session *s, gp_gan *gan) {
 }
 
 EMSCRIPTEN_KEEPALIVE int gpw_create(gp_session *s) {
+    NEED_SESSION(s, GP_ERR_ARG);
     gp_gan gan;
     gp_status st = gp_gan_create(&gan, &s->cfg, 1, &s->err);
     if (st != GP_OK) return (int)st;
     return adopt_model(s, &gan);
 }
 
-EMSCRIPTEN_KEEPALIVE int gpw_has_model(gp_session *s) { return s->has_gan; }
-EMSCRIPTEN_KEEPALIVE int gpw_has_discriminator(gp_session *s) { return s->has_gan && s->gan.has_d; }
+EMSCRIPTEN_KEEPALIVE int gpw_has_model(gp_session *s) { return s && s->has_gan; }
+EMSCRIPTEN_KEEPALIVE int gpw_has_discriminator(gp_session *s) { return s && s->has_gan && s->gan.has_d; }
 
 static int need_training(gp_session *s) {
+    NEED_SESSION(s, GP_ERR_ARG);
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
     if (!s->gan.has_d)
         return gp_fail(&s->err, GP_ERR_ARG, "this model file holds a generator only; it can sample but not train");
@@ -260,6 +299,7 @@ static int need_training(gp_session *s) {
 /* Runs steps full training steps (d_steps D steps + one G step each). */
 EMSCRIPTEN_KEEPALIVE int gpw_train(gp_session *s, int steps) {
     int st = need_training(s);
+    if (!st && (steps < 1 || steps > 1000000)) st = gp_fail(&s->err, GP_ERR_ARG, "steps must be in 1..1000000, got %d", steps);
     for (int i = 0; st == 0 && i < steps; i++) st = (int)gp_gan_train_step(&s->gan, &s->ds, &s->err);
     return st;
 }
@@ -278,7 +318,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_g_step(gp_session *s) {
  * d_real, d_fake (see gp_gan_stats), class_acc (ACGAN), and whether d_real
  * and d_fake are probabilities (BCE losses) or raw scores. */
 EMSCRIPTEN_KEEPALIVE const char *gpw_stats_json(gp_session *s) {
-    if (!s->has_gan) return "null";
+    if (!s || !s->has_gan) return "null";
     const gp_gan_stats *t = &s->gan.stats;
     int n = snprintf(s->json, sizeof s->json,
                      "{\"step\":%ld,\"d_step\":%ld,\"d_loss\":%.9g,\"g_loss\":%.9g,\"d_real\":%.9g,\"d_fake\":%.9g,"
@@ -293,6 +333,7 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_stats_json(gp_session *s) {
  * training loop reads after every step, without a JSON round trip. Slots
  * named in gpw_stats_json. */
 EMSCRIPTEN_KEEPALIVE double *gpw_stats(gp_session *s) {
+    NEED_SESSION(s, NULL);
     double *v = s->stats;
     const gp_gan_stats *t = &s->gan.stats;
     v[0] = (double)t->step;
@@ -309,6 +350,7 @@ EMSCRIPTEN_KEEPALIVE double *gpw_stats(gp_session *s) {
  * model: 0..classes-1, or -1 for classes in turn (image i has class i mod
  * classes). */
 EMSCRIPTEN_KEEPALIVE int gpw_set_class(gp_session *s, int label) {
+    NEED_SESSION(s, GP_ERR_ARG);
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
     if (label < -1 || label >= s->gan.cfg.classes)
         return gp_fail(&s->err, GP_ERR_ARG, "class must be in -1..%d, got %d", s->gan.cfg.classes - 1, label);
@@ -317,6 +359,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_set_class(gp_session *s, int label) {
 }
 
 static int check_count(gp_session *s, int count) {
+    NEED_SESSION(s, GP_ERR_ARG);
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
     if (count < 1 || count > GPW_MAX_IMAGES)
         return gp_fail(&s->err, GP_ERR_ARG, "count must be in 1..%d", GPW_MAX_IMAGES);
@@ -347,18 +390,22 @@ EMSCRIPTEN_KEEPALIVE int gpw_render_seed(gp_session *s, double seed, int count, 
     return render(s, s->z, count, cols);
 }
 
-EMSCRIPTEN_KEEPALIVE uint8_t *gpw_rgba(gp_session *s) { return s->rgba; }
-EMSCRIPTEN_KEEPALIVE int gpw_rgba_width(gp_session *s) { return s->rgba_w; }
-EMSCRIPTEN_KEEPALIVE int gpw_rgba_height(gp_session *s) { return s->rgba_h; }
+EMSCRIPTEN_KEEPALIVE uint8_t *gpw_rgba(gp_session *s) { return s ? s->rgba : NULL; }
+EMSCRIPTEN_KEEPALIVE int gpw_rgba_width(gp_session *s) { return s ? s->rgba_w : 0; }
+EMSCRIPTEN_KEEPALIVE int gpw_rgba_height(gp_session *s) { return s ? s->rgba_h : 0; }
 
 /* Floats per image (784 for 28x28 grayscale) and the latent size. */
-EMSCRIPTEN_KEEPALIVE int gpw_image_size(gp_session *s) { return s->has_gan ? gp_shape_size(s->gan.image) : 0; }
-EMSCRIPTEN_KEEPALIVE int gpw_latent_size(gp_session *s) { return s->has_gan ? s->gan.cfg.latent : 0; }
+EMSCRIPTEN_KEEPALIVE int gpw_image_size(gp_session *s) { return s && s->has_gan ? gp_shape_size(s->gan.image) : 0; }
+EMSCRIPTEN_KEEPALIVE int gpw_latent_size(gp_session *s) { return s && s->has_gan ? s->gan.cfg.latent : 0; }
 
-/* Writes count samples of the given seed (count x image floats in [-1, 1]). */
-EMSCRIPTEN_KEEPALIVE int gpw_sample(gp_session *s, double seed, int count, float *out) {
+/* Writes count samples of the given seed (count x image floats in [-1, 1])
+ * into out, which holds out_len floats. */
+EMSCRIPTEN_KEEPALIVE int gpw_sample(gp_session *s, double seed, int count, float *out, int out_len) {
     int st = check_count(s, count);
     if (st) return st;
+    if (!out || out_len < 0 || (size_t)out_len < (size_t)count * gp_shape_size(s->gan.image))
+        return gp_fail(&s->err, GP_ERR_ARG, "samples: %d floats at %p, %d images need %zu", out_len, (void *)out, count,
+                       (size_t)count * gp_shape_size(s->gan.image));
     if (!seed_ok(s, seed)) return GP_ERR_ARG;
     gp_gan_latents(&s->gan, (uint64_t)seed, count, s->z);
     gp_score_labels(s->labels, count, s->gan.cfg.classes, s->label);
@@ -369,6 +416,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_sample(gp_session *s, double seed, int count, float
 /* Serializes the model (kind: 0 generator, 1 whole training state,
  * 2 generator with float16 weights): see gpw_saved*. */
 EMSCRIPTEN_KEEPALIVE int gpw_save(gp_session *s, int kind) {
+    NEED_SESSION(s, GP_ERR_ARG);
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model to save");
     uint8_t *bytes;
     size_t len;
@@ -380,14 +428,14 @@ EMSCRIPTEN_KEEPALIVE int gpw_save(gp_session *s, int kind) {
     return 0;
 }
 
-EMSCRIPTEN_KEEPALIVE uint8_t *gpw_saved(gp_session *s) { return s->saved; }
-EMSCRIPTEN_KEEPALIVE int gpw_saved_len(gp_session *s) { return (int)s->saved_len; }
+EMSCRIPTEN_KEEPALIVE uint8_t *gpw_saved(gp_session *s) { return s ? s->saved : NULL; }
+EMSCRIPTEN_KEEPALIVE int gpw_saved_len(gp_session *s) { return s ? (int)s->saved_len : 0; }
 
 /* The run's history (history.h) for the next training-state save: the page
  * sets it just before gpw_save(s, 1). len 0 drops it; bad bytes change
  * nothing. */
 EMSCRIPTEN_KEEPALIVE int gpw_set_history(gp_session *s, const uint8_t *bytes, int len) {
-    if (!s) return GP_ERR_ARG;
+    NEED_SESSION(s, GP_ERR_ARG);
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
     if (len < 0 || (len > 0 && !bytes)) return gp_fail(&s->err, GP_ERR_ARG, "history: %d bytes at %p", len, (void *)bytes);
     return (int)gp_gan_set_history(&s->gan, bytes, (size_t)len, &s->err);
@@ -399,6 +447,8 @@ EMSCRIPTEN_KEEPALIVE int gpw_history_len(gp_session *s) { return s && s->has_gan
 
 /* Replaces the model with a model file's; a bad file changes nothing. */
 EMSCRIPTEN_KEEPALIVE int gpw_load_model(gp_session *s, const uint8_t *bytes, int len) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!buffer_ok(s, bytes, len, "model file")) return GP_ERR_ARG;
     gp_gan gan;
     gp_status st = gp_model_load(&gan, bytes, (size_t)(len > 0 ? len : 0), &s->err);
     if (st != GP_OK) return (int)st;
@@ -407,18 +457,21 @@ EMSCRIPTEN_KEEPALIVE int gpw_load_model(gp_session *s, const uint8_t *bytes, int
     return rc;
 }
 
-/* n standard normals of gp_rng seeded with seed: the RNG parity test. */
-EMSCRIPTEN_KEEPALIVE void gpw_rng_normals(double seed, int n, float *out) {
+/* n standard normals (1..2^20) of gp_rng seeded with seed into out: the RNG
+ * parity test. */
+EMSCRIPTEN_KEEPALIVE int gpw_rng_normals(double seed, int n, float *out) {
+    if (!out || n < 1 || n > (1 << 20) || !(seed >= 0 && seed < 1.8e19)) return GP_ERR_ARG;
     gp_rng rng;
-    gp_rng_seed(&rng, seed >= 0 && seed < 1.8e19 ? (uint64_t)seed : 0);
+    gp_rng_seed(&rng, (uint64_t)seed);
     gp_rng_fill_normal(&rng, out, n, 0.0f, 1.0f);
+    return 0;
 }
 
 /* ---- model description ------------------------------------------------- */
 
 /* The model as JSON (gp_model_info_json), or "null" without one. */
 EMSCRIPTEN_KEEPALIVE const char *gpw_model_json(gp_session *s) {
-    if (!s->has_gan) return "null";
+    if (!s || !s->has_gan) return "null";
     return answer(s, gp_model_info_json(&s->gan, s->json, sizeof s->json));
 }
 
@@ -427,9 +480,10 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_model_json(gp_session *s) {
  * renders them; nothing here touches the training state. */
 
 static int check_rows(gp_session *s, int row, int count) {
+    NEED_SESSION(s, GP_ERR_ARG);
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
-    if (row < 0 || count < 1 || row + count > GPW_MAX_IMAGES)
-        return gp_fail(&s->err, GP_ERR_ARG, "latent rows %d..%d are outside 0..%d", row, row + count - 1,
+    if (row < 0 || row >= GPW_MAX_IMAGES || count < 1 || count > GPW_MAX_IMAGES - row) /* no overflow */
+        return gp_fail(&s->err, GP_ERR_ARG, "latent rows from %d, %d of them, are outside 0..%d", row, count,
                        GPW_MAX_IMAGES - 1);
     return 0;
 }
@@ -493,7 +547,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_z_jitter(gp_session *s, int row, int src, double se
 }
 
 /* The rows themselves (GPW_MAX_IMAGES x latent floats), for tests. */
-EMSCRIPTEN_KEEPALIVE float *gpw_z(gp_session *s) { return s->has_gan ? s->zw : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_z(gp_session *s) { return s && s->has_gan ? s->zw : NULL; }
 
 /* Renders rows row..row+count-1 as an RGBA grid: see gpw_rgba*. */
 EMSCRIPTEN_KEEPALIVE int gpw_render_z(gp_session *s, int row, int count, int cols) {
@@ -513,7 +567,8 @@ EMSCRIPTEN_KEEPALIVE int gpw_render_real(gp_session *s, int first, int count, in
     if (s->ds.h != s->gan.image.h || s->ds.w != s->gan.image.w || s->ds.c != s->gan.image.c)
         return gp_fail(&s->err, GP_ERR_ARG, "dataset images are %dx%d, the model's %dx%d", s->ds.h, s->ds.w,
                        s->gan.image.h, s->gan.image.w);
-    if (first < 0) return gp_fail(&s->err, GP_ERR_ARG, "first must be >= 0, got %d", first);
+    if (first < 0 || first > 2147483647 - count) /* first + i must not overflow */
+        return gp_fail(&s->err, GP_ERR_ARG, "first must be in 0..%d, got %d", 2147483647 - count, first);
     if (cols < 1 || cols > GPW_MAX_IMAGES)
         return gp_fail(&s->err, GP_ERR_ARG, "columns must be in 1..%d", GPW_MAX_IMAGES);
     int n_img = gp_shape_size(s->gan.image);
@@ -536,6 +591,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_render_real(gp_session *s, int first, int count, in
  * mode: BatchNorm's running statistics; training is not disturbed): see
  * gpw_probs. */
 EMSCRIPTEN_KEEPALIVE int gpw_d_score(gp_session *s) {
+    NEED_SESSION(s, GP_ERR_ARG);
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
     if (!s->gan.has_d) return gp_fail(&s->err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
     if (s->n_images < 1) return gp_fail(&s->err, GP_ERR_ARG, "nothing rendered to score");
@@ -543,7 +599,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_d_score(gp_session *s) {
     return 0;
 }
 
-EMSCRIPTEN_KEEPALIVE float *gpw_probs(gp_session *s) { return s->probs; }
+EMSCRIPTEN_KEEPALIVE float *gpw_probs(gp_session *s) { return s ? s->probs : NULL; }
 
 /* ---- checksums ------------------------------------------------------------ */
 
@@ -569,7 +625,7 @@ static void sum_and_hash(const float *v, size_t n, double *sum, double *hash) {
  * g_adam, d_adam (Adam's moments). */
 EMSCRIPTEN_KEEPALIVE const char *gpw_checksum_json(gp_session *s) {
     double v[8] = {0}, unused;
-    if (!s->has_gan) return "null";
+    if (!s || !s->has_gan) return "null";
     gp_net *G = &s->gan.G, *D = &s->gan.D;
     sum_and_hash(G->params, G->n_params, &v[0], &v[1]);
     sum_and_hash(G->buffers, G->n_buffers, &unused, &v[4]);
@@ -595,6 +651,7 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_checksum_json(gp_session *s) {
  * weight, so the next training step reports GP_ERR_NAN as a real
  * divergence would. */
 EMSCRIPTEN_KEEPALIVE int gpw_test_poison(gp_session *s) {
+    NEED_SESSION(s, GP_ERR_ARG);
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
     s->gan.G.params[0] = NAN;
     return 0;
@@ -606,6 +663,8 @@ EMSCRIPTEN_KEEPALIVE int gpw_test_poison(gp_session *s) {
  * statistics of the loaded dataset's held-out images. A bad file changes
  * nothing. Loading another dataset drops the reference: call this again. */
 EMSCRIPTEN_KEEPALIVE int gpw_load_classifier(gp_session *s, const uint8_t *bytes, int len) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!buffer_ok(s, bytes, len, "classifier file")) return GP_ERR_ARG;
     if (s->ds.count == 0) return gp_fail(&s->err, GP_ERR_ARG, "load a dataset before the classifier");
     gp_classifier c;
     gp_status st = gp_classifier_load(&c, bytes, (size_t)(len > 0 ? len : 0), &s->err);
@@ -629,6 +688,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_load_classifier(gp_session *s, const uint8_t *bytes
  * conditional model draws class `label` for all (its FD then compares one
  * class with every held-out image), or classes in turn with label -1. */
 EMSCRIPTEN_KEEPALIVE int gpw_score(gp_session *s, int count, double seed, int label) {
+    NEED_SESSION(s, GP_ERR_ARG);
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
     if (!s->has_clf || !s->has_ref)
         return gp_fail(&s->err, GP_ERR_ARG, "no classifier reference: load the classifier after the dataset");
@@ -642,6 +702,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_score(gp_session *s, int count, double seed, int la
  * conditional model's share of samples the classifier assigns to the class
  * asked for; null otherwise), count. */
 EMSCRIPTEN_KEEPALIVE const char *gpw_score_json(gp_session *s) {
+    NEED_SESSION(s, "null");
     const gp_quality *q = &s->quality;
     size_t n = (size_t)snprintf(s->json, sizeof s->json, "{\"count\":%d,\"fd\":%.9g,\"entropy\":%.9g,\"hist\":[", q->count,
                                 q->fd, q->entropy);

@@ -61,17 +61,21 @@ static const char *answer(gp_toy_session *s, size_t need) {
 }
 
 /* Distributions and lessons (gp_toy_json). */
-EMSCRIPTEN_KEEPALIVE const char *gpt_toys_json(gp_toy_session *s) { return answer(s, gp_toy_json(s->json, sizeof s->json)); }
+EMSCRIPTEN_KEEPALIVE const char *gpt_toys_json(gp_toy_session *s) {
+    return s ? answer(s, gp_toy_json(s->json, sizeof s->json)) : "null";
+}
 
 /* The settings for the next model (which = 0) or of the model (1), by name. */
 EMSCRIPTEN_KEEPALIVE const char *gpt_config_json(gp_toy_session *s, int which) {
+    if (!s) return "null";
     const gp_gan_config *c = which && s->has_gan ? &s->gan.cfg : &s->cfg;
     return answer(s, gp_config_json(c, s->json, sizeof s->json));
 }
 
 /* One setting for the next model, from the text typed; bad text changes nothing. */
 EMSCRIPTEN_KEEPALIVE int gpt_config_set(gp_toy_session *s, const char *key, const char *text) {
-    if (!s || !key || !text) return GP_ERR_ARG;
+    if (!s) return GP_ERR_ARG;
+    if (!key || !text) return gp_fail(&s->err, GP_ERR_ARG, "a setting needs a name and a value");
     const gp_setting *set = gp_setting_find(key);
     if (!set || set->scope == GP_SCOPE_IMAGE)
         return gp_fail(&s->err, GP_ERR_ARG, "'%.40s' is not a setting of the 2-D GAN", key);
@@ -84,7 +88,8 @@ EMSCRIPTEN_KEEPALIVE int gpt_config_set(gp_toy_session *s, const char *key, cons
 
 /* The same on the model, for the settings that can change while it trains. */
 EMSCRIPTEN_KEEPALIVE int gpt_model_set(gp_toy_session *s, const char *key, const char *text) {
-    if (!s || !key || !text) return GP_ERR_ARG;
+    if (!s) return GP_ERR_ARG;
+    if (!key || !text) return gp_fail(&s->err, GP_ERR_ARG, "a setting needs a name and a value");
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no 2-D model yet");
     const gp_setting *set = gp_setting_find(key);
     if (!set || set->scope == GP_SCOPE_IMAGE)
@@ -98,6 +103,7 @@ EMSCRIPTEN_KEEPALIVE int gpt_model_set(gp_toy_session *s, const char *key, const
 
 /* The next model's settings: the toy2d defaults, or a lesson's. */
 EMSCRIPTEN_KEEPALIVE int gpt_config_default(gp_toy_session *s) {
+    if (!s) return GP_ERR_ARG;
     gp_gan_config c;
     gp_status st = gp_gan_config_default(&c, "toy2d", &s->err);
     if (st == GP_OK) snprintf(c.dataset, sizeof c.dataset, "%s", s->cfg.dataset);
@@ -106,6 +112,7 @@ EMSCRIPTEN_KEEPALIVE int gpt_config_default(gp_toy_session *s) {
 }
 
 EMSCRIPTEN_KEEPALIVE int gpt_lesson(gp_toy_session *s, const char *name) {
+    if (!s) return GP_ERR_ARG;
     const gp_toy_lesson *lesson = name ? gp_toy_lesson_find(name) : NULL;
     if (!lesson) return gp_fail(&s->err, GP_ERR_ARG, "unknown lesson '%.40s'", name ? name : "");
     gp_gan_config c;
@@ -117,7 +124,8 @@ EMSCRIPTEN_KEEPALIVE int gpt_lesson(gp_toy_session *s, const char *name) {
 /* The distribution the model trains on (points: n x,y pairs for "drawn");
  * it may change while a model trains. */
 EMSCRIPTEN_KEEPALIVE int gpt_set_dist(gp_toy_session *s, const char *name, const float *points, int n) {
-    if (!s || !name) return GP_ERR_ARG;
+    if (!s) return GP_ERR_ARG;
+    if (!name) return gp_fail(&s->err, GP_ERR_ARG, "the distribution needs a name");
     if (n < 0 || (n > 0 && !points)) return gp_fail(&s->err, GP_ERR_ARG, "%d points at %p", n, (const void *)points);
     gp_toy t;
     gp_status st = gp_toy_init(&t, name, points, n, &s->err);
@@ -137,6 +145,7 @@ static void read_stats(gp_toy_session *s) {
 
 /* A new model from the settings (weights from its seed). */
 EMSCRIPTEN_KEEPALIVE int gpt_create(gp_toy_session *s) {
+    if (!s) return GP_ERR_ARG;
     gp_gan gan;
     gp_status st = gp_gan_create(&gan, &s->cfg, 1, &s->err);
     if (st != GP_OK) return (int)st;
@@ -226,16 +235,16 @@ EMSCRIPTEN_KEEPALIVE int gpt_g_step(gp_toy_session *s) {
     return (int)st;
 }
 
-EMSCRIPTEN_KEEPALIVE double *gpt_stats(gp_toy_session *s) { return s->stats; }
-EMSCRIPTEN_KEEPALIVE int gpt_batch_n(gp_toy_session *s) { return s->batch_n; }
-EMSCRIPTEN_KEEPALIVE float *gpt_batch_real(gp_toy_session *s) { return s->b_real; }
-EMSCRIPTEN_KEEPALIVE float *gpt_batch_z(gp_toy_session *s) { return s->b_z; }
-EMSCRIPTEN_KEEPALIVE float *gpt_batch_fake(gp_toy_session *s) { return s->b_fake; }
-EMSCRIPTEN_KEEPALIVE float *gpt_batch_after(gp_toy_session *s) { return s->b_after; }
-EMSCRIPTEN_KEEPALIVE float *gpt_batch_d_real(gp_toy_session *s) { return s->b_d_real; }
-EMSCRIPTEN_KEEPALIVE float *gpt_batch_d_fake(gp_toy_session *s) { return s->b_d_fake; }
-EMSCRIPTEN_KEEPALIVE float *gpt_batch_grad(gp_toy_session *s) { return s->b_grad; }
-EMSCRIPTEN_KEEPALIVE double gpt_batch_loss(gp_toy_session *s) { return s->b_loss; }
+EMSCRIPTEN_KEEPALIVE double *gpt_stats(gp_toy_session *s) { return s ? s->stats : NULL; }
+EMSCRIPTEN_KEEPALIVE int gpt_batch_n(gp_toy_session *s) { return s ? s->batch_n : 0; }
+EMSCRIPTEN_KEEPALIVE float *gpt_batch_real(gp_toy_session *s) { return s ? s->b_real : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpt_batch_z(gp_toy_session *s) { return s ? s->b_z : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpt_batch_fake(gp_toy_session *s) { return s ? s->b_fake : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpt_batch_after(gp_toy_session *s) { return s ? s->b_after : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpt_batch_d_real(gp_toy_session *s) { return s ? s->b_d_real : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpt_batch_d_fake(gp_toy_session *s) { return s ? s->b_d_fake : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpt_batch_grad(gp_toy_session *s) { return s ? s->b_grad : NULL; }
+EMSCRIPTEN_KEEPALIVE double gpt_batch_loss(gp_toy_session *s) { return s ? s->b_loss : NAN; }
 
 /* What one frame draws: D over a grid x grid cells, G's manifold (mesh
  * points per side), n real points (a fixed stream) and n fakes (fixed noise
@@ -247,7 +256,7 @@ EMSCRIPTEN_KEEPALIVE int gpt_frame(gp_toy_session *s, int grid, int mesh, int n,
     gp_gan *g = &s->gan;
     int L = g->cfg.latent;
     if (grid < 2 || grid > GPT_MAX_GRID) return gp_fail(&s->err, GP_ERR_ARG, "grid must be 2..%d, got %d", GPT_MAX_GRID, grid);
-    if (mesh < 2 || (L == 1 ? mesh : mesh * mesh) > GPT_MAX_POINTS)
+    if (mesh < 2 || mesh > GPT_MAX_POINTS || (L == 2 && mesh > 64)) /* 64 x 64 = GPT_MAX_POINTS, no overflow */
         return gp_fail(&s->err, GP_ERR_ARG, "mesh %d is outside 2..%d points", mesh, GPT_MAX_POINTS);
     if (n < 1 || n > GPT_MAX_POINTS) return gp_fail(&s->err, GP_ERR_ARG, "points must be 1..%d, got %d", GPT_MAX_POINTS, n);
     if (n_arrows < 0 || n_arrows > n || n_arrows > g->cfg.batch)
@@ -265,12 +274,12 @@ EMSCRIPTEN_KEEPALIVE int gpt_frame(gp_toy_session *s, int grid, int mesh, int n,
     return 0;
 }
 
-EMSCRIPTEN_KEEPALIVE float *gpt_grid(gp_toy_session *s) { return s->grid; }
-EMSCRIPTEN_KEEPALIVE float *gpt_mesh(gp_toy_session *s) { return s->mesh; }
-EMSCRIPTEN_KEEPALIVE float *gpt_real(gp_toy_session *s) { return s->real; }
-EMSCRIPTEN_KEEPALIVE float *gpt_fake(gp_toy_session *s) { return s->fake; }
-EMSCRIPTEN_KEEPALIVE float *gpt_fake_d(gp_toy_session *s) { return s->fake_d; }
-EMSCRIPTEN_KEEPALIVE float *gpt_arrows(gp_toy_session *s) { return s->arrows; }
+EMSCRIPTEN_KEEPALIVE float *gpt_grid(gp_toy_session *s) { return s ? s->grid : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpt_mesh(gp_toy_session *s) { return s ? s->mesh : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpt_real(gp_toy_session *s) { return s ? s->real : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpt_fake(gp_toy_session *s) { return s ? s->fake : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpt_fake_d(gp_toy_session *s) { return s ? s->fake_d : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpt_arrows(gp_toy_session *s) { return s ? s->arrows : NULL; }
 
 /* KL, JS and mode coverage of n samples against n real points, as JSON. */
 EMSCRIPTEN_KEEPALIVE const char *gpt_measure_json(gp_toy_session *s, int n) {

@@ -726,7 +726,7 @@ async function resume({ id } = {}) {
 
 function ownDataset(own) {
   const { rgba, count, h, w: wd } = own;
-  withBytes(rgba, (p) => check(M._gpw_dataset_from_rgba(s, p, count, h, wd), 'Using your images'));
+  withBytes(rgba, (p, n) => check(M._gpw_dataset_from_rgba(s, p, n, count, h, wd), 'Using your images'));
   w.ownImages = { rgba: rgba.slice(), count, h, w: wd };
   setDataset('own', 'Your images');
   if (w.model) postRealFake();

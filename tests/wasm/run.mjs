@@ -93,7 +93,7 @@ class Engine {
   sample(s, seed, count) {
     const p = this.M._gpw_alloc(4 * count * IMAGE);
     try {
-      this.ok(s, this.M._gpw_sample(s, seed, count, p), 'gpw_sample');
+      this.ok(s, this.M._gpw_sample(s, seed, count, p, count * IMAGE), 'gpw_sample');
       return this.floats(p, count * IMAGE);
     } finally {
       this.M._gpw_free(p);
@@ -426,9 +426,9 @@ function testPageApi(e, data) {
     return px;
   };
   const u = e.session({ seed: 2 });
-  let rc = e.bytesIn(rgbaImages(9), (p) => M._gpw_dataset_from_rgba(u, p, 9, 28, 28));
+  let rc = e.bytesIn(rgbaImages(9), (p, n) => M._gpw_dataset_from_rgba(u, p, n, 9, 28, 28));
   check(rc !== 0 && /at least 10/.test(e.error(u)), `${e.name}: 9 user images refused`, e.error(u));
-  rc = e.bytesIn(rgbaImages(12), (p) => M._gpw_dataset_from_rgba(u, p, 12, 28, 28));
+  rc = e.bytesIn(rgbaImages(12), (p, n) => M._gpw_dataset_from_rgba(u, p, n, 12, 28, 28));
   check(rc === 0 && M._gpw_dataset_count(u) === 12 && M._gpw_dataset_held_out(u) === 2,
     `${e.name}: 12 user images make a dataset with 2 held out`, rc ? e.error(u) : '');
   e.ok(u, M._gpw_render_real(u, 0, 1, 1), 'render user image');
@@ -538,6 +538,172 @@ function testToy(engines) {
     'SIMD and portable builds train the 2-D GAN alike');
 }
 
+// (i) Every exported function, called with a NULL session and with
+// out-of-range, overflowing, null and short-buffer arguments, refuses
+// without trapping or writing outside what it was given; afterwards the
+// session samples and trains exactly like a fresh one. A new export without
+// a row here fails the test.
+function testRobust(e, data) {
+  const M = e.M, NULL = 0, BIG = 0x7fffffff;
+  const s = e.session({ data, seed: 5 }), fresh = e.session({ data, seed: 5 });
+  const t = M._gpt_new(), tFresh = M._gpt_new();
+  e.ok(t, M._gpt_create(t) | M._gpt_create(tFresh), 'gpt_create');
+  const short = M._gpw_alloc(16); // a buffer of 16 bytes
+  const str = (v, fn) => e.str(v, fn);
+  const bytes = (n, fn) => e.bytesIn(new Uint8Array(n), fn);
+  // rc: a nonzero status; any: the call returns at all (a NULL session has nowhere to say why)
+  const calls = {
+    gpw_simd: [], gpw_directions: [], gpw_new: [],
+    gpw_alloc: [['any', () => M._gpw_alloc(-1)], ['any', () => M._gpw_alloc(0)]],
+    gpw_free: [['any', () => M._gpw_free(NULL)]],
+    gpw_delete: [['any', () => M._gpw_delete(NULL)]],
+    gpw_error: [['any', () => M._gpw_error(NULL)]],
+    gpw_load_dataset: [['rc', () => M._gpw_load_dataset(NULL, short, 16)], ['rc', () => M._gpw_load_dataset(s, NULL, 100)],
+      ['rc', () => M._gpw_load_dataset(s, short, -1)], ['rc', () => M._gpw_load_dataset(s, short, 16)]],
+    gpw_dataset_count: [['any', () => M._gpw_dataset_count(NULL)]],
+    gpw_dataset_held_out: [['any', () => M._gpw_dataset_held_out(NULL)]],
+    gpw_dataset_from_rgba: [['rc', () => M._gpw_dataset_from_rgba(NULL, short, 16, 1, 2, 2)],
+      ['rc', () => M._gpw_dataset_from_rgba(s, short, 16, 12, 28, 28)], // the buffer is too short for what it claims
+      ['rc', () => M._gpw_dataset_from_rgba(s, NULL, 37632, 12, 28, 28)],
+      ['rc', () => M._gpw_dataset_from_rgba(s, short, 16, BIG, BIG, BIG)],
+      ['rc', () => M._gpw_dataset_from_rgba(s, short, -5, 12, 28, 28)]],
+    gpw_config_default: [['rc', () => M._gpw_config_default(NULL, NULL)], ['rc', () => M._gpw_config_default(s, NULL)]],
+    gpw_settings_json: [['any', () => M._gpw_settings_json(NULL)]],
+    gpw_config_set: [['rc', () => M._gpw_config_set(NULL, NULL, NULL)], ['rc', () => M._gpw_config_set(s, NULL, NULL)],
+      ['rc', () => str('batch', (k) => M._gpw_config_set(s, k, NULL))],
+      ['rc', () => str('batch', (k) => str('99999999999999999999', (v) => M._gpw_config_set(s, k, v)))]],
+    gpw_config_dataset: [['rc', () => M._gpw_config_dataset(NULL, NULL, 10)], ['rc', () => M._gpw_config_dataset(s, NULL, 10)],
+      ['rc', () => str('mnist', (k) => M._gpw_config_dataset(s, k, BIG))], ['rc', () => str('mnist', (k) => M._gpw_config_dataset(s, k, -1))]],
+    gpw_config_json: [['any', () => M._gpw_config_json(NULL, 1)]],
+    gpw_model_set: [['rc', () => M._gpw_model_set(NULL, NULL, NULL)], ['rc', () => M._gpw_model_set(s, NULL, NULL)],
+      ['rc', () => str('lr_g', (k) => str('-1', (v) => M._gpw_model_set(s, k, v)))]],
+    gpw_create: [['rc', () => M._gpw_create(NULL)]],
+    gpw_has_model: [['any', () => M._gpw_has_model(NULL)]],
+    gpw_has_discriminator: [['any', () => M._gpw_has_discriminator(NULL)]],
+    gpw_train: [['rc', () => M._gpw_train(NULL, 1)], ['rc', () => M._gpw_train(s, -1)], ['rc', () => M._gpw_train(s, BIG)]],
+    gpw_d_step: [['rc', () => M._gpw_d_step(NULL)]],
+    gpw_g_step: [['rc', () => M._gpw_g_step(NULL)]],
+    gpw_stats_json: [['any', () => M._gpw_stats_json(NULL)]],
+    gpw_stats: [['any', () => M._gpw_stats(NULL)]],
+    gpw_set_class: [['rc', () => M._gpw_set_class(NULL, 0)], ['rc', () => M._gpw_set_class(s, BIG)], ['rc', () => M._gpw_set_class(s, -2)]],
+    gpw_render_seed: [['rc', () => M._gpw_render_seed(NULL, 1, 8, 4)], ['rc', () => M._gpw_render_seed(s, 1, BIG, 4)],
+      ['rc', () => M._gpw_render_seed(s, 1, 8, BIG)], ['rc', () => M._gpw_render_seed(s, -1, 8, 4)], ['rc', () => M._gpw_render_seed(s, NaN, 8, 4)]],
+    gpw_rgba: [['any', () => M._gpw_rgba(NULL)]],
+    gpw_rgba_width: [['any', () => M._gpw_rgba_width(NULL)]],
+    gpw_rgba_height: [['any', () => M._gpw_rgba_height(NULL)]],
+    gpw_image_size: [['any', () => M._gpw_image_size(NULL)]],
+    gpw_latent_size: [['any', () => M._gpw_latent_size(NULL)]],
+    gpw_sample: [['rc', () => M._gpw_sample(NULL, 1, 2, short, 4)], ['rc', () => M._gpw_sample(s, 1, 256, NULL, 0)],
+      ['rc', () => M._gpw_sample(s, 1, 2, short, 4)], ['rc', () => M._gpw_sample(s, 1, BIG, short, BIG)],
+      ['rc', () => M._gpw_sample(s, 1, 2, short, -1)]],
+    gpw_save: [['rc', () => M._gpw_save(NULL, 1)], ['rc', () => M._gpw_save(s, 7)], ['rc', () => M._gpw_save(s, -1)]],
+    gpw_saved: [['any', () => M._gpw_saved(NULL)]],
+    gpw_saved_len: [['any', () => M._gpw_saved_len(NULL)]],
+    gpw_set_history: [['rc', () => M._gpw_set_history(NULL, short, 16)], ['rc', () => M._gpw_set_history(s, NULL, 100)],
+      ['rc', () => M._gpw_set_history(s, short, 16)], ['rc', () => M._gpw_set_history(s, short, -1)]],
+    gpw_history: [['any', () => M._gpw_history(NULL)]],
+    gpw_history_len: [['any', () => M._gpw_history_len(NULL)]],
+    gpw_load_model: [['rc', () => M._gpw_load_model(NULL, short, 16)], ['rc', () => M._gpw_load_model(s, NULL, 1000)],
+      ['rc', () => M._gpw_load_model(s, short, -1)], ['rc', () => M._gpw_load_model(s, short, 16)]],
+    gpw_rng_normals: [['rc', () => M._gpw_rng_normals(1, 1e9, short)], ['rc', () => M._gpw_rng_normals(1, 4, NULL)],
+      ['rc', () => M._gpw_rng_normals(1, -1, short)], ['rc', () => M._gpw_rng_normals(-1, 4, short)]],
+    gpw_model_json: [['any', () => M._gpw_model_json(NULL)]],
+    gpw_z_seed: [['rc', () => M._gpw_z_seed(NULL, 0, 1, 0)], ['rc', () => M._gpw_z_seed(s, BIG, 1, 0)], ['rc', () => M._gpw_z_seed(s, -1, 1, 0)],
+      ['rc', () => M._gpw_z_seed(s, 0, 1, BIG)], ['rc', () => M._gpw_z_seed(s, 0, 1e300, 0)]],
+    gpw_z_slerp: [['rc', () => M._gpw_z_slerp(NULL, 0, 1, 2, 0.5)], ['rc', () => M._gpw_z_slerp(s, BIG, 1, 2, 0.5)],
+      ['rc', () => M._gpw_z_slerp(s, 0, BIG, 2, 0.5)], ['rc', () => M._gpw_z_slerp(s, 0, 1, -1, 0.5)], ['rc', () => M._gpw_z_slerp(s, 0, 1, 2, NaN)]],
+    gpw_z_direction: [['rc', () => M._gpw_z_direction(NULL, 0, 1, 0, 1)], ['rc', () => M._gpw_z_direction(s, BIG, 1, 0, 1)],
+      ['rc', () => M._gpw_z_direction(s, 0, BIG, 0, 1)], ['rc', () => M._gpw_z_direction(s, 0, 1, BIG, 1)], ['rc', () => M._gpw_z_direction(s, 0, 1, 0, 1e9)]],
+    gpw_z_jitter: [['rc', () => M._gpw_z_jitter(NULL, 0, 1, 1, 1)], ['rc', () => M._gpw_z_jitter(s, BIG, 1, 1, 1)],
+      ['rc', () => M._gpw_z_jitter(s, 0, -1, 1, 1)], ['rc', () => M._gpw_z_jitter(s, 0, 1, 1, Infinity)]],
+    gpw_z: [['any', () => M._gpw_z(NULL)]],
+    gpw_render_z: [['rc', () => M._gpw_render_z(NULL, 0, 1, 1)], ['rc', () => M._gpw_render_z(s, 255, BIG, 256)],
+      ['rc', () => M._gpw_render_z(s, BIG, 2, 2)], ['rc', () => M._gpw_render_z(s, 0, 4, 0)]],
+    gpw_render_real: [['rc', () => M._gpw_render_real(NULL, 0, 2, 2)], ['rc', () => M._gpw_render_real(s, BIG, 2, 2)],
+      ['rc', () => M._gpw_render_real(s, -1, 2, 2)], ['rc', () => M._gpw_render_real(s, 0, BIG, 2)], ['rc', () => M._gpw_render_real(s, 0, 2, BIG)]],
+    gpw_d_score: [['rc', () => M._gpw_d_score(NULL)]],
+    gpw_probs: [['any', () => M._gpw_probs(NULL)]],
+    gpw_checksum_json: [['any', () => M._gpw_checksum_json(NULL)]],
+    gpw_test_poison: [['rc', () => M._gpw_test_poison(NULL)]],
+    gpw_load_classifier: [['rc', () => M._gpw_load_classifier(NULL, short, 16)], ['rc', () => M._gpw_load_classifier(s, NULL, 100)],
+      ['rc', () => M._gpw_load_classifier(s, short, 16)], ['rc', () => M._gpw_load_classifier(s, short, -3)]],
+    gpw_score: [['rc', () => M._gpw_score(NULL, 10, 1, -1)], ['rc', () => M._gpw_score(s, BIG, 1, -1)], ['rc', () => M._gpw_score(s, 10, 1, BIG)]],
+    gpw_score_json: [['any', () => M._gpw_score_json(NULL)]],
+    // the 2-D mode
+    gpt_new: [],
+    gpt_delete: [['any', () => M._gpt_delete(NULL)]],
+    gpt_error: [['any', () => M._gpt_error(NULL)]],
+    gpt_toys_json: [['any', () => M._gpt_toys_json(NULL)]],
+    gpt_config_json: [['any', () => M._gpt_config_json(NULL, 1)]],
+    gpt_config_set: [['rc', () => M._gpt_config_set(NULL, NULL, NULL)], ['rc', () => M._gpt_config_set(t, NULL, NULL)],
+      ['rc', () => str('g_width', (k) => str('65', (v) => M._gpt_config_set(t, k, v)))]],
+    gpt_model_set: [['rc', () => M._gpt_model_set(NULL, NULL, NULL)], ['rc', () => M._gpt_model_set(t, NULL, NULL)],
+      ['rc', () => str('lr_d', (k) => str('2', (v) => M._gpt_model_set(t, k, v)))]],
+    gpt_config_default: [['rc', () => M._gpt_config_default(NULL)]],
+    gpt_lesson: [['rc', () => M._gpt_lesson(NULL, NULL)], ['rc', () => M._gpt_lesson(t, NULL)]],
+    gpt_set_dist: [['rc', () => M._gpt_set_dist(NULL, NULL, NULL, 0)], ['rc', () => M._gpt_set_dist(t, NULL, NULL, 0)],
+      ['rc', () => str('drawn', (k) => M._gpt_set_dist(t, k, NULL, 3))], ['rc', () => str('drawn', (k) => M._gpt_set_dist(t, k, short, BIG))],
+      ['rc', () => str('drawn', (k) => M._gpt_set_dist(t, k, short, -1))]],
+    gpt_create: [['rc', () => M._gpt_create(NULL)]],
+    gpt_train: [['rc', () => M._gpt_train(NULL, 1)], ['rc', () => M._gpt_train(t, -1)], ['rc', () => M._gpt_train(t, BIG)]],
+    gpt_d_step: [['rc', () => M._gpt_d_step(NULL)]],
+    gpt_g_step: [['rc', () => M._gpt_g_step(NULL)]],
+    gpt_stats: [['any', () => M._gpt_stats(NULL)]],
+    gpt_batch_n: [['any', () => M._gpt_batch_n(NULL)]],
+    gpt_batch_real: [['any', () => M._gpt_batch_real(NULL)]],
+    gpt_batch_z: [['any', () => M._gpt_batch_z(NULL)]],
+    gpt_batch_fake: [['any', () => M._gpt_batch_fake(NULL)]],
+    gpt_batch_after: [['any', () => M._gpt_batch_after(NULL)]],
+    gpt_batch_d_real: [['any', () => M._gpt_batch_d_real(NULL)]],
+    gpt_batch_d_fake: [['any', () => M._gpt_batch_d_fake(NULL)]],
+    gpt_batch_grad: [['any', () => M._gpt_batch_grad(NULL)]],
+    gpt_batch_loss: [['any', () => M._gpt_batch_loss(NULL)]],
+    gpt_frame: [['rc', () => M._gpt_frame(NULL, 8, 8, 8, 0, 1)], ['rc', () => M._gpt_frame(t, BIG, 8, 8, 0, 1)],
+      ['rc', () => M._gpt_frame(t, 8, BIG, 8, 0, 1)], ['rc', () => M._gpt_frame(t, 8, 8, BIG, 0, 1)], ['rc', () => M._gpt_frame(t, 8, 8, 8, -1, 1)],
+      ['rc', () => M._gpt_frame(t, 8, 8, 8, 0, NaN)]],
+    gpt_grid: [['any', () => M._gpt_grid(NULL)]],
+    gpt_mesh: [['any', () => M._gpt_mesh(NULL)]],
+    gpt_real: [['any', () => M._gpt_real(NULL)]],
+    gpt_fake: [['any', () => M._gpt_fake(NULL)]],
+    gpt_fake_d: [['any', () => M._gpt_fake_d(NULL)]],
+    gpt_arrows: [['any', () => M._gpt_arrows(NULL)]],
+    gpt_measure_json: [['any', () => M._gpt_measure_json(NULL, 10)], ['any', () => M._gpt_measure_json(t, BIG)]],
+  };
+  const exported = Object.keys(M).filter((k) => /^_gp[wt]_/.test(k)).map((k) => k.slice(1));
+  const missing = exported.filter((k) => !(k in calls));
+  check(missing.length === 0, `${e.name}: every exported function has robustness cases`, missing.join(', '));
+  let n = 0;
+  const trapped = [], accepted = [];
+  for (const [name, cases] of Object.entries(calls)) {
+    for (const [kind, fn] of cases) {
+      n++;
+      try {
+        const rc = fn();
+        if (kind === 'rc' && rc === 0) accepted.push(`${name} #${cases.findIndex((c) => c[1] === fn)}`);
+      } catch (err) {
+        trapped.push(`${name}: ${err.message}`);
+      }
+    }
+  }
+  check(trapped.length === 0, `${e.name}: ${n} bad calls of ${exported.length} exported functions, none traps`, trapped.join('; '));
+  check(accepted.length === 0, `${e.name}: every bad argument is refused with a status`, accepted.join(', '));
+  // the sessions are as good as fresh ones
+  const same = maxDiff(e.sample(s, 3, 8), e.sample(fresh, 3, 8)) === 0;
+  e.train(s, 2);
+  e.train(fresh, 2);
+  check(same && maxDiff(e.stats(s), e.stats(fresh)) === 0 && maxDiff(e.sample(s, 4, 8), e.sample(fresh, 4, 8)) === 0,
+    `${e.name}: after the bad calls the session samples and trains like a fresh one`);
+  const tStats = (x) => Array.from(M.HEAPF64.subarray(M._gpt_stats(x) >> 3, (M._gpt_stats(x) >> 3) + 8));
+  e.ok(t, M._gpt_train(t, 5), 'gpt_train');
+  e.ok(tFresh, M._gpt_train(tFresh, 5), 'gpt_train');
+  check(JSON.stringify(tStats(t)) === JSON.stringify(tStats(tFresh)), `${e.name}: and so does the 2-D session`);
+  M._gpw_free(short);
+  M._gpw_delete(s);
+  M._gpw_delete(fresh);
+  M._gpt_delete(t);
+  M._gpt_delete(tFresh);
+}
+
 async function main() {
   for (const f of ['node/ganplay-simd.js', 'node/ganplay.js', 'data/mnist.bin'])
     if (!fs.existsSync(path.join(BUILD, f)))
@@ -557,6 +723,7 @@ async function main() {
     ['(f) page API', () => [simd, portable].forEach((e) => testPageApi(e, data))],
     ['(g) digit FD', () => [simd, portable].forEach((e) => testScore(e, data))],
     ['(h) 2-D mode', () => testToy([simd, portable])],
+    ['(i) bad arguments', () => [simd, portable].forEach((e) => testRobust(e, data))],
   ];
   for (const [name, fn] of sections) {
     console.log(`== ${name}`);

@@ -57,7 +57,7 @@ async function run(task, result) {
 
   const out = M._gpw_alloc(BATCH * M._gpw_image_size(s) * 4);
   let seed = 1;
-  result.sample = measureSampling(() => check(M._gpw_sample(s, seed++, BATCH, out), 'sampling'), task.sample);
+  result.sample = measureSampling(() => check(M._gpw_sample(s, seed++, BATCH, out, BATCH * M._gpw_image_size(s)), 'sampling'), task.sample);
 
   self.postMessage({ type: 'train-start', result });
   const report = (train) => self.postMessage({ type: 'progress', train });
