@@ -15,7 +15,7 @@ CORE_SRC = $(CORE:%=src/%.c)
 HEADERS  = $(wildcard src/*.h)
 TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
-.PHONY: all web test test-native test-sanitize test-wasm test-e2e bench serve site deps clean
+.PHONY: all web test test-native test-sanitize test-wasm test-e2e test-fuzz fuzz fuzz-corpus bench serve site deps clean
 
 all: $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 
@@ -37,6 +37,44 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-o
 $(BUILD)/san/%: tests/%.c tests/check.h tests/gradcheck.h $(CORE_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $< $(CORE_SRC) -o $@ $(LDLIBS)
+
+# ---- fuzzing -------------------------------------------------------------
+# libFuzzer harnesses (clang from Debian) for the model, classifier and
+# dataset loaders and the user-image path, under ASan/UBSan, seeded from
+# tests/fuzz/corpus. `make test` runs a fixed number of inputs each, from a
+# fixed seed; `make fuzz` runs each for FUZZ_SECONDS.
+FUZZ_CC      ?= clang-14
+FUZZ_TARGETS  = model classifier dataset rgba
+FUZZ_FLAGS    = -std=c11 -O1 -g -Isrc -ffp-contract=off -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_RUNS    ?= 20000
+FUZZ_SECONDS ?= 300
+FUZZ_OPTS     = -rss_limit_mb=4096 -malloc_limit_mb=4096 -max_len=16384
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CORE_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(CORE_SRC) -o $@ -lm
+
+# the fuzzers' seed corpus (committed): small files with every layer kind and flag
+fuzz-corpus: tests/fuzz/make_corpus.c $(CORE:%=$(BUILD)/obj/%.o)
+	@mkdir -p $(BUILD)/fuzz $(addprefix tests/fuzz/corpus/,$(FUZZ_TARGETS))
+	$(CC) $(CFLAGS) $< $(CORE:%=$(BUILD)/obj/%.o) -o $(BUILD)/fuzz/make_corpus $(LDLIBS)
+	$(BUILD)/fuzz/make_corpus tests/fuzz/corpus
+
+test-fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+	    rm -rf $(BUILD)/fuzz/run-$$t && mkdir -p $(BUILD)/fuzz/run-$$t && \
+	    echo "== fuzz_$$t: $(FUZZ_RUNS) inputs" && \
+	    $(BUILD)/fuzz/fuzz_$$t -seed=1 -runs=$(FUZZ_RUNS) $(FUZZ_OPTS) $(BUILD)/fuzz/run-$$t tests/fuzz/corpus/$$t \
+	        > $(BUILD)/fuzz/run-$$t.log 2>&1 || { tail -40 $(BUILD)/fuzz/run-$$t.log; exit 1; }; \
+	    grep -E "^Done|^#[0-9]+ *DONE" $(BUILD)/fuzz/run-$$t.log | tail -1; \
+	done
+
+fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/fuzz/long-$$t && echo "== fuzz_$$t: $(FUZZ_SECONDS) s" && \
+	    $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) $(BUILD)/fuzz/long-$$t tests/fuzz/corpus/$$t \
+	        > $(BUILD)/fuzz/long-$$t.log 2>&1 || { tail -40 $(BUILD)/fuzz/long-$$t.log; exit 1; }; \
+	    grep -E "^Done" $(BUILD)/fuzz/long-$$t.log; \
+	done
 
 # ---- wasm ----------------------------------------------------------------
 # Two builds of the same sources: 128-bit SIMD and portable (for browsers
@@ -112,7 +150,7 @@ $(BUILD)/data/fashion.bin: scripts/prepare_data.js node_modules/.package-lock.js
 
 # ---- tests -------------------------------------------------------------
 test: deps all
-	$(MAKE) test-native test-sanitize test-wasm test-e2e
+	$(MAKE) test-native test-sanitize test-fuzz test-wasm test-e2e
 
 test-native: $(TESTS:%=$(BUILD)/tests/%) $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 	@set -e; for t in $(TESTS); do echo "== $$t"; $(BUILD)/tests/$$t; done

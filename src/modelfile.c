@@ -494,8 +494,10 @@ gp_status gp_model_load_file(gp_gan *gan, const char *path, gp_err *err) {
 
 /* ---- classifier files --------------------------------------------------- */
 
-gp_status gp_classifier_save_file(const gp_classifier *c, const char *path, gp_err *err) {
+gp_status gp_classifier_save(const gp_classifier *c, uint8_t **out, size_t *len, gp_err *err) {
     writer w = {0};
+    *out = NULL;
+    *len = 0;
     int ok = w_bytes(&w, GP_CLASSIFIER_MAGIC, 4) && w_u32(&w, 1) && w_u32(&w, (uint32_t)c->feature_layer) &&
              w_u64(&w, (uint64_t)c->step) && w_net(&w, &c->net, c->net.params, 0, 0);
     ok = ok && w_u32(&w, gp_crc32(w.p, w.len));
@@ -503,7 +505,16 @@ gp_status gp_classifier_save_file(const gp_classifier *c, const char *path, gp_e
         free(w.p);
         return gp_fail(err, GP_ERR_NOMEM, "out of memory writing the classifier");
     }
-    return write_and_free(path, w.p, w.len, err);
+    *out = w.p;
+    *len = w.len;
+    return GP_OK;
+}
+
+gp_status gp_classifier_save_file(const gp_classifier *c, const char *path, gp_err *err) {
+    uint8_t *bytes;
+    size_t len;
+    gp_status st = gp_classifier_save(c, &bytes, &len, err);
+    return st == GP_OK ? write_and_free(path, bytes, len, err) : st;
 }
 
 gp_status gp_classifier_load(gp_classifier *c, const uint8_t *bytes, size_t len, gp_err *err) {

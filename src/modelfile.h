@@ -37,6 +37,8 @@ gp_status gp_model_save_file(const gp_gan *gan, int kind, const char *path, gp_e
  * u64 training steps, one network (as in a model file, no optimizer state),
  * CRC-32. */
 #define GP_CLASSIFIER_MAGIC "GPCL"
+/* Serializes the classifier into a malloc'ed buffer. */
+gp_status gp_classifier_save(const gp_classifier *c, uint8_t **out, size_t *len, gp_err *err);
 gp_status gp_classifier_save_file(const gp_classifier *c, const char *path, gp_err *err);
 gp_status gp_classifier_load(gp_classifier *c, const uint8_t *bytes, size_t len, gp_err *err);
 gp_status gp_classifier_load_file(gp_classifier *c, const char *path, gp_err *err);
