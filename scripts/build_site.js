@@ -54,7 +54,7 @@ function main() {
     if (!fs.existsSync(path.join(site, file))) delete manifest.classifiers[id];
   fs.writeFileSync(path.join(site, 'models.json'), JSON.stringify(manifest, null, 2) + '\n');
 
-  const all = files(site).filter((f) => f !== 'sw.js');
+  const all = files(site).filter((f) => f !== 'sw.js' && f !== '_headers'); // _headers is for the host
   const hash = crypto.createHash('sha256');
   for (const f of all) hash.update(f + '\0').update(fs.readFileSync(path.join(site, f)));
   const version = hash.digest('hex').slice(0, 12);

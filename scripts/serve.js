@@ -26,6 +26,46 @@ const MIME = {
   '.md': 'text/plain; charset=utf-8',
 };
 
+// The headers a site asks for in its _headers file (the Netlify/Cloudflare
+// Pages format: a path pattern, then indented "Name: value" lines; a
+// pattern may end in *), from the nearest _headers at or above the file;
+// patterns are relative to that file's folder. A site without one gets none.
+function parseHeaderRules(text) {
+  const rules = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim() || line.trim().startsWith('#')) continue;
+    if (!/^\s/.test(line)) rules.push({ pattern: line.trim(), headers: {} });
+    else if (rules.length) {
+      const at = line.indexOf(':');
+      if (at > 0) rules[rules.length - 1].headers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+    }
+  }
+  return rules;
+}
+
+function headersFor(root, file, cache) {
+  let dir = path.dirname(file);
+  for (;;) {
+    if (!cache.has(dir)) {
+      let rules = null;
+      try {
+        rules = parseHeaderRules(fs.readFileSync(path.join(dir, '_headers'), 'utf8'));
+      } catch {}
+      cache.set(dir, rules);
+    }
+    if (cache.get(dir) || dir === root || !dir.startsWith(root)) break;
+    dir = path.dirname(dir);
+  }
+  const rules = cache.get(dir) || [];
+  const rel = '/' + path.relative(dir, file).split(path.sep).join('/');
+  const out = {};
+  for (const r of rules) {
+    const hit = r.pattern.endsWith('*') ? rel.startsWith(r.pattern.slice(0, -1)) : rel === r.pattern;
+    if (hit) Object.assign(out, r.headers);
+  }
+  return out;
+}
+
 function send(res, status, text, headers = {}) {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
   res.end(text + '\n');
@@ -45,6 +85,7 @@ function resolveInside(root, urlPath) {
 }
 
 function handler(root) {
+  const headerCache = new Map(); // folder -> its _headers rules, or null
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed', { Allow: 'GET, HEAD' });
     let url;
@@ -83,6 +124,7 @@ function handler(root) {
         return res.end();
       }
       res.writeHead(200, {
+        ...headersFor(root, file, headerCache),
         'Content-Type': MIME[path.extname(file).toLowerCase()] || 'application/octet-stream',
         'Content-Length': st.size,
         'Cache-Control': 'no-cache',

@@ -76,6 +76,22 @@ small_dataset "$T/small.bin"
 expect 1 "images are 1x8x8; the classifier reads 1x28x28" $CLI score --classifier models/mnist-classifier.gpc --data "$T/small.bin" --real 5
 expect 1 "dataset images are 1x8x8" $CLI train --resume "$T/m.gpm" --data "$T/small.bin" --steps 1 --out "$T/r2.gpm"
 
+# fault injection: a write that fails part-way (a file size limit, so the
+# temporary file stops growing at 4 KB with EFBIG) leaves the old file
+# byte-identical, and the tool says which file and why
+limited() { (trap '' XFSZ; ulimit -f 8; "$@"); }
+$CLI export --model "$T/m.gpm" --out "$T/old.gpm" > /dev/null && cp "$T/old.gpm" "$T/old.copy"
+$CLI sample --model "$T/m.gpm" --count 4 --seed 1 --png "$T/old.png" --raw "$T/old.f32" > /dev/null &&
+    cp "$T/old.png" "$T/png.copy" && cp "$T/old.f32" "$T/f32.copy"
+expect 1 "error writing '$T/old.gpm': File too large (the old file, if any, is unchanged)" limited $CLI export --model "$T/m.gpm" --out "$T/old.gpm" --f16
+expect 1 "error writing '$T/old.gpm': File too large" limited $CLI train --resume "$T/m.gpm" --data $DATA --steps 1 --out "$T/old.gpm"
+expect 1 "error writing '$T/old.png': File too large" limited $CLI sample --model "$T/m.gpm" --count 64 --seed 2 --png "$T/old.png"
+expect 1 "error writing '$T/old.f32': File too large" limited $CLI sample --model "$T/m.gpm" --count 64 --seed 2 --raw "$T/old.f32"
+for f in gpm:old.copy png:png.copy f32:f32.copy; do
+    if cmp -s "$T/old.${f%%:*}" "$T/${f#*:}"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: old.${f%%:*} changed by a failed write"; fi
+done
+if [ -z "$(find "$T" -name '*.tmp*')" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: temporary files left: $(find "$T" -name '*.tmp*')"; fi
+
 # train2d: the 2-D GAN; its last line is one JSON object with the contract's keys
 expect 0 '^{"rounds":50,"modes_covered":[0-8],"modes_total":8,"high_quality_share":[0-9.]*,"kl":[0-9.]*,"js":[0-9.]*,"rounds_per_s":[0-9]*' \
     sh -c "$CLI train2d --dist ring --steps 50 --seed 3 | tail -1"

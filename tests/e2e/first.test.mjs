@@ -14,15 +14,26 @@ export async function run({ browser, site, manifest }) {
   // busy machine and say nothing about the page): fresh loads in the running
   // browser, whose own start-up is not the page's
   const times = [s.firstGridAt];
+  const policies = {};
   for (let i = 0; i < 3; i++) {
     const c = await newContext(browser);
     const p = await newPage(c);
+    // the server sends the site's _headers: the page and its worker run under the Content-Security-Policy
+    if (i === 0) {
+      c.on('response', (r) => {
+        const name = new URL(r.url()).pathname.replace(/^.*\/site\//, '');
+        if (name === '' || name === 'worker.js') policies[name || 'page'] = r.headers()['content-security-policy'] || '';
+      });
+    }
     await p.goto(site);
     await p.waitForFunction(() => window.ganplay && window.ganplay.state.firstGridAt !== null, null, { timeout: 20000 });
     times.push(await p.evaluate(() => window.ganplay.state.firstGridAt));
     await c.close();
   }
   check(times.every((t) => Number.isFinite(t) && t > 0), 'the first 64 samples appear on every fresh load without training');
+  check(['page', 'worker.js'].every((k) => /default-src 'self'/.test(policies[k] || '') && /wasm-unsafe-eval/.test(policies[k])),
+    'the page and the engine\'s worker are served with the Content-Security-Policy (and the engine runs under it)',
+    JSON.stringify(Object.keys(policies)));
   console.log(`     first samples on screen after ${times.map((t) => t.toFixed(0)).join(', ')} ms ` +
     `(best ${Math.min(...times).toFixed(0)} ms; load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`);
   check(s.model && s.model.name === manifest.models[0].name && !s.model.hasD, 'they come from the first pretrained model of models.json',

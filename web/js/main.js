@@ -545,10 +545,10 @@ engine.on('resumable', (m) => {
     $('banner').hidden = true;
     return;
   }
-  const ago = Math.max(0, Math.round((Date.now() - m.savedAt) / 60000));
   const more = m.list.length > 1 ? ` (${m.list.length} saved trainings: pick another under Keep and share)` : '';
-  setText($('banner-text'), `You were training ${m.name}: step ${m.step}, saved ` +
-    `${ago < 1 ? 'less than a minute' : ago === 1 ? 'a minute' : `${ago} minutes`} ago${more}. Resume exactly where it stopped?`);
+  // what was saved, not what was on screen: steps after the last save are not in it
+  setText($('banner-text'), `You were training ${m.name}. It was saved at step ${m.step}, at ` +
+    `${new Date(m.savedAt).toLocaleTimeString()}${more}. Resume from there?`);
   $('banner').hidden = false;
   setText($('autosave'), `Saved training: ${m.name}, step ${m.step}.`);
 });
