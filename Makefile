@@ -15,7 +15,7 @@ CORE_SRC = $(CORE:%=src/%.c)
 HEADERS  = $(wildcard src/*.h)
 TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
-.PHONY: all web test test-native test-sanitize test-wasm test-e2e test-fuzz fuzz fuzz-corpus bench serve site deps clean
+.PHONY: all web test test-native test-sanitize test-wasm test-e2e test-fuzz fuzz fuzz-corpus soak bench serve site deps clean
 
 all: $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 
@@ -134,6 +134,11 @@ bench: deps site $(BUILD)/bench $(BUILD)/node/bench-simd.js $(BUILD)/node/bench-
 	node scripts/bench.mjs
 	node scripts/bench-browser.mjs
 	node scripts/bench-page.mjs
+
+# The long run in headless Chromium (minutes): the engine's memory must not
+# grow while the page trains (scripts/soak.mjs). Not part of make test.
+soak: deps site
+	node scripts/soak.mjs
 
 # ---- data --------------------------------------------------------------
 node_modules/.package-lock.json: package-lock.json

@@ -1043,6 +1043,10 @@ const handlers = {
       reset: true, running: false, halted: false, stepsPerSec: 0, imagesPerSec: 0 });
     return { step: good.step, points: good.points };
   },
+  // The engine's memory (bytes of wasm memory) and the worker's run records, for scripts/soak.mjs.
+  memory() {
+    return { wasm: M.HEAPU8.buffer.byteLength, points: hist.n, snapshots: snaps.length };
+  },
   // Where the time went since Start (ms): the engine's steps and each of the page's extras.
   timing() {
     const wall = performance.now() - (w.spentFrom || performance.now());

@@ -65,6 +65,7 @@ window.ganplay = {
     poison: () => engine.call('poison'),
     setFdEvery: (every) => engine.call('setFdEvery', { every }),
     timing: () => engine.call('timing'),
+    memory: () => engine.call('memory'),
   },
 };
 
