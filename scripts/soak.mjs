@@ -2,9 +2,10 @@
 // Chromium (Debian's) for SOAK_STEPS steps or SOAK_SECONDS, whichever comes
 // first, and samples the engine's wasm memory and the page's JS heap (after
 // a garbage collection) every SOAK_EVERY seconds. After the warm-up (the
-// first sample past SOAK_WARMUP seconds) the wasm memory must not grow at
-// all, and the page's heap by no more than what the charts' points need
-// (SOAK_HEAP_MB, 4 MB by default). Prints every sample; exits 1 if memory
+// first sample past SOAK_WARMUP steps, by when the run's records have
+// reached their bounds: 4,096 chart points, 64 snapshots) the wasm memory
+// must not grow at all, and the page's heap by no more than what the
+// charts' points need (SOAK_HEAP_MB, 4 MB by default). Prints every sample; exits 1 if memory
 // grew. Not part of make test: `make soak`.
 // usage: node scripts/soak.mjs [SITE]   (default build/site, after make site)
 import os from 'node:os';
@@ -17,7 +18,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SITE = path.resolve(process.argv[2] || path.join(ROOT, 'build/site'));
 const env = (k, d) => Number(process.env[k] || d);
 const STEPS = env('SOAK_STEPS', 10000), SECONDS = env('SOAK_SECONDS', 420), EVERY = env('SOAK_EVERY', 20);
-const WARMUP = env('SOAK_WARMUP', 60), HEAP_MB = env('SOAK_HEAP_MB', 4);
+const WARMUP = env('SOAK_WARMUP', 5000), HEAP_MB = env('SOAK_HEAP_MB', 4);
 
 const { child, url } = await startServerProcess(SITE);
 const browser = await chromium.launch({
@@ -50,14 +51,19 @@ try {
     if (step >= STEPS || t >= SECONDS) break;
   }
   await page.click('#pause');
-  const warm = samples.find((x) => x.t >= WARMUP) || samples[0], last = samples[samples.length - 1];
+  const warm = samples.find((x) => x.step >= WARMUP) || samples[0], last = samples[samples.length - 1];
   const wasmGrowth = last.wasm - warm.wasm, heapGrowth = (last.heap - warm.heap) / 2 ** 20;
   console.log(`soak: ${last.step} steps in ${last.t.toFixed(0)} s (load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores); ` +
-    `after warm-up (${warm.t.toFixed(0)} s, step ${warm.step}): wasm memory ${wasmGrowth >= 0 ? '+' : ''}${wasmGrowth} bytes, ` +
+    `after warm-up (from ${warm.t.toFixed(0)} s, step ${warm.step}): wasm memory ${wasmGrowth >= 0 ? '+' : ''}${wasmGrowth} bytes, ` +
     `page heap ${heapGrowth >= 0 ? '+' : ''}${heapGrowth.toFixed(2)} MiB`);
-  if (wasmGrowth > 0) failed = !!console.log('FAIL the engine\'s wasm memory grew after warm-up');
-  if (heapGrowth > HEAP_MB) failed = !!console.log(`FAIL the page's heap grew by more than ${HEAP_MB} MiB after warm-up`);
-  if (errors.length) failed = !!console.log(`FAIL console errors: ${errors.join(' | ')}`);
+  const fail = (what) => {
+    console.log(`FAIL ${what}`);
+    failed = true;
+  };
+  if (wasmGrowth > 0) fail('the engine\'s wasm memory grew after warm-up');
+  if (heapGrowth > HEAP_MB) fail(`the page's heap grew by more than ${HEAP_MB} MiB after warm-up`);
+  if (samples[samples.length - 1].step < WARMUP) fail(`the run ended before the warm-up (${WARMUP} steps)`);
+  if (errors.length) fail(`console errors: ${errors.join(' | ')}`);
 } finally {
   await browser.close();
   child.kill();

@@ -130,6 +130,14 @@ static int w_net(writer *w, const gp_net *net, const float *params, int with_opt
     return ok;
 }
 
+/* Bytes a net takes in a file (see w_net). */
+static size_t net_bytes(const gp_net *net, int with_opt, int half) {
+    size_t n = 16 + 40 * (size_t)net->n_layers + 8;
+    n += (net->n_params + net->n_buffers) * (half ? 2 : 4);
+    if (with_opt) n += 8 * net->n_params;
+    return n;
+}
+
 gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len, gp_err *err) {
     *out = NULL;
     *len = 0;
@@ -139,7 +147,13 @@ gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len,
     int history = full && gan->history_len > 0;
     if (full && !gan->has_d)
         return gp_fail(err, GP_ERR_ARG, "a generator-only model cannot be saved as a training state");
-    writer w = {0};
+    /* the whole file in one allocation: no doubling reallocs (in wasm memory
+     * they leave holes that the heap never gives back) */
+    size_t size = 4096 + (size_t)GP_MAX_CLASSES * GP_NAME_LEN + 24 * (size_t)GP_N_SETTINGS +
+                  net_bytes(&gan->G, full, half) + (full ? net_bytes(&gan->D, 1, 0) : 0) +
+                  (full && gan->ema ? 4 * gan->G.n_params : 0) + (history ? 4 + gan->history_len : 0);
+    writer w = {malloc(size), 0, size};
+    if (!w.p) return gp_fail(err, GP_ERR_NOMEM, "out of memory writing the model (%zu bytes)", size);
     const gp_gan_config *c = &gan->cfg;
     char preset[GP_NAME_LEN] = {0}, dataset[GP_NAME_LEN] = {0};
     memcpy(preset, c->preset, sizeof preset - 1);

@@ -418,11 +418,15 @@ EMSCRIPTEN_KEEPALIVE int gpw_sample(gp_session *s, double seed, int count, float
 EMSCRIPTEN_KEEPALIVE int gpw_save(gp_session *s, int kind) {
     NEED_SESSION(s, GP_ERR_ARG);
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model to save");
+    /* the last save was copied out by the caller: its memory goes first, so
+     * that the next (a little larger as the history grows) can take its place */
+    free(s->saved);
+    s->saved = NULL;
+    s->saved_len = 0;
     uint8_t *bytes;
     size_t len;
     gp_status st = gp_model_save(&s->gan, kind, &bytes, &len, &s->err);
     if (st != GP_OK) return (int)st;
-    free(s->saved);
     s->saved = bytes;
     s->saved_len = len;
     return 0;

@@ -88,6 +88,33 @@ const fdHist = { data: new Float32Array(2 * 256), n: 0 };
 // The timeline: {step, gray (the grid's pixels, one byte each), h, w}, in step order.
 let snaps = [];
 
+// The records a run keeps (and saves with its state) stay bounded: past
+// their limit, neighbouring points are merged in pairs (x of the later, the
+// mean of the values each computed), halving the count.
+const MAX_POINTS = 4096, MAX_FD_POINTS = 512;
+
+function thin(h, width) {
+  const d = h.data, half = Math.ceil(h.n / 2);
+  for (let i = 0; i < half; i++) {
+    const a = 2 * i, b = Math.min(2 * i + 1, h.n - 1);
+    const row = [d[b * width]];
+    for (let k = 1; k < width; k++) {
+      const u = d[a * width + k], v = d[b * width + k];
+      row.push(a === b ? u : Number.isNaN(u) ? v : Number.isNaN(v) ? u : (u + v) / 2);
+    }
+    d.set(row, i * width);
+  }
+  h.n = half;
+}
+
+function keepBounded() {
+  if (hist.n > MAX_POINTS) {
+    thin(hist, 5);
+    if (w.lastGood) w.lastGood.points = Math.ceil(w.lastGood.points / 2);
+  }
+  if (fdHist.n > MAX_FD_POINTS) thin(fdHist, 2);
+}
+
 function push(h, width, values) {
   if ((h.n + 1) * width > h.data.length) {
     const bigger = new Float32Array(h.data.length * 2);
@@ -563,6 +590,7 @@ function trainCall(fn, points, kind = 'full') {
   check(rc, 'Training');
   const pt = chartPoint(st, kind);
   push(hist, 5, pt);
+  keepBounded();
   points.push(...pt);
   w.dirty = true;
   return true;
