@@ -133,6 +133,7 @@ $(BUILD)/node/bench-portable.js: $(BENCH_SRC) $(HEADERS)
 bench: deps site $(BUILD)/bench $(BUILD)/node/bench-simd.js $(BUILD)/node/bench-portable.js $(BUILD)/data/mnist.bin
 	node scripts/bench.mjs
 	node scripts/bench-browser.mjs
+	node scripts/bench-summary.mjs
 	node scripts/bench-page.mjs
 
 # The long run in headless Chromium (minutes): the engine's memory must not

@@ -3,6 +3,7 @@
 // in wasm under node (SIMD and portable). Figures are printed, not asserted.
 // usage: node scripts/bench.mjs   (after make build/bench build/node/bench-*.js)
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 
 const data = 'build/data/mnist.bin';
 const runs = [
@@ -17,6 +18,7 @@ for (const [name, cmd, args] of runs) {
   results[name] = JSON.parse(execFileSync(cmd, [...args, '--json', data], { encoding: 'utf8' }));
 }
 
+fs.writeFileSync('build/bench-native.json', JSON.stringify(results, null, 2) + '\n'); // for bench-summary.mjs
 const names = runs.map((r) => r[0]);
 const pad = (s, n) => String(s).padStart(n);
 const row = (cells) => '| ' + cells.join(' | ') + ' |';

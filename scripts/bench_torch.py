@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""PyTorch's CPU backend on the benchmark's two workloads, as ganplay runs them.
+
+The seed MLP GAN and the DCGAN (same layers, batch 64, Adam 2e-4 with
+betas (0.5, 0.999), BCE with logits; a step is one D step on a real and a
+detached fake batch, then one G step on the same fakes, as ganplay's
+training step and PyTorch's DCGAN example), and the time to sample 64
+images in evaluation mode, with THREADS threads: OpenBLAS, OpenMP and
+PyTorch's own pool are all set to it before torch loads (OpenBLAS keeps its
+own pool otherwise, so "one thread" would not be one). Prints one JSON
+object: {"torch", "blas", "gemm_gflops", "rows": [{engine, where, threads,
+workload, steps_per_s, sample64_ms}]}.
+
+Optional (a dev-only peer): Debian's python3-torch. With the reference
+BLAS instead of OpenBLAS (libopenblas0-pthread) it runs several times
+slower, which would make the comparison unfair: the JSON says which BLAS
+answered and how fast a 512x1024x1024 product runs.
+usage: /usr/bin/python3 scripts/bench_torch.py THREADS [SECONDS_PER_MEASURE]
+"""
+import json
+import os
+import statistics
+import sys
+import time
+
+THREADS = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+MEASURE_S = float(sys.argv[2]) if len(sys.argv) > 2 else 4.0
+for var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+    os.environ[var] = str(THREADS)
+# with more than one thread, OpenMP's and OpenBLAS's pools would spin against
+# each other (on 2 cores that made 2 threads 3x slower than 1): OpenMP waits passively
+if THREADS > 1:
+    os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+import torch  # noqa: E402 (after the thread counts)
+from torch import nn  # noqa: E402
+
+torch.manual_seed(1)
+torch.set_num_threads(THREADS)
+LATENT, BATCH = 100, 64
+
+
+def mlp():
+    g = nn.Sequential(
+        nn.Linear(LATENT, 128), nn.LeakyReLU(0.2),
+        nn.Linear(128, 256), nn.BatchNorm1d(256), nn.LeakyReLU(0.2),
+        nn.Linear(256, 512), nn.BatchNorm1d(512), nn.LeakyReLU(0.2),
+        nn.Linear(512, 1024), nn.BatchNorm1d(1024), nn.LeakyReLU(0.2),
+        nn.Linear(1024, 784), nn.Tanh())
+    d = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2), nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1))
+    return g, d, (BATCH, 784)
+
+
+def dcgan():
+    g = nn.Sequential(
+        nn.Linear(LATENT, 128 * 7 * 7), nn.Unflatten(1, (128, 7, 7)), nn.BatchNorm2d(128), nn.ReLU(),
+        nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(),
+        nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+    d = nn.Sequential(
+        nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2),
+        nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
+        nn.Flatten(), nn.Linear(128 * 7 * 7, 1))
+    return g, d, (BATCH, 1, 28, 28)
+
+
+def measure(build):
+    g, d, shape = build()
+    opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    bce = nn.BCEWithLogitsLoss()
+    real = torch.rand(shape) * 2 - 1
+    ones, zeros = torch.ones(BATCH, 1), torch.zeros(BATCH, 1)
+
+    def step():
+        z = torch.randn(BATCH, LATENT)
+        fake = g(z)
+        opt_d.zero_grad()
+        (bce(d(real), ones) + bce(d(fake.detach()), zeros)).backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        bce(d(fake), ones).backward()
+        opt_g.step()
+
+    for _ in range(3):
+        step()
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < MEASURE_S:
+        step()
+        n += 1
+    steps_per_s = n / (time.perf_counter() - t0)
+    g.eval()
+    z = torch.randn(64, LATENT)
+    times = []
+    with torch.no_grad():
+        for _ in range(3):
+            g(z)
+        t_end = time.perf_counter() + 2.0
+        while len(times) < 21 and (time.perf_counter() < t_end or len(times) < 3):
+            t = time.perf_counter()
+            g(z)
+            times.append((time.perf_counter() - t) * 1e3)
+    return steps_per_s, statistics.median(times)
+
+
+def gemm_gflops():
+    a, b = torch.randn(512, 1024), torch.randn(1024, 1024)
+    a @ b
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < 0.5:
+        a @ b
+        n += 1
+    return 2 * 512 * 1024 * 1024 * n / (time.perf_counter() - t0) / 1e9
+
+
+def blas_name():
+    try:
+        with open('/proc/self/maps') as f:
+            libs = {os.path.basename(line.split()[-1]) for line in f if '.so' in line}
+        for lib in sorted(libs):
+            if 'openblas' in lib or 'blis' in lib or 'mkl' in lib:
+                return lib
+        return next((lib for lib in sorted(libs) if lib.startswith('libblas')), 'unknown')
+    except OSError:
+        return 'unknown'
+
+
+def main():
+    rows = []
+    for name, build in (('mlp', mlp), ('dcgan', dcgan)):
+        sps, ms = measure(build)
+        rows.append({'engine': 'pytorch', 'where': 'native', 'threads': THREADS, 'workload': name,
+                     'steps_per_s': round(sps, 3), 'sample64_ms': round(ms, 3)})
+        print(f'pytorch {name}, {THREADS} thread(s): {sps:.2f} steps/s, 64 samples {ms:.2f} ms', file=sys.stderr)
+    print(json.dumps({'torch': torch.__version__, 'blas': blas_name(), 'gemm_gflops': round(gemm_gflops(), 1),
+                      'rows': rows}))
+
+
+if __name__ == '__main__':
+    main()
