@@ -270,9 +270,10 @@ const gp_toy_lesson GP_TOY_LESSONS[] = {
      "to reject that place and G hops to the next one, round and round.",
      "ring", "seed=1 g_steps=5 lr_g=0.01"},
     {"oscillation", "Oscillation: too large a step",
-     "Plain gradient descent with a large learning rate: the fakes overshoot and land on one cluster, D's boundary "
-     "swings after them, they jump again, and the losses never settle.",
-     "two", "seed=1 optimizer=sgd lr_g=0.3 lr_d=0.3"},
+     "Ten times the usual learning rates, and Adam's momentum at 0.9 instead of 0.5: each network overshoots the "
+     "other. The losses swing between near 0 and large values, D's surface flips from one side to the other, and "
+     "the fakes sweep across the plane without settling on the ring's modes (the meter stays near 0).",
+     "ring", "seed=1 lr_g=0.01 lr_d=0.01 beta1=0.9"},
     {"saturating", "The saturating loss fails to start",
      "The 2014 paper's minimax loss, log(1 - D(G(z))), against a discriminator that learns fast (ten plain gradient "
      "steps per round): D soon rejects every fake with near certainty, where that loss is flat, so the fakes stay "
