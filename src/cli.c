@@ -200,6 +200,36 @@ static const gp_setting *setting_flag(const char *arg) {
     return gp_setting_find(name);
 }
 
+/* Settings given as flags (--lr-g 0.001), in the order given, as typed. */
+typedef struct {
+    const gp_setting *set[64];
+    const char *text[64];
+    int n, have_seed;
+} given_settings;
+
+/* Takes a setting's flag and its value: 1 if a was one, 0 if not, -1 if
+ * there are too many. */
+static int take_setting(given_settings *g, const char *a, const char *v) {
+    const gp_setting *set = setting_flag(a);
+    if (!set) return 0;
+    if (g->n == 64) return -1;
+    g->set[g->n] = set;
+    g->text[g->n++] = v;
+    g->have_seed |= !strcmp(set->name, "seed");
+    return 1;
+}
+
+/* Applies them to cfg; on a refusal prints it (naming the flag) and returns 0. */
+static int apply_settings(const char *cmd, const given_settings *g, gp_gan_config *cfg) {
+    gp_err err;
+    for (int k = 0; k < g->n; k++)
+        if (gp_setting_parse(cfg, g->set[k], g->text[k], &err) != GP_OK) {
+            fprintf(stderr, "ganplay %s: --%s: %s\n", cmd, g->set[k]->name, err.msg);
+            return 0;
+        }
+    return 1;
+}
+
 /* The dataset's name as a model records it: mnist, fashion, or own. */
 static const char *dataset_name(const char *path) {
     const char *base = strrchr(path, '/');
@@ -215,9 +245,7 @@ static int cmd_train(int argc, char **argv) {
     float seconds = -1.0f;
     int generator_only = 0, half = 0;
     /* hyperparameters as given, applied to the preset's defaults (or checked against a resumed model) */
-    const gp_setting *given[64];
-    const char *given_text[64];
-    int n_given = 0, have_seed = 0;
+    given_settings given = {.n = 0};
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -236,13 +264,10 @@ static int cmd_train(int argc, char **argv) {
             return 2;
         }
         i++;
-        const gp_setting *set = setting_flag(a);
-        if (set) {
-            if (n_given == 64) return bad_value("train", a, v);
-            given[n_given] = set;
-            given_text[n_given++] = v;
-            have_seed |= !strcmp(set->name, "seed");
-        } else if (!strcmp(a, "--preset")) preset = v;
+        int taken = take_setting(&given, a, v);
+        if (taken < 0) return bad_value("train", a, v);
+        if (taken) continue;
+        if (!strcmp(a, "--preset")) preset = v;
         else if (!strcmp(a, "--data")) data = v;
         else if (!strcmp(a, "--out")) out = v;
         else if (!strcmp(a, "--resume")) resume = v;
@@ -255,7 +280,7 @@ static int cmd_train(int argc, char **argv) {
             return 2;
         }
     }
-    if (!data || !out || (steps < 0) == (seconds < 0) || (!resume && (!preset || !have_seed))) {
+    if (!data || !out || (steps < 0) == (seconds < 0) || (!resume && (!preset || !given.have_seed))) {
         fprintf(stderr, "ganplay train: needs --data, --out, exactly one of --steps and --seconds,\n"
                         "and --preset and --seed unless resuming\n%s", TRAIN_USAGE);
         return 2;
@@ -271,11 +296,7 @@ static int cmd_train(int argc, char **argv) {
         fprintf(stderr, "ganplay train: %s\n", err.msg);
         return 2;
     }
-    for (int k = 0; k < n_given; k++)
-        if (gp_setting_parse(&wanted, given[k], given_text[k], &err) != GP_OK) {
-            fprintf(stderr, "ganplay train: --%s: %s\n", given[k]->name, err.msg);
-            return 2;
-        }
+    if (!apply_settings("train", &given, &wanted)) return 2;
     gp_dataset ds;
     if (gp_dataset_load(&ds, data, &err) != GP_OK) {
         fprintf(stderr, "ganplay train: %s\n", err.msg);
@@ -295,7 +316,7 @@ static int cmd_train(int argc, char **argv) {
         }
         /* settings given with --resume: the live ones apply, the others must match */
         gp_gan_config cfg = st == GP_OK ? gan.cfg : wanted;
-        for (int k = 0; st == GP_OK && k < n_given; k++) gp_setting_parse(&cfg, given[k], given_text[k], &err);
+        for (int k = 0; st == GP_OK && k < given.n; k++) gp_setting_parse(&cfg, given.set[k], given.text[k], &err);
         if (st == GP_OK && (st = gp_gan_set_config(&gan, &cfg, &err)) != GP_OK) gp_gan_free(&gan);
     } else {
         gp_gan_config cfg = wanted;
@@ -365,9 +386,7 @@ static int cmd_train(int argc, char **argv) {
 static int cmd_train2d(int argc, char **argv) {
     const char *dist = NULL, *lesson_name = NULL;
     long steps = -1, log_every = 1000;
-    const gp_setting *given[64];
-    const char *given_text[64];
-    int n_given = 0, have_seed = 0;
+    given_settings given = {.n = 0};
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -379,13 +398,10 @@ static int cmd_train2d(int argc, char **argv) {
             return 2;
         }
         i++;
-        const gp_setting *set = setting_flag(a);
-        if (set) {
-            if (n_given == 64) return bad_value("train2d", a, v);
-            given[n_given] = set;
-            given_text[n_given++] = v;
-            have_seed |= !strcmp(set->name, "seed");
-        } else if (!strcmp(a, "--dist")) dist = v;
+        int taken = take_setting(&given, a, v);
+        if (taken < 0) return bad_value("train2d", a, v);
+        if (taken) continue;
+        if (!strcmp(a, "--dist")) dist = v;
         else if (!strcmp(a, "--lesson")) lesson_name = v;
         else if (!strcmp(a, "--steps")) { if (!parse_long(v, 1, 100000000, &steps)) return bad_value("train2d", a, v); }
         else if (!strcmp(a, "--log-every")) { if (!parse_long(v, 1, 100000000, &log_every)) return bad_value("train2d", a, v); }
@@ -394,7 +410,7 @@ static int cmd_train2d(int argc, char **argv) {
             return 2;
         }
     }
-    if ((!dist && !lesson_name) || steps < 0 || (!have_seed && !lesson_name)) {
+    if ((!dist && !lesson_name) || steps < 0 || (!given.have_seed && !lesson_name)) {
         fprintf(stderr, "ganplay train2d: needs --dist (or --lesson), --steps and --seed\n%s", TRAIN2D_USAGE);
         return 2;
     }
@@ -414,11 +430,7 @@ static int cmd_train2d(int argc, char **argv) {
         gp_gan_config_default(&cfg, "toy2d", NULL);
     }
     if (dist) snprintf(cfg.dataset, sizeof cfg.dataset, "%s", dist);
-    for (int k = 0; k < n_given; k++)
-        if (gp_setting_parse(&cfg, given[k], given_text[k], &err) != GP_OK) {
-            fprintf(stderr, "ganplay train2d: --%s: %s\n", given[k]->name, err.msg);
-            return 2;
-        }
+    if (!apply_settings("train2d", &given, &cfg)) return 2;
     gp_toy toy;
     if (gp_toy_init(&toy, cfg.dataset, NULL, 0, &err) != GP_OK || toy.kind == GP_TOY_DRAWN) {
         fprintf(stderr, "ganplay train2d: --dist: %s\n", toy.kind == GP_TOY_DRAWN ? "'drawn' needs the page's canvas" : err.msg);

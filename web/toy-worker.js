@@ -29,7 +29,11 @@ const toyError = () => M.UTF8ToString(M._gpt_error(toy.s));
 function toyCheck(rc, what) {
   if (rc !== 0) throw new Error(`${what}: ${toyError()}`);
 }
-const toyStats = () => Array.from(M.HEAPF64.subarray(M._gpt_stats(toy.s) >> 3, (M._gpt_stats(toy.s) >> 3) + 8));
+// [rounds, G steps, D steps, D loss, G loss, mean D(x), mean D(G(z)), D(G(z)) seen by G] (gpt_stats)
+function toyStats() {
+  const p = M._gpt_stats(toy.s) >> 3;
+  return Array.from(M.HEAPF64.subarray(p, p + 8));
+}
 const toyConfig = (which) => json(M._gpt_config_json(toy.s, which));
 const floats = (p, n) => M.HEAPF32.slice(p >> 2, (p >> 2) + n);
 

@@ -12,6 +12,23 @@ function tickStep(range, n) {
 
 const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
+// A chart's canvas at the screen's pixel density, cleared to the chart
+// background; draws in CSS pixels. Null while the canvas is not laid out.
+export function chartCanvas(c) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = c.clientWidth, h = c.clientHeight;
+  if (!w || !h) return null;
+  if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
+    c.width = Math.round(w * dpr);
+    c.height = Math.round(h * dpr);
+  }
+  const ctx = c.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.fillStyle = css('--chart-bg');
+  ctx.fillRect(0, 0, w, h);
+  return { ctx, w, h };
+}
+
 export class LineChart {
   // series: [{color: '--css-var', column}], columns per point: width.
   // y: {min, max} fixed; a null end fits the data (a fitted range keeps 0
@@ -81,18 +98,9 @@ export class LineChart {
   }
 
   draw() {
-    const c = this.canvas;
-    const dpr = window.devicePixelRatio || 1;
-    const w = c.clientWidth, h = c.clientHeight;
-    if (!w || !h) return;
-    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
-      c.width = Math.round(w * dpr);
-      c.height = Math.round(h * dpr);
-    }
-    const ctx = c.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = css('--chart-bg');
-    ctx.fillRect(0, 0, w, h);
+    const area = chartCanvas(this.canvas);
+    if (!area) return;
+    const { ctx, w, h } = area;
     const L = 42, R = 10, T = 10, B = 28;
     const pw = w - L - R, ph = h - T - B;
     const { data, width, n } = this;

@@ -8,7 +8,7 @@
 // Address: #view=2d&dist=ring&lr_g=0.002 ..., #lesson=NAME, &present=1,
 // #embed=2d or #embed=LESSON.
 
-import { LineChart } from './charts.js';
+import { LineChart, chartCanvas } from './charts.js';
 import { settingField } from './settings.js';
 import { $, clean, fieldMessage, fmt, setText } from './util.js';
 
@@ -601,16 +601,9 @@ export class ToyMode {
   // minimax loss, |d/ds -log sigmoid(s)| = 1 - D for the non-saturating one; the dots are the
   // fakes on screen under the loss in use.
   drawGrad() {
-    const c = $('toy-chart-grad');
-    const w = c.clientWidth || 360, h = c.clientHeight || 225, dpr = window.devicePixelRatio || 1;
-    if (c.width !== Math.round(w * dpr)) {
-      c.width = Math.round(w * dpr);
-      c.height = Math.round(h * dpr);
-    }
-    const ctx = c.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = css('--chart-bg');
-    ctx.fillRect(0, 0, w, h);
+    const area = chartCanvas($('toy-chart-grad'));
+    if (!area) return;
+    const { ctx, w, h } = area;
     const L = 36, R = 10, T = 10, Bm = 26, X = (d) => L + d * (w - L - R), Y = (g) => h - Bm - g * (h - T - Bm);
     ctx.strokeStyle = css('--chart-axis');
     ctx.strokeRect(L, T, w - L - R, h - T - Bm);
