@@ -3,14 +3,14 @@
 CC      ?= gcc
 # -ffp-contract=off: no fused multiply-add, so native and wasm round alike.
 CFLAGS  ?= -O2
-CFLAGS  += -std=c11 -Wall -Wextra -ffp-contract=off -Isrc
-LDLIBS  = -lm
+CFLAGS  += -std=c11 -Wall -Wextra -ffp-contract=off -pthread -Isrc
+LDLIBS  = -lm -lpthread
 BUILD   = build
 EMCC    ?= emcc
 export NODE_PATH := /usr/share/nodejs
 NODE_TEST = node --no-experimental-fetch
 
-CORE = kernels rng status layers losses augment net config history gan toy dataset modelfile grid fd classifier score latent
+CORE = kernels threads rng status layers losses augment net config history gan toy dataset modelfile grid fd classifier score latent
 CORE_SRC = $(CORE:%=src/%.c)
 HEADERS  = $(wildcard src/*.h)
 TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
@@ -109,6 +110,8 @@ static const char *MAIN_USAGE =
     "  score             digit FD and class histogram of a model or images\n"
     "  export            write a model file's generator alone\n"
     "  info              describe a model file as JSON\n"
+    "Any command takes --threads N: threads for the kernels (1..8; default: one per\n"
+    "core). Results are the same bits with any number of threads.\n"
     "Run 'ganplay <command> --help' for a command's options.\n";
 
 static double now_seconds(void) {
@@ -239,7 +242,7 @@ static const char *dataset_name(const char *path) {
     return "own";
 }
 
-static int cmd_train(int argc, char **argv) {
+static int cmd_train(int argc, char **argv, gp_threads *th) {
     const char *preset = NULL, *data = NULL, *out = NULL, *resume = NULL;
     long steps = -1, log_every = 100, checkpoint_every = 0;
     float seconds = -1.0f;
@@ -318,11 +321,13 @@ static int cmd_train(int argc, char **argv) {
         gp_gan_config cfg = st == GP_OK ? gan.cfg : wanted;
         for (int k = 0; st == GP_OK && k < given.n; k++) gp_setting_parse(&cfg, given.set[k], given.text[k], &err);
         if (st == GP_OK && (st = gp_gan_set_config(&gan, &cfg, &err)) != GP_OK) gp_gan_free(&gan);
+        if (st == GP_OK) gp_gan_set_threads(&gan, th);
     } else {
         gp_gan_config cfg = wanted;
         snprintf(cfg.dataset, sizeof cfg.dataset, "%s", dataset_name(data));
         st = gp_gan_config_set_classes(&cfg, gp_dataset_classes(&ds), &err);
         if (st == GP_OK) st = gp_gan_create(&gan, &cfg, 1, &err);
+        if (st == GP_OK) gp_gan_set_threads(&gan, th);
     }
     if (st != GP_OK) {
         fprintf(stderr, "ganplay train: %s\n", err.msg);
@@ -330,9 +335,9 @@ static int cmd_train(int argc, char **argv) {
         return st == GP_ERR_ARG ? 2 : 1;
     }
     printf("training %s GAN: batch %d, latent %d, loss %s, cond %s (%d classes), ema %g, %d training images, "
-           "kernels: %s\n", gan.cfg.preset, gan.cfg.batch, gan.cfg.latent, GP_LOSSES[gan.cfg.loss].name,
+           "kernels: %s, %d thread%s\n", gan.cfg.preset, gan.cfg.batch, gan.cfg.latent, GP_LOSSES[gan.cfg.loss].name,
            gp_setting_find("cond")->choice(gan.cfg.cond), gan.cfg.classes, gan.cfg.ema, ds.n_train,
-           gp_kernels_simd() ? "simd128" : "portable");
+           gp_kernels_simd() ? "simd128" : "portable", gp_threads_count(th), gp_threads_count(th) > 1 ? "s" : "");
     double t0 = now_seconds(), t_log = t0;
     long done = 0, at_log = 0;
     int rc = 0;
@@ -383,7 +388,7 @@ static int cmd_train(int argc, char **argv) {
     return rc;
 }
 
-static int cmd_train2d(int argc, char **argv) {
+static int cmd_train2d(int argc, char **argv, gp_threads *th) {
     const char *dist = NULL, *lesson_name = NULL;
     long steps = -1, log_every = 1000;
     given_settings given = {.n = 0};
@@ -441,6 +446,7 @@ static int cmd_train2d(int argc, char **argv) {
         fprintf(stderr, "ganplay train2d: %s\n", err.msg);
         return 2;
     }
+    gp_gan_set_threads(&gan, th);
     printf("training 2-D GAN on %s: G %d x %d, D %d x %d, %s, noise %s (%d-D), loss %s, %s, batch %d, %d D + %d G "
            "steps per round\n", GP_TOYS[toy.kind].label, cfg.g_layers, cfg.g_width, cfg.d_layers, cfg.d_width,
            gp_setting_find("activation")->choice(cfg.activation), gp_setting_find("noise")->choice(cfg.noise),
@@ -477,7 +483,7 @@ static int cmd_train2d(int argc, char **argv) {
     return rc;
 }
 
-static int cmd_sample(int argc, char **argv) {
+static int cmd_sample(int argc, char **argv, gp_threads *th) {
     const char *model = NULL, *png = NULL, *raw = NULL, *labels_out = NULL;
     long count = -1, cols = 0, label = -1;
     uint64_t seed = 0;
@@ -518,6 +524,7 @@ static int cmd_sample(int argc, char **argv) {
         fprintf(stderr, "ganplay sample: %s\n", err.msg);
         return 1;
     }
+    gp_gan_set_threads(&gan, th);
     if (label >= 0 && label >= gan.cfg.classes) {
         fprintf(stderr, "ganplay sample: --class %ld: %s has %d classes\n", label, model, gan.cfg.classes);
         gp_gan_free(&gan);
@@ -590,7 +597,7 @@ done:
     return rc;
 }
 
-static int cmd_train_classifier(int argc, char **argv) {
+static int cmd_train_classifier(int argc, char **argv, gp_threads *th) {
     const char *data = NULL, *out = NULL;
     long steps = -1, batch = 64;
     uint64_t seed = 0;
@@ -635,6 +642,7 @@ static int cmd_train_classifier(int argc, char **argv) {
         gp_dataset_free(&ds);
         return 1;
     }
+    c.net.threads = th;
     double t0 = now_seconds(), loss_sum = 0;
     int rc = 0;
     for (long s = 1; s <= steps; s++) {
@@ -759,7 +767,7 @@ static int *read_labels(const char *path, int count) {
     return labels;
 }
 
-static int cmd_score(int argc, char **argv) {
+static int cmd_score(int argc, char **argv, gp_threads *th) {
     const char *classifier = NULL, *data = NULL, *model = NULL, *raw = NULL, *png = NULL, *labels_in = NULL;
     long count = 1000, real = 0, label = -1;
     uint64_t seed = 1;
@@ -811,6 +819,7 @@ static int cmd_score(int argc, char **argv) {
         gp_dataset_free(&ds);
         return 1;
     }
+    c.net.threads = th;
     float *images = NULL;
     int *labels = NULL;
     int n = 0, rc = 1;
@@ -828,6 +837,7 @@ static int cmd_score(int argc, char **argv) {
         if (gp_model_load_file(&gan, model, &err) != GP_OK) {
             fprintf(stderr, "ganplay score: %s\n", err.msg);
         } else {
+            gp_gan_set_threads(&gan, th);
             if (gp_score_model(&c, &ref, &gan, (int)count, seed, (int)label, &q, &err) != GP_OK)
                 fprintf(stderr, "ganplay score: %s\n", err.msg);
             else
@@ -887,7 +897,7 @@ static int cmd_score(int argc, char **argv) {
     return rc;
 }
 
-static int cmd_info(int argc, char **argv) {
+static int cmd_info(int argc, char **argv, gp_threads *th) {
     const char *model = NULL;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -911,6 +921,7 @@ static int cmd_info(int argc, char **argv) {
         fprintf(stderr, "ganplay info: %s\n", err.msg);
         return 1;
     }
+    (void)th;
     char *json = NULL;
     size_t need = gp_model_info_json(&gan, NULL, 0);
     json = malloc(need + 1);
@@ -927,7 +938,7 @@ static int cmd_info(int argc, char **argv) {
     return rc;
 }
 
-static int cmd_export(int argc, char **argv) {
+static int cmd_export(int argc, char **argv, gp_threads *th) {
     const char *model = NULL, *out = NULL;
     long recalibrate = 0;
     int half = 0, no_ema = 0;
@@ -967,6 +978,7 @@ static int cmd_export(int argc, char **argv) {
         fprintf(stderr, "ganplay export: %s\n", err.msg);
         return 1;
     }
+    gp_gan_set_threads(&gan, th);
     /* the moving average is what the model samples with; its BatchNorm
      * statistics were never measured, so they always are here */
     if (no_ema) { /* the weights as trained: drop the average */
@@ -989,18 +1001,50 @@ static int cmd_export(int argc, char **argv) {
     return rc;
 }
 
+typedef int (*command_fn)(int argc, char **argv, gp_threads *th);
+
+/* --threads N may stand anywhere after the command: it is taken out here,
+ * and the command runs with a pool of that many threads. */
+static int run_command(command_fn cmd, int argc, char **argv) {
+    long threads = sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 1) threads = 1;
+    if (threads > GP_MAX_THREADS) threads = GP_MAX_THREADS;
+    int kept = 2;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--threads") != 0) {
+            argv[kept++] = argv[i];
+            continue;
+        }
+        if (i + 1 >= argc || !parse_long(argv[i + 1], 1, GP_MAX_THREADS, &threads)) {
+            fprintf(stderr, "ganplay %s: --threads needs a whole number in 1..%d\n", argv[1], GP_MAX_THREADS);
+            return 2;
+        }
+        i++;
+    }
+    argv[kept] = NULL;
+    gp_err err = {{0}};
+    gp_threads *th = NULL;
+    if (gp_threads_create(&th, (int)threads, &err) != GP_OK) {
+        fprintf(stderr, "ganplay %s: %s\n", argv[1], err.msg);
+        return 1;
+    }
+    int rc = cmd(kept, argv, th);
+    gp_threads_free(th);
+    return rc;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(MAIN_USAGE, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    if (!strcmp(argv[1], "train")) return cmd_train(argc, argv);
-    if (!strcmp(argv[1], "sample")) return cmd_sample(argc, argv);
-    if (!strcmp(argv[1], "train-classifier")) return cmd_train_classifier(argc, argv);
-    if (!strcmp(argv[1], "score")) return cmd_score(argc, argv);
-    if (!strcmp(argv[1], "export")) return cmd_export(argc, argv);
-    if (!strcmp(argv[1], "info")) return cmd_info(argc, argv);
-    if (!strcmp(argv[1], "train2d")) return cmd_train2d(argc, argv);
+    if (!strcmp(argv[1], "train")) return run_command(cmd_train, argc, argv);
+    if (!strcmp(argv[1], "sample")) return run_command(cmd_sample, argc, argv);
+    if (!strcmp(argv[1], "train-classifier")) return run_command(cmd_train_classifier, argc, argv);
+    if (!strcmp(argv[1], "score")) return run_command(cmd_score, argc, argv);
+    if (!strcmp(argv[1], "export")) return run_command(cmd_export, argc, argv);
+    if (!strcmp(argv[1], "info")) return run_command(cmd_info, argc, argv);
+    if (!strcmp(argv[1], "train2d")) return run_command(cmd_train2d, argc, argv);
     fprintf(stderr, "ganplay: unknown command '%s'\n%s", argv[1], MAIN_USAGE);
     return 2;
 }

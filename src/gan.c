@@ -147,6 +147,7 @@ gp_status gp_gan_create(gp_gan *gan, const gp_gan_config *cfg, int with_d, gp_er
         if (gan->has_d) gp_net_init_params(&gan->D, &init);
     }
     if (gan->ema) memcpy(gan->ema, gan->G.params, gan->G.n_params * sizeof(float));
+    gp_net_params_changed(&gan->G);
     return GP_OK;
 }
 
@@ -230,6 +231,11 @@ gp_status gp_gan_create_arch(gp_gan *gan, const gp_gan_config *cfg, gp_shape ima
 fail:
     gp_gan_free(gan);
     return st;
+}
+
+void gp_gan_set_threads(gp_gan *gan, gp_threads *threads) {
+    gan->G.threads = threads;
+    gan->D.threads = threads;
 }
 
 void gp_gan_free(gp_gan *gan) {
@@ -527,6 +533,7 @@ static void ema_update(gp_gan *gan) {
     float d = (float)(warm < gan->cfg.ema ? warm : gan->cfg.ema), e = 1.0f - d;
     const float *p = gan->G.params;
     for (size_t i = 0; i < gan->G.n_params; i++) gan->ema[i] = d * gan->ema[i] + e * p[i];
+    gp_net_params_changed(&gan->G);
 }
 
 /* reuse_fake: take the fake batch that the last D step made with the
@@ -610,6 +617,7 @@ void gp_gan_generate(gp_gan *gan, const float *z, const int *labels, int count, 
 void gp_gan_adopt_ema(gp_gan *gan) {
     if (!gan->ema) return;
     memcpy(gan->G.params, gan->ema, gan->G.n_params * sizeof(float));
+    gp_net_params_changed(&gan->G);
     gan->ema = NULL; /* its memory stays in gan->block */
     gan->cfg.ema = 0.0f;
 }

@@ -74,6 +74,9 @@ gp_status gp_gan_create(gp_gan *gan, const gp_gan_config *cfg, int with_d, gp_er
 gp_status gp_gan_create_arch(gp_gan *gan, const gp_gan_config *cfg, gp_shape image, gp_shape g_in,
                              const gp_layer_desc *g_layers, int g_n, const gp_layer_desc *d_layers,
                              int d_n, gp_err *err);
+/* The pool G's and D's layers spread their work over (borrowed; NULL: the
+ * caller's thread). Results do not depend on it. */
+void gp_gan_set_threads(gp_gan *gan, gp_threads *threads);
 void gp_gan_free(gp_gan *gan);
 /* Replaces the run's history (history.h) with a checked copy of bytes; len 0
  * drops it. On failure the old history stays. */

@@ -28,35 +28,30 @@ size_t gp_gemm_workspace(int M, int N, int K) {
     return (size_t)round_up(M, MR) * kc + (size_t)kc * round_up(N, NR);
 }
 
-/* Apack[panel][k][r] for rows i in [0,M), k in [k0, k0+kc) */
-static void pack_a(float *Apack, int M, int kc, int k0, const float *A,
-                   int a_rs, int a_cs) {
-    for (int i0 = 0; i0 < M; i0 += MR) {
-        int rows = min_int(MR, M - i0);
-        for (int k = 0; k < kc; k++) {
-            const float *src = A + (size_t)(k0 + k) * a_cs + (size_t)i0 * a_rs;
-            for (int r = 0; r < rows; r++) Apack[r] = src[(size_t)r * a_rs];
-            for (int r = rows; r < MR; r++) Apack[r] = 0.0f;
-            Apack += MR;
-        }
+/* One A panel: Apack[k][r] for rows [i0, i0+MR) (zero past M), k in
+ * [k0, k0+kc). */
+static void pack_a_panel(float *Apack, int M, int i0, int kc, int k0, const float *A, int a_rs, int a_cs) {
+    int rows = min_int(MR, M - i0);
+    for (int k = 0; k < kc; k++) {
+        const float *src = A + (size_t)(k0 + k) * a_cs + (size_t)i0 * a_rs;
+        for (int r = 0; r < rows; r++) Apack[r] = src[(size_t)r * a_rs];
+        for (int r = rows; r < MR; r++) Apack[r] = 0.0f;
+        Apack += MR;
     }
 }
 
-/* Bpack[panel][k][c] for columns j in [0,N), k in [k0, k0+kc) */
-static void pack_b(float *Bpack, int N, int kc, int k0, const float *B,
-                   int b_rs, int b_cs) {
-    for (int j0 = 0; j0 < N; j0 += NR) {
-        int cols = min_int(NR, N - j0);
-        for (int k = 0; k < kc; k++) {
-            const float *src = B + (size_t)(k0 + k) * b_rs + (size_t)j0 * b_cs;
-            if (b_cs == 1) {
-                memcpy(Bpack, src, (size_t)cols * sizeof(float));
-            } else {
-                for (int c = 0; c < cols; c++) Bpack[c] = src[(size_t)c * b_cs];
-            }
-            for (int c = cols; c < NR; c++) Bpack[c] = 0.0f;
-            Bpack += NR;
+/* One B panel: Bpack[k][c] for columns [j0, j0+NR) (zero past N) */
+static void pack_b_panel(float *Bpack, int N, int j0, int kc, int k0, const float *B, int b_rs, int b_cs) {
+    int cols = min_int(NR, N - j0);
+    for (int k = 0; k < kc; k++) {
+        const float *src = B + (size_t)(k0 + k) * b_rs + (size_t)j0 * b_cs;
+        if (b_cs == 1) {
+            memcpy(Bpack, src, (size_t)cols * sizeof(float));
+        } else {
+            for (int c = 0; c < cols; c++) Bpack[c] = src[(size_t)c * b_cs];
         }
+        for (int c = cols; c < NR; c++) Bpack[c] = 0.0f;
+        Bpack += NR;
     }
 }
 
@@ -133,75 +128,149 @@ static void microkernel_simd(int kc, const float *Ap, const float *Bp,
 }
 #endif
 
-static void gemm_packed(microkernel_fn kernel, int M, int N, int K,
-                        const float *A, int a_rs, int a_cs, const float *B,
-                        int b_rs, int b_cs, const float *bias, float *C,
-                        int ldc, int accumulate, float *ws) {
-    if (M <= 0 || N <= 0) return;
-    if (K <= 0) { /* empty sum: C = bias (or 0), or unchanged */
-        if (accumulate) return;
-        for (int i = 0; i < M; i++)
-            for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] = bias ? bias[j] : 0.0f;
-        return;
+/* Rows of C one tile task covers: MB rows by one NR-column panel, so the
+ * B panel stays in L1 while MB/MR A panels go by. */
+#define MB 64
+/* Below this many multiply-adds a GEMM runs in the caller: waking the
+ * pool would cost more than it saves. Either way the bits are the same. */
+#define GEMM_PARALLEL_MIN (1L << 19)
+
+/* One GEMM in flight, shared by its tasks. Apre/Bpre: the operand already
+ * packed over all of K (see gp_gemm_pack_a), or NULL to pack per block. */
+typedef struct {
+    microkernel_fn kernel;
+    int M, N, K;
+    const float *A, *Apre;
+    int a_rs, a_cs;
+    const float *B, *Bpre;
+    int b_rs, b_cs;
+    const float *bias;
+    float *C;
+    int ldc;
+    float *Apack, *Bpack; /* the current block's packed panels */
+    int k0, kc;
+    enum tile_init init;
+    int a_panels, b_panels, row_blocks;
+} gemm_job;
+
+/* task t packs A panel t, then B panel t - (A panels to pack) */
+static void pack_task(void *ctx, int t) {
+    gemm_job *j = ctx;
+    int a_tasks = j->Apre ? 0 : j->a_panels;
+    if (t < a_tasks)
+        pack_a_panel(j->Apack + (size_t)t * j->kc * MR, j->M, t * MR, j->kc, j->k0, j->A, j->a_rs, j->a_cs);
+    else
+        pack_b_panel(j->Bpack + (size_t)(t - a_tasks) * j->kc * NR, j->N, (t - a_tasks) * NR, j->kc, j->k0, j->B,
+                     j->b_rs, j->b_cs);
+}
+
+/* task t: rows [ib*MB, ib*MB+MB) of column panel jb */
+static void tile_task(void *ctx, int t) {
+    const gemm_job *j = ctx;
+    int ib = t / j->b_panels, jb = t % j->b_panels;
+    int j0 = jb * NR, cols = min_int(NR, j->N - j0), kc = j->kc;
+    const float *Bp = j->Bpack + (size_t)jb * kc * NR;
+    float bias_edge[NR];
+    const float *tile_bias = j->bias ? j->bias + j0 : NULL;
+    if (j->bias && cols < NR) {
+        for (int c = 0; c < NR; c++) bias_edge[c] = c < cols ? j->bias[j0 + c] : 0.0f;
+        tile_bias = bias_edge;
     }
-    int kc_max = min_int(K, GP_GEMM_KC);
-    float *Apack = ws;
-    float *Bpack = ws + (size_t)round_up(M, MR) * kc_max;
-    for (int k0 = 0; k0 < K; k0 += GP_GEMM_KC) {
-        int kc = min_int(GP_GEMM_KC, K - k0);
-        pack_a(Apack, M, kc, k0, A, a_rs, a_cs);
-        pack_b(Bpack, N, kc, k0, B, b_rs, b_cs);
-        enum tile_init init = (k0 > 0 || accumulate) ? TILE_LOAD
-                              : bias                 ? TILE_BIAS
-                                                     : TILE_ZERO;
-        for (int j0 = 0; j0 < N; j0 += NR) {
-            int cols = min_int(NR, N - j0);
-            const float *Bp = Bpack + (size_t)(j0 / NR) * kc * NR;
-            float bias_edge[NR];
-            const float *tile_bias = bias ? bias + j0 : NULL;
-            if (bias && cols < NR) {
-                for (int c = 0; c < NR; c++) bias_edge[c] = c < cols ? bias[j0 + c] : 0.0f;
-                tile_bias = bias_edge;
-            }
-            for (int i0 = 0; i0 < M; i0 += MR) {
-                int rows = min_int(MR, M - i0);
-                const float *Ap = Apack + (size_t)(i0 / MR) * kc * MR;
-                float *Ct = C + (size_t)i0 * ldc + j0;
-                if (rows == MR && cols == NR) {
-                    kernel(kc, Ap, Bp, Ct, ldc, init, tile_bias);
-                } else {
-                    float tile[MR * NR] = {0};
-                    if (init == TILE_LOAD)
-                        for (int r = 0; r < rows; r++)
-                            for (int c = 0; c < cols; c++)
-                                tile[r * NR + c] = Ct[(size_t)r * ldc + c];
-                    kernel(kc, Ap, Bp, tile, NR, init, tile_bias);
-                    for (int r = 0; r < rows; r++)
-                        for (int c = 0; c < cols; c++)
-                            Ct[(size_t)r * ldc + c] = tile[r * NR + c];
-                }
-            }
+    int i_end = min_int(j->M, (ib + 1) * MB);
+    for (int i0 = ib * MB; i0 < i_end; i0 += MR) {
+        int rows = min_int(MR, j->M - i0);
+        const float *Ap = j->Apack + (size_t)(i0 / MR) * kc * MR;
+        float *Ct = j->C + (size_t)i0 * j->ldc + j0;
+        if (rows == MR && cols == NR) {
+            j->kernel(kc, Ap, Bp, Ct, j->ldc, j->init, tile_bias);
+        } else {
+            float tile[MR * NR] = {0};
+            if (j->init == TILE_LOAD)
+                for (int r = 0; r < rows; r++)
+                    for (int c = 0; c < cols; c++) tile[r * NR + c] = Ct[(size_t)r * j->ldc + c];
+            j->kernel(kc, Ap, Bp, tile, NR, j->init, tile_bias);
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < cols; c++) Ct[(size_t)r * j->ldc + c] = tile[r * NR + c];
         }
     }
 }
 
+/* Every tile of C is computed by one task, over the K blocks in order, so
+ * the result is the same on any number of threads. */
+static void gemm_packed(gemm_job *j, int accumulate, float *ws, gp_threads *th) {
+    int M = j->M, N = j->N, K = j->K;
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) { /* empty sum: C = bias (or 0), or unchanged */
+        if (accumulate) return;
+        for (int i = 0; i < M; i++)
+            for (int c = 0; c < N; c++) j->C[(size_t)i * j->ldc + c] = j->bias ? j->bias[c] : 0.0f;
+        return;
+    }
+    if ((long)M * N * K < GEMM_PARALLEL_MIN) th = NULL;
+    int kc_max = min_int(K, GP_GEMM_KC);
+    j->a_panels = (M + MR - 1) / MR;
+    j->b_panels = (N + NR - 1) / NR;
+    j->row_blocks = (M + MB - 1) / MB;
+    for (int k0 = 0; k0 < K; k0 += GP_GEMM_KC) {
+        j->k0 = k0;
+        j->kc = min_int(GP_GEMM_KC, K - k0);
+        j->Apack = j->Apre ? (float *)j->Apre + (size_t)round_up(M, MR) * k0 : ws;
+        j->Bpack = j->Bpre ? (float *)j->Bpre + (size_t)round_up(N, NR) * k0
+                           : ws + (size_t)round_up(M, MR) * kc_max;
+        j->init = (k0 > 0 || accumulate) ? TILE_LOAD : j->bias ? TILE_BIAS : TILE_ZERO;
+        int pack_tasks = (j->Apre ? 0 : j->a_panels) + (j->Bpre ? 0 : j->b_panels);
+        gp_threads_run(th, pack_tasks, pack_task, j);
+        gp_threads_run(th, j->row_blocks * j->b_panels, tile_task, j);
+    }
+}
+
+size_t gp_gemm_pack_a_size(int M, int K) { return (size_t)round_up(M, MR) * (K > 0 ? K : 0); }
+size_t gp_gemm_pack_b_size(int N, int K) { return (size_t)round_up(N, NR) * (K > 0 ? K : 0); }
+
+void gp_gemm_pack_a(float *Apacked, int M, int K, const float *A, int a_rs, int a_cs) {
+    for (int k0 = 0; k0 < K; k0 += GP_GEMM_KC) {
+        int kc = min_int(GP_GEMM_KC, K - k0);
+        float *block = Apacked + (size_t)round_up(M, MR) * k0;
+        for (int i0 = 0; i0 < M; i0 += MR) pack_a_panel(block + (size_t)(i0 / MR) * kc * MR, M, i0, kc, k0, A, a_rs, a_cs);
+    }
+}
+
+void gp_gemm_pack_b(float *Bpacked, int N, int K, const float *B, int b_rs, int b_cs) {
+    for (int k0 = 0; k0 < K; k0 += GP_GEMM_KC) {
+        int kc = min_int(GP_GEMM_KC, K - k0);
+        float *block = Bpacked + (size_t)round_up(N, NR) * k0;
+        for (int j0 = 0; j0 < N; j0 += NR) pack_b_panel(block + (size_t)(j0 / NR) * kc * NR, N, j0, kc, k0, B, b_rs, b_cs);
+    }
+}
+
+#if GP_SIMD
+#define BEST_KERNEL microkernel_simd
+#else
+#define BEST_KERNEL microkernel_portable
+#endif
+
 void gp_gemm_portable(int M, int N, int K, const float *A, int a_rs, int a_cs,
                       const float *B, int b_rs, int b_cs, const float *bias,
-                      float *C, int ldc, int accumulate, float *ws) {
-    gemm_packed(microkernel_portable, M, N, K, A, a_rs, a_cs, B, b_rs, b_cs,
-                bias, C, ldc, accumulate, ws);
+                      float *C, int ldc, int accumulate, float *ws, gp_threads *th) {
+    gemm_job j = {.kernel = microkernel_portable, .M = M, .N = N, .K = K, .A = A, .a_rs = a_rs, .a_cs = a_cs,
+                  .B = B, .b_rs = b_rs, .b_cs = b_cs, .bias = bias, .C = C, .ldc = ldc};
+    gemm_packed(&j, accumulate, ws, th);
 }
 
 void gp_gemm(int M, int N, int K, const float *A, int a_rs, int a_cs,
              const float *B, int b_rs, int b_cs, const float *bias, float *C,
-             int ldc, int accumulate, float *ws) {
-#if GP_SIMD
-    gemm_packed(microkernel_simd, M, N, K, A, a_rs, a_cs, B, b_rs, b_cs, bias,
-                C, ldc, accumulate, ws);
-#else
-    gemm_packed(microkernel_portable, M, N, K, A, a_rs, a_cs, B, b_rs, b_cs,
-                bias, C, ldc, accumulate, ws);
-#endif
+             int ldc, int accumulate, float *ws, gp_threads *th) {
+    gemm_job j = {.kernel = BEST_KERNEL, .M = M, .N = N, .K = K, .A = A, .a_rs = a_rs, .a_cs = a_cs,
+                  .B = B, .b_rs = b_rs, .b_cs = b_cs, .bias = bias, .C = C, .ldc = ldc};
+    gemm_packed(&j, accumulate, ws, th);
+}
+
+void gp_gemm_prepacked(int M, int N, int K, const float *Apacked, const float *A, int a_rs, int a_cs,
+                       const float *Bpacked, const float *B, int b_rs, int b_cs, const float *bias, float *C,
+                       int ldc, int accumulate, float *ws, gp_threads *th) {
+    gemm_job j = {.kernel = BEST_KERNEL, .M = M, .N = N, .K = K, .A = A, .Apre = Apacked, .a_rs = a_rs,
+                  .a_cs = a_cs, .B = B, .Bpre = Bpacked, .b_rs = b_rs, .b_cs = b_cs, .bias = bias, .C = C, .ldc = ldc};
+    gemm_packed(&j, accumulate, ws, th);
 }
 
 /* ---- elementwise ------------------------------------------------------ */

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "threads.h"
+
 /* Register tile of the GEMM micro-kernel: MR rows x NR columns. */
 #define GP_GEMM_MR 4
 #define GP_GEMM_NR 8
@@ -22,13 +24,26 @@ size_t gp_gemm_workspace(int M, int N, int K);
  * or C += A * B when accumulate is nonzero (bias must then be NULL).
  * A(i,k) = A[i*a_rs + k*a_cs] and B(k,j) = B[k*b_rs + j*b_cs], so any
  * transposition is a choice of strides. C is row-major with leading dim ldc.
- * ws holds gp_gemm_workspace(M,N,K) floats; it is scratch. */
+ * ws holds gp_gemm_workspace(M,N,K) floats; it is scratch. th: the pool to
+ * spread the tiles over, or NULL; the result is the same bits either way. */
 void gp_gemm(int M, int N, int K, const float *A, int a_rs, int a_cs,
              const float *B, int b_rs, int b_cs, const float *bias, float *C,
-             int ldc, int accumulate, float *ws);
+             int ldc, int accumulate, float *ws, gp_threads *th);
 void gp_gemm_portable(int M, int N, int K, const float *A, int a_rs, int a_cs,
                       const float *B, int b_rs, int b_cs, const float *bias,
-                      float *C, int ldc, int accumulate, float *ws);
+                      float *C, int ldc, int accumulate, float *ws, gp_threads *th);
+
+/* Packing an operand once, for weights reused by many products: the panels
+ * gp_gemm would build, for all of K. gp_gemm_prepacked takes either operand
+ * packed (the other pointer is then unused) or NULL to pack it as gp_gemm
+ * does, and gives the same bits as gp_gemm. */
+size_t gp_gemm_pack_a_size(int M, int K);
+size_t gp_gemm_pack_b_size(int N, int K);
+void gp_gemm_pack_a(float *Apacked, int M, int K, const float *A, int a_rs, int a_cs);
+void gp_gemm_pack_b(float *Bpacked, int N, int K, const float *B, int b_rs, int b_cs);
+void gp_gemm_prepacked(int M, int N, int K, const float *Apacked, const float *A, int a_rs, int a_cs,
+                       const float *Bpacked, const float *B, int b_rs, int b_cs, const float *bias, float *C,
+                       int ldc, int accumulate, float *ws, gp_threads *th);
 
 /* y = x > 0 ? x : slope*x (slope 0 gives ReLU). In place allowed. */
 void gp_leaky_relu(float *y, const float *x, size_t n, float slope);

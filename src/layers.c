@@ -6,6 +6,10 @@
 
 #include "kernels.h"
 
+/* The pool for a loop over `floats` values, or NULL (run in the caller)
+ * where waking the workers would cost more than the loop. */
+static gp_threads *worth(gp_threads *th, size_t floats) { return floats >= 16384 ? th : NULL; }
+
 size_t gp_linear_workspace(int B, int C, int OC) {
     size_t a = gp_gemm_workspace(B, OC, C);  /* forward */
     size_t b = gp_gemm_workspace(B, C, OC);  /* input gradient */
@@ -15,19 +19,26 @@ size_t gp_linear_workspace(int B, int C, int OC) {
     return m > (size_t)OC ? m : (size_t)OC; /* bias gradient sums */
 }
 
-void gp_linear_forward(float *out, const float *inp, const float *weight,
-                       const float *bias, int B, int C, int OC, float *ws) {
-    /* out = inp * weight^T + bias: weight^T(c, oc) = weight[oc*C + c] */
-    gp_gemm(B, OC, C, inp, C, 1, weight, 1, C, bias, out, OC, 0, ws);
+/* The forward product's weight operand is weight^T (C, OC):
+ * weight^T(c, oc) = weight[oc*C + c]. */
+size_t gp_linear_packed_size(int C, int OC) { return gp_gemm_pack_b_size(OC, C); }
+void gp_linear_pack(float *packed, const float *weight, int C, int OC) {
+    gp_gemm_pack_b(packed, OC, C, weight, 1, C);
+}
+
+void gp_linear_forward(float *out, const float *inp, const float *weight, const float *wpacked,
+                       const float *bias, int B, int C, int OC, float *ws, gp_threads *th) {
+    /* out = inp * weight^T + bias */
+    gp_gemm_prepacked(B, OC, C, NULL, inp, C, 1, wpacked, weight, 1, C, bias, out, OC, 0, ws, th);
 }
 
 void gp_linear_backward(float *dinp, float *dweight, float *dbias,
                         const float *dout, const float *inp,
-                        const float *weight, int B, int C, int OC, float *ws) {
+                        const float *weight, int B, int C, int OC, float *ws, gp_threads *th) {
     if (dinp) /* dinp (B,C) = dout (B,OC) * weight (OC,C) */
-        gp_gemm(B, C, OC, dout, OC, 1, weight, C, 1, NULL, dinp, C, 0, ws);
+        gp_gemm(B, C, OC, dout, OC, 1, weight, C, 1, NULL, dinp, C, 0, ws, th);
     if (dweight) /* dweight (OC,C) += dout^T (OC,B) * inp (B,C) */
-        gp_gemm(OC, C, B, dout, 1, OC, inp, C, 1, NULL, dweight, C, 1, ws);
+        gp_gemm(OC, C, B, dout, 1, OC, inp, C, 1, NULL, dweight, C, 1, ws, th);
     if (dbias) {
         gp_col_sum(ws, dout, B, OC);
         for (int o = 0; o < OC; o++) dbias[o] += ws[o];
@@ -190,141 +201,208 @@ static void tap_range(int kk, int n, int out_n, int s, int p, int *lo, int *hi) 
     *hi = h;
 }
 
+/* The lowering's loops as tasks over (channel, sample) pairs: each task
+ * writes its own rows of col, or its own plane of x, in the one-thread
+ * order, so threads change nothing in the result. */
+typedef struct {
+    float *col;       /* im2col: written; col2im: read */
+    float *x;         /* col2im: accumulated into */
+    const float *xin; /* im2col: read */
+    int nb;
+    const gp_conv_geom *u;
+} lowering_job;
+
 /* x (nb, u.c, u.h, u.w) -> col (u.c*k*k, nb*oh*ow): row (c,ki,kj), column
  * (b,oh,ow) holds x[b, c, oh*s-p+ki, ow*s-p+kj], or 0 in the padding. */
-static void im2col(float *col, const float *x, int nb, const gp_conv_geom *u) {
+static void im2col_task(void *ctx, int t) {
+    const lowering_job *j = ctx;
+    const gp_conv_geom *u = j->u;
+    int c = t / j->nb, b = t % j->nb;
     int k = u->k, s = u->s, p = u->p, OH = u->oh, OW = u->ow, W = u->w;
-    size_t P = (size_t)OH * OW, ld = (size_t)nb * P, plane = (size_t)u->h * W;
-    for (int c = 0; c < u->c; c++)
-        for (int ki = 0; ki < k; ki++) {
-            int r_lo, r_hi;
-            tap_range(ki, u->h, OH, s, p, &r_lo, &r_hi);
-            for (int kj = 0; kj < k; kj++) {
-                int c_lo, c_hi;
-                tap_range(kj, W, OW, s, p, &c_lo, &c_hi);
-                float *dst = col + ((size_t)(c * k + ki) * k + kj) * ld;
-                for (int b = 0; b < nb; b++) {
-                    const float *xp = x + ((size_t)b * u->c + c) * plane;
-                    for (int oh = 0; oh < OH; oh++, dst += OW) {
-                        if (oh < r_lo || oh >= r_hi) {
-                            memset(dst, 0, (size_t)OW * sizeof(float));
-                            continue;
-                        }
-                        /* input index of output column ow: base + ow*s */
-                        const float *xr = xp + (size_t)(oh * s - p + ki) * W;
-                        int base = kj - p;
-                        for (int ow = 0; ow < c_lo; ow++) dst[ow] = 0.0f;
-                        if (s == 1)
-                            memcpy(dst + c_lo, xr + (base + c_lo), (size_t)(c_hi - c_lo) * sizeof(float));
-                        else
-                            for (int ow = c_lo; ow < c_hi; ow++) dst[ow] = xr[base + ow * s];
-                        for (int ow = c_hi; ow < OW; ow++) dst[ow] = 0.0f;
-                    }
+    size_t P = (size_t)OH * OW, ld = (size_t)j->nb * P, plane = (size_t)u->h * W;
+    const float *xp = j->xin + ((size_t)b * u->c + c) * plane;
+    for (int ki = 0; ki < k; ki++) {
+        int r_lo, r_hi;
+        tap_range(ki, u->h, OH, s, p, &r_lo, &r_hi);
+        for (int kj = 0; kj < k; kj++) {
+            int c_lo, c_hi;
+            tap_range(kj, W, OW, s, p, &c_lo, &c_hi);
+            float *dst = j->col + ((size_t)(c * k + ki) * k + kj) * ld + (size_t)b * P;
+            for (int oh = 0; oh < OH; oh++, dst += OW) {
+                if (oh < r_lo || oh >= r_hi) {
+                    memset(dst, 0, (size_t)OW * sizeof(float));
+                    continue;
                 }
+                /* input index of output column ow: base + ow*s */
+                const float *xr = xp + (size_t)(oh * s - p + ki) * W;
+                int base = kj - p;
+                for (int ow = 0; ow < c_lo; ow++) dst[ow] = 0.0f;
+                if (s == 1)
+                    memcpy(dst + c_lo, xr + (base + c_lo), (size_t)(c_hi - c_lo) * sizeof(float));
+                else
+                    for (int ow = c_lo; ow < c_hi; ow++) dst[ow] = xr[base + ow * s];
+                for (int ow = c_hi; ow < OW; ow++) dst[ow] = 0.0f;
             }
         }
-}
-
-/* The adjoint of im2col: x (nb, u.c, u.h, u.w) += scatter of col. */
-static void col2im(float *x, const float *col, int nb, const gp_conv_geom *u) {
-    int k = u->k, s = u->s, p = u->p, OH = u->oh, OW = u->ow, W = u->w;
-    size_t P = (size_t)OH * OW, ld = (size_t)nb * P, plane = (size_t)u->h * W;
-    for (int c = 0; c < u->c; c++)
-        for (int ki = 0; ki < k; ki++) {
-            int r_lo, r_hi;
-            tap_range(ki, u->h, OH, s, p, &r_lo, &r_hi);
-            for (int kj = 0; kj < k; kj++) {
-                int c_lo, c_hi;
-                tap_range(kj, W, OW, s, p, &c_lo, &c_hi);
-                const float *src = col + ((size_t)(c * k + ki) * k + kj) * ld;
-                for (int b = 0; b < nb; b++) {
-                    float *xp = x + ((size_t)b * u->c + c) * plane;
-                    for (int oh = r_lo; oh < r_hi; oh++) {
-                        const float *sr = src + (size_t)b * P + (size_t)oh * OW;
-                        float *xr = xp + (size_t)(oh * s - p + ki) * W;
-                        int base = kj - p;
-                        if (s == 1)
-                            for (int ow = c_lo; ow < c_hi; ow++) xr[base + ow] += sr[ow];
-                        else
-                            for (int ow = c_lo; ow < c_hi; ow++) xr[base + ow * s] += sr[ow];
-                    }
-                }
-            }
-        }
-}
-
-/* (nb, C, P) -> (C, nb*P), so that a chunk is one GEMM operand */
-static void to_channel_major(float *dst, const float *src, int nb, int C, size_t P) {
-    for (int b = 0; b < nb; b++)
-        for (int c = 0; c < C; c++)
-            memcpy(dst + ((size_t)c * nb + b) * P, src + ((size_t)b * C + c) * P, P * sizeof(float));
-}
-
-/* (C, nb*P) -> (nb, C, P), adding bias[c] when bias is not NULL */
-static void from_channel_major(float *dst, const float *src, const float *bias, int nb, int C,
-                               size_t P) {
-    for (int b = 0; b < nb; b++)
-        for (int c = 0; c < C; c++) {
-            float *d = dst + ((size_t)b * C + c) * P;
-            const float *s = src + ((size_t)c * nb + b) * P;
-            if (bias)
-                gp_scale_shift(d, s, P, 1.0f, bias[c]);
-            else
-                memcpy(d, s, P * sizeof(float));
-        }
-}
-
-/* dbias[c] += sum of dout (B, C, P) over b and P */
-static void plane_sums_add(float *dbias, const float *dout, int B, int C, size_t P) {
-    for (int c = 0; c < C; c++) {
-        double s = 0.0;
-        for (int b = 0; b < B; b++) s += gp_sum(dout + ((size_t)b * C + c) * P, P);
-        dbias[c] += (float)s;
     }
 }
 
-void gp_conv2d_forward(float *out, const float *inp, const float *weight,
-                       const float *bias, int B, const gp_conv_geom *g,
-                       float *ws) {
+static void im2col(float *col, const float *x, int nb, const gp_conv_geom *u, gp_threads *th) {
+    lowering_job j = {col, NULL, x, nb, u};
+    gp_threads_run(worth(th, (size_t)u->c * u->k * u->k * nb * u->oh * u->ow), u->c * nb, im2col_task, &j);
+}
+
+/* The adjoint of im2col: x (nb, u.c, u.h, u.w) += scatter of col; the task
+ * of (c, b) adds into plane (b, c) in the order (ki, kj, oh, ow). */
+static void col2im_task(void *ctx, int t) {
+    const lowering_job *j = ctx;
+    const gp_conv_geom *u = j->u;
+    int c = t / j->nb, b = t % j->nb;
+    int k = u->k, s = u->s, p = u->p, OH = u->oh, OW = u->ow, W = u->w;
+    size_t P = (size_t)OH * OW, ld = (size_t)j->nb * P, plane = (size_t)u->h * W;
+    float *xp = j->x + ((size_t)b * u->c + c) * plane;
+    for (int ki = 0; ki < k; ki++) {
+        int r_lo, r_hi;
+        tap_range(ki, u->h, OH, s, p, &r_lo, &r_hi);
+        for (int kj = 0; kj < k; kj++) {
+            int c_lo, c_hi;
+            tap_range(kj, W, OW, s, p, &c_lo, &c_hi);
+            const float *src = j->col + ((size_t)(c * k + ki) * k + kj) * ld + (size_t)b * P;
+            for (int oh = r_lo; oh < r_hi; oh++) {
+                const float *sr = src + (size_t)oh * OW;
+                float *xr = xp + (size_t)(oh * s - p + ki) * W;
+                int base = kj - p;
+                if (s == 1)
+                    for (int ow = c_lo; ow < c_hi; ow++) xr[base + ow] += sr[ow];
+                else
+                    for (int ow = c_lo; ow < c_hi; ow++) xr[base + ow * s] += sr[ow];
+            }
+        }
+    }
+}
+
+static void col2im(float *x, const float *col, int nb, const gp_conv_geom *u, gp_threads *th) {
+    lowering_job j = {(float *)col, x, NULL, nb, u};
+    gp_threads_run(worth(th, (size_t)u->c * u->k * u->k * nb * u->oh * u->ow), u->c * nb, col2im_task, &j);
+}
+
+/* Layout changes between (nb, C, P) and (C, nb*P) planes, a task per plane:
+ * to channel-major, or back (adding bias[c] when bias is given, or setting
+ * every value to bias[c] (0 without bias) when src is NULL). */
+typedef struct {
+    float *dst;
+    const float *src, *bias;
+    int nb, C, to_channel_major;
+    size_t P;
+} planes_job;
+
+static void planes_task(void *ctx, int t) {
+    const planes_job *j = ctx;
+    int b = t / j->C, c = t % j->C;
+    size_t batch_major = ((size_t)b * j->C + c) * j->P, channel_major = ((size_t)c * j->nb + b) * j->P;
+    if (j->to_channel_major) {
+        memcpy(j->dst + channel_major, j->src + batch_major, j->P * sizeof(float));
+        return;
+    }
+    float *d = j->dst + batch_major;
+    if (!j->src) {
+        float v = j->bias ? j->bias[c] : 0.0f;
+        for (size_t i = 0; i < j->P; i++) d[i] = v;
+    } else if (j->bias) {
+        gp_scale_shift(d, j->src + channel_major, j->P, 1.0f, j->bias[c]);
+    } else {
+        memcpy(d, j->src + channel_major, j->P * sizeof(float));
+    }
+}
+
+static void to_channel_major(float *dst, const float *src, int nb, int C, size_t P, gp_threads *th) {
+    planes_job j = {dst, src, NULL, nb, C, 1, P};
+    gp_threads_run(worth(th, (size_t)nb * C * P), nb * C, planes_task, &j);
+}
+
+static void from_channel_major(float *dst, const float *src, const float *bias, int nb, int C, size_t P,
+                               gp_threads *th) {
+    planes_job j = {dst, src, bias, nb, C, 0, P};
+    gp_threads_run(worth(th, (size_t)nb * C * P), nb * C, planes_task, &j);
+}
+
+/* dbias[c] += sum of dout (B, C, P) over b and P */
+typedef struct {
+    float *dbias;
+    const float *dout;
+    int B, C;
+    size_t P;
+} plane_sums_job;
+
+static void plane_sums_task(void *ctx, int c) {
+    const plane_sums_job *j = ctx;
+    double s = 0.0;
+    for (int b = 0; b < j->B; b++) s += gp_sum(j->dout + ((size_t)b * j->C + c) * j->P, j->P);
+    j->dbias[c] += (float)s;
+}
+
+static void plane_sums_add(float *dbias, const float *dout, int B, int C, size_t P, gp_threads *th) {
+    plane_sums_job j = {dbias, dout, B, C, P};
+    gp_threads_run(worth(th, (size_t)B * C * P), C, plane_sums_task, &j);
+}
+
+/* The forward products' weight operands: Conv2d's weight (oc, K) as A;
+ * ConvTranspose2d's weight^T (Ku, c) as A. */
+size_t gp_conv2d_packed_size(const gp_conv_geom *g) {
+    return gp_gemm_pack_a_size(g->oc, g->c * g->k * g->k);
+}
+void gp_conv2d_pack(float *packed, const float *weight, const gp_conv_geom *g) {
+    int K = g->c * g->k * g->k;
+    gp_gemm_pack_a(packed, g->oc, K, weight, K, 1);
+}
+size_t gp_convt2d_packed_size(const gp_conv_geom *g) {
+    return gp_gemm_pack_a_size(g->oc * g->k * g->k, g->c);
+}
+void gp_convt2d_pack(float *packed, const float *weight, const gp_conv_geom *g) {
+    int Ku = g->oc * g->k * g->k;
+    gp_gemm_pack_a(packed, Ku, g->c, weight, 1, Ku);
+}
+
+void gp_conv2d_forward(float *out, const float *inp, const float *weight, const float *wpacked,
+                       const float *bias, int B, const gp_conv_geom *g, float *ws, gp_threads *th) {
     int K = g->c * g->k * g->k, nb = conv_chunk(g, B);
     size_t P = (size_t)g->oh * g->ow, in_n = (size_t)g->c * g->h * g->w, out_n = g->oc * P;
     float *col = ws, *y = col + (size_t)K * nb * P, *gws = y + (size_t)g->oc * nb * P;
     for (int b0 = 0; b0 < B; b0 += nb) {
         int n = B - b0 < nb ? B - b0 : nb, N = n * (int)P;
-        im2col(col, inp + b0 * in_n, n, g);
+        im2col(col, inp + b0 * in_n, n, g, th);
         /* y (oc, N) = weight (oc, K) * col (K, N) */
-        gp_gemm(g->oc, N, K, weight, K, 1, col, N, 1, NULL, y, N, 0, gws);
-        from_channel_major(out + b0 * out_n, y, bias, n, g->oc, P);
+        gp_gemm_prepacked(g->oc, N, K, wpacked, weight, K, 1, NULL, col, N, 1, NULL, y, N, 0, gws, th);
+        from_channel_major(out + b0 * out_n, y, bias, n, g->oc, P, th);
     }
 }
 
 void gp_conv2d_backward(float *dinp, float *dweight, float *dbias,
                         const float *dout, const float *inp,
                         const float *weight, int B, const gp_conv_geom *g,
-                        float *ws) {
+                        float *ws, gp_threads *th) {
     int K = g->c * g->k * g->k, nb = conv_chunk(g, B);
     size_t P = (size_t)g->oh * g->ow, in_n = (size_t)g->c * g->h * g->w, out_n = g->oc * P;
     float *col = ws, *dy = col + (size_t)K * nb * P, *gws = dy + (size_t)g->oc * nb * P;
-    if (dbias) plane_sums_add(dbias, dout, B, g->oc, P);
+    if (dbias) plane_sums_add(dbias, dout, B, g->oc, P, th);
     if (!dinp && !dweight) return;
     for (int b0 = 0; b0 < B; b0 += nb) {
         int n = B - b0 < nb ? B - b0 : nb, N = n * (int)P;
-        to_channel_major(dy, dout + b0 * out_n, n, g->oc, P);
+        to_channel_major(dy, dout + b0 * out_n, n, g->oc, P, th);
         if (dweight) { /* dweight (oc, K) += dy (oc, N) * col^T (N, K) */
-            im2col(col, inp + b0 * in_n, n, g);
-            gp_gemm(g->oc, K, N, dy, N, 1, col, 1, N, NULL, dweight, K, 1, gws);
+            im2col(col, inp + b0 * in_n, n, g, th);
+            gp_gemm(g->oc, K, N, dy, N, 1, col, 1, N, NULL, dweight, K, 1, gws, th);
         }
         if (dinp) { /* dcol (K, N) = weight^T (K, oc) * dy (oc, N), then scatter */
-            gp_gemm(K, N, g->oc, weight, 1, K, dy, N, 1, NULL, col, N, 0, gws);
+            gp_gemm(K, N, g->oc, weight, 1, K, dy, N, 1, NULL, col, N, 0, gws, th);
             memset(dinp + b0 * in_n, 0, n * in_n * sizeof(float));
-            col2im(dinp + b0 * in_n, col, n, g);
+            col2im(dinp + b0 * in_n, col, n, g, th);
         }
     }
 }
 
-void gp_convt2d_forward(float *out, const float *inp, const float *weight,
-                        const float *bias, int B, const gp_conv_geom *g,
-                        float *ws) {
+void gp_convt2d_forward(float *out, const float *inp, const float *weight, const float *wpacked,
+                        const float *bias, int B, const gp_conv_geom *g, float *ws, gp_threads *th) {
     gp_conv_geom u = lowered(g);
     int Ku = u.c * u.k * u.k, nb = conv_chunk(&u, B);
     size_t P = (size_t)g->h * g->w, in_n = g->c * P, out_plane = (size_t)g->oh * g->ow;
@@ -332,109 +410,129 @@ void gp_convt2d_forward(float *out, const float *inp, const float *weight,
     float *col = ws, *xc = col + (size_t)Ku * nb * P, *gws = xc + (size_t)g->c * nb * P;
     for (int b0 = 0; b0 < B; b0 += nb) {
         int n = B - b0 < nb ? B - b0 : nb, N = n * (int)P;
-        to_channel_major(xc, inp + b0 * in_n, n, g->c, P);
+        to_channel_major(xc, inp + b0 * in_n, n, g->c, P, th);
         /* col (Ku, N) = weight^T (Ku, c) * xc (c, N); weight is (c, Ku) */
-        gp_gemm(Ku, N, g->c, weight, 1, Ku, xc, N, 1, NULL, col, N, 0, gws);
+        gp_gemm_prepacked(Ku, N, g->c, wpacked, weight, 1, Ku, NULL, xc, N, 1, NULL, col, N, 0, gws, th);
         float *o = out + b0 * out_n;
-        for (size_t i = 0; i < (size_t)n * g->oc; i++) { /* start from the bias */
-            float v = bias ? bias[i % g->oc] : 0.0f;
-            for (size_t j = 0; j < out_plane; j++) o[i * out_plane + j] = v;
-        }
-        col2im(o, col, n, &u);
+        from_channel_major(o, NULL, bias, n, g->oc, out_plane, th); /* start from the bias */
+        col2im(o, col, n, &u, th);
     }
 }
 
 void gp_convt2d_backward(float *dinp, float *dweight, float *dbias,
                          const float *dout, const float *inp,
                          const float *weight, int B, const gp_conv_geom *g,
-                         float *ws) {
+                         float *ws, gp_threads *th) {
     gp_conv_geom u = lowered(g);
     int Ku = u.c * u.k * u.k, nb = conv_chunk(&u, B);
     size_t P = (size_t)g->h * g->w, in_n = g->c * P, out_n = (size_t)g->oc * g->oh * g->ow;
     float *col = ws, *xc = col + (size_t)Ku * nb * P, *gws = xc + (size_t)g->c * nb * P;
-    if (dbias) plane_sums_add(dbias, dout, B, g->oc, (size_t)g->oh * g->ow);
+    if (dbias) plane_sums_add(dbias, dout, B, g->oc, (size_t)g->oh * g->ow, th);
     if (!dinp && !dweight) return;
     for (int b0 = 0; b0 < B; b0 += nb) {
         int n = B - b0 < nb ? B - b0 : nb, N = n * (int)P;
-        im2col(col, dout + b0 * out_n, n, &u); /* (Ku, N) */
+        im2col(col, dout + b0 * out_n, n, &u, th); /* (Ku, N) */
         if (dweight) { /* dweight (c, Ku) += xc (c, N) * col^T (N, Ku) */
-            to_channel_major(xc, inp + b0 * in_n, n, g->c, P);
-            gp_gemm(g->c, Ku, N, xc, N, 1, col, 1, N, NULL, dweight, Ku, 1, gws);
+            to_channel_major(xc, inp + b0 * in_n, n, g->c, P, th);
+            gp_gemm(g->c, Ku, N, xc, N, 1, col, 1, N, NULL, dweight, Ku, 1, gws, th);
         }
         if (dinp) { /* the conv forward of dout: (c, N) = weight (c, Ku) * col (Ku, N) */
-            gp_gemm(g->c, N, Ku, weight, Ku, 1, col, N, 1, NULL, xc, N, 0, gws);
-            from_channel_major(dinp + b0 * in_n, xc, NULL, n, g->c, P);
+            gp_gemm(g->c, N, Ku, weight, Ku, 1, col, N, 1, NULL, xc, N, 0, gws, th);
+            from_channel_major(dinp + b0 * in_n, xc, NULL, n, g->c, P, th);
         }
     }
 }
 
 /* ---- BatchNorm2d and Dropout ---------------------------------------------- */
 
+/* BatchNorm2d's loops as a task per channel: every channel's sums run over
+ * its planes in order on one thread. */
+typedef struct {
+    float *out, *dgamma, *dbeta;
+    const float *inp, *dout, *gamma, *beta;
+    float *running_mean, *running_var, *save_mean, *save_invstd;
+    const float *mean_in, *invstd_in;
+    int B, C, training;
+    size_t P;
+    float momentum, eps;
+} bn2d_job;
+
+static void bn2d_forward_task(void *ctx, int c) {
+    const bn2d_job *j = ctx;
+    size_t P = j->P, cnt = (size_t)j->B * P;
+    float scale, shift;
+    if (j->training) {
+        /* per-plane float sums added in double: accurate for large B*HW */
+        double s = 0.0, q = 0.0;
+        for (int b = 0; b < j->B; b++) s += gp_sum(j->inp + ((size_t)b * j->C + c) * P, P);
+        float mean = (float)(s / (double)cnt);
+        for (int b = 0; b < j->B; b++) q += gp_sum_sqdev(j->inp + ((size_t)b * j->C + c) * P, P, mean);
+        float var = (float)(q / (double)cnt);
+        float invstd = 1.0f / sqrtf(var + j->eps);
+        j->save_mean[c] = mean;
+        j->save_invstd[c] = invstd;
+        scale = j->gamma[c] * invstd;
+        shift = j->beta[c] - mean * scale;
+        /* running_var tracks the unbiased variance, as in PyTorch */
+        float unbiased = cnt > 1 ? (float)(q / (double)(cnt - 1)) : var;
+        j->running_mean[c] = (1.0f - j->momentum) * j->running_mean[c] + j->momentum * mean;
+        j->running_var[c] = (1.0f - j->momentum) * j->running_var[c] + j->momentum * unbiased;
+    } else {
+        scale = j->gamma[c] / sqrtf(j->running_var[c] + j->eps);
+        shift = j->beta[c] - j->running_mean[c] * scale;
+    }
+    for (int b = 0; b < j->B; b++) {
+        size_t o = ((size_t)b * j->C + c) * P;
+        gp_scale_shift(j->out + o, j->inp + o, P, scale, shift);
+    }
+}
+
 void gp_batchnorm2d_forward(float *out, const float *inp, const float *gamma,
                             const float *beta, float *running_mean,
                             float *running_var, float *save_mean,
                             float *save_invstd, int B, int C, int HW,
-                            float momentum, float eps, int training) {
-    size_t P = (size_t)HW, cnt = (size_t)B * P;
-    for (int c = 0; c < C; c++) {
-        float scale, shift;
-        if (training) {
-            /* per-plane float sums added in double: accurate for large B*HW */
-            double s = 0.0, q = 0.0;
-            for (int b = 0; b < B; b++) s += gp_sum(inp + ((size_t)b * C + c) * P, P);
-            float mean = (float)(s / (double)cnt);
-            for (int b = 0; b < B; b++) q += gp_sum_sqdev(inp + ((size_t)b * C + c) * P, P, mean);
-            float var = (float)(q / (double)cnt);
-            float invstd = 1.0f / sqrtf(var + eps);
-            save_mean[c] = mean;
-            save_invstd[c] = invstd;
-            scale = gamma[c] * invstd;
-            shift = beta[c] - mean * scale;
-            /* running_var tracks the unbiased variance, as in PyTorch */
-            float unbiased = cnt > 1 ? (float)(q / (double)(cnt - 1)) : var;
-            running_mean[c] = (1.0f - momentum) * running_mean[c] + momentum * mean;
-            running_var[c] = (1.0f - momentum) * running_var[c] + momentum * unbiased;
-        } else {
-            scale = gamma[c] / sqrtf(running_var[c] + eps);
-            shift = beta[c] - running_mean[c] * scale;
-        }
-        for (int b = 0; b < B; b++) {
-            size_t o = ((size_t)b * C + c) * P;
-            gp_scale_shift(out + o, inp + o, P, scale, shift);
-        }
+                            float momentum, float eps, int training, gp_threads *th) {
+    bn2d_job j = {.out = out, .inp = inp, .gamma = gamma, .beta = beta, .running_mean = running_mean,
+                  .running_var = running_var, .save_mean = save_mean, .save_invstd = save_invstd,
+                  .B = B, .C = C, .training = training, .P = (size_t)HW, .momentum = momentum, .eps = eps};
+    gp_threads_run(worth(th, (size_t)B * C * HW), C, bn2d_forward_task, &j);
+}
+
+/* as gp_batchnorm_backward, with sums over B*HW values per channel */
+static void bn2d_backward_task(void *ctx, int c) {
+    const bn2d_job *j = ctx;
+    size_t P = j->P;
+    float cnt = (float)((size_t)j->B * P);
+    double sdy = 0.0, sdev = 0.0;
+    for (int b = 0; b < j->B; b++) {
+        size_t o = ((size_t)b * j->C + c) * P;
+        float a, d;
+        gp_sum_dot_dev(&a, &d, j->dout + o, j->inp + o, P, j->mean_in[c]);
+        sdy += a;
+        sdev += d;
+    }
+    float invstd = j->invstd_in[c], sum_dout = (float)sdy;
+    float sum_dout_xhat = (float)sdev * invstd;
+    if (j->dbeta) j->dbeta[c] += sum_dout;
+    if (j->dgamma) j->dgamma[c] += sum_dout_xhat;
+    if (!j->out) return;
+    float k = j->gamma[c] * invstd;
+    float xhat_coef = sum_dout_xhat / cnt;
+    float sa = k, sb = -k * xhat_coef * invstd;
+    float shift = k * (xhat_coef * invstd * j->mean_in[c] - sum_dout / cnt);
+    for (int b = 0; b < j->B; b++) {
+        size_t o = ((size_t)b * j->C + c) * P;
+        gp_scale2_shift(j->out + o, j->dout + o, sa, j->inp + o, sb, shift, P);
     }
 }
 
 void gp_batchnorm2d_backward(float *dinp, float *dgamma, float *dbeta,
                              const float *dout, const float *inp,
                              const float *gamma, const float *save_mean,
-                             const float *save_invstd, int B, int C, int HW) {
-    /* as gp_batchnorm_backward, with sums over B*HW values per channel */
-    size_t P = (size_t)HW;
-    float cnt = (float)((size_t)B * P);
-    for (int c = 0; c < C; c++) {
-        double sdy = 0.0, sdev = 0.0;
-        for (int b = 0; b < B; b++) {
-            size_t o = ((size_t)b * C + c) * P;
-            float a, d;
-            gp_sum_dot_dev(&a, &d, dout + o, inp + o, P, save_mean[c]);
-            sdy += a;
-            sdev += d;
-        }
-        float invstd = save_invstd[c], sum_dout = (float)sdy;
-        float sum_dout_xhat = (float)sdev * invstd;
-        if (dbeta) dbeta[c] += sum_dout;
-        if (dgamma) dgamma[c] += sum_dout_xhat;
-        if (!dinp) continue;
-        float k = gamma[c] * invstd;
-        float xhat_coef = sum_dout_xhat / cnt;
-        float sa = k, sb = -k * xhat_coef * invstd;
-        float shift = k * (xhat_coef * invstd * save_mean[c] - sum_dout / cnt);
-        for (int b = 0; b < B; b++) {
-            size_t o = ((size_t)b * C + c) * P;
-            gp_scale2_shift(dinp + o, dout + o, sa, inp + o, sb, shift, P);
-        }
-    }
+                             const float *save_invstd, int B, int C, int HW, gp_threads *th) {
+    bn2d_job j = {.out = dinp, .dgamma = dgamma, .dbeta = dbeta, .inp = inp, .dout = dout, .gamma = gamma,
+                  .mean_in = save_mean, .invstd_in = save_invstd, .B = B, .C = C, .P = (size_t)HW};
+    gp_threads_run(worth(th, (size_t)B * C * HW), C, bn2d_backward_task, &j);
 }
 
 void gp_dropout_forward(float *out, float *mask, const float *inp, size_t n,

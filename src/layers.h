@@ -2,7 +2,9 @@
  * over caller-owned arrays. B is the batch size. Backward functions
  * accumulate (+=) into parameter gradients, as PyTorch does, and overwrite
  * input gradients; any gradient pointer may be NULL to skip that work.
- * ws is scratch of at least gp_layer_workspace(...) floats. */
+ * ws is scratch of at least gp_layer_workspace(...) floats. th is the
+ * thread pool to spread the work over (or NULL); results are the same bits
+ * with any number of threads. */
 #ifndef GP_LAYERS_H
 #define GP_LAYERS_H
 
@@ -10,17 +12,22 @@
 #include <stdint.h>
 
 #include "rng.h"
+#include "threads.h"
 
 /* Scratch floats that gp_linear_* need for these sizes. */
 size_t gp_linear_workspace(int B, int C, int OC);
 
-/* inp (B,C), weight (OC,C), bias (OC) or NULL -> out (B,OC) */
-void gp_linear_forward(float *out, const float *inp, const float *weight,
-                       const float *bias, int B, int C, int OC, float *ws);
+/* inp (B,C), weight (OC,C), bias (OC) or NULL -> out (B,OC).
+ * wpacked: the weight as gp_linear_pack left it (for weights used many
+ * times), or NULL to pack it here. */
+void gp_linear_forward(float *out, const float *inp, const float *weight, const float *wpacked,
+                       const float *bias, int B, int C, int OC, float *ws, gp_threads *th);
+size_t gp_linear_packed_size(int C, int OC);
+void gp_linear_pack(float *packed, const float *weight, int C, int OC);
 /* dout (B,OC) -> dinp (B,C), dweight (OC,C) +=, dbias (OC) += */
 void gp_linear_backward(float *dinp, float *dweight, float *dbias,
                         const float *dout, const float *inp,
-                        const float *weight, int B, int C, int OC, float *ws);
+                        const float *weight, int B, int C, int OC, float *ws, gp_threads *th);
 
 /* BatchNorm over features, inp and out (B,C); gamma, beta (C).
  * Training: normalizes with the batch mean and biased variance, saves
@@ -66,29 +73,34 @@ gp_conv_geom gp_convt2d_geom(int c, int h, int w, int oc, int k, int s, int p);
 size_t gp_conv2d_workspace(int B, const gp_conv_geom *g);
 size_t gp_convt2d_workspace(int B, const gp_conv_geom *g);
 
+/* The forward product's weight operand packed once (see gp_linear_pack). */
+size_t gp_conv2d_packed_size(const gp_conv_geom *g);
+void gp_conv2d_pack(float *packed, const float *weight, const gp_conv_geom *g);
+size_t gp_convt2d_packed_size(const gp_conv_geom *g);
+void gp_convt2d_pack(float *packed, const float *weight, const gp_conv_geom *g);
+
 /* Conv2d as PyTorch's, NCHW. Lowered onto GEMM: im2col of a chunk of
  * samples, then one product for the whole chunk.
- * inp (B,c,h,w), weight (oc,c,k,k), bias (oc) or NULL -> out (B,oc,oh,ow) */
-void gp_conv2d_forward(float *out, const float *inp, const float *weight,
-                       const float *bias, int B, const gp_conv_geom *g,
-                       float *ws);
+ * inp (B,c,h,w), weight (oc,c,k,k), bias (oc) or NULL -> out (B,oc,oh,ow);
+ * wpacked as for gp_linear_forward */
+void gp_conv2d_forward(float *out, const float *inp, const float *weight, const float *wpacked,
+                       const float *bias, int B, const gp_conv_geom *g, float *ws, gp_threads *th);
 /* dout (B,oc,oh,ow) -> dinp (B,c,h,w), dweight (oc,c,k,k) +=, dbias (oc) += */
 void gp_conv2d_backward(float *dinp, float *dweight, float *dbias,
                         const float *dout, const float *inp,
                         const float *weight, int B, const gp_conv_geom *g,
-                        float *ws);
+                        float *ws, gp_threads *th);
 
 /* ConvTranspose2d as PyTorch's: the adjoint of Conv2d with the same weight,
  * computed as GEMM then col2im (no multiplications by inserted zeros).
  * inp (B,c,h,w), weight (c,oc,k,k), bias (oc) or NULL -> out (B,oc,oh,ow) */
-void gp_convt2d_forward(float *out, const float *inp, const float *weight,
-                        const float *bias, int B, const gp_conv_geom *g,
-                        float *ws);
+void gp_convt2d_forward(float *out, const float *inp, const float *weight, const float *wpacked,
+                        const float *bias, int B, const gp_conv_geom *g, float *ws, gp_threads *th);
 /* dout (B,oc,oh,ow) -> dinp (B,c,h,w), dweight (c,oc,k,k) +=, dbias (oc) += */
 void gp_convt2d_backward(float *dinp, float *dweight, float *dbias,
                          const float *dout, const float *inp,
                          const float *weight, int B, const gp_conv_geom *g,
-                         float *ws);
+                         float *ws, gp_threads *th);
 
 /* BatchNorm2d as torch.nn.BatchNorm2d: per channel, statistics over the
  * B*HW values of inp (B,C,HW). Otherwise as gp_batchnorm_forward (saves
@@ -98,11 +110,11 @@ void gp_batchnorm2d_forward(float *out, const float *inp, const float *gamma,
                             const float *beta, float *running_mean,
                             float *running_var, float *save_mean,
                             float *save_invstd, int B, int C, int HW,
-                            float momentum, float eps, int training);
+                            float momentum, float eps, int training, gp_threads *th);
 void gp_batchnorm2d_backward(float *dinp, float *dgamma, float *dbeta,
                              const float *dout, const float *inp,
                              const float *gamma, const float *save_mean,
-                             const float *save_invstd, int B, int C, int HW);
+                             const float *save_invstd, int B, int C, int HW, gp_threads *th);
 
 /* Dropout with drop probability p in [0,1). Training: mask[i] is 0 with
  * probability p and 1/(1-p) otherwise (one rng draw per value), out = inp *

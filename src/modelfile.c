@@ -317,6 +317,7 @@ static gp_status r_net_body(reader *r, gp_net *net, int with_opt, int half, cons
                        "model file: %s declares %u parameters and %u buffers, its layers need %zu and %zu",
                        name, n_params, n_buffers, net->n_params, net->n_buffers);
     gp_status st = r_floats(r, net->params, net->n_params, half, name, err);
+    gp_net_params_changed(net);
     if (st == GP_OK) st = r_floats(r, net->buffers, net->n_buffers, half, name, err);
     if (st == GP_OK && with_opt) st = r_floats(r, net->adam_m, net->n_params, 0, name, err);
     if (st == GP_OK && with_opt) st = r_floats(r, net->adam_v, net->n_params, 0, name, err);
@@ -449,6 +450,7 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
             } else {
                 size_t np = tmp.G.n_params;
                 memcpy(both.G.params, tmp.G.params, np * sizeof(float));
+                gp_net_params_changed(&both.G);
                 memcpy(both.G.adam_m, tmp.G.adam_m, np * sizeof(float));
                 memcpy(both.G.adam_v, tmp.G.adam_v, np * sizeof(float));
                 memcpy(both.G.buffers, tmp.G.buffers, tmp.G.n_buffers * sizeof(float));
@@ -459,6 +461,7 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
         }
     }
     if (st == GP_OK && tmp.ema) st = r_floats(&r, tmp.ema, tmp.G.n_params, 0, "generator average", err);
+    gp_net_params_changed(&tmp.G);
     if (st == GP_OK && flags & GP_MODEL_FLAG_HISTORY) {
         uint32_t n = r_u32(&r);
         const uint8_t *bytes = r.ok && n ? r_take(&r, n) : NULL;

@@ -117,6 +117,10 @@ typedef struct {
     void (*forward)(const layer_ctx *c, const float *in, float *out, int batch);
     /* dx may be NULL; g (parameter gradients, +=) may be NULL */
     void (*backward)(const layer_ctx *c, const float *dy, float *dx, float *g, int batch);
+    /* floats of the forward product's weight packed once (NULL or 0: the
+     * kind has no such weight), and the packing */
+    uint64_t (*packed)(const gp_layer_desc *d, gp_shape in);
+    void (*pack)(const layer_ctx *c, float *dst);
 } layer_kind;
 
 static uint64_t none_floats(const gp_layer_desc *d, gp_shape in) {
@@ -131,6 +135,12 @@ static uint64_t none_saved(const gp_layer_desc *d, gp_shape in, int max_batch) {
     (void)max_batch;
     return 0;
 }
+
+/* Evaluation reuses packed weights: sampling, scoring and redraws run the
+ * same weights many times. Training packs per product (the weights change
+ * every step, and spectral norm's W / sigma with them). The pack is current
+ * while params_version and the params array are those it was made from. */
+static const float *packed_weight(const layer_ctx *c);
 
 static size_t none_workspace(const gp_layer_desc *d, gp_shape in, gp_shape out, int max_batch) {
     (void)d;
@@ -283,7 +293,8 @@ static void linear_init(const layer_ctx *c, gp_rng *rng, float std) {
 
 static void linear_forward(const layer_ctx *c, const float *in, float *out, int batch) {
     int oc = (int)c->d->out_c;
-    gp_linear_forward(out, in, layer_weight(c), c->p + (size_t)oc * c->n_in, batch, c->n_in, oc, c->net->ws);
+    gp_linear_forward(out, in, layer_weight(c), packed_weight(c), c->p + (size_t)oc * c->n_in, batch, c->n_in,
+                      oc, c->net->ws, c->net->threads);
 }
 
 static void linear_backward(const layer_ctx *c, const float *dy, float *dx, float *g, int batch) {
@@ -291,9 +302,16 @@ static void linear_backward(const layer_ctx *c, const float *dy, float *dx, floa
     size_t nw = (size_t)oc * c->n_in;
     const float *w = spectral(c->d) ? c->sv : c->p; /* the weight the forward used */
     gp_linear_backward(dx, weight_grad(c, g, nw), g ? g + nw : NULL, dy, c->net->acts[c->i], w, batch, c->n_in, oc,
-                       c->net->ws);
+                       c->net->ws, c->net->threads);
     weight_grad_done(c, g);
 }
+
+/* spectral norm's W / sigma is made per forward: not packed once */
+static uint64_t linear_packed(const gp_layer_desc *d, gp_shape in) {
+    return spectral(d) ? 0 : gp_linear_packed_size(gp_shape_size(in), (int)d->out_c);
+}
+
+static void linear_pack(const layer_ctx *c, float *dst) { gp_linear_pack(dst, c->p, c->n_in, (int)c->d->out_c); }
 
 /* -- Conv2d and ConvTranspose2d: NCHW, square kernel -- */
 
@@ -329,13 +347,28 @@ static void conv_init(const layer_ctx *c, gp_rng *rng, float std) {
     init_sn(c, rng);
 }
 
+static uint64_t conv_packed(const gp_layer_desc *d, gp_shape in) {
+    if (spectral(d)) return 0;
+    gp_conv_geom g = layer_geom(d, in);
+    return d->kind == GP_LAYER_CONV2D ? gp_conv2d_packed_size(&g) : gp_convt2d_packed_size(&g);
+}
+
+static void conv_pack(const layer_ctx *c, float *dst) {
+    gp_conv_geom g = layer_geom(c->d, c->in);
+    if (c->d->kind == GP_LAYER_CONV2D)
+        gp_conv2d_pack(dst, c->p, &g);
+    else
+        gp_convt2d_pack(dst, c->p, &g);
+}
+
 static void conv_forward(const layer_ctx *c, const float *in, float *out, int batch) {
     gp_conv_geom g = layer_geom(c->d, c->in);
     const float *bias = has_bias(c->d) ? c->p + conv_weights(c->d, c->in) : NULL;
     if (c->d->kind == GP_LAYER_CONV2D)
-        gp_conv2d_forward(out, in, layer_weight(c), bias, batch, &g, c->net->ws);
+        gp_conv2d_forward(out, in, layer_weight(c), packed_weight(c), bias, batch, &g, c->net->ws,
+                          c->net->threads);
     else
-        gp_convt2d_forward(out, in, c->p, bias, batch, &g, c->net->ws);
+        gp_convt2d_forward(out, in, c->p, packed_weight(c), bias, batch, &g, c->net->ws, c->net->threads);
 }
 
 static void conv_backward(const layer_ctx *c, const float *dy, float *dx, float *g, int batch) {
@@ -345,10 +378,10 @@ static void conv_backward(const layer_ctx *c, const float *dy, float *dx, float 
     const float *in = c->net->acts[c->i];
     if (c->d->kind == GP_LAYER_CONV2D) {
         const float *w = spectral(c->d) ? c->sv : c->p;
-        gp_conv2d_backward(dx, weight_grad(c, g, nw), db, dy, in, w, batch, &geom, c->net->ws);
+        gp_conv2d_backward(dx, weight_grad(c, g, nw), db, dy, in, w, batch, &geom, c->net->ws, c->net->threads);
         weight_grad_done(c, g);
     } else {
-        gp_convt2d_backward(dx, g, db, dy, in, c->p, batch, &geom, c->net->ws);
+        gp_convt2d_backward(dx, g, db, dy, in, c->p, batch, &geom, c->net->ws, c->net->threads);
     }
 }
 
@@ -404,7 +437,7 @@ static void bn_forward(const layer_ctx *c, const float *in, float *out, int batc
                              d->eps, c->net->training, c->net->ws);
     else
         gp_batchnorm2d_forward(out, in, c->p, c->p + C, c->buf, c->buf + C, c->sv, c->sv + C, batch, C,
-                               c->in.h * c->in.w, d->momentum, d->eps, c->net->training);
+                               c->in.h * c->in.w, d->momentum, d->eps, c->net->training, c->net->threads);
 }
 
 static void bn_backward(const layer_ctx *c, const float *dy, float *dx, float *g, int batch) {
@@ -416,7 +449,7 @@ static void bn_backward(const layer_ctx *c, const float *dy, float *dx, float *g
     else if (c->d->kind == GP_LAYER_BATCHNORM)
         gp_batchnorm_backward(dx, dgamma, dbeta, dy, in, c->p, c->sv, c->sv + C, batch, C, c->net->ws);
     else
-        gp_batchnorm2d_backward(dx, dgamma, dbeta, dy, in, c->p, c->sv, c->sv + C, batch, C, HW);
+        gp_batchnorm2d_backward(dx, dgamma, dbeta, dy, in, c->p, c->sv, c->sv + C, batch, C, HW, c->net->threads);
 }
 
 /* -- elementwise: LeakyReLU (slope), ReLU, Tanh, Sigmoid -- */
@@ -508,7 +541,7 @@ static void dropout_backward(const layer_ctx *c, const float *dy, float *dx, flo
 
 static const layer_kind KINDS[] = {
     [GP_LAYER_LINEAR] = {"Linear", linear_shape, linear_params, weighted_buffers, weighted_saved, linear_workspace,
-                         linear_init, linear_forward, linear_backward},
+                         linear_init, linear_forward, linear_backward, linear_packed, linear_pack},
     [GP_LAYER_BATCHNORM] = {"BatchNorm", bn_shape, bn_floats, bn_floats, bn_saved, bn_workspace, bn_init, bn_forward,
                             bn_backward},
     [GP_LAYER_LEAKY_RELU] = {"LeakyReLU", lrelu_shape, none_floats, none_floats, none_saved, none_workspace,
@@ -520,9 +553,9 @@ static const layer_kind KINDS[] = {
     [GP_LAYER_SIGMOID] = {"Sigmoid", same_shape, none_floats, none_floats, none_saved, none_workspace, none_init,
                           sigmoid_forward, sigmoid_backward},
     [GP_LAYER_CONV2D] = {"Conv2d", conv_out_shape, conv_params, weighted_buffers, weighted_saved, conv_workspace,
-                         conv_init, conv_forward, conv_backward},
+                         conv_init, conv_forward, conv_backward, conv_packed, conv_pack},
     [GP_LAYER_CONVT2D] = {"ConvTranspose2d", conv_out_shape, conv_params, weighted_buffers, weighted_saved,
-                          conv_workspace, conv_init, conv_forward, conv_backward},
+                          conv_workspace, conv_init, conv_forward, conv_backward, conv_packed, conv_pack},
     [GP_LAYER_BATCHNORM2D] = {"BatchNorm2d", bn_shape, bn_floats, bn_floats, bn_saved, bn_workspace, bn_init,
                               bn_forward, bn_backward},
     [GP_LAYER_RESHAPE] = {"Reshape", reshape_shape, none_floats, none_floats, none_saved, none_workspace, none_init,
@@ -535,6 +568,20 @@ static const layer_kind KINDS[] = {
 static const layer_kind *kind_of(uint32_t kind) {
     if (kind >= sizeof KINDS / sizeof KINDS[0] || !KINDS[kind].name) return NULL;
     return &KINDS[kind];
+}
+
+static const float *packed_weight(const layer_ctx *c) {
+    gp_net *net = c->net;
+    int i = c->i;
+    const layer_kind *k = kind_of(c->d->kind);
+    if (net->training || !k->packed || !k->packed(c->d, c->in)) return NULL;
+    float *dst = net->packed + net->pack_off[i];
+    if (net->packed_version[i] != net->params_version || net->packed_from[i] != c->p) {
+        k->pack(c, dst);
+        net->packed_version[i] = net->params_version;
+        net->packed_from[i] = c->p;
+    }
+    return dst;
 }
 
 static layer_ctx ctx_of(gp_net *net, int i) {
@@ -563,7 +610,7 @@ gp_status gp_net_create(gp_net *net, gp_shape input, const gp_layer_desc *layers
     net->training = 1;
     net->shape[0] = input;
     uint64_t max_act = (uint64_t)gp_shape_size(input), act_total = max_act;
-    uint64_t n_params = 0, n_buffers = 0, n_saved = 0;
+    uint64_t n_params = 0, n_buffers = 0, n_saved = 0, n_packed = 0;
     for (int i = 0; i < n_layers; i++) {
         const gp_layer_desc *d = &layers[i];
         gp_shape in = net->shape[i];
@@ -591,11 +638,13 @@ gp_status gp_net_create(gp_net *net, gp_shape input, const gp_layer_desc *layers
         n_saved += k->saved(d, in, max_batch);
         if (n_out > max_act) max_act = n_out;
         act_total += n_out;
+        net->pack_off[i] = (size_t)n_packed;
+        n_packed += k->packed ? k->packed(d, in) : 0;
         size_t ws = k->workspace(d, in, net->shape[i + 1], max_batch);
         if (ws > net->ws_size) net->ws_size = ws;
     }
     uint64_t B = (uint64_t)max_batch;
-    uint64_t total = 4 * n_params + n_buffers + n_saved + B * act_total + 2 * B * max_act + net->ws_size;
+    uint64_t total = 4 * n_params + n_buffers + n_saved + n_packed + B * act_total + 2 * B * max_act + net->ws_size;
     if (total > MAX_NET_FLOATS) {
         memset(net, 0, sizeof *net);
         return gp_fail(err, GP_ERR_ARG, "network too large: it needs %llu floats at batch %d",
@@ -617,6 +666,8 @@ gp_status gp_net_create(gp_net *net, gp_shape input, const gp_layer_desc *layers
     net->adam_v = p;  p += net->n_params;
     net->buffers = p; p += net->n_buffers;
     net->saved = p;   p += net->n_saved;
+    net->packed = p;  p += (size_t)n_packed;
+    net->params_version = 1; /* packs start at version 0: none is current */
     for (int i = 0; i <= n_layers; i++) {
         net->acts[i] = p;
         p += (size_t)B * gp_shape_size(net->shape[i]);
@@ -647,7 +698,10 @@ static void clear_training_state(gp_net *net) {
     memset(net->adam_v, 0, net->n_params * sizeof(float));
 }
 
+void gp_net_params_changed(gp_net *net) { net->params_version++; }
+
 static void init_all(gp_net *net, gp_rng *rng, float std) {
+    gp_net_params_changed(net);
     seed_net_rng(net, rng);
     for (int i = 0; i < net->n_layers; i++) {
         layer_ctx c = ctx_of(net, i);
@@ -701,6 +755,23 @@ const float *gp_net_backward(gp_net *net, const float *dout, int batch,
 
 void gp_net_zero_grad(gp_net *net) { memset(net->grads, 0, net->n_params * sizeof(float)); }
 
+/* Adam is elementwise: a slice of the parameters per thread. */
+typedef struct {
+    gp_net *net;
+    float b1, b2, step_size, bc2_sqrt, eps;
+    int parts;
+} adam_job;
+
+static void adam_task(void *ctx, int part) {
+    const adam_job *j = ctx;
+    int lo, hi;
+    gp_net *net = j->net;
+    GP_ASSERT(net->n_params <= (size_t)INT32_MAX);
+    gp_threads_split((int)net->n_params, j->parts, part, 16, &lo, &hi);
+    gp_adam_update(net->params + lo, net->grads + lo, net->adam_m + lo, net->adam_v + lo, (size_t)(hi - lo), j->b1,
+                   j->b2, j->step_size, j->bc2_sqrt, j->eps);
+}
+
 void gp_net_adam_step(gp_net *net, gp_adam *opt) {
     opt->t++;
     /* bias corrections in double, as PyTorch computes them in Python floats */
@@ -708,11 +779,14 @@ void gp_net_adam_step(gp_net *net, gp_adam *opt) {
     double bc2 = 1.0 - pow((double)opt->beta2, (double)opt->t);
     float step_size = (float)(opt->lr / bc1);
     float bc2_sqrt = (float)sqrt(bc2);
-    gp_adam_update(net->params, net->grads, net->adam_m, net->adam_v, net->n_params, opt->beta1,
-                   opt->beta2, step_size, bc2_sqrt, opt->eps);
+    adam_job j = {net, opt->beta1, opt->beta2, step_size, bc2_sqrt, opt->eps,
+                  gp_threads_count(net->threads)};
+    gp_net_params_changed(net);
+    gp_threads_run(net->n_params >= 65536 ? net->threads : NULL, j.parts, adam_task, &j);
 }
 
 void gp_net_sgd_step(gp_net *net, float lr) {
+    gp_net_params_changed(net);
     for (size_t i = 0; i < net->n_params; i++) net->params[i] -= lr * net->grads[i];
 }
 

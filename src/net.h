@@ -14,6 +14,7 @@
 
 #include "rng.h"
 #include "status.h"
+#include "threads.h"
 
 #define GP_MAX_LAYERS 32
 
@@ -90,6 +91,14 @@ typedef struct {
     float *dbuf[2];                 /* ping-pong gradients, max act size each */
     float *ws;                      /* scratch, ws_size floats */
     size_t ws_size;
+    /* forward weights packed once for evaluation (see packed_weight in
+     * net.c): current while packed_version[i] == params_version and the
+     * layer's parameters still live at packed_from[i] */
+    float *packed;
+    size_t pack_off[GP_MAX_LAYERS];
+    uint64_t params_version, packed_version[GP_MAX_LAYERS];
+    const float *packed_from[GP_MAX_LAYERS];
+    gp_threads *threads;            /* borrowed; NULL runs on the caller */
     void *block;                    /* the one allocation behind all of it */
 } gp_net;
 
@@ -130,6 +139,10 @@ const float *gp_net_forward(gp_net *net, const float *input, int batch);
 const float *gp_net_backward(gp_net *net, const float *dout, int batch,
                              int param_grads, int want_dinput);
 void gp_net_zero_grad(gp_net *net);
+/* Whoever writes net->params (or points it elsewhere) outside the functions
+ * here says so, so that packed weights are made again. The optimizer steps,
+ * the inits and the model-file readers call it themselves. */
+void gp_net_params_changed(gp_net *net);
 
 /* The steps of gp_net_forward and gp_net_backward, one layer at a time
  * (for timing and tests): acts[i] -> acts[i+1]; dy (gradient of acts[i+1])

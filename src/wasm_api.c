@@ -658,6 +658,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_test_poison(gp_session *s) {
     NEED_SESSION(s, GP_ERR_ARG);
     if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
     s->gan.G.params[0] = NAN;
+    gp_net_params_changed(&s->gan.G);
     return 0;
 }
 

@@ -148,10 +148,10 @@ static void conv_case(int transposed, int B, int C, int H, int W, int OC, int k,
     fill_nan(out, no);
     fill_nan(ws, nws);
     if (transposed) {
-        gp_convt2d_forward(out, x, w, b, B, &g, ws);
+        gp_convt2d_forward(out, x, w, NULL, b, B, &g, ws, NULL);
         ref_fwd(ref_convt, ref, x, w, b, B, &g);
     } else {
-        gp_conv2d_forward(out, x, w, b, B, &g, ws);
+        gp_conv2d_forward(out, x, w, NULL, b, B, &g, ws, NULL);
         ref_fwd(ref_conv, ref, x, w, b, B, &g);
     }
     char what[160];
@@ -167,10 +167,10 @@ static void conv_case(int transposed, int B, int C, int H, int W, int OC, int k,
     fill_nan(dx, nx);
     fill_nan(ws, nws);
     if (transposed) {
-        gp_convt2d_backward(dx, dw, with_bias ? db : NULL, dout, x, w, B, &g, ws);
+        gp_convt2d_backward(dx, dw, with_bias ? db : NULL, dout, x, w, B, &g, ws, NULL);
         ref_convt_bwd(rdx, rdw, rdb, dout, x, w, B, &g);
     } else {
-        gp_conv2d_backward(dx, dw, with_bias ? db : NULL, dout, x, w, B, &g, ws);
+        gp_conv2d_backward(dx, dw, with_bias ? db : NULL, dout, x, w, B, &g, ws, NULL);
         ref_conv_bwd(rdx, rdw, rdb, dout, x, w, B, &g);
     }
     snprintf(what, sizeof what, "%s: dx", name);
@@ -188,23 +188,23 @@ static void conv_case(int transposed, int B, int C, int H, int W, int OC, int k,
     fill_nan(dx2, nx);
     fill_nan(ws, nws);
     if (transposed)
-        gp_convt2d_backward(dx2, NULL, NULL, dout, x, w, B, &g, ws);
+        gp_convt2d_backward(dx2, NULL, NULL, dout, x, w, B, &g, ws, NULL);
     else
-        gp_conv2d_backward(dx2, NULL, NULL, dout, x, w, B, &g, ws);
+        gp_conv2d_backward(dx2, NULL, NULL, dout, x, w, B, &g, ws, NULL);
     snprintf(what, sizeof what, "%s: dx alone", name);
     check_exact(what, dx2, rdx, nx);
     memset(dw2, 0, nw * sizeof(float));
     memset(db2, 0, (size_t)OC * sizeof(float));
     fill_nan(ws, nws);
     if (transposed)
-        gp_convt2d_backward(NULL, dw2, NULL, dout, x, w, B, &g, ws);
+        gp_convt2d_backward(NULL, dw2, NULL, dout, x, w, B, &g, ws, NULL);
     else
-        gp_conv2d_backward(NULL, dw2, NULL, dout, x, w, B, &g, ws);
+        gp_conv2d_backward(NULL, dw2, NULL, dout, x, w, B, &g, ws, NULL);
     fill_nan(ws, nws);
     if (transposed)
-        gp_convt2d_backward(NULL, NULL, db2, dout, x, w, B, &g, ws);
+        gp_convt2d_backward(NULL, NULL, db2, dout, x, w, B, &g, ws, NULL);
     else
-        gp_conv2d_backward(NULL, NULL, db2, dout, x, w, B, &g, ws);
+        gp_conv2d_backward(NULL, NULL, db2, dout, x, w, B, &g, ws, NULL);
     float *want_dw = alloc_floats(nw), *want_db = alloc_floats((size_t)OC);
     for (size_t i = 0; i < nw; i++) want_dw[i] = 0.0f;
     for (int o = 0; o < OC; o++) want_db[o] = 0.0f;

@@ -166,10 +166,10 @@ static void linear_case(const golden *g, const char *prefix) {
     float *ws = zeros((int)gp_linear_workspace(B, C, OC));
     float *out = zeros(B * OC), *dx = zeros(B * C), *dw = zeros(OC * C), *db = zeros(OC);
     char what[80];
-    gp_linear_forward(out, x, w, b, B, C, OC, ws);
+    gp_linear_forward(out, x, w, NULL, b, B, C, OC, ws, NULL);
     snprintf(what, sizeof what, "linear %sout", prefix);
     compare(what, out, getp(g, prefix, "out", B * OC), B * OC, ATOL, RTOL);
-    gp_linear_backward(dx, dw, db, dout, x, w, B, C, OC, ws);
+    gp_linear_backward(dx, dw, db, dout, x, w, B, C, OC, ws, NULL);
     snprintf(what, sizeof what, "linear %sdx", prefix);
     compare(what, dx, getp(g, prefix, "dx", B * C), B * C, ATOL, RTOL);
     snprintf(what, sizeof what, "linear %sdweight", prefix);
@@ -319,15 +319,15 @@ static void conv_case(const golden *g, const char *prefix, int transposed) {
     float *ws = zeros((int)nws), *out = zeros(no), *dx = zeros(nx), *dw = zeros(nw), *db = zeros(OC);
     char what[80];
     if (transposed)
-        gp_convt2d_forward(out, x, w, b, B, &geom, ws);
+        gp_convt2d_forward(out, x, w, NULL, b, B, &geom, ws, NULL);
     else
-        gp_conv2d_forward(out, x, w, b, B, &geom, ws);
+        gp_conv2d_forward(out, x, w, NULL, b, B, &geom, ws, NULL);
     snprintf(what, sizeof what, "%sout", prefix);
     compare(what, out, getp(g, prefix, "out", no), no, ATOL, RTOL);
     if (transposed)
-        gp_convt2d_backward(dx, dw, with_bias ? db : NULL, dout, x, w, B, &geom, ws);
+        gp_convt2d_backward(dx, dw, with_bias ? db : NULL, dout, x, w, B, &geom, ws, NULL);
     else
-        gp_conv2d_backward(dx, dw, with_bias ? db : NULL, dout, x, w, B, &geom, ws);
+        gp_conv2d_backward(dx, dw, with_bias ? db : NULL, dout, x, w, B, &geom, ws, NULL);
     snprintf(what, sizeof what, "%sdx", prefix);
     compare(what, dx, getp(g, prefix, "dx", nx), nx, ATOL, RTOL);
     snprintf(what, sizeof what, "%sdweight", prefix);
@@ -358,19 +358,19 @@ static void batchnorm2d_case(const golden *g, const char *prefix) {
         compare(what, buf, getp(g, prefix, name, cnt), cnt, ATOL, RTOL);        \
     } while (0)
 
-    gp_batchnorm2d_forward(out, x1, gamma, beta, rm, rv, smean, sinv, B, C, HW, mom[0], eps[0], 1);
+    gp_batchnorm2d_forward(out, x1, gamma, beta, rm, rv, smean, sinv, B, C, HW, mom[0], eps[0], 1, NULL);
     CMP(out, "out1", n);
     CMP(rm, "running_mean1", C);
     CMP(rv, "running_var1", C);
-    gp_batchnorm2d_backward(dx, dgamma, dbeta, dout, x1, gamma, smean, sinv, B, C, HW);
+    gp_batchnorm2d_backward(dx, dgamma, dbeta, dout, x1, gamma, smean, sinv, B, C, HW, NULL);
     CMP(dx, "dx", n);
     CMP(dgamma, "dgamma", C);
     CMP(dbeta, "dbeta", C);
-    gp_batchnorm2d_forward(out, x2, gamma, beta, rm, rv, smean, sinv, B, C, HW, mom[0], eps[0], 1);
+    gp_batchnorm2d_forward(out, x2, gamma, beta, rm, rv, smean, sinv, B, C, HW, mom[0], eps[0], 1, NULL);
     CMP(out, "out2", n);
     CMP(rm, "running_mean2", C);
     CMP(rv, "running_var2", C);
-    gp_batchnorm2d_forward(out, x3, gamma, beta, rm, rv, smean, sinv, B, C, HW, mom[0], eps[0], 0);
+    gp_batchnorm2d_forward(out, x3, gamma, beta, rm, rv, smean, sinv, B, C, HW, mom[0], eps[0], 0, NULL);
     CMP(out, "out_eval", n);
 #undef CMP
     free(rm); free(rv); free(smean); free(sinv); free(out); free(dx); free(dgamma); free(dbeta);

@@ -60,17 +60,17 @@ static void test_linear(int B, int C, int OC) {
                       to_double(r, no), B, C, OC};
     double *ref = NEW(double, no);
     ref_linear(ref, ctx.x, ctx.w, ctx.b, B, C, OC);
-    gp_linear_forward(out, x, w, b, B, C, OC, ws);
+    gp_linear_forward(out, x, w, NULL, b, B, C, OC, ws, NULL);
     check_fwd("linear out", out, ref, no);
     /* without bias */
     ref_linear(ref, ctx.x, ctx.w, NULL, B, C, OC);
-    gp_linear_forward(out, x, w, NULL, B, C, OC, ws);
+    gp_linear_forward(out, x, w, NULL, NULL, B, C, OC, ws, NULL);
     check_fwd("linear out (no bias)", out, ref, no);
 
     for (size_t i = 0; i < nx; i++) dx[i] = NAN; /* overwritten */
     memset(dw, 0, nw * sizeof(float));
     memset(db, 0, (size_t)OC * sizeof(float));
-    gp_linear_backward(dx, dw, db, r, x, w, B, C, OC, ws);
+    gp_linear_backward(dx, dw, db, r, x, w, B, C, OC, ws, NULL);
 
     double *g = NEW(double, nx > nw ? nx : nw);
     fd_grad(g, ctx.x, nx, linear_loss, &ctx);
@@ -85,14 +85,14 @@ static void test_linear(int B, int C, int OC) {
     fill_rand(acc_b, (size_t)OC, -2.0f, 2.0f);
     memcpy(dw2, acc_w, nw * sizeof(float));
     memcpy(db2, acc_b, (size_t)OC * sizeof(float));
-    gp_linear_backward(NULL, dw2, db2, r, x, w, B, C, OC, ws);
+    gp_linear_backward(NULL, dw2, db2, r, x, w, B, C, OC, ws, NULL);
     for (size_t i = 0; i < nw; i++)
         CHECK_CLOSE(dw2[i], (double)acc_w[i] + dw[i], 1e-6 * (fabs(acc_w[i]) + fabs(dw[i]) + 1.0), 0);
     for (int o = 0; o < OC; o++)
         CHECK_CLOSE(db2[o], (double)acc_b[o] + db[o], 1e-6 * (fabs(acc_b[o]) + fabs(db[o]) + 1.0), 0);
     /* NULL parameter gradients: the input gradient alone, unchanged */
     for (size_t i = 0; i < nx; i++) dx2[i] = NAN;
-    gp_linear_backward(dx2, NULL, NULL, r, x, w, B, C, OC, ws);
+    gp_linear_backward(dx2, NULL, NULL, r, x, w, B, C, OC, ws, NULL);
     CHECK(memcmp(dx, dx2, nx * sizeof(float)) == 0);
 
     free(ctx.x); free(ctx.w); free(ctx.b); free(ctx.r);

@@ -59,10 +59,10 @@ static void test_conv(int transposed, int B, int C, int H, int W, int OC, int k,
     double *ref = NEW(double, no);
     if (transposed) {
         ref_convt(ref, ctx.x, ctx.w, ctx.b, B, &g);
-        gp_convt2d_forward(out, x, w, with_bias ? b : NULL, B, &g, ws);
+        gp_convt2d_forward(out, x, w, NULL, with_bias ? b : NULL, B, &g, ws, NULL);
     } else {
         ref_conv(ref, ctx.x, ctx.w, ctx.b, B, &g);
-        gp_conv2d_forward(out, x, w, with_bias ? b : NULL, B, &g, ws);
+        gp_conv2d_forward(out, x, w, NULL, with_bias ? b : NULL, B, &g, ws, NULL);
     }
     char what[128];
     snprintf(what, sizeof what, "%s out", name);
@@ -71,9 +71,9 @@ static void test_conv(int transposed, int B, int C, int H, int W, int OC, int k,
     memset(dw, 0, nw * sizeof(float));
     memset(db, 0, (size_t)OC * sizeof(float));
     if (transposed)
-        gp_convt2d_backward(dx, dw, with_bias ? db : NULL, r, x, w, B, &g, ws);
+        gp_convt2d_backward(dx, dw, with_bias ? db : NULL, r, x, w, B, &g, ws, NULL);
     else
-        gp_conv2d_backward(dx, dw, with_bias ? db : NULL, r, x, w, B, &g, ws);
+        gp_conv2d_backward(dx, dw, with_bias ? db : NULL, r, x, w, B, &g, ws, NULL);
     double *gr = NEW(double, nx > nw ? nx : nw);
     fd_grad(gr, ctx.x, nx, conv_loss, &ctx);
     snprintf(what, sizeof what, "%s dx", name);
@@ -115,7 +115,7 @@ static void test_bn2d(int B, int C, int HW, float momentum, float eps) {
                   B, C, HW, eps};
     double *ref = NEW(double, n), *mean = NEW(double, C), *var = NEW(double, C);
     ref_bn2d(ref, ctx.x, ctx.gamma, ctx.beta, B, C, HW, eps, mean, var);
-    gp_batchnorm2d_forward(out, x, gamma, beta, rm, rv, smean, sinv, B, C, HW, momentum, eps, 1);
+    gp_batchnorm2d_forward(out, x, gamma, beta, rm, rv, smean, sinv, B, C, HW, momentum, eps, 1, NULL);
     check_fwd("bn2d out", out, ref, n);
     double cnt = (double)B * HW;
     for (int c = 0; c < C; c++) {
@@ -130,7 +130,7 @@ static void test_bn2d(int B, int C, int HW, float momentum, float eps) {
     for (size_t i = 0; i < n; i++) dx[i] = NAN;
     memset(dgamma, 0, (size_t)C * sizeof(float));
     memset(dbeta, 0, (size_t)C * sizeof(float));
-    gp_batchnorm2d_backward(dx, dgamma, dbeta, r, x, gamma, smean, sinv, B, C, HW);
+    gp_batchnorm2d_backward(dx, dgamma, dbeta, r, x, gamma, smean, sinv, B, C, HW, NULL);
     double *g = NEW(double, n);
     fd_grad(g, ctx.x, n, bn_loss, &ctx);
     double terms = 0; /* dx may cancel to far below gamma*invstd*dout */
@@ -148,7 +148,7 @@ static void test_bn2d(int B, int C, int HW, float momentum, float eps) {
     /* accumulation, and no input gradient */
     float *dg2 = NEW(float, C), *db2 = NEW(float, C);
     for (int c = 0; c < C; c++) dg2[c] = db2[c] = 1.0f;
-    gp_batchnorm2d_backward(NULL, dg2, db2, r, x, gamma, smean, sinv, B, C, HW);
+    gp_batchnorm2d_backward(NULL, dg2, db2, r, x, gamma, smean, sinv, B, C, HW, NULL);
     for (int c = 0; c < C; c++) {
         CHECK_CLOSE(dg2[c], 1.0 + dgamma[c], 1e-6 * (1.0 + fabs(dgamma[c])), 0);
         CHECK_CLOSE(db2[c], 1.0 + dbeta[c], 1e-6 * (1.0 + fabs(dbeta[c])), 0);
@@ -159,7 +159,7 @@ static void test_bn2d(int B, int C, int HW, float momentum, float eps) {
     memcpy(rm1, rm, (size_t)C * sizeof(float));
     memcpy(rv1, rv, (size_t)C * sizeof(float));
     for (int c = 0; c < C; c++) smean[c] = sinv[c] = -7.0f;
-    gp_batchnorm2d_forward(out, x, gamma, beta, rm, rv, smean, sinv, B, C, HW, momentum, eps, 0);
+    gp_batchnorm2d_forward(out, x, gamma, beta, rm, rv, smean, sinv, B, C, HW, momentum, eps, 0, NULL);
     for (int b = 0; b < B; b++)
         for (int c = 0; c < C; c++)
             for (int q = 0; q < HW; q++) {

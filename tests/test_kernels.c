@@ -98,9 +98,9 @@ static void gemm_case(int M, int N, int K, int a_trans, int b_trans, int lda_pad
     memcpy(C1, C0, c_size * sizeof(float));
     memcpy(C2, C0, c_size * sizeof(float));
     for (size_t i = 0; i < ws_n; i++) ws[i] = NAN;
-    gp_gemm(M, N, K, A, a_rs, a_cs, B, b_rs, b_cs, bias, C1, ldc, accumulate, ws);
+    gp_gemm(M, N, K, A, a_rs, a_cs, B, b_rs, b_cs, bias, C1, ldc, accumulate, ws, NULL);
     for (size_t i = 0; i < ws_n; i++) ws[i] = NAN;
-    gp_gemm_portable(M, N, K, A, a_rs, a_cs, B, b_rs, b_cs, bias, C2, ldc, accumulate, ws);
+    gp_gemm_portable(M, N, K, A, a_rs, a_cs, B, b_rs, b_cs, bias, C2, ldc, accumulate, ws, NULL);
 
     int bad_ref = 0, bad_pad = 0;
     for (int i = 0; i < M; i++) {
@@ -193,25 +193,25 @@ static void test_gemm_empty(void) {
     float bias[3] = {0.5f, -1.5f, 2.25f};
     for (int simd = 0; simd < 2; simd++) {
         void (*gemm)(int, int, int, const float *, int, int, const float *, int, int,
-                     const float *, float *, int, int, float *) = simd ? gp_gemm : gp_gemm_portable;
+                     const float *, float *, int, int, float *, gp_threads *) = simd ? gp_gemm : gp_gemm_portable;
         size_t ws_n = gp_gemm_workspace(2, 3, 0);
         float *ws = alloc_floats(ws_n);
         float C[2 * 5];
         for (int i = 0; i < 10; i++) C[i] = SENTINEL;
-        gemm(2, 3, 0, A, 0, 1, B, 3, 1, bias, C, 5, 0, ws);
+        gemm(2, 3, 0, A, 0, 1, B, 3, 1, bias, C, 5, 0, ws, NULL);
         for (int i = 0; i < 2; i++)
             for (int j = 0; j < 5; j++)
                 CHECK(same_bits(C[i * 5 + j], j < 3 ? bias[j] : SENTINEL));
         for (int i = 0; i < 10; i++) C[i] = NAN;
-        gemm(2, 3, 0, A, 0, 1, B, 3, 1, NULL, C, 3, 0, ws);
+        gemm(2, 3, 0, A, 0, 1, B, 3, 1, NULL, C, 3, 0, ws, NULL);
         for (int i = 0; i < 6; i++) CHECK(same_bits(C[i], 0.0f));
         for (int i = 6; i < 10; i++) CHECK(isnan(C[i]));
         for (int i = 0; i < 10; i++) C[i] = (float)i;
-        gemm(2, 3, 0, A, 0, 1, B, 3, 1, NULL, C, 5, 1, ws);
+        gemm(2, 3, 0, A, 0, 1, B, 3, 1, NULL, C, 5, 1, ws, NULL);
         for (int i = 0; i < 10; i++) CHECK(same_bits(C[i], (float)i));
         /* M = 0 and N = 0 */
-        gemm(0, 3, 2, A, 2, 1, B, 3, 1, bias, C, 3, 0, ws);
-        gemm(2, 0, 2, A, 2, 1, B, 3, 1, bias, C, 3, 0, ws);
+        gemm(0, 3, 2, A, 2, 1, B, 3, 1, bias, C, 3, 0, ws, NULL);
+        gemm(2, 0, 2, A, 2, 1, B, 3, 1, bias, C, 3, 0, ws, NULL);
         for (int i = 0; i < 10; i++) CHECK(same_bits(C[i], (float)i));
         free(ws);
     }
@@ -224,12 +224,12 @@ static void test_gemm_known(void) {
     const float bias[2] = {0.5f, -1.0f};
     float C[4];
     float *ws = alloc_floats(gp_gemm_workspace(2, 2, 3));
-    gp_gemm(2, 2, 3, A, 3, 1, B, 2, 1, bias, C, 2, 0, ws);
+    gp_gemm(2, 2, 3, A, 3, 1, B, 2, 1, bias, C, 2, 0, ws, NULL);
     CHECK(C[0] == 58.5f && C[1] == 63.0f && C[2] == 139.5f && C[3] == 153.0f);
-    gp_gemm(2, 2, 3, A, 3, 1, B, 2, 1, NULL, C, 2, 1, ws); /* C += A B */
+    gp_gemm(2, 2, 3, A, 3, 1, B, 2, 1, NULL, C, 2, 1, ws, NULL); /* C += A B */
     CHECK(C[0] == 116.5f && C[1] == 127.0f && C[2] == 278.5f && C[3] == 307.0f);
     /* A^T B^T with A stored as (3x2) and B as (2x3): (A^T)(i,k) = A[k*2+i] */
-    gp_gemm_portable(2, 2, 3, A, 1, 2, B, 1, 3, NULL, C, 2, 0, ws);
+    gp_gemm_portable(2, 2, 3, A, 1, 2, B, 1, 3, NULL, C, 2, 0, ws, NULL);
     /* A^T = [1 3 5; 2 4 6], B^T = [7 10; 8 11; 9 12] */
     CHECK(C[0] == 76.0f && C[1] == 103.0f && C[2] == 100.0f && C[3] == 136.0f);
     free(ws);

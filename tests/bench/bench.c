@@ -3,7 +3,7 @@
  * prints one table. Measures GEMM GFLOP/s for the seed GAN's products as a
  * training step runs them, and for the seed MLP GAN and the DCGAN the
  * training steps/s and the time to sample 64 images.
- * usage: bench [--json] [mnist.bin] */
+ * usage: bench [--json] [--threads N] [mnist.bin] */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +22,11 @@ static double now(void) {
 }
 
 typedef void (*gemm_fn)(int, int, int, const float *, int, int, const float *, int, int,
-                        const float *, float *, int, int, float *);
+                        const float *, float *, int, int, float *, gp_threads *);
 
 /* One product as the training step runs it. kind: "fwd" C = A B^T (weights
  * (N,K)), "dx" C = A B, "dw" C += A^T B. */
-static double gflops(gemm_fn f, const char *kind, int M, int N, int K, double min_time) {
+static double gflops(gemm_fn f, const char *kind, int M, int N, int K, double min_time, gp_threads *th) {
     float *A = malloc(sizeof(float) * (size_t)M * K), *B = malloc(sizeof(float) * (size_t)K * N);
     float *C = calloc((size_t)M * N, sizeof(float)), *ws = malloc(sizeof(float) * gp_gemm_workspace(M, N, K));
     for (size_t i = 0; i < (size_t)M * K; i++) A[i] = (float)((i * 7919) % 13) * 0.01f;
@@ -34,9 +34,9 @@ static double gflops(gemm_fn f, const char *kind, int M, int N, int K, double mi
     long reps = 0;
     double t0 = now(), t;
     do {
-        if (!strcmp(kind, "fwd")) f(M, N, K, A, K, 1, B, 1, K, NULL, C, N, 0, ws);
-        else if (!strcmp(kind, "dx")) f(M, N, K, A, K, 1, B, N, 1, NULL, C, N, 0, ws);
-        else f(M, N, K, A, 1, M, B, N, 1, NULL, C, N, 1, ws);
+        if (!strcmp(kind, "fwd")) f(M, N, K, A, K, 1, B, 1, K, NULL, C, N, 0, ws, th);
+        else if (!strcmp(kind, "dx")) f(M, N, K, A, K, 1, B, N, 1, NULL, C, N, 0, ws, th);
+        else f(M, N, K, A, 1, M, B, N, 1, NULL, C, N, 1, ws, th);
         reps++;
         t = now() - t0;
     } while (t < min_time);
@@ -45,21 +45,34 @@ static double gflops(gemm_fn f, const char *kind, int M, int N, int K, double mi
 }
 
 int main(int argc, char **argv) {
-    int json = argc > 1 && !strcmp(argv[1], "--json");
-    const char *data = argc > 1 + json ? argv[1 + json] : "build/data/mnist.bin";
+    int json = 0, threads = 1;
+    const char *data = "build/data/mnist.bin";
+    for (int a = 1; a < argc; a++) {
+        if (!strcmp(argv[a], "--json")) json = 1;
+        else if (!strcmp(argv[a], "--threads") && a + 1 < argc) threads = atoi(argv[++a]);
+        else data = argv[a];
+    }
+    gp_err err;
+    gp_threads *th = NULL;
+    if (gp_threads_create(&th, threads, &err) != GP_OK) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 1;
+    }
     /* (in, out) of every Linear layer of the seed GAN */
     static const int layers[][2] = {{100, 128}, {128, 256}, {256, 512}, {512, 1024}, {1024, 784},
                                     {784, 512}, {512, 256}};
     const int B = 64;
     if (!json) printf("kernels: %s\n%-22s %10s\n", gp_kernels_simd() ? "simd128" : "portable", "GEMM (MxKxN)", "GFLOP/s");
-    if (json) printf("{\"kernels\": \"%s\", \"gemm\": [", gp_kernels_simd() ? "simd128" : "portable");
+    if (json)
+        printf("{\"kernels\": \"%s\", \"threads\": %d, \"gemm\": [", gp_kernels_simd() ? "simd128" : "portable",
+               gp_threads_count(th));
     int first = 1;
     for (size_t l = 0; l < sizeof layers / sizeof layers[0]; l++) {
         int in = layers[l][0], out = layers[l][1];
         struct { const char *kind; int M, N, K; } shapes[3] = {
             {"fwd", B, out, in}, {"dx", B, in, out}, {"dw", out, in, B}};
         for (int s = 0; s < 3; s++) {
-            double g = gflops(gp_gemm, shapes[s].kind, shapes[s].M, shapes[s].N, shapes[s].K, 0.2);
+            double g = gflops(gp_gemm, shapes[s].kind, shapes[s].M, shapes[s].N, shapes[s].K, 0.2, th);
             char name[64];
             snprintf(name, sizeof name, "%s %dx%dx%d", shapes[s].kind, shapes[s].M, shapes[s].K, shapes[s].N);
             if (json) printf("%s{\"shape\": \"%s\", \"gflops\": %.2f}", first ? "" : ", ", name, g);
@@ -69,7 +82,6 @@ int main(int argc, char **argv) {
     }
     if (json) printf("]");
 
-    gp_err err;
     gp_dataset ds;
     if (gp_dataset_load(&ds, data, &err) != GP_OK) {
         fprintf(stderr, "bench: %s\n", err.msg);
@@ -83,6 +95,7 @@ int main(int argc, char **argv) {
             fprintf(stderr, "bench: %s\n", err.msg);
             return 1;
         }
+        gp_gan_set_threads(&gan, th);
         for (int i = 0; i < 3; i++) gp_gan_train_step(&gan, &ds, &err); /* warm up */
         int steps = 0;
         double t0 = now();
@@ -122,6 +135,7 @@ int main(int argc, char **argv) {
             fprintf(stderr, "bench: %s\n", err.msg);
             return 1;
         }
+        gp_gan_set_threads(&gan, th);
         long rounds = 0;
         double t0 = now();
         while (now() - t0 < 2.0) {
@@ -147,5 +161,6 @@ int main(int argc, char **argv) {
     }
     if (json) printf("}\n");
     gp_dataset_free(&ds);
+    gp_threads_free(th);
     return 0;
 }
