@@ -162,9 +162,15 @@ test-native: $(TESTS:%=$(BUILD)/tests/%) $(BUILD)/ganplay $(BUILD)/data/mnist.bi
 	@set -e; for t in $(TESTS); do echo "== $$t"; $(BUILD)/tests/$$t; done
 	@echo "== test_cli"; sh tests/test_cli.sh
 
-test-sanitize: $(TESTS:%=$(BUILD)/san/%) $(BUILD)/data/mnist.bin
+# The thread pool and the threaded kernels under ThreadSanitizer.
+$(BUILD)/tsan/test_threads: tests/test_threads.c tests/check.h $(CORE_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -O1 -g -fsanitize=thread $< $(CORE_SRC) -o $@ $(LDLIBS)
+
+test-sanitize: $(TESTS:%=$(BUILD)/san/%) $(BUILD)/tsan/test_threads $(BUILD)/data/mnist.bin
 	@set -e; for t in $(TESTS); do echo "== $$t (asan+ubsan)"; \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 GP_TEST_QUICK=1 $(BUILD)/san/$$t; done
+	@echo "== test_threads (tsan)"; TSAN_OPTIONS=halt_on_error=1 GP_TEST_QUICK=1 GP_TEST_RACES=1 $(BUILD)/tsan/test_threads
 
 test-wasm: $(BUILD)/node/ganplay-simd.js $(BUILD)/node/ganplay.js $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 	$(NODE_TEST) tests/wasm/run.mjs

@@ -107,5 +107,16 @@ a=$($CLI train2d --dist moons --steps 40 --seed 9 | tail -1 | sed 's/"rounds_per
 b=$($CLI train2d --dist moons --steps 40 --seed 9 | tail -1 | sed 's/"rounds_per_s":[0-9]*,//')
 if [ "$a" = "$b" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: train2d is not reproducible: $a / $b"; fi
 
+# --threads: any command, the same bits at any count; bad counts refused
+$CLI train --preset dcgan --data $DATA --steps 2 --seed 4 --batch 16 --threads 1 --out "$T/t1.gpm" > /dev/null
+$CLI train --preset dcgan --data $DATA --steps 2 --seed 4 --batch 16 --threads 2 --out "$T/t2.gpm" | grep -q "2 threads" ||
+    { fail=$((fail + 1)); echo "FAIL: train does not say it runs 2 threads"; }
+if cmp -s "$T/t1.gpm" "$T/t2.gpm"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: 1 and 2 threads trained different models"; fi
+$CLI sample --model "$T/t2.gpm" --count 9 --seed 2 --raw "$T/s1.raw" --threads 1 > /dev/null
+$CLI sample --threads 2 --model "$T/t2.gpm" --count 9 --seed 2 --raw "$T/s2.raw" > /dev/null
+if cmp -s "$T/s1.raw" "$T/s2.raw"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: 1 and 2 threads sampled different images"; fi
+expect 2 "threads needs a whole number in 1..8" $CLI sample --model "$T/t2.gpm" --count 1 --seed 1 --threads 0
+expect 2 "threads needs a whole number in 1..8" $CLI info --model "$T/t2.gpm" --threads
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,5 +1,6 @@
 /* No allocation inside a training step: the nets, the GAN and the classifier
- * allocate everything when they are created. This program replaces malloc,
+ * allocate everything when they are created, and the thread pool when it
+ * starts (the steps here run on a pool of two). This program replaces malloc,
  * calloc and realloc with counting wrappers around glibc's (the sanitizer
  * build has its own allocator, so there the steps run without counting). */
 #include <stdlib.h>
@@ -39,6 +40,9 @@ int main(void) {
         fprintf(stderr, "test_noalloc: %s (run make first)\n", err.msg);
         return 1;
     }
+    gp_threads *pool;
+    CHECK(gp_threads_create(&pool, 2, &err) == GP_OK);
+    CHECK(gp_threads_count(pool) == 2);
     long counted[5] = {0, 0, 0, 0, 0};
     /* both presets plain, then conditional (ACGAN, concat) with the other losses and a moving average */
     const char *presets[4] = {"mlp", "dcgan", "dcgan", "mlp"};
@@ -57,6 +61,7 @@ int main(void) {
             CHECK(gp_gan_config_set_classes(&cfg, 10, &err) == GP_OK);
         }
         CHECK(gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
+        gp_gan_set_threads(&gan, pool);
         CHECK(gp_gan_train_step(&gan, &ds, &err) == GP_OK); /* first step outside the window */
         long before = allocations;
         for (int i = 0; i < 3; i++) CHECK(gp_gan_train_step(&gan, &ds, &err) == GP_OK);
@@ -76,6 +81,7 @@ int main(void) {
         cfg.g_steps = 2;
         CHECK(gp_toy_init(&toy, "ring", NULL, 0, &err) == GP_OK);
         CHECK(gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
+        gp_gan_set_threads(&gan, pool);
         CHECK(gp_toy_round(&gan, &toy, &err) == GP_OK);
         static float grid[32 * 32], z[2 * 64], mesh[2 * 64], arrows[2 * 16];
         long at = allocations;
@@ -88,12 +94,14 @@ int main(void) {
     }
     gp_classifier c;
     CHECK(gp_classifier_create(&c, 16, 1, &err) == GP_OK);
+    c.net.threads = pool;
     float loss;
     long before = allocations;
     for (int i = 0; i < 3; i++) CHECK(gp_classifier_train_step(&c, &ds, 1e-3f, &loss, &err) == GP_OK);
     counted[2] = allocations - before;
     gp_classifier_free(&c);
     gp_dataset_free(&ds);
+    gp_threads_free(pool);
     printf("allocations during training steps: mlp %ld, dcgan %ld, classifier %ld, conditional dcgan %ld, "
            "conditional mlp %ld, 2-D rounds and frame %ld%s\n", counted[0], counted[1], counted[2], counted[3], counted[4],
            toy_counted, COUNTING ? "" : " (not counted under the sanitizers)");
