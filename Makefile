@@ -94,6 +94,16 @@ $(BUILD)/site/ganplay-simd.js: $(WASM_SRC) $(HEADERS)
 $(BUILD)/site/ganplay.js: $(WASM_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EMFLAGS) $(EM_WEB) $(WASM_SRC) -o $@
+# The threaded build (SIMD, pthreads on SharedArrayBuffer) for pages that are
+# cross-origin isolated: its pool of Web Workers is started with the module,
+# sized by the page (Module.gpPoolSize, the cores it may use, less one).
+EM_THREADS = -msimd128 -pthread -sPTHREAD_POOL_SIZE=Module.gpPoolSize -Wno-pthreads-mem-growth
+$(BUILD)/site/ganplay-threads.js: $(WASM_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(EMCC) $(EMFLAGS) $(EM_WEB) $(EM_THREADS) $(WASM_SRC) -o $@
+$(BUILD)/node/ganplay-threads.js: $(WASM_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(EMCC) $(EMFLAGS) $(EM_NODE) $(EM_THREADS) $(WASM_SRC) -o $@
 $(BUILD)/node/ganplay-simd.js: $(WASM_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EMFLAGS) $(EM_NODE) -msimd128 $(WASM_SRC) -o $@
@@ -105,7 +115,7 @@ $(BUILD)/node/ganplay.js: $(WASM_SRC) $(HEADERS)
 # model files in models/ (scripts/build_site.js lists them and stamps sw.js).
 WEB_FILES = $(shell find web -type f -not -path 'web/screenshots/*')
 SITE = $(BUILD)/site
-web site: $(SITE)/ganplay-simd.js $(SITE)/ganplay.js $(SITE)/data/mnist.bin.gz $(SITE)/data/fashion.bin.gz \
+web site: $(SITE)/ganplay-simd.js $(SITE)/ganplay.js $(SITE)/ganplay-threads.js $(SITE)/data/mnist.bin.gz $(SITE)/data/fashion.bin.gz \
           $(WEB_FILES) scripts/build_site.js
 	node scripts/build_site.js $(SITE) models
 
@@ -172,7 +182,8 @@ test-sanitize: $(TESTS:%=$(BUILD)/san/%) $(BUILD)/tsan/test_threads $(BUILD)/dat
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 GP_TEST_QUICK=1 $(BUILD)/san/$$t; done
 	@echo "== test_threads (tsan)"; TSAN_OPTIONS=halt_on_error=1 GP_TEST_QUICK=1 GP_TEST_RACES=1 $(BUILD)/tsan/test_threads
 
-test-wasm: $(BUILD)/node/ganplay-simd.js $(BUILD)/node/ganplay.js $(BUILD)/ganplay $(BUILD)/data/mnist.bin
+test-wasm: $(BUILD)/node/ganplay-simd.js $(BUILD)/node/ganplay.js $(BUILD)/node/ganplay-threads.js $(BUILD)/ganplay \
+           $(BUILD)/data/mnist.bin
 	$(NODE_TEST) tests/wasm/run.mjs
 
 # plain node: playwright-core needs node's fetch

@@ -60,6 +60,7 @@ typedef struct {
     gp_feature_stats ref;
     int has_ref;
     gp_quality quality; /* the last gpw_score */
+    gp_threads *threads; /* the kernels' pool (gpw_set_threads); NULL: one thread */
 } gp_session;
 
 /* The first line of every call that takes a session. */
@@ -105,7 +106,39 @@ EMSCRIPTEN_KEEPALIVE void gpw_delete(gp_session *s) {
     if (s->has_clf) gp_classifier_free(&s->clf);
     gp_dataset_free(&s->ds);
     free(s->saved);
+    gp_threads_free(s->threads);
     free(s);
+}
+
+#ifdef __EMSCRIPTEN_PTHREADS__
+/* Web Workers loaded and free to host a pthread at once. */
+EM_JS(int, ready_workers, (void), { return PThread.unusedWorkers.length; });
+#endif
+
+/* The kernels' pool: n threads in all (1..GP_MAX_THREADS). The threaded
+ * build starts up to n-1 workers, as many as its pool of Web Workers has
+ * ready (a pthread beyond those would wait for this thread to return to the
+ * event loop, which it never does while it computes); the other builds run
+ * one thread whatever n says. Results do not depend on it. Returns the
+ * threads now running, or 0 for a bad n (the old pool then stays). */
+EMSCRIPTEN_KEEPALIVE int gpw_set_threads(gp_session *s, int n) {
+    NEED_SESSION(s, 0);
+    if (n < 1 || n > GP_MAX_THREADS) {
+        gp_fail(&s->err, GP_ERR_ARG, "threads must be 1..%d, not %d", GP_MAX_THREADS, n);
+        return 0;
+    }
+    if (s->has_gan) gp_gan_set_threads(&s->gan, NULL);
+    if (s->has_clf) s->clf.net.threads = NULL;
+    gp_threads_free(s->threads);
+    s->threads = NULL;
+#ifdef __EMSCRIPTEN_PTHREADS__
+    int ready = ready_workers();
+    if (n > ready + 1) n = ready + 1;
+#endif
+    if (gp_threads_create(&s->threads, n, &s->err) != GP_OK) return 1; /* out of memory: one thread */
+    if (s->has_gan) gp_gan_set_threads(&s->gan, s->threads);
+    if (s->has_clf) s->clf.net.threads = s->threads;
+    return gp_threads_count(s->threads);
 }
 
 EMSCRIPTEN_KEEPALIVE const char *gpw_error(gp_session *s) { return s ? s->err.msg : "no session"; }
@@ -263,6 +296,7 @@ static int adopt_model(gp_session *s, gp_gan *gan) {
     drop_model(s);
     s->gan = *gan;
     s->has_gan = 1;
+    gp_gan_set_threads(&s->gan, s->threads);
     s->z = z;
     s->images = images;
     s->rgba = rgba;
@@ -674,6 +708,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_load_classifier(gp_session *s, const uint8_t *bytes
     gp_classifier c;
     gp_status st = gp_classifier_load(&c, bytes, (size_t)(len > 0 ? len : 0), &s->err);
     if (st != GP_OK) return (int)st;
+    c.net.threads = s->threads;
     gp_feature_stats ref;
     st = gp_quality_reference(&c, &s->ds, &ref, &s->err);
     if (st != GP_OK) {

@@ -40,9 +40,9 @@ class Engine {
     this.M = M;
     this.name = name;
   }
-  static async load(file) {
+  static async load(file, options = {}) {
     const create = require(path.join(BUILD, 'node', file));
-    return new Engine(await create({ print: () => {}, printErr: (t) => console.error(`[${file}] ${t}`) }), file);
+    return new Engine(await create({ print: () => {}, printErr: (t) => console.error(`[${file}] ${t}`), ...options }), file);
   }
   str(s, fn) {
     const n = this.M.lengthBytesUTF8(s) + 1, p = this.M._malloc(n);
@@ -629,6 +629,8 @@ function testRobust(e, data) {
       ['rc', () => M._gpw_load_classifier(s, short, 16)], ['rc', () => M._gpw_load_classifier(s, short, -3)]],
     gpw_score: [['rc', () => M._gpw_score(NULL, 10, 1, -1)], ['rc', () => M._gpw_score(s, BIG, 1, -1)], ['rc', () => M._gpw_score(s, 10, 1, BIG)]],
     gpw_score_json: [['any', () => M._gpw_score_json(NULL)]],
+    gpw_set_threads: [['any', () => M._gpw_set_threads(NULL, 2)], ['any', () => M._gpw_set_threads(s, 0)],
+      ['any', () => M._gpw_set_threads(s, BIG)], ['any', () => M._gpw_set_threads(s, -1)]],
     // the 2-D mode
     gpt_new: [],
     gpt_delete: [['any', () => M._gpt_delete(NULL)]],
@@ -704,13 +706,58 @@ function testRobust(e, data) {
   M._gpt_delete(tFresh);
 }
 
+// (j) The threaded build (pthreads, two threads) trains and samples the same
+// bits as the single-thread SIMD build, on both presets, and sampling after
+// training (packed weights made again) equals a fresh load of the state.
+function testThreads(simd, threads, data) {
+  const M = threads.M;
+  for (const preset of ['mlp', 'dcgan']) {
+    const runs = [simd, threads].map((e) => {
+      const s = e.session({ data });
+      e.ok(s, e.str(preset, (k) => e.M._gpw_config_default(s, k)), 'gpw_config_default');
+      e.ok(s, e.configSet(s, 'seed', 12), 'seed');
+      e.ok(s, e.configSet(s, 'batch', 32), 'batch');
+      e.ok(s, e.M._gpw_create(s), 'gpw_create');
+      const n = e === threads ? e.M._gpw_set_threads(s, 2) : 1;
+      const before = e.sample(s, 4, 6);
+      e.train(s, preset === 'mlp' ? 10 : 3);
+      const run = { n, sums: e.json(e.M._gpw_checksum_json(s)), stats: e.stats(s), before, after: e.sample(s, 4, 6),
+        file: e.save(s, 1) };
+      e.M._gpw_delete(s);
+      return run;
+    });
+    const [one, two] = runs;
+    check(two.n === 2, `${preset}: gpw_set_threads(2) starts two threads`, `got ${two.n}`);
+    check(JSON.stringify(one.sums) === JSON.stringify(two.sums) && maxDiff(one.stats, two.stats) === 0,
+      `${preset}: two threads train the same weights, optimizer state and losses as one`,
+      `${JSON.stringify(one.sums)} vs ${JSON.stringify(two.sums)}`);
+    check(maxDiff(one.after, two.after) === 0 && maxDiff(one.before, two.before) === 0,
+      `${preset}: two threads sample the same images as one`, `max diff ${maxDiff(one.after, two.after)}`);
+    check(maxDiff(one.before, one.after) > 0.01, `${preset}: training changed the samples`);
+    const fresh = threads.session({ data });
+    threads.ok(fresh, threads.loadModel(fresh, two.file), 'gpw_load_model');
+    check(M._gpw_set_threads(fresh, 2) === 2 && maxDiff(threads.sample(fresh, 4, 6), two.after) === 0,
+      `${preset}: sampling after training equals a fresh load of the state (packed weights made again)`);
+    M._gpw_delete(fresh);
+  }
+  const s = threads.session({ data, seed: 1 });
+  check(M._gpw_set_threads(s, 0) === 0 && /threads must be 1\.\.8/.test(threads.error(s)) && M._gpw_set_threads(s, 9) === 0,
+    'gpw_set_threads refuses 0 and 9 threads in words', threads.error(s));
+  check(M._gpw_set_threads(s, 1) === 1 && M._gpw_set_threads(s, 2) === 2, 'gpw_set_threads can shrink and grow the pool');
+  threads.train(s, 2);
+  M._gpw_delete(s);
+  check(simd.M._gpw_set_threads(simd.session({ seed: 1 }), 2) === 1,
+    'the single-thread build runs one thread whatever it is asked');
+}
+
 async function main() {
-  for (const f of ['node/ganplay-simd.js', 'node/ganplay.js', 'data/mnist.bin'])
+  for (const f of ['node/ganplay-simd.js', 'node/ganplay.js', 'node/ganplay-threads.js', 'data/mnist.bin'])
     if (!fs.existsSync(path.join(BUILD, f)))
-      throw new Error(`build/${f} is missing: run make all build/node/ganplay-simd.js build/node/ganplay.js`);
+      throw new Error(`build/${f} is missing: run make test-wasm`);
   const data = new Uint8Array(fs.readFileSync(DATA));
   const simd = await Engine.load('ganplay-simd.js');
   const portable = await Engine.load('ganplay.js');
+  const threads = await Engine.load('ganplay-threads.js', { gpPoolSize: 2 });
   check(simd.M._gpw_simd() === 1 && portable.M._gpw_simd() === 0, 'gpw_simd tells the builds apart',
     `simd ${simd.M._gpw_simd()}, portable ${portable.M._gpw_simd()}`);
 
@@ -724,6 +771,7 @@ async function main() {
     ['(g) digit FD', () => [simd, portable].forEach((e) => testScore(e, data))],
     ['(h) 2-D mode', () => testToy([simd, portable])],
     ['(i) bad arguments', () => [simd, portable].forEach((e) => testRobust(e, data))],
+    ['(j) threads', () => testThreads(simd, threads, data)],
   ];
   for (const [name, fn] of sections) {
     console.log(`== ${name}`);
