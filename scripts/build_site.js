@@ -30,7 +30,7 @@ function main() {
   fs.mkdirSync(site, { recursive: true });
   const page = files(web).filter((f) => !f.startsWith('screenshots/'));
   // what an earlier build left and this one would not make goes
-  const made = (f) => page.includes(f) || /^ganplay(-simd)?\.(js|wasm)$/.test(f) || /^data\/[a-z0-9-]+\.bin\.gz$/.test(f);
+  const made = (f) => page.includes(f) || /^ganplay(-simd|-threads)?(\.worker)?\.(js|wasm)$/.test(f) || /^data\/[a-z0-9-]+\.bin\.gz$/.test(f);
   for (const f of files(site)) if (!made(f)) fs.rmSync(path.join(site, f));
   for (const f of page) {
     fs.mkdirSync(path.dirname(path.join(site, f)), { recursive: true });
@@ -58,7 +58,7 @@ function main() {
   const hash = crypto.createHash('sha256');
   for (const f of all) hash.update(f + '\0').update(fs.readFileSync(path.join(site, f)));
   const version = hash.digest('hex').slice(0, 12);
-  // kept at install: what the first visit shows (the page, the SIMD engine,
+  // kept at install: what the first visit shows (the page, the SIMD engines,
   // MNIST, the first model and its classifier); later, once the page asks:
   // the other models and data (the portable engine only where it runs)
   const firstModel = manifest.models[0] ? manifest.models[0].file : null;

@@ -6,6 +6,9 @@
 // it runs, it keeps the other models and data too, so that everything the
 // page offers works offline. Only same-origin GET requests are handled.
 // Paths are relative to this file, so the site works under any sub-path.
+// Every response it gives carries the cross-origin isolation headers
+// (COOP/COEP) the threaded engine needs, for hosts that cannot send them;
+// the rest of the host's headers (the CSP among them) pass through as sent.
 'use strict';
 
 const BUILD = { version: 'dev', files: [], later: [] }; // written by scripts/build_site.js
@@ -26,34 +29,45 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+function isolated(res) {
+  if (!res || res.type === 'opaque' || res.type === 'opaqueredirect' || res.status === 0 ||
+    res.headers.get('Cross-Origin-Embedder-Policy')) return res;
+  const headers = new Headers(res.headers);
+  for (const [k, v] of Object.entries(ISOLATION)) headers.set(k, v);
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
+
 self.addEventListener('fetch', (event) => {
   const req = event.request;
   if (req.method !== 'GET' || new URL(req.url).origin !== self.location.origin) return;
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     const hit = await cache.match(req, { ignoreSearch: true });
-    if (hit) return hit;
+    if (hit) return isolated(hit);
     try {
       const res = await fetch(req);
       // files not kept at install (other datasets and models) are kept once used
       if (res.ok && res.type === 'basic' && req.mode !== 'navigate') await cache.put(req, res.clone());
-      return res;
+      return isolated(res);
     } catch (err) {
       if (req.mode === 'navigate') {
         const page = await cache.match('./', { ignoreSearch: true });
-        if (page) return page;
+        if (page) return isolated(page);
       }
       throw err;
     }
   })());
 });
 
-// {type: 'keep-rest', build: 'simd' | 'portable'}: keep the files not kept at
-// install, but for the engine build the page does not run.
+// {type: 'keep-rest', build: 'threads' | 'simd' | 'portable'}: keep the files
+// not kept at install, but the portable engine where SIMD runs (both SIMD
+// builds are kept: the threaded one runs only where the page is isolated).
 self.addEventListener('message', (event) => {
   const msg = event.data || {};
   if (msg.type !== 'keep-rest') return;
-  const skip = msg.build === 'simd' ? /^ganplay\.(js|wasm)$/ : /^ganplay-simd\.(js|wasm)$/;
+  const skip = msg.build === 'portable' ? /^ganplay-(simd|threads)(\.worker)?\.(js|wasm)$/ : /^ganplay\.(js|wasm)$/;
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     for (const f of BUILD.later) {

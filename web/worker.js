@@ -827,9 +827,28 @@ function frame({ a, b, t }) {
 let givePreload;
 const preloaded = new Promise((resolve) => (givePreload = resolve));
 
+// The engine build for this browser and page, and its thread count:
+// threads (SIMD on every core the browser offers, up to 8) where the page is
+// cross-origin isolated (SharedArrayBuffer), else SIMD on one thread, else
+// portable. ?build=portable|simd|threads asks for one (threads only where
+// it can run).
+const BUILDS = {
+  threads: { file: 'ganplay-threads.js', name: 'SIMD, threaded' },
+  simd: { file: 'ganplay-simd.js', name: 'SIMD' },
+  portable: { file: 'ganplay.js', name: 'portable' },
+};
+
+function pickBuild(asked) {
+  const simd = asked !== 'portable' && WebAssembly.validate(SIMD_PROBE);
+  const cores = Math.max(1, Math.min(8, Number(self.navigator && navigator.hardwareConcurrency) || 1));
+  const shared = self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
+  if (simd && shared && asked !== 'simd' && (cores > 1 || asked === 'threads')) return { build: 'threads', threads: Math.max(2, cores), cores };
+  return { build: simd ? 'simd' : 'portable', threads: 1, cores, shared };
+}
+
 async function init({ build, noiseSeed, dataset, preload }) {
-  const simd = build !== 'portable' && WebAssembly.validate(SIMD_PROBE);
-  buildName = simd ? 'simd' : 'portable';
+  const pick = pickBuild(build);
+  buildName = pick.build;
   post({ type: 'status', text: 'Loading the engine…' });
   // the list of models and the first model's bytes load while the engine compiles
   let models, first;
@@ -841,16 +860,20 @@ async function init({ build, noiseSeed, dataset, preload }) {
     first = models.then(firstModel);
   }
   try {
-    importScripts(simd ? 'ganplay-simd.js' : 'ganplay.js');
-    M = await createGanplay({ print: () => {}, printErr: () => {} });
+    const file = BUILDS[buildName].file;
+    importScripts(file);
+    // the threaded build starts its pool of workers with the module; they load the same script
+    M = await createGanplay({ print: () => {}, printErr: () => {}, gpPoolSize: pick.threads - 1,
+      mainScriptUrlOrBlob: new URL(file, self.location.href).href });
   } catch (e) {
     const why = String((e && e.message) || e).replace(/\s*Build with -s ASSERTIONS=1.*$/, '');
-    throw new Error(`The ${buildName === 'simd' ? 'SIMD' : 'portable'} WebAssembly engine failed to load (${why}). ` +
+    throw new Error(`The ${BUILDS[buildName].name} WebAssembly engine failed to load (${why}). ` +
       'Reload the page; if that does not help, try another up-to-date browser' +
-      (buildName === 'simd' ? ', or add ?build=portable to the address.' : '.'));
+      (buildName !== 'portable' ? ', or add ?build=portable to the address.' : '.'));
   }
   s = M._gpw_new();
   if (!s) throw new Error('Out of memory starting the engine. Close other tabs and reload.');
+  const threads = M._gpw_set_threads(s, pick.threads);
   table = json(M._gpw_settings_json(s));
   w.noiseSeed = noiseSeed;
   const presets = table.presets.map((p) => p.name);
@@ -864,7 +887,8 @@ async function init({ build, noiseSeed, dataset, preload }) {
   }
   if (!w.model) newModel(); // no pretrained model shipped: show an untrained one
   const result = {
-    build: buildName, simd: M._gpw_simd() === 1, score: scoreAvailable(), model: modelInfo(),
+    build: buildName, simd: M._gpw_simd() === 1, threads, cores: pick.cores, isolated: self.crossOriginIsolated === true,
+    score: scoreAvailable(), model: modelInfo(),
     directions: M._gpw_directions(), models: await models, presets, table,
     classifier: scoreAvailable() && Object.keys(w.classifierFiles).length > 0,
   };

@@ -9,7 +9,11 @@ export async function run({ browser, site, manifest }) {
   const { context, page } = await openPage(browser, site);
   let s = await state(page);
   check(s.errors.length === 0, 'no errors shown in the page', s.errors.join('; '));
-  check(s.build === 'simd', `the SIMD build is in use (${s.build})`);
+  // make serve sends COOP/COEP: the page is cross-origin isolated and runs the threaded build on every core
+  const cores = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency));
+  const engineText = await page.textContent('#r-build');
+  check(s.build === 'threads' && s.threads === cores && cores >= 2 && engineText.includes(`${cores} threads`),
+    `the threaded SIMD build runs one thread per core, and the page says so (${s.build}, ${s.threads} of ${cores}: "${engineText}")`);
   // timing is a figure, printed, not asserted (wall-clock thresholds fail on a
   // busy machine and say nothing about the page): fresh loads in the running
   // browser, whose own start-up is not the page's
@@ -22,7 +26,10 @@ export async function run({ browser, site, manifest }) {
     if (i === 0) {
       c.on('response', (r) => {
         const name = new URL(r.url()).pathname.replace(/^.*\/site\//, '');
-        if (name === '' || name === 'worker.js') policies[name || 'page'] = r.headers()['content-security-policy'] || '';
+        if (name === '' || name === 'worker.js') {
+          policies[name || 'page'] = r.headers()['content-security-policy'] || '';
+          policies[`${name || 'page'} isolation`] = `${r.headers()['cross-origin-opener-policy']} ${r.headers()['cross-origin-embedder-policy']}`;
+        }
       });
     }
     await p.goto(site);
@@ -34,6 +41,8 @@ export async function run({ browser, site, manifest }) {
   check(['page', 'worker.js'].every((k) => /default-src 'self'/.test(policies[k] || '') && /wasm-unsafe-eval/.test(policies[k])),
     'the page and the engine\'s worker are served with the Content-Security-Policy (and the engine runs under it)',
     JSON.stringify(Object.keys(policies)));
+  check(policies['page isolation'] === 'same-origin require-corp' && policies['worker.js isolation'] === 'same-origin require-corp',
+    'and with the cross-origin isolation headers (COOP same-origin, COEP require-corp)', JSON.stringify(policies));
   console.log(`     first samples on screen after ${times.map((t) => t.toFixed(0)).join(', ')} ms ` +
     `(best ${Math.min(...times).toFixed(0)} ms; load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`);
   check(s.model && s.model.name === manifest.models[0].name && !s.model.hasD, 'they come from the first pretrained model of models.json',

@@ -1,7 +1,8 @@
 // main.js: the page. It wires the sections to the engine's worker and draws
 // what the worker sends; all numeric work happens in the engine.
-// Address options: ?build=portable (skip the SIMD build); the hash holds
-// the settings (see settings.js).
+// Address options: ?build=portable|simd|threads (pick the engine build;
+// by default the threaded one where the page is cross-origin isolated, else
+// SIMD, else portable); the hash holds the settings (see settings.js).
 
 import { Engine } from './engine.js';
 import { LineChart } from './charts.js';
@@ -27,8 +28,9 @@ const MAX_MODEL_BYTES = 256 << 20;
 function bootInit() {
   const hash = parseHash();
   const noise = Number(hash.noise);
+  const build = new URLSearchParams(location.search).get('build');
   return {
-    build: new URLSearchParams(location.search).get('build') === 'portable' ? 'portable' : 'auto',
+    build: ['portable', 'simd', 'threads'].includes(build) ? build : 'auto',
     noiseSeed: hash.noise !== undefined && Number.isSafeInteger(noise) && noise >= 0 ? noise : 1,
     dataset: hash.dataset === 'fashion' ? 'fashion' : 'mnist',
   };
@@ -36,7 +38,7 @@ function bootInit() {
 
 // Everything the page knows, also read by the end-to-end tests.
 const state = {
-  ready: false, build: null, score: false, firstGridAt: null, model: null, pending: null, dataset: null,
+  ready: false, build: null, threads: 0, score: false, firstGridAt: null, model: null, pending: null, dataset: null,
   running: false, halted: false, step: 0, dStep: 0, dLoss: NaN, gLoss: NaN, dReal: NaN, dFake: NaN,
   stepsPerSec: 0, imagesPerSec: 0, noiseSeed: 1, modelFd: null, grids: 0, snapshots: 0, realScores: null, fakeScores: null,
   fd: [], label: -1, modelCondAcc: null, busy: null, exploreDraws: 0, kept: null, saved: null, resumable: null, errors: [],
@@ -896,7 +898,8 @@ async function main() {
   state.build = r.build;
   state.score = r.score;
   state.classifier = r.classifier; // the digit FD can be measured
-  setText($('r-build'), r.build === 'simd' ? 'WebAssembly SIMD, in a worker' : 'portable WebAssembly (no SIMD), in a worker');
+  state.threads = r.threads;
+  setText($('r-build'), engineText(r));
   explore.buildSliders(r.directions);
   settings.build(r.table);
   engineTable = r.table;
@@ -941,9 +944,40 @@ async function main() {
   if (isToyHash(hash)) await setView(hash);
 }
 
+// What runs the numbers: the build and its threads, and why only one
+// thread where the browser has more cores.
+function engineText(r) {
+  if (r.build === 'threads') return `WebAssembly SIMD, ${r.threads} threads, in workers`;
+  const base = r.build === 'simd' ? 'WebAssembly SIMD, 1 thread, in a worker' : 'portable WebAssembly (no SIMD), 1 thread, in a worker';
+  if (r.cores > 1 && !r.isolated && r.build === 'simd')
+    return `${base} (this browser has ${r.cores} cores; the page is not cross-origin isolated, so it cannot share memory ` +
+      'between threads: see the README for the headers a host sends)';
+  return base;
+}
+
+// A page that is not cross-origin isolated cannot run threads. Hosts that
+// cannot send the headers get them from the service worker, which adds them
+// to every response; the page reloads once when the worker takes over, if
+// nothing has been done on it yet (no work is lost to the reload).
+let touched = false;
+for (const ev of ['pointerdown', 'keydown']) addEventListener(ev, () => (touched = true), { capture: true, once: true });
+const RELOADED_KEY = 'ganplay-isolation-reload';
+
+function reloadForThreads() {
+  if (self.crossOriginIsolated || touched || state.step > 0 || state.running || !(navigator.hardwareConcurrency > 1)) return;
+  try {
+    if (sessionStorage.getItem(RELOADED_KEY)) return; // once: isolation did not take; stay single-threaded
+    sessionStorage.setItem(RELOADED_KEY, '1');
+  } catch {
+    return;
+  }
+  location.reload();
+}
+
 // Offline after the first visit: a service worker keeps the site's files.
 function registerServiceWorker() {
   if (!('serviceWorker' in navigator) || !/^https?:$/.test(location.protocol)) return;
+  navigator.serviceWorker.addEventListener('controllerchange', reloadForThreads);
   navigator.serviceWorker.register('sw.js').catch(() => {});
   // then the other models and data, for the engine this browser runs
   navigator.serviceWorker.addEventListener('message', (e) => {

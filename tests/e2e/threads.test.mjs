@@ -1,0 +1,108 @@
+// Threads on every host: under make serve (COOP/COEP sent) the page runs
+// the threaded engine (see first.test); on a host that sends no isolation
+// headers the service worker adds them, the page reloads once by itself
+// and then runs threaded, online and offline; where isolation is
+// impossible (no service worker, no headers) it runs one thread and says
+// why. The threaded page trains the same weights as the one-thread page.
+import fs from 'node:fs';
+import path from 'node:path';
+import { E2E, check, newContext, newPage, startServer, state, stopServer, waitFor, waitReady } from './helpers.mjs';
+
+// The page's state once it is ready, across the reload the page may do by
+// itself (a navigation destroys the context an evaluate runs in).
+async function settledState(page, want, what) {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const s = await page.evaluate(() => window.ganplay && window.ganplay.state.ready &&
+        JSON.parse(JSON.stringify({ ...window.ganplay.state, isolated: self.crossOriginIsolated,
+          engineText: document.getElementById('r-build').textContent })));
+      if (s && want(s)) return s;
+    } catch {
+      // the page is navigating
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  check(false, what, 'the page never got there');
+  return null;
+}
+
+// n single steps (D then G) of a new model from the link's settings; the weights' checksums
+async function stepped(page, n) {
+  await waitFor(page, () => window.ganplay.state.dataset, null, 'dataset loaded');
+  for (let i = 0; i < n; i++) {
+    const before = (await state(page)).step;
+    await page.click('#step');
+    await waitFor(page, (b) => window.ganplay.state.step > b && !window.ganplay.state.running, before, `step ${i + 1}`);
+  }
+  return page.evaluate(() => window.ganplay.debug.checksum());
+}
+
+export async function run({ browser }) {
+  // the same site on a host that sends no isolation headers
+  const plain = path.join(E2E, 'plain');
+  fs.cpSync(path.join(E2E, 'site'), plain, { recursive: true });
+  const headers = fs.readFileSync(path.join(plain, '_headers'), 'utf8');
+  fs.writeFileSync(path.join(plain, '_headers'), headers.replace(/^\s*Cross-Origin-(Opener|Embedder)-Policy:.*\n/gm, ''));
+  const { child, url } = await startServer(E2E);
+  const site = url + 'plain/';
+  const context = await newContext(browser, { serviceWorkers: 'allow' });
+  try {
+    const page = await newPage(context);
+    const navigations = []; // documents loaded in this tab
+    page.on('domcontentloaded', () => navigations.push(page.url()));
+    await page.goto(site + '#seed=5&noise=3');
+    await waitReady(page);
+    const first = await settledState(page, () => true, 'first visit: page ready');
+    check(first && !first.isolated && first.build === 'simd' && first.threads === 1 && /not cross-origin isolated/.test(first.engineText),
+      'first visit on a host without isolation headers: one thread, and the page says why', first && first.engineText);
+    // the service worker takes over and the page reloads once, by itself
+    const s = await settledState(page, (x) => x.build === 'threads', 'the page reloads into the threaded engine');
+    check(s && s.isolated && s.threads >= 2 && s.engineText.includes(`${s.threads} threads`) && navigations.length === 2,
+      'once the service worker adds the headers, the page reloads once and runs threaded',
+      s && `${s.engineText}; ${navigations.length} navigations`);
+    check(page.errors.length === 0, 'no errors across the reload', page.errors.join(' | '));
+    const url1 = navigations[navigations.length - 1];
+    check(/[#&]seed=5(&|$)/.test(url1) && /[#&]noise=3(&|$)/.test(url1), 'the reload keeps the address (settings in the link)', url1);
+
+    // the same steps on one thread and on the pool: the same weights
+    const threaded = await stepped(page, 3);
+    const one = await newPage(context);
+    await one.goto(site + '?build=simd#seed=5&noise=3');
+    const single = await settledState(one, (x) => x.build === 'simd', 'the one-thread build on request');
+    check(single && single.isolated && single.threads === 1, '?build=simd runs one thread in an isolated page', single && single.engineText);
+    const alone = await stepped(one, 3);
+    check(JSON.stringify(threaded) === JSON.stringify(alone) && threaded.g_hash !== undefined,
+      'three steps on the threaded engine give the same weights as on one thread', `${JSON.stringify(threaded)} vs ${JSON.stringify(alone)}`);
+    await one.close();
+
+    // offline: still isolated by the service worker, still threaded
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      for (let i = 0; i < 300 && !window.ganplay.state.offlineReady; i++) await new Promise((r) => setTimeout(r, 100));
+    });
+    await stopServer(child);
+    const off = await newPage(context);
+    await off.goto(site);
+    const o = await settledState(off, (x) => x.firstGridAt !== null, 'offline: page ready');
+    check(o && o.isolated && o.build === 'threads' && o.errors.length === 0, 'offline, the service worker still isolates the page: threaded',
+      o && `${o.engineText}; ${o.errors.join('; ')}`);
+    await off.close();
+  } finally {
+    await stopServer(child);
+    await context.close();
+  }
+
+  // where isolation is impossible (no headers and no service worker): one thread, and why
+  const again = await startServer(E2E);
+  const blocked = await newContext(browser, { serviceWorkers: 'block' });
+  try {
+    const page = await newPage(blocked);
+    await page.goto(again.url + 'plain/');
+    const s = await settledState(page, () => true, 'no service worker: page ready');
+    check(s && !s.isolated && s.build === 'simd' && s.threads === 1 && /not cross-origin isolated/.test(s.engineText) &&
+      s.errors.length === 0, 'without headers or a service worker, the page runs one thread and says why', s && s.engineText);
+  } finally {
+    await blocked.close();
+    await stopServer(again.child);
+  }
+}
