@@ -1,8 +1,9 @@
 // The markdown table of the in-browser benchmark (scripts/bench-browser.mjs)
 // from the page's results: one row per measure, one column per engine, and
-// the speed of ganplay SIMD relative to each TF.js backend.
+// the speed of ganplay (threaded and SIMD) relative to each TF.js backend.
 
 const COLUMNS = [
+  ['ganplay threads', 'ganplay', 'threads'],
   ['ganplay SIMD', 'ganplay', 'simd'],
   ['ganplay portable', 'ganplay', 'portable'],
   ['TF.js wasm', 'tfjs', 'wasm'],
@@ -52,17 +53,18 @@ function ratio(a, b, measure) {
 
 export function table(results) {
   const notes = new Set();
-  const header = ['measure', ...COLUMNS.map((c) => c[0]), 'SIMD vs TF.js wasm', 'SIMD vs TF.js cpu'];
+  const header = ['measure', ...COLUMNS.map((c) => c[0]), 'threads vs TF.js wasm', 'SIMD vs TF.js wasm', 'SIMD vs TF.js cpu'];
   const lines = ['| ' + header.join(' | ') + ' |', '|' + header.map((h, i) => (i ? '---:' : '---')).join('|') + '|'];
   for (const [label, model] of MODELS) {
     for (const [what, measure] of [['steps/s', 'stepsPerSec'], ['images/s', 'imagesPerSec'], ['sample 64 (ms)', 'sample']]) {
       const rs = COLUMNS.map(([, e, v]) => find(results, e, v, model));
-      const [simd, , wasm, cpu] = rs.map((r) => value(r, measure));
+      const [threads, simd, , wasm, cpu] = rs.map((r) => value(r, measure));
       lines.push('| ' + [`${label} ${what}`, ...rs.map((r) => cell(r, measure, notes)),
-        ratio(simd, wasm, measure), ratio(simd, cpu, measure)].join(' | ') + ' |');
+        ratio(threads, wasm, measure), ratio(simd, wasm, measure), ratio(simd, cpu, measure)].join(' | ') + ' |');
     }
   }
-  notes.add('ratios are speed ratios (for ms rows, TF.js ms / ganplay ms): above 1x ganplay SIMD is faster');
+  notes.add('ratios are speed ratios (for ms rows, TF.js ms / ganplay ms): above 1x ganplay is faster');
+  notes.add('ganplay threads: the threaded SIMD build on every core the browser offers (the page is cross-origin isolated)');
   return lines.join('\n') + '\n\n' + [...notes].map((n) => `- ${n}`).join('\n');
 }
 

@@ -35,7 +35,8 @@ function siteFiles() {
   const tfwasm = path.join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   return [
     ...fs.readdirSync(page).map((f) => [path.join(page, f), f]),
-    ...['ganplay-simd.js', 'ganplay-simd.wasm', 'ganplay.js', 'ganplay.wasm'].map((f) => [path.join(FROM, f), f]),
+    ...['ganplay-threads.js', 'ganplay-threads.wasm', 'ganplay-threads.worker.js', 'ganplay-simd.js', 'ganplay-simd.wasm',
+      'ganplay.js', 'ganplay.wasm'].map((f) => [path.join(FROM, f), f]),
     [path.join(tfjs, 'tf.min.js'), 'tfjs/tf.min.js'],
     ...['tf-backend-wasm.min.js', 'tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm',
       'tfjs-backend-wasm-threaded-simd.wasm'].map((f) => [path.join(tfwasm, f), 'tfjs/' + f]),
@@ -63,6 +64,9 @@ function assemble() {
     fs.mkdirSync(path.dirname(path.join(SITE, to)), { recursive: true });
     fs.copyFileSync(from, path.join(SITE, to));
   }
+  // cross-origin isolated, as the playground under make serve: the threaded builds can run
+  fs.writeFileSync(path.join(SITE, '_headers'),
+    '/*\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n');
   fs.mkdirSync(path.join(SITE, 'data'));
   const bytes = fs.readFileSync(data);
   fs.writeFileSync(path.join(SITE, 'data/mnist.bin'), data.endsWith('.gz') ? zlib.gunzipSync(bytes) : bytes);

@@ -134,6 +134,8 @@ static void microkernel_simd(int kc, const float *Ap, const float *Bp,
 /* Below this many multiply-adds a GEMM runs in the caller: waking the
  * pool would cost more than it saves. Either way the bits are the same. */
 #define GEMM_PARALLEL_MIN (1L << 19)
+/* Packing goes to the pool from this many floats. */
+#define GEMM_PARALLEL_PACK (1L << 16)
 
 /* One GEMM in flight, shared by its tasks. Apre/Bpre: the operand already
  * packed over all of K (see gp_gemm_pack_a), or NULL to pack per block. */
@@ -219,7 +221,10 @@ static void gemm_packed(gemm_job *j, int accumulate, float *ws, gp_threads *th) 
                            : ws + (size_t)round_up(M, MR) * kc_max;
         j->init = (k0 > 0 || accumulate) ? TILE_LOAD : j->bias ? TILE_BIAS : TILE_ZERO;
         int pack_tasks = (j->Apre ? 0 : j->a_panels) + (j->Bpre ? 0 : j->b_panels);
-        gp_threads_run(th, pack_tasks, pack_task, j);
+        /* small packs (an activation panel set under sampling) stay in the
+         * caller: a parallel region costs a round trip to the workers */
+        long pack_floats = (long)pack_tasks * j->kc * NR;
+        gp_threads_run(pack_floats >= GEMM_PARALLEL_PACK ? th : NULL, pack_tasks, pack_task, j);
         gp_threads_run(th, j->row_blocks * j->b_panels, tile_task, j);
     }
 }

@@ -11,7 +11,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#define SPIN_ROUNDS 20000
+/* about a quarter of a millisecond of polling before a worker sleeps */
+#define SPIN_ROUNDS (1 << 18)
 
 struct gp_threads {
     int n; /* threads in all, the caller included */

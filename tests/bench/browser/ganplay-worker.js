@@ -1,5 +1,5 @@
 // ganplay-worker.js: measures one ganplay build on one preset, in a worker
-// like the playground's. Gets a task {variant: 'simd'|'portable', model,
+// like the playground's. Gets a task {variant: 'threads'|'relaxed'|'simd'|'portable', model,
 // train, sample} (options for measure.js); posts 'train-start' (with the
 // result so far), 'progress' and finally 'done' with the result.
 'use strict';
@@ -38,10 +38,13 @@ async function loadDataset() {
 
 // Fills result as it goes, so a failure keeps what was measured before it.
 async function run(task, result) {
-  importScripts(task.variant === 'simd' ? 'ganplay-simd.js' : 'ganplay.js');
-  M = await createGanplay();
-  result.info = { kernels: M._gpw_simd() ? 'simd128' : 'portable' };
+  const file = { threads: 'ganplay-threads.js', simd: 'ganplay-simd.js', portable: 'ganplay.js' }[task.variant];
+  const threads = task.variant === 'threads' ? Math.min(8, navigator.hardwareConcurrency || 1) : 1;
+  if (threads > 1 && !self.crossOriginIsolated) throw new Error('the page is not cross-origin isolated: no threads');
+  importScripts(file);
+  M = await createGanplay({ gpPoolSize: threads - 1, mainScriptUrlOrBlob: new URL(file, self.location.href).href });
   s = M._gpw_new();
+  result.info = { kernels: M._gpw_simd() ? 'simd128' : 'portable', threads: M._gpw_set_threads(s, threads) };
   await loadDataset();
 
   const rc = withString(task.model, (k) => M._gpw_config_default(s, k));
