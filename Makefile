@@ -104,6 +104,42 @@ $(BUILD)/site/ganplay-threads.js: $(WASM_SRC) $(HEADERS)
 $(BUILD)/node/ganplay-threads.js: $(WASM_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EMFLAGS) $(EM_NODE) $(EM_THREADS) $(WASM_SRC) -o $@
+# The relaxed-SIMD builds: the GEMM's micro-kernel with fused multiply-add,
+# as a module of its own built by Debian's clang-19 and wasm-ld-19 (its LLVM
+# knows the final relaxed-SIMD opcodes; Emscripten 3.1.6's does not, and its
+# binaryen rejects them), embedded in the engine's JS and instantiated on
+# the engine's memory (scripts/relaxed_kernel.mjs, src/wasm_relaxed.js).
+# The page picks these where WebAssembly.validate accepts relaxed SIMD.
+RELAXED_CC  ?= clang-19
+RELAXED_LD  ?= wasm-ld-19
+RELAXED_CFLAGS = --target=wasm32 -O2 -msimd128 -mrelaxed-simd -fPIC -ffreestanding -nostdlib -Isrc
+RELAXED_LDFLAGS = --experimental-pic --shared --export=gp_relaxed_microkernel
+RELAXED_KERNEL_SRC = src/kernels_relaxed.c src/microkernel.h src/simd.h scripts/relaxed_kernel.mjs
+$(BUILD)/relaxed/kernel.js: $(RELAXED_KERNEL_SRC)
+	@mkdir -p $(dir $@)
+	$(RELAXED_CC) $(RELAXED_CFLAGS) -c $< -o $(BUILD)/relaxed/kernel.o
+	$(RELAXED_LD) $(RELAXED_LDFLAGS) $(BUILD)/relaxed/kernel.o -o $(BUILD)/relaxed/kernel.wasm
+	node --experimental-wasm-relaxed-simd scripts/relaxed_kernel.mjs $(BUILD)/relaxed/kernel.wasm $@
+# for the threaded engine: on shared memory
+$(BUILD)/relaxed/kernel-shared.js: $(RELAXED_KERNEL_SRC)
+	@mkdir -p $(dir $@)
+	$(RELAXED_CC) $(RELAXED_CFLAGS) -matomics -mbulk-memory -c $< -o $(BUILD)/relaxed/kernel-shared.o
+	$(RELAXED_LD) $(RELAXED_LDFLAGS) --shared-memory --max-memory=2147483648 $(BUILD)/relaxed/kernel-shared.o \
+	    -o $(BUILD)/relaxed/kernel-shared.wasm
+	node --experimental-wasm-relaxed-simd scripts/relaxed_kernel.mjs $(BUILD)/relaxed/kernel-shared.wasm $@
+EM_RELAXED = -msimd128 -DGP_RELAXED=1 --js-library src/wasm_relaxed.js
+$(BUILD)/site/ganplay-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel.js src/wasm_relaxed.js
+	@mkdir -p $(dir $@)
+	$(EMCC) $(EMFLAGS) $(EM_WEB) $(EM_RELAXED) -sIMPORTED_MEMORY=1 --pre-js $(BUILD)/relaxed/kernel.js $(WASM_SRC) -o $@
+$(BUILD)/site/ganplay-threads-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel-shared.js src/wasm_relaxed.js
+	@mkdir -p $(dir $@)
+	$(EMCC) $(EMFLAGS) $(EM_WEB) $(EM_THREADS) $(EM_RELAXED) --pre-js $(BUILD)/relaxed/kernel-shared.js $(WASM_SRC) -o $@
+$(BUILD)/node/ganplay-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel.js src/wasm_relaxed.js
+	@mkdir -p $(dir $@)
+	$(EMCC) $(EMFLAGS) $(EM_NODE) $(EM_RELAXED) -sIMPORTED_MEMORY=1 --pre-js $(BUILD)/relaxed/kernel.js $(WASM_SRC) -o $@
+$(BUILD)/node/ganplay-threads-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel-shared.js src/wasm_relaxed.js
+	@mkdir -p $(dir $@)
+	$(EMCC) $(EMFLAGS) $(EM_NODE) $(EM_THREADS) $(EM_RELAXED) --pre-js $(BUILD)/relaxed/kernel-shared.js $(WASM_SRC) -o $@
 $(BUILD)/node/ganplay-simd.js: $(WASM_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EMFLAGS) $(EM_NODE) -msimd128 $(WASM_SRC) -o $@
@@ -115,7 +151,8 @@ $(BUILD)/node/ganplay.js: $(WASM_SRC) $(HEADERS)
 # model files in models/ (scripts/build_site.js lists them and stamps sw.js).
 WEB_FILES = $(shell find web -type f -not -path 'web/screenshots/*')
 SITE = $(BUILD)/site
-web site: $(SITE)/ganplay-simd.js $(SITE)/ganplay.js $(SITE)/ganplay-threads.js $(SITE)/data/mnist.bin.gz $(SITE)/data/fashion.bin.gz \
+web site: $(SITE)/ganplay-simd.js $(SITE)/ganplay.js $(SITE)/ganplay-threads.js $(SITE)/ganplay-relaxed.js \
+          $(SITE)/ganplay-threads-relaxed.js $(SITE)/data/mnist.bin.gz $(SITE)/data/fashion.bin.gz \
           $(WEB_FILES) scripts/build_site.js
 	node scripts/build_site.js $(SITE) models
 
@@ -182,9 +219,9 @@ test-sanitize: $(TESTS:%=$(BUILD)/san/%) $(BUILD)/tsan/test_threads $(BUILD)/dat
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 GP_TEST_QUICK=1 $(BUILD)/san/$$t; done
 	@echo "== test_threads (tsan)"; TSAN_OPTIONS=halt_on_error=1 GP_TEST_QUICK=1 GP_TEST_RACES=1 $(BUILD)/tsan/test_threads
 
-test-wasm: $(BUILD)/node/ganplay-simd.js $(BUILD)/node/ganplay.js $(BUILD)/node/ganplay-threads.js $(BUILD)/ganplay \
-           $(BUILD)/data/mnist.bin
-	$(NODE_TEST) tests/wasm/run.mjs
+test-wasm: $(BUILD)/node/ganplay-simd.js $(BUILD)/node/ganplay.js $(BUILD)/node/ganplay-threads.js \
+           $(BUILD)/node/ganplay-relaxed.js $(BUILD)/node/ganplay-threads-relaxed.js $(BUILD)/ganplay $(BUILD)/data/mnist.bin
+	$(NODE_TEST) --experimental-wasm-relaxed-simd tests/wasm/run.mjs
 
 # plain node: playwright-core needs node's fetch
 test-e2e: site

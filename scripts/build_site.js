@@ -30,7 +30,7 @@ function main() {
   fs.mkdirSync(site, { recursive: true });
   const page = files(web).filter((f) => !f.startsWith('screenshots/'));
   // what an earlier build left and this one would not make goes
-  const made = (f) => page.includes(f) || /^ganplay(-simd|-threads)?(\.worker)?\.(js|wasm)$/.test(f) || /^data\/[a-z0-9-]+\.bin\.gz$/.test(f);
+  const made = (f) => page.includes(f) || /^ganplay(-[a-z-]+)?(\.worker)?\.(js|wasm)$/.test(f) || /^data\/[a-z0-9-]+\.bin\.gz$/.test(f);
   for (const f of files(site)) if (!made(f)) fs.rmSync(path.join(site, f));
   for (const f of page) {
     fs.mkdirSync(path.dirname(path.join(site, f)), { recursive: true });

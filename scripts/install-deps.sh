@@ -18,7 +18,10 @@ check chromium chromium
 # the fuzzers: clang with libFuzzer's runtime
 check clang-14 clang-14
 [ -f "$(clang-14 -print-resource-dir 2>/dev/null)/lib/linux/libclang_rt.fuzzer-x86_64.a" ] || need="$need libclang-rt-14-dev"
-# LeakSanitizer/ASan runtime for gcc comes with gcc itself (libasan)
+# the relaxed-SIMD kernel module: a clang and wasm-ld that know the final opcodes
+check clang-19 clang-19
+check wasm-ld-19 lld-19
+# LeakSanitizer/ASan/TSan runtimes for gcc come with gcc itself (libasan, libtsan)
 
 if [ -n "$need" ]; then
     echo "installing Debian packages:$need"

@@ -18,6 +18,7 @@
 #define GP_GEMM_KC 256
 
 int gp_kernels_simd(void) { return GP_SIMD; }
+int gp_kernels_relaxed(void) { return GP_RELAXED; }
 
 static int round_up(int x, int m) { return (x + m - 1) / m * m; }
 static int min_int(int a, int b) { return a < b ? a : b; }
@@ -55,18 +56,17 @@ static void pack_b_panel(float *Bpack, int N, int j0, int kc, int k0, const floa
     }
 }
 
-/* How a micro-kernel starts its accumulators. */
-enum tile_init { TILE_ZERO, TILE_BIAS, TILE_LOAD };
+/* How a micro-kernel starts its accumulators (microkernel.h). */
+#include "microkernel.h"
+enum tile_init { TILE_ZERO = GP_TILE_ZERO, TILE_BIAS = GP_TILE_BIAS, TILE_LOAD = GP_TILE_LOAD };
 
 /* One MR x NR tile: C = init + Apanel * Bpanel over kc. C has leading dim ldc
  * and is a full tile here (edges go through a scratch tile). */
 typedef void (*microkernel_fn)(int kc, const float *Ap, const float *Bp,
-                               float *C, int ldc, enum tile_init init,
-                               const float *bias);
+                               float *C, int ldc, int init, const float *bias);
 
 static void microkernel_portable(int kc, const float *Ap, const float *Bp,
-                                 float *C, int ldc, enum tile_init init,
-                                 const float *bias) {
+                                 float *C, int ldc, int init, const float *bias) {
     float acc[MR][NR];
     for (int r = 0; r < MR; r++)
         for (int c = 0; c < NR; c++)
@@ -85,47 +85,19 @@ static void microkernel_portable(int kc, const float *Ap, const float *Bp,
         for (int c = 0; c < NR; c++) C[r * ldc + c] = acc[r][c];
 }
 
-#if GP_SIMD
-static void microkernel_simd(int kc, const float *Ap, const float *Bp,
-                             float *C, int ldc, enum tile_init init,
-                             const float *bias) {
-    f32x4 c00, c01, c10, c11, c20, c21, c30, c31;
-    if (init == TILE_LOAD) {
-        c00 = f32x4_load(C + 0 * ldc); c01 = f32x4_load(C + 0 * ldc + 4);
-        c10 = f32x4_load(C + 1 * ldc); c11 = f32x4_load(C + 1 * ldc + 4);
-        c20 = f32x4_load(C + 2 * ldc); c21 = f32x4_load(C + 2 * ldc + 4);
-        c30 = f32x4_load(C + 3 * ldc); c31 = f32x4_load(C + 3 * ldc + 4);
-    } else {
-        f32x4 b0 = init == TILE_BIAS ? f32x4_load(bias) : f32x4_splat(0.0f);
-        f32x4 b1 = init == TILE_BIAS ? f32x4_load(bias + 4) : f32x4_splat(0.0f);
-        c00 = c10 = c20 = c30 = b0;
-        c01 = c11 = c21 = c31 = b1;
-    }
-    for (int k = 0; k < kc; k++) {
-        f32x4 b0 = f32x4_load(Bp);
-        f32x4 b1 = f32x4_load(Bp + 4);
-        f32x4 a0 = f32x4_load_splat(Ap + 0);
-        f32x4 a1 = f32x4_load_splat(Ap + 1);
-        f32x4 a2 = f32x4_load_splat(Ap + 2);
-        f32x4 a3 = f32x4_load_splat(Ap + 3);
-        /* multiply then add: baseline wasm SIMD has no FMA, and native must
-         * round the same way */
-        c00 = f32x4_add(c00, f32x4_mul(a0, b0));
-        c01 = f32x4_add(c01, f32x4_mul(a0, b1));
-        c10 = f32x4_add(c10, f32x4_mul(a1, b0));
-        c11 = f32x4_add(c11, f32x4_mul(a1, b1));
-        c20 = f32x4_add(c20, f32x4_mul(a2, b0));
-        c21 = f32x4_add(c21, f32x4_mul(a2, b1));
-        c30 = f32x4_add(c30, f32x4_mul(a3, b0));
-        c31 = f32x4_add(c31, f32x4_mul(a3, b1));
-        Ap += MR;
-        Bp += NR;
-    }
-    f32x4_store(C + 0 * ldc, c00); f32x4_store(C + 0 * ldc + 4, c01);
-    f32x4_store(C + 1 * ldc, c10); f32x4_store(C + 1 * ldc + 4, c11);
-    f32x4_store(C + 2 * ldc, c20); f32x4_store(C + 2 * ldc + 4, c21);
-    f32x4_store(C + 3 * ldc, c30); f32x4_store(C + 3 * ldc + 4, c31);
-}
+#if GP_SIMD && !GP_RELAXED
+/* the 4 x 8 SIMD tile, multiply then add (see microkernel.h) */
+#define GP_MICROKERNEL microkernel_simd
+#define GP_MICROKERNEL_LINKAGE static
+#include "microkernel.h"
+#endif
+
+#if GP_RELAXED
+/* The same tile with fused multiply-add, from the kernel module built with
+ * a newer clang (src/kernels_relaxed.c); the page instantiates it on the
+ * engine's memory and passes its export in as this import. */
+void gp_relaxed_microkernel(int kc, const float *Ap, const float *Bp, float *C, int ldc, int init, const float *bias);
+#define microkernel_relaxed gp_relaxed_microkernel
 #endif
 
 /* Rows of C one tile task covers: MB rows by one NR-column panel, so the
@@ -248,7 +220,9 @@ void gp_gemm_pack_b(float *Bpacked, int N, int K, const float *B, int b_rs, int 
     }
 }
 
-#if GP_SIMD
+#if GP_RELAXED
+#define BEST_KERNEL microkernel_relaxed
+#elif GP_SIMD
 #define BEST_KERNEL microkernel_simd
 #else
 #define BEST_KERNEL microkernel_portable

@@ -1,7 +1,11 @@
 /* simd.h: the one place that names SIMD intrinsics.
  * A tiny f32x4 vocabulary mapped onto wasm_simd128.h (wasm, -msimd128) or
  * SSE2 (native x86-64). Only kernels.c includes this file.
- * GP_SIMD is 1 when a 128-bit path exists, 0 for the portable build. */
+ * GP_SIMD is 1 when a 128-bit path exists, 0 for the portable build.
+ * f32x4_madd(acc, a, b) is acc + a*b: a multiply then an add, except in the
+ * relaxed-SIMD kernel module (GP_RELAXED_MODULE, -mrelaxed-simd), where it
+ * is one fused multiply-add. GP_RELAXED is 1 in a build whose GEMM calls
+ * that module's micro-kernel (see kernels_relaxed.c). */
 #ifndef GP_SIMD_H
 #define GP_SIMD_H
 
@@ -49,6 +53,18 @@ static inline __m128 gp_sse_select_pos(__m128 a, __m128 x, __m128 y) {
 #define f32x4_select_pos(a, x, y) gp_sse_select_pos((a), (x), (y))
 #else
 #define GP_SIMD 0
+#endif
+
+#if GP_SIMD
+#if defined(GP_RELAXED_MODULE) && defined(__wasm_relaxed_simd__)
+#define f32x4_madd(acc, a, b) wasm_f32x4_relaxed_madd((a), (b), (acc))
+#else
+#define f32x4_madd(acc, a, b) f32x4_add((acc), f32x4_mul((a), (b)))
+#endif
+#endif
+
+#ifndef GP_RELAXED
+#define GP_RELAXED 0
 #endif
 
 #endif

@@ -61,13 +61,14 @@ self.addEventListener('fetch', (event) => {
   })());
 });
 
-// {type: 'keep-rest', build: 'threads' | 'simd' | 'portable'}: keep the files
-// not kept at install, but the portable engine where SIMD runs (both SIMD
-// builds are kept: the threaded one runs only where the page is isolated).
+// {type: 'keep-rest', build: NAME}: keep the files not kept at install, but
+// the portable engine where SIMD runs (every SIMD build is kept: which one
+// runs depends on isolation, and isolation on the host), or the SIMD
+// builds where only the portable one runs.
 self.addEventListener('message', (event) => {
   const msg = event.data || {};
   if (msg.type !== 'keep-rest') return;
-  const skip = msg.build === 'portable' ? /^ganplay-(simd|threads)(\.worker)?\.(js|wasm)$/ : /^ganplay\.(js|wasm)$/;
+  const skip = msg.build === 'portable' ? /^ganplay-[a-z-]+(\.worker)?\.(js|wasm)$/ : /^ganplay\.(js|wasm)$/;
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     for (const f of BUILD.later) {

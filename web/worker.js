@@ -15,6 +15,14 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 15, 11,
 ]);
 
+// The smallest module using f32x4.relaxed_madd (three v128.const zeros, then
+// 0xfd 0x85 0x02): it validates only where wasm relaxed SIMD is supported.
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 253, 133, 2, 11,
+]);
+
 const DATASETS = {
   mnist: { file: 'data/mnist.bin.gz', name: 'MNIST digits', classes: 10 },
   fashion: { file: 'data/fashion.bin.gz', name: 'Fashion-MNIST', classes: 10 },
@@ -827,23 +835,29 @@ function frame({ a, b, t }) {
 let givePreload;
 const preloaded = new Promise((resolve) => (givePreload = resolve));
 
-// The engine build for this browser and page, and its thread count:
-// threads (SIMD on every core the browser offers, up to 8) where the page is
-// cross-origin isolated (SharedArrayBuffer), else SIMD on one thread, else
-// portable. ?build=portable|simd|threads asks for one (threads only where
-// it can run).
+// The engine builds, best first. The page takes the first this browser and
+// page can run: threads (every core the browser offers, up to 8) where the
+// page is cross-origin isolated (SharedArrayBuffer); fused multiply-add
+// where WebAssembly.validate accepts relaxed SIMD; else 128-bit SIMD; else
+// portable. ?build=NAME asks for one (it still needs what it needs).
 const BUILDS = {
-  threads: { file: 'ganplay-threads.js', name: 'SIMD, threaded' },
-  simd: { file: 'ganplay-simd.js', name: 'SIMD' },
+  'threads-relaxed': { file: 'ganplay-threads-relaxed.js', name: 'SIMD with fused multiply-add, threaded', threads: true, relaxed: true },
+  threads: { file: 'ganplay-threads.js', name: 'SIMD, threaded', threads: true },
+  relaxed: { file: 'ganplay-relaxed.js', name: 'SIMD with fused multiply-add', relaxed: true },
+  simd: { file: 'ganplay-simd.js', name: 'SIMD', simd: true },
   portable: { file: 'ganplay.js', name: 'portable' },
 };
 
 function pickBuild(asked) {
-  const simd = asked !== 'portable' && WebAssembly.validate(SIMD_PROBE);
+  const simd = WebAssembly.validate(SIMD_PROBE);
+  const relaxed = simd && WebAssembly.validate(RELAXED_PROBE);
   const cores = Math.max(1, Math.min(8, Number(self.navigator && navigator.hardwareConcurrency) || 1));
   const shared = self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
-  if (simd && shared && asked !== 'simd' && (cores > 1 || asked === 'threads')) return { build: 'threads', threads: Math.max(2, cores), cores };
-  return { build: simd ? 'simd' : 'portable', threads: 1, cores, shared };
+  const runs = (b) => b === 'portable' || (simd && (!BUILDS[b].relaxed || relaxed) && (!BUILDS[b].threads || shared));
+  const wanted = BUILDS[asked] && runs(asked) ? [asked] : Object.keys(BUILDS);
+  // one core: the threaded builds would only add their overhead
+  const build = wanted.find((b) => runs(b) && (!BUILDS[b].threads || cores > 1 || asked === b)) || 'portable';
+  return { build, threads: BUILDS[build].threads ? Math.max(2, cores) : 1, cores, shared, relaxed };
 }
 
 async function init({ build, noiseSeed, dataset, preload }) {
@@ -887,7 +901,8 @@ async function init({ build, noiseSeed, dataset, preload }) {
   }
   if (!w.model) newModel(); // no pretrained model shipped: show an untrained one
   const result = {
-    build: buildName, simd: M._gpw_simd() === 1, threads, cores: pick.cores, isolated: self.crossOriginIsolated === true,
+    build: buildName, buildText: BUILDS[buildName].name, simd: M._gpw_simd() === 1, relaxed: !!BUILDS[buildName].relaxed,
+    threads, cores: pick.cores, isolated: self.crossOriginIsolated === true,
     score: scoreAvailable(), model: modelInfo(),
     directions: M._gpw_directions(), models: await models, presets, table,
     classifier: scoreAvailable() && Object.keys(w.classifierFiles).length > 0,

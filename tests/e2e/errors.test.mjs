@@ -8,7 +8,7 @@ import { E2E, check, newContext, newPage, state, waitReady } from './helpers.mjs
 export async function run({ browser, url }) {
   const broken = path.join(E2E, 'broken');
   fs.cpSync(path.join(E2E, 'site'), broken, { recursive: true });
-  for (const f of ['ganplay-threads.wasm', 'ganplay-simd.wasm', 'ganplay.wasm']) {
+  for (const f of fs.readdirSync(broken).filter((n) => /^ganplay.*\.wasm$/.test(n))) {
     const file = path.join(broken, f);
     fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 200)); // a truncated download
   }

@@ -33,8 +33,9 @@ export async function run({ browser }) {
       return (await cache.keys()).map((r) => new URL(r.url).pathname.replace(/^.*\/site\//, ''));
     });
     check(files.includes('data/fashion.bin.gz') && files.filter((f) => f.endsWith('.gpm')).length === 3 &&
-      !files.includes('ganplay.wasm') && ['ganplay-simd.wasm', 'ganplay-threads.wasm', 'ganplay-threads.worker.js'].every((f) => files.includes(f)),
-    'then every model and dataset, and only the SIMD engines (threaded and not) this browser runs',
+      !files.includes('ganplay.wasm') && ['ganplay-simd.wasm', 'ganplay-relaxed.wasm', 'ganplay-threads.wasm',
+      'ganplay-threads-relaxed.wasm', 'ganplay-threads-relaxed.worker.js'].every((f) => files.includes(f)),
+    'then every model and dataset, and only the SIMD engines (threaded or not, fused or not) this browser runs',
     files.filter((f) => !f.startsWith('js/')).join(', '));
     await page.close();
     await stopServer(child);
@@ -45,7 +46,7 @@ export async function run({ browser }) {
     await waitFor(page, () => window.ganplay.state.firstGridAt !== null && window.ganplay.state.dataset, null, 'offline: samples and data');
     let s = await state(page);
     check(s.ready && s.errors.length === 0 && s.grids > 0, 'with the server stopped the page still loads and shows samples', s.errors.join('; '));
-    check(s.build === 'threads' && s.threads >= 2, 'offline too, the page is isolated and runs the threaded engine', `${s.build}, ${s.threads}`);
+    check(s.build === 'threads-relaxed' && s.threads >= 2, 'offline too, the page is isolated and runs the threaded engine', `${s.build}, ${s.threads}`);
     await page.click('#start');
     await waitFor(page, () => window.ganplay.state.model.hasD && window.ganplay.state.step >= 3, null, 'offline: trains');
     await page.click('#pause');

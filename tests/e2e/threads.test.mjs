@@ -53,10 +53,10 @@ export async function run({ browser }) {
     await page.goto(site + '#seed=5&noise=3');
     await waitReady(page);
     const first = await settledState(page, () => true, 'first visit: page ready');
-    check(first && !first.isolated && first.build === 'simd' && first.threads === 1 && /not cross-origin isolated/.test(first.engineText),
+    check(first && !first.isolated && first.build === 'relaxed' && first.threads === 1 && /not cross-origin isolated/.test(first.engineText),
       'first visit on a host without isolation headers: one thread, and the page says why', first && first.engineText);
     // the service worker takes over and the page reloads once, by itself
-    const s = await settledState(page, (x) => x.build === 'threads', 'the page reloads into the threaded engine');
+    const s = await settledState(page, (x) => x.build === 'threads-relaxed', 'the page reloads into the threaded engine');
     check(s && s.isolated && s.threads >= 2 && s.engineText.includes(`${s.threads} threads`) && navigations.length === 2,
       'once the service worker adds the headers, the page reloads once and runs threaded',
       s && `${s.engineText}; ${navigations.length} navigations`);
@@ -64,16 +64,22 @@ export async function run({ browser }) {
     const url1 = navigations[navigations.length - 1];
     check(/[#&]seed=5(&|$)/.test(url1) && /[#&]noise=3(&|$)/.test(url1), 'the reload keeps the address (settings in the link)', url1);
 
-    // the same steps on one thread and on the pool: the same weights
-    const threaded = await stepped(page, 3);
-    const one = await newPage(context);
-    await one.goto(site + '?build=simd#seed=5&noise=3');
-    const single = await settledState(one, (x) => x.build === 'simd', 'the one-thread build on request');
-    check(single && single.isolated && single.threads === 1, '?build=simd runs one thread in an isolated page', single && single.engineText);
-    const alone = await stepped(one, 3);
-    check(JSON.stringify(threaded) === JSON.stringify(alone) && threaded.g_hash !== undefined,
-      'three steps on the threaded engine give the same weights as on one thread', `${JSON.stringify(threaded)} vs ${JSON.stringify(alone)}`);
-    await one.close();
+    // the same steps on one thread and on the pool: the same weights, for the
+    // fused builds and for the strict ones
+    const sums = { 'threads-relaxed': await stepped(page, 3) };
+    for (const build of ['relaxed', 'threads', 'simd']) {
+      const other = await newPage(context);
+      await other.goto(`${site}?build=${build}#seed=5&noise=3`);
+      const o = await settledState(other, (x) => x.build === build, `?build=${build}`);
+      check(o && o.isolated && o.threads === (build.startsWith('threads') ? s.threads : 1), `?build=${build} runs it in an isolated page`,
+        o && o.engineText);
+      sums[build] = await stepped(other, 3);
+      await other.close();
+    }
+    const same = (a, b) => JSON.stringify(sums[a]) === JSON.stringify(sums[b]) && sums[a].g_hash !== undefined;
+    check(same('threads-relaxed', 'relaxed') && same('threads', 'simd') && !same('threads', 'relaxed'),
+      'three steps on the threaded engines give the same weights as on one thread (fused and strict builds apart)',
+      JSON.stringify(sums));
 
     // offline: still isolated by the service worker, still threaded
     await page.evaluate(async () => {
@@ -84,7 +90,7 @@ export async function run({ browser }) {
     const off = await newPage(context);
     await off.goto(site);
     const o = await settledState(off, (x) => x.firstGridAt !== null, 'offline: page ready');
-    check(o && o.isolated && o.build === 'threads' && o.errors.length === 0, 'offline, the service worker still isolates the page: threaded',
+    check(o && o.isolated && o.build === 'threads-relaxed' && o.errors.length === 0, 'offline, the service worker still isolates the page: threaded',
       o && `${o.engineText}; ${o.errors.join('; ')}`);
     await off.close();
   } finally {
@@ -99,7 +105,7 @@ export async function run({ browser }) {
     const page = await newPage(blocked);
     await page.goto(again.url + 'plain/');
     const s = await settledState(page, () => true, 'no service worker: page ready');
-    check(s && !s.isolated && s.build === 'simd' && s.threads === 1 && /not cross-origin isolated/.test(s.engineText) &&
+    check(s && !s.isolated && s.build === 'relaxed' && s.threads === 1 && /not cross-origin isolated/.test(s.engineText) &&
       s.errors.length === 0, 'without headers or a service worker, the page runs one thread and says why', s && s.engineText);
   } finally {
     await blocked.close();

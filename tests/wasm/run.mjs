@@ -1,5 +1,5 @@
 // Tests of the wasm builds in build/node/ through the gpw_* API the page uses.
-// usage: node --no-experimental-fetch tests/wasm/run.mjs
+// usage: node --no-experimental-fetch --experimental-wasm-relaxed-simd tests/wasm/run.mjs
 // (after make all build/node/ganplay-simd.js build/node/ganplay.js)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -750,14 +750,45 @@ function testThreads(simd, threads, data) {
     'the single-thread build runs one thread whatever it is asked');
 }
 
+// (k) The relaxed-SIMD builds (fused multiply-add in the GEMM, from the
+// clang-19 kernel module): they really fuse (their sums round differently
+// from the strict build's), stay within a tolerance of it after training
+// and sampling, and threaded = single-thread bit for bit.
+function testRelaxed(simd, relaxed, threadsRelaxed, data) {
+  const runs = [[simd, 1], [relaxed, 1], [threadsRelaxed, 2]].map(([e, n]) => {
+    const s = e.session({ data });
+    e.ok(s, e.str('dcgan', (k) => e.M._gpw_config_default(s, k)), 'gpw_config_default');
+    e.ok(s, e.configSet(s, 'seed', 21), 'seed');
+    e.ok(s, e.configSet(s, 'batch', 32), 'batch');
+    e.ok(s, e.M._gpw_create(s), 'gpw_create');
+    const threads = e.M._gpw_set_threads(s, n);
+    e.train(s, 4);
+    const run = { threads, stats: e.stats(s), images: e.sample(s, 9, 8), sums: e.json(e.M._gpw_checksum_json(s)) };
+    e.M._gpw_delete(s);
+    return run;
+  });
+  const [strict, fused, fusedThreads] = runs;
+  check(fused.stats[0] === 4 && JSON.stringify(fused.sums) !== JSON.stringify(strict.sums),
+    'the relaxed build fuses: its weights after 4 DCGAN steps are not the strict build\'s bits');
+  const rel = Math.max(...Array.from(strict.stats).map((v, i) => Math.abs(v - fused.stats[i]) / Math.max(1, Math.abs(v))));
+  const img = maxDiff(strict.images, fused.images);
+  check(rel <= 1e-4 && img <= 1e-3, 'and stays within tolerance of it (losses within 1e-4 relative, images within 1e-3)',
+    `losses ${rel.toExponential(2)}, images ${img.toExponential(2)}`);
+  check(fusedThreads.threads === 2 && JSON.stringify(fusedThreads.sums) === JSON.stringify(fused.sums) &&
+    maxDiff(fusedThreads.images, fused.images) === 0, 'the threaded relaxed build gives the single-thread relaxed build\'s bits');
+}
+
 async function main() {
-  for (const f of ['node/ganplay-simd.js', 'node/ganplay.js', 'node/ganplay-threads.js', 'data/mnist.bin'])
+  for (const f of ['node/ganplay-simd.js', 'node/ganplay.js', 'node/ganplay-threads.js', 'node/ganplay-relaxed.js',
+    'node/ganplay-threads-relaxed.js', 'data/mnist.bin'])
     if (!fs.existsSync(path.join(BUILD, f)))
       throw new Error(`build/${f} is missing: run make test-wasm`);
   const data = new Uint8Array(fs.readFileSync(DATA));
   const simd = await Engine.load('ganplay-simd.js');
   const portable = await Engine.load('ganplay.js');
   const threads = await Engine.load('ganplay-threads.js', { gpPoolSize: 2 });
+  const relaxed = await Engine.load('ganplay-relaxed.js');
+  const threadsRelaxed = await Engine.load('ganplay-threads-relaxed.js', { gpPoolSize: 2 });
   check(simd.M._gpw_simd() === 1 && portable.M._gpw_simd() === 0, 'gpw_simd tells the builds apart',
     `simd ${simd.M._gpw_simd()}, portable ${portable.M._gpw_simd()}`);
 
@@ -772,6 +803,7 @@ async function main() {
     ['(h) 2-D mode', () => testToy([simd, portable])],
     ['(i) bad arguments', () => [simd, portable].forEach((e) => testRobust(e, data))],
     ['(j) threads', () => testThreads(simd, threads, data)],
+    ['(k) relaxed SIMD', () => testRelaxed(simd, relaxed, threadsRelaxed, data)],
   ];
   for (const [name, fn] of sections) {
     console.log(`== ${name}`);

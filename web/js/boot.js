@@ -32,7 +32,7 @@
     rid: -1,
     type: 'init',
     preload: true, // boot.js fetches models.json and the first model
-    build: ['portable', 'simd', 'threads'].indexOf(query.get('build')) >= 0 ? query.get('build') : 'auto',
+    build: ['portable', 'simd', 'relaxed', 'threads', 'threads-relaxed'].indexOf(query.get('build')) >= 0 ? query.get('build') : 'auto',
     noiseSeed: hash.has('noise') && Number.isSafeInteger(noise) && noise >= 0 ? noise : 1,
     dataset: hash.get('dataset') === 'fashion' ? 'fashion' : 'mnist',
   };

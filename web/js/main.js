@@ -1,8 +1,8 @@
 // main.js: the page. It wires the sections to the engine's worker and draws
 // what the worker sends; all numeric work happens in the engine.
-// Address options: ?build=portable|simd|threads (pick the engine build;
-// by default the threaded one where the page is cross-origin isolated, else
-// SIMD, else portable); the hash holds the settings (see settings.js).
+// Address options: ?build=threads-relaxed|threads|relaxed|simd|portable
+// (pick the engine build; by default the best this browser runs, see
+// worker.js); the hash holds the settings (see settings.js).
 
 import { Engine } from './engine.js';
 import { LineChart } from './charts.js';
@@ -30,7 +30,7 @@ function bootInit() {
   const noise = Number(hash.noise);
   const build = new URLSearchParams(location.search).get('build');
   return {
-    build: ['portable', 'simd', 'threads'].includes(build) ? build : 'auto',
+    build: ['portable', 'simd', 'relaxed', 'threads', 'threads-relaxed'].includes(build) ? build : 'auto',
     noiseSeed: hash.noise !== undefined && Number.isSafeInteger(noise) && noise >= 0 ? noise : 1,
     dataset: hash.dataset === 'fashion' ? 'fashion' : 'mnist',
   };
@@ -947,9 +947,10 @@ async function main() {
 // What runs the numbers: the build and its threads, and why only one
 // thread where the browser has more cores.
 function engineText(r) {
-  if (r.build === 'threads') return `WebAssembly SIMD, ${r.threads} threads, in workers`;
-  const base = r.build === 'simd' ? 'WebAssembly SIMD, 1 thread, in a worker' : 'portable WebAssembly (no SIMD), 1 thread, in a worker';
-  if (r.cores > 1 && !r.isolated && r.build === 'simd')
+  const kind = r.simd ? `WebAssembly SIMD${r.relaxed ? ' with fused multiply-add' : ''}` : 'portable WebAssembly (no SIMD)';
+  if (r.threads > 1) return `${kind}, ${r.threads} threads, in workers`;
+  const base = `${kind}, 1 thread, in a worker`;
+  if (r.cores > 1 && !r.isolated && r.simd)
     return `${base} (this browser has ${r.cores} cores; the page is not cross-origin isolated, so it cannot share memory ` +
       'between threads: see the README for the headers a host sends)';
   return base;
