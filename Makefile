@@ -168,16 +168,22 @@ BENCH_SRC = tests/bench/bench.c $(CORE_SRC)
 EM_BENCH  = -std=c11 -O3 -ffp-contract=off -Isrc -sENVIRONMENT=node -sNODERAWFS=1 -sALLOW_MEMORY_GROWTH=1
 $(BUILD)/bench: tests/bench/bench.c $(CORE:%=$(BUILD)/obj/%.o)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
-$(BUILD)/node/bench-simd.js: $(BENCH_SRC) $(HEADERS)
-	@mkdir -p $(dir $@)
-	$(EMCC) $(EM_BENCH) -msimd128 $(BENCH_SRC) -o $@
 $(BUILD)/node/bench-portable.js: $(BENCH_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EM_BENCH) $(BENCH_SRC) -o $@
+# threaded (run with --threads 1 and 2), strict and fused
+EM_BENCH_THREADS = -pthread -sPTHREAD_POOL_SIZE=2 -sEXIT_RUNTIME=1 -Wno-pthreads-mem-growth
+$(BUILD)/node/bench-threads.js: $(BENCH_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(EMCC) $(EM_BENCH) -msimd128 $(EM_BENCH_THREADS) $(BENCH_SRC) -o $@
+$(BUILD)/node/bench-threads-relaxed.js: $(BENCH_SRC) $(HEADERS) $(BUILD)/relaxed/kernel-shared.js src/wasm_relaxed.js
+	@mkdir -p $(dir $@)
+	$(EMCC) $(EM_BENCH) $(EM_RELAXED) $(EM_BENCH_THREADS) --pre-js $(BUILD)/relaxed/kernel-shared.js $(BENCH_SRC) -o $@
 
 # native and node figures, then the same models in one headless Chromium
 # session against TensorFlow.js (dev-only dependency, never in the site)
-bench: deps site $(BUILD)/bench $(BUILD)/node/bench-simd.js $(BUILD)/node/bench-portable.js $(BUILD)/data/mnist.bin
+bench: deps site $(BUILD)/bench $(BUILD)/node/bench-portable.js $(BUILD)/node/bench-threads.js \
+       $(BUILD)/node/bench-threads-relaxed.js $(BUILD)/data/mnist.bin
 	node scripts/bench.mjs
 	node scripts/bench-browser.mjs
 	node scripts/bench-summary.mjs

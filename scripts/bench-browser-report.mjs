@@ -3,7 +3,9 @@
 // the speed of ganplay (threaded and SIMD) relative to each TF.js backend.
 
 const COLUMNS = [
+  ['ganplay threads+FMA', 'ganplay', 'threads-relaxed'],
   ['ganplay threads', 'ganplay', 'threads'],
+  ['ganplay FMA', 'ganplay', 'relaxed'],
   ['ganplay SIMD', 'ganplay', 'simd'],
   ['ganplay portable', 'ganplay', 'portable'],
   ['TF.js wasm', 'tfjs', 'wasm'],
@@ -53,18 +55,19 @@ function ratio(a, b, measure) {
 
 export function table(results) {
   const notes = new Set();
-  const header = ['measure', ...COLUMNS.map((c) => c[0]), 'threads vs TF.js wasm', 'SIMD vs TF.js wasm', 'SIMD vs TF.js cpu'];
+  const header = ['measure', ...COLUMNS.map((c) => c[0]), 'threads+FMA vs TF.js wasm', 'SIMD vs TF.js wasm', 'SIMD vs TF.js cpu'];
   const lines = ['| ' + header.join(' | ') + ' |', '|' + header.map((h, i) => (i ? '---:' : '---')).join('|') + '|'];
   for (const [label, model] of MODELS) {
     for (const [what, measure] of [['steps/s', 'stepsPerSec'], ['images/s', 'imagesPerSec'], ['sample 64 (ms)', 'sample']]) {
       const rs = COLUMNS.map(([, e, v]) => find(results, e, v, model));
-      const [threads, simd, , wasm, cpu] = rs.map((r) => value(r, measure));
+      const [threads, , , simd, , wasm, cpu] = rs.map((r) => value(r, measure));
       lines.push('| ' + [`${label} ${what}`, ...rs.map((r) => cell(r, measure, notes)),
         ratio(threads, wasm, measure), ratio(simd, wasm, measure), ratio(simd, cpu, measure)].join(' | ') + ' |');
     }
   }
   notes.add('ratios are speed ratios (for ms rows, TF.js ms / ganplay ms): above 1x ganplay is faster');
-  notes.add('ganplay threads: the threaded SIMD build on every core the browser offers (the page is cross-origin isolated)');
+  notes.add('threads: the threaded builds on every core the browser offers (the page is cross-origin isolated); ' +
+    'FMA: relaxed SIMD\'s fused multiply-add in the GEMM');
   return lines.join('\n') + '\n\n' + [...notes].map((n) => `- ${n}`).join('\n');
 }
 

@@ -1,4 +1,5 @@
-// The in-browser benchmark: ganplay (wasm SIMD and portable) against
+// The in-browser benchmark: ganplay (every engine build: threaded or not,
+// with fused multiply-add or not, portable) against
 // TensorFlow.js 4.22 (wasm and cpu backends) in one headless Chromium session
 // (Debian's, never a downloaded one). Assembles build/bench-site/ from the
 // page in tests/bench/browser/, build/site's engine, the MNIST data and the
@@ -35,8 +36,7 @@ function siteFiles() {
   const tfwasm = path.join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   return [
     ...fs.readdirSync(page).map((f) => [path.join(page, f), f]),
-    ...['ganplay-threads.js', 'ganplay-threads.wasm', 'ganplay-threads.worker.js', 'ganplay-simd.js', 'ganplay-simd.wasm',
-      'ganplay.js', 'ganplay.wasm'].map((f) => [path.join(FROM, f), f]),
+    ...fs.readdirSync(FROM).filter((f) => /^ganplay.*\.(js|wasm)$/.test(f)).map((f) => [path.join(FROM, f), f]),
     [path.join(tfjs, 'tf.min.js'), 'tfjs/tf.min.js'],
     ...['tf-backend-wasm.min.js', 'tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm',
       'tfjs-backend-wasm-threaded-simd.wasm'].map((f) => [path.join(tfwasm, f), 'tfjs/' + f]),
@@ -133,6 +133,7 @@ async function main() {
     tfjs: info('tfjs', 'wasm').tfjs ?? null,
     tfjsWasm: { simd: info('tfjs', 'wasm').wasmSimd ?? null, threads: info('tfjs', 'wasm').wasmThreads ?? null },
     ganplayKernels: { simd: info('ganplay', 'simd').kernels ?? null, portable: info('ganplay', 'portable').kernels ?? null },
+    cores: os.cpus().length,
     batch: 64,
     data: 'data/mnist.bin (real batches for both engines)',
     requests: requests.length,
@@ -159,8 +160,11 @@ async function main() {
   for (const r of results.filter((r) => r.engine === 'ganplay'))
     for (const e of [r.error, r.train?.error, r.sample?.error].filter(Boolean))
       problems.push(`ganplay ${r.variant} ${r.model}: ${e}`);
-  for (const f of ['ganplay-simd.wasm', 'ganplay.wasm', 'data/mnist.bin', 'tfjs/tf.min.js', 'tfjs/tfjs-backend-wasm-simd.wasm'])
+  for (const f of ['ganplay-simd.wasm', 'ganplay.wasm', 'data/mnist.bin', 'tfjs/tf.min.js'])
     if (!requests.some((u) => u === url + f)) problems.push(`no request for ${f} was seen: the request log is incomplete`);
+  // TF.js's wasm backend loads its threaded SIMD build where the page is isolated, else the plain SIMD one
+  if (!requests.some((u) => /tfjs\/tfjs-backend-wasm-(threaded-)?simd\.wasm$/.test(u)))
+    problems.push('no request for TF.js\'s SIMD wasm was seen: the request log is incomplete');
   for (const p of problems) console.error(`FAIL ${p}`);
   process.exit(problems.length ? 1 : 0);
 }

@@ -1,21 +1,30 @@
 // Runs the benchmark builds one after another on this machine and prints one
-// table: GEMM GFLOP/s per product and seed-GAN training speed, natively and
-// in wasm under node (SIMD and portable). Figures are printed, not asserted.
+// table: GEMM GFLOP/s per product and the GANs' training and sampling speed,
+// natively and in wasm under node (SIMD, SIMD with fused multiply-add, and
+// portable), on one thread and on two, and the scaling from the second.
+// Figures are printed, not asserted.
 // usage: node scripts/bench.mjs   (after make build/bench build/node/bench-*.js)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 
 const data = 'build/data/mnist.bin';
+const NODE = ['--no-experimental-fetch'];
+const RELAXED = [...NODE, '--experimental-wasm-relaxed-simd'];
+// [name, command, args, threads]; the names are what bench-summary.mjs reads
 const runs = [
-  ['native', 'build/bench', []],
-  ['wasm SIMD', 'node', ['--no-experimental-fetch', 'build/node/bench-simd.js']],
-  ['wasm portable', 'node', ['--no-experimental-fetch', 'build/node/bench-portable.js']],
+  ['native', 'build/bench', [], 1],
+  ['native 2t', 'build/bench', [], 2],
+  ['wasm SIMD', 'node', [...NODE, 'build/node/bench-threads.js'], 1],
+  ['wasm SIMD 2t', 'node', [...NODE, 'build/node/bench-threads.js'], 2],
+  ['wasm FMA', 'node', [...RELAXED, 'build/node/bench-threads-relaxed.js'], 1],
+  ['wasm FMA 2t', 'node', [...RELAXED, 'build/node/bench-threads-relaxed.js'], 2],
+  ['wasm portable', 'node', [...NODE, 'build/node/bench-portable.js'], 1],
 ];
 
 const results = {};
-for (const [name, cmd, args] of runs) {
+for (const [name, cmd, args, threads] of runs) {
   process.stderr.write(`running ${name} ...\n`);
-  results[name] = JSON.parse(execFileSync(cmd, [...args, '--json', data], { encoding: 'utf8' }));
+  results[name] = JSON.parse(execFileSync(cmd, [...args, '--json', '--threads', String(threads), data], { encoding: 'utf8' }));
 }
 
 fs.writeFileSync('build/bench-native.json', JSON.stringify(results, null, 2) + '\n'); // for bench-summary.mjs
@@ -27,7 +36,7 @@ console.log(row(['product'.padEnd(19), ...names.map((n) => pad(n, 13)), pad('SIM
 console.log(row(['-'.repeat(19), ...names.map(() => '-'.repeat(13)), '-'.repeat(15)]));
 results.native.gemm.forEach((g, i) => {
   const v = names.map((n) => results[n].gemm[i].gflops);
-  console.log(row([g.shape.padEnd(19), ...v.map((x) => pad(x.toFixed(1), 13)), pad((v[1] / v[2]).toFixed(2) + 'x', 15)]));
+  console.log(row([g.shape.padEnd(19), ...v.map((x) => pad(x.toFixed(1), 13)), pad((v[2] / v[6]).toFixed(2) + 'x', 15)]));
 });
 console.log('\nTraining (batch 64) and sampling\n');
 console.log(row(['measure'.padEnd(24), ...names.map((n) => pad(n, 13))]));
@@ -42,3 +51,12 @@ m('DCGAN images/s', 'dcgan_images_per_s', 0);
 m('DCGAN 64 samples (ms)', 'dcgan_sample64_ms', 2);
 m('2-D GAN rounds/s', 'toy_rounds_per_s', 0);
 m('2-D frame, engine (ms)', 'toy_frame_ms', 2);
+// what the second thread adds (steps/s ratio; for sampling, time ratio)
+console.log('\nScaling from the second thread\n');
+console.log(row(['measure'.padEnd(24), ...['native', 'wasm SIMD', 'wasm FMA'].map((n) => pad(n, 13))]));
+console.log(row(['-'.repeat(24), ...[0, 1, 2].map(() => '-'.repeat(13))]));
+for (const [label, key, faster] of [['seed GAN steps/s', 'mlp_steps_per_s', (a, b) => b / a],
+  ['seed GAN 64 samples', 'mlp_sample64_ms', (a, b) => a / b], ['DCGAN steps/s', 'dcgan_steps_per_s', (a, b) => b / a],
+  ['DCGAN 64 samples', 'dcgan_sample64_ms', (a, b) => a / b]])
+  console.log(row([label.padEnd(24), ...['native', 'wasm SIMD', 'wasm FMA'].map((n) =>
+    pad(faster(results[n][key], results[`${n} 2t`][key]).toFixed(2) + 'x', 13))]));

@@ -15,7 +15,7 @@ const SETUP_MS = 60000; // loading, building and sampling must end by then
 
 const TASKS = [];
 for (const model of ['mlp', 'dcgan']) {
-  for (const variant of ['threads', 'simd', 'portable'])
+  for (const variant of ['threads-relaxed', 'threads', 'relaxed', 'simd', 'portable'])
     TASKS.push({ engine: 'ganplay', variant, model, train: GANPLAY_TRAIN, sample: GANPLAY_SAMPLE });
   for (const variant of ['wasm', 'cpu'])
     TASKS.push({ engine: 'tfjs', variant, model, train: TF_TRAIN[variant], sample: TF_SAMPLE });

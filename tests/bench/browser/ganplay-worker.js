@@ -1,5 +1,5 @@
 // ganplay-worker.js: measures one ganplay build on one preset, in a worker
-// like the playground's. Gets a task {variant: 'threads'|'relaxed'|'simd'|'portable', model,
+// like the playground's. Gets a task {variant: 'threads-relaxed'|'threads'|'relaxed'|'simd'|'portable', model,
 // train, sample} (options for measure.js); posts 'train-start' (with the
 // result so far), 'progress' and finally 'done' with the result.
 'use strict';
@@ -38,8 +38,8 @@ async function loadDataset() {
 
 // Fills result as it goes, so a failure keeps what was measured before it.
 async function run(task, result) {
-  const file = { threads: 'ganplay-threads.js', simd: 'ganplay-simd.js', portable: 'ganplay.js' }[task.variant];
-  const threads = task.variant === 'threads' ? Math.min(8, navigator.hardwareConcurrency || 1) : 1;
+  const file = `ganplay${task.variant === 'portable' ? '' : '-' + task.variant}.js`;
+  const threads = task.variant.startsWith('threads') ? Math.min(8, navigator.hardwareConcurrency || 1) : 1;
   if (threads > 1 && !self.crossOriginIsolated) throw new Error('the page is not cross-origin isolated: no threads');
   importScripts(file);
   M = await createGanplay({ gpPoolSize: threads - 1, mainScriptUrlOrBlob: new URL(file, self.location.href).href });
