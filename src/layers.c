@@ -212,6 +212,19 @@ typedef struct {
     const gp_conv_geom *u;
 } lowering_job;
 
+/* Output rows [r_lo, r_hi) and columns [c_lo, c_hi) of kernel tap (ki, kj)
+ * read the input (the others read padding). */
+typedef struct {
+    int r_lo, r_hi, c_lo, c_hi;
+} tap_window;
+
+static tap_window window_of(const gp_conv_geom *u, int ki, int kj) {
+    tap_window t;
+    tap_range(ki, u->h, u->oh, u->s, u->p, &t.r_lo, &t.r_hi);
+    tap_range(kj, u->w, u->ow, u->s, u->p, &t.c_lo, &t.c_hi);
+    return t;
+}
+
 /* x (nb, u.c, u.h, u.w) -> col (u.c*k*k, nb*oh*ow): row (c,ki,kj), column
  * (b,oh,ow) holds x[b, c, oh*s-p+ki, ow*s-p+kj], or 0 in the padding. */
 static void im2col_task(void *ctx, int t) {
@@ -221,15 +234,13 @@ static void im2col_task(void *ctx, int t) {
     int k = u->k, s = u->s, p = u->p, OH = u->oh, OW = u->ow, W = u->w;
     size_t P = (size_t)OH * OW, ld = (size_t)j->nb * P, plane = (size_t)u->h * W;
     const float *xp = j->xin + ((size_t)b * u->c + c) * plane;
-    for (int ki = 0; ki < k; ki++) {
-        int r_lo, r_hi;
-        tap_range(ki, u->h, OH, s, p, &r_lo, &r_hi);
+    for (int ki = 0; ki < k; ki++)
         for (int kj = 0; kj < k; kj++) {
-            int c_lo, c_hi;
-            tap_range(kj, W, OW, s, p, &c_lo, &c_hi);
+            tap_window t = window_of(u, ki, kj);
+            int c_lo = t.c_lo, c_hi = t.c_hi;
             float *dst = j->col + ((size_t)(c * k + ki) * k + kj) * ld + (size_t)b * P;
             for (int oh = 0; oh < OH; oh++, dst += OW) {
-                if (oh < r_lo || oh >= r_hi) {
+                if (oh < t.r_lo || oh >= t.r_hi) {
                     memset(dst, 0, (size_t)OW * sizeof(float));
                     continue;
                 }
@@ -244,7 +255,6 @@ static void im2col_task(void *ctx, int t) {
                 for (int ow = c_hi; ow < OW; ow++) dst[ow] = 0.0f;
             }
         }
-    }
 }
 
 static void im2col(float *col, const float *x, int nb, const gp_conv_geom *u, gp_threads *th) {
@@ -261,14 +271,12 @@ static void col2im_task(void *ctx, int t) {
     int k = u->k, s = u->s, p = u->p, OH = u->oh, OW = u->ow, W = u->w;
     size_t P = (size_t)OH * OW, ld = (size_t)j->nb * P, plane = (size_t)u->h * W;
     float *xp = j->x + ((size_t)b * u->c + c) * plane;
-    for (int ki = 0; ki < k; ki++) {
-        int r_lo, r_hi;
-        tap_range(ki, u->h, OH, s, p, &r_lo, &r_hi);
+    for (int ki = 0; ki < k; ki++)
         for (int kj = 0; kj < k; kj++) {
-            int c_lo, c_hi;
-            tap_range(kj, W, OW, s, p, &c_lo, &c_hi);
+            tap_window t = window_of(u, ki, kj);
+            int c_lo = t.c_lo, c_hi = t.c_hi;
             const float *src = j->col + ((size_t)(c * k + ki) * k + kj) * ld + (size_t)b * P;
-            for (int oh = r_lo; oh < r_hi; oh++) {
+            for (int oh = t.r_lo; oh < t.r_hi; oh++) {
                 const float *sr = src + (size_t)oh * OW;
                 float *xr = xp + (size_t)(oh * s - p + ki) * W;
                 int base = kj - p;
@@ -278,7 +286,6 @@ static void col2im_task(void *ctx, int t) {
                     for (int ow = c_lo; ow < c_hi; ow++) xr[base + ow * s] += sr[ow];
             }
         }
-    }
 }
 
 static void col2im(float *x, const float *col, int nb, const gp_conv_geom *u, gp_threads *th) {
