@@ -856,13 +856,16 @@ function pickBuild(asked) {
   const runs = (b) => b === 'portable' || (simd && (!BUILDS[b].relaxed || relaxed) && (!BUILDS[b].threads || shared));
   const wanted = BUILDS[asked] && runs(asked) ? [asked] : Object.keys(BUILDS);
   // one core: the threaded builds would only add their overhead
-  const build = wanted.find((b) => runs(b) && (!BUILDS[b].threads || cores > 1 || asked === b)) || 'portable';
-  return { build, threads: BUILDS[build].threads ? Math.max(2, cores) : 1, cores, shared, relaxed };
+  const usable = (b) => runs(b) && (!BUILDS[b].threads || cores > 1 || asked === b);
+  const build = wanted.find(usable) || 'portable';
+  // if it fails to load, the next builds this browser runs, down to portable
+  const order = [build, ...Object.keys(BUILDS).filter((b) => b !== build && usable(b) &&
+    Object.keys(BUILDS).indexOf(b) > Object.keys(BUILDS).indexOf(build))];
+  return { build, order, threadsOf: (b) => (BUILDS[b].threads ? Math.max(2, cores) : 1), cores, shared, relaxed };
 }
 
 async function init({ build, noiseSeed, dataset, preload }) {
   const pick = pickBuild(build);
-  buildName = pick.build;
   post({ type: 'status', text: 'Loading the engine…' });
   // the list of models and the first model's bytes load while the engine compiles
   let models, first;
@@ -873,21 +876,30 @@ async function init({ build, noiseSeed, dataset, preload }) {
     models = loadManifest();
     first = models.then(firstModel);
   }
-  try {
-    const file = BUILDS[buildName].file;
-    importScripts(file);
-    // the threaded build starts its pool of workers with the module; they load the same script
-    M = await createGanplay({ print: () => {}, printErr: () => {}, gpPoolSize: pick.threads - 1,
-      mainScriptUrlOrBlob: new URL(file, self.location.href).href });
-  } catch (e) {
-    const why = String((e && e.message) || e).replace(/\s*Build with -s ASSERTIONS=1.*$/, '');
-    throw new Error(`The ${BUILDS[buildName].name} WebAssembly engine failed to load (${why}). ` +
-      'Reload the page; if that does not help, try another up-to-date browser' +
-      (buildName !== 'portable' ? ', or add ?build=portable to the address.' : '.'));
+  // the best build first; one that fails to load gives way to the next
+  const failures = [];
+  for (const name of pick.order) {
+    try {
+      const file = BUILDS[name].file;
+      importScripts(file);
+      // the threaded builds start their pool of workers with the module; they load the same script
+      M = await createGanplay({ print: () => {}, printErr: () => {}, gpPoolSize: pick.threadsOf(name) - 1,
+        mainScriptUrlOrBlob: new URL(file, self.location.href).href });
+      buildName = name;
+      break;
+    } catch (e) {
+      failures.push(`the ${BUILDS[name].name} build: ${String((e && e.message) || e).replace(/\s*Build with -s ASSERTIONS=1.*$/, '')}`);
+    }
   }
+  if (!M) {
+    throw new Error(`The WebAssembly engine failed to load (${failures.join('; ')}). ` +
+      'Reload the page; if that does not help, try another up-to-date browser.');
+  }
+  if (failures.length) post({ type: 'error', message: `The best engine for this browser did not load (${failures.join('; ')}); ` +
+    `the page runs the ${BUILDS[buildName].name} build instead.` });
   s = M._gpw_new();
   if (!s) throw new Error('Out of memory starting the engine. Close other tabs and reload.');
-  const threads = M._gpw_set_threads(s, pick.threads);
+  const threads = M._gpw_set_threads(s, pick.threadsOf(buildName));
   table = json(M._gpw_settings_json(s));
   w.noiseSeed = noiseSeed;
   const presets = table.presets.map((p) => p.name);

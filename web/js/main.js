@@ -951,8 +951,8 @@ function engineText(r) {
   if (r.threads > 1) return `${kind}, ${r.threads} threads, in workers`;
   const base = `${kind}, 1 thread, in a worker`;
   if (r.cores > 1 && !r.isolated && r.simd)
-    return `${base} (this browser has ${r.cores} cores; the page is not cross-origin isolated, so it cannot share memory ` +
-      'between threads: see the README for the headers a host sends)';
+    return `${base} (this browser has ${r.cores} cores, but the page is not cross-origin isolated, which threads need: ` +
+      'its host sends no isolation headers, and the service worker that adds them is not running)';
   return base;
 }
 
