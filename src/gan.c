@@ -265,12 +265,10 @@ gp_shape gp_gan_image_shape(const gp_gan *gan) { return gan->image; }
 
 int gp_gan_g_input(const gp_gan *gan) { return gan->cfg.latent + gan->cfg.classes; }
 
-/* Rows first..first+b-1 of G's input: z (b x latent), then the one-hot class
- * of each (labels, or i mod classes when labels is NULL). */
-static void compose_g_input(gp_gan *gan, const float *z, const int *labels, int first, int b) {
+void gp_gan_g_input_rows(const gp_gan *gan, const float *z, const int *labels, int first, int b, float *rows) {
     int L = gan->cfg.latent, C = gan->cfg.classes, W = L + C;
     for (int i = 0; i < b; i++) {
-        float *row = gan->g_in + (size_t)i * W;
+        float *row = rows + (size_t)i * W;
         memcpy(row, z + (size_t)i * L, (size_t)L * sizeof(float));
         if (!C) continue;
         memset(row + L, 0, (size_t)C * sizeof(float));
@@ -278,6 +276,11 @@ static void compose_g_input(gp_gan *gan, const float *z, const int *labels, int 
         GP_ASSERT(k >= 0 && k < C);
         row[L + k] = 1.0f;
     }
+}
+
+/* Rows first..first+b-1 of G's input, into gan->g_in. */
+static void compose_g_input(gp_gan *gan, const float *z, const int *labels, int first, int b) {
+    gp_gan_g_input_rows(gan, z, labels, first, b, gan->g_in);
 }
 
 /* Fresh noise and (conditional) fake classes for a training batch in g_in. */
@@ -695,6 +698,26 @@ void gp_gan_d_readouts(gp_gan *gan, const float *images, const int *labels, int 
         const float *o = d_forward(gan, images + (size_t)i * n_img, classes, b, 0);
         for (int j = 0; j < b; j++) gan->scores[j] = o[(size_t)j * K];
         for (int j = 0; j < b; j++) out[i + j] = gp_loss_d_readout(gan->cfg.loss, gan->scores + j, 1);
+    }
+    D->training = saved;
+}
+
+void gp_gan_d_saliency(gp_gan *gan, const float *images, const int *labels, int count, float *out) {
+    GP_ASSERT(gan->has_d);
+    gp_net *D = &gan->D;
+    int n_img = gp_shape_size(gan->image), K = d_outputs(&gan->cfg), C = gan->cfg.classes, saved = D->training;
+    uint8_t classes[4096];
+    D->training = 0;
+    gan->fake_ready = 0;
+    for (int i = 0; i < count; i += D->max_batch) {
+        int b = count - i < D->max_batch ? count - i : D->max_batch;
+        for (int j = 0; j < b; j++) classes[j] = (uint8_t)(C ? (labels ? labels[i + j] : (i + j) % C) : 0);
+        d_forward(gan, images + (size_t)i * n_img, classes, b, 0);
+        /* d score_j / d outputs: 1 on each image's real/fake score, 0 elsewhere */
+        memset(gan->dlogits, 0, (size_t)b * K * sizeof(float));
+        for (int j = 0; j < b; j++) gan->dlogits[(size_t)j * K] = 1.0f;
+        const float *dx = gp_net_backward(D, gan->dlogits, b, 0, 1);
+        memcpy(out + (size_t)i * n_img, d_input_grad(gan, dx, b, 0), (size_t)b * n_img * sizeof(float));
     }
     D->training = saved;
 }

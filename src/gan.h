@@ -115,6 +115,10 @@ void gp_gan_generate(gp_gan *gan, const float *z, const int *labels, int count, 
 void gp_gan_adopt_ema(gp_gan *gan);
 /* G's input size: latent + classes. */
 int gp_gan_g_input(const gp_gan *gan);
+/* Writes b rows of G's input into rows (b x gp_gan_g_input): z (b x latent),
+ * then the one-hot class of each (labels, or (first + i) mod classes when
+ * labels is NULL). */
+void gp_gan_g_input_rows(const gp_gan *gan, const float *z, const int *labels, int first, int b, float *rows);
 /* Re-estimates G's BatchNorm running statistics as the plain average over
  * n_batches training-mode batches of fresh noise from seed (the weights do
  * not change). Running averages taken while G was still changing lag behind
@@ -137,6 +141,12 @@ float gp_gan_penalty(gp_gan *gan, const float *x, const uint8_t *labels, int B, 
  * gp_loss_d_readout). A conditional D judges image i as class labels[i]
  * (i mod classes if labels is NULL). Needs a discriminator. */
 void gp_gan_d_readouts(gp_gan *gan, const float *images, const int *labels, int count, float *out);
+
+/* Why D decides: the gradient of D's score of each image (its logit, before
+ * any sigmoid; ACGAN: the real/fake output) with respect to the image's
+ * pixels, in evaluation mode; training is not disturbed. labels as for
+ * gp_gan_d_readouts. out: count x image. Needs a discriminator. */
+void gp_gan_d_saliency(gp_gan *gan, const float *images, const int *labels, int count, float *out);
 
 /* Changes the settings of an existing model: only rows marked live may
  * differ from the model's (an optimizer's learning rate, betas and eps follow

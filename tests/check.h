@@ -19,6 +19,18 @@ static int check_count = 0;
         }                                                                  \
     } while (0)
 
+/* CHECK that also says what was checked when it fails, and gives the
+ * result: if (!CHECK_OK(load(...) == GP_OK, path)) return; */
+static inline int check_ok(int ok, const char *cond, const char *what, const char *file, int line) {
+    check_count++;
+    if (!ok) {
+        check_failures++;
+        fprintf(stderr, "%s:%d: check failed: %s (%s)\n", file, line, cond, what);
+    }
+    return ok;
+}
+#define CHECK_OK(cond, what) check_ok(!!(cond), #cond, (what), __FILE__, __LINE__)
+
 /* |a - b| <= atol + rtol * |b|, and neither is NaN */
 #define CHECK_CLOSE(a, b, atol, rtol)                                      \
     do {                                                                   \

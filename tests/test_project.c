@@ -1,0 +1,204 @@
+/* test_project: editing with the generator, and why D decides.
+ *  - projecting an image that G itself drew recovers it closely, for the
+ *    shipped unconditional and conditional generators (class given, and
+ *    found by the search over classes);
+ *  - the mask excludes pixels exactly: changing the target where the mask is
+ *    0 changes nothing of the result, bit for bit;
+ *  - the trace follows the best start and ends on the result;
+ *  - the model is left as it was (weights, gradients, mode);
+ *  - bad options and inputs are refused with a message;
+ *  - D's saliency equals a central difference of D's score on sampled
+ *    pixels, for an unconditional and a class-conditional (concat) D. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "gan.h"
+#include "modelfile.h"
+#include "project.h"
+
+static int quick(void) { return getenv("GP_TEST_QUICK") != NULL; }
+
+static double mse(const float *a, const float *b, int n) {
+    double s = 0.0;
+    for (int i = 0; i < n; i++) s += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+    return s / n;
+}
+
+static uint32_t hash_floats(const float *x, size_t n) {
+    uint32_t h = 2166136261u;
+    const unsigned char *p = (const unsigned char *)x;
+    for (size_t i = 0; i < n * sizeof(float); i++) h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+/* G draws an image from seed's latent (and class); projecting it back must
+ * land within `bound` mean squared error (pixels in [-1, 1]). */
+static void self_inversion(const char *path, int label, int search, double bound) {
+    gp_err err;
+    gp_gan gan;
+    if (!CHECK_OK(gp_model_load_file(&gan, path, &err) == GP_OK, path)) return;
+    int L = gan.cfg.latent, n = gp_shape_size(gan.image);
+    float *z = malloc(sizeof(float) * L), *target = malloc(sizeof(float) * n), *got = malloc(sizeof(float) * n);
+    float *zgot = malloc(sizeof(float) * L);
+    gp_gan_latents(&gan, 77, 1, z);
+    gp_gan_generate(&gan, z, label >= 0 ? &label : NULL, 1, target);
+    uint32_t before = hash_floats(gan.G.params, gan.G.n_params), grads = hash_floats(gan.G.grads, gan.G.n_params);
+    int training = gan.G.training;
+
+    gp_project_opts o = gp_project_defaults();
+    o.label = search ? -1 : label;
+    if (quick()) o.steps = 120;
+    gp_project_result r;
+    CHECK(gp_project(&gan, target, NULL, &o, zgot, got, NULL, 0, &r, &err) == GP_OK);
+    double e = mse(got, target, n);
+    printf("%s%s: projection of G's own image: pixel MSE %.5f (loss %.5f, class %d, start %d, mean z^2 %.2f)\n", path,
+           search ? " (class searched)" : "", e, (double)r.loss, r.label, r.start, (double)r.prior);
+    CHECK(e < (quick() ? 2 * bound : bound));
+    CHECK(fabs(e - r.loss) < 1e-4); /* the reported loss is the pixel term of the result */
+    if (label >= 0) CHECK(r.label == label);
+    CHECK(hash_floats(gan.G.params, gan.G.n_params) == before && hash_floats(gan.G.grads, gan.G.n_params) == grads &&
+          gan.G.training == training);
+    /* the result is G of the latent it reports */
+    float *again = malloc(sizeof(float) * n);
+    gp_gan_generate(&gan, zgot, gan.cfg.classes ? &r.label : NULL, 1, again);
+    CHECK(mse(again, got, n) == 0.0);
+    free(again);
+    free(z); free(target); free(got); free(zgot);
+    gp_gan_free(&gan);
+}
+
+static void mask_and_trace(void) {
+    gp_err err;
+    gp_gan gan;
+    if (!CHECK_OK(gp_model_load_file(&gan, "models/mnist-dcgan.gpm", &err) == GP_OK, "models/mnist-dcgan.gpm")) return;
+    int n = gp_shape_size(gan.image);
+    float *target = malloc(sizeof(float) * n), *other = malloc(sizeof(float) * n), *mask = malloc(sizeof(float) * n);
+    float *a = malloc(sizeof(float) * n), *b = malloc(sizeof(float) * n);
+    float za[128], zb[128];
+    gp_gan_latents(&gan, 5, 1, za);
+    gp_gan_generate(&gan, za, NULL, 1, target);
+    memcpy(other, target, sizeof(float) * n);
+    for (int i = 0; i < n; i++) {
+        mask[i] = (i / 28) < 14 ? 1.0f : 0.0f; /* the top half counts, G fills the bottom */
+        if (mask[i] == 0.0f) other[i] = (i % 7) / 3.0f - 1.0f; /* something else entirely where it does not */
+    }
+    gp_project_opts o = gp_project_defaults();
+    o.steps = 60;
+    o.restarts = 4;
+    o.trace_every = 20;
+    float trace[4 * 784];
+    gp_project_result ra, rb;
+    CHECK(gp_project(&gan, target, mask, &o, za, a, trace, 4, &ra, &err) == GP_OK);
+    CHECK(gp_project(&gan, other, mask, &o, zb, b, NULL, 0, &rb, &err) == GP_ERR_ARG); /* a trace needs room */
+    o.trace_every = 0;
+    CHECK(gp_project(&gan, other, mask, &o, zb, b, NULL, 0, &rb, &err) == GP_OK);
+    CHECK(memcmp(a, b, sizeof(float) * n) == 0 && memcmp(za, zb, sizeof(float) * gan.cfg.latent) == 0 && ra.loss == rb.loss);
+    /* the trace: steps 20, 40, 60, then the result */
+    CHECK(ra.traced == 4 && memcmp(trace + 3 * n, a, sizeof(float) * n) == 0);
+    double first = 0.0, last = 0.0;
+    for (int i = 0; i < n; i++)
+        if (mask[i] > 0.0f) {
+            first += (trace[i] - target[i]) * (trace[i] - target[i]);
+            last += (trace[3 * n + i] - target[i]) * (trace[3 * n + i] - target[i]);
+        }
+    CHECK(last < first);
+    free(target); free(other); free(mask); free(a); free(b);
+    gp_gan_free(&gan);
+}
+
+static void refusals(void) {
+    gp_err err;
+    gp_gan gan;
+    if (!CHECK_OK(gp_model_load_file(&gan, "models/mnist-cdcgan.gpm", &err) == GP_OK, "models/mnist-cdcgan.gpm")) return;
+    int n = gp_shape_size(gan.image);
+    float *target = calloc((size_t)n, sizeof(float)), *mask = calloc((size_t)n, sizeof(float));
+    float img[784];
+    struct { const char *what; gp_project_opts o; int bad_target, zero_mask; const char *says; } cases[] = {
+        {"0 steps", gp_project_defaults(), 0, 0, "steps must be"},
+        {"too many starts", gp_project_defaults(), 0, 0, "starting points must be"},
+        {"lr 0", gp_project_defaults(), 0, 0, "learning rate"},
+        {"negative prior", gp_project_defaults(), 0, 0, "prior weight"},
+        {"class 10 of 10", gp_project_defaults(), 0, 0, "class 10 does not exist"},
+        {"pixel 2", gp_project_defaults(), 1, 0, "outside [-1, 1]"},
+        {"NaN pixel", gp_project_defaults(), 2, 0, "outside [-1, 1]"},
+        {"empty mask", gp_project_defaults(), 0, 1, "no pixel to match"},
+    };
+    cases[0].o.steps = 0;
+    cases[1].o.restarts = gan.G.max_batch + 1;
+    cases[2].o.lr = 0.0f;
+    cases[3].o.prior = -1.0f;
+    cases[4].o.label = 10;
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        target[3] = cases[k].bad_target == 1 ? 2.0f : cases[k].bad_target == 2 ? NAN : 0.0f;
+        err.msg[0] = 0;
+        int st = gp_project(&gan, target, cases[k].zero_mask ? mask : NULL, &cases[k].o, NULL, img, NULL, 0, NULL, &err);
+        if (!CHECK_OK(st == GP_ERR_ARG && strstr(err.msg, cases[k].says), cases[k].what)) fprintf(stderr, "  said: %s\n", err.msg);
+    }
+    free(target); free(mask);
+    gp_gan_free(&gan);
+}
+
+/* D's saliency against central differences of D's score, in evaluation mode */
+static void saliency(const char *preset, int cond) {
+    gp_err err;
+    gp_gan_config cfg;
+    gp_gan gan;
+    CHECK(gp_gan_config_default(&cfg, preset, &err) == GP_OK);
+    cfg.batch = 8;
+    cfg.loss = GP_LOSS_HINGE; /* D's readout is then its raw score */
+    cfg.seed = 3;
+    if (cond) {
+        cfg.cond = GP_COND_CONCAT;
+        CHECK(gp_gan_config_set_classes(&cfg, 10, &err) == GP_OK);
+    }
+    if (!CHECK_OK(gp_gan_create(&gan, &cfg, 1, &err) == GP_OK, err.msg)) return;
+    int n = gp_shape_size(gan.image), count = 3, labels[3] = {4, 7, 1};
+    float *x = malloc(sizeof(float) * n * count), *s = malloc(sizeof(float) * n * count);
+    gp_rng rng;
+    gp_rng_seed(&rng, 9);
+    gp_rng_fill_uniform(&rng, x, n * count, -1.0f, 1.0f);
+    gp_gan_d_saliency(&gan, x, cond ? labels : NULL, count, s);
+    double worst = 0.0;
+    int checked = 0;
+    for (int i = 0; i < count; i++) {
+        /* errors relative to the image's largest gradient: a kink of
+         * LeakyReLU inside the difference's interval, or float rounding of
+         * the score, moves a small entry by a little of that */
+        double scale = 0.0;
+        for (int p = 0; p < n; p++) scale = fmax(scale, fabs(s[(size_t)i * n + p]));
+        for (int p = 37 * i + 5; p < n; p += 97) {
+            float keep = x[(size_t)i * n + p], up, down, h = 5e-3f;
+            x[(size_t)i * n + p] = keep + h;
+            gp_gan_d_readouts(&gan, x + (size_t)i * n, cond ? &labels[i] : NULL, 1, &up);
+            x[(size_t)i * n + p] = keep - h;
+            gp_gan_d_readouts(&gan, x + (size_t)i * n, cond ? &labels[i] : NULL, 1, &down);
+            x[(size_t)i * n + p] = keep;
+            double fd = ((double)up - down) / (2.0 * h), an = s[(size_t)i * n + p];
+            double e = fabs(fd - an) / scale;
+            if (e > worst) worst = e;
+            checked++;
+        }
+    }
+    printf("saliency (%s%s): %d pixels against central differences, worst error %.2e of the largest gradient\n", preset,
+           cond ? ", concat classes" : "", checked, worst);
+    CHECK(checked >= 20 && worst < 2e-2);
+    double mag = 0.0;
+    for (int i = 0; i < n * count; i++) mag += fabs(s[i]);
+    CHECK(mag > 0.0); /* not all zero */
+    free(x); free(s);
+    gp_gan_free(&gan);
+}
+
+int main(void) {
+    self_inversion("models/mnist-dcgan.gpm", -1, 0, 0.01);
+    self_inversion("models/mnist-cdcgan.gpm", 3, 0, 0.01);
+    if (!quick()) self_inversion("models/mnist-cdcgan.gpm", 3, 1, 0.02);
+    mask_and_trace();
+    refusals();
+    saliency("mlp", 0);
+    saliency("dcgan", 0);
+    saliency("dcgan", 1);
+    return check_report("project");
+}
