@@ -19,6 +19,7 @@
 #include "grid.h"
 #include "kernels.h"
 #include "modelfile.h"
+#include "project.h"
 #include "score.h"
 #include "toy.h"
 
@@ -100,6 +101,25 @@ static const char *TRAIN2D_USAGE =
     "modes_total, high_quality_share, kl, js (2,000 samples, 32x32 cells), rounds_per_s,\n"
     "d_loss, g_loss.\n";
 
+static const char *PROJECT_USAGE =
+    "usage: ganplay project --model FILE --png IN.png --out OUT.png [--mask MASK.png] [--class K]\n"
+    "                       [--steps N] [--starts N] [--lr X] [--prior X] [--seed N] [--trace FILE.png]\n"
+    "                       [--z FILE]\n"
+    "Projects an image onto the generator: finds the latent z whose image G(z) is\n"
+    "closest to IN.png (Adam on z through the frozen generator, from N starting\n"
+    "points; default 300 steps, 8 starts, lr 0.05, prior 0.001, seed 1) and writes\n"
+    "G(z) to OUT.png (a one-image grid, as 'sample --png' writes).\n"
+    "  IN.png     the model's image size or a whole multiple (28x28, 280x280, ...),\n"
+    "             or a one-image grid from 'sample --png'; dark ink on a light\n"
+    "             page is inverted, as the page does\n"
+    "  --mask     same size: white pixels must match, G fills the black ones\n"
+    "  --class K  a conditional model draws class K (default: the best class)\n"
+    "  --prior X  weight of mean(z^2) in the loss, keeping z typical\n"
+    "  --trace    the best start's image every 25 steps, in one row\n"
+    "  --z FILE   the latent, as little-endian float32\n"
+    "Prints one JSON line: loss (mean squared pixel error over counted pixels,\n"
+    "pixels in [-1, 1]), class, start, mean_z2, steps.\n";
+
 static const char *MAIN_USAGE =
     "usage: ganplay <command> [options]\n"
     "commands:\n"
@@ -109,6 +129,7 @@ static const char *MAIN_USAGE =
     "  train-classifier  train the classifier used for scoring\n"
     "  score             digit FD and class histogram of a model or images\n"
     "  export            write a model file's generator alone\n"
+    "  project           find the latent whose image matches a picture\n"
     "  info              describe a model file as JSON\n"
     "Any command takes --threads N: threads for the kernels (1..8; default: one per\n"
     "core). Results are the same bits with any number of threads.\n"
@@ -1001,6 +1022,149 @@ static int cmd_export(int argc, char **argv, gp_threads *th) {
     return rc;
 }
 
+/* A PNG as the model's image (or, as_mask, as a mask). NULL after a message. */
+static float *read_png_image(const char *cmd, const char *path, gp_shape im, int as_mask) {
+    int w, h, ch;
+    if (im.c != 1) {
+        fprintf(stderr, "ganplay %s: only grayscale models read PNGs; this one has %d channels\n", cmd, im.c);
+        return NULL;
+    }
+    unsigned char *px = stbi_load(path, &w, &h, &ch, 4);
+    if (!px) {
+        fprintf(stderr, "ganplay %s: cannot read PNG '%s': %s\n", cmd, path, stbi_failure_reason());
+        return NULL;
+    }
+    /* a one-image grid as 'sample --png' and this command write it: the image inside the padding */
+    if (w == im.w + 2 * GP_GRID_PAD && h == im.h + 2 * GP_GRID_PAD) {
+        for (int y = 0; y < im.h; y++)
+            memmove(px + (size_t)y * im.w * 4, px + ((size_t)(y + GP_GRID_PAD) * w + GP_GRID_PAD) * 4, (size_t)im.w * 4);
+        w = im.w;
+        h = im.h;
+    }
+    float *out = malloc(sizeof(float) * (size_t)im.h * im.w);
+    gp_err err = {{0}};
+    gp_status st = out ? gp_image_from_rgba(out, px, h, w, im.h, im.w, as_mask, &err)
+                       : gp_fail(&err, GP_ERR_NOMEM, "out of memory");
+    stbi_image_free(px);
+    if (st != GP_OK) {
+        fprintf(stderr, "ganplay %s: '%s': %s\n", cmd, path, err.msg);
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* count images as a grid PNG of `cols` columns, written atomically */
+static int write_png_grid(const char *cmd, const char *path, const float *images, int count, int cols, gp_shape im) {
+    int gw, gh;
+    gp_grid_size(count, cols, im.h, im.w, &gw, &gh);
+    uint8_t *pixels = malloc((size_t)gw * gh);
+    mem_out m = {0};
+    if (pixels) {
+        gp_grid_render(pixels, 1, images, count, cols, im.h, im.w);
+        if (!stbi_write_png_to_func(mem_put_cb, &m, gw, gh, 1, pixels, gw)) m.failed = 1;
+    } else {
+        m.failed = 1;
+    }
+    free(pixels);
+    return write_out(cmd, path, &m);
+}
+
+static int cmd_project(int argc, char **argv, gp_threads *th) {
+    const char *model = NULL, *png = NULL, *out = NULL, *mask_png = NULL, *trace_png = NULL, *z_path = NULL;
+    gp_project_opts o = gp_project_defaults();
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(PROJECT_USAGE, stdout);
+            return 0;
+        }
+        if (!v) {
+            fprintf(stderr, "ganplay project: %s needs a value\n%s", a, PROJECT_USAGE);
+            return 2;
+        }
+        i++;
+        long n;
+        if (!strcmp(a, "--model")) model = v;
+        else if (!strcmp(a, "--png")) png = v;
+        else if (!strcmp(a, "--out")) out = v;
+        else if (!strcmp(a, "--mask")) mask_png = v;
+        else if (!strcmp(a, "--trace")) trace_png = v;
+        else if (!strcmp(a, "--z")) z_path = v;
+        else if (!strcmp(a, "--steps")) { if (!parse_long(v, 1, 10000, &n)) return bad_value("project", a, v); o.steps = (int)n; }
+        else if (!strcmp(a, "--starts")) { if (!parse_long(v, 1, 4096, &n)) return bad_value("project", a, v); o.restarts = (int)n; }
+        else if (!strcmp(a, "--class")) { if (!parse_long(v, 0, 4095, &n)) return bad_value("project", a, v); o.label = (int)n; }
+        else if (!strcmp(a, "--lr")) { if (!parse_float(v, &o.lr)) return bad_value("project", a, v); }
+        else if (!strcmp(a, "--prior")) { if (!parse_float(v, &o.prior)) return bad_value("project", a, v); }
+        else if (!strcmp(a, "--seed")) { if (!parse_u64(v, &o.seed)) return bad_value("project", a, v); }
+        else {
+            fprintf(stderr, "ganplay project: unknown option '%s'\n%s", a, PROJECT_USAGE);
+            return 2;
+        }
+    }
+    if (!model || !png || !out) {
+        fprintf(stderr, "ganplay project: needs --model, --png and --out\n%s", PROJECT_USAGE);
+        return 2;
+    }
+    gp_err err = {{0}};
+    const char *outputs[3] = {out, trace_png, z_path};
+    for (int k = 0; k < 3; k++)
+        if (outputs[k] && gp_check_writable(outputs[k], &err) != GP_OK) {
+            fprintf(stderr, "ganplay project: %s\n", err.msg);
+            return 1;
+        }
+    gp_gan gan;
+    if (gp_model_load_file(&gan, model, &err) != GP_OK) {
+        fprintf(stderr, "ganplay project: %s\n", err.msg);
+        return 1;
+    }
+    gp_gan_set_threads(&gan, th);
+    if (o.label >= 0 && o.label >= gan.cfg.classes) {
+        fprintf(stderr, "ganplay project: --class %d: the model has %d classes\n", o.label, gan.cfg.classes);
+        gp_gan_free(&gan);
+        return 2;
+    }
+    if (o.restarts > gan.G.max_batch) o.restarts = gan.G.max_batch; /* one batch of starts at most */
+    int rc = 1, L = gan.cfg.latent, n_img = gp_shape_size(gan.image), cap = o.steps / 25 + 1;
+    o.trace_every = trace_png ? 25 : 0;
+    float *target = read_png_image("project", png, gan.image, 0);
+    float *mask = mask_png ? read_png_image("project", mask_png, gan.image, 1) : NULL;
+    float *z = malloc(sizeof(float) * (size_t)L), *image = malloc(sizeof(float) * (size_t)n_img);
+    float *trace = trace_png ? malloc(sizeof(float) * (size_t)n_img * cap) : NULL;
+    gp_project_result r;
+    if (!target || (mask_png && !mask) || !z || !image || (trace_png && !trace)) goto done;
+    if (gp_project(&gan, target, mask, &o, z, image, trace, cap, &r, &err) != GP_OK) {
+        fprintf(stderr, "ganplay project: %s\n", err.msg);
+        rc = err.msg[0] && strstr(err.msg, "became") ? 1 : 2;
+        goto done;
+    }
+    if (!write_png_grid("project", out, image, 1, 1, gan.image)) goto done;
+    if (trace_png && !write_png_grid("project", trace_png, trace, r.traced, r.traced, gan.image)) goto done;
+    if (z_path) {
+        mem_out m = {0};
+        for (int j = 0; j < L; j++) {
+            uint8_t b[4];
+            uint32_t bits;
+            memcpy(&bits, &z[j], 4);
+            for (int k = 0; k < 4; k++) b[k] = (uint8_t)(bits >> (8 * k));
+            mem_put(&m, b, 4);
+        }
+        if (!write_out("project", z_path, &m)) goto done;
+    }
+    printf("{\"loss\":%.6f,\"class\":%d,\"start\":%d,\"mean_z2\":%.4f,\"steps\":%d}\n", (double)r.loss, r.label,
+           r.start, (double)r.prior, o.steps);
+    rc = 0;
+done:
+    free(target);
+    free(mask);
+    free(z);
+    free(image);
+    free(trace);
+    gp_gan_free(&gan);
+    return rc;
+}
+
 typedef int (*command_fn)(int argc, char **argv, gp_threads *th);
 
 /* --threads N may stand anywhere after the command: it is taken out here,
@@ -1045,6 +1209,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "export")) return run_command(cmd_export, argc, argv);
     if (!strcmp(argv[1], "info")) return run_command(cmd_info, argc, argv);
     if (!strcmp(argv[1], "train2d")) return run_command(cmd_train2d, argc, argv);
+    if (!strcmp(argv[1], "project")) return run_command(cmd_project, argc, argv);
     fprintf(stderr, "ganplay: unknown command '%s'\n%s", argv[1], MAIN_USAGE);
     return 2;
 }

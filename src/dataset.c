@@ -194,6 +194,40 @@ gp_status gp_dataset_from_rgba(gp_dataset *ds, const uint8_t *rgba, int count, i
     return st;
 }
 
+gp_status gp_image_from_rgba(float *out, const uint8_t *rgba, int h, int w, int out_h, int out_w, int as_mask,
+                             gp_err *err) {
+    if (!rgba || h < 1 || w < 1 || out_h < 1 || out_w < 1 || h > 4096 || w > 4096)
+        return gp_fail(err, GP_ERR_ARG, "no image, or an image of %dx%d", w, h);
+    if (h % out_h || w % out_w || h / out_h != w / out_w)
+        return gp_fail(err, GP_ERR_ARG, "the image is %dx%d; it must be %dx%d or a whole multiple of that (e.g. %dx%d)", w,
+                       h, out_w, out_h, out_w * 10, out_h * 10);
+    int f = h / out_h;
+    double border = 0.0;
+    int border_n = 0;
+    for (int y = 0; y < out_h; y++)
+        for (int x = 0; x < out_w; x++) {
+            double sum = 0.0; /* the f x f block's mean gray, composited over white */
+            for (int dy = 0; dy < f; dy++)
+                for (int dx = 0; dx < f; dx++) {
+                    const uint8_t *p = rgba + 4 * ((size_t)(y * f + dy) * w + (size_t)(x * f + dx));
+                    double luma = (77.0 * p[0] + 150.0 * p[1] + 29.0 * p[2]) / 256.0;
+                    sum += (luma * p[3] + 255.0 * (255 - p[3])) / 255.0;
+                }
+            double v = sum / ((double)f * f);
+            out[(size_t)y * out_w + x] = (float)v;
+            if (y == 0 || x == 0 || y == out_h - 1 || x == out_w - 1) {
+                border += v;
+                border_n++;
+            }
+        }
+    int invert = !as_mask && border > 128.0 * border_n; /* dark ink on a light page */
+    for (size_t i = 0; i < (size_t)out_h * out_w; i++) {
+        float v = invert ? 255.0f - out[i] : out[i];
+        out[i] = as_mask ? (v > 127.5f ? 1.0f : 0.0f) : v / 127.5f - 1.0f;
+    }
+    return GP_OK;
+}
+
 gp_status gp_dataset_load(gp_dataset *ds, const char *path, gp_err *err) {
     uint8_t *bytes;
     size_t len;

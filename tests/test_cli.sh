@@ -118,5 +118,18 @@ if cmp -s "$T/s1.raw" "$T/s2.raw"; then pass=$((pass + 1)); else fail=$((fail + 
 expect 2 "threads needs a whole number in 1..8" $CLI sample --model "$T/t2.gpm" --count 1 --seed 1 --threads 0
 expect 2 "threads needs a whole number in 1..8" $CLI info --model "$T/t2.gpm" --threads
 
+# project: a sample of the generator comes back through it; the contract's outputs and refusals
+$CLI sample --model models/mnist-dcgan.gpm --count 1 --seed 4 --png "$T/one.png" > /dev/null
+out=$($CLI project --model models/mnist-dcgan.gpm --png "$T/one.png" --out "$T/back.png" --trace "$T/path.png" --z "$T/z.f32" --steps 100)
+if printf '%s' "$out" | grep -Eq '^\{"loss":0\.00[0-9]+,"class":-1,"start":[0-9]+,"mean_z2":[0-9.]+,"steps":100\}$' &&
+    [ -s "$T/back.png" ] && [ -s "$T/path.png" ] && [ "$(wc -c < "$T/z.f32")" -eq 400 ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: project round trip: $out"; fi
+expect 0 '"class":3' $CLI project --model models/mnist-cdcgan.gpm --png "$T/one.png" --out "$T/c.png" --class 3 --steps 20 --mask "$T/one.png"
+expect 2 "needs --model, --png and --out" $CLI project --model models/mnist-dcgan.gpm --png "$T/one.png"
+expect 2 "class 3: the model has 0 classes" $CLI project --model models/mnist-dcgan.gpm --png "$T/one.png" --out "$T/x.png" --class 3
+expect 1 "must be 28x28 or a whole multiple" $CLI project --model models/mnist-dcgan.gpm --png "$T/path.png" --out "$T/x.png"
+expect 1 "cannot read PNG" $CLI project --model models/mnist-dcgan.gpm --png "$T/none.png" --out "$T/x.png"
+expect 2 "invalid value '0' for --steps" $CLI project --model models/mnist-dcgan.gpm --png "$T/one.png" --out "$T/x.png" --steps 0
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
