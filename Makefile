@@ -10,7 +10,7 @@ EMCC    ?= emcc
 export NODE_PATH := /usr/share/nodejs
 NODE_TEST = node --no-experimental-fetch
 
-CORE = kernels threads rng status layers losses augment net config history gan toy dataset modelfile grid fd classifier score latent project
+CORE = kernels threads rng status layers losses augment net config history gan toy dataset modelfile grid fd classifier score latent project nearest
 CORE_SRC = $(CORE:%=src/%.c)
 HEADERS  = $(wildcard src/*.h)
 TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))

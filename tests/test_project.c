@@ -8,7 +8,11 @@
  *  - the model is left as it was (weights, gradients, mode);
  *  - bad options and inputs are refused with a message;
  *  - D's saliency equals a central difference of D's score on sampled
- *    pixels, for an unconditional and a class-conditional (concat) D. */
+ *    pixels, for an unconditional and a class-conditional (concat) D;
+ *  - the memorization check: a training image's nearest training image is
+ *    itself, at distance 0, in pixels and in the classifier's features; the
+ *    order agrees with a brute-force sort; a held-out image is never its own
+ *    neighbour. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,7 @@
 #include "check.h"
 #include "gan.h"
 #include "modelfile.h"
+#include "nearest.h"
 #include "project.h"
 
 static int quick(void) { return getenv("GP_TEST_QUICK") != NULL; }
@@ -191,6 +196,58 @@ static void saliency(const char *preset, int cond) {
     gp_gan_free(&gan);
 }
 
+static int cmp_pair(const void *a, const void *b) {
+    const double *x = a, *y = b;
+    return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : (x[1] < y[1] ? -1 : x[1] > y[1]);
+}
+
+static void nearest(void) {
+    gp_err err;
+    gp_dataset ds;
+    gp_classifier c;
+    if (!CHECK_OK(gp_dataset_load(&ds, "build/data/mnist.bin", &err) == GP_OK, "build/data/mnist.bin")) return;
+    if (!CHECK_OK(gp_classifier_load_file(&c, "models/mnist-classifier.gpc", &err) == GP_OK, err.msg)) {
+        gp_dataset_free(&ds);
+        return;
+    }
+    int n = ds.h * ds.w, idx[5], fidx[5];
+    float img[784], dist[5], fdist[5];
+    int train = ds.train_index[1234], held = ds.test_index[17];
+    gp_dataset_image(&ds, train, img);
+    CHECK(gp_nearest_pixels(&ds, img, 5, idx, dist) == 5 && idx[0] == train && dist[0] == 0.0f);
+    for (int k = 1; k < 5; k++) CHECK(dist[k] >= dist[k - 1] && idx[k] != train);
+    /* against a brute-force sort of every training image's distance */
+    double *all = malloc(sizeof(double) * 2 * ds.n_train);
+    for (int t = 0; t < ds.n_train; t++) {
+        const uint8_t *px = ds.pixels + (size_t)ds.train_index[t] * n;
+        double d = 0.0;
+        for (int p = 0; p < n; p++) {
+            float v = (float)px[p] / 127.5f - 1.0f - img[p];
+            d += (double)v * v;
+        }
+        all[2 * t] = (float)d;
+        all[2 * t + 1] = ds.train_index[t];
+    }
+    qsort(all, (size_t)ds.n_train, 2 * sizeof(double), cmp_pair);
+    for (int k = 0; k < 5; k++) CHECK(idx[k] == (int)all[2 * k + 1] && dist[k] == (float)all[2 * k]);
+    free(all);
+    gp_feature_bank bank;
+    CHECK(gp_feature_bank_build(&c, &ds, &bank, &err) == GP_OK && bank.n == ds.n_train && bank.dim == c.feature_dim);
+    CHECK(gp_nearest_features(&c, &bank, img, 5, fidx, fdist) == 5 && fidx[0] == train && fdist[0] < 1e-6f);
+    for (int k = 1; k < 5; k++) CHECK(fdist[k] >= fdist[k - 1]);
+    /* a held-out image is searched for among the training images only */
+    gp_dataset_image(&ds, held, img);
+    CHECK(gp_nearest_pixels(&ds, img, 3, idx, dist) == 3 && idx[0] != held && dist[0] > 0.0f);
+    CHECK(gp_nearest_features(&c, &bank, img, 3, fidx, fdist) == 3 && fidx[0] != held);
+    printf("nearest: held-out image %d (a %d): nearest training image %d (a %d) at pixel distance %.1f; "
+           "in features %d (a %d)\n", held, ds.labels[held], idx[0], ds.labels[idx[0]], (double)dist[0], fidx[0],
+           ds.labels[fidx[0]]);
+    CHECK(ds.labels[fidx[0]] == ds.labels[held]); /* the features know the digit */
+    gp_feature_bank_free(&bank);
+    gp_classifier_free(&c);
+    gp_dataset_free(&ds);
+}
+
 int main(void) {
     self_inversion("models/mnist-dcgan.gpm", -1, 0, 0.01);
     self_inversion("models/mnist-cdcgan.gpm", 3, 0, 0.01);
@@ -200,5 +257,6 @@ int main(void) {
     saliency("mlp", 0);
     saliency("dcgan", 0);
     saliency("dcgan", 1);
+    nearest();
     return check_report("project");
 }
