@@ -20,6 +20,8 @@
 #include "fd.h"
 #include "gan.h"
 #include "grid.h"
+#include "nearest.h"
+#include "project.h"
 #include "kernels.h"
 #include "latent.h"
 #include "modelfile.h"
@@ -61,6 +63,9 @@ typedef struct {
     int has_ref;
     gp_quality quality; /* the last gpw_score */
     gp_threads *threads; /* the kernels' pool (gpw_set_threads); NULL: one thread */
+    /* the memorization check's features of the training images (built on first use) */
+    gp_feature_bank bank;
+    int has_bank;
 } gp_session;
 
 /* The first line of every call that takes a session. */
@@ -97,6 +102,8 @@ static void drop_model(gp_session *s) {
 static void drop_reference(gp_session *s) {
     if (s->has_ref) gp_feature_stats_free(&s->ref);
     s->has_ref = 0;
+    if (s->has_bank) gp_feature_bank_free(&s->bank); /* it also belongs to the dataset and the classifier */
+    s->has_bank = 0;
 }
 
 EMSCRIPTEN_KEEPALIVE void gpw_delete(gp_session *s) {
@@ -638,6 +645,160 @@ EMSCRIPTEN_KEEPALIVE int gpw_d_score(gp_session *s) {
 }
 
 EMSCRIPTEN_KEEPALIVE float *gpw_probs(gp_session *s) { return s ? s->probs : NULL; }
+
+/* ---- editing with the generator, and why D decides ------------------------ */
+
+/* Projects a picture onto the generator (see gp_project): rgba (h x w x 4,
+ * the model's size or a whole multiple; dark ink on paper is inverted), an
+ * optional mask of the same size (light pixels must match, G fills the dark
+ * ones; NULL for none), Gaussian noise of std `noise` added to the target
+ * first (denoising; 0..2, from seed), steps, starting points, the seed of
+ * the starts, the class (-1: the best class of a conditional model) and the
+ * latent row that receives the result. Then the rendered set (gpw_rgba) is
+ * one row: the target as the engine saw it, the best start's image every
+ * tenth of the steps, and last the result; gpw_project_json says loss,
+ * class, start, mean_z2 and traced. */
+EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len, int h, int w, const uint8_t *mask_rgba,
+                                     int mask_len, double noise, int steps, int starts, double seed, int label, int row) {
+    int st = check_rows(s, row, 1);
+    if (st) return st;
+    if (!buffer_ok(s, rgba, len, "picture") || !buffer_ok(s, mask_rgba, mask_len, "mask")) return GP_ERR_ARG;
+    if (h < 1 || w < 1 || h > 1024 || w > 1024 || len != h * w * 4 || (mask_rgba && mask_len != len))
+        return gp_fail(&s->err, GP_ERR_ARG, "the picture must be h x w x 4 bytes (h, w in 1..1024) and the mask as large");
+    if (!(noise >= 0.0 && noise <= 2.0)) return gp_fail(&s->err, GP_ERR_ARG, "noise must be in 0..2, got %g", noise);
+    if (!seed_ok(s, seed)) return GP_ERR_ARG;
+    gp_shape im = s->gan.image;
+    int n_img = gp_shape_size(im);
+    if (im.c != 1) return gp_fail(&s->err, GP_ERR_ARG, "only grayscale models edit pictures");
+    float *target = s->images, *mask = s->images + n_img; /* scratch until the strip is written */
+    st = (int)gp_image_from_rgba(target, rgba, h, w, im.h, im.w, 0, &s->err);
+    if (!st && mask_rgba) st = (int)gp_image_from_rgba(mask, mask_rgba, h, w, im.h, im.w, 1, &s->err);
+    if (st) return st;
+    if (noise > 0.0) {
+        gp_rng rng;
+        gp_rng_seed(&rng, (uint64_t)seed ^ 0x6e6f697365ull); /* "noise": not the starts' stream */
+        for (int i = 0; i < n_img; i++) {
+            float v = target[i] + (float)noise * gp_rng_normal(&rng);
+            target[i] = v < -1.0f ? -1.0f : v > 1.0f ? 1.0f : v;
+        }
+    }
+    float *mask_copy = NULL;
+    if (mask_rgba) {
+        mask_copy = malloc(sizeof(float) * (size_t)n_img);
+        if (!mask_copy) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
+        memcpy(mask_copy, mask, sizeof(float) * (size_t)n_img);
+    }
+    gp_project_opts o = gp_project_defaults();
+    o.steps = steps;
+    o.restarts = starts;
+    o.seed = (uint64_t)seed;
+    o.label = label;
+    o.trace_every = steps >= 10 ? steps / 10 : 1;
+    int cap = GPW_MAX_IMAGES - 1;
+    gp_project_result r;
+    /* the trace goes right after the target in s->images; the result is its last image */
+    st = (int)gp_project(&s->gan, target, mask_copy, &o, zrow(s, row), NULL, s->images + n_img, cap, &r, &s->err);
+    free(mask_copy);
+    if (st) {
+        s->n_images = 0;
+        return st;
+    }
+    int count = 1 + r.traced, gw, gh;
+    gp_grid_size(count, count, im.h, im.w, &gw, &gh);
+    GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
+    for (int i = 0; i < count; i++) s->labels[i] = r.label >= 0 ? r.label : 0;
+    s->n_images = count;
+    s->rgba_w = gw;
+    s->rgba_h = gh;
+    gp_grid_render(s->rgba, 4, s->images, count, count, im.h, im.w);
+    snprintf(s->json, sizeof s->json, "{\"loss\":%.6g,\"class\":%d,\"start\":%d,\"mean_z2\":%.4g,\"traced\":%d}",
+             (double)r.loss, r.label, r.start, (double)r.prior, r.traced);
+    return 0;
+}
+
+EMSCRIPTEN_KEEPALIVE const char *gpw_project_json(gp_session *s) { return s ? s->json : "{}"; }
+
+/* Why D decides: the saliency (gradient of D's score with respect to the
+ * pixels) of the rendered set, laid over it as heat in a grid of cols
+ * columns (gpw_rgba). */
+EMSCRIPTEN_KEEPALIVE int gpw_saliency(gp_session *s, int cols) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (!s->gan.has_d) return gp_fail(&s->err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
+    if (s->n_images < 1) return gp_fail(&s->err, GP_ERR_ARG, "nothing rendered to explain");
+    if (cols < 1 || cols > GPW_MAX_IMAGES) return gp_fail(&s->err, GP_ERR_ARG, "columns must be in 1..%d", GPW_MAX_IMAGES);
+    int n = s->n_images, n_img = gp_shape_size(s->gan.image);
+    float *heat = malloc(sizeof(float) * (size_t)n * n_img);
+    if (!heat) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
+    gp_gan_d_saliency(&s->gan, s->images, s->gan.cfg.classes ? s->labels : NULL, n, heat);
+    int gw, gh;
+    gp_grid_size(n, cols, s->gan.image.h, s->gan.image.w, &gw, &gh);
+    GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
+    s->rgba_w = gw;
+    s->rgba_h = gh;
+    gp_grid_render_heat(s->rgba, s->images, heat, n, cols, s->gan.image.h, s->gan.image.w);
+    free(heat);
+    return 0;
+}
+
+/* The memorization check: the k (1..16) training images nearest to image
+ * `which` of the rendered set, in pixels (features 0) or in the
+ * classifier's feature space (features 1; needs the classifier and its
+ * dataset). They become the rendered set, in one row; gpw_project_json
+ * then says space, indices, labels and distances. */
+EMSCRIPTEN_KEEPALIVE int gpw_nearest(gp_session *s, int which, int k, int features) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (which < 0 || which >= s->n_images)
+        return gp_fail(&s->err, GP_ERR_ARG, "image %d is not in the rendered set of %d", which, s->n_images);
+    if (k < 1 || k > GP_NEAREST_MAX) return gp_fail(&s->err, GP_ERR_ARG, "k must be in 1..%d, got %d", GP_NEAREST_MAX, k);
+    if (features != 0 && features != 1) return gp_fail(&s->err, GP_ERR_ARG, "features must be 0 (pixels) or 1");
+    gp_shape im = s->gan.image;
+    if (s->ds.n_train == 0) return gp_fail(&s->err, GP_ERR_ARG, "no dataset loaded");
+    if (s->ds.h != im.h || s->ds.w != im.w || s->ds.c != im.c)
+        return gp_fail(&s->err, GP_ERR_ARG, "the dataset's images are %dx%d, the model's %dx%d", s->ds.w, s->ds.h, im.w, im.h);
+    int n_img = gp_shape_size(im), idx[GP_NEAREST_MAX], found;
+    float dist[GP_NEAREST_MAX], *image = malloc(sizeof(float) * (size_t)n_img);
+    if (!image) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
+    memcpy(image, s->images + (size_t)which * n_img, sizeof(float) * (size_t)n_img);
+    if (features) {
+        if (!s->has_clf) {
+            free(image);
+            return gp_fail(&s->err, GP_ERR_ARG, "no classifier for this dataset: compare pixels instead");
+        }
+        if (!s->has_bank) {
+            gp_status st = gp_feature_bank_build(&s->clf, &s->ds, &s->bank, &s->err);
+            if (st != GP_OK) {
+                free(image);
+                return (int)st;
+            }
+            s->has_bank = 1;
+        }
+        found = gp_nearest_features(&s->clf, &s->bank, image, k, idx, dist);
+    } else {
+        found = gp_nearest_pixels(&s->ds, image, k, idx, dist);
+    }
+    free(image);
+    size_t at = (size_t)snprintf(s->json, sizeof s->json, "{\"space\":\"%s\",\"indices\":[", features ? "features" : "pixels");
+    for (int i = 0; i < found; i++) at += (size_t)snprintf(s->json + at, sizeof s->json - at, "%s%d", i ? "," : "", idx[i]);
+    at += (size_t)snprintf(s->json + at, sizeof s->json - at, "],\"labels\":[");
+    for (int i = 0; i < found; i++) at += (size_t)snprintf(s->json + at, sizeof s->json - at, "%s%d", i ? "," : "", s->ds.labels[idx[i]]);
+    at += (size_t)snprintf(s->json + at, sizeof s->json - at, "],\"distances\":[");
+    for (int i = 0; i < found; i++) at += (size_t)snprintf(s->json + at, sizeof s->json - at, "%s%.6g", i ? "," : "", (double)dist[i]);
+    snprintf(s->json + at, sizeof s->json - at, "]}");
+    for (int i = 0; i < found; i++) {
+        gp_dataset_image(&s->ds, idx[i], s->images + (size_t)i * n_img);
+        s->labels[i] = s->gan.cfg.classes ? s->ds.labels[idx[i]] % s->gan.cfg.classes : 0;
+    }
+    int gw, gh;
+    gp_grid_size(found, found, im.h, im.w, &gw, &gh);
+    GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
+    s->n_images = found;
+    s->rgba_w = gw;
+    s->rgba_h = gh;
+    gp_grid_render(s->rgba, 4, s->images, found, found, im.h, im.w);
+    return 0;
+}
 
 /* ---- checksums ------------------------------------------------------------ */
 

@@ -629,6 +629,19 @@ function testRobust(e, data) {
       ['rc', () => M._gpw_load_classifier(s, short, 16)], ['rc', () => M._gpw_load_classifier(s, short, -3)]],
     gpw_score: [['rc', () => M._gpw_score(NULL, 10, 1, -1)], ['rc', () => M._gpw_score(s, BIG, 1, -1)], ['rc', () => M._gpw_score(s, 10, 1, BIG)]],
     gpw_score_json: [['any', () => M._gpw_score_json(NULL)]],
+    gpw_project: [['rc', () => M._gpw_project(NULL, short, 16, 2, 2, 0, 0, 0, 10, 2, 1, -1, 0)],
+      ['rc', () => M._gpw_project(s, NULL, 3136, 28, 28, 0, 0, 0, 10, 2, 1, -1, 0)],
+      ['rc', () => M._gpw_project(s, short, 16, 28, 28, 0, 0, 0, 10, 2, 1, -1, 0)], // the size claims more than the buffer
+      ['rc', () => M._gpw_project(s, short, 16, 2, 2, 0, 0, 0, 10, 2, 1, -1, 0)], // a picture of another size
+      ['rc', () => M._gpw_project(s, short, 16, 2, 2, short, 8, 0, 10, 2, 1, -1, 0)],
+      ['rc', () => M._gpw_project(s, short, 16, 2, 2, 0, 0, NaN, 10, 2, 1, -1, 0)],
+      ['rc', () => M._gpw_project(s, short, 16, 2, 2, 0, 0, 0, 10, 2, 1, -1, BIG)],
+      ['rc', () => M._gpw_project(s, short, 16, BIG, BIG, 0, 0, 0, 10, 2, 1, -1, 0)]],
+    gpw_project_json: [['any', () => M._gpw_project_json(NULL)]],
+    gpw_saliency: [['rc', () => M._gpw_saliency(NULL, 2)], ['rc', () => M._gpw_saliency(s, 0)], ['rc', () => M._gpw_saliency(s, BIG)]],
+    gpw_nearest: [['rc', () => M._gpw_nearest(NULL, 0, 2, 0)], ['rc', () => M._gpw_nearest(s, -1, 2, 0)],
+      ['rc', () => M._gpw_nearest(s, BIG, 2, 0)], ['rc', () => M._gpw_nearest(s, 0, 0, 0)], ['rc', () => M._gpw_nearest(s, 0, 17, 0)],
+      ['rc', () => M._gpw_nearest(s, 0, 2, 5)]],
     gpw_set_threads: [['any', () => M._gpw_set_threads(NULL, 2)], ['any', () => M._gpw_set_threads(s, 0)],
       ['any', () => M._gpw_set_threads(s, BIG)], ['any', () => M._gpw_set_threads(s, -1)]],
     // the 2-D mode
@@ -778,6 +791,78 @@ function testRelaxed(simd, relaxed, threadsRelaxed, data) {
     maxDiff(fusedThreads.images, fused.images) === 0, 'the threaded relaxed build gives the single-thread relaxed build\'s bits');
 }
 
+// (l) Editing with the generator through the page's API: a picture of G's
+// own sample comes back (and its latent row renders the result), noise and
+// a mask are taken, D's saliency lays heat over the rendered set, and the
+// memorization check finds training images in pixels and in features.
+function testEdit(e, data) {
+  const M = e.M;
+  const s = e.session({ data });
+  e.ok(s, e.bytesIn(new Uint8Array(fs.readFileSync(path.join(ROOT, 'models/mnist-cdcgan.gpm'))), (p, n) => M._gpw_load_model(s, p, n)),
+    'load mnist-cdcgan');
+  M._gpw_set_class(s, 6);
+  const img = e.sample(s, 5, 1);
+  const rgba = new Uint8Array(IMAGE * 4);
+  for (let i = 0; i < IMAGE; i++) {
+    const v = Math.round((img[i] + 1) * 127.5);
+    rgba.set([v, v, v, 255], 4 * i);
+  }
+  const cells = () => (M._gpw_rgba_width(s) - 2) / 30;
+  const rgbaNow = () => M.HEAPU8.slice(M._gpw_rgba(s), M._gpw_rgba(s) + 4 * M._gpw_rgba_width(s) * M._gpw_rgba_height(s));
+  // the last cell of a one-row strip of 28 x 28 images with 2 pixels between
+  const cell = (bytes, k, width) => {
+    const out = [];
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) out.push(bytes[4 * ((2 + y) * width + 2 + k * 30 + x)]);
+    return out;
+  };
+  e.ok(s, e.bytesIn(rgba, (p, n) => M._gpw_project(s, p, n, 28, 28, 0, 0, 0, 150, 8, 1, -1, 3)), 'gpw_project');
+  const r = e.json(M._gpw_project_json(s));
+  check(r.loss < 0.01 && r.class === 6 && r.traced === 11 && cells() === 12,
+    `${e.name}: a sample of the conditional generator projects back (class found, a strip of target, path and result)`, JSON.stringify(r));
+  const width = M._gpw_rgba_width(s), strip = rgbaNow();
+  e.ok(s, M._gpw_render_z(s, 3, 1, 1), 'gpw_render_z of the projected row');
+  check(JSON.stringify(cell(rgbaNow(), 0, M._gpw_rgba_width(s))) === JSON.stringify(cell(strip, 11, width)),
+    `${e.name}: the latent row the projection wrote renders its result`);
+  // denoising: the target as the engine saw it carries the noise
+  e.ok(s, e.bytesIn(rgba, (p, n) => M._gpw_project(s, p, n, 28, 28, 0, 0, 0.5, 30, 4, 1, 6, 3)), 'gpw_project with noise');
+  const noisy = cell(rgbaNow(), 0, M._gpw_rgba_width(s)), clean = cell(strip, 0, width);
+  check(noisy.some((v, i) => Math.abs(v - clean[i]) > 20), `${e.name}: noise is added to the target`);
+  // a mask of the picture's size, or else a refusal in words
+  const mask = new Uint8Array(IMAGE * 4).fill(255);
+  e.ok(s, e.bytesIn(rgba, (p, n) => e.bytesIn(mask, (q, m) => M._gpw_project(s, p, n, 28, 28, q, m, 0, 20, 2, 1, 6, 3))), 'masked');
+  check(e.bytesIn(rgba, (p, n) => e.bytesIn(mask.subarray(0, 100), (q, m) => M._gpw_project(s, p, n, 28, 28, q, m, 0, 20, 2, 1, 6, 3))) !== 0 &&
+    /mask as large/.test(e.error(s)), `${e.name}: a mask of another size is refused`, e.error(s));
+  check(e.bytesIn(new Uint8Array(30 * 30 * 4), (p, n) => M._gpw_project(s, p, n, 30, 30, 0, 0, 0, 20, 2, 1, 6, 3)) !== 0 &&
+    /whole multiple/.test(e.error(s)), `${e.name}: a picture of another size is refused`, e.error(s));
+  // the memorization check (the loaded dataset's training images)
+  e.ok(s, M._gpw_render_seed(s, 3, 2, 2), 'render');
+  e.ok(s, M._gpw_nearest(s, 1, 4, 0), 'gpw_nearest pixels');
+  const near = e.json(M._gpw_project_json(s));
+  check(near.space === 'pixels' && near.indices.length === 4 && near.distances.every((d, i) => i === 0 || d >= near.distances[i - 1]) &&
+    cells() === 4, `${e.name}: the 4 nearest training images in pixels, nearest first`, JSON.stringify(near));
+  check(M._gpw_nearest(s, 0, 4, 1) !== 0 && /classifier/.test(e.error(s)), `${e.name}: features need the classifier`, e.error(s));
+  e.ok(s, e.bytesIn(new Uint8Array(fs.readFileSync(path.join(ROOT, 'models/mnist-classifier.gpc'))), (p, n) => M._gpw_load_classifier(s, p, n)),
+    'classifier');
+  e.ok(s, M._gpw_render_seed(s, 3, 2, 2), 'render');
+  e.ok(s, M._gpw_nearest(s, 1, 4, 1), 'gpw_nearest features');
+  const feat = e.json(M._gpw_project_json(s));
+  check(feat.space === 'features' && feat.indices.length === 4 && feat.labels.every((l) => l === 6 || l >= 0),
+    `${e.name}: and in the classifier's features`, JSON.stringify(feat));
+  // D's saliency needs a D: a new model
+  check(M._gpw_saliency(s, 2) !== 0 && /discriminator/.test(e.error(s)), `${e.name}: saliency needs a discriminator`, e.error(s));
+  const t = e.session({ data, seed: 4 });
+  e.train(t, 3);
+  e.ok(t, M._gpw_render_real(t, 0, 4, 4), 'render real');
+  const plain = M.HEAPU8.slice(M._gpw_rgba(t), M._gpw_rgba(t) + 4 * M._gpw_rgba_width(t) * M._gpw_rgba_height(t));
+  e.ok(t, M._gpw_saliency(t, 4), 'gpw_saliency');
+  const heat = M.HEAPU8.slice(M._gpw_rgba(t), M._gpw_rgba(t) + 4 * M._gpw_rgba_width(t) * M._gpw_rgba_height(t));
+  let orange = 0;
+  for (let i = 0; i < heat.length; i += 4) if (heat[i] > plain[i] + 30 && heat[i + 2] < plain[i + 2]) orange++;
+  check(heat.length === plain.length && orange > 100, `${e.name}: saliency lays heat over the real images`, `${orange} pixels`);
+  M._gpw_delete(t);
+  M._gpw_delete(s);
+}
+
 async function main() {
   for (const f of ['node/ganplay-simd.js', 'node/ganplay.js', 'node/ganplay-threads.js', 'node/ganplay-relaxed.js',
     'node/ganplay-threads-relaxed.js', 'data/mnist.bin'])
@@ -804,6 +889,7 @@ async function main() {
     ['(i) bad arguments', () => [simd, portable].forEach((e) => testRobust(e, data))],
     ['(j) threads', () => testThreads(simd, threads, data)],
     ['(k) relaxed SIMD', () => testRelaxed(simd, relaxed, threadsRelaxed, data)],
+    ['(l) editing', () => [simd, portable].forEach((e) => testEdit(e, data))],
   ];
   for (const [name, fn] of sections) {
     console.log(`== ${name}`);
