@@ -657,7 +657,7 @@ EMSCRIPTEN_KEEPALIVE float *gpw_probs(gp_session *s) { return s ? s->probs : NUL
  * latent row that receives the result. Then the rendered set (gpw_rgba) is
  * one row: the target as the engine saw it, the best start's image every
  * tenth of the steps, and last the result; gpw_project_json says loss,
- * class, start, mean_z2 and traced. */
+ * class, start, mean_z2, traced and counted (the pixels the loss is over). */
 EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len, int h, int w, const uint8_t *mask_rgba,
                                      int mask_len, double noise, int steps, int starts, double seed, int label, int row) {
     int st = check_rows(s, row, 1);
@@ -683,10 +683,13 @@ EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len
         }
     }
     float *mask_copy = NULL;
+    double counted = n_img; /* the pixels the error is measured over */
     if (mask_rgba) {
         mask_copy = malloc(sizeof(float) * (size_t)n_img);
         if (!mask_copy) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
         memcpy(mask_copy, mask, sizeof(float) * (size_t)n_img);
+        counted = 0.0;
+        for (int i = 0; i < n_img; i++) counted += mask_copy[i];
     }
     gp_project_opts o = gp_project_defaults();
     o.steps = steps;
@@ -711,8 +714,9 @@ EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len
     s->rgba_w = gw;
     s->rgba_h = gh;
     gp_grid_render(s->rgba, 4, s->images, count, count, im.h, im.w);
-    snprintf(s->json, sizeof s->json, "{\"loss\":%.6g,\"class\":%d,\"start\":%d,\"mean_z2\":%.4g,\"traced\":%d}",
-             (double)r.loss, r.label, r.start, (double)r.prior, r.traced);
+    snprintf(s->json, sizeof s->json,
+             "{\"loss\":%.6g,\"class\":%d,\"start\":%d,\"mean_z2\":%.4g,\"traced\":%d,\"counted\":%g}", (double)r.loss,
+             r.label, r.start, (double)r.prior, r.traced, counted);
     return 0;
 }
 

@@ -64,6 +64,7 @@ const w = {
   snapEvery: 50,
   fdEvery: 250,
   realFirst: 0, // which held-out images the real/fake view shows
+  saliency: false, // D's saliency laid over the real/fake view
   lastGrid: 0,
   lastRealFake: 0,
   lastSave: 0,
@@ -366,12 +367,17 @@ function postRealFake() {
   if (!w.model || !w.dataset) return;
   const hasD = M._gpw_has_discriminator(s) === 1;
   const msg = { type: 'realfake', step: readStats()[0], hasD };
+  // with the saliency on, D's gradient is laid over the images as heat
+  const heat = () => hasD && w.saliency && M._gpw_saliency(s, 4) === 0;
+  msg.saliency = hasD && !!w.saliency;
   if (M._gpw_render_real(s, w.realFirst, REAL_FAKE_COUNT, 4) === 0) {
     const scored = hasD && M._gpw_d_score(s) === 0;
+    heat();
     msg.real = { ...takeRgba(), probs: scored ? probs(REAL_FAKE_COUNT) : null };
   }
   check(M._gpw_render_seed(s, w.noiseSeed, REAL_FAKE_COUNT, 4), 'Drawing the samples');
   const scored = hasD && M._gpw_d_score(s) === 0;
+  heat();
   msg.fake = { ...takeRgba(), probs: scored ? probs(REAL_FAKE_COUNT) : null };
   post(msg, [msg.fake.pixels].concat(msg.real ? [msg.real.pixels] : []));
 }
@@ -1153,8 +1159,8 @@ function fail(e) {
   post({ type: 'error', message: explain(e) });
 }
 
-// The 2-D mode's requests (toy*), in their own file.
-importScripts('toy-worker.js');
+// The 2-D mode's requests (toy*), and editing (edit*), in their own files.
+importScripts('toy-worker.js', 'edit-worker.js');
 
 self.onmessage = async (e) => {
   const { rid, type, ...args } = e.data;

@@ -10,6 +10,7 @@ import { Settings, parseHash } from './settings.js';
 import { OwnImages } from './own.js';
 import { Explore } from './explore.js';
 import { ToyMode } from './toy.js';
+import { Edit } from './edit.js';
 import { $, fmt, setText, drawRgba, download, fieldMessage } from './util.js';
 
 // What Start trains on a first visit: the seed MLP GAN with faster learning
@@ -48,6 +49,7 @@ const engine = new Engine('worker.js', bootInit());
 const settings = new Settings(engine);
 const explore = new Explore(engine, state);
 const own = new OwnImages(engine, (d) => onDataset(d)); // the "your own images" panel
+const edit = new Edit(engine, state, explore); // editing with the generator
 const toyMode = new ToyMode(engine, (h) => history.replaceState(null, '', h)); // the 2-D mode
 let manifest = [];
 let engineTable = null;
@@ -292,6 +294,7 @@ function showScored(which, img) {
 }
 
 $('rf-next').onclick = () => engine.call('realFake', { first: (state.realFirst = (state.realFirst || 0) + 8) });
+$('rf-saliency').onchange = () => engine.call('setSaliency', { on: (state.saliency = $('rf-saliency').checked) }).catch((e) => showError(e.message));
 
 // ---- worker events -----------------------------------------------------------------------
 
@@ -329,6 +332,7 @@ function showModel() {
   }
   showCaption();
   showClasses(m);
+  edit.setModel(m);
   const lossInfo = lossTable.find((l) => l.name === m.loss);
   showLoss(m.loss, lossInfo ? lossInfo.probability : true);
   setStatus(statusText());
@@ -427,6 +431,7 @@ engine.on('timeline', (m) => inOrder(() => setTimeline(m.snapshots)));
 engine.on('realfake', (m) => {
   showScored('real', m.real);
   showScored('fake', m.fake);
+  state.realFakeSaliency = m.saliency; // the images carry D's saliency as heat
   state.realFakeStep = m.step;
   state.realFakes = (state.realFakes || 0) + 1;
 });
@@ -901,6 +906,7 @@ async function main() {
   state.threads = r.threads;
   setText($('r-build'), engineText(r));
   explore.buildSliders(r.directions);
+  edit.setDirections(r.directions);
   settings.build(r.table);
   engineTable = r.table;
   lossTable = r.table.losses;

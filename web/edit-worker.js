@@ -1,0 +1,110 @@
+// edit-worker.js: editing with the generator, the memorization check and
+// D's saliency: the engine's worker's part (loaded by worker.js with
+// importScripts; it shares M, s, w, check, json, takeRgba, withKeptClass,
+// setKept and ROW). The numbers are the engine's (gpw_project,
+// gpw_nearest, gpw_saliency); this only moves pixels.
+'use strict';
+
+// Latent rows: the projection's result, and the result moved by the page's controls.
+const EDIT_ROW = { result: 48, moved: 49 };
+const EDIT_STEPS = 300;
+const EDIT_STARTS = 8;
+const NEAREST = 6;
+
+// model: the model the projection was made with (another model's latent
+// rows mean nothing); label: the class the projection settled on
+const edit = { model: null, label: -1 };
+const projected = () => edit.model !== null && edit.model === w.model;
+
+// Draws with class `label` (a conditional model), then puts the page's class back.
+function withClass(label, fn) {
+  if (!w.classes || label < 0) return fn();
+  check(M._gpw_set_class(s, label), 'Choosing the class');
+  try {
+    return fn();
+  } finally {
+    M._gpw_set_class(s, w.label);
+  }
+}
+
+const EDIT_HANDLERS = {
+  // One held-out real image (the k-th in the mixed order) as RGBA, for the pad.
+  editReal({ k }) {
+    if (!w.model || !w.dataset) throw new Error('The data is still loading.');
+    check(M._gpw_render_real(s, k, 1, 1), 'Taking a real image');
+    return takeRgba();
+  },
+
+  // rgba: size x size x 4 (a whole multiple of the model's side); mask the
+  // same or null; noise 0..2; label -1 for the best class.
+  editProject({ rgba, size, mask, noise, label, seed = 1 }) {
+    if (!w.model) throw new Error('No model yet.');
+    const pic = new Uint8Array(rgba), msk = mask ? new Uint8Array(mask) : null;
+    const p = M._gpw_alloc(pic.length), q = msk ? M._gpw_alloc(msk.length) : 0;
+    try {
+      M.HEAPU8.set(pic, p);
+      if (msk) M.HEAPU8.set(msk, q);
+      const t0 = performance.now();
+      check(M._gpw_project(s, p, pic.length, size, size, q, msk ? msk.length : 0, noise, EDIT_STEPS,
+        Math.min(EDIT_STARTS, w.batch || EDIT_STARTS), seed, w.classes ? label : -1, EDIT_ROW.result), 'Projecting');
+      const result = json(M._gpw_project_json(s));
+      const strip = takeRgba();
+      edit.model = w.model;
+      edit.label = result.class;
+      return { ...result, strip, ms: performance.now() - t0, steps: EDIT_STEPS };
+    } finally {
+      M._gpw_free(p);
+      if (q) M._gpw_free(q);
+    }
+  },
+
+  // The result moved along latent direction dir by amount, drawn as class
+  // asClass (-1: the class the projection found).
+  editMove({ dir, amount, asClass }) {
+    if (!projected()) throw new Error('Project a picture first.');
+    check(M._gpw_z_slerp(s, EDIT_ROW.moved, EDIT_ROW.result, EDIT_ROW.result, 0), 'Moving');
+    if (amount) check(M._gpw_z_direction(s, EDIT_ROW.moved, EDIT_ROW.moved, dir, amount), 'Moving');
+    return withClass(asClass >= 0 ? asClass : edit.label, () => {
+      check(M._gpw_render_z(s, EDIT_ROW.moved, 1, 1), 'Drawing');
+      return takeRgba();
+    });
+  },
+
+  // The training images nearest to the moved result ('result') or to the
+  // kept sample of Explore ('kept', with a and b as Explore keeps them),
+  // in pixels, and in the classifier's features where it is loaded for
+  // this data.
+  editNearest({ source, a, b, asClass }) {
+    if (!w.model || !w.dataset) throw new Error('The data is still loading.');
+    const drawSource = () => {
+      if (source === 'kept') {
+        withKeptClass(a, () => {
+          setKept(a, b);
+          check(M._gpw_render_z(s, ROW.a, 1, 1), 'Drawing the kept sample');
+        });
+      } else {
+        if (!projected()) throw new Error('Project a picture first.');
+        withClass(asClass >= 0 ? asClass : edit.label, () => check(M._gpw_render_z(s, EDIT_ROW.moved, 1, 1), 'Drawing'));
+      }
+    };
+    drawSource();
+    const image = takeRgba();
+    check(M._gpw_nearest(s, 0, NEAREST, 0), 'Finding the nearest training images');
+    const pixels = { ...json(M._gpw_project_json(s)), ...takeRgba() };
+    let features = null;
+    if (w.classifierReady && w.classifierFor === w.dataset.id) {
+      drawSource();
+      check(M._gpw_nearest(s, 0, NEAREST, 1), 'Finding the nearest training images');
+      features = { ...json(M._gpw_project_json(s)), ...takeRgba() };
+    }
+    return { image, pixels, features };
+  },
+
+  // D's saliency over the real/fake view: on or off, redrawn at once.
+  setSaliency({ on }) {
+    w.saliency = !!on;
+    postRealFake();
+  },
+};
+
+Object.assign(handlers, EDIT_HANDLERS);

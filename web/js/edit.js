@@ -1,0 +1,272 @@
+// edit.js: editing pictures with the generator. A pad to draw on (or a
+// picture or a held-out digit put there), a mask painted over it, noise to
+// add; the engine projects the picture onto G (gpw_project) and sends the
+// path and the result; the result can be moved along a latent direction or
+// redrawn as another class; the nearest training images of the result (or
+// of Explore's kept sample) show whether G copies. All the numbers are the
+// engine's; this draws and asks.
+
+import { $, drawRgba, setText } from './util.js';
+
+const SCALE = 7; // pad pixels per image pixel
+const BRUSH = 15; // the brush's width on the pad, in pad pixels
+
+export class Edit {
+  constructor(engine, state, explore) {
+    this.engine = engine;
+    this.state = state;
+    this.explore = explore;
+    this.side = 28;
+    this.pad = $('edit-pad');
+    this.picture = document.createElement('canvas'); // light ink on black
+    this.mask = document.createElement('canvas'); // white: must match; black: G fills it in
+    this.busy = false;
+    this.again = false;
+    this.realNext = 0;
+    state.edit = { projections: 0, moves: 0, status: 'idle', masked: 0, nearest: null };
+    this.resize(28);
+    this.setupPad();
+    $('edit-clear').onclick = () => this.clear(true);
+    $('edit-clear-mask').onclick = () => this.clearMask();
+    $('edit-real').onclick = () => this.takeReal();
+    $('edit-file').onchange = (e) => e.target.files[0] && this.takeFile(e.target.files[0]);
+    $('edit-noise').addEventListener('input', () => setText($('edit-noise-value'), Number($('edit-noise').value).toFixed(2)));
+    $('edit-project').onclick = () => this.project();
+    $('edit-amount').addEventListener('input', () => {
+      setText($('edit-amount-value'), Number($('edit-amount').value).toFixed(1));
+      this.move();
+    });
+    $('edit-dir').onchange = () => this.move();
+    $('edit-as').onchange = () => this.move();
+    $('edit-near-kept').onclick = () => this.nearest('kept');
+  }
+
+  // The model's image side (pad = SCALE x side) and its classes.
+  setModel(m) {
+    if (!m) return;
+    if (m.height && m.height !== this.side) this.resize(m.height);
+    const classes = m.classes > 0 ? m.classNames : [];
+    for (const [id, first] of [['edit-class', 'the best fit'], ['edit-as', 'its own class']]) {
+      const pick = $(id), want = [first, ...classes].join('|');
+      if (pick.dataset.names === want) continue;
+      pick.textContent = '';
+      pick.add(new Option(first, '-1'));
+      classes.forEach((name, k) => pick.add(new Option(name, String(k))));
+      pick.dataset.names = want;
+    }
+    $('edit-class-row').hidden = $('edit-as-row').hidden = classes.length === 0;
+  }
+
+  setDirections(n) {
+    const pick = $('edit-dir');
+    pick.textContent = '';
+    for (let k = 0; k < n; k++) pick.add(new Option(`random direction ${k + 1}`, String(k)));
+  }
+
+  resize(side) {
+    this.side = side;
+    for (const c of [this.pad, this.picture, this.mask]) c.width = c.height = side * SCALE;
+    this.clear(false);
+  }
+
+  clear(withMask) {
+    const ctx = this.picture.getContext('2d');
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, this.picture.width, this.picture.height);
+    if (withMask !== false) this.clearMask();
+    else this.show();
+  }
+
+  clearMask() {
+    const ctx = this.mask.getContext('2d');
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, this.mask.width, this.mask.height);
+    this.state.edit.masked = 0;
+    this.show();
+  }
+
+  // The pad: the picture, with the masked part tinted.
+  show() {
+    const ctx = this.pad.getContext('2d'), n = this.pad.width;
+    ctx.drawImage(this.picture, 0, 0);
+    const m = this.mask.getContext('2d').getImageData(0, 0, n, n).data;
+    const over = ctx.getImageData(0, 0, n, n), px = over.data;
+    for (let i = 0; i < m.length; i += 4) {
+      if (m[i] > 127) continue;
+      px[i] = (px[i] + 230) >> 1;
+      px[i + 1] = px[i + 1] >> 1;
+      px[i + 2] = (px[i + 2] + 60) >> 1;
+    }
+    ctx.putImageData(over, 0, 0);
+    // image pixels G fills: those whose block on the pad is mostly masked, as the engine counts them
+    let masked = 0;
+    for (let by = 0; by < this.side; by++)
+      for (let bx = 0; bx < this.side; bx++) {
+        let sum = 0;
+        for (let y = 0; y < SCALE; y++)
+          for (let x = 0; x < SCALE; x++) sum += m[4 * ((by * SCALE + y) * n + bx * SCALE + x)];
+        if (sum / (SCALE * SCALE) <= 127.5) masked++;
+      }
+    this.state.edit.masked = masked;
+  }
+
+  setupPad() {
+    let last = null;
+    const at = (e) => {
+      const r = this.pad.getBoundingClientRect();
+      return [((e.clientX - r.left) / r.width) * this.pad.width, ((e.clientY - r.top) / r.height) * this.pad.height];
+    };
+    const stroke = (from, to) => {
+      const brush = document.querySelector('input[name="edit-brush"]:checked').value;
+      const ctx = (brush === 'mask' ? this.mask : this.picture).getContext('2d');
+      ctx.strokeStyle = brush === 'ink' ? '#fff' : '#000';
+      ctx.lineWidth = brush === 'mask' ? BRUSH * 1.6 : BRUSH;
+      ctx.lineCap = ctx.lineJoin = 'round';
+      ctx.beginPath();
+      ctx.moveTo(from[0], from[1]);
+      ctx.lineTo(to[0], to[1]);
+      ctx.stroke();
+      this.show();
+    };
+    this.pad.addEventListener('pointerdown', (e) => {
+      this.pad.setPointerCapture(e.pointerId);
+      last = at(e);
+      stroke(last, last);
+    });
+    this.pad.addEventListener('pointermove', (e) => {
+      if (!last) return;
+      const p = at(e);
+      stroke(last, p);
+      last = p;
+    });
+    const end = () => (last = null);
+    this.pad.addEventListener('pointerup', end);
+    this.pad.addEventListener('pointercancel', end);
+  }
+
+  // A held-out real image (the next each time), scaled up exactly.
+  async takeReal() {
+    try {
+      const img = await this.engine.call('editReal', { k: this.realNext++ });
+      const src = document.createElement('canvas');
+      drawRgba(src, img);
+      const ctx = this.picture.getContext('2d');
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(src, 2, 2, this.side, this.side, 0, 0, this.picture.width, this.picture.height); // inside the padding
+      this.clearMask();
+      this.say('A held-out digit (never trained on) is on the pad: press Project.');
+    } catch (e) {
+      this.say(e.message);
+    }
+  }
+
+  // A picture file, fitted into the pad on its own corner's color (a dark
+  // drawing on paper is inverted by the engine).
+  async takeFile(file) {
+    try {
+      const bitmap = await createImageBitmap(file);
+      const n = this.picture.width, ctx = this.picture.getContext('2d');
+      const probe = document.createElement('canvas');
+      probe.width = probe.height = 1;
+      const pctx = probe.getContext('2d');
+      pctx.drawImage(bitmap, 0, 0, 1, 1, 0, 0, 1, 1);
+      const c = pctx.getImageData(0, 0, 1, 1).data;
+      ctx.fillStyle = `rgb(${c[0]},${c[1]},${c[2]})`;
+      ctx.fillRect(0, 0, n, n);
+      const k = Math.min(n / bitmap.width, n / bitmap.height);
+      const w = bitmap.width * k, h = bitmap.height * k;
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(bitmap, (n - w) / 2, (n - h) / 2, w, h);
+      this.clearMask();
+      this.say(`${file.name} is on the pad: press Project.`);
+    } catch {
+      this.say(`${file.name} could not be read as a picture.`);
+    }
+  }
+
+  say(text) {
+    setText($('edit-status'), text);
+    this.state.edit.status = text;
+  }
+
+  async project() {
+    const n = this.picture.width;
+    const rgba = this.picture.getContext('2d').getImageData(0, 0, n, n).data;
+    const mask = this.state.edit.masked > 0 ? this.mask.getContext('2d').getImageData(0, 0, n, n).data : null;
+    const noise = Number($('edit-noise').value), label = Number($('edit-class').value);
+    $('edit-project').disabled = true;
+    this.say('Projecting: 300 steps from 8 starting points…');
+    try {
+      const r = await this.engine.call('editProject', { rgba: rgba.buffer, size: n, mask: mask ? mask.buffer : null, noise, label });
+      drawRgba($('edit-strip'), r.strip);
+      const e = this.state.edit;
+      Object.assign(e, { projections: e.projections + 1, loss: r.loss, class: r.class, traced: r.traced, noise,
+        counted: r.counted, meanZ2: r.mean_z2 });
+      const names = this.state.model && this.state.model.classNames;
+      const cls = r.class >= 0 && names ? `, as a ${names[r.class]}` : '';
+      this.say(`Projected${cls}: mean squared pixel error ${r.loss.toFixed(4)} (pixels from -1 to 1` +
+        `${mask ? `, over the ${r.counted} unmasked pixels` : ''}); ` +
+        `z's mean square ${r.mean_z2.toFixed(2)} (about 1 for typical noise). ${(r.ms / 1000).toFixed(1)} s.`);
+      await this.move(true);
+    } catch (err) {
+      this.say(err.message);
+    } finally {
+      $('edit-project').disabled = false;
+    }
+  }
+
+  // The result moved along the chosen direction and drawn as the chosen
+  // class; then its nearest training images. Calls arriving while one runs
+  // are folded into one more.
+  async move(fromProject = false) {
+    if (!this.state.edit.projections) return;
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    try {
+      do {
+        this.again = false;
+        const dir = Number($('edit-dir').value) || 0, amount = Number($('edit-amount').value), asClass = Number($('edit-as').value);
+        const img = await this.engine.call('editMove', { dir, amount, asClass });
+        drawRgba($('edit-result'), img);
+        Object.assign(this.state.edit, { moves: this.state.edit.moves + (fromProject ? 0 : 1), dir, amount, asClass });
+        await this.nearest('result');
+      } while (this.again);
+    } catch (err) {
+      this.say(err.message);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async nearest(source) {
+    try {
+      const kept = this.explore.kept;
+      const r = await this.engine.call('editNearest', { source, a: kept[0], b: kept[1], asClass: Number($('edit-as').value) });
+      const names = (this.state.model && this.state.model.classNames && this.state.model.classNames.length) ?
+        this.state.model.classNames : null;
+      const say = (id, what, part) => {
+        if (!part) {
+          setText($(id), `${what}: no classifier for this data here.`);
+          return;
+        }
+        drawRgba($(id.replace('-text', '')), part);
+        const list = part.distances.map((d, i) => `${names ? names[part.labels[i]] : part.labels[i]} at ${d.toFixed(1)}`);
+        setText($(id), `${what} (${source === 'kept' ? 'of the kept sample' : 'of the result'}), nearest first: ` +
+          `${list.join(', ')}.`);
+      };
+      say('edit-near-pixels-text', 'In pixels (squared distance)', r.pixels);
+      say('edit-near-features-text', 'In the classifier’s features (squared distance)', r.features);
+      this.state.edit.nearest = { source, pixels: strip(r.pixels), features: strip(r.features) };
+    } catch (err) {
+      this.say(err.message);
+    }
+  }
+}
+
+// What a test reads of a nearest answer (not the pixels).
+function strip(part) {
+  return part ? { space: part.space, indices: part.indices, labels: part.labels, distances: part.distances } : null;
+}
