@@ -15,7 +15,7 @@ CORE_SRC = $(CORE:%=src/%.c)
 HEADERS  = $(wildcard src/*.h)
 TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
-.PHONY: all web test test-native test-sanitize test-wasm test-e2e test-fuzz fuzz fuzz-corpus soak bench serve site deps clean
+.PHONY: all web test test-native test-sanitize test-wasm test-torch test-e2e test-fuzz fuzz fuzz-corpus soak bench serve site deps clean
 
 all: $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 
@@ -209,7 +209,7 @@ $(BUILD)/data/fashion.bin: scripts/prepare_data.js node_modules/.package-lock.js
 
 # ---- tests -------------------------------------------------------------
 test: deps all
-	$(MAKE) test-native test-sanitize test-fuzz test-wasm test-e2e
+	$(MAKE) test-native test-sanitize test-fuzz test-wasm test-torch test-e2e
 
 test-native: $(TESTS:%=$(BUILD)/tests/%) $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 	@set -e; for t in $(TESTS); do echo "== $$t"; $(BUILD)/tests/$$t; done
@@ -228,6 +228,14 @@ test-sanitize: $(TESTS:%=$(BUILD)/san/%) $(BUILD)/tsan/test_threads $(BUILD)/dat
 test-wasm: $(BUILD)/node/ganplay-simd.js $(BUILD)/node/ganplay.js $(BUILD)/node/ganplay-threads.js \
            $(BUILD)/node/ganplay-relaxed.js $(BUILD)/node/ganplay-threads-relaxed.js $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 	$(NODE_TEST) --experimental-wasm-relaxed-simd tests/wasm/run.mjs
+
+# PyTorch parity (scripts/gpm_torch.py, scripts/train_torch.py) with Debian's
+# python3-torch where it is installed (sh scripts/install-deps.sh --torch;
+# .ci/run does); said clearly when skipped.
+TORCH_PY ?= /usr/bin/python3
+test-torch: $(BUILD)/ganplay $(BUILD)/data/mnist.bin
+	@if $(TORCH_PY) -c "import torch, numpy" 2>/dev/null; then echo "== PyTorch parity"; $(TORCH_PY) tests/torch/parity.py; \
+	else echo "== PyTorch parity: SKIPPED ($(TORCH_PY) has no torch: sh scripts/install-deps.sh --torch installs Debian's python3-torch)"; fi
 
 # plain node: playwright-core needs node's fetch
 test-e2e: site

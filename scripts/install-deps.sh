@@ -22,6 +22,12 @@ check clang-14 clang-14
 check clang-19 clang-19
 check wasm-ld-19 lld-19
 # LeakSanitizer/ASan/TSan runtimes for gcc come with gcc itself (libasan, libtsan)
+# --torch: Debian's PyTorch for the parity tests and the PyTorch scripts (CI
+# installs it; make test says when it skipped them), and onnx to check exports
+if [ "${1:-}" = "--torch" ]; then
+    /usr/bin/python3 -c "import torch, numpy" 2>/dev/null || need="$need python3-torch python3-numpy"
+    /usr/bin/python3 -c "import onnx" 2>/dev/null || need="$need python3-onnx"
+fi
 
 if [ -n "$need" ]; then
     echo "installing Debian packages:$need"

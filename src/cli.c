@@ -41,12 +41,13 @@ static const char *TRAIN_USAGE =
     "Prints: step, D loss, G loss, mean D(x), mean D(G(z)), steps/s.\n";
 
 static const char *SAMPLE_USAGE =
-    "usage: ganplay sample --model FILE --count N --seed N [--png FILE] [--cols C] [--raw FILE]\n"
+    "usage: ganplay sample --model FILE --count N (--seed N | --z FILE) [--png FILE] [--cols C] [--raw FILE]\n"
     "                      [--class K] [--labels FILE]\n"
     "Generates N images from a model file's generator (evaluation mode).\n"
     "  --class K     a class-conditional model draws class K (default: classes in\n"
     "                turn, sample i has class i mod the class count)\n"
     "  --labels FILE the class of each sample, one integer per line\n"
+    "  --z FILE      the latents instead of --seed's: N x latent little-endian float32\n"
     "  --png FILE  a grid of the images, C columns (default: a near-square grid)\n"
     "  --raw FILE  N images of C x H x W little-endian float32 in [-1, 1] (N x 784 for\n"
     "              MNIST's 28x28), row-major, white on black\n";
@@ -505,7 +506,7 @@ static int cmd_train2d(int argc, char **argv, gp_threads *th) {
 }
 
 static int cmd_sample(int argc, char **argv, gp_threads *th) {
-    const char *model = NULL, *png = NULL, *raw = NULL, *labels_out = NULL;
+    const char *model = NULL, *png = NULL, *raw = NULL, *labels_out = NULL, *z_in = NULL;
     long count = -1, cols = 0, label = -1;
     uint64_t seed = 0;
     int have_seed = 0;
@@ -525,6 +526,7 @@ static int cmd_sample(int argc, char **argv, gp_threads *th) {
         else if (!strcmp(a, "--png")) png = v;
         else if (!strcmp(a, "--raw")) raw = v;
         else if (!strcmp(a, "--labels")) labels_out = v;
+        else if (!strcmp(a, "--z")) z_in = v;
         else if (!strcmp(a, "--count")) { if (!parse_long(v, 1, 100000, &count)) return bad_value("sample", a, v); }
         else if (!strcmp(a, "--cols")) { if (!parse_long(v, 1, 1000, &cols)) return bad_value("sample", a, v); }
         else if (!strcmp(a, "--class")) { if (!parse_long(v, 0, GP_MAX_CLASSES - 1, &label)) return bad_value("sample", a, v); }
@@ -534,8 +536,8 @@ static int cmd_sample(int argc, char **argv, gp_threads *th) {
             return 2;
         }
     }
-    if (!model || count < 0 || !have_seed || (!png && !raw)) {
-        fprintf(stderr, "ganplay sample: needs --model, --count, --seed and at least one of --png, --raw\n%s",
+    if (!model || count < 0 || (!have_seed && !z_in) || (!png && !raw)) {
+        fprintf(stderr, "ganplay sample: needs --model, --count, --seed (or --z) and at least one of --png, --raw\n%s",
                 SAMPLE_USAGE);
         return 2;
     }
@@ -562,7 +564,27 @@ static int cmd_sample(int argc, char **argv, gp_threads *th) {
         rc = 1;
         goto done;
     }
-    gp_gan_latents(&gan, seed, (int)count, z);
+    if (z_in) { /* the latents given: count x latent little-endian float32 */
+        uint8_t *bytes = NULL;
+        size_t len = 0, want = (size_t)count * gan.cfg.latent * 4;
+        if (gp_read_file(z_in, &bytes, &len, want + 1, &err) != GP_OK || len != want) {
+            fprintf(stderr, "ganplay sample: --z: %s\n", err.msg[0] ? err.msg : "");
+            if (!err.msg[0] || len != want)
+                fprintf(stderr, "ganplay sample: --z '%s' must hold %ld x %d float32 values (%zu bytes)\n", z_in, count,
+                        gan.cfg.latent, want);
+            free(bytes);
+            rc = 2;
+            goto done;
+        }
+        for (size_t i = 0; i < want / 4; i++) {
+            uint32_t bits = (uint32_t)bytes[4 * i] | (uint32_t)bytes[4 * i + 1] << 8 | (uint32_t)bytes[4 * i + 2] << 16 |
+                            (uint32_t)bytes[4 * i + 3] << 24;
+            memcpy(&z[i], &bits, 4);
+        }
+        free(bytes);
+    } else {
+        gp_gan_latents(&gan, seed, (int)count, z);
+    }
     gp_score_labels(labels, (int)count, gan.cfg.classes, (int)label);
     gp_gan_generate(&gan, z, gan.cfg.classes ? labels : NULL, (int)count, images);
     if (labels_out) {

@@ -1,0 +1,166 @@
+#!/usr/bin/python3
+"""Parity between ganplay and PyTorch (scripts/gpm_torch.py, scripts/train_torch.py).
+
+- Every shipped model, ganplay training states (conditional ACGAN with a
+  moving average and spectral norm; concat DCGAN) and a float16 export go to
+  PyTorch and back to the same bytes.
+- A model converted either way samples the same images in PyTorch and in
+  ganplay (`ganplay sample --z`) within 1e-5, from the same latents.
+- The PyTorch presets (train_torch.py) are ganplay's layer records, for both
+  presets, every conditioning and spectral norm.
+- The reference training script writes a training state that ganplay reads,
+  samples as PyTorch does, and trains on; two processes under torchrun with
+  DistributedDataParallel (gloo, on the CPU) write one too.
+- The generator exports to ONNX (checked by the onnx package where it is
+  installed).
+Run by `make test` where Debian's python3-torch is installed.
+usage: /usr/bin/python3 tests/torch/parity.py   (from the repository root, after make)
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+import gpm_torch as gt  # noqa: E402
+import train_torch as tt  # noqa: E402
+
+GANPLAY = os.path.join(ROOT, 'build', 'ganplay')
+DATA = os.path.join(ROOT, 'build', 'data', 'mnist.bin')
+PY = sys.executable
+failures = 0
+
+
+def check(ok, what, detail=''):
+    global failures
+    print(f"{'ok  ' if ok else 'FAIL'} {what}{f' ({detail})' if detail else ''}", flush=True)
+    if not ok:
+        failures += 1
+    return ok
+
+
+def run(*args, **kw):
+    return subprocess.run(list(args), check=True, capture_output=True, text=True, **kw).stdout
+
+
+def ganplay_images(model, z_file, count, label=None):
+    out = z_file + '.ganplay.f32'
+    extra = ['--class', str(label)] if label is not None else []
+    run(GANPLAY, 'sample', '--model', model, '--count', str(count), '--z', z_file, '--raw', out, *extra)
+    return np.fromfile(out, dtype='<f4')
+
+
+def torch_images(model, z_file, count, label=None):
+    out = z_file + '.torch.f32'
+    run(PY, os.path.join(ROOT, 'scripts', 'gpm_torch.py'), 'sample', model, z_file, str(count), out,
+        *([str(label)] if label is not None else []))
+    return np.fromfile(out, dtype='<f4')
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix='ganplay-torch-')
+    path = lambda n: os.path.join(tmp, n)
+    # models: the shipped ones, and training states made by ganplay
+    models = [os.path.join(ROOT, 'models', f) for f in sorted(os.listdir(os.path.join(ROOT, 'models'))) if f.endswith('.gpm')]
+    run(GANPLAY, 'train', '--preset', 'mlp', '--data', DATA, '--steps', '3', '--seed', '2', '--batch', '16', '--cond', 'acgan',
+        '--ema', '0.99', '--spectral-norm', 'on', '--out', path('mlp-acgan.gpm'))
+    run(GANPLAY, 'train', '--preset', 'dcgan', '--data', DATA, '--steps', '2', '--seed', '3', '--batch', '16', '--cond', 'concat',
+        '--out', path('dcgan-concat.gpm'))
+    run(GANPLAY, 'export', '--model', path('dcgan-concat.gpm'), '--out', path('dcgan-f16.gpm'), '--f16')
+    models += [path('mlp-acgan.gpm'), path('dcgan-concat.gpm'), path('dcgan-f16.gpm')]
+
+    rng = np.random.default_rng(5)
+    for model in models:
+        name = os.path.basename(model)
+        original = open(model, 'rb').read()
+        m = gt.read_gpm(original)
+        pt = path(name + '.pt')
+        torch.save(gt.to_torch(m), pt)
+        back = gt.write_gpm(gt.from_torch(torch.load(pt)))
+        check(back == original, f'{name}: to PyTorch and back gives the same bytes', f'{len(original)} bytes')
+        z = path(name + '.z')
+        count = 12
+        rng.standard_normal((count, m['latent'])).astype('<f4').tofile(z)
+        label = 3 if m['class_names'] else None
+        a, b = ganplay_images(model, z, count, label), torch_images(pt, z, count, label)
+        diff = float(np.abs(a - b).max()) if a.shape == b.shape else float('inf')
+        check(diff <= 1e-5, f'{name}: ganplay and PyTorch draw the same {count} images from the same latents',
+              f'largest difference {diff:.2e}')
+
+    # the presets of the PyTorch side are ganplay's layer records
+    same = []
+    for preset in ('mlp', 'dcgan'):
+        for cond in ('none', 'acgan', 'concat'):
+            for sn in (False, True):
+                f = path(f'{preset}-{cond}-{sn}.gpm')
+                run(GANPLAY, 'train', '--preset', preset, '--data', DATA, '--steps', '1', '--seed', '1', '--batch', '4',
+                    '--cond', cond, '--spectral-norm', 'on' if sn else 'off', '--out', f)
+                m = gt.read_gpm(open(f, 'rb').read())
+                mine = tt.preset_records(preset, m['image'], m['latent'], len(m['class_names']), cond, sn)
+                same.append(mine == (m['G']['in'], m['G']['records'], m['D']['in'], m['D']['records']))
+    check(all(same) and len(same) == 12, 'train_torch.py builds ganplay\'s networks for every preset, conditioning and spectral norm',
+          f'{sum(same)} of {len(same)}')
+
+    # a network made by PyTorch (its own initialization) samples alike once converted
+    g_in, g_recs, d_in, d_recs = tt.preset_records('dcgan', [1, 28, 28], 100, 10, 'concat', False)
+    torch.manual_seed(11)
+    G = gt.GpNet(g_in, g_recs)
+    with torch.no_grad():  # non-trivial BatchNorm statistics
+        for mod in G.layers:
+            if isinstance(mod, torch.nn.BatchNorm2d):
+                mod.running_mean.uniform_(-0.5, 0.5)
+                mod.running_var.uniform_(0.5, 2.0)
+    src = gt.read_gpm(open(path('dcgan-concat.gpm'), 'rb').read())
+    obj = {'meta': gt.meta_of({**src, 'D': None, 'flags': 0}), 'G': G.state_dict()}
+    torch.save(obj, path('made.pt'))
+    open(path('made.gpm'), 'wb').write(gt.write_gpm(gt.from_torch(obj)))
+    z = path('made.z')
+    rng.standard_normal((10, 100)).astype('<f4').tofile(z)
+    a, b = ganplay_images(path('made.gpm'), z, 10, 7), torch_images(path('made.pt'), z, 10, 7)
+    diff = float(np.abs(a - b).max())
+    check(diff <= 1e-5, 'a generator made in PyTorch samples the same images in ganplay after conversion', f'largest difference {diff:.2e}')
+
+    # the reference training script
+    out = run(PY, os.path.join(ROOT, 'scripts', 'train_torch.py'), '--preset', 'mlp', '--data', DATA, '--steps', '4',
+              '--batch', '16', '--cond', 'acgan', '--ema', '0.99', '--spectral-norm', '--out', path('trained.gpm'))
+    info = run(GANPLAY, 'info', '--model', path('trained.gpm'))
+    check('"has_discriminator":true' in info and '"steps":4' in info and '"conditioning":"acgan"' in info,
+          'train_torch.py writes a training state ganplay reads', out.strip().splitlines()[-1])
+    z = path('trained.z')
+    rng.standard_normal((8, 100)).astype('<f4').tofile(z)
+    a, b = ganplay_images(path('trained.gpm'), z, 8, 2), torch_images(path('trained.gpm'), z, 8, 2)
+    check(float(np.abs(a - b).max()) <= 1e-5, 'and samples what PyTorch samples (its moving average)')
+    resumed = run(GANPLAY, 'train', '--resume', path('trained.gpm'), '--data', DATA, '--steps', '2', '--out', path('resumed.gpm'))
+    check('wrote' in resumed, 'and ganplay goes on training it', resumed.strip().splitlines()[-1])
+    # two processes, DistributedDataParallel (gloo); --redirects/--tee: Debian's torch 1.13 launcher on Python 3.11
+    try:
+        run(PY, '-m', 'torch.distributed.run', '--nproc_per_node=2', '--master_port=29541', '--redirects', '1', '--tee', '1',
+            os.path.join(ROOT, 'scripts', 'train_torch.py'), '--preset', 'dcgan', '--data', DATA, '--steps', '2', '--batch', '16',
+            '--out', path('ddp.gpm'), env={**os.environ, 'OMP_NUM_THREADS': '1'}, timeout=300)
+        info = run(GANPLAY, 'info', '--model', path('ddp.gpm'))
+        check('"steps":2' in info, 'two processes under torchrun (DistributedDataParallel) write a training state ganplay reads')
+    except subprocess.CalledProcessError as e:
+        check(False, 'torchrun with two processes', (e.stderr or '')[-400:])
+
+    # ONNX
+    onnx_file = path('g.onnx')
+    run(PY, os.path.join(ROOT, 'scripts', 'gpm_torch.py'), 'onnx', models[0], onnx_file)
+    ok = os.path.getsize(onnx_file) > 100000
+    try:
+        import onnx
+        onnx.checker.check_model(onnx.load(onnx_file))
+        check(ok, 'the generator exports to ONNX, and the onnx package accepts it')
+    except ImportError:
+        check(ok, 'the generator exports to ONNX (not checked further: python3-onnx is not installed)')
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(f"torch parity: {'all checks passed' if not failures else f'{failures} FAILED'}")
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
