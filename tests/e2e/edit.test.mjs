@@ -1,4 +1,4 @@
-// Editing with the generator, as a visitor uses it: a held-out digit
+// Editing with the generator, as a visitor uses it: a held-out digit, a drawing
 // projected onto the shipped conditional generator comes back close (the
 // number said is the engine's), with the target, the path and the result;
 // noise reaches the target; a painted mask is counted; the result moves
@@ -133,6 +133,18 @@ export async function run({ browser, site }) {
     const middle = target[14 * 28 + 14], corner = target[0];
     check(middle > 150 && corner < 60, 'a dark-on-light picture is inverted to light ink on black before projecting',
       `middle ${middle}, corner ${corner}`);
+
+    // a drawing: one ink stroke down the middle of a cleared pad
+    await page.click('#edit-clear');
+    await page.check('input[name="edit-brush"][value="ink"]');
+    await page.mouse.move(box.x + box.width / 2, box.y + 20);
+    await page.mouse.down();
+    for (let y = 20; y <= box.height - 20; y += 8) await page.mouse.move(box.x + box.width / 2, box.y + y);
+    await page.mouse.up();
+    await project(page, 'the drawing projected');
+    const drawn = await firstCell(page);
+    check(drawn[14 * 28 + 14] > 150 && drawn[14 * 28 + 3] < 40 && (await state(page)).edit.loss < 0.2,
+      'a drawing on the pad is what G is given, and projects', `middle ${drawn[14 * 28 + 14]}, side ${drawn[14 * 28 + 3]}`);
 
     // D's saliency needs D: a training model
     await page.click('#step');
