@@ -685,41 +685,49 @@ size_t gp_model_info_json(const gp_gan *gan, char *buf, size_t cap) {
     return len < 0 ? 0 : (size_t)len;
 }
 
-void gp_gan_d_readouts(gp_gan *gan, const float *images, const int *labels, int count, float *out) {
+/* Runs D in evaluation mode over count images in batches of its size (image
+ * i judged as class labels[i], or i mod classes), calling per_batch after
+ * each batch's forward with D's outputs; training is not disturbed. */
+typedef void (*d_batch_fn)(gp_gan *gan, int first, int b, const float *outputs, float *out);
+
+static void d_eval_batches(gp_gan *gan, const float *images, const int *labels, int count, d_batch_fn per_batch,
+                           float *out) {
     GP_ASSERT(gan->has_d);
     gp_net *D = &gan->D;
-    int n_img = gp_shape_size(gan->image), K = d_outputs(&gan->cfg), C = gan->cfg.classes, saved = D->training;
+    int n_img = gp_shape_size(gan->image), C = gan->cfg.classes, saved = D->training;
     uint8_t classes[4096];
     D->training = 0;
     gan->fake_ready = 0;
     for (int i = 0; i < count; i += D->max_batch) {
         int b = count - i < D->max_batch ? count - i : D->max_batch;
         for (int j = 0; j < b; j++) classes[j] = (uint8_t)(C ? (labels ? labels[i + j] : (i + j) % C) : 0);
-        const float *o = d_forward(gan, images + (size_t)i * n_img, classes, b, 0);
-        for (int j = 0; j < b; j++) gan->scores[j] = o[(size_t)j * K];
-        for (int j = 0; j < b; j++) out[i + j] = gp_loss_d_readout(gan->cfg.loss, gan->scores + j, 1);
+        per_batch(gan, i, b, d_forward(gan, images + (size_t)i * n_img, classes, b, 0), out);
     }
     D->training = saved;
 }
 
+static void readouts_of(gp_gan *gan, int first, int b, const float *o, float *out) {
+    int K = d_outputs(&gan->cfg);
+    for (int j = 0; j < b; j++) gan->scores[j] = o[(size_t)j * K];
+    for (int j = 0; j < b; j++) out[first + j] = gp_loss_d_readout(gan->cfg.loss, gan->scores + j, 1);
+}
+
+void gp_gan_d_readouts(gp_gan *gan, const float *images, const int *labels, int count, float *out) {
+    d_eval_batches(gan, images, labels, count, readouts_of, out);
+}
+
+/* d score_j / d outputs: 1 on each image's real/fake score, 0 elsewhere; back to the pixels */
+static void saliency_of(gp_gan *gan, int first, int b, const float *o, float *out) {
+    (void)o;
+    int K = d_outputs(&gan->cfg), n_img = gp_shape_size(gan->image);
+    memset(gan->dlogits, 0, (size_t)b * K * sizeof(float));
+    for (int j = 0; j < b; j++) gan->dlogits[(size_t)j * K] = 1.0f;
+    const float *dx = gp_net_backward(&gan->D, gan->dlogits, b, 0, 1);
+    memcpy(out + (size_t)first * n_img, d_input_grad(gan, dx, b, 0), (size_t)b * n_img * sizeof(float));
+}
+
 void gp_gan_d_saliency(gp_gan *gan, const float *images, const int *labels, int count, float *out) {
-    GP_ASSERT(gan->has_d);
-    gp_net *D = &gan->D;
-    int n_img = gp_shape_size(gan->image), K = d_outputs(&gan->cfg), C = gan->cfg.classes, saved = D->training;
-    uint8_t classes[4096];
-    D->training = 0;
-    gan->fake_ready = 0;
-    for (int i = 0; i < count; i += D->max_batch) {
-        int b = count - i < D->max_batch ? count - i : D->max_batch;
-        for (int j = 0; j < b; j++) classes[j] = (uint8_t)(C ? (labels ? labels[i + j] : (i + j) % C) : 0);
-        d_forward(gan, images + (size_t)i * n_img, classes, b, 0);
-        /* d score_j / d outputs: 1 on each image's real/fake score, 0 elsewhere */
-        memset(gan->dlogits, 0, (size_t)b * K * sizeof(float));
-        for (int j = 0; j < b; j++) gan->dlogits[(size_t)j * K] = 1.0f;
-        const float *dx = gp_net_backward(D, gan->dlogits, b, 0, 1);
-        memcpy(out + (size_t)i * n_img, d_input_grad(gan, dx, b, 0), (size_t)b * n_img * sizeof(float));
-    }
-    D->training = saved;
+    d_eval_batches(gan, images, labels, count, saliency_of, out);
 }
 
 gp_status gp_gan_set_config(gp_gan *gan, const gp_gan_config *cfg, gp_err *err) {
