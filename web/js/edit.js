@@ -20,10 +20,11 @@ export class Edit {
     this.pad = $('edit-pad');
     this.picture = document.createElement('canvas'); // light ink on black
     this.mask = document.createElement('canvas'); // white: must match; black: G fills it in
+    this.tint = document.createElement('canvas'); // the mask as the pad shows it: red where G fills in
     this.busy = false;
     this.again = false;
     this.realNext = 0;
-    state.edit = { projections: 0, moves: 0, status: 'idle', masked: 0, nearest: null };
+    state.edit = { projections: 0, moves: 0, status: 'idle', masked: false, nearest: null };
     this.resize(28);
     this.setupPad();
     $('edit-clear').onclick = () => this.clear(true);
@@ -65,7 +66,7 @@ export class Edit {
 
   resize(side) {
     this.side = side;
-    for (const c of [this.pad, this.picture, this.mask]) c.width = c.height = side * SCALE;
+    for (const c of [this.pad, this.picture, this.mask, this.tint]) c.width = c.height = side * SCALE;
     this.clear(false);
   }
 
@@ -81,33 +82,19 @@ export class Edit {
     const ctx = this.mask.getContext('2d');
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, this.mask.width, this.mask.height);
-    this.state.edit.masked = 0;
+    this.tint.getContext('2d').clearRect(0, 0, this.tint.width, this.tint.height);
+    this.state.edit.masked = false; // the engine counts the masked pixels (gpw_project's "counted")
     this.show();
   }
 
   // The pad: the picture, with the masked part tinted.
   show() {
-    const ctx = this.pad.getContext('2d'), n = this.pad.width;
+    const ctx = this.pad.getContext('2d');
+    ctx.globalAlpha = 1;
     ctx.drawImage(this.picture, 0, 0);
-    const m = this.mask.getContext('2d').getImageData(0, 0, n, n).data;
-    const over = ctx.getImageData(0, 0, n, n), px = over.data;
-    for (let i = 0; i < m.length; i += 4) {
-      if (m[i] > 127) continue;
-      px[i] = (px[i] + 230) >> 1;
-      px[i + 1] = px[i + 1] >> 1;
-      px[i + 2] = (px[i + 2] + 60) >> 1;
-    }
-    ctx.putImageData(over, 0, 0);
-    // image pixels G fills: those whose block on the pad is mostly masked, as the engine counts them
-    let masked = 0;
-    for (let by = 0; by < this.side; by++)
-      for (let bx = 0; bx < this.side; bx++) {
-        let sum = 0;
-        for (let y = 0; y < SCALE; y++)
-          for (let x = 0; x < SCALE; x++) sum += m[4 * ((by * SCALE + y) * n + bx * SCALE + x)];
-        if (sum / (SCALE * SCALE) <= 127.5) masked++;
-      }
-    this.state.edit.masked = masked;
+    ctx.globalAlpha = 0.5;
+    ctx.drawImage(this.tint, 0, 0);
+    ctx.globalAlpha = 1;
   }
 
   setupPad() {
@@ -118,14 +105,23 @@ export class Edit {
     };
     const stroke = (from, to) => {
       const brush = document.querySelector('input[name="edit-brush"]:checked').value;
-      const ctx = (brush === 'mask' ? this.mask : this.picture).getContext('2d');
-      ctx.strokeStyle = brush === 'ink' ? '#fff' : '#000';
-      ctx.lineWidth = brush === 'mask' ? BRUSH * 1.6 : BRUSH;
-      ctx.lineCap = ctx.lineJoin = 'round';
-      ctx.beginPath();
-      ctx.moveTo(from[0], from[1]);
-      ctx.lineTo(to[0], to[1]);
-      ctx.stroke();
+      const line = (canvas, color, width) => {
+        const ctx = canvas.getContext('2d');
+        ctx.strokeStyle = color;
+        ctx.lineWidth = width;
+        ctx.lineCap = ctx.lineJoin = 'round';
+        ctx.beginPath();
+        ctx.moveTo(from[0], from[1]);
+        ctx.lineTo(to[0], to[1]);
+        ctx.stroke();
+      };
+      if (brush === 'mask') {
+        line(this.mask, '#000', BRUSH * 1.6);
+        line(this.tint, 'rgb(230, 0, 60)', BRUSH * 1.6);
+        this.state.edit.masked = true;
+      } else {
+        line(this.picture, brush === 'ink' ? '#fff' : '#000', BRUSH);
+      }
       this.show();
     };
     this.pad.addEventListener('pointerdown', (e) => {
@@ -192,7 +188,7 @@ export class Edit {
   async project() {
     const n = this.picture.width;
     const rgba = this.picture.getContext('2d').getImageData(0, 0, n, n).data;
-    const mask = this.state.edit.masked > 0 ? this.mask.getContext('2d').getImageData(0, 0, n, n).data : null;
+    const mask = this.state.edit.masked ? this.mask.getContext('2d').getImageData(0, 0, n, n).data : null;
     const noise = Number($('edit-noise').value), label = Number($('edit-class').value);
     $('edit-project').disabled = true;
     this.say('Projecting: 300 steps from 8 starting points…');
