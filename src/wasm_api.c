@@ -670,10 +670,15 @@ EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len
     gp_shape im = s->gan.image;
     int n_img = gp_shape_size(im);
     if (im.c != 1) return gp_fail(&s->err, GP_ERR_ARG, "only grayscale models edit pictures");
-    float *target = s->images, *mask = s->images + n_img; /* scratch until the strip is written */
+    /* the picture and mask as the model sees them; the rendered set changes only on success */
+    float *target = malloc(sizeof(float) * 2 * (size_t)n_img), *mask = target ? target + n_img : NULL;
+    if (!target) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
     st = (int)gp_image_from_rgba(target, rgba, h, w, im.h, im.w, 0, &s->err);
     if (!st && mask_rgba) st = (int)gp_image_from_rgba(mask, mask_rgba, h, w, im.h, im.w, 1, &s->err);
-    if (st) return st;
+    if (st) {
+        free(target);
+        return st;
+    }
     if (noise > 0.0) {
         gp_rng rng;
         gp_rng_seed(&rng, (uint64_t)seed ^ 0x6e6f697365ull); /* "noise": not the starts' stream */
@@ -682,14 +687,10 @@ EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len
             target[i] = v < -1.0f ? -1.0f : v > 1.0f ? 1.0f : v;
         }
     }
-    float *mask_copy = NULL;
     double counted = n_img; /* the pixels the error is measured over */
     if (mask_rgba) {
-        mask_copy = malloc(sizeof(float) * (size_t)n_img);
-        if (!mask_copy) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
-        memcpy(mask_copy, mask, sizeof(float) * (size_t)n_img);
         counted = 0.0;
-        for (int i = 0; i < n_img; i++) counted += mask_copy[i];
+        for (int i = 0; i < n_img; i++) counted += mask[i];
     }
     gp_project_opts o = gp_project_defaults();
     o.steps = steps;
@@ -697,15 +698,18 @@ EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len
     o.seed = (uint64_t)seed;
     o.label = label;
     o.trace_every = steps >= 10 ? steps / 10 : 1;
-    int cap = GPW_MAX_IMAGES - 1;
+    int cap = 12; /* ten points along the way and the result (steps < 10: one per step) */
+    float *trace = malloc(sizeof(float) * (size_t)n_img * cap);
     gp_project_result r;
-    /* the trace goes right after the target in s->images; the result is its last image */
-    st = (int)gp_project(&s->gan, target, mask_copy, &o, zrow(s, row), NULL, s->images + n_img, cap, &r, &s->err);
-    free(mask_copy);
-    if (st) {
-        s->n_images = 0;
-        return st;
+    st = trace ? (int)gp_project(&s->gan, target, mask_rgba ? mask : NULL, &o, zrow(s, row), NULL, trace, cap, &r, &s->err)
+               : (int)gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
+    if (!st) { /* the rendered set: the target, then the trace (the result is its last image) */
+        memcpy(s->images, target, sizeof(float) * (size_t)n_img);
+        memcpy(s->images + n_img, trace, sizeof(float) * (size_t)n_img * r.traced);
     }
+    free(trace);
+    free(target);
+    if (st) return st;
     int count = 1 + r.traced, gw, gh;
     gp_grid_size(count, count, im.h, im.w, &gw, &gh);
     GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
