@@ -28,6 +28,7 @@ Needs Debian's python3-torch (and numpy); nothing in ganplay's build or
 page needs it.
 """
 import io
+import os
 import struct
 import sys
 import zlib
@@ -308,6 +309,25 @@ def d_input(images, labels, classes, concat):
 
 # ---- the commands ------------------------------------------------------------------
 
+def write_atomic(path, data):
+    """Writes data to path whole or not at all: a failure leaves the old file."""
+    tmp = f'{path}.tmp{os.getpid()}'
+    try:
+        with open(tmp, 'wb') as f:
+            f.write(data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def saved(save):
+    """The bytes save(file) writes into a file object."""
+    buf = io.BytesIO()
+    save(buf)
+    return buf.getvalue()
+
+
 def meta_of(m):
     return {k: v for k, v in m.items() if k not in ('G', 'D', 'ema')} | {
         'G_net': {'in': m['G']['in'], 'records': m['G']['records']},
@@ -377,11 +397,10 @@ def main(argv):
     cmd = argv[0]
     try:
         if cmd == 'to-torch' and len(argv) == 3:
-            torch.save(to_torch(read_gpm(open(argv[1], 'rb').read())), argv[2])
+            obj = to_torch(read_gpm(open(argv[1], 'rb').read()))
+            write_atomic(argv[2], saved(lambda f: torch.save(obj, f)))
         elif cmd == 'from-torch' and len(argv) == 3:
-            data = write_gpm(from_torch(torch.load(argv[1], map_location='cpu')))
-            with open(argv[2], 'wb') as f:
-                f.write(data)
+            write_atomic(argv[2], write_gpm(from_torch(torch.load(argv[1], map_location='cpu'))))
         elif cmd == 'onnx' and len(argv) == 3:
             g, latent, classes = load_any(argv[1])
             z = torch.zeros(2, latent)
@@ -389,8 +408,9 @@ def main(argv):
                 model, args, names = OnnxConditional(g), (z, torch.zeros(2, classes)), ['z', 'onehot']
             else:
                 model, args, names = g, (z,), ['z']
-            torch.onnx.export(model, args, argv[2], input_names=names, output_names=['images'], opset_version=13,
-                              dynamic_axes={n: {0: 'n'} for n in names + ['images']})
+            write_atomic(argv[2], saved(lambda f: torch.onnx.export(
+                model, args, f, input_names=names, output_names=['images'], opset_version=13,
+                dynamic_axes={n: {0: 'n'} for n in names + ['images']})))
         elif cmd == 'sample' and len(argv) in (5, 6):
             g, latent, classes = load_any(argv[1])
             count = int(argv[3])
@@ -398,7 +418,7 @@ def main(argv):
             labels = torch.full((count,), int(argv[5])) if len(argv) == 6 else torch.arange(count) % max(classes, 1)
             with torch.no_grad():
                 images = g(g_input(z, labels, classes))
-            images.numpy().astype('<f4').tofile(argv[4])
+            write_atomic(argv[4], images.numpy().astype('<f4').tobytes())
         else:
             print(__doc__, file=sys.stderr)
             return 2

@@ -242,16 +242,14 @@ def write_state(a, image, data_classes, classes, G, D, ema, opt_g, opt_d, g_in, 
          'latent': a.latent, 'd_steps': 1, 'loss': loss,
          'floats': [a.lr_g, a.lr_d, a.beta1, a.beta2, 1e-8, 1.0], 'seed': a.seed, 'rng': a.seed,
          'g_steps': a.steps, 'd_steps_taken': a.steps, 'adam_t_g': a.steps, 'adam_t_d': a.steps, 'last': stats,
-         'dataset': os.path.basename(a.data).split('.')[0][:15], 'class_names': names[:classes] if classes else [],
+         'dataset': dataset, 'class_names': names[:classes] if classes else [],
          'settings': settings, 'G': spec(G, opt_g, g_in, g_recs), 'D': spec(D, opt_d, d_in, d_recs),
          'ema': None, 'history': None}
     if ema is not None:  # in ganplay's order of G's parameters
         by_param = dict(zip(G.parameters(), (e.cpu() for e in ema)))
         m['ema'] = G.flat_of(lambda t: by_param[t])
     data = gt.write_gpm(m)
-    with open(a.out + '.tmp', 'wb') as f:
-        f.write(data)
-    os.replace(a.out + '.tmp', a.out)  # a failed write leaves the old file
+    gt.write_atomic(a.out, data)  # a failed write leaves the old file
     print(f'wrote {a.out} ({len(data)} bytes): a ganplay training state after {a.steps} steps')
 
 

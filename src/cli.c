@@ -179,6 +179,22 @@ static int write_out(const char *cmd, const char *path, mem_out *m) {
     return ok;
 }
 
+/* count images as a grid PNG of `cols` columns, written atomically */
+static int write_png_grid(const char *cmd, const char *path, const float *images, int count, int cols, gp_shape im) {
+    int gw, gh;
+    gp_grid_size(count, cols, im.h, im.w, &gw, &gh);
+    uint8_t *pixels = malloc((size_t)gw * gh);
+    mem_out m = {0};
+    if (pixels) {
+        gp_grid_render(pixels, 1, images, count, cols, im.h, im.w);
+        if (!stbi_write_png_to_func(mem_put_cb, &m, gw, gh, 1, pixels, gw)) m.failed = 1;
+    } else {
+        m.failed = 1;
+    }
+    free(pixels);
+    return write_out(cmd, path, &m);
+}
+
 /* Strict number parsing: the whole string, within range. */
 static int parse_long(const char *s, long lo, long hi, long *out) {
     if (!s || !*s) return 0;
@@ -620,16 +636,7 @@ static int cmd_sample(int argc, char **argv, gp_threads *th) {
         }
         int gw, gh;
         gp_grid_size((int)count, (int)cols, img.h, img.w, &gw, &gh);
-        uint8_t *pixels = malloc((size_t)gw * gh);
-        mem_out m = {0};
-        if (pixels) {
-            gp_grid_render(pixels, 1, images, (int)count, (int)cols, img.h, img.w);
-            if (!stbi_write_png_to_func(mem_put_cb, &m, gw, gh, 1, pixels, gw)) m.failed = 1;
-        } else {
-            m.failed = 1;
-        }
-        free(pixels);
-        if (!write_out("sample", png, &m)) rc = 1;
+        if (!write_png_grid("sample", png, images, (int)count, (int)cols, img)) rc = 1;
         else printf("wrote %dx%d grid of %ld samples to %s\n", gw, gh, count, png);
     }
 done:
@@ -1074,22 +1081,6 @@ static float *read_png_image(const char *cmd, const char *path, gp_shape im, int
         return NULL;
     }
     return out;
-}
-
-/* count images as a grid PNG of `cols` columns, written atomically */
-static int write_png_grid(const char *cmd, const char *path, const float *images, int count, int cols, gp_shape im) {
-    int gw, gh;
-    gp_grid_size(count, cols, im.h, im.w, &gw, &gh);
-    uint8_t *pixels = malloc((size_t)gw * gh);
-    mem_out m = {0};
-    if (pixels) {
-        gp_grid_render(pixels, 1, images, count, cols, im.h, im.w);
-        if (!stbi_write_png_to_func(mem_put_cb, &m, gw, gh, 1, pixels, gw)) m.failed = 1;
-    } else {
-        m.failed = 1;
-    }
-    free(pixels);
-    return write_out(cmd, path, &m);
 }
 
 static int cmd_project(int argc, char **argv, gp_threads *th) {

@@ -2,7 +2,8 @@
  * Every kernel has a portable C version (suffix _portable) that serves as the
  * reference; the unsuffixed name uses the 128-bit SIMD path when the build has
  * one (wasm -msimd128 or native SSE2) and the portable one otherwise.
- * Nothing outside kernels.c sees an intrinsic. */
+ * Nothing outside the kernel files (kernels.c, and kernels_relaxed.c, the
+ * separately built relaxed-SIMD micro-kernel) sees an intrinsic. */
 #ifndef GP_KERNELS_H
 #define GP_KERNELS_H
 

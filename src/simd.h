@@ -1,6 +1,7 @@
 /* simd.h: the one place that names SIMD intrinsics.
  * A tiny f32x4 vocabulary mapped onto wasm_simd128.h (wasm, -msimd128) or
- * SSE2 (native x86-64). Only kernels.c includes this file.
+ * SSE2 (native x86-64). Only the kernel files (kernels.c, kernels_relaxed.c)
+ * include this file.
  * GP_SIMD is 1 when a 128-bit path exists, 0 for the portable build.
  * f32x4_madd(acc, a, b) is acc + a*b: a multiply then an add, except in the
  * relaxed-SIMD kernel module (GP_RELAXED_MODULE, -mrelaxed-simd), where it
