@@ -10,9 +10,15 @@ EMCC    ?= emcc
 export NODE_PATH := /usr/share/nodejs
 NODE_TEST = node --no-experimental-fetch
 
-CORE = kernels threads rng status layers losses augment net config history gan toy dataset modelfile grid fd classifier score latent project nearest
+# the core, floor by floor: every include points to a floor below (or its own)
+CORE = base/status base/rng base/threads \
+       data/dataset data/grid \
+       nn/kernels nn/layers nn/net \
+       gan/losses gan/augment gan/config gan/history gan/gan gan/latent gan/project gan/toy \
+       eval/fd eval/classifier eval/score eval/nearest \
+       store/modelfile
 CORE_SRC = $(CORE:%=src/%.c)
-HEADERS  = $(wildcard src/*.h)
+HEADERS  = $(wildcard src/*/*.h)
 TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
 .PHONY: all web test test-native test-sanitize test-wasm test-torch test-e2e test-fuzz fuzz fuzz-corpus soak bench serve site deps clean
@@ -24,7 +30,7 @@ $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/ganplay: $(CORE:%=$(BUILD)/obj/%.o) $(BUILD)/obj/cli.o $(BUILD)/obj/png.o
+$(BUILD)/ganplay: $(CORE:%=$(BUILD)/obj/%.o) $(BUILD)/obj/app/cli.o $(BUILD)/obj/app/png.o
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c tests/check.h tests/gradcheck.h $(CORE:%=$(BUILD)/obj/%.o)
@@ -79,7 +85,7 @@ fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 # ---- wasm ----------------------------------------------------------------
 # Two builds of the same sources: 128-bit SIMD and portable (for browsers
 # without wasm SIMD). The page picks one with WebAssembly.validate.
-WASM_SRC   = $(CORE_SRC) src/wasm_api.c src/wasm_toy.c
+WASM_SRC   = $(CORE_SRC) src/app/wasm_api.c src/app/wasm_toy.c
 EMFLAGS    = -std=c11 -O3 -Wall -Wextra -ffp-contract=off -Isrc \
              -sMODULARIZE=1 -sEXPORT_NAME=createGanplay -sALLOW_MEMORY_GROWTH=1 \
              -sINITIAL_MEMORY=64MB -sTOTAL_STACK=1MB -sFILESYSTEM=0 \
@@ -108,13 +114,13 @@ $(BUILD)/node/ganplay-threads.js: $(WASM_SRC) $(HEADERS)
 # as a module of its own built by Debian's clang-19 and wasm-ld-19 (its LLVM
 # knows the final relaxed-SIMD opcodes; Emscripten 3.1.6's does not, and its
 # binaryen rejects them), embedded in the engine's JS and instantiated on
-# the engine's memory (scripts/relaxed_kernel.mjs, src/wasm_relaxed.js).
+# the engine's memory (scripts/relaxed_kernel.mjs, src/app/wasm_relaxed.js).
 # The page picks these where WebAssembly.validate accepts relaxed SIMD.
 RELAXED_CC  ?= clang-19
 RELAXED_LD  ?= wasm-ld-19
 RELAXED_CFLAGS = --target=wasm32 -O2 -msimd128 -mrelaxed-simd -fPIC -ffreestanding -nostdlib -Isrc
 RELAXED_LDFLAGS = --experimental-pic --shared --export=gp_relaxed_microkernel
-RELAXED_KERNEL_SRC = src/kernels_relaxed.c src/microkernel.h src/simd.h scripts/relaxed_kernel.mjs
+RELAXED_KERNEL_SRC = src/nn/kernels_relaxed.c src/nn/microkernel.h src/nn/simd.h scripts/relaxed_kernel.mjs
 $(BUILD)/relaxed/kernel.js: $(RELAXED_KERNEL_SRC)
 	@mkdir -p $(dir $@)
 	$(RELAXED_CC) $(RELAXED_CFLAGS) -c $< -o $(BUILD)/relaxed/kernel.o
@@ -127,17 +133,17 @@ $(BUILD)/relaxed/kernel-shared.js: $(RELAXED_KERNEL_SRC)
 	$(RELAXED_LD) $(RELAXED_LDFLAGS) --shared-memory --max-memory=2147483648 $(BUILD)/relaxed/kernel-shared.o \
 	    -o $(BUILD)/relaxed/kernel-shared.wasm
 	node --experimental-wasm-relaxed-simd scripts/relaxed_kernel.mjs $(BUILD)/relaxed/kernel-shared.wasm $@
-EM_RELAXED = -msimd128 -DGP_RELAXED=1 --js-library src/wasm_relaxed.js
-$(BUILD)/site/ganplay-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel.js src/wasm_relaxed.js
+EM_RELAXED = -msimd128 -DGP_RELAXED=1 --js-library src/app/wasm_relaxed.js
+$(BUILD)/site/ganplay-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel.js src/app/wasm_relaxed.js
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EMFLAGS) $(EM_WEB) $(EM_RELAXED) -sIMPORTED_MEMORY=1 --pre-js $(BUILD)/relaxed/kernel.js $(WASM_SRC) -o $@
-$(BUILD)/site/ganplay-threads-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel-shared.js src/wasm_relaxed.js
+$(BUILD)/site/ganplay-threads-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel-shared.js src/app/wasm_relaxed.js
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EMFLAGS) $(EM_WEB) $(EM_THREADS) $(EM_RELAXED) --pre-js $(BUILD)/relaxed/kernel-shared.js $(WASM_SRC) -o $@
-$(BUILD)/node/ganplay-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel.js src/wasm_relaxed.js
+$(BUILD)/node/ganplay-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel.js src/app/wasm_relaxed.js
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EMFLAGS) $(EM_NODE) $(EM_RELAXED) -sIMPORTED_MEMORY=1 --pre-js $(BUILD)/relaxed/kernel.js $(WASM_SRC) -o $@
-$(BUILD)/node/ganplay-threads-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel-shared.js src/wasm_relaxed.js
+$(BUILD)/node/ganplay-threads-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel-shared.js src/app/wasm_relaxed.js
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EMFLAGS) $(EM_NODE) $(EM_THREADS) $(EM_RELAXED) --pre-js $(BUILD)/relaxed/kernel-shared.js $(WASM_SRC) -o $@
 $(BUILD)/node/ganplay-simd.js: $(WASM_SRC) $(HEADERS)
@@ -176,7 +182,7 @@ EM_BENCH_THREADS = -pthread -sPTHREAD_POOL_SIZE=2 -sEXIT_RUNTIME=1 -Wno-pthreads
 $(BUILD)/node/bench-threads.js: $(BENCH_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EM_BENCH) -msimd128 $(EM_BENCH_THREADS) $(BENCH_SRC) -o $@
-$(BUILD)/node/bench-threads-relaxed.js: $(BENCH_SRC) $(HEADERS) $(BUILD)/relaxed/kernel-shared.js src/wasm_relaxed.js
+$(BUILD)/node/bench-threads-relaxed.js: $(BENCH_SRC) $(HEADERS) $(BUILD)/relaxed/kernel-shared.js src/app/wasm_relaxed.js
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EM_BENCH) $(EM_RELAXED) $(EM_BENCH_THREADS) --pre-js $(BUILD)/relaxed/kernel-shared.js $(BENCH_SRC) -o $@
 

@@ -39,7 +39,7 @@ from torch import nn
 
 MAGIC = b'GPMF'
 FLAG_TRAINING, FLAG_F16, FLAG_HISTORY = 1, 2, 4
-# layer kinds (src/net.h)
+# layer kinds (src/nn/net.h)
 LINEAR, BATCHNORM, LEAKY_RELU, RELU, TANH, SIGMOID, CONV2D, CONVT2D, BATCHNORM2D, RESHAPE, DROPOUT = range(1, 12)
 NO_BIAS, SPECTRAL_NORM = 1, 2
 RECORD = struct.Struct('<8I2f')  # kind, out_c, out_h, out_w, kernel, stride, pad, flags; alpha, eps

@@ -23,7 +23,7 @@ tests/golden/rng_seed1.txt has its own, smaller format: the first line is a
 count n, then n lines with the first n values of gp_rng_normal after
 gp_rng_seed(rng, 1), with 9 significant digits. They come from an
 independent Python implementation of the same algorithm (splitmix64 and the
-Marsaglia polar method, see src/rng.c) using math.log; the native and wasm
+Marsaglia polar method, see src/base/rng.c) using math.log; the native and wasm
 builds must both reproduce them.
 """
 
@@ -269,7 +269,7 @@ def make_conv():
     g.write()
 
 
-# ---- rng: an independent implementation of src/rng.c's algorithm --------
+# ---- rng: an independent implementation of src/base/rng.c's algorithm --------
 
 MASK64 = (1 << 64) - 1
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Turns the relaxed-SIMD kernel module (src/kernels_relaxed.c, built by
+// Turns the relaxed-SIMD kernel module (src/nn/kernels_relaxed.c, built by
 // clang-19 and wasm-ld-19) into an Emscripten --pre-js: the module's bytes
 // and gpRelaxedKernel(), which instantiates it on the engine's memory and
-// returns its micro-kernel (src/wasm_relaxed.js hands that to the engine as
+// returns its micro-kernel (src/app/wasm_relaxed.js hands that to the engine as
 // an import). Checks first that the module is what that needs: its imports
 // are the memory and the two base globals only, it has no data and no table
 // (so placing it at address 0 overwrites nothing) and exports the kernel.
@@ -55,7 +55,7 @@ if (!WebAssembly.Module.exports(mod).some((e) => e.name === 'gp_relaxed_microker
   fail('it does not export gp_relaxed_microkernel');
 
 fs.writeFileSync(output, `// Made by scripts/relaxed_kernel.mjs from ${input.replace(/^.*\/build\//, 'build/')}: the relaxed-SIMD
-// micro-kernel module (src/kernels_relaxed.c), instantiated on the engine's
+// micro-kernel module (src/nn/kernels_relaxed.c), instantiated on the engine's
 // memory in the thread that loads the engine (every pthread does too).
 var gpRelaxedKernelBase64 = '${bytes.toString('base64')}';
 function gpRelaxedKernel() {

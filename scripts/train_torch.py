@@ -32,11 +32,11 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gpm_torch as gt  # noqa: E402
 
-LOSSES = ['nonsaturating', 'minimax']  # their indices are the loss table's (src/losses.c)
-CONDS = ['none', 'acgan', 'concat']  # the settings table's order (src/config.c)
+LOSSES = ['nonsaturating', 'minimax']  # their indices are the loss table's (src/gan/losses.c)
+CONDS = ['none', 'acgan', 'concat']  # the settings table's order (src/gan/config.c)
 
 
-# ---- the presets, as ganplay's layer records (src/gan.c, gp_gan_architecture) ----
+# ---- the presets, as ganplay's layer records (src/gan/gan.c, gp_gan_architecture) ----
 
 def rec(kind, out_c=0, out_h=0, out_w=0, k=0, s=0, p=0, flags=0, alpha=0.0, eps=0.0):
     return [kind, out_c, out_h, out_w, k, s, p, flags, alpha, eps]

@@ -15,10 +15,10 @@
 #include <string.h>
 
 #include "check.h"
-#include "kernels.h"
-#include "layers.h"
-#include "net.h"
-#include "rng.h"
+#include "nn/kernels.h"
+#include "nn/layers.h"
+#include "nn/net.h"
+#include "base/rng.h"
 
 /* |grad - fd| <= GRAD_TOL * (max_i |fd_i| + |fd|); forwards against the
  * double reference within FWD_TOL of the magnitude */

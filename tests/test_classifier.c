@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "classifier.h"
-#include "layers.h"
-#include "modelfile.h"
+#include "eval/classifier.h"
+#include "nn/layers.h"
+#include "store/modelfile.h"
 
 static void test_softmax_xent(void) {
     enum { B = 3, C = 5 };

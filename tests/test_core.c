@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "check.h"
-#include "config.h"
-#include "dataset.h"
-#include "gan.h"
-#include "latent.h"
+#include "gan/config.h"
+#include "data/dataset.h"
+#include "gan/gan.h"
+#include "gan/latent.h"
 
 static double dot(const float *a, const float *b, int n) {
     double s = 0.0;

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "fd.h"
-#include "rng.h"
+#include "eval/fd.h"
+#include "base/rng.h"
 
 static void finish_from(gp_feature_stats *s, const float *x, int n, int d) {
     gp_err err;

@@ -16,10 +16,10 @@
 #include <string.h>
 
 #include "check.h"
-#include "gan.h"
-#include "losses.h"
-#include "layers.h"
-#include "net.h"
+#include "gan/gan.h"
+#include "gan/losses.h"
+#include "nn/layers.h"
+#include "nn/net.h"
 
 #define ATOL 1e-5
 #define RTOL 1e-4

@@ -17,9 +17,9 @@
 #include <stdio.h>
 
 #include "gradcheck.h"
-#include "augment.h"
-#include "losses.h"
-#include "net.h"
+#include "gan/augment.h"
+#include "gan/losses.h"
+#include "nn/net.h"
 
 #define KINK_MARGIN 0.05
 

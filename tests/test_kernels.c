@@ -25,8 +25,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "kernels.h"
-#include "rng.h"
+#include "nn/kernels.h"
+#include "base/rng.h"
 
 #define GUARD 5
 static const float SENTINEL = -12345.678f;

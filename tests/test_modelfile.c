@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "gan.h"
-#include "history.h"
-#include "modelfile.h"
+#include "gan/gan.h"
+#include "gan/history.h"
+#include "store/modelfile.h"
 
 static int same_floats(const float *a, const float *b, size_t n) { return memcmp(a, b, n * sizeof(float)) == 0; }
 

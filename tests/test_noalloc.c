@@ -6,9 +6,9 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "classifier.h"
-#include "gan.h"
-#include "toy.h"
+#include "eval/classifier.h"
+#include "gan/gan.h"
+#include "gan/toy.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define COUNTING 0

@@ -18,10 +18,10 @@
 #include <string.h>
 
 #include "check.h"
-#include "gan.h"
-#include "modelfile.h"
-#include "nearest.h"
-#include "project.h"
+#include "gan/gan.h"
+#include "store/modelfile.h"
+#include "eval/nearest.h"
+#include "gan/project.h"
 
 static int quick(void) { return getenv("GP_TEST_QUICK") != NULL; }
 

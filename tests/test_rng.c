@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "rng.h"
+#include "base/rng.h"
 
 #define GOLDEN_NORMALS "tests/golden/rng_seed1.txt"
 
@@ -118,7 +118,7 @@ static void test_below(void) {
     CHECK(missing == 0);
 }
 
-/* The Marsaglia polar method of src/rng.c, with libm's log. */
+/* The Marsaglia polar method of src/base/rng.c, with libm's log. */
 static double ref_normal(gp_rng *r) {
     for (;;) {
         double u = 2.0 * ((double)(gp_rng_u64(r) >> 11) * 0x1.0p-53) - 1.0;

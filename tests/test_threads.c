@@ -11,12 +11,12 @@
 #include <string.h>
 
 #include "check.h"
-#include "dataset.h"
-#include "gan.h"
-#include "kernels.h"
-#include "layers.h"
-#include "modelfile.h"
-#include "threads.h"
+#include "data/dataset.h"
+#include "gan/gan.h"
+#include "nn/kernels.h"
+#include "nn/layers.h"
+#include "store/modelfile.h"
+#include "base/threads.h"
 
 static float *floats(size_t n) {
     float *p = malloc((n ? n : 1) * sizeof(float));

@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "check.h"
-#include "gan.h"
-#include "layers.h"
-#include "losses.h"
-#include "toy.h"
+#include "gan/gan.h"
+#include "nn/layers.h"
+#include "gan/losses.h"
+#include "gan/toy.h"
 
 static void test_sources(void) {
     gp_err err;

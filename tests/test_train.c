@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "check.h"
-#include "classifier.h"
-#include "dataset.h"
-#include "gan.h"
-#include "modelfile.h"
-#include "score.h"
+#include "eval/classifier.h"
+#include "data/dataset.h"
+#include "gan/gan.h"
+#include "store/modelfile.h"
+#include "eval/score.h"
 
 /* Statistics that tell noise from digits: the fraction of background pixels
  * (below -0.8, about 80% in MNIST) and the mean absolute difference between

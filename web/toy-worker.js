@@ -1,6 +1,6 @@
 // toy-worker.js: the 2-D mode's part of the engine's worker (loaded by
 // worker.js with importScripts; it shares M, post, json and withString).
-// It owns one 2-D session (src/wasm_toy.c), trains in short turns while
+// It owns one 2-D session (src/app/wasm_toy.c), trains in short turns while
 // playing, and answers the page's frame requests with what to draw, so that
 // drawing runs at the display's rate whatever the training rate.
 'use strict';

@@ -294,7 +294,7 @@ function postTimeline() {
   post({ type: 'timeline', snapshots: list }, list.map((x) => x.pixels));
 }
 
-// ---- the run's history in the training state (src/history.h) ----------------
+// ---- the run's history in the training state (src/gan/history.h) ----------------
 
 function historyBytes() {
   const last = snaps[snaps.length - 1];
@@ -508,7 +508,7 @@ function loadModelBytes(bytes, meta, keepHistory) {
   w.halted = false;
   w.model = { kind: hasD ? 'training' : 'pretrained', name: meta.name, description: meta.description || '' };
   if (hasD && !keepHistory) w.runId = newRunId(); // an opened training state saves apart from the run before
-  // a training state brings its charts and timeline back (src/history.h)
+  // a training state brings its charts and timeline back (src/gan/history.h)
   const brought = !keepHistory && hasD && takeHistory();
   if (!keepHistory && !brought) {
     hist.n = 0;

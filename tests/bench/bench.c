@@ -10,10 +10,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "dataset.h"
-#include "gan.h"
-#include "toy.h"
-#include "kernels.h"
+#include "data/dataset.h"
+#include "gan/gan.h"
+#include "gan/toy.h"
+#include "nn/kernels.h"
 
 static double now(void) {
     struct timespec ts;

@@ -9,10 +9,10 @@
  *      -> Flatten -> Linear 1
  *
  * native: gcc -std=c11 -O2 -ffp-contract=off -Isrc tests/bench/conv_bench.c \
- *           src/kernels.c src/layers.c src/net.c src/rng.c src/status.c -lm
+ *           src/nn/kernels.c src/nn/layers.c src/nn/net.c src/base/rng.c src/base/status.c -lm
  * wasm:   emcc -std=c11 -O3 -msimd128 -ffp-contract=off -Isrc -sENVIRONMENT=node \
- *           -sALLOW_MEMORY_GROWTH=1 tests/bench/conv_bench.c src/kernels.c \
- *           src/layers.c src/net.c src/rng.c src/status.c -o conv_bench.js
+ *           -sALLOW_MEMORY_GROWTH=1 tests/bench/conv_bench.c src/nn/kernels.c \
+ *           src/nn/layers.c src/nn/net.c src/base/rng.c src/base/status.c -o conv_bench.js
  *         node --no-experimental-fetch conv_bench.js
  * usage: conv_bench [seconds per measurement, default 1] */
 #define _POSIX_C_SOURCE 200809L

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modelfile.h"
+#include "store/modelfile.h"
 
 /* The input after the options byte, copied (the parser may not keep
  * pointers into libFuzzer's buffer); its CRC fixed if asked. */

@@ -1,6 +1,6 @@
 /* Classifier files: load from memory; a file that loads must classify two
  * images and save, reload and save again to the same bytes. */
-#include "classifier.h"
+#include "eval/classifier.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -1,6 +1,6 @@
 /* Dataset files (GPDS): load from memory; a file that loads must give
  * images, batches and its held-out order within bounds. */
-#include "dataset.h"
+#include "data/dataset.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -1,7 +1,7 @@
 /* Model files: load from memory; a file that loads must save, reload and
  * save again to the same bytes, sample, and (small models) train a step. */
 #include "fuzz.h"
-#include "gan.h"
+#include "gan/gan.h"
 
 static void use(gp_gan *gan) {
     gp_err err;

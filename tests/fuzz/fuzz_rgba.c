@@ -1,7 +1,7 @@
 /* The user's images (the page's "your own images"): count, height and width
  * from the first three bytes after the options, then RGBA pixels; a set that
  * is accepted must be light on dark, in range, with every fifth held out. */
-#include "dataset.h"
+#include "data/dataset.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classifier.h"
-#include "gan.h"
-#include "modelfile.h"
+#include "eval/classifier.h"
+#include "gan/gan.h"
+#include "store/modelfile.h"
 
 static const char *root;
 

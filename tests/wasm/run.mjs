@@ -473,7 +473,7 @@ function testScore(e, data) {
   M._gpw_delete(s);
 }
 
-// (h) the 2-D mode's API (src/wasm_toy.c): training as natively, the batch a
+// (h) the 2-D mode's API (src/app/wasm_toy.c): training as natively, the batch a
 // step used, and every bad argument refused with the model intact.
 function testToy(engines) {
   const cli = path.join(BUILD, 'ganplay');

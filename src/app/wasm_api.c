@@ -1,0 +1,925 @@
+/* wasm_api.c: the functions the page calls, a thin layer over the core.
+ *
+ * JS owns one gp_session per model it shows (a pointer). Every call that can
+ * fail returns 0 for success or a gp_status, and gpw_error() then says why in
+ * words; a failed call leaves the session's model and data as they were.
+ * Buffers cross the boundary as (pointer, length) in wasm memory: JS gets
+ * them with gpw_alloc and must read heap views afresh after each call, since
+ * memory may grow. Every call checks its arguments (a NULL session, sizes,
+ * overflow, the length of each buffer it is given) and refuses rather than
+ * trap or write outside what it was given; without a session it can only
+ * return the status. */
+#include <emscripten/emscripten.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval/classifier.h"
+#include "data/dataset.h"
+#include "eval/fd.h"
+#include "gan/gan.h"
+#include "data/grid.h"
+#include "eval/nearest.h"
+#include "gan/project.h"
+#include "nn/kernels.h"
+#include "gan/latent.h"
+#include "store/modelfile.h"
+#include "eval/score.h"
+
+#define GPW_MAX_IMAGES 256 /* most images one render or sample call makes */
+#define GPW_DIRECTIONS 4   /* fixed latent directions for the explore sliders */
+#define GPW_MIN_USER_IMAGES 10
+#define GPW_MAX_USER_IMAGES 10000
+#define GPW_MAX_SCORE 2000 /* most samples one gpw_score call scores */
+
+typedef struct {
+    gp_err err;
+    gp_gan_config cfg; /* settings for the next gpw_create */
+    gp_dataset ds;
+    gp_gan gan;
+    int has_gan;
+    double stats[7];
+    float *z;          /* GPW_MAX_IMAGES x latent */
+    float *images;     /* GPW_MAX_IMAGES x image */
+    uint8_t *rgba;     /* the last rendered grid */
+    size_t rgba_cap;   /* its capacity in pixels */
+    int rgba_w, rgba_h;
+    uint8_t *saved;    /* the last gpw_save output */
+    size_t saved_len;
+    /* explore: latent rows that JS composes with the gpw_z_* calls */
+    float *zw;         /* GPW_MAX_IMAGES x latent */
+    float *dirs;       /* GPW_DIRECTIONS x latent, orthonormal */
+    int n_images;      /* images in s->images from the last render */
+    float probs[GPW_MAX_IMAGES]; /* D's readouts, see gpw_d_score */
+    int label;         /* class drawn by renders and samples of a conditional model; -1: in turn */
+    int data_classes;  /* the classes of the dataset the next model trains on */
+    int labels[GPW_MAX_IMAGES];
+    char json[16384];  /* the last JSON answer */
+    /* digit FD: the classifier and the held-out images' feature statistics */
+    gp_classifier clf;
+    int has_clf;
+    gp_feature_stats ref;
+    int has_ref;
+    gp_quality quality; /* the last gpw_score */
+    gp_threads *threads; /* the kernels' pool (gpw_set_threads); NULL: one thread */
+    /* the memorization check's features of the training images (built on first use) */
+    gp_feature_bank bank;
+    int has_bank;
+} gp_session;
+
+/* The first line of every call that takes a session. */
+#define NEED_SESSION(s, bad)    \
+    do {                        \
+        if (!(s)) return (bad); \
+    } while (0)
+
+EMSCRIPTEN_KEEPALIVE int gpw_simd(void) { return gp_kernels_simd(); }
+EMSCRIPTEN_KEEPALIVE void *gpw_alloc(int bytes) { return bytes > 0 ? malloc((size_t)bytes) : NULL; }
+EMSCRIPTEN_KEEPALIVE void gpw_free(void *p) { free(p); }
+
+EMSCRIPTEN_KEEPALIVE gp_session *gpw_new(void) {
+    gp_session *s = calloc(1, sizeof *s);
+    if (s) gp_gan_config_default(&s->cfg, "mlp", NULL);
+    if (s) s->label = -1;
+    if (s) s->data_classes = 10; /* the default dataset, MNIST */
+    return s;
+}
+
+static void drop_model(gp_session *s) {
+    if (s->has_gan) gp_gan_free(&s->gan);
+    s->has_gan = 0;
+    free(s->z);
+    free(s->images);
+    free(s->rgba);
+    free(s->zw);
+    free(s->dirs);
+    s->z = s->images = s->zw = s->dirs = NULL;
+    s->rgba = NULL;
+    s->n_images = 0;
+}
+
+static void drop_reference(gp_session *s) {
+    if (s->has_ref) gp_feature_stats_free(&s->ref);
+    s->has_ref = 0;
+    if (s->has_bank) gp_feature_bank_free(&s->bank); /* it also belongs to the dataset and the classifier */
+    s->has_bank = 0;
+}
+
+EMSCRIPTEN_KEEPALIVE void gpw_delete(gp_session *s) {
+    if (!s) return;
+    drop_model(s);
+    drop_reference(s);
+    if (s->has_clf) gp_classifier_free(&s->clf);
+    gp_dataset_free(&s->ds);
+    free(s->saved);
+    gp_threads_free(s->threads);
+    free(s);
+}
+
+#ifdef __EMSCRIPTEN_PTHREADS__
+/* Web Workers loaded and free to host a pthread at once. */
+EM_JS(int, ready_workers, (void), { return PThread.unusedWorkers.length; });
+#endif
+
+/* The kernels' pool: n threads in all (1..GP_MAX_THREADS). The threaded
+ * build starts up to n-1 workers, as many as its pool of Web Workers has
+ * ready (a pthread beyond those would wait for this thread to return to the
+ * event loop, which it never does while it computes); the other builds run
+ * one thread whatever n says. Results do not depend on it. Returns the
+ * threads now running, or 0 for a bad n (the old pool then stays). */
+EMSCRIPTEN_KEEPALIVE int gpw_set_threads(gp_session *s, int n) {
+    NEED_SESSION(s, 0);
+    if (n < 1 || n > GP_MAX_THREADS) {
+        gp_fail(&s->err, GP_ERR_ARG, "threads must be 1..%d, not %d", GP_MAX_THREADS, n);
+        return 0;
+    }
+    if (s->has_gan) gp_gan_set_threads(&s->gan, NULL);
+    if (s->has_clf) s->clf.net.threads = NULL;
+    gp_threads_free(s->threads);
+    s->threads = NULL;
+#ifdef __EMSCRIPTEN_PTHREADS__
+    int ready = ready_workers();
+    if (n > ready + 1) n = ready + 1;
+#endif
+    if (gp_threads_create(&s->threads, n, &s->err) != GP_OK) return 1; /* out of memory: one thread */
+    if (s->has_gan) gp_gan_set_threads(&s->gan, s->threads);
+    if (s->has_clf) s->clf.net.threads = s->threads;
+    return gp_threads_count(s->threads);
+}
+
+EMSCRIPTEN_KEEPALIVE const char *gpw_error(gp_session *s) { return s ? s->err.msg : "no session"; }
+
+/* A buffer the caller passed: len bytes at p. */
+static int buffer_ok(gp_session *s, const void *p, int len, const char *what) {
+    if (len < 0 || (len > 0 && !p)) {
+        gp_fail(&s->err, GP_ERR_ARG, "%s: %d bytes at %p", what, len, p);
+        return 0;
+    }
+    return 1;
+}
+
+EMSCRIPTEN_KEEPALIVE int gpw_load_dataset(gp_session *s, const uint8_t *bytes, int len) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!buffer_ok(s, bytes, len, "dataset")) return GP_ERR_ARG;
+    gp_dataset ds;
+    gp_status st = gp_dataset_from_bytes(&ds, bytes, (size_t)(len > 0 ? len : 0), &s->err);
+    if (st != GP_OK) return (int)st;
+    gp_dataset_free(&s->ds);
+    s->ds = ds;
+    drop_reference(s); /* the FD reference belongs to the old held-out images */
+    return 0;
+}
+
+EMSCRIPTEN_KEEPALIVE int gpw_dataset_count(gp_session *s) { return s ? s->ds.count : 0; }
+/* Held-out images of the dataset (i % 5 == 4). */
+EMSCRIPTEN_KEEPALIVE int gpw_dataset_held_out(gp_session *s) { return s ? s->ds.n_test : 0; }
+
+/* A dataset from images the user drew or picked (see gp_dataset_from_rgba):
+ * len bytes at rgba, which must be count x h x w x 4. */
+EMSCRIPTEN_KEEPALIVE int gpw_dataset_from_rgba(gp_session *s, const uint8_t *rgba, int len, int count, int h, int w) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!buffer_ok(s, rgba, len, "images")) return GP_ERR_ARG;
+    if (count >= 0 && h >= 0 && w >= 0 && (double)count * h * w * 4 != (double)len)
+        return gp_fail(&s->err, GP_ERR_ARG, "images: %d bytes given for %d images of %dx%d RGBA (%.0f bytes)", len, count,
+                       h, w, (double)count * h * w * 4);
+    gp_dataset ds;
+    gp_status st = gp_dataset_from_rgba(&ds, rgba, count, h, w, GPW_MIN_USER_IMAGES, GPW_MAX_USER_IMAGES, &s->err);
+    if (st != GP_OK) return (int)st;
+    gp_dataset_free(&s->ds);
+    s->ds = ds;
+    drop_reference(s);
+    return 0;
+}
+
+/* Starts the settings for the next gpw_create from a preset's defaults. */
+EMSCRIPTEN_KEEPALIVE int gpw_config_default(gp_session *s, const char *preset) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    gp_gan_config cfg;
+    gp_status st = gp_gan_config_default(&cfg, preset, &s->err);
+    if (st == GP_OK) s->cfg = cfg;
+    return (int)st;
+}
+
+/* JS numbers are doubles: seeds must be exact integers in 0..2^53-1. */
+static int seed_ok(gp_session *s, double seed) {
+    if (seed >= 0 && seed <= 9007199254740991.0 && seed == floor(seed)) return 1;
+    gp_fail(&s->err, GP_ERR_ARG, "seed: must be an integer in 0..9007199254740991, got %g", seed);
+    return 0;
+}
+
+static const char *answer(gp_session *s, size_t need) {
+    return need < sizeof s->json ? s->json : "{\"error\":\"answer too long\"}";
+}
+
+/* The settings table, presets and losses as JSON (see gp_settings_json). */
+EMSCRIPTEN_KEEPALIVE const char *gpw_settings_json(gp_session *s) {
+    NEED_SESSION(s, "null");
+    return answer(s, gp_settings_json(s->json, sizeof s->json));
+}
+
+/* Sets one setting for the next gpw_create by name, from the text a person
+ * typed (a decimal number, or a choice's name); a refused value changes
+ * nothing and the message names the field and repeats the text. */
+EMSCRIPTEN_KEEPALIVE int gpw_config_set(gp_session *s, const char *key, const char *text) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!key || !text) return gp_fail(&s->err, GP_ERR_ARG, "a setting needs a name and a value");
+    const gp_setting *set = gp_setting_find(key);
+    if (!set) return gp_fail(&s->err, GP_ERR_ARG, "unknown setting '%.40s'", key);
+    gp_gan_config c = s->cfg;
+    gp_status st = gp_setting_parse(&c, set, text, &s->err);
+    /* conditioning on or off: the classes follow the dataset's */
+    if (st == GP_OK) st = gp_gan_config_set_classes(&c, s->data_classes, &s->err);
+    if (st == GP_OK) s->cfg = c;
+    return (int)st;
+}
+
+/* The dataset the next model trains on, by name ("mnist", "fashion", "own"),
+ * and its class count: a conditional model learns that many classes. */
+EMSCRIPTEN_KEEPALIVE int gpw_config_dataset(gp_session *s, const char *name, int classes) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!name) return gp_fail(&s->err, GP_ERR_ARG, "the dataset needs a name");
+    if (classes < 0 || classes > GP_MAX_CLASSES)
+        return gp_fail(&s->err, GP_ERR_ARG, "classes must be in 0..%d, got %d", GP_MAX_CLASSES, classes);
+    gp_gan_config c = s->cfg;
+    snprintf(c.dataset, sizeof c.dataset, "%s", name);
+    gp_status st = gp_gan_config_set_classes(&c, classes, &s->err);
+    if (st == GP_OK) {
+        s->cfg = c;
+        s->data_classes = classes;
+    }
+    return (int)st;
+}
+
+/* The settings as JSON (gp_config_json): which = 0 the settings for the next
+ * gpw_create; 1 the model's own ("null" without a model). */
+EMSCRIPTEN_KEEPALIVE const char *gpw_config_json(gp_session *s, int which) {
+    NEED_SESSION(s, "null");
+    if (which && !s->has_gan) return "null";
+    return answer(s, gp_config_json(which ? &s->gan.cfg : &s->cfg, s->json, sizeof s->json));
+}
+
+/* Changes a setting of the live model, for the settings marked live in the
+ * table (gp_gan_set_config). A refused value changes nothing. */
+EMSCRIPTEN_KEEPALIVE int gpw_model_set(gp_session *s, const char *key, const char *text) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!key || !text) return gp_fail(&s->err, GP_ERR_ARG, "a setting needs a name and a value");
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    const gp_setting *set = gp_setting_find(key);
+    if (!set) return gp_fail(&s->err, GP_ERR_ARG, "unknown setting '%.40s'", key);
+    if (!set->live)
+        return gp_fail(&s->err, GP_ERR_ARG, "%s: cannot change on a live model (it takes effect when a new model is made)",
+                       set->label);
+    gp_gan_config c = s->gan.cfg;
+    gp_status st = gp_setting_parse(&c, set, text, &s->err);
+    if (st == GP_OK) st = gp_gan_set_config(&s->gan, &c, &s->err);
+    return (int)st;
+}
+
+/* Buffers that go with a model; on failure the old model stays. */
+static int adopt_model(gp_session *s, gp_gan *gan) {
+    int L = gan->cfg.latent, n_img = gp_shape_size(gp_gan_image_shape(gan));
+    float *z = malloc(sizeof(float) * GPW_MAX_IMAGES * L);
+    float *images = malloc(sizeof(float) * GPW_MAX_IMAGES * n_img);
+    /* the largest grid any count and column choice can make */
+    size_t cap = 0;
+    for (int cols = 1; cols <= GPW_MAX_IMAGES; cols++) {
+        int gw, gh;
+        gp_grid_size(GPW_MAX_IMAGES, cols, gan->image.h, gan->image.w, &gw, &gh);
+        if ((size_t)gw * gh > cap) cap = (size_t)gw * gh;
+    }
+    uint8_t *rgba = malloc(4 * cap);
+    float *zw = calloc((size_t)GPW_MAX_IMAGES * L, sizeof(float));
+    float *dirs = malloc(sizeof(float) * GPW_DIRECTIONS * L);
+    if (!z || !images || !rgba || !zw || !dirs) {
+        free(z);
+        free(images);
+        free(rgba);
+        free(zw);
+        free(dirs);
+        gp_gan_free(gan);
+        return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory for the sample buffers");
+    }
+    drop_model(s);
+    s->gan = *gan;
+    s->has_gan = 1;
+    gp_gan_set_threads(&s->gan, s->threads);
+    s->z = z;
+    s->images = images;
+    s->rgba = rgba;
+    s->rgba_cap = cap;
+    s->rgba_w = s->rgba_h = 0;
+    s->zw = zw;
+    s->dirs = dirs;
+    /* the same directions for every model of a latent size */
+    gp_latent_directions(dirs, GPW_DIRECTIONS, L, GP_SALT_DIRECTIONS + (uint64_t)L);
+    s->label = -1;
+    return 0;
+}
+
+EMSCRIPTEN_KEEPALIVE int gpw_create(gp_session *s) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    gp_gan gan;
+    gp_status st = gp_gan_create(&gan, &s->cfg, 1, &s->err);
+    if (st != GP_OK) return (int)st;
+    return adopt_model(s, &gan);
+}
+
+EMSCRIPTEN_KEEPALIVE int gpw_has_model(gp_session *s) { return s && s->has_gan; }
+EMSCRIPTEN_KEEPALIVE int gpw_has_discriminator(gp_session *s) { return s && s->has_gan && s->gan.has_d; }
+
+static int need_training(gp_session *s) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (!s->gan.has_d)
+        return gp_fail(&s->err, GP_ERR_ARG, "this model file holds a generator only; it can sample but not train");
+    if (s->ds.count == 0) return gp_fail(&s->err, GP_ERR_ARG, "no dataset loaded");
+    return 0;
+}
+
+/* Runs steps full training steps (d_steps D steps + one G step each). */
+EMSCRIPTEN_KEEPALIVE int gpw_train(gp_session *s, int steps) {
+    int st = need_training(s);
+    if (!st && (steps < 1 || steps > 1000000)) st = gp_fail(&s->err, GP_ERR_ARG, "steps must be in 1..1000000, got %d", steps);
+    for (int i = 0; st == 0 && i < steps; i++) st = (int)gp_gan_train_step(&s->gan, &s->ds, &s->err);
+    return st;
+}
+
+EMSCRIPTEN_KEEPALIVE int gpw_d_step(gp_session *s) {
+    int st = need_training(s);
+    return st ? st : (int)gp_gan_d_step(&s->gan, &s->ds, &s->err);
+}
+
+EMSCRIPTEN_KEEPALIVE int gpw_g_step(gp_session *s) {
+    int st = need_training(s);
+    return st ? st : (int)gp_gan_g_step(&s->gan, &s->err);
+}
+
+/* The training statistics as JSON: step (G steps), d_step, d_loss, g_loss,
+ * d_real, d_fake (see gp_gan_stats), class_acc (ACGAN), and whether d_real
+ * and d_fake are probabilities (BCE losses) or raw scores. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_stats_json(gp_session *s) {
+    if (!s || !s->has_gan) return "null";
+    const gp_gan_stats *t = &s->gan.stats;
+    int n = snprintf(s->json, sizeof s->json,
+                     "{\"step\":%ld,\"d_step\":%ld,\"d_loss\":%.9g,\"g_loss\":%.9g,\"d_real\":%.9g,\"d_fake\":%.9g,"
+                     "\"g_fake\":%.9g,"
+                     "\"class_acc\":%.9g,\"penalty\":%.9g,\"probability\":%s}",
+                     t->step, t->d_step, t->d_loss, t->g_loss, t->d_real, t->d_fake, t->g_fake, t->class_acc, t->penalty,
+                     GP_LOSSES[s->gan.cfg.loss].probability ? "true" : "false");
+    return answer(s, (size_t)n);
+}
+
+/* [step, d_step, d_loss, g_loss, d_real, d_fake, g_fake]: the numbers the
+ * training loop reads after every step, without a JSON round trip. Slots
+ * named in gpw_stats_json. */
+EMSCRIPTEN_KEEPALIVE double *gpw_stats(gp_session *s) {
+    NEED_SESSION(s, NULL);
+    double *v = s->stats;
+    const gp_gan_stats *t = &s->gan.stats;
+    v[0] = (double)t->step;
+    v[1] = (double)t->d_step;
+    v[2] = t->d_loss;
+    v[3] = t->g_loss;
+    v[4] = t->d_real;
+    v[5] = t->d_fake;
+    v[6] = t->g_fake;
+    return v;
+}
+
+/* The class that renders, samples and D's scores use for a conditional
+ * model: 0..classes-1, or -1 for classes in turn (image i has class i mod
+ * classes). */
+EMSCRIPTEN_KEEPALIVE int gpw_set_class(gp_session *s, int label) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (label < -1 || label >= s->gan.cfg.classes)
+        return gp_fail(&s->err, GP_ERR_ARG, "class must be in -1..%d, got %d", s->gan.cfg.classes - 1, label);
+    s->label = label;
+    return 0;
+}
+
+static int check_count(gp_session *s, int count) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (count < 1 || count > GPW_MAX_IMAGES)
+        return gp_fail(&s->err, GP_ERR_ARG, "count must be in 1..%d", GPW_MAX_IMAGES);
+    return 0;
+}
+
+static int render(gp_session *s, const float *z, int count, int cols) {
+    if (cols < 1 || cols > GPW_MAX_IMAGES)
+        return gp_fail(&s->err, GP_ERR_ARG, "columns must be in 1..%d", GPW_MAX_IMAGES);
+    int gw, gh;
+    gp_grid_size(count, cols, s->gan.image.h, s->gan.image.w, &gw, &gh);
+    GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
+    gp_score_labels(s->labels, count, s->gan.cfg.classes, s->label);
+    gp_gan_generate(&s->gan, z, s->gan.cfg.classes ? s->labels : NULL, count, s->images);
+    s->n_images = count;
+    s->rgba_w = gw;
+    s->rgba_h = gh;
+    gp_grid_render(s->rgba, 4, s->images, count, cols, s->gan.image.h, s->gan.image.w);
+    return 0;
+}
+
+/* Renders count samples of the given seed as RGBA. */
+EMSCRIPTEN_KEEPALIVE int gpw_render_seed(gp_session *s, double seed, int count, int cols) {
+    int st = check_count(s, count);
+    if (st) return st;
+    if (!seed_ok(s, seed)) return GP_ERR_ARG;
+    gp_gan_latents(&s->gan, (uint64_t)seed, count, s->z);
+    return render(s, s->z, count, cols);
+}
+
+EMSCRIPTEN_KEEPALIVE uint8_t *gpw_rgba(gp_session *s) { return s ? s->rgba : NULL; }
+EMSCRIPTEN_KEEPALIVE int gpw_rgba_width(gp_session *s) { return s ? s->rgba_w : 0; }
+EMSCRIPTEN_KEEPALIVE int gpw_rgba_height(gp_session *s) { return s ? s->rgba_h : 0; }
+
+/* Floats per image (784 for 28x28 grayscale) and the latent size. */
+EMSCRIPTEN_KEEPALIVE int gpw_image_size(gp_session *s) { return s && s->has_gan ? gp_shape_size(s->gan.image) : 0; }
+EMSCRIPTEN_KEEPALIVE int gpw_latent_size(gp_session *s) { return s && s->has_gan ? s->gan.cfg.latent : 0; }
+
+/* Writes count samples of the given seed (count x image floats in [-1, 1])
+ * into out, which holds out_len floats. */
+EMSCRIPTEN_KEEPALIVE int gpw_sample(gp_session *s, double seed, int count, float *out, int out_len) {
+    int st = check_count(s, count);
+    if (st) return st;
+    if (!out || out_len < 0 || (size_t)out_len < (size_t)count * gp_shape_size(s->gan.image))
+        return gp_fail(&s->err, GP_ERR_ARG, "samples: %d floats at %p, %d images need %zu", out_len, (void *)out, count,
+                       (size_t)count * gp_shape_size(s->gan.image));
+    if (!seed_ok(s, seed)) return GP_ERR_ARG;
+    gp_gan_latents(&s->gan, (uint64_t)seed, count, s->z);
+    gp_score_labels(s->labels, count, s->gan.cfg.classes, s->label);
+    gp_gan_generate(&s->gan, s->z, s->gan.cfg.classes ? s->labels : NULL, count, out);
+    return 0;
+}
+
+/* Serializes the model (kind: 0 generator, 1 whole training state,
+ * 2 generator with float16 weights): see gpw_saved*. */
+EMSCRIPTEN_KEEPALIVE int gpw_save(gp_session *s, int kind) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model to save");
+    /* the last save was copied out by the caller: its memory goes first, so
+     * that the next (a little larger as the history grows) can take its place */
+    free(s->saved);
+    s->saved = NULL;
+    s->saved_len = 0;
+    uint8_t *bytes;
+    size_t len;
+    gp_status st = gp_model_save(&s->gan, kind, &bytes, &len, &s->err);
+    if (st != GP_OK) return (int)st;
+    s->saved = bytes;
+    s->saved_len = len;
+    return 0;
+}
+
+EMSCRIPTEN_KEEPALIVE uint8_t *gpw_saved(gp_session *s) { return s ? s->saved : NULL; }
+EMSCRIPTEN_KEEPALIVE int gpw_saved_len(gp_session *s) { return s ? (int)s->saved_len : 0; }
+
+/* The run's history (history.h) for the next training-state save: the page
+ * sets it just before gpw_save(s, 1). len 0 drops it; bad bytes change
+ * nothing. */
+EMSCRIPTEN_KEEPALIVE int gpw_set_history(gp_session *s, const uint8_t *bytes, int len) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (len < 0 || (len > 0 && !bytes)) return gp_fail(&s->err, GP_ERR_ARG, "history: %d bytes at %p", len, (void *)bytes);
+    return (int)gp_gan_set_history(&s->gan, bytes, (size_t)len, &s->err);
+}
+
+/* The history the loaded model file carried (empty when none). */
+EMSCRIPTEN_KEEPALIVE const uint8_t *gpw_history(gp_session *s) { return s && s->has_gan ? s->gan.history : NULL; }
+EMSCRIPTEN_KEEPALIVE int gpw_history_len(gp_session *s) { return s && s->has_gan ? (int)s->gan.history_len : 0; }
+
+/* Replaces the model with a model file's; a bad file changes nothing. */
+EMSCRIPTEN_KEEPALIVE int gpw_load_model(gp_session *s, const uint8_t *bytes, int len) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!buffer_ok(s, bytes, len, "model file")) return GP_ERR_ARG;
+    gp_gan gan;
+    gp_status st = gp_model_load(&gan, bytes, (size_t)(len > 0 ? len : 0), &s->err);
+    if (st != GP_OK) return (int)st;
+    int rc = adopt_model(s, &gan);
+    if (rc == 0) s->cfg = s->gan.cfg;
+    return rc;
+}
+
+/* n standard normals (1..2^20) of gp_rng seeded with seed into out: the RNG
+ * parity test. */
+EMSCRIPTEN_KEEPALIVE int gpw_rng_normals(double seed, int n, float *out) {
+    if (!out || n < 1 || n > (1 << 20) || !(seed >= 0 && seed < 1.8e19)) return GP_ERR_ARG;
+    gp_rng rng;
+    gp_rng_seed(&rng, (uint64_t)seed);
+    gp_rng_fill_normal(&rng, out, n, 0.0f, 1.0f);
+    return 0;
+}
+
+/* ---- model description ------------------------------------------------- */
+
+/* The model as JSON (gp_model_info_json), or "null" without one. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_model_json(gp_session *s) {
+    if (!s || !s->has_gan) return "null";
+    return answer(s, gp_model_info_json(&s->gan, s->json, sizeof s->json));
+}
+
+/* ---- explore: latent rows ---------------------------------------------- */
+/* JS composes latent vectors in GPW_MAX_IMAGES rows of the session and
+ * renders them; nothing here touches the training state. */
+
+static int check_rows(gp_session *s, int row, int count) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (row < 0 || row >= GPW_MAX_IMAGES || count < 1 || count > GPW_MAX_IMAGES - row) /* no overflow */
+        return gp_fail(&s->err, GP_ERR_ARG, "latent rows from %d, %d of them, are outside 0..%d", row, count,
+                       GPW_MAX_IMAGES - 1);
+    return 0;
+}
+
+static float *zrow(gp_session *s, int row) { return s->zw + (size_t)row * s->gan.cfg.latent; }
+
+/* Row `row` = the latent of sample `index` of seed (what gpw_render_seed
+ * draws at that place). */
+EMSCRIPTEN_KEEPALIVE int gpw_z_seed(gp_session *s, int row, double seed, int index) {
+    int st = check_rows(s, row, 1);
+    if (st) return st;
+    if (!seed_ok(s, seed)) return GP_ERR_ARG;
+    if (index < 0 || index >= GPW_MAX_IMAGES)
+        return gp_fail(&s->err, GP_ERR_ARG, "sample index must be in 0..%d, got %d", GPW_MAX_IMAGES - 1, index);
+    int L = s->gan.cfg.latent;
+    gp_gan_latents(&s->gan, (uint64_t)seed, index + 1, s->z);
+    memcpy(zrow(s, row), s->z + (size_t)index * L, sizeof(float) * L);
+    return 0;
+}
+
+/* Row `row` = spherical interpolation from row a (t = 0) to row b (t = 1):
+ * it keeps the vectors' typical length, which a straight line would shrink. */
+EMSCRIPTEN_KEEPALIVE int gpw_z_slerp(gp_session *s, int row, int a, int b, double t) {
+    int st = check_rows(s, row, 1);
+    if (!st) st = check_rows(s, a, 1);
+    if (!st) st = check_rows(s, b, 1);
+    if (st) return st;
+    if (!(t >= 0.0 && t <= 1.0)) return gp_fail(&s->err, GP_ERR_ARG, "t must be in [0, 1], got %g", t);
+    gp_latent_slerp(zrow(s, row), zrow(s, a), zrow(s, b), s->gan.cfg.latent, t);
+    return 0;
+}
+
+/* Row `row` = row src + amount * direction k (a unit vector; one unit is
+ * one standard deviation of the noise along it). */
+EMSCRIPTEN_KEEPALIVE int gpw_z_direction(gp_session *s, int row, int src, int k, double amount) {
+    int st = check_rows(s, row, 1);
+    if (!st) st = check_rows(s, src, 1);
+    if (st) return st;
+    if (k < 0 || k >= GPW_DIRECTIONS)
+        return gp_fail(&s->err, GP_ERR_ARG, "direction must be in 0..%d, got %d", GPW_DIRECTIONS - 1, k);
+    if (!(amount >= -10.0 && amount <= 10.0))
+        return gp_fail(&s->err, GP_ERR_ARG, "amount must be in [-10, 10], got %g", amount);
+    int L = s->gan.cfg.latent;
+    gp_latent_step(zrow(s, row), zrow(s, src), s->dirs + (size_t)k * L, L, amount);
+    return 0;
+}
+
+EMSCRIPTEN_KEEPALIVE int gpw_directions(void) { return GPW_DIRECTIONS; }
+
+/* Row `row` = row src + radius * standard normal noise drawn from seed:
+ * a neighbour of src. */
+EMSCRIPTEN_KEEPALIVE int gpw_z_jitter(gp_session *s, int row, int src, double seed, double radius) {
+    int st = check_rows(s, row, 1);
+    if (!st) st = check_rows(s, src, 1);
+    if (st) return st;
+    if (!seed_ok(s, seed)) return GP_ERR_ARG;
+    if (!(radius >= 0.0 && radius <= 10.0))
+        return gp_fail(&s->err, GP_ERR_ARG, "radius must be in [0, 10], got %g", radius);
+    gp_latent_jitter(zrow(s, row), zrow(s, src), s->gan.cfg.latent, (uint64_t)seed, radius);
+    return 0;
+}
+
+/* The rows themselves (GPW_MAX_IMAGES x latent floats), for tests. */
+EMSCRIPTEN_KEEPALIVE float *gpw_z(gp_session *s) { return s && s->has_gan ? s->zw : NULL; }
+
+/* Renders rows row..row+count-1 as an RGBA grid: see gpw_rgba*. */
+EMSCRIPTEN_KEEPALIVE int gpw_render_z(gp_session *s, int row, int count, int cols) {
+    int st = check_rows(s, row, count);
+    return st ? st : render(s, zrow(s, row), count, cols);
+}
+
+/* ---- real images and the discriminator's view ---------------------------- */
+
+/* Renders count held-out images of the dataset, from the first-th on in an
+ * order that mixes the classes (see gp_dataset_held_out_mixed), as an RGBA
+ * grid: see gpw_rgba*. */
+EMSCRIPTEN_KEEPALIVE int gpw_render_real(gp_session *s, int first, int count, int cols) {
+    int st = check_count(s, count);
+    if (st) return st;
+    if (s->ds.n_test == 0) return gp_fail(&s->err, GP_ERR_ARG, "no dataset loaded");
+    if (s->ds.h != s->gan.image.h || s->ds.w != s->gan.image.w || s->ds.c != s->gan.image.c)
+        return gp_fail(&s->err, GP_ERR_ARG, "dataset images are %dx%d, the model's %dx%d", s->ds.h, s->ds.w,
+                       s->gan.image.h, s->gan.image.w);
+    if (first < 0 || first > 2147483647 - count) /* first + i must not overflow */
+        return gp_fail(&s->err, GP_ERR_ARG, "first must be in 0..%d, got %d", 2147483647 - count, first);
+    if (cols < 1 || cols > GPW_MAX_IMAGES)
+        return gp_fail(&s->err, GP_ERR_ARG, "columns must be in 1..%d", GPW_MAX_IMAGES);
+    int n_img = gp_shape_size(s->gan.image);
+    for (int i = 0; i < count; i++) {
+        int idx = gp_dataset_held_out_mixed(&s->ds, first + i);
+        gp_dataset_image(&s->ds, idx, s->images + (size_t)i * n_img);
+        s->labels[i] = s->gan.cfg.classes ? s->ds.labels[idx] % s->gan.cfg.classes : 0; /* D judges them as what they are */
+    }
+    int gw, gh;
+    gp_grid_size(count, cols, s->gan.image.h, s->gan.image.w, &gw, &gh);
+    GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
+    s->n_images = count;
+    s->rgba_w = gw;
+    s->rgba_h = gh;
+    gp_grid_render(s->rgba, 4, s->images, count, cols, s->gan.image.h, s->gan.image.w);
+    return 0;
+}
+
+/* D's probability that each image of the last render is real (evaluation
+ * mode: BatchNorm's running statistics; training is not disturbed): see
+ * gpw_probs. */
+EMSCRIPTEN_KEEPALIVE int gpw_d_score(gp_session *s) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (!s->gan.has_d) return gp_fail(&s->err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
+    if (s->n_images < 1) return gp_fail(&s->err, GP_ERR_ARG, "nothing rendered to score");
+    gp_gan_d_readouts(&s->gan, s->images, s->gan.cfg.classes ? s->labels : NULL, s->n_images, s->probs);
+    return 0;
+}
+
+EMSCRIPTEN_KEEPALIVE float *gpw_probs(gp_session *s) { return s ? s->probs : NULL; }
+
+/* ---- editing with the generator, and why D decides ------------------------ */
+
+/* Projects a picture onto the generator (see gp_project): rgba (h x w x 4,
+ * the model's size or a whole multiple; dark ink on paper is inverted), an
+ * optional mask of the same size (light pixels must match, G fills the dark
+ * ones; NULL for none), Gaussian noise of std `noise` added to the target
+ * first (denoising; 0..2, from seed), steps, starting points, the seed of
+ * the starts, the class (-1: the best class of a conditional model) and the
+ * latent row that receives the result. Then the rendered set (gpw_rgba) is
+ * one row: the target as the engine saw it, the best start's image every
+ * tenth of the steps, and last the result; gpw_project_json says loss,
+ * class, start, mean_z2, traced and counted (the pixels the loss is over). */
+EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len, int h, int w, const uint8_t *mask_rgba,
+                                     int mask_len, double noise, int steps, int starts, double seed, int label, int row) {
+    int st = check_rows(s, row, 1);
+    if (st) return st;
+    if (!buffer_ok(s, rgba, len, "picture") || !buffer_ok(s, mask_rgba, mask_len, "mask")) return GP_ERR_ARG;
+    if (h < 1 || w < 1 || h > 1024 || w > 1024 || len != h * w * 4 || (mask_rgba && mask_len != len))
+        return gp_fail(&s->err, GP_ERR_ARG, "the picture must be h x w x 4 bytes (h, w in 1..1024) and the mask as large");
+    if (!(noise >= 0.0 && noise <= 2.0)) return gp_fail(&s->err, GP_ERR_ARG, "noise must be in 0..2, got %g", noise);
+    if (!seed_ok(s, seed)) return GP_ERR_ARG;
+    gp_shape im = s->gan.image;
+    int n_img = gp_shape_size(im);
+    if (im.c != 1) return gp_fail(&s->err, GP_ERR_ARG, "only grayscale models edit pictures");
+    /* the picture and mask as the model sees them; the rendered set changes only on success */
+    float *target = malloc(sizeof(float) * 2 * (size_t)n_img), *mask = target ? target + n_img : NULL;
+    if (!target) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
+    st = (int)gp_image_from_rgba(target, rgba, h, w, im.h, im.w, 0, &s->err);
+    if (!st && mask_rgba) st = (int)gp_image_from_rgba(mask, mask_rgba, h, w, im.h, im.w, 1, &s->err);
+    if (st) {
+        free(target);
+        return st;
+    }
+    if (noise > 0.0) {
+        gp_rng rng;
+        gp_rng_seed(&rng, (uint64_t)seed ^ 0x6e6f697365ull); /* "noise": not the starts' stream */
+        for (int i = 0; i < n_img; i++) {
+            float v = target[i] + (float)noise * gp_rng_normal(&rng);
+            target[i] = v < -1.0f ? -1.0f : v > 1.0f ? 1.0f : v;
+        }
+    }
+    double counted = n_img; /* the pixels the error is measured over */
+    if (mask_rgba) {
+        counted = 0.0;
+        for (int i = 0; i < n_img; i++) counted += mask[i];
+    }
+    gp_project_opts o = gp_project_defaults();
+    o.steps = steps;
+    o.restarts = starts;
+    o.seed = (uint64_t)seed;
+    o.label = label;
+    o.trace_every = steps >= 10 ? steps / 10 : 1;
+    int cap = 12; /* ten points along the way and the result (steps < 10: one per step) */
+    float *trace = malloc(sizeof(float) * (size_t)n_img * cap);
+    gp_project_result r;
+    st = trace ? (int)gp_project(&s->gan, target, mask_rgba ? mask : NULL, &o, zrow(s, row), NULL, trace, cap, &r, &s->err)
+               : (int)gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
+    if (!st) { /* the rendered set: the target, then the trace (the result is its last image) */
+        memcpy(s->images, target, sizeof(float) * (size_t)n_img);
+        memcpy(s->images + n_img, trace, sizeof(float) * (size_t)n_img * r.traced);
+    }
+    free(trace);
+    free(target);
+    if (st) return st;
+    int count = 1 + r.traced, gw, gh;
+    gp_grid_size(count, count, im.h, im.w, &gw, &gh);
+    GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
+    for (int i = 0; i < count; i++) s->labels[i] = r.label >= 0 ? r.label : 0;
+    s->n_images = count;
+    s->rgba_w = gw;
+    s->rgba_h = gh;
+    gp_grid_render(s->rgba, 4, s->images, count, count, im.h, im.w);
+    snprintf(s->json, sizeof s->json,
+             "{\"loss\":%.6g,\"class\":%d,\"start\":%d,\"mean_z2\":%.4g,\"traced\":%d,\"counted\":%g}", (double)r.loss,
+             r.label, r.start, (double)r.prior, r.traced, counted);
+    return 0;
+}
+
+EMSCRIPTEN_KEEPALIVE const char *gpw_project_json(gp_session *s) { return s ? s->json : "{}"; }
+
+/* Why D decides: the saliency (gradient of D's score with respect to the
+ * pixels) of the rendered set, laid over it as heat in a grid of cols
+ * columns (gpw_rgba). */
+EMSCRIPTEN_KEEPALIVE int gpw_saliency(gp_session *s, int cols) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (!s->gan.has_d) return gp_fail(&s->err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
+    if (s->n_images < 1) return gp_fail(&s->err, GP_ERR_ARG, "nothing rendered to explain");
+    if (cols < 1 || cols > GPW_MAX_IMAGES) return gp_fail(&s->err, GP_ERR_ARG, "columns must be in 1..%d", GPW_MAX_IMAGES);
+    int n = s->n_images, n_img = gp_shape_size(s->gan.image);
+    float *heat = malloc(sizeof(float) * (size_t)n * n_img);
+    if (!heat) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
+    gp_gan_d_saliency(&s->gan, s->images, s->gan.cfg.classes ? s->labels : NULL, n, heat);
+    int gw, gh;
+    gp_grid_size(n, cols, s->gan.image.h, s->gan.image.w, &gw, &gh);
+    GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
+    s->rgba_w = gw;
+    s->rgba_h = gh;
+    gp_grid_render_heat(s->rgba, s->images, heat, n, cols, s->gan.image.h, s->gan.image.w);
+    free(heat);
+    return 0;
+}
+
+/* The memorization check: the k (1..16) training images nearest to image
+ * `which` of the rendered set, in pixels (features 0) or in the
+ * classifier's feature space (features 1; needs the classifier and its
+ * dataset). They become the rendered set, in one row; gpw_project_json
+ * then says space, indices, labels and distances. */
+EMSCRIPTEN_KEEPALIVE int gpw_nearest(gp_session *s, int which, int k, int features) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (which < 0 || which >= s->n_images)
+        return gp_fail(&s->err, GP_ERR_ARG, "image %d is not in the rendered set of %d", which, s->n_images);
+    if (k < 1 || k > GP_NEAREST_MAX) return gp_fail(&s->err, GP_ERR_ARG, "k must be in 1..%d, got %d", GP_NEAREST_MAX, k);
+    if (features != 0 && features != 1) return gp_fail(&s->err, GP_ERR_ARG, "features must be 0 (pixels) or 1");
+    gp_shape im = s->gan.image;
+    if (s->ds.n_train == 0) return gp_fail(&s->err, GP_ERR_ARG, "no dataset loaded");
+    if (s->ds.h != im.h || s->ds.w != im.w || s->ds.c != im.c)
+        return gp_fail(&s->err, GP_ERR_ARG, "the dataset's images are %dx%d, the model's %dx%d", s->ds.w, s->ds.h, im.w, im.h);
+    int n_img = gp_shape_size(im), idx[GP_NEAREST_MAX], found;
+    float dist[GP_NEAREST_MAX], *image = malloc(sizeof(float) * (size_t)n_img);
+    if (!image) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
+    memcpy(image, s->images + (size_t)which * n_img, sizeof(float) * (size_t)n_img);
+    if (features) {
+        if (!s->has_clf) {
+            free(image);
+            return gp_fail(&s->err, GP_ERR_ARG, "no classifier for this dataset: compare pixels instead");
+        }
+        if (!s->has_bank) {
+            gp_status st = gp_feature_bank_build(&s->clf, &s->ds, &s->bank, &s->err);
+            if (st != GP_OK) {
+                free(image);
+                return (int)st;
+            }
+            s->has_bank = 1;
+        }
+        found = gp_nearest_features(&s->clf, &s->bank, image, k, idx, dist);
+    } else {
+        found = gp_nearest_pixels(&s->ds, image, k, idx, dist);
+    }
+    free(image);
+    size_t at = (size_t)snprintf(s->json, sizeof s->json, "{\"space\":\"%s\",\"indices\":[", features ? "features" : "pixels");
+    for (int i = 0; i < found; i++) at += (size_t)snprintf(s->json + at, sizeof s->json - at, "%s%d", i ? "," : "", idx[i]);
+    at += (size_t)snprintf(s->json + at, sizeof s->json - at, "],\"labels\":[");
+    for (int i = 0; i < found; i++) at += (size_t)snprintf(s->json + at, sizeof s->json - at, "%s%d", i ? "," : "", s->ds.labels[idx[i]]);
+    at += (size_t)snprintf(s->json + at, sizeof s->json - at, "],\"distances\":[");
+    for (int i = 0; i < found; i++) at += (size_t)snprintf(s->json + at, sizeof s->json - at, "%s%.6g", i ? "," : "", (double)dist[i]);
+    snprintf(s->json + at, sizeof s->json - at, "]}");
+    for (int i = 0; i < found; i++) {
+        gp_dataset_image(&s->ds, idx[i], s->images + (size_t)i * n_img);
+        s->labels[i] = s->gan.cfg.classes ? s->ds.labels[idx[i]] % s->gan.cfg.classes : 0;
+    }
+    int gw, gh;
+    gp_grid_size(found, found, im.h, im.w, &gw, &gh);
+    GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
+    s->n_images = found;
+    s->rgba_w = gw;
+    s->rgba_h = gh;
+    gp_grid_render(s->rgba, 4, s->images, found, found, im.h, im.w);
+    return 0;
+}
+
+/* ---- checksums ------------------------------------------------------------ */
+
+static void sum_and_hash(const float *v, size_t n, double *sum, double *hash) {
+    double acc = 0.0;
+    uint32_t h = 2166136261u; /* FNV-1a over the bytes */
+    for (size_t i = 0; i < n; i++) {
+        acc += v[i];
+        uint32_t bits;
+        memcpy(&bits, v + i, 4);
+        for (int b = 0; b < 4; b++) {
+            h ^= (bits >> (8 * b)) & 0xFFu;
+            h *= 16777619u;
+        }
+    }
+    *sum = acc;
+    *hash = (double)h;
+}
+
+/* Sums and FNV-1a hashes of the model's arrays as JSON: g_sum, g_hash,
+ * d_sum, d_hash (trained parameters), g_buffers, d_buffers (BatchNorm's
+ * running statistics, which a D step's pass through G also updates),
+ * g_adam, d_adam (Adam's moments). */
+EMSCRIPTEN_KEEPALIVE const char *gpw_checksum_json(gp_session *s) {
+    double v[8] = {0}, unused;
+    if (!s || !s->has_gan) return "null";
+    gp_net *G = &s->gan.G, *D = &s->gan.D;
+    sum_and_hash(G->params, G->n_params, &v[0], &v[1]);
+    sum_and_hash(G->buffers, G->n_buffers, &unused, &v[4]);
+    if (s->gan.has_d) {
+        sum_and_hash(D->params, D->n_params, &v[2], &v[3]);
+        sum_and_hash(D->buffers, D->n_buffers, &unused, &v[5]);
+        double m, mv;
+        sum_and_hash(G->adam_m, G->n_params, &unused, &m);
+        sum_and_hash(G->adam_v, G->n_params, &unused, &mv);
+        v[6] = (double)((uint32_t)m ^ (uint32_t)mv);
+        sum_and_hash(D->adam_m, D->n_params, &unused, &m);
+        sum_and_hash(D->adam_v, D->n_params, &unused, &mv);
+        v[7] = (double)((uint32_t)m ^ (uint32_t)mv);
+    }
+    int n = snprintf(s->json, sizeof s->json,
+                     "{\"g_sum\":%.17g,\"g_hash\":%.0f,\"d_sum\":%.17g,\"d_hash\":%.0f,\"g_buffers\":%.0f,"
+                     "\"d_buffers\":%.0f,\"g_adam\":%.0f,\"d_adam\":%.0f}",
+                     v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    return answer(s, (size_t)n);
+}
+
+/* For tests of the page's divergence handling: writes NaN into G's first
+ * weight, so the next training step reports GP_ERR_NAN as a real
+ * divergence would. */
+EMSCRIPTEN_KEEPALIVE int gpw_test_poison(gp_session *s) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    s->gan.G.params[0] = NAN;
+    gp_net_params_changed(&s->gan.G);
+    return 0;
+}
+
+/* ---- digit FD ------------------------------------------------------------- */
+
+/* Loads the classifier (a .gpc file) and computes the reference feature
+ * statistics of the loaded dataset's held-out images. A bad file changes
+ * nothing. Loading another dataset drops the reference: call this again. */
+EMSCRIPTEN_KEEPALIVE int gpw_load_classifier(gp_session *s, const uint8_t *bytes, int len) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!buffer_ok(s, bytes, len, "classifier file")) return GP_ERR_ARG;
+    if (s->ds.count == 0) return gp_fail(&s->err, GP_ERR_ARG, "load a dataset before the classifier");
+    gp_classifier c;
+    gp_status st = gp_classifier_load(&c, bytes, (size_t)(len > 0 ? len : 0), &s->err);
+    if (st != GP_OK) return (int)st;
+    c.net.threads = s->threads;
+    gp_feature_stats ref;
+    st = gp_quality_reference(&c, &s->ds, &ref, &s->err);
+    if (st != GP_OK) {
+        gp_classifier_free(&c);
+        return (int)st;
+    }
+    drop_reference(s);
+    if (s->has_clf) gp_classifier_free(&s->clf);
+    s->clf = c;
+    s->has_clf = 1;
+    s->ref = ref;
+    s->has_ref = 1;
+    return 0;
+}
+
+/* Scores count samples of seed (2..GPW_MAX_SCORE): see gpw_score_json. A
+ * conditional model draws class `label` for all (its FD then compares one
+ * class with every held-out image), or classes in turn with label -1. */
+EMSCRIPTEN_KEEPALIVE int gpw_score(gp_session *s, int count, double seed, int label) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (!s->has_clf || !s->has_ref)
+        return gp_fail(&s->err, GP_ERR_ARG, "no classifier reference: load the classifier after the dataset");
+    if (count < 2 || count > GPW_MAX_SCORE)
+        return gp_fail(&s->err, GP_ERR_ARG, "count must be in 2..%d, got %d", GPW_MAX_SCORE, count);
+    if (!seed_ok(s, seed)) return GP_ERR_ARG;
+    return (int)gp_score_model(&s->clf, &s->ref, &s->gan, count, (uint64_t)seed, label, &s->quality, &s->err);
+}
+
+/* The last gpw_score as JSON: fd, entropy, hist (10 shares), cond_acc (a
+ * conditional model's share of samples the classifier assigns to the class
+ * asked for; null otherwise), count. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_score_json(gp_session *s) {
+    NEED_SESSION(s, "null");
+    const gp_quality *q = &s->quality;
+    size_t n = (size_t)snprintf(s->json, sizeof s->json, "{\"count\":%d,\"fd\":%.9g,\"entropy\":%.9g,\"hist\":[", q->count,
+                                q->fd, q->entropy);
+    for (int k = 0; k < GP_CLASSES && n < sizeof s->json; k++)
+        n += (size_t)snprintf(s->json + n, sizeof s->json - n, "%s%.6g", k ? "," : "", q->hist[k]);
+    if (n < sizeof s->json) {
+        if (q->cond_acc >= 0) n += (size_t)snprintf(s->json + n, sizeof s->json - n, "],\"cond_acc\":%.6g}", q->cond_acc);
+        else n += (size_t)snprintf(s->json + n, sizeof s->json - n, "],\"cond_acc\":null}");
+    }
+    return answer(s, n);
+}

@@ -1,0 +1,76 @@
+/* dataset.h: labelled grayscale images in ganplay's dataset file.
+ *
+ * File layout (all integers little-endian uint32):
+ *   magic "GPDS", version (1), count, height, width, channels (1),
+ *   then count*height*width*channels uint8 pixels (row-major, 0 = black),
+ *   then count uint8 labels (0..9).
+ * The held-out split is part of the format's contract: image i (in file
+ * order) is held out when i % 5 == 4; models train on the others. */
+#ifndef GP_DATASET_H
+#define GP_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/rng.h"
+#include "base/status.h"
+
+#define GP_DATASET_MAGIC "GPDS"
+#define GP_DATASET_VERSION 1
+
+typedef struct {
+    int count, h, w, c;
+    uint8_t *pixels;      /* count * h * w * c */
+    uint8_t *labels;      /* count */
+    int n_train, n_test;
+    int32_t *train_index; /* images with i % 5 != 4 */
+    int32_t *test_index;  /* images with i % 5 == 4 */
+} gp_dataset;
+
+/* Parses a dataset held in memory (copies what it keeps). */
+gp_status gp_dataset_from_bytes(gp_dataset *ds, const uint8_t *bytes, size_t len, gp_err *err);
+gp_status gp_dataset_load(gp_dataset *ds, const char *path, gp_err *err);
+/* A dataset from images a user drew or picked: count RGBA images of h x w
+ * (count*h*w*4 bytes, as a canvas's getImageData gives them), all labelled
+ * 0. Each becomes gray (luma, composited over white); an image whose border
+ * is mostly light (dark ink on paper) is inverted, so every image is light
+ * strokes on black as in MNIST. Refuses a count outside min..max. */
+gp_status gp_dataset_from_rgba(gp_dataset *ds, const uint8_t *rgba, int count, int h, int w, int min_count,
+                               int max_count, gp_err *err);
+void gp_dataset_free(gp_dataset *ds);
+/* One user image as the models see it: rgba (h x w x 4, a canvas's or a
+ * PNG's pixels) of out_h x out_w or a whole multiple of it (averaged down
+ * by blocks), gray composited over white. As an image (as_mask 0): light
+ * strokes on black in [-1, 1], inverted when the border is mostly light
+ * (dark ink on paper). As a mask (as_mask 1): 1 where the pixel is light
+ * (counts), 0 where it is dark. out: out_h x out_w floats. */
+gp_status gp_image_from_rgba(float *out, const uint8_t *rgba, int h, int w, int out_h, int out_w, int as_mask,
+                             gp_err *err);
+
+static inline int gp_dataset_is_held_out(int i) { return i % 5 == 4; }
+
+/* Writes image idx as floats in [-1, 1] (pixel / 127.5 - 1). */
+void gp_dataset_image(const gp_dataset *ds, int idx, float *out);
+/* Fills out (batch x h*w*c) with training images drawn uniformly, and
+ * labels (batch) with their classes unless labels is NULL. */
+void gp_dataset_sample_batch(const gp_dataset *ds, gp_rng *rng, float *out, uint8_t *labels, int batch);
+/* The k-th held-out image (k >= 0, wrapping around) in an order that mixes
+ * the classes: files are often ordered by class, so consecutive held-out
+ * images would all show one class. Returns an image index. */
+int gp_dataset_held_out_mixed(const gp_dataset *ds, int k);
+/* 1 + the largest label. */
+int gp_dataset_classes(const gp_dataset *ds);
+/* The name of class `label` of a known dataset ("mnist", "fashion"), or NULL. */
+const char *gp_dataset_class_name(const char *dataset, int label);
+
+/* Reads a whole file; *data is malloc'ed. Refuses files over max_len. */
+gp_status gp_read_file(const char *path, uint8_t **data, size_t *len, size_t max_len, gp_err *err);
+/* Writes a whole file so that a failure never destroys what was at path:
+ * a temporary file beside it, flushed and synced, then renamed over it. */
+gp_status gp_write_file_atomic(const char *path, const uint8_t *bytes, size_t len, gp_err *err);
+/* Whether path can be written that way (its folder exists and takes a new
+ * file; it is not a folder), checked by making a file beside it and
+ * removing it: before a long computation whose result goes there. */
+gp_status gp_check_writable(const char *path, gp_err *err);
+
+#endif

@@ -1,0 +1,21 @@
+/* score.h: a generator's quality, measured with a classifier: the scoring
+ * pipeline the CLI and the page share. */
+#ifndef GP_SCORE_H
+#define GP_SCORE_H
+
+#include <stdint.h>
+
+#include "eval/classifier.h"
+#include "gan/gan.h"
+
+/* Scores count samples of gan (latents from seed) against ref. A
+ * conditional model draws class `label` for every sample, or classes in
+ * turn (sample i has class i mod classes) when label is -1, and q->cond_acc
+ * is the share the classifier assigns to the class asked for. */
+gp_status gp_score_model(gp_classifier *c, const gp_feature_stats *ref, gp_gan *gan, int count, uint64_t seed,
+                         int label, gp_quality *q, gp_err *err);
+
+/* The classes of count samples: label for all, or i mod classes if label is -1. */
+void gp_score_labels(int *labels, int count, int classes, int label);
+
+#endif

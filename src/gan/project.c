@@ -1,0 +1,138 @@
+/* project.c: inversion of the generator (see project.h). */
+#include "gan/project.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/rng.h"
+
+gp_project_opts gp_project_defaults(void) {
+    gp_project_opts o = {.steps = 300, .restarts = 8, .lr = 0.05f, .prior = 0.001f, .seed = 1, .label = -1,
+                         .trace_every = 0};
+    return o;
+}
+
+static gp_status check_inputs(const gp_gan *gan, const float *target, const float *mask, const gp_project_opts *o,
+                              float *trace, int trace_cap, gp_err *err) {
+    int n_img = gp_shape_size(gan->image), C = gan->cfg.classes;
+    if (!target) return gp_fail(err, GP_ERR_ARG, "projection: no target image");
+    if (o->steps < 1 || o->steps > 10000) return gp_fail(err, GP_ERR_ARG, "projection: steps must be 1..10000, not %d", o->steps);
+    if (o->restarts < 1 || o->restarts > gan->G.max_batch)
+        return gp_fail(err, GP_ERR_ARG, "projection: starting points must be 1..%d, not %d", gan->G.max_batch, o->restarts);
+    if (!(o->lr > 0.0f && o->lr <= 1.0f)) return gp_fail(err, GP_ERR_ARG, "projection: the learning rate must be in (0, 1]");
+    if (!(o->prior >= 0.0f && o->prior <= 100.0f)) return gp_fail(err, GP_ERR_ARG, "projection: the prior weight must be in 0..100");
+    if (o->label < -1 || (C && o->label >= C) || (!C && o->label != -1))
+        return gp_fail(err, GP_ERR_ARG, "projection: class %d does not exist (the model has %d classes)", o->label, C);
+    if (o->trace_every < 0 || (o->trace_every > 0 && (!trace || trace_cap < 1)))
+        return gp_fail(err, GP_ERR_ARG, "projection: a trace needs trace_every >= 1 and room for an image");
+    for (int i = 0; i < n_img; i++)
+        if (!(target[i] >= -1.0f && target[i] <= 1.0f))
+            return gp_fail(err, GP_ERR_ARG, "projection: target pixel %d is %g, outside [-1, 1]", i, (double)target[i]);
+    if (mask) {
+        double counted = 0.0;
+        for (int i = 0; i < n_img; i++) {
+            if (!(mask[i] >= 0.0f && mask[i] <= 1.0f))
+                return gp_fail(err, GP_ERR_ARG, "projection: mask value %d is %g, outside [0, 1]", i, (double)mask[i]);
+            counted += mask[i];
+        }
+        if (counted <= 0.0) return gp_fail(err, GP_ERR_ARG, "projection: the mask leaves no pixel to match");
+    }
+    return GP_OK;
+}
+
+/* Pixel term of each start (mean of mask * (y - target)^2 over the counted
+ * pixels) into loss, and its gradient with respect to y into dy (if not
+ * NULL). A pixel with mask 0 adds exactly nothing to either. */
+static void pixel_loss(const float *y, const float *target, const float *mask, int R, int n_img, double counted,
+                       float *loss, float *dy) {
+    for (int r = 0; r < R; r++) {
+        const float *yr = y + (size_t)r * n_img;
+        double sum = 0.0;
+        for (int i = 0; i < n_img; i++) {
+            float w = mask ? mask[i] : 1.0f, d = yr[i] - target[i];
+            sum += (double)(w * d * d);
+            if (dy) dy[(size_t)r * n_img + i] = (float)(2.0 * w * d / counted);
+        }
+        loss[r] = (float)(sum / counted);
+    }
+}
+
+static float mean_sq(const float *z, int L) {
+    double s = 0.0;
+    for (int j = 0; j < L; j++) s += (double)z[j] * z[j];
+    return (float)(s / L);
+}
+
+gp_status gp_project(gp_gan *gan, const float *target, const float *mask, const gp_project_opts *opts, float *z_out,
+                     float *image_out, float *trace, int trace_cap, gp_project_result *res, gp_err *err) {
+    gp_project_opts o = opts ? *opts : gp_project_defaults();
+    gp_status st = check_inputs(gan, target, mask, &o, trace, trace_cap, err);
+    if (st != GP_OK) return st;
+    int R = o.restarts, L = gan->cfg.latent, C = gan->cfg.classes, W = L + C, n_img = gp_shape_size(gan->image);
+    double counted = 0.0;
+    for (int i = 0; i < n_img; i++) counted += mask ? mask[i] : 1.0f;
+    size_t nz = (size_t)R * L;
+    float *z = malloc(sizeof(float) * nz * 3), *rows = malloc(sizeof(float) * (size_t)R * W);
+    float *dy = malloc(sizeof(float) * (size_t)R * n_img), *loss = malloc(sizeof(float) * (size_t)R * 2);
+    int *labels = malloc(sizeof(int) * (size_t)R);
+    if (!z || !rows || !dy || !loss || !labels) {
+        free(z); free(rows); free(dy); free(loss); free(labels);
+        return gp_fail(err, GP_ERR_NOMEM, "projection: out of memory");
+    }
+    float *m = z + nz, *v = m + nz, *total = loss + R;
+    memset(m, 0, sizeof(float) * nz * 2);
+    gp_rng rng;
+    gp_rng_seed(&rng, o.seed);
+    gp_rng_fill_normal(&rng, z, (int)nz, 0.0f, 1.0f);
+    for (int r = 0; r < R; r++) labels[r] = C ? (o.label >= 0 ? o.label : r % C) : 0;
+
+    /* G frozen, in evaluation mode, on its averaged weights if it has them */
+    gp_net *G = &gan->G;
+    int saved_training = G->training;
+    float *own = G->params;
+    if (gan->ema) G->params = gan->ema;
+    G->training = 0;
+    gan->fake_ready = 0; /* these forwards overwrite G's activations */
+
+    const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+    int traced = 0;
+    st = GP_OK;
+    for (int t = 1; t <= o.steps + 1 && st == GP_OK; t++) {
+        gp_gan_g_input_rows(gan, z, C ? labels : NULL, 0, R, rows);
+        const float *y = gp_net_forward(G, rows, R);
+        int last = t == o.steps + 1; /* the last pass only measures */
+        pixel_loss(y, target, mask, R, n_img, counted, loss, last ? NULL : dy);
+        int best = 0;
+        for (int r = 0; r < R; r++) {
+            total[r] = loss[r] + o.prior * mean_sq(z + (size_t)r * L, L);
+            if (!isfinite(total[r])) st = gp_fail(err, GP_ERR_NAN, "projection: the loss became %g at step %d", (double)total[r], t);
+            if (total[r] < total[best]) best = r;
+        }
+        if (st != GP_OK) break;
+        if (o.trace_every && traced < trace_cap && (t % o.trace_every == 0 || last))
+            memcpy(trace + (size_t)traced++ * n_img, y + (size_t)best * n_img, sizeof(float) * (size_t)n_img);
+        if (last) {
+            if (z_out) memcpy(z_out, z + (size_t)best * L, sizeof(float) * (size_t)L);
+            if (image_out) memcpy(image_out, y + (size_t)best * n_img, sizeof(float) * (size_t)n_img);
+            if (res) *res = (gp_project_result){loss[best], mean_sq(z + (size_t)best * L, L), C ? labels[best] : -1, best, traced};
+            break;
+        }
+        const float *dx = gp_net_backward(G, dy, R, 0, 1);
+        /* Adam on z, PyTorch's form, bias-corrected */
+        double bc1 = 1.0 - pow(b1, t), bc2 = 1.0 - pow(b2, t);
+        float step = (float)(o.lr / bc1), bc2_sqrt = (float)sqrt(bc2);
+        for (int r = 0; r < R; r++)
+            for (int j = 0; j < L; j++) {
+                size_t k = (size_t)r * L + j;
+                float g = dx[(size_t)r * W + j] + o.prior * 2.0f * z[k] / (float)L;
+                m[k] = b1 * m[k] + (1.0f - b1) * g;
+                v[k] = b2 * v[k] + (1.0f - b2) * g * g;
+                z[k] -= step * m[k] / (sqrtf(v[k]) / bc2_sqrt + eps);
+            }
+    }
+    G->params = own;
+    G->training = saved_training;
+    free(z); free(rows); free(dy); free(loss); free(labels);
+    return st;
+}

@@ -1,0 +1,52 @@
+/* project.h: editing images with the generator, by inversion.
+ *
+ * gp_project finds a latent z whose image G(z) is closest to a target: Adam
+ * on z through the frozen generator in evaluation mode (running BatchNorm
+ * statistics, the moving average of the weights if the model has one),
+ * from several starting points run as one batch, minimizing
+ *   mean over counted pixels of (G(z) - target)^2  +  prior * mean(z^2).
+ * A mask says which pixels count (1) and which G fills freely (0): that is
+ * completion (inpainting); a noisy target gives denoising. For a
+ * conditional model the class is given, or (label -1) the starting points
+ * go through the classes in turn and the best one's class is kept.
+ * The generator's weights and gradients are not touched. */
+#ifndef GP_PROJECT_H
+#define GP_PROJECT_H
+
+#include <stdint.h>
+
+#include "gan/gan.h"
+#include "base/status.h"
+
+typedef struct {
+    int steps;       /* Adam steps (1..10000) */
+    int restarts;    /* starting points, one batch (1..G's batch size) */
+    float lr;        /* Adam's learning rate on z (0, 1] */
+    float prior;     /* weight of mean(z^2) (0..100): keeps z typical */
+    uint64_t seed;   /* the starting points: standard normals from this seed */
+    int label;       /* conditional models: the class, or -1 to search them */
+    int trace_every; /* record the image of the best start every n steps (0: never) */
+} gp_project_opts;
+
+/* Defaults: 300 steps, 8 starts, lr 0.05, prior 0.001, seed 1, label -1,
+ * no trace. */
+gp_project_opts gp_project_defaults(void);
+
+typedef struct {
+    float loss;  /* the pixel term of the result (mean squared error, counted pixels) */
+    float prior; /* mean(z^2) of the result */
+    int label;   /* its class (-1 for an unconditional model) */
+    int start;   /* which starting point won */
+    int traced;  /* images written to trace */
+} gp_project_result;
+
+/* target, and mask if not NULL: one image each (gp_shape_size(gan->image)
+ * floats; the target in [-1, 1], mask values in [0, 1] with at least one
+ * above 0). Writes the latent (latent floats) to z_out and G(z) to
+ * image_out (either may be NULL), up to trace_cap traced images to trace
+ * (NULL when trace_every is 0), and res. Bad options or inputs are refused
+ * with a message; the model is unchanged either way. */
+gp_status gp_project(gp_gan *gan, const float *target, const float *mask, const gp_project_opts *opts, float *z_out,
+                     float *image_out, float *trace, int trace_cap, gp_project_result *res, gp_err *err);
+
+#endif

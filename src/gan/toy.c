@@ -1,0 +1,349 @@
+#include "gan/toy.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gan/losses.h"
+
+#define PI_F 3.14159265358979f
+
+const gp_toy_info GP_TOYS[GP_TOY_COUNT] = {
+    {"line", "Line", "Points along a line segment: G only has to stretch and turn its noise."},
+    {"two", "Two clusters", "Two Gaussian clusters: a G that cannot split its noise makes a bridge between them."},
+    {"ring", "Ring of 8 Gaussians", "Eight modes on a circle: the classic test of mode collapse."},
+    {"grid", "5x5 grid of Gaussians", "Twenty-five modes: harder to cover all at once."},
+    {"moons", "Two moons", "Two interleaved half circles: curved, and not separable by a line."},
+    {"spiral", "Spiral", "One long curled arm: G must bend its noise a lot."},
+    {"drawn", "Draw your own", "The points you draw on the canvas, each a small blob."},
+};
+
+gp_status gp_toy_init(gp_toy *toy, const char *name, const float *points, int n_points, gp_err *err) {
+    memset(toy, 0, sizeof *toy);
+    int kind = -1;
+    for (int k = 0; k < GP_TOY_COUNT; k++)
+        if (name && !strcmp(name, GP_TOYS[k].name)) kind = k;
+    if (kind < 0)
+        return gp_fail(err, GP_ERR_ARG, "unknown distribution '%.20s' (line, two, ring, grid, moons, spiral, drawn)",
+                       name ? name : "");
+    toy->kind = kind;
+    switch (kind) {
+    case GP_TOY_TWO:
+        toy->n_modes = 2;
+        toy->modes[0][0] = -0.7f, toy->modes[0][1] = -0.35f;
+        toy->modes[1][0] = 0.7f, toy->modes[1][1] = 0.35f;
+        toy->mode_std = 0.1f;
+        break;
+    case GP_TOY_RING:
+        toy->n_modes = 8;
+        for (int k = 0; k < 8; k++) {
+            toy->modes[k][0] = cosf(2.0f * PI_F * (float)k / 8.0f);
+            toy->modes[k][1] = sinf(2.0f * PI_F * (float)k / 8.0f);
+        }
+        toy->mode_std = 0.05f;
+        break;
+    case GP_TOY_GRID:
+        toy->n_modes = 25;
+        for (int k = 0; k < 25; k++) {
+            toy->modes[k][0] = -1.0f + 0.5f * (float)(k % 5);
+            toy->modes[k][1] = -1.0f + 0.5f * (float)(k / 5);
+        }
+        toy->mode_std = 0.05f;
+        break;
+    case GP_TOY_DRAWN:
+        if (!points || n_points < 1 || n_points > GP_TOY_MAX_DRAWN)
+            return gp_fail(err, GP_ERR_ARG, "a drawn distribution needs 1..%d points, got %d", GP_TOY_MAX_DRAWN,
+                           points ? n_points : 0);
+        for (int i = 0; i < n_points; i++) {
+            float x = points[2 * i], y = points[2 * i + 1];
+            if (!(fabsf(x) <= GP_TOY_BOX) || !(fabsf(y) <= GP_TOY_BOX))
+                return gp_fail(err, GP_ERR_ARG, "drawn point %d (%g, %g) is outside the plane shown (|x|, |y| <= %g)",
+                               i, (double)x, (double)y, (double)GP_TOY_BOX);
+            toy->drawn[i][0] = x;
+            toy->drawn[i][1] = y;
+        }
+        toy->n_drawn = n_points;
+        break;
+    default: break;
+    }
+    return GP_OK;
+}
+
+void gp_toy_sample(const gp_toy *toy, gp_rng *rng, float *out, int n) {
+    for (int i = 0; i < n; i++) {
+        float x, y;
+        switch (toy->kind) {
+        case GP_TOY_LINE: {
+            float t = 2.0f * gp_rng_uniform(rng) - 1.0f;
+            x = t + 0.03f * gp_rng_normal(rng);
+            y = 0.5f * t + 0.03f * gp_rng_normal(rng);
+            break;
+        }
+        case GP_TOY_MOONS: { /* scikit-learn's two moons, centred and scaled by 0.8 */
+            float t = PI_F * gp_rng_uniform(rng);
+            int upper = gp_rng_below(rng, 2) == 0;
+            x = upper ? cosf(t) : 1.0f - cosf(t);
+            y = upper ? sinf(t) : 0.5f - sinf(t);
+            x = 0.8f * (x - 0.5f) + 0.05f * gp_rng_normal(rng);
+            y = 0.8f * (y - 0.25f) + 0.05f * gp_rng_normal(rng);
+            break;
+        }
+        case GP_TOY_SPIRAL: { /* one and a half turns, radius 0.1 to 1.2 */
+            float t = gp_rng_uniform(rng), r = 0.1f + 1.1f * t, a = 3.0f * PI_F * t;
+            x = r * cosf(a) + 0.03f * gp_rng_normal(rng);
+            y = r * sinf(a) + 0.03f * gp_rng_normal(rng);
+            break;
+        }
+        case GP_TOY_DRAWN: {
+            const float *p = toy->drawn[gp_rng_below(rng, (uint32_t)toy->n_drawn)];
+            x = p[0] + GP_TOY_DRAWN_STD * gp_rng_normal(rng);
+            y = p[1] + GP_TOY_DRAWN_STD * gp_rng_normal(rng);
+            break;
+        }
+        default: { /* the mixtures: a mode, then its Gaussian */
+            const float *m = toy->modes[gp_rng_below(rng, (uint32_t)toy->n_modes)];
+            x = m[0] + toy->mode_std * gp_rng_normal(rng);
+            y = m[1] + toy->mode_std * gp_rng_normal(rng);
+            break;
+        }
+        }
+        out[2 * i] = x;
+        out[2 * i + 1] = y;
+    }
+}
+
+static gp_status check_points(const gp_gan *gan, gp_err *err) {
+    if (gan->image.c != 2 || gan->image.h != 1 || gan->image.w != 1)
+        return gp_fail(err, GP_ERR_ARG, "a 2-D distribution trains 2-D models (toy2d), not %dx%dx%d images",
+                       gan->image.c, gan->image.h, gan->image.w);
+    return GP_OK;
+}
+
+gp_status gp_toy_d_step(gp_gan *gan, const gp_toy *toy, gp_err *err) {
+    gp_status st = check_points(gan, err);
+    if (st != GP_OK) return st;
+    gp_toy_sample(toy, &gan->rng, gan->real, gan->cfg.batch);
+    return gp_gan_d_step_real(gan, err);
+}
+
+gp_status gp_toy_round(gp_gan *gan, const gp_toy *toy, gp_err *err) {
+    for (int i = 0; i < gan->cfg.d_steps; i++) {
+        gp_status st = gp_toy_d_step(gan, toy, err);
+        if (st != GP_OK) return st;
+    }
+    return gp_gan_g_steps(gan, err);
+}
+
+void gp_toy_d_grid(gp_gan *gan, int n, float *out) {
+    float pts[2 * 256];
+    for (int row = 0; row < n; row++) {
+        float y = GP_TOY_BOX - (2.0f * GP_TOY_BOX) * ((float)row + 0.5f) / (float)n;
+        for (int c0 = 0; c0 < n; c0 += 256) {
+            int m = n - c0 < 256 ? n - c0 : 256;
+            for (int j = 0; j < m; j++) {
+                pts[2 * j] = -GP_TOY_BOX + (2.0f * GP_TOY_BOX) * ((float)(c0 + j) + 0.5f) / (float)n;
+                pts[2 * j + 1] = y;
+            }
+            gp_gan_d_readouts(gan, pts, NULL, m, out + (size_t)row * n + c0);
+        }
+    }
+}
+
+int gp_toy_manifold(gp_gan *gan, int m, float *z, float *out) {
+    int L = gan->cfg.latent, count = L == 1 ? m : m * m;
+    float r = gan->cfg.noise == GP_NOISE_UNIFORM ? 1.0f : 2.0f;
+    for (int i = 0; i < count; i++) {
+        float a = m > 1 ? -r + 2.0f * r * (float)(i % m) / (float)(m - 1) : 0.0f;
+        float b = m > 1 ? r - 2.0f * r * (float)(i / m) / (float)(m - 1) : 0.0f;
+        z[(size_t)i * L] = a;
+        if (L == 2) z[(size_t)i * L + 1] = b;
+    }
+    gp_gan_generate(gan, z, NULL, count, out);
+    return count;
+}
+
+void gp_toy_g_arrows(gp_gan *gan, const float *x, int count, float *out) {
+    gp_net *D = &gan->D;
+    GP_ASSERT(gan->has_d && count >= 1 && count <= D->max_batch && gp_shape_size(gan->image) == 2);
+    int saved = D->training;
+    D->training = 0; /* no power-iteration or statistics updates: a look, not a step */
+    gan->fake_ready = 0;
+    const float *o = gp_net_forward(D, x, count);
+    int K = gp_shape_size(gp_net_output_shape(D));
+    for (int b = 0; b < count; b++) gan->scores[b] = o[(size_t)b * K];
+    gp_loss_g(gan->cfg.loss, gan->scores, count, gan->dscores);
+    memset(gan->dlogits, 0, (size_t)count * K * sizeof(float));
+    for (int b = 0; b < count; b++) gan->dlogits[(size_t)b * K] = gan->dscores[b];
+    const float *dx = gp_net_backward(D, gan->dlogits, count, 0, 1);
+    for (int i = 0; i < 2 * count; i++) out[i] = -(float)count * dx[i];
+    D->training = saved;
+}
+
+static void histogram(const float *p, int n, int bins, double *h) {
+    for (int i = 0; i < bins * bins; i++) h[i] = 0.5;
+    for (int i = 0; i < n; i++) {
+        int cx = (int)floorf((p[2 * i] + GP_TOY_BOX) / (2.0f * GP_TOY_BOX) * (float)bins);
+        int cy = (int)floorf((p[2 * i + 1] + GP_TOY_BOX) / (2.0f * GP_TOY_BOX) * (float)bins);
+        if (!(cx >= 0)) cx = 0; /* also NaN */
+        if (!(cy >= 0)) cy = 0;
+        if (cx >= bins) cx = bins - 1;
+        if (cy >= bins) cy = bins - 1;
+        h[cy * bins + cx] += 1.0;
+    }
+    double total = n + 0.5 * bins * bins;
+    for (int i = 0; i < bins * bins; i++) h[i] /= total;
+}
+
+void gp_toy_divergence(const float *real, int n_real, const float *fake, int n_fake, int bins, double *kl,
+                       double *js) {
+    double *p = malloc(sizeof(double) * 2 * (size_t)bins * bins);
+    if (!p) {
+        *kl = *js = NAN;
+        return;
+    }
+    double *q = p + (size_t)bins * bins;
+    histogram(real, n_real, bins, p);
+    histogram(fake, n_fake, bins, q);
+    double k = 0.0, j = 0.0;
+    for (int i = 0; i < bins * bins; i++) {
+        double m = 0.5 * (p[i] + q[i]);
+        k += p[i] * log(p[i] / q[i]);
+        j += 0.5 * p[i] * log(p[i] / m) + 0.5 * q[i] * log(q[i] / m);
+    }
+    free(p);
+    *kl = k;
+    *js = j;
+}
+
+void gp_toy_coverage_of(const gp_toy *toy, const float *points, int n, gp_toy_coverage *out) {
+    int counts[GP_TOY_MAX_MODES] = {0}, good = 0, K = toy->n_modes;
+    out->total = K;
+    out->covered = 0;
+    out->high_quality = 0.0;
+    if (!K || n < 1) return;
+    float limit = GP_TOY_QUALITY_SIGMAS * toy->mode_std;
+    for (int i = 0; i < n; i++) {
+        int best = 0;
+        float best_d2 = INFINITY;
+        for (int k = 0; k < K; k++) {
+            float dx = points[2 * i] - toy->modes[k][0], dy = points[2 * i + 1] - toy->modes[k][1];
+            float d2 = dx * dx + dy * dy;
+            if (d2 < best_d2) best_d2 = d2, best = k;
+        }
+        if (best_d2 <= limit * limit) counts[best]++, good++;
+    }
+    for (int k = 0; k < K; k++)
+        if (counts[k] >= GP_TOY_COVER_SHARE * (double)n / K) out->covered++;
+    out->high_quality = (double)good / n;
+}
+
+gp_status gp_toy_evaluate(gp_gan *gan, const gp_toy *toy, int n, uint64_t seed, gp_toy_eval *out, gp_err *err) {
+    gp_status st = check_points(gan, err);
+    if (st != GP_OK) return st;
+    if (n < 1 || n > 1000000) return gp_fail(err, GP_ERR_ARG, "evaluation needs 1..1000000 samples, got %d", n);
+    int L = gan->cfg.latent;
+    float *buf = malloc(sizeof(float) * (size_t)n * (4 + (size_t)L));
+    if (!buf) return gp_fail(err, GP_ERR_NOMEM, "out of memory for %d evaluation samples", n);
+    float *real = buf, *fake = buf + 2 * (size_t)n, *z = buf + 4 * (size_t)n;
+    gp_rng rng;
+    gp_rng_seed(&rng, GP_SALT_TOY_EVAL);
+    gp_toy_sample(toy, &rng, real, n);
+    gp_gan_latents(gan, seed, n, z);
+    gp_gan_generate(gan, z, NULL, n, fake);
+    gp_toy_divergence(real, n, fake, n, GP_TOY_EVAL_BINS, &out->kl, &out->js);
+    gp_toy_coverage_of(toy, fake, n, &out->coverage);
+    free(buf);
+    return GP_OK;
+}
+
+/* Each lesson's paragraph says what to watch; the settings make it happen
+ * with the lesson's seed (tests/test_toy.c checks the first two). */
+const gp_toy_lesson GP_TOY_LESSONS[] = {
+    {"healthy", "A healthy run on the ring",
+     "Eight Gaussians on a circle. Watch G's manifold stretch from a blob into a ring while D's surface (the "
+     "background) turns from one colour into a pattern of eight islands; the coverage meter reaches 8 of 8.",
+     "ring", "seed=1"},
+    {"collapse", "Mode collapse",
+     "The same ring, with G taking five large steps for each of D's. G moves all its samples to the place D "
+     "currently rates most real, so the meter shows one mode of eight (or none, while G is moving); D then learns "
+     "to reject that place and G hops to the next one, round and round.",
+     "ring", "seed=1 g_steps=5 lr_g=0.01"},
+    {"oscillation", "Oscillation: too large a step",
+     "Ten times the usual learning rates, and Adam's momentum at 0.9 instead of 0.5: each network overshoots the "
+     "other. The losses swing between near 0 and large values, D's surface flips from one side to the other, and "
+     "the fakes sweep across the plane without settling on the ring's modes (the meter stays near 0).",
+     "ring", "seed=1 lr_g=0.01 lr_d=0.01 beta1=0.9"},
+    {"saturating", "The saturating loss fails to start",
+     "The 2014 paper's minimax loss, log(1 - D(G(z))), against a discriminator that learns fast (ten plain gradient "
+     "steps per round): D soon rejects every fake with near certainty, where that loss is flat, so the fakes stay "
+     "in the middle of the ring and their arrows are too short to see (the gradient plot shows why). Switch the loss "
+     "to non-saturating: the same run moves the fakes onto the ring.",
+     "ring", "seed=1 optimizer=sgd lr_g=0.02 lr_d=0.2 d_steps=10 activation=leaky_relu d_width=64 loss=minimax"},
+    {"strong_d", "A discriminator that wins too fast",
+     "D is large and takes five steps per round: D(x) rises and D(G(z)) falls within a few rounds. With the "
+     "non-saturating loss G still gets a gradient, but look at how steep D's surface is where the fakes are.",
+     "moons", "seed=1 d_steps=5 d_layers=3 d_width=64 lr_d=0.003"},
+    {"fold", "1-D noise must fold a line",
+     "G's noise is one number, so its manifold is a curve. To cover two clusters the curve must run through the gap "
+     "between them: the points left on the bridge are the price of a continuous map.",
+     "two", "seed=1 latent=1 noise=uniform"},
+};
+const int GP_N_TOY_LESSONS = (int)(sizeof GP_TOY_LESSONS / sizeof GP_TOY_LESSONS[0]);
+
+const gp_toy_lesson *gp_toy_lesson_find(const char *name) {
+    for (int i = 0; i < GP_N_TOY_LESSONS; i++)
+        if (name && !strcmp(name, GP_TOY_LESSONS[i].name)) return &GP_TOY_LESSONS[i];
+    return NULL;
+}
+
+gp_status gp_toy_lesson_config(const gp_toy_lesson *lesson, gp_gan_config *cfg, gp_err *err) {
+    gp_gan_config c;
+    gp_status st = gp_gan_config_default(&c, "toy2d", err);
+    if (st != GP_OK) return st;
+    snprintf(c.dataset, sizeof c.dataset, "%s", lesson->dist);
+    const char *p = lesson->settings;
+    while (*p) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        char key[32] = {0}, value[32] = {0};
+        size_t k = 0, v = 0;
+        while (*p && *p != '=' && k + 1 < sizeof key) key[k++] = *p++;
+        if (*p == '=') p++;
+        while (*p && *p != ' ' && v + 1 < sizeof value) value[v++] = *p++;
+        const gp_setting *set = gp_setting_find(key);
+        if (!set) return gp_fail(err, GP_ERR_ARG, "lesson %s: unknown setting '%s'", lesson->name, key);
+        st = gp_setting_parse(&c, set, value, err);
+        if (st != GP_OK) return st;
+    }
+    st = gp_gan_config_check(&c, err);
+    if (st == GP_OK) *cfg = c;
+    return st;
+}
+
+size_t gp_toy_json(char *buf, size_t cap) {
+    size_t n = 0;
+#define PUT(...)                                                                       \
+    do {                                                                               \
+        int w_ = snprintf(n < cap ? buf + n : NULL, n < cap ? cap - n : 0, __VA_ARGS__); \
+        if (w_ > 0) n += (size_t)w_;                                                   \
+    } while (0)
+    PUT("{\"box\":%g,\"distributions\":[", (double)GP_TOY_BOX);
+    for (int k = 0; k < GP_TOY_COUNT; k++) {
+        gp_toy t;
+        float one[2] = {0, 0};
+        gp_toy_init(&t, GP_TOYS[k].name, one, 1, NULL);
+        PUT("%s{\"name\":\"%s\",\"label\":\"%s\",\"help\":\"%s\",\"modes\":%d}", k ? "," : "", GP_TOYS[k].name,
+            GP_TOYS[k].label, GP_TOYS[k].help, t.n_modes);
+    }
+    PUT("],\"lessons\":[");
+    for (int i = 0; i < GP_N_TOY_LESSONS; i++) {
+        const gp_toy_lesson *l = &GP_TOY_LESSONS[i];
+        PUT("%s{\"name\":\"%s\",\"title\":\"%s\",\"text\":\"%s\",\"dist\":\"%s\",\"settings\":\"%s\"}", i ? "," : "",
+            l->name, l->title, l->text, l->dist, l->settings);
+    }
+    PUT("]}");
+#undef PUT
+    if (cap) buf[n < cap ? n : cap - 1] = 0;
+    return n;
+}

@@ -1,0 +1,575 @@
+#include "store/modelfile.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/dataset.h"
+
+/* CRC-32 (IEEE, as zlib), four bytes per step ("slicing-by-4"). */
+uint32_t gp_crc32(const uint8_t *data, size_t len) {
+    uint32_t t[4][256];
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        t[0][i] = c;
+    }
+    for (uint32_t i = 0; i < 256; i++)
+        for (int s = 1; s < 4; s++) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFF];
+    uint32_t crc = 0xFFFFFFFFu;
+    size_t i = 0;
+    for (; i + 4 <= len; i += 4) {
+        crc ^= (uint32_t)data[i] | (uint32_t)data[i + 1] << 8 | (uint32_t)data[i + 2] << 16 |
+               (uint32_t)data[i + 3] << 24;
+        crc = t[3][crc & 0xFF] ^ t[2][(crc >> 8) & 0xFF] ^ t[1][(crc >> 16) & 0xFF] ^ t[0][crc >> 24];
+    }
+    for (; i < len; i++) crc = t[0][(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+    return crc ^ 0xFFFFFFFFu;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+typedef struct {
+    uint8_t *p;
+    size_t len, cap;
+} writer;
+
+static int w_bytes(writer *w, const void *src, size_t n) {
+    if (w->len + n > w->cap) {
+        size_t cap = w->cap ? w->cap : 4096;
+        while (cap < w->len + n) cap *= 2;
+        uint8_t *p = realloc(w->p, cap);
+        if (!p) return 0;
+        w->p = p;
+        w->cap = cap;
+    }
+    memcpy(w->p + w->len, src, n);
+    w->len += n;
+    return 1;
+}
+
+static int w_u32(writer *w, uint32_t v) {
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    return w_bytes(w, b, 4);
+}
+
+static int w_u64(writer *w, uint64_t v) { return w_u32(w, (uint32_t)v) && w_u32(w, (uint32_t)(v >> 32)); }
+
+static int w_f32(writer *w, float f) {
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    return w_u32(w, v);
+}
+
+static int w_floats(writer *w, const float *f, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!w_f32(w, f[i])) return 0;
+    return 1;
+}
+
+uint16_t gp_f32_to_f16(float f) {
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    uint32_t sign = (x >> 16) & 0x8000u, exp = (x >> 23) & 0xFF, mant = x & 0x7FFFFFu;
+    if (exp == 0xFF) return (uint16_t)(sign | 0x7C00u | (mant ? 0x200u : 0)); /* inf, NaN */
+    int e = (int)exp - 127 + 15;
+    if (e >= 31) return (uint16_t)(sign | 0x7C00u);                          /* overflow */
+    if (e <= 0) {                                                             /* subnormal or 0 */
+        if (e < -10) return (uint16_t)sign;
+        mant |= 0x800000u;
+        int shift = 14 - e;
+        uint32_t half = mant >> shift, rest = mant & ((1u << shift) - 1), mid = 1u << (shift - 1);
+        if (rest > mid || (rest == mid && (half & 1))) half++;
+        return (uint16_t)(sign | half);
+    }
+    uint32_t half = ((uint32_t)e << 10) | (mant >> 13), rest = mant & 0x1FFFu;
+    if (rest > 0x1000u || (rest == 0x1000u && (half & 1))) half++; /* may carry into the exponent: right */
+    return (uint16_t)(sign | half);
+}
+
+float gp_f16_to_f32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16, exp = (h >> 10) & 0x1F, mant = h & 0x3FFu, x;
+    if (exp == 0x1F) x = sign | 0x7F800000u | (mant << 13);
+    else if (exp) x = sign | ((exp - 15 + 127) << 23) | (mant << 13);
+    else if (!mant) x = sign;
+    else { /* subnormal: normalize */
+        int e = -1;
+        do { mant <<= 1; e++; } while (!(mant & 0x400u));
+        x = sign | ((uint32_t)(127 - 15 - e) << 23) | ((mant & 0x3FFu) << 13);
+    }
+    float f;
+    memcpy(&f, &x, 4);
+    return f;
+}
+
+static int w_halves(writer *w, const float *f, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint16_t h = gp_f32_to_f16(f[i]);
+        uint8_t b[2] = {(uint8_t)h, (uint8_t)(h >> 8)};
+        if (!w_bytes(w, b, 2)) return 0;
+    }
+    return 1;
+}
+
+/* params: the weights to write (net->params, or G's moving average) */
+static int w_net(writer *w, const gp_net *net, const float *params, int with_opt, int half) {
+    int ok = w_u32(w, (uint32_t)net->shape[0].c) && w_u32(w, (uint32_t)net->shape[0].h) &&
+             w_u32(w, (uint32_t)net->shape[0].w) && w_u32(w, (uint32_t)net->n_layers);
+    for (int i = 0; ok && i < net->n_layers; i++) {
+        const gp_layer_desc *d = &net->layers[i];
+        ok = w_u32(w, d->kind) && w_u32(w, d->out_c) && w_u32(w, d->out_h) && w_u32(w, d->out_w) &&
+             w_u32(w, d->kernel) && w_u32(w, d->stride) && w_u32(w, d->pad) && w_u32(w, d->flags) &&
+             w_f32(w, d->alpha) && w_f32(w, d->eps);
+    }
+    ok = ok && w_u32(w, (uint32_t)net->n_params) && w_u32(w, (uint32_t)net->n_buffers);
+    if (half) ok = ok && w_halves(w, params, net->n_params) && w_halves(w, net->buffers, net->n_buffers);
+    else ok = ok && w_floats(w, params, net->n_params) && w_floats(w, net->buffers, net->n_buffers);
+    if (ok && with_opt) ok = w_floats(w, net->adam_m, net->n_params) && w_floats(w, net->adam_v, net->n_params);
+    return ok;
+}
+
+/* Bytes a net takes in a file (see w_net). */
+static size_t net_bytes(const gp_net *net, int with_opt, int half) {
+    size_t n = 16 + 40 * (size_t)net->n_layers + 8;
+    n += (net->n_params + net->n_buffers) * (half ? 2 : 4);
+    if (with_opt) n += 8 * net->n_params;
+    return n;
+}
+
+gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len, gp_err *err) {
+    *out = NULL;
+    *len = 0;
+    if (kind != GP_SAVE_GENERATOR && kind != GP_SAVE_TRAINING && kind != GP_SAVE_GENERATOR_F16)
+        return gp_fail(err, GP_ERR_ARG, "unknown kind of model file %d", kind);
+    int full = kind == GP_SAVE_TRAINING, half = kind == GP_SAVE_GENERATOR_F16;
+    int history = full && gan->history_len > 0;
+    if (full && !gan->has_d)
+        return gp_fail(err, GP_ERR_ARG, "a generator-only model cannot be saved as a training state");
+    /* the whole file in one allocation: no doubling reallocs (in wasm memory
+     * they leave holes that the heap never gives back) */
+    size_t size = 4096 + (size_t)GP_MAX_CLASSES * GP_NAME_LEN + 24 * (size_t)GP_N_SETTINGS +
+                  net_bytes(&gan->G, full, half) + (full ? net_bytes(&gan->D, 1, 0) : 0) +
+                  (full && gan->ema ? 4 * gan->G.n_params : 0) + (history ? 4 + gan->history_len : 0);
+    writer w = {malloc(size), 0, size};
+    if (!w.p) return gp_fail(err, GP_ERR_NOMEM, "out of memory writing the model (%zu bytes)", size);
+    const gp_gan_config *c = &gan->cfg;
+    char preset[GP_NAME_LEN] = {0}, dataset[GP_NAME_LEN] = {0};
+    memcpy(preset, c->preset, sizeof preset - 1);
+    memcpy(dataset, c->dataset, sizeof dataset - 1);
+    /* a generator alone carries the weights it samples with: the average if there is one */
+    const float *g_params = !full && gan->ema ? gan->ema : gan->G.params;
+    float ema = full ? c->ema : 0.0f;
+    int ok = w_bytes(&w, GP_MODEL_MAGIC, 4) && w_u32(&w, GP_MODEL_VERSION) &&
+             w_u32(&w, (full ? GP_MODEL_FLAG_TRAINING : 0) | (half ? GP_MODEL_FLAG_F16 : 0) |
+                       (history ? GP_MODEL_FLAG_HISTORY : 0)) &&
+             w_bytes(&w, preset, 16) &&
+             w_u32(&w, (uint32_t)gan->image.c) && w_u32(&w, (uint32_t)gan->image.h) &&
+             w_u32(&w, (uint32_t)gan->image.w) && w_u32(&w, (uint32_t)c->batch) &&
+             w_u32(&w, (uint32_t)c->latent) && w_u32(&w, (uint32_t)c->d_steps) &&
+             w_u32(&w, (uint32_t)c->loss) && w_f32(&w, c->lr_g) && w_f32(&w, c->lr_d) &&
+             w_f32(&w, c->beta1) && w_f32(&w, c->beta2) && w_f32(&w, c->adam_eps) &&
+             w_f32(&w, c->real_label) && w_u64(&w, c->seed) && w_u64(&w, gan->rng.state) &&
+             w_u64(&w, (uint64_t)gan->stats.step) && w_u64(&w, (uint64_t)gan->stats.d_step) &&
+             w_u64(&w, (uint64_t)gan->opt_g.t) && w_u64(&w, (uint64_t)gan->opt_d.t) &&
+             w_f32(&w, gan->stats.d_loss) && w_f32(&w, gan->stats.g_loss) &&
+             w_f32(&w, gan->stats.d_real) && w_f32(&w, gan->stats.d_fake) &&
+             /* version 2: the dataset, the classes, then every setting by name */
+             w_bytes(&w, dataset, GP_NAME_LEN) && w_u32(&w, (uint32_t)c->classes);
+    for (int k = 0; ok && k < c->classes; k++) {
+        char name[GP_NAME_LEN] = {0};
+        memcpy(name, c->class_names[k], sizeof name - 1);
+        ok = w_bytes(&w, name, GP_NAME_LEN);
+    }
+    gp_gan_config saved = *c;
+    saved.ema = ema;
+    ok = ok && w_u32(&w, (uint32_t)(GP_N_SETTINGS - 1));
+    for (int i = 0; ok && i < GP_N_SETTINGS; i++) {
+        const gp_setting *set = &GP_SETTINGS[i];
+        if (set->type == GP_SETTING_SEED) continue; /* the header has it exactly, as u64 */
+        char name[GP_NAME_LEN] = {0};
+        memcpy(name, set->name, strlen(set->name) < GP_NAME_LEN ? strlen(set->name) : GP_NAME_LEN - 1);
+        double v = gp_setting_get(&saved, set);
+        uint64_t bits;
+        memcpy(&bits, &v, 8);
+        ok = w_bytes(&w, name, GP_NAME_LEN) && w_u64(&w, bits);
+    }
+    ok = ok && w_net(&w, &gan->G, g_params, full, half) && (!full || w_net(&w, &gan->D, gan->D.params, full, 0));
+    if (ok && full && gan->ema) ok = w_floats(&w, gan->ema, gan->G.n_params);
+    if (ok && history)
+        ok = w_u32(&w, (uint32_t)gan->history_len) && w_bytes(&w, gan->history, gan->history_len);
+    ok = ok && w_u32(&w, gp_crc32(w.p, w.len));
+    if (!ok) {
+        free(w.p);
+        return gp_fail(err, GP_ERR_NOMEM, "out of memory writing the model");
+    }
+    *out = w.p;
+    *len = w.len;
+    return GP_OK;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* Whether the last 4 bytes (little-endian) are the CRC-32 of the rest. */
+static int crc_ok(const uint8_t *bytes, size_t len) {
+    if (len < 4) return 0;
+    uint32_t stored = (uint32_t)bytes[len - 4] | (uint32_t)bytes[len - 3] << 8 | (uint32_t)bytes[len - 2] << 16 |
+                      (uint32_t)bytes[len - 1] << 24;
+    return gp_crc32(bytes, len - 4) == stored;
+}
+
+typedef struct {
+    const uint8_t *p;
+    size_t len, pos;
+    int ok; /* cleared on the first read past the end */
+} reader;
+
+static const uint8_t *r_take(reader *r, size_t n) {
+    if (!r->ok || n > r->len - r->pos) {
+        r->ok = 0;
+        return NULL;
+    }
+    const uint8_t *p = r->p + r->pos;
+    r->pos += n;
+    return p;
+}
+
+static uint32_t r_u32(reader *r) {
+    const uint8_t *b = r_take(r, 4);
+    return b ? (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24 : 0;
+}
+
+static uint64_t r_u64(reader *r) {
+    uint64_t lo = r_u32(r);
+    return lo | (uint64_t)r_u32(r) << 32;
+}
+
+static float r_f32(reader *r) {
+    uint32_t v = r_u32(r);
+    float f;
+    memcpy(&f, &v, 4);
+    return f;
+}
+
+/* Reads n float32 (or float16 if half) into dst, all finite, or fails.
+ * One bounds check for the whole array: this is the bulk of a file. */
+static gp_status r_floats(reader *r, float *dst, size_t n, int half, const char *what, gp_err *err) {
+    size_t size = half ? 2 : 4;
+    const uint8_t *b = n <= (r->len - r->pos) / size ? r_take(r, n * size) : NULL;
+    if (!b) {
+        r->ok = 0;
+        return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in %s", what);
+    }
+    int finite = 1;
+    if (half) {
+        for (size_t i = 0; i < n; i++) dst[i] = gp_f16_to_f32((uint16_t)(b[2 * i] | b[2 * i + 1] << 8));
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            uint32_t v = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 | (uint32_t)b[4 * i + 2] << 16 |
+                         (uint32_t)b[4 * i + 3] << 24;
+            memcpy(&dst[i], &v, 4);
+        }
+    }
+    for (size_t i = 0; i < n; i++) finite &= isfinite(dst[i]) != 0;
+    if (!finite) return gp_fail(err, GP_ERR_FORMAT, "model file has a non-finite value in %s", what);
+    return GP_OK;
+}
+
+typedef struct {
+    gp_shape in;
+    int n_layers;
+    gp_layer_desc layers[GP_MAX_LAYERS];
+} net_header;
+
+static gp_status r_net_header(reader *r, net_header *h, const char *name, gp_err *err) {
+    h->in.c = (int)r_u32(r);
+    h->in.h = (int)r_u32(r);
+    h->in.w = (int)r_u32(r);
+    uint32_t n = r_u32(r);
+    if (!r->ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in the %s header", name);
+    if (n < 1 || n > GP_MAX_LAYERS)
+        return gp_fail(err, GP_ERR_FORMAT, "model file: %s has %u layers (1..%d allowed)", name, n, GP_MAX_LAYERS);
+    h->n_layers = (int)n;
+    for (uint32_t i = 0; i < n; i++) {
+        gp_layer_desc *d = &h->layers[i];
+        d->kind = r_u32(r);
+        d->out_c = r_u32(r);
+        d->out_h = r_u32(r);
+        d->out_w = r_u32(r);
+        d->kernel = r_u32(r);
+        d->stride = r_u32(r);
+        d->pad = r_u32(r);
+        d->flags = r_u32(r);
+        d->alpha = r_f32(r);
+        d->eps = r_f32(r);
+    }
+    if (!r->ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in the %s layers", name);
+    return GP_OK;
+}
+
+/* Reads a net's counts and arrays into an already created net. */
+static gp_status r_net_body(reader *r, gp_net *net, int with_opt, int half, const char *name, gp_err *err) {
+    uint32_t n_params = r_u32(r), n_buffers = r_u32(r);
+    if (!r->ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in the %s sizes", name);
+    if (n_params != net->n_params || n_buffers != net->n_buffers)
+        return gp_fail(err, GP_ERR_FORMAT,
+                       "model file: %s declares %u parameters and %u buffers, its layers need %zu and %zu",
+                       name, n_params, n_buffers, net->n_params, net->n_buffers);
+    gp_status st = r_floats(r, net->params, net->n_params, half, name, err);
+    gp_net_params_changed(net);
+    if (st == GP_OK) st = r_floats(r, net->buffers, net->n_buffers, half, name, err);
+    if (st == GP_OK && with_opt) st = r_floats(r, net->adam_m, net->n_params, 0, name, err);
+    if (st == GP_OK && with_opt) st = r_floats(r, net->adam_v, net->n_params, 0, name, err);
+    return st;
+}
+
+gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err) {
+    memset(gan, 0, sizeof *gan);
+    if (len < 12 || memcmp(bytes, GP_MODEL_MAGIC, 4) != 0)
+        return gp_fail(err, GP_ERR_FORMAT, "not a ganplay model file (bad magic number)");
+    if (len > GP_MODEL_MAX_BYTES)
+        return gp_fail(err, GP_ERR_FORMAT, "model file is too large (%zu bytes)", len);
+    reader r = {bytes, len - 4, 4, 1}; /* the last 4 bytes are the CRC */
+    uint32_t version = r_u32(&r);
+    if (version < 1 || version > GP_MODEL_VERSION)
+        return gp_fail(err, GP_ERR_FORMAT, "model file version %u is not supported (this build reads 1..%d)",
+                       version, GP_MODEL_VERSION);
+    if (!crc_ok(bytes, len)) return gp_fail(err, GP_ERR_FORMAT, "model file is corrupted or truncated (checksum mismatch)");
+    uint32_t flags = r_u32(&r);
+    if ((flags & ~(GP_MODEL_FLAG_TRAINING | GP_MODEL_FLAG_F16 | GP_MODEL_FLAG_HISTORY)) ||
+        (flags & GP_MODEL_FLAG_TRAINING && flags & GP_MODEL_FLAG_F16) ||
+        (flags & GP_MODEL_FLAG_HISTORY && !(flags & GP_MODEL_FLAG_TRAINING)))
+        return gp_fail(err, GP_ERR_FORMAT, "model file has unknown flags %#x", flags);
+    int full = (flags & GP_MODEL_FLAG_TRAINING) != 0, half = (flags & GP_MODEL_FLAG_F16) != 0;
+
+    gp_gan_config c;
+    memset(&c, 0, sizeof c);
+    const uint8_t *preset = r_take(&r, 16);
+    if (preset) memcpy(c.preset, preset, 15);
+    /* settings a file predates keep their defaults (g_steps 1, Adam, ...) */
+    if (gp_preset_find(c.preset)) {
+        char name[GP_NAME_LEN];
+        memcpy(name, c.preset, GP_NAME_LEN);
+        gp_gan_config_default(&c, name, NULL);
+    }
+    gp_shape image;
+    image.c = (int)r_u32(&r);
+    image.h = (int)r_u32(&r);
+    image.w = (int)r_u32(&r);
+    c.batch = (int)r_u32(&r);
+    c.latent = (int)r_u32(&r);
+    c.d_steps = (int)r_u32(&r);
+    c.loss = (int)r_u32(&r);
+    c.lr_g = r_f32(&r);
+    c.lr_d = r_f32(&r);
+    c.beta1 = r_f32(&r);
+    c.beta2 = r_f32(&r);
+    c.adam_eps = r_f32(&r);
+    c.real_label = r_f32(&r);
+    c.seed = r_u64(&r);
+    uint64_t rng_state = r_u64(&r);
+    gp_gan_stats stats;
+    stats.step = (long)r_u64(&r);
+    stats.d_step = (long)r_u64(&r);
+    long t_g = (long)r_u64(&r), t_d = (long)r_u64(&r);
+    stats.d_loss = r_f32(&r);
+    stats.g_loss = r_f32(&r);
+    stats.d_real = r_f32(&r);
+    stats.d_fake = r_f32(&r);
+    strcpy(c.dataset, "unknown"); /* version 1 did not record it */
+    c.aux_weight = 1.0f;
+    if (version >= 2) {
+        const uint8_t *name = r_take(&r, GP_NAME_LEN);
+        if (name) memcpy(c.dataset, name, GP_NAME_LEN - 1);
+        uint32_t classes = r_u32(&r);
+        if (r.ok && classes > GP_MAX_CLASSES)
+            return gp_fail(err, GP_ERR_FORMAT, "model file declares %u classes (0..%d allowed)", classes, GP_MAX_CLASSES);
+        c.classes = (int)classes;
+        for (int k = 0; r.ok && k < c.classes; k++) {
+            name = r_take(&r, GP_NAME_LEN);
+            if (name) memcpy(c.class_names[k], name, GP_NAME_LEN - 1);
+        }
+        /* settings by name, each checked against the settings table; those
+         * the version-1 header also holds must agree with it */
+        const gp_gan_config header = c;
+        static const char *const in_header[] = {"batch", "latent", "d_steps", "loss", "lr_g", "lr_d",
+                                                "beta1", "beta2", "adam_eps", "real_label"};
+        uint32_t n_settings = r_u32(&r);
+        if (r.ok && n_settings > 256) return gp_fail(err, GP_ERR_FORMAT, "model file declares %u settings", n_settings);
+        for (uint32_t i = 0; r.ok && i < n_settings; i++) {
+            char key[GP_NAME_LEN] = {0};
+            name = r_take(&r, GP_NAME_LEN);
+            if (name) memcpy(key, name, GP_NAME_LEN - 1);
+            uint64_t bits = r_u64(&r);
+            double v;
+            memcpy(&v, &bits, 8);
+            if (!r.ok) break;
+            const gp_setting *set = gp_setting_find(key);
+            if (!set || set->type == GP_SETTING_SEED)
+                return gp_fail(err, GP_ERR_FORMAT, "model file has a setting '%.15s' this build does not know (a newer ganplay?)", key);
+            gp_err set_err;
+            if (gp_setting_set(&c, set, v, &set_err) != GP_OK)
+                return gp_fail(err, GP_ERR_FORMAT, "model file has a bad setting: %s", set_err.msg);
+            for (size_t k = 0; k < sizeof in_header / sizeof in_header[0]; k++)
+                if (!strcmp(key, in_header[k]) && gp_setting_get(&c, set) != gp_setting_get(&header, set))
+                    return gp_fail(err, GP_ERR_FORMAT, "model file: %s differs between its header and its settings", key);
+        }
+    }
+    if (!r.ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in its header");
+    if (!full && c.ema != 0.0f) return gp_fail(err, GP_ERR_FORMAT, "model file: a generator alone has no moving average");
+    if (image.c != 1 || image.h < 1 || image.h > 256 || image.w < 1 || image.w > 256)
+        return gp_fail(err, GP_ERR_FORMAT, "model file: image shape %dx%dx%d is not supported", image.c,
+                       image.h, image.w);
+    if (stats.step < 0 || stats.d_step < 0 || t_g < 0 || t_d < 0)
+        return gp_fail(err, GP_ERR_FORMAT, "model file: negative step counts");
+    gp_err cfg_err;
+    if (gp_gan_config_check(&c, &cfg_err) != GP_OK)
+        return gp_fail(err, GP_ERR_FORMAT, "model file has a bad setting: %s", cfg_err.msg);
+
+    net_header g, d;
+    gp_status st = r_net_header(&r, &g, "generator", err);
+    if (st != GP_OK) return st;
+    /* create G now to learn its sizes, then read its arrays */
+    gp_gan tmp;
+    st = gp_gan_create_arch(&tmp, &c, image, g.in, g.layers, g.n_layers, NULL, 0, &cfg_err);
+    if (st != GP_OK) return gp_fail(err, GP_ERR_FORMAT, "model file: bad generator: %s", cfg_err.msg);
+    st = r_net_body(&r, &tmp.G, full, half, "generator", err);
+    if (st == GP_OK && full) {
+        st = r_net_header(&r, &d, "discriminator", err);
+        if (st == GP_OK) {
+            /* rebuild with D, keeping the generator arrays just read */
+            gp_gan both;
+            st = gp_gan_create_arch(&both, &c, image, g.in, g.layers, g.n_layers, d.layers, d.n_layers, &cfg_err);
+            if (st != GP_OK) {
+                st = gp_fail(err, GP_ERR_FORMAT, "model file: bad discriminator: %s", cfg_err.msg);
+            } else if (d.in.c != image.c + (c.cond == GP_COND_CONCAT ? c.classes : 0) || d.in.h != image.h ||
+                       d.in.w != image.w) {
+                gp_gan_free(&both);
+                st = gp_fail(err, GP_ERR_FORMAT, "model file: discriminator input does not match the image");
+            } else {
+                size_t np = tmp.G.n_params;
+                memcpy(both.G.params, tmp.G.params, np * sizeof(float));
+                gp_net_params_changed(&both.G);
+                memcpy(both.G.adam_m, tmp.G.adam_m, np * sizeof(float));
+                memcpy(both.G.adam_v, tmp.G.adam_v, np * sizeof(float));
+                memcpy(both.G.buffers, tmp.G.buffers, tmp.G.n_buffers * sizeof(float));
+                gp_gan_free(&tmp);
+                tmp = both;
+                st = r_net_body(&r, &tmp.D, full, 0, "discriminator", err);
+            }
+        }
+    }
+    if (st == GP_OK && tmp.ema) st = r_floats(&r, tmp.ema, tmp.G.n_params, 0, "generator average", err);
+    gp_net_params_changed(&tmp.G);
+    if (st == GP_OK && flags & GP_MODEL_FLAG_HISTORY) {
+        uint32_t n = r_u32(&r);
+        const uint8_t *bytes = r.ok && n ? r_take(&r, n) : NULL;
+        if (!bytes) st = gp_fail(err, GP_ERR_FORMAT, "model file is truncated in its history");
+        else st = gp_gan_set_history(&tmp, bytes, n, err);
+    }
+    if (st == GP_OK && r.pos != r.len)
+        st = gp_fail(err, GP_ERR_FORMAT, "model file has %zu unexpected trailing bytes", r.len - r.pos);
+    if (st != GP_OK) {
+        gp_gan_free(&tmp);
+        return st;
+    }
+    tmp.rng.state = rng_state;
+    tmp.stats = stats;
+    tmp.opt_g.t = t_g;
+    tmp.opt_d.t = t_d;
+    *gan = tmp;
+    return GP_OK;
+}
+
+/* Writes len bytes to path and frees them, atomically: a temporary file in
+ * the same folder, flushed and synced, then renamed over path. On any
+ * failure the temporary goes and whatever was at path stays. */
+static gp_status write_and_free(const char *path, uint8_t *bytes, size_t len, gp_err *err) {
+    gp_status st = gp_write_file_atomic(path, bytes, len, err);
+    free(bytes);
+    return st;
+}
+
+gp_status gp_model_save_file(const gp_gan *gan, int kind, const char *path, gp_err *err) {
+    uint8_t *bytes;
+    size_t len;
+    gp_status st = gp_model_save(gan, kind, &bytes, &len, err);
+    return st != GP_OK ? st : write_and_free(path, bytes, len, err);
+}
+
+gp_status gp_model_load_file(gp_gan *gan, const char *path, gp_err *err) {
+    uint8_t *bytes;
+    size_t len;
+    memset(gan, 0, sizeof *gan);
+    gp_status st = gp_read_file(path, &bytes, &len, GP_MODEL_MAX_BYTES, err);
+    if (st != GP_OK) return st;
+    st = gp_model_load(gan, bytes, len, err);
+    free(bytes);
+    return st;
+}
+
+/* ---- classifier files --------------------------------------------------- */
+
+gp_status gp_classifier_save(const gp_classifier *c, uint8_t **out, size_t *len, gp_err *err) {
+    writer w = {0};
+    *out = NULL;
+    *len = 0;
+    int ok = w_bytes(&w, GP_CLASSIFIER_MAGIC, 4) && w_u32(&w, 1) && w_u32(&w, (uint32_t)c->feature_layer) &&
+             w_u64(&w, (uint64_t)c->step) && w_net(&w, &c->net, c->net.params, 0, 0);
+    ok = ok && w_u32(&w, gp_crc32(w.p, w.len));
+    if (!ok) {
+        free(w.p);
+        return gp_fail(err, GP_ERR_NOMEM, "out of memory writing the classifier");
+    }
+    *out = w.p;
+    *len = w.len;
+    return GP_OK;
+}
+
+gp_status gp_classifier_save_file(const gp_classifier *c, const char *path, gp_err *err) {
+    uint8_t *bytes;
+    size_t len;
+    gp_status st = gp_classifier_save(c, &bytes, &len, err);
+    return st == GP_OK ? write_and_free(path, bytes, len, err) : st;
+}
+
+gp_status gp_classifier_load(gp_classifier *c, const uint8_t *bytes, size_t len, gp_err *err) {
+    memset(c, 0, sizeof *c);
+    if (len < 16 || memcmp(bytes, GP_CLASSIFIER_MAGIC, 4) != 0)
+        return gp_fail(err, GP_ERR_FORMAT, "not a ganplay classifier file (bad magic number)");
+    if (!crc_ok(bytes, len))
+        return gp_fail(err, GP_ERR_FORMAT, "classifier file is corrupted or truncated (checksum mismatch)");
+    reader r = {bytes, len - 4, 4, 1};
+    uint32_t version = r_u32(&r), feature_layer = r_u32(&r);
+    long steps = (long)r_u64(&r);
+    if (!r.ok || version != 1) return gp_fail(err, GP_ERR_FORMAT, "classifier file version %u is not supported", version);
+    net_header h;
+    gp_status st = r_net_header(&r, &h, "classifier", err);
+    if (st != GP_OK) return st;
+    gp_err arch_err;
+    if (feature_layer > GP_MAX_LAYERS ||
+        gp_classifier_create_arch(c, h.in, h.layers, h.n_layers, (int)feature_layer, 64, &arch_err) != GP_OK)
+        return gp_fail(err, GP_ERR_FORMAT, "classifier file: bad network: %s",
+                       feature_layer > GP_MAX_LAYERS ? "feature layer out of range" : arch_err.msg);
+    st = r_net_body(&r, &c->net, 0, 0, "classifier", err);
+    if (st == GP_OK && r.pos != r.len)
+        st = gp_fail(err, GP_ERR_FORMAT, "classifier file has %zu unexpected trailing bytes", r.len - r.pos);
+    if (st != GP_OK) {
+        gp_classifier_free(c);
+        return st;
+    }
+    c->step = steps;
+    return GP_OK;
+}
+
+gp_status gp_classifier_load_file(gp_classifier *c, const char *path, gp_err *err) {
+    uint8_t *bytes;
+    size_t len;
+    memset(c, 0, sizeof *c);
+    gp_status st = gp_read_file(path, &bytes, &len, GP_MODEL_MAX_BYTES, err);
+    if (st != GP_OK) return st;
+    st = gp_classifier_load(c, bytes, len, err);
+    free(bytes);
+    return st;
+}

@@ -1,0 +1,53 @@
+/* modelfile.h: ganplay's model file (documented in docs/formats.md).
+ * A generator alone, or generator + discriminator + optimizer state for
+ * resuming training exactly. Loading checks every size and count against the
+ * file length and a CRC-32, whatever the bytes. */
+#ifndef GP_MODELFILE_H
+#define GP_MODELFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eval/classifier.h"
+#include "gan/gan.h"
+#include "base/status.h"
+
+#define GP_MODEL_MAGIC "GPMF"
+#define GP_MODEL_VERSION 2 /* reads 1 (no classes, dataset or average) too */
+#define GP_MODEL_FLAG_TRAINING 1u /* discriminator and optimizer state present */
+#define GP_MODEL_FLAG_F16 2u      /* parameters and buffers stored as float16 */
+#define GP_MODEL_FLAG_HISTORY 4u  /* a training state followed by the run's history (history.h) */
+
+/* What gp_model_save writes. */
+typedef enum {
+    GP_SAVE_GENERATOR = 0,     /* the generator, float32 */
+    GP_SAVE_TRAINING = 1,      /* generator, discriminator, optimizer state: resumable */
+    GP_SAVE_GENERATOR_F16 = 2  /* the generator, float16 weights: half the size */
+} gp_save_kind;
+#define GP_MODEL_MAX_BYTES ((size_t)256 << 20)
+
+/* Serializes gan into a malloc'ed buffer (kind: a gp_save_kind). */
+gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len, gp_err *err);
+/* Builds a new gan from a file's bytes. On failure gan is zeroed. */
+gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err);
+
+gp_status gp_model_save_file(const gp_gan *gan, int kind, const char *path, gp_err *err);
+
+/* The classifier's file: magic "GPCL", u32 version 1, u32 feature layer,
+ * u64 training steps, one network (as in a model file, no optimizer state),
+ * CRC-32. */
+#define GP_CLASSIFIER_MAGIC "GPCL"
+/* Serializes the classifier into a malloc'ed buffer. */
+gp_status gp_classifier_save(const gp_classifier *c, uint8_t **out, size_t *len, gp_err *err);
+gp_status gp_classifier_save_file(const gp_classifier *c, const char *path, gp_err *err);
+gp_status gp_classifier_load(gp_classifier *c, const uint8_t *bytes, size_t len, gp_err *err);
+gp_status gp_classifier_load_file(gp_classifier *c, const char *path, gp_err *err);
+
+/* IEEE half precision conversions, round to nearest even. */
+uint16_t gp_f32_to_f16(float f);
+float gp_f16_to_f32(uint16_t h);
+gp_status gp_model_load_file(gp_gan *gan, const char *path, gp_err *err);
+
+uint32_t gp_crc32(const uint8_t *data, size_t len);
+
+#endif
