@@ -11,12 +11,13 @@ export NODE_PATH := /usr/share/nodejs
 NODE_TEST = node --no-experimental-fetch
 
 # the core, floor by floor: every include points to a floor below (or its own)
-CORE = base/status base/rng base/threads \
+CORE = base/status base/rng base/threads base/clock base/json \
        data/dataset data/grid \
        nn/kernels nn/layers nn/net \
-       gan/losses gan/augment gan/config gan/history gan/gan gan/latent gan/project gan/toy \
+       gan/losses gan/augment gan/config gan/history gan/gan gan/latent gan/project gan/2d \
        eval/fd eval/classifier eval/score eval/nearest \
-       store/modelfile
+       store/modelfile \
+       run/run
 CORE_SRC = $(CORE:%=src/%.c)
 HEADERS  = $(wildcard src/*/*.h)
 TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
@@ -85,7 +86,7 @@ fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 # ---- wasm ----------------------------------------------------------------
 # Two builds of the same sources: 128-bit SIMD and portable (for browsers
 # without wasm SIMD). The page picks one with WebAssembly.validate.
-WASM_SRC   = $(CORE_SRC) src/app/wasm_api.c src/app/wasm_toy.c
+WASM_SRC   = $(CORE_SRC) src/app/wasm_api.c src/app/wasm_2d.c
 EMFLAGS    = -std=c11 -O3 -Wall -Wextra -ffp-contract=off -Isrc \
              -sMODULARIZE=1 -sEXPORT_NAME=createGanplay -sALLOW_MEMORY_GROWTH=1 \
              -sINITIAL_MEMORY=64MB -sTOTAL_STACK=1MB -sFILESYSTEM=0 \

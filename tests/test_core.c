@@ -113,15 +113,28 @@ static void test_settings(void) {
     d.cond = GP_COND_NONE;
     CHECK(gp_gan_config_set_classes(&d, 10, &err) == GP_OK && d.classes == 0);
     /* the JSON the page builds its fields from names every row */
-    size_t need = gp_settings_json(NULL, 0);
-    char *json = malloc(need + 1);
-    CHECK(gp_settings_json(json, need + 1) == need && strlen(json) == need);
-    for (int i = 0; i < GP_N_SETTINGS; i++) {
+    gp_json j;
+    gp_json_init(&j);
+    gp_settings_json(&j);
+    const char *json = gp_json_text(&j);
+    CHECK(json != NULL);
+    for (int i = 0; json && i < GP_N_SETTINGS; i++) {
         char key[64];
         snprintf(key, sizeof key, "\"name\":\"%s\"", GP_SETTINGS[i].name);
         CHECK(strstr(json, key) != NULL);
     }
-    free(json);
+    /* the defaults are columns of the table: the page reads them there */
+    CHECK(json && strstr(json, "\"name\":\"lr_g\"") && strstr(json, "\"default\":0.0002,\"default_2d\":0.001,\"first_visit\":0.001"));
+    CHECK(json && strstr(json, "\"name\":\"loss\"") && strstr(json, "\"default\":\"nonsaturating\",\"default_2d\":null"));
+    gp_json_free(&j);
+    /* the columns make the presets' defaults and the first-visit recipe */
+    gp_gan_config m, t, f;
+    CHECK(gp_gan_config_default(&m, "mlp", &err) == GP_OK && gp_gan_config_default(&t, "2d", &err) == GP_OK);
+    CHECK(m.lr_g == 2e-4f && m.batch == 64 && m.latent == 100 && m.beta1 == 0.5f && m.adam_eps == 1e-8f && m.seed == 1);
+    CHECK(t.lr_g == 1e-3f && t.batch == 128 && t.latent == 2 && !strcmp(t.dataset, "ring") && t.g_width == 32);
+    CHECK(gp_gan_config_recipe(&f, "mlp", "first_visit", &err) == GP_OK && f.lr_g == 1e-3f && f.lr_d == 1e-3f && f.ema == 0.99f &&
+          f.batch == 64);
+    CHECK(gp_gan_config_recipe(&f, "mlp", "fastest", &err) == GP_ERR_ARG && strstr(err.msg, "unknown recipe"));
 }
 
 /* Live changes go through one function: live rows apply to the optimizers

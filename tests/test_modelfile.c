@@ -380,9 +380,11 @@ static void test_history(void) {
     CHECK(gp_model_load(&b, bytes, len, &err) == GP_OK);
     CHECK(b.history_len == n && memcmp(b.history, hist, n) == 0);
     CHECK(same_floats(a.G.params, b.G.params, a.G.n_params) && same_floats(a.D.adam_v, b.D.adam_v, a.D.n_params));
-    char json[4096];
-    gp_model_info_json(&b, json, sizeof json);
-    CHECK(strstr(json, "\"history\":{\"chart_points\":7,\"fd_points\":3,\"snapshots\":3}") != NULL);
+    gp_json j;
+    gp_json_init(&j);
+    gp_model_info_json(&b, &j);
+    CHECK(gp_json_text(&j) && strstr(gp_json_text(&j), "\"history\":{\"chart_points\":7,\"fd_points\":3,\"snapshots\":3}") != NULL);
+    gp_json_free(&j);
     gp_gan_free(&b);
     /* cut anywhere inside the history section (CRC fixed): refused */
     for (size_t cut = 1; cut < n; cut += 17) {

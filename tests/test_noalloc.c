@@ -8,7 +8,7 @@
 #include "check.h"
 #include "eval/classifier.h"
 #include "gan/gan.h"
-#include "gan/toy.h"
+#include "gan/2d.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define COUNTING 0
@@ -75,20 +75,20 @@ int main(void) {
     {
         gp_gan_config cfg;
         gp_gan gan;
-        gp_toy toy;
-        CHECK(gp_gan_config_default(&cfg, "toy2d", &err) == GP_OK);
+        gp_2d_dist toy;
+        CHECK(gp_gan_config_default(&cfg, "2d", &err) == GP_OK);
         cfg.optimizer = GP_OPT_SGD;
         cfg.g_steps = 2;
-        CHECK(gp_toy_init(&toy, "ring", NULL, 0, &err) == GP_OK);
+        CHECK(gp_2d_dist_init(&toy, "ring", NULL, 0, &err) == GP_OK);
         CHECK(gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
         gp_gan_set_threads(&gan, pool);
-        CHECK(gp_toy_round(&gan, &toy, &err) == GP_OK);
+        CHECK(gp_2d_round(&gan, &toy, &err) == GP_OK);
         static float grid[32 * 32], z[2 * 64], mesh[2 * 64], arrows[2 * 16];
         long at = allocations;
-        for (int i = 0; i < 5; i++) CHECK(gp_toy_round(&gan, &toy, &err) == GP_OK);
-        gp_toy_d_grid(&gan, 32, grid);
-        gp_toy_manifold(&gan, 8, z, mesh);
-        gp_toy_g_arrows(&gan, mesh, 16, arrows);
+        for (int i = 0; i < 5; i++) CHECK(gp_2d_round(&gan, &toy, &err) == GP_OK);
+        gp_2d_d_grid(&gan, 32, grid);
+        gp_2d_manifold(&gan, 8, z, mesh);
+        gp_2d_g_arrows(&gan, mesh, 16, arrows);
         toy_counted = allocations - at;
         gp_gan_free(&gan);
     }

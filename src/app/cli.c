@@ -1,31 +1,39 @@
-/* cli.c: the native command-line tool, a thin layer over the core.
+/* cli.c: the native command-line tool, a thin layer over the core. Each
+ * command is a table of its options (parsed and range-checked in one
+ * place), a check of what was given together, and calls into the core;
+ * `train` and `train2d` run the core's training run (run.h), as the page
+ * does.
  *   ganplay train  --preset mlp --data FILE (--steps N | --seconds S) --seed N --out FILE
  *   ganplay sample --model FILE --count N --seed N [--png FILE] [--cols C] [--raw FILE] */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
-#include "eval/classifier.h"
+#include "base/clock.h"
+#include "base/json.h"
 #include "data/dataset.h"
-#include "gan/gan.h"
 #include "data/grid.h"
-#include "nn/kernels.h"
-#include "store/modelfile.h"
-#include "gan/project.h"
+#include "eval/classifier.h"
 #include "eval/score.h"
-#include "gan/toy.h"
+#include "gan/2d.h"
+#include "gan/gan.h"
+#include "gan/project.h"
+#include "nn/kernels.h"
+#include "run/run.h"
+#include "store/modelfile.h"
 
 static const char *TRAIN_USAGE =
     "usage: ganplay train --preset mlp --data FILE (--steps N | --seconds S) --seed N --out FILE\n"
     "                     [--resume FILE] [--generator-only | --f16] [--log-every N] [--checkpoint-every N]\n"
+    "                     [--classifier FILE]\n"
     "                     [--batch N] [--latent N] [--lr-g X] [--lr-d X] [--beta1 X] [--beta2 X] [--adam-eps X]\n"
     "                     [--d-steps N] [--loss nonsaturating|minimax|lsgan|hinge|wgan_gp] [--real-label X]\n"
     "                     [--gp-weight X] [--r1 X] [--cond none|acgan|concat] [--aux-weight X] [--ema X]\n"
@@ -38,6 +46,9 @@ static const char *TRAIN_USAGE =
     "Settings given with --resume apply if they can change on a running model\n"
     "(learning rates, betas, loss, ...); any other must equal the model's.\n"
     "--checkpoint-every N writes the training state to --out every N steps.\n"
+    "--classifier FILE measures the FD every 250 steps (ganplay's classifier of the data).\n"
+    "A training state keeps the run's history (chart points, FD points, snapshots of\n"
+    "the samples every 50 steps): the page opens it with its charts and timeline.\n"
     "Prints: step, D loss, G loss, mean D(x), mean D(G(z)), steps/s.\n";
 
 static const char *SAMPLE_USAGE =
@@ -95,7 +106,7 @@ static const char *TRAIN2D_USAGE =
     "                       [--latent 1|2] [--noise gaussian|uniform] [--d-steps N] [--g-steps N]\n"
     "                       [--g-layers N] [--g-width N] [--d-layers N] [--d-width N]\n"
     "                       [--activation relu|leaky_relu|tanh] [any other setting of train]\n"
-    "Trains the 2-D GAN (preset toy2d) for N rounds (d_steps D steps, then g_steps G steps)\n"
+    "Trains the 2-D GAN (preset 2d) for N rounds (d_steps D steps, then g_steps G steps)\n"
     "on a toy distribution: line, two, ring, grid, moons, spiral; or a lesson's distribution\n"
     "and settings (healthy, collapse, oscillation, saturating, strong_d, fold), which the\n"
     "flags then override. Prints progress, then last one JSON line: rounds, modes_covered,\n"
@@ -136,11 +147,7 @@ static const char *MAIN_USAGE =
     "core). Results are the same bits with any number of threads.\n"
     "Run 'ganplay <command> --help' for a command's options.\n";
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+/* ---- writing outputs ---------------------------------------------------------- */
 
 /* Output built in memory, then written atomically (gp_write_file_atomic):
  * a failed write leaves whatever was at the path as it was. */
@@ -169,6 +176,23 @@ static void mem_put(mem_out *m, const void *src, size_t n) {
 
 static void mem_put_cb(void *ctx, void *data, int size) { mem_put(ctx, data, size > 0 ? (size_t)size : 0); }
 
+/* little-endian float32, as the --raw and --z files hold them */
+static void mem_put_floats(mem_out *m, const float *v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint32_t bits;
+        memcpy(&bits, &v[i], 4);
+        uint8_t b[4] = {(uint8_t)bits, (uint8_t)(bits >> 8), (uint8_t)(bits >> 16), (uint8_t)(bits >> 24)};
+        mem_put(m, b, 4);
+    }
+}
+
+static float float_at(const uint8_t *p) {
+    uint32_t bits = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    float v;
+    memcpy(&v, &bits, 4);
+    return v;
+}
+
 /* Writes and frees m; on failure prints why (as cmd) and returns 0. */
 static int write_out(const char *cmd, const char *path, mem_out *m) {
     gp_err err = {{0}};
@@ -194,6 +218,8 @@ static int write_png_grid(const char *cmd, const char *path, const float *images
     free(pixels);
     return write_out(cmd, path, &m);
 }
+
+/* ---- options --------------------------------------------------------------------- */
 
 /* Strict number parsing: the whole string, within range. */
 static int parse_long(const char *s, long lo, long hi, long *out) {
@@ -226,10 +252,17 @@ static int parse_float(const char *s, float *out) {
     return 1;
 }
 
-static int bad_value(const char *cmd, const char *opt, const char *val) {
-    fprintf(stderr, "ganplay %s: invalid value '%s' for %s\n", cmd, val ? val : "", opt);
-    return 2;
-}
+/* What an option is: a flag without a value, or a value of a kind, stored
+ * at offset in the command's arguments; numbers in [lo, hi] ((lo, hi]
+ * with lo_open). */
+typedef enum { OPT_FLAG, OPT_TEXT, OPT_LONG, OPT_U64, OPT_FLOAT } opt_kind;
+typedef struct {
+    const char *flag;
+    opt_kind kind;
+    size_t offset;
+    double lo, hi;
+    int lo_open;
+} cli_opt;
 
 /* A setting's flag: --lr-g for lr_g. */
 static const gp_setting *setting_flag(const char *arg) {
@@ -248,19 +281,83 @@ typedef struct {
     int n, have_seed;
 } given_settings;
 
-/* Takes a setting's flag and its value: 1 if a was one, 0 if not, -1 if
- * there are too many. */
-static int take_setting(given_settings *g, const char *a, const char *v) {
-    const gp_setting *set = setting_flag(a);
-    if (!set) return 0;
-    if (g->n == 64) return -1;
-    g->set[g->n] = set;
-    g->text[g->n++] = v;
-    g->have_seed |= !strcmp(set->name, "seed");
-    return 1;
+static int bad_value(const char *cmd, const char *opt, const char *val) {
+    fprintf(stderr, "ganplay %s: invalid value '%s' for %s\n", cmd, val ? val : "", opt);
+    return 2;
 }
 
-/* Applies them to cfg; on a refusal prints it (naming the flag) and returns 0. */
+static int take_value(const char *cmd, const cli_opt *o, const char *v, void *args) {
+    char *at = (char *)args + o->offset;
+    long n;
+    float f;
+    switch (o->kind) {
+    case OPT_FLAG: *(int *)(void *)at = 1; return 0;
+    case OPT_TEXT: *(const char **)(void *)at = v; return 0;
+    case OPT_LONG:
+        if (!parse_long(v, (long)o->lo, (long)o->hi, &n)) return bad_value(cmd, o->flag, v);
+        *(long *)(void *)at = n;
+        return 0;
+    case OPT_U64: return parse_u64(v, (uint64_t *)(void *)at) ? 0 : bad_value(cmd, o->flag, v);
+    case OPT_FLOAT:
+        if (!parse_float(v, &f) || (o->lo_open ? !(f > o->lo) : !(f >= o->lo)) || !(f <= o->hi))
+            return bad_value(cmd, o->flag, v);
+        *(float *)(void *)at = f;
+        return 0;
+    }
+    return 2;
+}
+
+/* Parses argv[2..] against the command's table (and the settings' flags
+ * when `given` is not NULL) into args; seen gets bit i for option i.
+ * Returns 0, -1 after printing the usage for --help, or 2 after a message. */
+static int parse_options(const char *cmd, const char *usage, const cli_opt *opts, int argc, char **argv, void *args,
+                         given_settings *given, unsigned long *seen) {
+    *seen = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage, stdout);
+            return -1;
+        }
+        int k = 0;
+        while (opts[k].flag && strcmp(opts[k].flag, a) != 0) k++;
+        const gp_setting *set = !opts[k].flag && given ? setting_flag(a) : NULL;
+        if (!opts[k].flag && !set) {
+            fprintf(stderr, "ganplay %s: unknown option '%s'\n%s", cmd, a, usage);
+            return 2;
+        }
+        if (opts[k].flag && opts[k].kind == OPT_FLAG) {
+            *seen |= 1ul << k;
+            take_value(cmd, &opts[k], NULL, args);
+            continue;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "ganplay %s: %s needs a value\n%s", cmd, a, usage);
+            return 2;
+        }
+        const char *v = argv[++i];
+        if (set) {
+            if (given->n == 64) return bad_value(cmd, a, v);
+            given->set[given->n] = set;
+            given->text[given->n++] = v;
+            given->have_seed |= !strcmp(set->name, "seed");
+            continue;
+        }
+        *seen |= 1ul << k;
+        int rc = take_value(cmd, &opts[k], v, args);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* 1 if the option `flag` of the table was given */
+static int given_flag(const cli_opt *opts, unsigned long seen, const char *flag) {
+    for (int k = 0; opts[k].flag; k++)
+        if (!strcmp(opts[k].flag, flag)) return (int)(seen >> k) & 1;
+    return 0;
+}
+
+/* Applies the settings given to cfg; on a refusal prints it (naming the flag) and returns 0. */
 static int apply_settings(const char *cmd, const given_settings *g, gp_gan_config *cfg) {
     gp_err err;
     for (int k = 0; k < g->n; k++)
@@ -271,6 +368,40 @@ static int apply_settings(const char *cmd, const given_settings *g, gp_gan_confi
     return 1;
 }
 
+static int fail(const char *cmd, const gp_err *err, int code) {
+    fprintf(stderr, "ganplay %s: %s\n", cmd, err->msg);
+    return code;
+}
+
+#define OPT(flag, kind, type, field) {flag, kind, offsetof(type, field), 0, 0, 0}
+#define OPT_RANGE(flag, kind, type, field, lo, hi) {flag, kind, offsetof(type, field), lo, hi, 0}
+#define OPT_ABOVE(flag, type, field, lo, hi) {flag, OPT_FLOAT, offsetof(type, field), lo, hi, 1}
+#define OPT_END {NULL, OPT_FLAG, 0, 0, 0, 0}
+
+/* ---- train --------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *preset, *data, *out, *resume, *classifier;
+    long steps, log_every, checkpoint_every;
+    float seconds;
+    int generator_only, half;
+} train_args;
+
+static const cli_opt TRAIN_OPTS[] = {
+    OPT("--preset", OPT_TEXT, train_args, preset),
+    OPT("--data", OPT_TEXT, train_args, data),
+    OPT("--out", OPT_TEXT, train_args, out),
+    OPT("--resume", OPT_TEXT, train_args, resume),
+    OPT("--classifier", OPT_TEXT, train_args, classifier),
+    OPT_RANGE("--steps", OPT_LONG, train_args, steps, 1, 100000000),
+    OPT_ABOVE("--seconds", train_args, seconds, 0, INFINITY),
+    OPT_RANGE("--log-every", OPT_LONG, train_args, log_every, 1, 100000000),
+    OPT_RANGE("--checkpoint-every", OPT_LONG, train_args, checkpoint_every, 1, 100000000),
+    OPT("--generator-only", OPT_FLAG, train_args, generator_only),
+    OPT("--f16", OPT_FLAG, train_args, half),
+    OPT_END,
+};
+
 /* The dataset's name as a model records it: mnist, fashion, or own. */
 static const char *dataset_name(const char *path) {
     const char *base = strrchr(path, '/');
@@ -280,366 +411,368 @@ static const char *dataset_name(const char *path) {
     return "own";
 }
 
-static int cmd_train(int argc, char **argv, gp_threads *th) {
-    const char *preset = NULL, *data = NULL, *out = NULL, *resume = NULL;
-    long steps = -1, log_every = 100, checkpoint_every = 0;
-    float seconds = -1.0f;
-    int generator_only = 0, half = 0;
-    /* hyperparameters as given, applied to the preset's defaults (or checked against a resumed model) */
-    given_settings given = {.n = 0};
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(TRAIN_USAGE, stdout);
-            return 0;
-        } else if (!strcmp(a, "--generator-only")) {
-            generator_only = 1;
-            continue;
-        } else if (!strcmp(a, "--f16")) {
-            generator_only = half = 1;
-            continue;
+/* The model to train: a resumed training state (settings given apply if
+ * they can change on a running model, the others must match) or a new one. */
+static gp_status train_model(const train_args *a, const given_settings *given, const gp_gan_config *wanted,
+                             const gp_dataset *ds, gp_gan *gan, gp_err *err) {
+    if (!a->resume) {
+        gp_gan_config cfg = *wanted;
+        snprintf(cfg.dataset, sizeof cfg.dataset, "%s", dataset_name(a->data));
+        gp_status st = gp_gan_config_set_classes(&cfg, gp_dataset_classes(ds), err);
+        return st != GP_OK ? st : gp_gan_create(gan, &cfg, 1, err);
+    }
+    gp_status st = gp_model_load_file(gan, a->resume, err);
+    if (st != GP_OK) return st;
+    if (!gan->has_d)
+        st = gp_fail(err, GP_ERR_ARG, "'%s' holds a generator only; resuming needs a full training state", a->resume);
+    else if (a->preset && strcmp(a->preset, gan->cfg.preset) != 0)
+        st = gp_fail(err, GP_ERR_ARG, "'%s' is a '%s' model, not '%s'", a->resume, gan->cfg.preset, a->preset);
+    gp_gan_config cfg = gan->cfg;
+    for (int k = 0; st == GP_OK && k < given->n; k++) st = gp_setting_parse(&cfg, given->set[k], given->text[k], err);
+    if (st == GP_OK) st = gp_gan_set_config(gan, &cfg, err);
+    if (st != GP_OK) gp_gan_free(gan);
+    return st;
+}
+
+/* The FD's classifier and the reference statistics of the data's held-out images. */
+static gp_status load_scorer(const char *path, const gp_dataset *ds, gp_classifier *clf, gp_feature_stats *ref,
+                             gp_threads *th, gp_err *err) {
+    gp_status st = gp_classifier_load_file(clf, path, err);
+    if (st != GP_OK) return st;
+    clf->net.threads = th;
+    st = gp_quality_reference(clf, ds, ref, err);
+    if (st != GP_OK) gp_classifier_free(clf);
+    return st;
+}
+
+/* steps/s is over the log line's interval */
+static void train_log(const gp_run *run, double steps_per_s) {
+    const gp_gan_stats *s = &run->gan.stats;
+    printf("step %6ld  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f", s->step, s->d_loss, s->g_loss, s->d_real,
+           s->d_fake);
+    if (run->gan.cfg.cond == GP_COND_ACGAN) printf("  D class acc %.3f", s->class_acc);
+    if (s->penalty != 0.0f) printf("  penalty %.4f", s->penalty);
+    if (run->has_quality && run->quality_step == s->step) printf("  FD %.2f", run->quality.fd);
+    printf("  steps/s %.1f\n", steps_per_s);
+    fflush(stdout);
+}
+
+/* The run, turn by turn: a log line every log_every steps and at the end,
+ * a checkpoint when the run keeps one (not at the last step: the final
+ * write follows). Returns 0, or 1 after a message. */
+static int train_turns(gp_run *run, const train_args *a, long *done) {
+    gp_err err = {{0}};
+    long start = run->gan.stats.step;
+    double t0 = gp_now_ms(), t_log = t0;
+    long at_log = 0;
+    gp_run_set_limits(run, a->steps > 0 ? start + a->steps : 0, a->seconds > 0 ? t0 + 1000.0 * a->seconds : 0.0);
+    if (gp_run_start(run, &err) != GP_OK) return fail("train", &err, 1);
+    while (run->running) {
+        gp_run_turn t;
+        if (gp_run_turn_once(run, &t, &err) != GP_OK) return fail("train", &err, 1);
+        *done = run->gan.stats.step - start;
+        if (t.halted) {
+            fprintf(stderr, "ganplay train: %s; stopping without writing %s\n", run->halt.msg, a->out);
+            return 1;
         }
-        if (!v) {
-            fprintf(stderr, "ganplay train: %s needs a value\n%s", a, TRAIN_USAGE);
-            return 2;
+        if (*done % a->log_every == 0 || !run->running) {
+            double t = gp_now_ms();
+            train_log(run, t > t_log ? (double)(*done - at_log) * 1000.0 / (t - t_log) : 0.0);
+            t_log = t;
+            at_log = *done;
         }
-        i++;
-        int taken = take_setting(&given, a, v);
-        if (taken < 0) return bad_value("train", a, v);
-        if (taken) continue;
-        if (!strcmp(a, "--preset")) preset = v;
-        else if (!strcmp(a, "--data")) data = v;
-        else if (!strcmp(a, "--out")) out = v;
-        else if (!strcmp(a, "--resume")) resume = v;
-        else if (!strcmp(a, "--steps")) { if (!parse_long(v, 1, 100000000, &steps)) return bad_value("train", a, v); }
-        else if (!strcmp(a, "--seconds")) { if (!parse_float(v, &seconds) || seconds <= 0) return bad_value("train", a, v); }
-        else if (!strcmp(a, "--log-every")) { if (!parse_long(v, 1, 100000000, &log_every)) return bad_value("train", a, v); }
-        else if (!strcmp(a, "--checkpoint-every")) { if (!parse_long(v, 1, 100000000, &checkpoint_every)) return bad_value("train", a, v); }
-        else {
-            fprintf(stderr, "ganplay train: unknown option '%s'\n%s", a, TRAIN_USAGE);
-            return 2;
+        if (t.kept && run->running) { /* a resumable state now and then, so a long run survives an interruption */
+            if (gp_write_file_atomic(a->out, run->good, run->good_len, &err) != GP_OK) {
+                fprintf(stderr, "ganplay train: checkpoint: %s\n", err.msg);
+                return 1;
+            }
+            printf("checkpoint at step %ld: %s\n", run->gan.stats.step, a->out);
+            fflush(stdout);
         }
     }
-    if (!data || !out || (steps < 0) == (seconds < 0) || (!resume && (!preset || !given.have_seed))) {
+    return 0;
+}
+
+static int cmd_train(int argc, char **argv, gp_threads *th) {
+    train_args a = {.steps = -1, .log_every = 100, .seconds = -1.0f};
+    given_settings given = {.n = 0};
+    unsigned long seen;
+    int rc = parse_options("train", TRAIN_USAGE, TRAIN_OPTS, argc, argv, &a, &given, &seen);
+    if (rc) return rc < 0 ? 0 : rc;
+    if (a.half) a.generator_only = 1;
+    if (!a.data || !a.out || (a.steps < 0) == (a.seconds < 0) || (!a.resume && (!a.preset || !given.have_seed))) {
         fprintf(stderr, "ganplay train: needs --data, --out, exactly one of --steps and --seconds,\n"
                         "and --preset and --seed unless resuming\n%s", TRAIN_USAGE);
         return 2;
     }
     /* every value, and the output's place, is checked before anything is loaded or trained */
     gp_err err = {{0}};
-    if (gp_check_writable(out, &err) != GP_OK) {
+    if (gp_check_writable(a.out, &err) != GP_OK) {
         fprintf(stderr, "ganplay train: --out: %s\n", err.msg);
         return 1;
     }
     gp_gan_config wanted;
-    if (gp_gan_config_default(&wanted, preset ? preset : "mlp", &err) != GP_OK) {
-        fprintf(stderr, "ganplay train: %s\n", err.msg);
-        return 2;
-    }
+    if (gp_gan_config_default(&wanted, a.preset ? a.preset : "mlp", &err) != GP_OK) return fail("train", &err, 2);
     if (!apply_settings("train", &given, &wanted)) return 2;
     gp_dataset ds;
-    if (gp_dataset_load(&ds, data, &err) != GP_OK) {
-        fprintf(stderr, "ganplay train: %s\n", err.msg);
-        return 1;
-    }
+    if (gp_dataset_load(&ds, a.data, &err) != GP_OK) return fail("train", &err, 1);
     gp_gan gan;
-    gp_status st;
-    if (resume) {
-        st = gp_model_load_file(&gan, resume, &err);
-        if (st == GP_OK && !gan.has_d) {
-            gp_gan_free(&gan);
-            st = gp_fail(&err, GP_ERR_ARG, "'%s' holds a generator only; resuming needs a full training state", resume);
-        }
-        if (st == GP_OK && preset && strcmp(preset, gan.cfg.preset) != 0) {
-            st = gp_fail(&err, GP_ERR_ARG, "'%s' is a '%s' model, not '%s'", resume, gan.cfg.preset, preset);
-            gp_gan_free(&gan);
-        }
-        /* settings given with --resume: the live ones apply, the others must match */
-        gp_gan_config cfg = st == GP_OK ? gan.cfg : wanted;
-        for (int k = 0; st == GP_OK && k < given.n; k++) gp_setting_parse(&cfg, given.set[k], given.text[k], &err);
-        if (st == GP_OK && (st = gp_gan_set_config(&gan, &cfg, &err)) != GP_OK) gp_gan_free(&gan);
-        if (st == GP_OK) gp_gan_set_threads(&gan, th);
-    } else {
-        gp_gan_config cfg = wanted;
-        snprintf(cfg.dataset, sizeof cfg.dataset, "%s", dataset_name(data));
-        st = gp_gan_config_set_classes(&cfg, gp_dataset_classes(&ds), &err);
-        if (st == GP_OK) st = gp_gan_create(&gan, &cfg, 1, &err);
-        if (st == GP_OK) gp_gan_set_threads(&gan, th);
-    }
+    gp_classifier clf;
+    gp_feature_stats ref;
+    gp_status st = train_model(&a, &given, &wanted, &ds, &gan, &err);
     if (st != GP_OK) {
-        fprintf(stderr, "ganplay train: %s\n", err.msg);
         gp_dataset_free(&ds);
-        return st == GP_ERR_ARG ? 2 : 1;
+        return fail("train", &err, st == GP_ERR_ARG ? 2 : 1);
     }
-    printf("training %s GAN: batch %d, latent %d, loss %s, cond %s (%d classes), ema %g, %d training images, "
-           "kernels: %s, %d thread%s\n", gan.cfg.preset, gan.cfg.batch, gan.cfg.latent, GP_LOSSES[gan.cfg.loss].name,
-           gp_setting_find("cond")->choice(gan.cfg.cond), gan.cfg.classes, gan.cfg.ema, ds.n_train,
-           gp_kernels_simd() ? "simd128" : "portable", gp_threads_count(th), gp_threads_count(th) > 1 ? "s" : "");
-    double t0 = now_seconds(), t_log = t0;
-    long done = 0, at_log = 0;
-    int rc = 0;
-    for (;;) {
-        if (steps >= 0 ? done >= steps : now_seconds() - t0 >= seconds) break;
-        st = gp_gan_train_step(&gan, &ds, &err);
-        done++;
-        if (st != GP_OK) {
-            fprintf(stderr, "ganplay train: %s; stopping without writing %s\n", err.msg, out);
-            rc = 1;
-            break;
-        }
-        if (done % log_every == 0 || (steps >= 0 && done == steps)) {
-            double t = now_seconds();
-            printf("step %6ld  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f", gan.stats.step, gan.stats.d_loss,
-                   gan.stats.g_loss, gan.stats.d_real, gan.stats.d_fake);
-            if (gan.cfg.cond == GP_COND_ACGAN) printf("  D class acc %.3f", gan.stats.class_acc);
-            if (gan.stats.penalty != 0.0f) printf("  penalty %.4f", gan.stats.penalty);
-            printf("  steps/s %.1f\n", (done - at_log) / (t - t_log));
-            fflush(stdout);
-            t_log = t;
-            at_log = done;
-        }
-        /* a resumable state now and then, so a long run survives an interruption */
-        if (checkpoint_every && done % checkpoint_every == 0 && !(steps >= 0 && done == steps)) {
-            if (gp_model_save_file(&gan, GP_SAVE_TRAINING, out, &err) != GP_OK) {
-                fprintf(stderr, "ganplay train: checkpoint: %s\n", err.msg);
-                rc = 1;
-                break;
-            }
-            printf("checkpoint at step %ld: %s\n", gan.stats.step, out);
-            fflush(stdout);
+    if (a.classifier && load_scorer(a.classifier, &ds, &clf, &ref, th, &err) != GP_OK) {
+        gp_gan_free(&gan);
+        gp_dataset_free(&ds);
+        return fail("train", &err, 1);
+    }
+    gp_run run;
+    gp_run_init(&run, gp_run_policy_find("cli"));
+    run.policy.turn_steps = a.log_every;
+    run.policy.keep_every = a.checkpoint_every;
+    if (!a.classifier) run.policy.measure_every = 0;
+    gp_run_set_threads(&run, th);
+    gp_run_set_images(&run, &ds);
+    if (a.classifier) gp_run_set_scorer(&run, &clf, &ref);
+    if (gp_run_adopt(&run, &gan, &err) != GP_OK) {
+        gp_gan_free(&gan);
+        rc = fail("train", &err, 1);
+    } else {
+        const gp_gan_config *c = &run.gan.cfg;
+        printf("training %s GAN: batch %d, latent %d, loss %s, cond %s (%d classes), ema %g, %d training images, "
+               "kernels: %s, %d thread%s\n", c->preset, c->batch, c->latent, GP_LOSSES[c->loss].name,
+               gp_setting_find("cond")->choice(c->cond), c->classes, c->ema, ds.n_train,
+               gp_kernels_simd() ? "simd128" : "portable", gp_threads_count(th), gp_threads_count(th) > 1 ? "s" : "");
+        double t0 = gp_now_ms();
+        long done = 0;
+        rc = train_turns(&run, &a, &done);
+        double elapsed = (gp_now_ms() - t0) / 1000.0;
+        if (rc == 0) {
+            printf("%ld steps in %.1f s (%.1f steps/s)\n", done, elapsed, done / elapsed);
+            int kind = a.generator_only ? (a.half ? GP_SAVE_GENERATOR_F16 : GP_SAVE_GENERATOR) : GP_SAVE_TRAINING;
+            if (gp_run_save_file(&run, kind, a.out, &err) != GP_OK) rc = fail("train", &err, 1);
+            else printf("wrote %s\n", a.out);
         }
     }
-    double elapsed = now_seconds() - t0;
-    if (rc == 0) {
-        printf("%ld steps in %.1f s (%.1f steps/s)\n", done, elapsed, done / elapsed);
-        int kind = generator_only ? (half ? GP_SAVE_GENERATOR_F16 : GP_SAVE_GENERATOR) : GP_SAVE_TRAINING;
-        if (gp_model_save_file(&gan, kind, out, &err) != GP_OK) {
-            fprintf(stderr, "ganplay train: %s\n", err.msg);
-            rc = 1;
-        } else {
-            printf("wrote %s\n", out);
-        }
+    gp_run_free(&run);
+    if (a.classifier) {
+        gp_feature_stats_free(&ref);
+        gp_classifier_free(&clf);
     }
-    gp_gan_free(&gan);
     gp_dataset_free(&ds);
     return rc;
 }
 
-static int cmd_train2d(int argc, char **argv, gp_threads *th) {
-    const char *dist = NULL, *lesson_name = NULL;
-    long steps = -1, log_every = 1000;
-    given_settings given = {.n = 0};
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(TRAIN2D_USAGE, stdout);
-            return 0;
-        }
-        if (!v) {
-            fprintf(stderr, "ganplay train2d: %s needs a value\n%s", a, TRAIN2D_USAGE);
+/* ---- train2d --------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *dist, *lesson;
+    long steps, log_every;
+} train2d_args;
+
+static const cli_opt TRAIN2D_OPTS[] = {
+    OPT("--dist", OPT_TEXT, train2d_args, dist),
+    OPT("--lesson", OPT_TEXT, train2d_args, lesson),
+    OPT_RANGE("--steps", OPT_LONG, train2d_args, steps, 1, 100000000),
+    OPT_RANGE("--log-every", OPT_LONG, train2d_args, log_every, 1, 100000000),
+    OPT_END,
+};
+
+/* The 2-D settings: a lesson's or the preset's, then the distribution and the flags given. */
+static int train2d_config(const train2d_args *a, const given_settings *given, gp_gan_config *cfg, gp_2d_dist *dist) {
+    gp_err err = {{0}};
+    if (a->lesson) {
+        const gp_2d_lesson *lesson = gp_2d_lesson_find(a->lesson);
+        if (!lesson) {
+            fprintf(stderr, "ganplay train2d: unknown lesson '%s'\n", a->lesson);
             return 2;
         }
-        i++;
-        int taken = take_setting(&given, a, v);
-        if (taken < 0) return bad_value("train2d", a, v);
-        if (taken) continue;
-        if (!strcmp(a, "--dist")) dist = v;
-        else if (!strcmp(a, "--lesson")) lesson_name = v;
-        else if (!strcmp(a, "--steps")) { if (!parse_long(v, 1, 100000000, &steps)) return bad_value("train2d", a, v); }
-        else if (!strcmp(a, "--log-every")) { if (!parse_long(v, 1, 100000000, &log_every)) return bad_value("train2d", a, v); }
-        else {
-            fprintf(stderr, "ganplay train2d: unknown option '%s'\n%s", a, TRAIN2D_USAGE);
-            return 2;
-        }
+        if (gp_2d_lesson_config(lesson, cfg, &err) != GP_OK) return fail("train2d", &err, 1);
+    } else {
+        gp_gan_config_default(cfg, "2d", NULL);
     }
-    if ((!dist && !lesson_name) || steps < 0 || (!given.have_seed && !lesson_name)) {
+    if (a->dist) snprintf(cfg->dataset, sizeof cfg->dataset, "%s", a->dist);
+    if (!apply_settings("train2d", given, cfg)) return 2;
+    if (gp_2d_dist_init(dist, cfg->dataset, NULL, 0, &err) != GP_OK || dist->kind == GP_2D_DRAWN) {
+        fprintf(stderr, "ganplay train2d: --dist: %s\n", dist->kind == GP_2D_DRAWN ? "'drawn' needs the page's canvas" : err.msg);
+        return 2;
+    }
+    return 0;
+}
+
+static void train2d_log(const gp_run *run) {
+    const gp_gan_stats *s = &run->gan.stats;
+    const gp_2d_eval *ev = &run->eval_2d;
+    printf("round %7ld  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f  modes %d/%d  high quality %.3f  "
+           "KL %.3f  JS %.3f\n", run->rounds, s->d_loss, s->g_loss, s->d_real, s->d_fake, ev->coverage.covered,
+           ev->coverage.total, ev->coverage.high_quality, ev->kl, ev->js);
+    fflush(stdout);
+}
+
+static int cmd_train2d(int argc, char **argv, gp_threads *th) {
+    train2d_args a = {.steps = -1, .log_every = 1000};
+    given_settings given = {.n = 0};
+    unsigned long seen;
+    int rc = parse_options("train2d", TRAIN2D_USAGE, TRAIN2D_OPTS, argc, argv, &a, &given, &seen);
+    if (rc) return rc < 0 ? 0 : rc;
+    if ((!a.dist && !a.lesson) || a.steps < 0 || (!given.have_seed && !a.lesson)) {
         fprintf(stderr, "ganplay train2d: needs --dist (or --lesson), --steps and --seed\n%s", TRAIN2D_USAGE);
         return 2;
     }
-    gp_err err = {{0}};
     gp_gan_config cfg;
-    if (lesson_name) {
-        const gp_toy_lesson *lesson = gp_toy_lesson_find(lesson_name);
-        if (!lesson) {
-            fprintf(stderr, "ganplay train2d: unknown lesson '%s'\n", lesson_name);
-            return 2;
-        }
-        if (gp_toy_lesson_config(lesson, &cfg, &err) != GP_OK) {
-            fprintf(stderr, "ganplay train2d: %s\n", err.msg);
-            return 1;
-        }
-    } else {
-        gp_gan_config_default(&cfg, "toy2d", NULL);
-    }
-    if (dist) snprintf(cfg.dataset, sizeof cfg.dataset, "%s", dist);
-    if (!apply_settings("train2d", &given, &cfg)) return 2;
-    gp_toy toy;
-    if (gp_toy_init(&toy, cfg.dataset, NULL, 0, &err) != GP_OK || toy.kind == GP_TOY_DRAWN) {
-        fprintf(stderr, "ganplay train2d: --dist: %s\n", toy.kind == GP_TOY_DRAWN ? "'drawn' needs the page's canvas" : err.msg);
-        return 2;
-    }
+    static gp_2d_dist dist;
+    rc = train2d_config(&a, &given, &cfg, &dist);
+    if (rc) return rc;
+    gp_err err = {{0}};
     gp_gan gan;
-    if (gp_gan_create(&gan, &cfg, 1, &err) != GP_OK) {
-        fprintf(stderr, "ganplay train2d: %s\n", err.msg);
-        return 2;
-    }
-    gp_gan_set_threads(&gan, th);
+    if (gp_gan_create(&gan, &cfg, 1, &err) != GP_OK) return fail("train2d", &err, 2);
     printf("training 2-D GAN on %s: G %d x %d, D %d x %d, %s, noise %s (%d-D), loss %s, %s, batch %d, %d D + %d G "
-           "steps per round\n", GP_TOYS[toy.kind].label, cfg.g_layers, cfg.g_width, cfg.d_layers, cfg.d_width,
+           "steps per round\n", GP_2D_DISTS[dist.kind].label, cfg.g_layers, cfg.g_width, cfg.d_layers, cfg.d_width,
            gp_setting_find("activation")->choice(cfg.activation), gp_setting_find("noise")->choice(cfg.noise),
            cfg.latent, GP_LOSSES[cfg.loss].name, gp_setting_find("optimizer")->choice(cfg.optimizer), cfg.batch,
            cfg.d_steps, cfg.g_steps);
-    double t0 = now_seconds(), train_s = 0.0;
-    int rc = 0;
-    gp_toy_eval ev = {0, 0, {0, 0, 0}};
-    for (long r = 1; r <= steps; r++) {
-        double t = now_seconds();
-        gp_status st = gp_toy_round(&gan, &toy, &err);
-        train_s += now_seconds() - t;
-        if (st != GP_OK) {
-            fprintf(stderr, "ganplay train2d: %s\n", err.msg);
-            rc = 1;
-            break;
-        }
-        if (r % log_every == 0 || r == steps) {
-            gp_toy_evaluate(&gan, &toy, 2000, 7, &ev, NULL);
-            printf("round %7ld  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f  modes %d/%d  high quality %.3f  "
-                   "KL %.3f  JS %.3f\n", r, gan.stats.d_loss, gan.stats.g_loss, gan.stats.d_real, gan.stats.d_fake,
-                   ev.coverage.covered, ev.coverage.total, ev.coverage.high_quality, ev.kl, ev.js);
-            fflush(stdout);
+    gp_run run;
+    gp_run_init(&run, gp_run_policy_find("cli_2d"));
+    run.policy.turn_steps = a.log_every;
+    run.policy.measure_every = a.log_every;
+    gp_run_set_threads(&run, th);
+    gp_run_set_2d(&run, &dist);
+    if (gp_run_adopt(&run, &gan, &err) != GP_OK) {
+        gp_gan_free(&gan);
+        return fail("train2d", &err, 1);
+    }
+    double t0 = gp_now_ms();
+    gp_run_set_limits(&run, a.steps, 0.0);
+    if (gp_run_start(&run, &err) != GP_OK) rc = fail("train2d", &err, 1);
+    while (rc == 0 && run.running) {
+        gp_run_turn t;
+        if (gp_run_turn_once(&run, &t, &err) != GP_OK) rc = fail("train2d", &err, 1);
+        else if (t.halted) rc = fail("train2d", &run.halt, 1);
+        else if (run.rounds % a.log_every == 0 || !run.running) {
+            if (!t.measured) gp_run_measure(&run); /* the last round is measured too */
+            train2d_log(&run);
         }
     }
     if (rc == 0) {
-        printf("%ld rounds in %.2f s\n", steps, now_seconds() - t0);
+        const gp_2d_eval *ev = &run.eval_2d;
+        double train_s = run.spent_train / 1000.0;
+        printf("%ld rounds in %.2f s\n", run.rounds, (gp_now_ms() - t0) / 1000.0);
         printf("{\"rounds\":%ld,\"modes_covered\":%d,\"modes_total\":%d,\"high_quality_share\":%.4f,\"kl\":%.4f,"
-               "\"js\":%.4f,\"rounds_per_s\":%.0f,\"d_loss\":%.4f,\"g_loss\":%.4f}\n", steps, ev.coverage.covered,
-               ev.coverage.total, ev.coverage.high_quality, ev.kl, ev.js, steps / (train_s > 0 ? train_s : 1e-9),
-               gan.stats.d_loss, gan.stats.g_loss);
+               "\"js\":%.4f,\"rounds_per_s\":%.0f,\"d_loss\":%.4f,\"g_loss\":%.4f}\n", run.rounds, ev->coverage.covered,
+               ev->coverage.total, ev->coverage.high_quality, ev->kl, ev->js, run.rounds / (train_s > 0 ? train_s : 1e-9),
+               run.gan.stats.d_loss, run.gan.stats.g_loss);
     }
-    gp_gan_free(&gan);
+    gp_run_free(&run);
     return rc;
 }
 
-static int cmd_sample(int argc, char **argv, gp_threads *th) {
-    const char *model = NULL, *png = NULL, *raw = NULL, *labels_out = NULL, *z_in = NULL;
-    long count = -1, cols = 0, label = -1;
-    uint64_t seed = 0;
-    int have_seed = 0;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(SAMPLE_USAGE, stdout);
-            return 0;
-        }
-        if (!v) {
-            fprintf(stderr, "ganplay sample: %s needs a value\n%s", a, SAMPLE_USAGE);
-            return 2;
-        }
-        i++;
-        if (!strcmp(a, "--model")) model = v;
-        else if (!strcmp(a, "--png")) png = v;
-        else if (!strcmp(a, "--raw")) raw = v;
-        else if (!strcmp(a, "--labels")) labels_out = v;
-        else if (!strcmp(a, "--z")) z_in = v;
-        else if (!strcmp(a, "--count")) { if (!parse_long(v, 1, 100000, &count)) return bad_value("sample", a, v); }
-        else if (!strcmp(a, "--cols")) { if (!parse_long(v, 1, 1000, &cols)) return bad_value("sample", a, v); }
-        else if (!strcmp(a, "--class")) { if (!parse_long(v, 0, GP_MAX_CLASSES - 1, &label)) return bad_value("sample", a, v); }
-        else if (!strcmp(a, "--seed")) { if (!parse_u64(v, &seed)) return bad_value("sample", a, v); have_seed = 1; }
-        else {
-            fprintf(stderr, "ganplay sample: unknown option '%s'\n%s", a, SAMPLE_USAGE);
-            return 2;
-        }
+/* ---- sample ---------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *model, *png, *raw, *labels, *z;
+    long count, cols, label;
+    uint64_t seed;
+} sample_args;
+
+static const cli_opt SAMPLE_OPTS[] = {
+    OPT("--model", OPT_TEXT, sample_args, model),
+    OPT("--png", OPT_TEXT, sample_args, png),
+    OPT("--raw", OPT_TEXT, sample_args, raw),
+    OPT("--labels", OPT_TEXT, sample_args, labels),
+    OPT("--z", OPT_TEXT, sample_args, z),
+    OPT_RANGE("--count", OPT_LONG, sample_args, count, 1, 100000),
+    OPT_RANGE("--cols", OPT_LONG, sample_args, cols, 1, 1000),
+    OPT_RANGE("--class", OPT_LONG, sample_args, label, 0, GP_MAX_CLASSES - 1),
+    OPT("--seed", OPT_U64, sample_args, seed),
+    OPT_END,
+};
+
+/* The latents of --z: count x latent little-endian float32. Returns 0 or 2 after a message. */
+static int read_latents(const char *path, long count, int latent, float *z) {
+    gp_err err = {{0}};
+    uint8_t *bytes = NULL;
+    size_t len = 0, want = (size_t)count * latent * 4;
+    if (gp_read_file(path, &bytes, &len, want + 1, &err) != GP_OK || len != want) {
+        if (err.msg[0]) fprintf(stderr, "ganplay sample: --z: %s\n", err.msg);
+        if (!err.msg[0] || len != want)
+            fprintf(stderr, "ganplay sample: --z '%s' must hold %ld x %d float32 values (%zu bytes)\n", path, count, latent,
+                    want);
+        free(bytes);
+        return 2;
     }
-    if (!model || count < 0 || (!have_seed && !z_in) || (!png && !raw)) {
+    for (size_t i = 0; i < want / 4; i++) z[i] = float_at(bytes + 4 * i);
+    free(bytes);
+    return 0;
+}
+
+/* The outputs of sample: the labels, the raw floats, the grid. Returns 0 or 1. */
+static int sample_outputs(const sample_args *a, const float *images, const int *labels, gp_shape img) {
+    size_t n_img = (size_t)gp_shape_size(img);
+    if (a->labels) {
+        mem_out m = {0};
+        char line[16];
+        for (long i = 0; i < a->count; i++) mem_put(&m, line, (size_t)snprintf(line, sizeof line, "%d\n", labels[i]));
+        if (!write_out("sample", a->labels, &m)) return 1;
+    }
+    if (a->raw) {
+        mem_out m = {0};
+        mem_put_floats(&m, images, (size_t)a->count * n_img);
+        if (!write_out("sample", a->raw, &m)) return 1;
+        printf("wrote %ld samples to %s\n", a->count, a->raw);
+    }
+    if (a->png) {
+        long cols = a->cols;
+        if (cols == 0) {
+            cols = 1;
+            while (cols * cols < a->count) cols++;
+        }
+        int gw, gh;
+        gp_grid_size((int)a->count, (int)cols, img.h, img.w, &gw, &gh);
+        if (!write_png_grid("sample", a->png, images, (int)a->count, (int)cols, img)) return 1;
+        printf("wrote %dx%d grid of %ld samples to %s\n", gw, gh, a->count, a->png);
+    }
+    return 0;
+}
+
+static int cmd_sample(int argc, char **argv, gp_threads *th) {
+    sample_args a = {.count = -1, .label = -1};
+    unsigned long seen;
+    int rc = parse_options("sample", SAMPLE_USAGE, SAMPLE_OPTS, argc, argv, &a, NULL, &seen);
+    if (rc) return rc < 0 ? 0 : rc;
+    if (!a.model || a.count < 0 || (!given_flag(SAMPLE_OPTS, seen, "--seed") && !a.z) || (!a.png && !a.raw)) {
         fprintf(stderr, "ganplay sample: needs --model, --count, --seed (or --z) and at least one of --png, --raw\n%s",
                 SAMPLE_USAGE);
         return 2;
     }
     gp_err err = {{0}};
     gp_gan gan;
-    if (gp_model_load_file(&gan, model, &err) != GP_OK) {
-        fprintf(stderr, "ganplay sample: %s\n", err.msg);
-        return 1;
-    }
+    if (gp_model_load_file(&gan, a.model, &err) != GP_OK) return fail("sample", &err, 1);
     gp_gan_set_threads(&gan, th);
-    if (label >= 0 && label >= gan.cfg.classes) {
-        fprintf(stderr, "ganplay sample: --class %ld: %s has %d classes\n", label, model, gan.cfg.classes);
+    if (a.label >= 0 && a.label >= gan.cfg.classes) {
+        fprintf(stderr, "ganplay sample: --class %ld: %s has %d classes\n", a.label, a.model, gan.cfg.classes);
         gp_gan_free(&gan);
         return 2;
     }
     gp_shape img = gp_gan_image_shape(&gan);
-    size_t n_img = (size_t)gp_shape_size(img);
-    float *z = malloc(sizeof(float) * (size_t)count * gan.cfg.latent);
-    float *images = malloc(sizeof(float) * (size_t)count * n_img);
-    int *labels = malloc(sizeof(int) * (size_t)count);
-    int rc = 0;
+    float *z = malloc(sizeof(float) * (size_t)a.count * gan.cfg.latent);
+    float *images = malloc(sizeof(float) * (size_t)a.count * gp_shape_size(img));
+    int *labels = malloc(sizeof(int) * (size_t)a.count);
     if (!z || !images || !labels) {
-        fprintf(stderr, "ganplay sample: out of memory for %ld samples\n", count);
+        fprintf(stderr, "ganplay sample: out of memory for %ld samples\n", a.count);
         rc = 1;
-        goto done;
-    }
-    if (z_in) { /* the latents given: count x latent little-endian float32 */
-        uint8_t *bytes = NULL;
-        size_t len = 0, want = (size_t)count * gan.cfg.latent * 4;
-        if (gp_read_file(z_in, &bytes, &len, want + 1, &err) != GP_OK || len != want) {
-            fprintf(stderr, "ganplay sample: --z: %s\n", err.msg[0] ? err.msg : "");
-            if (!err.msg[0] || len != want)
-                fprintf(stderr, "ganplay sample: --z '%s' must hold %ld x %d float32 values (%zu bytes)\n", z_in, count,
-                        gan.cfg.latent, want);
-            free(bytes);
-            rc = 2;
-            goto done;
-        }
-        for (size_t i = 0; i < want / 4; i++) {
-            uint32_t bits = (uint32_t)bytes[4 * i] | (uint32_t)bytes[4 * i + 1] << 8 | (uint32_t)bytes[4 * i + 2] << 16 |
-                            (uint32_t)bytes[4 * i + 3] << 24;
-            memcpy(&z[i], &bits, 4);
-        }
-        free(bytes);
+    } else if (a.z) {
+        rc = read_latents(a.z, a.count, gan.cfg.latent, z);
     } else {
-        gp_gan_latents(&gan, seed, (int)count, z);
+        gp_gan_latents(&gan, a.seed, (int)a.count, z);
     }
-    gp_score_labels(labels, (int)count, gan.cfg.classes, (int)label);
-    gp_gan_generate(&gan, z, gan.cfg.classes ? labels : NULL, (int)count, images);
-    if (labels_out) {
-        mem_out m = {0};
-        char line[16];
-        for (long i = 0; i < count; i++) {
-            int n = snprintf(line, sizeof line, "%d\n", labels[i]);
-            mem_put(&m, line, (size_t)n);
-        }
-        if (!write_out("sample", labels_out, &m)) {
-            rc = 1;
-            goto done;
-        }
+    if (rc == 0) {
+        gp_score_labels(labels, (int)a.count, gan.cfg.classes, (int)a.label);
+        gp_gan_generate(&gan, z, gan.cfg.classes ? labels : NULL, (int)a.count, images);
+        rc = sample_outputs(&a, images, labels, img);
     }
-    if (raw) {
-        mem_out m = {0};
-        for (size_t i = 0; i < (size_t)count * n_img; i++) {
-            uint32_t v;
-            memcpy(&v, &images[i], 4);
-            uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-            mem_put(&m, b, 4);
-        }
-        if (!write_out("sample", raw, &m)) {
-            rc = 1;
-            goto done;
-        }
-        printf("wrote %ld samples to %s\n", count, raw);
-    }
-    if (png) {
-        if (cols == 0) {
-            cols = 1;
-            while (cols * cols < count) cols++;
-        }
-        int gw, gh;
-        gp_grid_size((int)count, (int)cols, img.h, img.w, &gw, &gh);
-        if (!write_png_grid("sample", png, images, (int)count, (int)cols, img)) rc = 1;
-        else printf("wrote %dx%d grid of %ld samples to %s\n", gw, gh, count, png);
-    }
-done:
     free(z);
     free(images);
     free(labels);
@@ -647,83 +780,77 @@ done:
     return rc;
 }
 
-static int cmd_train_classifier(int argc, char **argv, gp_threads *th) {
-    const char *data = NULL, *out = NULL;
-    long steps = -1, batch = 64;
-    uint64_t seed = 0;
-    int have_seed = 0;
-    float lr = 1e-3f;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(CLASSIFIER_USAGE, stdout);
-            return 0;
-        }
-        if (!v) {
-            fprintf(stderr, "ganplay train-classifier: %s needs a value\n%s", a, CLASSIFIER_USAGE);
-            return 2;
-        }
-        i++;
-        if (!strcmp(a, "--data")) data = v;
-        else if (!strcmp(a, "--out")) out = v;
-        else if (!strcmp(a, "--steps")) { if (!parse_long(v, 1, 10000000, &steps)) return bad_value("train-classifier", a, v); }
-        else if (!strcmp(a, "--batch")) { if (!parse_long(v, 2, 1024, &batch)) return bad_value("train-classifier", a, v); }
-        else if (!strcmp(a, "--seed")) { if (!parse_u64(v, &seed)) return bad_value("train-classifier", a, v); have_seed = 1; }
-        else if (!strcmp(a, "--lr")) { if (!parse_float(v, &lr) || !(lr > 0 && lr <= 1)) return bad_value("train-classifier", a, v); }
-        else {
-            fprintf(stderr, "ganplay train-classifier: unknown option '%s'\n%s", a, CLASSIFIER_USAGE);
-            return 2;
+/* ---- train-classifier --------------------------------------------------------------------- */
+
+typedef struct {
+    const char *data, *out;
+    long steps, batch;
+    uint64_t seed;
+    float lr;
+} classifier_args;
+
+static const cli_opt CLASSIFIER_OPTS[] = {
+    OPT("--data", OPT_TEXT, classifier_args, data),
+    OPT("--out", OPT_TEXT, classifier_args, out),
+    OPT_RANGE("--steps", OPT_LONG, classifier_args, steps, 1, 10000000),
+    OPT_RANGE("--batch", OPT_LONG, classifier_args, batch, 2, 1024),
+    OPT("--seed", OPT_U64, classifier_args, seed),
+    OPT_ABOVE("--lr", classifier_args, lr, 0, 1),
+    OPT_END,
+};
+
+/* Trains c for a->steps steps, a line every 500; 0 or 1 after a message. */
+static int classifier_steps(gp_classifier *c, const gp_dataset *ds, const classifier_args *a) {
+    gp_err err = {{0}};
+    double t0 = gp_now_ms(), loss_sum = 0;
+    for (long s = 1; s <= a->steps; s++) {
+        float loss;
+        if (gp_classifier_train_step(c, ds, gp_classifier_lr(a->lr, s, a->steps), &loss, &err) != GP_OK)
+            return fail("train-classifier", &err, 1);
+        loss_sum += loss;
+        if (s % 500 == 0 || s == a->steps) {
+            double acc;
+            if (gp_classifier_accuracy(c, ds, &acc, &err) != GP_OK) return fail("train-classifier", &err, 1);
+            printf("step %6ld  loss %.4f  held-out accuracy %.4f  %.1f s\n", s, loss_sum / (s % 500 ? s % 500 : 500), acc,
+                   (gp_now_ms() - t0) / 1000.0);
+            fflush(stdout);
+            loss_sum = 0;
         }
     }
-    if (!data || !out || steps < 0 || !have_seed) {
+    return 0;
+}
+
+static int cmd_train_classifier(int argc, char **argv, gp_threads *th) {
+    classifier_args a = {.steps = -1, .batch = 64, .lr = 1e-3f};
+    unsigned long seen;
+    int rc = parse_options("train-classifier", CLASSIFIER_USAGE, CLASSIFIER_OPTS, argc, argv, &a, NULL, &seen);
+    if (rc) return rc < 0 ? 0 : rc;
+    if (!a.data || !a.out || a.steps < 0 || !given_flag(CLASSIFIER_OPTS, seen, "--seed")) {
         fprintf(stderr, "ganplay train-classifier: needs --data, --steps, --seed and --out\n%s", CLASSIFIER_USAGE);
         return 2;
     }
     gp_err err = {{0}};
     gp_dataset ds;
-    if (gp_dataset_load(&ds, data, &err) != GP_OK) {
-        fprintf(stderr, "ganplay train-classifier: %s\n", err.msg);
-        return 1;
-    }
+    if (gp_dataset_load(&ds, a.data, &err) != GP_OK) return fail("train-classifier", &err, 1);
     gp_classifier c;
-    if (gp_classifier_create(&c, (int)batch, seed, &err) != GP_OK) {
-        fprintf(stderr, "ganplay train-classifier: %s\n", err.msg);
+    if (gp_classifier_create(&c, (int)a.batch, a.seed, &err) != GP_OK) {
         gp_dataset_free(&ds);
-        return 1;
+        return fail("train-classifier", &err, 1);
     }
     c.net.threads = th;
-    double t0 = now_seconds(), loss_sum = 0;
-    int rc = 0;
-    for (long s = 1; s <= steps; s++) {
-        /* cosine decay to 5% of lr over the run */
-        float lr_now = lr * (0.05f + 0.95f * 0.5f * (1.0f + cosf(3.14159265f * (float)(s - 1) / (float)steps)));
-        float loss;
-        if (gp_classifier_train_step(&c, &ds, lr_now, &loss, &err) != GP_OK) {
-            fprintf(stderr, "ganplay train-classifier: %s\n", err.msg);
-            rc = 1;
-            break;
-        }
-        loss_sum += loss;
-        if (s % 500 == 0 || s == steps) {
-            printf("step %6ld  loss %.4f  held-out accuracy %.4f  %.1f s\n", s, loss_sum / (s % 500 ? s % 500 : 500),
-                   gp_classifier_accuracy(&c, &ds), now_seconds() - t0);
-            fflush(stdout);
-            loss_sum = 0;
-        }
-    }
+    rc = classifier_steps(&c, &ds, &a);
+    double acc;
+    if (rc == 0 && gp_classifier_accuracy(&c, &ds, &acc, &err) != GP_OK) rc = fail("train-classifier", &err, 1);
     if (rc == 0) {
-        if (gp_classifier_save_file(&c, out, &err) != GP_OK) {
-            fprintf(stderr, "ganplay train-classifier: %s\n", err.msg);
-            rc = 1;
-        } else {
-            printf("wrote %s (held-out accuracy %.4f on %d images)\n", out, gp_classifier_accuracy(&c, &ds), ds.n_test);
-        }
+        if (gp_classifier_save_file(&c, a.out, &err) != GP_OK) rc = fail("train-classifier", &err, 1);
+        else printf("wrote %s (held-out accuracy %.4f on %d images)\n", a.out, acc, ds.n_test);
     }
     gp_classifier_free(&c);
     gp_dataset_free(&ds);
     return rc;
 }
+
+/* ---- score ---------------------------------------------------------------------------------- */
 
 /* Reads a grid PNG in sample's layout (cells of the image shape, GP_GRID_PAD
  * apart); cells that are all padding are empty and skipped. */
@@ -748,6 +875,7 @@ static float *read_png_grid(const char *path, gp_shape im, int *count) {
     }
     size_t n_img = (size_t)im.h * im.w;
     float *images = malloc(sizeof(float) * n_img * (size_t)rows * cols);
+    if (!images) fprintf(stderr, "ganplay score: out of memory for the images of '%s'\n", path);
     int n = 0;
     for (int r = 0; images && r < rows; r++)
         for (int c = 0; c < cols; c++) {
@@ -782,19 +910,17 @@ static float *read_raw_images(const char *path, size_t n_img, int *count) {
     }
     size_t n = len / 4;
     float *images = malloc(sizeof(float) * n);
+    if (!images) fprintf(stderr, "ganplay score: out of memory for the images of '%s'\n", path);
     for (size_t i = 0; images && i < n; i++) {
-        uint32_t v = (uint32_t)bytes[4 * i] | (uint32_t)bytes[4 * i + 1] << 8 | (uint32_t)bytes[4 * i + 2] << 16 |
-                     (uint32_t)bytes[4 * i + 3] << 24;
-        memcpy(&images[i], &v, 4);
+        images[i] = float_at(bytes + 4 * i);
         if (!isfinite(images[i])) {
             fprintf(stderr, "ganplay score: '%s' holds a non-finite value\n", path);
             free(images);
-            free(bytes);
-            return NULL;
+            images = NULL;
         }
     }
     free(bytes);
-    *count = (int)(n / n_img);
+    *count = images ? (int)(n / n_img) : 0;
     return images;
 }
 
@@ -817,121 +943,116 @@ static int *read_labels(const char *path, int count) {
     return labels;
 }
 
-static int cmd_score(int argc, char **argv, gp_threads *th) {
-    const char *classifier = NULL, *data = NULL, *model = NULL, *raw = NULL, *png = NULL, *labels_in = NULL;
-    long count = 1000, real = 0, label = -1;
-    uint64_t seed = 1;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(SCORE_USAGE, stdout);
-            return 0;
-        }
-        if (!v) {
-            fprintf(stderr, "ganplay score: %s needs a value\n%s", a, SCORE_USAGE);
-            return 2;
-        }
-        i++;
-        if (!strcmp(a, "--classifier")) classifier = v;
-        else if (!strcmp(a, "--data")) data = v;
-        else if (!strcmp(a, "--model")) model = v;
-        else if (!strcmp(a, "--raw")) raw = v;
-        else if (!strcmp(a, "--png")) png = v;
-        else if (!strcmp(a, "--labels")) labels_in = v;
-        else if (!strcmp(a, "--class")) { if (!parse_long(v, 0, GP_MAX_CLASSES - 1, &label)) return bad_value("score", a, v); }
-        else if (!strcmp(a, "--count")) { if (!parse_long(v, 2, 100000, &count)) return bad_value("score", a, v); }
-        else if (!strcmp(a, "--real")) { if (!parse_long(v, 2, 100000, &real)) return bad_value("score", a, v); }
-        else if (!strcmp(a, "--seed")) { if (!parse_u64(v, &seed)) return bad_value("score", a, v); }
-        else {
-            fprintf(stderr, "ganplay score: unknown option '%s'\n%s", a, SCORE_USAGE);
-            return 2;
-        }
+typedef struct {
+    const char *classifier, *data, *model, *raw, *png, *labels;
+    long count, real, label;
+    uint64_t seed;
+} score_args;
+
+static const cli_opt SCORE_OPTS[] = {
+    OPT("--classifier", OPT_TEXT, score_args, classifier),
+    OPT("--data", OPT_TEXT, score_args, data),
+    OPT("--model", OPT_TEXT, score_args, model),
+    OPT("--raw", OPT_TEXT, score_args, raw),
+    OPT("--png", OPT_TEXT, score_args, png),
+    OPT("--labels", OPT_TEXT, score_args, labels),
+    OPT_RANGE("--class", OPT_LONG, score_args, label, 0, GP_MAX_CLASSES - 1),
+    OPT_RANGE("--count", OPT_LONG, score_args, count, 2, 100000),
+    OPT_RANGE("--real", OPT_LONG, score_args, real, 2, 100000),
+    OPT("--seed", OPT_U64, score_args, seed),
+    OPT_END,
+};
+
+/* n distinct training images (a partial Fisher-Yates shuffle from seed); NULL after a message. */
+static float *training_images(const gp_dataset *ds, long real, uint64_t seed, int *count) {
+    int n = real < ds->n_train ? (int)real : ds->n_train;
+    size_t n_img = (size_t)ds->h * ds->w * ds->c;
+    float *images = malloc(sizeof(float) * (size_t)n * n_img);
+    int32_t *order = malloc(sizeof(int32_t) * (size_t)ds->n_train);
+    if (!images || !order) {
+        fprintf(stderr, "ganplay score: out of memory for %d training images\n", n);
+        free(images);
+        free(order);
+        return NULL;
     }
-    if (!classifier || !data || (!!model + !!raw + !!png + !!real) != 1) {
+    gp_rng rng;
+    gp_rng_seed(&rng, seed);
+    memcpy(order, ds->train_index, sizeof(int32_t) * (size_t)ds->n_train);
+    for (int i = 0; i < n; i++) {
+        int j = i + (int)gp_rng_below(&rng, (uint32_t)(ds->n_train - i));
+        int32_t t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+        gp_dataset_image(ds, order[i], images + (size_t)i * n_img);
+    }
+    free(order);
+    *count = n;
+    return images;
+}
+
+/* Scores what score_args names against ref; q filled and the image count
+ * returned, or 0 after a message. */
+static int score_images(const score_args *a, gp_classifier *c, const gp_feature_stats *ref, const gp_dataset *ds,
+                        gp_threads *th, gp_quality *q) {
+    gp_err err = {{0}};
+    int n = 0;
+    if (a->model) {
+        gp_gan gan;
+        if (gp_model_load_file(&gan, a->model, &err) != GP_OK) return fail("score", &err, 0);
+        gp_gan_set_threads(&gan, th);
+        if (gp_score_model(c, ref, &gan, (int)a->count, a->seed, (int)a->label, q, &err) == GP_OK) n = (int)a->count;
+        else fail("score", &err, 0);
+        gp_gan_free(&gan);
+        return n;
+    }
+    int *labels = NULL;
+    float *images = a->raw ? read_raw_images(a->raw, (size_t)gp_shape_size(c->net.shape[0]), &n)
+                    : a->png ? read_png_grid(a->png, c->net.shape[0], &n)
+                             : training_images(ds, a->real, a->seed, &n);
+    if (!images) return 0;
+    if (a->raw && a->labels && !(labels = read_labels(a->labels, n))) {
+        free(images);
+        return 0;
+    }
+    if (n < 2) {
+        fprintf(stderr, "ganplay score: need at least 2 images, '%s' holds %d\n", a->raw ? a->raw : a->png, n);
+        n = 0;
+    } else if (gp_quality_score(c, ref, images, labels, n, q, &err) != GP_OK) {
+        n = fail("score", &err, 0);
+    }
+    free(images);
+    free(labels);
+    return n;
+}
+
+static int cmd_score(int argc, char **argv, gp_threads *th) {
+    score_args a = {.count = 1000, .label = -1, .seed = 1};
+    unsigned long seen;
+    int rc = parse_options("score", SCORE_USAGE, SCORE_OPTS, argc, argv, &a, NULL, &seen);
+    if (rc) return rc < 0 ? 0 : rc;
+    if (!a.classifier || !a.data || (!!a.model + !!a.raw + !!a.png + !!a.real) != 1) {
         fprintf(stderr, "ganplay score: needs --classifier, --data and exactly one of --model, --raw, --png, --real\n%s",
                 SCORE_USAGE);
         return 2;
     }
-    if ((labels_in && !raw) || (label >= 0 && !model)) {
+    if ((a.labels && !a.raw) || (a.label >= 0 && !a.model)) {
         fprintf(stderr, "ganplay score: --labels goes with --raw, --class with --model\n%s", SCORE_USAGE);
         return 2;
     }
     gp_err err = {{0}};
     gp_dataset ds;
     gp_classifier c;
-    if (gp_dataset_load(&ds, data, &err) != GP_OK) {
-        fprintf(stderr, "ganplay score: %s\n", err.msg);
-        return 1;
-    }
-    if (gp_classifier_load_file(&c, classifier, &err) != GP_OK) {
-        fprintf(stderr, "ganplay score: %s\n", err.msg);
-        gp_dataset_free(&ds);
-        return 1;
-    }
-    c.net.threads = th;
-    float *images = NULL;
-    int *labels = NULL;
-    int n = 0, rc = 1;
-    const char *what = model ? model : raw ? raw : png ? png : "training images";
     gp_feature_stats ref;
-    gp_quality q;
-    if (gp_quality_reference(&c, &ds, &ref, &err) != GP_OK) {
-        fprintf(stderr, "ganplay score: %s\n", err.msg);
-        gp_classifier_free(&c);
+    if (gp_dataset_load(&ds, a.data, &err) != GP_OK) return fail("score", &err, 1);
+    if (load_scorer(a.classifier, &ds, &c, &ref, th, &err) != GP_OK) {
         gp_dataset_free(&ds);
-        return 1;
+        return fail("score", &err, 1);
     }
-    if (model) {
-        gp_gan gan;
-        if (gp_model_load_file(&gan, model, &err) != GP_OK) {
-            fprintf(stderr, "ganplay score: %s\n", err.msg);
-        } else {
-            gp_gan_set_threads(&gan, th);
-            if (gp_score_model(&c, &ref, &gan, (int)count, seed, (int)label, &q, &err) != GP_OK)
-                fprintf(stderr, "ganplay score: %s\n", err.msg);
-            else
-                n = (int)count;
-            gp_gan_free(&gan);
-        }
-    } else {
-        if (raw) {
-            images = read_raw_images(raw, (size_t)gp_shape_size(c.net.shape[0]), &n);
-            if (images && labels_in && !(labels = read_labels(labels_in, n))) {
-                free(images);
-                images = NULL;
-            }
-        } else if (png) {
-            images = read_png_grid(png, c.net.shape[0], &n);
-        } else {
-            n = real < ds.n_train ? (int)real : ds.n_train;
-            size_t n_img = (size_t)ds.h * ds.w * ds.c;
-            images = malloc(sizeof(float) * (size_t)n * n_img);
-            int32_t *order = malloc(sizeof(int32_t) * ds.n_train);
-            gp_rng rng;
-            gp_rng_seed(&rng, seed);
-            if (order) memcpy(order, ds.train_index, sizeof(int32_t) * ds.n_train);
-            for (int i = 0; images && order && i < n; i++) { /* distinct images: a partial Fisher-Yates shuffle */
-                int j = i + (int)gp_rng_below(&rng, (uint32_t)(ds.n_train - i));
-                int32_t t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-                gp_dataset_image(&ds, order[i], images + (size_t)i * n_img);
-            }
-            free(order);
-        }
-        if (images && n < 2) {
-            fprintf(stderr, "ganplay score: need at least 2 images, '%s' holds %d\n", what, n);
-            n = 0;
-        } else if (images && gp_quality_score(&c, &ref, images, labels, n, &q, &err) != GP_OK) {
-            fprintf(stderr, "ganplay score: %s\n", err.msg);
-            n = 0;
-        } else if (!images) {
-            n = 0;
-        }
-    }
+    gp_quality q;
+    int n = score_images(&a, &c, &ref, &ds, th, &q);
+    rc = 1;
     if (n >= 2) {
-        printf("%s: %d images\n", what, n);
+        printf("%s: %d images\n", a.model ? a.model : a.raw ? a.raw : a.png ? a.png : "training images", n);
         printf("digit FD %.3f (against %d held-out images)\n", q.fd, ds.n_test);
         printf("class entropy %.3f nats (max %.3f)\nclasses:", q.entropy, log(10.0));
         for (int k = 0; k < GP_CLASSES; k++) printf(" %d:%.3f", k, q.hist[k]);
@@ -940,116 +1061,91 @@ static int cmd_score(int argc, char **argv, gp_threads *th) {
         rc = 0;
     }
     gp_feature_stats_free(&ref);
-    free(images);
-    free(labels);
     gp_classifier_free(&c);
     gp_dataset_free(&ds);
     return rc;
 }
 
+/* ---- info and export ------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *model, *out;
+    long recalibrate;
+    int half, no_ema;
+} model_args;
+
+static const cli_opt INFO_OPTS[] = {
+    OPT("--model", OPT_TEXT, model_args, model),
+    OPT_END,
+};
+
 static int cmd_info(int argc, char **argv, gp_threads *th) {
-    const char *model = NULL;
-    for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(INFO_USAGE, stdout);
-            return 0;
-        }
-        if (!strcmp(argv[i], "--model") && i + 1 < argc) {
-            model = argv[++i];
-        } else {
-            fprintf(stderr, "ganplay info: unknown option '%s'\n%s", argv[i], INFO_USAGE);
-            return 2;
-        }
-    }
-    if (!model) {
+    model_args a = {0};
+    unsigned long seen;
+    int rc = parse_options("info", INFO_USAGE, INFO_OPTS, argc, argv, &a, NULL, &seen);
+    if (rc) return rc < 0 ? 0 : rc;
+    if (!a.model) {
         fprintf(stderr, "ganplay info: needs --model\n%s", INFO_USAGE);
         return 2;
     }
+    (void)th;
     gp_err err = {{0}};
     gp_gan gan;
-    if (gp_model_load_file(&gan, model, &err) != GP_OK) {
-        fprintf(stderr, "ganplay info: %s\n", err.msg);
-        return 1;
-    }
-    (void)th;
-    char *json = NULL;
-    size_t need = gp_model_info_json(&gan, NULL, 0);
-    json = malloc(need + 1);
-    int rc = 0;
-    if (!json) {
-        fprintf(stderr, "ganplay info: out of memory\n");
-        rc = 1;
-    } else {
-        gp_model_info_json(&gan, json, need + 1);
-        printf("%s\n", json);
-    }
-    free(json);
+    if (gp_model_load_file(&gan, a.model, &err) != GP_OK) return fail("info", &err, 1);
+    gp_json j;
+    gp_json_init(&j);
+    gp_model_info_json(&gan, &j);
+    const char *text = gp_json_text(&j);
+    if (text) printf("%s\n", text);
+    else fprintf(stderr, "ganplay info: out of memory\n");
+    gp_json_free(&j);
     gp_gan_free(&gan);
-    return rc;
+    return text ? 0 : 1;
 }
 
+static const cli_opt EXPORT_OPTS[] = {
+    OPT("--model", OPT_TEXT, model_args, model),
+    OPT("--out", OPT_TEXT, model_args, out),
+    OPT_RANGE("--recalibrate-bn", OPT_LONG, model_args, recalibrate, 1, 100000),
+    OPT("--f16", OPT_FLAG, model_args, half),
+    OPT("--no-ema", OPT_FLAG, model_args, no_ema),
+    OPT_END,
+};
+
 static int cmd_export(int argc, char **argv, gp_threads *th) {
-    const char *model = NULL, *out = NULL;
-    long recalibrate = 0;
-    int half = 0, no_ema = 0;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(EXPORT_USAGE, stdout);
-            return 0;
-        } else if (!strcmp(a, "--f16")) {
-            half = 1;
-            continue;
-        } else if (!strcmp(a, "--no-ema")) {
-            no_ema = 1;
-            continue;
-        }
-        if (!v) {
-            fprintf(stderr, "ganplay export: %s needs a value\n%s", a, EXPORT_USAGE);
-            return 2;
-        }
-        i++;
-        if (!strcmp(a, "--model")) model = v;
-        else if (!strcmp(a, "--out")) out = v;
-        else if (!strcmp(a, "--recalibrate-bn")) { if (!parse_long(v, 1, 100000, &recalibrate)) return bad_value("export", a, v); }
-        else {
-            fprintf(stderr, "ganplay export: unknown option '%s'\n%s", a, EXPORT_USAGE);
-            return 2;
-        }
-    }
-    if (!model || !out) {
+    model_args a = {0};
+    unsigned long seen;
+    int rc = parse_options("export", EXPORT_USAGE, EXPORT_OPTS, argc, argv, &a, NULL, &seen);
+    if (rc) return rc < 0 ? 0 : rc;
+    if (!a.model || !a.out) {
         fprintf(stderr, "ganplay export: needs --model and --out\n%s", EXPORT_USAGE);
         return 2;
     }
     gp_err err = {{0}};
     gp_gan gan;
-    if (gp_model_load_file(&gan, model, &err) != GP_OK) {
-        fprintf(stderr, "ganplay export: %s\n", err.msg);
-        return 1;
-    }
+    if (gp_model_load_file(&gan, a.model, &err) != GP_OK) return fail("export", &err, 1);
     gp_gan_set_threads(&gan, th);
     /* the moving average is what the model samples with; its BatchNorm
      * statistics were never measured, so they always are here */
-    if (no_ema) { /* the weights as trained: drop the average */
+    if (a.no_ema) { /* the weights as trained: drop the average */
         gan.ema = NULL;
         gan.cfg.ema = 0.0f;
     }
     int had_ema = gan.ema != NULL;
-    if (had_ema && !recalibrate) recalibrate = 50;
+    if (had_ema && !a.recalibrate) a.recalibrate = 50;
     gp_gan_adopt_ema(&gan);
-    if (recalibrate) gp_gan_recalibrate_bn(&gan, (int)recalibrate, gan.cfg.seed + GP_SALT_RECALIBRATE);
-    int rc = 0;
-    if (gp_model_save_file(&gan, half ? GP_SAVE_GENERATOR_F16 : GP_SAVE_GENERATOR, out, &err) != GP_OK) {
-        fprintf(stderr, "ganplay export: %s\n", err.msg);
-        rc = 1;
+    if (a.recalibrate) gp_gan_recalibrate_bn(&gan, (int)a.recalibrate, gan.cfg.seed + GP_SALT_RECALIBRATE);
+    if (gp_model_save_file(&gan, a.half ? GP_SAVE_GENERATOR_F16 : GP_SAVE_GENERATOR, a.out, &err) != GP_OK) {
+        rc = fail("export", &err, 1);
     } else {
-        printf("wrote %s (generator%s, %s%s)\n", out, had_ema ? ": moving average of the weights" : "",
-               half ? "float16" : "float32", recalibrate ? ", BatchNorm statistics recalibrated" : "");
+        printf("wrote %s (generator%s, %s%s)\n", a.out, had_ema ? ": moving average of the weights" : "",
+               a.half ? "float16" : "float32", a.recalibrate ? ", BatchNorm statistics recalibrated" : "");
     }
     gp_gan_free(&gan);
     return rc;
 }
+
+/* ---- project --------------------------------------------------------------------------------- */
 
 /* A PNG as the model's image (or, as_mask, as a mask). NULL after a message. */
 static float *read_png_image(const char *cmd, const char *path, gp_shape im, int as_mask) {
@@ -1083,90 +1179,57 @@ static float *read_png_image(const char *cmd, const char *path, gp_shape im, int
     return out;
 }
 
-static int cmd_project(int argc, char **argv, gp_threads *th) {
-    const char *model = NULL, *png = NULL, *out = NULL, *mask_png = NULL, *trace_png = NULL, *z_path = NULL;
-    gp_project_opts o = gp_project_defaults();
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(PROJECT_USAGE, stdout);
-            return 0;
-        }
-        if (!v) {
-            fprintf(stderr, "ganplay project: %s needs a value\n%s", a, PROJECT_USAGE);
-            return 2;
-        }
-        i++;
-        long n;
-        if (!strcmp(a, "--model")) model = v;
-        else if (!strcmp(a, "--png")) png = v;
-        else if (!strcmp(a, "--out")) out = v;
-        else if (!strcmp(a, "--mask")) mask_png = v;
-        else if (!strcmp(a, "--trace")) trace_png = v;
-        else if (!strcmp(a, "--z")) z_path = v;
-        else if (!strcmp(a, "--steps")) { if (!parse_long(v, 1, 10000, &n)) return bad_value("project", a, v); o.steps = (int)n; }
-        else if (!strcmp(a, "--starts")) { if (!parse_long(v, 1, 4096, &n)) return bad_value("project", a, v); o.restarts = (int)n; }
-        else if (!strcmp(a, "--class")) { if (!parse_long(v, 0, 4095, &n)) return bad_value("project", a, v); o.label = (int)n; }
-        else if (!strcmp(a, "--lr")) { if (!parse_float(v, &o.lr)) return bad_value("project", a, v); }
-        else if (!strcmp(a, "--prior")) { if (!parse_float(v, &o.prior)) return bad_value("project", a, v); }
-        else if (!strcmp(a, "--seed")) { if (!parse_u64(v, &o.seed)) return bad_value("project", a, v); }
-        else {
-            fprintf(stderr, "ganplay project: unknown option '%s'\n%s", a, PROJECT_USAGE);
-            return 2;
-        }
-    }
-    if (!model || !png || !out) {
-        fprintf(stderr, "ganplay project: needs --model, --png and --out\n%s", PROJECT_USAGE);
-        return 2;
-    }
+typedef struct {
+    const char *model, *png, *out, *mask, *trace, *z;
+    long steps, starts, label;
+    float lr, prior;
+    uint64_t seed;
+} project_args;
+
+static const cli_opt PROJECT_OPTS[] = {
+    OPT("--model", OPT_TEXT, project_args, model),
+    OPT("--png", OPT_TEXT, project_args, png),
+    OPT("--out", OPT_TEXT, project_args, out),
+    OPT("--mask", OPT_TEXT, project_args, mask),
+    OPT("--trace", OPT_TEXT, project_args, trace),
+    OPT("--z", OPT_TEXT, project_args, z),
+    OPT_RANGE("--steps", OPT_LONG, project_args, steps, 1, 10000),
+    OPT_RANGE("--starts", OPT_LONG, project_args, starts, 1, 4096),
+    OPT_RANGE("--class", OPT_LONG, project_args, label, 0, 4095),
+    OPT_RANGE("--lr", OPT_FLOAT, project_args, lr, -INFINITY, INFINITY),
+    OPT_RANGE("--prior", OPT_FLOAT, project_args, prior, -INFINITY, INFINITY),
+    OPT("--seed", OPT_U64, project_args, seed),
+    OPT_END,
+};
+
+/* Projects and writes the outputs; 0, 1 or 2 after a message. */
+static int project_outputs(const project_args *a, gp_gan *gan, gp_project_opts *o) {
     gp_err err = {{0}};
-    const char *outputs[3] = {out, trace_png, z_path};
-    for (int k = 0; k < 3; k++)
-        if (outputs[k] && gp_check_writable(outputs[k], &err) != GP_OK) {
-            fprintf(stderr, "ganplay project: %s\n", err.msg);
-            return 1;
-        }
-    gp_gan gan;
-    if (gp_model_load_file(&gan, model, &err) != GP_OK) {
-        fprintf(stderr, "ganplay project: %s\n", err.msg);
-        return 1;
-    }
-    gp_gan_set_threads(&gan, th);
-    if (o.label >= 0 && o.label >= gan.cfg.classes) {
-        fprintf(stderr, "ganplay project: --class %d: the model has %d classes\n", o.label, gan.cfg.classes);
-        gp_gan_free(&gan);
-        return 2;
-    }
-    if (o.restarts > gan.G.max_batch) o.restarts = gan.G.max_batch; /* one batch of starts at most */
-    int rc = 1, L = gan.cfg.latent, n_img = gp_shape_size(gan.image), cap = o.steps / 25 + 1;
-    o.trace_every = trace_png ? 25 : 0;
-    float *target = read_png_image("project", png, gan.image, 0);
-    float *mask = mask_png ? read_png_image("project", mask_png, gan.image, 1) : NULL;
+    int rc = 1, L = gan->cfg.latent, n_img = gp_shape_size(gan->image), cap = o->steps / 25 + 1;
+    o->trace_every = a->trace ? 25 : 0;
+    float *target = read_png_image("project", a->png, gan->image, 0);
+    float *mask = a->mask ? read_png_image("project", a->mask, gan->image, 1) : NULL;
     float *z = malloc(sizeof(float) * (size_t)L), *image = malloc(sizeof(float) * (size_t)n_img);
-    float *trace = trace_png ? malloc(sizeof(float) * (size_t)n_img * cap) : NULL;
+    float *trace = a->trace ? malloc(sizeof(float) * (size_t)n_img * cap) : NULL;
     gp_project_result r;
-    if (!target || (mask_png && !mask) || !z || !image || (trace_png && !trace)) goto done;
-    if (gp_project(&gan, target, mask, &o, z, image, trace, cap, &r, &err) != GP_OK) {
-        fprintf(stderr, "ganplay project: %s\n", err.msg);
-        rc = err.msg[0] && strstr(err.msg, "became") ? 1 : 2;
+    if (!target || (a->mask && !mask)) goto done;
+    if (!z || !image || (a->trace && !trace)) {
+        fprintf(stderr, "ganplay project: out of memory\n");
         goto done;
     }
-    if (!write_png_grid("project", out, image, 1, 1, gan.image)) goto done;
-    if (trace_png && !write_png_grid("project", trace_png, trace, r.traced, r.traced, gan.image)) goto done;
-    if (z_path) {
-        mem_out m = {0};
-        for (int j = 0; j < L; j++) {
-            uint8_t b[4];
-            uint32_t bits;
-            memcpy(&bits, &z[j], 4);
-            for (int k = 0; k < 4; k++) b[k] = (uint8_t)(bits >> (8 * k));
-            mem_put(&m, b, 4);
-        }
-        if (!write_out("project", z_path, &m)) goto done;
+    if (gp_project(gan, target, mask, o, z, image, trace, cap, &r, &err) != GP_OK) {
+        rc = fail("project", &err, err.msg[0] && strstr(err.msg, "became") ? 1 : 2);
+        goto done;
     }
-    printf("{\"loss\":%.6f,\"class\":%d,\"start\":%d,\"mean_z2\":%.4f,\"steps\":%d}\n", (double)r.loss, r.label,
-           r.start, (double)r.prior, o.steps);
+    if (!write_png_grid("project", a->out, image, 1, 1, gan->image)) goto done;
+    if (a->trace && !write_png_grid("project", a->trace, trace, r.traced, r.traced, gan->image)) goto done;
+    if (a->z) {
+        mem_out m = {0};
+        mem_put_floats(&m, z, (size_t)L);
+        if (!write_out("project", a->z, &m)) goto done;
+    }
+    printf("{\"loss\":%.6f,\"class\":%d,\"start\":%d,\"mean_z2\":%.4f,\"steps\":%d}\n", (double)r.loss, r.label, r.start,
+           (double)r.prior, o->steps);
     rc = 0;
 done:
     free(target);
@@ -1174,9 +1237,44 @@ done:
     free(z);
     free(image);
     free(trace);
+    return rc;
+}
+
+static int cmd_project(int argc, char **argv, gp_threads *th) {
+    gp_project_opts o = gp_project_defaults();
+    project_args a = {.steps = o.steps, .starts = o.restarts, .label = o.label, .lr = o.lr, .prior = o.prior, .seed = o.seed};
+    unsigned long seen;
+    int rc = parse_options("project", PROJECT_USAGE, PROJECT_OPTS, argc, argv, &a, NULL, &seen);
+    if (rc) return rc < 0 ? 0 : rc;
+    if (!a.model || !a.png || !a.out) {
+        fprintf(stderr, "ganplay project: needs --model, --png and --out\n%s", PROJECT_USAGE);
+        return 2;
+    }
+    o.steps = (int)a.steps;
+    o.restarts = (int)a.starts;
+    o.label = (int)a.label;
+    o.lr = a.lr;
+    o.prior = a.prior;
+    o.seed = a.seed;
+    gp_err err = {{0}};
+    const char *outputs[3] = {a.out, a.trace, a.z};
+    for (int k = 0; k < 3; k++)
+        if (outputs[k] && gp_check_writable(outputs[k], &err) != GP_OK) return fail("project", &err, 1);
+    gp_gan gan;
+    if (gp_model_load_file(&gan, a.model, &err) != GP_OK) return fail("project", &err, 1);
+    gp_gan_set_threads(&gan, th);
+    if (o.label >= 0 && o.label >= gan.cfg.classes) {
+        fprintf(stderr, "ganplay project: --class %d: the model has %d classes\n", o.label, gan.cfg.classes);
+        gp_gan_free(&gan);
+        return 2;
+    }
+    if (o.restarts > gan.G.max_batch) o.restarts = gan.G.max_batch; /* one batch of starts at most */
+    rc = project_outputs(&a, &gan, &o);
     gp_gan_free(&gan);
     return rc;
 }
+
+/* ---- main ---------------------------------------------------------------------------------------- */
 
 typedef int (*command_fn)(int argc, char **argv, gp_threads *th);
 
@@ -1201,28 +1299,27 @@ static int run_command(command_fn cmd, int argc, char **argv) {
     argv[kept] = NULL;
     gp_err err = {{0}};
     gp_threads *th = NULL;
-    if (gp_threads_create(&th, (int)threads, &err) != GP_OK) {
-        fprintf(stderr, "ganplay %s: %s\n", argv[1], err.msg);
-        return 1;
-    }
+    if (gp_threads_create(&th, (int)threads, &err) != GP_OK) return fail(argv[1], &err, 1);
     int rc = cmd(kept, argv, th);
     gp_threads_free(th);
     return rc;
 }
+
+static const struct {
+    const char *name;
+    command_fn fn;
+} COMMANDS[] = {
+    {"train", cmd_train}, {"train2d", cmd_train2d}, {"sample", cmd_sample}, {"train-classifier", cmd_train_classifier},
+    {"score", cmd_score}, {"export", cmd_export},   {"project", cmd_project}, {"info", cmd_info},
+};
 
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(MAIN_USAGE, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    if (!strcmp(argv[1], "train")) return run_command(cmd_train, argc, argv);
-    if (!strcmp(argv[1], "sample")) return run_command(cmd_sample, argc, argv);
-    if (!strcmp(argv[1], "train-classifier")) return run_command(cmd_train_classifier, argc, argv);
-    if (!strcmp(argv[1], "score")) return run_command(cmd_score, argc, argv);
-    if (!strcmp(argv[1], "export")) return run_command(cmd_export, argc, argv);
-    if (!strcmp(argv[1], "info")) return run_command(cmd_info, argc, argv);
-    if (!strcmp(argv[1], "train2d")) return run_command(cmd_train2d, argc, argv);
-    if (!strcmp(argv[1], "project")) return run_command(cmd_project, argc, argv);
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (!strcmp(argv[1], COMMANDS[i].name)) return run_command(COMMANDS[i].fn, argc, argv);
     fprintf(stderr, "ganplay: unknown command '%s'\n%s", argv[1], MAIN_USAGE);
     return 2;
 }

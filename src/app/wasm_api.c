@@ -25,6 +25,7 @@
 #include "nn/kernels.h"
 #include "gan/latent.h"
 #include "store/modelfile.h"
+#include "run/run.h"
 #include "eval/score.h"
 
 #define GPW_MAX_IMAGES 256 /* most images one render or sample call makes */
@@ -37,9 +38,8 @@ typedef struct {
     gp_err err;
     gp_gan_config cfg; /* settings for the next gpw_create */
     gp_dataset ds;
-    gp_gan gan;
-    int has_gan;
-    double stats[7];
+    gp_run run;        /* the model on show and its training run (run.h) */
+    gp_json out;       /* the last JSON answer */
     float *z;          /* GPW_MAX_IMAGES x latent */
     float *images;     /* GPW_MAX_IMAGES x image */
     uint8_t *rgba;     /* the last rendered grid */
@@ -55,7 +55,6 @@ typedef struct {
     int label;         /* class drawn by renders and samples of a conditional model; -1: in turn */
     int data_classes;  /* the classes of the dataset the next model trains on */
     int labels[GPW_MAX_IMAGES];
-    char json[16384];  /* the last JSON answer */
     /* digit FD: the classifier and the held-out images' feature statistics */
     gp_classifier clf;
     int has_clf;
@@ -80,15 +79,18 @@ EMSCRIPTEN_KEEPALIVE void gpw_free(void *p) { free(p); }
 
 EMSCRIPTEN_KEEPALIVE gp_session *gpw_new(void) {
     gp_session *s = calloc(1, sizeof *s);
-    if (s) gp_gan_config_default(&s->cfg, "mlp", NULL);
-    if (s) s->label = -1;
-    if (s) s->data_classes = 10; /* the default dataset, MNIST */
+    if (!s) return NULL;
+    gp_gan_config_default(&s->cfg, "mlp", NULL);
+    gp_run_init(&s->run, gp_run_policy_find("page"));
+    gp_run_set_images(&s->run, &s->ds);
+    gp_json_init(&s->out);
+    s->label = -1;
+    s->data_classes = 10; /* the default dataset, MNIST */
     return s;
 }
 
 static void drop_model(gp_session *s) {
-    if (s->has_gan) gp_gan_free(&s->gan);
-    s->has_gan = 0;
+    gp_run_drop(&s->run);
     free(s->z);
     free(s->images);
     free(s->rgba);
@@ -99,7 +101,15 @@ static void drop_model(gp_session *s) {
     s->n_images = 0;
 }
 
+/* The answer in s->out, or NULL (and a message) if it could not be built. */
+static const char *answer(gp_session *s) {
+    const char *text = gp_json_text(&s->out);
+    if (!text) gp_fail(&s->err, GP_ERR_NOMEM, "out of memory building the answer");
+    return text;
+}
+
 static void drop_reference(gp_session *s) {
+    gp_run_set_scorer(&s->run, NULL, NULL);
     if (s->has_ref) gp_feature_stats_free(&s->ref);
     s->has_ref = 0;
     if (s->has_bank) gp_feature_bank_free(&s->bank); /* it also belongs to the dataset and the classifier */
@@ -112,6 +122,7 @@ EMSCRIPTEN_KEEPALIVE void gpw_delete(gp_session *s) {
     drop_reference(s);
     if (s->has_clf) gp_classifier_free(&s->clf);
     gp_dataset_free(&s->ds);
+    gp_json_free(&s->out);
     free(s->saved);
     gp_threads_free(s->threads);
     free(s);
@@ -134,7 +145,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_set_threads(gp_session *s, int n) {
         gp_fail(&s->err, GP_ERR_ARG, "threads must be 1..%d, not %d", GP_MAX_THREADS, n);
         return 0;
     }
-    if (s->has_gan) gp_gan_set_threads(&s->gan, NULL);
+    gp_run_set_threads(&s->run, NULL);
     if (s->has_clf) s->clf.net.threads = NULL;
     gp_threads_free(s->threads);
     s->threads = NULL;
@@ -143,7 +154,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_set_threads(gp_session *s, int n) {
     if (n > ready + 1) n = ready + 1;
 #endif
     if (gp_threads_create(&s->threads, n, &s->err) != GP_OK) return 1; /* out of memory: one thread */
-    if (s->has_gan) gp_gan_set_threads(&s->gan, s->threads);
+    gp_run_set_threads(&s->run, s->threads);
     if (s->has_clf) s->clf.net.threads = s->threads;
     return gp_threads_count(s->threads);
 }
@@ -192,12 +203,17 @@ EMSCRIPTEN_KEEPALIVE int gpw_dataset_from_rgba(gp_session *s, const uint8_t *rgb
     return 0;
 }
 
-/* Starts the settings for the next gpw_create from a preset's defaults. */
-EMSCRIPTEN_KEEPALIVE int gpw_config_default(gp_session *s, const char *preset) {
+/* Starts the settings for the next gpw_create from a preset's defaults, or
+ * from a recipe of the settings table ("first_visit"; "" for none). */
+EMSCRIPTEN_KEEPALIVE int gpw_config_default(gp_session *s, const char *preset, const char *recipe) {
     NEED_SESSION(s, GP_ERR_ARG);
     gp_gan_config cfg;
-    gp_status st = gp_gan_config_default(&cfg, preset, &s->err);
-    if (st == GP_OK) s->cfg = cfg;
+    gp_status st = gp_gan_config_recipe(&cfg, preset, recipe, &s->err);
+    if (st == GP_OK) st = gp_gan_config_set_classes(&cfg, s->data_classes, &s->err);
+    if (st == GP_OK) {
+        snprintf(cfg.dataset, sizeof cfg.dataset, "%s", s->cfg.dataset);
+        s->cfg = cfg;
+    }
     return (int)st;
 }
 
@@ -208,30 +224,84 @@ static int seed_ok(gp_session *s, double seed) {
     return 0;
 }
 
-static const char *answer(gp_session *s, size_t need) {
-    return need < sizeof s->json ? s->json : "{\"error\":\"answer too long\"}";
+/* What the page needs to know once, as one JSON object: the settings table
+ * with its defaults and recipes, the presets, the losses with the notes
+ * their charts show ("tables", see gp_settings_json); the page's run policy
+ * ("run", gp_run_policy_json); editing's defaults ("project"); the explore
+ * sliders ("directions"). */
+EMSCRIPTEN_KEEPALIVE const char *gpw_tables_json(gp_session *s) {
+    NEED_SESSION(s, NULL);
+    gp_json *j = &s->out;
+    gp_json_reset(j);
+    gp_json_open(j, '{');
+    gp_json_key(j, "tables");
+    gp_settings_json(j);
+    gp_json_key(j, "run");
+    gp_run_policy_json(&s->run.policy, j);
+    gp_project_opts o = gp_project_defaults();
+    gp_json_key(j, "project");
+    gp_json_open(j, '{');
+    gp_json_kint(j, "steps", o.steps);
+    gp_json_kint(j, "starts", o.restarts);
+    gp_json_knum(j, "lr", o.lr);
+    gp_json_knum(j, "prior", o.prior);
+    gp_json_kint(j, "max_steps", 10000);
+    gp_json_close(j, '}');
+    gp_json_kint(j, "directions", GPW_DIRECTIONS);
+    gp_json_close(j, '}');
+    return answer(s);
 }
 
-/* The settings table, presets and losses as JSON (see gp_settings_json). */
-EMSCRIPTEN_KEEPALIVE const char *gpw_settings_json(gp_session *s) {
-    NEED_SESSION(s, "null");
-    return answer(s, gp_settings_json(s->json, sizeof s->json));
-}
-
-/* Sets one setting for the next gpw_create by name, from the text a person
- * typed (a decimal number, or a choice's name); a refused value changes
- * nothing and the message names the field and repeats the text. */
-EMSCRIPTEN_KEEPALIVE int gpw_config_set(gp_session *s, const char *key, const char *text) {
-    NEED_SESSION(s, GP_ERR_ARG);
-    if (!key || !text) return gp_fail(&s->err, GP_ERR_ARG, "a setting needs a name and a value");
+/* One setting, from the text a person typed (a decimal number or a choice's
+ * name): for the next new model always, and at once for the model on show
+ * if it trains and the setting is live. Answers {"applied": "now" or
+ * "next", "pending": the next model's settings, "model": the model's
+ * (gp_model_info_json) or null, "marker": "lr_d 0.0003" (the charts mark a
+ * change during a run) or null}; a refused value changes nothing (NULL and
+ * a message that names the setting and repeats the text). */
+EMSCRIPTEN_KEEPALIVE const char *gpw_setting(gp_session *s, const char *key, const char *text) {
+    NEED_SESSION(s, NULL);
+    if (!key || !text) {
+        gp_fail(&s->err, GP_ERR_ARG, "a setting needs a name and a value");
+        return NULL;
+    }
     const gp_setting *set = gp_setting_find(key);
-    if (!set) return gp_fail(&s->err, GP_ERR_ARG, "unknown setting '%.40s'", key);
+    if (!set) {
+        gp_fail(&s->err, GP_ERR_ARG, "unknown setting '%.40s'", key);
+        return NULL;
+    }
     gp_gan_config c = s->cfg;
     gp_status st = gp_setting_parse(&c, set, text, &s->err);
     /* conditioning on or off: the classes follow the dataset's */
     if (st == GP_OK) st = gp_gan_config_set_classes(&c, s->data_classes, &s->err);
-    if (st == GP_OK) s->cfg = c;
-    return (int)st;
+    if (st != GP_OK) return NULL;
+    gp_gan *gan = &s->run.gan;
+    int now = s->run.has_gan && gan->has_d && set->live;
+    if (now) {
+        gp_gan_config m = gan->cfg;
+        if (gp_setting_parse(&m, set, text, &s->err) != GP_OK || gp_gan_set_config(gan, &m, &s->err) != GP_OK) return NULL;
+    }
+    s->cfg = c;
+    gp_json *j = &s->out;
+    gp_json_reset(j);
+    gp_json_open(j, '{');
+    gp_json_kstr(j, "applied", now ? "now" : "next");
+    gp_json_key(j, "pending");
+    gp_config_json(&s->cfg, j);
+    gp_json_key(j, "model");
+    if (s->run.has_gan) gp_model_info_json(gan, j);
+    else gp_json_null(j);
+    gp_json_key(j, "marker");
+    if (now && gan->stats.step + gan->stats.d_step > 0) {
+        char value[64], marker[128];
+        gp_setting_format(&gan->cfg, set, value, sizeof value);
+        snprintf(marker, sizeof marker, "%s %s", set->name, value);
+        gp_json_str(j, marker);
+    } else {
+        gp_json_null(j);
+    }
+    gp_json_close(j, '}');
+    return answer(s);
 }
 
 /* The dataset the next model trains on, by name ("mnist", "fashion", "own"),
@@ -254,26 +324,11 @@ EMSCRIPTEN_KEEPALIVE int gpw_config_dataset(gp_session *s, const char *name, int
 /* The settings as JSON (gp_config_json): which = 0 the settings for the next
  * gpw_create; 1 the model's own ("null" without a model). */
 EMSCRIPTEN_KEEPALIVE const char *gpw_config_json(gp_session *s, int which) {
-    NEED_SESSION(s, "null");
-    if (which && !s->has_gan) return "null";
-    return answer(s, gp_config_json(which ? &s->gan.cfg : &s->cfg, s->json, sizeof s->json));
-}
-
-/* Changes a setting of the live model, for the settings marked live in the
- * table (gp_gan_set_config). A refused value changes nothing. */
-EMSCRIPTEN_KEEPALIVE int gpw_model_set(gp_session *s, const char *key, const char *text) {
-    NEED_SESSION(s, GP_ERR_ARG);
-    if (!key || !text) return gp_fail(&s->err, GP_ERR_ARG, "a setting needs a name and a value");
-    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
-    const gp_setting *set = gp_setting_find(key);
-    if (!set) return gp_fail(&s->err, GP_ERR_ARG, "unknown setting '%.40s'", key);
-    if (!set->live)
-        return gp_fail(&s->err, GP_ERR_ARG, "%s: cannot change on a live model (it takes effect when a new model is made)",
-                       set->label);
-    gp_gan_config c = s->gan.cfg;
-    gp_status st = gp_setting_parse(&c, set, text, &s->err);
-    if (st == GP_OK) st = gp_gan_set_config(&s->gan, &c, &s->err);
-    return (int)st;
+    NEED_SESSION(s, NULL);
+    if (which && !s->run.has_gan) return "null";
+    gp_json_reset(&s->out);
+    gp_config_json(which ? &s->run.gan.cfg : &s->cfg, &s->out);
+    return answer(s);
 }
 
 /* Buffers that go with a model; on failure the old model stays. */
@@ -300,10 +355,23 @@ static int adopt_model(gp_session *s, gp_gan *gan) {
         gp_gan_free(gan);
         return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory for the sample buffers");
     }
-    drop_model(s);
-    s->gan = *gan;
-    s->has_gan = 1;
-    gp_gan_set_threads(&s->gan, s->threads);
+    gp_run_set_scorer(&s->run, s->has_clf && s->has_ref ? &s->clf : NULL, &s->ref);
+    s->run.view_label = -1;
+    gp_status st = gp_run_adopt(&s->run, gan, &s->err);
+    if (st != GP_OK) {
+        free(z);
+        free(images);
+        free(rgba);
+        free(zw);
+        free(dirs);
+        gp_gan_free(gan);
+        return (int)st;
+    }
+    free(s->z);
+    free(s->images);
+    free(s->rgba);
+    free(s->zw);
+    free(s->dirs);
     s->z = z;
     s->images = images;
     s->rgba = rgba;
@@ -314,6 +382,7 @@ static int adopt_model(gp_session *s, gp_gan *gan) {
     /* the same directions for every model of a latent size */
     gp_latent_directions(dirs, GPW_DIRECTIONS, L, GP_SALT_DIRECTIONS + (uint64_t)L);
     s->label = -1;
+    s->n_images = 0;
     return 0;
 }
 
@@ -325,66 +394,150 @@ EMSCRIPTEN_KEEPALIVE int gpw_create(gp_session *s) {
     return adopt_model(s, &gan);
 }
 
-EMSCRIPTEN_KEEPALIVE int gpw_has_model(gp_session *s) { return s && s->has_gan; }
-EMSCRIPTEN_KEEPALIVE int gpw_has_discriminator(gp_session *s) { return s && s->has_gan && s->gan.has_d; }
+EMSCRIPTEN_KEEPALIVE int gpw_has_model(gp_session *s) { return s && s->run.has_gan; }
+EMSCRIPTEN_KEEPALIVE int gpw_has_discriminator(gp_session *s) { return s && s->run.has_gan && s->run.gan.has_d; }
 
-static int need_training(gp_session *s) {
+/* ---- the training run (run.h) -------------------------------------------- */
+/* The page trains through these: Start, then one turn at a time (each
+ * answers what it did as JSON, gp_run_turn_json), Pause; a step while
+ * paused; the last good state (for autosave, and to return to after a
+ * NaN); the history a model file brought. */
+
+static const char *turn_answer(gp_session *s, const gp_run_turn *t) {
+    gp_json_reset(&s->out);
+    gp_run_turn_json(&s->run, t, &s->out);
+    return answer(s);
+}
+
+EMSCRIPTEN_KEEPALIVE int gpw_run_start(gp_session *s) {
     NEED_SESSION(s, GP_ERR_ARG);
-    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
-    if (!s->gan.has_d)
-        return gp_fail(&s->err, GP_ERR_ARG, "this model file holds a generator only; it can sample but not train");
-    if (s->ds.count == 0) return gp_fail(&s->err, GP_ERR_ARG, "no dataset loaded");
+    return (int)gp_run_start(&s->run, &s->err);
+}
+
+/* One turn; NULL (and a message) if it failed: see gp_run_turn_once. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_run_turn(gp_session *s) {
+    NEED_SESSION(s, NULL);
+    gp_run_turn t;
+    if (gp_run_turn_once(&s->run, &t, &s->err) != GP_OK) return NULL;
+    return turn_answer(s, &t);
+}
+
+/* One step while paused: kind 0 a whole step, 1 a D step, 2 a G step. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_run_step(gp_session *s, int kind) {
+    NEED_SESSION(s, NULL);
+    gp_run_turn t;
+    if (gp_run_step(&s->run, kind, &t, &s->err) != GP_OK) return NULL;
+    return turn_answer(s, &t);
+}
+
+/* Pause: no more turns; the model is kept as the last good state if it
+ * trained since the last ("kept" in the answer: the page autosaves it). */
+EMSCRIPTEN_KEEPALIVE const char *gpw_run_pause(gp_session *s) {
+    NEED_SESSION(s, NULL);
+    gp_run_pause(&s->run);
+    gp_run_turn t;
+    memset(&t, 0, sizeof t);
+    t.next_ms = -1.0;
+    s->run.n_turn_points = 0;
+    if (gp_run_keep(&s->run, 0, &t.kept, &s->err) != GP_OK) return NULL;
+    return turn_answer(s, &t);
+}
+
+/* The run as it stands (a turn that trained nothing). */
+EMSCRIPTEN_KEEPALIVE const char *gpw_run_json(gp_session *s) {
+    NEED_SESSION(s, NULL);
+    gp_run_turn t;
+    memset(&t, 0, sizeof t);
+    t.next_ms = -1.0;
+    s->run.n_turn_points = 0;
+    return turn_answer(s, &t);
+}
+
+/* Keeps the model as the last good state (force: even if it did not train
+ * since); returns 1 if it did, 0 if there was nothing new, -status on failure. */
+EMSCRIPTEN_KEEPALIVE int gpw_run_keep(gp_session *s, int force) {
+    NEED_SESSION(s, -GP_ERR_ARG);
+    int kept = 0;
+    gp_status st = gp_run_keep(&s->run, force, &kept, &s->err);
+    return st != GP_OK ? -(int)st : kept;
+}
+
+/* The last good state's file (with the history), for autosave. */
+EMSCRIPTEN_KEEPALIVE const uint8_t *gpw_run_good(gp_session *s) { return s ? s->run.good : NULL; }
+EMSCRIPTEN_KEEPALIVE int gpw_run_good_len(gp_session *s) { return s ? (int)s->run.good_len : 0; }
+
+/* Back to the last good state (after a NaN). */
+EMSCRIPTEN_KEEPALIVE int gpw_run_restore(gp_session *s) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    gp_status st = gp_run_restore(&s->run, &s->err);
+    if (st == GP_OK) s->label = -1;
+    return (int)st;
+}
+
+/* The whole history: chart points, measurements, the timeline's steps. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_run_history_json(gp_session *s) {
+    NEED_SESSION(s, NULL);
+    gp_json_reset(&s->out);
+    gp_run_history_json(&s->run, &s->out);
+    return answer(s);
+}
+
+/* Snapshot k of the timeline (0 = oldest) as the rendered set's RGBA (gpw_rgba*). */
+EMSCRIPTEN_KEEPALIVE int gpw_run_snapshot(gp_session *s, int k) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    const gp_history *h = &s->run.hist;
+    if (k < 0 || (uint32_t)k >= h->n_snaps)
+        return gp_fail(&s->err, GP_ERR_ARG, "snapshot %d is not in the timeline of %u", k, h->n_snaps);
+    if ((size_t)h->snap_w * h->snap_h > s->rgba_cap)
+        return gp_fail(&s->err, GP_ERR_FORMAT, "the timeline's snapshots are %dx%d, larger than this model's grids",
+                       h->snap_w, h->snap_h);
+    gp_run_snapshot_rgba(&s->run, (uint32_t)k, s->rgba);
+    s->rgba_w = h->snap_w;
+    s->rgba_h = h->snap_h;
     return 0;
 }
 
-/* Runs steps full training steps (d_steps D steps + one G step each). */
-EMSCRIPTEN_KEEPALIVE int gpw_train(gp_session *s, int steps) {
-    int st = need_training(s);
-    if (!st && (steps < 1 || steps > 1000000)) st = gp_fail(&s->err, GP_ERR_ARG, "steps must be in 1..1000000, got %d", steps);
-    for (int i = 0; st == 0 && i < steps; i++) st = (int)gp_gan_train_step(&s->gan, &s->ds, &s->err);
-    return st;
+/* A run setting by name (gp_run_set): speed, snap_every, measure_every, view_seed. */
+EMSCRIPTEN_KEEPALIVE int gpw_run_set(gp_session *s, const char *key, double value) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (key && !strcmp(key, "view_label"))
+        return gp_fail(&s->err, GP_ERR_ARG, "the class is set with gpw_set_class");
+    return (int)gp_run_set(&s->run, key, value, &s->err);
 }
 
-EMSCRIPTEN_KEEPALIVE int gpw_d_step(gp_session *s) {
-    int st = need_training(s);
-    return st ? st : (int)gp_gan_d_step(&s->gan, &s->ds, &s->err);
-}
-
-EMSCRIPTEN_KEEPALIVE int gpw_g_step(gp_session *s) {
-    int st = need_training(s);
-    return st ? st : (int)gp_gan_g_step(&s->gan, &s->err);
-}
-
-/* The training statistics as JSON: step (G steps), d_step, d_loss, g_loss,
- * d_real, d_fake (see gp_gan_stats), class_acc (ACGAN), and whether d_real
- * and d_fake are probabilities (BCE losses) or raw scores. */
-EMSCRIPTEN_KEEPALIVE const char *gpw_stats_json(gp_session *s) {
-    if (!s || !s->has_gan) return "null";
-    const gp_gan_stats *t = &s->gan.stats;
-    int n = snprintf(s->json, sizeof s->json,
-                     "{\"step\":%ld,\"d_step\":%ld,\"d_loss\":%.9g,\"g_loss\":%.9g,\"d_real\":%.9g,\"d_fake\":%.9g,"
-                     "\"g_fake\":%.9g,"
-                     "\"class_acc\":%.9g,\"penalty\":%.9g,\"probability\":%s}",
-                     t->step, t->d_step, t->d_loss, t->g_loss, t->d_real, t->d_fake, t->g_fake, t->class_acc, t->penalty,
-                     GP_LOSSES[s->gan.cfg.loss].probability ? "true" : "false");
-    return answer(s, (size_t)n);
-}
-
-/* [step, d_step, d_loss, g_loss, d_real, d_fake, g_fake]: the numbers the
- * training loop reads after every step, without a JSON round trip. Slots
- * named in gpw_stats_json. */
-EMSCRIPTEN_KEEPALIVE double *gpw_stats(gp_session *s) {
+/* Where the time went since Start (ms), for the page's benchmark. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_run_timing_json(gp_session *s) {
     NEED_SESSION(s, NULL);
-    double *v = s->stats;
-    const gp_gan_stats *t = &s->gan.stats;
-    v[0] = (double)t->step;
-    v[1] = (double)t->d_step;
-    v[2] = t->d_loss;
-    v[3] = t->g_loss;
-    v[4] = t->d_real;
-    v[5] = t->d_fake;
-    v[6] = t->g_fake;
-    return v;
+    const gp_run *r = &s->run;
+    gp_json *j = &s->out;
+    gp_json_reset(j);
+    gp_json_open(j, '{');
+    gp_json_knum(j, "train", r->spent_train);
+    gp_json_knum(j, "snapshot", r->spent_snapshot);
+    gp_json_knum(j, "measure", r->spent_measure);
+    gp_json_knum(j, "keep", r->spent_keep);
+    gp_json_knum(j, "wall", r->started > 0 ? r->clock() - r->started : 0.0);
+    gp_json_kint(j, "steps", r->rate_steps);
+    gp_json_close(j, '}');
+    return answer(s);
+}
+
+/* Chart points and FD points that an autosave from before states carried
+ * their history kept beside the state (n_points x 5 and n_fd x 2 floats):
+ * they become the run's history. */
+EMSCRIPTEN_KEEPALIVE int gpw_run_import_history(gp_session *s, const float *points, int n_points, const float *fd, int n_fd) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (n_points < 0 || n_fd < 0 || n_points > (int)GP_HISTORY_MAX_POINTS || n_fd > (int)GP_HISTORY_MAX_FD ||
+        (n_points && !points) || (n_fd && !fd))
+        return gp_fail(&s->err, GP_ERR_ARG, "history: %d points at %p, %d FD points at %p", n_points, (const void *)points,
+                       n_fd, (const void *)fd);
+    gp_history *h = &s->run.hist;
+    h->n_points = h->n_measures = 0;
+    h->thinned++;
+    for (int i = 0; i < n_points; i++) gp_history_push_point(h, points + (size_t)i * GP_HISTORY_POINT);
+    for (int i = 0; i < n_fd; i++) gp_history_push_measure(h, fd[2 * i], fd[2 * i + 1], NAN);
+    return 0;
 }
 
 /* The class that renders, samples and D's scores use for a conditional
@@ -392,16 +545,15 @@ EMSCRIPTEN_KEEPALIVE double *gpw_stats(gp_session *s) {
  * classes). */
 EMSCRIPTEN_KEEPALIVE int gpw_set_class(gp_session *s, int label) {
     NEED_SESSION(s, GP_ERR_ARG);
-    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
-    if (label < -1 || label >= s->gan.cfg.classes)
-        return gp_fail(&s->err, GP_ERR_ARG, "class must be in -1..%d, got %d", s->gan.cfg.classes - 1, label);
-    s->label = label;
-    return 0;
+    if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    gp_status st = gp_run_set(&s->run, "view_label", label, &s->err);
+    if (st == GP_OK) s->label = label;
+    return (int)st;
 }
 
 static int check_count(gp_session *s, int count) {
     NEED_SESSION(s, GP_ERR_ARG);
-    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
     if (count < 1 || count > GPW_MAX_IMAGES)
         return gp_fail(&s->err, GP_ERR_ARG, "count must be in 1..%d", GPW_MAX_IMAGES);
     return 0;
@@ -411,14 +563,14 @@ static int render(gp_session *s, const float *z, int count, int cols) {
     if (cols < 1 || cols > GPW_MAX_IMAGES)
         return gp_fail(&s->err, GP_ERR_ARG, "columns must be in 1..%d", GPW_MAX_IMAGES);
     int gw, gh;
-    gp_grid_size(count, cols, s->gan.image.h, s->gan.image.w, &gw, &gh);
+    gp_grid_size(count, cols, s->run.gan.image.h, s->run.gan.image.w, &gw, &gh);
     GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
-    gp_score_labels(s->labels, count, s->gan.cfg.classes, s->label);
-    gp_gan_generate(&s->gan, z, s->gan.cfg.classes ? s->labels : NULL, count, s->images);
+    gp_score_labels(s->labels, count, s->run.gan.cfg.classes, s->label);
+    gp_gan_generate(&s->run.gan, z, s->run.gan.cfg.classes ? s->labels : NULL, count, s->images);
     s->n_images = count;
     s->rgba_w = gw;
     s->rgba_h = gh;
-    gp_grid_render(s->rgba, 4, s->images, count, cols, s->gan.image.h, s->gan.image.w);
+    gp_grid_render(s->rgba, 4, s->images, count, cols, s->run.gan.image.h, s->run.gan.image.w);
     return 0;
 }
 
@@ -427,7 +579,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_render_seed(gp_session *s, double seed, int count, 
     int st = check_count(s, count);
     if (st) return st;
     if (!seed_ok(s, seed)) return GP_ERR_ARG;
-    gp_gan_latents(&s->gan, (uint64_t)seed, count, s->z);
+    gp_gan_latents(&s->run.gan, (uint64_t)seed, count, s->z);
     return render(s, s->z, count, cols);
 }
 
@@ -436,21 +588,21 @@ EMSCRIPTEN_KEEPALIVE int gpw_rgba_width(gp_session *s) { return s ? s->rgba_w : 
 EMSCRIPTEN_KEEPALIVE int gpw_rgba_height(gp_session *s) { return s ? s->rgba_h : 0; }
 
 /* Floats per image (784 for 28x28 grayscale) and the latent size. */
-EMSCRIPTEN_KEEPALIVE int gpw_image_size(gp_session *s) { return s && s->has_gan ? gp_shape_size(s->gan.image) : 0; }
-EMSCRIPTEN_KEEPALIVE int gpw_latent_size(gp_session *s) { return s && s->has_gan ? s->gan.cfg.latent : 0; }
+EMSCRIPTEN_KEEPALIVE int gpw_image_size(gp_session *s) { return s && s->run.has_gan ? gp_shape_size(s->run.gan.image) : 0; }
+EMSCRIPTEN_KEEPALIVE int gpw_latent_size(gp_session *s) { return s && s->run.has_gan ? s->run.gan.cfg.latent : 0; }
 
 /* Writes count samples of the given seed (count x image floats in [-1, 1])
  * into out, which holds out_len floats. */
 EMSCRIPTEN_KEEPALIVE int gpw_sample(gp_session *s, double seed, int count, float *out, int out_len) {
     int st = check_count(s, count);
     if (st) return st;
-    if (!out || out_len < 0 || (size_t)out_len < (size_t)count * gp_shape_size(s->gan.image))
+    if (!out || out_len < 0 || (size_t)out_len < (size_t)count * gp_shape_size(s->run.gan.image))
         return gp_fail(&s->err, GP_ERR_ARG, "samples: %d floats at %p, %d images need %zu", out_len, (void *)out, count,
-                       (size_t)count * gp_shape_size(s->gan.image));
+                       (size_t)count * gp_shape_size(s->run.gan.image));
     if (!seed_ok(s, seed)) return GP_ERR_ARG;
-    gp_gan_latents(&s->gan, (uint64_t)seed, count, s->z);
-    gp_score_labels(s->labels, count, s->gan.cfg.classes, s->label);
-    gp_gan_generate(&s->gan, s->z, s->gan.cfg.classes ? s->labels : NULL, count, out);
+    gp_gan_latents(&s->run.gan, (uint64_t)seed, count, s->z);
+    gp_score_labels(s->labels, count, s->run.gan.cfg.classes, s->label);
+    gp_gan_generate(&s->run.gan, s->z, s->run.gan.cfg.classes ? s->labels : NULL, count, out);
     return 0;
 }
 
@@ -458,7 +610,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_sample(gp_session *s, double seed, int count, float
  * 2 generator with float16 weights): see gpw_saved*. */
 EMSCRIPTEN_KEEPALIVE int gpw_save(gp_session *s, int kind) {
     NEED_SESSION(s, GP_ERR_ARG);
-    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model to save");
+    if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model to save");
     /* the last save was copied out by the caller: its memory goes first, so
      * that the next (a little larger as the history grows) can take its place */
     free(s->saved);
@@ -466,7 +618,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_save(gp_session *s, int kind) {
     s->saved_len = 0;
     uint8_t *bytes;
     size_t len;
-    gp_status st = gp_model_save(&s->gan, kind, &bytes, &len, &s->err);
+    gp_status st = gp_run_save(&s->run, kind, &bytes, &len, &s->err);
     if (st != GP_OK) return (int)st;
     s->saved = bytes;
     s->saved_len = len;
@@ -476,29 +628,20 @@ EMSCRIPTEN_KEEPALIVE int gpw_save(gp_session *s, int kind) {
 EMSCRIPTEN_KEEPALIVE uint8_t *gpw_saved(gp_session *s) { return s ? s->saved : NULL; }
 EMSCRIPTEN_KEEPALIVE int gpw_saved_len(gp_session *s) { return s ? (int)s->saved_len : 0; }
 
-/* The run's history (history.h) for the next training-state save: the page
- * sets it just before gpw_save(s, 1). len 0 drops it; bad bytes change
- * nothing. */
-EMSCRIPTEN_KEEPALIVE int gpw_set_history(gp_session *s, const uint8_t *bytes, int len) {
-    NEED_SESSION(s, GP_ERR_ARG);
-    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
-    if (len < 0 || (len > 0 && !bytes)) return gp_fail(&s->err, GP_ERR_ARG, "history: %d bytes at %p", len, (void *)bytes);
-    return (int)gp_gan_set_history(&s->gan, bytes, (size_t)len, &s->err);
-}
-
-/* The history the loaded model file carried (empty when none). */
-EMSCRIPTEN_KEEPALIVE const uint8_t *gpw_history(gp_session *s) { return s && s->has_gan ? s->gan.history : NULL; }
-EMSCRIPTEN_KEEPALIVE int gpw_history_len(gp_session *s) { return s && s->has_gan ? (int)s->gan.history_len : 0; }
-
-/* Replaces the model with a model file's; a bad file changes nothing. */
+/* Replaces the model with a model file's; a bad file changes nothing. A
+ * training state's history (charts, FD points, timeline) becomes the run's,
+ * and its settings the next new model's; a generator alone leaves the
+ * settings for the next new model as they were. */
 EMSCRIPTEN_KEEPALIVE int gpw_load_model(gp_session *s, const uint8_t *bytes, int len) {
     NEED_SESSION(s, GP_ERR_ARG);
     if (!buffer_ok(s, bytes, len, "model file")) return GP_ERR_ARG;
     gp_gan gan;
     gp_status st = gp_model_load(&gan, bytes, (size_t)(len > 0 ? len : 0), &s->err);
     if (st != GP_OK) return (int)st;
+    int training = gan.has_d;
+    gp_gan_config cfg = gan.cfg;
     int rc = adopt_model(s, &gan);
-    if (rc == 0) s->cfg = s->gan.cfg;
+    if (rc == 0 && training) s->cfg = cfg;
     return rc;
 }
 
@@ -516,8 +659,10 @@ EMSCRIPTEN_KEEPALIVE int gpw_rng_normals(double seed, int n, float *out) {
 
 /* The model as JSON (gp_model_info_json), or "null" without one. */
 EMSCRIPTEN_KEEPALIVE const char *gpw_model_json(gp_session *s) {
-    if (!s || !s->has_gan) return "null";
-    return answer(s, gp_model_info_json(&s->gan, s->json, sizeof s->json));
+    if (!s || !s->run.has_gan) return "null";
+    gp_json_reset(&s->out);
+    gp_model_info_json(&s->run.gan, &s->out);
+    return answer(s);
 }
 
 /* ---- explore: latent rows ---------------------------------------------- */
@@ -526,14 +671,14 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_model_json(gp_session *s) {
 
 static int check_rows(gp_session *s, int row, int count) {
     NEED_SESSION(s, GP_ERR_ARG);
-    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
     if (row < 0 || row >= GPW_MAX_IMAGES || count < 1 || count > GPW_MAX_IMAGES - row) /* no overflow */
         return gp_fail(&s->err, GP_ERR_ARG, "latent rows from %d, %d of them, are outside 0..%d", row, count,
                        GPW_MAX_IMAGES - 1);
     return 0;
 }
 
-static float *zrow(gp_session *s, int row) { return s->zw + (size_t)row * s->gan.cfg.latent; }
+static float *zrow(gp_session *s, int row) { return s->zw + (size_t)row * s->run.gan.cfg.latent; }
 
 /* Row `row` = the latent of sample `index` of seed (what gpw_render_seed
  * draws at that place). */
@@ -543,8 +688,8 @@ EMSCRIPTEN_KEEPALIVE int gpw_z_seed(gp_session *s, int row, double seed, int ind
     if (!seed_ok(s, seed)) return GP_ERR_ARG;
     if (index < 0 || index >= GPW_MAX_IMAGES)
         return gp_fail(&s->err, GP_ERR_ARG, "sample index must be in 0..%d, got %d", GPW_MAX_IMAGES - 1, index);
-    int L = s->gan.cfg.latent;
-    gp_gan_latents(&s->gan, (uint64_t)seed, index + 1, s->z);
+    int L = s->run.gan.cfg.latent;
+    gp_gan_latents(&s->run.gan, (uint64_t)seed, index + 1, s->z);
     memcpy(zrow(s, row), s->z + (size_t)index * L, sizeof(float) * L);
     return 0;
 }
@@ -557,7 +702,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_z_slerp(gp_session *s, int row, int a, int b, doubl
     if (!st) st = check_rows(s, b, 1);
     if (st) return st;
     if (!(t >= 0.0 && t <= 1.0)) return gp_fail(&s->err, GP_ERR_ARG, "t must be in [0, 1], got %g", t);
-    gp_latent_slerp(zrow(s, row), zrow(s, a), zrow(s, b), s->gan.cfg.latent, t);
+    gp_latent_slerp(zrow(s, row), zrow(s, a), zrow(s, b), s->run.gan.cfg.latent, t);
     return 0;
 }
 
@@ -571,7 +716,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_z_direction(gp_session *s, int row, int src, int k,
         return gp_fail(&s->err, GP_ERR_ARG, "direction must be in 0..%d, got %d", GPW_DIRECTIONS - 1, k);
     if (!(amount >= -10.0 && amount <= 10.0))
         return gp_fail(&s->err, GP_ERR_ARG, "amount must be in [-10, 10], got %g", amount);
-    int L = s->gan.cfg.latent;
+    int L = s->run.gan.cfg.latent;
     gp_latent_step(zrow(s, row), zrow(s, src), s->dirs + (size_t)k * L, L, amount);
     return 0;
 }
@@ -587,12 +732,12 @@ EMSCRIPTEN_KEEPALIVE int gpw_z_jitter(gp_session *s, int row, int src, double se
     if (!seed_ok(s, seed)) return GP_ERR_ARG;
     if (!(radius >= 0.0 && radius <= 10.0))
         return gp_fail(&s->err, GP_ERR_ARG, "radius must be in [0, 10], got %g", radius);
-    gp_latent_jitter(zrow(s, row), zrow(s, src), s->gan.cfg.latent, (uint64_t)seed, radius);
+    gp_latent_jitter(zrow(s, row), zrow(s, src), s->run.gan.cfg.latent, (uint64_t)seed, radius);
     return 0;
 }
 
 /* The rows themselves (GPW_MAX_IMAGES x latent floats), for tests. */
-EMSCRIPTEN_KEEPALIVE float *gpw_z(gp_session *s) { return s && s->has_gan ? s->zw : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_z(gp_session *s) { return s && s->run.has_gan ? s->zw : NULL; }
 
 /* Renders rows row..row+count-1 as an RGBA grid: see gpw_rgba*. */
 EMSCRIPTEN_KEEPALIVE int gpw_render_z(gp_session *s, int row, int count, int cols) {
@@ -609,26 +754,26 @@ EMSCRIPTEN_KEEPALIVE int gpw_render_real(gp_session *s, int first, int count, in
     int st = check_count(s, count);
     if (st) return st;
     if (s->ds.n_test == 0) return gp_fail(&s->err, GP_ERR_ARG, "no dataset loaded");
-    if (s->ds.h != s->gan.image.h || s->ds.w != s->gan.image.w || s->ds.c != s->gan.image.c)
+    if (s->ds.h != s->run.gan.image.h || s->ds.w != s->run.gan.image.w || s->ds.c != s->run.gan.image.c)
         return gp_fail(&s->err, GP_ERR_ARG, "dataset images are %dx%d, the model's %dx%d", s->ds.h, s->ds.w,
-                       s->gan.image.h, s->gan.image.w);
+                       s->run.gan.image.h, s->run.gan.image.w);
     if (first < 0 || first > 2147483647 - count) /* first + i must not overflow */
         return gp_fail(&s->err, GP_ERR_ARG, "first must be in 0..%d, got %d", 2147483647 - count, first);
     if (cols < 1 || cols > GPW_MAX_IMAGES)
         return gp_fail(&s->err, GP_ERR_ARG, "columns must be in 1..%d", GPW_MAX_IMAGES);
-    int n_img = gp_shape_size(s->gan.image);
+    int n_img = gp_shape_size(s->run.gan.image);
     for (int i = 0; i < count; i++) {
         int idx = gp_dataset_held_out_mixed(&s->ds, first + i);
         gp_dataset_image(&s->ds, idx, s->images + (size_t)i * n_img);
-        s->labels[i] = s->gan.cfg.classes ? s->ds.labels[idx] % s->gan.cfg.classes : 0; /* D judges them as what they are */
+        s->labels[i] = s->run.gan.cfg.classes ? s->ds.labels[idx] % s->run.gan.cfg.classes : 0; /* D judges them as what they are */
     }
     int gw, gh;
-    gp_grid_size(count, cols, s->gan.image.h, s->gan.image.w, &gw, &gh);
+    gp_grid_size(count, cols, s->run.gan.image.h, s->run.gan.image.w, &gw, &gh);
     GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
     s->n_images = count;
     s->rgba_w = gw;
     s->rgba_h = gh;
-    gp_grid_render(s->rgba, 4, s->images, count, cols, s->gan.image.h, s->gan.image.w);
+    gp_grid_render(s->rgba, 4, s->images, count, cols, s->run.gan.image.h, s->run.gan.image.w);
     return 0;
 }
 
@@ -637,10 +782,10 @@ EMSCRIPTEN_KEEPALIVE int gpw_render_real(gp_session *s, int first, int count, in
  * gpw_probs. */
 EMSCRIPTEN_KEEPALIVE int gpw_d_score(gp_session *s) {
     NEED_SESSION(s, GP_ERR_ARG);
-    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
-    if (!s->gan.has_d) return gp_fail(&s->err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
+    if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (!s->run.gan.has_d) return gp_fail(&s->err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
     if (s->n_images < 1) return gp_fail(&s->err, GP_ERR_ARG, "nothing rendered to score");
-    gp_gan_d_readouts(&s->gan, s->images, s->gan.cfg.classes ? s->labels : NULL, s->n_images, s->probs);
+    gp_gan_d_readouts(&s->run.gan, s->images, s->run.gan.cfg.classes ? s->labels : NULL, s->n_images, s->probs);
     return 0;
 }
 
@@ -667,7 +812,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len
         return gp_fail(&s->err, GP_ERR_ARG, "the picture must be h x w x 4 bytes (h, w in 1..1024) and the mask as large");
     if (!(noise >= 0.0 && noise <= 2.0)) return gp_fail(&s->err, GP_ERR_ARG, "noise must be in 0..2, got %g", noise);
     if (!seed_ok(s, seed)) return GP_ERR_ARG;
-    gp_shape im = s->gan.image;
+    gp_shape im = s->run.gan.image;
     int n_img = gp_shape_size(im);
     if (im.c != 1) return gp_fail(&s->err, GP_ERR_ARG, "only grayscale models edit pictures");
     /* the picture and mask as the model sees them; the rendered set changes only on success */
@@ -701,7 +846,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len
     int cap = 12; /* ten points along the way and the result (steps < 10: one per step) */
     float *trace = malloc(sizeof(float) * (size_t)n_img * cap);
     gp_project_result r;
-    st = trace ? (int)gp_project(&s->gan, target, mask_rgba ? mask : NULL, &o, zrow(s, row), NULL, trace, cap, &r, &s->err)
+    st = trace ? (int)gp_project(&s->run.gan, target, mask_rgba ? mask : NULL, &o, zrow(s, row), NULL, trace, cap, &r, &s->err)
                : (int)gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
     if (!st) { /* the rendered set: the target, then the trace (the result is its last image) */
         memcpy(s->images, target, sizeof(float) * (size_t)n_img);
@@ -718,33 +863,41 @@ EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len
     s->rgba_w = gw;
     s->rgba_h = gh;
     gp_grid_render(s->rgba, 4, s->images, count, count, im.h, im.w);
-    snprintf(s->json, sizeof s->json,
-             "{\"loss\":%.6g,\"class\":%d,\"start\":%d,\"mean_z2\":%.4g,\"traced\":%d,\"counted\":%g}", (double)r.loss,
-             r.label, r.start, (double)r.prior, r.traced, counted);
-    return 0;
+    gp_json *j = &s->out;
+    gp_json_reset(j);
+    gp_json_open(j, '{');
+    gp_json_knum(j, "loss", r.loss);
+    gp_json_kint(j, "class", r.label);
+    gp_json_kint(j, "start", r.start);
+    gp_json_knum(j, "mean_z2", r.prior);
+    gp_json_kint(j, "traced", r.traced);
+    gp_json_knum(j, "counted", counted);
+    gp_json_close(j, '}');
+    return answer(s) ? 0 : GP_ERR_NOMEM;
 }
 
-EMSCRIPTEN_KEEPALIVE const char *gpw_project_json(gp_session *s) { return s ? s->json : "{}"; }
+/* What the last gpw_project or gpw_nearest found (read it before another JSON call). */
+EMSCRIPTEN_KEEPALIVE const char *gpw_project_json(gp_session *s) { return s ? answer(s) : NULL; }
 
 /* Why D decides: the saliency (gradient of D's score with respect to the
  * pixels) of the rendered set, laid over it as heat in a grid of cols
  * columns (gpw_rgba). */
 EMSCRIPTEN_KEEPALIVE int gpw_saliency(gp_session *s, int cols) {
     NEED_SESSION(s, GP_ERR_ARG);
-    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
-    if (!s->gan.has_d) return gp_fail(&s->err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
+    if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (!s->run.gan.has_d) return gp_fail(&s->err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
     if (s->n_images < 1) return gp_fail(&s->err, GP_ERR_ARG, "nothing rendered to explain");
     if (cols < 1 || cols > GPW_MAX_IMAGES) return gp_fail(&s->err, GP_ERR_ARG, "columns must be in 1..%d", GPW_MAX_IMAGES);
-    int n = s->n_images, n_img = gp_shape_size(s->gan.image);
+    int n = s->n_images, n_img = gp_shape_size(s->run.gan.image);
     float *heat = malloc(sizeof(float) * (size_t)n * n_img);
     if (!heat) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
-    gp_gan_d_saliency(&s->gan, s->images, s->gan.cfg.classes ? s->labels : NULL, n, heat);
+    gp_gan_d_saliency(&s->run.gan, s->images, s->run.gan.cfg.classes ? s->labels : NULL, n, heat);
     int gw, gh;
-    gp_grid_size(n, cols, s->gan.image.h, s->gan.image.w, &gw, &gh);
+    gp_grid_size(n, cols, s->run.gan.image.h, s->run.gan.image.w, &gw, &gh);
     GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
     s->rgba_w = gw;
     s->rgba_h = gh;
-    gp_grid_render_heat(s->rgba, s->images, heat, n, cols, s->gan.image.h, s->gan.image.w);
+    gp_grid_render_heat(s->rgba, s->images, heat, n, cols, s->run.gan.image.h, s->run.gan.image.w);
     free(heat);
     return 0;
 }
@@ -756,12 +909,12 @@ EMSCRIPTEN_KEEPALIVE int gpw_saliency(gp_session *s, int cols) {
  * then says space, indices, labels and distances. */
 EMSCRIPTEN_KEEPALIVE int gpw_nearest(gp_session *s, int which, int k, int features) {
     NEED_SESSION(s, GP_ERR_ARG);
-    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
     if (which < 0 || which >= s->n_images)
         return gp_fail(&s->err, GP_ERR_ARG, "image %d is not in the rendered set of %d", which, s->n_images);
     if (k < 1 || k > GP_NEAREST_MAX) return gp_fail(&s->err, GP_ERR_ARG, "k must be in 1..%d, got %d", GP_NEAREST_MAX, k);
     if (features != 0 && features != 1) return gp_fail(&s->err, GP_ERR_ARG, "features must be 0 (pixels) or 1");
-    gp_shape im = s->gan.image;
+    gp_shape im = s->run.gan.image;
     if (s->ds.n_train == 0) return gp_fail(&s->err, GP_ERR_ARG, "no dataset loaded");
     if (s->ds.h != im.h || s->ds.w != im.w || s->ds.c != im.c)
         return gp_fail(&s->err, GP_ERR_ARG, "the dataset's images are %dx%d, the model's %dx%d", s->ds.w, s->ds.h, im.w, im.h);
@@ -787,16 +940,25 @@ EMSCRIPTEN_KEEPALIVE int gpw_nearest(gp_session *s, int which, int k, int featur
         found = gp_nearest_pixels(&s->ds, image, k, idx, dist);
     }
     free(image);
-    size_t at = (size_t)snprintf(s->json, sizeof s->json, "{\"space\":\"%s\",\"indices\":[", features ? "features" : "pixels");
-    for (int i = 0; i < found; i++) at += (size_t)snprintf(s->json + at, sizeof s->json - at, "%s%d", i ? "," : "", idx[i]);
-    at += (size_t)snprintf(s->json + at, sizeof s->json - at, "],\"labels\":[");
-    for (int i = 0; i < found; i++) at += (size_t)snprintf(s->json + at, sizeof s->json - at, "%s%d", i ? "," : "", s->ds.labels[idx[i]]);
-    at += (size_t)snprintf(s->json + at, sizeof s->json - at, "],\"distances\":[");
-    for (int i = 0; i < found; i++) at += (size_t)snprintf(s->json + at, sizeof s->json - at, "%s%.6g", i ? "," : "", (double)dist[i]);
-    snprintf(s->json + at, sizeof s->json - at, "]}");
+    gp_json *j = &s->out;
+    gp_json_reset(j);
+    gp_json_open(j, '{');
+    gp_json_kstr(j, "space", features ? "features" : "pixels");
+    gp_json_key(j, "indices");
+    gp_json_open(j, '[');
+    for (int i = 0; i < found; i++) gp_json_int(j, idx[i]);
+    gp_json_close(j, ']');
+    gp_json_key(j, "labels");
+    gp_json_open(j, '[');
+    for (int i = 0; i < found; i++) gp_json_int(j, s->ds.labels[idx[i]]);
+    gp_json_close(j, ']');
+    gp_json_key(j, "distances");
+    gp_json_nums(j, dist, (size_t)found, 1);
+    gp_json_close(j, '}');
+    if (!answer(s)) return GP_ERR_NOMEM;
     for (int i = 0; i < found; i++) {
         gp_dataset_image(&s->ds, idx[i], s->images + (size_t)i * n_img);
-        s->labels[i] = s->gan.cfg.classes ? s->ds.labels[idx[i]] % s->gan.cfg.classes : 0;
+        s->labels[i] = s->run.gan.cfg.classes ? s->ds.labels[idx[i]] % s->run.gan.cfg.classes : 0;
     }
     int gw, gh;
     gp_grid_size(found, found, im.h, im.w, &gw, &gh);
@@ -832,11 +994,11 @@ static void sum_and_hash(const float *v, size_t n, double *sum, double *hash) {
  * g_adam, d_adam (Adam's moments). */
 EMSCRIPTEN_KEEPALIVE const char *gpw_checksum_json(gp_session *s) {
     double v[8] = {0}, unused;
-    if (!s || !s->has_gan) return "null";
-    gp_net *G = &s->gan.G, *D = &s->gan.D;
+    if (!s || !s->run.has_gan) return "null";
+    gp_net *G = &s->run.gan.G, *D = &s->run.gan.D;
     sum_and_hash(G->params, G->n_params, &v[0], &v[1]);
     sum_and_hash(G->buffers, G->n_buffers, &unused, &v[4]);
-    if (s->gan.has_d) {
+    if (s->run.gan.has_d) {
         sum_and_hash(D->params, D->n_params, &v[2], &v[3]);
         sum_and_hash(D->buffers, D->n_buffers, &unused, &v[5]);
         double m, mv;
@@ -847,11 +1009,16 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_checksum_json(gp_session *s) {
         sum_and_hash(D->adam_v, D->n_params, &unused, &mv);
         v[7] = (double)((uint32_t)m ^ (uint32_t)mv);
     }
-    int n = snprintf(s->json, sizeof s->json,
-                     "{\"g_sum\":%.17g,\"g_hash\":%.0f,\"d_sum\":%.17g,\"d_hash\":%.0f,\"g_buffers\":%.0f,"
-                     "\"d_buffers\":%.0f,\"g_adam\":%.0f,\"d_adam\":%.0f}",
-                     v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-    return answer(s, (size_t)n);
+    static const char *const keys[8] = {"g_sum", "g_hash", "d_sum", "d_hash", "g_buffers", "d_buffers", "g_adam", "d_adam"};
+    gp_json *j = &s->out;
+    gp_json_reset(j);
+    gp_json_open(j, '{');
+    for (int k = 0; k < 8; k++) {
+        gp_json_key(j, keys[k]);
+        gp_json_double(j, v[k]);
+    }
+    gp_json_close(j, '}');
+    return answer(s);
 }
 
 /* For tests of the page's divergence handling: writes NaN into G's first
@@ -859,9 +1026,9 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_checksum_json(gp_session *s) {
  * divergence would. */
 EMSCRIPTEN_KEEPALIVE int gpw_test_poison(gp_session *s) {
     NEED_SESSION(s, GP_ERR_ARG);
-    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
-    s->gan.G.params[0] = NAN;
-    gp_net_params_changed(&s->gan.G);
+    if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    s->run.gan.G.params[0] = NAN;
+    gp_net_params_changed(&s->run.gan.G);
     return 0;
 }
 
@@ -890,6 +1057,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_load_classifier(gp_session *s, const uint8_t *bytes
     s->has_clf = 1;
     s->ref = ref;
     s->has_ref = 1;
+    gp_run_set_scorer(&s->run, &s->clf, &s->ref);
     return 0;
 }
 
@@ -898,28 +1066,34 @@ EMSCRIPTEN_KEEPALIVE int gpw_load_classifier(gp_session *s, const uint8_t *bytes
  * class with every held-out image), or classes in turn with label -1. */
 EMSCRIPTEN_KEEPALIVE int gpw_score(gp_session *s, int count, double seed, int label) {
     NEED_SESSION(s, GP_ERR_ARG);
-    if (!s->has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
     if (!s->has_clf || !s->has_ref)
         return gp_fail(&s->err, GP_ERR_ARG, "no classifier reference: load the classifier after the dataset");
     if (count < 2 || count > GPW_MAX_SCORE)
         return gp_fail(&s->err, GP_ERR_ARG, "count must be in 2..%d, got %d", GPW_MAX_SCORE, count);
     if (!seed_ok(s, seed)) return GP_ERR_ARG;
-    return (int)gp_score_model(&s->clf, &s->ref, &s->gan, count, (uint64_t)seed, label, &s->quality, &s->err);
+    return (int)gp_score_model(&s->clf, &s->ref, &s->run.gan, count, (uint64_t)seed, label, &s->quality, &s->err);
 }
 
 /* The last gpw_score as JSON: fd, entropy, hist (10 shares), cond_acc (a
  * conditional model's share of samples the classifier assigns to the class
  * asked for; null otherwise), count. */
 EMSCRIPTEN_KEEPALIVE const char *gpw_score_json(gp_session *s) {
-    NEED_SESSION(s, "null");
+    NEED_SESSION(s, NULL);
     const gp_quality *q = &s->quality;
-    size_t n = (size_t)snprintf(s->json, sizeof s->json, "{\"count\":%d,\"fd\":%.9g,\"entropy\":%.9g,\"hist\":[", q->count,
-                                q->fd, q->entropy);
-    for (int k = 0; k < GP_CLASSES && n < sizeof s->json; k++)
-        n += (size_t)snprintf(s->json + n, sizeof s->json - n, "%s%.6g", k ? "," : "", q->hist[k]);
-    if (n < sizeof s->json) {
-        if (q->cond_acc >= 0) n += (size_t)snprintf(s->json + n, sizeof s->json - n, "],\"cond_acc\":%.6g}", q->cond_acc);
-        else n += (size_t)snprintf(s->json + n, sizeof s->json - n, "],\"cond_acc\":null}");
-    }
-    return answer(s, n);
+    gp_json *j = &s->out;
+    gp_json_reset(j);
+    gp_json_open(j, '{');
+    gp_json_kint(j, "count", q->count);
+    gp_json_knum(j, "fd", q->fd);
+    gp_json_knum(j, "entropy", q->entropy);
+    gp_json_key(j, "hist");
+    gp_json_open(j, '[');
+    for (int k = 0; k < GP_CLASSES; k++) gp_json_num(j, q->hist[k]);
+    gp_json_close(j, ']');
+    gp_json_key(j, "cond_acc");
+    if (q->cond_acc >= 0) gp_json_num(j, q->cond_acc);
+    else gp_json_null(j);
+    gp_json_close(j, '}');
+    return answer(s);
 }

@@ -30,6 +30,6 @@ void gp_rng_fill_uniform(gp_rng *rng, float *out, int n, float lo, float hi);
 #define GP_SALT_CLASSIFIER 0xC1A55ull            /* the classifier's batches and shifts, from its seed */
 #define GP_SALT_DIRECTIONS 0xD1CEull             /* the page's latent directions (+ latent size) */
 #define GP_SALT_RECALIBRATE 7ull                 /* BatchNorm re-estimation at export (+ the model's seed) */
-#define GP_SALT_TOY_EVAL 0x70E7A1ull             /* the real points a 2-D model is measured against */
+#define GP_SALT_2D_EVAL 0x70E7A1ull             /* the real points a 2-D model is measured against */
 
 #endif

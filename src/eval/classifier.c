@@ -133,11 +133,18 @@ void gp_classifier_run(gp_classifier *c, const float *images, int count, uint8_t
     c->net.training = saved;
 }
 
-double gp_classifier_accuracy(gp_classifier *c, const gp_dataset *ds) {
+float gp_classifier_lr(float lr, long step, long steps) {
+    return lr * (0.05f + 0.95f * 0.5f * (1.0f + cosf(3.14159265f * (float)(step - 1) / (float)steps)));
+}
+
+gp_status gp_classifier_accuracy(gp_classifier *c, const gp_dataset *ds, double *acc, gp_err *err) {
     int n = ds->n_test, correct = 0;
     size_t n_img = (size_t)gp_shape_size(c->net.shape[0]);
-    if (gp_classifier_check_images(c, ds, NULL) != GP_OK) return 0.0;
+    *acc = 0.0;
+    gp_status st = gp_classifier_check_images(c, ds, err);
+    if (st != GP_OK) return st;
     float *img = malloc(sizeof(float) * n_img * 256);
+    if (!img) return gp_fail(err, GP_ERR_NOMEM, "out of memory measuring the classifier's accuracy");
     uint8_t pred[256];
     for (int i = 0; i < n; i += 256) {
         int b = n - i < 256 ? n - i : 256;
@@ -146,7 +153,8 @@ double gp_classifier_accuracy(gp_classifier *c, const gp_dataset *ds) {
         for (int r = 0; r < b; r++) correct += pred[r] == ds->labels[ds->test_index[i + r]];
     }
     free(img);
-    return n ? (double)correct / n : 0.0;
+    *acc = n ? (double)correct / n : 0.0;
+    return GP_OK;
 }
 
 gp_status gp_quality_reference(gp_classifier *c, const gp_dataset *ds, gp_feature_stats *ref, gp_err *err) {

@@ -44,8 +44,11 @@ gp_status gp_classifier_check_images(const gp_classifier *c, const gp_dataset *d
 /* Evaluation mode. images: count x the classifier's input size, in [-1, 1]. Either output may be NULL:
  * predicted classes (count) and features (count x feature_dim). */
 void gp_classifier_run(gp_classifier *c, const float *images, int count, uint8_t *pred, float *features);
-/* Accuracy on the dataset's held-out images. */
-double gp_classifier_accuracy(gp_classifier *c, const gp_dataset *ds);
+/* Accuracy on the dataset's held-out images (0..1). */
+gp_status gp_classifier_accuracy(gp_classifier *c, const gp_dataset *ds, double *acc, gp_err *err);
+/* The learning rate of training step `step` (1..steps): cosine decay from
+ * lr to 5% of lr over the run. */
+float gp_classifier_lr(float lr, long step, long steps);
 
 typedef struct {
     int count;

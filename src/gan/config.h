@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/json.h"
 #include "gan/losses.h"
 #include "base/status.h"
 
@@ -77,10 +78,13 @@ typedef struct {
     const char *(*choice_label)(int i); /* CHOICE: value i for people */
     int live;          /* may change on a model that is training */
     int scope;         /* gp_setting_scope: which presets it applies to */
+    double def;        /* the default (a choice's index) */
+    double def_2d;     /* the 2-D preset's default where it differs, else NaN */
+    double first_visit; /* the first-visit recipe's value where it differs, else NaN */
 } gp_setting;
 
 /* Which kind of preset a setting shapes (the page shows the rows of its mode). */
-typedef enum { GP_SCOPE_ALL = 0, GP_SCOPE_IMAGE = 1, GP_SCOPE_POINTS = 2 } gp_setting_scope;
+typedef enum { GP_SCOPE_ALL = 0, GP_SCOPE_IMAGE = 1, GP_SCOPE_2D = 2 } gp_setting_scope;
 
 extern const gp_setting GP_SETTINGS[];
 extern const int GP_N_SETTINGS;
@@ -90,7 +94,7 @@ typedef struct {
     const char *label;
     const char *help;
     int channels, height, width; /* the images it makes and judges; a 2-D point is (2, 1, 1) */
-    int points;                  /* 1: a 2-D preset (toy distributions), not images */
+    int is_2d;                   /* 1: a 2-D preset (points in the plane), not images */
 } gp_preset_info;
 extern const gp_preset_info GP_PRESETS[];
 extern const int GP_N_PRESETS;
@@ -108,8 +112,20 @@ gp_status gp_setting_parse(gp_gan_config *cfg, const gp_setting *s, const char *
 /* The value as text (a choice's name for CHOICE rows). */
 void gp_setting_format(const gp_gan_config *cfg, const gp_setting *s, char *buf, size_t cap);
 
-/* The defaults of a preset (the seed article's MLP GAN for "mlp"). */
+/* The defaults of a preset (the seed article's MLP GAN for "mlp"): the
+ * table's def column, or def_2d where a 2-D preset's differs. */
 gp_status gp_gan_config_default(gp_gan_config *cfg, const char *preset, gp_err *err);
+
+/* Recipes: a preset's defaults changed where a column of the table says. */
+typedef struct {
+    const char *name;  /* "first_visit" */
+    const char *label;
+    const char *help;  /* why these values */
+} gp_recipe_info;
+extern const gp_recipe_info GP_RECIPES[];
+extern const int GP_N_RECIPES;
+/* A preset's defaults with a recipe's values ("" or NULL: none). */
+gp_status gp_gan_config_recipe(gp_gan_config *cfg, const char *preset, const char *recipe, gp_err *err);
 /* Every row's range, plus what ties settings together (classes and cond).
  * The message names the setting by its label. */
 gp_status gp_gan_config_check(const gp_gan_config *cfg, gp_err *err);
@@ -117,12 +133,12 @@ gp_status gp_gan_config_check(const gp_gan_config *cfg, gp_err *err);
  * known datasets, else "0", "1", ...), or unconditional if cond is none. */
 gp_status gp_gan_config_set_classes(gp_gan_config *cfg, int classes, gp_err *err);
 
-/* JSON for the page: {"settings":[...],"presets":[...],"losses":[...],
- * "conds":[...]}. Returns the length written (excluding the NUL), or the
- * length needed if cap is too small. */
-size_t gp_settings_json(char *buf, size_t cap);
+/* The tables for the page, as one JSON object: {"settings":[...],
+ * "presets":[...],"losses":[...],"recipes":[...]} (every row with its
+ * label, help, range and defaults). */
+void gp_settings_json(gp_json *j);
 /* One config as a JSON object of name: value (choices by name), plus
  * preset, dataset, classes and class_names. */
-size_t gp_config_json(const gp_gan_config *cfg, char *buf, size_t cap);
+void gp_config_json(const gp_gan_config *cfg, gp_json *j);
 
 #endif

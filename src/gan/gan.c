@@ -72,7 +72,7 @@ gp_status gp_gan_architecture(const gp_gan_config *cfg, gp_shape *g_in, gp_layer
         dcgan_architecture(image, d_out, g, g_n, d, d_n);
         return spectral_d(cfg, d, d_n), GP_OK;
     }
-    if (gp_preset_find(cfg->preset)->points) {
+    if (gp_preset_find(cfg->preset)->is_2d) {
         /* 2-D: z -> [Linear g_width -> act] x g_layers -> Linear 2 (no squashing: the plane is open)
          *      x -> [Linear d_width -> act] x d_layers -> Linear 1 (logit) */
         static const uint32_t act_kind[GP_ACT_COUNT] = {GP_LAYER_RELU, GP_LAYER_LEAKY_RELU, GP_LAYER_TANH};
@@ -652,37 +652,62 @@ void gp_gan_latents(const gp_gan *gan, uint64_t seed, int count, float *z) {
     else gp_rng_fill_normal(&rng, z, count * gan->cfg.latent, 0.0f, 1.0f);
 }
 
-size_t gp_model_info_json(const gp_gan *gan, char *buf, size_t cap) {
+void gp_model_info_json(const gp_gan *gan, gp_json *j) {
     const gp_gan_config *c = &gan->cfg;
-    char settings[2048];
-    gp_config_json(c, settings, sizeof settings);
-    char names[GP_MAX_CLASSES * (GP_NAME_LEN + 3) + 4];
-    size_t n = 0;
-    names[0] = 0;
-    for (int k = 0; k < c->classes; k++)
-        n += (size_t)snprintf(names + n, sizeof names - n, "%s\"%s\"", k ? "," : "", c->class_names[k]);
-    char ema[32], real_label[32], augment[32], r1[32];
-    gp_setting_format(c, gp_setting_find("r1"), r1, sizeof r1);
-    gp_setting_format(c, gp_setting_find("ema"), ema, sizeof ema);
-    gp_setting_format(c, gp_setting_find("real_label"), real_label, sizeof real_label);
-    gp_setting_format(c, gp_setting_find("augment"), augment, sizeof augment);
+    char text[32];
     gp_history_info hist = {0, 0, 0, 0, 0};
     if (gan->history_len) gp_history_check(gan->history, gan->history_len, &hist, NULL);
-    int len = snprintf(buf, cap,
-                       "{\"preset\":\"%s\",\"dataset\":\"%s\",\"image\":{\"channels\":%d,\"height\":%d,\"width\":%d},"
-                       "\"classes\":{\"count\":%d,\"names\":[%s]},\"steps\":%ld,\"d_steps_taken\":%ld,"
-                       "\"loss\":\"%s\",\"tools\":{\"conditioning\":\"%s\",\"ema\":%s,\"augment\":\"%s\",\"spectral_norm\":%s,"
-                       "\"r1\":%s,\"real_label\":%s},"
-                       "\"has_discriminator\":%s,\"parameters\":{\"generator\":%zu,\"discriminator\":%zu},"
-                       "\"history\":{\"chart_points\":%u,\"fd_points\":%u,\"snapshots\":%u},"
-                       "\"settings\":%s}",
-                       c->preset, c->dataset, gan->image.c, gan->image.h, gan->image.w, c->classes, names,
-                       gan->stats.step, gan->stats.d_step, GP_LOSSES[c->loss].name,
-                       gp_setting_find("cond")->choice(c->cond), ema, augment, c->spectral_norm ? "true" : "false", r1,
-                       real_label,
-                       gan->has_d ? "true" : "false", gan->G.n_params, gan->has_d ? gan->D.n_params : (size_t)0,
-                       hist.points, hist.fd_points, hist.snapshots, settings);
-    return len < 0 ? 0 : (size_t)len;
+    gp_json_open(j, '{');
+    gp_json_kstr(j, "preset", c->preset);
+    gp_json_kstr(j, "dataset", c->dataset);
+    gp_json_key(j, "image");
+    gp_json_open(j, '{');
+    gp_json_kint(j, "channels", gan->image.c);
+    gp_json_kint(j, "height", gan->image.h);
+    gp_json_kint(j, "width", gan->image.w);
+    gp_json_close(j, '}');
+    gp_json_key(j, "classes");
+    gp_json_open(j, '{');
+    gp_json_kint(j, "count", c->classes);
+    gp_json_key(j, "names");
+    gp_json_open(j, '[');
+    for (int k = 0; k < c->classes; k++) gp_json_str(j, c->class_names[k]);
+    gp_json_close(j, ']');
+    gp_json_close(j, '}');
+    gp_json_kint(j, "steps", gan->stats.step);
+    gp_json_kint(j, "d_steps_taken", gan->stats.d_step);
+    gp_json_kstr(j, "loss", GP_LOSSES[c->loss].name);
+    gp_json_key(j, "tools");
+    gp_json_open(j, '{');
+    gp_json_kstr(j, "conditioning", gp_setting_find("cond")->choice(c->cond));
+    static const char *const numbers[] = {"ema", "augment", "spectral_norm", "r1", "real_label"};
+    for (int i = 0; i < 5; i++) {
+        const gp_setting *s = gp_setting_find(numbers[i]);
+        gp_json_key(j, numbers[i]);
+        if (!strcmp(numbers[i], "spectral_norm")) {
+            gp_json_bool(j, c->spectral_norm);
+        } else {
+            gp_setting_format(c, s, text, sizeof text);
+            if (s->type == GP_SETTING_CHOICE) gp_json_str(j, text);
+            else gp_json_raw(j, text);
+        }
+    }
+    gp_json_close(j, '}');
+    gp_json_kbool(j, "has_discriminator", gan->has_d);
+    gp_json_key(j, "parameters");
+    gp_json_open(j, '{');
+    gp_json_kint(j, "generator", (long long)gan->G.n_params);
+    gp_json_kint(j, "discriminator", gan->has_d ? (long long)gan->D.n_params : 0);
+    gp_json_close(j, '}');
+    gp_json_key(j, "history");
+    gp_json_open(j, '{');
+    gp_json_kint(j, "chart_points", hist.points);
+    gp_json_kint(j, "fd_points", hist.fd_points);
+    gp_json_kint(j, "snapshots", hist.snapshots);
+    gp_json_close(j, '}');
+    gp_json_key(j, "settings");
+    gp_config_json(c, j);
+    gp_json_close(j, '}');
 }
 
 /* Runs D in evaluation mode over count images in batches of its size (image

@@ -155,9 +155,9 @@ void gp_gan_d_saliency(gp_gan *gan, const float *images, const int *labels, int 
 gp_status gp_gan_set_config(gp_gan *gan, const gp_gan_config *cfg, gp_err *err);
 
 /* The model as one JSON object (what `ganplay info` prints): preset,
- * dataset, image shape, classes, steps, loss, stability tools, settings.
- * Returns the length (excluding the NUL) it needs; writes at most cap. */
-size_t gp_model_info_json(const gp_gan *gan, char *buf, size_t cap);
+ * dataset, image shape, classes, steps, loss, stability tools, the
+ * history's counts, settings. */
+void gp_model_info_json(const gp_gan *gan, gp_json *j);
 
 /* The latent vectors for sample seed: count x latent standard normals. */
 void gp_gan_latents(const gp_gan *gan, uint64_t seed, int count, float *z);

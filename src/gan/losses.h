@@ -8,6 +8,8 @@
 #ifndef GP_LOSSES_H
 #define GP_LOSSES_H
 
+#include "base/json.h"
+
 typedef enum {
     GP_LOSS_NONSATURATING = 0, /* D: BCE; G minimizes -log D(G(z)) */
     GP_LOSS_MINIMAX = 1,       /* D: BCE; G minimizes log(1 - D(G(z))) (Goodfellow et al. 2014) */
@@ -23,9 +25,28 @@ typedef struct {
     const char *help;  /* one line */
     int probability;   /* 1: sigmoid(score) is D's probability that an image is real */
     int gradient_penalty; /* D's loss adds gp_weight * mean((|grad_x D(x^)| - 1)^2) on interpolates */
+    const char *losses_note; /* what the D loss and the G loss mean on the loss chart */
+    const char *readout_note; /* what the mean D(x) and D(G(z)) chart shows */
 } gp_loss_info;
 
 extern const gp_loss_info GP_LOSSES[GP_LOSS_COUNT];
+
+/* What D's readouts are called on the page: probabilities for the BCE
+ * losses ("Mean D(x)"), raw scores for the others ("Mean D score, real");
+ * and what one badge of D's verdict on an image means. */
+typedef struct {
+    const char *d_real, *d_fake, *g_fake, *verdict;
+} gp_readout_names;
+extern const gp_readout_names GP_READOUT_PROBABILITY, GP_READOUT_SCORE;
+
+#define GP_LOSS_CURVE_POINTS 51 /* the G gradient curve: D(G(z)) = 0, 0.02, ..., 1 */
+/* |dL_G/ds| for one fake whose score s gives the readout d = D(G(z)), at
+ * GP_LOSS_CURVE_POINTS values of d from 0 to 1 (the losses whose D is a
+ * probability; 0 for the others): why the minimax loss stalls while D wins. */
+void gp_loss_g_gradient_curve(int loss, float *out);
+/* A loss's row as JSON: name, label, help, probability, gradient_penalty,
+ * the notes, the readout names and the gradient curve (null without one). */
+void gp_loss_json(gp_json *j, int loss);
 
 /* The loss of that name, or -1. */
 int gp_loss_by_name(const char *name);

@@ -12,7 +12,7 @@
 
 #include "data/dataset.h"
 #include "gan/gan.h"
-#include "gan/toy.h"
+#include "gan/2d.h"
 #include "nn/kernels.h"
 
 static double now(void) {
@@ -129,9 +129,9 @@ int main(int argc, char **argv) {
     {
         gp_gan_config cfg;
         gp_gan gan;
-        gp_toy toy;
-        if (gp_toy_lesson_config(gp_toy_lesson_find("healthy"), &cfg, &err) != GP_OK ||
-            gp_toy_init(&toy, cfg.dataset, NULL, 0, &err) != GP_OK || gp_gan_create(&gan, &cfg, 1, &err) != GP_OK) {
+        gp_2d_dist toy;
+        if (gp_2d_lesson_config(gp_2d_lesson_find("healthy"), &cfg, &err) != GP_OK ||
+            gp_2d_dist_init(&toy, cfg.dataset, NULL, 0, &err) != GP_OK || gp_gan_create(&gan, &cfg, 1, &err) != GP_OK) {
             fprintf(stderr, "bench: %s\n", err.msg);
             return 1;
         }
@@ -139,7 +139,7 @@ int main(int argc, char **argv) {
         long rounds = 0;
         double t0 = now();
         while (now() - t0 < 2.0) {
-            for (int i = 0; i < 50; i++) gp_toy_round(&gan, &toy, &err);
+            for (int i = 0; i < 50; i++) gp_2d_round(&gan, &toy, &err);
             rounds += 50;
         }
         double rps = rounds / (now() - t0);
@@ -147,11 +147,11 @@ int main(int argc, char **argv) {
         int frames = 0;
         t0 = now();
         while (now() - t0 < 1.0) {
-            gp_toy_d_grid(&gan, 64, grid);
-            gp_toy_manifold(&gan, 24, z, mesh);
+            gp_2d_d_grid(&gan, 64, grid);
+            gp_2d_manifold(&gan, 24, z, mesh);
             gp_gan_latents(&gan, 99, 500, fz);
             gp_gan_generate(&gan, fz, NULL, 500, fake);
-            gp_toy_g_arrows(&gan, fake, 48, arrows);
+            gp_2d_g_arrows(&gan, fake, 48, arrows);
             frames++;
         }
         double frame_ms = (now() - t0) / frames * 1e3;

@@ -1,4 +1,4 @@
-#include "gan/toy.h"
+#include "gan/2d.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -6,10 +6,11 @@
 #include <string.h>
 
 #include "gan/losses.h"
+#include "nn/layers.h"
 
 #define PI_F 3.14159265358979f
 
-const gp_toy_info GP_TOYS[GP_TOY_COUNT] = {
+const gp_2d_dist_info GP_2D_DISTS[GP_2D_DIST_COUNT] = {
     {"line", "Line", "Points along a line segment: G only has to stretch and turn its noise."},
     {"two", "Two clusters", "Two Gaussian clusters: a G that cannot split its noise makes a bridge between them."},
     {"ring", "Ring of 8 Gaussians", "Eight modes on a circle: the classic test of mode collapse."},
@@ -19,68 +20,68 @@ const gp_toy_info GP_TOYS[GP_TOY_COUNT] = {
     {"drawn", "Draw your own", "The points you draw on the canvas, each a small blob."},
 };
 
-gp_status gp_toy_init(gp_toy *toy, const char *name, const float *points, int n_points, gp_err *err) {
-    memset(toy, 0, sizeof *toy);
+gp_status gp_2d_dist_init(gp_2d_dist *dist, const char *name, const float *points, int n_points, gp_err *err) {
+    memset(dist, 0, sizeof *dist);
     int kind = -1;
-    for (int k = 0; k < GP_TOY_COUNT; k++)
-        if (name && !strcmp(name, GP_TOYS[k].name)) kind = k;
+    for (int k = 0; k < GP_2D_DIST_COUNT; k++)
+        if (name && !strcmp(name, GP_2D_DISTS[k].name)) kind = k;
     if (kind < 0)
         return gp_fail(err, GP_ERR_ARG, "unknown distribution '%.20s' (line, two, ring, grid, moons, spiral, drawn)",
                        name ? name : "");
-    toy->kind = kind;
+    dist->kind = kind;
     switch (kind) {
-    case GP_TOY_TWO:
-        toy->n_modes = 2;
-        toy->modes[0][0] = -0.7f, toy->modes[0][1] = -0.35f;
-        toy->modes[1][0] = 0.7f, toy->modes[1][1] = 0.35f;
-        toy->mode_std = 0.1f;
+    case GP_2D_TWO:
+        dist->n_modes = 2;
+        dist->modes[0][0] = -0.7f, dist->modes[0][1] = -0.35f;
+        dist->modes[1][0] = 0.7f, dist->modes[1][1] = 0.35f;
+        dist->mode_std = 0.1f;
         break;
-    case GP_TOY_RING:
-        toy->n_modes = 8;
+    case GP_2D_RING:
+        dist->n_modes = 8;
         for (int k = 0; k < 8; k++) {
-            toy->modes[k][0] = cosf(2.0f * PI_F * (float)k / 8.0f);
-            toy->modes[k][1] = sinf(2.0f * PI_F * (float)k / 8.0f);
+            dist->modes[k][0] = cosf(2.0f * PI_F * (float)k / 8.0f);
+            dist->modes[k][1] = sinf(2.0f * PI_F * (float)k / 8.0f);
         }
-        toy->mode_std = 0.05f;
+        dist->mode_std = 0.05f;
         break;
-    case GP_TOY_GRID:
-        toy->n_modes = 25;
+    case GP_2D_GRID:
+        dist->n_modes = 25;
         for (int k = 0; k < 25; k++) {
-            toy->modes[k][0] = -1.0f + 0.5f * (float)(k % 5);
-            toy->modes[k][1] = -1.0f + 0.5f * (float)(k / 5);
+            dist->modes[k][0] = -1.0f + 0.5f * (float)(k % 5);
+            dist->modes[k][1] = -1.0f + 0.5f * (float)(k / 5);
         }
-        toy->mode_std = 0.05f;
+        dist->mode_std = 0.05f;
         break;
-    case GP_TOY_DRAWN:
-        if (!points || n_points < 1 || n_points > GP_TOY_MAX_DRAWN)
-            return gp_fail(err, GP_ERR_ARG, "a drawn distribution needs 1..%d points, got %d", GP_TOY_MAX_DRAWN,
+    case GP_2D_DRAWN:
+        if (!points || n_points < 1 || n_points > GP_2D_MAX_DRAWN)
+            return gp_fail(err, GP_ERR_ARG, "a drawn distribution needs 1..%d points, got %d", GP_2D_MAX_DRAWN,
                            points ? n_points : 0);
         for (int i = 0; i < n_points; i++) {
             float x = points[2 * i], y = points[2 * i + 1];
-            if (!(fabsf(x) <= GP_TOY_BOX) || !(fabsf(y) <= GP_TOY_BOX))
+            if (!(fabsf(x) <= GP_2D_BOX) || !(fabsf(y) <= GP_2D_BOX))
                 return gp_fail(err, GP_ERR_ARG, "drawn point %d (%g, %g) is outside the plane shown (|x|, |y| <= %g)",
-                               i, (double)x, (double)y, (double)GP_TOY_BOX);
-            toy->drawn[i][0] = x;
-            toy->drawn[i][1] = y;
+                               i, (double)x, (double)y, (double)GP_2D_BOX);
+            dist->drawn[i][0] = x;
+            dist->drawn[i][1] = y;
         }
-        toy->n_drawn = n_points;
+        dist->n_drawn = n_points;
         break;
     default: break;
     }
     return GP_OK;
 }
 
-void gp_toy_sample(const gp_toy *toy, gp_rng *rng, float *out, int n) {
+void gp_2d_dist_sample(const gp_2d_dist *dist, gp_rng *rng, float *out, int n) {
     for (int i = 0; i < n; i++) {
         float x, y;
-        switch (toy->kind) {
-        case GP_TOY_LINE: {
+        switch (dist->kind) {
+        case GP_2D_LINE: {
             float t = 2.0f * gp_rng_uniform(rng) - 1.0f;
             x = t + 0.03f * gp_rng_normal(rng);
             y = 0.5f * t + 0.03f * gp_rng_normal(rng);
             break;
         }
-        case GP_TOY_MOONS: { /* scikit-learn's two moons, centred and scaled by 0.8 */
+        case GP_2D_MOONS: { /* scikit-learn's two moons, centred and scaled by 0.8 */
             float t = PI_F * gp_rng_uniform(rng);
             int upper = gp_rng_below(rng, 2) == 0;
             x = upper ? cosf(t) : 1.0f - cosf(t);
@@ -89,22 +90,22 @@ void gp_toy_sample(const gp_toy *toy, gp_rng *rng, float *out, int n) {
             y = 0.8f * (y - 0.25f) + 0.05f * gp_rng_normal(rng);
             break;
         }
-        case GP_TOY_SPIRAL: { /* one and a half turns, radius 0.1 to 1.2 */
+        case GP_2D_SPIRAL: { /* one and a half turns, radius 0.1 to 1.2 */
             float t = gp_rng_uniform(rng), r = 0.1f + 1.1f * t, a = 3.0f * PI_F * t;
             x = r * cosf(a) + 0.03f * gp_rng_normal(rng);
             y = r * sinf(a) + 0.03f * gp_rng_normal(rng);
             break;
         }
-        case GP_TOY_DRAWN: {
-            const float *p = toy->drawn[gp_rng_below(rng, (uint32_t)toy->n_drawn)];
-            x = p[0] + GP_TOY_DRAWN_STD * gp_rng_normal(rng);
-            y = p[1] + GP_TOY_DRAWN_STD * gp_rng_normal(rng);
+        case GP_2D_DRAWN: {
+            const float *p = dist->drawn[gp_rng_below(rng, (uint32_t)dist->n_drawn)];
+            x = p[0] + GP_2D_DRAWN_STD * gp_rng_normal(rng);
+            y = p[1] + GP_2D_DRAWN_STD * gp_rng_normal(rng);
             break;
         }
         default: { /* the mixtures: a mode, then its Gaussian */
-            const float *m = toy->modes[gp_rng_below(rng, (uint32_t)toy->n_modes)];
-            x = m[0] + toy->mode_std * gp_rng_normal(rng);
-            y = m[1] + toy->mode_std * gp_rng_normal(rng);
+            const float *m = dist->modes[gp_rng_below(rng, (uint32_t)dist->n_modes)];
+            x = m[0] + dist->mode_std * gp_rng_normal(rng);
+            y = m[1] + dist->mode_std * gp_rng_normal(rng);
             break;
         }
         }
@@ -115,34 +116,71 @@ void gp_toy_sample(const gp_toy *toy, gp_rng *rng, float *out, int n) {
 
 static gp_status check_points(const gp_gan *gan, gp_err *err) {
     if (gan->image.c != 2 || gan->image.h != 1 || gan->image.w != 1)
-        return gp_fail(err, GP_ERR_ARG, "a 2-D distribution trains 2-D models (toy2d), not %dx%dx%d images",
+        return gp_fail(err, GP_ERR_ARG, "a 2-D distribution trains 2-D models (2d), not %dx%dx%d images",
                        gan->image.c, gan->image.h, gan->image.w);
     return GP_OK;
 }
 
-gp_status gp_toy_d_step(gp_gan *gan, const gp_toy *toy, gp_err *err) {
+gp_status gp_2d_d_step(gp_gan *gan, const gp_2d_dist *dist, gp_err *err) {
     gp_status st = check_points(gan, err);
     if (st != GP_OK) return st;
-    gp_toy_sample(toy, &gan->rng, gan->real, gan->cfg.batch);
+    gp_2d_dist_sample(dist, &gan->rng, gan->real, gan->cfg.batch);
     return gp_gan_d_step_real(gan, err);
 }
 
-gp_status gp_toy_round(gp_gan *gan, const gp_toy *toy, gp_err *err) {
+gp_status gp_2d_round(gp_gan *gan, const gp_2d_dist *dist, gp_err *err) {
     for (int i = 0; i < gan->cfg.d_steps; i++) {
-        gp_status st = gp_toy_d_step(gan, toy, err);
+        gp_status st = gp_2d_d_step(gan, dist, err);
         if (st != GP_OK) return st;
     }
     return gp_gan_g_steps(gan, err);
 }
 
-void gp_toy_d_grid(gp_gan *gan, int n, float *out) {
+static float readout(const gp_gan *gan, float score) {
+    return GP_LOSSES[gan->cfg.loss].probability ? gp_sigmoidf(score) : score;
+}
+
+/* the step's noise (2 per row, 0 for 1-D noise) and fakes: G's input and its
+ * output from the step's forward (before any update) */
+static int trace_batch(const gp_gan *g, gp_2d_trace *t) {
+    int B = g->cfg.batch, L = g->cfg.latent;
+    GP_ASSERT(B <= GP_2D_MAX_BATCH && gp_shape_size(g->image) == 2);
+    t->n = B;
+    for (int i = 0; i < B; i++)
+        for (int k = 0; k < 2; k++) t->z[2 * i + k] = k < L ? g->g_in[(size_t)i * L + k] : 0.0f;
+    memcpy(t->fake, g->G.acts[g->G.n_layers], sizeof(float) * 2 * B);
+    return B;
+}
+
+void gp_2d_trace_d(const gp_gan *g, gp_2d_trace *t) {
+    int B = trace_batch(g, t);
+    memcpy(t->real, g->real, sizeof(float) * 2 * B);
+    for (int i = 0; i < B; i++) {
+        t->d_real[i] = readout(g, g->seen_real[i]);
+        t->d_fake[i] = readout(g, g->seen_fake[i]);
+    }
+    t->loss = g->stats.d_loss;
+}
+
+void gp_2d_trace_g(gp_gan *g, gp_2d_trace *t) {
+    int B = trace_batch(g, t), L = g->cfg.latent;
+    for (int i = 0; i < B; i++) t->d_fake[i] = readout(g, g->seen_g[i]);
+    for (int i = 0; i < 2 * B; i++) t->grad[i] = -(float)B * g->dfake[i];
+    t->loss = g->stats.g_loss;
+    /* where the same noise lands now */
+    float z[GP_2D_MAX_BATCH * 2];
+    memcpy(z, g->g_in, sizeof(float) * (size_t)B * L);
+    gp_gan_generate(g, z, NULL, B, t->after);
+}
+
+void gp_2d_d_grid(gp_gan *gan, int n, float *out) {
     float pts[2 * 256];
     for (int row = 0; row < n; row++) {
-        float y = GP_TOY_BOX - (2.0f * GP_TOY_BOX) * ((float)row + 0.5f) / (float)n;
+        float y = GP_2D_BOX - (2.0f * GP_2D_BOX) * ((float)row + 0.5f) / (float)n;
         for (int c0 = 0; c0 < n; c0 += 256) {
             int m = n - c0 < 256 ? n - c0 : 256;
             for (int j = 0; j < m; j++) {
-                pts[2 * j] = -GP_TOY_BOX + (2.0f * GP_TOY_BOX) * ((float)(c0 + j) + 0.5f) / (float)n;
+                pts[2 * j] = -GP_2D_BOX + (2.0f * GP_2D_BOX) * ((float)(c0 + j) + 0.5f) / (float)n;
                 pts[2 * j + 1] = y;
             }
             gp_gan_d_readouts(gan, pts, NULL, m, out + (size_t)row * n + c0);
@@ -150,7 +188,7 @@ void gp_toy_d_grid(gp_gan *gan, int n, float *out) {
     }
 }
 
-int gp_toy_manifold(gp_gan *gan, int m, float *z, float *out) {
+int gp_2d_manifold(gp_gan *gan, int m, float *z, float *out) {
     int L = gan->cfg.latent, count = L == 1 ? m : m * m;
     float r = gan->cfg.noise == GP_NOISE_UNIFORM ? 1.0f : 2.0f;
     for (int i = 0; i < count; i++) {
@@ -163,7 +201,7 @@ int gp_toy_manifold(gp_gan *gan, int m, float *z, float *out) {
     return count;
 }
 
-void gp_toy_g_arrows(gp_gan *gan, const float *x, int count, float *out) {
+void gp_2d_g_arrows(gp_gan *gan, const float *x, int count, float *out) {
     gp_net *D = &gan->D;
     GP_ASSERT(gan->has_d && count >= 1 && count <= D->max_batch && gp_shape_size(gan->image) == 2);
     int saved = D->training;
@@ -183,8 +221,8 @@ void gp_toy_g_arrows(gp_gan *gan, const float *x, int count, float *out) {
 static void histogram(const float *p, int n, int bins, double *h) {
     for (int i = 0; i < bins * bins; i++) h[i] = 0.5;
     for (int i = 0; i < n; i++) {
-        int cx = (int)floorf((p[2 * i] + GP_TOY_BOX) / (2.0f * GP_TOY_BOX) * (float)bins);
-        int cy = (int)floorf((p[2 * i + 1] + GP_TOY_BOX) / (2.0f * GP_TOY_BOX) * (float)bins);
+        int cx = (int)floorf((p[2 * i] + GP_2D_BOX) / (2.0f * GP_2D_BOX) * (float)bins);
+        int cy = (int)floorf((p[2 * i + 1] + GP_2D_BOX) / (2.0f * GP_2D_BOX) * (float)bins);
         if (!(cx >= 0)) cx = 0; /* also NaN */
         if (!(cy >= 0)) cy = 0;
         if (cx >= bins) cx = bins - 1;
@@ -195,7 +233,7 @@ static void histogram(const float *p, int n, int bins, double *h) {
     for (int i = 0; i < bins * bins; i++) h[i] /= total;
 }
 
-void gp_toy_divergence(const float *real, int n_real, const float *fake, int n_fake, int bins, double *kl,
+void gp_2d_divergence(const float *real, int n_real, const float *fake, int n_fake, int bins, double *kl,
                        double *js) {
     double *p = malloc(sizeof(double) * 2 * (size_t)bins * bins);
     if (!p) {
@@ -216,29 +254,29 @@ void gp_toy_divergence(const float *real, int n_real, const float *fake, int n_f
     *js = j;
 }
 
-void gp_toy_coverage_of(const gp_toy *toy, const float *points, int n, gp_toy_coverage *out) {
-    int counts[GP_TOY_MAX_MODES] = {0}, good = 0, K = toy->n_modes;
+void gp_2d_coverage_of(const gp_2d_dist *dist, const float *points, int n, gp_2d_coverage *out) {
+    int counts[GP_2D_MAX_MODES] = {0}, good = 0, K = dist->n_modes;
     out->total = K;
     out->covered = 0;
     out->high_quality = 0.0;
     if (!K || n < 1) return;
-    float limit = GP_TOY_QUALITY_SIGMAS * toy->mode_std;
+    float limit = GP_2D_QUALITY_SIGMAS * dist->mode_std;
     for (int i = 0; i < n; i++) {
         int best = 0;
         float best_d2 = INFINITY;
         for (int k = 0; k < K; k++) {
-            float dx = points[2 * i] - toy->modes[k][0], dy = points[2 * i + 1] - toy->modes[k][1];
+            float dx = points[2 * i] - dist->modes[k][0], dy = points[2 * i + 1] - dist->modes[k][1];
             float d2 = dx * dx + dy * dy;
             if (d2 < best_d2) best_d2 = d2, best = k;
         }
         if (best_d2 <= limit * limit) counts[best]++, good++;
     }
     for (int k = 0; k < K; k++)
-        if (counts[k] >= GP_TOY_COVER_SHARE * (double)n / K) out->covered++;
+        if (counts[k] >= GP_2D_COVER_SHARE * (double)n / K) out->covered++;
     out->high_quality = (double)good / n;
 }
 
-gp_status gp_toy_evaluate(gp_gan *gan, const gp_toy *toy, int n, uint64_t seed, gp_toy_eval *out, gp_err *err) {
+gp_status gp_2d_evaluate(gp_gan *gan, const gp_2d_dist *dist, int n, uint64_t seed, gp_2d_eval *out, gp_err *err) {
     gp_status st = check_points(gan, err);
     if (st != GP_OK) return st;
     if (n < 1 || n > 1000000) return gp_fail(err, GP_ERR_ARG, "evaluation needs 1..1000000 samples, got %d", n);
@@ -247,19 +285,19 @@ gp_status gp_toy_evaluate(gp_gan *gan, const gp_toy *toy, int n, uint64_t seed, 
     if (!buf) return gp_fail(err, GP_ERR_NOMEM, "out of memory for %d evaluation samples", n);
     float *real = buf, *fake = buf + 2 * (size_t)n, *z = buf + 4 * (size_t)n;
     gp_rng rng;
-    gp_rng_seed(&rng, GP_SALT_TOY_EVAL);
-    gp_toy_sample(toy, &rng, real, n);
+    gp_rng_seed(&rng, GP_SALT_2D_EVAL);
+    gp_2d_dist_sample(dist, &rng, real, n);
     gp_gan_latents(gan, seed, n, z);
     gp_gan_generate(gan, z, NULL, n, fake);
-    gp_toy_divergence(real, n, fake, n, GP_TOY_EVAL_BINS, &out->kl, &out->js);
-    gp_toy_coverage_of(toy, fake, n, &out->coverage);
+    gp_2d_divergence(real, n, fake, n, GP_2D_EVAL_BINS, &out->kl, &out->js);
+    gp_2d_coverage_of(dist, fake, n, &out->coverage);
     free(buf);
     return GP_OK;
 }
 
 /* Each lesson's paragraph says what to watch; the settings make it happen
  * with the lesson's seed (tests/test_toy.c checks the first two). */
-const gp_toy_lesson GP_TOY_LESSONS[] = {
+const gp_2d_lesson GP_2D_LESSONS[] = {
     {"healthy", "A healthy run on the ring",
      "Eight Gaussians on a circle. Watch G's manifold stretch from a blob into a ring while D's surface (the "
      "background) turns from one colour into a pattern of eight islands; the coverage meter reaches 8 of 8.",
@@ -289,17 +327,17 @@ const gp_toy_lesson GP_TOY_LESSONS[] = {
      "between them: the points left on the bridge are the price of a continuous map.",
      "two", "seed=1 latent=1 noise=uniform"},
 };
-const int GP_N_TOY_LESSONS = (int)(sizeof GP_TOY_LESSONS / sizeof GP_TOY_LESSONS[0]);
+const int GP_N_2D_LESSONS = (int)(sizeof GP_2D_LESSONS / sizeof GP_2D_LESSONS[0]);
 
-const gp_toy_lesson *gp_toy_lesson_find(const char *name) {
-    for (int i = 0; i < GP_N_TOY_LESSONS; i++)
-        if (name && !strcmp(name, GP_TOY_LESSONS[i].name)) return &GP_TOY_LESSONS[i];
+const gp_2d_lesson *gp_2d_lesson_find(const char *name) {
+    for (int i = 0; i < GP_N_2D_LESSONS; i++)
+        if (name && !strcmp(name, GP_2D_LESSONS[i].name)) return &GP_2D_LESSONS[i];
     return NULL;
 }
 
-gp_status gp_toy_lesson_config(const gp_toy_lesson *lesson, gp_gan_config *cfg, gp_err *err) {
+gp_status gp_2d_lesson_config(const gp_2d_lesson *lesson, gp_gan_config *cfg, gp_err *err) {
     gp_gan_config c;
-    gp_status st = gp_gan_config_default(&c, "toy2d", err);
+    gp_status st = gp_gan_config_default(&c, "2d", err);
     if (st != GP_OK) return st;
     snprintf(c.dataset, sizeof c.dataset, "%s", lesson->dist);
     const char *p = lesson->settings;
@@ -321,29 +359,35 @@ gp_status gp_toy_lesson_config(const gp_toy_lesson *lesson, gp_gan_config *cfg, 
     return st;
 }
 
-size_t gp_toy_json(char *buf, size_t cap) {
-    size_t n = 0;
-#define PUT(...)                                                                       \
-    do {                                                                               \
-        int w_ = snprintf(n < cap ? buf + n : NULL, n < cap ? cap - n : 0, __VA_ARGS__); \
-        if (w_ > 0) n += (size_t)w_;                                                   \
-    } while (0)
-    PUT("{\"box\":%g,\"distributions\":[", (double)GP_TOY_BOX);
-    for (int k = 0; k < GP_TOY_COUNT; k++) {
-        gp_toy t;
+void gp_2d_json(gp_json *j) {
+    gp_json_open(j, '{');
+    gp_json_knum(j, "box", GP_2D_BOX);
+    gp_json_key(j, "distributions");
+    gp_json_open(j, '[');
+    for (int k = 0; k < GP_2D_DIST_COUNT; k++) {
+        gp_2d_dist t;
         float one[2] = {0, 0};
-        gp_toy_init(&t, GP_TOYS[k].name, one, 1, NULL);
-        PUT("%s{\"name\":\"%s\",\"label\":\"%s\",\"help\":\"%s\",\"modes\":%d}", k ? "," : "", GP_TOYS[k].name,
-            GP_TOYS[k].label, GP_TOYS[k].help, t.n_modes);
+        gp_2d_dist_init(&t, GP_2D_DISTS[k].name, one, 1, NULL);
+        gp_json_open(j, '{');
+        gp_json_kstr(j, "name", GP_2D_DISTS[k].name);
+        gp_json_kstr(j, "label", GP_2D_DISTS[k].label);
+        gp_json_kstr(j, "help", GP_2D_DISTS[k].help);
+        gp_json_kint(j, "modes", t.n_modes);
+        gp_json_close(j, '}');
     }
-    PUT("],\"lessons\":[");
-    for (int i = 0; i < GP_N_TOY_LESSONS; i++) {
-        const gp_toy_lesson *l = &GP_TOY_LESSONS[i];
-        PUT("%s{\"name\":\"%s\",\"title\":\"%s\",\"text\":\"%s\",\"dist\":\"%s\",\"settings\":\"%s\"}", i ? "," : "",
-            l->name, l->title, l->text, l->dist, l->settings);
+    gp_json_close(j, ']');
+    gp_json_key(j, "lessons");
+    gp_json_open(j, '[');
+    for (int i = 0; i < GP_N_2D_LESSONS; i++) {
+        const gp_2d_lesson *l = &GP_2D_LESSONS[i];
+        gp_json_open(j, '{');
+        gp_json_kstr(j, "name", l->name);
+        gp_json_kstr(j, "title", l->title);
+        gp_json_kstr(j, "text", l->text);
+        gp_json_kstr(j, "dist", l->dist);
+        gp_json_kstr(j, "settings", l->settings);
+        gp_json_close(j, '}');
     }
-    PUT("]}");
-#undef PUT
-    if (cap) buf[n < cap ? n : cap - 1] = 0;
-    return n;
+    gp_json_close(j, ']');
+    gp_json_close(j, '}');
 }
