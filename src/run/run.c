@@ -31,7 +31,7 @@ const int GP_N_RUN_POLICIES = (int)(sizeof GP_RUN_POLICIES / sizeof GP_RUN_POLIC
 
 const double GP_RUN_SPEEDS[] = {0.5, 1, 2, 5, 10, 30, 60, 0};
 const int GP_N_RUN_SPEEDS = (int)(sizeof GP_RUN_SPEEDS / sizeof GP_RUN_SPEEDS[0]);
-const long GP_RUN_SNAP_CHOICES[] = {10, 25, 50, 100, 250, 500};
+const long GP_RUN_SNAP_CHOICES[] = {10, 50, 200, 1000};
 const int GP_N_RUN_SNAP_CHOICES = (int)(sizeof GP_RUN_SNAP_CHOICES / sizeof GP_RUN_SNAP_CHOICES[0]);
 
 static const char *const POINT_COLUMNS[GP_HISTORY_POINT] = {"x", "d_loss", "g_loss", "d_real", "d_fake"};
@@ -650,6 +650,7 @@ void gp_run_policy_json(const gp_run_policy *p, gp_json *j) {
     gp_json_kint(j, "measure_every", p->measure_every);
     gp_json_knum(j, "measure_ms", p->measure_ms);
     gp_json_kint(j, "measure_count", p->measure_count);
+    gp_json_kint(j, "measure_seed", (long long)p->measure_seed);
     gp_json_knum(j, "keep_ms", p->keep_ms);
     gp_json_knum(j, "grid_ms", p->grid_ms);
     gp_json_knum(j, "realfake_ms", p->realfake_ms);

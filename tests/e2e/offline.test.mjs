@@ -65,10 +65,10 @@ export async function run({ browser }) {
       'offline, the other models and Fashion-MNIST open too', `${s.model.name}; errors: ${s.errors.join('; ')}`);
     // the 2-D mode too
     await page.goto(`${site}#lesson=healthy`);
-    await waitFor(page, () => window.ganplay && window.ganplay.toy.lesson === 'healthy' && window.ganplay.toy.lastFrame &&
-      window.ganplay.toy.lastFrame.asOf === window.ganplay.toy.changes, null, 'offline: the 2-D mode draws', 60000);
-    await page.click('#toy-round');
-    await waitFor(page, () => window.ganplay.toy.stats[0] === 1, null, 'offline: a 2-D round');
+    await waitFor(page, () => window.ganplay && window.ganplay.mode2d.lesson === 'healthy' && window.ganplay.mode2d.lastFrame &&
+      window.ganplay.mode2d.lastFrame.asOf === window.ganplay.mode2d.changes, null, 'offline: the 2-D mode draws', 60000);
+    await page.click('#round-2d');
+    await waitFor(page, () => window.ganplay.mode2d.run.rounds === 1, null, 'offline: a 2-D round');
     check(page.errors.length === 0, 'offline, the 2-D mode opens and trains', page.errors.join(' | '));
   } finally {
     await stopServer(child);

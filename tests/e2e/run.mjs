@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SHOTS, check, foreign, launch, prepareSite, requests, results, startServer, stopServer } from './helpers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ORDER = ['first', 'classes', 'steps', 'train', 'explore', 'edit', 'keep', 'own', 'errors', 'toy', 'threads', 'offline'];
+const ORDER = ['first', 'classes', 'steps', 'train', 'explore', 'edit', 'keep', 'own', 'errors', '2d', 'threads', 'offline'];
 
 async function main() {
   const t0 = Date.now();

@@ -9,20 +9,14 @@ import { LineChart } from './charts.js';
 import { Settings, parseHash } from './settings.js';
 import { OwnImages } from './own.js';
 import { Explore } from './explore.js';
-import { ToyMode } from './toy.js';
+import { Mode2d } from './mode-2d.js';
 import { Edit } from './edit.js';
 import { $, fmt, setText, drawRgba, download, fieldMessage } from './util.js';
 
-// What Start trains on a first visit: the seed MLP GAN with faster learning
-// rates and a moving average of G, which draws recognizable digits within
-// about 2,000 steps (digit FD 134 at 1,800 steps against 337 with the
-// preset's own rates, README "What helps"); a link or the preset field
-// gives the preset's own defaults.
-const QUICK_START = { lr_g: 0.001, lr_d: 0.001, ema: 0.99 };
-
-// steps per second; 0 = as fast as possible. The slow ones let a class
-// follow each change of the grid.
-const SPEEDS = [0.5, 1, 2, 5, 10, 30, 60, 0];
+// What Start trains on a first visit is a recipe of the engine's settings
+// table (first_visit); a link or the preset field gives the preset's own
+// defaults.
+const FIRST_VISIT = 'first_visit';
 const MAX_MODEL_BYTES = 256 << 20;
 
 // What boot.js asks the engine for, where boot.js did not run.
@@ -50,16 +44,19 @@ const settings = new Settings(engine);
 const explore = new Explore(engine, state);
 const own = new OwnImages(engine, (d) => onDataset(d)); // the "your own images" panel
 const edit = new Edit(engine, state, explore); // editing with the generator
-const toyMode = new ToyMode(engine, (h) => history.replaceState(null, '', h)); // the 2-D mode
+const mode2d = new Mode2d(engine, (h) => history.replaceState(null, '', h)); // the 2-D mode
 let manifest = [];
 let engineTable = null;
-let lossTable = []; // the engine's losses: {name, label, help, probability}
+let lossTable = []; // the engine's losses: {name, label, help, probability, notes}
+let runTable = null; // the engine's run policy: {speeds, snap_choices, measure_every, ...}
+// the engine's numbers, with null (JSON's NaN) back as NaN
+const nums = (a) => Float32Array.from(a, (v) => (v === null ? NaN : v));
 
 window.ganplay = {
   state,
   engine,
-  toy: toyMode.state,
-  toyMode,
+  mode2d: mode2d.state,
+  modes: { mode2d },
   debug: {
     checksum: () => engine.call('checksum'),
     scoreClass: (label, count) => engine.call('scoreClass', { label, count }),
@@ -150,41 +147,22 @@ const dChart = new LineChart($('chart-d'), {
   width: 5, ymin: 0, ymax: 1, ref: 0.5, series: [{ color: '--real-color', column: 3 }, { color: '--fake-color', column: 4 }],
 });
 const fdChart = new LineChart($('chart-fd'), {
-  width: 2, minTop: 10, series: [{ color: '--fd-color', column: 1 }], empty: 'Measured every 250 steps',
+  width: 3, minTop: 10, series: [{ color: '--fd-color', column: 1 }], empty: '',
 });
 window.ganplay.charts = { lossChart, dChart, fdChart };
 
-// What the loss chart, the D chart and D's verdicts mean under each loss.
-const PROBABILITY_D = 'D(x) is D’s average belief that real images are real, D(G(z)) that fakes are real. Both near 0.5 ' +
-  'means D cannot tell them apart, but early in training that is because both networks are still weak: look at the ' +
-  'FD and the class histogram, not at 0.5, to judge the images. D(x) near 1 with D(G(z)) near 0 for long means D is winning.';
-const SCORE_D = (what) => `D(x) and D(G(z)) are D’s average raw scores of real and generated images, not probabilities: ${what}`;
-const LOSS_NOTES = {
-  nonsaturating: ['D loss is its cross-entropy on real and fake images; G loss is −log D(G(z)). When D can no longer tell, ' +
-    'they sit near 1.39 and 0.69. Loss curves say little about image quality.', PROBABILITY_D],
-  minimax: ['D loss is its cross-entropy on real and fake images; G loss is log(1 − D(G(z))), the 2014 paper’s payoff: ' +
-    'negative, near −0.69 when D can no longer tell, and flat (no gradient) while D wins.', PROBABILITY_D],
-  lsgan: ['Least squares: D loss is ½(D(x) − 1)² + ½D(G(z))², G loss ½(D(G(z)) − 1)², each averaged. If D gave every ' +
-    'image 0.5 they would be 0.25 and 0.125.', SCORE_D('D is trained towards 1 for real and 0 for fake.')],
-  hinge: ['Hinge: D loss is max(0, 1 − D(x)) + max(0, 1 + D(G(z))), G loss −D(G(z)). D stops pushing once reals score ' +
-    'above 1 and fakes below −1.', SCORE_D('D wants reals above 1 and fakes below −1.')],
-  wgan_gp: ['WGAN-GP: D (a critic) loss is D(G(z)) − D(x) plus the gradient penalty; its negative estimates how far the ' +
-    'generated images are from the real ones (a Wasserstein distance), which should shrink. G loss is −D(G(z)).',
-  SCORE_D('their gap is the critic’s estimate of the distance between real and generated images.')],
-};
-
 // Charts and notes follow the loss of the model on show.
-function showLoss(loss, probability) {
-  const notes = LOSS_NOTES[loss] || LOSS_NOTES.nonsaturating;
-  setText($('loss-explain'), notes[0]);
-  setText($('d-explain'), notes[1]);
-  setText($('rf-explain'), probability ? 'Each number is D’s probability that the image is real. Early on D tells them ' +
-    'apart easily (reals near 1, fakes near 0); as G improves, both drift towards 0.5.'
-    : 'Each number is D’s raw score of the image (this loss has no probabilities): higher means “more real”.');
-  dChart.setRange(probability ? { ymin: 0, ymax: 1, ref: 0.5 } : { ymin: null, ymax: null, ref: 0 });
-  setText($('d-real-label'), probability ? 'Mean D(x)' : 'Mean D score, real');
-  setText($('d-fake-label'), probability ? 'Mean D(G(z))' : 'Mean D score, fake');
-  setText($('g-fake-label'), probability ? 'D(G(z)) seen by G' : 'D score of fakes seen by G');
+// The notes and labels are the engine's loss table's.
+function showLoss(loss) {
+  const l = lossTable.find((x) => x.name === loss) || lossTable[0];
+  if (!l) return;
+  setText($('loss-explain'), l.losses_note);
+  setText($('d-explain'), l.readout_note);
+  setText($('rf-explain'), l.verdict_note);
+  dChart.setRange(l.probability ? { ymin: 0, ymax: 1, ref: 0.5 } : { ymin: null, ymax: null, ref: 0 });
+  setText($('d-real-label'), l.d_real_label);
+  setText($('d-fake-label'), l.d_fake_label);
+  setText($('g-fake-label'), l.g_fake_label);
 }
 
 // ---- timeline ------------------------------------------------------------------------
@@ -216,15 +194,6 @@ async function setTimeline(list) {
   const bitmaps = await Promise.all(list.map((sn) => createImageBitmap(new ImageData(new Uint8ClampedArray(sn.pixels), sn.width, sn.height))));
   snapshots.splice(0).forEach((sn) => sn.bitmap.close());
   list.forEach((sn, i) => snapshots.push({ step: sn.step, bitmap: bitmaps[i] }));
-  state.snapshots = snapshots.length;
-  timelineLive = true;
-  updateTimeline();
-}
-
-function clearSnapshots(afterStep = -1) {
-  for (let i = snapshots.length - 1; i >= 0; i--) {
-    if (snapshots[i].step > afterStep) snapshots.splice(i, 1)[0].bitmap.close();
-  }
   state.snapshots = snapshots.length;
   timelineLive = true;
   updateTimeline();
@@ -333,8 +302,7 @@ function showModel() {
   showCaption();
   showClasses(m);
   edit.setModel(m);
-  const lossInfo = lossTable.find((l) => l.name === m.loss);
-  showLoss(m.loss, lossInfo ? lossInfo.probability : true);
+  showLoss(m.loss);
   setStatus(statusText());
 }
 
@@ -375,38 +343,81 @@ function showCaption() {
     `latent size ${m.latent}, ${params} M weights (${kind}).${fd ? ` ${m.dataset === 'fashion' ? 'Clothes' : 'Digit'} FD ${fd[1].toFixed(1)} (step ${fd[0]}).` : ''}${acc}`);
 }
 
-engine.on('stats', (m) => {
-  // a generator-only model is not being trained: its file's counters are history
+// The run's numbers as the engine answered a turn, a step or a history
+// (a generator alone is not trained: its file's counters are history).
+function takeStats(m) {
   const trainable = !state.model || state.model.hasD;
-  const [step, dStep, dLoss, gLoss, dReal, dFake, gFake] = trainable ? m.stats : [0, 0, NaN, NaN, NaN, NaN, NaN];
+  const t = trainable ? m : { step: 0, d_step: 0, d_loss: NaN, g_loss: NaN, d_real: NaN, d_fake: NaN, g_fake: NaN };
+  const num = (v) => (v === null ? NaN : v);
   // D's values come from the last D step, G's from the last G step: say which
-  Object.assign(state, { step, dStep, dLoss, gLoss, dReal, dFake, gFake, dAt: dStep, gAt: step,
-    stepsPerSec: m.stepsPerSec, imagesPerSec: m.imagesPerSec });
-  if (m.reset) {
-    lossChart.clear();
-    dChart.clear();
-    fdChart.clear();
-    state.fd = [];
-    clearClassHistogram();
-    inOrder(() => clearSnapshots(m.points.length ? step : -1));
-  }
+  Object.assign(state, { step: t.step, dStep: t.d_step, dLoss: num(t.d_loss), gLoss: num(t.g_loss), dReal: num(t.d_real),
+    dFake: num(t.d_fake), gFake: num(t.g_fake), dAt: t.d_step, gAt: t.step });
+}
+
+function setRunning(running, halted) {
+  if (state.running === running && state.halted === halted) return;
+  state.running = running;
+  state.halted = halted;
+  setButtons();
+}
+
+// A turn or a step of the engine's run: its numbers, its chart points, its
+// FD, and whether it stopped on a non-finite loss.
+engine.on('turn', (m) => {
+  takeStats(m);
+  state.stepsPerSec = m.steps_per_s;
+  state.imagesPerSec = m.images_per_s;
   if (m.points.length) {
-    lossChart.append(m.points);
-    dChart.append(m.points);
+    const points = nums(m.points);
+    lossChart.append(points);
+    dChart.append(points);
   }
-  if (m.fd && m.fd.length) {
-    fdChart.append(m.fd);
-    for (let i = 0; i < m.fd.length; i += 2) state.fd.push([m.fd[i], m.fd[i + 1]]);
+  if (m.measured) addFd(m.measured);
+  if (m.halted && !state.halted) {
+    showError(m.good_step >= 0
+      ? `Training stopped: ${m.message}. The numbers blew up, which happens when learning rates are too high or the two ` +
+        `networks fall badly out of balance. You can return to the last good state (step ${m.good_step}) and try again, ` +
+        'perhaps with lower learning rates.'
+      : `Training stopped: ${m.message}. Press Reset to start a new model, perhaps with lower learning rates.`,
+    { restore: m.good_step >= 0 });
   }
-  if (state.running !== m.running || state.halted !== m.halted) {
-    state.running = m.running;
-    state.halted = m.halted;
-    setButtons();
-  }
+  setRunning(m.running, m.halted);
   showStats();
   showCaption();
   setStatus(statusText());
 });
+
+// The whole history of the model on show (a new model, an opened file, the
+// way back to the last good state): the charts start again from it.
+engine.on('history', (m) => {
+  takeStats(m);
+  state.stepsPerSec = state.imagesPerSec = 0;
+  lossChart.clear();
+  dChart.clear();
+  fdChart.clear();
+  state.fd = [];
+  clearClassHistogram();
+  const points = nums(m.points);
+  if (points.length) {
+    lossChart.append(points);
+    dChart.append(points);
+  }
+  const measures = nums(m.measures);
+  for (let i = 0; i < measures.length; i += 3) state.fd.push([measures[i], measures[i + 1]]);
+  if (measures.length) fdChart.append(measures);
+  if (m.last_measure && m.last_measure.fd !== undefined) showClassHistogram(m.last_measure);
+  setRunning(false, false);
+  showStats();
+  showCaption();
+  setStatus(statusText());
+});
+
+// An FD the run measured (its chart, the class histogram).
+function addFd(m) {
+  fdChart.append([m.step, m.fd, NaN]);
+  state.fd.push([m.step, m.fd]);
+  showClassHistogram(m);
+}
 
 engine.on('grid', (m) => {
   drawRgba($('grid'), m);
@@ -423,9 +434,9 @@ engine.on('grid', (m) => {
     lastExplore = now;
     explore.refresh();
   }
-  if (m.snapshot) inOrder(() => addSnapshot(m));
 });
 
+engine.on('snapshot', (m) => inOrder(() => addSnapshot(m)));
 engine.on('timeline', (m) => inOrder(() => setTimeline(m.snapshots)));
 
 engine.on('realfake', (m) => {
@@ -463,7 +474,7 @@ function showClassHistogram(m) {
   ctx.stroke();
   ctx.setLineDash([]);
   state.classHist = m.hist;
-  const acc = m.condAcc === null || m.condAcc === undefined ? '' : `; right class in ${(100 * m.condAcc).toFixed(1)}%`;
+  const acc = m.cond_acc === null || m.cond_acc === undefined ? '' : `; right class in ${(100 * m.cond_acc).toFixed(1)}%`;
   setText($('fd-latest'), `Step ${m.step}: FD ${m.fd.toFixed(1)}; class entropy ${m.entropy.toFixed(2)} of 2.30${acc}.`);
   $('fd-latest').title = 'Class entropy is 2.30 when every class is as common; "right class": the share of samples, ' +
     'asked for classes in turn, that the classifier sees as the class asked for.';
@@ -478,16 +489,12 @@ function clearClassHistogram() {
   setText($('fd-latest'), 'Classes the classifier sees in 500 samples appear here with the next FD.');
 }
 
+// A pretrained generator's FD, measured when it is shown.
 engine.on('fd', (m) => {
-  if (m.training) {
-    fdChart.append([m.step, m.fd]);
-    state.fd.push([m.step, m.fd]);
-  } else {
-    state.modelFd = m.fd;
-    state.modelCondAcc = m.condAcc;
-    showModel();
-  }
-  showClassHistogram(m);
+  state.modelFd = m.fd;
+  state.modelCondAcc = m.cond_acc;
+  showModel();
+  showClassHistogram({ ...m, step: state.model ? state.model.step : 0 });
 });
 
 engine.on('dataset', (m) => onDataset(m));
@@ -513,16 +520,6 @@ function onDataset(d) {
   if (!gathering) fieldMessage($('dataset'), $('dataset-msg'), `${d.count} images, ${d.heldOut} held out (never trained on).`, 'note');
   setStatus(statusText());
 }
-
-engine.on('halted', (m) => {
-  state.halted = true;
-  state.running = false;
-  showError(m.lastGoodStep !== null
-    ? `${m.message} You can return to the last good state (step ${m.lastGoodStep}) and try again, perhaps with lower learning rates.`
-    : `${m.message} Press Reset to start a new model, perhaps with lower learning rates.`, { restore: m.lastGoodStep !== null });
-  setButtons();
-  setStatus(statusText());
-});
 
 // The saved trainings, newest first, in the picker of the Keep section.
 function showSaved(list) {
@@ -653,12 +650,9 @@ $('step').onclick = () => control('step', () => (noteNewModel(), engine.call('st
 $('d-step').onclick = () => control('step', () => (noteNewModel(), engine.call('step', { kind: 'd' })));
 $('g-step').onclick = () => control('step', () => (noteNewModel(), engine.call('step', { kind: 'g' })));
 $('restore-good').onclick = () => act(async () => {
-  const r = await engine.call('restoreGood');
+  const r = await engine.call('restoreGood'); // the history and the timeline come back with it
   clearErrors();
   state.halted = false;
-  lossChart.truncate(r.points);
-  dChart.truncate(r.points);
-  inOrder(() => clearSnapshots(r.step));
   setButtons();
   setStatus(`Back at step ${r.step}, the last good state.`);
 });
@@ -669,7 +663,7 @@ function speedLabel(v) {
   return v < 1 ? `1 step every ${1 / v} s` : `${v} step${v === 1 ? '' : 's'} per second`;
 }
 $('speed').addEventListener('input', (e) => {
-  const v = SPEEDS[Number(e.target.value)];
+  const v = runTable.speeds[Number(e.target.value)];
   setText($('speed-value'), speedLabel(v));
   engine.call('setSpeed', { speed: v });
 });
@@ -846,25 +840,25 @@ window.addEventListener('pagehide', saveOnHide);
 // ---- the two modes ------------------------------------------------------------------------------
 
 // The 2-D mode is what #view=2d, #lesson=NAME and #embed=... open.
-const isToyHash = (h) => h.view === '2d' || h.lesson !== undefined || h.embed !== undefined;
+const is2dHash = (h) => h.view === '2d' || h.lesson !== undefined || h.embed !== undefined;
 
 async function setView(hash) {
-  const toy = isToyHash(hash);
-  document.body.dataset.view = toy ? '2d' : 'images';
-  document.body.classList.toggle('present', toy && hash.present === '1');
-  document.body.classList.toggle('embed', toy && hash.embed !== undefined);
-  for (const id of ['toy-play', 'toy-charts', 'toy-setup', 'toy-lessons']) $(id).hidden = !toy;
-  $('view-images').toggleAttribute('aria-current', !toy);
-  $('view-2d').toggleAttribute('aria-current', toy);
-  if (toy) $('view-2d').setAttribute('aria-current', 'page');
+  const in2d = is2dHash(hash);
+  document.body.dataset.view = in2d ? '2d' : 'images';
+  document.body.classList.toggle('present', in2d && hash.present === '1');
+  document.body.classList.toggle('embed', in2d && hash.embed !== undefined);
+  for (const id of ['play-2d', 'charts-2d', 'setup-2d', 'lessons-2d']) $(id).hidden = !in2d;
+  $('view-images').toggleAttribute('aria-current', !in2d);
+  $('view-2d').toggleAttribute('aria-current', in2d);
+  if (in2d) $('view-2d').setAttribute('aria-current', 'page');
   else $('view-images').setAttribute('aria-current', 'page');
-  if (!toy) {
-    toyMode.close();
+  if (!in2d) {
+    mode2d.close();
     return;
   }
   // one engine: the image training waits while the 2-D game plays
   if (state.running) await control('pause', () => engine.call('pause'));
-  await toyMode.open(hash, engineTable);
+  await mode2d.open(hash, engineTable);
 }
 
 window.addEventListener('hashchange', () => {
@@ -910,6 +904,12 @@ async function main() {
   settings.build(r.table);
   engineTable = r.table;
   lossTable = r.table.losses;
+  runTable = r.run;
+  $('speed').max = String(runTable.speeds.length - 1);
+  $('speed').value = $('speed').max;
+  fdChart.empty = `Measured every ${runTable.measure_every} steps`;
+  for (const n of runTable.snap_choices) $('snap-every').add(new Option(`${n} steps`, String(n)));
+  $('snap-every').value = String(runTable.snap_every);
   own.setSize(r.table.presets[0].image.height);
   showModel();
   // the pretrained model and class the address names
@@ -934,12 +934,12 @@ async function main() {
   await settings.loadDefaults('mlp').catch(() => {});
   settings.extra.dataset = hash.dataset ? init.dataset : undefined;
   if (hash.noise !== undefined) settings.extra.noise = state.noiseSeed;
-  if (Object.keys(hash).length > 0 && !isToyHash(hash)) {
+  if (Object.keys(hash).length > 0 && !is2dHash(hash)) {
     $('settings-box').open = true;
     const ok = await settings.applyHash({ ...hash, preset });
     if (!ok) showError('Some settings in the link were refused; the fields say why. The others were applied.');
   } else {
-    settings.show(await engine.call('setPending', { config: { ...settings.defaults, ...QUICK_START } }));
+    settings.show(await engine.call('configPreset', { preset: 'mlp', recipe: FIRST_VISIT }));
   }
   $('share-url').value = settings.url();
   state.ready = true;
@@ -947,7 +947,7 @@ async function main() {
   setStatus(statusText());
   explore.refresh();
   registerServiceWorker();
-  if (isToyHash(hash)) await setView(hash);
+  if (is2dHash(hash)) await setView(hash);
 }
 
 // What runs the numbers: the build and its threads, and why only one

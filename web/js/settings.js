@@ -47,7 +47,7 @@ export function settingField(row, id, options = null) {
   let input;
   if (row.type === 'choice' || options) {
     input = document.createElement('select');
-    for (const [value, text] of options || row.choices.map((c, i) => [c, row.choiceLabels[i]])) input.add(new Option(text, value));
+    for (const [value, text] of options || row.choices.map((c, i) => [c, row.choice_labels[i]])) input.add(new Option(text, value));
   } else {
     input = document.createElement('input');
     input.type = 'text';
@@ -87,11 +87,11 @@ export class Settings {
     this.table = table;
     const box = $('settings-fields');
     box.textContent = '';
-    // the image presets and their settings (the 2-D mode builds its own, toy.js)
-    const presets = table.presets.filter((p) => !p.points);
+    // the image presets and their settings (the 2-D mode builds its own, mode-2d.js)
+    const presets = table.presets.filter((p) => !p.is_2d);
     const rows = [{ name: 'preset', label: 'Preset', help: presets.map((p) => `${p.label}: ${p.help}`).join(' '),
-      type: 'choice', choices: presets.map((p) => p.name), choiceLabels: presets.map((p) => p.label) },
-    ...table.settings.filter((r) => r.scope !== 'points')];
+      type: 'choice', choices: presets.map((p) => p.name), choice_labels: presets.map((p) => p.label) },
+    ...table.settings.filter((r) => r.scope !== '2d')];
     for (const row of rows) {
       const { field, input, msg } = settingField(row, `f-${row.name}`);
       box.append(field);

@@ -1,14 +1,12 @@
-// edit-worker.js: editing with the generator, the memorization check and
+// worker-edit.js: editing with the generator, the memorization check and
 // D's saliency: the engine's worker's part (loaded by worker.js with
-// importScripts; it shares M, s, w, check, json, takeRgba, withKeptClass,
-// setKept and ROW). The numbers are the engine's (gpw_project,
+// importScripts; it shares M, s, w, tables, check, json, takeRgba, and
+// worker-explore.js's withKeptClass, setKept and ROW). The numbers are the engine's (gpw_project,
 // gpw_nearest, gpw_saliency); this only moves pixels.
 'use strict';
 
 // Latent rows: the projection's result, and the result moved by the page's controls.
 const EDIT_ROW = { result: 48, moved: 49 };
-const EDIT_STEPS = 300;
-const EDIT_STARTS = 8;
 const NEAREST = 6;
 
 // model: the model the projection was made with (another model's latent
@@ -45,13 +43,14 @@ const EDIT_HANDLERS = {
       M.HEAPU8.set(pic, p);
       if (msk) M.HEAPU8.set(msk, q);
       const t0 = performance.now();
-      check(M._gpw_project(s, p, pic.length, size, size, q, msk ? msk.length : 0, noise, EDIT_STEPS,
-        Math.min(EDIT_STARTS, w.batch || EDIT_STARTS), seed, w.classes ? label : -1, EDIT_ROW.result), 'Projecting');
+      const { steps, starts } = tables.project; // the engine's defaults for editing
+      check(M._gpw_project(s, p, pic.length, size, size, q, msk ? msk.length : 0, noise, steps,
+        Math.min(starts, w.batch || starts), seed, w.classes ? label : -1, EDIT_ROW.result), 'Projecting');
       const result = json(M._gpw_project_json(s));
       const strip = takeRgba();
       edit.model = w.model;
       edit.label = result.class;
-      return { ...result, strip, ms: performance.now() - t0, steps: EDIT_STEPS };
+      return { ...result, strip, ms: performance.now() - t0, steps };
     } finally {
       M._gpw_free(p);
       if (q) M._gpw_free(q);

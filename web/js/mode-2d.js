@@ -1,7 +1,7 @@
-// toy.js: the 2-D mode. A GAN on points in the plane, drawn every frame:
+// mode-2d.js: the 2-D mode. A GAN on points in the plane, drawn every frame:
 // D's belief over the plane (a heatmap with its 50/50 line), G's manifold,
 // real and fake points, and the arrows G's loss pushes the fakes along.
-// The engine trains in the worker (toy-worker.js); this module asks for a
+// The engine trains in the worker (worker-2d.js); this module asks for a
 // frame whenever it has drawn the last one, so drawing keeps the display's
 // pace whatever the training rate. Slow motion walks one round through the
 // algorithm's parts with the batch the engine really used.
@@ -28,13 +28,13 @@ const css = (n) => getComputedStyle(document.documentElement).getPropertyValue(n
 const sigmoid = (s) => 1 / (1 + Math.exp(-s));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export class ToyMode {
+export class Mode2d {
   constructor(engine, onUrl) {
     this.engine = engine;
     this.onUrl = onUrl; // (hash) => void: the page writes the address
     this.ready = false;
     this.visible = false;
-    this.info = null; // {toys, lessons, box}
+    this.info = null; // the engine's distributions and lessons: {box, distributions, lessons}
     this.table = null; // the engine's settings table
     this.cfg = null; // the model's settings
     this.pending = null;
@@ -46,20 +46,20 @@ export class ToyMode {
     this.pace = 1100; // ms per slow-motion phase
     this.overlay = null; // what slow motion draws over the frame
     // what the tests read
-    this.state = { frames: 0, changes: 0, phases: [], stats: null, running: false, rate: 0, measure: null, dist: null, drawn: 0,
+    this.state = { frames: 0, changes: 0, phases: [], run: null, running: false, rate: 0, measure: null, dist: null, drawn: 0,
       lastFrame: null, longTasks: 0, longestTask: 0, errors: [] };
-    this.canvas = $('toy-canvas');
+    this.canvas = $('canvas-2d');
     this.heat = document.createElement('canvas');
     this.heat.width = this.heat.height = GRID;
-    engine.on('toy-halted', (m) => {
+    engine.on('halted-2d', (m) => {
       this.state.running = false;
       this.state.errors.push(m.message);
-      setText($('toy-phase'), m.message);
+      setText($('phase-2d'), m.message);
       this.showStats();
     });
-    this.lossChart = new LineChart($('toy-chart-loss'), { width: 3, ymin: null, series: [{ color: '--d-color', column: 1 },
+    this.lossChart = new LineChart($('chart-loss-2d'), { width: 5, ymin: null, series: [{ color: '--d-color', column: 1 },
       { color: '--g-color', column: 2 }], empty: 'Press Play or take a step' });
-    this.divChart = new LineChart($('toy-chart-div'), { width: 3, ymin: 0, minTop: 0.7, series: [{ color: '--real-color', column: 1 },
+    this.divChart = new LineChart($('chart-div-2d'), { width: 3, ymin: 0, minTop: 0.7, series: [{ color: '--real-color', column: 1 },
       { color: '--fd-color', column: 2 }], empty: 'Measured while training' });
     this.wire();
   }
@@ -67,23 +67,23 @@ export class ToyMode {
   // ---- setup -----------------------------------------------------------------
 
   wire() {
-    $('toy-play-btn').onclick = () => this.toggle();
-    $('toy-round').onclick = () => this.step('round');
-    $('toy-d').onclick = () => this.step('d');
-    $('toy-g').onclick = () => this.step('g');
-    $('toy-slow').onclick = () => this.slowRound();
-    $('toy-reset').onclick = () => this.act(async () => this.took(await this.engine.call('toyReset'), true));
-    $('toy-speed').onchange = (e) => this.engine.call('toySpeed', { speed: Number(e.target.value) });
-    $('toy-dist').onchange = (e) => this.pickDist(e.target.value);
-    $('toy-draw-use').onclick = () => this.useDrawn();
-    $('toy-draw-clear').onclick = () => {
+    $('play-btn-2d').onclick = () => this.toggle();
+    $('round-2d').onclick = () => this.step('round');
+    $('d-2d').onclick = () => this.step('d');
+    $('g-2d').onclick = () => this.step('g');
+    $('slow-2d').onclick = () => this.slowRound();
+    $('reset-2d').onclick = () => this.act(async () => this.took(await this.engine.call('reset2d'), true));
+    $('speed-2d').onchange = (e) => this.engine.call('speed2d', { speed: Number(e.target.value) });
+    $('dist-2d').onchange = (e) => this.pickDist(e.target.value);
+    $('draw-use-2d').onclick = () => this.useDrawn();
+    $('draw-clear-2d').onclick = () => {
       this.drawn = [];
       this.showDrawn();
     };
     for (const id of ['show-heat', 'show-mesh', 'show-arrows', 'show-real', 'show-fake']) $(id).onchange = () => this.draw();
     let down = false;
     const add = (e) => {
-      if ($('toy-dist').value !== 'drawn' || this.drawn.length / 2 >= 2000) return;
+      if ($('dist-2d').value !== 'drawn' || this.drawn.length / 2 >= 2000) return;
       const r = this.canvas.getBoundingClientRect(), B = this.box();
       const x = ((e.clientX - r.left) / r.width) * 2 * B - B, y = B - ((e.clientY - r.top) / r.height) * 2 * B;
       const last = this.drawn.length - 2;
@@ -121,7 +121,7 @@ export class ToyMode {
       return await fn();
     } catch (e) {
       this.state.errors.push(e.message);
-      setText($('toy-phase'), e.message);
+      setText($('phase-2d'), e.message);
       return null;
     }
   }
@@ -131,8 +131,8 @@ export class ToyMode {
     this.table = table;
     this.visible = true;
     if (!this.ready) {
-      const r = await this.engine.call('toyInit');
-      this.info = r.toys;
+      const r = await this.engine.call('init2d');
+      this.info = r.tables.dists;
       this.defaults = { ...r.pending }; // the address keeps what differs from these
       this.buildDist();
       this.buildFields();
@@ -151,13 +151,13 @@ export class ToyMode {
   }
 
   buildDist() {
-    const pick = $('toy-dist');
+    const pick = $('dist-2d');
     pick.textContent = '';
     for (const d of this.info.distributions) pick.add(new Option(d.label, d.name));
   }
 
   buildLessons() {
-    const list = $('toy-lesson-list');
+    const list = $('lesson-list-2d');
     list.textContent = '';
     for (const l of this.info.lessons) {
       const li = document.createElement('li');
@@ -174,13 +174,13 @@ export class ToyMode {
 
   // One field per setting the 2-D GAN has (the engine's table, image-only rows left out).
   buildFields() {
-    const box = $('toy-fields');
+    const box = $('fields-2d');
     box.textContent = '';
     this.fields = new Map();
     for (const row of this.table.settings.filter((r) => r.scope !== 'image')) {
       // the noise of a 2-D GAN has one or two dimensions
       const options = row.name === 'latent' ? [['1', '1-D noise'], ['2', '2-D noise']] : null;
-      const { field, input, msg } = settingField(row, `t-f-${row.name}`, options);
+      const { field, input, msg } = settingField(row, `f-${row.name}-2d`, options);
       input.addEventListener('change', () => this.setField(row, input, msg));
       box.append(field);
       this.fields.set(row.name, { input, msg, row });
@@ -195,15 +195,15 @@ export class ToyMode {
     }
     const dist = this.pending.dataset;
     // while points are being drawn, the picker stays on "drawn"
-    if (!this.drawing && this.info && this.info.distributions.some((d) => d.name === dist)) $('toy-dist').value = dist;
-    const d = this.info && this.info.distributions.find((x) => x.name === $('toy-dist').value);
-    setText($('toy-dist-help'), d ? d.help : '');
-    $('toy-draw').hidden = $('toy-dist').value !== 'drawn';
-    this.state.dist = $('toy-dist').value;
+    if (!this.drawing && this.info && this.info.distributions.some((d) => d.name === dist)) $('dist-2d').value = dist;
+    const d = this.info && this.info.distributions.find((x) => x.name === $('dist-2d').value);
+    setText($('dist-help-2d'), d ? d.help : '');
+    $('draw-2d').hidden = $('dist-2d').value !== 'drawn';
+    this.state.dist = $('dist-2d').value;
   }
 
   async setField(row, input, msg) {
-    const r = await this.act(() => this.engine.call('toySet', { key: row.name, value: input.value }));
+    const r = await this.act(() => this.engine.call('set2d', { key: row.name, value: input.value }));
     if (!r) {
       fieldMessage(input, msg, `${this.state.errors[this.state.errors.length - 1]} (“${input.value}” refused; nothing changed.)`);
       input.value = String(typeof this.pending[row.name] === 'number' ? clean(this.pending[row.name]) : this.pending[row.name]);
@@ -224,9 +224,9 @@ export class ToyMode {
     this.state.changes++;
     this.cfg = r.config;
     this.pending = r.pending;
-    this.state.stats = r.stats;
+    this.state.run = r.run;
     this.state.running = r.running;
-    this.state.rate = r.rate;
+    this.state.rate = r.run ? r.run.steps_per_s : 0;
     this.state.measure = r.measure;
     this.state.config = r.config;
     this.state.pending = r.pending;
@@ -240,50 +240,56 @@ export class ToyMode {
   }
 
   showStats() {
-    const st = this.state.stats;
+    const st = this.state.run;
     if (!st) return;
-    const [rounds, gSteps, dSteps, dLoss, gLoss, dReal, dFake] = st;
-    setText($('t-round'), String(rounds));
-    setText($('t-dstep'), String(dSteps));
-    setText($('t-gstep'), String(gSteps));
-    setText($('t-rate'), this.state.running && this.state.rate > 0 ? String(Math.round(this.state.rate)) : '–');
-    setText($('t-dloss'), dSteps ? fmt(dLoss, 3) : '–');
-    setText($('t-gloss'), gSteps ? fmt(gLoss, 3) : '–');
-    setText($('t-dreal'), dSteps ? fmt(dReal, 3) : '–');
-    setText($('t-dfake'), dSteps ? fmt(dFake, 3) : '–');
-    const prob = this.probability();
-    setText($('t-dreal-label'), prob ? 'Mean D(x)' : 'Mean D score, real');
-    setText($('t-dfake-label'), prob ? 'Mean D(G(z))' : 'Mean D score, fake');
-    setText($('toy-play-btn'), this.state.running ? 'Pause' : 'Play');
-    for (const id of ['toy-round', 'toy-d', 'toy-g', 'toy-slow', 'toy-reset']) $(id).disabled = this.state.running || this.slow;
-    $('toy-play-btn').disabled = this.slow;
+    const { rounds, step: gSteps, d_step: dSteps } = st;
+    const num = (v) => (v === null ? NaN : v);
+    const [dLoss, gLoss, dReal, dFake] = [st.d_loss, st.g_loss, st.d_real, st.d_fake].map(num);
+    setText($('round-2d'), String(rounds));
+    setText($('dstep-2d'), String(dSteps));
+    setText($('gstep-2d'), String(gSteps));
+    setText($('rate-2d'), this.state.running && this.state.rate > 0 ? String(Math.round(this.state.rate)) : '–');
+    setText($('dloss-2d'), dSteps ? fmt(dLoss, 3) : '–');
+    setText($('gloss-2d'), gSteps ? fmt(gLoss, 3) : '–');
+    setText($('dreal-2d'), dSteps ? fmt(dReal, 3) : '–');
+    setText($('dfake-2d'), dSteps ? fmt(dFake, 3) : '–');
+    const loss = this.loss();
+    setText($('dreal-label-2d'), loss.d_real_label);
+    setText($('dfake-label-2d'), loss.d_fake_label);
+    setText($('play-btn-2d'), this.state.running ? 'Pause' : 'Play');
+    for (const id of ['round-2d', 'd-2d', 'g-2d', 'slow-2d', 'reset-2d']) $(id).disabled = this.state.running || this.slow;
+    $('play-btn-2d').disabled = this.slow;
     const m = this.state.measure;
     if (m) {
-      setText($('toy-coverage'), m.modes_total
+      setText($('coverage-2d'), m.modes_total
         ? `Modes covered: ${m.modes_covered} of ${m.modes_total}; ${Math.round(100 * m.high_quality_share)}% of fakes are high quality.`
         : 'This distribution has no separate modes to count; KL and JS measure the fit.');
-      $('toy-coverage').title = 'A fake is of high quality within 3 standard deviations of a mode’s centre; a mode is covered ' +
+      $('coverage-2d').title = 'A fake is of high quality within 3 standard deviations of a mode’s centre; a mode is covered ' +
         'when it holds at least a quarter of an even share of 1,000 fakes (as in the unrolled-GAN and VEEGAN papers).';
-      setText($('toy-kljs'), `At round ${rounds}: KL(real‖fake) ${fmt(m.kl, 3)}, JS ${fmt(m.js, 3)} (of at most 0.693).`);
+      setText($('kljs-2d'), `At round ${rounds}: KL(real‖fake) ${fmt(m.kl, 3)}, JS ${fmt(m.js, 3)} (of at most 0.693).`);
     }
   }
 
+  // The loss of the model on show, as the engine's table describes it.
+  loss() {
+    const name = this.cfg ? this.cfg.loss : 'nonsaturating';
+    return this.table.losses.find((l) => l.name === name) || this.table.losses[0];
+  }
+
   probability() {
-    const loss = this.cfg ? this.cfg.loss : 'nonsaturating';
-    const row = this.table && this.table.losses.find((l) => l.name === loss);
-    return row ? row.probability : true;
+    return this.loss().probability;
   }
 
   // ---- controls ----------------------------------------------------------------
 
   async toggle() {
-    const r = await this.act(() => this.engine.call(this.state.running ? 'toyPause' : 'toyPlay'));
+    const r = await this.act(() => this.engine.call(this.state.running ? 'pause2d' : 'play2d'));
     this.took(r);
     this.loop();
   }
 
   async step(kind) {
-    const r = await this.act(() => this.engine.call('toyStep', { kind }));
+    const r = await this.act(() => this.engine.call('step2d', { kind }));
     if (!r) return null;
     this.took(r);
     await this.fetchFrame();
@@ -292,14 +298,14 @@ export class ToyMode {
 
   async pickDist(name) {
     this.drawing = name === 'drawn';
-    $('toy-draw').hidden = name !== 'drawn';
+    $('draw-2d').hidden = name !== 'drawn';
     this.state.dist = name;
     if (name === 'drawn') {
-      setText($('toy-dist-help'), this.info.distributions.find((d) => d.name === name).help);
+      setText($('dist-help-2d'), this.info.distributions.find((d) => d.name === name).help);
       this.showDrawn();
       return; // the points come first
     }
-    const r = await this.act(() => this.engine.call('toyDist', { name }));
+    const r = await this.act(() => this.engine.call('dist2d', { name }));
     this.took(r);
     this.lesson = null;
     this.writeUrl();
@@ -309,13 +315,13 @@ export class ToyMode {
   showDrawn() {
     const n = this.drawn.length / 2;
     this.state.drawn = n;
-    setText($('toy-draw-count'), `${n} point${n === 1 ? '' : 's'}`);
-    $('toy-draw-use').disabled = n === 0;
+    setText($('draw-count-2d'), `${n} point${n === 1 ? '' : 's'}`);
+    $('draw-use-2d').disabled = n === 0;
     this.draw();
   }
 
   async useDrawn() {
-    const r = await this.act(() => this.engine.call('toyDist', { name: 'drawn', points: this.drawn }));
+    const r = await this.act(() => this.engine.call('dist2d', { name: 'drawn', points: this.drawn }));
     if (!r) return;
     this.drawing = false;
     this.took(r);
@@ -327,14 +333,14 @@ export class ToyMode {
     const lesson = this.info.lessons.find((l) => l.name === name);
     if (!lesson) {
       this.state.errors.push(`There is no lesson “${name}”.`);
-      setText($('toy-phase'), `There is no lesson “${name}”; the lessons are listed below.`);
+      setText($('phase-2d'), `There is no lesson “${name}”; the lessons are listed below.`);
       return;
     }
-    const r = await this.act(() => this.engine.call('toyLesson', { name }));
+    const r = await this.act(() => this.engine.call('lesson2d', { name }));
     this.lesson = lesson;
     this.took(r, true);
     this.state.lesson = lesson.name;
-    setText($('toy-phase'), `${lesson.title}: ${lesson.text}`);
+    setText($('phase-2d'), `${lesson.title}: ${lesson.text}`);
     this.writeUrl(hash);
     await this.fetchFrame();
   }
@@ -343,11 +349,11 @@ export class ToyMode {
   async configure(hash) {
     const settings = {};
     for (const [k, v] of Object.entries(hash)) if (!KEYS.includes(k)) settings[k] = v;
-    const r = await this.act(() => this.engine.call('toyConfigure', { settings, dist: hash.dist && hash.dist !== 'drawn' ? hash.dist : null }));
+    const r = await this.act(() => this.engine.call('configure2d', { settings, dist: hash.dist && hash.dist !== 'drawn' ? hash.dist : null }));
     this.lesson = null;
     this.state.lesson = null;
     this.took(r, true);
-    if (r && r.refused.length) setText($('toy-phase'), `Some settings in the link were refused: ${r.refused.join('; ')}`);
+    if (r && r.refused.length) setText($('phase-2d'), `Some settings in the link were refused: ${r.refused.join('; ')}`);
     await this.fetchFrame();
   }
 
@@ -367,9 +373,9 @@ export class ToyMode {
     }
     if (hash.present) p.set('present', hash.present);
     const h = `#${p.toString()}`;
-    $('toy-link').href = h;
-    $('toy-present').href = `${h}&present=1`;
-    $('toy-embed').href = `#embed=${this.lesson ? this.lesson.name : '2d'}`;
+    $('link-2d').href = h;
+    $('present-2d').href = `${h}&present=1`;
+    $('embed-2d').href = `#embed=${this.lesson ? this.lesson.name : '2d'}`;
     if (!hash.embed) this.onUrl(h);
   }
 
@@ -401,17 +407,17 @@ export class ToyMode {
     const asOf = this.state.changes; // the engine's answers this frame reflects
     try {
       const latent = this.cfg ? this.cfg.latent : 2;
-      const f = await this.engine.call('toyFrame', { grid: GRID, mesh: latent === 1 ? MESH * 4 : MESH, n: POINTS,
+      const f = await this.engine.call('frame2d', { grid: GRID, mesh: latent === 1 ? MESH * 4 : MESH, n: POINTS,
         arrows: Math.min(ARROWS, this.cfg ? this.cfg.batch : ARROWS), seed: FRAME_SEED });
       this.frame = f;
       if (f.points.length) this.lossChart.append(f.points);
       if (f.measures.length) this.divChart.append(f.measures);
-      this.state.stats = f.stats;
+      if (f.run) this.state.run = f.run;
       this.state.running = f.running;
-      this.state.rate = f.rate;
+      this.state.rate = f.run ? f.run.steps_per_s : 0;
       if (f.measure) this.state.measure = f.measure;
       this.state.frames++;
-      this.state.lastFrame = { round: f.stats[0], grid: hash(f.grid), fake: hash(f.fake), mesh: hash(f.mesh),
+      this.state.lastFrame = { round: f.run ? f.run.rounds : 0, grid: hash(f.grid), fake: hash(f.fake), mesh: hash(f.mesh),
         arrows: hash(f.arrows), gridMean: mean(f.grid), asOf };
       this.showStats();
       this.draw();
@@ -441,7 +447,7 @@ export class ToyMode {
     if (f && $('show-real').checked) this.drawPoints(ctx, f.real, '#1f9d55', 2.2 * big);
     if (f && $('show-fake').checked) this.drawPoints(ctx, f.fake, '#8e3fd0', 2.2 * big);
     if (f && $('show-arrows').checked && !this.overlay) this.drawArrows(ctx, f.fake, f.arrows, '#d9480f');
-    if (this.drawn.length && $('toy-dist').value === 'drawn') this.drawPoints(ctx, Float32Array.from(this.drawn), '#0b7285', 3.5);
+    if (this.drawn.length && $('dist-2d').value === 'drawn') this.drawPoints(ctx, Float32Array.from(this.drawn), '#0b7285', 3.5);
     if (this.overlay) this.drawOverlay(ctx, this.overlay, big);
   }
 
@@ -597,11 +603,12 @@ export class ToyMode {
     }
   }
 
-  // G's gradient through D's score against D(G(z)): |d/ds log(1 - sigmoid(s))| = D for the
-  // minimax loss, |d/ds -log sigmoid(s)| = 1 - D for the non-saturating one; the dots are the
-  // fakes on screen under the loss in use.
+  // G's gradient through D's score against D(G(z)), for the losses whose D is
+  // a probability (the curves are the engine's loss table's: |dL_G/ds| = D
+  // for the minimax loss, 1 - D for the non-saturating one); the dots are
+  // the fakes on screen under the loss in use.
   drawGrad() {
-    const area = chartCanvas($('toy-chart-grad'));
+    const area = chartCanvas($('chart-grad-2d'));
     if (!area) return;
     const { ctx, w, h } = area;
     const L = 36, R = 10, T = 10, Bm = 26, X = (d) => L + d * (w - L - R), Y = (g) => h - Bm - g * (h - T - Bm);
@@ -614,23 +621,25 @@ export class ToyMode {
     ctx.fillText('D(G(z))', X(0.5), h - 2);
     ctx.textAlign = 'right';
     for (const g of [0, 0.5, 1]) ctx.fillText(String(g), L - 4, Y(g) + 4);
-    const curve = (fn, color) => {
+    const losses = Object.fromEntries(this.table.losses.map((l) => [l.name, l]));
+    // |dL_G/ds| at D(G(z)) = d, read off the engine's curve (points evenly spaced on [0, 1])
+    const at = (curve, d) => {
+      const x = Math.max(0, Math.min(1, d)) * (curve.length - 1), i = Math.min(curve.length - 2, Math.floor(x));
+      return curve[i] + (curve[i + 1] - curve[i]) * (x - i);
+    };
+    const curve = (c, color) => {
       ctx.strokeStyle = css(color);
       ctx.lineWidth = 2;
       ctx.beginPath();
-      for (let i = 0; i <= 50; i++) {
-        const d = i / 50;
-        if (i) ctx.lineTo(X(d), Y(fn(d)));
-        else ctx.moveTo(X(d), Y(fn(d)));
-      }
+      c.forEach((g, i) => (i ? ctx.lineTo : ctx.moveTo).call(ctx, X(i / (c.length - 1)), Y(g)));
       ctx.stroke();
     };
-    curve((d) => d, '--d-color');
-    curve((d) => 1 - d, '--g-color');
+    curve(losses.minimax.g_gradient, '--d-color');
+    curve(losses.nonsaturating.g_gradient, '--g-color');
     const loss = this.cfg ? this.cfg.loss : '';
     const f = this.frame;
     if (!f || (loss !== 'minimax' && loss !== 'nonsaturating')) {
-      setText($('toy-grad-note'), 'Size of G’s gradient through D’s score for the minimax loss, log(1 − D(G(z))), and the ' +
+      setText($('grad-note-2d'), 'Size of G’s gradient through D’s score for the minimax loss, log(1 − D(G(z))), and the ' +
         'non-saturating one, −log D(G(z)). The dots show the current fakes when one of these two losses is in use.');
       return;
     }
@@ -639,12 +648,12 @@ export class ToyMode {
       const d = f.fakeD[i];
       ctx.globalAlpha = 0.5;
       ctx.beginPath();
-      ctx.arc(X(d), Y(loss === 'minimax' ? d : 1 - d), 2.5, 0, 2 * Math.PI);
+      ctx.arc(X(d), Y(at(losses[loss].g_gradient, d)), 2.5, 0, 2 * Math.PI);
       ctx.fill();
     }
     ctx.globalAlpha = 1;
     const md = mean(f.fakeD);
-    setText($('toy-grad-note'), `Dots: the fakes on screen under the ${loss === 'minimax' ? 'minimax' : 'non-saturating'} loss ` +
+    setText($('grad-note-2d'), `Dots: the fakes on screen under the ${loss === 'minimax' ? 'minimax' : 'non-saturating'} loss ` +
       `(mean D(G(z)) ${md.toFixed(2)}). Where D rejects a fake (D(G(z)) near 0) the minimax gradient vanishes; the ` +
       'non-saturating one is largest there.');
   }
@@ -653,9 +662,9 @@ export class ToyMode {
 
   phase(name, text) {
     if (name) this.state.phases.push(name);
-    for (const li of $('toy-algorithm').children) li.classList.toggle('active', li.dataset.phase === name);
-    for (const g of $('toy-diagram').querySelectorAll('g')) g.classList.toggle('active', !!name && LIT[name]?.includes(g.dataset.part));
-    setText($('toy-phase'), text);
+    for (const li of $('algorithm-2d').children) li.classList.toggle('active', li.dataset.phase === name);
+    for (const g of $('diagram-2d').querySelectorAll('g')) g.classList.toggle('active', !!name && LIT[name]?.includes(g.dataset.part));
+    setText($('phase-2d'), text);
     this.draw();
   }
 
@@ -671,7 +680,7 @@ export class ToyMode {
       const dSteps = this.cfg.d_steps, gSteps = this.cfg.g_steps;
       for (let k = 0; k < dSteps; k++) {
         const tag = dSteps > 1 ? ` (D step ${k + 1} of ${dSteps})` : '';
-        const r = await this.engine.call('toyStep', { kind: 'd' });
+        const r = await this.engine.call('step2d', { kind: 'd' });
         const b = r.batch;
         this.overlay = { batch: b, showReal: true, z: true };
         this.phase('sample', `Sample ${b.n} noise vectors z (bottom left) and ${b.n} real points x (green rings)${tag}.`);
@@ -693,7 +702,7 @@ export class ToyMode {
       }
       for (let k = 0; k < gSteps; k++) {
         const tag = gSteps > 1 ? ` (G step ${k + 1} of ${gSteps})` : '';
-        const r = await this.engine.call('toyStep', { kind: 'g' });
+        const r = await this.engine.call('step2d', { kind: 'g' });
         const b = r.batch;
         this.overlay = { batch: b, showFake: true, judged: true };
         this.phase('gloss', `G’s loss${tag}: D, after its update, judges a batch of fakes (mean D(G(z)) ` +
@@ -718,7 +727,7 @@ export class ToyMode {
       }
     } catch (e) {
       this.state.errors.push(e.message);
-      setText($('toy-phase'), e.message);
+      setText($('phase-2d'), e.message);
     } finally {
       this.overlay = null;
       this.slow = false;

@@ -1,0 +1,64 @@
+// worker-explore.js: the Explore section's requests, part of the engine's
+// worker (loaded by worker.js; it shares M, s, w, check and takeRgba).
+// Latent rows are composed in the engine (gpw_z_*) and rendered there;
+// nothing here touches the training run.
+'use strict';
+
+// Latent rows used here (the engine has 256).
+const ROW = { a: 0, b: 1, neighbours: 2, path: 16, steered: 32, tmp: 33, frame: 40 };
+
+function setKept(a, b) {
+  check(M._gpw_z_seed(s, ROW.a, a.seed, a.index), 'Keeping the sample');
+  check(M._gpw_z_seed(s, ROW.b, b.seed, b.index), 'Keeping the sample');
+}
+
+// Explore renders draw the kept sample's class: the one picked, or (classes in
+// turn) the class it had at its place in the grid.
+function withKeptClass(a, fn) {
+  const classes = w.classes;
+  if (!classes) return fn();
+  check(M._gpw_set_class(s, w.label >= 0 ? w.label : a.index % classes), 'Choosing the class');
+  try {
+    return fn();
+  } finally {
+    M._gpw_set_class(s, w.label);
+  }
+}
+
+function exploreViews({ a, b, dirs, radius, neighbourSeed }) {
+  setKept(a, b);
+  // neighbours: a 3x3 grid with the kept sample in the middle
+  for (let i = 0; i < 9; i++) {
+    if (i === 4) check(M._gpw_z_slerp(s, ROW.neighbours + i, ROW.a, ROW.a, 0), 'Neighbours');
+    else check(M._gpw_z_jitter(s, ROW.neighbours + i, ROW.a, neighbourSeed + i, radius), 'Neighbours');
+  }
+  check(M._gpw_render_z(s, ROW.neighbours, 9, 3), 'Neighbours');
+  const neighbours = takeRgba();
+  // path: 8 steps of the spherical interpolation from b (before) to a (last kept)
+  for (let i = 0; i < 8; i++) check(M._gpw_z_slerp(s, ROW.path + i, ROW.b, ROW.a, i / 7), 'Interpolating');
+  check(M._gpw_render_z(s, ROW.path, 8, 8), 'Interpolating');
+  const path = takeRgba();
+  // directions: the kept sample moved along each latent direction
+  check(M._gpw_z_slerp(s, ROW.steered, ROW.a, ROW.a, 0), 'Steering');
+  dirs.forEach((amount, k) => {
+    if (amount) check(M._gpw_z_direction(s, ROW.steered, ROW.steered, k, amount), 'Steering');
+  });
+  check(M._gpw_render_z(s, ROW.steered, 1, 1), 'Steering');
+  const steered = takeRgba();
+  return { neighbours, path, steered };
+}
+
+Object.assign(handlers, {
+  explore(args) {
+    if (!w.model) throw new Error('No model yet.');
+    return withKeptClass(args.a, () => exploreViews(args));
+  },
+  frame({ a, b, t }) {
+    return withKeptClass(a, () => {
+      setKept(a, b);
+      check(M._gpw_z_slerp(s, ROW.frame, ROW.b, ROW.a, Math.min(1, Math.max(0, t))), 'Interpolating');
+      check(M._gpw_render_z(s, ROW.frame, 1, 1), 'Interpolating');
+      return takeRgba();
+    });
+  },
+});
