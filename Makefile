@@ -41,9 +41,12 @@ $(BUILD)/tests/%: tests/%.c tests/check.h tests/gradcheck.h $(CORE:%=$(BUILD)/ob
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer (leak
 # checking included), built from source in their own folder.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-$(BUILD)/san/%: tests/%.c tests/check.h tests/gradcheck.h $(CORE_SRC) $(HEADERS)
+$(BUILD)/san/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $< $(CORE_SRC) -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
+$(BUILD)/san/%: tests/%.c tests/check.h tests/gradcheck.h $(CORE:%=$(BUILD)/san/obj/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $< $(CORE:%=$(BUILD)/san/obj/%.o) -o $@ $(LDLIBS)
 
 # ---- fuzzing -------------------------------------------------------------
 # libFuzzer harnesses (clang from Debian) for the model, classifier and
@@ -52,13 +55,16 @@ $(BUILD)/san/%: tests/%.c tests/check.h tests/gradcheck.h $(CORE_SRC) $(HEADERS)
 # fixed seed; `make fuzz` runs each for FUZZ_SECONDS.
 FUZZ_CC      ?= clang-14
 FUZZ_TARGETS  = model classifier dataset rgba
-FUZZ_FLAGS    = -std=c11 -O1 -g -Isrc -ffp-contract=off -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_FLAGS    = -std=c11 -O1 -g -Isrc -ffp-contract=off -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_RUNS    ?= 20000
 FUZZ_SECONDS ?= 300
 FUZZ_OPTS     = -rss_limit_mb=4096 -malloc_limit_mb=4096 -max_len=16384
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CORE_SRC) $(HEADERS)
+$(BUILD)/fuzz/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(CORE_SRC) -o $@ -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CORE:%=$(BUILD)/fuzz/obj/%.o)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(CORE:%=$(BUILD)/fuzz/obj/%.o) -o $@ -lm
 
 # the fuzzers' seed corpus (committed): small files with every layer kind and flag
 fuzz-corpus: tests/fuzz/make_corpus.c $(CORE:%=$(BUILD)/obj/%.o)
@@ -84,39 +90,43 @@ fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 	done
 
 # ---- wasm ----------------------------------------------------------------
-# Two builds of the same sources: 128-bit SIMD and portable (for browsers
-# without wasm SIMD). The page picks one with WebAssembly.validate.
-WASM_SRC   = $(CORE_SRC) src/app/wasm_api.c src/app/wasm_2d.c
-EMFLAGS    = -std=c11 -O3 -Wall -Wextra -ffp-contract=off -Isrc \
-             -sMODULARIZE=1 -sEXPORT_NAME=createGanplay -sALLOW_MEMORY_GROWTH=1 \
+# Five builds of the same sources: portable (browsers without wasm SIMD),
+# 128-bit SIMD, threaded SIMD, and both with fused multiply-add (relaxed
+# SIMD). The page picks the best this browser runs with WebAssembly.validate.
+# Each build's objects are compiled once and linked twice: for the page
+# (web, worker) and for the node tests.
+WASM_UNITS  = $(CORE) app/wasm_api app/wasm_2d
+WASM_CFLAGS = -std=c11 -O3 -Wall -Wextra -ffp-contract=off -Isrc
+EMFLAGS    = -O3 -sMODULARIZE=1 -sEXPORT_NAME=createGanplay -sALLOW_MEMORY_GROWTH=1 \
              -sINITIAL_MEMORY=64MB -sTOTAL_STACK=1MB -sFILESYSTEM=0 \
              -sEXPORTED_FUNCTIONS=_malloc,_free \
              -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
 EM_WEB     = -sENVIRONMENT=web,worker
 EM_NODE    = -sENVIRONMENT=node
+# what changes the code of each build's objects
+WASM_CODE_portable        =
+WASM_CODE_simd            = -msimd128
+WASM_CODE_threads         = -msimd128 -pthread
+WASM_CODE_relaxed         = -msimd128 -DGP_RELAXED=1
+WASM_CODE_threads-relaxed = -msimd128 -pthread -DGP_RELAXED=1
+WASM_BUILDS = portable simd threads relaxed threads-relaxed
+wasm_objs = $(WASM_UNITS:%=$(BUILD)/wasm/$(1)/%.o)
+define wasm_objects
+$(BUILD)/wasm/$(1)/%.o: src/%.c $$(HEADERS)
+	@mkdir -p $$(dir $$@)
+	$$(EMCC) $$(WASM_CFLAGS) $$(WASM_CODE_$(1)) -c $$< -o $$@
+endef
+$(foreach b,$(WASM_BUILDS),$(eval $(call wasm_objects,$(b))))
 
-$(BUILD)/site/ganplay-simd.js: $(WASM_SRC) $(HEADERS)
-	@mkdir -p $(dir $@)
-	$(EMCC) $(EMFLAGS) $(EM_WEB) -msimd128 $(WASM_SRC) -o $@
-$(BUILD)/site/ganplay.js: $(WASM_SRC) $(HEADERS)
-	@mkdir -p $(dir $@)
-	$(EMCC) $(EMFLAGS) $(EM_WEB) $(WASM_SRC) -o $@
 # The threaded build (SIMD, pthreads on SharedArrayBuffer) for pages that are
 # cross-origin isolated: its pool of Web Workers is started with the module,
 # sized by the page (Module.gpPoolSize, the cores it may use, less one).
-EM_THREADS = -msimd128 -pthread -sPTHREAD_POOL_SIZE=Module.gpPoolSize -Wno-pthreads-mem-growth
-$(BUILD)/site/ganplay-threads.js: $(WASM_SRC) $(HEADERS)
-	@mkdir -p $(dir $@)
-	$(EMCC) $(EMFLAGS) $(EM_WEB) $(EM_THREADS) $(WASM_SRC) -o $@
-$(BUILD)/node/ganplay-threads.js: $(WASM_SRC) $(HEADERS)
-	@mkdir -p $(dir $@)
-	$(EMCC) $(EMFLAGS) $(EM_NODE) $(EM_THREADS) $(WASM_SRC) -o $@
+EM_THREADS = -pthread -sPTHREAD_POOL_SIZE=Module.gpPoolSize -Wno-pthreads-mem-growth
 # The relaxed-SIMD builds: the GEMM's micro-kernel with fused multiply-add,
 # as a module of its own built by Debian's clang-19 and wasm-ld-19 (its LLVM
 # knows the final relaxed-SIMD opcodes; Emscripten 3.1.6's does not, and its
 # binaryen rejects them), embedded in the engine's JS and instantiated on
 # the engine's memory (scripts/relaxed_kernel.mjs, src/app/wasm_relaxed.js).
-# The page picks these where WebAssembly.validate accepts relaxed SIMD.
 RELAXED_CC  ?= clang-19
 RELAXED_LD  ?= wasm-ld-19
 RELAXED_CFLAGS = --target=wasm32 -O2 -msimd128 -mrelaxed-simd -fPIC -ffreestanding -nostdlib -Isrc
@@ -134,25 +144,25 @@ $(BUILD)/relaxed/kernel-shared.js: $(RELAXED_KERNEL_SRC)
 	$(RELAXED_LD) $(RELAXED_LDFLAGS) --shared-memory --max-memory=2147483648 $(BUILD)/relaxed/kernel-shared.o \
 	    -o $(BUILD)/relaxed/kernel-shared.wasm
 	node --experimental-wasm-relaxed-simd scripts/relaxed_kernel.mjs $(BUILD)/relaxed/kernel-shared.wasm $@
-EM_RELAXED = -msimd128 -DGP_RELAXED=1 --js-library src/app/wasm_relaxed.js
-$(BUILD)/site/ganplay-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel.js src/app/wasm_relaxed.js
-	@mkdir -p $(dir $@)
-	$(EMCC) $(EMFLAGS) $(EM_WEB) $(EM_RELAXED) -sIMPORTED_MEMORY=1 --pre-js $(BUILD)/relaxed/kernel.js $(WASM_SRC) -o $@
-$(BUILD)/site/ganplay-threads-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel-shared.js src/app/wasm_relaxed.js
-	@mkdir -p $(dir $@)
-	$(EMCC) $(EMFLAGS) $(EM_WEB) $(EM_THREADS) $(EM_RELAXED) --pre-js $(BUILD)/relaxed/kernel-shared.js $(WASM_SRC) -o $@
-$(BUILD)/node/ganplay-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel.js src/app/wasm_relaxed.js
-	@mkdir -p $(dir $@)
-	$(EMCC) $(EMFLAGS) $(EM_NODE) $(EM_RELAXED) -sIMPORTED_MEMORY=1 --pre-js $(BUILD)/relaxed/kernel.js $(WASM_SRC) -o $@
-$(BUILD)/node/ganplay-threads-relaxed.js: $(WASM_SRC) $(HEADERS) $(BUILD)/relaxed/kernel-shared.js src/app/wasm_relaxed.js
-	@mkdir -p $(dir $@)
-	$(EMCC) $(EMFLAGS) $(EM_NODE) $(EM_THREADS) $(EM_RELAXED) --pre-js $(BUILD)/relaxed/kernel-shared.js $(WASM_SRC) -o $@
-$(BUILD)/node/ganplay-simd.js: $(WASM_SRC) $(HEADERS)
-	@mkdir -p $(dir $@)
-	$(EMCC) $(EMFLAGS) $(EM_NODE) -msimd128 $(WASM_SRC) -o $@
-$(BUILD)/node/ganplay.js: $(WASM_SRC) $(HEADERS)
-	@mkdir -p $(dir $@)
-	$(EMCC) $(EMFLAGS) $(EM_NODE) $(WASM_SRC) -o $@
+EM_RELAXED = --js-library src/app/wasm_relaxed.js
+# how each build links, and what it needs besides its objects
+WASM_LINK_portable        =
+WASM_LINK_simd            = -msimd128
+WASM_LINK_threads         = -msimd128 $(EM_THREADS)
+WASM_LINK_relaxed         = -msimd128 $(EM_RELAXED) -sIMPORTED_MEMORY=1 --pre-js $(BUILD)/relaxed/kernel.js
+WASM_LINK_threads-relaxed = -msimd128 $(EM_THREADS) $(EM_RELAXED) --pre-js $(BUILD)/relaxed/kernel-shared.js
+WASM_NEED_relaxed         = $(BUILD)/relaxed/kernel.js src/app/wasm_relaxed.js
+WASM_NEED_threads-relaxed = $(BUILD)/relaxed/kernel-shared.js src/app/wasm_relaxed.js
+wasm_name = $(if $(filter portable,$(1)),ganplay,ganplay-$(1))
+define wasm_link
+$(BUILD)/site/$(call wasm_name,$(1)).js: $(call wasm_objs,$(1)) $(WASM_NEED_$(1))
+	@mkdir -p $$(dir $$@)
+	$$(EMCC) $$(EMFLAGS) $$(EM_WEB) $$(WASM_LINK_$(1)) $(call wasm_objs,$(1)) -o $$@
+$(BUILD)/node/$(call wasm_name,$(1)).js: $(call wasm_objs,$(1)) $(WASM_NEED_$(1))
+	@mkdir -p $$(dir $$@)
+	$$(EMCC) $$(EMFLAGS) $$(EM_NODE) $$(WASM_LINK_$(1)) $(call wasm_objs,$(1)) -o $$@
+endef
+$(foreach b,$(WASM_BUILDS),$(eval $(call wasm_link,$(b))))
 
 # The static site: the page, both wasm builds, gzipped datasets and the
 # model files in models/ (scripts/build_site.js lists them and stamps sw.js).
@@ -185,7 +195,7 @@ $(BUILD)/node/bench-threads.js: $(BENCH_SRC) $(HEADERS)
 	$(EMCC) $(EM_BENCH) -msimd128 $(EM_BENCH_THREADS) $(BENCH_SRC) -o $@
 $(BUILD)/node/bench-threads-relaxed.js: $(BENCH_SRC) $(HEADERS) $(BUILD)/relaxed/kernel-shared.js src/app/wasm_relaxed.js
 	@mkdir -p $(dir $@)
-	$(EMCC) $(EM_BENCH) $(EM_RELAXED) $(EM_BENCH_THREADS) --pre-js $(BUILD)/relaxed/kernel-shared.js $(BENCH_SRC) -o $@
+	$(EMCC) $(EM_BENCH) -msimd128 -DGP_RELAXED=1 $(EM_RELAXED) $(EM_BENCH_THREADS) --pre-js $(BUILD)/relaxed/kernel-shared.js $(BENCH_SRC) -o $@
 
 # native and node figures, then the same models in one headless Chromium
 # session against TensorFlow.js (dev-only dependency, never in the site)

@@ -49,8 +49,8 @@ m('seed GAN 64 samples (ms)', 'mlp_sample64_ms', 2);
 m('DCGAN steps/s', 'dcgan_steps_per_s', 2);
 m('DCGAN images/s', 'dcgan_images_per_s', 0);
 m('DCGAN 64 samples (ms)', 'dcgan_sample64_ms', 2);
-m('2-D GAN rounds/s', 'toy_rounds_per_s', 0);
-m('2-D frame, engine (ms)', 'toy_frame_ms', 2);
+m('2-D GAN rounds/s', 'rounds_per_s_2d', 0);
+m('2-D frame, engine (ms)', 'frame_ms_2d', 2);
 // what the second thread adds (steps/s ratio; for sampling, time ratio)
 console.log('\nScaling from the second thread\n');
 console.log(row(['measure'.padEnd(24), ...['native', 'wasm SIMD', 'wasm FMA'].map((n) => pad(n, 13))]));

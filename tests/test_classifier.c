@@ -106,7 +106,16 @@ static void test_file(void) {
     remove(path);
 }
 
+/* The training schedule: cosine decay from lr at the first step to 5% of lr. */
+static void test_schedule(void) {
+    CHECK_CLOSE(gp_classifier_lr(1e-3f, 1, 1000), 1e-3, 1e-9, 0);
+    CHECK_CLOSE(gp_classifier_lr(1e-3f, 501, 1000), 0.525e-3, 1e-9, 1e-5);
+    CHECK_CLOSE(gp_classifier_lr(1e-3f, 1000, 1000), 0.05e-3, 1e-7, 0);
+    for (long s = 2; s <= 1000; s++) CHECK(gp_classifier_lr(1e-3f, s, 1000) < gp_classifier_lr(1e-3f, s - 1, 1000));
+}
+
 int main(void) {
+    test_schedule();
     test_softmax_xent();
     test_file();
     gp_dataset ds;

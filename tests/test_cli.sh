@@ -43,6 +43,13 @@ expect 0 '"lr_g":0.001' $CLI info --model "$T/r.gpm"
 expect 0 '"loss":"hinge"' $CLI info --model "$T/r.gpm"
 expect 2 "Batch size cannot change.*it has 8" $CLI train --resume "$T/m.gpm" --data $DATA --steps 1 --batch 16 --out "$T/r.gpm"
 expect 2 "is a 'mlp' model, not 'dcgan'" $CLI train --resume "$T/m.gpm" --preset dcgan --data $DATA --steps 1 --out "$T/r.gpm"
+# a training state keeps the run's history: a chart point a step, a snapshot every 50 G steps
+$CLI train --preset mlp --data $DATA --steps 100 --seed 2 --batch 8 --out "$T/h.gpm" > /dev/null
+expect 0 '"history":{"chart_points":100,"fd_points":0,"snapshots":3}' $CLI info --model "$T/h.gpm"
+expect 1 "cannot open '$T/none.gpc'" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --classifier "$T/none.gpc" --out "$T/x.gpm"
+expect 1 "not a ganplay classifier file" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --classifier $DATA --out "$T/x.gpm"
+# checkpoints every N steps, each a training state with its history so far
+expect 0 "checkpoint at step 4:" $CLI train --preset mlp --data $DATA --steps 6 --seed 1 --batch 8 --checkpoint-every 4 --out "$T/k.gpm"
 # info: one JSON object
 expect 0 '"classes":{"count":10,"names":\["0","1","2","3","4","5","6","7","8","9"\]}' $CLI info --model "$T/c.gpm"
 expect 0 '"tools":{"conditioning":"concat","ema":0.99' $CLI info --model "$T/c.gpm"

@@ -9,6 +9,7 @@
 #include "eval/classifier.h"
 #include "gan/gan.h"
 #include "gan/2d.h"
+#include "run/run.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define COUNTING 0
@@ -92,6 +93,33 @@ int main(void) {
         toy_counted = allocations - at;
         gp_gan_free(&gan);
     }
+    /* the run's turns: steps, their chart points and snapshots of the sample
+     * grid (the history and the grid's buffers come with the model) */
+    long run_counted;
+    {
+        gp_gan_config cfg;
+        gp_gan gan;
+        gp_run run;
+        CHECK(gp_gan_config_default(&cfg, "mlp", &err) == GP_OK);
+        cfg.batch = 16;
+        CHECK(gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
+        gp_run_init(&run, gp_run_policy_find("cli"));
+        run.policy.turn_steps = 4;
+        run.policy.snap_every = 2;
+        run.policy.measure_every = 0;
+        gp_run_set_threads(&run, pool);
+        gp_run_set_images(&run, &ds);
+        CHECK(gp_run_adopt(&run, &gan, &err) == GP_OK);
+        CHECK(gp_run_start(&run, &err) == GP_OK); /* it keeps a first good state: outside the window */
+        gp_run_turn t;
+        CHECK(gp_run_turn_once(&run, &t, &err) == GP_OK && t.steps == 4);
+        uint32_t snaps = run.hist.n_snaps;
+        long at = allocations;
+        for (int i = 0; i < 3; i++) CHECK(gp_run_turn_once(&run, &t, &err) == GP_OK && t.steps == 4 && !t.kept);
+        run_counted = allocations - at;
+        CHECK(run.hist.n_snaps == snaps + 6 && run.hist.n_points == 16);
+        gp_run_free(&run);
+    }
     gp_classifier c;
     CHECK(gp_classifier_create(&c, 16, 1, &err) == GP_OK);
     c.net.threads = pool;
@@ -103,9 +131,9 @@ int main(void) {
     gp_dataset_free(&ds);
     gp_threads_free(pool);
     printf("allocations during training steps: mlp %ld, dcgan %ld, classifier %ld, conditional dcgan %ld, "
-           "conditional mlp %ld, 2-D rounds and frame %ld%s\n", counted[0], counted[1], counted[2], counted[3], counted[4],
-           toy_counted, COUNTING ? "" : " (not counted under the sanitizers)");
-    CHECK(toy_counted == 0);
+           "conditional mlp %ld, 2-D rounds and frame %ld, run turns %ld%s\n", counted[0], counted[1], counted[2], counted[3],
+           counted[4], toy_counted, run_counted, COUNTING ? "" : " (not counted under the sanitizers)");
+    CHECK(toy_counted == 0 && run_counted == 0);
     for (int i = 0; i < 5; i++) CHECK(counted[i] == 0);
     if (COUNTING) CHECK(allocations > 0); /* the wrappers do count */
     return check_report("noalloc");

@@ -272,7 +272,7 @@ async function init({ build, noiseSeed, dataset, preload }) {
     build: buildName, buildText: BUILDS[buildName].name, simd: M._gpw_simd() === 1, relaxed: !!BUILDS[buildName].relaxed,
     threads, cores: engine.pick.cores, isolated: self.crossOriginIsolated === true, score: true, model: modelInfo(),
     directions: tables.directions, models: await models, presets: tables.tables.presets.map((p) => p.name),
-    table: tables.tables, run: tables.run, project: tables.project,
+    table: tables.tables, run: tables.run, project: tables.project, limits: tables.limits,
     classifier: Object.keys(w.classifierFiles).length > 0,
   };
   // the rest loads after the first samples are on screen

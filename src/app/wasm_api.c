@@ -228,7 +228,8 @@ static int seed_ok(gp_session *s, double seed) {
  * with its defaults and recipes, the presets, the losses with the notes
  * their charts show ("tables", see gp_settings_json); the page's run policy
  * ("run", gp_run_policy_json); editing's defaults ("project"); the explore
- * sliders ("directions"). */
+ * sliders ("directions"); the engine's limits: model file size, the user's
+ * images, images per render, the grid's padding ("limits"). */
 EMSCRIPTEN_KEEPALIVE const char *gpw_tables_json(gp_session *s) {
     NEED_SESSION(s, NULL);
     gp_json *j = &s->out;
@@ -248,6 +249,14 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_tables_json(gp_session *s) {
     gp_json_kint(j, "max_steps", 10000);
     gp_json_close(j, '}');
     gp_json_kint(j, "directions", GPW_DIRECTIONS);
+    gp_json_key(j, "limits");
+    gp_json_open(j, '{');
+    gp_json_kint(j, "model_bytes", (long long)GP_MODEL_MAX_BYTES);
+    gp_json_kint(j, "user_images_min", GPW_MIN_USER_IMAGES);
+    gp_json_kint(j, "user_images_max", GPW_MAX_USER_IMAGES);
+    gp_json_kint(j, "images_per_render", GPW_MAX_IMAGES);
+    gp_json_kint(j, "grid_pad", GP_GRID_PAD);
+    gp_json_close(j, '}');
     gp_json_close(j, '}');
     return answer(s);
 }

@@ -324,6 +324,175 @@ static gp_status r_net_body(reader *r, gp_net *net, int with_opt, int half, cons
     return st;
 }
 
+/* What a model file's header says. */
+typedef struct {
+    uint32_t version;
+    int full, half, history;
+    gp_gan_config cfg;
+    gp_shape image;
+    uint64_t rng_state;
+    gp_gan_stats stats;
+    long t_g, t_d;
+} file_header;
+
+/* Version 2's dataset, classes and settings by name, each checked against
+ * the settings table; those the version-1 header also holds must agree
+ * with it. */
+static gp_status read_v2_settings(reader *r, gp_gan_config *c, gp_err *err) {
+    const uint8_t *name = r_take(r, GP_NAME_LEN);
+    if (name) memcpy(c->dataset, name, GP_NAME_LEN - 1);
+    uint32_t classes = r_u32(r);
+    if (r->ok && classes > GP_MAX_CLASSES)
+        return gp_fail(err, GP_ERR_FORMAT, "model file declares %u classes (0..%d allowed)", classes, GP_MAX_CLASSES);
+    c->classes = (int)classes;
+    for (int k = 0; r->ok && k < c->classes; k++) {
+        name = r_take(r, GP_NAME_LEN);
+        if (name) memcpy(c->class_names[k], name, GP_NAME_LEN - 1);
+    }
+    const gp_gan_config header = *c;
+    static const char *const in_header[] = {"batch", "latent", "d_steps", "loss", "lr_g", "lr_d",
+                                            "beta1", "beta2", "adam_eps", "real_label"};
+    uint32_t n_settings = r_u32(r);
+    if (r->ok && n_settings > 256) return gp_fail(err, GP_ERR_FORMAT, "model file declares %u settings", n_settings);
+    for (uint32_t i = 0; r->ok && i < n_settings; i++) {
+        char key[GP_NAME_LEN] = {0};
+        name = r_take(r, GP_NAME_LEN);
+        if (name) memcpy(key, name, GP_NAME_LEN - 1);
+        uint64_t bits = r_u64(r);
+        double v;
+        memcpy(&v, &bits, 8);
+        if (!r->ok) break;
+        const gp_setting *set = gp_setting_find(key);
+        if (!set || set->type == GP_SETTING_SEED)
+            return gp_fail(err, GP_ERR_FORMAT, "model file has a setting '%.15s' this build does not know (a newer ganplay?)", key);
+        gp_err set_err;
+        if (gp_setting_set(c, set, v, &set_err) != GP_OK)
+            return gp_fail(err, GP_ERR_FORMAT, "model file has a bad setting: %s", set_err.msg);
+        for (size_t k = 0; k < sizeof in_header / sizeof in_header[0]; k++)
+            if (!strcmp(key, in_header[k]) && gp_setting_get(c, set) != gp_setting_get(&header, set))
+                return gp_fail(err, GP_ERR_FORMAT, "model file: %s differs between its header and its settings", key);
+    }
+    return GP_OK;
+}
+
+/* The magic, version, CRC, flags and the settings, checked whole. */
+static gp_status read_header(reader *r, const uint8_t *bytes, size_t len, file_header *h, gp_err *err) {
+    memset(h, 0, sizeof *h);
+    h->version = r_u32(r);
+    if (h->version < 1 || h->version > GP_MODEL_VERSION)
+        return gp_fail(err, GP_ERR_FORMAT, "model file version %u is not supported (this build reads 1..%d)",
+                       h->version, GP_MODEL_VERSION);
+    if (!crc_ok(bytes, len)) return gp_fail(err, GP_ERR_FORMAT, "model file is corrupted or truncated (checksum mismatch)");
+    uint32_t flags = r_u32(r);
+    if ((flags & ~(GP_MODEL_FLAG_TRAINING | GP_MODEL_FLAG_F16 | GP_MODEL_FLAG_HISTORY)) ||
+        (flags & GP_MODEL_FLAG_TRAINING && flags & GP_MODEL_FLAG_F16) ||
+        (flags & GP_MODEL_FLAG_HISTORY && !(flags & GP_MODEL_FLAG_TRAINING)))
+        return gp_fail(err, GP_ERR_FORMAT, "model file has unknown flags %#x", flags);
+    h->full = (flags & GP_MODEL_FLAG_TRAINING) != 0;
+    h->half = (flags & GP_MODEL_FLAG_F16) != 0;
+    h->history = (flags & GP_MODEL_FLAG_HISTORY) != 0;
+    gp_gan_config *c = &h->cfg;
+    const uint8_t *preset = r_take(r, 16);
+    if (preset) memcpy(c->preset, preset, 15);
+    /* settings a file predates keep their defaults (g_steps 1, Adam, ...) */
+    if (gp_preset_find(c->preset)) {
+        char name[GP_NAME_LEN];
+        memcpy(name, c->preset, GP_NAME_LEN);
+        gp_gan_config_default(c, name, NULL);
+    }
+    h->image.c = (int)r_u32(r);
+    h->image.h = (int)r_u32(r);
+    h->image.w = (int)r_u32(r);
+    c->batch = (int)r_u32(r);
+    c->latent = (int)r_u32(r);
+    c->d_steps = (int)r_u32(r);
+    c->loss = (int)r_u32(r);
+    c->lr_g = r_f32(r);
+    c->lr_d = r_f32(r);
+    c->beta1 = r_f32(r);
+    c->beta2 = r_f32(r);
+    c->adam_eps = r_f32(r);
+    c->real_label = r_f32(r);
+    c->seed = r_u64(r);
+    h->rng_state = r_u64(r);
+    h->stats.step = (long)r_u64(r);
+    h->stats.d_step = (long)r_u64(r);
+    h->t_g = (long)r_u64(r);
+    h->t_d = (long)r_u64(r);
+    h->stats.d_loss = r_f32(r);
+    h->stats.g_loss = r_f32(r);
+    h->stats.d_real = r_f32(r);
+    h->stats.d_fake = r_f32(r);
+    strcpy(c->dataset, "unknown"); /* version 1 did not record it */
+    c->aux_weight = 1.0f;
+    if (h->version >= 2) {
+        gp_status st = read_v2_settings(r, c, err);
+        if (st != GP_OK) return st;
+    }
+    if (!r->ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in its header");
+    if (!h->full && c->ema != 0.0f) return gp_fail(err, GP_ERR_FORMAT, "model file: a generator alone has no moving average");
+    if (h->image.c != 1 || h->image.h < 1 || h->image.h > 256 || h->image.w < 1 || h->image.w > 256)
+        return gp_fail(err, GP_ERR_FORMAT, "model file: image shape %dx%dx%d is not supported", h->image.c,
+                       h->image.h, h->image.w);
+    if (h->stats.step < 0 || h->stats.d_step < 0 || h->t_g < 0 || h->t_d < 0)
+        return gp_fail(err, GP_ERR_FORMAT, "model file: negative step counts");
+    gp_err cfg_err;
+    if (gp_gan_config_check(c, &cfg_err) != GP_OK)
+        return gp_fail(err, GP_ERR_FORMAT, "model file has a bad setting: %s", cfg_err.msg);
+    return GP_OK;
+}
+
+/* The discriminator after a generator already read into *gan: the GAN is
+ * made again with D, keeping the generator's arrays, and D's are read. */
+static gp_status read_discriminator(reader *r, const file_header *h, const net_header *g, gp_gan *gan, gp_err *err) {
+    net_header d;
+    gp_status st = r_net_header(r, &d, "discriminator", err);
+    if (st != GP_OK) return st;
+    gp_err cfg_err;
+    gp_gan both;
+    st = gp_gan_create_arch(&both, &h->cfg, h->image, g->in, g->layers, g->n_layers, d.layers, d.n_layers, &cfg_err);
+    if (st != GP_OK) return gp_fail(err, GP_ERR_FORMAT, "model file: bad discriminator: %s", cfg_err.msg);
+    if (d.in.c != h->image.c + (h->cfg.cond == GP_COND_CONCAT ? h->cfg.classes : 0) || d.in.h != h->image.h ||
+        d.in.w != h->image.w) {
+        gp_gan_free(&both);
+        return gp_fail(err, GP_ERR_FORMAT, "model file: discriminator input does not match the image");
+    }
+    size_t np = gan->G.n_params;
+    memcpy(both.G.params, gan->G.params, np * sizeof(float));
+    gp_net_params_changed(&both.G);
+    memcpy(both.G.adam_m, gan->G.adam_m, np * sizeof(float));
+    memcpy(both.G.adam_v, gan->G.adam_v, np * sizeof(float));
+    memcpy(both.G.buffers, gan->G.buffers, gan->G.n_buffers * sizeof(float));
+    gp_gan_free(gan);
+    *gan = both;
+    return r_net_body(r, &gan->D, h->full, 0, "discriminator", err);
+}
+
+/* The networks, the moving average and the history; on failure *gan is freed. */
+static gp_status read_networks(reader *r, const file_header *h, gp_gan *gan, gp_err *err) {
+    net_header g;
+    gp_status st = r_net_header(r, &g, "generator", err);
+    if (st != GP_OK) return st;
+    /* create G now to learn its sizes, then read its arrays */
+    gp_err cfg_err;
+    st = gp_gan_create_arch(gan, &h->cfg, h->image, g.in, g.layers, g.n_layers, NULL, 0, &cfg_err);
+    if (st != GP_OK) return gp_fail(err, GP_ERR_FORMAT, "model file: bad generator: %s", cfg_err.msg);
+    st = r_net_body(r, &gan->G, h->full, h->half, "generator", err);
+    if (st == GP_OK && h->full) st = read_discriminator(r, h, &g, gan, err);
+    if (st == GP_OK && gan->ema) st = r_floats(r, gan->ema, gan->G.n_params, 0, "generator average", err);
+    gp_net_params_changed(&gan->G);
+    if (st == GP_OK && h->history) {
+        uint32_t n = r_u32(r);
+        const uint8_t *bytes = r->ok && n ? r_take(r, n) : NULL;
+        if (!bytes) st = gp_fail(err, GP_ERR_FORMAT, "model file is truncated in its history");
+        else st = gp_gan_set_history(gan, bytes, n, err);
+    }
+    if (st == GP_OK && r->pos != r->len)
+        st = gp_fail(err, GP_ERR_FORMAT, "model file has %zu unexpected trailing bytes", r->len - r->pos);
+    if (st != GP_OK) gp_gan_free(gan);
+    return st;
+}
+
 gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err) {
     memset(gan, 0, sizeof *gan);
     if (len < 12 || memcmp(bytes, GP_MODEL_MAGIC, 4) != 0)
@@ -331,153 +500,16 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
     if (len > GP_MODEL_MAX_BYTES)
         return gp_fail(err, GP_ERR_FORMAT, "model file is too large (%zu bytes)", len);
     reader r = {bytes, len - 4, 4, 1}; /* the last 4 bytes are the CRC */
-    uint32_t version = r_u32(&r);
-    if (version < 1 || version > GP_MODEL_VERSION)
-        return gp_fail(err, GP_ERR_FORMAT, "model file version %u is not supported (this build reads 1..%d)",
-                       version, GP_MODEL_VERSION);
-    if (!crc_ok(bytes, len)) return gp_fail(err, GP_ERR_FORMAT, "model file is corrupted or truncated (checksum mismatch)");
-    uint32_t flags = r_u32(&r);
-    if ((flags & ~(GP_MODEL_FLAG_TRAINING | GP_MODEL_FLAG_F16 | GP_MODEL_FLAG_HISTORY)) ||
-        (flags & GP_MODEL_FLAG_TRAINING && flags & GP_MODEL_FLAG_F16) ||
-        (flags & GP_MODEL_FLAG_HISTORY && !(flags & GP_MODEL_FLAG_TRAINING)))
-        return gp_fail(err, GP_ERR_FORMAT, "model file has unknown flags %#x", flags);
-    int full = (flags & GP_MODEL_FLAG_TRAINING) != 0, half = (flags & GP_MODEL_FLAG_F16) != 0;
-
-    gp_gan_config c;
-    memset(&c, 0, sizeof c);
-    const uint8_t *preset = r_take(&r, 16);
-    if (preset) memcpy(c.preset, preset, 15);
-    /* settings a file predates keep their defaults (g_steps 1, Adam, ...) */
-    if (gp_preset_find(c.preset)) {
-        char name[GP_NAME_LEN];
-        memcpy(name, c.preset, GP_NAME_LEN);
-        gp_gan_config_default(&c, name, NULL);
-    }
-    gp_shape image;
-    image.c = (int)r_u32(&r);
-    image.h = (int)r_u32(&r);
-    image.w = (int)r_u32(&r);
-    c.batch = (int)r_u32(&r);
-    c.latent = (int)r_u32(&r);
-    c.d_steps = (int)r_u32(&r);
-    c.loss = (int)r_u32(&r);
-    c.lr_g = r_f32(&r);
-    c.lr_d = r_f32(&r);
-    c.beta1 = r_f32(&r);
-    c.beta2 = r_f32(&r);
-    c.adam_eps = r_f32(&r);
-    c.real_label = r_f32(&r);
-    c.seed = r_u64(&r);
-    uint64_t rng_state = r_u64(&r);
-    gp_gan_stats stats;
-    stats.step = (long)r_u64(&r);
-    stats.d_step = (long)r_u64(&r);
-    long t_g = (long)r_u64(&r), t_d = (long)r_u64(&r);
-    stats.d_loss = r_f32(&r);
-    stats.g_loss = r_f32(&r);
-    stats.d_real = r_f32(&r);
-    stats.d_fake = r_f32(&r);
-    strcpy(c.dataset, "unknown"); /* version 1 did not record it */
-    c.aux_weight = 1.0f;
-    if (version >= 2) {
-        const uint8_t *name = r_take(&r, GP_NAME_LEN);
-        if (name) memcpy(c.dataset, name, GP_NAME_LEN - 1);
-        uint32_t classes = r_u32(&r);
-        if (r.ok && classes > GP_MAX_CLASSES)
-            return gp_fail(err, GP_ERR_FORMAT, "model file declares %u classes (0..%d allowed)", classes, GP_MAX_CLASSES);
-        c.classes = (int)classes;
-        for (int k = 0; r.ok && k < c.classes; k++) {
-            name = r_take(&r, GP_NAME_LEN);
-            if (name) memcpy(c.class_names[k], name, GP_NAME_LEN - 1);
-        }
-        /* settings by name, each checked against the settings table; those
-         * the version-1 header also holds must agree with it */
-        const gp_gan_config header = c;
-        static const char *const in_header[] = {"batch", "latent", "d_steps", "loss", "lr_g", "lr_d",
-                                                "beta1", "beta2", "adam_eps", "real_label"};
-        uint32_t n_settings = r_u32(&r);
-        if (r.ok && n_settings > 256) return gp_fail(err, GP_ERR_FORMAT, "model file declares %u settings", n_settings);
-        for (uint32_t i = 0; r.ok && i < n_settings; i++) {
-            char key[GP_NAME_LEN] = {0};
-            name = r_take(&r, GP_NAME_LEN);
-            if (name) memcpy(key, name, GP_NAME_LEN - 1);
-            uint64_t bits = r_u64(&r);
-            double v;
-            memcpy(&v, &bits, 8);
-            if (!r.ok) break;
-            const gp_setting *set = gp_setting_find(key);
-            if (!set || set->type == GP_SETTING_SEED)
-                return gp_fail(err, GP_ERR_FORMAT, "model file has a setting '%.15s' this build does not know (a newer ganplay?)", key);
-            gp_err set_err;
-            if (gp_setting_set(&c, set, v, &set_err) != GP_OK)
-                return gp_fail(err, GP_ERR_FORMAT, "model file has a bad setting: %s", set_err.msg);
-            for (size_t k = 0; k < sizeof in_header / sizeof in_header[0]; k++)
-                if (!strcmp(key, in_header[k]) && gp_setting_get(&c, set) != gp_setting_get(&header, set))
-                    return gp_fail(err, GP_ERR_FORMAT, "model file: %s differs between its header and its settings", key);
-        }
-    }
-    if (!r.ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in its header");
-    if (!full && c.ema != 0.0f) return gp_fail(err, GP_ERR_FORMAT, "model file: a generator alone has no moving average");
-    if (image.c != 1 || image.h < 1 || image.h > 256 || image.w < 1 || image.w > 256)
-        return gp_fail(err, GP_ERR_FORMAT, "model file: image shape %dx%dx%d is not supported", image.c,
-                       image.h, image.w);
-    if (stats.step < 0 || stats.d_step < 0 || t_g < 0 || t_d < 0)
-        return gp_fail(err, GP_ERR_FORMAT, "model file: negative step counts");
-    gp_err cfg_err;
-    if (gp_gan_config_check(&c, &cfg_err) != GP_OK)
-        return gp_fail(err, GP_ERR_FORMAT, "model file has a bad setting: %s", cfg_err.msg);
-
-    net_header g, d;
-    gp_status st = r_net_header(&r, &g, "generator", err);
+    file_header h;
+    gp_status st = read_header(&r, bytes, len, &h, err);
     if (st != GP_OK) return st;
-    /* create G now to learn its sizes, then read its arrays */
     gp_gan tmp;
-    st = gp_gan_create_arch(&tmp, &c, image, g.in, g.layers, g.n_layers, NULL, 0, &cfg_err);
-    if (st != GP_OK) return gp_fail(err, GP_ERR_FORMAT, "model file: bad generator: %s", cfg_err.msg);
-    st = r_net_body(&r, &tmp.G, full, half, "generator", err);
-    if (st == GP_OK && full) {
-        st = r_net_header(&r, &d, "discriminator", err);
-        if (st == GP_OK) {
-            /* rebuild with D, keeping the generator arrays just read */
-            gp_gan both;
-            st = gp_gan_create_arch(&both, &c, image, g.in, g.layers, g.n_layers, d.layers, d.n_layers, &cfg_err);
-            if (st != GP_OK) {
-                st = gp_fail(err, GP_ERR_FORMAT, "model file: bad discriminator: %s", cfg_err.msg);
-            } else if (d.in.c != image.c + (c.cond == GP_COND_CONCAT ? c.classes : 0) || d.in.h != image.h ||
-                       d.in.w != image.w) {
-                gp_gan_free(&both);
-                st = gp_fail(err, GP_ERR_FORMAT, "model file: discriminator input does not match the image");
-            } else {
-                size_t np = tmp.G.n_params;
-                memcpy(both.G.params, tmp.G.params, np * sizeof(float));
-                gp_net_params_changed(&both.G);
-                memcpy(both.G.adam_m, tmp.G.adam_m, np * sizeof(float));
-                memcpy(both.G.adam_v, tmp.G.adam_v, np * sizeof(float));
-                memcpy(both.G.buffers, tmp.G.buffers, tmp.G.n_buffers * sizeof(float));
-                gp_gan_free(&tmp);
-                tmp = both;
-                st = r_net_body(&r, &tmp.D, full, 0, "discriminator", err);
-            }
-        }
-    }
-    if (st == GP_OK && tmp.ema) st = r_floats(&r, tmp.ema, tmp.G.n_params, 0, "generator average", err);
-    gp_net_params_changed(&tmp.G);
-    if (st == GP_OK && flags & GP_MODEL_FLAG_HISTORY) {
-        uint32_t n = r_u32(&r);
-        const uint8_t *bytes = r.ok && n ? r_take(&r, n) : NULL;
-        if (!bytes) st = gp_fail(err, GP_ERR_FORMAT, "model file is truncated in its history");
-        else st = gp_gan_set_history(&tmp, bytes, n, err);
-    }
-    if (st == GP_OK && r.pos != r.len)
-        st = gp_fail(err, GP_ERR_FORMAT, "model file has %zu unexpected trailing bytes", r.len - r.pos);
-    if (st != GP_OK) {
-        gp_gan_free(&tmp);
-        return st;
-    }
-    tmp.rng.state = rng_state;
-    tmp.stats = stats;
-    tmp.opt_g.t = t_g;
-    tmp.opt_d.t = t_d;
+    st = read_networks(&r, &h, &tmp, err);
+    if (st != GP_OK) return st;
+    tmp.rng.state = h.rng_state;
+    tmp.stats = h.stats;
+    tmp.opt_g.t = h.t_g;
+    tmp.opt_d.t = h.t_d;
     *gan = tmp;
     return GP_OK;
 }

@@ -129,9 +129,9 @@ int main(int argc, char **argv) {
     {
         gp_gan_config cfg;
         gp_gan gan;
-        gp_2d_dist toy;
+        gp_2d_dist dist;
         if (gp_2d_lesson_config(gp_2d_lesson_find("healthy"), &cfg, &err) != GP_OK ||
-            gp_2d_dist_init(&toy, cfg.dataset, NULL, 0, &err) != GP_OK || gp_gan_create(&gan, &cfg, 1, &err) != GP_OK) {
+            gp_2d_dist_init(&dist, cfg.dataset, NULL, 0, &err) != GP_OK || gp_gan_create(&gan, &cfg, 1, &err) != GP_OK) {
             fprintf(stderr, "bench: %s\n", err.msg);
             return 1;
         }
@@ -139,7 +139,7 @@ int main(int argc, char **argv) {
         long rounds = 0;
         double t0 = now();
         while (now() - t0 < 2.0) {
-            for (int i = 0; i < 50; i++) gp_2d_round(&gan, &toy, &err);
+            for (int i = 0; i < 50; i++) gp_2d_round(&gan, &dist, &err);
             rounds += 50;
         }
         double rps = rounds / (now() - t0);
@@ -155,7 +155,7 @@ int main(int argc, char **argv) {
             frames++;
         }
         double frame_ms = (now() - t0) / frames * 1e3;
-        if (json) printf(", \"toy_rounds_per_s\": %.0f, \"toy_frame_ms\": %.3f", rps, frame_ms);
+        if (json) printf(", \"rounds_per_s_2d\": %.0f, \"frame_ms_2d\": %.3f", rps, frame_ms);
         else printf("2-D GAN (healthy lesson): %.0f rounds/s, one frame's engine work %.2f ms\n", rps, frame_ms);
         gp_gan_free(&gan);
     }

@@ -5,9 +5,16 @@
 
 import { $, drawRgba, setText } from './util.js';
 
-const PAD = 2, COLS = 8; // the 8x8 grid's layout: images PAD pixels apart (the engine's GP_GRID_PAD)
+// The sample grid's layout, as the engine draws it: COLS columns, images
+// PAD pixels apart and around (set from the engine's tables: setLayout).
+let PAD = 2, COLS = 8;
 
 export class Explore {
+  setLayout(cols, pad) {
+    COLS = cols;
+    PAD = pad;
+  }
+
   constructor(engine, state) {
     this.engine = engine;
     this.state = state;

@@ -17,7 +17,6 @@ import { $, fmt, setText, drawRgba, download, fieldMessage } from './util.js';
 // table (first_visit); a link or the preset field gives the preset's own
 // defaults.
 const FIRST_VISIT = 'first_visit';
-const MAX_MODEL_BYTES = 256 << 20;
 
 // What boot.js asks the engine for, where boot.js did not run.
 function bootInit() {
@@ -49,6 +48,7 @@ let manifest = [];
 let engineTable = null;
 let lossTable = []; // the engine's losses: {name, label, help, probability, notes}
 let runTable = null; // the engine's run policy: {speeds, snap_choices, measure_every, ...}
+let limits = { model_bytes: 256 << 20 }; // the engine's limits (until it says)
 // the engine's numbers, with null (JSON's NaN) back as NaN
 const nums = (a) => Float32Array.from(a, (v) => (v === null ? NaN : v));
 
@@ -486,7 +486,8 @@ function clearClassHistogram() {
   const c = $('class-hist');
   c.getContext('2d').clearRect(0, 0, c.width, c.height);
   state.classHist = null;
-  setText($('fd-latest'), 'Classes the classifier sees in 500 samples appear here with the next FD.');
+  setText($('fd-latest'), `Classes the classifier sees in ${runTable ? runTable.measure_count : 'the'} samples appear here ` +
+    'with the next FD.');
 }
 
 // A pretrained generator's FD, measured when it is shown.
@@ -766,7 +767,7 @@ $('load-file').addEventListener('change', async (e) => {
   const file = e.target.files[0];
   const msg = $('load-msg');
   if (!file) return;
-  if (file.size > MAX_MODEL_BYTES) {
+  if (file.size > limits.model_bytes) {
     fieldMessage(e.target, msg, `${file.name} is too large to be a model file (${(file.size / 1e6).toFixed(0)} MB). Nothing changed.`);
     return;
   }
@@ -905,6 +906,9 @@ async function main() {
   engineTable = r.table;
   lossTable = r.table.losses;
   runTable = r.run;
+  limits = r.limits;
+  explore.setLayout(runTable.view_cols, limits.grid_pad);
+  own.setLimits(limits.user_images_min);
   $('speed').max = String(runTable.speeds.length - 1);
   $('speed').value = $('speed').max;
   fdChart.empty = `Measured every ${runTable.measure_every} steps`;

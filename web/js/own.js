@@ -5,8 +5,7 @@
 
 import { $, fieldMessage, setText } from './util.js';
 
-const MIN_IMAGES = 10;
-const MAX_IMAGES = 2000;
+const MAX_IMAGES = 2000; // the page keeps at most this many (they are autosaved with the training)
 const THUMBS = 10; // thumbnails shown (the last ones added)
 
 export class OwnImages {
@@ -14,6 +13,7 @@ export class OwnImages {
     this.engine = engine;
     this.onUsed = onUsed;
     this.size = 28; // until setSize: the presets' image side
+    this.min = 10; // until setLimits: the fewest images the engine trains on
     this.images = []; // Uint8ClampedArray RGBA, size x size each
     this.pad = $('pad');
     this.thumbs = $('own-thumbs');
@@ -118,10 +118,16 @@ export class OwnImages {
     $('own-files').value = '';
   }
 
+  // The fewest images the engine takes (two of every ten are held out).
+  setLimits(min) {
+    this.min = min;
+    this.refresh();
+  }
+
   refresh() {
     const n = this.images.length;
-    setText($('own-count'), n ? `${n} image${n === 1 ? '' : 's'}${n < MIN_IMAGES ? ` (at least ${MIN_IMAGES} to train)` : ''}.`
-      : `No images yet (at least ${MIN_IMAGES}).`);
+    setText($('own-count'), n ? `${n} image${n === 1 ? '' : 's'}${n < this.min ? ` (at least ${this.min} to train)` : ''}.`
+      : `No images yet (at least ${this.min}).`);
     const ctx = this.thumbs.getContext('2d');
     ctx.fillStyle = '#303030';
     ctx.fillRect(0, 0, this.thumbs.width, this.thumbs.height);
@@ -136,8 +142,8 @@ export class OwnImages {
 
   async use() {
     const n = this.images.length, px = this.size * this.size * 4;
-    if (n < MIN_IMAGES) {
-      fieldMessage(null, this.msg, `Add at least ${MIN_IMAGES} images first (you have ${n}): two of every ten are held out.`);
+    if (n < this.min) {
+      fieldMessage(null, this.msg, `Add at least ${this.min} images first (you have ${n}): two of every ten are held out.`);
       return false;
     }
     const rgba = new Uint8Array(n * px);
