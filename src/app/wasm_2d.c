@@ -238,13 +238,7 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_2d_measure_json(gp_2d_session *s, int n) {
     gp_json *j = &s->out;
     gp_json_reset(j);
     gp_json_open(j, '{');
-    gp_json_knum(j, "kl", ev.kl);
-    gp_json_knum(j, "js", ev.js);
-    gp_json_kint(j, "modes_covered", ev.coverage.covered);
-    gp_json_kint(j, "modes_total", ev.coverage.total);
-    gp_json_knum(j, "high_quality_share", ev.coverage.high_quality);
-    gp_json_kint(j, "bins", GP_2D_EVAL_BINS);
-    gp_json_kint(j, "samples", n);
+    gp_2d_eval_json(&ev, n, j);
     gp_json_close(j, '}');
     return answer(s);
 }

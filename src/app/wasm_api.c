@@ -1089,20 +1089,10 @@ EMSCRIPTEN_KEEPALIVE int gpw_score(gp_session *s, int count, double seed, int la
  * asked for; null otherwise), count. */
 EMSCRIPTEN_KEEPALIVE const char *gpw_score_json(gp_session *s) {
     NEED_SESSION(s, NULL);
-    const gp_quality *q = &s->quality;
     gp_json *j = &s->out;
     gp_json_reset(j);
     gp_json_open(j, '{');
-    gp_json_kint(j, "count", q->count);
-    gp_json_knum(j, "fd", q->fd);
-    gp_json_knum(j, "entropy", q->entropy);
-    gp_json_key(j, "hist");
-    gp_json_open(j, '[');
-    for (int k = 0; k < GP_CLASSES; k++) gp_json_num(j, q->hist[k]);
-    gp_json_close(j, ']');
-    gp_json_key(j, "cond_acc");
-    if (q->cond_acc >= 0) gp_json_num(j, q->cond_acc);
-    else gp_json_null(j);
+    gp_quality_json(&s->quality, j);
     gp_json_close(j, '}');
     return answer(s);
 }

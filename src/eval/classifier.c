@@ -221,3 +221,16 @@ gp_status gp_quality_score(gp_classifier *c, const gp_feature_stats *ref, const 
         if (q->hist[k] > 0) q->entropy -= q->hist[k] * log(q->hist[k]);
     return st;
 }
+
+void gp_quality_json(const gp_quality *q, gp_json *j) {
+    gp_json_kint(j, "count", q->count);
+    gp_json_knum(j, "fd", q->fd);
+    gp_json_knum(j, "entropy", q->entropy);
+    gp_json_key(j, "hist");
+    gp_json_open(j, '[');
+    for (int k = 0; k < GP_CLASSES; k++) gp_json_num(j, q->hist[k]);
+    gp_json_close(j, ']');
+    gp_json_key(j, "cond_acc");
+    if (q->cond_acc >= 0) gp_json_num(j, q->cond_acc);
+    else gp_json_null(j);
+}

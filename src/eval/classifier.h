@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "base/json.h"
 #include "data/dataset.h"
 #include "eval/fd.h"
 #include "nn/net.h"
@@ -66,6 +67,9 @@ gp_status gp_quality_reference(gp_classifier *c, const gp_dataset *ds, gp_featur
  * count >= 2) against ref;
  * labels (count classes, or NULL) are the classes the images were asked to
  * show, for the conditional accuracy. */
+/* The quality's fields (count, fd, entropy, hist, cond_acc: null without
+ * labels) into an open JSON object. */
+void gp_quality_json(const gp_quality *q, gp_json *j);
 gp_status gp_quality_score(gp_classifier *c, const gp_feature_stats *ref, const float *images, const int *labels,
                            int count, gp_quality *q, gp_err *err);
 

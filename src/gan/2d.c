@@ -295,6 +295,16 @@ gp_status gp_2d_evaluate(gp_gan *gan, const gp_2d_dist *dist, int n, uint64_t se
     return GP_OK;
 }
 
+void gp_2d_eval_json(const gp_2d_eval *ev, int samples, gp_json *j) {
+    gp_json_knum(j, "kl", ev->kl);
+    gp_json_knum(j, "js", ev->js);
+    gp_json_kint(j, "modes_covered", ev->coverage.covered);
+    gp_json_kint(j, "modes_total", ev->coverage.total);
+    gp_json_knum(j, "high_quality_share", ev->coverage.high_quality);
+    gp_json_kint(j, "bins", GP_2D_EVAL_BINS);
+    gp_json_kint(j, "samples", samples);
+}
+
 /* Each lesson's paragraph says what to watch; the settings make it happen
  * with the lesson's seed (tests/test_toy.c checks the first two). */
 const gp_2d_lesson GP_2D_LESSONS[] = {

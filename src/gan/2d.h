@@ -116,6 +116,9 @@ typedef struct {
     gp_2d_coverage coverage;
 } gp_2d_eval;
 gp_status gp_2d_evaluate(gp_gan *gan, const gp_2d_dist *dist, int n, uint64_t seed, gp_2d_eval *out, gp_err *err);
+/* Its fields (kl, js, modes_covered, modes_total, high_quality_share,
+ * bins, samples) into an open JSON object. */
+void gp_2d_eval_json(const gp_2d_eval *ev, int samples, gp_json *j);
 
 /* Ready-made experiments: a distribution and settings (name=value, space
  * separated, applied to the 2d defaults) that show one phenomenon. */

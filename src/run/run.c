@@ -568,28 +568,11 @@ static void stats_json(const gp_run *run, gp_json *j) {
 static void measure_json(const gp_run *run, gp_json *j) {
     gp_json_open(j, '{');
     if (is_2d(&run->gan)) {
-        const gp_2d_eval *e = &run->eval_2d;
         gp_json_kint(j, "round", run->rounds);
-        gp_json_knum(j, "kl", e->kl);
-        gp_json_knum(j, "js", e->js);
-        gp_json_kint(j, "modes_covered", e->coverage.covered);
-        gp_json_kint(j, "modes_total", e->coverage.total);
-        gp_json_knum(j, "high_quality_share", e->coverage.high_quality);
-        gp_json_kint(j, "bins", GP_2D_EVAL_BINS);
-        gp_json_kint(j, "samples", run->policy.measure_count);
+        gp_2d_eval_json(&run->eval_2d, run->policy.measure_count, j);
     } else {
-        const gp_quality *q = &run->quality;
         gp_json_kint(j, "step", run->quality_step);
-        gp_json_kint(j, "count", q->count);
-        gp_json_knum(j, "fd", q->fd);
-        gp_json_knum(j, "entropy", q->entropy);
-        gp_json_key(j, "hist");
-        gp_json_open(j, '[');
-        for (int k = 0; k < GP_CLASSES; k++) gp_json_num(j, q->hist[k]);
-        gp_json_close(j, ']');
-        gp_json_key(j, "cond_acc");
-        if (q->cond_acc >= 0) gp_json_num(j, q->cond_acc);
-        else gp_json_null(j);
+        gp_quality_json(&run->quality, j);
     }
     gp_json_close(j, '}');
 }

@@ -912,6 +912,8 @@ async function main() {
   $('speed').max = String(runTable.speeds.length - 1);
   $('speed').value = $('speed').max;
   fdChart.empty = `Measured every ${runTable.measure_every} steps`;
+  for (const el of document.querySelectorAll('[data-run]')) setText(el, String(runTable[el.dataset.run]));
+  clearClassHistogram();
   for (const n of runTable.snap_choices) $('snap-every').add(new Option(`${n} steps`, String(n)));
   $('snap-every').value = String(runTable.snap_every);
   own.setSize(r.table.presets[0].image.height);
