@@ -16,25 +16,25 @@ static void test_sources(void) {
     gp_err err;
     static float a[2 * 4000], b[2 * 4000];
     for (int k = 0; k < GP_2D_DIST_COUNT; k++) {
-        gp_2d_dist toy;
+        gp_2d_dist dist;
         const float drawn[6] = {0.5f, 0.5f, -0.5f, 0.2f, 0.0f, -1.0f};
-        CHECK(gp_2d_dist_init(&toy, GP_2D_DISTS[k].name, drawn, 3, &err) == GP_OK);
+        CHECK(gp_2d_dist_init(&dist, GP_2D_DISTS[k].name, drawn, 3, &err) == GP_OK);
         gp_rng r1, r2, r3;
         gp_rng_seed(&r1, 11);
         gp_rng_seed(&r2, 11);
         gp_rng_seed(&r3, 12);
-        gp_2d_dist_sample(&toy, &r1, a, 4000);
-        gp_2d_dist_sample(&toy, &r2, b, 4000);
+        gp_2d_dist_sample(&dist, &r1, a, 4000);
+        gp_2d_dist_sample(&dist, &r2, b, 4000);
         CHECK(memcmp(a, b, sizeof a) == 0); /* the same seed, the same points */
-        gp_2d_dist_sample(&toy, &r3, b, 4000);
+        gp_2d_dist_sample(&dist, &r3, b, 4000);
         CHECK(memcmp(a, b, sizeof a) != 0);
         int inside = 0;
         for (int i = 0; i < 4000; i++) inside += fabsf(a[2 * i]) < GP_2D_BOX && fabsf(a[2 * i + 1]) < GP_2D_BOX;
         CHECK(inside >= 3990);
-        if (toy.n_modes) { /* a mixture's own samples cover every mode, nearly all of high quality */
+        if (dist.n_modes) { /* a mixture's own samples cover every mode, nearly all of high quality */
             gp_2d_coverage cov;
-            gp_2d_coverage_of(&toy, a, 4000, &cov);
-            CHECK(cov.covered == toy.n_modes && cov.total == toy.n_modes && cov.high_quality > 0.98); /* 1 - exp(-9/2) = 0.989 in 2-D */
+            gp_2d_coverage_of(&dist, a, 4000, &cov);
+            CHECK(cov.covered == dist.n_modes && cov.total == dist.n_modes && cov.high_quality > 0.98); /* 1 - exp(-9/2) = 0.989 in 2-D */
         }
         if (k == GP_2D_DRAWN) /* each point is near one of the drawn ones */
             for (int i = 0; i < 4000; i++) {
@@ -46,15 +46,15 @@ static void test_sources(void) {
                 CHECK(sqrtf(best) < 6 * GP_2D_DRAWN_STD);
             }
     }
-    gp_2d_dist toy;
-    CHECK(gp_2d_dist_init(&toy, "ring", NULL, 0, &err) == GP_OK && toy.n_modes == 8);
-    CHECK(fabsf(toy.modes[2][0]) < 1e-6f && fabsf(toy.modes[2][1] - 1.0f) < 1e-6f);
-    CHECK(gp_2d_dist_init(&toy, "grid", NULL, 0, &err) == GP_OK && toy.n_modes == 25);
-    CHECK(gp_2d_dist_init(&toy, "circle", NULL, 0, &err) == GP_ERR_ARG && strstr(err.msg, "unknown distribution"));
-    CHECK(gp_2d_dist_init(&toy, "drawn", NULL, 0, &err) == GP_ERR_ARG && strstr(err.msg, "1..2000"));
+    gp_2d_dist dist;
+    CHECK(gp_2d_dist_init(&dist, "ring", NULL, 0, &err) == GP_OK && dist.n_modes == 8);
+    CHECK(fabsf(dist.modes[2][0]) < 1e-6f && fabsf(dist.modes[2][1] - 1.0f) < 1e-6f);
+    CHECK(gp_2d_dist_init(&dist, "grid", NULL, 0, &err) == GP_OK && dist.n_modes == 25);
+    CHECK(gp_2d_dist_init(&dist, "circle", NULL, 0, &err) == GP_ERR_ARG && strstr(err.msg, "unknown distribution"));
+    CHECK(gp_2d_dist_init(&dist, "drawn", NULL, 0, &err) == GP_ERR_ARG && strstr(err.msg, "1..2000"));
     const float outside[2] = {2.0f, 0.0f}, nan_point[2] = {NAN, 0.0f};
-    CHECK(gp_2d_dist_init(&toy, "drawn", outside, 1, &err) == GP_ERR_ARG && strstr(err.msg, "outside"));
-    CHECK(gp_2d_dist_init(&toy, "drawn", nan_point, 1, &err) == GP_ERR_ARG);
+    CHECK(gp_2d_dist_init(&dist, "drawn", outside, 1, &err) == GP_ERR_ARG && strstr(err.msg, "outside"));
+    CHECK(gp_2d_dist_init(&dist, "drawn", nan_point, 1, &err) == GP_ERR_ARG);
 }
 
 static void test_estimators(void) {
@@ -79,31 +79,31 @@ static void test_estimators(void) {
     CHECK(isfinite(kl) && isfinite(js));
 
     /* coverage: three modes of the ring at their centres, evenly; then one far point */
-    gp_2d_dist toy;
+    gp_2d_dist dist;
     gp_err err;
-    CHECK(gp_2d_dist_init(&toy, "ring", NULL, 0, &err) == GP_OK);
-    for (int i = 0; i < 300; i++) p[2 * i] = toy.modes[i % 3][0], p[2 * i + 1] = toy.modes[i % 3][1];
+    CHECK(gp_2d_dist_init(&dist, "ring", NULL, 0, &err) == GP_OK);
+    for (int i = 0; i < 300; i++) p[2 * i] = dist.modes[i % 3][0], p[2 * i + 1] = dist.modes[i % 3][1];
     gp_2d_coverage cov;
-    gp_2d_coverage_of(&toy, p, 300, &cov);
+    gp_2d_coverage_of(&dist, p, 300, &cov);
     CHECK(cov.covered == 3 && cov.total == 8 && cov.high_quality == 1.0);
     p[0] = 0.0f, p[1] = 0.0f; /* the centre of the ring: no mode's */
-    gp_2d_coverage_of(&toy, p, 300, &cov);
+    gp_2d_coverage_of(&dist, p, 300, &cov);
     CHECK(cov.covered == 3 && fabs(cov.high_quality - 299.0 / 300.0) < 1e-12);
     /* a mode needs a quarter of an even share: 300/8/4 = 9.375 samples */
-    for (int i = 0; i < 300; i++) p[2 * i] = toy.modes[0][0], p[2 * i + 1] = toy.modes[0][1];
-    for (int i = 0; i < 9; i++) p[2 * i] = toy.modes[1][0], p[2 * i + 1] = toy.modes[1][1];
-    gp_2d_coverage_of(&toy, p, 300, &cov);
+    for (int i = 0; i < 300; i++) p[2 * i] = dist.modes[0][0], p[2 * i + 1] = dist.modes[0][1];
+    for (int i = 0; i < 9; i++) p[2 * i] = dist.modes[1][0], p[2 * i + 1] = dist.modes[1][1];
+    gp_2d_coverage_of(&dist, p, 300, &cov);
     CHECK(cov.covered == 1);
-    p[18] = toy.modes[1][0], p[19] = toy.modes[1][1];
-    gp_2d_coverage_of(&toy, p, 300, &cov);
+    p[18] = dist.modes[1][0], p[19] = dist.modes[1][1];
+    gp_2d_coverage_of(&dist, p, 300, &cov);
     CHECK(cov.covered == 2);
     /* not a mixture: nothing to cover */
-    CHECK(gp_2d_dist_init(&toy, "moons", NULL, 0, &err) == GP_OK);
-    gp_2d_coverage_of(&toy, p, 300, &cov);
+    CHECK(gp_2d_dist_init(&dist, "moons", NULL, 0, &err) == GP_OK);
+    gp_2d_coverage_of(&dist, p, 300, &cov);
     CHECK(cov.total == 0 && cov.covered == 0);
 }
 
-static void make_toy_gan(gp_gan *gan, const char *settings_loss, int latent, int noise) {
+static void make_2d_gan(gp_gan *gan, const char *settings_loss, int latent, int noise) {
     gp_gan_config cfg;
     gp_err err;
     CHECK(gp_gan_config_default(&cfg, "2d", &err) == GP_OK);
@@ -118,7 +118,7 @@ static void make_toy_gan(gp_gan *gan, const char *settings_loss, int latent, int
  * the arrows are minus the per-sample gradient of G's loss. */
 static void test_views(void) {
     gp_gan gan;
-    make_toy_gan(&gan, NULL, 2, GP_NOISE_UNIFORM);
+    make_2d_gan(&gan, NULL, 2, GP_NOISE_UNIFORM);
     CHECK(gan.image.c == 2 && gan.image.h == 1 && gan.D.n_layers == 5 && gan.G.n_layers == 5);
     enum { G = 8 };
     float grid[G * G], direct[1];
@@ -155,7 +155,7 @@ static void test_views(void) {
     gp_gan_free(&gan);
 
     /* 1-D noise: a curve of m points across [-2, 2] for Gaussian noise */
-    make_toy_gan(&gan, NULL, 1, GP_NOISE_GAUSSIAN);
+    make_2d_gan(&gan, NULL, 1, GP_NOISE_GAUSSIAN);
     float z1[5], c1[10];
     CHECK(gp_2d_manifold(&gan, 5, z1, c1) == 5 && z1[0] == -2.0f && z1[2] == 0.0f && z1[4] == 2.0f);
     gp_gan_free(&gan);
@@ -180,11 +180,11 @@ static void test_rounds(void) {
     gp_gan_config_default(&cfg, "2d", &err);
     cfg.d_steps = 3;
     cfg.g_steps = 2;
-    gp_2d_dist toy;
-    CHECK(gp_2d_dist_init(&toy, "moons", NULL, 0, &err) == GP_OK);
+    gp_2d_dist dist;
+    CHECK(gp_2d_dist_init(&dist, "moons", NULL, 0, &err) == GP_OK);
     gp_gan a, b;
     CHECK(gp_gan_create(&a, &cfg, 1, &err) == GP_OK && gp_gan_create(&b, &cfg, 1, &err) == GP_OK);
-    for (int r = 0; r < 20; r++) CHECK(gp_2d_round(&a, &toy, &err) == GP_OK && gp_2d_round(&b, &toy, &err) == GP_OK);
+    for (int r = 0; r < 20; r++) CHECK(gp_2d_round(&a, &dist, &err) == GP_OK && gp_2d_round(&b, &dist, &err) == GP_OK);
     CHECK(a.stats.d_step == 60 && a.stats.step == 40);
     CHECK(memcmp(a.G.params, b.G.params, a.G.n_params * sizeof(float)) == 0);
     /* SGD changes weights by -lr * grad exactly */
@@ -194,7 +194,7 @@ static void test_rounds(void) {
     CHECK(gp_gan_create(&b, &cfg, 1, &err) == GP_OK);
     float *before = malloc(b.D.n_params * sizeof(float));
     memcpy(before, b.D.params, b.D.n_params * sizeof(float));
-    CHECK(gp_2d_d_step(&b, &toy, &err) == GP_OK);
+    CHECK(gp_2d_d_step(&b, &dist, &err) == GP_OK);
     int exact = 1;
     for (size_t i = 0; i < b.D.n_params; i++) exact &= b.D.params[i] == before[i] - cfg.lr_d * b.D.grads[i];
     CHECK(exact);
@@ -208,7 +208,7 @@ static void test_rounds(void) {
     gp_gan_config_default(&cfg, "mlp", &err);
     cfg.batch = 4;
     CHECK(gp_gan_create(&a, &cfg, 1, &err) == GP_OK);
-    CHECK(gp_2d_round(&a, &toy, &err) == GP_ERR_ARG && strstr(err.msg, "2d"));
+    CHECK(gp_2d_round(&a, &dist, &err) == GP_ERR_ARG && strstr(err.msg, "2d"));
     gp_gan_free(&a);
 }
 
@@ -225,16 +225,16 @@ static void test_lessons(void) {
         const gp_2d_lesson *lesson = gp_2d_lesson_find(names[k]);
         gp_gan_config cfg;
         CHECK(lesson && gp_2d_lesson_config(lesson, &cfg, &err) == GP_OK);
-        gp_2d_dist toy;
-        CHECK(gp_2d_dist_init(&toy, cfg.dataset, NULL, 0, &err) == GP_OK && toy.n_modes == 8);
+        gp_2d_dist dist;
+        CHECK(gp_2d_dist_init(&dist, cfg.dataset, NULL, 0, &err) == GP_OK && dist.n_modes == 8);
         gp_gan gan;
         CHECK(gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
         int best = 0;
         for (int r = 1; r <= 3000; r++) {
-            CHECK(gp_2d_round(&gan, &toy, &err) == GP_OK);
+            CHECK(gp_2d_round(&gan, &dist, &err) == GP_OK);
             if (r % 500 == 0) {
                 gp_2d_eval ev;
-                CHECK(gp_2d_evaluate(&gan, &toy, 2000, 7, &ev, &err) == GP_OK);
+                CHECK(gp_2d_evaluate(&gan, &dist, 2000, 7, &ev, &err) == GP_OK);
                 if (ev.coverage.covered > best) best = ev.coverage.covered;
             }
         }
@@ -250,12 +250,12 @@ static void test_lessons(void) {
         gp_gan_config cfg;
         CHECK(gp_2d_lesson_config(gp_2d_lesson_find("saturating"), &cfg, &err) == GP_OK && cfg.loss == GP_LOSS_MINIMAX);
         if (k) cfg.loss = GP_LOSS_NONSATURATING;
-        gp_2d_dist toy;
+        gp_2d_dist dist;
         gp_gan gan;
-        CHECK(gp_2d_dist_init(&toy, cfg.dataset, NULL, 0, &err) == GP_OK && gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
-        for (int r = 0; r < 400; r++) CHECK(gp_2d_round(&gan, &toy, &err) == GP_OK);
+        CHECK(gp_2d_dist_init(&dist, cfg.dataset, NULL, 0, &err) == GP_OK && gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
+        for (int r = 0; r < 400; r++) CHECK(gp_2d_round(&gan, &dist, &err) == GP_OK);
         gp_2d_eval ev;
-        CHECK(gp_2d_evaluate(&gan, &toy, 1000, 7, &ev, &err) == GP_OK);
+        CHECK(gp_2d_evaluate(&gan, &dist, 1000, 7, &ev, &err) == GP_OK);
         quality[k] = ev.coverage.high_quality;
         d_fake[k] = gan.stats.d_fake;
         gp_gan_free(&gan);

@@ -72,25 +72,25 @@ int main(void) {
         gp_gan_free(&gan);
     }
     /* the 2-D GAN's rounds (SGD, two G steps), and what a frame computes */
-    long toy_counted;
+    long counted_2d;
     {
         gp_gan_config cfg;
         gp_gan gan;
-        gp_2d_dist toy;
+        gp_2d_dist dist;
         CHECK(gp_gan_config_default(&cfg, "2d", &err) == GP_OK);
         cfg.optimizer = GP_OPT_SGD;
         cfg.g_steps = 2;
-        CHECK(gp_2d_dist_init(&toy, "ring", NULL, 0, &err) == GP_OK);
+        CHECK(gp_2d_dist_init(&dist, "ring", NULL, 0, &err) == GP_OK);
         CHECK(gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
         gp_gan_set_threads(&gan, pool);
-        CHECK(gp_2d_round(&gan, &toy, &err) == GP_OK);
+        CHECK(gp_2d_round(&gan, &dist, &err) == GP_OK);
         static float grid[32 * 32], z[2 * 64], mesh[2 * 64], arrows[2 * 16];
         long at = allocations;
-        for (int i = 0; i < 5; i++) CHECK(gp_2d_round(&gan, &toy, &err) == GP_OK);
+        for (int i = 0; i < 5; i++) CHECK(gp_2d_round(&gan, &dist, &err) == GP_OK);
         gp_2d_d_grid(&gan, 32, grid);
         gp_2d_manifold(&gan, 8, z, mesh);
         gp_2d_g_arrows(&gan, mesh, 16, arrows);
-        toy_counted = allocations - at;
+        counted_2d = allocations - at;
         gp_gan_free(&gan);
     }
     /* the run's turns: steps, their chart points and snapshots of the sample
@@ -132,8 +132,8 @@ int main(void) {
     gp_threads_free(pool);
     printf("allocations during training steps: mlp %ld, dcgan %ld, classifier %ld, conditional dcgan %ld, "
            "conditional mlp %ld, 2-D rounds and frame %ld, run turns %ld%s\n", counted[0], counted[1], counted[2], counted[3],
-           counted[4], toy_counted, run_counted, COUNTING ? "" : " (not counted under the sanitizers)");
-    CHECK(toy_counted == 0 && run_counted == 0);
+           counted[4], counted_2d, run_counted, COUNTING ? "" : " (not counted under the sanitizers)");
+    CHECK(counted_2d == 0 && run_counted == 0);
     for (int i = 0; i < 5; i++) CHECK(counted[i] == 0);
     if (COUNTING) CHECK(allocations > 0); /* the wrappers do count */
     return check_report("noalloc");

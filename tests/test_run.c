@@ -309,14 +309,14 @@ static void test_measures_and_2d(gp_classifier *clf, const gp_feature_stats *ref
     gp_gan_config_default(&cfg, "2d", NULL);
     gp_gan gan;
     CHECK(gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
-    gp_2d_dist toy;
-    CHECK(gp_2d_dist_init(&toy, "ring", NULL, 0, &err) == GP_OK);
+    gp_2d_dist dist;
+    CHECK(gp_2d_dist_init(&dist, "ring", NULL, 0, &err) == GP_OK);
     gp_run_init(&run, gp_run_policy_find("page_2d"));
     run.clock = fake_clock;
     static gp_2d_trace trace;
     run.trace = &trace;
     CHECK(gp_run_adopt(&run, &gan, &err) == GP_OK && run.view_gray == NULL && run.hist.n_snaps == 0);
-    gp_run_set_2d(&run, &toy);
+    gp_run_set_2d(&run, &dist);
     fake_now = 0.0;
     fake_tick = 0.0;
     CHECK(gp_run_start(&run, &err) == GP_OK);

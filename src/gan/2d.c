@@ -306,7 +306,7 @@ void gp_2d_eval_json(const gp_2d_eval *ev, int samples, gp_json *j) {
 }
 
 /* Each lesson's paragraph says what to watch; the settings make it happen
- * with the lesson's seed (tests/test_toy.c checks the first two). */
+ * with the lesson's seed (tests/test_2d.c checks the first two). */
 const gp_2d_lesson GP_2D_LESSONS[] = {
     {"healthy", "A healthy run on the ring",
      "Eight Gaussians on a circle. Watch G's manifold stretch from a blob into a ring while D's surface (the "

@@ -89,7 +89,7 @@ gp_shape gp_gan_image_shape(const gp_gan *gan);
 gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err);
 /* The same on the real batch the caller put in gan->real (batch rows of
  * the image shape; with their classes in real_labels if conditional): how
- * sources other than image datasets (2-D points, toy.h) train. */
+ * sources other than image datasets (2-D points, 2d.h) train. */
 gp_status gp_gan_d_step_real(gp_gan *gan, gp_err *err);
 /* One generator step on fresh noise. */
 gp_status gp_gan_g_step(gp_gan *gan, gp_err *err);
