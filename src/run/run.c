@@ -137,6 +137,7 @@ gp_status gp_run_adopt(gp_run *run, gp_gan *gan, gp_err *err) {
     next.rate_len = 0;
     next.rate = 0.0;
     next.n_turn_points = 0;
+    next.grid_updates = next.realfake_updates = -1;
     *run = next;
     gp_gan_set_threads(&run->gan, run->threads);
     /* a training model's timeline starts with the samples as they are now */
@@ -430,13 +431,17 @@ gp_status gp_run_turn_once(gp_run *run, gp_run_turn *out, gp_err *err) {
     update_rate(run, t, out->steps);
     if (out->halted) return GP_OK;
     if (p->measure_ms > 0 && out->steps && t - run->last_measure >= p->measure_ms && gp_run_measure(run)) out->measured = 1;
-    if (p->grid_ms > 0 && t - run->last_grid >= p->grid_ms) {
+    /* the views, when due and when the model changed since they were drawn */
+    long updates = run->gan.stats.step + run->gan.stats.d_step;
+    if (p->grid_ms > 0 && t - run->last_grid >= p->grid_ms && updates != run->grid_updates) {
         out->draw_grid = 1;
         run->last_grid = t;
+        run->grid_updates = updates;
     }
-    if (p->realfake_ms > 0 && t - run->last_realfake >= p->realfake_ms) {
+    if (p->realfake_ms > 0 && t - run->last_realfake >= p->realfake_ms && updates != run->realfake_updates) {
         out->draw_realfake = 1;
         run->last_realfake = t;
+        run->realfake_updates = updates;
     }
     if (p->keep_ms > 0 && t - run->last_keep >= p->keep_ms) {
         int kept = 0;

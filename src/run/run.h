@@ -110,6 +110,7 @@ typedef struct {
     long good_step;
     double debt;                /* steps owed at a set speed */
     double last_turn, last_grid, last_realfake, last_keep, last_measure;
+    long grid_updates, realfake_updates; /* D + G steps when the views were last due */
     double rate_t[GP_RUN_RATE_LOG];
     long rate_n[GP_RUN_RATE_LOG];
     int rate_len;
