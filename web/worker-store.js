@@ -98,7 +98,7 @@ async function saveGood() {
 
 // Keeps the model as the last good state if it trained since (or force), then saves it.
 async function autosave(force) {
-  if (!w.model || w.model.kind !== 'training' || w.halted) return null;
+  if (!w.model || w.model.kind !== 'training') return null;
   const kept = M._gpw_run_keep(s, force ? 1 : 0);
   if (kept < 0) check(-kept, 'Saving the training state');
   return kept || force ? saveGood() : null;

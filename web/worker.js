@@ -28,7 +28,6 @@ const w = {
   classifierFor: null, // the dataset whose classifier the engine holds
   classifierReady: false,
   running: false, // turns are scheduled
-  halted: false, // the run stopped on a non-finite loss
   label: -1, // the class a conditional model draws; -1: classes in turn
   batch: 0,
   classes: 0,
@@ -168,7 +167,6 @@ function turn() {
 // says is due: new snapshots, the views, the autosave, the next turn.
 function took(r) {
   w.running = r.running;
-  w.halted = r.halted;
   w.step = r.step;
   post({ type: 'turn', ...r });
   if (r.snapshots) postSnapshots(r.timeline, r.timeline.length - r.snapshots);
@@ -204,7 +202,6 @@ function loadModelBytes(bytes, meta) {
   const hasD = M._gpw_has_discriminator(s) === 1;
   w.sourceBytes = hasD ? null : bytes.slice();
   w.running = false;
-  w.halted = false;
   w.label = -1;
   w.model = { kind: hasD ? 'training' : 'pretrained', name: meta.name, description: meta.description || '' };
   if (hasD) w.runId = newRunId(); // an opened training state saves apart from the run before
@@ -225,7 +222,6 @@ function newModel() {
   check(M._gpw_create(s), 'Creating the model');
   w.label = -1;
   w.running = false;
-  w.halted = false;
   w.model = { kind: 'training', name: runName(configValues(1)), description: '' };
   w.runId = newRunId();
   showModel();
@@ -393,8 +389,7 @@ const handlers = {
   modelInfo,
   restoreGood() {
     check(M._gpw_run_restore(s), 'Returning to the last good state');
-    w.halted = false;
-    w.label = -1;
+      w.label = -1;
     showModel();
     const st = json(M._gpw_run_json(s));
     return { step: st.step };
