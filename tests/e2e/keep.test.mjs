@@ -188,6 +188,7 @@ export async function run({ browser, site }) {
     await page.click('#forget-saved');
     await waitFor(page, (n) => (window.ganplay.state.savedList || []).length === n, left - 1, `forgotten (${left - 1} left)`);
   }
-  check(!(await state(page)).resumable && (await page.isHidden('#saved-row')), 'forgotten trainings are gone');
+  check(!(await state(page)).resumable && (await page.isDisabled('#saved-pick')) && (await page.textContent('#saved-pick')) === 'none yet',
+    'forgotten trainings are gone');
   await context.close();
 }

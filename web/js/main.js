@@ -529,8 +529,9 @@ function showSaved(list) {
   const keep = pick.value;
   pick.textContent = '';
   for (const r of list) pick.add(new Option(`${r.name}: step ${r.step}, saved ${new Date(r.savedAt).toLocaleString()}`, r.id));
+  if (!list.length) pick.add(new Option('none yet', ''));
   if (list.some((r) => r.id === keep)) pick.value = keep;
-  $('saved-row').hidden = list.length === 0;
+  pick.disabled = list.length === 0;
   state.resumable = list.length ? list.find((r) => r.id === pick.value) || list[0] : null;
   setButtons();
 }
