@@ -37,7 +37,8 @@ static const char *TRAIN_USAGE =
     "                     [--batch N] [--latent N] [--lr-g X] [--lr-d X] [--beta1 X] [--beta2 X] [--adam-eps X]\n"
     "                     [--d-steps N] [--loss nonsaturating|minimax|lsgan|hinge|wgan_gp] [--real-label X]\n"
     "                     [--gp-weight X] [--r1 X] [--cond none|acgan|concat] [--aux-weight X] [--ema X]\n"
-    "                     [--augment none|translate|translate_cutout]\n"
+    "                     [--augment none|translate|translate_cutout] [--spectral-norm off|on]\n"
+    "                     [--optimizer adam|sgd] [--g-steps N] [--noise gaussian|uniform]\n"
     "Trains a GAN on a ganplay dataset (e.g. build/data/mnist.bin, training split only)\n"
     "and writes a model file: the whole training state (generator, discriminator and\n"
     "optimizer state, resumable with --resume), or with --generator-only the generator\n"
@@ -98,7 +99,8 @@ static const char *INFO_USAGE =
     "usage: ganplay info --model FILE\n"
     "Prints one JSON object describing a model file: preset, dataset, image shape,\n"
     "classes (count and names; 0 when unconditional), steps, loss, the stability\n"
-    "tools it used, and its settings.\n";
+    "tools it used, the history a training state carries (chart points, FD points,\n"
+    "snapshots of the samples), and its settings.\n";
 
 static const char *TRAIN2D_USAGE =
     "usage: ganplay train2d (--dist NAME | --lesson NAME) --steps N --seed S [--log-every N]\n"

@@ -104,8 +104,10 @@ export async function run({ browser, site }) {
   await waitFor(page, (n) => window.ganplay.mode2d.run.rounds === n + 1, before.run.rounds, 'one round');
   after = await mode(page);
   check(after.run.step === before.run.step + 1 && after.run.d_step === before.run.d_step + 1, 'One round is one D step and one G step');
-  const readout = await page.textContent('#dstep-2d');
-  check(readout === String(after.run.d_step), 'the readouts show the engine’s counts', readout);
+  const readout = await page.textContent('#dstep-2d'), rounds = await page.textContent('#rounds-2d');
+  check(readout === String(after.run.d_step) && rounds === String(after.run.rounds) &&
+    (await page.textContent('#round-2d')) === 'One round', 'the readouts show the engine’s counts, and the buttons their names',
+  `D steps ${readout}, rounds ${rounds}`);
 
   // slow motion: every part of one round, in order, with the batch the engine used
   await page.evaluate(() => (window.ganplay.modes.mode2d.pace = 80));

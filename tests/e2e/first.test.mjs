@@ -77,6 +77,12 @@ export async function run({ browser, site, manifest }) {
     .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !(el.textContent || '').trim())
     .map((el) => el.id || el.outerHTML.slice(0, 60)));
   check(unlabelled.length === 0, 'every control has a label', unlabelled.join(', '));
+  const twice = await page.evaluate(() => {
+    const seen = new Map();
+    for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) || 0) + 1);
+    return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+  });
+  check(twice.length === 0, 'no id is used twice in the page', twice.join(', '));
   let reached = false;
   await page.focus('body');
   for (let i = 0; i < 40 && !reached; i++) {

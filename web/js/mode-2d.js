@@ -245,7 +245,7 @@ export class Mode2d {
     const { rounds, step: gSteps, d_step: dSteps } = st;
     const num = (v) => (v === null ? NaN : v);
     const [dLoss, gLoss, dReal, dFake] = [st.d_loss, st.g_loss, st.d_real, st.d_fake].map(num);
-    setText($('round-2d'), String(rounds));
+    setText($('rounds-2d'), String(rounds));
     setText($('dstep-2d'), String(dSteps));
     setText($('gstep-2d'), String(gSteps));
     setText($('rate-2d'), this.state.running && this.state.rate > 0 ? String(Math.round(this.state.rate)) : '–');
