@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """gpm_torch.py: ganplay model files (.gpm) to and from PyTorch.
 
-A .gpm file describes its networks as data (a list of layer records, see the
-README's file formats); this builds the matching torch.nn modules from those
+A .gpm file describes its networks as data (a list of layer records, see
+docs/formats.md); this builds the matching torch.nn modules from those
 records, with the parameters, BatchNorm buffers and spectral-norm state in
 the same order, so a model moves both ways without loss: train large in
 PyTorch, bring the generator to the page; or take a model from the page to

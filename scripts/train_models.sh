@@ -18,7 +18,7 @@ mkdir -p build/models-train
 CLI=build/ganplay
 OUT=build/models-train
 
-# The recipe (README, "What helps"): the DCGAN preset, class-conditional
+# The recipe (docs/models.md, "What helps"): the DCGAN preset, class-conditional
 # where the model has classes (the class as image planes beside D's input:
 # ACGAN drew every class correctly but with little variety), a moving
 # average of G's weights and translation augmentation for D.
@@ -73,7 +73,7 @@ card() {
             echo "![100 samples of models/$name.gpm, seed 1: column k is class k](${name}.png)"
         fi
         echo
-        echo "- **Architecture:** the \`dcgan\` preset (README, \"The models\")$([ "$cond" = none ] || echo ", class-conditional: G gets the class as a one-hot vector beside z, D gets it as 10 constant image planes beside the image (\`--cond $cond\`)"); this file holds"
+        echo "- **Architecture:** the \`dcgan\` preset (docs/models.md)$([ "$cond" = none ] || echo ", class-conditional: G gets the class as a one-hot vector beside z, D gets it as 10 constant image planes beside the image (\`--cond $cond\`)"); this file holds"
         echo "  the generator alone: the moving average of its weights (decay 0.999), float16, BatchNorm statistics re-estimated from 50 batches of those weights."
         echo "- **Data:** \`$data\` (README, \"Data\"), training split only: image i is held out when i % 5 == 4."
         echo "- **Training:** $steps steps, batch 64, Adam lr 2e-4, betas (0.5, 0.999), non-saturating loss,"

@@ -93,7 +93,7 @@ static const char *EXPORT_USAGE =
     "BatchNorm recalibration unless --recalibrate-bn says otherwise), or with\n"
     "--no-ema the weights as trained.\n"
     "--recalibrate-bn N first re-estimates BatchNorm's running statistics from N\n"
-    "batches of the final generator (see README, \"Sampling and BatchNorm\").\n";
+    "batches of the final generator (see docs/models.md, \"Sampling and BatchNorm\").\n";
 
 static const char *INFO_USAGE =
     "usage: ganplay info --model FILE\n"
