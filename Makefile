@@ -248,8 +248,8 @@ test-torch: $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 	    echo "== PyTorch parity: FAILED: GP_REQUIRE_TORCH is set and $(TORCH_PY) has no torch ($(TORCH_HOW))" >&2; exit 1; \
 	else echo "== PyTorch parity: SKIPPED ($(TORCH_PY) has no torch: $(TORCH_HOW))"; fi
 
-# plain node: playwright-core needs node's fetch
-test-e2e: site
+# plain node: playwright-core needs node's fetch; the CLI trains a state the page opens
+test-e2e: site $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 	node tests/e2e/run.mjs
 
 deps:

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BUILD, E2E, answerReplace, canvasInfo, check, newContext, newPage, state, trainUntil, waitDataset, waitFor, waitReady } from './helpers.mjs';
+import { BUILD, E2E, ROOT, answerReplace, canvasInfo, check, newContext, newPage, state, trainUntil, waitDataset, waitFor, waitReady } from './helpers.mjs';
 
 // A hash of the engine's whole training state file, as the page would save it.
 const stateHash = (page) => page.evaluate(async () => {
@@ -135,6 +135,39 @@ export async function run({ browser, site }) {
   const info = JSON.parse(execFileSync(path.join(BUILD, 'ganplay'), ['info', '--model', full], { encoding: 'utf8' }));
   check(info.history.chart_points === run.points && info.history.fd_points === run.fd && info.history.snapshots === run.snaps.split(',').length,
     'the command-line tool reads the history the page saved', JSON.stringify(info.history));
+
+  // a training state written by the command-line tool opens with its history:
+  // the charts of its 300 steps, its FD point and its timeline
+  const cliFile = path.join(E2E, 'cli-trained.gpm');
+  execFileSync(path.join(BUILD, 'ganplay'), ['train', '--preset', 'mlp', '--data', path.join(BUILD, 'data/mnist.bin'), '--steps', '300',
+    '--seed', '3', '--batch', '16', '--classifier', path.join(ROOT, 'models/mnist-classifier.gpc'), '--out', cliFile],
+  { stdio: 'pipe', timeout: 600000 });
+  const cliHistory = JSON.parse(execFileSync(path.join(BUILD, 'ganplay'), ['info', '--model', cliFile], { encoding: 'utf8' })).history;
+  check(cliHistory.chart_points === 300 && cliHistory.fd_points >= 1 && cliHistory.snapshots === 7,
+    'ganplay train writes the run\'s history into its training state', JSON.stringify(cliHistory));
+  const chartsBefore = await page.evaluate(() => Object.fromEntries(Object.entries(window.ganplay.charts).map(([k, c]) => [k, c.draws])));
+  const lossBefore = await canvasInfo(page, 'chart-loss');
+  msg = await open(page, cliFile, 'yes');
+  const cliSnaps = '0,50,100,150,200,250,300';
+  await waitFor(page, (steps) => (window.ganplay.state.snapshotSteps || []).join(',') === steps, cliSnaps, 'the CLI state: its timeline');
+  await waitFor(page, ([n, d]) => Object.entries(window.ganplay.charts).every(([k, c]) => c.draws > d[k] && !c.queued) &&
+    window.ganplay.charts.lossChart.n === n, [cliHistory.chart_points, chartsBefore], 'the CLI state: its charts drawn');
+  s = await state(page);
+  const cliCharts = await page.evaluate(() => Object.fromEntries(Object.entries(window.ganplay.charts).map(([k, c]) => [k, c.n])));
+  const lossChart = await canvasInfo(page, 'chart-loss'), dChart = await canvasInfo(page, 'chart-d'), fdChart = await canvasInfo(page, 'chart-fd');
+  const readout = await page.textContent('#r-step');
+  check(/training state at step 300/.test(msg) && s.model.hasD && s.step === 300 && readout === '300',
+    'a training state from ganplay train opens in the page at its step', `${msg}; step readout ${readout}`);
+  check(cliCharts.lossChart === cliHistory.chart_points && cliCharts.dChart === cliHistory.chart_points &&
+    lossChart.colored > 100 && dChart.colored > 100 && lossChart.hash !== lossBefore.hash,
+  'its loss and D charts draw the 300 points of its history', `${cliCharts.lossChart} and ${cliCharts.dChart} points; ` +
+    `${lossChart.colored} and ${dChart.colored} line pixels`);
+  check(s.fd.length === cliHistory.fd_points && cliCharts.fdChart === cliHistory.fd_points &&
+    s.fd.every(([st, v]) => st > 0 && st <= 300 && Number.isFinite(v) && v > 0) && fdChart.colored > 5 && await page.isVisible('#fd-figure'),
+  'its FD chart shows the file\'s FD point', `${s.fd.map(([st, v]) => `step ${st}: ${v.toFixed(1)}`).join(', ')}; ${fdChart.colored} pixels`);
+  check(s.snapshots === 7 && s.snapshotSteps.join(',') === cliSnaps && (await page.textContent('#timeline-label')) === 'Step 300 (latest)',
+    'its timeline holds the file\'s snapshots', s.snapshotSteps.join(','));
+  s = await state(page);
 
   // hiding the page saves at once; training goes on in the worker meanwhile
   await page.click('#start');
