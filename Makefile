@@ -247,15 +247,19 @@ test-wasm: $(BUILD)/node/ganplay-simd.js $(BUILD)/node/ganplay.js $(BUILD)/node/
 	$(NODE_TEST) --experimental-wasm-relaxed-simd tests/wasm/run.mjs
 
 # PyTorch parity (scripts/gpm_torch.py, scripts/train_torch.py) with Debian's
-# python3-torch where it is installed (sh scripts/install-deps.sh --torch;
-# .ci/run does); said clearly when skipped.
+# python3-torch where it is installed (sh scripts/install-deps.sh --torch);
+# said clearly when skipped. Where GP_REQUIRE_TORCH=1 (.ci/run sets it) a
+# missing torch (or onnx) fails instead.
 TORCH_PY ?= /usr/bin/python3
+TORCH_HOW = sh scripts/install-deps.sh --torch installs Debian's python3-torch, python3-numpy and python3-onnx
 test-torch: $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 	@if $(TORCH_PY) -c "import torch, numpy" 2>/dev/null; then echo "== PyTorch parity"; $(TORCH_PY) tests/torch/parity.py; \
-	else echo "== PyTorch parity: SKIPPED ($(TORCH_PY) has no torch: sh scripts/install-deps.sh --torch installs Debian's python3-torch)"; fi
+	elif [ "$${GP_REQUIRE_TORCH:-0}" != 0 ]; then \
+	    echo "== PyTorch parity: FAILED: GP_REQUIRE_TORCH is set and $(TORCH_PY) has no torch ($(TORCH_HOW))" >&2; exit 1; \
+	else echo "== PyTorch parity: SKIPPED ($(TORCH_PY) has no torch: $(TORCH_HOW))"; fi
 
-# plain node: playwright-core needs node's fetch
-test-e2e: site
+# plain node: playwright-core needs node's fetch; the CLI trains a state the page opens
+test-e2e: site $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 	node tests/e2e/run.mjs
 
 deps:

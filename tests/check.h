@@ -1,6 +1,6 @@
 /* check.h: the few assertions the C tests use. Each failed check prints
  * file:line and what differed, counts a failure, and the test goes on;
- * main returns check_report(). */
+ * main returns check_report(), which fails a test that checked nothing. */
 #ifndef GP_CHECK_H
 #define GP_CHECK_H
 
@@ -44,6 +44,10 @@ static inline int check_ok(int ok, const char *cond, const char *what, const cha
     } while (0)
 
 static inline int check_report(const char *name) {
+    if (check_count == 0) {
+        fprintf(stderr, "%s: FAILED: it ran no checks\n", name);
+        return 1;
+    }
     if (check_failures) {
         fprintf(stderr, "%s: %d of %d checks FAILED\n", name, check_failures, check_count);
         return 1;

@@ -13,6 +13,17 @@ function cell(page, id, col, row) {
 
 const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
 
+// Explore's views once a drawing answers every redraw asked for, some asked
+// after `asked` (the count read before the action): not a drawing already
+// under way when the action came.
+const asked = (page) => page.evaluate(() => window.ganplay.state.exploreAsked);
+function redrawn(page, before, what) {
+  return waitFor(page, (n) => {
+    const s = window.ganplay.state;
+    return s.exploreAsked > n && s.exploreAnswered === s.exploreAsked;
+  }, before, what);
+}
+
 export async function run({ browser, site }) {
   const context = await newContext(browser);
   const page = await newPage(context);
@@ -23,11 +34,11 @@ export async function run({ browser, site }) {
   // click the sample in column 2, row 3 of the grid
   const box = await page.locator('#grid').boundingBox();
   const at = (v, size) => ((2 + 30 * v + 15) / 242) * size;
-  let draws = (await state(page)).exploreDraws;
+  let before = await asked(page);
   // sample 21: of a conditional model drawing classes in turn, the same class
   // (1) as sample 1, kept before, so that the path joins the two as drawn
   await page.mouse.click(box.x + at(5, box.width), box.y + at(2, box.height));
-  await waitFor(page, (n) => window.ganplay.state.exploreDraws > n, draws, 'explore redrawn after a click');
+  await redrawn(page, before, 'explore redrawn after a click');
   let s = await state(page);
   check(s.kept[0].index === 21 && s.kept[0].seed === s.noiseSeed && s.kept[1].index === 1, 'a click keeps that sample', JSON.stringify(s.kept));
   const kept = await cell(page, 'grid', 5, 2);
@@ -46,31 +57,31 @@ export async function run({ browser, site }) {
     'the path runs from the sample kept before to the last one');
 
   // keyboard: arrow right, Enter keeps the next sample
-  draws = (await state(page)).exploreDraws;
+  before = await asked(page);
   await page.focus('#grid');
   await page.keyboard.press('ArrowRight');
   check(await page.isVisible('#grid-cursor'), 'the grid shows a cursor when focused');
   await page.keyboard.press('Enter');
-  await waitFor(page, (n) => window.ganplay.state.exploreDraws > n, draws, 'explore redrawn after Enter');
+  await redrawn(page, before, 'explore redrawn after Enter');
   s = await state(page);
   check(s.kept[0].index === 22 && s.kept[1].index === 21, 'arrow keys and Enter keep a sample too', JSON.stringify(s.kept));
 
   // directions move the kept sample
   const steered = await canvasInfo(page, 'steered');
-  draws = s.exploreDraws;
+  before = await asked(page);
   await page.$eval('#dir-0', (el) => {
     el.value = '2.5';
     el.dispatchEvent(new Event('input', { bubbles: true }));
   });
-  await waitFor(page, (n) => window.ganplay.state.exploreDraws > n, draws, 'steered redrawn');
-  await page.waitForTimeout(200);
+  await redrawn(page, before, 'steered redrawn');
   const moved = await canvasInfo(page, 'steered');
   check(moved.hash !== steered.hash && (await page.textContent('output[for="dir-0"]')) === '2.5', 'a direction slider changes the steered sample');
 
-  // the animation plays and pauses
+  // the animation plays (frames come, and they are not the still frame) and pauses
   const m0 = await canvasInfo(page, 'morph');
+  const frames = (await state(page)).morphFrames;
   await page.click('#morph-play');
-  await page.waitForTimeout(900);
+  await waitFor(page, (n) => window.ganplay.state.morphFrames >= n + 3, frames, 'the animation draws frames');
   const m1 = await canvasInfo(page, 'morph');
   await page.click('#morph-play');
   check(m1.hash !== m0.hash && (await page.getAttribute('#morph-play', 'aria-pressed')) === 'false', 'the interpolation animates');

@@ -3,7 +3,7 @@
 // the page at 360 px (no horizontal overflow) and on a desktop.
 import os from 'node:os';
 import path from 'node:path';
-import { SHOTS, canvasInfo, check, newContext, newPage, openPage, state, waitFor, waitReady } from './helpers.mjs';
+import { SHOTS, canvasInfo, check, newContext, newPage, openPage, state, waitDrawn, waitFor, waitReady } from './helpers.mjs';
 
 export async function run({ browser, site, manifest }) {
   const { context, page } = await openPage(browser, site);
@@ -91,7 +91,7 @@ export async function run({ browser, site, manifest }) {
   }
   check(reached, 'Start is reachable with the Tab key');
 
-  await page.waitForTimeout(300);
+  await waitDrawn(page, 'the page drawn for its screenshot');
   await page.screenshot({ path: path.join(SHOTS, 'page.png'), fullPage: true });
   check(page.errors.length === 0, 'no console errors', page.errors.join(' | '));
   await page.close();
@@ -129,8 +129,7 @@ export async function run({ browser, site, manifest }) {
   const small = await newPage(phone);
   await small.goto(site);
   await waitReady(small, '360 px page ready');
-  await waitFor(small, () => window.ganplay.state.firstGridAt !== null, null, '360 px: samples drawn');
-  await small.waitForTimeout(300);
+  await waitDrawn(small, '360 px: the page drawn');
   const overflow = await small.evaluate(() => ({
     sw: document.documentElement.scrollWidth,
     wide: [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > 361 && el.offsetParent !== null)

@@ -163,15 +163,29 @@ export function canvasInfo(page, id) {
   }, id);
 }
 
-// Trains for about ms, then pauses; returns the state after the pause.
-export async function trainFor(page, ms, minSteps = 3) {
+// Trains until the step counter reaches `step` (however long that takes on
+// this machine), then pauses; returns the state after the pause.
+export async function trainUntil(page, step) {
   await page.click('#start');
   await waitFor(page, () => window.ganplay.state.running, null, 'training starts');
-  await page.waitForTimeout(ms);
-  await waitFor(page, (n) => window.ganplay.state.step >= n, minSteps, `training passes ${minSteps} steps`, 20000);
+  await waitFor(page, (n) => window.ganplay.state.step >= n, step, `training reaches step ${step}`, 180000);
   await page.click('#pause');
   await waitFor(page, () => !window.ganplay.state.running, null, 'training pauses');
   return state(page);
+}
+
+// Waits until the page has drawn what it draws by itself after a load (the
+// samples, the data, Explore's views, the loss and D charts, the fonts),
+// then for two frames of the browser's rendering: for screenshots and
+// layout checks.
+export async function waitDrawn(page, what = 'the page drawn') {
+  const ok = await waitFor(page, () => {
+    const s = window.ganplay.state, c = window.ganplay.charts;
+    return s.ready && s.firstGridAt !== null && s.dataset && s.exploreDraws > 0 && document.fonts.status === 'loaded' &&
+      [c.lossChart, c.dChart].every((x) => x.draws > 0 && !x.queued);
+  }, null, what);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  return ok;
 }
 
 // Answers the page's "replace the training on show?" question, which must

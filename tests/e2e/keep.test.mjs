@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BUILD, E2E, answerReplace, canvasInfo, check, newContext, newPage, state, trainFor, waitDataset, waitFor, waitReady } from './helpers.mjs';
+import { BUILD, E2E, ROOT, answerReplace, canvasInfo, check, newContext, newPage, state, trainUntil, waitDataset, waitFor, waitReady } from './helpers.mjs';
 
 // A hash of the engine's whole training state file, as the page would save it.
 const stateHash = (page) => page.evaluate(async () => {
@@ -23,11 +23,17 @@ async function downloadOf(page, button) {
   return file;
 }
 
-async function open(page, file) {
+// Opens a file with "Open a model file" (answering the question to replace
+// the training on show, if it comes); resolves to the page's message once the
+// page has answered, and the grid is drawn again if the file was loaded.
+async function open(page, file, answer = null) {
+  const before = await page.evaluate(() => ({ answers: window.ganplay.state.loadAnswers, grids: window.ganplay.state.grids }));
   await page.setInputFiles('#load-file', file);
-  await waitFor(page, () => !/^Opening/.test(document.getElementById('load-msg').textContent), null, `opened ${path.basename(file)}`);
-  await page.waitForTimeout(100); // the grid message follows the answer
-  return page.textContent('#load-msg');
+  if (answer) await answerReplace(page, answer);
+  await waitFor(page, (n) => window.ganplay.state.loadAnswers > n, before.answers, `${path.basename(file)} answered`);
+  const msg = await page.textContent('#load-msg');
+  if (/^Loaded/.test(msg)) await waitFor(page, (n) => window.ganplay.state.grids > n, before.grids, `${path.basename(file)}: grid drawn`);
+  return msg;
 }
 
 export async function run({ browser, site }) {
@@ -60,7 +66,13 @@ export async function run({ browser, site }) {
     s.model.step > 0, 'a pretrained generator downloads as the file it came from, named by the steps it was trained',
   `${path.basename(shipped)}, ${source.length} bytes`);
 
-  s = await trainFor(page, 1500, 5);
+  // a short run: past its second snapshot (every 50 steps), with FD points
+  // (measured every 25 steps here), so that its file has a history to carry
+  await waitFor(page, () => window.ganplay.state.dataset.fd, null, 'the classifier is loaded');
+  await page.evaluate(() => window.ganplay.debug.setFdEvery(25));
+  s = await trainUntil(page, 60);
+  const snaps = Array.from({ length: Math.floor(s.step / 50) + 1 }, (_, k) => 50 * k).join(',');
+  await waitFor(page, (want) => (window.ganplay.state.snapshotSteps || []).join(',') === want, snaps, `the timeline holds steps ${snaps}`);
   const trained = await canvasInfo(page, 'grid');
   const sums = await page.evaluate(() => window.ganplay.debug.checksum());
   const gen = await downloadOf(page, '#dl-gen');
@@ -117,11 +129,45 @@ export async function run({ browser, site }) {
   check(JSON.stringify(sums2) === JSON.stringify(sums) && (await stateHash(page)) === fullHash, 'and the same weights and optimizer state');
   await waitFor(page, (steps) => (window.ganplay.state.snapshotSteps || []).join(',') === steps, run.snaps, 'the timeline is back');
   const back = await shown();
-  check(run.points > 0 && run.snaps !== '' && JSON.stringify(back) === JSON.stringify(run),
-    'the training state brings its charts, FD points and timeline back', `${run.points} chart points, snapshots at steps ${run.snaps}`);
+  check(run.points >= 60 && run.fd >= 2 && run.snaps === snaps && JSON.stringify(back) === JSON.stringify(run),
+    'the training state brings its charts, FD points and timeline back',
+    `${run.points} chart points, ${run.fd} FD points, snapshots at steps ${run.snaps}`);
   const info = JSON.parse(execFileSync(path.join(BUILD, 'ganplay'), ['info', '--model', full], { encoding: 'utf8' }));
-  check(info.history.chart_points === run.points && info.history.snapshots === run.snaps.split(',').length,
+  check(info.history.chart_points === run.points && info.history.fd_points === run.fd && info.history.snapshots === run.snaps.split(',').length,
     'the command-line tool reads the history the page saved', JSON.stringify(info.history));
+
+  // a training state written by the command-line tool opens with its history:
+  // the charts of its 300 steps, its FD point and its timeline
+  const cliFile = path.join(E2E, 'cli-trained.gpm');
+  execFileSync(path.join(BUILD, 'ganplay'), ['train', '--preset', 'mlp', '--data', path.join(BUILD, 'data/mnist.bin'), '--steps', '300',
+    '--seed', '3', '--batch', '16', '--classifier', path.join(ROOT, 'models/mnist-classifier.gpc'), '--out', cliFile],
+  { stdio: 'pipe', timeout: 600000 });
+  const cliHistory = JSON.parse(execFileSync(path.join(BUILD, 'ganplay'), ['info', '--model', cliFile], { encoding: 'utf8' })).history;
+  check(cliHistory.chart_points === 300 && cliHistory.fd_points >= 1 && cliHistory.snapshots === 7,
+    'ganplay train writes the run\'s history into its training state', JSON.stringify(cliHistory));
+  const chartsBefore = await page.evaluate(() => Object.fromEntries(Object.entries(window.ganplay.charts).map(([k, c]) => [k, c.draws])));
+  const lossBefore = await canvasInfo(page, 'chart-loss');
+  msg = await open(page, cliFile, 'yes');
+  const cliSnaps = '0,50,100,150,200,250,300';
+  await waitFor(page, (steps) => (window.ganplay.state.snapshotSteps || []).join(',') === steps, cliSnaps, 'the CLI state: its timeline');
+  await waitFor(page, ([n, d]) => Object.entries(window.ganplay.charts).every(([k, c]) => c.draws > d[k] && !c.queued) &&
+    window.ganplay.charts.lossChart.n === n, [cliHistory.chart_points, chartsBefore], 'the CLI state: its charts drawn');
+  s = await state(page);
+  const cliCharts = await page.evaluate(() => Object.fromEntries(Object.entries(window.ganplay.charts).map(([k, c]) => [k, c.n])));
+  const lossChart = await canvasInfo(page, 'chart-loss'), dChart = await canvasInfo(page, 'chart-d'), fdChart = await canvasInfo(page, 'chart-fd');
+  const readout = await page.textContent('#r-step');
+  check(/training state at step 300/.test(msg) && s.model.hasD && s.step === 300 && readout === '300',
+    'a training state from ganplay train opens in the page at its step', `${msg}; step readout ${readout}`);
+  check(cliCharts.lossChart === cliHistory.chart_points && cliCharts.dChart === cliHistory.chart_points &&
+    lossChart.colored > 100 && dChart.colored > 100 && lossChart.hash !== lossBefore.hash,
+  'its loss and D charts draw the 300 points of its history', `${cliCharts.lossChart} and ${cliCharts.dChart} points; ` +
+    `${lossChart.colored} and ${dChart.colored} line pixels`);
+  check(s.fd.length === cliHistory.fd_points && cliCharts.fdChart === cliHistory.fd_points &&
+    s.fd.every(([st, v]) => st > 0 && st <= 300 && Number.isFinite(v) && v > 0) && fdChart.colored > 5 && await page.isVisible('#fd-figure'),
+  'its FD chart shows the file\'s FD point', `${s.fd.map(([st, v]) => `step ${st}: ${v.toFixed(1)}`).join(', ')}; ${fdChart.colored} pixels`);
+  check(s.snapshots === 7 && s.snapshotSteps.join(',') === cliSnaps && (await page.textContent('#timeline-label')) === 'Step 300 (latest)',
+    'its timeline holds the file\'s snapshots', s.snapshotSteps.join(','));
+  s = await state(page);
 
   // hiding the page saves at once; training goes on in the worker meanwhile
   await page.click('#start');
@@ -144,7 +190,7 @@ export async function run({ browser, site }) {
   await waitFor(page, () => !window.ganplay.state.running, null, 'paused');
 
   // autosave and resume after a reload
-  s = await trainFor(page, 1200, (await state(page)).step + 3);
+  s = await trainUntil(page, (await state(page)).step + 5);
   await waitFor(page, (n) => window.ganplay.state.saved && window.ganplay.state.saved.step === n, s.step, 'autosaved on pause');
   const before = {
     step: s.step, dStep: s.dStep, hash: await stateHash(page), grid: (await canvasInfo(page, 'grid')).hash,

@@ -13,20 +13,15 @@ export async function run({ browser }) {
     await page.goto(site);
     await waitReady(page);
     await waitFor(page, () => window.ganplay.state.dataset, null, 'dataset loaded');
+    // the service worker controls the page once it is active, and it is
+    // active once its install has kept the first visit's files
+    await waitFor(page, () => navigator.serviceWorker.controller, null, 'the service worker controls the page', 60000);
     const kept = await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
-      for (let i = 0; i < 200; i++) {
-        const keys = await caches.keys();
-        if (keys.length) {
-          const cache = await caches.open(keys[0]);
-          const n = (await cache.keys()).length;
-          if (navigator.serviceWorker.controller && n >= 15) return n;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return -1;
+      const keys = await caches.keys();
+      return keys.length ? (await (await caches.open(keys[0])).keys()).length : 0;
     });
-    check(kept > 0, 'the service worker keeps the site\'s files after the first load', `${kept} files`);
+    check(kept >= 15, 'the service worker keeps the site\'s files after the first load', `${kept} files`);
     await waitFor(page, () => window.ganplay.state.offlineReady, null, 'the other models and data kept', 60000);
     const files = await page.evaluate(async () => {
       const cache = await caches.open((await caches.keys())[0]);

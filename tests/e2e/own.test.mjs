@@ -27,13 +27,16 @@ export async function run({ browser, site }) {
   const page = await newPage(context);
   await page.goto(site);
   await waitReady(page);
-  await waitFor(page, () => window.ganplay.state.dataset, null, 'dataset loaded');
+  // MNIST in, with D's view of its held-out images (drawn once it is loaded)
+  await waitFor(page, () => window.ganplay.state.dataset && window.ganplay.state.realFakes > 0, null, 'dataset loaded and shown');
   const mnistReal = await canvasInfo(page, 'real');
 
-  // Fashion-MNIST, unpacked in the browser; the address remembers it
+  // Fashion-MNIST, unpacked in the browser; the address remembers it; D's
+  // view of the held-out images follows the new data
+  const views = (await state(page)).realFakes || 0;
   await page.selectOption('#dataset', 'fashion');
-  await waitFor(page, () => window.ganplay.state.dataset.id === 'fashion', null, 'fashion loaded', 30000);
-  await page.waitForTimeout(200);
+  await waitFor(page, (n) => window.ganplay.state.dataset.id === 'fashion' && window.ganplay.state.realFakes > n, views,
+    'fashion loaded and its held-out images shown', 30000);
   let s = await state(page);
   check(s.dataset.count === 10000 && s.dataset.heldOut === 2000 && (await canvasInfo(page, 'real')).hash !== mnistReal.hash,
     'Fashion-MNIST loads (10000 images, 2000 held out) and its held-out images are shown', s.dataset.name);

@@ -1,8 +1,10 @@
 // End-to-end tests of the playground page in headless Chromium.
-// usage: node tests/e2e/run.mjs [name...]   (after make site; make test-e2e
-// also trains the stand-in model). Runs every NAME.test.mjs here (or the
-// named ones) against one server and one browser, then checks that no
-// request of any of them left 127.0.0.1. Screenshots go to build/screenshots/.
+// usage: node tests/e2e/run.mjs [name...]   (after make site and make; make
+// test-e2e builds both). Runs every NAME.test.mjs here, in the order below
+// (or the named ones), against one server and one browser, then checks that
+// no request of any of them left 127.0.0.1. A test file missing from the
+// order, a name in it with no file, a name asked for that is no test, and a
+// test that checks nothing all fail. Screenshots go to build/screenshots/.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,10 +13,22 @@ import { SHOTS, check, foreign, launch, prepareSite, requests, results, startSer
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ORDER = ['first', 'classes', 'steps', 'train', 'explore', 'edit', 'keep', 'own', 'errors', '2d', 'threads', 'offline'];
 
+// Stops the run before it starts: what it would run is not what is here.
+function refuse(message) {
+  console.error(`FAIL ${message}`);
+  process.exit(1);
+}
+
 async function main() {
   const t0 = Date.now();
-  const wanted = process.argv.slice(2);
-  const names = ORDER.filter((n) => fs.existsSync(path.join(HERE, `${n}.test.mjs`)) && (!wanted.length || wanted.includes(n)));
+  const files = fs.readdirSync(HERE).filter((f) => f.endsWith('.test.mjs')).map((f) => f.slice(0, -'.test.mjs'.length));
+  for (const n of files)
+    if (!ORDER.includes(n)) refuse(`tests/e2e/${n}.test.mjs is not in the ORDER of tests/e2e/run.mjs: add it there, or it never runs`);
+  for (const n of ORDER) if (!files.includes(n)) refuse(`tests/e2e/run.mjs runs '${n}', but tests/e2e/${n}.test.mjs does not exist`);
+  // names as given: train, train.test.mjs or tests/e2e/train.test.mjs
+  const wanted = process.argv.slice(2).map((a) => path.basename(a).replace(/\.test\.mjs$/, ''));
+  for (const n of wanted) if (!files.includes(n)) refuse(`no e2e test '${n}' (tests/e2e/${n}.test.mjs does not exist); the tests: ${ORDER.join(', ')}`);
+  const names = ORDER.filter((n) => !wanted.length || wanted.includes(n));
   const manifest = prepareSite();
   fs.mkdirSync(SHOTS, { recursive: true });
   const { child, url } = await startServer();
@@ -24,12 +38,14 @@ async function main() {
     for (const name of names) {
       console.log(`== ${name}`);
       const t = Date.now();
-      const mod = await import(pathToFileURL(path.join(HERE, `${name}.test.mjs`)).href);
+      const checks = results.passed + results.failed;
       try {
+        const mod = await import(pathToFileURL(path.join(HERE, `${name}.test.mjs`)).href);
         await mod.run(ctx);
       } catch (e) {
         check(false, `${name} stopped`, e.stack || String(e));
       }
+      if (results.passed + results.failed === checks) check(false, `${name} checked something`, 'it ran no check');
       console.log(`   ${((Date.now() - t) / 1000).toFixed(1)} s`);
     }
     console.log('== every request');

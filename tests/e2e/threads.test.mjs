@@ -8,22 +8,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { E2E, check, newContext, newPage, startServer, state, stopServer, waitFor, waitReady } from './helpers.mjs';
 
-// The page's state once it is ready, across the reload the page may do by
-// itself (a navigation destroys the context an evaluate runs in).
+// The page's state once it is ready and has the fields of `want` (a value,
+// or SET for any value but null), taken in the document where it had them,
+// across the reload the page may do by itself (the wait goes on in the new
+// document).
+const SET = '(set)';
 async function settledState(page, want, what) {
-  for (let i = 0; i < 600; i++) {
-    try {
-      const s = await page.evaluate(() => window.ganplay && window.ganplay.state.ready &&
-        JSON.parse(JSON.stringify({ ...window.ganplay.state, isolated: self.crossOriginIsolated,
-          engineText: document.getElementById('r-build').textContent })));
-      if (s && want(s)) return s;
-    } catch {
-      // the page is navigating
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    const handle = await page.waitForFunction(([want, set]) => {
+      const s = window.ganplay && window.ganplay.state.ready && JSON.parse(JSON.stringify({ ...window.ganplay.state,
+        isolated: self.crossOriginIsolated, engineText: document.getElementById('r-build').textContent }));
+      const has = s && Object.entries(want).every(([k, v]) => (v === set ? s[k] !== null && s[k] !== undefined : s[k] === v));
+      return has ? JSON.stringify(s) : false;
+    }, [want, SET], { timeout: 60000, polling: 50 });
+    return JSON.parse(await handle.jsonValue());
+  } catch (e) {
+    check(false, what, `the page never got there: ${e.message.split('\n')[0]}`);
+    return null;
   }
-  check(false, what, 'the page never got there');
-  return null;
 }
 
 // n single steps (D then G) of a new model from the link's settings; the weights' checksums
@@ -52,11 +54,11 @@ export async function run({ browser }) {
     page.on('domcontentloaded', () => navigations.push(page.url()));
     await page.goto(site + '#seed=5&noise=3');
     await waitReady(page);
-    const first = await settledState(page, () => true, 'first visit: page ready');
+    const first = await settledState(page, {}, 'first visit: page ready');
     check(first && !first.isolated && first.build === 'relaxed' && first.threads === 1 && /not cross-origin isolated/.test(first.engineText),
       'first visit on a host without isolation headers: one thread, and the page says why', first && first.engineText);
     // the service worker takes over and the page reloads once, by itself
-    const s = await settledState(page, (x) => x.build === 'threads-relaxed', 'the page reloads into the threaded engine');
+    const s = await settledState(page, { build: 'threads-relaxed' }, 'the page reloads into the threaded engine');
     check(s && s.isolated && s.threads >= 2 && s.engineText.includes(`${s.threads} threads`) && navigations.length === 2,
       'once the service worker adds the headers, the page reloads once and runs threaded',
       s && `${s.engineText}; ${navigations.length} navigations`);
@@ -70,7 +72,7 @@ export async function run({ browser }) {
     for (const build of ['relaxed', 'threads', 'simd']) {
       const other = await newPage(context);
       await other.goto(`${site}?build=${build}#seed=5&noise=3`);
-      const o = await settledState(other, (x) => x.build === build, `?build=${build}`);
+      const o = await settledState(other, { build }, `?build=${build}`);
       check(o && o.isolated && o.threads === (build.startsWith('threads') ? s.threads : 1), `?build=${build} runs it in an isolated page`,
         o && o.engineText);
       sums[build] = await stepped(other, 3);
@@ -82,14 +84,11 @@ export async function run({ browser }) {
       JSON.stringify(sums));
 
     // offline: still isolated by the service worker, still threaded
-    await page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-      for (let i = 0; i < 300 && !window.ganplay.state.offlineReady; i++) await new Promise((r) => setTimeout(r, 100));
-    });
+    await waitFor(page, () => window.ganplay.state.offlineReady, null, 'the other files kept for offline', 60000);
     await stopServer(child);
     const off = await newPage(context);
     await off.goto(site);
-    const o = await settledState(off, (x) => x.firstGridAt !== null, 'offline: page ready');
+    const o = await settledState(off, { firstGridAt: SET }, 'offline: page ready');
     check(o && o.isolated && o.build === 'threads-relaxed' && o.errors.length === 0, 'offline, the service worker still isolates the page: threaded',
       o && `${o.engineText}; ${o.errors.join('; ')}`);
     await off.close();
@@ -104,7 +103,7 @@ export async function run({ browser }) {
   try {
     const page = await newPage(blocked);
     await page.goto(again.url + 'plain/');
-    const s = await settledState(page, () => true, 'no service worker: page ready');
+    const s = await settledState(page, {}, 'no service worker: page ready');
     check(s && !s.isolated && s.build === 'relaxed' && s.threads === 1 && /not cross-origin isolated/.test(s.engineText) &&
       s.errors.length === 0, 'without headers or a service worker, the page runs one thread and says why', s && s.engineText);
   } finally {

@@ -1,12 +1,15 @@
 // Train and watch: a short run changes the grid, the charts, the timeline
-// and D's verdicts; the main thread has no long tasks and nothing moves;
+// and D's verdicts; nothing moves on the page while it trains (how long the
+// page's own tasks take is a figure of make bench, scripts/bench-page.mjs);
 // an invalid setting is refused while training goes on; "One D step" and
 // "One G step" change only their network; NaN stops training cleanly and
 // the last good state comes back; the portable build trains too.
 import path from 'node:path';
 import { SHOTS, canvasInfo, check, newContext, newPage, state, waitDataset, waitFor, waitReady } from './helpers.mjs';
 
-const TRAIN_MS = Number(process.env.E2E_TRAIN_MS) || 4000; // longer for README screenshots
+// steps trained before the checks (more for README screenshots): at least
+// two snapshot intervals past the settings' change
+const TRAIN_STEPS = Number(process.env.E2E_TRAIN_STEPS) || 0;
 
 export async function run({ browser, site }) {
   const context = await newContext(browser);
@@ -17,7 +20,7 @@ export async function run({ browser, site }) {
   const pretrained = await canvasInfo(page, 'grid');
   const chartBefore = await canvasInfo(page, 'chart-loss');
 
-  // a few seconds of training, watched for long tasks and layout shifts
+  // training, watched for layout shifts
   const fdOn = await page.evaluate(() => window.ganplay.state.classifier);
   check(fdOn, 'the shipped classifier is loaded for the digit FD');
   if (fdOn) await waitFor(page, () => window.ganplay.state.dataset.fd, null, 'the classifier is loaded');
@@ -49,27 +52,30 @@ export async function run({ browser, site }) {
   check(marks.length === 1 && marks[0].label === 'lr_d 0.0003' && marks[0].x > 0,
     'the charts mark where the learning rate changed during the run', JSON.stringify(marks));
 
-  // at least TRAIN_MS of watching, and then until the run has made progress
-  // enough for the checks below (two timeline snapshots), however slow the machine
-  await page.waitForTimeout(TRAIN_MS);
-  await waitFor(page, (n) => window.ganplay.state.step > n + 10 && window.ganplay.state.snapshots >= 2, stepAtEdit,
-    'training passes two snapshot intervals', 180000);
-  let s = await state(page);
+  // until the run has made progress enough for the checks below (two
+  // timeline snapshots, a digit FD where it is measured), however slow the machine
+  await waitFor(page, ([n, fd, more]) => window.ganplay.state.step > n + Math.max(10, more) && window.ganplay.state.snapshots >= 2 &&
+    (!fd || window.ganplay.state.fd.length > 0), [stepAtEdit, fdOn, TRAIN_STEPS], 'training passes two snapshot intervals', 180000);
+  // the rates as the page shows them: the readouts and the state at one moment
+  const rates = await page.evaluate(() => ({ ...JSON.parse(JSON.stringify(window.ganplay.state)),
+    rateText: document.getElementById('r-rate').textContent, imagesText: document.getElementById('r-images').textContent }));
+  let s = rates;
   check(s.running && s.step > stepAtEdit + 10, 'training went on after the refusal', `step ${stepAtEdit} -> ${s.step}`);
-  check(s.stepsPerSec > 1 && s.imagesPerSec > 64, 'steps/s and images/s are shown',
-    `${s.stepsPerSec.toFixed(1)} steps/s, ${Math.round(s.imagesPerSec)} images/s; readout ${await page.textContent('#r-rate')}`);
+  check(s.stepsPerSec > 0 && rates.rateText === s.stepsPerSec.toFixed(1) && Math.abs(s.imagesPerSec - s.stepsPerSec * live.config.batch) <= 1e-6 * s.imagesPerSec &&
+    rates.imagesText === String(Math.round(s.imagesPerSec)), 'steps/s and images/s (a batch each step) are shown',
+  `${s.stepsPerSec.toFixed(1)} steps/s, ${Math.round(s.imagesPerSec)} images/s; readouts ${rates.rateText}, ${rates.imagesText}`);
   const t1 = await page.evaluate(() => performance.now());
   const perf = await page.evaluate(([a, b]) => ({
     tasks: window.__longTasks.filter((e) => e.start >= a && e.start <= b), shifts: window.__shifts.filter((e) => e.start >= a && e.start <= b),
     observer: !window.__noObserver,
   }), [t0, t1]);
   const longest = Math.max(0, ...perf.tasks.map((e) => e.duration));
-  check(perf.observer && longest < 200, `no long task over 200 ms on the main thread during ${((t1 - t0) / 1000).toFixed(1)} s of training`,
-    `${perf.tasks.length} task(s) over 50 ms, longest ${longest.toFixed(0)} ms`);
+  console.log(`     ${perf.tasks.length} long task(s) over 50 ms on the main thread during ${((t1 - t0) / 1000).toFixed(1)} s of training, ` +
+    `longest ${longest.toFixed(0)} ms (printed, not asserted; make bench measures them)`);
   const shift = perf.shifts.reduce((a, e) => a + e.value, 0);
   const layoutAfter = await page.evaluate(() => ['samples', 'train', 'watch', 'explore', 'keep']
     .map((id) => document.getElementById(id).getBoundingClientRect()).map((r) => [r.x, r.y + window.scrollY, r.width, r.height].map(Math.round).join(',')));
-  check(shift < 0.001 && JSON.stringify(layoutBefore) === JSON.stringify(layoutAfter), 'no layout shift while training',
+  check(perf.observer && shift < 0.001 && JSON.stringify(layoutBefore) === JSON.stringify(layoutAfter), 'no layout shift while training',
     `layout shift ${shift.toFixed(4)}; sections ${JSON.stringify(layoutBefore)} -> ${JSON.stringify(layoutAfter)}`);
 
   const grid = await canvasInfo(page, 'grid');
@@ -142,21 +148,32 @@ export async function run({ browser, site }) {
   s = await state(page);
   check(Number.isFinite(s.dLoss) && Number.isFinite(s.gLoss), 'training works again after the return', `D ${s.dLoss}, G ${s.gLoss}`);
 
-  // speed: one step per second, slow enough for a class to follow; the
-  // page caps the rate (a bound, whatever the machine), and the step count
-  // moves one at a time
+  // speed: one step per second, slow enough for a class to follow: the
+  // readout says so, and the engine trains at most one step a turn, the step
+  // count moving one at a time, however fast the machine (the pacing by the
+  // clock is tested in C with a fake clock, tests/test_run.c; make bench
+  // prints the rate reached)
+  await page.evaluate(() => {
+    window.__turns = [];
+    window.ganplay.engine.on('turn', (m) => m.running && window.__turns.push({ steps: m.steps, step: m.step }));
+  });
   await page.$eval('#speed', (el) => {
     el.value = '1';
     el.dispatchEvent(new Event('input', { bubbles: true }));
   });
   const slowFrom = (await state(page)).step;
   await page.click('#start');
-  await waitFor(page, (n) => window.ganplay.state.step >= n + 3 && window.ganplay.state.stepsPerSec > 0, slowFrom,
-    'three steps at one step per second');
+  await waitFor(page, (n) => window.ganplay.state.step >= n + 3, slowFrom, 'three steps at one step per second');
   s = await state(page);
   await page.click('#pause');
-  check(s.stepsPerSec > 0 && s.stepsPerSec <= 1.3 && (await page.textContent('#speed-value')) === '1 step per second',
-    'the speed slider slows training to one step per second', `${s.stepsPerSec.toFixed(2)} steps/s`);
+  await waitFor(page, () => !window.ganplay.state.running, null, 'paused after the slow steps');
+  const turns = await page.evaluate(() => window.__turns);
+  const stepped = turns.filter((t) => t.steps > 0);
+  check((await page.textContent('#speed-value')) === '1 step per second' && stepped.length >= 3 && turns.every((t) => t.steps <= 1) &&
+    turns.every((t, i) => t.step === (i ? turns[i - 1].step : slowFrom) + t.steps),
+  'the speed slider slows training to one step per second: one step at a time', `${turns.length} turns, ` +
+    `${stepped.length} with a step; steps per turn ${[...new Set(turns.map((t) => t.steps))].join(', ')}; ` +
+    `${s.stepsPerSec.toFixed(2)} steps/s (printed, not asserted)`);
   await page.$eval('#speed', (el) => {
     el.value = '7';
     el.dispatchEvent(new Event('input', { bubbles: true }));

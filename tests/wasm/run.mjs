@@ -15,9 +15,10 @@ const IMAGE = 784;
 const require = createRequire(import.meta.url);
 const t0 = Date.now();
 
-let failures = 0;
+let failures = 0, checks = 0;
 function check(ok, what, detail = '') {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? ` (${detail})` : ''}`);
+  checks++;
   if (!ok) failures++;
   return ok;
 }
@@ -1040,12 +1041,13 @@ async function main() {
   ];
   for (const [name, fn] of sections) {
     console.log(`== ${name}`);
-    const t = Date.now();
+    const t = Date.now(), before = checks;
     try {
       fn();
     } catch (e) {
       check(false, `${name} stopped`, e.message);
     }
+    if (checks === before) check(false, `${name} checked something`, 'it ran no check');
     console.log(`   ${((Date.now() - t) / 1000).toFixed(1)} s`);
   }
   console.log(`${failures ? `${failures} check(s) failed` : 'all checks passed'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

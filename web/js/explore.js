@@ -120,13 +120,17 @@ export class Explore {
   }
 
   // Redraws neighbours, path and steered sample (one request at a time).
+  // state.exploreAsked counts the redraws asked for, state.exploreAnswered
+  // the last one a drawing answers (what the tests wait on).
   async refresh() {
     if (!this.state.ready) return;
+    this.state.exploreAsked++;
     if (this.busy) {
       this.again = true;
       return;
     }
     this.busy = true;
+    const asked = this.state.exploreAsked;
     try {
       const r = await this.engine.call('explore', {
         a: this.kept[0], b: this.kept[1], radius: Number($('radius').value),
@@ -137,6 +141,7 @@ export class Explore {
       drawRgba($('steered'), r.steered);
       if (!this.playing) drawRgba($('morph'), await this.engine.call('frame', { a: this.kept[0], b: this.kept[1], t: 0.5 }));
       this.state.exploreDraws++;
+      this.state.exploreAnswered = asked;
     } catch (e) {
       // the model may be changing; the next refresh will draw
     } finally {
@@ -164,6 +169,7 @@ export class Explore {
       const t = (1 - Math.cos((time / 2500) * Math.PI)) / 2;
       try {
         drawRgba($('morph'), await this.engine.call('frame', { a: this.kept[0], b: this.kept[1], t }));
+        this.state.morphFrames++;
       } catch {
         // ignore: the model may be changing
       }

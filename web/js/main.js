@@ -35,7 +35,8 @@ const state = {
   ready: false, build: null, threads: 0, score: false, firstGridAt: null, model: null, pending: null, dataset: null,
   running: false, halted: false, step: 0, dStep: 0, dLoss: NaN, gLoss: NaN, dReal: NaN, dFake: NaN,
   stepsPerSec: 0, imagesPerSec: 0, noiseSeed: 1, modelFd: null, grids: 0, snapshots: 0, realScores: null, fakeScores: null,
-  fd: [], label: -1, modelCondAcc: null, busy: null, exploreDraws: 0, kept: null, saved: null, resumable: null, errors: [],
+  fd: [], label: -1, modelCondAcc: null, busy: null, exploreDraws: 0, exploreAsked: 0, exploreAnswered: 0, morphFrames: 0,
+  kept: null, saved: null, resumable: null, loadAnswers: 0, errors: [],
 };
 
 const engine = new Engine('worker.js', bootInit());
@@ -764,7 +765,8 @@ $('dl-one').onclick = () => {
 $('dl-gen').onclick = () => act(async () => download(await engine.call('save', { kind: 0 }), `${fileStem()}-generator.gpm`));
 $('dl-state').onclick = () => act(async () => download(await engine.call('save', { kind: 1 }), `${fileStem()}-training.gpm`));
 
-$('load-file').addEventListener('change', async (e) => {
+// Opens the model file chosen under Keep; a bad file changes nothing.
+async function openModelFile(e) {
   const file = e.target.files[0];
   const msg = $('load-msg');
   if (!file) return;
@@ -793,7 +795,9 @@ $('load-file').addEventListener('change', async (e) => {
     if (wasRunning) engine.call('start');
   }
   e.target.value = '';
-});
+}
+// (state.loadAnswers counts the files opened, refused or not opened: the tests wait on it)
+$('load-file').addEventListener('change', (e) => openModelFile(e).finally(() => state.loadAnswers++));
 
 async function resume() {
   $('banner').hidden = true;
