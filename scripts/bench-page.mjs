@@ -61,7 +61,8 @@ try {
   const pct = (k) => `${((100 * spent[k]) / spent.wall).toFixed(1)}%`;
   console.log(`  worker time over ${(spent.wall / 1000).toFixed(0)} s: training steps ${pct('train')} ` +
     `(${((1000 * spent.steps) / spent.train).toFixed(1)} steps/s while stepping, ${((1000 * spent.steps) / spent.wall).toFixed(1)} overall), ` +
-    `sample grid ${pct('grid')}, D's view ${pct('realfake')}, FD ${pct('fd')}, autosave ${pct('save')}, between turns ${pct('idle')}`);
+    `timeline snapshots ${pct('snapshot')}, FD ${pct('measure')}, last good states ${pct('keep')}, sample grid ${pct('grid')}, ` +
+    `D's view ${pct('realfake')}, autosave ${pct('save')}, between turns ${pct('idle')}`);
   console.log(`  the page while it trained: ${describeTasks(tasks)}`);
 
   // the slowest speeds but one: one step per second
