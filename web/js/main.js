@@ -772,6 +772,7 @@ async function openModelFile(e) {
   if (!file) return;
   if (file.size > limits.model_bytes) {
     fieldMessage(e.target, msg, `${file.name} is too large to be a model file (${(file.size / 1e6).toFixed(0)} MB). Nothing changed.`);
+    e.target.value = ''; // the same file chosen again is read again
     return;
   }
   if (!(await confirmReplace(`Opening ${file.name}`))) {
