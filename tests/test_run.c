@@ -285,6 +285,117 @@ static void test_history_thinning(void) {
     gp_history_free(&h);
 }
 
+static uint8_t *put_u32(uint8_t *p, uint32_t v) {
+    for (int b = 0; b < 4; b++) p[b] = (uint8_t)(v >> (8 * b));
+    return p + 4;
+}
+static uint8_t *put_f32(uint8_t *p, float v) {
+    uint32_t bits;
+    memcpy(&bits, &v, 4);
+    return put_u32(p, bits);
+}
+
+/* A history section as a file may hold it: P chart points (x = 1..P), F FD
+ * points, K snapshots of h x w pixels at the steps step_of gives. */
+static uint8_t *history_bytes(uint32_t P, uint32_t F, uint32_t K, uint32_t h, uint32_t w, uint32_t (*step_of)(uint32_t),
+                              size_t *len) {
+    *len = 4 + (size_t)P * 20 + 4 + (size_t)F * 8 + 12 + (size_t)K * (4 + (size_t)h * w);
+    uint8_t *b = calloc(1, *len), *p = put_u32(b, P);
+    for (uint32_t i = 0; i < P; i++) {
+        p = put_f32(p, (float)(i + 1));
+        for (int k = 1; k < GP_HISTORY_POINT; k++) p = put_f32(p, 0.5f);
+    }
+    p = put_u32(p, F);
+    for (uint32_t i = 0; i < F; i++) p = put_f32(put_f32(p, (float)(i + 1)), 100.0f);
+    p = put_u32(put_u32(put_u32(p, K), h), w);
+    for (uint32_t k = 0; k < K; k++) {
+        p = put_u32(p, step_of(k));
+        memset(p, (int)(k & 0xff), (size_t)h * w);
+        p += (size_t)h * w;
+    }
+    return b;
+}
+static uint32_t step_k(uint32_t k) { return k; }
+static uint32_t step_10k(uint32_t k) { return 10 * k; }
+
+/* The run adopts a new model at a step with a history section, through a
+ * model file (an image model's training state) or as it is (2-D). */
+static gp_status adopt_with_history(gp_run *run, long step, const uint8_t *hist, size_t len, const char *preset, gp_err *err) {
+    gp_gan_config cfg;
+    small_config(&cfg, preset);
+    gp_gan gan;
+    CHECK(gp_gan_create(&gan, &cfg, 1, err) == GP_OK);
+    gan.stats.step = gan.stats.d_step = step;
+    gp_status st = gp_gan_set_history(&gan, hist, len, err);
+    if (st == GP_OK && strcmp(preset, "2d") != 0) {
+        uint8_t *bytes = NULL;
+        size_t n = 0;
+        st = gp_model_save(&gan, GP_SAVE_TRAINING, &bytes, &n, err);
+        gp_gan_free(&gan);
+        if (st == GP_OK) st = gp_model_load(&gan, bytes, n, err);
+        free(bytes);
+    }
+    if (st == GP_OK) st = gp_run_adopt(run, &gan, err);
+    if (st != GP_OK) gp_gan_free(&gan);
+    return st;
+}
+
+/* Hostile history sections: snapshots of another size than the model's
+ * grid (larger ones were read past the grid's pixels at the next snapshot),
+ * snapshots in a 2-D model, a timeline past the model's step are refused
+ * in words, the run keeping its model; the most snapshots and many chart
+ * points thin to what a run keeps, in order, and train and save on. */
+static void test_hostile_history(void) {
+    gp_run run;
+    gp_err err;
+    page_run(&run, "page", "mlp");
+    uint32_t gw = (uint32_t)run.hist.snap_w, gh = (uint32_t)run.hist.snap_h;
+    const uint32_t sizes[3][2] = {{gh + 10, gw + 10}, {5, 5}, {gh, gw + 1}};
+    for (int i = 0; i < 3; i++) {
+        size_t len;
+        uint8_t *h = history_bytes(3, 1, 2, sizes[i][0], sizes[i][1], step_k, &len);
+        gp_status st = adopt_with_history(&run, 100, h, len, "mlp", &err);
+        CHECK_OK(st == GP_ERR_FORMAT && strstr(err.msg, "sample grid"), err.msg);
+        CHECK(run.has_gan && run.gan.stats.step == 0 && run.hist.snap_w == (int)gw && run.hist.n_points == 0);
+        free(h);
+    }
+    size_t len;
+    uint8_t *h = history_bytes(3, 0, 2, gh, gw, step_10k, &len); /* snapshots at 0 and 10 */
+    CHECK_OK(adopt_with_history(&run, 5, h, len, "mlp", &err) == GP_ERR_FORMAT && strstr(err.msg, "past the model's step"),
+             err.msg);
+    free(h);
+    h = history_bytes(3, 0, 1, 4, 4, step_k, &len);
+    CHECK_OK(adopt_with_history(&run, 5, h, len, "2d", &err) == GP_ERR_FORMAT && strstr(err.msg, "no sample grid"), err.msg);
+    free(h);
+
+    /* the most a file holds: thinned in order, and the run goes on */
+    h = history_bytes(100000, 5000, GP_HISTORY_MAX_SNAPSHOTS, gh, gw, step_10k, &len);
+    CHECK_OK(adopt_with_history(&run, 10 * GP_HISTORY_MAX_SNAPSHOTS, h, len, "mlp", &err) == GP_OK, err.msg);
+    free(h);
+    const gp_history *hi = &run.hist;
+    CHECK(hi->n_points <= GP_HISTORY_KEEP_POINTS && hi->n_measures <= GP_HISTORY_KEEP_MEASURES);
+    CHECK(hi->n_snaps <= GP_HISTORY_KEEP_SNAPSHOTS && hi->snap_steps[hi->n_snaps - 1] == 10 * (GP_HISTORY_MAX_SNAPSHOTS - 1));
+    CHECK(hi->points[(size_t)(hi->n_points - 1) * GP_HISTORY_POINT] == 100000.0f);
+    for (uint32_t i = 1; i < hi->n_points; i++) CHECK(hi->points[i * GP_HISTORY_POINT] > hi->points[(i - 1) * GP_HISTORY_POINT]);
+    for (uint32_t k = 1; k < hi->n_snaps; k++) CHECK(hi->snap_steps[k] > hi->snap_steps[k - 1]);
+    gp_run_set_images(&run, &ds);
+    run.policy.snap_every = 1;
+    gp_run_turn t;
+    CHECK(gp_run_step(&run, GP_RUN_STEP, &t, &err) == GP_OK && t.snapshots == 1);
+    CHECK(hi->snap_steps[hi->n_snaps - 1] == 10 * GP_HISTORY_MAX_SNAPSHOTS + 1);
+    uint8_t *bytes;
+    size_t n;
+    CHECK(gp_run_save(&run, GP_SAVE_TRAINING, &bytes, &n, &err) == GP_OK);
+    gp_gan back;
+    CHECK(gp_model_load(&back, bytes, n, &err) == GP_OK);
+    free(bytes);
+    gp_history_info info;
+    CHECK(gp_history_check(back.history, back.history_len, &info, &err) == GP_OK);
+    CHECK(info.points == hi->n_points && info.snapshots == hi->n_snaps && info.snap_w == gw && info.snap_h == gh);
+    gp_gan_free(&back);
+    gp_run_free(&run);
+}
+
 /* The FD every measure_every G steps when a scorer is set; a 2-D run
  * pushes one point per turn and measures by time; its D and G steps keep
  * their batch for slow motion. */
@@ -394,6 +505,7 @@ int main(void) {
     test_halt_and_restore();
     test_steps();
     test_cli_policy_and_history();
+    test_hostile_history();
     if (scorer) test_measures_and_2d(&clf, &ref);
     if (scorer) {
         gp_feature_stats_free(&ref);

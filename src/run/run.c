@@ -95,6 +95,23 @@ long gp_run_steps(const gp_run *run) {
     return is_2d(&run->gan) ? run->rounds : run->gan.stats.step;
 }
 
+/* A file's timeline must be of this model's sample grid (gh x gw; a 2-D
+ * model has none), checked before its snapshots take any memory, and must
+ * not run past the model's own step. */
+static gp_status timeline_fits(const gp_gan *gan, int gh, int gw, gp_err *err) {
+    gp_history_info info;
+    if (!gan->history_len) return GP_OK;
+    gp_status st = gp_history_check(gan->history, gan->history_len, &info, err);
+    if (st != GP_OK || !info.snapshots) return st;
+    if (!gw || !gh)
+        return gp_fail(err, GP_ERR_FORMAT, "history: %u snapshots of %ux%u pixels, but this model has no sample grid",
+                       info.snapshots, info.snap_w, info.snap_h);
+    if ((int)info.snap_h != gh || (int)info.snap_w != gw)
+        return gp_fail(err, GP_ERR_FORMAT, "history: snapshots of %ux%u pixels, but this model's sample grid is %dx%d",
+                       info.snap_w, info.snap_h, gw, gh);
+    return GP_OK;
+}
+
 gp_status gp_run_adopt(gp_run *run, gp_gan *gan, gp_err *err) {
     /* everything the run will need, before anything of the old model goes */
     gp_run next = *run;
@@ -105,8 +122,12 @@ gp_status gp_run_adopt(gp_run *run, gp_gan *gan, gp_err *err) {
     next.view_w = next.view_h = 0;
     int gw = 0, gh = 0, points = is_2d(gan);
     if (!points) gp_grid_size(GP_RUN_VIEW_COUNT, GP_RUN_VIEW_COLS, gan->image.h, gan->image.w, &gw, &gh);
-    gp_status st = gp_history_init(&next.hist, gh, gw, err);
+    gp_status st = timeline_fits(gan, gh, gw, err);
+    if (st == GP_OK) st = gp_history_init(&next.hist, gh, gw, err);
     if (st == GP_OK && gan->history_len) st = gp_history_read(&next.hist, gan->history, gan->history_len, err);
+    if (st == GP_OK && next.hist.n_snaps && next.hist.snap_steps[next.hist.n_snaps - 1] > (uint64_t)gan->stats.step)
+        st = gp_fail(err, GP_ERR_FORMAT, "history: a snapshot at step %u, past the model's step %ld",
+                     next.hist.snap_steps[next.hist.n_snaps - 1], gan->stats.step);
     if (st == GP_OK && !points) {
         size_t n_img = (size_t)gp_shape_size(gan->image);
         next.view_z = malloc(sizeof(float) * GP_RUN_VIEW_COUNT * (size_t)gan->cfg.latent);

@@ -139,8 +139,10 @@ void gp_run_free(gp_run *run);
 
 /* Makes gan the run's model (taking it over; on success the caller's gan is
  * zeroed): its history, if the file brought one, becomes the run's, and the
- * halt, the last good state and the rate start afresh. On failure the run
- * and gan are unchanged and gan is still the caller's. */
+ * halt, the last good state and the rate start afresh. A history whose
+ * snapshots are not of this model's sample grid (a 2-D model has none), or
+ * that has a snapshot past the model's step, is refused (GP_ERR_FORMAT).
+ * On failure the run and gan are unchanged and gan is still the caller's. */
 gp_status gp_run_adopt(gp_run *run, gp_gan *gan, gp_err *err);
 /* Drops the model (and its history). */
 void gp_run_drop(gp_run *run);
