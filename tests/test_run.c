@@ -447,6 +447,52 @@ static void test_measures_and_2d(gp_classifier *clf, const gp_feature_stats *ref
     gp_run_free(&run);
 }
 
+/* A 2-D run's last good state (kept at Start, and when asked) brings back
+ * the weights, the rounds and the history: the way back after a NaN works
+ * in 2-D too (its state did not load: a model file held images only), and
+ * the chart's x goes on increasing from there. */
+static void test_2d_keep_and_restore(void) {
+    gp_gan_config cfg;
+    gp_gan_config_default(&cfg, "2d", NULL);
+    gp_gan gan;
+    gp_err err;
+    CHECK(gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
+    gp_2d_dist dist;
+    CHECK(gp_2d_dist_init(&dist, "ring", NULL, 0, &err) == GP_OK);
+    gp_run run;
+    gp_run_init(&run, gp_run_policy_find("page_2d"));
+    run.clock = fake_clock;
+    CHECK(gp_run_adopt(&run, &gan, &err) == GP_OK);
+    gp_run_set_2d(&run, &dist);
+    fake_now = 0.0;
+    fake_tick = 0.1;
+    CHECK(gp_run_start(&run, &err) == GP_OK && run.good && run.good_step == 0);
+    gp_run_turn t;
+    for (int i = 0; i < 3; i++) CHECK(gp_run_turn_once(&run, &t, &err) == GP_OK);
+    int kept = 0;
+    CHECK(gp_run_keep(&run, 0, &kept, &err) == GP_OK && kept && run.good_step == run.rounds);
+    long rounds = run.rounds;
+    uint32_t points = run.hist.n_points;
+    uint32_t g_good = params_hash(&run.gan.G);
+    for (int i = 0; i < 3; i++) CHECK(gp_run_turn_once(&run, &t, &err) == GP_OK);
+    CHECK(run.rounds > rounds);
+    run.gan.G.params[0] = NAN;
+    gp_net_params_changed(&run.gan.G);
+    CHECK(gp_run_turn_once(&run, &t, &err) == GP_OK && t.halted);
+    CHECK_OK(gp_run_restore(&run, &err) == GP_OK, err.msg);
+    CHECK(!run.halted && run.rounds == rounds && run.good_step == rounds && run.hist.n_points == points);
+    CHECK(params_hash(&run.gan.G) == g_good && run.view_gray == NULL);
+    CHECK(gp_run_start(&run, &err) == GP_OK);
+    for (int i = 0; i < 3; i++) CHECK(gp_run_turn_once(&run, &t, &err) == GP_OK && !t.halted);
+    CHECK(run.rounds > rounds && run.hist.n_points > points);
+    for (uint32_t i = 1; i < run.hist.n_points; i++)
+        CHECK(run.hist.points[i * GP_HISTORY_POINT] > run.hist.points[(i - 1) * GP_HISTORY_POINT]);
+    /* a person's file is an image model: a 2-D state is not one */
+    gp_gan back;
+    CHECK(gp_model_load(&back, run.good, run.good_len, &err) == GP_ERR_FORMAT && strstr(err.msg, "2x1x1"));
+    gp_run_free(&run);
+}
+
 /* The answers: one object, snake_case, numbers or null; an answer that
  * cannot grow is refused whole, never cut. */
 static void test_json(void) {
@@ -507,6 +553,7 @@ int main(void) {
     test_cli_policy_and_history();
     test_hostile_history();
     if (scorer) test_measures_and_2d(&clf, &ref);
+    test_2d_keep_and_restore();
     if (scorer) {
         gp_feature_stats_free(&ref);
         gp_classifier_free(&clf);

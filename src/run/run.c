@@ -554,7 +554,7 @@ gp_status gp_run_save_file(gp_run *run, int kind, const char *path, gp_err *err)
 gp_status gp_run_restore(gp_run *run, gp_err *err) {
     if (!run->good) return gp_fail(err, GP_ERR_ARG, "there is no earlier good state to return to");
     gp_gan gan;
-    gp_status st = gp_model_load(&gan, run->good, run->good_len, err);
+    gp_status st = gp_model_load_state(&gan, run->good, run->good_len, err);
     if (st != GP_OK) return st;
     /* the run's own state stays: the good state, the timers; its model and history go back */
     uint8_t *good = run->good;

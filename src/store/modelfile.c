@@ -375,8 +375,9 @@ static gp_status read_v2_settings(reader *r, gp_gan_config *c, gp_err *err) {
     return GP_OK;
 }
 
-/* The magic, version, CRC, flags and the settings, checked whole. */
-static gp_status read_header(reader *r, const uint8_t *bytes, size_t len, file_header *h, gp_err *err) {
+/* The magic, version, CRC, flags and the settings, checked whole; images
+ * of 1 channel, or with points_2d a 2-D model's points (2x1x1, a 2-D preset). */
+static gp_status read_header(reader *r, const uint8_t *bytes, size_t len, int points_2d, file_header *h, gp_err *err) {
     memset(h, 0, sizeof *h);
     h->version = r_u32(r);
     if (h->version < 1 || h->version > GP_MODEL_VERSION)
@@ -431,7 +432,9 @@ static gp_status read_header(reader *r, const uint8_t *bytes, size_t len, file_h
     }
     if (!r->ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in its header");
     if (!h->full && c->ema != 0.0f) return gp_fail(err, GP_ERR_FORMAT, "model file: a generator alone has no moving average");
-    if (h->image.c != 1 || h->image.h < 1 || h->image.h > 256 || h->image.w < 1 || h->image.w > 256)
+    int points = points_2d && h->image.c == 2 && h->image.h == 1 && h->image.w == 1 && gp_preset_find(c->preset) &&
+                 gp_preset_find(c->preset)->is_2d;
+    if (!points && (h->image.c != 1 || h->image.h < 1 || h->image.h > 256 || h->image.w < 1 || h->image.w > 256))
         return gp_fail(err, GP_ERR_FORMAT, "model file: image shape %dx%dx%d is not supported", h->image.c,
                        h->image.h, h->image.w);
     if (h->stats.step < 0 || h->stats.d_step < 0 || h->t_g < 0 || h->t_d < 0)
@@ -493,7 +496,7 @@ static gp_status read_networks(reader *r, const file_header *h, gp_gan *gan, gp_
     return st;
 }
 
-gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err) {
+static gp_status load(gp_gan *gan, const uint8_t *bytes, size_t len, int points_2d, gp_err *err) {
     memset(gan, 0, sizeof *gan);
     if (len < 12 || memcmp(bytes, GP_MODEL_MAGIC, 4) != 0)
         return gp_fail(err, GP_ERR_FORMAT, "not a ganplay model file (bad magic number)");
@@ -501,7 +504,7 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
         return gp_fail(err, GP_ERR_FORMAT, "model file is too large (%zu bytes)", len);
     reader r = {bytes, len - 4, 4, 1}; /* the last 4 bytes are the CRC */
     file_header h;
-    gp_status st = read_header(&r, bytes, len, &h, err);
+    gp_status st = read_header(&r, bytes, len, points_2d, &h, err);
     if (st != GP_OK) return st;
     gp_gan tmp;
     st = read_networks(&r, &h, &tmp, err);
@@ -512,6 +515,12 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
     tmp.opt_d.t = h.t_d;
     *gan = tmp;
     return GP_OK;
+}
+
+gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err) { return load(gan, bytes, len, 0, err); }
+
+gp_status gp_model_load_state(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err) {
+    return load(gan, bytes, len, 1, err);
 }
 
 /* Writes len bytes to path and frees them, atomically: a temporary file in

@@ -30,6 +30,10 @@ typedef enum {
 gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len, gp_err *err);
 /* Builds a new gan from a file's bytes. On failure gan is zeroed. */
 gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err);
+/* The same for a training run's own last good state (run.h), which may also
+ * be a 2-D model (a 2-D preset, points as images of 2x1x1); the files a
+ * person opens are image models. */
+gp_status gp_model_load_state(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err);
 
 gp_status gp_model_save_file(const gp_gan *gan, int kind, const char *path, gp_err *err);
 
