@@ -480,14 +480,21 @@ static void optimizer_step(gp_gan *gan, gp_net *net, gp_adam *opt, float lr) {
     else gp_net_adam_step(net, opt);
 }
 
-gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
-    if (!gan->has_d) return gp_fail(err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
-    int B = gan->cfg.batch, C = gan->cfg.classes;
+gp_status gp_gan_check_data(const gp_gan *gan, const gp_dataset *ds, gp_err *err) {
+    int C = gan->cfg.classes;
     if (ds->h != gan->image.h || ds->w != gan->image.w || ds->c != gan->image.c)
         return gp_fail(err, GP_ERR_ARG, "dataset images are %dx%dx%d, the model makes %dx%dx%d", ds->c,
                        ds->h, ds->w, gan->image.c, gan->image.h, gan->image.w);
     if (C && gp_dataset_classes(ds) > C)
         return gp_fail(err, GP_ERR_ARG, "the dataset has %d classes, the model knows %d", gp_dataset_classes(ds), C);
+    return GP_OK;
+}
+
+gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
+    if (!gan->has_d) return gp_fail(err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
+    int B = gan->cfg.batch, C = gan->cfg.classes;
+    gp_status st = gp_gan_check_data(gan, ds, err);
+    if (st != GP_OK) return st;
     gp_dataset_sample_batch(ds, &gan->rng, gan->real, C ? gan->real_labels : NULL, B);
     return gp_gan_d_step_real(gan, err);
 }

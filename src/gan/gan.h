@@ -85,6 +85,9 @@ gp_status gp_gan_set_history(gp_gan *gan, const uint8_t *bytes, size_t len, gp_e
 /* Image shape the generator produces and the discriminator takes. */
 gp_shape gp_gan_image_shape(const gp_gan *gan);
 
+/* Whether ds can train gan: images of the model's shape, and no more
+ * classes than a conditional model knows. */
+gp_status gp_gan_check_data(const gp_gan *gan, const gp_dataset *ds, gp_err *err);
 /* One discriminator step on a real batch drawn from ds and a fake batch. */
 gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err);
 /* The same on the real batch the caller put in gan->real (batch rows of

@@ -275,7 +275,7 @@ static gp_status need_training(gp_run *run, gp_err *err) {
         return gp_fail(err, GP_ERR_ARG, is_2d(&run->gan) ? "no 2-D distribution chosen" : "no dataset loaded");
     if (run->halted)
         return gp_fail(err, GP_ERR_NAN, "training stopped because a loss became NaN; return to the last good state or start anew");
-    return GP_OK;
+    return is_2d(&run->gan) ? GP_OK : gp_gan_check_data(&run->gan, run->ds, err);
 }
 
 /* The training call itself: a step of a kind, as the page's buttons and the CLI take it. */
