@@ -48,6 +48,8 @@ $CLI train --preset mlp --data $DATA --steps 100 --seed 2 --batch 8 --out "$T/h.
 expect 0 '"history":{"chart_points":100,"fd_points":0,"snapshots":3}' $CLI info --model "$T/h.gpm"
 expect 1 "cannot open '$T/none.gpc'" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --classifier "$T/none.gpc" --out "$T/x.gpm"
 expect 1 "not a ganplay classifier file" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --classifier $DATA --out "$T/x.gpm"
+# a time too short for a step still trains one: no model is written untrained, with losses it never computed
+expect 0 "step      1  d_loss" $CLI train --preset mlp --data $DATA --seconds 0.000001 --seed 1 --batch 8 --out "$T/x.gpm"
 # checkpoints every N steps, each a training state with its history so far
 expect 0 "checkpoint at step 4:" $CLI train --preset mlp --data $DATA --steps 6 --seed 1 --batch 8 --checkpoint-every 4 --out "$T/k.gpm"
 # info: one JSON object

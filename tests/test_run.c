@@ -251,6 +251,11 @@ static void test_cli_policy_and_history(void) {
     CHECK(memcmp(other.hist.points, run.hist.points, sizeof(float) * 23 * GP_HISTORY_POINT) == 0);
     CHECK(memcmp(other.hist.snaps, run.hist.snaps, (size_t)5 * run.hist.snap_h * run.hist.snap_w) == 0);
     gp_run_free(&other);
+    /* a time limit already past at Start: one step, then the run stops */
+    gp_run_set_limits(&run, 0, fake_now - 1.0);
+    long at = run.gan.stats.step;
+    CHECK(gp_run_start(&run, &err) == GP_OK);
+    CHECK(gp_run_turn_once(&run, &t, &err) == GP_OK && t.steps == 1 && !run.running && run.gan.stats.step == at + 1);
     gp_run_free(&run);
 }
 

@@ -46,6 +46,7 @@ static const char *TRAIN_USAGE =
     "--cond makes a class-conditional model over the dataset's labels.\n"
     "Settings given with --resume apply if they can change on a running model\n"
     "(learning rates, betas, loss, ...); any other must equal the model's.\n"
+    "--seconds S trains for S seconds, and at least one step.\n"
     "--checkpoint-every N writes the training state to --out every N steps.\n"
     "--classifier FILE measures the FD every 250 steps (ganplay's classifier of the data).\n"
     "A training state keeps the run's history (chart points, FD points, snapshots of\n"

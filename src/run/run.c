@@ -403,8 +403,11 @@ static long turn_budget(gp_run *run, double t) {
     return n < GP_RUN_TURN_POINTS ? n : GP_RUN_TURN_POINTS;
 }
 
-static int limit_reached(const gp_run *run, double t) {
-    return (run->stop_at > 0 && gp_run_steps(run) >= run->stop_at) || (run->stop_ms > 0 && t >= run->stop_ms);
+/* The step cap, or the clock time once the run took a step since Start (so
+ * that a time too short for one step still trains one: a model trained for
+ * no step has no losses to show). */
+static int limit_reached(const gp_run *run, double t, long taken) {
+    return (run->stop_at > 0 && gp_run_steps(run) >= run->stop_at) || (run->stop_ms > 0 && t >= run->stop_ms && taken > 0);
 }
 
 gp_status gp_run_turn_once(gp_run *run, gp_run_turn *out, gp_err *err) {
@@ -422,7 +425,7 @@ gp_status gp_run_turn_once(gp_run *run, gp_run_turn *out, gp_err *err) {
     long budget = turn_budget(run, t0);
     run->last_turn = t0;
     while (out->steps < budget) {
-        if (limit_reached(run, t)) {
+        if (limit_reached(run, t, run->rate_steps + out->steps)) {
             run->running = 0;
             break;
         }
@@ -443,7 +446,7 @@ gp_status gp_run_turn_once(gp_run *run, gp_run_turn *out, gp_err *err) {
         if (out->kept) break; /* a checkpoint ends the turn: the CLI writes it now */
     }
     if (p->speed > 0) run->debt -= out->steps;
-    if (limit_reached(run, t)) run->running = 0;
+    if (limit_reached(run, t, run->rate_steps + out->steps)) run->running = 0;
     if (p->point_per_turn && out->steps) {
         chart_point(run, GP_RUN_STEP);
         out->points++;

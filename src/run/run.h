@@ -152,7 +152,8 @@ void gp_run_set_images(gp_run *run, const gp_dataset *ds);
 void gp_run_set_2d(gp_run *run, const gp_2d_dist *dist);
 /* The FD's classifier and its reference statistics (NULL: no FD). */
 void gp_run_set_scorer(gp_run *run, gp_classifier *clf, const gp_feature_stats *ref);
-/* Caps the training: total steps (0: no cap) and a clock time (0: none). */
+/* Caps the training: total steps (0: no cap) and a clock time (0: none;
+ * a run started takes at least one step before it stops for the time). */
 void gp_run_set_limits(gp_run *run, long stop_at, double stop_ms);
 /* The pool the model's layers use (results do not depend on it). */
 void gp_run_set_threads(gp_run *run, gp_threads *threads);
