@@ -34,6 +34,13 @@ expect 2 "Batch size.*got 0x10" $CLI train --preset mlp --data $DATA --steps 1 -
 expect 2 "Loss: must be one of nonsaturating, minimax, lsgan, hinge, wgan_gp, got wasserstein" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --loss wasserstein --out "$T/x.gpm"
 expect 2 "Adam β1.*got 1" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --beta1 1 --out "$T/x.gpm"
 expect 2 "unknown option '--lr'" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --lr 0.1 --out "$T/x.gpm"
+# an option given as another's value, or given twice, is refused (--out --steps wrote a file named --steps)
+expect 2 "out needs a value, not the option --steps" $CLI train --preset mlp --data $DATA --seed 1 --steps 1 --out --steps
+expect 2 "seed needs a value, not the option --out" $CLI train --preset mlp --data $DATA --steps 1 --seed --out "$T/x.gpm"
+expect 2 "steps is given twice" $CLI train --preset mlp --data $DATA --steps 1 --steps 2 --seed 1 --out "$T/x.gpm"
+expect 2 "lr-g is given twice" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --lr-g 0.1 --lr-g 0.2 --out "$T/x.gpm"
+expect 2 "model needs a value, not the option --png" $CLI sample --model --png "$T/x.png" --count 1 --seed 1
+if [ -e ./--steps ] || [ -e "$T/--steps" ]; then fail=$((fail + 1)); echo "FAIL: a file named --steps was written"; else pass=$((pass + 1)); fi
 # the output's place before training
 expect 1 "cannot write '$T/no/x.gpm'" $CLI train --preset mlp --data $DATA --steps 100000 --seed 1 --out "$T/no/x.gpm"
 expect 1 "it is a folder" $CLI train --preset mlp --data $DATA --steps 100000 --seed 1 --out "$T"

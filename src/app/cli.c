@@ -310,9 +310,20 @@ static int take_value(const char *cmd, const cli_opt *o, const char *v, void *ar
     return 2;
 }
 
+/* 1 if arg is one of the command's options (its table, the settings'
+ * flags when it takes them, --help). */
+static int is_option(const cli_opt *opts, const given_settings *given, const char *arg) {
+    if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) return 1;
+    for (int k = 0; opts[k].flag; k++)
+        if (!strcmp(opts[k].flag, arg)) return 1;
+    return given && setting_flag(arg);
+}
+
 /* Parses argv[2..] against the command's table (and the settings' flags
- * when `given` is not NULL) into args; seen gets bit i for option i.
- * Returns 0, -1 after printing the usage for --help, or 2 after a message. */
+ * when `given` is not NULL) into args; seen gets bit i for option i. An
+ * option given twice, or given as another's value (--out --steps), is
+ * refused. Returns 0, -1 after printing the usage for --help, or 2 after a
+ * message. */
 static int parse_options(const char *cmd, const char *usage, const cli_opt *opts, int argc, char **argv, void *args,
                          given_settings *given, unsigned long *seen) {
     *seen = 0;
@@ -329,13 +340,20 @@ static int parse_options(const char *cmd, const char *usage, const cli_opt *opts
             fprintf(stderr, "ganplay %s: unknown option '%s'\n%s", cmd, a, usage);
             return 2;
         }
+        int twice = opts[k].flag ? (int)(*seen >> k) & 1 : 0;
+        for (int g = 0; set && g < given->n; g++) twice |= given->set[g] == set;
+        if (twice) {
+            fprintf(stderr, "ganplay %s: %s is given twice\n", cmd, a);
+            return 2;
+        }
         if (opts[k].flag && opts[k].kind == OPT_FLAG) {
             *seen |= 1ul << k;
             take_value(cmd, &opts[k], NULL, args);
             continue;
         }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "ganplay %s: %s needs a value\n%s", cmd, a, usage);
+        if (i + 1 >= argc || is_option(opts, given, argv[i + 1])) {
+            if (i + 1 >= argc) fprintf(stderr, "ganplay %s: %s needs a value\n%s", cmd, a, usage);
+            else fprintf(stderr, "ganplay %s: %s needs a value, not the option %s\n%s", cmd, a, argv[i + 1], usage);
             return 2;
         }
         const char *v = argv[++i];
