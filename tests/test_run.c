@@ -526,9 +526,22 @@ static void test_json(void) {
     gp_json_close(&j, ']');
     gp_json_close(&j, '}');
     CHECK(strcmp(gp_json_text(&j), "{\"a\":\"say \\\"hi\\\"\\u000a\",\"b\":null,\"c\":[1,{},false]}") == 0);
+    /* bytes that are not UTF-8 (a stray byte, a character cut short, an
+     * overlong form, a surrogate) come out as U+FFFD; UTF-8 as it is */
+    gp_json_reset(&j);
+    gp_json_str(&j, "\xc3\xa9\xff|\xc0\xaf|\xed\xa0\x80|\xf0\x9f\x98\x80|\x7f|\xe2\x82");
+    CHECK_OK(strcmp(gp_json_text(&j), "\"\xc3\xa9\\ufffd|\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|\xf0\x9f\x98\x80|\x7f|"
+                                      "\\ufffd\\ufffd\"") == 0, gp_json_text(&j));
     gp_json_reset(&j);
     for (int i = 0; i < GP_JSON_MAX_DEPTH + 1; i++) gp_json_open(&j, '[');
     CHECK(gp_json_text(&j) == NULL);
+    /* a long answer grows to fit, whole */
+    gp_json_reset(&j);
+    gp_json_open(&j, '[');
+    for (int i = 0; i < 400000; i++) gp_json_num(&j, 1.0 / 3.0);
+    gp_json_close(&j, ']');
+    const char *big = gp_json_text(&j);
+    CHECK(big && strlen(big) == 2 + 400000 * 11 + 399999 && big[strlen(big) - 1] == ']');
     gp_json_free(&j);
 
     gp_run run;

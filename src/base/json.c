@@ -100,16 +100,38 @@ void gp_json_close(gp_json *j, char bracket) {
     put(j, &bracket, 1);
 }
 
+/* The length of the well-formed UTF-8 sequence at c (RFC 3629: no overlong
+ * form, no surrogate, nothing past U+10FFFF), or 0. Reads no further than
+ * the first byte that does not fit (a NUL ends it). */
+static int utf8_length(const unsigned char *c) {
+    if (c[0] < 0x80) return 1;
+    int n = c[0] >= 0xc2 && c[0] <= 0xdf ? 2 : c[0] >= 0xe0 && c[0] <= 0xef ? 3 : c[0] >= 0xf0 && c[0] <= 0xf4 ? 4 : 0;
+    unsigned lo = c[0] == 0xe0 ? 0xa0 : c[0] == 0xf0 ? 0x90 : 0x80;
+    unsigned hi = c[0] == 0xed ? 0x9f : c[0] == 0xf4 ? 0x8f : 0xbf;
+    if (!n || c[1] < lo || c[1] > hi) return 0;
+    for (int k = 2; k < n; k++)
+        if ((c[k] & 0xc0) != 0x80) return 0;
+    return n;
+}
+
+/* A string: quotes and backslashes escaped, control bytes as \u00XX, and
+ * each byte that is not part of well-formed UTF-8 (a name cut inside a
+ * character, a file's stray bytes) as U+FFFD, so that the answer is valid
+ * UTF-8 and JSON whatever the bytes. */
 static void quoted(gp_json *j, const char *s) {
     put(j, "\"", 1);
     for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        int n = utf8_length(c);
         if (*c == '"' || *c == '\\') {
             char e[2] = {'\\', (char)*c};
             put(j, e, 2);
         } else if (*c < 0x20) {
             putf(j, "\\u%04x", *c);
+        } else if (n) {
+            put(j, (const char *)c, (size_t)n);
+            c += n - 1;
         } else {
-            put(j, (const char *)c, 1);
+            put(j, "\\ufffd", 6);
         }
     }
     put(j, "\"", 1);
