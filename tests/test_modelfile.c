@@ -187,6 +187,10 @@ static void test_rejections(void) {
         {8, 7, "flags"},
         {40, 0, "batch"},
         {44, 5000, "latent"},
+        {100, 1, "G steps past 2^32 (a 64-bit build counted them, wasm's 32-bit long wrapped them)"},
+        {108, 0x80000000u, "D steps past 2^63"},
+        {116, 1, "Adam's G step count past 2^32"},
+        {96, 0x80000000u, "G steps past 2^31 - 1"},
     };
     for (size_t i = 0; i < sizeof lies / sizeof lies[0]; i++) {
         memcpy(copy, bytes, len);

@@ -416,10 +416,12 @@ static gp_status read_header(reader *r, const uint8_t *bytes, size_t len, int po
     c->real_label = r_f32(r);
     c->seed = r_u64(r);
     h->rng_state = r_u64(r);
-    h->stats.step = (long)r_u64(r);
-    h->stats.d_step = (long)r_u64(r);
-    h->t_g = (long)r_u64(r);
-    h->t_d = (long)r_u64(r);
+    uint64_t counts[4]; /* G steps, D steps, Adam's step counts (G, D) */
+    for (int k = 0; k < 4; k++) counts[k] = r_u64(r);
+    h->stats.step = (long)counts[0];
+    h->stats.d_step = (long)counts[1];
+    h->t_g = (long)counts[2];
+    h->t_d = (long)counts[3];
     h->stats.d_loss = r_f32(r);
     h->stats.g_loss = r_f32(r);
     h->stats.d_real = r_f32(r);
@@ -437,8 +439,11 @@ static gp_status read_header(reader *r, const uint8_t *bytes, size_t len, int po
     if (!points && (h->image.c != 1 || h->image.h < 1 || h->image.h > 256 || h->image.w < 1 || h->image.w > 256))
         return gp_fail(err, GP_ERR_FORMAT, "model file: image shape %dx%dx%d is not supported", h->image.c,
                        h->image.h, h->image.w);
-    if (h->stats.step < 0 || h->stats.d_step < 0 || h->t_g < 0 || h->t_d < 0)
-        return gp_fail(err, GP_ERR_FORMAT, "model file: negative step counts");
+    /* what every build counts in a long (wasm's has 32 bits) and a timeline's u32 step holds */
+    for (int k = 0; k < 4; k++)
+        if (counts[k] > INT32_MAX)
+            return gp_fail(err, GP_ERR_FORMAT, "model file: a step count of %llu (at most %ld)",
+                           (unsigned long long)counts[k], (long)INT32_MAX);
     gp_err cfg_err;
     if (gp_gan_config_check(c, &cfg_err) != GP_OK)
         return gp_fail(err, GP_ERR_FORMAT, "model file has a bad setting: %s", cfg_err.msg);
