@@ -131,6 +131,23 @@ static void test_half(void) {
     CHECK(gp_model_load(&b, half16, len16, &err) == GP_ERR_FORMAT);
     free(full32);
     free(half16);
+    /* what the reader refuses is not written: a weight past float16's range
+     * in a float16 file (it became infinity), a non-finite weight or Adam
+     * moment in any file (a model whose loss became NaN) */
+    uint8_t *bytes = NULL;
+    size_t len;
+    a.G.params[3] = 70000.0f;
+    CHECK(gp_model_save(&a, GP_SAVE_GENERATOR_F16, &bytes, &len, &err) == GP_ERR_ARG && strstr(err.msg, "float16") && !bytes);
+    CHECK(gp_model_save(&a, GP_SAVE_GENERATOR, &bytes, &len, &err) == GP_OK && gp_model_load(&b, bytes, len, &err) == GP_OK);
+    free(bytes);
+    gp_gan_free(&b);
+    a.G.params[3] = NAN;
+    CHECK(gp_model_save(&a, GP_SAVE_GENERATOR, &bytes, &len, &err) == GP_ERR_NAN && strstr(err.msg, "non-finite") && !bytes);
+    a.G.params[3] = 0.0f;
+    a.D.adam_v[0] = INFINITY;
+    CHECK(gp_model_save(&a, GP_SAVE_TRAINING, &bytes, &len, &err) == GP_ERR_NAN && !bytes);
+    CHECK(gp_model_save(&a, GP_SAVE_GENERATOR, &bytes, &len, &err) == GP_OK); /* a generator alone has no D */
+    free(bytes);
     gp_gan_free(&a);
 }
 

@@ -154,6 +154,9 @@ static void test_halt_and_restore(void) {
     CHECK(gp_run_turn_once(&run, &t, &err) == GP_OK);
     CHECK(t.halted && run.halted && !run.running && t.next_ms < 0 && strstr(run.halt.msg, "NaN"));
     CHECK(gp_run_keep(&run, 1, &kept, &err) == GP_OK && kept == 0); /* a broken state is never kept */
+    uint8_t *broken = NULL;
+    size_t broken_len;
+    CHECK(gp_run_save(&run, GP_SAVE_TRAINING, &broken, &broken_len, &err) == GP_ERR_NAN && !broken); /* nor saved: it would not load */
     CHECK(gp_run_start(&run, &err) == GP_ERR_NAN);
     gp_run_turn s;
     CHECK(gp_run_step(&run, GP_RUN_STEP, &s, &err) == GP_ERR_NAN);

@@ -34,6 +34,7 @@ uint32_t gp_crc32(const uint8_t *data, size_t len) {
 typedef struct {
     uint8_t *p;
     size_t len, cap;
+    int unreadable; /* 1: a non-finite weight, 2: one past float16's range (the reader refuses both) */
 } writer;
 
 static int w_bytes(writer *w, const void *src, size_t n) {
@@ -63,9 +64,15 @@ static int w_f32(writer *w, float f) {
     return w_u32(w, v);
 }
 
+/* Weights and optimizer state: finite, or the file would not load. */
 static int w_floats(writer *w, const float *f, size_t n) {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(f[i])) {
+            w->unreadable = 1;
+            return 0;
+        }
         if (!w_f32(w, f[i])) return 0;
+    }
     return 1;
 }
 
@@ -107,6 +114,10 @@ float gp_f16_to_f32(uint16_t h) {
 static int w_halves(writer *w, const float *f, size_t n) {
     for (size_t i = 0; i < n; i++) {
         uint16_t h = gp_f32_to_f16(f[i]);
+        if ((h & 0x7C00u) == 0x7C00u) { /* infinity or NaN in float16 */
+            w->unreadable = isfinite(f[i]) ? 2 : 1;
+            return 0;
+        }
         uint8_t b[2] = {(uint8_t)h, (uint8_t)(h >> 8)};
         if (!w_bytes(w, b, 2)) return 0;
     }
@@ -152,7 +163,7 @@ gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len,
     size_t size = 4096 + (size_t)GP_MAX_CLASSES * GP_NAME_LEN + 24 * (size_t)GP_N_SETTINGS +
                   net_bytes(&gan->G, full, half) + (full ? net_bytes(&gan->D, 1, 0) : 0) +
                   (full && gan->ema ? 4 * gan->G.n_params : 0) + (history ? 4 + gan->history_len : 0);
-    writer w = {malloc(size), 0, size};
+    writer w = {malloc(size), 0, size, 0};
     if (!w.p) return gp_fail(err, GP_ERR_NOMEM, "out of memory writing the model (%zu bytes)", size);
     const gp_gan_config *c = &gan->cfg;
     char preset[GP_NAME_LEN] = {0}, dataset[GP_NAME_LEN] = {0};
@@ -202,6 +213,11 @@ gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len,
     ok = ok && w_u32(&w, gp_crc32(w.p, w.len));
     if (!ok) {
         free(w.p);
+        if (w.unreadable == 1)
+            return gp_fail(err, GP_ERR_NAN, "the model has a non-finite weight (a loss became NaN): a file of it would "
+                                            "not load; return to the last good state first");
+        if (w.unreadable == 2)
+            return gp_fail(err, GP_ERR_ARG, "a weight of the generator is past float16's range (65504): save it as float32");
         return gp_fail(err, GP_ERR_NOMEM, "out of memory writing the model");
     }
     *out = w.p;
@@ -566,6 +582,9 @@ gp_status gp_classifier_save(const gp_classifier *c, uint8_t **out, size_t *len,
     ok = ok && w_u32(&w, gp_crc32(w.p, w.len));
     if (!ok) {
         free(w.p);
+        if (w.unreadable)
+            return gp_fail(err, GP_ERR_NAN, "the classifier has a non-finite weight (its loss became NaN): a file of it "
+                                            "would not load");
         return gp_fail(err, GP_ERR_NOMEM, "out of memory writing the classifier");
     }
     *out = w.p;

@@ -26,7 +26,10 @@ typedef enum {
 } gp_save_kind;
 #define GP_MODEL_MAX_BYTES ((size_t)256 << 20)
 
-/* Serializes gan into a malloc'ed buffer (kind: a gp_save_kind). */
+/* Serializes gan into a malloc'ed buffer (kind: a gp_save_kind). A model
+ * with a non-finite weight or optimizer value (GP_ERR_NAN), or a weight
+ * past float16's range in a float16 file (GP_ERR_ARG), is refused: the
+ * file would not load. */
 gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len, gp_err *err);
 /* Builds a new gan from a file's bytes. On failure gan is zeroed. */
 gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err);
