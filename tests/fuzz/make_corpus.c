@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/grid.h"
 #include "eval/classifier.h"
 #include "gan/gan.h"
+#include "gan/history.h"
 #include "store/modelfile.h"
 
 static const char *root;
@@ -75,8 +77,38 @@ int main(int argc, char **argv) {
     const uint8_t history[] = {1, 0, 0, 0, 0, 0, 128, 63, 0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 0, 63, 0, 0, 0, 63, 1, 0, 0, 0, 0,
                                0, 0, 0, 0, 0, 200, 66, 1, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 9, 99, 199, 255};
     if (gp_gan_set_history(&gan, history, sizeof history, &err) != GP_OK) fail(&err);
-    put_model("mlp-training", &gan, GP_SAVE_TRAINING);
+    put_model("mlp-training", &gan, GP_SAVE_TRAINING); /* its 2x2 snapshot is not its grid's: a run refuses it */
     put_model("mlp-generator", &gan, GP_SAVE_GENERATOR);
+    /* a history a run takes: snapshots of the model's sample grid (64 samples in 8 columns) up to its step */
+    gp_history h;
+    int gw, gh;
+    gp_grid_size(64, 8, 4, 4, &gw, &gh);
+    if (gp_history_init(&h, gh, gw, &err) != GP_OK) fail(&err);
+    uint8_t *grid = calloc((size_t)gw * gh, 1);
+    const float point[GP_HISTORY_POINT] = {2.0f, 1.3f, 0.7f, 0.6f, 0.4f};
+    gp_history_push_point(&h, point);
+    gp_history_push_measure(&h, 3.0f, 120.0f, 0.0f);
+    gp_history_push_snapshot(&h, 0, grid);
+    memset(grid, 200, (size_t)gw * gh);
+    gp_history_push_snapshot(&h, 3, grid);
+    size_t hist_len = gp_history_write(&h, NULL);
+    uint8_t *hist = malloc(hist_len);
+    gp_history_write(&h, hist);
+    gan.stats.step = gan.stats.d_step = 3;
+    if (gp_gan_set_history(&gan, hist, hist_len, &err) != GP_OK) fail(&err);
+    put_model("mlp-timeline", &gan, GP_SAVE_TRAINING);
+    free(hist);
+    free(grid);
+    gp_history_free(&h);
+    gp_gan_free(&gan);
+
+    /* a 2-D model, as a run keeps its last good state (gp_model_load_state) */
+    gp_gan_config_default(&cfg, "2d", NULL);
+    cfg.batch = 4;
+    cfg.g_layers = cfg.d_layers = 1;
+    cfg.g_width = cfg.d_width = 4;
+    if (gp_gan_create(&gan, &cfg, 1, &err) != GP_OK) fail(&err);
+    put_model("2d-state", &gan, GP_SAVE_TRAINING);
     gp_gan_free(&gan);
 
     /* convolutions: Reshape, BatchNorm2d, ConvTranspose2d without bias, Conv2d with spectral norm, Flatten */
