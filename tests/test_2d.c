@@ -73,7 +73,12 @@ static void test_estimators(void) {
     CHECK_CLOSE(kl, (a - b) * log(a / b), 1e-9, 0);
     CHECK_CLOSE(js, a * log(a / m) + b * log(b / m), 1e-9, 0);
     CHECK(js > 0.68 && js < log(2.0)); /* near its maximum, ln 2 */
-    /* points outside the box count in the edge cells, NaN in the first */
+    /* points far outside the box count in the edge cells, past any int too
+     * (a diverging G's; they were cast to int as they were: the wrong cell) */
+    for (int i = 0; i < N; i++) q[2 * i] = q[2 * i + 1] = i % 2 ? 3e9f : 1e30f;
+    gp_2d_divergence(p, N, q, N, 2, &kl, &js);
+    CHECK_CLOSE(kl, (a - b) * log(a / b), 1e-9, 0);
+    /* NaN in the first */
     q[0] = 100.0f, q[1] = -100.0f, q[2] = NAN;
     gp_2d_divergence(p, N, q, N, 2, &kl, &js);
     CHECK(isfinite(kl) && isfinite(js));

@@ -218,17 +218,17 @@ void gp_2d_g_arrows(gp_gan *gan, const float *x, int count, float *out) {
     D->training = saved;
 }
 
+/* The cell of coordinate v: the edge cells take what is outside the box,
+ * clamped before the cast (a float past int's range is undefined as an
+ * int); NaN the first. */
+static int cell(float v, int bins) {
+    float c = floorf((v + GP_2D_BOX) / (2.0f * GP_2D_BOX) * (float)bins);
+    return !(c >= 0.0f) ? 0 : c >= (float)bins ? bins - 1 : (int)c;
+}
+
 static void histogram(const float *p, int n, int bins, double *h) {
     for (int i = 0; i < bins * bins; i++) h[i] = 0.5;
-    for (int i = 0; i < n; i++) {
-        int cx = (int)floorf((p[2 * i] + GP_2D_BOX) / (2.0f * GP_2D_BOX) * (float)bins);
-        int cy = (int)floorf((p[2 * i + 1] + GP_2D_BOX) / (2.0f * GP_2D_BOX) * (float)bins);
-        if (!(cx >= 0)) cx = 0; /* also NaN */
-        if (!(cy >= 0)) cy = 0;
-        if (cx >= bins) cx = bins - 1;
-        if (cy >= bins) cy = bins - 1;
-        h[cy * bins + cx] += 1.0;
-    }
+    for (int i = 0; i < n; i++) h[cell(p[2 * i + 1], bins) * bins + cell(p[2 * i], bins)] += 1.0;
     double total = n + 0.5 * bins * bins;
     for (int i = 0; i < bins * bins; i++) h[i] /= total;
 }
