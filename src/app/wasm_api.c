@@ -475,11 +475,12 @@ EMSCRIPTEN_KEEPALIVE int gpw_run_keep(gp_session *s, int force) {
 EMSCRIPTEN_KEEPALIVE const uint8_t *gpw_run_good(gp_session *s) { return s ? s->run.good : NULL; }
 EMSCRIPTEN_KEEPALIVE int gpw_run_good_len(gp_session *s) { return s ? (int)s->run.good_len : 0; }
 
-/* Back to the last good state (after a NaN). */
+/* Back to the last good state (after a NaN), showing classes in turn: the
+ * renders' class and the snapshots' alike. */
 EMSCRIPTEN_KEEPALIVE int gpw_run_restore(gp_session *s) {
     NEED_SESSION(s, GP_ERR_ARG);
     gp_status st = gp_run_restore(&s->run, &s->err);
-    if (st == GP_OK) s->label = -1;
+    if (st == GP_OK) s->label = s->run.view_label = -1;
     return (int)st;
 }
 
