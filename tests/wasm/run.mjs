@@ -34,6 +34,40 @@ function maxDiff(a, b) {
   return m;
 }
 
+// CRC-32 (IEEE, as zlib), the model file's checksum.
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+// A training state's file with its history section replaced (the section
+// is the file's last part before the CRC; oldLen its length now).
+function withHistory(file, oldLen, history) {
+  const head = file.length - 4 - oldLen - 4;
+  const out = new Uint8Array(head + 4 + history.length + 4);
+  out.set(file.subarray(0, head));
+  const v = new DataView(out.buffer);
+  v.setUint32(head, history.length, true);
+  out.set(history, head + 4);
+  v.setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
+  return out;
+}
+
+// A history section: no chart or FD points, k snapshots of h x w at steps 0, 1, ...
+function snapshotHistory(k, h, w) {
+  const out = new Uint8Array(20 + k * (4 + h * w));
+  const v = new DataView(out.buffer);
+  v.setUint32(8, k, true);
+  v.setUint32(12, h, true);
+  v.setUint32(16, w, true);
+  for (let i = 0; i < k; i++) v.setUint32(20 + i * (4 + h * w), i, true);
+  return out;
+}
+
 // A thin wrapper over one module instance. Heap views are read afresh after
 // every call, since memory may grow.
 class Engine {
@@ -552,6 +586,54 @@ function testRun(e, data) {
     `${e.name}: a legacy save's charts are imported`, JSON.stringify(lh.measures));
   check(M._gpw_run_import_history(s, 0, 2, 0, 0) !== 0, `${e.name}: a legacy history without its points is refused`, e.error(s));
   M._gpw_delete(s);
+
+  // a history whose snapshots are not of the model's sample grid is refused
+  // in words (the run read past the grid's pixels at its next snapshot)
+  {
+    const h = e.session({ data, seed: 8 });
+    e.train(h, 2);
+    const hist = e.json(M._gpw_run_history_json(h));
+    const file = e.save(h, 1), side = 8 * 30 + 2;
+    const oldLen = 4 + 20 * (hist.points.length / 5) + 4 + 8 * (hist.measures.length / 3) + 12 + hist.timeline.length * (4 + side * side);
+    check(e.loadModel(h, withHistory(file, oldLen, snapshotHistory(1, side, side))) === 0,
+      `${e.name}: a state with a timeline of its grid opens`, e.error(h));
+    const o = e.session({ data, seed: 9 });
+    const refused = e.loadModel(o, withHistory(file, oldLen, snapshotHistory(2, side + 10, side + 10)));
+    check(refused === 4 && /sample grid is 242x242/.test(e.error(o)) && e.json(M._gpw_run_history_json(o)).step === 0,
+      `${e.name}: a timeline of another size than the model's grid is refused, the model on show stays`, e.error(o));
+    e.ok(o, e.str('snap_every', (k) => M._gpw_run_set(o, k, 1)), 'snap_every 1');
+    e.train(o, 2);
+    check(e.json(M._gpw_run_history_json(o)).timeline.join() === '0,1,2', `${e.name}: and it trains on with its own timeline`);
+    M._gpw_delete(o);
+    M._gpw_delete(h);
+  }
+
+  // a conditional model's class: the timeline shows what the grid shows,
+  // before and after the way back (which returns to classes in turn)
+  const c = e.session({ data });
+  e.ok(c, e.preset(c, 'mlp'), 'gpw_config_default');
+  e.ok(c, e.configSet(c, 'cond', 'concat'), 'cond concat');
+  e.ok(c, M._gpw_create(c), 'gpw_create');
+  e.ok(c, e.str('snap_every', (k) => M._gpw_run_set(c, k, 1)), 'snap_every 1');
+  const rgba = () => M.HEAPU8.slice(M._gpw_rgba(c), M._gpw_rgba(c) + 4 * M._gpw_rgba_width(c) * M._gpw_rgba_height(c));
+  const sameAsGrid = () => {
+    const n = e.json(M._gpw_run_history_json(c)).timeline.length;
+    e.ok(c, M._gpw_run_snapshot(c, n - 1), 'gpw_run_snapshot');
+    const shot = rgba();
+    e.ok(c, M._gpw_render_seed(c, 1, 64, 8), 'gpw_render_seed');
+    return maxDiff(shot, rgba()) === 0;
+  };
+  e.ok(c, M._gpw_set_class(c, 3), 'gpw_set_class 3');
+  e.train(c, 2);
+  const before = sameAsGrid();
+  e.ok(c, M._gpw_run_start(c), 'start');
+  e.json(M._gpw_run_pause(c));
+  e.ok(c, M._gpw_test_poison(c), 'poison');
+  e.train(c, 1);
+  e.ok(c, M._gpw_run_restore(c), 'gpw_run_restore');
+  e.train(c, 1);
+  check(before && sameAsGrid(), `${e.name}: a snapshot is the sample grid of the class shown, after the way back too`);
+  M._gpw_delete(c);
 
   // a state trained by the CLI opens with its charts (300 steps: points, snapshots)
   const cli = path.join(BUILD, 'ganplay');
