@@ -389,6 +389,22 @@ static int apply_settings(const char *cmd, const given_settings *g, gp_gan_confi
     return 1;
 }
 
+/* v to d decimals, for a JSON line as short as the progress lines (NaN stays NaN: null). */
+static double decimals(double v, int d) {
+    double scale = pow(10.0, d);
+    return isfinite(v) ? round(v * scale) / scale : v;
+}
+
+/* Prints the JSON line built in j (json.h: non-finite numbers are null)
+ * and frees it; 0 if it could not be built (a message says so). */
+static int print_json(const char *cmd, gp_json *j) {
+    const char *text = gp_json_text(j);
+    if (text) printf("%s\n", text);
+    else fprintf(stderr, "ganplay %s: out of memory building the JSON line\n", cmd);
+    gp_json_free(j);
+    return text != NULL;
+}
+
 static int fail(const char *cmd, const gp_err *err, int code) {
     fprintf(stderr, "ganplay %s: %s\n", cmd, err->msg);
     return code;
@@ -681,10 +697,20 @@ static int cmd_train2d(int argc, char **argv, gp_threads *th) {
         const gp_2d_eval *ev = &run.eval_2d;
         double train_s = run.spent_train / 1000.0;
         printf("%ld rounds in %.2f s\n", run.rounds, (gp_now_ms() - t0) / 1000.0);
-        printf("{\"rounds\":%ld,\"modes_covered\":%d,\"modes_total\":%d,\"high_quality_share\":%.4f,\"kl\":%.4f,"
-               "\"js\":%.4f,\"rounds_per_s\":%.0f,\"d_loss\":%.4f,\"g_loss\":%.4f}\n", run.rounds, ev->coverage.covered,
-               ev->coverage.total, ev->coverage.high_quality, ev->kl, ev->js, run.rounds / (train_s > 0 ? train_s : 1e-9),
-               run.gan.stats.d_loss, run.gan.stats.g_loss);
+        gp_json j;
+        gp_json_init(&j);
+        gp_json_open(&j, '{');
+        gp_json_kint(&j, "rounds", run.rounds);
+        gp_json_kint(&j, "modes_covered", ev->coverage.covered);
+        gp_json_kint(&j, "modes_total", ev->coverage.total);
+        gp_json_knum(&j, "high_quality_share", decimals(ev->coverage.high_quality, 4));
+        gp_json_knum(&j, "kl", decimals(ev->kl, 4));
+        gp_json_knum(&j, "js", decimals(ev->js, 4));
+        gp_json_knum(&j, "rounds_per_s", decimals(run.rounds / (train_s > 0 ? train_s : 1e-9), 0));
+        gp_json_knum(&j, "d_loss", decimals(run.gan.stats.d_loss, 4));
+        gp_json_knum(&j, "g_loss", decimals(run.gan.stats.g_loss, 4));
+        gp_json_close(&j, '}');
+        if (!print_json("train2d", &j)) rc = 1;
     }
     gp_run_free(&run);
     return rc;
@@ -1116,12 +1142,9 @@ static int cmd_info(int argc, char **argv, gp_threads *th) {
     gp_json j;
     gp_json_init(&j);
     gp_model_info_json(&gan, &j);
-    const char *text = gp_json_text(&j);
-    if (text) printf("%s\n", text);
-    else fprintf(stderr, "ganplay info: out of memory\n");
-    gp_json_free(&j);
+    int ok = print_json("info", &j);
     gp_gan_free(&gan);
-    return text ? 0 : 1;
+    return ok ? 0 : 1;
 }
 
 static const cli_opt EXPORT_OPTS[] = {
@@ -1249,9 +1272,16 @@ static int project_outputs(const project_args *a, gp_gan *gan, gp_project_opts *
         mem_put_floats(&m, z, (size_t)L);
         if (!write_out("project", a->z, &m)) goto done;
     }
-    printf("{\"loss\":%.6f,\"class\":%d,\"start\":%d,\"mean_z2\":%.4f,\"steps\":%d}\n", (double)r.loss, r.label, r.start,
-           (double)r.prior, o->steps);
-    rc = 0;
+    gp_json j;
+    gp_json_init(&j);
+    gp_json_open(&j, '{');
+    gp_json_knum(&j, "loss", decimals(r.loss, 6));
+    gp_json_kint(&j, "class", r.label);
+    gp_json_kint(&j, "start", r.start);
+    gp_json_knum(&j, "mean_z2", decimals(r.prior, 4));
+    gp_json_kint(&j, "steps", o->steps);
+    gp_json_close(&j, '}');
+    if (print_json("project", &j)) rc = 0;
 done:
     free(target);
     free(mask);
