@@ -3,9 +3,9 @@
  * Every answer that crosses the wasm boundary, and every JSON line the CLI
  * prints, is built here: keys and values with the commas placed for the
  * caller, strings escaped (bytes that are not UTF-8 as U+FFFD), non-finite
- * numbers written as null. An answer
- * that cannot grow (out of memory) is marked failed and never handed out
- * cut short: gp_json_text returns NULL then. */
+ * numbers written as null. An answer that cannot grow (out of memory) is
+ * marked failed and never handed out cut short: gp_json_text returns NULL
+ * then. */
 #ifndef GP_JSON_H
 #define GP_JSON_H
 
