@@ -77,7 +77,7 @@ const errorText = () => M.UTF8ToString(M._gpw_error(s));
 // Throws the session's message if a gpw call returned a nonzero status.
 function check(rc, what) {
   if (rc === 0) return;
-  if (rc === 2) // GP_ERR_NOMEM
+  if (tables && rc === tables.statuses.nomem)
     throw new Error(`${what}: the browser would not give the engine more memory (${errorText()}). ` +
       'Close other tabs or pick a smaller batch size, then reload the page.');
   throw new Error(`${what}: ${errorText()}`);

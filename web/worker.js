@@ -16,7 +16,7 @@ importScripts('worker-engine.js', 'worker-data.js');
 const REAL_FAKE_COUNT = 8;
 const STEP_KINDS = { full: 0, d: 1, g: 2 }; // gpw_run_step's kinds
 
-let tables = null; // what the engine says once: {tables: {settings, presets, losses, recipes}, run, project, directions}
+let tables = null; // what the engine says once: {tables: {settings, presets, losses, recipes}, run, project, directions, limits, statuses}
 
 const w = {
   model: null, // {kind: 'pretrained' | 'training', name, description} or null

@@ -229,7 +229,8 @@ static int seed_ok(gp_session *s, double seed) {
  * their charts show ("tables", see gp_settings_json); the page's run policy
  * ("run", gp_run_policy_json); editing's defaults ("project"); the explore
  * sliders ("directions"); the engine's limits: model file size, the user's
- * images, images per render, the grid's padding ("limits"). */
+ * images, images per render, the grid's padding ("limits"); what each
+ * status a call returns means ("statuses"). */
 EMSCRIPTEN_KEEPALIVE const char *gpw_tables_json(gp_session *s) {
     NEED_SESSION(s, NULL);
     gp_json *j = &s->out;
@@ -256,6 +257,11 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_tables_json(gp_session *s) {
     gp_json_kint(j, "user_images_max", GPW_MAX_USER_IMAGES);
     gp_json_kint(j, "images_per_render", GPW_MAX_IMAGES);
     gp_json_kint(j, "grid_pad", GP_GRID_PAD);
+    gp_json_close(j, '}');
+    static const char *const statuses[] = {"ok", "arg", "nomem", "io", "format", "nan"};
+    gp_json_key(j, "statuses"); /* what the calls' nonzero returns mean (status.h) */
+    gp_json_open(j, '{');
+    for (int k = GP_OK; k <= GP_ERR_NAN; k++) gp_json_kint(j, statuses[k], k);
     gp_json_close(j, '}');
     gp_json_close(j, '}');
     return answer(s);

@@ -529,7 +529,8 @@ function testRun(e, data) {
   const runSet = (key, v) => e.str(key, (k) => M._gpw_run_set(s, k, v));
   const tables = e.json(M._gpw_tables_json(s));
   check(tables.run.name === 'page' && tables.run.point_columns.join() === 'x,d_loss,g_loss,d_real,d_fake' &&
-    tables.run.speeds[tables.run.speeds.length - 1] === 0 && tables.project.steps > 0 && tables.directions === 4,
+    tables.run.speeds[tables.run.speeds.length - 1] === 0 && tables.project.steps > 0 && tables.directions === 4 &&
+    tables.statuses.nomem === 2 && tables.statuses.nan === 5 && tables.limits.grid_pad === 2,
     `${e.name}: the tables say the run's policy and editing's defaults`, JSON.stringify(tables.run));
   check(runSet('speed', -1) !== 0 && /speed/.test(e.error(s)) && runSet('pace', 1) !== 0 && runSet('view_label', 3) !== 0,
     `${e.name}: bad run settings are refused`, e.error(s));
