@@ -97,12 +97,19 @@ static void test_settings(void) {
         CHECK(strncmp(err.msg, s->label, strlen(s->label)) == 0 && strstr(err.msg, bad[i].text) != NULL);
         CHECK(memcmp(&d, &c, sizeof c) == 0); /* nothing changed */
     }
-    /* choices by name or index; seeds exactly as u64 */
+    /* choices by name or index; seeds exactly, 0..2^53-1 (what the message and the page's field say) */
     gp_gan_config d = c;
     CHECK(gp_setting_parse(&d, gp_setting_find("loss"), "hinge", &err) == GP_OK && d.loss == GP_LOSS_HINGE);
     CHECK(gp_setting_parse(&d, gp_setting_find("loss"), "1", &err) == GP_OK && d.loss == GP_LOSS_MINIMAX);
-    CHECK(gp_setting_parse(&d, gp_setting_find("seed"), "18446744073709551615", &err) == GP_OK &&
-          d.seed == UINT64_MAX);
+    CHECK(gp_setting_parse(&d, gp_setting_find("seed"), "9007199254740991", &err) == GP_OK &&
+          d.seed == 9007199254740991ull);
+    const char *bad_seeds[] = {"9007199254740992", "18446744073709551615", "18446744073709551616", "+5", " 5", "5 ",
+                               "1e3", "0x10"};
+    for (size_t i = 0; i < sizeof bad_seeds / sizeof bad_seeds[0]; i++) {
+        gp_gan_config e = d;
+        CHECK(gp_setting_parse(&e, gp_setting_find("seed"), bad_seeds[i], &err) == GP_ERR_ARG &&
+              strstr(err.msg, "0..9007199254740991") && e.seed == d.seed);
+    }
     /* conditioning follows the dataset's classes; names from the known datasets */
     d = c;
     d.cond = GP_COND_CONCAT;

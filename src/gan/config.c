@@ -245,10 +245,11 @@ gp_status gp_setting_parse(gp_gan_config *cfg, const gp_setting *s, const char *
     errno = 0;
     double v = decimal ? strtod(text, &end) : NAN;
     if (!decimal || errno || *end || (s->type == GP_SETTING_CHOICE && !(v >= 0 && v < 64 && s->choice((int)v)))) return refuse(s, text, err);
-    if (s->type == GP_SETTING_SEED) { /* exact up to 2^64-1 */
-        if (*text == '-') return refuse(s, text, err);
+    if (s->type == GP_SETTING_SEED) { /* exact, digits only, 0..2^53-1 as the message says */
+        for (const char *c = text; *c; c++)
+            if (*c < '0' || *c > '9') return refuse(s, text, err);
         unsigned long long u = strtoull(text, &end, 10);
-        if (errno || *end) return refuse(s, text, err);
+        if (errno || *end || u > (unsigned long long)s->hi) return refuse(s, text, err);
         *(uint64_t *)(void *)((char *)cfg + s->offset) = u;
         return GP_OK;
     }
