@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,40 +31,27 @@
 #include "run/run.h"
 #include "store/modelfile.h"
 
+/* Each command's usage: its synopsis and what it does. `--help` adds the
+ * list of every option, made from the command's option table (and, for
+ * train and train2d, the settings table), so the list cannot drift. */
 static const char *TRAIN_USAGE =
-    "usage: ganplay train --preset mlp --data FILE (--steps N | --seconds S) --seed N --out FILE\n"
-    "                     [--resume FILE] [--generator-only | --f16] [--log-every N] [--checkpoint-every N]\n"
-    "                     [--classifier FILE]\n"
-    "                     [--batch N] [--latent N] [--lr-g X] [--lr-d X] [--beta1 X] [--beta2 X] [--adam-eps X]\n"
-    "                     [--d-steps N] [--loss nonsaturating|minimax|lsgan|hinge|wgan_gp] [--real-label X]\n"
-    "                     [--gp-weight X] [--r1 X] [--cond none|acgan|concat] [--aux-weight X] [--ema X]\n"
-    "                     [--augment none|translate|translate_cutout] [--spectral-norm off|on]\n"
-    "                     [--optimizer adam|sgd] [--g-steps N] [--noise gaussian|uniform]\n"
+    "usage: ganplay train --preset NAME --data FILE (--steps N | --seconds S) --seed N --out FILE [options]\n"
+    "       ganplay train --resume FILE --data FILE (--steps N | --seconds S) --out FILE [options]\n"
     "Trains a GAN on a ganplay dataset (e.g. build/data/mnist.bin, training split only)\n"
     "and writes a model file: the whole training state (generator, discriminator and\n"
     "optimizer state, resumable with --resume), or with --generator-only the generator\n"
     "(--f16: the generator with float16 weights, half the size).\n"
     "--cond makes a class-conditional model over the dataset's labels.\n"
     "Settings given with --resume apply if they can change on a running model\n"
-    "(learning rates, betas, loss, ...); any other must equal the model's.\n"
-    "--seconds S trains for S seconds, and at least one step.\n"
-    "--checkpoint-every N writes the training state to --out every N steps.\n"
-    "--classifier FILE measures the FD every 250 steps (ganplay's classifier of the data).\n"
+    "(marked 'live' below); any other must equal the model's.\n"
     "A training state keeps the run's history (chart points, FD points, snapshots of\n"
     "the samples every 50 steps): the page opens it with its charts and timeline.\n"
     "Prints: step, D loss, G loss, mean D(x), mean D(G(z)), steps/s.\n";
 
 static const char *SAMPLE_USAGE =
-    "usage: ganplay sample --model FILE --count N (--seed N | --z FILE) [--png FILE] [--cols C] [--raw FILE]\n"
-    "                      [--class K] [--labels FILE]\n"
-    "Generates N images from a model file's generator (evaluation mode).\n"
-    "  --class K     a class-conditional model draws class K (default: classes in\n"
-    "                turn, sample i has class i mod the class count)\n"
-    "  --labels FILE the class of each sample, one integer per line\n"
-    "  --z FILE      the latents instead of --seed's: N x latent little-endian float32\n"
-    "  --png FILE  a grid of the images, C columns (default: a near-square grid)\n"
-    "  --raw FILE  N images of C x H x W little-endian float32 in [-1, 1] (N x 784 for\n"
-    "              MNIST's 28x28), row-major, white on black\n";
+    "usage: ganplay sample --model FILE --count N (--seed N | --z FILE) (--png FILE | --raw FILE) [options]\n"
+    "Generates N images from a model file's generator (evaluation mode) and writes\n"
+    "them as a grid (--png), as floats (--raw), or both.\n";
 
 static const char *CLASSIFIER_USAGE =
     "usage: ganplay train-classifier --data FILE --steps N --seed N --out FILE [--batch N] [--lr X]\n"
@@ -72,66 +60,44 @@ static const char *CLASSIFIER_USAGE =
 
 static const char *SCORE_USAGE =
     "usage: ganplay score --classifier FILE --data FILE\n"
-    "                     (--model FILE [--count N] [--seed N] | --raw FILE | --png FILE | --real N)\n"
+    "                     (--model FILE [--count N] [--seed N] [--class K] | --raw FILE [--labels FILE]\n"
+    "                      | --png FILE | --real N [--seed N])\n"
     "Scores images with the classifier: the digit FD (Frechet distance between the\n"
     "classifier's features of the images and of the dataset's held-out images; lower\n"
     "is better), the predicted class histogram and its entropy (ln 10 = 2.303 when\n"
     "all classes are equally common).\n"
-    "  --model FILE  N samples of a model file's generator (default 1000, seed 1)\n"
-    "  --raw FILE    images as written by 'sample --raw' (N x the classifier's image size)\n"
-    "  --labels FILE with --raw: the class each image was asked to show (as written\n"
-    "                by 'sample --labels'), for the conditional accuracy\n"
-    "  --class K     with a conditional --model: score class K only\n"
     "A class-conditional model (or --raw with --labels) also gets its conditional\n"
-    "accuracy: the share of images the classifier assigns to the class asked for.\n"
-    "  --png FILE    a grid as written by 'sample --png'\n"
-    "  --real N      N images of the training split: what a perfect generator scores\n";
+    "accuracy: the share of images the classifier assigns to the class asked for.\n";
 
 static const char *EXPORT_USAGE =
-    "usage: ganplay export --model FILE --out FILE [--f16] [--recalibrate-bn N] [--no-ema]\n"
+    "usage: ganplay export --model FILE --out FILE [options]\n"
     "Writes the generator of a model file alone (float32, or float16 with --f16);\n"
     "a model trained with --ema gets its averaged weights (and 50 batches of\n"
     "BatchNorm recalibration unless --recalibrate-bn says otherwise), or with\n"
-    "--no-ema the weights as trained.\n"
-    "--recalibrate-bn N first re-estimates BatchNorm's running statistics from N\n"
-    "batches of the final generator (see docs/models.md, \"Sampling and BatchNorm\").\n";
+    "--no-ema the weights as trained.\n";
 
 static const char *INFO_USAGE =
     "usage: ganplay info --model FILE\n"
     "Prints one JSON object describing a model file: preset, dataset, image shape,\n"
     "classes (count and names; 0 when unconditional), steps, loss, the stability\n"
     "tools it used, the history a training state carries (chart points, FD points,\n"
-    "snapshots of the samples), and its settings.\n";
+    "snapshots of the samples), and its settings. Names are printed as valid\n"
+    "UTF-8: a byte of a name that is not (a name cut inside a character) as U+FFFD.\n";
 
 static const char *TRAIN2D_USAGE =
-    "usage: ganplay train2d (--dist NAME | --lesson NAME) --steps N --seed S [--log-every N]\n"
-    "                       [--loss ...] [--lr-g X] [--lr-d X] [--optimizer adam|sgd] [--batch N]\n"
-    "                       [--latent 1|2] [--noise gaussian|uniform] [--d-steps N] [--g-steps N]\n"
-    "                       [--g-layers N] [--g-width N] [--d-layers N] [--d-width N]\n"
-    "                       [--activation relu|leaky_relu|tanh] [any other setting of train]\n"
+    "usage: ganplay train2d (--dist NAME | --lesson NAME) --steps N --seed S [options]\n"
     "Trains the 2-D GAN (preset 2d) for N rounds (d_steps D steps, then g_steps G steps)\n"
-    "on a toy distribution: line, two, ring, grid, moons, spiral; or a lesson's distribution\n"
-    "and settings (healthy, collapse, oscillation, saturating, strong_d, fold), which the\n"
+    "on a toy distribution, or a lesson's distribution and settings, which the\n"
     "flags then override. Prints progress, then last one JSON line: rounds, modes_covered,\n"
     "modes_total, high_quality_share, kl, js (2,000 samples, 32x32 cells), rounds_per_s,\n"
     "d_loss, g_loss.\n";
 
 static const char *PROJECT_USAGE =
-    "usage: ganplay project --model FILE --png IN.png --out OUT.png [--mask MASK.png] [--class K]\n"
-    "                       [--steps N] [--starts N] [--lr X] [--prior X] [--seed N] [--trace FILE.png]\n"
-    "                       [--z FILE]\n"
+    "usage: ganplay project --model FILE --png IN.png --out OUT.png [options]\n"
     "Projects an image onto the generator: finds the latent z whose image G(z) is\n"
     "closest to IN.png (Adam on z through the frozen generator, from N starting\n"
     "points; default 300 steps, 8 starts, lr 0.05, prior 0.001, seed 1) and writes\n"
     "G(z) to OUT.png (a one-image grid, as 'sample --png' writes).\n"
-    "  IN.png     the model's image size or a whole multiple (28x28, 280x280, ...),\n"
-    "             or a one-image grid from 'sample --png'; dark ink on a light\n"
-    "             page is inverted, as the page does\n"
-    "  --mask     same size: white pixels must match, G fills the black ones\n"
-    "  --class K  a conditional model draws class K (default: the best class)\n"
-    "  --prior X  weight of mean(z^2) in the loss, keeping z typical\n"
-    "  --trace    the best start's image every 25 steps, in one row\n"
-    "  --z FILE   the latent, as little-endian float32\n"
     "Prints one JSON line: loss (mean squared pixel error over counted pixels,\n"
     "pixels in [-1, 1]), class, start, mean_z2, steps.\n";
 
@@ -149,6 +115,35 @@ static const char *MAIN_USAGE =
     "Any command takes --threads N: threads for the kernels (1..8; default: one per\n"
     "core). Results are the same bits with any number of threads.\n"
     "Run 'ganplay <command> --help' for a command's options.\n";
+
+/* ---- messages --------------------------------------------------------------------- */
+
+/* Prints to f as valid UTF-8, whatever the bytes: a byte that is not part
+ * of well-formed UTF-8 (a name from a file cut inside a character, a stray
+ * byte in a path) as U+FFFD, as the JSON lines write it. */
+static void print_text(FILE *f, const char *fmt, ...) {
+    char small[1024], *buf = small;
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n >= (int)sizeof small && (buf = malloc((size_t)n + 1)) != NULL) vsnprintf(buf, (size_t)n + 1, fmt, again);
+    va_end(again);
+    if (!buf) buf = small; /* out of memory: the message cut short */
+    for (const char *s = buf; *s;) {
+        int len = gp_utf8_length(s);
+        if (len) fwrite(s, 1, (size_t)len, f);
+        else fputs("\xef\xbf\xbd", f);
+        s += len ? len : 1;
+    }
+    if (buf != small) free(buf);
+}
+
+static int fail(const char *cmd, const gp_err *err, int code) {
+    print_text(stderr, "ganplay %s: %s\n", cmd, err->msg);
+    return code;
+}
 
 /* ---- writing outputs ---------------------------------------------------------- */
 
@@ -200,7 +195,7 @@ static float float_at(const uint8_t *p) {
 static int write_out(const char *cmd, const char *path, mem_out *m) {
     gp_err err = {{0}};
     int ok = !m->failed && gp_write_file_atomic(path, m->p, m->len, &err) == GP_OK;
-    if (!ok) fprintf(stderr, "ganplay %s: %s\n", cmd, m->failed ? "out of memory building the output" : err.msg);
+    if (!ok) print_text(stderr, "ganplay %s: %s\n", cmd, m->failed ? "out of memory building the output" : err.msg);
     free(m->p);
     memset(m, 0, sizeof *m);
     return ok;
@@ -222,11 +217,55 @@ static int write_png_grid(const char *cmd, const char *path, const float *images
     return write_out(cmd, path, &m);
 }
 
-/* ---- options --------------------------------------------------------------------- */
+#define GP_CLI_MAX_SECONDS 604800 /* train --seconds: one week at most */
+#define GP_CLI_MAX_COUNT 100000   /* images a command generates or scores */
 
-/* Strict number parsing: the whole string, within range. */
-static int parse_long(const char *s, long lo, long hi, long *out) {
+/* ---- reading PNGs ------------------------------------------------------------------ */
+
+/* A PNG opened and its size read from its header (IHDR) alone, so that
+ * the caller refuses one too large before a byte of it is decoded (a
+ * 20000x20000 PNG of a few MB decodes to 1.6 GB). NULL after a message. */
+static FILE *png_open(const char *cmd, const char *path, int *w, int *h) {
+    FILE *f = fopen(path, "rb");
+    int ch;
+    if (!f) {
+        print_text(stderr, "ganplay %s: cannot read PNG '%s': %s\n", cmd, path, strerror(errno));
+        return NULL;
+    }
+    if (!stbi_info_from_file(f, w, h, &ch)) {
+        print_text(stderr, "ganplay %s: cannot read PNG '%s': %s\n", cmd, path, stbi_failure_reason());
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* The pixels of a PNG png_open opened (and closes), channels per pixel, of the size its header gave. */
+static unsigned char *png_decode(const char *cmd, const char *path, FILE *f, int channels, int w, int h) {
+    int dw, dh, ch;
+    unsigned char *px = stbi_load_from_file(f, &dw, &dh, &ch, channels);
+    fclose(f);
+    if (px && (dw != w || dh != h)) { /* not the header it had a moment ago */
+        stbi_image_free(px);
+        px = NULL;
+    }
+    if (!px) print_text(stderr, "ganplay %s: cannot read PNG '%s': %s\n", cmd, path, stbi_failure_reason());
+    return px;
+}
+
+/* ---- numbers --------------------------------------------------------------------- */
+
+/* Strict number parsing: decimal only (no hex, no "inf", no space before or
+ * after, no trailing text), the whole string, within range. */
+static int decimal_text(const char *s, const char *allowed) {
     if (!s || !*s) return 0;
+    for (const char *c = s; *c; c++)
+        if (!strchr(allowed, *c)) return 0;
+    return 1;
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out) {
+    if (!decimal_text(s, "-0123456789")) return 0;
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
@@ -235,18 +274,19 @@ static int parse_long(const char *s, long lo, long hi, long *out) {
     return 1;
 }
 
-static int parse_u64(const char *s, uint64_t *out) {
-    if (!s || !*s || *s == '-') return 0;
+/* a seed: 0..2^53-1, the seed row's range (a number the page's field holds exactly) */
+static int parse_seed(const char *s, uint64_t *out) {
+    if (!decimal_text(s, "0123456789")) return 0;
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end) return 0;
+    if (errno || *end || v > (unsigned long long)gp_setting_find("seed")->hi) return 0;
     *out = (uint64_t)v;
     return 1;
 }
 
 static int parse_float(const char *s, float *out) {
-    if (!s || !*s) return 0;
+    if (!decimal_text(s, "+-.0123456789eE")) return 0;
     char *end;
     errno = 0;
     double v = strtod(s, &end);
@@ -257,15 +297,22 @@ static int parse_float(const char *s, float *out) {
 
 /* What an option is: a flag without a value, or a value of a kind, stored
  * at offset in the command's arguments; numbers in [lo, hi] ((lo, hi]
- * with lo_open). */
-typedef enum { OPT_FLAG, OPT_TEXT, OPT_LONG, OPT_U64, OPT_FLOAT } opt_kind;
+ * with lo_open). meta and help are its line in --help (the range is added
+ * there); choice, if any, names the values it takes (for the help: the
+ * command checks them); output marks a file the command writes. */
+typedef enum { OPT_FLAG, OPT_TEXT, OPT_LONG, OPT_SEED, OPT_FLOAT } opt_kind;
 typedef struct {
     const char *flag;
     opt_kind kind;
     size_t offset;
     double lo, hi;
     int lo_open;
+    const char *meta, *help;
+    const char *(*choice)(int i);
+    int output;
 } cli_opt;
+
+/* ---- options --------------------------------------------------------------------- */
 
 /* A setting's flag: --lr-g for lr_g. */
 static const gp_setting *setting_flag(const char *arg) {
@@ -284,8 +331,20 @@ typedef struct {
     int n, have_seed;
 } given_settings;
 
-static int bad_value(const char *cmd, const char *opt, const char *val) {
-    fprintf(stderr, "ganplay %s: invalid value '%s' for %s\n", cmd, val ? val : "", opt);
+/* What an option's value must be, in words: "a whole number in 1..100", "a number in (0, 604800]". */
+static void opt_range(const cli_opt *o, char *buf, size_t cap) {
+    buf[0] = 0;
+    if (o->kind == OPT_LONG) snprintf(buf, cap, "a whole number in %.0f..%.0f", o->lo, o->hi);
+    else if (o->kind == OPT_SEED) snprintf(buf, cap, "a whole number in 0..%.0f", gp_setting_find("seed")->hi);
+    else if (o->kind == OPT_FLOAT && isfinite(o->lo) && isfinite(o->hi))
+        snprintf(buf, cap, "a number in %c%.15g, %.15g]", o->lo_open ? '(' : '[', o->lo, o->hi);
+}
+
+static int bad_value(const char *cmd, const cli_opt *o, const char *val) {
+    char range[96];
+    opt_range(o, range, sizeof range);
+    print_text(stderr, "ganplay %s: invalid value '%s' for %s: must be %s\n", cmd, val ? val : "", o->flag,
+               range[0] ? range : "a decimal number");
     return 2;
 }
 
@@ -297,13 +356,13 @@ static int take_value(const char *cmd, const cli_opt *o, const char *v, void *ar
     case OPT_FLAG: *(int *)(void *)at = 1; return 0;
     case OPT_TEXT: *(const char **)(void *)at = v; return 0;
     case OPT_LONG:
-        if (!parse_long(v, (long)o->lo, (long)o->hi, &n)) return bad_value(cmd, o->flag, v);
+        if (!parse_long(v, (long)o->lo, (long)o->hi, &n)) return bad_value(cmd, o, v);
         *(long *)(void *)at = n;
         return 0;
-    case OPT_U64: return parse_u64(v, (uint64_t *)(void *)at) ? 0 : bad_value(cmd, o->flag, v);
+    case OPT_SEED: return parse_seed(v, (uint64_t *)(void *)at) ? 0 : bad_value(cmd, o, v);
     case OPT_FLOAT:
         if (!parse_float(v, &f) || (o->lo_open ? !(f > o->lo) : !(f >= o->lo)) || !(f <= o->hi))
-            return bad_value(cmd, o->flag, v);
+            return bad_value(cmd, o, v);
         *(float *)(void *)at = f;
         return 0;
     }
@@ -319,31 +378,123 @@ static int is_option(const cli_opt *opts, const given_settings *given, const cha
     return given && setting_flag(arg);
 }
 
+/* ---- help: made from the tables -------------------------------------------------- */
+
+/* "  --flag META" and text, wrapped at 100 columns with the text 26 in */
+static void help_line(const char *flag, const char *meta, const char *text) {
+    char head[64];
+    snprintf(head, sizeof head, "  %s%s%s", flag, meta ? " " : "", meta ? meta : "");
+    int col = printf("%-25s", head);
+    if (col > 25) {
+        printf("\n%-25s", "");
+        col = 25;
+    }
+    const char *w = text;
+    while (*w) {
+        size_t len = strcspn(w, " ");
+        if (col > 25 && col + 1 + (int)len > 100) {
+            printf("\n%-25s", "");
+            col = 25;
+        }
+        col += printf(" %.*s", (int)len, w);
+        w += len;
+        while (*w == ' ') w++;
+    }
+    printf("\n");
+}
+
+/* the names a choice takes, "a, b, c", and its meta, "a|b|c" */
+static void choice_list(const char *(*choice)(int), const char *sep, char *buf, size_t cap) {
+    size_t n = 0;
+    buf[0] = 0;
+    for (int i = 0; choice(i) && n < cap; i++) n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? sep : "", choice(i));
+}
+
+static void help_option(const cli_opt *o) {
+    char text[1024], range[96], names[256];
+    opt_range(o, range, sizeof range);
+    if (o->choice) choice_list(o->choice, ", ", names, sizeof names);
+    snprintf(text, sizeof text, "%s%s%s%s%s%s", o->output ? "(output) " : "", o->help, o->choice ? ": one of " : "",
+             o->choice ? names : "", range[0] ? "; " : "", range);
+    help_line(o->flag, o->meta, text);
+}
+
+/* The settings table as flags, with the defaults of the preset kind the command trains. */
+static void help_settings(int is_2d) {
+    gp_gan_config def;
+    gp_gan_config_default(&def, is_2d ? "2d" : "mlp", NULL);
+    printf("settings (the engine's settings table, as the page's fields; 'live': can change on a running model):\n");
+    for (int i = 0; i < GP_N_SETTINGS; i++) {
+        const gp_setting *s = &GP_SETTINGS[i];
+        char flag[48], meta[160], range[200], dv[48], text[1024];
+        snprintf(flag, sizeof flag, "--%s", s->name);
+        for (char *c = flag + 2; *c; c++) *c = *c == '_' ? '-' : *c;
+        range[0] = 0;
+        if (s->type == GP_SETTING_CHOICE) {
+            choice_list(s->choice, "|", meta, sizeof meta);
+        } else {
+            snprintf(meta, sizeof meta, "%s", s->type == GP_SETTING_FLOAT ? "X" : "N");
+            if (s->type == GP_SETTING_FLOAT)
+                snprintf(range, sizeof range, "a number in %c%.15g, %.15g%c; ", s->lo_open ? '(' : '[', s->lo, s->hi,
+                         s->hi_open ? ')' : ']');
+            else snprintf(range, sizeof range, "a whole number in %.0f..%.0f; ", s->lo, s->hi);
+        }
+        gp_setting_format(&def, s, dv, sizeof dv);
+        const char *scope = s->scope == GP_SCOPE_2D && !is_2d ? " (the 2-D preset only)"
+                            : s->scope == GP_SCOPE_IMAGE && is_2d ? " (image presets only)" : "";
+        snprintf(text, sizeof text, "%s%s: %sdefault %s%s. %s", s->label, scope, range, dv, s->live ? "; live" : "",
+                 s->help);
+        help_line(flag, meta, text);
+    }
+}
+
+/* The command's usage, then every option: its table (outputs apart), the
+ * settings when it takes them, and what every command takes. */
+static void print_help(const char *cmd, const char *usage, const cli_opt *opts, int settings) {
+    fputs(usage, stdout);
+    printf("options:\n");
+    for (int k = 0; opts[k].flag; k++)
+        if (!opts[k].output) help_option(&opts[k]);
+    int outputs = 0;
+    for (int k = 0; opts[k].flag; k++) outputs |= opts[k].output;
+    if (outputs) printf("outputs (each written whole or not at all: a failed write leaves the old file as it was):\n");
+    for (int k = 0; opts[k].flag; k++)
+        if (opts[k].output) help_option(&opts[k]);
+    if (settings) help_settings(!strcmp(cmd, "train2d"));
+    printf("every command:\n");
+    char threads[160];
+    snprintf(threads, sizeof threads, "threads for the kernels; a whole number in 1..%d (default: one per core); "
+             "the results are the same bits with any count", GP_MAX_THREADS);
+    help_line("--threads", "N", threads);
+    help_line("--help", NULL, "this help");
+}
+
 /* Parses argv[2..] against the command's table (and the settings' flags
  * when `given` is not NULL) into args; seen gets bit i for option i. An
  * option given twice, or given as another's value (--out --steps), is
- * refused. Returns 0, -1 after printing the usage for --help, or 2 after a
- * message. */
+ * refused; an argument that begins with "--" is an option, never a value,
+ * so an unknown one is refused as such wherever it stands. Returns 0, -1
+ * after printing the help for --help, or 2 after a message. */
 static int parse_options(const char *cmd, const char *usage, const cli_opt *opts, int argc, char **argv, void *args,
                          given_settings *given, unsigned long *seen) {
     *seen = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage, stdout);
+            print_help(cmd, usage, opts, given != NULL);
             return -1;
         }
         int k = 0;
         while (opts[k].flag && strcmp(opts[k].flag, a) != 0) k++;
         const gp_setting *set = !opts[k].flag && given ? setting_flag(a) : NULL;
         if (!opts[k].flag && !set) {
-            fprintf(stderr, "ganplay %s: unknown option '%s'\n%s", cmd, a, usage);
+            print_text(stderr, "ganplay %s: unknown option '%s'\n%s", cmd, a, usage);
             return 2;
         }
         int twice = opts[k].flag ? (int)(*seen >> k) & 1 : 0;
         for (int g = 0; set && g < given->n; g++) twice |= given->set[g] == set;
         if (twice) {
-            fprintf(stderr, "ganplay %s: %s is given twice\n", cmd, a);
+            print_text(stderr, "ganplay %s: %s is given twice\n", cmd, a);
             return 2;
         }
         if (opts[k].flag && opts[k].kind == OPT_FLAG) {
@@ -351,14 +502,22 @@ static int parse_options(const char *cmd, const char *usage, const cli_opt *opts
             take_value(cmd, &opts[k], NULL, args);
             continue;
         }
-        if (i + 1 >= argc || is_option(opts, given, argv[i + 1])) {
-            if (i + 1 >= argc) fprintf(stderr, "ganplay %s: %s needs a value\n%s", cmd, a, usage);
-            else fprintf(stderr, "ganplay %s: %s needs a value, not the option %s\n%s", cmd, a, argv[i + 1], usage);
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (v && !is_option(opts, given, v) && !strncmp(v, "--", 2)) {
+            print_text(stderr, "ganplay %s: unknown option '%s'\n%s", cmd, v, usage);
             return 2;
         }
-        const char *v = argv[++i];
+        if (!v || is_option(opts, given, v)) {
+            if (!v) print_text(stderr, "ganplay %s: %s needs a value\n%s", cmd, a, usage);
+            else print_text(stderr, "ganplay %s: %s needs a value, not the option %s\n%s", cmd, a, v, usage);
+            return 2;
+        }
+        i++;
         if (set) {
-            if (given->n == 64) return bad_value(cmd, a, v);
+            if (given->n == 64) {
+                print_text(stderr, "ganplay %s: more than 64 settings given\n", cmd);
+                return 2;
+            }
             given->set[given->n] = set;
             given->text[given->n++] = v;
             given->have_seed |= !strcmp(set->name, "seed");
@@ -383,7 +542,7 @@ static int apply_settings(const char *cmd, const given_settings *g, gp_gan_confi
     gp_err err;
     for (int k = 0; k < g->n; k++)
         if (gp_setting_parse(cfg, g->set[k], g->text[k], &err) != GP_OK) {
-            fprintf(stderr, "ganplay %s: --%s: %s\n", cmd, g->set[k]->name, err.msg);
+            print_text(stderr, "ganplay %s: --%s: %s\n", cmd, g->set[k]->name, err.msg);
             return 0;
         }
     return 1;
@@ -400,20 +559,21 @@ static double decimals(double v, int d) {
 static int print_json(const char *cmd, gp_json *j) {
     const char *text = gp_json_text(j);
     if (text) printf("%s\n", text);
-    else fprintf(stderr, "ganplay %s: out of memory building the JSON line\n", cmd);
+    else print_text(stderr, "ganplay %s: out of memory building the JSON line\n", cmd);
     gp_json_free(j);
     return text != NULL;
 }
 
-static int fail(const char *cmd, const gp_err *err, int code) {
-    fprintf(stderr, "ganplay %s: %s\n", cmd, err->msg);
-    return code;
-}
-
-#define OPT(flag, kind, type, field) {flag, kind, offsetof(type, field), 0, 0, 0}
-#define OPT_RANGE(flag, kind, type, field, lo, hi) {flag, kind, offsetof(type, field), lo, hi, 0}
-#define OPT_ABOVE(flag, type, field, lo, hi) {flag, OPT_FLOAT, offsetof(type, field), lo, hi, 1}
-#define OPT_END {NULL, OPT_FLAG, 0, 0, 0, 0}
+/* A table row: the option, what it stores where, its line in --help. */
+#define OPT(flag, kind, type, field, meta, help) {flag, kind, offsetof(type, field), 0, 0, 0, meta, help, NULL, 0}
+#define OPT_RANGE(flag, kind, type, field, lo, hi, meta, help) \
+    {flag, kind, offsetof(type, field), lo, hi, 0, meta, help, NULL, 0}
+#define OPT_ABOVE(flag, type, field, lo, hi, meta, help) \
+    {flag, OPT_FLOAT, offsetof(type, field), lo, hi, 1, meta, help, NULL, 0}
+#define OPT_CHOICE(flag, type, field, meta, help, choice) \
+    {flag, OPT_TEXT, offsetof(type, field), 0, 0, 0, meta, help, choice, 0}
+#define OPT_OUT(flag, type, field, meta, help) {flag, OPT_TEXT, offsetof(type, field), 0, 0, 0, meta, help, NULL, 1}
+#define OPT_END {NULL, OPT_FLAG, 0, 0, 0, 0, NULL, NULL, NULL, 0}
 
 /* ---- train --------------------------------------------------------------------------- */
 
@@ -424,18 +584,33 @@ typedef struct {
     int generator_only, half;
 } train_args;
 
+/* The presets train makes (the presets table's image presets; the 2-D one is train2d's). */
+static const char *image_preset(int i) {
+    for (int k = 0; k < GP_N_PRESETS; k++)
+        if (!GP_PRESETS[k].is_2d && i-- == 0) return GP_PRESETS[k].name;
+    return NULL;
+}
+
+
 static const cli_opt TRAIN_OPTS[] = {
-    OPT("--preset", OPT_TEXT, train_args, preset),
-    OPT("--data", OPT_TEXT, train_args, data),
-    OPT("--out", OPT_TEXT, train_args, out),
-    OPT("--resume", OPT_TEXT, train_args, resume),
-    OPT("--classifier", OPT_TEXT, train_args, classifier),
-    OPT_RANGE("--steps", OPT_LONG, train_args, steps, 1, 100000000),
-    OPT_ABOVE("--seconds", train_args, seconds, 0, INFINITY),
-    OPT_RANGE("--log-every", OPT_LONG, train_args, log_every, 1, 100000000),
-    OPT_RANGE("--checkpoint-every", OPT_LONG, train_args, checkpoint_every, 1, 100000000),
-    OPT("--generator-only", OPT_FLAG, train_args, generator_only),
-    OPT("--f16", OPT_FLAG, train_args, half),
+    OPT_CHOICE("--preset", train_args, preset, "NAME", "the architecture", image_preset),
+    OPT("--data", OPT_TEXT, train_args, data, "FILE", "the dataset (a ganplay .bin; its training split)"),
+    OPT("--resume", OPT_TEXT, train_args, resume, "FILE", "go on training this training state (instead of --preset "
+        "and --seed)"),
+    OPT("--classifier", OPT_TEXT, train_args, classifier, "FILE", "measure the FD every 250 steps on 500 samples "
+        "with this classifier of the data (e.g. models/mnist-classifier.gpc)"),
+    OPT_RANGE("--steps", OPT_LONG, train_args, steps, 1, 100000000, "N", "train N steps"),
+    OPT_ABOVE("--seconds", train_args, seconds, 0, GP_CLI_MAX_SECONDS, "S", "train for S seconds, and at least "
+              "one step"),
+    OPT_RANGE("--log-every", OPT_LONG, train_args, log_every, 1, 100000000, "N", "a progress line every N steps "
+              "(default 100)"),
+    OPT_RANGE("--checkpoint-every", OPT_LONG, train_args, checkpoint_every, 1, 100000000, "N", "write the training "
+              "state to --out every N steps"),
+    OPT("--generator-only", OPT_FLAG, train_args, generator_only, NULL, "write the generator alone, not the "
+        "training state"),
+    OPT("--f16", OPT_FLAG, train_args, half, NULL, "write the generator alone with float16 weights (half the size)"),
+    OPT_OUT("--out", train_args, out, "FILE", "the model file: the training state (resumable), or the generator "
+            "alone with --generator-only or --f16; the checkpoints too"),
     OPT_END,
 };
 
@@ -509,7 +684,7 @@ static int train_turns(gp_run *run, const train_args *a, long *done) {
         if (gp_run_turn_once(run, &t, &err) != GP_OK) return fail("train", &err, 1);
         *done = run->gan.stats.step - start;
         if (t.halted) {
-            fprintf(stderr, "ganplay train: %s; stopping without writing %s\n", run->halt.msg, a->out);
+            print_text(stderr, "ganplay train: %s; stopping without writing %s\n", run->halt.msg, a->out);
             return 1;
         }
         if (*done % a->log_every == 0 || !run->running) {
@@ -520,10 +695,10 @@ static int train_turns(gp_run *run, const train_args *a, long *done) {
         }
         if (t.kept && run->running) { /* a resumable state now and then, so a long run survives an interruption */
             if (gp_write_file_atomic(a->out, run->good, run->good_len, &err) != GP_OK) {
-                fprintf(stderr, "ganplay train: checkpoint: %s\n", err.msg);
+                print_text(stderr, "ganplay train: checkpoint: %s\n", err.msg);
                 return 1;
             }
-            printf("checkpoint at step %ld: %s\n", run->gan.stats.step, a->out);
+            print_text(stdout, "checkpoint at step %ld: %s\n", run->gan.stats.step, a->out);
             fflush(stdout);
         }
     }
@@ -538,14 +713,14 @@ static int cmd_train(int argc, char **argv, gp_threads *th) {
     if (rc) return rc < 0 ? 0 : rc;
     if (a.half) a.generator_only = 1;
     if (!a.data || !a.out || (a.steps < 0) == (a.seconds < 0) || (!a.resume && (!a.preset || !given.have_seed))) {
-        fprintf(stderr, "ganplay train: needs --data, --out, exactly one of --steps and --seconds,\n"
-                        "and --preset and --seed unless resuming\n%s", TRAIN_USAGE);
+        print_text(stderr, "ganplay train: needs --data, --out, exactly one of --steps and --seconds,\n"
+                           "and --preset and --seed unless resuming\n%s", TRAIN_USAGE);
         return 2;
     }
     /* every value, and the output's place, is checked before anything is loaded or trained */
     gp_err err = {{0}};
     if (gp_check_writable(a.out, &err) != GP_OK) {
-        fprintf(stderr, "ganplay train: --out: %s\n", err.msg);
+        print_text(stderr, "ganplay train: --out: %s\n", err.msg);
         return 1;
     }
     gp_gan_config wanted;
@@ -591,7 +766,7 @@ static int cmd_train(int argc, char **argv, gp_threads *th) {
             printf("%ld steps in %.1f s (%.1f steps/s)\n", done, elapsed, done / elapsed);
             int kind = a.generator_only ? (a.half ? GP_SAVE_GENERATOR_F16 : GP_SAVE_GENERATOR) : GP_SAVE_TRAINING;
             if (gp_run_save_file(&run, kind, a.out, &err) != GP_OK) rc = fail("train", &err, 1);
-            else printf("wrote %s\n", a.out);
+            else print_text(stdout, "wrote %s\n", a.out);
         }
     }
     gp_run_free(&run);
@@ -610,11 +785,17 @@ typedef struct {
     long steps, log_every;
 } train2d_args;
 
+/* the toy distributions train2d takes (a drawn one needs the page's canvas), and the lessons */
+static const char *dist_name(int i) { return i >= 0 && i < GP_2D_DRAWN ? GP_2D_DISTS[i].name : NULL; }
+static const char *lesson_name(int i) { return i >= 0 && i < GP_N_2D_LESSONS ? GP_2D_LESSONS[i].name : NULL; }
+
 static const cli_opt TRAIN2D_OPTS[] = {
-    OPT("--dist", OPT_TEXT, train2d_args, dist),
-    OPT("--lesson", OPT_TEXT, train2d_args, lesson),
-    OPT_RANGE("--steps", OPT_LONG, train2d_args, steps, 1, 100000000),
-    OPT_RANGE("--log-every", OPT_LONG, train2d_args, log_every, 1, 100000000),
+    OPT_CHOICE("--dist", train2d_args, dist, "NAME", "the toy distribution", dist_name),
+    OPT_CHOICE("--lesson", train2d_args, lesson, "NAME", "a lesson's distribution and settings (the page's "
+               "#lesson=NAME), which the flags then override", lesson_name),
+    OPT_RANGE("--steps", OPT_LONG, train2d_args, steps, 1, 100000000, "N", "train N rounds"),
+    OPT_RANGE("--log-every", OPT_LONG, train2d_args, log_every, 1, 100000000, "N", "a progress line, with the "
+              "coverage, KL and JS measured there, every N rounds (default 1000)"),
     OPT_END,
 };
 
@@ -624,7 +805,7 @@ static int train2d_config(const train2d_args *a, const given_settings *given, gp
     if (a->lesson) {
         const gp_2d_lesson *lesson = gp_2d_lesson_find(a->lesson);
         if (!lesson) {
-            fprintf(stderr, "ganplay train2d: unknown lesson '%s'\n", a->lesson);
+            print_text(stderr, "ganplay train2d: unknown lesson '%s'\n", a->lesson);
             return 2;
         }
         if (gp_2d_lesson_config(lesson, cfg, &err) != GP_OK) return fail("train2d", &err, 1);
@@ -634,7 +815,7 @@ static int train2d_config(const train2d_args *a, const given_settings *given, gp
     if (a->dist) snprintf(cfg->dataset, sizeof cfg->dataset, "%s", a->dist);
     if (!apply_settings("train2d", given, cfg)) return 2;
     if (gp_2d_dist_init(dist, cfg->dataset, NULL, 0, &err) != GP_OK || dist->kind == GP_2D_DRAWN) {
-        fprintf(stderr, "ganplay train2d: --dist: %s\n", dist->kind == GP_2D_DRAWN ? "'drawn' needs the page's canvas" : err.msg);
+        print_text(stderr, "ganplay train2d: --dist: %s\n", dist->kind == GP_2D_DRAWN ? "'drawn' needs the page's canvas" : err.msg);
         return 2;
     }
     return 0;
@@ -656,7 +837,7 @@ static int cmd_train2d(int argc, char **argv, gp_threads *th) {
     int rc = parse_options("train2d", TRAIN2D_USAGE, TRAIN2D_OPTS, argc, argv, &a, &given, &seen);
     if (rc) return rc < 0 ? 0 : rc;
     if ((!a.dist && !a.lesson) || a.steps < 0 || (!given.have_seed && !a.lesson)) {
-        fprintf(stderr, "ganplay train2d: needs --dist (or --lesson), --steps and --seed\n%s", TRAIN2D_USAGE);
+        print_text(stderr, "ganplay train2d: needs --dist (or --lesson), --steps and --seed\n%s", TRAIN2D_USAGE);
         return 2;
     }
     gp_gan_config cfg;
@@ -725,32 +906,47 @@ typedef struct {
 } sample_args;
 
 static const cli_opt SAMPLE_OPTS[] = {
-    OPT("--model", OPT_TEXT, sample_args, model),
-    OPT("--png", OPT_TEXT, sample_args, png),
-    OPT("--raw", OPT_TEXT, sample_args, raw),
-    OPT("--labels", OPT_TEXT, sample_args, labels),
-    OPT("--z", OPT_TEXT, sample_args, z),
-    OPT_RANGE("--count", OPT_LONG, sample_args, count, 1, 100000),
-    OPT_RANGE("--cols", OPT_LONG, sample_args, cols, 1, 1000),
-    OPT_RANGE("--class", OPT_LONG, sample_args, label, 0, GP_MAX_CLASSES - 1),
-    OPT("--seed", OPT_U64, sample_args, seed),
+    OPT("--model", OPT_TEXT, sample_args, model, "FILE", "the model file"),
+    OPT_RANGE("--count", OPT_LONG, sample_args, count, 1, GP_CLI_MAX_COUNT, "N", "images to generate"),
+    OPT("--seed", OPT_SEED, sample_args, seed, "N", "the seed of the latents"),
+    OPT("--z", OPT_TEXT, sample_args, z, "FILE", "the latents instead of --seed's: N x latent little-endian "
+        "float32, every one finite"),
+    OPT_RANGE("--class", OPT_LONG, sample_args, label, 0, GP_MAX_CLASSES - 1, "K", "a class-conditional model "
+              "draws class K (default: classes in turn, sample i has class i mod the class count)"),
+    OPT_RANGE("--cols", OPT_LONG, sample_args, cols, 1, 1000, "C", "columns of the --png grid (default: a "
+              "near-square grid)"),
+    OPT_OUT("--png", sample_args, png, "FILE", "a grid of the images, --cols columns"),
+    OPT_OUT("--raw", sample_args, raw, "FILE", "N images of C x H x W little-endian float32 in [-1, 1] (N x 784 "
+            "for MNIST's 28x28), row-major, white on black"),
+    OPT_OUT("--labels", sample_args, labels, "FILE", "the class of each sample, one integer per line"),
     OPT_END,
 };
 
-/* The latents of --z: count x latent little-endian float32. Returns 0 or 2 after a message. */
+/* The latents of --z: count x latent little-endian float32, every one
+ * finite. Returns 0, or 2 (a file of the wrong size) or 1 (a value that is
+ * not finite) after a message. */
 static int read_latents(const char *path, long count, int latent, float *z) {
     gp_err err = {{0}};
     uint8_t *bytes = NULL;
     size_t len = 0, want = (size_t)count * latent * 4;
     if (gp_read_file(path, &bytes, &len, want + 1, &err) != GP_OK || len != want) {
-        if (err.msg[0]) fprintf(stderr, "ganplay sample: --z: %s\n", err.msg);
+        if (err.msg[0]) print_text(stderr, "ganplay sample: --z: %s\n", err.msg);
         if (!err.msg[0] || len != want)
-            fprintf(stderr, "ganplay sample: --z '%s' must hold %ld x %d float32 values (%zu bytes)\n", path, count, latent,
-                    want);
+            print_text(stderr, "ganplay sample: --z '%s' must hold %ld x %d float32 values (%zu bytes)\n", path, count,
+                       latent, want);
         free(bytes);
         return 2;
     }
-    for (size_t i = 0; i < want / 4; i++) z[i] = float_at(bytes + 4 * i);
+    for (size_t i = 0; i < want / 4; i++) {
+        z[i] = float_at(bytes + 4 * i);
+        if (!isfinite(z[i])) { /* G would draw NaN images, and sample would write them */
+            print_text(stderr, "ganplay sample: --z '%s': value %zu (sample %zu, latent value %zu, counting from 0; byte offset %zu) is %s; "
+                       "latents must be finite\n", path, i, i / (size_t)latent, i % (size_t)latent, 4 * i,
+                       isnan(z[i]) ? "NaN" : "infinite");
+            free(bytes);
+            return 1;
+        }
+    }
     free(bytes);
     return 0;
 }
@@ -768,7 +964,7 @@ static int sample_outputs(const sample_args *a, const float *images, const int *
         mem_out m = {0};
         mem_put_floats(&m, images, (size_t)a->count * n_img);
         if (!write_out("sample", a->raw, &m)) return 1;
-        printf("wrote %ld samples to %s\n", a->count, a->raw);
+        print_text(stdout, "wrote %ld samples to %s\n", a->count, a->raw);
     }
     if (a->png) {
         long cols = a->cols;
@@ -779,7 +975,7 @@ static int sample_outputs(const sample_args *a, const float *images, const int *
         int gw, gh;
         gp_grid_size((int)a->count, (int)cols, img.h, img.w, &gw, &gh);
         if (!write_png_grid("sample", a->png, images, (int)a->count, (int)cols, img)) return 1;
-        printf("wrote %dx%d grid of %ld samples to %s\n", gw, gh, a->count, a->png);
+        print_text(stdout, "wrote %dx%d grid of %ld samples to %s\n", gw, gh, a->count, a->png);
     }
     return 0;
 }
@@ -790,8 +986,8 @@ static int cmd_sample(int argc, char **argv, gp_threads *th) {
     int rc = parse_options("sample", SAMPLE_USAGE, SAMPLE_OPTS, argc, argv, &a, NULL, &seen);
     if (rc) return rc < 0 ? 0 : rc;
     if (!a.model || a.count < 0 || (!given_flag(SAMPLE_OPTS, seen, "--seed") && !a.z) || (!a.png && !a.raw)) {
-        fprintf(stderr, "ganplay sample: needs --model, --count, --seed (or --z) and at least one of --png, --raw\n%s",
-                SAMPLE_USAGE);
+        print_text(stderr, "ganplay sample: needs --model, --count, --seed (or --z) and at least one of --png, "
+                   "--raw\n%s", SAMPLE_USAGE);
         return 2;
     }
     gp_err err = {{0}};
@@ -799,7 +995,7 @@ static int cmd_sample(int argc, char **argv, gp_threads *th) {
     if (gp_model_load_file(&gan, a.model, &err) != GP_OK) return fail("sample", &err, 1);
     gp_gan_set_threads(&gan, th);
     if (a.label >= 0 && a.label >= gan.cfg.classes) {
-        fprintf(stderr, "ganplay sample: --class %ld: %s has %d classes\n", a.label, a.model, gan.cfg.classes);
+        print_text(stderr, "ganplay sample: --class %ld: %s has %d classes\n", a.label, a.model, gan.cfg.classes);
         gp_gan_free(&gan);
         return 2;
     }
@@ -808,7 +1004,7 @@ static int cmd_sample(int argc, char **argv, gp_threads *th) {
     float *images = malloc(sizeof(float) * (size_t)a.count * gp_shape_size(img));
     int *labels = malloc(sizeof(int) * (size_t)a.count);
     if (!z || !images || !labels) {
-        fprintf(stderr, "ganplay sample: out of memory for %ld samples\n", a.count);
+        print_text(stderr, "ganplay sample: out of memory for %ld samples\n", a.count);
         rc = 1;
     } else if (a.z) {
         rc = read_latents(a.z, a.count, gan.cfg.latent, z);
@@ -837,12 +1033,13 @@ typedef struct {
 } classifier_args;
 
 static const cli_opt CLASSIFIER_OPTS[] = {
-    OPT("--data", OPT_TEXT, classifier_args, data),
-    OPT("--out", OPT_TEXT, classifier_args, out),
-    OPT_RANGE("--steps", OPT_LONG, classifier_args, steps, 1, 10000000),
-    OPT_RANGE("--batch", OPT_LONG, classifier_args, batch, 2, 1024),
-    OPT("--seed", OPT_U64, classifier_args, seed),
-    OPT_ABOVE("--lr", classifier_args, lr, 0, 1),
+    OPT("--data", OPT_TEXT, classifier_args, data, "FILE", "the dataset (its training split; accuracy on the "
+        "held-out split)"),
+    OPT_RANGE("--steps", OPT_LONG, classifier_args, steps, 1, 10000000, "N", "training steps"),
+    OPT("--seed", OPT_SEED, classifier_args, seed, "N", "initial weights, batches and shifts"),
+    OPT_RANGE("--batch", OPT_LONG, classifier_args, batch, 2, 1024, "N", "images per step (default 64)"),
+    OPT_ABOVE("--lr", classifier_args, lr, 0, 1, "X", "Adam's learning rate (default 0.001)"),
+    OPT_OUT("--out", classifier_args, out, "FILE", "the classifier file (.gpc)"),
     OPT_END,
 };
 
@@ -902,27 +1099,33 @@ static int cmd_train_classifier(int argc, char **argv, gp_threads *th) {
 /* Reads a grid PNG in sample's layout (cells of the image shape, GP_GRID_PAD
  * apart); cells that are all padding are empty and skipped. */
 static float *read_png_grid(const char *path, gp_shape im, int *count) {
-    int w, h, ch;
+    int w, h;
     if (im.c != 1) {
-        fprintf(stderr, "ganplay score: PNG grids hold grayscale images; the classifier reads %d channels\n", im.c);
+        print_text(stderr, "ganplay score: PNG grids hold grayscale images; the classifier reads %d channels\n", im.c);
         return NULL;
     }
-    unsigned char *px = stbi_load(path, &w, &h, &ch, 1);
-    if (!px) {
-        fprintf(stderr, "ganplay score: cannot read PNG '%s': %s\n", path, stbi_failure_reason());
-        return NULL;
-    }
+    FILE *f = png_open("score", path, &w, &h);
+    if (!f) return NULL;
+    /* the grid's shape and size from the header, before decoding */
     int cw = im.w + GP_GRID_PAD, chh = im.h + GP_GRID_PAD;
     int cols = (w - GP_GRID_PAD) / cw, rows = (h - GP_GRID_PAD) / chh;
     if (cols < 1 || rows < 1 || cols * cw + GP_GRID_PAD != w || rows * chh + GP_GRID_PAD != h) {
-        fprintf(stderr, "ganplay score: '%s' is %dx%d, not a grid of %dx%d images written by 'sample --png'\n", path, w,
-                h, im.w, im.h);
-        stbi_image_free(px);
+        print_text(stderr, "ganplay score: '%s' is %dx%d, not a grid of %dx%d images written by 'sample --png'\n", path,
+                   w, h, im.w, im.h);
+        fclose(f);
         return NULL;
     }
+    if ((long)rows * cols > GP_CLI_MAX_COUNT) {
+        print_text(stderr, "ganplay score: '%s' is %dx%d, a grid of %ld cells; at most %d images are scored\n", path, w,
+                   h, (long)rows * cols, GP_CLI_MAX_COUNT);
+        fclose(f);
+        return NULL;
+    }
+    unsigned char *px = png_decode("score", path, f, 1, w, h);
+    if (!px) return NULL;
     size_t n_img = (size_t)im.h * im.w;
     float *images = malloc(sizeof(float) * n_img * (size_t)rows * cols);
-    if (!images) fprintf(stderr, "ganplay score: out of memory for the images of '%s'\n", path);
+    if (!images) print_text(stderr, "ganplay score: out of memory for the images of '%s'\n", path);
     int n = 0;
     for (int r = 0; images && r < rows; r++)
         for (int c = 0; c < cols; c++) {
@@ -947,21 +1150,21 @@ static float *read_raw_images(const char *path, size_t n_img, int *count) {
     size_t len;
     gp_err err;
     if (gp_read_file(path, &bytes, &len, (size_t)1 << 30, &err) != GP_OK) {
-        fprintf(stderr, "ganplay score: %s\n", err.msg);
+        print_text(stderr, "ganplay score: %s\n", err.msg);
         return NULL;
     }
     if (len == 0 || len % (n_img * 4) != 0) {
-        fprintf(stderr, "ganplay score: '%s' is %zu bytes, not a whole number of %zu-float images\n", path, len, n_img);
+        print_text(stderr, "ganplay score: '%s' is %zu bytes, not a whole number of %zu-float images\n", path, len, n_img);
         free(bytes);
         return NULL;
     }
     size_t n = len / 4;
     float *images = malloc(sizeof(float) * n);
-    if (!images) fprintf(stderr, "ganplay score: out of memory for the images of '%s'\n", path);
+    if (!images) print_text(stderr, "ganplay score: out of memory for the images of '%s'\n", path);
     for (size_t i = 0; images && i < n; i++) {
         images[i] = float_at(bytes + 4 * i);
         if (!isfinite(images[i])) {
-            fprintf(stderr, "ganplay score: '%s' holds a non-finite value\n", path);
+            print_text(stderr, "ganplay score: '%s' holds a non-finite value\n", path);
             free(images);
             images = NULL;
         }
@@ -975,7 +1178,7 @@ static float *read_raw_images(const char *path, size_t n_img, int *count) {
 static int *read_labels(const char *path, int count) {
     FILE *f = fopen(path, "r");
     if (!f) {
-        fprintf(stderr, "ganplay score: cannot read '%s': %s\n", path, strerror(errno));
+        print_text(stderr, "ganplay score: cannot read '%s': %s\n", path, strerror(errno));
         return NULL;
     }
     int *labels = malloc(sizeof(int) * (size_t)count), n = 0, v, extra;
@@ -983,7 +1186,7 @@ static int *read_labels(const char *path, int count) {
     int trailing = fscanf(f, " %d", &extra) == 1;
     fclose(f);
     if (!labels || n != count || trailing) {
-        fprintf(stderr, "ganplay score: '%s' must hold %d classes in 0..%d, one per line\n", path, count, GP_CLASSES - 1);
+        print_text(stderr, "ganplay score: '%s' must hold %d classes in 0..%d, one per line\n", path, count, GP_CLASSES - 1);
         free(labels);
         return NULL;
     }
@@ -997,16 +1200,23 @@ typedef struct {
 } score_args;
 
 static const cli_opt SCORE_OPTS[] = {
-    OPT("--classifier", OPT_TEXT, score_args, classifier),
-    OPT("--data", OPT_TEXT, score_args, data),
-    OPT("--model", OPT_TEXT, score_args, model),
-    OPT("--raw", OPT_TEXT, score_args, raw),
-    OPT("--png", OPT_TEXT, score_args, png),
-    OPT("--labels", OPT_TEXT, score_args, labels),
-    OPT_RANGE("--class", OPT_LONG, score_args, label, 0, GP_MAX_CLASSES - 1),
-    OPT_RANGE("--count", OPT_LONG, score_args, count, 2, 100000),
-    OPT_RANGE("--real", OPT_LONG, score_args, real, 2, 100000),
-    OPT("--seed", OPT_U64, score_args, seed),
+    OPT("--classifier", OPT_TEXT, score_args, classifier, "FILE", "the classifier (e.g. "
+        "models/mnist-classifier.gpc)"),
+    OPT("--data", OPT_TEXT, score_args, data, "FILE", "the dataset whose held-out images are the reference"),
+    OPT("--model", OPT_TEXT, score_args, model, "FILE", "N samples of a model file's generator (default 1000, "
+        "seed 1)"),
+    OPT("--raw", OPT_TEXT, score_args, raw, "FILE", "images as written by 'sample --raw' (N x the classifier's "
+        "image size)"),
+    OPT("--png", OPT_TEXT, score_args, png, "FILE", "a grid as written by 'sample --png'"),
+    OPT_RANGE("--real", OPT_LONG, score_args, real, 2, GP_CLI_MAX_COUNT, "N", "N images of the training split: "
+              "what a perfect generator scores"),
+    OPT("--labels", OPT_TEXT, score_args, labels, "FILE", "with --raw: the class each image was asked to show (as "
+        "written by 'sample --labels'), for the conditional accuracy"),
+    OPT_RANGE("--class", OPT_LONG, score_args, label, 0, GP_MAX_CLASSES - 1, "K", "with a conditional --model: "
+              "score class K only"),
+    OPT_RANGE("--count", OPT_LONG, score_args, count, 2, GP_CLI_MAX_COUNT, "N", "with --model: the samples "
+              "(default 1000)"),
+    OPT("--seed", OPT_SEED, score_args, seed, "N", "with --model or --real: the seed (default 1)"),
     OPT_END,
 };
 
@@ -1017,7 +1227,7 @@ static float *training_images(const gp_dataset *ds, long real, uint64_t seed, in
     float *images = malloc(sizeof(float) * (size_t)n * n_img);
     int32_t *order = malloc(sizeof(int32_t) * (size_t)ds->n_train);
     if (!images || !order) {
-        fprintf(stderr, "ganplay score: out of memory for %d training images\n", n);
+        print_text(stderr, "ganplay score: out of memory for %d training images\n", n);
         free(images);
         free(order);
         return NULL;
@@ -1062,7 +1272,7 @@ static int score_images(const score_args *a, gp_classifier *c, const gp_feature_
         return 0;
     }
     if (n < 2) {
-        fprintf(stderr, "ganplay score: need at least 2 images, '%s' holds %d\n", a->raw ? a->raw : a->png, n);
+        print_text(stderr, "ganplay score: need at least 2 images, '%s' holds %d\n", a->raw ? a->raw : a->png, n);
         n = 0;
     } else if (gp_quality_score(c, ref, images, labels, n, q, &err) != GP_OK) {
         n = fail("score", &err, 0);
@@ -1078,12 +1288,12 @@ static int cmd_score(int argc, char **argv, gp_threads *th) {
     int rc = parse_options("score", SCORE_USAGE, SCORE_OPTS, argc, argv, &a, NULL, &seen);
     if (rc) return rc < 0 ? 0 : rc;
     if (!a.classifier || !a.data || (!!a.model + !!a.raw + !!a.png + !!a.real) != 1) {
-        fprintf(stderr, "ganplay score: needs --classifier, --data and exactly one of --model, --raw, --png, --real\n%s",
-                SCORE_USAGE);
+        print_text(stderr, "ganplay score: needs --classifier, --data and exactly one of --model, --raw, --png, "
+                   "--real\n%s", SCORE_USAGE);
         return 2;
     }
     if ((a.labels && !a.raw) || (a.label >= 0 && !a.model)) {
-        fprintf(stderr, "ganplay score: --labels goes with --raw, --class with --model\n%s", SCORE_USAGE);
+        print_text(stderr, "ganplay score: --labels goes with --raw, --class with --model\n%s", SCORE_USAGE);
         return 2;
     }
     gp_err err = {{0}};
@@ -1099,7 +1309,7 @@ static int cmd_score(int argc, char **argv, gp_threads *th) {
     int n = score_images(&a, &c, &ref, &ds, th, &q);
     rc = 1;
     if (n >= 2) {
-        printf("%s: %d images\n", a.model ? a.model : a.raw ? a.raw : a.png ? a.png : "training images", n);
+        print_text(stdout, "%s: %d images\n", a.model ? a.model : a.raw ? a.raw : a.png ? a.png : "training images", n);
         printf("digit FD %.3f (against %d held-out images)\n", q.fd, ds.n_test);
         printf("class entropy %.3f nats (max %.3f)\nclasses:", q.entropy, log(10.0));
         for (int k = 0; k < GP_CLASSES; k++) printf(" %d:%.3f", k, q.hist[k]);
@@ -1122,7 +1332,7 @@ typedef struct {
 } model_args;
 
 static const cli_opt INFO_OPTS[] = {
-    OPT("--model", OPT_TEXT, model_args, model),
+    OPT("--model", OPT_TEXT, model_args, model, "FILE", "the model file"),
     OPT_END,
 };
 
@@ -1132,7 +1342,7 @@ static int cmd_info(int argc, char **argv, gp_threads *th) {
     int rc = parse_options("info", INFO_USAGE, INFO_OPTS, argc, argv, &a, NULL, &seen);
     if (rc) return rc < 0 ? 0 : rc;
     if (!a.model) {
-        fprintf(stderr, "ganplay info: needs --model\n%s", INFO_USAGE);
+        print_text(stderr, "ganplay info: needs --model\n%s", INFO_USAGE);
         return 2;
     }
     (void)th;
@@ -1148,11 +1358,13 @@ static int cmd_info(int argc, char **argv, gp_threads *th) {
 }
 
 static const cli_opt EXPORT_OPTS[] = {
-    OPT("--model", OPT_TEXT, model_args, model),
-    OPT("--out", OPT_TEXT, model_args, out),
-    OPT_RANGE("--recalibrate-bn", OPT_LONG, model_args, recalibrate, 1, 100000),
-    OPT("--f16", OPT_FLAG, model_args, half),
-    OPT("--no-ema", OPT_FLAG, model_args, no_ema),
+    OPT("--model", OPT_TEXT, model_args, model, "FILE", "the model file"),
+    OPT_RANGE("--recalibrate-bn", OPT_LONG, model_args, recalibrate, 1, 100000, "N", "first re-estimate "
+              "BatchNorm's running statistics from N batches of the final generator (see docs/models.md, "
+              "\"Sampling and BatchNorm\"; default 50 for a model trained with --ema, else none)"),
+    OPT("--f16", OPT_FLAG, model_args, half, NULL, "float16 weights (half the size)"),
+    OPT("--no-ema", OPT_FLAG, model_args, no_ema, NULL, "the weights as trained, not their moving average"),
+    OPT_OUT("--out", model_args, out, "FILE", "the generator alone (a model file)"),
     OPT_END,
 };
 
@@ -1162,7 +1374,7 @@ static int cmd_export(int argc, char **argv, gp_threads *th) {
     int rc = parse_options("export", EXPORT_USAGE, EXPORT_OPTS, argc, argv, &a, NULL, &seen);
     if (rc) return rc < 0 ? 0 : rc;
     if (!a.model || !a.out) {
-        fprintf(stderr, "ganplay export: needs --model and --out\n%s", EXPORT_USAGE);
+        print_text(stderr, "ganplay export: needs --model and --out\n%s", EXPORT_USAGE);
         return 2;
     }
     gp_err err = {{0}};
@@ -1182,8 +1394,8 @@ static int cmd_export(int argc, char **argv, gp_threads *th) {
     if (gp_model_save_file(&gan, a.half ? GP_SAVE_GENERATOR_F16 : GP_SAVE_GENERATOR, a.out, &err) != GP_OK) {
         rc = fail("export", &err, 1);
     } else {
-        printf("wrote %s (generator%s, %s%s)\n", a.out, had_ema ? ": moving average of the weights" : "",
-               a.half ? "float16" : "float32", a.recalibrate ? ", BatchNorm statistics recalibrated" : "");
+        print_text(stdout, "wrote %s (generator%s, %s%s)\n", a.out, had_ema ? ": moving average of the weights" : "",
+                   a.half ? "float16" : "float32", a.recalibrate ? ", BatchNorm statistics recalibrated" : "");
     }
     gp_gan_free(&gan);
     return rc;
@@ -1193,16 +1405,21 @@ static int cmd_export(int argc, char **argv, gp_threads *th) {
 
 /* A PNG as the model's image (or, as_mask, as a mask). NULL after a message. */
 static float *read_png_image(const char *cmd, const char *path, gp_shape im, int as_mask) {
-    int w, h, ch;
+    int w, h;
     if (im.c != 1) {
-        fprintf(stderr, "ganplay %s: only grayscale models read PNGs; this one has %d channels\n", cmd, im.c);
+        print_text(stderr, "ganplay %s: only grayscale models read PNGs; this one has %d channels\n", cmd, im.c);
         return NULL;
     }
-    unsigned char *px = stbi_load(path, &w, &h, &ch, 4);
-    if (!px) {
-        fprintf(stderr, "ganplay %s: cannot read PNG '%s': %s\n", cmd, path, stbi_failure_reason());
+    FILE *f = png_open(cmd, path, &w, &h);
+    if (!f) return NULL;
+    if (w > GP_IMAGE_MAX_SIDE || h > GP_IMAGE_MAX_SIDE) { /* from the header: nothing decoded yet */
+        print_text(stderr, "ganplay %s: '%s' is %dx%d; images are read up to %dx%d (the model's %dx%d or a whole "
+                   "multiple)\n", cmd, path, w, h, GP_IMAGE_MAX_SIDE, GP_IMAGE_MAX_SIDE, im.w, im.h);
+        fclose(f);
         return NULL;
     }
+    unsigned char *px = png_decode(cmd, path, f, 4, w, h);
+    if (!px) return NULL;
     /* a one-image grid as 'sample --png' and this command write it: the image inside the padding */
     if (w == im.w + 2 * GP_GRID_PAD && h == im.h + 2 * GP_GRID_PAD) {
         for (int y = 0; y < im.h; y++)
@@ -1216,7 +1433,7 @@ static float *read_png_image(const char *cmd, const char *path, gp_shape im, int
                        : gp_fail(&err, GP_ERR_NOMEM, "out of memory");
     stbi_image_free(px);
     if (st != GP_OK) {
-        fprintf(stderr, "ganplay %s: '%s': %s\n", cmd, path, err.msg);
+        print_text(stderr, "ganplay %s: '%s': %s\n", cmd, path, err.msg);
         free(out);
         return NULL;
     }
@@ -1231,18 +1448,25 @@ typedef struct {
 } project_args;
 
 static const cli_opt PROJECT_OPTS[] = {
-    OPT("--model", OPT_TEXT, project_args, model),
-    OPT("--png", OPT_TEXT, project_args, png),
-    OPT("--out", OPT_TEXT, project_args, out),
-    OPT("--mask", OPT_TEXT, project_args, mask),
-    OPT("--trace", OPT_TEXT, project_args, trace),
-    OPT("--z", OPT_TEXT, project_args, z),
-    OPT_RANGE("--steps", OPT_LONG, project_args, steps, 1, 10000),
-    OPT_RANGE("--starts", OPT_LONG, project_args, starts, 1, 4096),
-    OPT_RANGE("--class", OPT_LONG, project_args, label, 0, 4095),
-    OPT_RANGE("--lr", OPT_FLOAT, project_args, lr, -INFINITY, INFINITY),
-    OPT_RANGE("--prior", OPT_FLOAT, project_args, prior, -INFINITY, INFINITY),
-    OPT("--seed", OPT_U64, project_args, seed),
+    OPT("--model", OPT_TEXT, project_args, model, "FILE", "the model file"),
+    OPT("--png", OPT_TEXT, project_args, png, "IN.png", "the picture: the model's image size or a whole multiple "
+        "(28x28, 280x280, ...; at most 4096x4096), or a one-image grid from 'sample --png'; dark ink on a light "
+        "page is inverted, as the page does"),
+    OPT("--mask", OPT_TEXT, project_args, mask, "MASK.png", "same size: white pixels must match, G fills the "
+        "black ones"),
+    OPT_RANGE("--class", OPT_LONG, project_args, label, 0, 4095, "K", "a conditional model draws class K "
+              "(default: the best class)"),
+    OPT_RANGE("--steps", OPT_LONG, project_args, steps, 1, 10000, "N", "Adam steps (default 300)"),
+    OPT_RANGE("--starts", OPT_LONG, project_args, starts, 1, 4096, "N", "starting points, at most one batch "
+              "(default 8)"),
+    OPT_RANGE("--lr", OPT_FLOAT, project_args, lr, -INFINITY, INFINITY, "X", "Adam's learning rate, in (0, 1] "
+              "(default 0.05)"),
+    OPT_RANGE("--prior", OPT_FLOAT, project_args, prior, -INFINITY, INFINITY, "X", "weight of mean(z^2) in the "
+              "loss, keeping z typical, in 0..100 (default 0.001)"),
+    OPT("--seed", OPT_SEED, project_args, seed, "N", "the starting points' seed (default 1)"),
+    OPT_OUT("--out", project_args, out, "OUT.png", "G(z), a one-image grid as 'sample --png' writes"),
+    OPT_OUT("--trace", project_args, trace, "FILE.png", "the best start's image every 25 steps, in one row"),
+    OPT_OUT("--z", project_args, z, "FILE", "the latent, as little-endian float32"),
     OPT_END,
 };
 
@@ -1258,7 +1482,7 @@ static int project_outputs(const project_args *a, gp_gan *gan, gp_project_opts *
     gp_project_result r;
     if (!target || (a->mask && !mask)) goto done;
     if (!z || !image || (a->trace && !trace)) {
-        fprintf(stderr, "ganplay project: out of memory\n");
+        print_text(stderr, "ganplay project: out of memory\n");
         goto done;
     }
     if (gp_project(gan, target, mask, o, z, image, trace, cap, &r, &err) != GP_OK) {
@@ -1298,7 +1522,7 @@ static int cmd_project(int argc, char **argv, gp_threads *th) {
     int rc = parse_options("project", PROJECT_USAGE, PROJECT_OPTS, argc, argv, &a, NULL, &seen);
     if (rc) return rc < 0 ? 0 : rc;
     if (!a.model || !a.png || !a.out) {
-        fprintf(stderr, "ganplay project: needs --model, --png and --out\n%s", PROJECT_USAGE);
+        print_text(stderr, "ganplay project: needs --model, --png and --out\n%s", PROJECT_USAGE);
         return 2;
     }
     o.steps = (int)a.steps;
@@ -1315,7 +1539,7 @@ static int cmd_project(int argc, char **argv, gp_threads *th) {
     if (gp_model_load_file(&gan, a.model, &err) != GP_OK) return fail("project", &err, 1);
     gp_gan_set_threads(&gan, th);
     if (o.label >= 0 && o.label >= gan.cfg.classes) {
-        fprintf(stderr, "ganplay project: --class %d: the model has %d classes\n", o.label, gan.cfg.classes);
+        print_text(stderr, "ganplay project: --class %d: the model has %d classes\n", o.label, gan.cfg.classes);
         gp_gan_free(&gan);
         return 2;
     }

@@ -114,6 +114,8 @@ static int utf8_length(const unsigned char *c) {
     return n;
 }
 
+int gp_utf8_length(const char *s) { return utf8_length((const unsigned char *)s); }
+
 /* A string: quotes and backslashes escaped, control bytes as \u00XX, and
  * each byte that is not part of well-formed UTF-8 (a name cut inside a
  * character, a file's stray bytes) as U+FFFD, so that the answer is valid

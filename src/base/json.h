@@ -44,6 +44,11 @@ void gp_json_raw(gp_json *j, const char *text);
 /* An array of n numbers (%.9g, null for non-finite), stride apart in v. */
 void gp_json_nums(gp_json *j, const float *v, size_t n, size_t stride);
 
+/* The length (1..4) of the well-formed UTF-8 sequence at s, or 0 for a
+ * byte that is not part of one: what the strings above write as U+FFFD.
+ * Text printed elsewhere (the CLI's messages) is made valid UTF-8 with it. */
+int gp_utf8_length(const char *s);
+
 /* key: value in one call */
 void gp_json_kstr(gp_json *j, const char *key, const char *s);
 void gp_json_knum(gp_json *j, const char *key, double v);

@@ -196,7 +196,7 @@ gp_status gp_dataset_from_rgba(gp_dataset *ds, const uint8_t *rgba, int count, i
 
 gp_status gp_image_from_rgba(float *out, const uint8_t *rgba, int h, int w, int out_h, int out_w, int as_mask,
                              gp_err *err) {
-    if (!rgba || h < 1 || w < 1 || out_h < 1 || out_w < 1 || h > 4096 || w > 4096)
+    if (!rgba || h < 1 || w < 1 || out_h < 1 || out_w < 1 || h > GP_IMAGE_MAX_SIDE || w > GP_IMAGE_MAX_SIDE)
         return gp_fail(err, GP_ERR_ARG, "no image, or an image of %dx%d", w, h);
     if (h % out_h || w % out_w || h / out_h != w / out_w)
         return gp_fail(err, GP_ERR_ARG, "the image is %dx%d; it must be %dx%d or a whole multiple of that (e.g. %dx%d)", w,

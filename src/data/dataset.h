@@ -38,12 +38,14 @@ gp_status gp_dataset_load(gp_dataset *ds, const char *path, gp_err *err);
 gp_status gp_dataset_from_rgba(gp_dataset *ds, const uint8_t *rgba, int count, int h, int w, int min_count,
                                int max_count, gp_err *err);
 void gp_dataset_free(gp_dataset *ds);
+#define GP_IMAGE_MAX_SIDE 4096 /* a user image's sides at most (a PNG is refused from its header above it) */
 /* One user image as the models see it: rgba (h x w x 4, a canvas's or a
  * PNG's pixels) of out_h x out_w or a whole multiple of it (averaged down
  * by blocks), gray composited over white. As an image (as_mask 0): light
  * strokes on black in [-1, 1], inverted when the border is mostly light
  * (dark ink on paper). As a mask (as_mask 1): 1 where the pixel is light
- * (counts), 0 where it is dark. out: out_h x out_w floats. */
+ * (counts), 0 where it is dark. Sides up to GP_IMAGE_MAX_SIDE. out: out_h x
+ * out_w floats. */
 gp_status gp_image_from_rgba(float *out, const uint8_t *rgba, int h, int w, int out_h, int out_w, int as_mask,
                              gp_err *err);
 
