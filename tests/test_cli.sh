@@ -41,6 +41,62 @@ expect 2 "steps is given twice" $CLI train --preset mlp --data $DATA --steps 1 -
 expect 2 "lr-g is given twice" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --lr-g 0.1 --lr-g 0.2 --out "$T/x.gpm"
 expect 2 "model needs a value, not the option --png" $CLI sample --model --png "$T/x.png" --count 1 --seed 1
 if [ -e ./--steps ] || [ -e "$T/--steps" ]; then fail=$((fail + 1)); echo "FAIL: a file named --steps was written"; else pass=$((pass + 1)); fi
+# numbers: decimal only (no hex, no space, no trailing text), in the documented range, the range in the message
+expect 2 "invalid value '0x10' for --seconds: must be a number in (0, 604800\]" $CLI train --preset mlp --data $DATA --seconds 0x10 --seed 1 --out "$T/x.gpm"
+expect 2 "invalid value '1e30' for --seconds: must be a number in (0, 604800\]" $CLI train --preset mlp --data $DATA --seconds 1e30 --seed 1 --out "$T/x.gpm"
+expect 2 "invalid value ' 5' for --steps: must be a whole number in 1..100000000" $CLI train --preset mlp --data $DATA --steps ' 5' --seed 1 --out "$T/x.gpm"
+expect 2 "invalid value '5 ' for --steps" $CLI train --preset mlp --data $DATA --steps '5 ' --seed 1 --out "$T/x.gpm"
+expect 2 "invalid value '+5' for --steps" $CLI train --preset mlp --data $DATA --steps +5 --seed 1 --out "$T/x.gpm"
+expect 2 "invalid value ' 3' for --count: must be a whole number in 1..100000" $CLI sample --model "$T/m.gpm" --count ' 3' --seed 1 --raw "$T/x.f32"
+expect 2 "invalid value 'inf' for --lr: must be a number in (0, 1\]" $CLI train-classifier --data $DATA --steps 1 --seed 1 --lr inf --out "$T/x.gpc"
+expect 2 "invalid value '0x1p-3' for --lr: must be a decimal number" $CLI project --model "$T/m.gpm" --png "$T/x.png" --out "$T/x.png" --lr 0x1p-3
+# seeds: 0..2^53-1 exactly, everywhere
+expect 2 "Training seed: must be a whole number in 0..9007199254740991, got 18446744073709551615" $CLI train --preset mlp --data $DATA --steps 1 --seed 18446744073709551615 --out "$T/x.gpm"
+expect 2 "invalid value '18446744073709551615' for --seed: must be a whole number in 0..9007199254740991" $CLI sample --model "$T/m.gpm" --count 1 --seed 18446744073709551615 --raw "$T/x.f32"
+expect 2 "invalid value '9007199254740992' for --seed" $CLI score --classifier models/mnist-classifier.gpc --data $DATA --real 5 --seed 9007199254740992
+expect 2 "invalid value ' 1' for --seed" $CLI project --model "$T/m.gpm" --png "$T/x.png" --out "$T/x.png" --seed ' 1'
+expect 0 "wrote 1 samples" $CLI sample --model "$T/m.gpm" --count 1 --seed 9007199254740991 --raw "$T/x.f32"
+# a missing value, and an unknown option wherever it stands (never taken as a value)
+expect 2 "ganplay info: --model needs a value" $CLI info --model
+expect 2 "unknown option '--bogus'" $CLI info --model --bogus
+expect 2 "unknown option '--bogus'" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --out "$T/x.gpm" --f16 --bogus
+expect 2 "unknown option '--bogus'" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --out "$T/x.gpm" --classifier --bogus
+expect 2 "unknown option '--bogus'" $CLI train --preset mlp --data $DATA --steps 1 --seed 1 --out "$T/x.gpm" --ema --bogus
+expect 2 "unknown option '--bogus'" $CLI export --f16 --bogus --model "$T/m.gpm" --out "$T/x.gpm"
+# help: every option of the command's table and every setting, with the presets' names; outputs apart
+settings=$($CLI info --model "$T/m.gpm" | sed 's/.*"settings":{//; s/}}$//' | tr ',' '\n' | sed -n 's/^"\([a-z][a-z0-9_]*\)":.*/\1/p' |
+    grep -v -x -e preset -e dataset -e classes -e class_names | tr _ -)
+[ "$(printf '%s\n' $settings | wc -l)" -gt 20 ] || { fail=$((fail + 1)); echo "FAIL: info lists no settings: $settings"; }
+# has_help COMMAND SECTION FLAG...: each "  FLAG" in the section ("options", "outputs", "settings") of COMMAND --help
+has_help() {
+    cmd=$1 section=$2
+    shift 2
+    text=$($CLI $cmd --help | sed -n "/^$section/,/^[a-z]/p")
+    for flag in "$@"; do
+        if printf '%s\n' "$text" | grep -q -- "^  $flag\( \|$\)"; then pass=$((pass + 1)); else
+            fail=$((fail + 1)); echo "FAIL: '$cmd --help' has no $flag under $section"; fi
+    done
+}
+has_help train options --preset --data --resume --classifier --steps --seconds --log-every --checkpoint-every --generator-only --f16
+has_help train outputs --out
+has_help train settings $(printf -- '--%s ' $settings)
+has_help train2d options --dist --lesson --steps --log-every
+has_help train2d settings $(printf -- '--%s ' $settings)
+has_help sample options --model --count --seed --z --class --cols
+has_help sample outputs --png --raw --labels
+has_help train-classifier options --data --steps --seed --batch --lr
+has_help train-classifier outputs --out
+has_help score options --classifier --data --model --raw --png --real --labels --class --count --seed
+has_help export options --model --recalibrate-bn --f16 --no-ema
+has_help export outputs --out
+has_help info options --model
+has_help project options --model --png --mask --class --steps --starts --lr --prior --seed
+has_help project outputs --out --trace --z
+for cmd in train train2d sample train-classifier score export info project; do has_help $cmd "every command" --threads --help; done
+expect 0 "--preset NAME  *the architecture: one of mlp, dcgan$" $CLI train --help
+expect 0 "--spectral-norm off|on  *Spectral norm in D" $CLI train --help
+expect 0 "one of line, two, ring, grid, moons, spiral$" $CLI train2d --help
+expect 0 "--seconds S  *train for S seconds, and at least one step; a number in (0, 604800\]" $CLI train --help
 # the output's place before training
 expect 1 "cannot write '$T/no/x.gpm'" $CLI train --preset mlp --data $DATA --steps 100000 --seed 1 --out "$T/no/x.gpm"
 expect 1 "it is a folder" $CLI train --preset mlp --data $DATA --steps 100000 --seed 1 --out "$T"
@@ -64,6 +120,28 @@ expect 0 '"classes":{"count":10,"names":\["0","1","2","3","4","5","6","7","8","9
 expect 0 '"tools":{"conditioning":"concat","ema":0.99' $CLI info --model "$T/c.gpm"
 expect 0 '"dataset":"mnist"' $CLI info --model "$T/m.gpm"
 expect 1 "not a ganplay model" $CLI info --model $DATA
+# names: what the CLI prints is valid UTF-8 whatever a file's bytes (the loader takes a name cut inside a
+# character, as the page may write one; a byte that is not UTF-8 is printed as U+FFFD)
+patched() { # patched FILE OFFSET BYTES OUT: FILE with BYTES (printf's escapes) at OFFSET and its CRC-32 redone
+    head -c $(($(wc -c < "$1") - 4)) "$1" > "$4.body"
+    printf "$3" | dd of="$4.body" bs=1 seek="$2" conv=notrunc 2> /dev/null
+    { cat "$4.body"; gzip -c < "$4.body" | tail -c 8 | head -c 4; } > "$4"
+    rm -f "$4.body"
+}
+valid_utf8() { # valid_utf8 WHAT COMMAND...: the command's stdout and stderr are valid UTF-8
+    what=$1
+    shift
+    if "$@" > "$T/out.txt" 2>&1; [ -s "$T/out.txt" ] && iconv -f UTF-8 -t UTF-8 < "$T/out.txt" > /dev/null 2>&1; then
+        pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $what: not valid UTF-8: $(head -c 300 "$T/out.txt")"; fi
+}
+patched "$T/c.gpm" 164 'ab\303' "$T/names.gpm"          # class 0's name cut inside a character
+patched "$T/names.gpm" 144 '\377\376' "$T/names.gpm"     # the dataset's name: bytes that are not UTF-8
+patched "$T/m.gpm" 12 'ml\377' "$T/preset.gpm"           # a preset name that is not UTF-8, in the loader's message
+expect 0 '"dataset":"\\ufffd\\ufffdist","image".*"names":\["ab\\ufffd","1"' $CLI info --model "$T/names.gpm"
+valid_utf8 "info" $CLI info --model "$T/names.gpm"
+expect 1 "unknown preset 'ml�'" $CLI info --model "$T/preset.gpm"
+valid_utf8 "a loader's message" $CLI info --model "$T/preset.gpm"
+valid_utf8 "sample's message" $CLI sample --model "$T/preset.gpm" --count 1 --seed 1 --raw "$T/x.f32"
 # sample: classes and labels
 expect 0 "wrote 3 samples" $CLI sample --model "$T/c.gpm" --count 3 --seed 1 --class 7 --raw "$T/s.f32" --labels "$T/s.lab"
 if [ "$(cat "$T/s.lab" | tr '\n' ' ')" = "7 7 7 " ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: --class 7 labels: $(cat "$T/s.lab")"; fi
@@ -71,6 +149,16 @@ $CLI sample --model "$T/c.gpm" --count 12 --seed 1 --raw "$T/s.f32" --labels "$T
 if [ "$(tr '\n' ' ' < "$T/s.lab")" = "0 1 2 3 4 5 6 7 8 9 0 1 " ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: classes in turn: $(cat "$T/s.lab")"; fi
 expect 2 "has 10 classes" $CLI sample --model "$T/c.gpm" --count 3 --seed 1 --class 12 --raw "$T/s.f32"
 expect 2 "has 0 classes" $CLI sample --model "$T/m.gpm" --count 3 --seed 1 --class 1 --raw "$T/s.f32"
+# --z: a latent that is not finite is refused by its position, and nothing is written
+head -c 800 /dev/zero > "$T/z.f32" # 2 x 100 latents
+printf '\000\000\300\177' | dd of="$T/z.f32" bs=1 seek=600 conv=notrunc 2> /dev/null # value 150: NaN
+expect 1 "z '$T/z.f32': value 150 (sample 1, latent value 50, counting from 0; byte offset 600) is NaN; latents must be finite" \
+    $CLI sample --model "$T/m.gpm" --count 2 --z "$T/z.f32" --png "$T/zn.png" --raw "$T/zn.f32" --labels "$T/zn.lab"
+printf '\000\000\200\377' | dd of="$T/z.f32" bs=1 seek=600 conv=notrunc 2> /dev/null # -inf
+expect 1 "value 150 .* is infinite" $CLI sample --model "$T/m.gpm" --count 2 --z "$T/z.f32" --raw "$T/zn.f32"
+if [ -e "$T/zn.png" ] || [ -e "$T/zn.f32" ] || [ -e "$T/zn.lab" ]; then fail=$((fail + 1)); echo "FAIL: non-finite latents wrote a file"; else pass=$((pass + 1)); fi
+head -c 800 /dev/zero > "$T/z.f32"
+expect 0 "wrote 2 samples" $CLI sample --model "$T/m.gpm" --count 2 --z "$T/z.f32" --raw "$T/zn.f32"
 # writes: a full disk fails loudly; a failed write leaves the old file whole
 expect 1 "No space left on device" $CLI sample --model "$T/m.gpm" --count 4 --seed 1 --png /dev/full
 expect 1 "it is a folder" $CLI sample --model "$T/m.gpm" --count 4 --seed 1 --png "$T"
@@ -145,6 +233,20 @@ expect 2 "needs --model, --png and --out" $CLI project --model models/mnist-dcga
 expect 2 "class 3: the model has 0 classes" $CLI project --model models/mnist-dcgan.gpm --png "$T/one.png" --out "$T/x.png" --class 3
 expect 1 "must be 28x28 or a whole multiple" $CLI project --model models/mnist-dcgan.gpm --png "$T/path.png" --out "$T/x.png"
 expect 1 "cannot read PNG" $CLI project --model models/mnist-dcgan.gpm --png "$T/none.png" --out "$T/x.png"
+# a PNG's size comes from its header (IHDR) before anything is decoded: one past the cap is refused in words
+png_header() { # png_header W H FILE: a PNG's signature and IHDR alone, claiming W x H gray pixels
+    be32() { printf "\\$(printf %03o $(($1 >> 24 & 255)))\\$(printf %03o $(($1 >> 16 & 255)))\\$(printf %03o $(($1 >> 8 & 255)))\\$(printf %03o $(($1 & 255)))"; }
+    { printf 'IHDR'; be32 "$1"; be32 "$2"; printf '\010\000\000\000\000'; } > "$3.ihdr"
+    set -- "$1" "$2" "$3" $(gzip -c < "$3.ihdr" | tail -c 8 | head -c 4 | od -An -tu1) # the chunk's CRC-32 (gzip's, little-endian)
+    { printf '\211PNG\r\n\032\n\000\000\000\015'; cat "$3.ihdr"; be32 $(($7 << 24 | $6 << 16 | $5 << 8 | $4)); } > "$3"
+    rm -f "$3.ihdr"
+}
+png_header 20000 20000 "$T/big.png"
+expect 1 "'$T/big.png' is 20000x20000; images are read up to 4096x4096" $CLI project --model models/mnist-dcgan.gpm --png "$T/big.png" --out "$T/x.png"
+expect 1 "'$T/big.png' is 20000x20000; images are read up to 4096x4096" $CLI project --model models/mnist-dcgan.gpm --png "$T/one.png" --mask "$T/big.png" --out "$T/x.png"
+expect 1 "'$T/big.png' is 20000x20000, not a grid of 28x28 images" $CLI score --classifier models/mnist-classifier.gpc --data $DATA --png "$T/big.png"
+png_header 12002 9002 "$T/cells.png" # 400 x 300 cells
+expect 1 "is 12002x9002, a grid of 120000 cells; at most 100000 images are scored" $CLI score --classifier models/mnist-classifier.gpc --data $DATA --png "$T/cells.png"
 expect 2 "invalid value '0' for --steps" $CLI project --model models/mnist-dcgan.gpm --png "$T/one.png" --out "$T/x.png" --steps 0
 
 echo "cli: $pass passed, $fail failed"

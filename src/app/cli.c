@@ -940,9 +940,9 @@ static int read_latents(const char *path, long count, int latent, float *z) {
     for (size_t i = 0; i < want / 4; i++) {
         z[i] = float_at(bytes + 4 * i);
         if (!isfinite(z[i])) { /* G would draw NaN images, and sample would write them */
-            print_text(stderr, "ganplay sample: --z '%s': value %zu (sample %zu, latent value %zu, counting from 0; byte offset %zu) is %s; "
-                       "latents must be finite\n", path, i, i / (size_t)latent, i % (size_t)latent, 4 * i,
-                       isnan(z[i]) ? "NaN" : "infinite");
+            print_text(stderr, "ganplay sample: --z '%s': value %zu (sample %zu, latent value %zu, counting from 0; "
+                       "byte offset %zu) is %s; latents must be finite\n", path, i, i / (size_t)latent,
+                       i % (size_t)latent, 4 * i, isnan(z[i]) ? "NaN" : "infinite");
             free(bytes);
             return 1;
         }
