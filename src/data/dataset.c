@@ -139,7 +139,7 @@ static int temp_name_pid(const char *name, const char *base, long *pid) {
     char *end;
     errno = 0;
     long v = strtol(p, &end, 10);
-    if (errno || v <= 0) return 0;
+    if (errno || v <= 0 || v > 0x7fffffff) return 0; /* a pid_t */
     if (p == name + 4) { /* .gp-<pid>-<n>.tmp */
         if (*end != '-' || end[1] < '0' || end[1] > '9') return 0;
         strtol(end + 1, &end, 10);
