@@ -134,6 +134,15 @@ static void test_long_names(void) {
     CHECK(gp_write_file_atomic(at(path), MODEL, 3, &err) == GP_ERR_IO && strstr(err.msg, "No such file or directory"));
     CHECK(gp_check_writable(at(path), &err) == GP_ERR_IO && strstr(err.msg, "No such file or directory"));
     CHECK(gp_write_file_atomic(at(path), MODEL, 3, &err) == GP_ERR_IO && strstr(err.msg, name + 100));
+    /* a path of over 1,000 bytes: its end is shown, and the reason */
+    char deep[1200];
+    snprintf(deep, sizeof deep, "%s/no-such-folder/%s/%s/%s/%s", dir, name, name, name, name);
+    CHECK(gp_write_file_atomic(deep, MODEL, 3, &err) == GP_ERR_IO && strstr(err.msg, "No such file or directory"));
+    CHECK(strstr(err.msg, "'...") && strstr(err.msg, name));
+    CHECK(gp_check_writable(deep, &err) == GP_ERR_IO && strstr(err.msg, "No such file or directory"));
+    uint8_t *data;
+    size_t len;
+    CHECK(gp_read_file(deep, &data, &len, 100, &err) == GP_ERR_IO && strstr(err.msg, "No such file or directory"));
 }
 
 static void test_stale_temps(void) {
