@@ -166,7 +166,7 @@ expect 1 "it is a folder" $CLI sample --model "$T/m.gpm" --count 4 --seed 1 --pn
 cp "$T/m.gpm" "$T/keep.gpm"
 expect 0 "wrote" $CLI export --model "$T/c.gpm" --out "$T/keep.gpm"
 expect 0 '"classes":{"count":10' $CLI info --model "$T/keep.gpm"
-if ls "$T" | grep -q 'tmp[0-9]*$'; then fail=$((fail + 1)); echo "FAIL: temporary files left: $(ls "$T")"; else pass=$((pass + 1)); fi
+if ls -A "$T" | grep -q 'tmp[0-9]*$'; then fail=$((fail + 1)); echo "FAIL: temporary files left: $(ls "$T")"; else pass=$((pass + 1)); fi
 # score: a conditional model's accuracy; data of another shape is refused in words
 expect 0 "conditional accuracy" $CLI score --classifier models/mnist-classifier.gpc --data $DATA --model "$T/c.gpm" --count 20
 expect 0 "conditional accuracy" $CLI score --classifier models/mnist-classifier.gpc --data $DATA --raw "$T/s.f32" --labels "$T/s.lab"
@@ -195,6 +195,44 @@ for f in gpm:old.copy png:png.copy f32:f32.copy; do
     if cmp -s "$T/old.${f%%:*}" "$T/${f#*:}"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: old.${f%%:*} changed by a failed write"; fi
 done
 if [ -z "$(find "$T" -name '*.tmp*')" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: temporary files left: $(find "$T" -name '*.tmp*')"; fi
+
+# a file size limit without the signal ignored: the tool ignores SIGXFSZ itself, says why, exit 1, no temporary left
+sizelimited() { (ulimit -f 8; "$@"); }
+expect 1 "error writing '$T/old.gpm': File too large" sizelimited $CLI export --model "$T/m.gpm" --out "$T/old.gpm" --f16
+if cmp -s "$T/old.gpm" "$T/old.copy" && [ -z "$(find "$T" -name '*.tmp*')" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: ulimit -f: old.gpm changed or temporary left: $(ls -A "$T")"; fi
+
+# saves in a folder others can write to: links planted at every temporary name this process could use
+# (sh's pid is the tool's, through exec) are neither followed nor truncated, and --out becomes a file
+mkdir "$T/drop" && printf 'victim\n' > "$T/victim.txt"
+expect 0 "wrote" sh -c 'for n in probe tmp; do ln -s ../victim.txt "$1/out.gpm.$n$$"; done
+    for k in 0 1 2; do ln -s ../victim.txt "$1/.gp-$$-$k.tmp"; done
+    exec "$2" train --preset mlp --data "$3" --steps 1 --seed 1 --batch 8 --out "$1/out.gpm"' sh "$T/drop" "$CLI" "$DATA"
+if [ "$(cat "$T/victim.txt")" = victim ] && [ -f "$T/drop/out.gpm" ] && [ ! -L "$T/drop/out.gpm" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: a planted link was followed: victim.txt is $(wc -c < "$T/victim.txt") bytes, $(ls -lA "$T/drop")"; fi
+# a save keeps the old file's mode; a link at --out is followed (its file replaced, the link kept); a link to nothing is refused
+cp "$T/m.gpm" "$T/secret.gpm" && chmod 600 "$T/secret.gpm"
+expect 0 "wrote" $CLI export --model "$T/c.gpm" --out "$T/secret.gpm"
+if [ "$(stat -c %a "$T/secret.gpm")" = 600 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: mode $(stat -c %a "$T/secret.gpm") after a save over a 600 file"; fi
+cp "$T/m.gpm" "$T/target.gpm" && ln -s target.gpm "$T/link.gpm"
+expect 0 "wrote" $CLI export --model "$T/c.gpm" --out "$T/link.gpm"
+if [ -L "$T/link.gpm" ] && cmp -s "$T/target.gpm" "$T/secret.gpm"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: the link at --out: $(ls -l "$T/link.gpm")"; fi
+ln -s nowhere.gpm "$T/dangling.gpm"
+expect 1 "'$T/dangling.gpm': it is a symbolic link to a file that does not exist" $CLI export --model "$T/c.gpm" --out "$T/dangling.gpm"
+# a name of 255 bytes saves; a message about it still ends with the reason
+long=$(printf '%0255d' 0)
+expect 0 "wrote" $CLI export --model "$T/m.gpm" --out "$T/$long"
+expect 0 '"dataset":"mnist"' $CLI info --model "$T/$long"
+expect 1 "cannot write '$T/none/$long': No such file or directory" $CLI export --model "$T/m.gpm" --out "$T/none/$long"
+# temporaries a killed save left: those of a dead process go at the next save there, a live process's stay
+dead=$(sh -c 'echo $$')
+printf 'stale' > "$T/st.gpm.tmp$dead" && printf 'stale' > "$T/.gp-$dead-0.tmp" && printf 'live' > "$T/.gp-$$-0.tmp"
+expect 0 "wrote" $CLI export --model "$T/m.gpm" --out "$T/st.gpm"
+if [ ! -e "$T/st.gpm.tmp$dead" ] && [ ! -e "$T/.gp-$dead-0.tmp" ] && [ "$(cat "$T/.gp-$$-0.tmp")" = live ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: stale temporaries: $(ls -A "$T" | grep tmp)"; fi
+rm -f "$T/.gp-$$-0.tmp"
+# train-classifier checks --out before it trains
+expect 1 "train-classifier: --out: cannot write '$T/no/c.gpc'" $CLI train-classifier --data $DATA --steps 1 --seed 1 --out "$T/no/c.gpc"
 
 # train2d: the 2-D GAN; its last line is one JSON object with the contract's keys
 expect 0 '^{"rounds":50,"modes_covered":[0-8],"modes_total":8,"high_quality_share":[0-9.]*,"kl":[0-9.]*,"js":[0-9.]*,"rounds_per_s":[0-9]*' \

@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -1074,6 +1075,10 @@ static int cmd_train_classifier(int argc, char **argv, gp_threads *th) {
         return 2;
     }
     gp_err err = {{0}};
+    if (gp_check_writable(a.out, &err) != GP_OK) {
+        fprintf(stderr, "ganplay train-classifier: --out: %s\n", err.msg);
+        return 1;
+    }
     gp_dataset ds;
     if (gp_dataset_load(&ds, a.data, &err) != GP_OK) return fail("train-classifier", &err, 1);
     gp_classifier c;
@@ -1589,6 +1594,9 @@ static const struct {
 };
 
 int main(int argc, char **argv) {
+    /* a file size limit (ulimit -f) makes a write fail with EFBIG, said as
+     * such, instead of killing the tool part-way through a save */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(MAIN_USAGE, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

@@ -13,8 +13,11 @@ typedef enum {
     GP_ERR_NAN = 5     /* training produced a non-finite value */
 } gp_status;
 
+/* room for a message naming a long path (file messages show at most its
+ * last 400 bytes) and still saying why */
+#define GP_ERR_MSG 1024
 typedef struct {
-    char msg[256];
+    char msg[GP_ERR_MSG];
 } gp_err;
 
 /* Records a printf-style message in err (if not NULL); returns code. */

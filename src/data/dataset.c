@@ -1,7 +1,11 @@
-#define _POSIX_C_SOURCE 200809L /* fileno, fsync */
+#define _POSIX_C_SOURCE 200809L /* fsync, openat and the like */
+#define _XOPEN_SOURCE 700        /* realpath */
 #include "data/dataset.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,104 +57,244 @@ gp_status gp_dataset_from_bytes(gp_dataset *ds, const uint8_t *bytes, size_t len
     return GP_OK;
 }
 
+/* A path as a message shows it: whole, or its last part after "...", so that
+ * the reason after it is never cut (gp_err holds GP_ERR_MSG bytes). */
+#define SHOWN_MAX 400
+static const char *shown(const char *path, char *buf) {
+    size_t n = strlen(path);
+    if (n <= SHOWN_MAX) return path;
+    const char *tail = path + n - (SHOWN_MAX - 3);
+    while ((unsigned char)*tail >= 0x80 && (unsigned char)*tail < 0xC0) tail++; /* not inside a UTF-8 character */
+    snprintf(buf, SHOWN_MAX + 1, "...%s", tail);
+    return buf;
+}
+
 gp_status gp_read_file(const char *path, uint8_t **data, size_t *len, size_t max_len, gp_err *err) {
     *data = NULL;
     *len = 0;
+    char b[SHOWN_MAX + 1];
     FILE *f = fopen(path, "rb");
-    if (!f) return gp_fail(err, GP_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+    if (!f) return gp_fail(err, GP_ERR_IO, "cannot open '%s': %s", shown(path, b), strerror(errno));
     if (fseek(f, 0, SEEK_END) != 0) {
         fclose(f);
-        return gp_fail(err, GP_ERR_IO, "cannot read '%s'", path);
+        return gp_fail(err, GP_ERR_IO, "cannot read '%s'", shown(path, b));
     }
     long size = ftell(f);
     if (size < 0 || (unsigned long)size > max_len) {
         fclose(f);
-        return gp_fail(err, GP_ERR_IO, "'%s' is not a regular file of at most %zu bytes", path, max_len);
+        return gp_fail(err, GP_ERR_IO, "'%s' is not a regular file of at most %zu bytes", shown(path, b), max_len);
     }
     rewind(f);
     uint8_t *buf = malloc(size ? (size_t)size : 1);
     if (!buf) {
         fclose(f);
-        return gp_fail(err, GP_ERR_NOMEM, "out of memory reading '%s'", path);
+        return gp_fail(err, GP_ERR_NOMEM, "out of memory reading '%s'", shown(path, b));
     }
     size_t got = fread(buf, 1, (size_t)size, f);
     fclose(f);
     if (got != (size_t)size) {
         free(buf);
-        return gp_fail(err, GP_ERR_IO, "short read on '%s'", path);
+        return gp_fail(err, GP_ERR_IO, "short read on '%s'", shown(path, b));
     }
     *data = buf;
     *len = got;
     return GP_OK;
 }
 
+/* ---- writing files ---------------------------------------------------------------------------
+ * A save goes to a temporary file in the target's folder, named
+ * .gp-<pid>-<n>.tmp (short, so that any name the folder takes can be
+ * saved), made with O_CREAT | O_EXCL | O_NOFOLLOW: whatever is already at
+ * such a name (a file, a planted symbolic link) is never opened, followed or
+ * truncated; the next n is tried. The temporary file takes the old file's
+ * permissions before a byte is written, is flushed and synced, then renamed
+ * over the target. A symbolic link at the path is followed: the file it
+ * points to is replaced, in that file's folder, and the link stays. */
+
+/* The folder of path (malloc'ed; "." for a bare name) and where its last
+ * part starts. */
+static char *folder_of(const char *path, const char **base) {
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    if (!slash) return strdup(".");
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    char *dir = malloc(n + 1);
+    if (dir) {
+        memcpy(dir, path, n);
+        dir[n] = 0;
+    }
+    return dir;
+}
+
+/* Whether name is one of our temporary names, .gp-<pid>-<n>.tmp, or one that
+ * earlier versions left beside base: <base>.tmp<pid>, <base>.probe<pid>.
+ * Gives the pid. */
+static int temp_name_pid(const char *name, const char *base, long *pid) {
+    const char *p = NULL;
+    size_t nb = strlen(base);
+    if (!strncmp(name, ".gp-", 4)) p = name + 4;
+    else if (nb && !strncmp(name, base, nb) && !strncmp(name + nb, ".tmp", 4)) p = name + nb + 4;
+    else if (nb && !strncmp(name, base, nb) && !strncmp(name + nb, ".probe", 6)) p = name + nb + 6;
+    if (!p || *p < '0' || *p > '9') return 0;
+    char *end;
+    errno = 0;
+    long v = strtol(p, &end, 10);
+    if (errno || v <= 0 || v > 0x7fffffff) return 0; /* a pid_t */
+    if (p == name + 4) { /* .gp-<pid>-<n>.tmp */
+        if (*end != '-' || end[1] < '0' || end[1] > '9') return 0;
+        strtol(end + 1, &end, 10);
+        if (strcmp(end, ".tmp") != 0) return 0;
+    } else if (*end) return 0;
+    *pid = v;
+    return 1;
+}
+
+/* Removes the temporary files in dir that a process now dead left behind (a
+ * save killed part-way): only regular files of ours with exactly such a
+ * name, and only the name (a symbolic link is never followed). */
+static void remove_stale_temps(const char *dir, const char *base) {
+    DIR *d = opendir(dir);
+    if (!d) return;
+    int fd = dirfd(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        long pid;
+        struct stat st;
+        if (!temp_name_pid(e->d_name, base, &pid) || pid == (long)getpid()) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue; /* alive, or not ours to ask */
+        if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+            continue;
+        unlinkat(fd, e->d_name, 0);
+    }
+    closedir(d);
+}
+
+/* Where a save to path goes: path itself, or the file a symbolic link at
+ * path points to (malloc'ed into *target). GP_OK with *target NULL: path is
+ * not a regular file (a device, a pipe) and is written in place. */
+static gp_status save_target(const char *path, char **target, gp_err *err) {
+    char b[SHOWN_MAX + 1];
+    *target = NULL;
+    if (!path || !*path) return gp_fail(err, GP_ERR_IO, "no file name to write");
+    struct stat st, lst;
+    int exists = stat(path, &st) == 0;
+    if (exists && S_ISDIR(st.st_mode)) return gp_fail(err, GP_ERR_IO, "cannot write '%s': it is a folder", shown(path, b));
+    if (exists && !S_ISREG(st.st_mode)) return GP_OK;
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        if (!exists)
+            return gp_fail(err, GP_ERR_IO, "cannot write '%s': it is a symbolic link to a file that does not exist",
+                           shown(path, b));
+        *target = realpath(path, NULL);
+        if (!*target) return gp_fail(err, GP_ERR_IO, "cannot write '%s': %s", shown(path, b), strerror(errno));
+        return GP_OK;
+    }
+    size_t n = strlen(path);
+    if (path[n - 1] == '/') return gp_fail(err, GP_ERR_IO, "cannot write '%s': it names a folder", shown(path, b));
+    *target = strdup(path);
+    if (!*target) return gp_fail(err, GP_ERR_NOMEM, "out of memory");
+    return GP_OK;
+}
+
+/* Makes a new temporary file beside target, first removing stale ones:
+ * its descriptor, and its name in *tmp (malloc'ed); -1 with errno set. */
+static int open_temp(const char *target, char **tmp) {
+    const char *base;
+    char *dir = folder_of(target, &base);
+    *tmp = NULL;
+    if (!dir) {
+        errno = ENOMEM;
+        return -1;
+    }
+    remove_stale_temps(dir, base);
+    size_t cap = strlen(dir) + 48;
+    char *name = malloc(cap);
+    int fd = -1;
+    if (!name) errno = ENOMEM;
+    for (int k = 0; name && fd < 0 && k < 1000; k++) {
+        snprintf(name, cap, "%s/.gp-%ld-%d.tmp", dir, (long)getpid(), k);
+        fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST) break;
+    }
+    free(dir);
+    if (fd < 0) {
+        int e = errno;
+        free(name);
+        errno = e;
+        return -1;
+    }
+    *tmp = name;
+    return fd;
+}
+
+static int write_all(int fd, const uint8_t *bytes, size_t len) {
+    while (len > 0) {
+        ssize_t w = write(fd, bytes, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            if (w == 0) errno = EIO;
+            return -1;
+        }
+        bytes += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
 /* Writes to something that is not a regular file (a device such as
  * /dev/stdout or /dev/full, a pipe) in place: it cannot be replaced. */
 static gp_status write_in_place(const char *path, const uint8_t *bytes, size_t len, gp_err *err) {
-    FILE *f = fopen(path, "wb");
-    if (!f) return gp_fail(err, GP_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
-    int ok = fwrite(bytes, 1, len, f) == len;
-    ok = fflush(f) == 0 && ok;
+    char b[SHOWN_MAX + 1];
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return gp_fail(err, GP_ERR_IO, "cannot write '%s': %s", shown(path, b), strerror(errno));
+    int ok = write_all(fd, bytes, len) == 0;
     int saved_errno = errno;
-    ok = fclose(f) == 0 && ok;
-    if (!ok) return gp_fail(err, GP_ERR_IO, "error writing '%s': %s", path, strerror(saved_errno));
+    ok = close(fd) == 0 && ok;
+    if (!ok) return gp_fail(err, GP_ERR_IO, "error writing '%s': %s", shown(path, b), strerror(saved_errno));
     return GP_OK;
 }
 
 gp_status gp_check_writable(const char *path, gp_err *err) {
-    if (!path || !*path) return gp_fail(err, GP_ERR_IO, "no file name to write");
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return gp_fail(err, GP_ERR_IO, "cannot write '%s': it is a folder", path);
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return GP_OK; /* a device: written in place */
+    char *target, *tmp, b[SHOWN_MAX + 1];
+    gp_status st = save_target(path, &target, err);
+    if (st != GP_OK || !target) return st; /* a device: written in place */
     /* a file beside it, as the atomic write will make, and away again */
-    size_t n = strlen(path);
-    char *probe = malloc(n + 24);
-    if (!probe) return gp_fail(err, GP_ERR_NOMEM, "out of memory");
-    snprintf(probe, n + 24, "%s.probe%ld", path, (long)getpid());
-    FILE *f = fopen(probe, "wb");
-    gp_status st_out = GP_OK;
-    if (!f) st_out = gp_fail(err, GP_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
-    else {
-        fclose(f);
-        remove(probe);
-    }
-    free(probe);
-    return st_out;
+    int fd = open_temp(target, &tmp);
+    free(target);
+    if (fd < 0) return gp_fail(err, GP_ERR_IO, "cannot write '%s': %s", shown(path, b), strerror(errno));
+    close(fd);
+    unlink(tmp);
+    free(tmp);
+    return GP_OK;
 }
 
 gp_status gp_write_file_atomic(const char *path, const uint8_t *bytes, size_t len, gp_err *err) {
-    if (!path || !*path) return gp_fail(err, GP_ERR_IO, "no file name to write");
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        if (S_ISDIR(st.st_mode)) return gp_fail(err, GP_ERR_IO, "cannot write '%s': it is a folder", path);
-        return write_in_place(path, bytes, len, err);
-    }
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 16);
-    if (!tmp) return gp_fail(err, GP_ERR_NOMEM, "out of memory");
-    snprintf(tmp, n + 16, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        gp_status st = gp_fail(err, GP_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
-        free(tmp);
+    char *target, *tmp, b[SHOWN_MAX + 1];
+    gp_status st = save_target(path, &target, err);
+    if (st != GP_OK) return st;
+    if (!target) return write_in_place(path, bytes, len, err);
+    struct stat old;
+    int had_old = stat(target, &old) == 0 && S_ISREG(old.st_mode);
+    int fd = open_temp(target, &tmp);
+    if (fd < 0) {
+        st = gp_fail(err, GP_ERR_IO, "cannot write '%s': %s", shown(path, b), strerror(errno));
+        free(target);
         return st;
     }
-    int ok = fwrite(bytes, 1, len, f) == len;
-    ok = fflush(f) == 0 && ok;
-    ok = fsync(fileno(f)) == 0 && ok;
+    int ok = !had_old || fchmod(fd, old.st_mode & 07777) == 0;
+    ok = ok && write_all(fd, bytes, len) == 0;
+    ok = ok && fsync(fd) == 0;
     int saved_errno = errno;
-    ok = fclose(f) == 0 && ok;
-    if (ok && rename(tmp, path) != 0) {
+    ok = close(fd) == 0 && ok;
+    if (ok && rename(tmp, target) != 0) {
         saved_errno = errno;
         ok = 0;
     }
-    if (!ok) {
-        remove(tmp);
-        free(tmp);
-        return gp_fail(err, GP_ERR_IO, "error writing '%s': %s (the old file, if any, is unchanged)", path,
-                       strerror(saved_errno));
-    }
+    if (!ok) unlink(tmp);
     free(tmp);
+    free(target);
+    if (!ok)
+        return gp_fail(err, GP_ERR_IO, "error writing '%s': %s (the old file, if any, is unchanged)", shown(path, b),
+                       strerror(saved_errno));
     return GP_OK;
 }
 
