@@ -96,6 +96,10 @@ static void test_mode_kept(void) {
     chmod(at("secret.gpm"), 0640);
     CHECK(gp_write_file_atomic(at("secret.gpm"), MODEL, 3, &err) == GP_OK);
     CHECK(stat(at("secret.gpm"), &st) == 0 && (st.st_mode & 07777) == 0640);
+    /* set-user-ID and set-group-ID are not carried to the new bytes */
+    chmod(at("secret.gpm"), 06755);
+    CHECK(gp_write_file_atomic(at("secret.gpm"), MODEL, 3, &err) == GP_OK);
+    CHECK(stat(at("secret.gpm"), &st) == 0 && (st.st_mode & 07777) == 0755);
     /* a new file: as the umask says */
     CHECK(gp_write_file_atomic(at("fresh.gpm"), MODEL, 3, &err) == GP_OK);
     CHECK(stat(at("fresh.gpm"), &st) == 0 && (st.st_mode & 07777) == 0644);

@@ -146,6 +146,15 @@ static int fail(const char *cmd, const gp_err *err, int code) {
     return code;
 }
 
+/* Whether --out can be written, asked before anything is loaded or trained;
+ * says why not. */
+static int out_writable(const char *cmd, const char *out) {
+    gp_err err = {{0}};
+    if (gp_check_writable(out, &err) == GP_OK) return 1;
+    print_text(stderr, "ganplay %s: --out: %s\n", cmd, err.msg);
+    return 0;
+}
+
 /* ---- writing outputs ---------------------------------------------------------- */
 
 /* Output built in memory, then written atomically (gp_write_file_atomic):
@@ -719,11 +728,8 @@ static int cmd_train(int argc, char **argv, gp_threads *th) {
         return 2;
     }
     /* every value, and the output's place, is checked before anything is loaded or trained */
+    if (!out_writable("train", a.out)) return 1;
     gp_err err = {{0}};
-    if (gp_check_writable(a.out, &err) != GP_OK) {
-        print_text(stderr, "ganplay train: --out: %s\n", err.msg);
-        return 1;
-    }
     gp_gan_config wanted;
     if (gp_gan_config_default(&wanted, a.preset ? a.preset : "mlp", &err) != GP_OK) return fail("train", &err, 2);
     if (!apply_settings("train", &given, &wanted)) return 2;
@@ -1074,11 +1080,8 @@ static int cmd_train_classifier(int argc, char **argv, gp_threads *th) {
         fprintf(stderr, "ganplay train-classifier: needs --data, --steps, --seed and --out\n%s", CLASSIFIER_USAGE);
         return 2;
     }
+    if (!out_writable("train-classifier", a.out)) return 1;
     gp_err err = {{0}};
-    if (gp_check_writable(a.out, &err) != GP_OK) {
-        fprintf(stderr, "ganplay train-classifier: --out: %s\n", err.msg);
-        return 1;
-    }
     gp_dataset ds;
     if (gp_dataset_load(&ds, a.data, &err) != GP_OK) return fail("train-classifier", &err, 1);
     gp_classifier c;

@@ -280,7 +280,9 @@ gp_status gp_write_file_atomic(const char *path, const uint8_t *bytes, size_t le
         free(target);
         return st;
     }
-    int ok = !had_old || fchmod(fd, old.st_mode & 07777) == 0;
+    /* the old file's read, write and execute bits; set-user-ID and the like
+     * are not given to the new bytes */
+    int ok = !had_old || fchmod(fd, old.st_mode & 0777) == 0;
     ok = ok && write_all(fd, bytes, len) == 0;
     ok = ok && fsync(fd) == 0;
     int saved_errno = errno;
