@@ -1,6 +1,6 @@
 /* Size arithmetic that refuses to wrap (base/checked.h), at 32 bits as in
  * wasm and at 64, and the loaders on files whose declared sizes wrap a
- * 32-bit size_t. `make test-fuzz` also runs this program built for wasm
+ * 32-bit size_t. `make test-fuzz32` also runs this program built for wasm
  * (a 32-bit size_t, under ASan/UBSan), where the wrap is real. */
 #include <stdint.h>
 #include <stdlib.h>
