@@ -970,6 +970,13 @@ function testRobust(e, data) {
   check(rngRc !== 0 && M.HEAPU8.slice(guarded, guarded + 64).every((v) => v === 0xab),
     `${e.name}: gpw_rng_normals of 1,000 into 4 floats is refused and writes nothing`, `status ${rngRc}`);
   M._gpw_free(guarded);
+  // and 2 samples into room for one and a half, with 64 guard bytes either side
+  const room = IMAGE + IMAGE / 2, around = M._gpw_alloc(4 * room + 128);
+  M.HEAPU8.fill(0xcd, around, around + 4 * room + 128);
+  const sampleRc = M._gpw_sample(s, 1, 2, around + 64, room);
+  check(sampleRc === 1 && M.HEAPU8.slice(around, around + 4 * room + 128).every((v) => v === 0xcd),
+    `${e.name}: gpw_sample of 2 images into ${room} floats is refused and writes nothing`, `status ${sampleRc}: ${e.error(s)}`);
+  M._gpw_free(around);
   // pointers past the memory, and a length far past it, are refused in words
   const where = [['a dataset just past the memory', () => M._gpw_load_dataset(s, past(), 100)],
     ['a model file wrapping 2^32', () => M._gpw_load_model(s, FAR, 0x200)],
