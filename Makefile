@@ -22,7 +22,7 @@ CORE_SRC = $(CORE:%=src/%.c)
 HEADERS  = $(wildcard src/*/*.h)
 TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
-.PHONY: all web test test-native test-sanitize test-wasm test-torch test-e2e test-fuzz fuzz fuzz-corpus soak bench serve site deps clean
+.PHONY: all web test test-native test-sanitize test-wasm test-torch test-e2e test-fuzz test-fuzz32 fuzz fuzz-corpus soak bench serve site deps clean
 
 all: $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 
@@ -80,6 +80,34 @@ test-fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 	        > $(BUILD)/fuzz/run-$$t.log 2>&1 || { tail -40 $(BUILD)/fuzz/run-$$t.log; exit 1; }; \
 	    grep -E "^Done|^#[0-9]+ *DONE" $(BUILD)/fuzz/run-$$t.log | tail -1; \
 	done
+
+# The same loaders with a 32-bit size_t, where a size a file declares can
+# wrap (as in the page's wasm): this machine's kernel runs no i386 programs
+# (gcc -m32 builds them, they do not start), so the 32-bit build is wasm,
+# under ASan/UBSan and node. test_checked feeds the files whose sizes wrap
+# (the 262,168-byte dataset that claims 2^32 bytes among them) and checks
+# each is refused; each harness replays its corpus and FUZZ32_RUNS mutants
+# of it from a fixed seed (tests/fuzz/replay.c).
+FUZZ32_RUNS ?= 2000
+W32_CFLAGS = -std=c11 -O1 -g -Isrc -ffp-contract=off -fsanitize=address,undefined
+W32_LFLAGS = $(W32_CFLAGS) -sENVIRONMENT=node -sNODERAWFS=1 -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=64MB \
+             -sMAXIMUM_MEMORY=2GB -sEXIT_RUNTIME=1
+$(BUILD)/w32/obj/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(EMCC) $(W32_CFLAGS) -c $< -o $@
+$(BUILD)/w32/test_checked.js: tests/test_checked.c tests/check.h $(CORE:%=$(BUILD)/w32/obj/%.o)
+	@mkdir -p $(dir $@)
+	$(EMCC) $(W32_LFLAGS) $< $(CORE:%=$(BUILD)/w32/obj/%.o) -o $@
+$(BUILD)/w32/fuzz_%.js: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/replay.c $(CORE:%=$(BUILD)/w32/obj/%.o)
+	@mkdir -p $(dir $@)
+	$(EMCC) $(W32_LFLAGS) $< tests/fuzz/replay.c $(CORE:%=$(BUILD)/w32/obj/%.o) -o $@
+
+test-fuzz32: $(BUILD)/w32/test_checked.js $(FUZZ_TARGETS:%=$(BUILD)/w32/fuzz_%.js)
+	@echo "== test_checked (wasm: 32-bit size_t, asan+ubsan)"; $(NODE_TEST) $(BUILD)/w32/test_checked.js
+	@node tests/fuzz/wrap_inputs.mjs $(BUILD)/w32/wrap
+	@set -e; for t in $(FUZZ_TARGETS); do echo "== fuzz_$$t corpus (wasm: 32-bit size_t, asan+ubsan)"; \
+	    $(NODE_TEST) $(BUILD)/w32/fuzz_$$t.js -runs=$(FUZZ32_RUNS) tests/fuzz/corpus/$$t \
+	        $$([ $$t = dataset ] && echo $(BUILD)/w32/wrap); done
 
 fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 	@for t in $(FUZZ_TARGETS); do \
@@ -226,7 +254,7 @@ $(BUILD)/data/fashion.bin: scripts/prepare_data.js node_modules/.package-lock.js
 
 # ---- tests -------------------------------------------------------------
 test: deps all
-	$(MAKE) test-native test-sanitize test-fuzz test-wasm test-torch test-e2e
+	$(MAKE) test-native test-sanitize test-fuzz test-fuzz32 test-wasm test-torch test-e2e
 
 test-native: $(TESTS:%=$(BUILD)/tests/%) $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 	@set -e; for t in $(TESTS); do echo "== $$t"; $(BUILD)/tests/$$t; done

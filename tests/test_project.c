@@ -109,6 +109,10 @@ static void mask_and_trace(void) {
             last += (trace[3 * n + i] - target[i]) * (trace[3 * n + i] - target[i]);
         }
     CHECK(last < first);
+    /* a trace with less room than its steps (10, 20, ..., 60 and the result in 4): the result still comes last */
+    o.trace_every = 10;
+    CHECK(gp_project(&gan, target, mask, &o, zb, b, trace, 4, &rb, &err) == GP_OK);
+    CHECK(rb.traced == 4 && memcmp(trace + 3 * n, b, sizeof(float) * n) == 0 && memcmp(a, b, sizeof(float) * n) == 0);
     free(target); free(other); free(mask); free(a); free(b);
     gp_gan_free(&gan);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/wasm_mem.h"
 #include "base/json.h"
 #include "gan/2d.h"
 #include "gan/gan.h"
@@ -34,6 +35,17 @@ typedef struct {
     float arrows[2 * GP_2D_MAX_BATCH];
 } gp_2d_session;
 
+/* A session the caller passed: not NULL and inside the memory (wasm_mem.h). */
+#define LIVE(s) gpw_in_memory((s), sizeof *(s))
+
+/* A string the caller passed, its NUL inside the memory; NULL is refused. */
+static int string_ok(gp_2d_session *s, const char *p, const char *what) {
+    if (gpw_string_in_memory(p)) return 1;
+    gp_fail(&s->err, GP_ERR_ARG, p ? "%s: the text at %p does not end inside the engine's memory" : "%s: no text given",
+            what, (const void *)p);
+    return 0;
+}
+
 EMSCRIPTEN_KEEPALIVE gp_2d_session *gpw_2d_new(void) {
     gp_2d_session *s = calloc(1, sizeof *s);
     if (!s) return NULL;
@@ -47,13 +59,13 @@ EMSCRIPTEN_KEEPALIVE gp_2d_session *gpw_2d_new(void) {
 }
 
 EMSCRIPTEN_KEEPALIVE void gpw_2d_delete(gp_2d_session *s) {
-    if (!s) return;
+    if (!LIVE(s)) return;
     gp_run_free(&s->run);
     gp_json_free(&s->out);
     free(s);
 }
 
-EMSCRIPTEN_KEEPALIVE const char *gpw_2d_error(gp_2d_session *s) { return s ? s->err.msg : "no 2-D session"; }
+EMSCRIPTEN_KEEPALIVE const char *gpw_2d_error(gp_2d_session *s) { return LIVE(s) ? s->err.msg : "no 2-D session"; }
 
 static const char *answer(gp_2d_session *s) {
     const char *text = gp_json_text(&s->out);
@@ -63,7 +75,7 @@ static const char *answer(gp_2d_session *s) {
 
 /* Distributions, lessons and the run's policy: {"dists": gp_2d_json, "run": gp_run_policy_json}. */
 EMSCRIPTEN_KEEPALIVE const char *gpw_2d_tables_json(gp_2d_session *s) {
-    if (!s) return NULL;
+    if (!LIVE(s)) return NULL;
     gp_json_reset(&s->out);
     gp_json_open(&s->out, '{');
     gp_json_key(&s->out, "dists");
@@ -76,7 +88,7 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_2d_tables_json(gp_2d_session *s) {
 
 /* The settings for the next model (which = 0) or of the model (1), by name. */
 EMSCRIPTEN_KEEPALIVE const char *gpw_2d_config_json(gp_2d_session *s, int which) {
-    if (!s) return NULL;
+    if (!LIVE(s)) return NULL;
     gp_json_reset(&s->out);
     gp_config_json(which && s->run.has_gan ? &s->run.gan.cfg : &s->cfg, &s->out);
     return answer(s);
@@ -87,11 +99,12 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_2d_config_json(gp_2d_session *s, int which)
  * "next", "pending": ..., "config": the model's}; a refused value changes
  * nothing (NULL and the message). */
 EMSCRIPTEN_KEEPALIVE const char *gpw_2d_setting(gp_2d_session *s, const char *key, const char *text) {
-    if (!s) return NULL;
+    if (!LIVE(s)) return NULL;
     if (!key || !text) {
         gp_fail(&s->err, GP_ERR_ARG, "a setting needs a name and a value");
         return NULL;
     }
+    if (!string_ok(s, key, "setting") || !string_ok(s, text, "setting's value")) return NULL;
     const gp_setting *set = gp_setting_find(key);
     if (!set || set->scope == GP_SCOPE_IMAGE) {
         gp_fail(&s->err, GP_ERR_ARG, "'%.40s' is not a setting of the 2-D GAN", key);
@@ -122,7 +135,7 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_2d_setting(gp_2d_session *s, const char *ke
 
 /* The next model's settings: the 2d defaults (the distribution stays). */
 EMSCRIPTEN_KEEPALIVE int gpw_2d_config_default(gp_2d_session *s) {
-    if (!s) return GP_ERR_ARG;
+    if (!LIVE(s)) return GP_ERR_ARG;
     gp_gan_config c;
     gp_status st = gp_gan_config_default(&c, "2d", &s->err);
     if (st == GP_OK) snprintf(c.dataset, sizeof c.dataset, "%s", s->cfg.dataset);
@@ -132,9 +145,10 @@ EMSCRIPTEN_KEEPALIVE int gpw_2d_config_default(gp_2d_session *s) {
 
 /* A lesson's distribution and settings for the next model. */
 EMSCRIPTEN_KEEPALIVE int gpw_2d_lesson(gp_2d_session *s, const char *name) {
-    if (!s) return GP_ERR_ARG;
-    const gp_2d_lesson *lesson = name ? gp_2d_lesson_find(name) : NULL;
-    if (!lesson) return gp_fail(&s->err, GP_ERR_ARG, "unknown lesson '%.40s'", name ? name : "");
+    if (!LIVE(s)) return GP_ERR_ARG;
+    if (!string_ok(s, name, "lesson")) return GP_ERR_ARG;
+    const gp_2d_lesson *lesson = gp_2d_lesson_find(name);
+    if (!lesson) return gp_fail(&s->err, GP_ERR_ARG, "unknown lesson '%.40s'", name);
     gp_gan_config c;
     gp_2d_dist d;
     gp_status st = gp_2d_lesson_config(lesson, &c, &s->err);
@@ -148,9 +162,13 @@ EMSCRIPTEN_KEEPALIVE int gpw_2d_lesson(gp_2d_session *s, const char *name) {
 /* The distribution the model trains on (points: n x,y pairs for "drawn");
  * it may change while a model trains. */
 EMSCRIPTEN_KEEPALIVE int gpw_2d_set_dist(gp_2d_session *s, const char *name, const float *points, int n) {
-    if (!s) return GP_ERR_ARG;
+    if (!LIVE(s)) return GP_ERR_ARG;
     if (!name) return gp_fail(&s->err, GP_ERR_ARG, "the distribution needs a name");
+    if (!string_ok(s, name, "distribution")) return GP_ERR_ARG;
     if (n < 0 || (n > 0 && !points)) return gp_fail(&s->err, GP_ERR_ARG, "%d points at %p", n, (const void *)points);
+    if (n > 0 && !gpw_in_memory(points, 8 * (uint64_t)n))
+        return gp_fail(&s->err, GP_ERR_ARG, "%d points at %p lie outside the engine's memory (%llu bytes)", n,
+                       (const void *)points, (unsigned long long)gpw_memory_bytes());
     gp_2d_dist d;
     gp_status st = gp_2d_dist_init(&d, name, points, n, &s->err);
     if (st != GP_OK) return (int)st;
@@ -163,7 +181,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_2d_set_dist(gp_2d_session *s, const char *name, con
 
 /* A new model from the settings (weights from its seed). */
 EMSCRIPTEN_KEEPALIVE int gpw_2d_create(gp_2d_session *s) {
-    if (!s) return GP_ERR_ARG;
+    if (!LIVE(s)) return GP_ERR_ARG;
     gp_gan gan;
     gp_status st = gp_gan_create(&gan, &s->cfg, 1, &s->err);
     if (st == GP_OK && (st = gp_run_adopt(&s->run, &gan, &s->err)) != GP_OK) gp_gan_free(&gan);
@@ -183,12 +201,12 @@ static const char *turn_answer(gp_2d_session *s, const gp_run_turn *t) {
 }
 
 EMSCRIPTEN_KEEPALIVE int gpw_2d_run_start(gp_2d_session *s) {
-    return s ? (int)gp_run_start(&s->run, &s->err) : GP_ERR_ARG;
+    return LIVE(s) ? (int)gp_run_start(&s->run, &s->err) : GP_ERR_ARG;
 }
 
 /* One turn (see gp_run_turn_once): what it trained, its chart point and measurement, the next turn's time. */
 EMSCRIPTEN_KEEPALIVE const char *gpw_2d_run_turn(gp_2d_session *s) {
-    if (!s) return NULL;
+    if (!LIVE(s)) return NULL;
     gp_run_turn t;
     if (gp_run_turn_once(&s->run, &t, &s->err) != GP_OK) return NULL;
     return turn_answer(s, &t);
@@ -197,7 +215,7 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_2d_run_turn(gp_2d_session *s) {
 /* One round (kind 0), D step (1) or G step (2) while paused; a D or G step
  * keeps its batch (gpw_2d_batch_*). */
 EMSCRIPTEN_KEEPALIVE const char *gpw_2d_run_step(gp_2d_session *s, int kind) {
-    if (!s) return NULL;
+    if (!LIVE(s)) return NULL;
     gp_run_turn t;
     if (gp_run_step(&s->run, kind, &t, &s->err) != GP_OK) return NULL;
     return turn_answer(s, &t);
@@ -205,7 +223,7 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_2d_run_step(gp_2d_session *s, int kind) {
 
 /* Pause, with a measurement of the model as it stopped. */
 EMSCRIPTEN_KEEPALIVE const char *gpw_2d_run_pause(gp_2d_session *s) {
-    if (!s) return NULL;
+    if (!LIVE(s)) return NULL;
     gp_run_pause(&s->run);
     gp_run_turn t;
     memset(&t, 0, sizeof t);
@@ -217,7 +235,7 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_2d_run_pause(gp_2d_session *s) {
 
 /* The run as it stands. */
 EMSCRIPTEN_KEEPALIVE const char *gpw_2d_run_json(gp_2d_session *s) {
-    if (!s) return NULL;
+    if (!LIVE(s)) return NULL;
     gp_run_turn t;
     memset(&t, 0, sizeof t);
     t.next_ms = -1.0;
@@ -228,7 +246,7 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_2d_run_json(gp_2d_session *s) {
 
 /* KL, JS and mode coverage of n samples (1..1000000) against n real points, as JSON. */
 EMSCRIPTEN_KEEPALIVE const char *gpw_2d_measure_json(gp_2d_session *s, int n) {
-    if (!s) return NULL;
+    if (!LIVE(s)) return NULL;
     if (!s->run.has_gan) {
         gp_fail(&s->err, GP_ERR_ARG, "no 2-D model yet");
         return NULL;
@@ -245,18 +263,19 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_2d_measure_json(gp_2d_session *s, int n) {
 
 /* speed (rounds per second; 0: as fast as possible). */
 EMSCRIPTEN_KEEPALIVE int gpw_2d_run_set(gp_2d_session *s, const char *key, double value) {
-    return s ? (int)gp_run_set(&s->run, key, value, &s->err) : GP_ERR_ARG;
+    if (!LIVE(s)) return GP_ERR_ARG;
+    return string_ok(s, key, "run setting") ? (int)gp_run_set(&s->run, key, value, &s->err) : GP_ERR_ARG;
 }
 
-EMSCRIPTEN_KEEPALIVE int gpw_2d_batch_n(gp_2d_session *s) { return s ? s->trace.n : 0; }
-EMSCRIPTEN_KEEPALIVE float *gpw_2d_batch_real(gp_2d_session *s) { return s ? s->trace.real : NULL; }
-EMSCRIPTEN_KEEPALIVE float *gpw_2d_batch_z(gp_2d_session *s) { return s ? s->trace.z : NULL; }
-EMSCRIPTEN_KEEPALIVE float *gpw_2d_batch_fake(gp_2d_session *s) { return s ? s->trace.fake : NULL; }
-EMSCRIPTEN_KEEPALIVE float *gpw_2d_batch_after(gp_2d_session *s) { return s ? s->trace.after : NULL; }
-EMSCRIPTEN_KEEPALIVE float *gpw_2d_batch_d_real(gp_2d_session *s) { return s ? s->trace.d_real : NULL; }
-EMSCRIPTEN_KEEPALIVE float *gpw_2d_batch_d_fake(gp_2d_session *s) { return s ? s->trace.d_fake : NULL; }
-EMSCRIPTEN_KEEPALIVE float *gpw_2d_batch_grad(gp_2d_session *s) { return s ? s->trace.grad : NULL; }
-EMSCRIPTEN_KEEPALIVE double gpw_2d_batch_loss(gp_2d_session *s) { return s ? s->trace.loss : NAN; }
+EMSCRIPTEN_KEEPALIVE int gpw_2d_batch_n(gp_2d_session *s) { return LIVE(s) ? s->trace.n : 0; }
+EMSCRIPTEN_KEEPALIVE float *gpw_2d_batch_real(gp_2d_session *s) { return LIVE(s) ? s->trace.real : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_2d_batch_z(gp_2d_session *s) { return LIVE(s) ? s->trace.z : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_2d_batch_fake(gp_2d_session *s) { return LIVE(s) ? s->trace.fake : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_2d_batch_after(gp_2d_session *s) { return LIVE(s) ? s->trace.after : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_2d_batch_d_real(gp_2d_session *s) { return LIVE(s) ? s->trace.d_real : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_2d_batch_d_fake(gp_2d_session *s) { return LIVE(s) ? s->trace.d_fake : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_2d_batch_grad(gp_2d_session *s) { return LIVE(s) ? s->trace.grad : NULL; }
+EMSCRIPTEN_KEEPALIVE double gpw_2d_batch_loss(gp_2d_session *s) { return LIVE(s) ? s->trace.loss : NAN; }
 
 /* ---- what a frame draws -------------------------------------------------------- */
 
@@ -265,7 +284,7 @@ EMSCRIPTEN_KEEPALIVE double gpw_2d_batch_loss(gp_2d_session *s) { return s ? s->
  * smoothly as G learns) with D's readout of each, and the arrows on the
  * first n_arrows fakes. */
 EMSCRIPTEN_KEEPALIVE int gpw_2d_frame(gp_2d_session *s, int grid, int mesh, int n, int n_arrows, double seed) {
-    if (!s) return GP_ERR_ARG;
+    if (!LIVE(s)) return GP_ERR_ARG;
     if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no 2-D model yet");
     gp_gan *g = &s->run.gan;
     int L = g->cfg.latent;
@@ -290,9 +309,9 @@ EMSCRIPTEN_KEEPALIVE int gpw_2d_frame(gp_2d_session *s, int grid, int mesh, int 
     return 0;
 }
 
-EMSCRIPTEN_KEEPALIVE float *gpw_2d_grid(gp_2d_session *s) { return s ? s->grid : NULL; }
-EMSCRIPTEN_KEEPALIVE float *gpw_2d_mesh(gp_2d_session *s) { return s ? s->mesh : NULL; }
-EMSCRIPTEN_KEEPALIVE float *gpw_2d_real(gp_2d_session *s) { return s ? s->real : NULL; }
-EMSCRIPTEN_KEEPALIVE float *gpw_2d_fake(gp_2d_session *s) { return s ? s->fake : NULL; }
-EMSCRIPTEN_KEEPALIVE float *gpw_2d_fake_d(gp_2d_session *s) { return s ? s->fake_d : NULL; }
-EMSCRIPTEN_KEEPALIVE float *gpw_2d_arrows(gp_2d_session *s) { return s ? s->arrows : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_2d_grid(gp_2d_session *s) { return LIVE(s) ? s->grid : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_2d_mesh(gp_2d_session *s) { return LIVE(s) ? s->mesh : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_2d_real(gp_2d_session *s) { return LIVE(s) ? s->real : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_2d_fake(gp_2d_session *s) { return LIVE(s) ? s->fake : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_2d_fake_d(gp_2d_session *s) { return LIVE(s) ? s->fake_d : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_2d_arrows(gp_2d_session *s) { return LIVE(s) ? s->arrows : NULL; }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/wasm_mem.h"
 #include "eval/classifier.h"
 #include "data/dataset.h"
 #include "eval/fd.h"
@@ -67,15 +68,20 @@ typedef struct {
     int has_bank;
 } gp_session;
 
+/* A session the caller passed: not NULL and inside the memory (wasm_mem.h). */
+#define LIVE(s) gpw_in_memory((s), sizeof *(s))
+
 /* The first line of every call that takes a session. */
-#define NEED_SESSION(s, bad)    \
-    do {                        \
-        if (!(s)) return (bad); \
+#define NEED_SESSION(s, bad)       \
+    do {                           \
+        if (!LIVE(s)) return (bad); \
     } while (0)
 
 EMSCRIPTEN_KEEPALIVE int gpw_simd(void) { return gp_kernels_simd(); }
 EMSCRIPTEN_KEEPALIVE void *gpw_alloc(int bytes) { return bytes > 0 ? malloc((size_t)bytes) : NULL; }
-EMSCRIPTEN_KEEPALIVE void gpw_free(void *p) { free(p); }
+EMSCRIPTEN_KEEPALIVE void gpw_free(void *p) {
+    if (gpw_in_memory(p, 1)) free(p);
+}
 
 EMSCRIPTEN_KEEPALIVE gp_session *gpw_new(void) {
     gp_session *s = calloc(1, sizeof *s);
@@ -117,7 +123,7 @@ static void drop_reference(gp_session *s) {
 }
 
 EMSCRIPTEN_KEEPALIVE void gpw_delete(gp_session *s) {
-    if (!s) return;
+    if (!LIVE(s)) return;
     drop_model(s);
     drop_reference(s);
     if (s->has_clf) gp_classifier_free(&s->clf);
@@ -159,15 +165,32 @@ EMSCRIPTEN_KEEPALIVE int gpw_set_threads(gp_session *s, int n) {
     return gp_threads_count(s->threads);
 }
 
-EMSCRIPTEN_KEEPALIVE const char *gpw_error(gp_session *s) { return s ? s->err.msg : "no session"; }
+EMSCRIPTEN_KEEPALIVE const char *gpw_error(gp_session *s) { return LIVE(s) ? s->err.msg : "no session"; }
 
-/* A buffer the caller passed: len bytes at p. */
-static int buffer_ok(gp_session *s, const void *p, int len, const char *what) {
-    if (len < 0 || (len > 0 && !p)) {
-        gp_fail(&s->err, GP_ERR_ARG, "%s: %d bytes at %p", what, len, p);
+/* An array the caller passed: n items of size bytes at p (any p when n is
+ * 0), inside the memory. */
+static int array_ok(gp_session *s, const void *p, int n, int size, const char *what) {
+    if (n < 0 || (n > 0 && !p)) {
+        gp_fail(&s->err, GP_ERR_ARG, "%s: %d %s at %p", what, n, size == 1 ? "bytes" : "items", p);
+        return 0;
+    }
+    if (n > 0 && !gpw_in_memory(p, (uint64_t)n * (uint64_t)size)) {
+        gp_fail(&s->err, GP_ERR_ARG, "%s: %d %s at %p lie outside the engine's memory (%llu bytes)", what, n,
+                size == 1 ? "bytes" : "items", p, (unsigned long long)gpw_memory_bytes());
         return 0;
     }
     return 1;
+}
+
+/* A buffer the caller passed: len bytes at p. */
+static int buffer_ok(gp_session *s, const void *p, int len, const char *what) { return array_ok(s, p, len, 1, what); }
+
+/* A string the caller passed, its NUL inside the memory; NULL is refused. */
+static int string_ok(gp_session *s, const char *p, const char *what) {
+    if (gpw_string_in_memory(p)) return 1;
+    gp_fail(&s->err, GP_ERR_ARG, p ? "%s: the text at %p does not end inside the engine's memory" : "%s: no text given",
+            what, (const void *)p);
+    return 0;
 }
 
 EMSCRIPTEN_KEEPALIVE int gpw_load_dataset(gp_session *s, const uint8_t *bytes, int len) {
@@ -182,9 +205,9 @@ EMSCRIPTEN_KEEPALIVE int gpw_load_dataset(gp_session *s, const uint8_t *bytes, i
     return 0;
 }
 
-EMSCRIPTEN_KEEPALIVE int gpw_dataset_count(gp_session *s) { return s ? s->ds.count : 0; }
+EMSCRIPTEN_KEEPALIVE int gpw_dataset_count(gp_session *s) { return LIVE(s) ? s->ds.count : 0; }
 /* Held-out images of the dataset (i % 5 == 4). */
-EMSCRIPTEN_KEEPALIVE int gpw_dataset_held_out(gp_session *s) { return s ? s->ds.n_test : 0; }
+EMSCRIPTEN_KEEPALIVE int gpw_dataset_held_out(gp_session *s) { return LIVE(s) ? s->ds.n_test : 0; }
 
 /* A dataset from images the user drew or picked (see gp_dataset_from_rgba):
  * len bytes at rgba, which must be count x h x w x 4. */
@@ -207,6 +230,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_dataset_from_rgba(gp_session *s, const uint8_t *rgb
  * from a recipe of the settings table ("first_visit"; "" for none). */
 EMSCRIPTEN_KEEPALIVE int gpw_config_default(gp_session *s, const char *preset, const char *recipe) {
     NEED_SESSION(s, GP_ERR_ARG);
+    if (!string_ok(s, preset, "preset") || (recipe && !string_ok(s, recipe, "recipe"))) return GP_ERR_ARG;
     gp_gan_config cfg;
     gp_status st = gp_gan_config_recipe(&cfg, preset, recipe, &s->err);
     if (st == GP_OK) st = gp_gan_config_set_classes(&cfg, s->data_classes, &s->err);
@@ -280,6 +304,7 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_setting(gp_session *s, const char *key, con
         gp_fail(&s->err, GP_ERR_ARG, "a setting needs a name and a value");
         return NULL;
     }
+    if (!string_ok(s, key, "setting") || !string_ok(s, text, "setting's value")) return NULL;
     const gp_setting *set = gp_setting_find(key);
     if (!set) {
         gp_fail(&s->err, GP_ERR_ARG, "unknown setting '%.40s'", key);
@@ -324,6 +349,7 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_setting(gp_session *s, const char *key, con
 EMSCRIPTEN_KEEPALIVE int gpw_config_dataset(gp_session *s, const char *name, int classes) {
     NEED_SESSION(s, GP_ERR_ARG);
     if (!name) return gp_fail(&s->err, GP_ERR_ARG, "the dataset needs a name");
+    if (!string_ok(s, name, "dataset")) return GP_ERR_ARG;
     if (classes < 0 || classes > GP_MAX_CLASSES)
         return gp_fail(&s->err, GP_ERR_ARG, "classes must be in 0..%d, got %d", GP_MAX_CLASSES, classes);
     gp_gan_config c = s->cfg;
@@ -409,8 +435,8 @@ EMSCRIPTEN_KEEPALIVE int gpw_create(gp_session *s) {
     return adopt_model(s, &gan);
 }
 
-EMSCRIPTEN_KEEPALIVE int gpw_has_model(gp_session *s) { return s && s->run.has_gan; }
-EMSCRIPTEN_KEEPALIVE int gpw_has_discriminator(gp_session *s) { return s && s->run.has_gan && s->run.gan.has_d; }
+EMSCRIPTEN_KEEPALIVE int gpw_has_model(gp_session *s) { return LIVE(s) && s->run.has_gan; }
+EMSCRIPTEN_KEEPALIVE int gpw_has_discriminator(gp_session *s) { return LIVE(s) && s->run.has_gan && s->run.gan.has_d; }
 
 /* ---- the training run (run.h) -------------------------------------------- */
 /* The page trains through these: Start, then one turn at a time (each
@@ -478,8 +504,8 @@ EMSCRIPTEN_KEEPALIVE int gpw_run_keep(gp_session *s, int force) {
 }
 
 /* The last good state's file (with the history), for autosave. */
-EMSCRIPTEN_KEEPALIVE const uint8_t *gpw_run_good(gp_session *s) { return s ? s->run.good : NULL; }
-EMSCRIPTEN_KEEPALIVE int gpw_run_good_len(gp_session *s) { return s ? (int)s->run.good_len : 0; }
+EMSCRIPTEN_KEEPALIVE const uint8_t *gpw_run_good(gp_session *s) { return LIVE(s) ? s->run.good : NULL; }
+EMSCRIPTEN_KEEPALIVE int gpw_run_good_len(gp_session *s) { return LIVE(s) ? (int)s->run.good_len : 0; }
 
 /* Back to the last good state (after a NaN), showing classes in turn: the
  * renders' class and the snapshots' alike. */
@@ -516,7 +542,8 @@ EMSCRIPTEN_KEEPALIVE int gpw_run_snapshot(gp_session *s, int k) {
 /* A run setting by name (gp_run_set): speed, snap_every, measure_every, view_seed. */
 EMSCRIPTEN_KEEPALIVE int gpw_run_set(gp_session *s, const char *key, double value) {
     NEED_SESSION(s, GP_ERR_ARG);
-    if (key && !strcmp(key, "view_label"))
+    if (!string_ok(s, key, "run setting")) return GP_ERR_ARG;
+    if (!strcmp(key, "view_label"))
         return gp_fail(&s->err, GP_ERR_ARG, "the class is set with gpw_set_class");
     return (int)gp_run_set(&s->run, key, value, &s->err);
 }
@@ -548,6 +575,8 @@ EMSCRIPTEN_KEEPALIVE int gpw_run_import_history(gp_session *s, const float *poin
         (n_points && !points) || (n_fd && !fd))
         return gp_fail(&s->err, GP_ERR_ARG, "history: %d points at %p, %d FD points at %p", n_points, (const void *)points,
                        n_fd, (const void *)fd);
+    if (!array_ok(s, points, n_points, 4 * GP_HISTORY_POINT, "chart points") || !array_ok(s, fd, n_fd, 8, "FD points"))
+        return GP_ERR_ARG;
     gp_history *h = &s->run.hist;
     h->n_points = h->n_measures = 0;
     h->thinned++;
@@ -599,13 +628,13 @@ EMSCRIPTEN_KEEPALIVE int gpw_render_seed(gp_session *s, double seed, int count, 
     return render(s, s->z, count, cols);
 }
 
-EMSCRIPTEN_KEEPALIVE uint8_t *gpw_rgba(gp_session *s) { return s ? s->rgba : NULL; }
-EMSCRIPTEN_KEEPALIVE int gpw_rgba_width(gp_session *s) { return s ? s->rgba_w : 0; }
-EMSCRIPTEN_KEEPALIVE int gpw_rgba_height(gp_session *s) { return s ? s->rgba_h : 0; }
+EMSCRIPTEN_KEEPALIVE uint8_t *gpw_rgba(gp_session *s) { return LIVE(s) ? s->rgba : NULL; }
+EMSCRIPTEN_KEEPALIVE int gpw_rgba_width(gp_session *s) { return LIVE(s) ? s->rgba_w : 0; }
+EMSCRIPTEN_KEEPALIVE int gpw_rgba_height(gp_session *s) { return LIVE(s) ? s->rgba_h : 0; }
 
 /* Floats per image (784 for 28x28 grayscale) and the latent size. */
-EMSCRIPTEN_KEEPALIVE int gpw_image_size(gp_session *s) { return s && s->run.has_gan ? gp_shape_size(s->run.gan.image) : 0; }
-EMSCRIPTEN_KEEPALIVE int gpw_latent_size(gp_session *s) { return s && s->run.has_gan ? s->run.gan.cfg.latent : 0; }
+EMSCRIPTEN_KEEPALIVE int gpw_image_size(gp_session *s) { return LIVE(s) && s->run.has_gan ? gp_shape_size(s->run.gan.image) : 0; }
+EMSCRIPTEN_KEEPALIVE int gpw_latent_size(gp_session *s) { return LIVE(s) && s->run.has_gan ? s->run.gan.cfg.latent : 0; }
 
 /* Writes count samples of the given seed (count x image floats in [-1, 1])
  * into out, which holds out_len floats. */
@@ -615,6 +644,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_sample(gp_session *s, double seed, int count, float
     if (!out || out_len < 0 || (size_t)out_len < (size_t)count * gp_shape_size(s->run.gan.image))
         return gp_fail(&s->err, GP_ERR_ARG, "samples: %d floats at %p, %d images need %zu", out_len, (void *)out, count,
                        (size_t)count * gp_shape_size(s->run.gan.image));
+    if (!array_ok(s, out, out_len, 4, "samples")) return GP_ERR_ARG;
     if (!seed_ok(s, seed)) return GP_ERR_ARG;
     gp_gan_latents(&s->run.gan, (uint64_t)seed, count, s->z);
     gp_score_labels(s->labels, count, s->run.gan.cfg.classes, s->label);
@@ -641,8 +671,8 @@ EMSCRIPTEN_KEEPALIVE int gpw_save(gp_session *s, int kind) {
     return 0;
 }
 
-EMSCRIPTEN_KEEPALIVE uint8_t *gpw_saved(gp_session *s) { return s ? s->saved : NULL; }
-EMSCRIPTEN_KEEPALIVE int gpw_saved_len(gp_session *s) { return s ? (int)s->saved_len : 0; }
+EMSCRIPTEN_KEEPALIVE uint8_t *gpw_saved(gp_session *s) { return LIVE(s) ? s->saved : NULL; }
+EMSCRIPTEN_KEEPALIVE int gpw_saved_len(gp_session *s) { return LIVE(s) ? (int)s->saved_len : 0; }
 
 /* Replaces the model with a model file's; a bad file changes nothing. A
  * training state's history (charts, FD points, timeline) becomes the run's,
@@ -661,10 +691,11 @@ EMSCRIPTEN_KEEPALIVE int gpw_load_model(gp_session *s, const uint8_t *bytes, int
     return rc;
 }
 
-/* n standard normals (1..2^20) of gp_rng seeded with seed into out: the RNG
- * parity test. */
-EMSCRIPTEN_KEEPALIVE int gpw_rng_normals(double seed, int n, float *out) {
-    if (!out || n < 1 || n > (1 << 20) || !(seed >= 0 && seed < 1.8e19)) return GP_ERR_ARG;
+/* n standard normals (1..2^20) of gp_rng seeded with seed into out, which
+ * holds out_len floats: the RNG parity test. No session: only a status. */
+EMSCRIPTEN_KEEPALIVE int gpw_rng_normals(double seed, int n, float *out, int out_len) {
+    if (n < 1 || n > (1 << 20) || out_len < n || !gpw_in_memory(out, 4 * (uint64_t)out_len) || !(seed >= 0 && seed < 1.8e19))
+        return GP_ERR_ARG;
     gp_rng rng;
     gp_rng_seed(&rng, (uint64_t)seed);
     gp_rng_fill_normal(&rng, out, n, 0.0f, 1.0f);
@@ -675,7 +706,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_rng_normals(double seed, int n, float *out) {
 
 /* The model as JSON (gp_model_info_json), or "null" without one. */
 EMSCRIPTEN_KEEPALIVE const char *gpw_model_json(gp_session *s) {
-    if (!s || !s->run.has_gan) return "null";
+    if (!LIVE(s) || !s->run.has_gan) return "null";
     gp_json_reset(&s->out);
     gp_model_info_json(&s->run.gan, &s->out);
     return answer(s);
@@ -753,7 +784,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_z_jitter(gp_session *s, int row, int src, double se
 }
 
 /* The rows themselves (GPW_MAX_IMAGES x latent floats), for tests. */
-EMSCRIPTEN_KEEPALIVE float *gpw_z(gp_session *s) { return s && s->run.has_gan ? s->zw : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_z(gp_session *s) { return LIVE(s) && s->run.has_gan ? s->zw : NULL; }
 
 /* Renders rows row..row+count-1 as an RGBA grid: see gpw_rgba*. */
 EMSCRIPTEN_KEEPALIVE int gpw_render_z(gp_session *s, int row, int count, int cols) {
@@ -805,7 +836,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_d_score(gp_session *s) {
     return 0;
 }
 
-EMSCRIPTEN_KEEPALIVE float *gpw_probs(gp_session *s) { return s ? s->probs : NULL; }
+EMSCRIPTEN_KEEPALIVE float *gpw_probs(gp_session *s) { return LIVE(s) ? s->probs : NULL; }
 
 /* ---- editing with the generator, and why D decides ------------------------ */
 
@@ -858,8 +889,9 @@ EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len
     o.restarts = starts;
     o.seed = (uint64_t)seed;
     o.label = label;
-    o.trace_every = steps >= 10 ? steps / 10 : 1;
-    int cap = 12; /* ten points along the way and the result (steps < 10: one per step) */
+    /* every tenth of the steps, rounded up: at most ten points along the way, then the result (steps < 10: one per step) */
+    o.trace_every = steps > 10 ? steps / 10 + (steps % 10 != 0) : 1;
+    int cap = 11;
     float *trace = malloc(sizeof(float) * (size_t)n_img * cap);
     gp_project_result r;
     st = trace ? (int)gp_project(&s->run.gan, target, mask_rgba ? mask : NULL, &o, zrow(s, row), NULL, trace, cap, &r, &s->err)
@@ -893,7 +925,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len
 }
 
 /* What the last gpw_project or gpw_nearest found (read it before another JSON call). */
-EMSCRIPTEN_KEEPALIVE const char *gpw_project_json(gp_session *s) { return s ? answer(s) : NULL; }
+EMSCRIPTEN_KEEPALIVE const char *gpw_project_json(gp_session *s) { return LIVE(s) ? answer(s) : NULL; }
 
 /* Why D decides: the saliency (gradient of D's score with respect to the
  * pixels) of the rendered set, laid over it as heat in a grid of cols
@@ -1010,7 +1042,7 @@ static void sum_and_hash(const float *v, size_t n, double *sum, double *hash) {
  * g_adam, d_adam (Adam's moments). */
 EMSCRIPTEN_KEEPALIVE const char *gpw_checksum_json(gp_session *s) {
     double v[8] = {0}, unused;
-    if (!s || !s->run.has_gan) return "null";
+    if (!LIVE(s) || !s->run.has_gan) return "null";
     gp_net *G = &s->run.gan.G, *D = &s->run.gan.D;
     sum_and_hash(G->params, G->n_params, &v[0], &v[1]);
     sum_and_hash(G->buffers, G->n_buffers, &unused, &v[4]);

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/checked.h"
+
 static uint32_t read_u32(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
@@ -28,23 +30,27 @@ gp_status gp_dataset_from_bytes(gp_dataset *ds, const uint8_t *bytes, size_t len
     if (count < 5 || count > 1000000 || h < 1 || h > 256 || w < 1 || w > 256 || c != 1)
         return gp_fail(err, GP_ERR_FORMAT, "dataset header out of range: %u images of %ux%ux%u", count,
                        h, w, c);
-    size_t image = (size_t)h * w * c;
-    size_t need = 24 + (size_t)count * image + count;
+    /* in this build's size_t (32 bits in wasm), without wrapping */
+    size_t image, pixels, body, need;
+    if (!gp_size_mul((size_t)h * w, c, &image) || !gp_size_mul(count, image, &pixels) ||
+        !gp_size_add(pixels, count, &body) || !gp_size_add(body, 24, &need))
+        return gp_fail(err, GP_ERR_FORMAT, "dataset header declares %u images of %ux%u: more bytes than this build can "
+                       "address", count, h, w);
     if (len != need)
         return gp_fail(err, GP_ERR_FORMAT, "dataset file is %zu bytes, header implies %zu", len, need);
     ds->count = (int)count;
     ds->h = (int)h;
     ds->w = (int)w;
     ds->c = (int)c;
-    ds->pixels = malloc((size_t)count * image + count);
+    ds->pixels = malloc(body);
     ds->train_index = malloc(sizeof(int32_t) * count);
     ds->test_index = malloc(sizeof(int32_t) * count);
     if (!ds->pixels || !ds->train_index || !ds->test_index) {
         gp_dataset_free(ds);
         return gp_fail(err, GP_ERR_NOMEM, "out of memory loading %u images", count);
     }
-    memcpy(ds->pixels, bytes + 24, (size_t)count * image + count);
-    ds->labels = ds->pixels + (size_t)count * image;
+    memcpy(ds->pixels, bytes + 24, body);
+    ds->labels = ds->pixels + pixels;
     for (int i = 0; i < ds->count; i++) {
         if (ds->labels[i] > 9) {
             int label = ds->labels[i];
@@ -309,7 +315,11 @@ gp_status gp_dataset_from_rgba(gp_dataset *ds, const uint8_t *rgba, int count, i
     if (h < 1 || h > 256 || w < 1 || w > 256)
         return gp_fail(err, GP_ERR_ARG, "image size must be in 1..256, got %dx%d", h, w);
     if (!rgba) return gp_fail(err, GP_ERR_ARG, "no pixels given");
-    size_t n = (size_t)h * w, len = 24 + (size_t)count * n + (size_t)count;
+    /* the RGBA given (count x n x 4 bytes) and the file made of it, in size_t without wrapping */
+    size_t n = (size_t)h * w, rgba_len, len;
+    if (!gp_size_mul((size_t)count, 4 * n, &rgba_len) || !gp_size_mul((size_t)count, n + 1, &len) ||
+        !gp_size_add(len, 24, &len))
+        return gp_fail(err, GP_ERR_ARG, "%d images of %dx%d: more bytes than this build can address", count, h, w);
     uint8_t *file = malloc(len);
     if (!file) return gp_fail(err, GP_ERR_NOMEM, "out of memory for %d images", count);
     memcpy(file, GP_DATASET_MAGIC, 4);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/checked.h"
 #include "nn/layers.h"
 
 /* The project's classifiers read MNIST-shaped images. */
@@ -50,8 +51,13 @@ gp_status gp_classifier_create_arch(gp_classifier *c, gp_shape input, const gp_l
     c->feature_layer = feature_layer;
     c->feature_dim = gp_shape_size(c->net.shape[feature_layer + 1]);
     c->opt = (gp_adam){1e-3f, 0.9f, 0.999f, 1e-8f, 0};
-    size_t B = (size_t)batch;
-    c->x = malloc(sizeof(float) * B * (size_t)gp_shape_size(input));
+    size_t B = (size_t)batch, x_bytes;
+    if (!gp_size_mul(B, sizeof(float) * (size_t)gp_shape_size(input), &x_bytes)) {
+        gp_net_free(&c->net);
+        return gp_fail(err, GP_ERR_ARG, "a batch of %d images of %dx%dx%d: more bytes than this build can address", batch,
+                       input.c, input.h, input.w);
+    }
+    c->x = malloc(x_bytes);
     c->labels = malloc(B);
     c->dlogits = malloc(sizeof(float) * B * GP_CLASSES);
     if (!c->x || !c->labels || !c->dlogits) {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/checked.h"
+
 static uint32_t u32_at(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
@@ -40,10 +42,14 @@ gp_status gp_history_check(const uint8_t *bytes, size_t len, gp_history_info *in
     if (h.snapshots && (h.snap_h < 1 || h.snap_h > GP_HISTORY_MAX_SIDE || h.snap_w < 1 || h.snap_w > GP_HISTORY_MAX_SIDE))
         return gp_fail(err, GP_ERR_FORMAT, "history: snapshot size %ux%u is outside 1..%u", h.snap_h, h.snap_w,
                        GP_HISTORY_MAX_SIDE);
-    size_t each = 4 + (size_t)h.snap_h * h.snap_w;
-    if (len - pos != (size_t)h.snapshots * each)
+    /* within the limits above this fits 32 bits; checked all the same, as every size a file declares */
+    size_t each, all;
+    if (!gp_size_mul(h.snap_h, h.snap_w, &each) || !gp_size_add(each, 4, &each) || !gp_size_mul(h.snapshots, each, &all))
+        return gp_fail(err, GP_ERR_FORMAT, "history: %u snapshots of %ux%u: more bytes than this build can address",
+                       h.snapshots, h.snap_h, h.snap_w);
+    if (len - pos != all)
         return gp_fail(err, GP_ERR_FORMAT, "history: %zu bytes of snapshots where %u of %ux%u take %zu", len - pos,
-                       h.snapshots, h.snap_h, h.snap_w, (size_t)h.snapshots * each);
+                       h.snapshots, h.snap_h, h.snap_w, all);
     /* the timeline is in step order */
     for (uint32_t k = 1; k < h.snapshots; k++)
         if (u32_at(bytes + pos + k * each) < u32_at(bytes + pos + (k - 1) * each))

@@ -110,7 +110,8 @@ gp_status gp_project(gp_gan *gan, const float *target, const float *mask, const 
             if (total[r] < total[best]) best = r;
         }
         if (st != GP_OK) break;
-        if (o.trace_every && traced < trace_cap && (t % o.trace_every == 0 || last))
+        /* the last slot is the result's: a trace with less room than its steps keeps its first trace_cap - 1 and the result */
+        if (o.trace_every && (last ? traced < trace_cap : traced < trace_cap - 1 && t % o.trace_every == 0))
             memcpy(trace + (size_t)traced++ * n_img, y + (size_t)best * n_img, sizeof(float) * (size_t)n_img);
         if (last) {
             if (z_out) memcpy(z_out, z + (size_t)best * L, sizeof(float) * (size_t)L);

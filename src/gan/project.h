@@ -44,7 +44,8 @@ typedef struct {
  * floats; the target in [-1, 1], mask values in [0, 1] with at least one
  * above 0). Writes the latent (latent floats) to z_out and G(z) to
  * image_out (either may be NULL), up to trace_cap traced images to trace
- * (NULL when trace_every is 0), and res. Bad options or inputs are refused
+ * (NULL when trace_every is 0; the last is always the result, whatever
+ * room the steps would have needed), and res. Bad options or inputs are refused
  * with a message; the model is unchanged either way. */
 gp_status gp_project(gp_gan *gan, const float *target, const float *mask, const gp_project_opts *opts, float *z_out,
                      float *image_out, float *trace, int trace_cap, gp_project_result *res, gp_err *err);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/checked.h"
 #include "data/dataset.h"
 
 /* CRC-32 (IEEE, as zlib), four bytes per step ("slicing-by-4"). */
@@ -38,9 +39,11 @@ typedef struct {
 } writer;
 
 static int w_bytes(writer *w, const void *src, size_t n) {
-    if (w->len + n > w->cap) {
-        size_t cap = w->cap ? w->cap : 4096;
-        while (cap < w->len + n) cap *= 2;
+    if (n > w->cap - w->len) {
+        size_t need, cap = w->cap ? w->cap : 4096;
+        if (!gp_size_add(w->len, n, &need)) return 0;
+        while (cap < need)
+            if (!gp_size_mul(cap, 2, &cap)) cap = need;
         uint8_t *p = realloc(w->p, cap);
         if (!p) return 0;
         w->p = p;
@@ -603,6 +606,8 @@ gp_status gp_classifier_load(gp_classifier *c, const uint8_t *bytes, size_t len,
     memset(c, 0, sizeof *c);
     if (len < 16 || memcmp(bytes, GP_CLASSIFIER_MAGIC, 4) != 0)
         return gp_fail(err, GP_ERR_FORMAT, "not a ganplay classifier file (bad magic number)");
+    if (len > GP_MODEL_MAX_BYTES) /* before the checksum reads it all */
+        return gp_fail(err, GP_ERR_FORMAT, "classifier file is too large (%zu bytes, at most %zu)", len, GP_MODEL_MAX_BYTES);
     if (!crc_ok(bytes, len))
         return gp_fail(err, GP_ERR_FORMAT, "classifier file is corrupted or truncated (checksum mismatch)");
     reader r = {bytes, len - 4, 4, 1};

@@ -179,9 +179,10 @@ function testRng(e) {
   const want = lines.slice(1).map(Number);
   if (!check(n > 0 && want.length === n, 'golden rng_seed1.txt is well formed', `${n} values declared, ${want.length} given`)) return;
   const p = e.M._malloc(4 * n);
-  e.M._gpw_rng_normals(1, n, p);
+  const rc = e.M._gpw_rng_normals(1, n, p, n);
   const got = e.floats(p, n);
   e.M._free(p);
+  check(rc === 0, `${e.name}: gpw_rng_normals(seed 1, ${n}) into ${n} floats`, `status ${rc}`);
   // 9 significant digits name a float32 exactly: the sequences must be identical
   const differ = want.findIndex((w, i) => got[i] !== Math.fround(w));
   check(differ < 0, `${e.name}: gpw_rng_normals(seed 1, ${n}) is bit-identical to the native RNG`,
@@ -765,6 +766,9 @@ function testRobust(e, data) {
   const t = M._gpw_2d_new(), tFresh = M._gpw_2d_new();
   e.ok(t, M._gpw_2d_create(t) | M._gpw_2d_create(tFresh), 'gpw_2d_create');
   const short = M._gpw_alloc(16); // a buffer of 16 bytes
+  // pointers past the end of the memory: just past it (read when called: the memory grows), and one whose
+  // end wraps around 2^32
+  const past = () => M.HEAPU8.length + 4096, FAR = 0xffffff00;
   const str = (v, fn) => e.str(v, fn);
   const bytes = (n, fn) => e.bytesIn(new Uint8Array(n), fn);
   // rc: a nonzero status; none: no answer (NULL; the session says why); any: the call returns at all
@@ -772,27 +776,32 @@ function testRobust(e, data) {
   const calls = {
     gpw_simd: [], gpw_directions: [], gpw_new: [],
     gpw_alloc: [['any', () => M._gpw_alloc(-1)], ['any', () => M._gpw_alloc(0)]],
-    gpw_free: [['any', () => M._gpw_free(NULL)]],
+    gpw_free: [['any', () => M._gpw_free(NULL)], ['any', () => M._gpw_free(past())], ['any', () => M._gpw_free(FAR)]],
     gpw_delete: [['any', () => M._gpw_delete(NULL)]],
     gpw_error: [['any', () => M._gpw_error(NULL)]],
     gpw_load_dataset: [['rc', () => M._gpw_load_dataset(NULL, short, 16)], ['rc', () => M._gpw_load_dataset(s, NULL, 100)],
-      ['rc', () => M._gpw_load_dataset(s, short, -1)], ['rc', () => M._gpw_load_dataset(s, short, 16)]],
+      ['rc', () => M._gpw_load_dataset(s, short, -1)], ['rc', () => M._gpw_load_dataset(s, short, 16)],
+      ['rc', () => M._gpw_load_dataset(s, past(), 100)], ['rc', () => M._gpw_load_dataset(s, FAR, 0x200)],
+      ['rc', () => M._gpw_load_dataset(s, M.HEAPU8.length - 8, 100)]], // starts inside, ends past the memory
     gpw_dataset_count: [['any', () => M._gpw_dataset_count(NULL)]],
     gpw_dataset_held_out: [['any', () => M._gpw_dataset_held_out(NULL)]],
     gpw_dataset_from_rgba: [['rc', () => M._gpw_dataset_from_rgba(NULL, short, 16, 1, 2, 2)],
       ['rc', () => M._gpw_dataset_from_rgba(s, short, 16, 12, 28, 28)], // the buffer is too short for what it claims
       ['rc', () => M._gpw_dataset_from_rgba(s, NULL, 37632, 12, 28, 28)],
       ['rc', () => M._gpw_dataset_from_rgba(s, short, 16, BIG, BIG, BIG)],
-      ['rc', () => M._gpw_dataset_from_rgba(s, short, -5, 12, 28, 28)]],
+      ['rc', () => M._gpw_dataset_from_rgba(s, short, -5, 12, 28, 28)], ['rc', () => M._gpw_dataset_from_rgba(s, past(), 37632, 12, 28, 28)]],
     gpw_config_default: [['rc', () => M._gpw_config_default(NULL, NULL, NULL)], ['rc', () => M._gpw_config_default(s, NULL, NULL)],
-      ['rc', () => str('mlp', (k) => str('nope', (r) => M._gpw_config_default(s, k, r)))]],
+      ['rc', () => str('mlp', (k) => str('nope', (r) => M._gpw_config_default(s, k, r)))], ['rc', () => M._gpw_config_default(s, past(), NULL)],
+      ['rc', () => str('mlp', (k) => M._gpw_config_default(s, k, FAR))]],
     gpw_tables_json: [['none', () => M._gpw_tables_json(NULL)]],
     gpw_setting: [['none', () => M._gpw_setting(NULL, NULL, NULL)], ['none', () => M._gpw_setting(s, NULL, NULL)],
       ['none', () => str('batch', (k) => M._gpw_setting(s, k, NULL))],
       ['none', () => str('batch', (k) => str('99999999999999999999', (v) => M._gpw_setting(s, k, v)))],
-      ['none', () => str('lr_g', (k) => str('-1', (v) => M._gpw_setting(s, k, v)))]],
+      ['none', () => str('lr_g', (k) => str('-1', (v) => M._gpw_setting(s, k, v)))], ['none', () => M._gpw_setting(s, past(), past())],
+      ['none', () => str('batch', (k) => M._gpw_setting(s, k, FAR))]],
     gpw_config_dataset: [['rc', () => M._gpw_config_dataset(NULL, NULL, 10)], ['rc', () => M._gpw_config_dataset(s, NULL, 10)],
-      ['rc', () => str('mnist', (k) => M._gpw_config_dataset(s, k, BIG))], ['rc', () => str('mnist', (k) => M._gpw_config_dataset(s, k, -1))]],
+      ['rc', () => str('mnist', (k) => M._gpw_config_dataset(s, k, BIG))], ['rc', () => str('mnist', (k) => M._gpw_config_dataset(s, k, -1))],
+      ['rc', () => M._gpw_config_dataset(s, FAR, 10)]],
     gpw_config_json: [['any', () => M._gpw_config_json(NULL, 1)]],
     gpw_create: [['rc', () => M._gpw_create(NULL)]],
     gpw_has_model: [['any', () => M._gpw_has_model(NULL)]],
@@ -811,11 +820,13 @@ function testRobust(e, data) {
       ['rc', () => M._gpw_run_snapshot(s, BIG)]],
     gpw_run_set: [['rc', () => M._gpw_run_set(NULL, NULL, 1)], ['rc', () => M._gpw_run_set(s, NULL, 1)],
       ['rc', () => str('speed', (k) => M._gpw_run_set(s, k, NaN))], ['rc', () => str('snap_every', (k) => M._gpw_run_set(s, k, 1.5))],
-      ['rc', () => str('view_seed', (k) => M._gpw_run_set(s, k, -1))], ['rc', () => str('view_label', (k) => M._gpw_run_set(s, k, 0))]],
+      ['rc', () => str('view_seed', (k) => M._gpw_run_set(s, k, -1))], ['rc', () => str('view_label', (k) => M._gpw_run_set(s, k, 0))],
+      ['rc', () => M._gpw_run_set(s, past(), 1)]],
     gpw_run_timing_json: [['none', () => M._gpw_run_timing_json(NULL)]],
     gpw_run_import_history: [['rc', () => M._gpw_run_import_history(NULL, short, 1, NULL, 0)],
       ['rc', () => M._gpw_run_import_history(s, NULL, 3, NULL, 0)], ['rc', () => M._gpw_run_import_history(s, short, -1, NULL, 0)],
-      ['rc', () => M._gpw_run_import_history(s, short, BIG, short, 0)], ['rc', () => M._gpw_run_import_history(s, short, 0, NULL, 2)]],
+      ['rc', () => M._gpw_run_import_history(s, short, BIG, short, 0)], ['rc', () => M._gpw_run_import_history(s, short, 0, NULL, 2)],
+      ['rc', () => M._gpw_run_import_history(s, past(), 3, NULL, 0)], ['rc', () => M._gpw_run_import_history(s, NULL, 0, FAR, 64)]],
     gpw_set_class: [['rc', () => M._gpw_set_class(NULL, 0)], ['rc', () => M._gpw_set_class(s, BIG)], ['rc', () => M._gpw_set_class(s, -2)]],
     gpw_render_seed: [['rc', () => M._gpw_render_seed(NULL, 1, 8, 4)], ['rc', () => M._gpw_render_seed(s, 1, BIG, 4)],
       ['rc', () => M._gpw_render_seed(s, 1, 8, BIG)], ['rc', () => M._gpw_render_seed(s, -1, 8, 4)], ['rc', () => M._gpw_render_seed(s, NaN, 8, 4)]],
@@ -826,14 +837,18 @@ function testRobust(e, data) {
     gpw_latent_size: [['any', () => M._gpw_latent_size(NULL)]],
     gpw_sample: [['rc', () => M._gpw_sample(NULL, 1, 2, short, 4)], ['rc', () => M._gpw_sample(s, 1, 256, NULL, 0)],
       ['rc', () => M._gpw_sample(s, 1, 2, short, 4)], ['rc', () => M._gpw_sample(s, 1, BIG, short, BIG)],
-      ['rc', () => M._gpw_sample(s, 1, 2, short, -1)]],
+      ['rc', () => M._gpw_sample(s, 1, 2, short, -1)], ['rc', () => M._gpw_sample(s, 1, 2, past(), 2 * IMAGE)],
+      ['rc', () => M._gpw_sample(s, 1, 2, FAR, 2 * IMAGE)]],
     gpw_save: [['rc', () => M._gpw_save(NULL, 1)], ['rc', () => M._gpw_save(s, 7)], ['rc', () => M._gpw_save(s, -1)]],
     gpw_saved: [['any', () => M._gpw_saved(NULL)]],
     gpw_saved_len: [['any', () => M._gpw_saved_len(NULL)]],
     gpw_load_model: [['rc', () => M._gpw_load_model(NULL, short, 16)], ['rc', () => M._gpw_load_model(s, NULL, 1000)],
-      ['rc', () => M._gpw_load_model(s, short, -1)], ['rc', () => M._gpw_load_model(s, short, 16)]],
-    gpw_rng_normals: [['rc', () => M._gpw_rng_normals(1, 1e9, short)], ['rc', () => M._gpw_rng_normals(1, 4, NULL)],
-      ['rc', () => M._gpw_rng_normals(1, -1, short)], ['rc', () => M._gpw_rng_normals(-1, 4, short)]],
+      ['rc', () => M._gpw_load_model(s, short, -1)], ['rc', () => M._gpw_load_model(s, short, 16)],
+      ['rc', () => M._gpw_load_model(s, past(), 1000)], ['rc', () => M._gpw_load_model(s, FAR, 0x200)]],
+    gpw_rng_normals: [['rc', () => M._gpw_rng_normals(1, 1e9, short, 4)], ['rc', () => M._gpw_rng_normals(1, 4, NULL, 4)],
+      ['rc', () => M._gpw_rng_normals(1, -1, short, 4)], ['rc', () => M._gpw_rng_normals(-1, 4, short, 4)],
+      ['rc', () => M._gpw_rng_normals(1, 1000, short, 4)], ['rc', () => M._gpw_rng_normals(1, 4, short, -1)],
+      ['rc', () => M._gpw_rng_normals(1, 4, past(), 4)], ['rc', () => M._gpw_rng_normals(1, 100, FAR, 100)]],
     gpw_model_json: [['any', () => M._gpw_model_json(NULL)]],
     gpw_z_seed: [['rc', () => M._gpw_z_seed(NULL, 0, 1, 0)], ['rc', () => M._gpw_z_seed(s, BIG, 1, 0)], ['rc', () => M._gpw_z_seed(s, -1, 1, 0)],
       ['rc', () => M._gpw_z_seed(s, 0, 1, BIG)], ['rc', () => M._gpw_z_seed(s, 0, 1e300, 0)]],
@@ -853,7 +868,8 @@ function testRobust(e, data) {
     gpw_checksum_json: [['any', () => M._gpw_checksum_json(NULL)]],
     gpw_test_poison: [['rc', () => M._gpw_test_poison(NULL)]],
     gpw_load_classifier: [['rc', () => M._gpw_load_classifier(NULL, short, 16)], ['rc', () => M._gpw_load_classifier(s, NULL, 100)],
-      ['rc', () => M._gpw_load_classifier(s, short, 16)], ['rc', () => M._gpw_load_classifier(s, short, -3)]],
+      ['rc', () => M._gpw_load_classifier(s, short, 16)], ['rc', () => M._gpw_load_classifier(s, short, -3)],
+      ['rc', () => M._gpw_load_classifier(s, short, 0x7fffffff)], ['rc', () => M._gpw_load_classifier(s, past(), 100)]],
     gpw_score: [['rc', () => M._gpw_score(NULL, 10, 1, -1)], ['rc', () => M._gpw_score(s, BIG, 1, -1)], ['rc', () => M._gpw_score(s, 10, 1, BIG)]],
     gpw_score_json: [['any', () => M._gpw_score_json(NULL)]],
     gpw_project: [['rc', () => M._gpw_project(NULL, short, 16, 2, 2, 0, 0, 0, 10, 2, 1, -1, 0)],
@@ -863,7 +879,9 @@ function testRobust(e, data) {
       ['rc', () => M._gpw_project(s, short, 16, 2, 2, short, 8, 0, 10, 2, 1, -1, 0)],
       ['rc', () => M._gpw_project(s, short, 16, 2, 2, 0, 0, NaN, 10, 2, 1, -1, 0)],
       ['rc', () => M._gpw_project(s, short, 16, 2, 2, 0, 0, 0, 10, 2, 1, -1, BIG)],
-      ['rc', () => M._gpw_project(s, short, 16, BIG, BIG, 0, 0, 0, 10, 2, 1, -1, 0)]],
+      ['rc', () => M._gpw_project(s, short, 16, BIG, BIG, 0, 0, 0, 10, 2, 1, -1, 0)],
+      ['rc', () => M._gpw_project(s, past(), 3136, 28, 28, 0, 0, 0, 10, 2, 1, -1, 0)],
+      ['rc', () => bytes(3136, (p) => M._gpw_project(s, p, 3136, 28, 28, FAR, 3136, 0, 10, 2, 1, -1, 0))]],
     gpw_project_json: [['any', () => M._gpw_project_json(NULL)]],
     gpw_saliency: [['rc', () => M._gpw_saliency(NULL, 2)], ['rc', () => M._gpw_saliency(s, 0)], ['rc', () => M._gpw_saliency(s, BIG)]],
     gpw_nearest: [['rc', () => M._gpw_nearest(NULL, 0, 2, 0)], ['rc', () => M._gpw_nearest(s, -1, 2, 0)],
@@ -879,19 +897,21 @@ function testRobust(e, data) {
     gpw_2d_config_json: [['none', () => M._gpw_2d_config_json(NULL, 1)]],
     gpw_2d_setting: [['none', () => M._gpw_2d_setting(NULL, NULL, NULL)], ['none', () => M._gpw_2d_setting(t, NULL, NULL)],
       ['none', () => str('g_width', (k) => str('65', (v) => M._gpw_2d_setting(t, k, v)))],
-      ['none', () => str('lr_d', (k) => str('2', (v) => M._gpw_2d_setting(t, k, v)))]],
+      ['none', () => str('lr_d', (k) => str('2', (v) => M._gpw_2d_setting(t, k, v)))], ['none', () => M._gpw_2d_setting(t, past(), FAR)]],
     gpw_2d_config_default: [['rc', () => M._gpw_2d_config_default(NULL)]],
-    gpw_2d_lesson: [['rc', () => M._gpw_2d_lesson(NULL, NULL)], ['rc', () => M._gpw_2d_lesson(t, NULL)]],
+    gpw_2d_lesson: [['rc', () => M._gpw_2d_lesson(NULL, NULL)], ['rc', () => M._gpw_2d_lesson(t, NULL)], ['rc', () => M._gpw_2d_lesson(t, past())]],
     gpw_2d_set_dist: [['rc', () => M._gpw_2d_set_dist(NULL, NULL, NULL, 0)], ['rc', () => M._gpw_2d_set_dist(t, NULL, NULL, 0)],
       ['rc', () => str('drawn', (k) => M._gpw_2d_set_dist(t, k, NULL, 3))], ['rc', () => str('drawn', (k) => M._gpw_2d_set_dist(t, k, short, BIG))],
-      ['rc', () => str('drawn', (k) => M._gpw_2d_set_dist(t, k, short, -1))]],
+      ['rc', () => str('drawn', (k) => M._gpw_2d_set_dist(t, k, short, -1))], ['rc', () => M._gpw_2d_set_dist(t, FAR, NULL, 0)],
+      ['rc', () => str('drawn', (k) => M._gpw_2d_set_dist(t, k, past(), 3))]],
     gpw_2d_create: [['rc', () => M._gpw_2d_create(NULL)]],
     gpw_2d_run_start: [['rc', () => M._gpw_2d_run_start(NULL)]],
     gpw_2d_run_turn: [['none', () => M._gpw_2d_run_turn(NULL)]],
     gpw_2d_run_step: [['none', () => M._gpw_2d_run_step(NULL, 0)], ['none', () => M._gpw_2d_run_step(t, 3)]],
     gpw_2d_run_pause: [['none', () => M._gpw_2d_run_pause(NULL)]],
     gpw_2d_run_json: [['none', () => M._gpw_2d_run_json(NULL)]],
-    gpw_2d_run_set: [['rc', () => M._gpw_2d_run_set(NULL, NULL, 1)], ['rc', () => str('speed', (k) => M._gpw_2d_run_set(t, k, -1))]],
+    gpw_2d_run_set: [['rc', () => M._gpw_2d_run_set(NULL, NULL, 1)], ['rc', () => str('speed', (k) => M._gpw_2d_run_set(t, k, -1))],
+      ['rc', () => M._gpw_2d_run_set(t, past(), 1)]],
     gpw_2d_measure_json: [['none', () => M._gpw_2d_measure_json(NULL, 10)], ['none', () => M._gpw_2d_measure_json(t, BIG)],
       ['none', () => M._gpw_2d_measure_json(t, 0)]],
     gpw_2d_batch_n: [['any', () => M._gpw_2d_batch_n(NULL)]],
@@ -914,6 +934,10 @@ function testRobust(e, data) {
     gpw_2d_arrows: [['any', () => M._gpw_2d_arrows(NULL)]],
   };
   const exported = Object.keys(M).filter((k) => /^_gpw_/.test(k)).map((k) => k.slice(1));
+  // a session past the end of the memory, for every export that takes one (its other arguments 0)
+  const sessionless = ['gpw_simd', 'gpw_directions', 'gpw_new', 'gpw_alloc', 'gpw_free', 'gpw_rng_normals', 'gpw_2d_new'];
+  for (const name of exported.filter((k) => k in calls && !sessionless.includes(k)))
+    for (const at of [past, () => FAR]) calls[name].push(['any', () => M[`_${name}`](at(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)]);
   const missing = exported.filter((k) => !(k in calls));
   check(missing.length === 0, `${e.name}: every exported function has robustness cases`, missing.join(', '));
   let n = 0;
@@ -931,6 +955,44 @@ function testRobust(e, data) {
   }
   check(trapped.length === 0, `${e.name}: ${n} bad calls of ${exported.length} exported functions, none traps`, trapped.join('; '));
   check(accepted.length === 0, `${e.name}: every bad argument is refused with a status`, accepted.join(', '));
+  // sizes that wrap 32 bits: 262,144 images of 128 x 128 are 2^32 bytes, and the 262,168-byte file whose header
+  // says so is what 24 + count * 128 * 128 + count came to in a 32-bit size_t
+  const count = M._gpw_dataset_count(s), wrap = new Uint8Array(262168), head = new DataView(wrap.buffer);
+  wrap.set([0x47, 0x50, 0x44, 0x53]); // GPDS
+  [1, 262144, 128, 128, 1].forEach((v, i) => head.setUint32(4 + 4 * i, v, true));
+  const wrapRc = e.bytesIn(wrap, (p, n) => M._gpw_load_dataset(s, p, n));
+  check(wrapRc === 4 && /more bytes than this build can address/.test(e.error(s)) && M._gpw_dataset_count(s) === count,
+    `${e.name}: a dataset whose declared size wraps 32 bits is refused, the loaded one stays`, `status ${wrapRc}: ${e.error(s)}`);
+  // an export that writes takes its buffer's length: 1,000 normals into 4 floats write nothing
+  const guarded = M._gpw_alloc(64);
+  M.HEAPU8.fill(0xab, guarded, guarded + 64);
+  const rngRc = M._gpw_rng_normals(1, 1000, guarded, 4);
+  check(rngRc !== 0 && M.HEAPU8.slice(guarded, guarded + 64).every((v) => v === 0xab),
+    `${e.name}: gpw_rng_normals of 1,000 into 4 floats is refused and writes nothing`, `status ${rngRc}`);
+  M._gpw_free(guarded);
+  // and 2 samples into room for one and a half, with 64 guard bytes either side
+  const room = IMAGE + IMAGE / 2, around = M._gpw_alloc(4 * room + 128);
+  M.HEAPU8.fill(0xcd, around, around + 4 * room + 128);
+  const sampleRc = M._gpw_sample(s, 1, 2, around + 64, room);
+  check(sampleRc === 1 && M.HEAPU8.slice(around, around + 4 * room + 128).every((v) => v === 0xcd),
+    `${e.name}: gpw_sample of 2 images into ${room} floats is refused and writes nothing`, `status ${sampleRc}: ${e.error(s)}`);
+  M._gpw_free(around);
+  // pointers past the memory, and a length far past it, are refused in words
+  const where = [['a dataset just past the memory', () => M._gpw_load_dataset(s, past(), 100)],
+    ['a model file wrapping 2^32', () => M._gpw_load_model(s, FAR, 0x200)],
+    ['samples written past the memory', () => M._gpw_sample(s, 1, 2, past(), 2 * IMAGE)],
+    ['a classifier of 2^31 - 1 bytes', () => M._gpw_load_classifier(s, short, 0x7fffffff)],
+    ['a setting named past the memory', () => (M._gpw_setting(s, past(), past()) ? 0 : 1)]];
+  for (const [what, fn] of where) {
+    let rc;
+    try {
+      rc = fn();
+    } catch (err) {
+      rc = `trap: ${err.message}`;
+    }
+    check(rc === 1 && /outside the engine's memory|does not end inside/.test(e.error(s)), `${e.name}: ${what} is refused`,
+      `status ${rc}: ${e.error(s)}`);
+  }
   // the sessions are as good as fresh ones
   const same = maxDiff(e.sample(s, 3, 8), e.sample(fresh, 3, 8)) === 0;
   e.train(s, 2);
@@ -1053,6 +1115,18 @@ function testEdit(e, data) {
   e.ok(s, M._gpw_render_z(s, 3, 1, 1), 'gpw_render_z of the projected row');
   check(JSON.stringify(cell(rgbaNow(), 0, M._gpw_rgba_width(s))) === JSON.stringify(cell(strip, 11, width)),
     `${e.name}: the latent row the projection wrote renders its result`);
+  // whatever the steps, the strip is the target, at most ten points on the way (every tenth of the steps,
+  // rounded up) and last the result: the image the row it wrote renders
+  const lost = [];
+  for (let steps = 1; steps <= 40; steps++) {
+    e.ok(s, e.bytesIn(rgba, (p, n) => M._gpw_project(s, p, n, 28, 28, 0, 0, 0, steps, 2, 1, 6, 4)), `gpw_project, ${steps} steps`);
+    const every = Math.ceil(steps / 10), want = Math.floor(steps / every) + 1, got = e.json(M._gpw_project_json(s)).traced;
+    const n = cells(), w = M._gpw_rgba_width(s), last = JSON.stringify(cell(rgbaNow(), n - 1, w));
+    e.ok(s, M._gpw_render_z(s, 4, 1, 1), 'gpw_render_z of the projected row');
+    if (got !== want || n !== want + 1 || last !== JSON.stringify(cell(rgbaNow(), 0, M._gpw_rgba_width(s))))
+      lost.push(`${steps} steps: ${got} traced, ${n} cells${last === JSON.stringify(cell(rgbaNow(), 0, M._gpw_rgba_width(s))) ? '' : ', the last not the result'}`);
+  }
+  check(lost.length === 0, `${e.name}: projections of 1..40 steps keep the result last in the strip (11..28 lost it)`, lost.join('; '));
   // denoising: the target as the engine saw it carries the noise
   e.ok(s, e.bytesIn(rgba, (p, n) => M._gpw_project(s, p, n, 28, 28, 0, 0, 0.5, 30, 4, 1, 6, 3)), 'gpw_project with noise');
   const noisy = cell(rgbaNow(), 0, M._gpw_rgba_width(s)), clean = cell(strip, 0, width);
