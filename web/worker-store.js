@@ -54,6 +54,18 @@ async function savedInfo() {
   return list.length ? { ...list[0], list } : null;
 }
 
+const isQuota = (e) => !!e && (e.name === 'QuotaExceededError' || e.code === 22);
+
+// Why a save failed, in words: a full storage says so, any other error by its name and message.
+function saveFailure(e) {
+  if (isQuota(e)) return "the browser's storage is full (QuotaExceededError). Download the training to keep it, or free " +
+    'space by forgetting saved trainings under Keep.';
+  const name = e && e.name && e.name !== 'Error' ? e.name : '';
+  const text = (e && e.message) || (e ? String(e) : '');
+  const why = [name, text].filter(Boolean).join(': ') || 'the browser gave no reason';
+  return `${why}. Download the training to keep it.`;
+}
+
 // Stores a record ({id, state, ...}); the oldest beyond MAX_SAVES go.
 // Posts 'saved' either way.
 async function storeRecord(record) {
@@ -62,7 +74,7 @@ async function storeRecord(record) {
     const old = (await savedList()).slice(MAX_SAVES);
     if (old.length) await dbDo('readwrite', (store) => old.forEach((r) => store.delete(r.id)));
   } catch (e) {
-    post({ type: 'saved', ok: false, message: `Autosave failed: ${e.message}` });
+    post({ type: 'saved', ok: false, quota: isQuota(e), message: `Autosave failed: ${saveFailure(e)}` });
     return null;
   }
   const info = describe(record);

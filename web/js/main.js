@@ -36,7 +36,7 @@ const state = {
   running: false, halted: false, step: 0, dStep: 0, dLoss: NaN, gLoss: NaN, dReal: NaN, dFake: NaN,
   stepsPerSec: 0, imagesPerSec: 0, noiseSeed: 1, modelFd: null, grids: 0, snapshots: 0, realScores: null, fakeScores: null,
   fd: [], label: -1, modelCondAcc: null, busy: null, exploreDraws: 0, exploreAsked: 0, exploreAnswered: 0, morphFrames: 0,
-  kept: null, saved: null, resumable: null, loadAnswers: 0, errors: [],
+  kept: null, saved: null, saveFailed: null, resumable: null, loadAnswers: 0, errors: [],
 };
 
 const engine = new Engine('worker.js', bootInit());
@@ -73,12 +73,13 @@ window.ganplay = {
 
 // ---- messages ------------------------------------------------------------------
 
-function showError(message, { restore = false } = {}) {
+function showError(message, { restore = false, download = false } = {}) {
   state.errors.push(message);
   const p = document.createElement('p');
   p.textContent = message;
   $('error-list').append(p);
   $('restore-good').hidden = !restore;
+  $('error-download').hidden = !download;
   $('error').hidden = false;
 }
 
@@ -86,6 +87,7 @@ function clearErrors() {
   $('error-list').textContent = '';
   $('error').hidden = true;
   $('restore-good').hidden = true;
+  $('error-download').hidden = true;
 }
 
 function setStatus(text) {
@@ -540,8 +542,12 @@ function showSaved(list) {
 engine.on('saved', (m) => {
   if (!m.ok) {
     setText($('autosave'), m.message);
+    // said where it is seen, once until a save works again, with what to do
+    if (!state.saveFailed) showError(m.message, { download: true });
+    state.saveFailed = m.message;
     return;
   }
+  state.saveFailed = null;
   state.saved = m;
   setText($('autosave'), `Saved in this browser at step ${m.step} (${new Date(m.savedAt).toLocaleTimeString()}).`);
   showSaved(m.list); // the pick in Keep stays on the run picked there
@@ -660,6 +666,7 @@ $('restore-good').onclick = () => act(async () => {
   setStatus(`Back at step ${r.step}, the last good state.`);
 });
 $('error-dismiss').onclick = () => clearErrors();
+$('error-download').onclick = () => act(async () => download(await engine.call('save', { kind: 1 }), `${fileStem()}-training.gpm`));
 
 function speedLabel(v) {
   if (v === 0) return 'as fast as possible';
