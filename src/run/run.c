@@ -112,6 +112,25 @@ static gp_status timeline_fits(const gp_gan *gan, int gh, int gw, gp_err *err) {
     return GP_OK;
 }
 
+gp_status gp_run_check_file(const uint8_t *bytes, size_t len, gp_err *err) {
+    gp_gan gan;
+    gp_status st = gp_model_load(&gan, bytes, len, err);
+    if (st != GP_OK) return st;
+    gp_history hist;
+    memset(&hist, 0, sizeof hist);
+    int gw = 0, gh = 0;
+    if (!is_2d(&gan)) gp_grid_size(GP_RUN_VIEW_COUNT, GP_RUN_VIEW_COLS, gan.image.h, gan.image.w, &gw, &gh);
+    st = timeline_fits(&gan, gh, gw, err);
+    if (st == GP_OK) st = gp_history_init(&hist, gh, gw, err);
+    if (st == GP_OK && gan.history_len) st = gp_history_read(&hist, gan.history, gan.history_len, err);
+    if (st == GP_OK && hist.n_snaps && hist.snap_steps[hist.n_snaps - 1] > (uint64_t)gan.stats.step)
+        st = gp_fail(err, GP_ERR_FORMAT, "history: a snapshot at step %u, past the model's step %ld",
+                     hist.snap_steps[hist.n_snaps - 1], gan.stats.step);
+    gp_history_free(&hist);
+    gp_gan_free(&gan);
+    return st;
+}
+
 gp_status gp_run_adopt(gp_run *run, gp_gan *gan, gp_err *err) {
     /* everything the run will need, before anything of the old model goes */
     gp_run next = *run;

@@ -83,6 +83,15 @@ function showError(message, { restore = false, download = false } = {}) {
   $('error').hidden = false;
 }
 
+// A message about the page's state that is not an error, in the same place.
+function showNote(message) {
+  const p = document.createElement('p');
+  p.className = 'note';
+  p.textContent = message;
+  $('error-list').append(p);
+  $('error').hidden = false;
+}
+
 function clearErrors() {
   $('error-list').textContent = '';
   $('error').hidden = true;
@@ -782,13 +791,21 @@ async function openModelFile(e) {
     e.target.value = ''; // the same file chosen again is read again
     return;
   }
+  // a file the engine would refuse is refused before anything is asked
+  const bytes = await file.arrayBuffer();
+  try {
+    await engine.call('checkModelBytes', { bytes });
+  } catch (err) {
+    fieldMessage(e.target, msg, `${file.name} was refused: ${err.message.replace(/^Loading the model: /, '')}. Nothing changed.`);
+    e.target.value = '';
+    return;
+  }
   if (!(await confirmReplace(`Opening ${file.name}`))) {
     fieldMessage(e.target, msg, `${file.name} was not opened.`, 'note');
     e.target.value = '';
     return;
   }
   fieldMessage(e.target, msg, `Opening ${file.name}…`, 'note');
-  const bytes = await file.arrayBuffer();
   const wasRunning = state.running;
   try {
     if (wasRunning) await engine.call('pause');
@@ -815,9 +832,16 @@ async function resume() {
     if (state.running) await engine.call('pause');
     clearErrors();
     const r = await engine.call('resume', { id });
+    if (r.own) own.restore(r.own);
     state.noiseSeed = r.noiseSeed;
     $('noise-seed').value = String(r.noiseSeed);
-    setText($('autosave'), `Resumed at step ${r.step}.`);
+    state.resumedCopy = r.copy;
+    if (r.copy) {
+      // the other tab goes on saving the run; this one saves apart
+      const note = 'This run is open in another tab; continuing as a copy.';
+      setText($('autosave'), `Resumed at step ${r.step}. ${note}`);
+      showNote(note);
+    } else setText($('autosave'), `Resumed at step ${r.step}.`);
     explore.refresh();
     return r;
   });
