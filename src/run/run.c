@@ -15,7 +15,7 @@
 const gp_run_policy GP_RUN_POLICIES[] = {
     /* the page's image training: 40 ms turns keep the worker answering the page between them */
     {.name = "page", .turn_ms = 40.0, .frame_ms = 1000.0 / 60.0, .slow_ms = 100.0, .snap_every = 50,
-     .measure_every = 250, .measure_count = 500, .measure_seed = 424242, .keep_ms = 5000.0, .grid_ms = 200.0,
+     .measure_every = 250, .measure_count = 500, .measure_seed = 424242, .keep_ms = 2000.0, .grid_ms = 200.0,
      .realfake_ms = 1500.0, .rate_ms = 3000.0},
     /* the page's 2-D game: short turns, one chart point each, KL and JS four times a second */
     {.name = "page_2d", .turn_ms = 8.0, .frame_ms = 4.0, .slow_ms = 100.0, .measure_ms = 250.0,

@@ -156,7 +156,46 @@ async function tabs({ browser, site }) {
   await context.close();
 }
 
-const PARTS = { quota, corrupt, own, tabs };
+// A reload in the middle of training resumes within the autosave's promise
+// (docs/reliability.md: a reload loses less than 5 s of training): the
+// step the page showed 5 s before the reload is at most the step resumed.
+const PROMISE_MS = 5000;
+
+async function reload({ browser, site }) {
+  const context = await newContext(browser);
+  let page = await newPage(context);
+  await page.goto(site);
+  await waitReady(page);
+  await waitDataset(page);
+  // the page's own record of its steps over time
+  await page.evaluate(() => {
+    window.__steps = [];
+    setInterval(() => window.__steps.push([performance.now(), window.ganplay.state.step]), 20);
+  });
+  await page.click('#start');
+  // three saves in, and training on past the last one
+  await waitFor(page, () => {
+    const s = window.ganplay.state;
+    window.__saves = (window.__saves || new Set()).add(s.saved && s.saved.savedAt);
+    return window.__saves.size >= 4 && s.step > s.saved.step;
+  }, null, 'reload: three saves', 120000);
+  const record = await page.evaluate(() => ({ at: performance.now(), steps: window.__steps, keep: window.ganplay.state.keepMs,
+    shown: window.ganplay.state.step }));
+  await page.reload();
+  await waitReady(page);
+  await waitFor(page, () => !document.getElementById('banner').hidden, null, 'reload: resume offered');
+  await page.click('#resume');
+  await waitFor(page, () => window.ganplay.state.model && window.ganplay.state.model.hasD && window.ganplay.state.step > 0, null,
+    'reload: resumed');
+  const resumed = (await state(page)).step;
+  const before = record.steps.filter(([t]) => t <= record.at - PROMISE_MS).pop();
+  check(before && resumed >= before[1] && resumed <= record.shown && record.keep < PROMISE_MS,
+    `a reload resumes within ${PROMISE_MS / 1000} s of training (saved every ${record.keep / 1000} s)`,
+    `step ${before && before[1]} ${PROMISE_MS / 1000} s before the reload, ${record.shown} at it, resumed at ${resumed}`);
+  await context.close();
+}
+
+const PARTS = { quota, corrupt, own, tabs, reload };
 
 export async function run(ctx) {
   const only = (process.env.GP_STORE || '').split(',').filter(Boolean);

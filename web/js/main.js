@@ -949,6 +949,8 @@ async function main() {
   $('speed').max = String(runTable.speeds.length - 1);
   $('speed').value = $('speed').max;
   fdChart.empty = `Measured every ${runTable.measure_every} steps`;
+  state.keepMs = runTable.keep_ms; // the autosave's cadence, the run policy's
+  setText($('keep-every'), String(runTable.keep_ms / 1000));
   for (const el of document.querySelectorAll('[data-run]')) setText(el, String(runTable[el.dataset.run]));
   clearClassHistogram();
   for (const n of runTable.snap_choices) $('snap-every').add(new Option(`${n} steps`, String(n)));
@@ -1029,11 +1031,11 @@ function registerServiceWorker() {
   if (!('serviceWorker' in navigator) || !/^https?:$/.test(location.protocol)) return;
   navigator.serviceWorker.addEventListener('controllerchange', reloadForThreads);
   navigator.serviceWorker.register('sw.js').catch(() => {});
-  // then the other models and data, for the engine this browser runs
+  // then the engine build this browser runs; the rest is kept as it is used
   navigator.serviceWorker.addEventListener('message', (e) => {
-    if (e.data && e.data.type === 'kept-rest') state.offlineReady = true;
+    if (e.data && e.data.type === 'kept-build') state.offlineReady = true;
   });
-  navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ type: 'keep-rest', build: state.build }))
+  navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ type: 'keep-build', build: state.build }))
     .catch(() => {});
 }
 
