@@ -10,7 +10,7 @@ const fs = require('fs');
 const path = require('path');
 
 const ROOT = path.join(__dirname, '..');
-// kept at install; other files are kept once the page uses them
+// kept at install unless later (below); other files are kept once the page uses them
 const OPTIONAL = [/^data\/fashion\.bin\.gz$/, /^models\/fashion-classifier\.gpc$/];
 
 function files(dir, base = dir) {
@@ -58,11 +58,11 @@ function main() {
   const hash = crypto.createHash('sha256');
   for (const f of all) hash.update(f + '\0').update(fs.readFileSync(path.join(site, f)));
   const version = hash.digest('hex').slice(0, 12);
-  // kept at install: what the first visit shows (the page, the SIMD engines,
-  // MNIST, the first model and its classifier); later, once the page asks:
-  // the other models and data (the portable engine only where it runs)
+  // kept at install: what the first visit shows (the page, MNIST, the first
+  // model and its classifier); the engine build the page runs once it says
+  // which; the rest (other models and data, other builds) once it is used
   const firstModel = manifest.models[0] ? manifest.models[0].file : null;
-  const isLater = (f) => OPTIONAL.some((re) => re.test(f)) || /^ganplay\.(js|wasm)$/.test(f) ||
+  const isLater = (f) => OPTIONAL.some((re) => re.test(f)) || /^ganplay(-[a-z-]+)?(\.worker)?\.(js|wasm)$/.test(f) ||
     (f.startsWith('models/') && f.endsWith('.gpm') && f !== firstModel);
   const keep = ['./'].concat(all.filter((f) => !isLater(f)));
   const later = all.filter(isLater);

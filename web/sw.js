@@ -1,10 +1,11 @@
 // sw.js: keeps the site's files so that the page works offline after the
 // first visit. Cache first, from a cache named by the build's version; a
 // new build (a new version below) fills a new cache and drops the old one.
-// At install it keeps what the first visit shows (from the browser's HTTP
-// cache where the page already fetched it); when the page says which engine
-// it runs, it keeps the other models and data too, so that everything the
-// page offers works offline. Only same-origin GET requests are handled.
+// At install it keeps what the first view shows (the page, the first model,
+// MNIST and its classifier; from the browser's HTTP cache where the page
+// already fetched them); when the page says which engine build it runs, it
+// keeps that build; every other file (other models and data, other builds)
+// is kept when the page first uses it, so what was used works offline. Only same-origin GET requests are handled.
 // Paths are relative to this file, so the site works under any sub-path.
 // Every response it gives carries the cross-origin isolation headers
 // (COOP/COEP) the threaded engine needs, for hosts that cannot send them;
@@ -61,18 +62,18 @@ self.addEventListener('fetch', (event) => {
   })());
 });
 
-// {type: 'keep-rest', build: NAME}: keep the files not kept at install, but
-// the portable engine where SIMD runs (every SIMD build is kept: which one
-// runs depends on isolation, and isolation on the host), or the SIMD
-// builds where only the portable one runs.
+// {type: 'keep-build', build: NAME}: keep the files of the engine build the
+// page runs (fetched before this worker controlled the page, so from the
+// browser's HTTP cache); every other file is kept when it is first used.
 self.addEventListener('message', (event) => {
   const msg = event.data || {};
-  if (msg.type !== 'keep-rest') return;
-  const skip = msg.build === 'portable' ? /^ganplay-[a-z-]+(\.worker)?\.(js|wasm)$/ : /^ganplay\.(js|wasm)$/;
+  if (msg.type !== 'keep-build' || !/^[a-z-]+$/.test(String(msg.build))) return;
+  const stem = msg.build === 'portable' ? 'ganplay' : `ganplay-${msg.build}`;
+  const mine = (f) => f === `${stem}.js` || f === `${stem}.wasm` || f === `${stem}.worker.js`;
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    for (const f of BUILD.later) {
-      if (skip.test(f) || (await cache.match(f, { ignoreSearch: true }))) continue;
+    for (const f of BUILD.later.filter(mine)) {
+      if (await cache.match(f, { ignoreSearch: true })) continue;
       try {
         const res = await fetch(f);
         if (res.ok) await cache.put(f, res);
@@ -80,6 +81,6 @@ self.addEventListener('message', (event) => {
         // offline or gone: it is kept when the page next fetches it
       }
     }
-    if (event.source) event.source.postMessage({ type: 'kept-rest' });
+    if (event.source) event.source.postMessage({ type: 'kept-build' });
   })());
 });

@@ -54,6 +54,18 @@ async function savedInfo() {
   return list.length ? { ...list[0], list } : null;
 }
 
+const isQuota = (e) => !!e && (e.name === 'QuotaExceededError' || e.code === 22);
+
+// Why a save failed, in words: a full storage says so, any other error by its name and message.
+function saveFailure(e) {
+  if (isQuota(e)) return "the browser's storage is full (QuotaExceededError). Download the training to keep it, or free " +
+    'space by forgetting saved trainings under Keep.';
+  const name = e && e.name && e.name !== 'Error' ? e.name : '';
+  const text = (e && e.message) || (e ? String(e) : '');
+  const why = [name, text].filter(Boolean).join(': ') || 'the browser gave no reason';
+  return `${why}. Download the training to keep it.`;
+}
+
 // Stores a record ({id, state, ...}); the oldest beyond MAX_SAVES go.
 // Posts 'saved' either way.
 async function storeRecord(record) {
@@ -62,7 +74,7 @@ async function storeRecord(record) {
     const old = (await savedList()).slice(MAX_SAVES);
     if (old.length) await dbDo('readwrite', (store) => old.forEach((r) => store.delete(r.id)));
   } catch (e) {
-    post({ type: 'saved', ok: false, message: `Autosave failed: ${e.message}` });
+    post({ type: 'saved', ok: false, quota: isQuota(e), message: `Autosave failed: ${saveFailure(e)}` });
     return null;
   }
   const info = describe(record);
@@ -81,6 +93,27 @@ async function forgetRecord(id) {
   const key = id || ((await savedList())[0] || {}).id;
   if (key) await dbDo('readwrite', (store) => store.delete(key));
   post({ type: 'resumable', ...((await savedInfo()) || { list: [] }) });
+}
+
+// One writer per run: the tab whose model is a run holds a Web Lock named
+// after its key while it is on show; a second tab that resumes the same run
+// finds it taken and goes on as a copy under a key of its own.
+let heldRun = null; // {id, release}
+
+function holdRun(id) {
+  if (heldRun && heldRun.id === id) return Promise.resolve(true);
+  if (heldRun) heldRun.release();
+  heldRun = null;
+  if (!id || !self.navigator || !navigator.locks) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    navigator.locks.request(`ganplay-run-${id}`, { ifAvailable: true }, (lock) => {
+      if (!lock) return resolve(false);
+      return new Promise((release) => {
+        heldRun = { id, release };
+        resolve(true);
+      });
+    }).catch(() => resolve(true));
+  });
 }
 
 // Saves the engine's last good state under the run's key.
@@ -115,7 +148,10 @@ Object.assign(handlers, {
     w.noiseSeed = r.noiseSeed;
     runSet('view_seed', r.noiseSeed);
     loadModelBytes(r.state, { name: r.name });
-    w.runId = r.id; // its saves go on under its own key
+    // its saves go on under its own key, unless another tab has the run open: then as a copy
+    const copy = !(await holdRun(r.id));
+    if (!copy) w.runId = r.id;
+    else holdRun(w.runId);
     if (r.history && !modelInfo().history.chart_points) { // a save from before the state carried its history
       const fd = r.fd || new Float32Array(0);
       withBytes(new Uint8Array(r.history.buffer, r.history.byteOffset, r.history.byteLength), (p) =>
@@ -123,7 +159,9 @@ Object.assign(handlers, {
           check(M._gpw_run_import_history(s, p, r.history.length / 5, q, fd.length / 2), 'The saved charts')));
       postHistory();
     }
-    return { step: r.step, noiseSeed: r.noiseSeed, dataset: r.dataset, id: r.id };
+    // the user's own images come back to their panel with the run
+    const own = r.dataset === 'own' && r.own ? { rgba: r.own.rgba.slice(), count: r.own.count, h: r.own.h, w: r.own.w } : null;
+    return { step: r.step, noiseSeed: r.noiseSeed, dataset: r.dataset, id: w.runId, own, copy };
   },
   async forgetSaved({ id } = {}) {
     await forgetRecord(id);

@@ -204,7 +204,10 @@ function loadModelBytes(bytes, meta) {
   w.running = false;
   w.label = -1;
   w.model = { kind: hasD ? 'training' : 'pretrained', name: meta.name, description: meta.description || '' };
-  if (hasD) w.runId = newRunId(); // an opened training state saves apart from the run before
+  if (hasD) {
+    w.runId = newRunId(); // an opened training state saves apart from the run before
+    holdRun(w.runId);
+  }
   showModel();
   if (!hasD) postModelFd();
 }
@@ -224,6 +227,7 @@ function newModel() {
   w.running = false;
   w.model = { kind: 'training', name: runName(configValues(1)), description: '' };
   w.runId = newRunId();
+  holdRun(w.runId);
   showModel();
 }
 
@@ -366,6 +370,11 @@ const handlers = {
     const bytes = await fetchBytes(model.file, model.name);
     loadModelBytes(bytes, model);
     return modelInfo();
+  },
+  // Whether a model file would load, asked before the page asks to replace the training on show.
+  checkModelBytes({ bytes }) {
+    withBytes(new Uint8Array(bytes), (p, n) => check(M._gpw_check_model(s, p, n), 'Loading the model'));
+    return true;
   },
   loadModelBytes({ bytes, name }) {
     loadModelBytes(new Uint8Array(bytes), { name });

@@ -691,6 +691,14 @@ EMSCRIPTEN_KEEPALIVE int gpw_load_model(gp_session *s, const uint8_t *bytes, int
     return rc;
 }
 
+/* Whether gpw_load_model would take the file (0) or why not (gpw_error),
+ * without loading it: the session is left as it was. */
+EMSCRIPTEN_KEEPALIVE int gpw_check_model(gp_session *s, const uint8_t *bytes, int len) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!buffer_ok(s, bytes, len, "model file")) return GP_ERR_ARG;
+    return (int)gp_run_check_file(bytes, (size_t)len, &s->err);
+}
+
 /* n standard normals (1..2^20) of gp_rng seeded with seed into out, which
  * holds out_len floats: the RNG parity test. No session: only a status. */
 EMSCRIPTEN_KEEPALIVE int gpw_rng_normals(double seed, int n, float *out, int out_len) {

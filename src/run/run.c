@@ -15,7 +15,7 @@
 const gp_run_policy GP_RUN_POLICIES[] = {
     /* the page's image training: 40 ms turns keep the worker answering the page between them */
     {.name = "page", .turn_ms = 40.0, .frame_ms = 1000.0 / 60.0, .slow_ms = 100.0, .snap_every = 50,
-     .measure_every = 250, .measure_count = 500, .measure_seed = 424242, .keep_ms = 5000.0, .grid_ms = 200.0,
+     .measure_every = 250, .measure_count = 500, .measure_seed = 424242, .keep_ms = 2000.0, .grid_ms = 200.0,
      .realfake_ms = 1500.0, .rate_ms = 3000.0},
     /* the page's 2-D game: short turns, one chart point each, KL and JS four times a second */
     {.name = "page_2d", .turn_ms = 8.0, .frame_ms = 4.0, .slow_ms = 100.0, .measure_ms = 250.0,
@@ -110,6 +110,25 @@ static gp_status timeline_fits(const gp_gan *gan, int gh, int gw, gp_err *err) {
         return gp_fail(err, GP_ERR_FORMAT, "history: snapshots of %ux%u pixels, but this model's sample grid is %dx%d",
                        info.snap_w, info.snap_h, gw, gh);
     return GP_OK;
+}
+
+gp_status gp_run_check_file(const uint8_t *bytes, size_t len, gp_err *err) {
+    gp_gan gan;
+    gp_status st = gp_model_load(&gan, bytes, len, err);
+    if (st != GP_OK) return st;
+    gp_history hist;
+    memset(&hist, 0, sizeof hist);
+    int gw = 0, gh = 0;
+    if (!is_2d(&gan)) gp_grid_size(GP_RUN_VIEW_COUNT, GP_RUN_VIEW_COLS, gan.image.h, gan.image.w, &gw, &gh);
+    st = timeline_fits(&gan, gh, gw, err);
+    if (st == GP_OK) st = gp_history_init(&hist, gh, gw, err);
+    if (st == GP_OK && gan.history_len) st = gp_history_read(&hist, gan.history, gan.history_len, err);
+    if (st == GP_OK && hist.n_snaps && hist.snap_steps[hist.n_snaps - 1] > (uint64_t)gan.stats.step)
+        st = gp_fail(err, GP_ERR_FORMAT, "history: a snapshot at step %u, past the model's step %ld",
+                     hist.snap_steps[hist.n_snaps - 1], gan.stats.step);
+    gp_history_free(&hist);
+    gp_gan_free(&gan);
+    return st;
 }
 
 gp_status gp_run_adopt(gp_run *run, gp_gan *gan, gp_err *err) {

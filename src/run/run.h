@@ -144,6 +144,10 @@ void gp_run_free(gp_run *run);
  * that has a snapshot past the model's step, is refused (GP_ERR_FORMAT).
  * On failure the run and gan are unchanged and gan is still the caller's. */
 gp_status gp_run_adopt(gp_run *run, gp_gan *gan, gp_err *err);
+/* Whether a model file would be adopted (gp_model_load, then what
+ * gp_run_adopt checks of its history), without touching any run: the page
+ * asks before it asks whether to replace the model on show. */
+gp_status gp_run_check_file(const uint8_t *bytes, size_t len, gp_err *err);
 /* Drops the model (and its history). */
 void gp_run_drop(gp_run *run);
 

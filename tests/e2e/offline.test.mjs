@@ -1,7 +1,9 @@
 // Offline after the first load: with the service worker allowed, a first
-// visit keeps the site's files (the other models and data once the page has
-// started); the page then loads, shows samples, trains and opens every
-// model and dataset it offers, and the 2-D mode, with the server stopped.
+// visit downloads and keeps only what its first view needs (the page, one
+// engine build, the first model, MNIST and its classifier); what is used
+// later is kept when it is used. The page then loads, shows samples,
+// trains, opens the models and data used online, and the 2-D mode, with
+// the server stopped.
 import { answerReplace, check, E2E, newContext, newPage, startServer, state, stopServer, waitFor, waitReady } from './helpers.mjs';
 
 export async function run({ browser }) {
@@ -9,6 +11,13 @@ export async function run({ browser }) {
   const site = url + 'site/';
   const context = await newContext(browser, { serviceWorkers: 'allow' });
   try {
+    // what the first visit downloads (the page's and the service worker's requests)
+    const got = [];
+    const onResponse = async (r) => {
+      const size = Number(r.headers()['content-length'] || 0);
+      got.push({ file: new URL(r.url()).pathname.replace(/^.*\/site\//, ''), size });
+    };
+    context.on('response', onResponse);
     let page = await newPage(context);
     await page.goto(site);
     await waitReady(page);
@@ -22,16 +31,39 @@ export async function run({ browser }) {
       return keys.length ? (await (await caches.open(keys[0])).keys()).length : 0;
     });
     check(kept >= 15, 'the service worker keeps the site\'s files after the first load', `${kept} files`);
-    await waitFor(page, () => window.ganplay.state.offlineReady, null, 'the other models and data kept', 60000);
-    const files = await page.evaluate(async () => {
+    await waitFor(page, () => window.ganplay.state.offlineReady, null, 'the engine build kept', 60000);
+    const cached = async () => page.evaluate(async () => {
       const cache = await caches.open((await caches.keys())[0]);
       return (await cache.keys()).map((r) => new URL(r.url).pathname.replace(/^.*\/site\//, ''));
     });
-    check(files.includes('data/fashion.bin.gz') && files.filter((f) => f.endsWith('.gpm')).length === 3 &&
-      !files.includes('ganplay.wasm') && ['ganplay-simd.wasm', 'ganplay-relaxed.wasm', 'ganplay-threads.wasm',
-      'ganplay-threads-relaxed.wasm', 'ganplay-threads-relaxed.worker.js'].every((f) => files.includes(f)),
-    'then every model and dataset, and only the SIMD engines (threaded or not, fused or not) this browser runs',
+    let files = await cached();
+    context.off('response', onResponse);
+    // each file once: the service worker's second fetch of what the page fetched is revalidated (304), not sent again
+    const sizes = new Map(got.map((r) => [r.file, r.size]));
+    const bytes = [...sizes.values()].reduce((a, n) => a + n, 0);
+    const engines = new Set(got.filter((r) => /^ganplay.*\.wasm$/.test(r.file)).map((r) => r.file));
+    check(!got.some((r) => /fashion|mnist-dcgan/.test(r.file)) && engines.size === 1 && bytes < 6e6,
+      'the first visit downloads what the first view needs: one engine build, the first model, MNIST and its classifier',
+      `${sizes.size} files, ${(bytes / 1e6).toFixed(1)} MB; engines ${[...engines].join(', ')}`);
+    check(files.includes('ganplay-threads-relaxed.wasm') && files.includes('ganplay-threads-relaxed.worker.js') &&
+      files.includes('data/mnist.bin.gz') && !files.includes('data/fashion.bin.gz') && !files.includes('ganplay-simd.wasm'),
+    'the service worker keeps the first view\'s files and the engine build this browser runs, not the rest',
     files.filter((f) => !f.startsWith('js/')).join(', '));
+    // the other models and Fashion-MNIST, used once online, are kept as they are used
+    for (const i of [1, 2]) {
+      const before = (await state(page)).model.name;
+      await page.selectOption('#model-pick', String(i));
+      await waitFor(page, (b) => window.ganplay.state.model.name !== b && !window.ganplay.state.model.hasD, before, `online: model ${i}`);
+    }
+    await waitFor(page, () => window.ganplay.state.dataset && window.ganplay.state.dataset.id === 'fashion' &&
+      window.ganplay.state.dataset.fd, null, 'online: fashion data and classifier', 60000);
+    await waitFor(page, async () => {
+      const cache = await caches.open((await caches.keys())[0]);
+      return (await cache.keys()).filter((r) => /fashion|mnist-dcgan/.test(r.url)).length >= 4;
+    }, null, 'online: what was used is kept', 60000);
+    files = await cached();
+    check(['data/fashion.bin.gz', 'models/fashion-cdcgan.gpm', 'models/mnist-dcgan.gpm', 'models/fashion-classifier.gpc']
+      .every((f) => files.includes(f)), 'the models and data used are kept once used', files.filter((f) => !f.startsWith('js/')).join(', '));
     await page.close();
     await stopServer(child);
 

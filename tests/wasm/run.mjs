@@ -237,6 +237,13 @@ function testSaveLoad(e, data) {
     'bad magic': badMagic,
     'one extra byte': longer,
   };
+  // gpw_check_model says what gpw_load_model would, and loads nothing
+  check(e.bytesIn(file, (p, n) => e.M._gpw_check_model(b, p, n)) === 0, `${e.name}: gpw_check_model takes a good file`, e.error(b));
+  for (const [what, bytes] of Object.entries(damaged)) {
+    const rc = e.bytesIn(bytes, (p, n) => e.M._gpw_check_model(b, p, n));
+    check(rc !== 0 && e.error(b).length > 0, `${e.name}: gpw_check_model refuses the model file (${what})`, `status ${rc}`);
+  }
+  check(maxDiff(before, e.sample(b, 4, 8)) === 0, `${e.name}: checking files leaves the model on show as it was`);
   for (const [what, bytes] of Object.entries(damaged)) {
     const rc = e.loadModel(b, bytes);
     const msg = e.error(b);
@@ -845,6 +852,9 @@ function testRobust(e, data) {
     gpw_load_model: [['rc', () => M._gpw_load_model(NULL, short, 16)], ['rc', () => M._gpw_load_model(s, NULL, 1000)],
       ['rc', () => M._gpw_load_model(s, short, -1)], ['rc', () => M._gpw_load_model(s, short, 16)],
       ['rc', () => M._gpw_load_model(s, past(), 1000)], ['rc', () => M._gpw_load_model(s, FAR, 0x200)]],
+    gpw_check_model: [['rc', () => M._gpw_check_model(NULL, short, 16)], ['rc', () => M._gpw_check_model(s, NULL, 1000)],
+      ['rc', () => M._gpw_check_model(s, short, -1)], ['rc', () => M._gpw_check_model(s, short, 16)],
+      ['rc', () => M._gpw_check_model(s, past(), 1000)], ['rc', () => M._gpw_check_model(s, FAR, 0x200)]],
     gpw_rng_normals: [['rc', () => M._gpw_rng_normals(1, 1e9, short, 4)], ['rc', () => M._gpw_rng_normals(1, 4, NULL, 4)],
       ['rc', () => M._gpw_rng_normals(1, -1, short, 4)], ['rc', () => M._gpw_rng_normals(-1, 4, short, 4)],
       ['rc', () => M._gpw_rng_normals(1, 1000, short, 4)], ['rc', () => M._gpw_rng_normals(1, 4, short, -1)],

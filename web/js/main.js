@@ -36,7 +36,7 @@ const state = {
   running: false, halted: false, step: 0, dStep: 0, dLoss: NaN, gLoss: NaN, dReal: NaN, dFake: NaN,
   stepsPerSec: 0, imagesPerSec: 0, noiseSeed: 1, modelFd: null, grids: 0, snapshots: 0, realScores: null, fakeScores: null,
   fd: [], label: -1, modelCondAcc: null, busy: null, exploreDraws: 0, exploreAsked: 0, exploreAnswered: 0, morphFrames: 0,
-  kept: null, saved: null, resumable: null, loadAnswers: 0, errors: [],
+  kept: null, saved: null, saveFailed: null, resumable: null, loadAnswers: 0, errors: [],
 };
 
 const engine = new Engine('worker.js', bootInit());
@@ -73,12 +73,22 @@ window.ganplay = {
 
 // ---- messages ------------------------------------------------------------------
 
-function showError(message, { restore = false } = {}) {
+function showError(message, { restore = false, download = false } = {}) {
   state.errors.push(message);
   const p = document.createElement('p');
   p.textContent = message;
   $('error-list').append(p);
   $('restore-good').hidden = !restore;
+  $('error-download').hidden = !download;
+  $('error').hidden = false;
+}
+
+// A message about the page's state that is not an error, in the same place.
+function showNote(message) {
+  const p = document.createElement('p');
+  p.className = 'note';
+  p.textContent = message;
+  $('error-list').append(p);
   $('error').hidden = false;
 }
 
@@ -86,6 +96,7 @@ function clearErrors() {
   $('error-list').textContent = '';
   $('error').hidden = true;
   $('restore-good').hidden = true;
+  $('error-download').hidden = true;
 }
 
 function setStatus(text) {
@@ -540,8 +551,12 @@ function showSaved(list) {
 engine.on('saved', (m) => {
   if (!m.ok) {
     setText($('autosave'), m.message);
+    // said where it is seen, once until a save works again, with what to do
+    if (!state.saveFailed) showError(m.message, { download: true });
+    state.saveFailed = m.message;
     return;
   }
+  state.saveFailed = null;
   state.saved = m;
   setText($('autosave'), `Saved in this browser at step ${m.step} (${new Date(m.savedAt).toLocaleTimeString()}).`);
   showSaved(m.list); // the pick in Keep stays on the run picked there
@@ -660,6 +675,7 @@ $('restore-good').onclick = () => act(async () => {
   setStatus(`Back at step ${r.step}, the last good state.`);
 });
 $('error-dismiss').onclick = () => clearErrors();
+$('error-download').onclick = () => act(async () => download(await engine.call('save', { kind: 1 }), `${fileStem()}-training.gpm`));
 
 function speedLabel(v) {
   if (v === 0) return 'as fast as possible';
@@ -775,13 +791,21 @@ async function openModelFile(e) {
     e.target.value = ''; // the same file chosen again is read again
     return;
   }
+  // a file the engine would refuse is refused before anything is asked
+  const bytes = await file.arrayBuffer();
+  try {
+    await engine.call('checkModelBytes', { bytes });
+  } catch (err) {
+    fieldMessage(e.target, msg, `${file.name} was refused: ${err.message.replace(/^Loading the model: /, '')}. Nothing changed.`);
+    e.target.value = '';
+    return;
+  }
   if (!(await confirmReplace(`Opening ${file.name}`))) {
     fieldMessage(e.target, msg, `${file.name} was not opened.`, 'note');
     e.target.value = '';
     return;
   }
   fieldMessage(e.target, msg, `Opening ${file.name}…`, 'note');
-  const bytes = await file.arrayBuffer();
   const wasRunning = state.running;
   try {
     if (wasRunning) await engine.call('pause');
@@ -808,9 +832,16 @@ async function resume() {
     if (state.running) await engine.call('pause');
     clearErrors();
     const r = await engine.call('resume', { id });
+    if (r.own) own.restore(r.own);
     state.noiseSeed = r.noiseSeed;
     $('noise-seed').value = String(r.noiseSeed);
-    setText($('autosave'), `Resumed at step ${r.step}.`);
+    state.resumedCopy = r.copy;
+    if (r.copy) {
+      // the other tab goes on saving the run; this one saves apart
+      const note = 'This run is open in another tab; continuing as a copy.';
+      setText($('autosave'), `Resumed at step ${r.step}. ${note}`);
+      showNote(note);
+    } else setText($('autosave'), `Resumed at step ${r.step}.`);
     explore.refresh();
     return r;
   });
@@ -918,6 +949,8 @@ async function main() {
   $('speed').max = String(runTable.speeds.length - 1);
   $('speed').value = $('speed').max;
   fdChart.empty = `Measured every ${runTable.measure_every} steps`;
+  state.keepMs = runTable.keep_ms; // the autosave's cadence, the run policy's
+  setText($('keep-every'), String(runTable.keep_ms / 1000));
   for (const el of document.querySelectorAll('[data-run]')) setText(el, String(runTable[el.dataset.run]));
   clearClassHistogram();
   for (const n of runTable.snap_choices) $('snap-every').add(new Option(`${n} steps`, String(n)));
@@ -998,11 +1031,11 @@ function registerServiceWorker() {
   if (!('serviceWorker' in navigator) || !/^https?:$/.test(location.protocol)) return;
   navigator.serviceWorker.addEventListener('controllerchange', reloadForThreads);
   navigator.serviceWorker.register('sw.js').catch(() => {});
-  // then the other models and data, for the engine this browser runs
+  // then the engine build this browser runs; the rest is kept as it is used
   navigator.serviceWorker.addEventListener('message', (e) => {
-    if (e.data && e.data.type === 'kept-rest') state.offlineReady = true;
+    if (e.data && e.data.type === 'kept-build') state.offlineReady = true;
   });
-  navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ type: 'keep-rest', build: state.build }))
+  navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ type: 'keep-build', build: state.build }))
     .catch(() => {});
 }
 

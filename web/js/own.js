@@ -118,6 +118,15 @@ export class OwnImages {
     $('own-files').value = '';
   }
 
+  // The images of a resumed run ({rgba, count, h, w}), back in the panel.
+  restore(own) {
+    const px = own.h * own.w * 4;
+    if (own.h !== this.size || own.w !== this.size || own.rgba.length < own.count * px) return;
+    this.images = [];
+    for (let i = 0; i < own.count; i++) this.images.push(new Uint8ClampedArray(own.rgba.slice(i * px, (i + 1) * px)));
+    this.refresh();
+  }
+
   // The fewest images the engine takes (two of every ten are held out).
   setLimits(min) {
     this.min = min;
