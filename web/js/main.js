@@ -154,6 +154,7 @@ const fdChart = new LineChart($('chart-fd'), {
   width: 3, minTop: 10, series: [{ color: '--fd-color', column: 1 }], empty: '',
 });
 window.ganplay.charts = { lossChart, dChart, fdChart };
+window.ganplay.settings = settings; // the engine's tables (settings.table) and the next model's settings (settings.pending)
 
 // Charts and notes follow the loss of the model on show.
 // The notes and labels are the engine's loss table's.
