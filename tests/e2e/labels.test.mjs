@@ -33,7 +33,7 @@ export async function run({ browser, site }) {
     const chart = new LineChart(c, { width: 2, series: [{ color: '--g-color', column: 1 }] });
     chart.append([250, 31.5]);
     chart.draw();
-    const r = { range: chart.xRange, ticks: chart.xTicks };
+    const r = { range: chart.xRange || [], ticks: chart.xTicks || [] };
     c.remove();
     return r;
   });
@@ -62,7 +62,7 @@ export async function run({ browser, site }) {
   await waitFor(page, () => !window.ganplay.state.running && window.ganplay.state.saved, null, 'paused and saved');
   await waitFor(page, () => !window.ganplay.charts.lossChart.queued, null, 'the loss chart drawn');
   const losses = await page.evaluate(() => ['hinge', 'wgan_gp'].map((n) => window.ganplay.settings.table.losses.find((l) => l.name === n).label));
-  const boxes = await page.evaluate(() => window.ganplay.charts.lossChart.markerBoxes);
+  const boxes = await page.evaluate(() => window.ganplay.charts.lossChart.markerBoxes || []);
   const overlap = boxes.some((a, i) => boxes.some((b, j) => i < j && a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h));
   check(JSON.stringify(boxes.map((b) => b.label)) === JSON.stringify(losses) && !overlap,
     'the loss markers read the loss table\'s labels and their labels do not overlap', JSON.stringify(boxes));
