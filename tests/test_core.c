@@ -262,7 +262,28 @@ static void test_held_out_mixed(void) {
     gp_dataset_free(&ds);
 }
 
+/* A loss's recommended settings are rows of the settings table, and their
+ * values are accepted by those rows (the page applies them as typed); the
+ * shipped datasets' names are the ones their class names go by. */
+static void test_recommended(void) {
+    int with = 0;
+    for (int l = 0; l < GP_LOSS_COUNT; l++)
+        for (int k = 0; k < 3 && GP_LOSSES[l].recommended[k].name; k++) {
+            gp_gan_config c;
+            gp_err err;
+            gp_gan_config_default(&c, "mlp", NULL);
+            const gp_setting *s = gp_setting_find(GP_LOSSES[l].recommended[k].name);
+            CHECK_OK(s && gp_setting_parse(&c, s, GP_LOSSES[l].recommended[k].value, &err) == GP_OK,
+                     GP_LOSSES[l].recommended[k].name);
+            with++;
+        }
+    CHECK(with == 2 && !strcmp(GP_LOSSES[GP_LOSS_WGAN_GP].recommended[0].name, "d_steps"));
+    for (int d = 0; d < GP_N_DATASETS; d++)
+        CHECK(gp_dataset_class_name(GP_DATASETS[d].name, 0) && GP_DATASETS[d].classes == 10 && *GP_DATASETS[d].fd_label);
+}
+
 int main(void) {
+    test_recommended();
     test_held_out_mixed();
     test_latent();
     test_settings();

@@ -4,10 +4,13 @@
 // classifiers behind the FD, and the list of pretrained models the site has.
 'use strict';
 
-const DATASETS = {
-  mnist: { file: 'data/mnist.bin.gz', name: 'MNIST digits', classes: 10 },
-  fashion: { file: 'data/fashion.bin.gz', name: 'Fashion-MNIST', classes: 10 },
-};
+// Where the site keeps each shipped dataset; their names and classes are the
+// engine's (tables.datasets), filled in by useDatasetTable once it answers.
+const DATASET_FILES = { mnist: 'data/mnist.bin.gz', fashion: 'data/fashion.bin.gz' };
+const DATASETS = {};
+function useDatasetTable(list) {
+  for (const d of list) if (DATASET_FILES[d.name]) DATASETS[d.name] = { file: DATASET_FILES[d.name], name: d.label, classes: d.classes };
+}
 
 // ---- datasets, models, classifier ------------------------------------------
 
@@ -42,6 +45,11 @@ function markChange(label) {
   if (w.model && w.model.kind === 'training' && st.step + st.d_step > 0) post({ type: 'marker', x: st.step + st.d_step, label });
 }
 
+function untrained() {
+  const st = json(M._gpw_run_json(s));
+  return st.step + st.d_step === 0;
+}
+
 function setDataset(id, name) {
   pendingDataset(id);
   markChange(`data: ${name}`);
@@ -49,6 +57,9 @@ function setDataset(id, name) {
   w.realFirst = 0;
   w.classifierReady = false;
   post({ type: 'dataset', ...w.dataset, fd: false });
+  // an untrained model made for other data is made again for this one: its
+  // classes, its name and its FD are this dataset's
+  if (w.model && w.model.kind === 'training' && !w.running && untrained()) newModel();
 }
 
 async function loadDataset(id) {
@@ -125,7 +136,7 @@ async function loadManifest() {
 function checkManifest(list) {
   if (!list) return [];
   if (list.classifiers && typeof list.classifiers === 'object')
-    for (const [id, file] of Object.entries(list.classifiers)) if (DATASETS[id] && typeof file === 'string') w.classifierFiles[id] = file;
+    for (const [id, file] of Object.entries(list.classifiers)) if (DATASET_FILES[id] && typeof file === 'string') w.classifierFiles[id] = file;
   return Array.isArray(list.models) ? list.models.filter((m) => m && typeof m.file === 'string' && typeof m.name === 'string') : [];
 }
 

@@ -180,11 +180,12 @@ function took(r) {
 // Training needs a model with a discriminator and a dataset: makes a new
 // model from the settings when the one on show is a generator only.
 async function readyToTrain() {
-  if (!w.model || w.model.kind !== 'training') newModel();
+  // the dataset first: a new model learns its classes and is named after it
   if (!w.dataset) {
     if (w.datasetLoading) await w.datasetLoading;
     else await loadDataset('mnist');
   }
+  if (!w.model || w.model.kind !== 'training') newModel();
 }
 
 // Shows what the engine now holds: the model, its history, its views.
@@ -257,6 +258,7 @@ async function init({ build, noiseSeed, dataset, preload }) {
   if (!s) throw new Error('Out of memory starting the engine. Close other tabs and reload.');
   const threads = M._gpw_set_threads(s, engine.pick.threadsOf(buildName));
   tables = json(M._gpw_tables_json(s));
+  useDatasetTable(tables.datasets);
   w.noiseSeed = noiseSeed;
   check(withString('view_seed', (k) => M._gpw_run_set(s, k, noiseSeed)), 'The samples');
   const loaded = await first;
@@ -272,7 +274,7 @@ async function init({ build, noiseSeed, dataset, preload }) {
     build: buildName, buildText: BUILDS[buildName].name, simd: M._gpw_simd() === 1, relaxed: !!BUILDS[buildName].relaxed,
     threads, cores: engine.pick.cores, isolated: self.crossOriginIsolated === true, score: true, model: modelInfo(),
     directions: tables.directions, models: await models, presets: tables.tables.presets.map((p) => p.name),
-    table: tables.tables, run: tables.run, project: tables.project, limits: tables.limits,
+    table: tables.tables, datasets: tables.datasets, run: tables.run, project: tables.project, limits: tables.limits,
     classifier: Object.keys(w.classifierFiles).length > 0,
   };
   // the rest loads after the first samples are on screen

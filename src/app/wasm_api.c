@@ -273,6 +273,18 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_tables_json(gp_session *s) {
     gp_json_knum(j, "prior", o.prior);
     gp_json_kint(j, "max_steps", 10000);
     gp_json_close(j, '}');
+    gp_json_key(j, "datasets"); /* the shipped datasets' names for people (GP_DATASETS) */
+    gp_json_open(j, '[');
+    for (int k = 0; k < GP_N_DATASETS; k++) {
+        gp_json_open(j, '{');
+        gp_json_kstr(j, "name", GP_DATASETS[k].name);
+        gp_json_kstr(j, "label", GP_DATASETS[k].label);
+        gp_json_kstr(j, "fd_label", GP_DATASETS[k].fd_label);
+        gp_json_kstr(j, "things", GP_DATASETS[k].things);
+        gp_json_kint(j, "classes", GP_DATASETS[k].classes);
+        gp_json_close(j, '}');
+    }
+    gp_json_close(j, ']');
     gp_json_kint(j, "directions", GPW_DIRECTIONS);
     gp_json_key(j, "limits");
     gp_json_open(j, '{');
@@ -335,7 +347,10 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_setting(gp_session *s, const char *key, con
     if (now && gan->stats.step + gan->stats.d_step > 0) {
         char value[64], marker[128];
         gp_setting_format(&gan->cfg, set, value, sizeof value);
-        snprintf(marker, sizeof marker, "%s %s", set->name, value);
+        /* a choice by its label for people ("Hinge"), a number by the setting's name */
+        int pick = set->choice ? (int)gp_setting_get(&gan->cfg, set) : -1;
+        if (pick >= 0 && set->choice_label) snprintf(marker, sizeof marker, "%s", set->choice_label(pick));
+        else snprintf(marker, sizeof marker, "%s %s", set->name, value);
         gp_json_str(j, marker);
     } else {
         gp_json_null(j);

@@ -442,6 +442,11 @@ int gp_dataset_classes(const gp_dataset *ds) {
     return top;
 }
 
+const gp_dataset_info GP_DATASETS[GP_N_DATASETS] = {
+    {"mnist", "MNIST digits", "Digit FD", "digit", 10},
+    {"fashion", "Fashion-MNIST", "Clothes FD", "Fashion-MNIST", 10},
+};
+
 /* Class names of the datasets the project ships, in label order. */
 static const char *const MNIST_NAMES[10] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
 static const char *const FASHION_NAMES[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",

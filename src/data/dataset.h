@@ -65,6 +65,17 @@ int gp_dataset_classes(const gp_dataset *ds);
 /* The name of class `label` of a known dataset ("mnist", "fashion"), or NULL. */
 const char *gp_dataset_class_name(const char *dataset, int label);
 
+/* The datasets the project ships, as the page and the run names call them. */
+typedef struct {
+    const char *name;     /* as the address and the settings spell it: "mnist" */
+    const char *label;    /* in a run's name and the banners: "MNIST digits" */
+    const char *fd_label; /* the FD chart's title: "Digit FD" */
+    const char *things;   /* what its images show, for the FD's explanation: "digit" */
+    int classes;
+} gp_dataset_info;
+#define GP_N_DATASETS 2
+extern const gp_dataset_info GP_DATASETS[GP_N_DATASETS];
+
 /* Reads a whole file; *data is malloc'ed. Refuses files over max_len. */
 gp_status gp_read_file(const char *path, uint8_t **data, size_t *len, size_t max_len, gp_err *err);
 /* Writes a whole file so that a failure never destroys what was at path:

@@ -41,7 +41,8 @@ const gp_loss_info GP_LOSSES[GP_LOSS_COUNT] = {
                          "estimates how far the generated images are from the real ones (a Wasserstein distance), "
                          "which should shrink. G loss is −D(G(z)).",
                          SCORE_NOTE "their gap is the critic’s estimate of the distance between real and generated "
-                         "images."},
+                         "images.",
+                         {{"d_steps", "5"}, {"beta1", "0"}}},
 };
 
 const gp_readout_names GP_READOUT_PROBABILITY = {
@@ -161,6 +162,10 @@ void gp_loss_json(gp_json *j, int loss) {
     gp_json_kstr(j, "d_real_label", r->d_real);
     gp_json_kstr(j, "d_fake_label", r->d_fake);
     gp_json_kstr(j, "g_fake_label", r->g_fake);
+    gp_json_key(j, "recommended"); /* {"d_steps": "5", "beta1": "0"}: what the help advises, to apply */
+    gp_json_open(j, '{');
+    for (int k = 0; k < 3 && l->recommended[k].name; k++) gp_json_kstr(j, l->recommended[k].name, l->recommended[k].value);
+    gp_json_close(j, '}');
     gp_json_key(j, "g_gradient");
     if (l->probability) {
         float curve[GP_LOSS_CURVE_POINTS];

@@ -27,6 +27,9 @@ typedef struct {
     int gradient_penalty; /* D's loss adds gp_weight * mean((|grad_x D(x^)| - 1)^2) on interpolates */
     const char *losses_note; /* what the D loss and the G loss mean on the loss chart */
     const char *readout_note; /* what the mean D(x) and D(G(z)) chart shows */
+    /* settings that usually go with this loss (the help names them), by the
+     * settings table's names and as a person would type them; NULL ends */
+    struct { const char *name, *value; } recommended[3];
 } gp_loss_info;
 
 extern const gp_loss_info GP_LOSSES[GP_LOSS_COUNT];

@@ -29,6 +29,21 @@ export async function run({ browser, site }) {
   await page.click('#start');
   await waitFor(page, () => window.ganplay.state.running && window.ganplay.state.model.hasD && window.ganplay.state.step > 0, null, 'training starts');
   const t0 = await page.evaluate(() => performance.now());
+  // every change of a section's size from here on, as it happens (the CLS
+  // entries alone miss a section that grows at the bottom of the page)
+  await page.evaluate(() => {
+    window.__resized = [];
+    const seen = new Map();
+    const ro = new ResizeObserver((entries) => {
+      for (const e of entries) {
+        const size = `${Math.round(e.borderBoxSize[0].inlineSize)}x${Math.round(e.borderBoxSize[0].blockSize)}`;
+        const was = seen.get(e.target.id);
+        if (was !== undefined && was !== size) window.__resized.push(`#${e.target.id} ${was} -> ${size}`);
+        seen.set(e.target.id, size);
+      }
+    });
+    for (const id of ['samples', 'train', 'watch', 'explore', 'keep']) ro.observe(document.getElementById(id));
+  });
   const layoutBefore = await page.evaluate(() => ['samples', 'train', 'watch', 'explore', 'keep']
     .map((id) => document.getElementById(id).getBoundingClientRect()).map((r) => [r.x, r.y + window.scrollY, r.width, r.height].map(Math.round).join(',')));
 
@@ -75,8 +90,10 @@ export async function run({ browser, site }) {
   const shift = perf.shifts.reduce((a, e) => a + e.value, 0);
   const layoutAfter = await page.evaluate(() => ['samples', 'train', 'watch', 'explore', 'keep']
     .map((id) => document.getElementById(id).getBoundingClientRect()).map((r) => [r.x, r.y + window.scrollY, r.width, r.height].map(Math.round).join(',')));
-  check(perf.observer && shift < 0.001 && JSON.stringify(layoutBefore) === JSON.stringify(layoutAfter), 'no layout shift while training',
-    `layout shift ${shift.toFixed(4)}; sections ${JSON.stringify(layoutBefore)} -> ${JSON.stringify(layoutAfter)}`);
+  const resized = await page.evaluate(() => window.__resized);
+  check(perf.observer && shift < 0.001 && JSON.stringify(layoutBefore) === JSON.stringify(layoutAfter) && resized.length === 0,
+    'no layout shift while training: no section changes size or place',
+    `layout shift ${shift.toFixed(4)}; resized ${resized.join(', ') || 'none'}; sections ${JSON.stringify(layoutBefore)} -> ${JSON.stringify(layoutAfter)}`);
 
   const grid = await canvasInfo(page, 'grid');
   check(grid.hash !== pretrained.hash && grid.std > 5, 'training replaced the grid with the new model\'s samples', `std ${grid.std.toFixed(1)}`);

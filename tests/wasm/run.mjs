@@ -294,6 +294,12 @@ function testConfig(e, data) {
     const named = row ? msg.startsWith(row.label) && msg.includes(String(value)) : re.test(msg);
     check(rc !== 0 && named, `${e.name}: ${key} = ${value} refused`, `status ${rc}: ${msg}`);
   }
+  // the tables the page names things by: the datasets, a loss's recommended settings
+  const all = e.json(e.M._gpw_tables_json(s));
+  check(all.datasets.map((d) => `${d.name}:${d.label}:${d.fd_label}`).join(',') === 'mnist:MNIST digits:Digit FD,fashion:Fashion-MNIST:Clothes FD' &&
+    JSON.stringify(all.tables.losses.find((l) => l.name === 'wgan_gp').recommended) === '{"d_steps":"5","beta1":"0"}' &&
+    JSON.stringify(all.tables.losses.find((l) => l.name === 'hinge').recommended) === '{}',
+  `${e.name}: the tables name the datasets and WGAN-GP's recommended settings`, JSON.stringify(all.datasets));
   const rc = e.preset(s, 'gan9000');
   check(rc !== 0 && /preset/.test(e.error(s)), `${e.name}: unknown preset refused`, e.error(s));
   check(e.preset(s, 'mlp', 'fastest') !== 0 && /recipe/.test(e.error(s)), `${e.name}: unknown recipe refused`, e.error(s));
@@ -402,6 +408,11 @@ function testPageApi(e, data) {
   check(next && next.applied === 'next' && next.pending.batch === 32 && next.model.settings.batch === 64 && next.marker === null,
     `${e.name}: a setting a live model cannot take is for the next model`, JSON.stringify(next).slice(0, 200));
   set('batch', 64);
+  // a choice is marked by its label for people, from the loss table
+  const hinge = e.setting(s, 'loss', 'hinge');
+  check(hinge && hinge.applied === 'now' && hinge.marker === table.losses.find((l) => l.name === 'hinge').label && hinge.marker === 'Hinge',
+    `${e.name}: a changed loss is marked by its label`, JSON.stringify(hinge && hinge.marker));
+  set('loss', 'nonsaturating');
   for (const [key, v] of [['lr_g', -1], ['beta2', 1], ['loss', 'nope'], ['latent', 0], ['seed', -3], ['nope', 1]]) {
     const rc = set(key, v);
     const row = table.settings.find((r) => r.name === key);

@@ -45,6 +45,9 @@ export class LineChart {
     this.data = new Float32Array(width * 1024);
     this.n = 0;
     this.markers = []; // {x, label}: where a setting, the data or the loss changed
+    this.markerBoxes = []; // where the last draw put the markers' labels: {label, x, y, w, h} in CSS pixels
+    this.xRange = [0, 10]; // the last draw's x axis and its ticks
+    this.xTicks = [];
     this.queued = false;
     this.draws = 0;
     new ResizeObserver(() => this.queue()).observe(canvas);
@@ -56,7 +59,7 @@ export class LineChart {
     this.queue();
   }
 
-  // A vertical line at x with a short label (e.g. "lr_g 0.001").
+  // A vertical line at x with a short label (e.g. "lr_g 0.001", "Hinge").
   mark(x, label) {
     this.markers.push({ x, label });
     this.queue();
@@ -106,7 +109,11 @@ export class LineChart {
     const { data, width, n } = this;
 
     // x range and buckets
-    const x0 = n ? data[0] : 0, x1 = n ? Math.max(data[(n - 1) * width], x0 + 1) : 10;
+    // one x (a single point, or several at one step): from 0 to it, not a
+    // made-up range of one step around it
+    let x0 = n ? data[0] : 0, x1 = n ? data[(n - 1) * width] : 10;
+    if (x1 <= x0) [x0, x1] = [0, Math.max(x0, 10)];
+    this.xRange = [x0, x1];
     const buckets = Math.min(n, Math.max(1, Math.floor(pw)));
     const S = this.series.length;
     const xs = new Float32Array(buckets), ys = new Float32Array(buckets * S);
@@ -159,7 +166,9 @@ export class LineChart {
     const xStep = Math.max(1, tickStep(x1 - x0, Math.max(2, Math.floor(pw / 70))));
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
+    this.xTicks = [];
     for (let v = Math.ceil(x0 / xStep) * xStep; v <= x1; v += xStep) {
+      this.xTicks.push(v);
       // a label at the right end would be cut by the edge: it ends there instead
       const wide = ctx.measureText(String(v)).width / 2;
       ctx.textAlign = X(v) + wide > w - 1 ? 'right' : 'center';
@@ -189,6 +198,10 @@ export class LineChart {
     ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
     ctx.font = '10px system-ui, sans-serif';
+    // labels go on the first of three rows where they overlap no other
+    // label; one that fits on none is left out (its line stays)
+    this.markerBoxes = [];
+    const rows = Math.max(1, Math.min(3, Math.floor(ph / 36)));
     for (const m of this.markers) {
       if (m.x < x0 || m.x > x1) continue;
       const x = Math.round(X(m.x)) + 0.5;
@@ -196,7 +209,16 @@ export class LineChart {
       ctx.moveTo(x, T);
       ctx.lineTo(x, T + ph);
       ctx.stroke();
-      ctx.fillText(m.label, Math.min(x + 3, L + pw - ctx.measureText(m.label).width), T + 2);
+      const bw = ctx.measureText(m.label).width, bh = 12;
+      const left = Math.max(L + 1, Math.min(x + 3, L + pw - bw));
+      for (let r = 0; r < rows; r++) {
+        const box = { label: m.label, x: left, y: T + 2 + r * (bh + 2), w: bw, h: bh };
+        const clash = this.markerBoxes.some((o) => box.x < o.x + o.w + 4 && o.x < box.x + box.w + 4 && box.y < o.y + o.h && o.y < box.y + box.h);
+        if (clash) continue;
+        ctx.fillText(m.label, box.x, box.y);
+        this.markerBoxes.push(box);
+        break;
+      }
     }
     ctx.restore();
     if (!buckets) {

@@ -48,6 +48,9 @@ const mode2d = new Mode2d(engine, (h) => history.replaceState(null, '', h)); // 
 let manifest = [];
 let engineTable = null;
 let lossTable = []; // the engine's losses: {name, label, help, probability, notes}
+let datasetTable = []; // the engine's shipped datasets: {name, label, fd_label, things, classes}
+// What the FD of a dataset is called, and what its classifier knows: the engine's words.
+const datasetInfo = (id) => datasetTable.find((d) => d.name === id) || { label: 'your own images', fd_label: 'FD', things: 'image' };
 let runTable = null; // the engine's run policy: {speeds, snap_choices, measure_every, ...}
 let limits = { model_bytes: 256 << 20 }; // the engine's limits (until it says)
 // the engine's numbers, with null (JSON's NaN) back as NaN
@@ -162,6 +165,7 @@ const fdChart = new LineChart($('chart-fd'), {
   width: 3, minTop: 10, series: [{ color: '--fd-color', column: 1 }], empty: '',
 });
 window.ganplay.charts = { lossChart, dChart, fdChart };
+window.ganplay.settings = settings; // the engine's tables (settings.table) and the next model's settings (settings.pending)
 
 // Charts and notes follow the loss of the model on show.
 // The notes and labels are the engine's loss table's.
@@ -352,7 +356,7 @@ function showCaption() {
   const acc = !m.hasD && state.modelCondAcc !== null && state.modelCondAcc !== undefined
     ? ` The classifier sees the class asked for in ${(100 * state.modelCondAcc).toFixed(1)}% of samples.` : '';
   setText($('model-caption'), `${m.description ? m.description + ' ' : ''}${(m.config.preset || '').toUpperCase()} model${cond}, ` +
-    `latent size ${m.latent}, ${params} M weights (${kind}).${fd ? ` ${m.dataset === 'fashion' ? 'Clothes' : 'Digit'} FD ${fd[1].toFixed(1)} (step ${fd[0]}).` : ''}${acc}`);
+    `latent size ${m.latent}, ${params} M weights (${kind}).${fd ? ` ${datasetInfo(m.dataset).fd_label} ${fd[1].toFixed(1)} (step ${fd[0]}).` : ''}${acc}`);
 }
 
 // The run's numbers as the engine answered a turn, a step or a history
@@ -527,8 +531,8 @@ function onDataset(d) {
   $('own').hidden = !gathering && d.id !== 'own';
   $('fd-figure').hidden = !d.fd;
   // the FD is measured with a classifier of the data on show
-  setText($('fd-title'), d.id === 'fashion' ? 'Clothes FD' : 'Digit FD');
-  $('fd-title').title = `Fréchet distance between a ${d.id === 'fashion' ? 'Fashion-MNIST' : 'digit'} classifier's view of ` +
+  setText($('fd-title'), datasetInfo(d.id).fd_label);
+  $('fd-title').title = `Fréchet distance between a ${datasetInfo(d.id).things} classifier's view of ` +
     'generated images and of held-out real ones: lower is better';
   if (!gathering) fieldMessage($('dataset'), $('dataset-msg'), `${d.count} images, ${d.heldOut} held out (never trained on).`, 'note');
   setStatus(statusText());
@@ -583,7 +587,6 @@ engine.on('error', (m) => {
   if (!state.ready) setText($('r-build'), 'not loaded');
 });
 
-const datasetName = (id) => ({ mnist: 'MNIST digits', fashion: 'Fashion-MNIST', own: 'your own images' }[id] || 'a dataset');
 
 // ---- controls ------------------------------------------------------------------------------
 
@@ -942,6 +945,7 @@ async function main() {
   settings.build(r.table);
   engineTable = r.table;
   lossTable = r.table.losses;
+  datasetTable = r.datasets;
   runTable = r.run;
   limits = r.limits;
   explore.setLayout(runTable.view_cols, limits.grid_pad);

@@ -106,12 +106,32 @@ export class Settings {
     return this.table.settings.find((r) => r.name === key);
   }
 
-  // The loss's own explanation under its field.
+  // The loss's own explanation under its field, with a button that applies
+  // the settings the engine's loss table recommends for it (WGAN-GP: 5 D
+  // steps and β1 = 0) while any of them differs from the one in use.
   updateLossHelp() {
     const el = this.fields.get('loss');
     if (!el) return;
     const loss = this.table.losses.find((l) => l.name === el.value);
-    if (loss) $('f-loss-help').textContent = loss.help;
+    if (!loss) return;
+    const help = $('f-loss-help');
+    help.textContent = loss.help;
+    const want = Object.entries(loss.recommended || {}).filter(([key, v]) => this.fields.has(key) &&
+      !(this.pending && this.pending[key] !== undefined && Number(this.pending[key]) === Number(v)));
+    if (!want.length) return;
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.id = 'apply-recommended';
+    b.textContent = `Apply ${want.map(([key, v]) => `${this.row(key) ? this.row(key).label : key} = ${v}`).join(', ')}`;
+    b.onclick = async () => {
+      b.disabled = true;
+      for (const [key, v] of want) {
+        this.fields.get(key).value = v;
+        await this.changed(key);
+      }
+      this.updateLossHelp();
+    };
+    help.append(' ', b);
   }
 
   // Shows the engine's settings in the fields.

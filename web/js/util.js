@@ -36,8 +36,14 @@ export function download(data, name, type = 'application/octet-stream') {
 }
 
 // A message next to a field: text, or '' to clear.
+// The text is in a span of its own: under a setting, a message longer than
+// its reserved line lies over what is below instead of pushing it down.
 export function fieldMessage(input, msgEl, text, kind = 'error') {
-  setText(msgEl, text);
+  if (msgEl.textContent !== text) {
+    const span = document.createElement('span');
+    span.textContent = text;
+    msgEl.replaceChildren(...(text ? [span] : []));
+  }
   // a refusal inside a closed section opens it, so the message is seen
   const box = msgEl.closest('details');
   if (text && kind === 'error' && box) box.open = true;
