@@ -21,7 +21,7 @@ export async function run({ browser, site }) {
     const page = await newPage(context);
     await page.goto(site);
     await waitReady(page);
-    await waitFor(page, () => window.ganplay.state.model, null, `${width}: a model on show`);
+    await waitFor(page, () => window.ganplay.state.model && window.ganplay.state.realFakes > 0, null, `${width}: a model and its real/fake view`);
     const s = await state(page);
     check(!s.model.hasD, `${width}: the shipped model is a generator alone`, JSON.stringify(s.model).slice(0, 200));
     const j = await judge(page);

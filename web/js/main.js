@@ -155,7 +155,7 @@ window.ganplay.charts = { lossChart, dChart, fdChart };
 const saliencyNote = $('rf-saliency-explain').textContent.replace(/\s+/g, ' ');
 const NO_D_VERDICT = 'This model has no discriminator, so the images carry no D numbers: it is a generator alone. ' +
   'Start trains a model with its discriminator, and a training state loaded from a file has one.';
-const NO_D_SALIENCY = 'This model has no discriminator; train or load a full training state to see what D looks at.';
+const NO_D_SALIENCY = '(This model has no discriminator; train or load a full training state to see what D looks at.)';
 
 // Charts and notes follow the loss of the model on show.
 // The notes and labels are the engine's loss table's.
