@@ -64,6 +64,19 @@ static float mean_sq(const float *z, int L) {
     return (float)(s / L);
 }
 
+/* Keeps a latent on the prior's typical shell: a standard normal's mean z^2
+ * is 1 give or take sqrt(2/L), so z is rescaled into 1 -+ 3 sqrt(2/L) (and
+ * never below 0.5 or above 2). Off that shell G was never trained, and a
+ * drawing that no latent draws exactly would otherwise pull z far out, where
+ * G draws anything. A latent that G's own images come from is left alone. */
+static void keep_typical(float *z, int L) {
+    double band = 3.0 * sqrt(2.0 / L), lo = fmax(0.5, 1.0 - band), hi = fmin(2.0, 1.0 + band);
+    double ms = mean_sq(z, L), target = ms < lo ? lo : ms > hi ? hi : ms;
+    if (target == ms || !(ms > 0.0)) return;
+    float scale = (float)sqrt(target / ms);
+    for (int j = 0; j < L; j++) z[j] *= scale;
+}
+
 gp_status gp_project(gp_gan *gan, const float *target, const float *mask, const gp_project_opts *opts, float *z_out,
                      float *image_out, float *trace, int trace_cap, gp_project_result *res, gp_err *err) {
     gp_project_opts o = opts ? *opts : gp_project_defaults();
@@ -131,6 +144,7 @@ gp_status gp_project(gp_gan *gan, const float *target, const float *mask, const 
                 v[k] = b2 * v[k] + (1.0f - b2) * g * g;
                 z[k] -= step * m[k] / (sqrtf(v[k]) / bc2_sqrt + eps);
             }
+        for (int r = 0; r < R; r++) keep_typical(z + (size_t)r * L, L);
     }
     G->params = own;
     G->training = saved_training;

@@ -4,7 +4,10 @@
  * on z through the frozen generator in evaluation mode (running BatchNorm
  * statistics, the moving average of the weights if the model has one),
  * from several starting points run as one batch, minimizing
- *   mean over counted pixels of (G(z) - target)^2  +  prior * mean(z^2).
+ *   mean over counted pixels of (G(z) - target)^2  +  prior * mean(z^2),
+ * and after each step every start's z is rescaled, if need be, back onto the
+ * prior's typical shell (mean z^2 within 1 -+ 3 sqrt(2/latent)), so that
+ * a drawing no latent draws exactly still gets a typical z.
  * A mask says which pixels count (1) and which G fills freely (0): that is
  * completion (inpainting); a noisy target gives denoising. For a
  * conditional model the class is given, or (label -1) the starting points

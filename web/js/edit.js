@@ -141,7 +141,10 @@ export class Edit {
   }
 
   // A held-out real image (the next each time), scaled up exactly.
+  // The mask is cleared when asked, not when the image comes: strokes
+  // painted while it loads are kept.
   async takeReal() {
+    this.clearMask();
     try {
       const img = await this.engine.call('editReal', { k: this.realNext++ });
       const src = document.createElement('canvas');
@@ -149,7 +152,7 @@ export class Edit {
       const ctx = this.picture.getContext('2d');
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(src, 2, 2, this.side, this.side, 0, 0, this.picture.width, this.picture.height); // inside the padding
-      this.clearMask();
+      this.show();
       this.say('A held-out digit (never trained on) is on the pad: press Project.');
     } catch (e) {
       this.say(e.message);
@@ -159,6 +162,7 @@ export class Edit {
   // A picture file, fitted into the pad on its own corner's color (a dark
   // drawing on paper is inverted by the engine).
   async takeFile(file) {
+    this.clearMask();
     try {
       const bitmap = await createImageBitmap(file);
       const n = this.picture.width, ctx = this.picture.getContext('2d');
@@ -173,7 +177,7 @@ export class Edit {
       const w = bitmap.width * k, h = bitmap.height * k;
       ctx.imageSmoothingEnabled = true;
       ctx.drawImage(bitmap, (n - w) / 2, (n - h) / 2, w, h);
-      this.clearMask();
+      this.show();
       this.say(`${file.name} is on the pad: press Project.`);
     } catch {
       this.say(`${file.name} could not be read as a picture.`);

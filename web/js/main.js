@@ -167,6 +167,11 @@ const fdChart = new LineChart($('chart-fd'), {
 window.ganplay.charts = { lossChart, dChart, fdChart };
 window.ganplay.settings = settings; // the engine's tables (settings.table) and the next model's settings (settings.pending)
 
+const saliencyNote = $('rf-saliency-explain').textContent.replace(/\s+/g, ' ');
+const NO_D_VERDICT = 'This model has no discriminator, so the images carry no D numbers: it is a generator alone. ' +
+  'Start trains a model with its discriminator, and a training state loaded from a file has one.';
+const NO_D_SALIENCY = '(This model has no discriminator; train or load a full training state to see what D looks at.)';
+
 // Charts and notes follow the loss of the model on show.
 // The notes and labels are the engine's loss table's.
 function showLoss(loss) {
@@ -174,7 +179,16 @@ function showLoss(loss) {
   if (!l) return;
   setText($('loss-explain'), l.losses_note);
   setText($('d-explain'), l.readout_note);
-  setText($('rf-explain'), l.verdict_note);
+  const noD = !!state.model && !state.model.hasD;
+  setText($('rf-explain'), noD ? NO_D_VERDICT : l.verdict_note);
+  // what D looks at needs a D: the control says why it is off
+  const box = $('rf-saliency');
+  box.disabled = noD;
+  if (noD && box.checked) {
+    box.checked = state.saliency = false;
+    engine.call('setSaliency', { on: false }).catch(() => {});
+  }
+  setText($('rf-saliency-explain'), noD ? NO_D_SALIENCY : saliencyNote);
   dChart.setRange(l.probability ? { ymin: 0, ymax: 1, ref: 0.5 } : { ymin: null, ymax: null, ref: 0 });
   setText($('d-real-label'), l.d_real_label);
   setText($('d-fake-label'), l.d_fake_label);

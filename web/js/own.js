@@ -97,6 +97,14 @@ export class OwnImages {
   }
 
   addDrawing() {
+    // an empty pad would add a blank image that counts towards the minimum
+    const px = this.pad.getContext('2d').getImageData(0, 0, this.pad.width, this.pad.height).data;
+    let ink = false;
+    for (let i = 0; i < px.length && !ink; i += 4) ink = px[i] > 0 || px[i + 1] > 0 || px[i + 2] > 0;
+    if (!ink) {
+      fieldMessage(null, this.msg, 'The pad is empty: draw something first, then Add drawing.');
+      return;
+    }
     this.grab(this.pad, this.pad.width, this.pad.height);
     this.clearPad();
     this.refresh();
@@ -143,10 +151,34 @@ export class OwnImages {
     const shown = this.images.slice(-THUMBS);
     shown.forEach((rgba, i) => {
       const x = 2 + (i % 5) * 34, y = 2 + Math.floor(i / 5) * 28;
-      const img = new ImageData(rgba, this.size, this.size);
+      const img = new ImageData(this.asTrained(rgba), this.size, this.size);
       ctx.putImageData(img, x, y);
     });
     if (n) fieldMessage(null, this.msg, '');
+  }
+
+  // An image as it is trained on (gp_dataset_from_rgba): gray, composited
+  // over white, and inverted when its border is mostly light (dark ink on
+  // paper), so the thumbnails show light strokes on black like the engine.
+  asTrained(rgba) {
+    const n = this.size, out = new Uint8ClampedArray(rgba.length), gray = new Uint8Array(n * n);
+    let border = 0, borderN = 0;
+    for (let i = 0; i < n * n; i++) {
+      const p = 4 * i, luma = (77 * rgba[p] + 150 * rgba[p + 1] + 29 * rgba[p + 2] + 128) >> 8;
+      gray[i] = Math.floor((luma * rgba[p + 3] + 255 * (255 - rgba[p + 3]) + 127) / 255);
+      const y = Math.floor(i / n), x = i % n;
+      if (y === 0 || x === 0 || y === n - 1 || x === n - 1) {
+        border += gray[i];
+        borderN++;
+      }
+    }
+    const invert = border > 128 * borderN;
+    for (let i = 0; i < n * n; i++) {
+      const v = invert ? 255 - gray[i] : gray[i];
+      out[4 * i] = out[4 * i + 1] = out[4 * i + 2] = v;
+      out[4 * i + 3] = 255;
+    }
+    return out;
   }
 
   async use() {
