@@ -11,10 +11,16 @@ PyTorch.
 usage:
   python3 scripts/gpm_torch.py to-torch MODEL.gpm OUT.pt
       writes {'meta', 'G', 'D' (training states), 'G_ema' (with a moving
-      average), 'adam' (training states)}: state_dicts of GpNet modules and
-      what the .gpm header held
+      average), 'adam' (training states), 'history' (where the file has
+      one)}: state_dicts of GpNet modules, Adam's moments as tensors, the
+      history as a uint8 tensor and what the .gpm header held as a JSON
+      string, so that the file holds only tensors and plain data and loads
+      with torch.load(weights_only=True)
   python3 scripts/gpm_torch.py from-torch IN.pt OUT.gpm
       the reverse (a training state if IN.pt has 'D', else a generator)
+Every .pt is loaded with torch.load(weights_only=True): a file that holds
+anything but tensors and plain data (a pickle that could run code) is
+refused.
   python3 scripts/gpm_torch.py onnx MODEL.gpm OUT.onnx
       the generator (the weights it samples with) for onnxruntime-web and
       other runtimes: input z (N x latent) and, for a conditional model,
@@ -28,6 +34,7 @@ Needs Debian's python3-torch (and numpy); nothing in ganplay's build or
 page needs it.
 """
 import io
+import json
 import os
 import struct
 import sys
@@ -329,9 +336,24 @@ def saved(save):
 
 
 def meta_of(m):
-    return {k: v for k, v in m.items() if k not in ('G', 'D', 'ema')} | {
+    """What the .gpm header held, as the JSON string a .pt keeps (the history
+    goes apart, as a uint8 tensor)."""
+    meta = {k: v for k, v in m.items() if k not in ('G', 'D', 'ema', 'history')} | {
         'G_net': {'in': m['G']['in'], 'records': m['G']['records']},
         'D_net': {'in': m['D']['in'], 'records': m['D']['records']} if m['D'] else None}
+    return json.dumps(meta)
+
+
+def load_pt(path):
+    """A .pt file's contents, loaded with weights_only=True: only tensors and
+    plain data, never code (a pickle that asks for more is refused)."""
+    try:
+        return torch.load(path, map_location='cpu', weights_only=True)
+    except OSError:
+        raise
+    except Exception:  # the unpickler's refusal, or not a torch file at all
+        raise ValueError(f'{path} is refused: not a torch file of tensors and plain data '
+                         '(a pickle that could run code is never loaded)') from None
 
 
 def to_torch(m):
@@ -340,13 +362,32 @@ def to_torch(m):
         out['G_ema'] = net_from({**m['G'], 'params': m['ema']}).state_dict()
     if m['D'] is not None:
         out['D'] = net_from(m['D']).state_dict()
-        out['adam'] = {k: [m[n]['adam_m'].tolist(), m[n]['adam_v'].tolist()] for k, n in (('G', 'G'), ('D', 'D'))}
+        out['adam'] = {k: [torch.from_numpy(m[n]['adam_m'].copy()), torch.from_numpy(m[n]['adam_v'].copy())]
+                       for k, n in (('G', 'G'), ('D', 'D'))}
+    if m.get('history') is not None:
+        out['history'] = torch.frombuffer(bytearray(m['history']), dtype=torch.uint8)
     return out
 
 
-def from_torch(obj):
+def meta_in(obj):
+    """The header fields a .pt holds (its 'meta' JSON string)."""
     meta = obj['meta']
+    if not isinstance(meta, str):
+        raise ValueError("the file's 'meta' is not a JSON string")
+    try:
+        meta = json.loads(meta)
+    except ValueError:
+        raise ValueError("the file's 'meta' is not JSON") from None
+    if not isinstance(meta, dict):
+        raise ValueError("the file's 'meta' is not a JSON object")
+    return meta
+
+
+def from_torch(obj):
+    meta = meta_in(obj)
     m = {k: v for k, v in meta.items() if k not in ('G_net', 'D_net')}
+    history = obj.get('history')
+    m['history'] = bytes(history.numpy().astype(np.uint8).tobytes()) if isinstance(history, torch.Tensor) else None
 
     training = 'D' in obj and obj['D'] is not None
 
@@ -357,7 +398,8 @@ def from_torch(obj):
         s = {'in': net_meta['in'], 'records': net_meta['records'], 'params': params, 'buffers': buffers}
         if training:  # Adam's moments as given, or a fresh optimizer's zeros
             m_v = adam if adam is not None else (np.zeros(len(params)), np.zeros(len(params)))
-            s['adam_m'], s['adam_v'] = (np.asarray(a, dtype=np.float32) for a in m_v)
+            s['adam_m'], s['adam_v'] = (np.asarray(a.numpy() if isinstance(a, torch.Tensor) else a, dtype=np.float32).reshape(-1)
+                                        for a in m_v)
         return s
 
     adam = obj.get('adam') if training else None
@@ -380,11 +422,12 @@ def from_torch(obj):
 def load_any(path):
     """(G module in eval mode, latent, classes) from a .gpm or a .pt."""
     if path.endswith('.pt'):
-        obj = torch.load(path, map_location='cpu')
+        obj = load_pt(path)
+        meta = meta_in(obj)
         key = 'G_ema' if 'G_ema' in obj else 'G'
-        g = GpNet(obj['meta']['G_net']['in'], obj['meta']['G_net']['records'])
+        g = GpNet(meta['G_net']['in'], meta['G_net']['records'])
         g.load_state_dict(obj[key])
-        return g.eval(), obj['meta']['latent'], len(obj['meta']['class_names'])
+        return g.eval(), meta['latent'], len(meta['class_names'])
     m = read_gpm(open(path, 'rb').read())
     params = m['ema'] if m['ema'] is not None else m['G']['params']
     return net_from({**m['G'], 'params': params}), m['latent'], len(m['class_names'])
@@ -400,7 +443,7 @@ def main(argv):
             obj = to_torch(read_gpm(open(argv[1], 'rb').read()))
             write_atomic(argv[2], saved(lambda f: torch.save(obj, f)))
         elif cmd == 'from-torch' and len(argv) == 3:
-            write_atomic(argv[2], write_gpm(from_torch(torch.load(argv[1], map_location='cpu'))))
+            write_atomic(argv[2], write_gpm(from_torch(load_pt(argv[1]))))
         elif cmd == 'onnx' and len(argv) == 3:
             g, latent, classes = load_any(argv[1])
             z = torch.zeros(2, latent)

@@ -62,6 +62,40 @@ def torch_images(model, z_file, count, label=None):
     return np.fromfile(out, dtype='<f4')
 
 
+class Planted:
+    """A pickle that, once loaded, creates a file: what a hostile .pt does."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, 'w'))
+
+
+def script(*args):
+    return subprocess.run([PY, os.path.join(ROOT, 'scripts', 'gpm_torch.py'), *args], capture_output=True, text=True)
+
+
+def untrusted_pt(path):
+    """A .pt is loaded with weights_only=True: a pickle that would run code is
+    refused (one message, exit 1) and runs nothing."""
+    marker = path('planted-marker')
+    state = gt.to_torch(gt.read_gpm(open(os.path.join(ROOT, 'models', sorted(
+        f for f in os.listdir(os.path.join(ROOT, 'models')) if f.endswith('.gpm'))[0]), 'rb').read()))
+    for where, obj in (('meta', {**state, 'meta': Planted(marker)}), ('a whole file', Planted(marker))):
+        evil = path('evil.pt')
+        torch.save(obj, evil)
+        z = path('evil.z')
+        np.zeros((2, 100), '<f4').tofile(z)
+        for args in (('from-torch', evil, path('evil.gpm')), ('sample', evil, z, '2', path('evil.f32')),
+                     ('onnx', evil, path('evil.onnx'))):
+            r = script(*args)
+            check(r.returncode == 1 and r.stderr.startswith('gpm_torch: ') and len(r.stderr.splitlines()) == 1
+                  and 'refused' in r.stderr and not os.path.exists(marker) and not os.path.exists(args[-1]),
+                  f'{args[0]}: a .pt whose pickle would create a file ({where}) is refused, and runs nothing',
+                  f'exit {r.returncode}, {r.stderr.strip()[-200:]!r}, file created: {os.path.exists(marker)}')
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix='ganplay-torch-')
     path = lambda n: os.path.join(tmp, n)
@@ -81,7 +115,7 @@ def main():
         m = gt.read_gpm(original)
         pt = path(name + '.pt')
         torch.save(gt.to_torch(m), pt)
-        back = gt.write_gpm(gt.from_torch(torch.load(pt)))
+        back = gt.write_gpm(gt.from_torch(gt.load_pt(pt)))
         check(back == original, f'{name}: to PyTorch and back gives the same bytes', f'{len(original)} bytes')
         z = path(name + '.z')
         count = 12
@@ -91,6 +125,8 @@ def main():
         diff = float(np.abs(a - b).max()) if a.shape == b.shape else float('inf')
         check(diff <= 1e-5, f'{name}: ganplay and PyTorch draw the same {count} images from the same latents',
               f'largest difference {diff:.2e}')
+
+    untrusted_pt(path)
 
     # the presets of the PyTorch side are ganplay's layer records
     same = []
