@@ -50,6 +50,10 @@ FLAG_TRAINING, FLAG_F16, FLAG_HISTORY = 1, 2, 4
 LINEAR, BATCHNORM, LEAKY_RELU, RELU, TANH, SIGMOID, CONV2D, CONVT2D, BATCHNORM2D, RESHAPE, DROPOUT = range(1, 12)
 NO_BIAS, SPECTRAL_NORM = 1, 2
 RECORD = struct.Struct('<8I2f')  # kind, out_c, out_h, out_w, kernel, stride, pad, flags; alpha, eps
+# the C core's limits (tests/torch/parity.py checks them against src/)
+MAX_LAYERS = 32  # GP_MAX_LAYERS, src/nn/net.h
+MAX_CLASSES = 16  # GP_MAX_CLASSES, src/gan/config.h
+NAME_LEN = 16  # GP_NAME_LEN, src/gan/config.h: 15 bytes and a NUL
 
 
 # ---- the file ------------------------------------------------------------------
@@ -83,8 +87,8 @@ class Reader:
 def read_net(r, training, half):
     c, h, w = r.u32(), r.u32(), r.u32()
     n = r.u32()
-    if not 1 <= n <= 32:
-        raise ValueError(f'a network has {n} layers')
+    if not 1 <= n <= MAX_LAYERS:
+        raise ValueError(f'a network has {n} layers (1..{MAX_LAYERS} allowed)')
     records = [list(RECORD.unpack(r.take(RECORD.size))) for _ in range(n)]
     n_params, n_buffers = r.u32(), r.u32()
     net = {'in': [c, h, w], 'records': records, 'params': r.f32s(n_params, half), 'buffers': r.f32s(n_buffers, half)}
@@ -125,6 +129,7 @@ def read_gpm(data):
     m['history'] = r.take(r.u32()) if m['flags'] & FLAG_HISTORY else None
     if r.pos != len(r.data):
         raise ValueError(f'model file has {len(r.data) - r.pos} unexpected trailing bytes')
+    check_model(m)
     return m
 
 
@@ -140,8 +145,47 @@ def write_net(out, net, training, half):
         out += np.asarray(net['adam_m'], dtype='<f4').tobytes() + np.asarray(net['adam_v'], dtype='<f4').tobytes()
 
 
+def name_ok(name):
+    """As the C core's: 1..15 plain characters (no control character, quote or backslash)."""
+    return (isinstance(name, str) and 0 < len(name.encode('utf-8')) < NAME_LEN and name.isascii()
+            and all(32 <= ord(ch) < 127 and ch not in '"\\' for ch in name))
+
+
+def check_model(m):
+    """Refuses (ValueError) what the C loader refuses in a model's fields:
+    non-finite numbers, a class count or name out of its limits, a network
+    of more layers than it builds."""
+    for key in ('preset', 'dataset'):
+        if not isinstance(m.get(key), str) or (m[key] or key == 'preset') and not name_ok(m[key]):
+            raise ValueError(f'the {key} name must be 1..{NAME_LEN - 1} plain characters')
+    names = m.get('class_names')
+    if not isinstance(names, list) or len(names) == 1 or len(names) > MAX_CLASSES:
+        raise ValueError(f'a model has 0 or 2..{MAX_CLASSES} classes, this one {len(names) if isinstance(names, list) else names!r}')
+    for k, name in enumerate(names):
+        if not name_ok(name):
+            raise ValueError(f'class name {k} must be 1..{NAME_LEN - 1} plain characters (no quote or backslash)')
+    for key in ('floats', 'last'):
+        if not all(isinstance(v, (int, float)) and np.isfinite(v) for v in m[key]):
+            raise ValueError(f'the header has a non-finite value in {key}')
+    for name, value in m['settings']:
+        if not isinstance(name, str) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise ValueError(f'setting {name!r} is not a finite number')
+    for which in ('G', 'D'):
+        net = m[which]
+        if net is None:
+            continue
+        if not 1 <= len(net['records']) <= MAX_LAYERS:
+            raise ValueError(f"{which} has {len(net['records'])} layers (1..{MAX_LAYERS} allowed)")
+        for what in ('params', 'buffers', 'adam_m', 'adam_v'):
+            if what in net and not np.isfinite(np.asarray(net[what], dtype=np.float32)).all():
+                raise ValueError(f'{which} has a non-finite value in its {what}')
+    if m.get('ema') is not None and not np.isfinite(np.asarray(m['ema'], dtype=np.float32)).all():
+        raise ValueError('the moving average of G has a non-finite value')
+
+
 def write_gpm(m):
     """The bytes of a version-2 file for the dict read_gpm gives (history kept)."""
+    check_model(m)
     training = m['D'] is not None
     half = bool(m['flags'] & FLAG_F16) and not training
     flags = (FLAG_TRAINING if training else 0) | (FLAG_F16 if half else 0) | (FLAG_HISTORY if training and m.get('history') else 0)
@@ -465,8 +509,14 @@ def main(argv):
         else:
             print(__doc__, file=sys.stderr)
             return 2
-    except (ValueError, OSError, KeyError, RuntimeError) as e:
-        print(f'gpm_torch: {e}', file=sys.stderr)
+    except KeyError as e:
+        print(f'gpm_torch: the file has no {e} (not a file to-torch wrote?)', file=sys.stderr)
+        return 1
+    except (ValueError, OSError, RuntimeError) as e:  # one line (load_state_dict's list its keys on several)
+        print('gpm_torch: ' + ' '.join(str(e).split()), file=sys.stderr)
+        return 1
+    except (TypeError, AttributeError, IndexError, struct.error, UnicodeError, OverflowError) as e:
+        print(f'gpm_torch: the file does not hold what to-torch writes ({type(e).__name__}: {e})', file=sys.stderr)
         return 1
     return 0
 

@@ -96,6 +96,62 @@ def untrusted_pt(path):
                   f'exit {r.returncode}, {r.stderr.strip()[-200:]!r}, file created: {os.path.exists(marker)}')
 
 
+def c_define(header, name):
+    for line in open(os.path.join(ROOT, 'src', header)):
+        if line.startswith(f'#define {name} '):
+            return int(line.split()[2])
+
+
+def malformed_pt(path):
+    """from-torch on a malformed .pt: one message and exit 1, or a file that
+    ganplay loads; never a traceback, never a file ganplay refuses."""
+    check((gt.MAX_LAYERS, gt.MAX_CLASSES, gt.NAME_LEN) ==
+          (c_define('nn/net.h', 'GP_MAX_LAYERS'), c_define('gan/config.h', 'GP_MAX_CLASSES'), c_define('gan/config.h', 'GP_NAME_LEN')),
+          "gpm_torch.py's limits are the C core's (layers, classes, name length)")
+    import json
+    base = gt.to_torch(gt.read_gpm(open(os.path.join(ROOT, 'models', 'mnist-cdcgan.gpm'), 'rb').read()))
+    meta = json.loads(base['meta'])
+
+    def with_meta(**kw):
+        return {**base, 'meta': json.dumps({**meta, **kw})}
+
+    def nan_weights():
+        g = dict(base['G'])
+        k = next(k for k in g if g[k].is_floating_point())
+        g[k] = torch.full_like(g[k], float('nan'))
+        return {**base, 'G': g}
+
+    cases = {
+        'no meta': {k: v for k, v in base.items() if k != 'meta'},
+        'meta not a string': {**base, 'meta': 5},
+        'meta not JSON': {**base, 'meta': '{'},
+        'meta a JSON list': {**base, 'meta': '[]'},
+        'no G': {k: v for k, v in base.items() if k != 'G'},
+        'G a list': {**base, 'G': [1, 2]},
+        'records not a list': with_meta(G_net={'in': meta['G_net']['in'], 'records': 7}),
+        'records of another shape': with_meta(G_net={'in': meta['G_net']['in'], 'records': meta['G_net']['records'][:-2]}),
+        'a whole file of a list': [1, 2, 3],
+        'NaN weights': nan_weights(),
+        '17 classes': with_meta(class_names=[f'c{i}' for i in range(17)]),
+        'a quote in a class name': with_meta(class_names=['a"b'] + meta['class_names'][1:]),
+        'a NaN header float': with_meta(floats=[float('nan')] + meta['floats'][1:]),
+        'latent a string': with_meta(latent='x'),
+    }
+    for what, obj in cases.items():
+        pt, out = path('bad.pt'), path('bad.gpm')
+        if os.path.exists(out):
+            os.remove(out)
+        torch.save(obj, pt)
+        r = script('from-torch', pt, out)
+        if r.returncode == 0:
+            info = subprocess.run([GANPLAY, 'info', '--model', out], capture_output=True, text=True)
+            check(info.returncode == 0, f'from-torch: a .pt with {what} gives a file ganplay loads', info.stderr.strip()[-200:])
+        else:
+            check(r.returncode == 1 and r.stderr.startswith('gpm_torch: ') and len(r.stderr.splitlines()) == 1
+                  and not os.path.exists(out), f'from-torch: a .pt with {what} is refused with one message, exit 1',
+                  f'exit {r.returncode}, {r.stderr.strip()[-200:]!r}')
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix='ganplay-torch-')
     path = lambda n: os.path.join(tmp, n)
@@ -127,6 +183,7 @@ def main():
               f'largest difference {diff:.2e}')
 
     untrusted_pt(path)
+    malformed_pt(path)
 
     # the presets of the PyTorch side are ganplay's layer records
     same = []
