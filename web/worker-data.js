@@ -123,6 +123,19 @@ function ownDataset(own) {
   return w.dataset;
 }
 
+// Images of the user's as the engine trains on them (gray, h x w bytes each):
+// the thumbnails show these.
+function asTrained({ rgba, count, h, w: wd }) {
+  const len = count * h * wd, out = M._gpw_alloc(Math.max(1, len));
+  if (!out) throw new Error(`Out of memory for ${len} bytes. Close other tabs and reload.`);
+  try {
+    withBytes(rgba, (p, n) => check(M._gpw_images_as_trained(s, p, n, count, h, wd, out, len), 'Showing your images'));
+    return M.HEAPU8.slice(out, out + len);
+  } finally {
+    M._gpw_free(out);
+  }
+}
+
 // The pretrained models the site has (models.json, written by make site).
 async function loadManifest() {
   try {

@@ -391,6 +391,7 @@ const handlers = {
   },
   loadDataset: ({ id }) => loadDataset(id),
   ownDataset,
+  asTrained,
   checksum: () => json(M._gpw_checksum_json(s)),
   // The classifier's view of count samples of one class (-1: classes in turn).
   scoreClass({ label, count = 200 }) {

@@ -226,6 +226,25 @@ EMSCRIPTEN_KEEPALIVE int gpw_dataset_from_rgba(gp_session *s, const uint8_t *rgb
     return 0;
 }
 
+/* count user images (len bytes at rgba: count x h x w x 4) as they are
+ * trained on (gp_image_as_trained), into out (out_len bytes, at least
+ * count x h x w): what the page shows as thumbnails. */
+EMSCRIPTEN_KEEPALIVE int gpw_images_as_trained(gp_session *s, const uint8_t *rgba, int len, int count, int h, int w,
+                                               uint8_t *out, int out_len) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (count < 1 || count > GPW_MAX_USER_IMAGES || h < 1 || h > 256 || w < 1 || w > 256)
+        return gp_fail(&s->err, GP_ERR_ARG, "images: %d images of %dx%d (1..%d images, sides 1..256)", count, h, w,
+                       GPW_MAX_USER_IMAGES);
+    if (!buffer_ok(s, rgba, len, "images") || !buffer_ok(s, out, out_len, "gray images")) return GP_ERR_ARG;
+    double px = (double)count * h * w;
+    if (4 * px != (double)len || px > (double)out_len)
+        return gp_fail(&s->err, GP_ERR_ARG, "images: %d bytes in and %d out for %d images of %dx%d", len, out_len, count,
+                       h, w);
+    size_t n = (size_t)h * (size_t)w;
+    for (int k = 0; k < count; k++) gp_image_as_trained(rgba + (size_t)k * n * 4, h, w, out + (size_t)k * n);
+    return 0;
+}
+
 /* Starts the settings for the next gpw_create from a preset's defaults, or
  * from a recipe of the settings table ("first_visit"; "" for none). */
 EMSCRIPTEN_KEEPALIVE int gpw_config_default(gp_session *s, const char *preset, const char *recipe) {

@@ -306,6 +306,24 @@ gp_status gp_write_file_atomic(const char *path, const uint8_t *bytes, size_t le
     return GP_OK;
 }
 
+void gp_image_as_trained(const uint8_t *rgba, int h, int w, uint8_t *gray) {
+    size_t n = (size_t)h * (size_t)w;
+    long border = 0, border_n = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = rgba + 4 * i;
+        int luma = (77 * p[0] + 150 * p[1] + 29 * p[2] + 128) >> 8;
+        int v = (luma * p[3] + 255 * (255 - p[3]) + 127) / 255;
+        gray[i] = (uint8_t)v;
+        int y = (int)(i / (size_t)w), x = (int)(i % (size_t)w);
+        if (y == 0 || x == 0 || y == h - 1 || x == w - 1) {
+            border += v;
+            border_n++;
+        }
+    }
+    if (border > 128 * border_n) /* dark ink on a light page: invert to light on black */
+        for (size_t i = 0; i < n; i++) gray[i] = (uint8_t)(255 - gray[i]);
+}
+
 gp_status gp_dataset_from_rgba(gp_dataset *ds, const uint8_t *rgba, int count, int h, int w, int min_count,
                                int max_count, gp_err *err) {
     memset(ds, 0, sizeof *ds);
@@ -327,22 +345,7 @@ gp_status gp_dataset_from_rgba(gp_dataset *ds, const uint8_t *rgba, int count, i
     for (int i = 0; i < 5; i++)
         for (int b = 0; b < 4; b++) file[4 + 4 * i + b] = (uint8_t)(head[i] >> (8 * b));
     for (int k = 0; k < count; k++) {
-        const uint8_t *src = rgba + (size_t)k * n * 4;
-        uint8_t *dst = file + 24 + (size_t)k * n;
-        long border = 0, border_n = 0;
-        for (size_t i = 0; i < n; i++) {
-            const uint8_t *p = src + 4 * i;
-            int luma = (77 * p[0] + 150 * p[1] + 29 * p[2] + 128) >> 8;
-            int v = (luma * p[3] + 255 * (255 - p[3]) + 127) / 255;
-            dst[i] = (uint8_t)v;
-            int y = (int)(i / (size_t)w), x = (int)(i % (size_t)w);
-            if (y == 0 || x == 0 || y == h - 1 || x == w - 1) {
-                border += v;
-                border_n++;
-            }
-        }
-        if (border > 128 * border_n) /* dark ink on a light page: invert to light on black */
-            for (size_t i = 0; i < n; i++) dst[i] = (uint8_t)(255 - dst[i]);
+        gp_image_as_trained(rgba + (size_t)k * n * 4, h, w, file + 24 + (size_t)k * n);
     }
     memset(file + 24 + (size_t)count * n, 0, (size_t)count);
     gp_status st = gp_dataset_from_bytes(ds, file, len, err);

@@ -30,11 +30,13 @@ typedef struct {
 /* Parses a dataset held in memory (copies what it keeps). */
 gp_status gp_dataset_from_bytes(gp_dataset *ds, const uint8_t *bytes, size_t len, gp_err *err);
 gp_status gp_dataset_load(gp_dataset *ds, const char *path, gp_err *err);
+/* One user image (h x w RGBA) as it is trained on, into gray (h x w):
+ * luma composited over white, inverted when its border is mostly light
+ * (dark ink on paper), so it is light strokes on black as in MNIST. */
+void gp_image_as_trained(const uint8_t *rgba, int h, int w, uint8_t *gray);
 /* A dataset from images a user drew or picked: count RGBA images of h x w
  * (count*h*w*4 bytes, as a canvas's getImageData gives them), all labelled
- * 0. Each becomes gray (luma, composited over white); an image whose border
- * is mostly light (dark ink on paper) is inverted, so every image is light
- * strokes on black as in MNIST. Refuses a count outside min..max. */
+ * 0. Each becomes gray as gp_image_as_trained says. Refuses a count outside min..max. */
 gp_status gp_dataset_from_rgba(gp_dataset *ds, const uint8_t *rgba, int count, int h, int w, int min_count,
                                int max_count, gp_err *err);
 void gp_dataset_free(gp_dataset *ds);

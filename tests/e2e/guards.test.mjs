@@ -63,7 +63,8 @@ export async function run({ browser, site }) {
       return c.toDataURL('image/png').split(',')[1];
     });
     await page.setInputFiles('#own-files', [{ name: 'ink.png', mimeType: 'image/png', buffer: Buffer.from(png, 'base64') }]);
-    await waitFor(page, () => /1 image/.test(document.getElementById('own-count').textContent), null, 'the file added');
+    await waitFor(page, () => /1 image/.test(document.getElementById('own-count').textContent) &&
+      document.getElementById('own-thumbs').dataset.shown === '1', null, 'the file added and its thumbnail drawn');
     const thumb = await page.evaluate(() => {
       const d = document.getElementById('own-thumbs').getContext('2d').getImageData(2, 2, 28, 28).data;
       const at = (x, y) => d[4 * (y * 28 + x)];

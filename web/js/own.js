@@ -141,44 +141,39 @@ export class OwnImages {
     this.refresh();
   }
 
-  refresh() {
-    const n = this.images.length;
+  // The count and the thumbnails of the last images, drawn as the engine
+  // trains on them (gp_image_as_trained: gray, dark ink on paper inverted).
+  async refresh() {
+    const n = this.images.length, gen = (this.shownGen = (this.shownGen || 0) + 1);
     setText($('own-count'), n ? `${n} image${n === 1 ? '' : 's'}${n < this.min ? ` (at least ${this.min} to train)` : ''}.`
       : `No images yet (at least ${this.min}).`);
+    if (n) fieldMessage(null, this.msg, '');
+    const shown = this.images.slice(-THUMBS), side = this.size, px = side * side;
+    let gray = null;
+    if (shown.length) {
+      const rgba = new Uint8Array(shown.length * px * 4);
+      shown.forEach((im, i) => rgba.set(im, i * px * 4));
+      try {
+        gray = await this.engine.call('asTrained', { rgba, count: shown.length, h: side, w: side }, [rgba.buffer]);
+      } catch (e) {
+        fieldMessage(null, this.msg, e.message);
+      }
+    }
+    if (gen !== this.shownGen) return; // a later refresh draws
     const ctx = this.thumbs.getContext('2d');
     ctx.fillStyle = '#303030';
     ctx.fillRect(0, 0, this.thumbs.width, this.thumbs.height);
-    const shown = this.images.slice(-THUMBS);
-    shown.forEach((rgba, i) => {
-      const x = 2 + (i % 5) * 34, y = 2 + Math.floor(i / 5) * 28;
-      const img = new ImageData(this.asTrained(rgba), this.size, this.size);
-      ctx.putImageData(img, x, y);
-    });
-    if (n) fieldMessage(null, this.msg, '');
-  }
-
-  // An image as it is trained on (gp_dataset_from_rgba): gray, composited
-  // over white, and inverted when its border is mostly light (dark ink on
-  // paper), so the thumbnails show light strokes on black like the engine.
-  asTrained(rgba) {
-    const n = this.size, out = new Uint8ClampedArray(rgba.length), gray = new Uint8Array(n * n);
-    let border = 0, borderN = 0;
-    for (let i = 0; i < n * n; i++) {
-      const p = 4 * i, luma = (77 * rgba[p] + 150 * rgba[p + 1] + 29 * rgba[p + 2] + 128) >> 8;
-      gray[i] = Math.floor((luma * rgba[p + 3] + 255 * (255 - rgba[p + 3]) + 127) / 255);
-      const y = Math.floor(i / n), x = i % n;
-      if (y === 0 || x === 0 || y === n - 1 || x === n - 1) {
-        border += gray[i];
-        borderN++;
+    this.thumbs.dataset.shown = gray ? String(shown.length) : '0';
+    if (!gray) return;
+    shown.forEach((_, i) => {
+      const img = new ImageData(side, side);
+      for (let j = 0; j < px; j++) {
+        const v = gray[i * px + j];
+        img.data[4 * j] = img.data[4 * j + 1] = img.data[4 * j + 2] = v;
+        img.data[4 * j + 3] = 255;
       }
-    }
-    const invert = border > 128 * borderN;
-    for (let i = 0; i < n * n; i++) {
-      const v = invert ? 255 - gray[i] : gray[i];
-      out[4 * i] = out[4 * i + 1] = out[4 * i + 2] = v;
-      out[4 * i + 3] = 255;
-    }
-    return out;
+      ctx.putImageData(img, 2 + (i % 5) * 34, 2 + Math.floor(i / 5) * 28);
+    });
   }
 
   async use() {
