@@ -27,7 +27,7 @@ async function dbDo(mode, fn) {
       const tx = db.transaction(STORE, mode);
       const req = fn(tx.objectStore(STORE));
       tx.oncomplete = () => resolve(req.result);
-      tx.onerror = tx.onabort = () => reject(tx.error || new Error('IndexedDB transaction failed'));
+      tx.onerror = tx.onabort = () => reject(tx.failure || tx.error || new Error('IndexedDB transaction failed'));
     });
   } finally {
     db.close();
@@ -37,16 +37,47 @@ async function dbDo(mode, fn) {
 const describe = (r) => ({ id: r.id, step: r.step, dStep: r.dStep, savedAt: r.savedAt, name: r.name, dataset: r.dataset,
   preset: r.preset });
 
+// The saved trainings' descriptions live in one small record (INDEX), so a
+// save or a list reads none of the states (several MB each). A store from
+// before the index gets one, once, from its records.
+const INDEX = '#index';
+const newestFirst = (list) => list.sort((x, y) => y.savedAt - x.savedAt);
+
+// The index in a transaction (request callbacks), built from the records
+// when there is none; next(list) runs inside the same transaction.
+// What next throws (a put past the quota) aborts the transaction with it.
+function withIndex(store, next) {
+  const then = (list, made) => {
+    try {
+      next(list, made);
+    } catch (e) {
+      store.transaction.failure = e;
+      store.transaction.abort();
+    }
+  };
+  const req = store.get(INDEX);
+  req.onsuccess = () => {
+    if (Array.isArray(req.result)) return then(req.result);
+    const keys = store.getAllKeys(), values = store.getAll();
+    values.onsuccess = () => then(newestFirst(values.result.map((r, i) => [keys.result[i], r])
+      .filter(([k, r]) => k !== INDEX && r && r.version === 1).map(([k, r]) => describe({ ...r, id: r.id || k }))), true);
+  };
+  return req;
+}
+
 // The saved trainings, newest first (without their bytes).
 async function savedList() {
-  let all;
+  let list = [], built = false;
   try {
-    all = await dbDo('readonly', (store) => store.getAll());
+    await dbDo('readonly', (store) => withIndex(store, (found, made) => {
+      list = found;
+      built = made;
+    }));
+    if (built) await dbDo('readwrite', (store) => store.put(list, INDEX)).catch(() => {}); // kept for next time if it fits
   } catch {
     return [];
   }
-  return all.filter((r) => r && r.version === 1).map((r) => describe({ ...r, id: r.id || 'current' }))
-    .sort((a, b) => b.savedAt - a.savedAt);
+  return list;
 }
 
 async function savedInfo() {
@@ -69,16 +100,21 @@ function saveFailure(e) {
 // Stores a record ({id, state, ...}); the oldest beyond MAX_SAVES go.
 // Posts 'saved' either way.
 async function storeRecord(record) {
-  try {
-    await dbDo('readwrite', (store) => store.put(record, record.id));
-    const old = (await savedList()).slice(MAX_SAVES);
-    if (old.length) await dbDo('readwrite', (store) => old.forEach((r) => store.delete(r.id)));
+  const info = describe(record);
+  let list;
+  try { // the state, the index and the oldest saves' removal in one transaction
+    await dbDo('readwrite', (store) => withIndex(store, (found) => {
+      const all = newestFirst([info, ...found.filter((r) => r.id !== record.id)]);
+      list = all.slice(0, MAX_SAVES);
+      store.put(record, record.id);
+      all.slice(MAX_SAVES).forEach((r) => store.delete(r.id));
+      store.put(list, INDEX);
+    }));
   } catch (e) {
     post({ type: 'saved', ok: false, quota: isQuota(e), message: `Autosave failed: ${saveFailure(e)}` });
     return null;
   }
-  const info = describe(record);
-  post({ type: 'saved', ok: true, ...info, list: await savedList() });
+  post({ type: 'saved', ok: true, ...info, list });
   return info;
 }
 
@@ -91,7 +127,12 @@ async function loadRecord(id) {
 
 async function forgetRecord(id) {
   const key = id || ((await savedList())[0] || {}).id;
-  if (key) await dbDo('readwrite', (store) => store.delete(key));
+  if (key) {
+    await dbDo('readwrite', (store) => withIndex(store, (found) => {
+      store.delete(key);
+      store.put(found.filter((r) => r.id !== key), INDEX);
+    }));
+  }
   post({ type: 'resumable', ...((await savedInfo()) || { list: [] }) });
 }
 
@@ -116,13 +157,42 @@ function holdRun(id) {
   });
 }
 
-// Saves the engine's last good state under the run's key.
-async function saveGood() {
+// Saves the engine's last good state under the run's key. One store at a
+// time: states kept while one is stored wait, and only the newest of them
+// is stored next (a busy machine can take longer to store a state than the
+// run takes to keep the next; they must not pile up in memory).
+let storing = null, storeAgain = false;
+
+function saveGood() {
+  // called as a state is kept: what it is and when, for the record stored later
+  const st = json(M._gpw_run_json(s));
+  w.kept = { at: Date.now(), step: st.good_step, dStep: st.d_step };
+  if (storing) {
+    storeAgain = true;
+    return storing;
+  }
+  storing = (async () => {
+    try {
+      let info;
+      do {
+        storeAgain = false;
+        info = await storeGood();
+      } while (storeAgain);
+      return info;
+    } finally {
+      storing = null;
+    }
+  })();
+  return storing;
+}
+
+async function storeGood() {
   const n = M._gpw_run_good_len(s);
   if (!n || !w.model || w.model.kind !== 'training') return null;
   const p = M._gpw_run_good(s), st = json(M._gpw_run_json(s));
+  const kept = w.kept && w.kept.step === st.good_step ? w.kept : { at: Date.now(), step: st.good_step, dStep: st.d_step };
   return storeRecord({
-    version: 1, id: w.runId, savedAt: Date.now(), step: st.step, dStep: st.d_step, name: w.model.name,
+    version: 1, id: w.runId, savedAt: kept.at, step: kept.step, dStep: kept.dStep, name: w.model.name,
     preset: configValues(1).preset, dataset: w.dataset ? w.dataset.id : null,
     own: w.dataset && w.dataset.id === 'own' ? w.ownImages : null, noiseSeed: w.noiseSeed,
     state: M.HEAPU8.slice(p, p + n), // with the charts and the timeline in it
