@@ -11,6 +11,11 @@
  *  - the trace follows the best start and ends on the result;
  *  - the model is left as it was (weights, gradients, mode);
  *  - bad options and inputs are refused with a message;
+ *  - a projection taken in steps (begin, step by any sizes, finish) gives
+ *    the one-shot result bit for bit (latent, image, trace, numbers); between
+ *    two calls the model is as it was; finishing early, stepping after a
+ *    change of the model's shape and stepping a failed projection are
+ *    refused; ending twice is harmless;
  *  - D's saliency equals a central difference of D's score on sampled
  *    pixels, for an unconditional and a class-conditional (concat) D;
  *  - the memorization check: a training image's nearest training image is
@@ -158,6 +163,71 @@ static void mask_and_trace(void) {
     gp_gan_free(&gan);
 }
 
+/* begin + steps of the given sizes (cycled) + finish against gp_project */
+static void chunked(const char *path, int label, const int *sizes, int n_sizes) {
+    gp_err err;
+    gp_gan gan;
+    if (!CHECK_OK(gp_model_load_file(&gan, path, &err) == GP_OK, path)) return;
+    int n = gp_shape_size(gan.image), L = gan.cfg.latent;
+    float *target = malloc(sizeof(float) * n), *mask = malloc(sizeof(float) * n), *z = malloc(sizeof(float) * L);
+    float *a = malloc(sizeof(float) * n), *b = malloc(sizeof(float) * n), *za = malloc(sizeof(float) * L);
+    float *zb = malloc(sizeof(float) * L), *ta = malloc(sizeof(float) * n * 5), *tb = malloc(sizeof(float) * n * 5);
+    gp_gan_latents(&gan, 11, 1, z);
+    int cls = label >= 0 ? label : 2;
+    gp_gan_generate(&gan, z, gan.cfg.classes ? &cls : NULL, 1, target);
+    for (int i = 0; i < n; i++) mask[i] = (i % 28) < 20 ? 1.0f : 0.25f;
+    gp_project_opts o = gp_project_defaults();
+    o.steps = 37;
+    o.restarts = 5;
+    o.label = label;
+    o.trace_every = 8;
+    gp_project_result ra, rb;
+    memset(ta, 0, sizeof(float) * n * 5);
+    memset(tb, 0, sizeof(float) * n * 5);
+    CHECK(gp_project(&gan, target, mask, &o, za, a, ta, 5, &ra, &err) == GP_OK);
+    uint32_t params = hash_floats(gan.G.params, gan.G.n_params), grads = hash_floats(gan.G.grads, gan.G.n_params);
+    float *own = gan.G.params;
+    int training = gan.G.training;
+    gp_projection p;
+    CHECK(gp_project_begin(&p, &gan, target, mask, &o, tb, 5, &err) == GP_OK);
+    CHECK(gp_project_finish(&p, zb, b, &rb, &err) == GP_ERR_ARG && strstr(err.msg, "0 of its 37 steps"));
+    int calls = 0, ok = 1;
+    while (p.steps_done < o.steps) {
+        int before = p.steps_done, k = sizes[calls++ % n_sizes];
+        ok &= gp_project_step(&p, k, &err) == GP_OK;
+        ok &= p.steps_done == (before + k < o.steps ? before + k : o.steps);
+        /* between two calls the model is the caller's again */
+        ok &= gan.G.params == own && gan.G.training == training;
+    }
+    CHECK(ok);
+    CHECK(gp_project_step(&p, 0, &err) == GP_ERR_ARG);
+    CHECK(gp_project_step(&p, 5, &err) == GP_OK && p.steps_done == o.steps); /* nothing left: nothing done */
+    CHECK(gp_project_finish(&p, zb, b, &rb, &err) == GP_OK);
+    gp_project_end(&p);
+    gp_project_end(&p);
+    printf("%s: %d steps in %d calls (sizes %d...): the same latent, image, trace and numbers as one call\n", path, o.steps,
+           calls, sizes[0]);
+    CHECK(memcmp(za, zb, sizeof(float) * L) == 0 && memcmp(a, b, sizeof(float) * n) == 0);
+    CHECK(ra.traced == 5 && rb.traced == 5 && memcmp(ta, tb, sizeof(float) * n * 5) == 0);
+    CHECK(memcmp(&ra.loss, &rb.loss, sizeof ra.loss) == 0 && memcmp(&ra.prior, &rb.prior, sizeof ra.prior) == 0 &&
+          ra.label == rb.label && ra.start == rb.start);
+    CHECK(hash_floats(gan.G.params, gan.G.n_params) == params && hash_floats(gan.G.grads, gan.G.n_params) == grads);
+    /* the model's shape changes under it: refused, and then for good */
+    CHECK(gp_project_begin(&p, &gan, target, NULL, &o, tb, 5, &err) == GP_OK && gp_project_step(&p, 3, &err) == GP_OK);
+    gan.cfg.latent++;
+    CHECK(gp_project_step(&p, 1, &err) == GP_ERR_ARG && strstr(err.msg, "model changed") && p.steps_done == 3);
+    gan.cfg.latent--;
+    CHECK(gp_project_step(&p, 1, &err) == GP_ERR_ARG && gp_project_finish(&p, zb, b, &rb, &err) == GP_ERR_ARG);
+    gp_project_end(&p);
+    CHECK(gp_project_step(&p, 1, &err) == GP_ERR_ARG && strstr(err.msg, "none under way"));
+    /* bad inputs are refused by begin as by gp_project, leaving nothing to end */
+    o.steps = 0;
+    CHECK(gp_project_begin(&p, &gan, target, NULL, &o, NULL, 0, &err) == GP_ERR_ARG && p.z == NULL);
+    gp_project_end(&p);
+    free(target); free(mask); free(z); free(a); free(b); free(za); free(zb); free(ta); free(tb);
+    gp_gan_free(&gan);
+}
+
 static void refusals(void) {
     gp_err err;
     gp_gan gan;
@@ -300,6 +370,10 @@ int main(void) {
     drawn_two();
     mask_and_trace();
     refusals();
+    static const int ones[] = {1}, mixed[] = {7, 1, 13, 2};
+    chunked("models/mnist-dcgan.gpm", -1, ones, 1);
+    chunked("models/mnist-cdcgan.gpm", -1, mixed, 4);
+    chunked("models/mnist-cdcgan.gpm", 4, mixed + 2, 2);
     saliency("mlp", 0);
     saliency("dcgan", 0);
     saliency("dcgan", 1);

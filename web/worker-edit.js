@@ -1,7 +1,7 @@
 // worker-edit.js: editing with the generator, the memorization check and
 // D's saliency: the engine's worker's part (loaded by worker.js with
 // importScripts; it shares M, s, w, tables, check, json, takeRgba, and
-// worker-explore.js's withKeptClass, setKept and ROW). The numbers are the engine's (gpw_project,
+// worker-explore.js's withKeptClass, setKept and ROW). The numbers are the engine's (gpw_project_begin/step/finish,
 // gpw_nearest, gpw_saliency); this only moves pixels.
 'use strict';
 
@@ -11,7 +11,19 @@ const NEAREST = 6;
 
 // model: the model the projection was made with (another model's latent
 // rows mean nothing); label: the class the projection settled on
-const edit = { model: null, label: -1 };
+// running: the projection under way ({cancelled, model}) or null
+const edit = { model: null, label: -1, running: null };
+
+// Resolves after the messages already queued for this worker (a cancel) have had their turn.
+const editChannel = new MessageChannel();
+const editWaiting = [];
+editChannel.port1.onmessage = () => editWaiting.shift()();
+function nextMessageTurn() {
+  return new Promise((resolve) => {
+    editWaiting.push(resolve);
+    editChannel.port2.postMessage(null);
+  });
+}
 const projected = () => edit.model !== null && edit.model === w.model;
 
 // Draws with class `label` (a conditional model), then puts the page's class back.
@@ -34,27 +46,58 @@ const EDIT_HANDLERS = {
   },
 
   // rgba: size x size x 4 (a whole multiple of the model's side); mask the
-  // same or null; noise 0..2; label -1 for the best class.
-  editProject({ rgba, size, mask, noise, label, seed = 1 }) {
+  // same or null; noise 0..2; label -1 for the best class. The engine
+  // takes a few steps per call (gpw_project_step); between two calls the
+  // worker posts {type: 'editProgress', step, steps} and takes other
+  // messages, so editCancel stops it. One projection at a time: another
+  // is refused while one runs. Answers the result, or {cancelled, step,
+  // steps, why} with nothing written.
+  async editProject({ rgba, size, mask, noise, label, seed = 1 }) {
     if (!w.model) throw new Error('No model yet.');
+    if (edit.running) throw new Error('A projection is already running: cancel it or let it finish first.');
     const pic = new Uint8Array(rgba), msk = mask ? new Uint8Array(mask) : null;
+    const { steps, starts, steps_per_call: perCall } = tables.project; // the engine's defaults for editing
     const p = M._gpw_alloc(pic.length), q = msk ? M._gpw_alloc(msk.length) : 0;
     try {
       M.HEAPU8.set(pic, p);
       if (msk) M.HEAPU8.set(msk, q);
-      const t0 = performance.now();
-      const { steps, starts } = tables.project; // the engine's defaults for editing
-      check(M._gpw_project(s, p, pic.length, size, size, q, msk ? msk.length : 0, noise, steps,
+      check(M._gpw_project_begin(s, p, pic.length, size, size, q, msk ? msk.length : 0, noise, steps,
         Math.min(starts, w.batch || starts), seed, w.classes ? label : -1, EDIT_ROW.result), 'Projecting');
+    } finally { // the engine has its own copies
+      M._gpw_free(p);
+      if (q) M._gpw_free(q);
+    }
+    const job = { cancelled: false, model: w.model };
+    edit.running = job;
+    const t0 = performance.now();
+    let at = { step: 0, steps };
+    try {
+      post({ type: 'editProgress', ...at });
+      while (at.step < at.steps) {
+        await nextMessageTurn(); // a cancel, or a new model, gets its turn here
+        const why = job.cancelled ? 'cancel' : w.model !== job.model ? 'model' : null;
+        if (why) return { cancelled: true, why, ...at };
+        check(M._gpw_project_step(s, perCall), 'Projecting');
+        at = json(M._gpw_project_json(s));
+        post({ type: 'editProgress', step: at.step, steps: at.steps });
+      }
+      check(M._gpw_project_finish(s), 'Projecting');
       const result = json(M._gpw_project_json(s));
       const strip = takeRgba();
       edit.model = w.model;
       edit.label = result.class;
       return { ...result, strip, ms: performance.now() - t0, steps };
     } finally {
-      M._gpw_free(p);
-      if (q) M._gpw_free(q);
+      M._gpw_project_cancel(s); // whatever ended it, the engine holds no projection after
+      edit.running = null;
     }
+  },
+
+  // Stops the projection under way before its next steps; false if none runs.
+  editCancel() {
+    if (!edit.running) return false;
+    edit.running.cancelled = true;
+    return true;
   },
 
   // The result moved along latent direction dir by amount, drawn as class

@@ -8,7 +8,7 @@
 //   {type: 'reply', rid, ok, result | error}. See `handlers` below.
 // Worker -> page, unasked: status, model, turn (the engine's answer to a
 //   turn or step, snake_case), history, snapshot, timeline, grid, realfake,
-//   fd, dataset, marker, saved, resumable, error.
+//   fd, dataset, marker, saved, resumable, editProgress, error.
 'use strict';
 
 importScripts('worker-engine.js', 'worker-data.js');

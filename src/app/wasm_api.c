@@ -34,6 +34,9 @@
 #define GPW_MIN_USER_IMAGES 10
 #define GPW_MAX_USER_IMAGES 10000
 #define GPW_MAX_SCORE 2000 /* most samples one gpw_score call scores */
+/* the page's projection: steps per gpw_project_step call, a fraction of a
+ * second each, so that a Cancel is taken between two calls */
+#define GPW_PROJECT_STEPS_PER_CALL 2
 
 typedef struct {
     gp_err err;
@@ -66,6 +69,12 @@ typedef struct {
     /* the memorization check's features of the training images (built on first use) */
     gp_feature_bank bank;
     int has_bank;
+    /* a projection in steps (gpw_project_begin): its state, and the target,
+     * mask and trace it reads and writes (proj_mem), the row it ends in */
+    gp_projection proj;
+    float *proj_mem;
+    int proj_row;
+    int proj_model_gone; /* the last projection was ended by a new, loaded or restored model */
 } gp_session;
 
 /* A session the caller passed: not NULL and inside the memory (wasm_mem.h). */
@@ -95,7 +104,28 @@ EMSCRIPTEN_KEEPALIVE gp_session *gpw_new(void) {
     return s;
 }
 
+/* Ends a projection in steps, if one is under way: nothing it did is kept. */
+static int drop_projection(gp_session *s) {
+    int was = s->proj_mem != NULL;
+    gp_project_end(&s->proj);
+    free(s->proj_mem);
+    s->proj_mem = NULL;
+    return was;
+}
+
+/* The model on show is replaced: a projection on it ends. */
+static void model_replaced(gp_session *s) {
+    if (drop_projection(s)) s->proj_model_gone = 1;
+}
+
+/* Why a step or finish has no projection to go on with. */
+static int no_projection(gp_session *s) {
+    return gp_fail(&s->err, GP_ERR_ARG, s->proj_model_gone ? "the projection was ended: another model is on show"
+                                                            : "no projection under way");
+}
+
 static void drop_model(gp_session *s) {
+    model_replaced(s); /* it ran on this model */
     gp_run_drop(&s->run);
     free(s->z);
     free(s->images);
@@ -291,6 +321,7 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_tables_json(gp_session *s) {
     gp_json_knum(j, "lr", o.lr);
     gp_json_knum(j, "prior", o.prior);
     gp_json_kint(j, "max_steps", 10000);
+    gp_json_kint(j, "steps_per_call", GPW_PROJECT_STEPS_PER_CALL);
     gp_json_close(j, '}');
     gp_json_key(j, "datasets"); /* the shipped datasets' names for people (GP_DATASETS) */
     gp_json_open(j, '[');
@@ -433,6 +464,7 @@ static int adopt_model(gp_session *s, gp_gan *gan) {
     gp_run_set_scorer(&s->run, s->has_clf && s->has_ref ? &s->clf : NULL, &s->ref);
     s->run.view_label = -1;
     gp_status st = gp_run_adopt(&s->run, gan, &s->err);
+    if (st == GP_OK) model_replaced(s);
     if (st != GP_OK) {
         free(z);
         free(images);
@@ -546,6 +578,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_run_good_len(gp_session *s) { return LIVE(s) ? (int
 EMSCRIPTEN_KEEPALIVE int gpw_run_restore(gp_session *s) {
     NEED_SESSION(s, GP_ERR_ARG);
     gp_status st = gp_run_restore(&s->run, &s->err);
+    if (st == GP_OK) model_replaced(s);
     if (st == GP_OK) s->label = s->run.view_label = -1;
     return (int)st;
 }
@@ -882,30 +915,36 @@ EMSCRIPTEN_KEEPALIVE float *gpw_probs(gp_session *s) { return LIVE(s) ? s->probs
 
 /* ---- editing with the generator, and why D decides ------------------------ */
 
-/* Projects a picture onto the generator (see gp_project): rgba (h x w x 4,
- * the model's size or a whole multiple; dark ink on paper is inverted), an
- * optional mask of the same size (light pixels must match, G fills the dark
- * ones; NULL for none), Gaussian noise of std `noise` added to the target
- * first (denoising; 0..2, from seed), steps, starting points, the seed of
- * the starts, the class (-1: the best class of a conditional model) and the
- * latent row that receives the result. Then the rendered set (gpw_rgba) is
- * one row: the target as the engine saw it, the best start's image every
- * tenth of the steps, and last the result; gpw_project_json says loss,
- * class, start, mean_z2, traced and counted (the pixels the loss is over). */
-EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len, int h, int w, const uint8_t *mask_rgba,
-                                     int mask_len, double noise, int steps, int starts, double seed, int label, int row) {
+/* Projects a picture onto the generator (see gp_project), in steps so
+ * that the caller can stay responsive and stop it: gpw_project_begin
+ * checks the request and starts; gpw_project_step takes a few steps at a
+ * time; gpw_project_finish writes the result; gpw_project_cancel ends it
+ * with nothing written. One projection at a time: a second begin is
+ * refused while one is under way. A new, loaded or restored model ends it
+ * (a step then says so).
+ *
+ * begin takes rgba (h x w x 4, the model's size or a whole multiple; dark
+ * ink on paper is inverted), an optional mask of the same size (light
+ * pixels must match, G fills the dark ones; NULL for none), Gaussian noise
+ * of std `noise` added to the target first (denoising; 0..2, from seed),
+ * steps, starting points, the seed of the starts, the class (-1: the best
+ * class of a conditional model) and the latent row that receives the
+ * result. The picture and mask are copied: the caller may free them. */
+EMSCRIPTEN_KEEPALIVE int gpw_project_begin(gp_session *s, const uint8_t *rgba, int len, int h, int w, const uint8_t *mask_rgba,
+                                           int mask_len, double noise, int steps, int starts, double seed, int label, int row) {
     int st = check_rows(s, row, 1);
     if (st) return st;
+    if (s->proj_mem) return gp_fail(&s->err, GP_ERR_ARG, "a projection is under way: cancel it or let it finish first");
     if (!buffer_ok(s, rgba, len, "picture") || !buffer_ok(s, mask_rgba, mask_len, "mask")) return GP_ERR_ARG;
     if (h < 1 || w < 1 || h > 1024 || w > 1024 || len != h * w * 4 || (mask_rgba && mask_len != len))
         return gp_fail(&s->err, GP_ERR_ARG, "the picture must be h x w x 4 bytes (h, w in 1..1024) and the mask as large");
     if (!(noise >= 0.0 && noise <= 2.0)) return gp_fail(&s->err, GP_ERR_ARG, "noise must be in 0..2, got %g", noise);
     if (!seed_ok(s, seed)) return GP_ERR_ARG;
     gp_shape im = s->run.gan.image;
-    int n_img = gp_shape_size(im);
+    int n_img = gp_shape_size(im), cap = 11;
     if (im.c != 1) return gp_fail(&s->err, GP_ERR_ARG, "only grayscale models edit pictures");
-    /* the picture and mask as the model sees them; the rendered set changes only on success */
-    float *target = malloc(sizeof(float) * 2 * (size_t)n_img), *mask = target ? target + n_img : NULL;
+    /* the picture and mask as the model sees them, then room for the trace */
+    float *target = malloc(sizeof(float) * (size_t)n_img * (2 + cap)), *mask = target ? target + n_img : NULL;
     if (!target) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
     st = (int)gp_image_from_rgba(target, rgba, h, w, im.h, im.w, 0, &s->err);
     if (!st && mask_rgba) st = (int)gp_image_from_rgba(mask, mask_rgba, h, w, im.h, im.w, 1, &s->err);
@@ -921,11 +960,6 @@ EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len
             target[i] = v < -1.0f ? -1.0f : v > 1.0f ? 1.0f : v;
         }
     }
-    double counted = n_img; /* the pixels the error is measured over */
-    if (mask_rgba) {
-        counted = 0.0;
-        for (int i = 0; i < n_img; i++) counted += mask[i];
-    }
     gp_project_opts o = gp_project_defaults();
     o.steps = steps;
     o.restarts = starts;
@@ -933,17 +967,60 @@ EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len
     o.label = label;
     /* every tenth of the steps, rounded up: at most ten points along the way, then the result (steps < 10: one per step) */
     o.trace_every = steps > 10 ? steps / 10 + (steps % 10 != 0) : 1;
-    int cap = 11;
-    float *trace = malloc(sizeof(float) * (size_t)n_img * cap);
-    gp_project_result r;
-    st = trace ? (int)gp_project(&s->run.gan, target, mask_rgba ? mask : NULL, &o, zrow(s, row), NULL, trace, cap, &r, &s->err)
-               : (int)gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
-    if (!st) { /* the rendered set: the target, then the trace (the result is its last image) */
-        memcpy(s->images, target, sizeof(float) * (size_t)n_img);
-        memcpy(s->images + n_img, trace, sizeof(float) * (size_t)n_img * r.traced);
+    st = (int)gp_project_begin(&s->proj, &s->run.gan, target, mask_rgba ? mask : NULL, &o, mask + n_img, cap, &s->err);
+    if (st) {
+        free(target);
+        return st;
     }
-    free(trace);
-    free(target);
+    s->proj_mem = target;
+    s->proj_row = row;
+    s->proj_model_gone = 0;
+    return 0;
+}
+
+/* Up to n (1..10000) more steps of the projection under way; then
+ * gpw_project_json says step (taken so far) and steps (in all). A failed
+ * step ends the projection, with nothing written. */
+EMSCRIPTEN_KEEPALIVE int gpw_project_step(gp_session *s, int n) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->proj_mem) return no_projection(s);
+    if (n < 1 || n > 10000) return gp_fail(&s->err, GP_ERR_ARG, "steps per call must be 1..10000, not %d", n);
+    int st = (int)gp_project_step(&s->proj, n, &s->err);
+    if (st) {
+        drop_projection(s);
+        return st;
+    }
+    gp_json *j = &s->out;
+    gp_json_reset(j);
+    gp_json_open(j, '{');
+    gp_json_kint(j, "step", s->proj.steps_done);
+    gp_json_kint(j, "steps", s->proj.o.steps);
+    gp_json_close(j, '}');
+    return answer(s) ? 0 : GP_ERR_NOMEM;
+}
+
+/* After the last step: the latent row receives the result, and the
+ * rendered set (gpw_rgba) is one row: the target as the engine saw it, the
+ * best start's image every tenth of the steps, and last the result;
+ * gpw_project_json says loss, class, start, mean_z2, traced and counted
+ * (the pixels the loss is over). The projection is over either way. */
+EMSCRIPTEN_KEEPALIVE int gpw_project_finish(gp_session *s) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->proj_mem) return no_projection(s);
+    gp_projection *p = &s->proj;
+    if (p->steps_done < p->o.steps)
+        return gp_fail(&s->err, GP_ERR_ARG, "the projection has taken %d of its %d steps: step on first", p->steps_done, p->o.steps);
+    int st = check_rows(s, s->proj_row, 1);
+    gp_project_result r;
+    if (!st) st = (int)gp_project_finish(p, zrow(s, s->proj_row), NULL, &r, &s->err);
+    gp_shape im = s->run.gan.image;
+    int n_img = p->n_img;
+    double counted = p->counted;
+    if (!st) { /* the rendered set: the target, then the trace (the result is its last image) */
+        memcpy(s->images, s->proj_mem, sizeof(float) * (size_t)n_img);
+        memcpy(s->images + n_img, p->trace, sizeof(float) * (size_t)n_img * r.traced);
+    }
+    drop_projection(s);
     if (st) return st;
     int count = 1 + r.traced, gw, gh;
     gp_grid_size(count, count, im.h, im.w, &gw, &gh);
@@ -966,7 +1043,23 @@ EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len
     return answer(s) ? 0 : GP_ERR_NOMEM;
 }
 
-/* What the last gpw_project or gpw_nearest found (read it before another JSON call). */
+/* Ends the projection under way with nothing written (the latent rows, the
+ * rendered set and the model are as they were). Returns 1 if there was one,
+ * 0 if not. */
+EMSCRIPTEN_KEEPALIVE int gpw_project_cancel(gp_session *s) {
+    NEED_SESSION(s, 0);
+    return drop_projection(s);
+}
+
+/* The whole projection in one call: begin, every step, finish (see above). */
+EMSCRIPTEN_KEEPALIVE int gpw_project(gp_session *s, const uint8_t *rgba, int len, int h, int w, const uint8_t *mask_rgba,
+                                     int mask_len, double noise, int steps, int starts, double seed, int label, int row) {
+    int st = gpw_project_begin(s, rgba, len, h, w, mask_rgba, mask_len, noise, steps, starts, seed, label, row);
+    if (!st) st = gpw_project_step(s, steps);
+    return st ? st : gpw_project_finish(s);
+}
+
+/* What the last gpw_project, gpw_project_step or _finish or gpw_nearest found (read it before another JSON call). */
 EMSCRIPTEN_KEEPALIVE const char *gpw_project_json(gp_session *s) { return LIVE(s) ? answer(s) : NULL; }
 
 /* Why D decides: the saliency (gradient of D's score with respect to the

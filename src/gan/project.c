@@ -77,14 +77,13 @@ static void keep_typical(float *z, int L) {
     for (int j = 0; j < L; j++) z[j] *= scale;
 }
 
-gp_status gp_project(gp_gan *gan, const float *target, const float *mask, const gp_project_opts *opts, float *z_out,
-                     float *image_out, float *trace, int trace_cap, gp_project_result *res, gp_err *err) {
+gp_status gp_project_begin(gp_projection *p, gp_gan *gan, const float *target, const float *mask,
+                           const gp_project_opts *opts, float *trace, int trace_cap, gp_err *err) {
+    memset(p, 0, sizeof *p);
     gp_project_opts o = opts ? *opts : gp_project_defaults();
     gp_status st = check_inputs(gan, target, mask, &o, trace, trace_cap, err);
     if (st != GP_OK) return st;
     int R = o.restarts, L = gan->cfg.latent, C = gan->cfg.classes, W = L + C, n_img = gp_shape_size(gan->image);
-    double counted = 0.0;
-    for (int i = 0; i < n_img; i++) counted += mask ? mask[i] : 1.0f;
     size_t nz = (size_t)R * L;
     float *z = malloc(sizeof(float) * nz * 3), *rows = malloc(sizeof(float) * (size_t)R * W);
     float *dy = malloc(sizeof(float) * (size_t)R * n_img), *loss = malloc(sizeof(float) * (size_t)R * 2);
@@ -93,61 +92,138 @@ gp_status gp_project(gp_gan *gan, const float *target, const float *mask, const 
         free(z); free(rows); free(dy); free(loss); free(labels);
         return gp_fail(err, GP_ERR_NOMEM, "projection: out of memory");
     }
-    float *m = z + nz, *v = m + nz, *total = loss + R;
-    memset(m, 0, sizeof(float) * nz * 2);
+    *p = (gp_projection){.gan = gan, .target = target, .mask = mask, .trace = trace, .trace_cap = trace_cap, .o = o,
+                         .R = R, .L = L, .C = C, .W = W, .n_img = n_img, .z = z, .m = z + nz, .v = z + 2 * nz,
+                         .rows = rows, .dy = dy, .loss = loss, .total = loss + R, .labels = labels, .failed = GP_OK};
+    for (int i = 0; i < n_img; i++) p->counted += mask ? mask[i] : 1.0f;
+    memset(p->m, 0, sizeof(float) * nz * 2);
     gp_rng rng;
     gp_rng_seed(&rng, o.seed);
     gp_rng_fill_normal(&rng, z, (int)nz, 0.0f, 1.0f);
     for (int r = 0; r < R; r++) labels[r] = C ? (o.label >= 0 ? o.label : r % C) : 0;
+    return GP_OK;
+}
 
-    /* G frozen, in evaluation mode, on its averaged weights if it has them */
+void gp_project_end(gp_projection *p) {
+    if (!p) return;
+    free(p->z); free(p->rows); free(p->dy); free(p->loss); free(p->labels);
+    memset(p, 0, sizeof *p);
+}
+
+/* Whether the projection can go on: begun, not failed, the model still of the shape it began with. */
+static gp_status usable(gp_projection *p, gp_err *err) {
+    if (!p->z) return gp_fail(err, GP_ERR_ARG, "projection: none under way");
+    if (p->failed != GP_OK) return gp_fail(err, p->failed, "projection: it stopped at step %d and cannot go on", p->steps_done + 1);
+    const gp_gan *gan = p->gan;
+    if (gan->cfg.latent != p->L || gan->cfg.classes != p->C || gp_shape_size(gan->image) != p->n_img ||
+        gan->G.max_batch < p->R)
+        return gp_fail(err, p->failed = GP_ERR_ARG, "projection: the model changed while it ran");
+    return GP_OK;
+}
+
+/* G frozen, in evaluation mode, on its averaged weights if it has them, for one call. */
+typedef struct {
+    float *params;
+    int training;
+} g_saved;
+
+static g_saved freeze_g(gp_gan *gan) {
     gp_net *G = &gan->G;
-    int saved_training = G->training;
-    float *own = G->params;
+    g_saved s = {G->params, G->training};
     if (gan->ema) G->params = gan->ema;
     G->training = 0;
     gan->fake_ready = 0; /* these forwards overwrite G's activations */
+    return s;
+}
 
+static void thaw_g(gp_gan *gan, g_saved s) {
+    gan->G.params = s.params;
+    gan->G.training = s.training;
+}
+
+/* Pass t (1..steps + 1; the last only measures): G of every start, their
+ * losses (and the gradient dy unless last), the best start into *best, the
+ * trace. Returns G's images, or NULL if a loss is not finite. */
+static const float *measure(gp_projection *p, int t, int last, int *best, gp_err *err) {
+    int R = p->R, L = p->L, n_img = p->n_img;
+    gp_gan_g_input_rows(p->gan, p->z, p->C ? p->labels : NULL, 0, R, p->rows);
+    const float *y = gp_net_forward(&p->gan->G, p->rows, R);
+    pixel_loss(y, p->target, p->mask, R, n_img, p->counted, p->loss, last ? NULL : p->dy);
+    gp_status st = GP_OK;
+    *best = 0;
+    for (int r = 0; r < R; r++) {
+        p->total[r] = p->loss[r] + p->o.prior * mean_sq(p->z + (size_t)r * L, L);
+        if (!isfinite(p->total[r])) st = gp_fail(err, GP_ERR_NAN, "projection: the loss became %g at step %d", (double)p->total[r], t);
+        if (p->total[r] < p->total[*best]) *best = r;
+    }
+    if (st != GP_OK) {
+        p->failed = st;
+        return NULL;
+    }
+    /* the last slot is the result's: a trace with less room than its steps keeps its first trace_cap - 1 and the result */
+    int every = p->o.trace_every, cap = p->trace_cap;
+    if (every && (last ? p->traced < cap : p->traced < cap - 1 && t % every == 0))
+        memcpy(p->trace + (size_t)p->traced++ * n_img, y + (size_t)*best * n_img, sizeof(float) * (size_t)n_img);
+    return y;
+}
+
+gp_status gp_project_step(gp_projection *p, int n, gp_err *err) {
+    gp_status st = usable(p, err);
+    if (st != GP_OK) return st;
+    if (n < 1) return gp_fail(err, GP_ERR_ARG, "projection: steps per call must be at least 1, not %d", n);
+    int R = p->R, L = p->L, W = p->W, end = p->o.steps - p->steps_done < n ? p->o.steps : p->steps_done + n;
     const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
-    int traced = 0;
-    st = GP_OK;
-    for (int t = 1; t <= o.steps + 1 && st == GP_OK; t++) {
-        gp_gan_g_input_rows(gan, z, C ? labels : NULL, 0, R, rows);
-        const float *y = gp_net_forward(G, rows, R);
-        int last = t == o.steps + 1; /* the last pass only measures */
-        pixel_loss(y, target, mask, R, n_img, counted, loss, last ? NULL : dy);
-        int best = 0;
-        for (int r = 0; r < R; r++) {
-            total[r] = loss[r] + o.prior * mean_sq(z + (size_t)r * L, L);
-            if (!isfinite(total[r])) st = gp_fail(err, GP_ERR_NAN, "projection: the loss became %g at step %d", (double)total[r], t);
-            if (total[r] < total[best]) best = r;
-        }
-        if (st != GP_OK) break;
-        /* the last slot is the result's: a trace with less room than its steps keeps its first trace_cap - 1 and the result */
-        if (o.trace_every && (last ? traced < trace_cap : traced < trace_cap - 1 && t % o.trace_every == 0))
-            memcpy(trace + (size_t)traced++ * n_img, y + (size_t)best * n_img, sizeof(float) * (size_t)n_img);
-        if (last) {
-            if (z_out) memcpy(z_out, z + (size_t)best * L, sizeof(float) * (size_t)L);
-            if (image_out) memcpy(image_out, y + (size_t)best * n_img, sizeof(float) * (size_t)n_img);
-            if (res) *res = (gp_project_result){loss[best], mean_sq(z + (size_t)best * L, L), C ? labels[best] : -1, best, traced};
+    float *z = p->z, *m = p->m, *v = p->v, prior = p->o.prior;
+    g_saved saved = freeze_g(p->gan);
+    while (p->steps_done < end) {
+        int t = p->steps_done + 1, best;
+        if (!measure(p, t, 0, &best, err)) {
+            st = p->failed;
             break;
         }
-        const float *dx = gp_net_backward(G, dy, R, 0, 1);
+        const float *dx = gp_net_backward(&p->gan->G, p->dy, R, 0, 1);
         /* Adam on z, PyTorch's form, bias-corrected */
         double bc1 = 1.0 - pow(b1, t), bc2 = 1.0 - pow(b2, t);
-        float step = (float)(o.lr / bc1), bc2_sqrt = (float)sqrt(bc2);
+        float step = (float)(p->o.lr / bc1), bc2_sqrt = (float)sqrt(bc2);
         for (int r = 0; r < R; r++)
             for (int j = 0; j < L; j++) {
                 size_t k = (size_t)r * L + j;
-                float g = dx[(size_t)r * W + j] + o.prior * 2.0f * z[k] / (float)L;
+                float g = dx[(size_t)r * W + j] + prior * 2.0f * z[k] / (float)L;
                 m[k] = b1 * m[k] + (1.0f - b1) * g;
                 v[k] = b2 * v[k] + (1.0f - b2) * g * g;
                 z[k] -= step * m[k] / (sqrtf(v[k]) / bc2_sqrt + eps);
             }
         for (int r = 0; r < R; r++) keep_typical(z + (size_t)r * L, L);
+        p->steps_done = t;
     }
-    G->params = own;
-    G->training = saved_training;
-    free(z); free(rows); free(dy); free(loss); free(labels);
+    thaw_g(p->gan, saved);
+    return st;
+}
+
+gp_status gp_project_finish(gp_projection *p, float *z_out, float *image_out, gp_project_result *res, gp_err *err) {
+    gp_status st = usable(p, err);
+    if (st != GP_OK) return st;
+    if (p->steps_done < p->o.steps)
+        return gp_fail(err, GP_ERR_ARG, "projection: %d of its %d steps taken; finish after the last", p->steps_done, p->o.steps);
+    int L = p->L, n_img = p->n_img, best;
+    g_saved saved = freeze_g(p->gan);
+    const float *y = measure(p, p->o.steps + 1, 1, &best, err);
+    if (y) {
+        const float *zb = p->z + (size_t)best * L;
+        if (z_out) memcpy(z_out, zb, sizeof(float) * (size_t)L);
+        if (image_out) memcpy(image_out, y + (size_t)best * n_img, sizeof(float) * (size_t)n_img);
+        if (res) *res = (gp_project_result){p->loss[best], mean_sq(zb, L), p->C ? p->labels[best] : -1, best, p->traced};
+    }
+    thaw_g(p->gan, saved);
+    return y ? GP_OK : p->failed;
+}
+
+gp_status gp_project(gp_gan *gan, const float *target, const float *mask, const gp_project_opts *opts, float *z_out,
+                     float *image_out, float *trace, int trace_cap, gp_project_result *res, gp_err *err) {
+    gp_projection p;
+    gp_status st = gp_project_begin(&p, gan, target, mask, opts, trace, trace_cap, err);
+    if (st == GP_OK) st = gp_project_step(&p, p.o.steps, err);
+    if (st == GP_OK) st = gp_project_finish(&p, z_out, image_out, res, err);
+    gp_project_end(&p);
     return st;
 }

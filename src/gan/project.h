@@ -53,4 +53,47 @@ typedef struct {
 gp_status gp_project(gp_gan *gan, const float *target, const float *mask, const gp_project_opts *opts, float *z_out,
                      float *image_out, float *trace, int trace_cap, gp_project_result *res, gp_err *err);
 
+/* A projection in steps, for a caller that must stay responsive (the page's
+ * worker takes a message between two calls, e.g. a cancel): begin, step
+ * until steps_done == opts.steps, finish, end. gp_project is exactly these
+ * calls, and the result is the same bit for bit however the steps are cut.
+ * target, mask and trace are the caller's and must outlive the projection
+ * (they are read and written by the steps); all the memory the projection
+ * needs is taken in begin. The generator is used in evaluation mode on its
+ * averaged weights inside each call and put back before it returns, so
+ * other work may run on the model between two calls. */
+typedef struct {
+    gp_gan *gan;
+    const float *target, *mask;
+    float *trace;
+    int trace_cap;
+    gp_project_opts o;
+    int R, L, C, W, n_img;
+    double counted;    /* the pixels the loss is over */
+    float *z, *m, *v;  /* each R x L: the starts' latents, Adam's moments */
+    float *rows, *dy;  /* G's input rows (R x W), the loss's gradient (R x n_img) */
+    float *loss, *total; /* each R */
+    int *labels;       /* each start's class */
+    int steps_done;    /* Adam steps taken (0..o.steps) */
+    int traced;        /* images written to trace so far */
+    gp_status failed;  /* GP_OK, or why the steps stopped (a step's loss not finite, the model changed) */
+} gp_projection;
+
+/* Checks the inputs as gp_project does and takes the memory; on failure p
+ * holds nothing (gp_project_end on it is harmless). */
+gp_status gp_project_begin(gp_projection *p, gp_gan *gan, const float *target, const float *mask,
+                           const gp_project_opts *opts, float *trace, int trace_cap, gp_err *err);
+
+/* Up to n (>= 1) more Adam steps, fewer if the projection has fewer left.
+ * Refused if the model's shape changed since begin, or after a failed step. */
+gp_status gp_project_step(gp_projection *p, int n, gp_err *err);
+
+/* After the last step: measures the result and writes it as gp_project
+ * does (z_out, image_out, the trace's last image, res). Refused before. */
+gp_status gp_project_finish(gp_projection *p, float *z_out, float *image_out, gp_project_result *res, gp_err *err);
+
+/* Frees what begin took (p may be zeroed, ended already, or never begun
+ * successfully). Nothing is written to the caller's buffers. */
+void gp_project_end(gp_projection *p);
+
 #endif

@@ -802,6 +802,15 @@ function testRobust(e, data) {
   const past = () => M.HEAPU8.length + 4096, FAR = 0xffffff00;
   const str = (v, fn) => e.str(v, fn);
   const bytes = (n, fn) => e.bytesIn(new Uint8Array(n), fn);
+  // fn's status while a projection of s is under way (begun here, cancelled after)
+  const underWay = (fn) => {
+    e.ok(s, bytes(3136, (p) => M._gpw_project_begin(s, p, 3136, 28, 28, 0, 0, 0, 10, 2, 1, -1, 0)), 'gpw_project_begin');
+    try {
+      return fn();
+    } finally {
+      check(M._gpw_project_cancel(s) === 1, `${e.name}: the projection begun for a bad call is cancelled`);
+    }
+  };
   // rc: a nonzero status; none: no answer (NULL; the session says why); any: the call returns at all
   // (a NULL session has nowhere to say why)
   const calls = {
@@ -923,6 +932,24 @@ function testRobust(e, data) {
       ['rc', () => M._gpw_project(s, short, 16, BIG, BIG, 0, 0, 0, 10, 2, 1, -1, 0)],
       ['rc', () => M._gpw_project(s, past(), 3136, 28, 28, 0, 0, 0, 10, 2, 1, -1, 0)],
       ['rc', () => bytes(3136, (p) => M._gpw_project(s, p, 3136, 28, 28, FAR, 3136, 0, 10, 2, 1, -1, 0))]],
+    gpw_project_begin: [['rc', () => M._gpw_project_begin(NULL, short, 16, 2, 2, 0, 0, 0, 10, 2, 1, -1, 0)],
+      ['rc', () => M._gpw_project_begin(s, NULL, 3136, 28, 28, 0, 0, 0, 10, 2, 1, -1, 0)],
+      ['rc', () => M._gpw_project_begin(s, short, 16, 28, 28, 0, 0, 0, 10, 2, 1, -1, 0)], // the size claims more than the buffer
+      ['rc', () => M._gpw_project_begin(s, short, 16, 2, 2, 0, 0, 0, 10, 2, 1, -1, 0)], // a picture of another size
+      ['rc', () => M._gpw_project_begin(s, short, 16, 2, 2, short, 8, 0, 10, 2, 1, -1, 0)],
+      ['rc', () => M._gpw_project_begin(s, short, 16, 2, 2, 0, 0, NaN, 10, 2, 1, -1, 0)],
+      ['rc', () => M._gpw_project_begin(s, short, 16, 2, 2, 0, 0, 0, 10, 2, 1, -1, BIG)],
+      ['rc', () => M._gpw_project_begin(s, short, 16, BIG, BIG, 0, 0, 0, 10, 2, 1, -1, 0)],
+      ['rc', () => M._gpw_project_begin(s, past(), 3136, 28, 28, 0, 0, 0, 10, 2, 1, -1, 0)],
+      ['rc', () => bytes(3136, (p) => M._gpw_project_begin(s, p, 3136, 28, 28, FAR, 3136, 0, 10, 2, 1, -1, 0))],
+      ['rc', () => bytes(3136, (p) => M._gpw_project_begin(s, p, 3136, 28, 28, 0, 0, 0, 0, 2, 1, -1, 0))], // 0 steps
+      ['rc', () => underWay(() => bytes(3136, (p) => M._gpw_project_begin(s, p, 3136, 28, 28, 0, 0, 0, 10, 2, 1, -1, 0)))]], // a second
+    gpw_project_step: [['rc', () => M._gpw_project_step(NULL, 1)], ['rc', () => M._gpw_project_step(s, 1)], // none under way
+      ['rc', () => underWay(() => M._gpw_project_step(s, 0))], ['rc', () => underWay(() => M._gpw_project_step(s, -1))],
+      ['rc', () => underWay(() => M._gpw_project_step(s, BIG))]],
+    gpw_project_finish: [['rc', () => M._gpw_project_finish(NULL)], ['rc', () => M._gpw_project_finish(s)], // none under way
+      ['rc', () => underWay(() => M._gpw_project_finish(s))]], // steps left
+    gpw_project_cancel: [['any', () => M._gpw_project_cancel(NULL)], ['any', () => M._gpw_project_cancel(s)]],
     gpw_project_json: [['any', () => M._gpw_project_json(NULL)]],
     gpw_saliency: [['rc', () => M._gpw_saliency(NULL, 2)], ['rc', () => M._gpw_saliency(s, 0)], ['rc', () => M._gpw_saliency(s, BIG)]],
     gpw_nearest: [['rc', () => M._gpw_nearest(NULL, 0, 2, 0)], ['rc', () => M._gpw_nearest(s, -1, 2, 0)],
@@ -1168,6 +1195,45 @@ function testEdit(e, data) {
       lost.push(`${steps} steps: ${got} traced, ${n} cells${last === JSON.stringify(cell(rgbaNow(), 0, M._gpw_rgba_width(s))) ? '' : ', the last not the result'}`);
   }
   check(lost.length === 0, `${e.name}: projections of 1..40 steps keep the result last in the strip (11..28 lost it)`, lost.join('; '));
+  // in steps: the same result as one call, bit for bit, whatever the steps per call; progress said as it goes
+  const L = M._gpw_model_json(s) && e.json(M._gpw_model_json(s)).settings.latent;
+  const zRow = (row) => M.HEAPU8.slice(M._gpw_z(s) + 4 * L * row, M._gpw_z(s) + 4 * L * (row + 1));
+  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+  const half = new Uint8Array(IMAGE * 4).fill(255);
+  for (let i = 0; i < IMAGE / 2; i++) half.set([0, 0, 0, 255], 4 * i); // the top half G fills in
+  const bothIn = (fn) => e.bytesIn(rgba, (p, n) => e.bytesIn(half, (q, m) => fn(p, n, q, m)));
+  e.ok(s, bothIn((p, n, q, m) => M._gpw_project(s, p, n, 28, 28, q, m, 0.3, 37, 5, 2, -1, 5)), 'gpw_project, 37 steps');
+  const oneJson = M.UTF8ToString(M._gpw_project_json(s)), oneStrip = rgbaNow(), oneZ = zRow(5);
+  M.HEAPU8.fill(0, M._gpw_z(s) + 4 * L * 5, M._gpw_z(s) + 4 * L * 6);
+  e.ok(s, bothIn((p, n, q, m) => M._gpw_project_begin(s, p, n, 28, 28, q, m, 0.3, 37, 5, 2, -1, 5)), 'gpw_project_begin');
+  const said = [];
+  for (const k of [1, 5, 2, 13, 100]) {
+    e.ok(s, M._gpw_project_step(s, k), `gpw_project_step ${k}`);
+    said.push(e.json(M._gpw_project_json(s)));
+  }
+  e.ok(s, M._gpw_project_finish(s), 'gpw_project_finish');
+  check(M.UTF8ToString(M._gpw_project_json(s)) === oneJson && JSON.parse(oneJson).counted === IMAGE / 2 &&
+    same(rgbaNow(), oneStrip) && same(zRow(5), oneZ),
+    `${e.name}: a projection in steps of 1, 5, 2, 13 and the rest writes what one call does (numbers, strip, latent row) bit for bit`,
+    `${M.UTF8ToString(M._gpw_project_json(s))} vs ${oneJson}`);
+  check(JSON.stringify(said) === JSON.stringify([1, 6, 8, 21, 37].map((k) => ({ step: k, steps: 37 }))),
+    `${e.name}: each step call says the steps taken of all`, JSON.stringify(said));
+  // cancelled half way: the latent rows and the rendered set are as they were; then none is under way
+  const zBefore = zRow(5), stripBefore = rgbaNow();
+  e.ok(s, bothIn((p, n, q, m) => M._gpw_project_begin(s, p, n, 28, 28, q, m, 0, 37, 5, 9, -1, 5)), 'gpw_project_begin');
+  e.ok(s, M._gpw_project_step(s, 10), 'gpw_project_step 10');
+  check(bothIn((p, n, q, m) => M._gpw_project_begin(s, p, n, 28, 28, q, m, 0, 37, 5, 9, -1, 5)) !== 0 && /under way/.test(e.error(s)),
+    `${e.name}: a second projection is refused while one is under way`, e.error(s));
+  check(M._gpw_project_cancel(s) === 1 && same(zRow(5), zBefore) && same(rgbaNow(), stripBefore) && M._gpw_project_cancel(s) === 0 &&
+    M._gpw_project_step(s, 1) !== 0 && /no projection under way/.test(e.error(s)),
+    `${e.name}: a cancelled projection writes nothing (latent row, strip) and is over`, e.error(s));
+  // a model loaded while one runs ends it
+  e.ok(s, bothIn((p, n, q, m) => M._gpw_project_begin(s, p, n, 28, 28, q, m, 0, 37, 5, 9, -1, 5)), 'gpw_project_begin');
+  e.ok(s, e.bytesIn(new Uint8Array(fs.readFileSync(path.join(ROOT, 'models/mnist-cdcgan.gpm'))), (p, n) => M._gpw_load_model(s, p, n)),
+    'load mnist-cdcgan again');
+  check(M._gpw_project_step(s, 1) !== 0 && /ended: another model is on show/.test(e.error(s)) && M._gpw_project_cancel(s) === 0,
+    `${e.name}: a model loaded during a projection ends it, and a step says so`, e.error(s));
+  M._gpw_set_class(s, 6);
   // denoising: the target as the engine saw it carries the noise
   e.ok(s, e.bytesIn(rgba, (p, n) => M._gpw_project(s, p, n, 28, 28, 0, 0, 0.5, 30, 4, 1, 6, 3)), 'gpw_project with noise');
   const noisy = cell(rgbaNow(), 0, M._gpw_rgba_width(s)), clean = cell(strip, 0, width);

@@ -24,7 +24,9 @@ export class Edit {
     this.busy = false;
     this.again = false;
     this.realNext = 0;
-    state.edit = { projections: 0, moves: 0, status: 'idle', masked: false, nearest: null };
+    // progress: what the worker last reported of the projection under way ({step, steps}), null when none runs
+    state.edit = { projections: 0, moves: 0, status: 'idle', masked: false, nearest: null, progress: null, cancels: 0 };
+    this.defaults = { steps: 300, starts: 8 }; // the engine's editing defaults (setDefaults)
     this.resize(28);
     this.setupPad();
     $('edit-clear').onclick = () => this.clear(true);
@@ -33,6 +35,8 @@ export class Edit {
     $('edit-file').onchange = (e) => e.target.files[0] && this.takeFile(e.target.files[0]);
     $('edit-noise').addEventListener('input', () => setText($('edit-noise-value'), Number($('edit-noise').value).toFixed(2)));
     $('edit-project').onclick = () => this.project();
+    $('edit-cancel').onclick = () => this.cancel();
+    engine.on('editProgress', (m) => this.progress(m));
     $('edit-amount').addEventListener('input', () => {
       setText($('edit-amount-value'), Number($('edit-amount').value).toFixed(1));
       this.move();
@@ -56,6 +60,11 @@ export class Edit {
       pick.dataset.names = want;
     }
     $('edit-class-row').hidden = $('edit-as-row').hidden = classes.length === 0;
+  }
+
+  // The engine's editing defaults (its tables' "project").
+  setDefaults(p) {
+    if (p) this.defaults = { steps: p.steps, starts: p.starts };
   }
 
   setDirections(n) {
@@ -189,15 +198,27 @@ export class Edit {
     this.state.edit.status = text;
   }
 
+  // Projects the pad's picture. The worker reports its steps as they are
+  // taken (progress); Cancel stops it with nothing changed. Project is off
+  // while one runs: a second waits for the first to end or be cancelled.
   async project() {
     const n = this.picture.width;
     const rgba = this.picture.getContext('2d').getImageData(0, 0, n, n).data;
     const mask = this.state.edit.masked ? this.mask.getContext('2d').getImageData(0, 0, n, n).data : null;
     const noise = Number($('edit-noise').value), label = Number($('edit-class').value);
     $('edit-project').disabled = true;
-    this.say('Projecting: 300 steps from 8 starting points…');
+    $('edit-cancel').disabled = false;
+    this.progress({ step: 0, steps: this.defaults.steps });
+    this.say(`Projecting: ${this.defaults.steps} steps from ${this.defaults.starts} starting points… ` +
+      'Cancel stops it; Project is off until it ends.');
     try {
       const r = await this.engine.call('editProject', { rgba: rgba.buffer, size: n, mask: mask ? mask.buffer : null, noise, label });
+      if (r.cancelled) {
+        this.state.edit.cancels++;
+        this.say(`Projection cancelled at step ${r.step} of ${r.steps}` +
+          `${r.why === 'model' ? ' (another model is on show)' : ''}: the picture, the mask and the last result are as they were.`);
+        return;
+      }
       drawRgba($('edit-strip'), r.strip);
       const e = this.state.edit;
       Object.assign(e, { projections: e.projections + 1, loss: r.loss, class: r.class, traced: r.traced, noise,
@@ -207,11 +228,36 @@ export class Edit {
       this.say(`Projected${cls}: mean squared pixel error ${r.loss.toFixed(4)} (pixels from -1 to 1` +
         `${mask ? `, over the ${r.counted} unmasked pixels` : ''}); ` +
         `z's mean square ${r.mean_z2.toFixed(2)} (about 1 for typical noise). ${(r.ms / 1000).toFixed(1)} s.`);
+      this.progress(null);
       await this.move(true);
     } catch (err) {
       this.say(err.message);
     } finally {
+      this.progress(null);
       $('edit-project').disabled = false;
+    }
+  }
+
+  // The projection's progress as the worker reported it ({step, steps}), or null: none runs.
+  progress(p) {
+    const at = p ? { step: p.step, steps: p.steps } : null;
+    if (p && p.type && !$('edit-project').disabled) return; // a report after the page stopped waiting
+    this.state.edit.progress = at;
+    $('edit-progress-row').hidden = !at;
+    if (!at) return;
+    const bar = $('edit-progress');
+    bar.max = at.steps;
+    bar.value = at.step;
+    setText($('edit-progress-text'), `step ${at.step} of ${at.steps}`);
+  }
+
+  // Asks the worker to stop the projection under way; it answers the projection's call.
+  async cancel() {
+    $('edit-cancel').disabled = true;
+    try {
+      await this.engine.call('editCancel');
+    } catch (err) {
+      this.say(err.message);
     }
   }
 

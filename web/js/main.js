@@ -956,6 +956,7 @@ async function main() {
   setText($('r-build'), engineText(r));
   explore.buildSliders(r.directions);
   edit.setDirections(r.directions);
+  edit.setDefaults(r.project);
   settings.build(r.table);
   engineTable = r.table;
   lossTable = r.table.losses;
