@@ -18,6 +18,10 @@ usage:
 
 The data is ganplay's dataset file (scripts/prepare_data.js makes it); the
 held-out split (image i with i % 5 == 4) is never trained on.
+Every argument is checked before any work, against the ranges of ganplay's
+settings table (`ganplay settings`, where build/ganplay is built): a bad
+one, unreadable data, an --out that cannot be written or a run whose file
+ganplay would refuse gets one line and exit 1.
 """
 import argparse
 import contextlib
