@@ -288,7 +288,8 @@ test-wasm: $(BUILD)/node/ganplay-simd.js $(BUILD)/node/ganplay.js $(BUILD)/node/
 TORCH_PY ?= /usr/bin/python3
 TORCH_HOW = sh scripts/install-deps.sh --torch installs Debian's python3-torch, python3-numpy and python3-onnx
 test-torch: $(BUILD)/ganplay $(BUILD)/data/mnist.bin
-	@if $(TORCH_PY) -c "import torch, numpy" 2>/dev/null; then echo "== PyTorch parity"; $(TORCH_PY) tests/torch/parity.py; \
+	@if $(TORCH_PY) -c "import torch, numpy" 2>/dev/null; then echo "== PyTorch parity"; $(TORCH_PY) tests/torch/parity.py && \
+	    echo "== PyTorch refusals" && $(TORCH_PY) tests/torch/refuse.py; \
 	elif [ "$${GP_REQUIRE_TORCH:-0}" != 0 ]; then \
 	    echo "== PyTorch parity: FAILED: GP_REQUIRE_TORCH is set and $(TORCH_PY) has no torch ($(TORCH_HOW))" >&2; exit 1; \
 	else echo "== PyTorch parity: SKIPPED ($(TORCH_PY) has no torch: $(TORCH_HOW))"; fi

@@ -37,6 +37,7 @@ import io
 import json
 import os
 import struct
+import subprocess
 import sys
 import zlib
 
@@ -50,10 +51,70 @@ FLAG_TRAINING, FLAG_F16, FLAG_HISTORY = 1, 2, 4
 LINEAR, BATCHNORM, LEAKY_RELU, RELU, TANH, SIGMOID, CONV2D, CONVT2D, BATCHNORM2D, RESHAPE, DROPOUT = range(1, 12)
 NO_BIAS, SPECTRAL_NORM = 1, 2
 RECORD = struct.Struct('<8I2f')  # kind, out_c, out_h, out_w, kernel, stride, pad, flags; alpha, eps
-# the C core's limits (tests/torch/parity.py checks them against src/)
+# the C core's limits (tests/torch/refuse.py checks them against src/)
 MAX_LAYERS = 32  # GP_MAX_LAYERS, src/nn/net.h
 MAX_CLASSES = 16  # GP_MAX_CLASSES, src/gan/config.h
 NAME_LEN = 16  # GP_NAME_LEN, src/gan/config.h: 15 bytes and a NUL
+MODEL_VERSION = 2  # GP_MODEL_VERSION, src/store/modelfile.h
+MODEL_MAX_BYTES = 256 << 20  # GP_MODEL_MAX_BYTES, src/store/modelfile.h
+MAX_STEPS = 2**31 - 1  # a step count the loader takes (INT32_MAX, src/store/modelfile.c)
+MAX_SAMPLE_FLOATS, MAX_PARAMS, MAX_COL_FLOATS = 1 << 22, 1 << 26, 1 << 24  # src/nn/net.c
+HISTORY_MAX_POINTS, HISTORY_MAX_FD, HISTORY_MAX_SNAPSHOTS, HISTORY_MAX_SIDE = 1 << 22, 1 << 16, 256, 2048  # src/gan/history.h
+IN_HEADER = ('batch', 'latent', 'd_steps', 'loss', 'lr_g', 'lr_d', 'beta1', 'beta2', 'adam_eps', 'real_label')
+
+# The settings table (src/gan/config.c): name: (type, min, max, min_open, max_open).
+# `ganplay settings` prints it; settings_table() asks the binary where it is
+# built, else takes these (tests/torch/refuse.py checks that they agree).
+SETTINGS = {
+    'loss': ('choice', 0, 4, False, False), 'lr_g': ('float', 0, 1, True, False), 'lr_d': ('float', 0, 1, True, False),
+    'optimizer': ('choice', 0, 1, False, False), 'beta1': ('float', 0, 1, False, True),
+    'beta2': ('float', 0, 1, False, True), 'adam_eps': ('float', 0, 1, True, True), 'batch': ('int', 2, 1024, False, False),
+    'latent': ('int', 1, 1024, False, False), 'd_steps': ('int', 1, 16, False, False),
+    'g_steps': ('int', 1, 16, False, False), 'noise': ('choice', 0, 1, False, False),
+    'real_label': ('float', 0.5, 1, False, False), 'cond': ('choice', 0, 2, False, False),
+    'aux_weight': ('float', 0, 10, False, False), 'ema': ('float', 0, 1, False, True),
+    'gp_weight': ('float', 0, 1000, False, False), 'r1': ('float', 0, 1000, False, False),
+    'spectral_norm': ('choice', 0, 1, False, False), 'augment': ('choice', 0, 2, False, False),
+    'g_layers': ('int', 0, 4, False, False), 'g_width': ('int', 1, 64, False, False),
+    'd_layers': ('int', 0, 4, False, False), 'd_width': ('int', 1, 64, False, False),
+    'activation': ('choice', 0, 2, False, False), 'seed': ('seed', 0, 2**53 - 1, False, False),
+}
+PRESETS = {'mlp': False, 'dcgan': False, '2d': True}  # name: is_2d (the presets table)
+COND_NONE, COND_ACGAN, COND_CONCAT = 0, 1, 2
+GANPLAY = os.environ.get('GANPLAY') or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'build', 'ganplay')
+_table = None
+
+
+def settings_table():
+    """(settings, presets) as above: from `ganplay settings` where the binary
+    runs, else the copies in this file."""
+    global _table
+    if _table is None:
+        _table = SETTINGS, PRESETS
+        try:
+            out = subprocess.run([GANPLAY, 'settings'], capture_output=True, text=True, timeout=30)
+            if out.returncode == 0:
+                j = json.loads(out.stdout)
+                _table = ({r['name']: (r['type'], r['min'], r['max'], r['min_open'], r['max_open']) for r in j['settings']},
+                          {p['name']: p['is_2d'] for p in j['presets']})
+        except (OSError, ValueError, KeyError, TypeError, subprocess.SubprocessError):
+            pass
+    return _table
+
+
+def in_range(row, v):
+    """As the C core's in_range: finite, within the row's bounds, whole unless a float."""
+    kind, lo, hi, lo_open, hi_open = row
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)) or not np.isfinite(v):
+        return False
+    if not (v > lo if lo_open else v >= lo) or not (v < hi if hi_open else v <= hi):
+        return False
+    return kind == 'float' or float(v) == np.floor(v)
+
+
+def stored(row, v):
+    """The value as the core keeps it: a float setting as float32, the others whole."""
+    return float(np.float32(v)) if row[0] == 'float' else int(v)
 
 
 # ---- the file ------------------------------------------------------------------
@@ -81,7 +142,17 @@ class Reader:
         return np.frombuffer(self.take(4 * n), dtype='<f4').copy()
 
     def name(self, n=16):
-        return self.take(n).split(b'\0', 1)[0].decode('ascii')
+        """A name field as the core reads it: its first 15 bytes up to a NUL
+        (bytes that are not UTF-8 kept as they are, and written back so)."""
+        return name_str(self.take(n)[:NAME_LEN - 1].split(b'\0', 1)[0])
+
+
+def name_str(b):
+    return b.decode('utf-8', 'surrogateescape')
+
+
+def name_bytes(name):
+    return name.encode('utf-8', 'surrogateescape')
 
 
 def read_net(r, training, half):
@@ -97,17 +168,56 @@ def read_net(r, training, half):
     return net
 
 
+def check_history(b):
+    """As gp_history_check (src/gan/history.c): counts within limits, sizes
+    that add up, snapshots in step order."""
+    u32 = lambda at: struct.unpack_from('<I', b, at)[0]
+    if len(b) < 4:
+        raise ValueError('history: too short for its chart point count')
+    points, pos = u32(0), 4
+    if points > HISTORY_MAX_POINTS:
+        raise ValueError(f'history: {points} chart points (at most {HISTORY_MAX_POINTS})')
+    if len(b) - pos < points * 20 + 4:
+        raise ValueError('history: truncated in its chart points')
+    pos += points * 20
+    fd, pos = u32(pos), pos + 4
+    if fd > HISTORY_MAX_FD:
+        raise ValueError(f'history: {fd} FD points (at most {HISTORY_MAX_FD})')
+    if len(b) - pos < fd * 8 + 12:
+        raise ValueError('history: truncated in its FD points')
+    pos += fd * 8
+    snaps, sh, sw = u32(pos), u32(pos + 4), u32(pos + 8)
+    pos += 12
+    if snaps > HISTORY_MAX_SNAPSHOTS:
+        raise ValueError(f'history: {snaps} snapshots (at most {HISTORY_MAX_SNAPSHOTS})')
+    if snaps and not (1 <= sh <= HISTORY_MAX_SIDE and 1 <= sw <= HISTORY_MAX_SIDE):
+        raise ValueError(f'history: snapshot size {sh}x{sw} is outside 1..{HISTORY_MAX_SIDE}')
+    each = sh * sw + 4
+    if len(b) - pos != snaps * each:
+        raise ValueError(f'history: {len(b) - pos} bytes of snapshots where {snaps} of {sh}x{sw} take {snaps * each}')
+    for k in range(1, snaps):
+        if u32(pos + k * each) < u32(pos + (k - 1) * each):
+            raise ValueError(f'history: snapshot {k} is at an earlier step than the one before')
+
+
 def read_gpm(data):
-    """The whole file as a dict (header fields, settings, networks, extras)."""
-    if len(data) < 8 or data[:4] != MAGIC:
-        raise ValueError('not a ganplay model file')
-    if zlib.crc32(data[:-4]) != struct.unpack('<I', data[-4:])[0]:
-        raise ValueError('model file is damaged (CRC mismatch)')
+    """The whole file as a dict (header fields, settings, networks, extras),
+    refused (ValueError) where ganplay's loader refuses it."""
+    if len(data) < 12 or data[:4] != MAGIC:
+        raise ValueError('not a ganplay model file (bad magic number)')
+    if len(data) > MODEL_MAX_BYTES:
+        raise ValueError(f'model file is too large ({len(data)} bytes)')
     r = Reader(data[:-4])
     r.take(4)
-    m = {'version': r.u32(), 'flags': r.u32()}
-    if m['version'] not in (1, 2):
-        raise ValueError(f"model file version {m['version']} is not known")
+    m = {'version': r.u32()}
+    if not 1 <= m['version'] <= MODEL_VERSION:
+        raise ValueError(f"model file version {m['version']} is not supported (this build reads 1..{MODEL_VERSION})")
+    if zlib.crc32(data[:-4]) != struct.unpack('<I', data[-4:])[0]:
+        raise ValueError('model file is corrupted or truncated (checksum mismatch)')
+    m['flags'] = flags = r.u32()
+    if (flags & ~(FLAG_TRAINING | FLAG_F16 | FLAG_HISTORY) or flags & FLAG_TRAINING and flags & FLAG_F16
+            or flags & FLAG_HISTORY and not flags & FLAG_TRAINING):
+        raise ValueError(f'model file has unknown flags {flags:#x}')
     m['preset'] = r.name()
     m['image'] = [r.u32(), r.u32(), r.u32()]
     m['batch'], m['latent'], m['d_steps'], m['loss'] = (r.u32() for _ in range(4))
@@ -118,15 +228,26 @@ def read_gpm(data):
     if m['version'] >= 2:
         m['dataset'] = r.name()
         classes = r.u32()
+        if classes > MAX_CLASSES:
+            raise ValueError(f'model file declares {classes} classes (0..{MAX_CLASSES} allowed)')
         m['class_names'] = [r.name() for _ in range(classes)]
-        m['settings'] = [(r.name(), struct.unpack('<d', r.take(8))[0]) for _ in range(r.u32())]
-    training, half = bool(m['flags'] & FLAG_TRAINING), bool(m['flags'] & FLAG_F16)
+        n_settings = r.u32()
+        if n_settings > 256:
+            raise ValueError(f'model file declares {n_settings} settings')
+        m['settings'] = [(r.name(), struct.unpack('<d', r.take(8))[0]) for _ in range(n_settings)]
+    training, half = bool(flags & FLAG_TRAINING), bool(flags & FLAG_F16)
     m['G'] = read_net(r, training, half)
     m['D'] = read_net(r, training, False) if training else None
     m['ema'] = None
-    if training and dict(m['settings']).get('ema', 0.0) > 0:
+    if training and np.float32(dict(m['settings']).get('ema', 0.0)) > 0:
         m['ema'] = r.f32s(len(m['G']['params']))
-    m['history'] = r.take(r.u32()) if m['flags'] & FLAG_HISTORY else None
+    m['history'] = None
+    if flags & FLAG_HISTORY:
+        n = r.u32()
+        if not n:
+            raise ValueError('model file is truncated in its history')
+        m['history'] = r.take(n)
+        check_history(m['history'])
     if r.pos != len(r.data):
         raise ValueError(f'model file has {len(r.data) - r.pos} unexpected trailing bytes')
     check_model(m)
@@ -146,62 +267,181 @@ def write_net(out, net, training, half):
 
 
 def name_ok(name):
-    """As the C core's: 1..15 plain characters (no control character, quote or backslash)."""
-    return (isinstance(name, str) and 0 < len(name.encode('utf-8')) < NAME_LEN and name.isascii()
-            and all(32 <= ord(ch) < 127 and ch not in '"\\' for ch in name))
+    """As the C core's: 1..15 bytes, none a control character, a quote or a backslash."""
+    if not isinstance(name, str):
+        return False
+    b = name_bytes(name)
+    return 0 < len(b) < NAME_LEN and all(ch >= 32 and ch not in b'"\\\x7f' for ch in b)
+
+
+def layer_shape(i, rec, shape):
+    """As gp_net_create's checks of layer i (src/nn/net.c): its output shape,
+    parameter and buffer counts, or ValueError."""
+    kind, out_c, out_h, out_w, k, s, p, flags, alpha, eps = rec
+    c, h, w = shape
+    size = c * h * w
+    if kind == LINEAR:
+        if not 1 <= out_c <= 1 << 20 or flags & ~SPECTRAL_NORM:
+            raise ValueError(f'layer {i}: Linear needs 1..1048576 outputs and no flag but spectral norm')
+        sn = flags & SPECTRAL_NORM
+        return [out_c, 1, 1], out_c * size + out_c, (out_c + size if sn else 0)
+    if kind in (CONV2D, CONVT2D):
+        if not 1 <= out_c <= 65536 or not 1 <= k <= 7 or not 1 <= s <= 4 or p > 3:
+            raise ValueError(f'layer {i}: a convolution needs 1..65536 channels, kernel 1..7, stride 1..4 and pad 0..3')
+        if flags & ~(NO_BIAS | (SPECTRAL_NORM if kind == CONV2D else 0)):
+            raise ValueError(f'layer {i}: a convolution has unknown flags {flags:#x}')
+        if kind == CONV2D:
+            if h + 2 * p < k or w + 2 * p < k:
+                raise ValueError(f'layer {i}: Conv2d input {h}x{w} is smaller than kernel {k} with pad {p}')
+            oh, ow = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
+        else:
+            oh, ow = (h - 1) * s - 2 * p + k, (w - 1) * s - 2 * p + k
+            if oh < 1 or ow < 1:
+                raise ValueError(f'layer {i}: ConvTranspose2d output would be {oh}x{ow}')
+        if out_h and out_h != oh or out_w and out_w != ow:
+            raise ValueError(f'layer {i}: a convolution declares output {out_h}x{out_w}, but computes {oh}x{ow}')
+        col = c * k * k * oh * ow if kind == CONV2D else out_c * k * k * h * w
+        if out_c * oh * ow > MAX_SAMPLE_FLOATS or col > MAX_COL_FLOATS:
+            raise ValueError(f'layer {i}: a convolution with {out_c} channels of {oh}x{ow} is too large')
+        sn = flags & SPECTRAL_NORM
+        return ([out_c, oh, ow], out_c * c * k * k + (0 if flags & NO_BIAS else out_c),
+                (out_c + c * k * k if sn else 0))
+    if kind in (BATCHNORM, BATCHNORM2D):
+        if not (0.0 <= alpha <= 1.0 and 0.0 < eps < 1.0):
+            raise ValueError(f'layer {i}: BatchNorm needs momentum in [0,1] and eps in (0,1)')
+        n = c if kind == BATCHNORM2D else size
+        return shape, 2 * n, 2 * n
+    if kind in (LEAKY_RELU, DROPOUT):
+        if not 0.0 <= alpha < 1.0:
+            raise ValueError(f'layer {i}: a LeakyReLU slope or Dropout probability must be in [0,1)')
+        return shape, 0, 0
+    if kind in (RELU, TANH, SIGMOID):
+        return shape, 0, 0
+    if kind == RESHAPE:
+        if out_c < 1 or out_h < 1 or out_w < 1 or out_c * out_h * out_w != size:
+            raise ValueError(f'layer {i}: Reshape to {out_c}x{out_h}x{out_w} does not hold the {c}x{h}x{w} input')
+        return [out_c, out_h, out_w], 0, 0
+    raise ValueError(f'layer {i}: unknown layer kind {kind}')
+
+
+def check_net(which, net, in_shape, training, want_out):
+    """A network as the loader builds it: its records valid from in_shape
+    (the one the model's settings make), its output size, its counts."""
+    records = net['records']
+    if not isinstance(records, list) or not 1 <= len(records) <= MAX_LAYERS:
+        raise ValueError(f'{which} has {len(records) if isinstance(records, list) else records!r} layers (1..{MAX_LAYERS} allowed)')
+    if list(net['in']) != list(in_shape):
+        raise ValueError(f"{which}'s input {net['in']} is not the {in_shape} the model's settings make")
+    shape, n_params, n_buffers = list(in_shape), 0, 0
+    if not all(1 <= v for v in shape) or shape[0] * shape[1] * shape[2] > 1 << 20:
+        raise ValueError(f'{which}: bad network input shape')
+    for i, rec in enumerate(records):
+        if not isinstance(rec, list) or len(rec) != 10:
+            raise ValueError(f'{which}: layer {i} is not a layer record')
+        rec = list(RECORD.unpack(RECORD.pack(*rec)))  # as stored: u32 fields, float32 alpha and eps
+        shape, p, b = layer_shape(i, rec, shape)
+        n_params, n_buffers = n_params + p, n_buffers + b
+        if shape[0] * shape[1] * shape[2] > MAX_SAMPLE_FLOATS or n_params > MAX_PARAMS:
+            raise ValueError(f'{which}: layer {i}: network too large')
+    if shape[0] * shape[1] * shape[2] != want_out:
+        raise ValueError(f'{which} outputs {shape}, not {want_out} value(s) per sample')
+    for what, n in (('params', n_params), ('buffers', n_buffers)) + ((('adam_m', n_params), ('adam_v', n_params)) if training else ()):
+        if len(net[what]) != n:
+            raise ValueError(f'{which} declares {len(net[what])} {what}, its layers need {n}')
+        if not np.isfinite(np.asarray(net[what], dtype=np.float32)).all():
+            raise ValueError(f'{which} has a non-finite value in its {what}')
 
 
 def check_model(m):
-    """Refuses (ValueError) what the C loader refuses in a model's fields:
-    non-finite numbers, a class count or name out of its limits, a network
-    of more layers than it builds."""
-    for key in ('preset', 'dataset'):
-        if not isinstance(m.get(key), str) or (m[key] or key == 'preset') and not name_ok(m[key]):
-            raise ValueError(f'the {key} name must be 1..{NAME_LEN - 1} plain characters')
+    """Refuses (ValueError) what the C loader refuses in a model's fields
+    (src/store/modelfile.c: read_header, read_networks): names, the header's
+    numbers and the settings against the settings table, classes, step
+    counts, the networks' records, shapes and sizes, non-finite floats."""
+    table, presets = settings_table()
+    if not name_ok(m.get('preset')) or m['preset'] not in presets:
+        raise ValueError(f"unknown preset {m.get('preset')!r} (available: {', '.join(presets)})")
+    version = m.get('version', 2)
+    if not isinstance(m.get('dataset'), str) or version >= 2 and not name_ok(m['dataset']):
+        raise ValueError(f'the dataset name must be 1..{NAME_LEN - 1} plain characters')
     names = m.get('class_names')
-    if not isinstance(names, list) or len(names) == 1 or len(names) > MAX_CLASSES:
-        raise ValueError(f'a model has 0 or 2..{MAX_CLASSES} classes, this one {len(names) if isinstance(names, list) else names!r}')
+    if not isinstance(names, list) or len(names) > MAX_CLASSES:
+        raise ValueError(f'a model has 0..{MAX_CLASSES} classes, this one {len(names) if isinstance(names, list) else names!r}')
     for k, name in enumerate(names):
         if not name_ok(name):
             raise ValueError(f'class name {k} must be 1..{NAME_LEN - 1} plain characters (no quote or backslash)')
-    for key in ('floats', 'last'):
-        if not all(isinstance(v, (int, float)) and np.isfinite(v) for v in m[key]):
-            raise ValueError(f'the header has a non-finite value in {key}')
-    for name, value in m['settings']:
-        if not isinstance(name, str) or not isinstance(value, (int, float)) or not np.isfinite(value):
-            raise ValueError(f'setting {name!r} is not a finite number')
-    for which in ('G', 'D'):
-        net = m[which]
-        if net is None:
-            continue
-        if not 1 <= len(net['records']) <= MAX_LAYERS:
-            raise ValueError(f"{which} has {len(net['records'])} layers (1..{MAX_LAYERS} allowed)")
-        for what in ('params', 'buffers', 'adam_m', 'adam_v'):
-            if what in net and not np.isfinite(np.asarray(net[what], dtype=np.float32)).all():
-                raise ValueError(f'{which} has a non-finite value in its {what}')
-    if m.get('ema') is not None and not np.isfinite(np.asarray(m['ema'], dtype=np.float32)).all():
-        raise ValueError('the moving average of G has a non-finite value')
+    # the configuration: the header's fields, then each setting by name (agreeing with the header)
+    if len(m['floats']) != 6 or len(m['last']) != 4:
+        raise ValueError('the header has the wrong number of floats')
+    header = dict(zip(IN_HEADER, [m['batch'], m['latent'], m['d_steps'], m['loss']] + list(m['floats'])))
+    cfg = {'cond': COND_NONE, 'augment': 0, 'ema': 0.0}
+    for key, v in header.items():
+        if not in_range(table[key], v):
+            raise ValueError(f'model file has a bad setting: {key} {v!r} is outside the settings table\'s range')
+        cfg[key] = stored(table[key], v)
+    for key, v in m['settings']:
+        row = table.get(key)
+        if row is None or row[0] == 'seed':
+            raise ValueError(f"model file has a setting '{key}' this build does not know (a newer ganplay?)")
+        if not in_range(row, v):
+            raise ValueError(f'model file has a bad setting: {key} {v!r} is outside the settings table\'s range')
+        cfg[key] = stored(row, v)
+        if key in header and cfg[key] != stored(row, header[key]):
+            raise ValueError(f'model file: {key} differs between its header and its settings')
+    for key, v in cfg.items():
+        if not in_range(table[key], v):
+            raise ValueError(f'model file has a bad setting: {key} {v!r} is outside the settings table\'s range')
+    classes = len(names)
+    if presets[m['preset']] and (cfg['latent'] > 2 or cfg['cond'] != COND_NONE or cfg['augment']):
+        raise ValueError('a 2-D GAN has 1 or 2 latent dimensions, no conditioning and no augmentation')
+    if cfg['cond'] == COND_NONE and classes:
+        raise ValueError(f'an unconditional model has 0 classes, this one {classes}')
+    if cfg['cond'] != COND_NONE and not 2 <= classes <= MAX_CLASSES:
+        raise ValueError(f'a class-conditional model needs 2..{MAX_CLASSES} classes, this one {classes}')
+    training = m['D'] is not None
+    if not training and cfg['ema'] != 0.0:
+        raise ValueError('a generator alone has no moving average')
+    c, h, w = m['image']
+    if c != 1 or not 1 <= h <= 256 or not 1 <= w <= 256:
+        raise ValueError(f'image shape {c}x{h}x{w} is not supported')
+    for key in ('g_steps', 'd_steps_taken', 'adam_t_g', 'adam_t_d'):
+        if not isinstance(m[key], int) or not 0 <= m[key] <= MAX_STEPS:
+            raise ValueError(f'a step count of {m[key]!r} (at most {MAX_STEPS})')
+    for key in ('seed', 'rng'):
+        if not isinstance(m[key], int) or not 0 <= m[key] < 2**64:
+            raise ValueError(f'the {key} is not a 64-bit whole number')
+    check_net('G', m['G'], [cfg['latent'] + classes, 1, 1], training, c * h * w)
+    if training:
+        check_net('D', m['D'], [c + (classes if cfg['cond'] == COND_CONCAT else 0), h, w], True,
+                  1 + (classes if cfg['cond'] == COND_ACGAN else 0))
+    if (m.get('ema') is not None) != (training and cfg['ema'] > 0):
+        raise ValueError('a moving average of G is there exactly when the model trains with one (ema > 0)')
+    if m.get('ema') is not None and (len(m['ema']) != len(m['G']['params'])
+                                     or not np.isfinite(np.asarray(m['ema'], dtype=np.float32)).all()):
+        raise ValueError('the moving average of G has the wrong size or a non-finite value')
+    if m.get('history') is not None:
+        check_history(m['history'])
 
 
 def write_gpm(m):
     """The bytes of a version-2 file for the dict read_gpm gives (history kept)."""
+    m = {**m, 'version': 2}
     check_model(m)
     training = m['D'] is not None
     half = bool(m['flags'] & FLAG_F16) and not training
     flags = (FLAG_TRAINING if training else 0) | (FLAG_F16 if half else 0) | (FLAG_HISTORY if training and m.get('history') else 0)
     out = bytearray(MAGIC + struct.pack('<2I', 2, flags))
-    out += m['preset'].encode('ascii').ljust(16, b'\0')
+    out += name_bytes(m['preset']).ljust(16, b'\0')
     out += struct.pack('<3I4I', *m['image'], m['batch'], m['latent'], m['d_steps'], m['loss'])
     out += struct.pack('<6f', *m['floats'])
     out += struct.pack('<6Q', m['seed'], m['rng'], m['g_steps'], m['d_steps_taken'], m['adam_t_g'], m['adam_t_d'])
     out += struct.pack('<4f', *m['last'])
-    out += m['dataset'].encode('ascii').ljust(16, b'\0')
+    out += name_bytes(m['dataset']).ljust(16, b'\0')
     out += struct.pack('<I', len(m['class_names']))
     for n in m['class_names']:
-        out += n.encode('ascii').ljust(16, b'\0')
+        out += name_bytes(n).ljust(16, b'\0')
     out += struct.pack('<I', len(m['settings']))
     for name, value in m['settings']:
-        out += name.encode('ascii').ljust(16, b'\0') + struct.pack('<d', value)
+        out += name_bytes(name).ljust(16, b'\0') + struct.pack('<d', value)
     write_net(out, m['G'], training, half)
     if training:
         write_net(out, m['D'], True, False)
@@ -430,6 +670,8 @@ def meta_in(obj):
 def from_torch(obj):
     meta = meta_in(obj)
     m = {k: v for k, v in meta.items() if k not in ('G_net', 'D_net')}
+    if m.get('version') == 1 and m.get('dataset') == '':
+        m['dataset'] = 'unknown'  # as ganplay reads a version-1 file (this writes version 2)
     history = obj.get('history')
     m['history'] = bytes(history.numpy().astype(np.uint8).tobytes()) if isinstance(history, torch.Tensor) else None
 
@@ -457,6 +699,7 @@ def from_torch(obj):
         m['ema'] = None
     if not training:
         m['flags'] &= FLAG_F16
+        m['settings'] = [(n, 0.0 if n == 'ema' else v) for n, v in m['settings']]  # a generator has no average
         if 'G_ema' in obj:  # a generator samples with the average
             m['G'] = spec('G_ema', meta['G_net'], None)
         m['history'] = None

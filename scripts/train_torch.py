@@ -18,10 +18,15 @@ usage:
 
 The data is ganplay's dataset file (scripts/prepare_data.js makes it); the
 held-out split (image i with i % 5 == 4) is never trained on.
+Every argument is checked before any work, against the ranges of ganplay's
+settings table (`ganplay settings`, where build/ganplay is built): a bad
+one, unreadable data, an --out that cannot be written or a run whose file
+ganplay would refuse gets one line and exit 1.
 """
 import argparse
 import contextlib
 import os
+import re
 import struct
 import sys
 
@@ -98,44 +103,148 @@ def init_params(net, preset, gen):
 # ---- data ----------------------------------------------------------------------
 
 def load_dataset(path):
-    data = open(path, 'rb').read()
-    if data[:4] != b'GPDS':
-        raise ValueError(f'{path} is not a ganplay dataset')
+    """A ganplay dataset (.bin), checked as the C core checks it
+    (src/data/dataset.c, gp_dataset_from_bytes): ValueError or OSError."""
+    try:
+        data = open(path, 'rb').read()
+    except OSError as e:
+        raise ValueError(f"--data: cannot read '{path}': {e.strerror}") from None
+    if len(data) < 24 or data[:4] != b'GPDS':
+        raise ValueError(f'--data: {path} is not a ganplay dataset (bad magic or too short)')
     version, count, h, w, c = struct.unpack('<5I', data[4:24])
+    if version != 1:
+        raise ValueError(f'--data: {path}: dataset version {version} is not supported (expected 1)')
+    if not (5 <= count <= 1000000 and 1 <= h <= 256 and 1 <= w <= 256 and c == 1):
+        raise ValueError(f'--data: {path}: dataset header out of range: {count} images of {h}x{w}x{c}')
     n = h * w * c
-    if version != 1 or len(data) != 24 + count * n + count:
-        raise ValueError(f'{path}: unexpected version or length')
+    if len(data) != 24 + count * n + count:
+        raise ValueError(f'--data: {path}: the file is {len(data)} bytes, its header implies {24 + count * n + count}')
     pixels = np.frombuffer(data, np.uint8, count * n, 24).reshape(count, c, h, w)
     labels = np.frombuffer(data, np.uint8, count, 24 + count * n).astype(np.int64)
+    if labels.max() > 9:
+        raise ValueError(f'--data: {path}: label {labels.max()} of image {int(labels.argmax())} is not in 0..9')
     train = np.array([i for i in range(count) if i % 5 != 4])
     images = torch.from_numpy(pixels[train].astype(np.float32) / 127.5 - 1.0)
     return images, torch.from_numpy(labels[train]), [c, h, w], int(labels.max()) + 1
 
 
+def dataset_name(path):
+    """The dataset's name as a model records it: mnist, fashion, or own (as `ganplay train`)."""
+    base = os.path.basename(path)
+    return 'mnist' if base.startswith('mnist') else 'fashion' if base.startswith('fashion') else 'own'
+
+
 # ---- training ----------------------------------------------------------------------
 
-def main(argv):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+class Refused(Exception):
+    """An argument refused: one line, exit 1."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's refusals (a missing, unknown or bad option): one line, exit 1
+        bad_value = re.fullmatch(r'argument [^:]+: (invalid value .*)', message)
+        raise Refused(bad_value[1] if bad_value else message)
+
+
+STEPS_MAX = 100000000  # `ganplay train --steps` and --log-every: a whole number in 1..100000000 (src/app/cli.c)
+
+
+def whole(flag, lo, hi):
+    """A whole number in lo..hi, digits only (as ganplay's CLI reads one)."""
+    def parse(text):
+        if not re.fullmatch(r'[0-9]+', text) or not lo <= int(text) <= hi:
+            raise argparse.ArgumentTypeError(f"invalid value '{text}' for {flag}: must be a whole number in {lo}..{hi}")
+        return int(text)
+    return parse
+
+
+def setting(flag, name):
+    """A value of the C core's setting name, in its range (the settings table,
+    gpm_torch.settings_table()), decimal only: no hex, inf or nan."""
+    kind, lo, hi, lo_open, hi_open = gt.settings_table()[0][name]
+    if kind in ('int', 'seed'):
+        return whole(flag, int(lo), int(hi))
+    span = f"{'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
+
+    def parse(text):
+        ok = re.fullmatch(r'[0-9+\-.eE]+', text) is not None
+        try:
+            v = float(text) if ok else None
+        except ValueError:
+            v = None
+        if v is None or not gt.in_range((kind, lo, hi, lo_open, hi_open), v) or not gt.in_range(
+                (kind, lo, hi, lo_open, hi_open), float(np.float32(v))):
+            raise argparse.ArgumentTypeError(f"invalid value '{text}' for {flag}: must be a number in {span}")
+        return v
+    return parse
+
+
+def out_writable(path):
+    """Whether --out can be written, asked before anything is loaded or
+    trained (as ganplay's out_writable): a file beside it, made and removed."""
+    if os.path.isdir(path):
+        raise Refused(f"--out: cannot write '{path}': it is a directory")
+    tmp = f'{path}.tmp{os.getpid()}'
+    try:
+        with open(tmp, 'xb'):
+            pass
+        os.remove(tmp)
+    except OSError as e:
+        raise Refused(f"--out: cannot write '{path}': {e.strerror}") from None
+
+
+def parse_args(argv):
+    """The arguments, each checked before any work (Refused otherwise)."""
+    ap = Parser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--preset', required=True, choices=['mlp', 'dcgan'])
     ap.add_argument('--data', required=True)
-    ap.add_argument('--steps', type=int, required=True)
+    ap.add_argument('--steps', type=whole('--steps', 1, STEPS_MAX), required=True)
     ap.add_argument('--out', required=True)
-    ap.add_argument('--batch', type=int, default=64)
-    ap.add_argument('--latent', type=int, default=100)
-    ap.add_argument('--lr-g', type=float, default=2e-4)
-    ap.add_argument('--lr-d', type=float, default=2e-4)
-    ap.add_argument('--beta1', type=float, default=0.5)
-    ap.add_argument('--beta2', type=float, default=0.999)
+    ap.add_argument('--batch', type=setting('--batch', 'batch'), default=64)
+    ap.add_argument('--latent', type=setting('--latent', 'latent'), default=100)
+    ap.add_argument('--lr-g', type=setting('--lr-g', 'lr_g'), default=2e-4)
+    ap.add_argument('--lr-d', type=setting('--lr-d', 'lr_d'), default=2e-4)
+    ap.add_argument('--beta1', type=setting('--beta1', 'beta1'), default=0.5)
+    ap.add_argument('--beta2', type=setting('--beta2', 'beta2'), default=0.999)
     ap.add_argument('--loss', default='nonsaturating', choices=LOSSES)
     ap.add_argument('--cond', default='none', choices=CONDS)
-    ap.add_argument('--ema', type=float, default=0.0)
+    ap.add_argument('--ema', type=setting('--ema', 'ema'), default=0.0)
     ap.add_argument('--spectral-norm', action='store_true')
-    ap.add_argument('--seed', type=int, default=1)
-    ap.add_argument('--device', default='cpu')
-    ap.add_argument('--log-every', type=int, default=100)
+    ap.add_argument('--seed', type=setting('--seed', 'seed'), default=1)
+    ap.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    ap.add_argument('--log-every', type=whole('--log-every', 1, STEPS_MAX), default=100)
     a = ap.parse_args(argv)
-    if a.steps < 1 or a.batch < 2 or not 0.0 <= a.ema < 1.0:
-        ap.error('--steps >= 1, --batch >= 2 and --ema in [0, 1) please')
+    if a.device == 'cuda' and not torch.cuda.is_available():
+        raise Refused('--device cuda: this torch sees no CUDA device')
+    out_writable(a.out)
+    return a
+
+
+def main(argv):
+    try:
+        return train(argv)
+    except Refused as e:
+        print(f'train_torch: {e}', file=sys.stderr)
+        return 1
+    except (ValueError, OSError) as e:  # the data unreadable or malformed, a state ganplay would refuse, a failed write
+        what = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename else ' '.join(str(e).split())
+        print(f'train_torch: {what}', file=sys.stderr)
+        return 1
+
+
+def train(argv):
+    a = parse_args(argv)
+    images, labels, image, data_classes = load_dataset(a.data)
+    classes = data_classes if a.cond != 'none' else 0
+    if a.preset == 'dcgan' and (image[1] % 4 or image[2] % 4):
+        raise Refused(f'--preset dcgan needs image sides that are multiples of 4, the data has {image[1]}x{image[2]}')
+    g_in, g_recs, d_in, d_recs = preset_records(a.preset, image, a.latent, classes, a.cond, a.spectral_norm)
+    # the state this run writes, checked now as ganplay's loader will check it (a run of
+    # every setting given, whose file ganplay would refuse, is refused before it starts)
+    G0, D0 = gt.GpNet(g_in, g_recs), gt.GpNet(d_in, d_recs)
+    gt.check_model(state_of(a, image, data_classes, classes, G0, D0, None, None, None, g_in, g_recs, d_in, d_recs,
+                            [0.0] * 4))
+    del G0, D0
 
     world = int(os.environ.get('WORLD_SIZE', '1'))
     rank = int(os.environ.get('RANK', '0'))
@@ -144,11 +253,8 @@ def main(argv):
         if a.device == 'cuda':
             torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', '0')))
         if a.batch % world:
-            ap.error(f'--batch {a.batch} must divide among {world} processes')
+            raise Refused(f'--batch {a.batch} must divide among {world} processes')
     device = torch.device('cuda' if a.device == 'cuda' else 'cpu')
-    images, labels, image, data_classes = load_dataset(a.data)
-    classes = data_classes if a.cond != 'none' else 0
-    g_in, g_recs, d_in, d_recs = preset_records(a.preset, image, a.latent, classes, a.cond, a.spectral_norm)
     torch.manual_seed(a.seed)
     gen = torch.Generator().manual_seed(a.seed)
     G, D = gt.GpNet(g_in, g_recs), gt.GpNet(d_in, d_recs)
@@ -220,17 +326,18 @@ def main(argv):
     return 0
 
 
-def write_state(a, image, data_classes, classes, G, D, ema, opt_g, opt_d, g_in, g_recs, d_in, d_recs, stats):
-    """A ganplay training state: both networks, Adam's moments and step counts."""
+def state_of(a, image, data_classes, classes, G, D, ema, opt_g, opt_d, g_in, g_recs, d_in, d_recs, stats):
+    """A ganplay training state (the dict gpm_torch writes): both networks,
+    Adam's moments (zeros before the first step) and step counts."""
     G, D = G.cpu(), D.cpu()
 
     def spec(net, opt, in_shape, recs):
         params, buffers = net.flat()
-        state = lambda t, key: opt.state.get(t, {}).get(key, torch.zeros_like(t))
+        state = lambda t, key: opt.state.get(t, {}).get(key, torch.zeros_like(t)) if opt else torch.zeros_like(t)
         return {'in': in_shape, 'records': recs, 'params': params, 'buffers': buffers,
                 'adam_m': net.flat_of(lambda t: state(t, 'exp_avg')), 'adam_v': net.flat_of(lambda t: state(t, 'exp_avg_sq'))}
 
-    dataset = os.path.basename(a.data).split('.')[0][:15]
+    dataset = dataset_name(a.data)
     names = {'mnist': [str(k) for k in range(10)]}.get(dataset, [f'class {k}' for k in range(data_classes)])
     loss = LOSSES.index(a.loss)
     settings = [('loss', loss), ('lr_g', a.lr_g), ('lr_d', a.lr_d), ('beta1', a.beta1), ('beta2', a.beta2),
@@ -245,10 +352,14 @@ def write_state(a, image, data_classes, classes, G, D, ema, opt_g, opt_d, g_in, 
          'dataset': dataset, 'class_names': names[:classes] if classes else [],
          'settings': settings, 'G': spec(G, opt_g, g_in, g_recs), 'D': spec(D, opt_d, d_in, d_recs),
          'ema': None, 'history': None}
-    if ema is not None:  # in ganplay's order of G's parameters
-        by_param = dict(zip(G.parameters(), (e.cpu() for e in ema)))
+    if a.ema > 0:  # in ganplay's order of G's parameters (before training: G's own)
+        by_param = dict(zip(G.parameters(), (e.cpu() for e in ema) if ema is not None else G.parameters()))
         m['ema'] = G.flat_of(lambda t: by_param[t])
-    data = gt.write_gpm(m)
+    return m
+
+
+def write_state(a, *args):
+    data = gt.write_gpm(state_of(a, *args))  # refused (ValueError) where ganplay would refuse it, e.g. a NaN weight
     gt.write_atomic(a.out, data)  # a failed write leaves the old file
     print(f'wrote {a.out} ({len(data)} bytes): a ganplay training state after {a.steps} steps')
 

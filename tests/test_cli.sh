@@ -92,11 +92,17 @@ has_help export outputs --out
 has_help info options --model
 has_help project options --model --png --mask --class --steps --starts --lr --prior --seed
 has_help project outputs --out --trace --z
-for cmd in train train2d sample train-classifier score export info project; do has_help $cmd "every command" --threads --help; done
+for cmd in train train2d sample train-classifier score export info project settings; do has_help $cmd "every command" --threads --help; done
 expect 0 "--preset NAME  *the architecture: one of mlp, dcgan$" $CLI train --help
 expect 0 "--spectral-norm off|on  *Spectral norm in D" $CLI train --help
 expect 0 "one of line, two, ring, grid, moons, spiral$" $CLI train2d --help
 expect 0 "--seconds S  *train for S seconds, and at least one step; a number in (0, 604800\]" $CLI train --help
+# settings: the settings table as one JSON object, its ranges exact (the seed's 2^53-1 too)
+expect 0 '"name":"latent","label":"Latent size",.*"type":"int","min":1,"max":1024,"min_open":false,"max_open":false' $CLI settings
+expect 0 '"name":"beta1",.*"min":0,"max":1,"min_open":false,"max_open":true' $CLI settings
+expect 0 '"name":"seed",.*"type":"seed","min":0,"max":9007199254740991,' $CLI settings
+expect 2 "ganplay settings: unknown option 'latent'" $CLI settings latent
+[ "$($CLI settings | wc -l)" -eq 1 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: settings is not one line"; }
 # the output's place before training
 expect 1 "cannot write '$T/no/x.gpm'" $CLI train --preset mlp --data $DATA --steps 100000 --seed 1 --out "$T/no/x.gpm"
 expect 1 "it is a folder" $CLI train --preset mlp --data $DATA --steps 100000 --seed 1 --out "$T"

@@ -85,6 +85,13 @@ static const char *INFO_USAGE =
     "snapshots of the samples), and its settings. Names are printed as valid\n"
     "UTF-8: a byte of a name that is not (a name cut inside a character) as U+FFFD.\n";
 
+static const char *SETTINGS_USAGE =
+    "usage: ganplay settings\n"
+    "Prints one JSON object: the engine's settings table (each setting's name, type,\n"
+    "range, choices and defaults), the presets, the losses and the recipes, as the\n"
+    "page receives them; scripts (scripts/train_torch.py) check their arguments\n"
+    "against it.\n";
+
 static const char *TRAIN2D_USAGE =
     "usage: ganplay train2d (--dist NAME | --lesson NAME) --steps N --seed S [options]\n"
     "Trains the 2-D GAN (preset 2d) for N rounds (d_steps D steps, then g_steps G steps)\n"
@@ -113,6 +120,7 @@ static const char *MAIN_USAGE =
     "  export            write a model file's generator alone\n"
     "  project           find the latent whose image matches a picture\n"
     "  info              describe a model file as JSON\n"
+    "  settings          the settings table and its ranges as JSON\n"
     "Any command takes --threads N: threads for the kernels (1..8; default: one per\n"
     "core). Results are the same bits with any number of threads.\n"
     "Run 'ganplay <command> --help' for a command's options.\n";
@@ -1365,6 +1373,21 @@ static int cmd_info(int argc, char **argv, gp_threads *th) {
     return ok ? 0 : 1;
 }
 
+static const cli_opt SETTINGS_OPTS[] = {
+    OPT_END,
+};
+
+static int cmd_settings(int argc, char **argv, gp_threads *th) {
+    unsigned long seen;
+    int rc = parse_options("settings", SETTINGS_USAGE, SETTINGS_OPTS, argc, argv, NULL, NULL, &seen);
+    if (rc) return rc < 0 ? 0 : rc;
+    (void)th;
+    gp_json j;
+    gp_json_init(&j);
+    gp_settings_json(&j);
+    return print_json("settings", &j) ? 0 : 1;
+}
+
 static const cli_opt EXPORT_OPTS[] = {
     OPT("--model", OPT_TEXT, model_args, model, "FILE", "the model file"),
     OPT_RANGE("--recalibrate-bn", OPT_LONG, model_args, recalibrate, 1, 100000, "N", "first re-estimate "
@@ -1594,6 +1617,7 @@ static const struct {
 } COMMANDS[] = {
     {"train", cmd_train}, {"train2d", cmd_train2d}, {"sample", cmd_sample}, {"train-classifier", cmd_train_classifier},
     {"score", cmd_score}, {"export", cmd_export},   {"project", cmd_project}, {"info", cmd_info},
+    {"settings", cmd_settings},
 };
 
 int main(int argc, char **argv) {

@@ -379,8 +379,11 @@ static void setting_json(gp_json *j, const gp_setting *s) {
     gp_json_kstr(j, "label", s->label);
     gp_json_kstr(j, "help", s->help);
     gp_json_kstr(j, "type", TYPE_NAMES[s->type]);
-    gp_json_knum(j, "min", s->lo);
-    gp_json_knum(j, "max", s->hi);
+    /* exact (the seed's 2^53-1 has 16 digits) */
+    gp_json_key(j, "min");
+    gp_json_double(j, s->lo);
+    gp_json_key(j, "max");
+    gp_json_double(j, s->hi);
     gp_json_kbool(j, "min_open", s->lo_open);
     gp_json_kbool(j, "max_open", s->hi_open);
     gp_json_kbool(j, "live", s->live);
