@@ -143,6 +143,16 @@ export async function run({ browser, site }) {
     stripDone.w === 12 * 30 + 2 && stripDone.hash !== strip.hash && done.edit.progress === null &&
     await page.isHidden('#edit-progress-row'),
   'a projection after a cancel completes: the new strip ends with its result, and the bar is gone', done.edit.status);
+  // another model on show: the result on the page was projected with the one before, and moving it says so
+  await page.selectOption('#model-pick', '1');
+  await waitFor(page, () => window.ganplay.state.model && window.ganplay.state.model.name === 'MNIST, DCGAN', null,
+    'another model on show');
+  const before = (await state(page)).edit.status;
+  await page.dispatchEvent('#edit-amount', 'input');
+  await waitFor(page, (s) => window.ganplay.state.edit.status !== s, before, 'the move answered');
+  const moved = (await state(page)).edit.status;
+  check(moved === 'The result was projected with another model: press Project to project the picture with this one.',
+    'moving a result projected with another model says so, and what to do', moved);
   check(page.errors.length === 0, 'no console errors while projecting and cancelling', page.errors.join(' | '));
   await context.close();
 }
