@@ -24,7 +24,11 @@ function nextMessageTurn() {
     editChannel.port2.postMessage(null);
   });
 }
-const projected = () => edit.model !== null && edit.model === w.model;
+// Throws unless the result in the latent rows was projected with the model on show.
+function needProjected() {
+  if (edit.model === null) throw new Error('Project a picture first.');
+  if (edit.model !== w.model) throw new Error('The result was projected with another model: press Project to project the picture with this one.');
+}
 
 // Draws with class `label` (a conditional model), then puts the page's class back.
 function withClass(label, fn) {
@@ -103,7 +107,7 @@ const EDIT_HANDLERS = {
   // The result moved along latent direction dir by amount, drawn as class
   // asClass (-1: the class the projection found).
   editMove({ dir, amount, asClass }) {
-    if (!projected()) throw new Error('Project a picture first.');
+    needProjected();
     check(M._gpw_z_slerp(s, EDIT_ROW.moved, EDIT_ROW.result, EDIT_ROW.result, 0), 'Moving');
     if (amount) check(M._gpw_z_direction(s, EDIT_ROW.moved, EDIT_ROW.moved, dir, amount), 'Moving');
     return withClass(asClass >= 0 ? asClass : edit.label, () => {
@@ -125,7 +129,7 @@ const EDIT_HANDLERS = {
           check(M._gpw_render_z(s, ROW.a, 1, 1), 'Drawing the kept sample');
         });
       } else {
-        if (!projected()) throw new Error('Project a picture first.');
+        needProjected();
         withClass(asClass >= 0 ? asClass : edit.label, () => check(M._gpw_render_z(s, EDIT_ROW.moved, 1, 1), 'Drawing'));
       }
     };

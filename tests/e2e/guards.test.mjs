@@ -72,6 +72,18 @@ export async function run({ browser, site }) {
     });
     check(thumb.corner < 40 && thumb.edge < 40 && thumb.middle > 200,
       'a dark-on-light upload is shown inverted in the thumbnails (dark page, light stroke)', JSON.stringify(thumb));
+    // a second row of thumbnails is set apart from the first as the columns are (6 px of background)
+    await page.setInputFiles('#own-files', Array.from({ length: 5 }, (_, k) =>
+      ({ name: `ink${k}.png`, mimeType: 'image/png', buffer: Buffer.from(png, 'base64') })));
+    await waitFor(page, () => document.getElementById('own-thumbs').dataset.shown === '6', null, 'six thumbnails drawn');
+    const rows = await page.evaluate(() => {
+      const c = document.getElementById('own-thumbs'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const at = (x, y) => d[4 * (y * c.width + x)];
+      const column = (x0) => Array.from({ length: 6 }, (_, k) => at(x0 + 3, 30 + k));
+      return { between: column(2), sixth: at(2 + 1, 36 + 1), gapColumn: at(31, 14) };
+    });
+    check(rows.between.every((v) => v === rows.gapColumn) && rows.sixth < 40,
+      'the thumbnails\' two rows are 6 px apart, as their columns are', JSON.stringify(rows));
     await page.click('#own-clear');
     await page.selectOption('#dataset', 'mnist');
     await waitDataset(page);

@@ -24,6 +24,11 @@ const shown = (page) => page.evaluate(() => ({
   cancel: !document.getElementById('edit-cancel').disabled,
 }));
 
+// Where the strip below the Project button starts, from the top of the Edit panel: the
+// status line above it must not push it down as its text changes.
+const stripAt = (page) => page.evaluate(() => Math.round(document.getElementById('edit-strip').getBoundingClientRect().top -
+  document.getElementById('edit').getBoundingClientRect().top));
+
 async function projected(page, n, what) {
   return waitFor(page, (k) => window.ganplay.state.edit.projections > k && window.ganplay.state.edit.nearest &&
     !document.getElementById('edit-project').disabled, n, what, 90000);
@@ -44,13 +49,18 @@ export async function run({ browser, site }) {
     await waitReady(page);
     await waitDataset(page);
     await heldOut(page, `${width}: a held-out digit`);
+    const idle = await stripAt(page);
     await page.click('#edit-project');
     if (await midway(page, `${width}: the projection under way`)) {
+      const under = await stripAt(page);
       const over = await page.evaluate(() => document.documentElement.scrollWidth);
       check(over <= width, `${width} px: the projection's bar and Cancel fit`, `scrollWidth ${over}`);
       await (await page.$('#edit')).screenshot({ path: path.join(SHOTS, `project-progress-${width}.png`) });
       await page.click('#edit-cancel');
       await waitFor(page, () => window.ganplay.state.edit.cancels === 1, null, `${width}: cancelled`);
+      const cancelled = await stripAt(page);
+      check(under === idle && cancelled === idle, `${width} px: the strip stays put while the status says what the projection does`,
+        `strip at ${idle}, ${under} projecting, ${cancelled} cancelled`);
     }
     await context.close();
   }
@@ -62,9 +72,12 @@ export async function run({ browser, site }) {
   await waitDataset(page);
   // a first projection, run to its end: the state a cancel must leave alone
   await heldOut(page, 'a held-out digit');
+  const idle = await stripAt(page);
   await page.click('#edit-project');
   await projected(page, 0, 'the first projection');
   const first = await state(page);
+  check(await stripAt(page) === idle, '1280 px: the strip stays put when the projection ends and its result is said',
+    `strip at ${idle}, then ${await stripAt(page)}`);
   const strip = await canvasInfo(page, 'edit-strip'), result = await canvasInfo(page, 'edit-result');
   check(first.edit.projections === 1 && first.edit.progress === null && await page.isHidden('#edit-progress-row'),
     'a finished projection leaves no bar', JSON.stringify(first.edit.progress));
@@ -130,6 +143,16 @@ export async function run({ browser, site }) {
     stripDone.w === 12 * 30 + 2 && stripDone.hash !== strip.hash && done.edit.progress === null &&
     await page.isHidden('#edit-progress-row'),
   'a projection after a cancel completes: the new strip ends with its result, and the bar is gone', done.edit.status);
+  // another model on show: the result on the page was projected with the one before, and moving it says so
+  await page.selectOption('#model-pick', '1');
+  await waitFor(page, () => window.ganplay.state.model && window.ganplay.state.model.name === 'MNIST, DCGAN', null,
+    'another model on show');
+  const before = (await state(page)).edit.status;
+  await page.dispatchEvent('#edit-amount', 'input');
+  await waitFor(page, (s) => window.ganplay.state.edit.status !== s, before, 'the move answered');
+  const moved = (await state(page)).edit.status;
+  check(moved === 'The result was projected with another model: press Project to project the picture with this one.',
+    'moving a result projected with another model says so, and what to do', moved);
   check(page.errors.length === 0, 'no console errors while projecting and cancelling', page.errors.join(' | '));
   await context.close();
 }

@@ -172,7 +172,7 @@ export class OwnImages {
         img.data[4 * j] = img.data[4 * j + 1] = img.data[4 * j + 2] = v;
         img.data[4 * j + 3] = 255;
       }
-      ctx.putImageData(img, 2 + (i % 5) * 34, 2 + Math.floor(i / 5) * 28);
+      ctx.putImageData(img, 2 + (i % 5) * 34, 2 + Math.floor(i / 5) * 34); // 6 px between rows and columns
     });
   }
 
