@@ -54,11 +54,13 @@ const EDIT_HANDLERS = {
   // takes a few steps per call (gpw_project_step); between two calls the
   // worker posts {type: 'editProgress', step, steps} and takes other
   // messages, so editCancel stops it. One projection at a time: another
-  // is refused while one runs. Answers the result, or {cancelled, step,
+  // is refused while one runs, and so is one while training runs; a
+  // training step taken meanwhile (G changes) ends it. Answers the result, or {cancelled, step,
   // steps, why} with nothing written.
   async editProject({ rgba, size, mask, noise, label, seed = 1 }) {
     if (!w.model) throw new Error('No model yet.');
     if (edit.running) throw new Error('A projection is already running: cancel it or let it finish first.');
+    if (w.running) throw new Error('Training is running: pause it first (a projection needs a generator that holds still).');
     const pic = new Uint8Array(rgba), msk = mask ? new Uint8Array(mask) : null;
     const { steps, starts, steps_per_call: perCall } = tables.project; // the engine's defaults for editing
     const p = M._gpw_alloc(pic.length), q = msk ? M._gpw_alloc(msk.length) : 0;
@@ -71,7 +73,7 @@ const EDIT_HANDLERS = {
       M._gpw_free(p);
       if (q) M._gpw_free(q);
     }
-    const job = { cancelled: false, model: w.model };
+    const job = { cancelled: false, model: w.model, step: w.step };
     edit.running = job;
     const t0 = performance.now();
     let at = { step: 0, steps };
@@ -79,7 +81,7 @@ const EDIT_HANDLERS = {
       post({ type: 'editProgress', ...at });
       while (at.step < at.steps) {
         await nextMessageTurn(); // a cancel, or a new model, gets its turn here
-        const why = job.cancelled ? 'cancel' : w.model !== job.model ? 'model' : null;
+        const why = job.cancelled ? 'cancel' : w.model !== job.model ? 'model' : w.running || w.step !== job.step ? 'training' : null;
         if (why) return { cancelled: true, why, ...at };
         check(M._gpw_project_step(s, perCall), 'Projecting');
         at = json(M._gpw_project_json(s));

@@ -221,7 +221,11 @@ Object.assign(handlers, {
     // its saves go on under its own key, unless another tab has the run open: then as a copy
     const copy = !(await holdRun(r.id));
     if (!copy) w.runId = r.id;
-    else holdRun(w.runId);
+    else { // named apart from the run it copies, in the model list and among the saved runs
+      holdRun(w.runId);
+      if (!/ \(copy\)$/.test(w.model.name)) w.model.name += ' (copy)';
+      postModel();
+    }
     if (r.history && !modelInfo().history.chart_points) { // a save from before the state carried its history
       const fd = r.fd || new Float32Array(0);
       withBytes(new Uint8Array(r.history.buffer, r.history.byteOffset, r.history.byteLength), (p) =>

@@ -153,6 +153,32 @@ export async function run({ browser, site }) {
   const moved = (await state(page)).edit.status;
   check(moved === 'The result was projected with another model: press Project to project the picture with this one.',
     'moving a result projected with another model says so, and what to do', moved);
+
+  // training changes G: a step taken while a projection runs ends it, and none starts while training runs
+  await page.click('#step'); // a training model (the shipped one has no D)
+  await waitFor(page, () => window.ganplay.state.model && window.ganplay.state.model.hasD && window.ganplay.state.step === 1 &&
+    !window.ganplay.state.running, null, 'a training model, one step in');
+  const cancels = (await state(page)).edit.cancels;
+  await page.click('#edit-project');
+  await midway(page, 'a projection on the training model');
+  await page.click('#step');
+  await waitFor(page, (k) => window.ganplay.state.edit.cancels > k && !document.getElementById('edit-project').disabled, cancels,
+    'the projection ended by a training step');
+  const byStep = await state(page);
+  check(/^Projection cancelled at step \d+ of \d+ \(training changed the generator\)/.test(byStep.edit.status) &&
+    byStep.step === 2 && byStep.edit.progress === null,
+  'a training step taken while a projection runs ends it, and says why', `${byStep.edit.status} | step ${byStep.step}`);
+  await page.click('#start');
+  await waitFor(page, () => window.ganplay.state.running && window.ganplay.state.step > 2, null, 'training runs');
+  const projections = (await state(page)).edit.projections;
+  await page.click('#edit-project');
+  await waitFor(page, () => /^Training is running: pause it first/.test(window.ganplay.state.edit.status) &&
+    !document.getElementById('edit-project').disabled, null, 'Project while training answered');
+  const refused = await state(page);
+  check(refused.edit.projections === projections && refused.edit.progress === null,
+    'Project while training runs is refused with what to do', refused.edit.status);
+  await page.click('#pause');
+  await waitFor(page, () => !window.ganplay.state.running, null, 'paused');
   check(page.errors.length === 0, 'no console errors while projecting and cancelling', page.errors.join(' | '));
   await context.close();
 }

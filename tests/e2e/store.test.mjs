@@ -153,6 +153,9 @@ async function tabs({ browser, site }) {
   const of = (id) => (list.find((r) => r.id === id) || {}).step;
   check(runB !== runA && of(runA) === 5 && of(runB) === 3, 'the first tab keeps writing the run, the copy saves apart',
     `A ${runA} at ${of(runA)}, B ${runB} at ${of(runB)}`);
+  const name = (id) => (list.find((r) => r.id === id) || {}).name || '';
+  check(name(runB) === `${name(runA)} (copy)` && (await state(b)).model.name === name(runB),
+    'the copy is named as the run it copies, with "(copy)", on the page and among the saved runs', `${name(runA)} | ${name(runB)}`);
   await context.close();
 }
 

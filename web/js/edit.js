@@ -215,8 +215,9 @@ export class Edit {
       const r = await this.engine.call('editProject', { rgba: rgba.buffer, size: n, mask: mask ? mask.buffer : null, noise, label });
       if (r.cancelled) {
         this.state.edit.cancels++;
-        this.say(`Projection cancelled at step ${r.step} of ${r.steps}` +
-          `${r.why === 'model' ? ' (another model is on show)' : ''}: the picture, the mask and the last result are as they were.`);
+        const why = { model: ' (another model is on show)', training: ' (training changed the generator)' }[r.why] || '';
+        this.say(`Projection cancelled at step ${r.step} of ${r.steps}${why}: ` +
+          'the picture, the mask and the last result are as they were.');
         return;
       }
       drawRgba($('edit-strip'), r.strip);
