@@ -84,7 +84,7 @@ static void test_shipped(const gp_dataset *ds) {
 static void test_file(void) {
     gp_classifier a, b;
     gp_err err;
-    CHECK(gp_classifier_create(&a, 16, 5, &err) == GP_OK);
+    CHECK(gp_classifier_create(&a, (gp_shape){1, 28, 28}, 16, 5, &err) == GP_OK);
     const char *path = "build/test-classifier.gpc";
     CHECK(gp_classifier_save_file(&a, path, &err) == GP_OK);
     CHECK(gp_classifier_load_file(&b, path, &err) == GP_OK);

@@ -187,7 +187,7 @@ static void test_rgba_dataset(void) {
         }
     gp_dataset ds;
     gp_err err;
-    CHECK(gp_dataset_from_rgba(&ds, rgba, N, H, W, 10, 100, &err) == GP_OK);
+    CHECK(gp_dataset_from_rgba(&ds, rgba, N, H, W, 1, 10, 100, &err) == GP_OK);
     CHECK(ds.count == N && ds.h == H && ds.w == W && ds.c == 1 && ds.n_test == 2 && gp_dataset_classes(&ds) == 1);
     /* both kinds end up light on black */
     CHECK(ds.pixels[0] == 0 && ds.pixels[1 * W + 1] == 200);
@@ -195,12 +195,12 @@ static void test_rgba_dataset(void) {
     gp_dataset_free(&ds);
     /* transparent pixels are composited over white */
     rgba[3] = 0;
-    CHECK(gp_dataset_from_rgba(&ds, rgba, N, H, W, 10, 100, &err) == GP_OK);
+    CHECK(gp_dataset_from_rgba(&ds, rgba, N, H, W, 1, 10, 100, &err) == GP_OK);
     gp_dataset_free(&ds);
-    CHECK(gp_dataset_from_rgba(&ds, rgba, 9, H, W, 10, 100, &err) == GP_ERR_ARG && strstr(err.msg, "at least 10"));
-    CHECK(gp_dataset_from_rgba(&ds, rgba, N, H, W, 10, 11, &err) == GP_ERR_ARG);
-    CHECK(gp_dataset_from_rgba(&ds, rgba, N, 0, W, 10, 100, &err) == GP_ERR_ARG);
-    CHECK(gp_dataset_from_rgba(&ds, NULL, N, H, W, 10, 100, &err) == GP_ERR_ARG);
+    CHECK(gp_dataset_from_rgba(&ds, rgba, 9, H, W, 1, 10, 100, &err) == GP_ERR_ARG && strstr(err.msg, "at least 10"));
+    CHECK(gp_dataset_from_rgba(&ds, rgba, N, H, W, 1, 10, 11, &err) == GP_ERR_ARG);
+    CHECK(gp_dataset_from_rgba(&ds, rgba, N, 0, W, 1, 10, 100, &err) == GP_ERR_ARG);
+    CHECK(gp_dataset_from_rgba(&ds, NULL, N, H, W, 1, 10, 100, &err) == GP_ERR_ARG);
     free(rgba);
 }
 
@@ -279,7 +279,9 @@ static void test_recommended(void) {
         }
     CHECK(with == 2 && !strcmp(GP_LOSSES[GP_LOSS_WGAN_GP].recommended[0].name, "d_steps"));
     for (int d = 0; d < GP_N_DATASETS; d++)
-        CHECK(gp_dataset_class_name(GP_DATASETS[d].name, 0) && GP_DATASETS[d].classes == 10 && *GP_DATASETS[d].fd_label);
+        CHECK(gp_dataset_class_name(GP_DATASETS[d].name, GP_DATASETS[d].classes - 1) &&
+              !gp_dataset_class_name(GP_DATASETS[d].name, GP_DATASETS[d].classes) && *GP_DATASETS[d].fd_label &&
+              gp_dataset_find(GP_DATASETS[d].name) == &GP_DATASETS[d]);
 }
 
 int main(void) {

@@ -121,7 +121,7 @@ int main(void) {
         gp_run_free(&run);
     }
     gp_classifier c;
-    CHECK(gp_classifier_create(&c, 16, 1, &err) == GP_OK);
+    CHECK(gp_classifier_create(&c, (gp_shape){1, 28, 28}, 16, 1, &err) == GP_OK);
     c.net.threads = pool;
     float loss;
     long before = allocations;

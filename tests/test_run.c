@@ -204,7 +204,7 @@ static void test_steps(void) {
     page_run(&run, "page", "mlp");
     uint8_t *rgba = calloc(20 * 16 * 16 * 4, 1);
     gp_dataset small;
-    CHECK(gp_dataset_from_rgba(&small, rgba, 20, 16, 16, 10, 100, &err) == GP_OK);
+    CHECK(gp_dataset_from_rgba(&small, rgba, 20, 16, 16, 1, 10, 100, &err) == GP_OK);
     gp_run_set_images(&run, &small);
     CHECK(gp_run_start(&run, &err) == GP_ERR_ARG && strstr(err.msg, "dataset images are 1x16x16") && !run.running && !run.good);
     CHECK(gp_run_step(&run, GP_RUN_D_STEP, &t, &err) == GP_ERR_ARG && run.hist.n_points == 0);

@@ -219,15 +219,16 @@ static int write_out(const char *cmd, const char *path, mem_out *m) {
     return ok;
 }
 
-/* count images as a grid PNG of `cols` columns, written atomically */
+/* count images as a grid PNG of `cols` columns (gray, or RGB for colour
+ * images), written atomically */
 static int write_png_grid(const char *cmd, const char *path, const float *images, int count, int cols, gp_shape im) {
-    int gw, gh;
+    int gw, gh, ch = im.c == 3 ? 3 : 1;
     gp_grid_size(count, cols, im.h, im.w, &gw, &gh);
-    uint8_t *pixels = malloc((size_t)gw * gh);
+    uint8_t *pixels = malloc((size_t)gw * gh * ch);
     mem_out m = {0};
     if (pixels) {
-        gp_grid_render(pixels, 1, images, count, cols, im.h, im.w);
-        if (!stbi_write_png_to_func(mem_put_cb, &m, gw, gh, 1, pixels, gw)) m.failed = 1;
+        gp_grid_render(pixels, ch, images, count, cols, im.c, im.h, im.w);
+        if (!stbi_write_png_to_func(mem_put_cb, &m, gw, gh, ch, pixels, gw * ch)) m.failed = 1;
     } else {
         m.failed = 1;
     }
@@ -632,12 +633,13 @@ static const cli_opt TRAIN_OPTS[] = {
     OPT_END,
 };
 
-/* The dataset's name as a model records it: mnist, fashion, or own. */
+/* The dataset's name as a model records it: mnist, fashion, emoji, or own. */
 static const char *dataset_name(const char *path) {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     if (!strncmp(base, "mnist", 5)) return "mnist";
     if (!strncmp(base, "fashion", 7)) return "fashion";
+    if (!strncmp(base, "emoji", 5)) return "emoji";
     return "own";
 }
 
@@ -648,7 +650,8 @@ static gp_status train_model(const train_args *a, const given_settings *given, c
     if (!a->resume) {
         gp_gan_config cfg = *wanted;
         snprintf(cfg.dataset, sizeof cfg.dataset, "%s", dataset_name(a->data));
-        gp_status st = gp_gan_config_set_classes(&cfg, gp_dataset_classes(ds), err);
+        gp_status st = gp_gan_config_set_image(&cfg, ds->c, ds->h, ds->w, err);
+        if (st == GP_OK) st = gp_gan_config_set_classes(&cfg, gp_dataset_classes(ds), err);
         return st != GP_OK ? st : gp_gan_create(gan, &cfg, 1, err);
     }
     gp_status st = gp_model_load_file(gan, a->resume, err);
@@ -1093,7 +1096,7 @@ static int cmd_train_classifier(int argc, char **argv, gp_threads *th) {
     gp_dataset ds;
     if (gp_dataset_load(&ds, a.data, &err) != GP_OK) return fail("train-classifier", &err, 1);
     gp_classifier c;
-    if (gp_classifier_create(&c, (int)a.batch, a.seed, &err) != GP_OK) {
+    if (gp_classifier_create(&c, (gp_shape){ds.c, ds.h, ds.w}, (int)a.batch, a.seed, &err) != GP_OK) {
         gp_dataset_free(&ds);
         return fail("train-classifier", &err, 1);
     }
@@ -1115,9 +1118,9 @@ static int cmd_train_classifier(int argc, char **argv, gp_threads *th) {
 /* Reads a grid PNG in sample's layout (cells of the image shape, GP_GRID_PAD
  * apart); cells that are all padding are empty and skipped. */
 static float *read_png_grid(const char *path, gp_shape im, int *count) {
-    int w, h;
-    if (im.c != 1) {
-        print_text(stderr, "ganplay score: PNG grids hold grayscale images; the classifier reads %d channels\n", im.c);
+    int w, h, ch = im.c == 3 ? 3 : 1;
+    if (im.c != 1 && im.c != 3) {
+        print_text(stderr, "ganplay score: PNG grids hold gray or RGB images; the classifier reads %d channels\n", im.c);
         return NULL;
     }
     FILE *f = png_open("score", path, &w, &h);
@@ -1137,9 +1140,9 @@ static float *read_png_grid(const char *path, gp_shape im, int *count) {
         fclose(f);
         return NULL;
     }
-    unsigned char *px = png_decode("score", path, f, 1, w, h);
+    unsigned char *px = png_decode("score", path, f, ch, w, h);
     if (!px) return NULL;
-    size_t n_img = (size_t)im.h * im.w;
+    size_t plane = (size_t)im.h * im.w, n_img = plane * ch;
     float *images = malloc(sizeof(float) * n_img * (size_t)rows * cols);
     if (!images) print_text(stderr, "ganplay score: out of memory for the images of '%s'\n", path);
     int n = 0;
@@ -1148,11 +1151,12 @@ static float *read_png_grid(const char *path, gp_shape im, int *count) {
             int empty = 1;
             float *img = images + (size_t)n * n_img;
             for (int y = 0; y < im.h; y++)
-                for (int x = 0; x < im.w; x++) {
-                    unsigned char v = px[(size_t)(GP_GRID_PAD + r * chh + y) * w + GP_GRID_PAD + c * cw + x];
-                    empty &= v == GP_GRID_PAD_VALUE;
-                    img[y * im.w + x] = v / 127.5f - 1.0f;
-                }
+                for (int x = 0; x < im.w; x++)
+                    for (int k = 0; k < ch; k++) {
+                        unsigned char v = px[((size_t)(GP_GRID_PAD + r * chh + y) * w + GP_GRID_PAD + c * cw + x) * ch + k];
+                        empty &= v == GP_GRID_PAD_VALUE;
+                        img[k * plane + (size_t)y * im.w + x] = v / 127.5f - 1.0f;
+                    }
             if (!empty) n++;
         }
     stbi_image_free(px);
@@ -1437,8 +1441,8 @@ static int cmd_export(int argc, char **argv, gp_threads *th) {
 /* A PNG as the model's image (or, as_mask, as a mask). NULL after a message. */
 static float *read_png_image(const char *cmd, const char *path, gp_shape im, int as_mask) {
     int w, h;
-    if (im.c != 1) {
-        print_text(stderr, "ganplay %s: only grayscale models read PNGs; this one has %d channels\n", cmd, im.c);
+    if (im.c != 1 && im.c != 3) {
+        print_text(stderr, "ganplay %s: only gray and RGB models read PNGs; this one has %d channels\n", cmd, im.c);
         return NULL;
     }
     FILE *f = png_open(cmd, path, &w, &h);
@@ -1458,9 +1462,9 @@ static float *read_png_image(const char *cmd, const char *path, gp_shape im, int
         w = im.w;
         h = im.h;
     }
-    float *out = malloc(sizeof(float) * (size_t)im.h * im.w);
+    float *out = malloc(sizeof(float) * (size_t)im.c * im.h * im.w);
     gp_err err = {{0}};
-    gp_status st = out ? gp_image_from_rgba(out, px, h, w, im.h, im.w, as_mask, &err)
+    gp_status st = out ? gp_image_from_rgba(out, px, h, w, im.c, im.h, im.w, as_mask, &err)
                        : gp_fail(&err, GP_ERR_NOMEM, "out of memory");
     stbi_image_free(px);
     if (st != GP_OK) {

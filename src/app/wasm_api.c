@@ -248,7 +248,10 @@ EMSCRIPTEN_KEEPALIVE int gpw_dataset_from_rgba(gp_session *s, const uint8_t *rgb
         return gp_fail(&s->err, GP_ERR_ARG, "images: %d bytes given for %d images of %dx%d RGBA (%.0f bytes)", len, count,
                        h, w, (double)count * h * w * 4);
     gp_dataset ds;
-    gp_status st = gp_dataset_from_rgba(&ds, rgba, count, h, w, GPW_MIN_USER_IMAGES, GPW_MAX_USER_IMAGES, &s->err);
+    int c, ih, iw; /* gray or colour as the model being set up makes them */
+    gp_gan_config_image(&s->cfg, &c, &ih, &iw);
+    gp_status st = gp_dataset_from_rgba(&ds, rgba, count, h, w, c == 3 ? 3 : 1, GPW_MIN_USER_IMAGES,
+                                        GPW_MAX_USER_IMAGES, &s->err);
     if (st != GP_OK) return (int)st;
     gp_dataset_free(&s->ds);
     s->ds = ds;
@@ -271,7 +274,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_images_as_trained(gp_session *s, const uint8_t *rgb
         return gp_fail(&s->err, GP_ERR_ARG, "images: %d bytes in and %d out for %d images of %dx%d", len, out_len, count,
                        h, w);
     size_t n = (size_t)h * (size_t)w;
-    for (int k = 0; k < count; k++) gp_image_as_trained(rgba + (size_t)k * n * 4, h, w, out + (size_t)k * n);
+    for (int k = 0; k < count; k++) gp_image_as_trained(rgba + (size_t)k * n * 4, h, w, 1, out + (size_t)k * n);
     return 0;
 }
 
@@ -597,11 +600,12 @@ EMSCRIPTEN_KEEPALIVE int gpw_run_snapshot(gp_session *s, int k) {
     const gp_history *h = &s->run.hist;
     if (k < 0 || (uint32_t)k >= h->n_snaps)
         return gp_fail(&s->err, GP_ERR_ARG, "snapshot %d is not in the timeline of %u", k, h->n_snaps);
-    if ((size_t)h->snap_w * h->snap_h > s->rgba_cap)
+    size_t bpp = s->run.gan.image.c == 3 ? 3 : 1; /* a colour model's snapshots hold RGB */
+    if ((size_t)h->snap_w / bpp * h->snap_h > s->rgba_cap)
         return gp_fail(&s->err, GP_ERR_FORMAT, "the timeline's snapshots are %dx%d, larger than this model's grids",
                        h->snap_w, h->snap_h);
-    gp_run_snapshot_rgba(&s->run, (uint32_t)k, s->rgba);
-    s->rgba_w = h->snap_w;
+    int w = gp_run_snapshot_rgba(&s->run, (uint32_t)k, s->rgba);
+    s->rgba_w = w;
     s->rgba_h = h->snap_h;
     return 0;
 }
@@ -682,7 +686,7 @@ static int render(gp_session *s, const float *z, int count, int cols) {
     s->n_images = count;
     s->rgba_w = gw;
     s->rgba_h = gh;
-    gp_grid_render(s->rgba, 4, s->images, count, cols, s->run.gan.image.h, s->run.gan.image.w);
+    gp_grid_render(s->rgba, 4, s->images, count, cols, s->run.gan.image.c, s->run.gan.image.h, s->run.gan.image.w);
     return 0;
 }
 
@@ -895,7 +899,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_render_real(gp_session *s, int first, int count, in
     s->n_images = count;
     s->rgba_w = gw;
     s->rgba_h = gh;
-    gp_grid_render(s->rgba, 4, s->images, count, cols, s->run.gan.image.h, s->run.gan.image.w);
+    gp_grid_render(s->rgba, 4, s->images, count, cols, s->run.gan.image.c, s->run.gan.image.h, s->run.gan.image.w);
     return 0;
 }
 
@@ -942,12 +946,11 @@ EMSCRIPTEN_KEEPALIVE int gpw_project_begin(gp_session *s, const uint8_t *rgba, i
     if (!seed_ok(s, seed)) return GP_ERR_ARG;
     gp_shape im = s->run.gan.image;
     int n_img = gp_shape_size(im), cap = 11;
-    if (im.c != 1) return gp_fail(&s->err, GP_ERR_ARG, "only grayscale models edit pictures");
     /* the picture and mask as the model sees them, then room for the trace */
     float *target = malloc(sizeof(float) * (size_t)n_img * (2 + cap)), *mask = target ? target + n_img : NULL;
     if (!target) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
-    st = (int)gp_image_from_rgba(target, rgba, h, w, im.h, im.w, 0, &s->err);
-    if (!st && mask_rgba) st = (int)gp_image_from_rgba(mask, mask_rgba, h, w, im.h, im.w, 1, &s->err);
+    st = (int)gp_image_from_rgba(target, rgba, h, w, im.c, im.h, im.w, 0, &s->err);
+    if (!st && mask_rgba) st = (int)gp_image_from_rgba(mask, mask_rgba, h, w, im.c, im.h, im.w, 1, &s->err);
     if (st) {
         free(target);
         return st;
@@ -1029,7 +1032,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_project_finish(gp_session *s) {
     s->n_images = count;
     s->rgba_w = gw;
     s->rgba_h = gh;
-    gp_grid_render(s->rgba, 4, s->images, count, count, im.h, im.w);
+    gp_grid_render(s->rgba, 4, s->images, count, count, im.c, im.h, im.w);
     gp_json *j = &s->out;
     gp_json_reset(j);
     gp_json_open(j, '{');
@@ -1080,7 +1083,8 @@ EMSCRIPTEN_KEEPALIVE int gpw_saliency(gp_session *s, int cols) {
     GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
     s->rgba_w = gw;
     s->rgba_h = gh;
-    gp_grid_render_heat(s->rgba, s->images, heat, n, cols, s->run.gan.image.h, s->run.gan.image.w);
+    gp_grid_render_heat(s->rgba, s->images, heat, n, cols, s->run.gan.image.c, s->run.gan.image.h,
+                        s->run.gan.image.w);
     free(heat);
     return 0;
 }
@@ -1149,7 +1153,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_nearest(gp_session *s, int which, int k, int featur
     s->n_images = found;
     s->rgba_w = gw;
     s->rgba_h = gh;
-    gp_grid_render(s->rgba, 4, s->images, found, found, im.h, im.w);
+    gp_grid_render(s->rgba, 4, s->images, found, found, im.c, im.h, im.w);
     return 0;
 }
 

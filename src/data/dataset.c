@@ -27,15 +27,15 @@ gp_status gp_dataset_from_bytes(gp_dataset *ds, const uint8_t *bytes, size_t len
     if (version != GP_DATASET_VERSION)
         return gp_fail(err, GP_ERR_FORMAT, "dataset version %u is not supported (expected %d)", version,
                        GP_DATASET_VERSION);
-    if (count < 5 || count > 1000000 || h < 1 || h > 256 || w < 1 || w > 256 || c != 1)
+    if (count < 5 || count > 1000000 || h < 1 || h > 256 || w < 1 || w > 256 || (c != 1 && c != 3))
         return gp_fail(err, GP_ERR_FORMAT, "dataset header out of range: %u images of %ux%ux%u", count,
                        h, w, c);
     /* in this build's size_t (32 bits in wasm), without wrapping */
     size_t image, pixels, body, need;
     if (!gp_size_mul((size_t)h * w, c, &image) || !gp_size_mul(count, image, &pixels) ||
         !gp_size_add(pixels, count, &body) || !gp_size_add(body, 24, &need))
-        return gp_fail(err, GP_ERR_FORMAT, "dataset header declares %u images of %ux%u: more bytes than this build can "
-                       "address", count, h, w);
+        return gp_fail(err, GP_ERR_FORMAT, "dataset header declares %u images of %ux%ux%u: more bytes than this build "
+                       "can address", count, c, h, w);
     if (len != need)
         return gp_fail(err, GP_ERR_FORMAT, "dataset file is %zu bytes, header implies %zu", len, need);
     ds->count = (int)count;
@@ -306,8 +306,16 @@ gp_status gp_write_file_atomic(const char *path, const uint8_t *bytes, size_t le
     return GP_OK;
 }
 
-void gp_image_as_trained(const uint8_t *rgba, int h, int w, uint8_t *gray) {
+void gp_image_as_trained(const uint8_t *rgba, int h, int w, int channels, uint8_t *out) {
     size_t n = (size_t)h * (size_t)w;
+    if (channels == 3) { /* colour: composited over white, planes R, G, B */
+        for (size_t i = 0; i < n; i++) {
+            const uint8_t *p = rgba + 4 * i;
+            for (int k = 0; k < 3; k++) out[k * n + i] = (uint8_t)((p[k] * p[3] + 255 * (255 - p[3]) + 127) / 255);
+        }
+        return;
+    }
+    uint8_t *gray = out;
     long border = 0, border_n = 0;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *p = rgba + 4 * i;
@@ -324,66 +332,78 @@ void gp_image_as_trained(const uint8_t *rgba, int h, int w, uint8_t *gray) {
         for (size_t i = 0; i < n; i++) gray[i] = (uint8_t)(255 - gray[i]);
 }
 
-gp_status gp_dataset_from_rgba(gp_dataset *ds, const uint8_t *rgba, int count, int h, int w, int min_count,
-                               int max_count, gp_err *err) {
+gp_status gp_dataset_from_rgba(gp_dataset *ds, const uint8_t *rgba, int count, int h, int w, int channels,
+                               int min_count, int max_count, gp_err *err) {
     memset(ds, 0, sizeof *ds);
     if (count < min_count)
         return gp_fail(err, GP_ERR_ARG, "at least %d images are needed to train on, got %d", min_count, count < 0 ? 0 : count);
     if (count > max_count) return gp_fail(err, GP_ERR_ARG, "at most %d images, got %d", max_count, count);
     if (h < 1 || h > 256 || w < 1 || w > 256)
         return gp_fail(err, GP_ERR_ARG, "image size must be in 1..256, got %dx%d", h, w);
+    if (channels != 1 && channels != 3) return gp_fail(err, GP_ERR_ARG, "images have 1 or 3 channels, not %d", channels);
     if (!rgba) return gp_fail(err, GP_ERR_ARG, "no pixels given");
     /* the RGBA given (count x n x 4 bytes) and the file made of it, in size_t without wrapping */
     size_t n = (size_t)h * w, rgba_len, len;
-    if (!gp_size_mul((size_t)count, 4 * n, &rgba_len) || !gp_size_mul((size_t)count, n + 1, &len) ||
+    if (!gp_size_mul((size_t)count, 4 * n, &rgba_len) || !gp_size_mul((size_t)count, channels * n + 1, &len) ||
         !gp_size_add(len, 24, &len))
         return gp_fail(err, GP_ERR_ARG, "%d images of %dx%d: more bytes than this build can address", count, h, w);
     uint8_t *file = malloc(len);
     if (!file) return gp_fail(err, GP_ERR_NOMEM, "out of memory for %d images", count);
     memcpy(file, GP_DATASET_MAGIC, 4);
-    const uint32_t head[5] = {GP_DATASET_VERSION, (uint32_t)count, (uint32_t)h, (uint32_t)w, 1};
+    const uint32_t head[5] = {GP_DATASET_VERSION, (uint32_t)count, (uint32_t)h, (uint32_t)w, (uint32_t)channels};
     for (int i = 0; i < 5; i++)
         for (int b = 0; b < 4; b++) file[4 + 4 * i + b] = (uint8_t)(head[i] >> (8 * b));
     for (int k = 0; k < count; k++) {
-        gp_image_as_trained(rgba + (size_t)k * n * 4, h, w, file + 24 + (size_t)k * n);
+        gp_image_as_trained(rgba + (size_t)k * n * 4, h, w, channels, file + 24 + (size_t)k * n * channels);
     }
-    memset(file + 24 + (size_t)count * n, 0, (size_t)count);
+    memset(file + 24 + (size_t)count * n * channels, 0, (size_t)count);
     gp_status st = gp_dataset_from_bytes(ds, file, len, err);
     free(file);
     return st;
 }
 
-gp_status gp_image_from_rgba(float *out, const uint8_t *rgba, int h, int w, int out_h, int out_w, int as_mask,
-                             gp_err *err) {
+gp_status gp_image_from_rgba(float *out, const uint8_t *rgba, int h, int w, int out_c, int out_h, int out_w,
+                             int as_mask, gp_err *err) {
     if (!rgba || h < 1 || w < 1 || out_h < 1 || out_w < 1 || h > GP_IMAGE_MAX_SIDE || w > GP_IMAGE_MAX_SIDE)
         return gp_fail(err, GP_ERR_ARG, "no image, or an image of %dx%d", w, h);
+    if (out_c != 1 && out_c != 3) return gp_fail(err, GP_ERR_ARG, "images have 1 or 3 channels, not %d", out_c);
     if (h % out_h || w % out_w || h / out_h != w / out_w)
         return gp_fail(err, GP_ERR_ARG, "the image is %dx%d; it must be %dx%d or a whole multiple of that (e.g. %dx%d)", w,
                        h, out_w, out_h, out_w * 10, out_h * 10);
     int f = h / out_h;
+    size_t plane = (size_t)out_h * out_w;
+    /* a mask is read as gray (then copied to every channel); a colour image keeps R, G, B */
+    int colour = out_c == 3 && !as_mask;
     double border = 0.0;
     int border_n = 0;
     for (int y = 0; y < out_h; y++)
         for (int x = 0; x < out_w; x++) {
-            double sum = 0.0; /* the f x f block's mean gray, composited over white */
+            double sum[3] = {0.0, 0.0, 0.0}; /* the f x f block's mean, composited over white */
             for (int dy = 0; dy < f; dy++)
                 for (int dx = 0; dx < f; dx++) {
                     const uint8_t *p = rgba + 4 * ((size_t)(y * f + dy) * w + (size_t)(x * f + dx));
-                    double luma = (77.0 * p[0] + 150.0 * p[1] + 29.0 * p[2]) / 256.0;
-                    sum += (luma * p[3] + 255.0 * (255 - p[3])) / 255.0;
+                    if (colour) {
+                        for (int k = 0; k < 3; k++) sum[k] += (p[k] * (double)p[3] + 255.0 * (255 - p[3])) / 255.0;
+                    } else {
+                        double luma = (77.0 * p[0] + 150.0 * p[1] + 29.0 * p[2]) / 256.0;
+                        sum[0] += (luma * p[3] + 255.0 * (255 - p[3])) / 255.0;
+                    }
                 }
-            double v = sum / ((double)f * f);
-            out[(size_t)y * out_w + x] = (float)v;
+            for (int k = 0; k < (colour ? 3 : 1); k++)
+                out[k * plane + (size_t)y * out_w + x] = (float)(sum[k] / ((double)f * f));
             if (y == 0 || x == 0 || y == out_h - 1 || x == out_w - 1) {
-                border += v;
+                border += sum[0] / ((double)f * f);
                 border_n++;
             }
         }
-    int invert = !as_mask && border > 128.0 * border_n; /* dark ink on a light page */
-    for (size_t i = 0; i < (size_t)out_h * out_w; i++) {
+    /* dark ink on a light page, in gray: light strokes on black as the data */
+    int invert = !as_mask && !colour && border > 128.0 * border_n;
+    for (size_t i = 0; i < (colour ? 3 : 1) * plane; i++) {
         float v = invert ? 255.0f - out[i] : out[i];
         out[i] = as_mask ? (v > 127.5f ? 1.0f : 0.0f) : v / 127.5f - 1.0f;
     }
+    if (as_mask) /* the same pixels count in every channel */
+        for (int k = 1; k < out_c; k++) memcpy(out + k * plane, out, sizeof(float) * plane);
     return GP_OK;
 }
 
@@ -446,8 +466,9 @@ int gp_dataset_classes(const gp_dataset *ds) {
 }
 
 const gp_dataset_info GP_DATASETS[GP_N_DATASETS] = {
-    {"mnist", "MNIST digits", "Digit FD", "digit", 10},
-    {"fashion", "Fashion-MNIST", "Clothes FD", "Fashion-MNIST", 10},
+    {"mnist", "MNIST digits", "Digit FD", "digit", 10, 1, 28, 28},
+    {"fashion", "Fashion-MNIST", "Clothes FD", "Fashion-MNIST", 10, 1, 28, 28},
+    {"emoji", "Emoji", "Emoji FD", "emoji", 9, 3, 32, 32},
 };
 
 /* Class names of the datasets the project ships, in label order. */
@@ -455,9 +476,24 @@ static const char *const MNIST_NAMES[10] = {"0", "1", "2", "3", "4", "5", "6", "
 static const char *const FASHION_NAMES[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                               "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
 
+/* Emoji: the categories of emoji-datasource (without Component), short
+ * enough for a model file's 15-byte names; GP_EMOJI_CATEGORIES has them whole. */
+static const char *const EMOJI_NAMES[9] = {"Smileys", "People",  "Animals", "Food", "Travel",
+                                           "Activities", "Objects", "Symbols", "Flags"};
+const char *const GP_EMOJI_CATEGORIES[9] = {"Smileys & Emotion", "People & Body", "Animals & Nature",
+                                            "Food & Drink",      "Travel & Places", "Activities",
+                                            "Objects",           "Symbols",         "Flags"};
+
 const char *gp_dataset_class_name(const char *dataset, int label) {
     if (label < 0 || label >= 10) return NULL;
     if (!strcmp(dataset, "mnist")) return MNIST_NAMES[label];
     if (!strcmp(dataset, "fashion")) return FASHION_NAMES[label];
+    if (!strcmp(dataset, "emoji")) return label < 9 ? EMOJI_NAMES[label] : NULL;
+    return NULL;
+}
+
+const gp_dataset_info *gp_dataset_find(const char *name) {
+    for (int i = 0; i < GP_N_DATASETS; i++)
+        if (!strcmp(GP_DATASETS[i].name, name)) return &GP_DATASETS[i];
     return NULL;
 }

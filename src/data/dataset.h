@@ -1,8 +1,9 @@
-/* dataset.h: labelled grayscale images in ganplay's dataset file.
+/* dataset.h: labelled images, gray or colour, in ganplay's dataset file.
  *
  * File layout (all integers little-endian uint32):
- *   magic "GPDS", version (1), count, height, width, channels (1),
- *   then count*height*width*channels uint8 pixels (row-major, 0 = black),
+ *   magic "GPDS", version (1), count, height, width, channels (1: gray, 3: RGB),
+ *   then count*channels*height*width uint8 pixels: per image its channel
+ *   planes (all R, then G, then B), each row-major, 0 = black;
  *   then count uint8 labels (0..9).
  * The held-out split is part of the format's contract: image i (in file
  * order) is held out when i % 5 == 4; models train on the others. */
@@ -30,26 +31,29 @@ typedef struct {
 /* Parses a dataset held in memory (copies what it keeps). */
 gp_status gp_dataset_from_bytes(gp_dataset *ds, const uint8_t *bytes, size_t len, gp_err *err);
 gp_status gp_dataset_load(gp_dataset *ds, const char *path, gp_err *err);
-/* One user image (h x w RGBA) as it is trained on, into gray (h x w):
- * luma composited over white, inverted when its border is mostly light
- * (dark ink on paper), so it is light strokes on black as in MNIST. */
-void gp_image_as_trained(const uint8_t *rgba, int h, int w, uint8_t *gray);
+/* One user image (h x w RGBA) as it is trained on, into out (channels x h
+ * x w). Gray (channels 1): luma composited over white, inverted when its
+ * border is mostly light (dark ink on paper), so it is light strokes on
+ * black as in MNIST. Colour (3): R, G, B planes composited over white. */
+void gp_image_as_trained(const uint8_t *rgba, int h, int w, int channels, uint8_t *out);
 /* A dataset from images a user drew or picked: count RGBA images of h x w
  * (count*h*w*4 bytes, as a canvas's getImageData gives them), all labelled
- * 0. Each becomes gray as gp_image_as_trained says. Refuses a count outside min..max. */
-gp_status gp_dataset_from_rgba(gp_dataset *ds, const uint8_t *rgba, int count, int h, int w, int min_count,
-                               int max_count, gp_err *err);
+ * 0. Each becomes channels (1 or 3) planes as gp_image_as_trained says.
+ * Refuses a count outside min..max. */
+gp_status gp_dataset_from_rgba(gp_dataset *ds, const uint8_t *rgba, int count, int h, int w, int channels,
+                               int min_count, int max_count, gp_err *err);
 void gp_dataset_free(gp_dataset *ds);
 #define GP_IMAGE_MAX_SIDE 4096 /* a user image's sides at most (a PNG is refused from its header above it) */
 /* One user image as the models see it: rgba (h x w x 4, a canvas's or a
  * PNG's pixels) of out_h x out_w or a whole multiple of it (averaged down
- * by blocks), gray composited over white. As an image (as_mask 0): light
- * strokes on black in [-1, 1], inverted when the border is mostly light
- * (dark ink on paper). As a mask (as_mask 1): 1 where the pixel is light
- * (counts), 0 where it is dark. Sides up to GP_IMAGE_MAX_SIDE. out: out_h x
- * out_w floats. */
-gp_status gp_image_from_rgba(float *out, const uint8_t *rgba, int h, int w, int out_h, int out_w, int as_mask,
-                             gp_err *err);
+ * by blocks), composited over white. As a gray image (out_c 1, as_mask 0):
+ * light strokes on black in [-1, 1], inverted when the border is mostly
+ * light (dark ink on paper). As a colour image (out_c 3): R, G, B planes in
+ * [-1, 1], never inverted. As a mask (as_mask 1): 1 where the pixel's gray
+ * is light (counts), 0 where it is dark, the same in each of the out_c
+ * planes. Sides up to GP_IMAGE_MAX_SIDE. out: out_c x out_h x out_w floats. */
+gp_status gp_image_from_rgba(float *out, const uint8_t *rgba, int h, int w, int out_c, int out_h, int out_w,
+                             int as_mask, gp_err *err);
 
 static inline int gp_dataset_is_held_out(int i) { return i % 5 == 4; }
 
@@ -64,7 +68,7 @@ void gp_dataset_sample_batch(const gp_dataset *ds, gp_rng *rng, float *out, uint
 int gp_dataset_held_out_mixed(const gp_dataset *ds, int k);
 /* 1 + the largest label. */
 int gp_dataset_classes(const gp_dataset *ds);
-/* The name of class `label` of a known dataset ("mnist", "fashion"), or NULL. */
+/* The name of class `label` of a known dataset ("mnist", "fashion", "emoji"), or NULL. */
 const char *gp_dataset_class_name(const char *dataset, int label);
 
 /* The datasets the project ships, as the page and the run names call them. */
@@ -74,9 +78,14 @@ typedef struct {
     const char *fd_label; /* the FD chart's title: "Digit FD" */
     const char *things;   /* what its images show, for the FD's explanation: "digit" */
     int classes;
+    int channels, height, width; /* its images */
 } gp_dataset_info;
-#define GP_N_DATASETS 2
+#define GP_N_DATASETS 3
 extern const gp_dataset_info GP_DATASETS[GP_N_DATASETS];
+/* The shipped dataset of that name, or NULL. */
+const gp_dataset_info *gp_dataset_find(const char *name);
+/* The emoji classes' whole names, as emoji-datasource calls its categories. */
+extern const char *const GP_EMOJI_CATEGORIES[9];
 
 /* Reads a whole file; *data is malloc'ed. Refuses files over max_len. */
 gp_status gp_read_file(const char *path, uint8_t **data, size_t *len, size_t max_len, gp_err *err);

@@ -7,25 +7,29 @@
 #include "base/checked.h"
 #include "nn/layers.h"
 
-/* The project's classifiers read MNIST-shaped images. */
-static const gp_shape CLASSIFIER_IMAGE = {1, 28, 28};
-
-gp_status gp_classifier_create(gp_classifier *c, int batch, uint64_t seed, gp_err *err) {
+gp_status gp_classifier_create(gp_classifier *c, gp_shape input, int batch, uint64_t seed, gp_err *err) {
     /* 1x28x28 -> Conv 16 k5 s2 -> 14x14 -> ReLU -> Conv 32 k5 s2 -> 7x7 -> ReLU
-     * -> Flatten 1568 -> Linear 128 -> ReLU (features) -> Dropout 0.3 -> Linear 10 */
+     * -> Flatten 1568 -> Linear 128 -> ReLU (features) -> Dropout 0.3 -> Linear 10;
+     * colour images (3x32x32, emoji) twice as wide: Conv 32, Conv 64 -> 8x8 -> Flatten 4096 */
+    memset(c, 0, sizeof *c);
+    if ((input.c != 1 && input.c != 3) || input.h < 4 || input.w < 4 || input.h > 256 || input.w > 256 || input.h % 4 ||
+        input.w % 4)
+        return gp_fail(err, GP_ERR_ARG, "a classifier reads images of 1 or 3 channels with sides 4..256, multiples of 4, "
+                       "not %dx%dx%d", input.c, input.h, input.w);
+    uint32_t w1 = input.c == 3 ? 32 : 16, w2 = 2 * w1;
     gp_layer_desc layers[9];
     int n = 0;
-    layers[n++] = gp_layer_conv(GP_LAYER_CONV2D, 16, 5, 2, 2);
+    layers[n++] = gp_layer_conv(GP_LAYER_CONV2D, w1, 5, 2, 2);
     layers[n++] = gp_layer(GP_LAYER_RELU, 0, 0);
-    layers[n++] = gp_layer_conv(GP_LAYER_CONV2D, 32, 5, 2, 2);
+    layers[n++] = gp_layer_conv(GP_LAYER_CONV2D, w2, 5, 2, 2);
     layers[n++] = gp_layer(GP_LAYER_RELU, 0, 0);
-    layers[n++] = gp_layer_reshape(32 * (CLASSIFIER_IMAGE.h / 4) * (CLASSIFIER_IMAGE.w / 4), 1, 1);
+    layers[n++] = gp_layer_reshape(w2 * (uint32_t)(input.h / 4) * (uint32_t)(input.w / 4), 1, 1);
     layers[n++] = gp_layer(GP_LAYER_LINEAR, 128, 0);
     layers[n++] = gp_layer(GP_LAYER_RELU, 0, 0);
     int feature_layer = n - 1;
     layers[n++] = gp_layer(GP_LAYER_DROPOUT, 0, 0.3f);
     layers[n++] = gp_layer(GP_LAYER_LINEAR, GP_CLASSES, 0);
-    gp_status st = gp_classifier_create_arch(c, CLASSIFIER_IMAGE, layers, n, feature_layer, batch, err);
+    gp_status st = gp_classifier_create_arch(c, input, layers, n, feature_layer, batch, err);
     if (st != GP_OK) return st;
     gp_rng init;
     gp_rng_seed(&init, seed);

@@ -27,8 +27,10 @@ typedef struct {
     long step;
 } gp_classifier;
 
-/* The classifier architecture for 1x28x28 images, initialized from seed. */
-gp_status gp_classifier_create(gp_classifier *c, int batch, uint64_t seed, gp_err *err);
+/* The classifier architecture for images of input's shape (1x28x28 digits
+ * and clothes, 3x32x32 emoji; 1 or 3 channels, sides multiples of 4),
+ * initialized from seed. */
+gp_status gp_classifier_create(gp_classifier *c, gp_shape input, int batch, uint64_t seed, gp_err *err);
 /* The same for a description read from a file (weights then overwritten). */
 gp_status gp_classifier_create_arch(gp_classifier *c, gp_shape input, const gp_layer_desc *layers,
                                     int n_layers, int feature_layer, int batch, gp_err *err);

@@ -285,6 +285,9 @@ gp_status gp_gan_config_default(gp_gan_config *cfg, const char *preset, gp_err *
     int is_2d = gp_preset_find(preset)->is_2d;
     strcpy(cfg->preset, preset);
     strcpy(cfg->dataset, is_2d ? "ring" : "mnist");
+    cfg->channels = gp_preset_find(preset)->channels;
+    cfg->height = gp_preset_find(preset)->height;
+    cfg->width = gp_preset_find(preset)->width;
     for (int i = 0; i < GP_N_SETTINGS; i++) {
         const gp_setting *s = &GP_SETTINGS[i];
         set_value(cfg, s, is_2d ? column(s->def_2d, s->def) : s->def);
@@ -314,6 +317,40 @@ static int name_ok(const char *s) {
     return 1;
 }
 
+void gp_gan_config_image(const gp_gan_config *cfg, int *channels, int *height, int *width) {
+    const gp_preset_info *p = gp_preset_find(cfg->preset);
+    int own = cfg->channels || cfg->height || cfg->width;
+    *channels = own ? cfg->channels : p ? p->channels : 0;
+    *height = own ? cfg->height : p ? p->height : 0;
+    *width = own ? cfg->width : p ? p->width : 0;
+}
+
+/* Whether the preset makes images of c x h x w (the message says why not). */
+static gp_status image_ok(const gp_preset_info *p, int c, int h, int w, gp_err *err) {
+    if (p->is_2d) {
+        if (c != p->channels || h != p->height || w != p->width)
+            return gp_fail(err, GP_ERR_ARG, "Image: a 2-D GAN makes points (2x1x1), not %dx%dx%d images", c, h, w);
+        return GP_OK;
+    }
+    if ((c != 1 && c != 3) || h < 1 || h > 256 || w < 1 || w > 256)
+        return gp_fail(err, GP_ERR_ARG, "Image: %dx%dx%d is not supported (1 or 3 channels, sides 1..256, e.g. 1x28x28 "
+                       "or 3x32x32)", c, h, w);
+    if (!strcmp(p->name, "dcgan") && (h % 4 || w % 4))
+        return gp_fail(err, GP_ERR_ARG, "Image: the DCGAN needs sides that are multiples of 4, not %dx%d", h, w);
+    return GP_OK;
+}
+
+gp_status gp_gan_config_set_image(gp_gan_config *cfg, int channels, int height, int width, gp_err *err) {
+    const gp_preset_info *p = gp_preset_find(cfg->preset);
+    if (!p) return gp_fail(err, GP_ERR_ARG, "Preset: unknown preset '%.15s'", cfg->preset);
+    gp_status st = image_ok(p, channels, height, width, err);
+    if (st != GP_OK) return st;
+    cfg->channels = channels;
+    cfg->height = height;
+    cfg->width = width;
+    return GP_OK;
+}
+
 gp_status gp_gan_config_check(const gp_gan_config *cfg, gp_err *err) {
     char names[128];
     if (!gp_preset_find(cfg->preset))
@@ -335,6 +372,10 @@ gp_status gp_gan_config_check(const gp_gan_config *cfg, gp_err *err) {
         if (cfg->cond != GP_COND_NONE) return gp_fail(err, GP_ERR_ARG, "Class conditioning: a 2-D GAN is unconditional");
         if (cfg->augment != GP_AUGMENT_NONE) return gp_fail(err, GP_ERR_ARG, "Augmentation for D: images only, not 2-D points");
     }
+    int c, h, w;
+    gp_gan_config_image(cfg, &c, &h, &w);
+    gp_status st = image_ok(gp_preset_find(cfg->preset), c, h, w, err);
+    if (st != GP_OK) return st;
     if (cfg->cond == GP_COND_NONE && cfg->classes != 0)
         return gp_fail(err, GP_ERR_ARG, "Classes: an unconditional model has 0 classes, got %d", cfg->classes);
     if (cfg->cond != GP_COND_NONE && (cfg->classes < 2 || cfg->classes > GP_MAX_CLASSES))
@@ -449,6 +490,14 @@ void gp_config_json(const gp_gan_config *cfg, gp_json *j) {
     gp_json_open(j, '{');
     gp_json_kstr(j, "preset", cfg->preset);
     gp_json_kstr(j, "dataset", cfg->dataset);
+    int c, h, w;
+    gp_gan_config_image(cfg, &c, &h, &w);
+    gp_json_key(j, "image");
+    gp_json_open(j, '{');
+    gp_json_kint(j, "channels", c);
+    gp_json_kint(j, "height", h);
+    gp_json_kint(j, "width", w);
+    gp_json_close(j, '}');
     for (int i = 0; i < GP_N_SETTINGS; i++) {
         const gp_setting *s = &GP_SETTINGS[i];
         char text[64];

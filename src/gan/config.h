@@ -60,6 +60,7 @@ typedef struct {
     int d_layers, d_width;     /* 2-D preset: D's hidden layers and their width */
     int activation;            /* 2-D preset: gp_activation of the hidden layers */
     uint64_t seed;             /* initial weights and the training stream */
+    int channels, height, width; /* the images it makes (from the data): 1 or 3 channels; 0 x 0 x 0: the preset's */
     int classes;               /* 0 if unconditional, else 2..GP_MAX_CLASSES (from the data) */
     char class_names[GP_MAX_CLASSES][GP_NAME_LEN];
 } gp_gan_config;
@@ -126,6 +127,13 @@ extern const gp_recipe_info GP_RECIPES[];
 extern const int GP_N_RECIPES;
 /* A preset's defaults with a recipe's values ("" or NULL: none). */
 gp_status gp_gan_config_recipe(gp_gan_config *cfg, const char *preset, const char *recipe, gp_err *err);
+/* The images cfg makes: its channels x height x width, or the preset's. */
+void gp_gan_config_image(const gp_gan_config *cfg, int *channels, int *height, int *width);
+/* Makes cfg make images of channels x height x width (those of the data it
+ * trains on), after checking the preset can: 1 (gray) or 3 (RGB) channels,
+ * sides 1..256, multiples of 4 for the DCGAN; a 2-D preset's points stay
+ * 2 x 1 x 1. On error cfg is unchanged. */
+gp_status gp_gan_config_set_image(gp_gan_config *cfg, int channels, int height, int width, gp_err *err);
 /* Every row's range, plus what ties settings together (classes and cond).
  * The message names the setting by its label. */
 gp_status gp_gan_config_check(const gp_gan_config *cfg, gp_err *err);
@@ -138,7 +146,7 @@ gp_status gp_gan_config_set_classes(gp_gan_config *cfg, int classes, gp_err *err
  * label, help, range and defaults). */
 void gp_settings_json(gp_json *j);
 /* One config as a JSON object of name: value (choices by name), plus
- * preset, dataset, classes and class_names. */
+ * preset, dataset, image {channels, height, width}, classes and class_names. */
 void gp_config_json(const gp_gan_config *cfg, gp_json *j);
 
 #endif

@@ -9,39 +9,53 @@
 #include "nn/layers.h"
 #include "gan/losses.h"
 
-/* The DCGAN for an image (c, h, w) with h and w multiples of 4 (28x28 here):
+/* The DCGAN for an image (c, h, w) with h and w multiples of 4. Sides that
+ * are multiples of 4 but not of 8, or under 32 (MNIST's 28x28), take two
+ * upsamplings from (h/4, w/4):
  * G: z -> Linear 128*(h/4)*(w/4) -> reshape -> BN -> ReLU -> ConvT(128,64,4,s2,p1)
  *      -> BN -> ReLU -> ConvT(64,c,4,s2,p1) -> Tanh
  * D: Conv(c,64,4,s2,p1) -> LReLU 0.2 -> Conv(64,128,4,s2,p1) -> BN -> LReLU
- *      -> Flatten -> Linear d_out */
+ *      -> Flatten -> Linear d_out
+ * Sides that are multiples of 8 from 32 on (32x32 colour) take three, from
+ * (h/8, w/8), as Radford et al.'s networks for 32x32 and 64x64 do:
+ * G: z -> Linear 256*(h/8)*(w/8) -> reshape -> BN -> ReLU -> ConvT(256,128)
+ *      -> BN -> ReLU -> ConvT(128,64) -> BN -> ReLU -> ConvT(64,c) -> Tanh
+ * D: Conv(c,64) -> LReLU -> Conv(64,128) -> BN -> LReLU -> Conv(128,256)
+ *      -> BN -> LReLU -> Flatten -> Linear d_out */
 static void dcgan_architecture(gp_shape image, int d_out, gp_layer_desc *g, int *g_n, gp_layer_desc *d, int *d_n) {
-    uint32_t h4 = (uint32_t)image.h / 4, w4 = (uint32_t)image.w / 4;
+    int stages = image.h % 8 == 0 && image.w % 8 == 0 && image.h >= 32 && image.w >= 32 ? 3 : 2;
+    uint32_t f = stages == 3 ? 8 : 4, hs = (uint32_t)image.h / f, ws = (uint32_t)image.w / f;
+    uint32_t top = stages == 3 ? 256 : 128; /* channels at the smallest side */
     int n = 0;
-    g[n++] = gp_layer(GP_LAYER_LINEAR, 128 * h4 * w4, 0);
-    g[n++] = gp_layer_reshape(128, h4, w4);
+    g[n++] = gp_layer(GP_LAYER_LINEAR, top * hs * ws, 0);
+    g[n++] = gp_layer_reshape(top, hs, ws);
     g[n++] = gp_layer(GP_LAYER_BATCHNORM2D, 0, 0);
     g[n++] = gp_layer(GP_LAYER_RELU, 0, 0);
-    g[n++] = gp_layer_conv(GP_LAYER_CONVT2D, 64, 4, 2, 1);
-    g[n++] = gp_layer(GP_LAYER_BATCHNORM2D, 0, 0);
-    g[n++] = gp_layer(GP_LAYER_RELU, 0, 0);
+    for (uint32_t ch = top / 2; ch >= 64; ch /= 2) {
+        g[n++] = gp_layer_conv(GP_LAYER_CONVT2D, ch, 4, 2, 1);
+        g[n++] = gp_layer(GP_LAYER_BATCHNORM2D, 0, 0);
+        g[n++] = gp_layer(GP_LAYER_RELU, 0, 0);
+    }
     g[n++] = gp_layer_conv(GP_LAYER_CONVT2D, (uint32_t)image.c, 4, 2, 1);
     g[n++] = gp_layer(GP_LAYER_TANH, 0, 0);
     *g_n = n;
     n = 0;
     d[n++] = gp_layer_conv(GP_LAYER_CONV2D, 64, 4, 2, 1);
     d[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, 0.2f);
-    d[n++] = gp_layer_conv(GP_LAYER_CONV2D, 128, 4, 2, 1);
-    d[n++] = gp_layer(GP_LAYER_BATCHNORM2D, 0, 0);
-    d[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, 0.2f);
-    d[n++] = gp_layer_reshape(128 * h4 * w4, 1, 1);
+    for (uint32_t ch = 128; ch <= top; ch *= 2) {
+        d[n++] = gp_layer_conv(GP_LAYER_CONV2D, ch, 4, 2, 1);
+        d[n++] = gp_layer(GP_LAYER_BATCHNORM2D, 0, 0);
+        d[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, 0.2f);
+    }
+    d[n++] = gp_layer_reshape(top * hs * ws, 1, 1);
     d[n++] = gp_layer(GP_LAYER_LINEAR, (uint32_t)d_out, 0);
     *d_n = n;
 }
 
 static gp_shape preset_image(const gp_gan_config *cfg) {
-    const gp_preset_info *p = gp_preset_find(cfg->preset);
-    GP_ASSERT(p);
-    return (gp_shape){p->channels, p->height, p->width};
+    gp_shape s;
+    gp_gan_config_image(cfg, &s.c, &s.h, &s.w);
+    return s;
 }
 
 /* D's outputs per image: the adversarial score, then (ACGAN) one logit per class. */

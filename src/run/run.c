@@ -95,6 +95,18 @@ long gp_run_steps(const gp_run *run) {
     return is_2d(&run->gan) ? run->rounds : run->gan.stats.step;
 }
 
+/* Bytes per pixel of the timeline's snapshots: 3 (RGB) for a colour model, else 1. */
+static int snap_channels(const gp_gan *gan) { return gan->image.c == 3 ? 3 : 1; }
+
+/* The timeline's snapshot of the sample grid: gh rows of gw bytes, gray
+ * pixels or (a colour model) RGB triplets; 0 x 0 for a 2-D model. */
+static void snap_size(const gp_gan *gan, int *gw, int *gh) {
+    *gw = *gh = 0;
+    if (is_2d(gan)) return;
+    gp_grid_size(GP_RUN_VIEW_COUNT, GP_RUN_VIEW_COLS, gan->image.h, gan->image.w, gw, gh);
+    *gw *= snap_channels(gan);
+}
+
 /* A file's timeline must be of this model's sample grid (gh x gw; a 2-D
  * model has none), checked before its snapshots take any memory, and must
  * not run past the model's own step. */
@@ -118,8 +130,8 @@ gp_status gp_run_check_file(const uint8_t *bytes, size_t len, gp_err *err) {
     if (st != GP_OK) return st;
     gp_history hist;
     memset(&hist, 0, sizeof hist);
-    int gw = 0, gh = 0;
-    if (!is_2d(&gan)) gp_grid_size(GP_RUN_VIEW_COUNT, GP_RUN_VIEW_COLS, gan.image.h, gan.image.w, &gw, &gh);
+    int gw, gh;
+    snap_size(&gan, &gw, &gh);
     st = timeline_fits(&gan, gh, gw, err);
     if (st == GP_OK) st = gp_history_init(&hist, gh, gw, err);
     if (st == GP_OK && gan.history_len) st = gp_history_read(&hist, gan.history, gan.history_len, err);
@@ -139,8 +151,8 @@ gp_status gp_run_adopt(gp_run *run, gp_gan *gan, gp_err *err) {
     next.view_labels = NULL;
     next.view_gray = NULL;
     next.view_w = next.view_h = 0;
-    int gw = 0, gh = 0, points = is_2d(gan);
-    if (!points) gp_grid_size(GP_RUN_VIEW_COUNT, GP_RUN_VIEW_COLS, gan->image.h, gan->image.w, &gw, &gh);
+    int gw, gh, points = is_2d(gan);
+    snap_size(gan, &gw, &gh);
     gp_status st = timeline_fits(gan, gh, gw, err);
     if (st == GP_OK) st = gp_history_init(&next.hist, gh, gw, err);
     if (st == GP_OK && gan->history_len) st = gp_history_read(&next.hist, gan->history, gan->history_len, err);
@@ -155,7 +167,7 @@ gp_status gp_run_adopt(gp_run *run, gp_gan *gan, gp_err *err) {
         next.view_gray = malloc((size_t)gw * gh);
         if (!next.view_z || !next.view_images || !next.view_labels || !next.view_gray)
             st = gp_fail(err, GP_ERR_NOMEM, "out of memory for the sample grid");
-        next.view_w = gw;
+        next.view_w = gw / snap_channels(gan);
         next.view_h = gh;
     }
     if (st != GP_OK) {
@@ -242,7 +254,8 @@ static void take_snapshot(gp_run *run) {
     gp_gan_latents(g, run->view_seed, GP_RUN_VIEW_COUNT, run->view_z);
     gp_score_labels(run->view_labels, GP_RUN_VIEW_COUNT, g->cfg.classes, run->view_label);
     gp_gan_generate(g, run->view_z, g->cfg.classes ? run->view_labels : NULL, GP_RUN_VIEW_COUNT, run->view_images);
-    gp_grid_render(run->view_gray, 1, run->view_images, GP_RUN_VIEW_COUNT, GP_RUN_VIEW_COLS, g->image.h, g->image.w);
+    gp_grid_render(run->view_gray, snap_channels(g), run->view_images, GP_RUN_VIEW_COUNT, GP_RUN_VIEW_COLS, g->image.c,
+                   g->image.h, g->image.w);
     gp_history_push_snapshot(&run->hist, (uint32_t)g->stats.step, run->view_gray);
     run->spent_snapshot += now(run) - t;
 }
@@ -706,11 +719,12 @@ void gp_run_policy_json(const gp_run_policy *p, gp_json *j) {
 int gp_run_snapshot_rgba(const gp_run *run, uint32_t k, uint8_t *rgba) {
     const gp_history *h = &run->hist;
     if (k >= h->n_snaps || !h->snaps) return 0;
-    size_t each = (size_t)h->snap_h * h->snap_w;
-    const uint8_t *gray = h->snaps + k * each;
-    for (size_t i = 0; i < each; i++) {
-        rgba[4 * i] = rgba[4 * i + 1] = rgba[4 * i + 2] = gray[i];
+    int c = snap_channels(&run->gan);
+    size_t each = (size_t)h->snap_h * h->snap_w, n = each / (size_t)c;
+    const uint8_t *px = h->snaps + k * each;
+    for (size_t i = 0; i < n; i++) {
+        for (int ch = 0; ch < 3; ch++) rgba[4 * i + ch] = px[c * i + (c == 3 ? ch : 0)];
         rgba[4 * i + 3] = 255;
     }
-    return 1;
+    return h->snap_w / c;
 }

@@ -210,7 +210,9 @@ void gp_run_history_json(const gp_run *run, gp_json *j);
 /* The policy's numbers, the speeds and snapshot choices, the chart point columns. */
 void gp_run_policy_json(const gp_run_policy *p, gp_json *j);
 
-/* A snapshot of the timeline (index k, 0 = oldest) as RGBA (snap_w x snap_h x 4). */
+/* A snapshot of the timeline (index k, 0 = oldest) as RGBA (width x snap_h
+ * x 4; a colour model's snapshots hold RGB, snap_w = 3 x width). Returns
+ * the width in pixels, 0 if there is no such snapshot. */
 int gp_run_snapshot_rgba(const gp_run *run, uint32_t k, uint8_t *rgba);
 
 #endif

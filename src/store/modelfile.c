@@ -395,7 +395,7 @@ static gp_status read_v2_settings(reader *r, gp_gan_config *c, gp_err *err) {
 }
 
 /* The magic, version, CRC, flags and the settings, checked whole; images
- * of 1 channel, or with points_2d a 2-D model's points (2x1x1, a 2-D preset). */
+ * of 1 or 3 channels, or with points_2d a 2-D model's points (2x1x1, a 2-D preset). */
 static gp_status read_header(reader *r, const uint8_t *bytes, size_t len, int points_2d, file_header *h, gp_err *err) {
     memset(h, 0, sizeof *h);
     h->version = r_u32(r);
@@ -455,9 +455,14 @@ static gp_status read_header(reader *r, const uint8_t *bytes, size_t len, int po
     if (!h->full && c->ema != 0.0f) return gp_fail(err, GP_ERR_FORMAT, "model file: a generator alone has no moving average");
     int points = points_2d && h->image.c == 2 && h->image.h == 1 && h->image.w == 1 && gp_preset_find(c->preset) &&
                  gp_preset_find(c->preset)->is_2d;
-    if (!points && (h->image.c != 1 || h->image.h < 1 || h->image.h > 256 || h->image.w < 1 || h->image.w > 256))
-        return gp_fail(err, GP_ERR_FORMAT, "model file: image shape %dx%dx%d is not supported", h->image.c,
-                       h->image.h, h->image.w);
+    if (!points && ((h->image.c != 1 && h->image.c != 3) || h->image.h < 1 || h->image.h > 256 || h->image.w < 1 ||
+                    h->image.w > 256))
+        return gp_fail(err, GP_ERR_FORMAT, "model file: image shape %dx%dx%d is not supported (1 or 3 channels, sides "
+                       "1..256)", h->image.c, h->image.h, h->image.w);
+    /* the config makes the file's images (a model of another size than its preset's keeps it) */
+    c->channels = h->image.c;
+    c->height = h->image.h;
+    c->width = h->image.w;
     /* what every build counts in a long (wasm's has 32 bits) and a timeline's u32 step holds */
     for (int k = 0; k < 4; k++)
         if (counts[k] > INT32_MAX)

@@ -42,7 +42,7 @@ static void use(gp_gan *gan) {
     FUZZ_REQUIRE(rgba);
     for (size_t i = 0; i < px; i++) rgba[i] = (uint8_t)(i * 37u);
     gp_dataset ds;
-    if (im.c == 1 && gp_dataset_from_rgba(&ds, rgba, 10, im.h, im.w, 10, 10, &err) == GP_OK) {
+    if ((im.c == 1 || im.c == 3) && gp_dataset_from_rgba(&ds, rgba, 10, im.h, im.w, im.c, 10, 10, &err) == GP_OK) {
         gp_status st = gp_gan_train_step(gan, &ds, &err);
         FUZZ_REQUIRE(st == GP_OK || st == GP_ERR_NAN); /* a loaded model trains, or says its numbers broke */
         gp_dataset_free(&ds);
@@ -77,17 +77,17 @@ static void run_it(gp_gan *gan) {
     gp_json_free(&j);
     uint8_t *rgba = malloc(4 * (size_t)(h->snap_w ? h->snap_w : 1) * (size_t)(h->snap_h ? h->snap_h : 1));
     FUZZ_REQUIRE(rgba);
-    for (uint32_t k = 0; k < h->n_snaps; k++) FUZZ_REQUIRE(gp_run_snapshot_rgba(&run, k, rgba) == 1);
+    for (uint32_t k = 0; k < h->n_snaps; k++) FUZZ_REQUIRE(gp_run_snapshot_rgba(&run, k, rgba) > 0);
     free(rgba);
     gp_shape im = run.gan.image;
     gp_dataset ds;
     int has_ds = 0;
-    if (cheap(&run.gan) && im.c == 1) {
+    if (cheap(&run.gan) && (im.c == 1 || im.c == 3)) {
         size_t px = 10 * (size_t)im.h * im.w * 4;
         uint8_t *pixels = malloc(px);
         FUZZ_REQUIRE(pixels);
         for (size_t i = 0; i < px; i++) pixels[i] = (uint8_t)(i * 37u);
-        has_ds = gp_dataset_from_rgba(&ds, pixels, 10, im.h, im.w, 10, 10, &err) == GP_OK;
+        has_ds = gp_dataset_from_rgba(&ds, pixels, 10, im.h, im.w, im.c, 10, 10, &err) == GP_OK;
         free(pixels);
     }
     if (has_ds && gp_gan_check_data(&run.gan, &ds, NULL) == GP_OK) {

@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(rgba, data + 4, need);
     gp_dataset ds;
     gp_err err;
-    if (gp_dataset_from_rgba(&ds, rgba, count, h, w, 10, 100, &err) == GP_OK) {
+    if (gp_dataset_from_rgba(&ds, rgba, count, h, w, 1, 10, 100, &err) == GP_OK) {
         FUZZ_REQUIRE(ds.count == count && ds.h == h && ds.w == w && ds.n_test == count / 5);
         float *x = malloc(sizeof(float) * (size_t)h * w);
         FUZZ_REQUIRE(x);
