@@ -62,7 +62,7 @@ static const char *CLASSIFIER_USAGE =
 static const char *SCORE_USAGE =
     "usage: ganplay score --classifier FILE --data FILE\n"
     "                     (--model FILE [--count N] [--seed N] [--class K] | --raw FILE [--labels FILE]\n"
-    "                      | --png FILE | --real N [--held-out] [--seed N]) [--blur K]\n"
+    "                      | --png FILE | --real N [--held-out] [--seed N]) [--blur K] [--against-train]\n"
     "Scores images with the classifier: the digit FD (the emoji FD for colour data:\n"
     "Frechet distance between the classifier's features of the images and of the\n"
     "dataset's held-out images; lower is better), the predicted class histogram and\n"
@@ -668,12 +668,12 @@ static gp_status train_model(const train_args *a, const given_settings *given, c
 }
 
 /* The FD's classifier and the reference statistics of the data's held-out images. */
-static gp_status load_scorer(const char *path, const gp_dataset *ds, gp_classifier *clf, gp_feature_stats *ref,
-                             gp_threads *th, gp_err *err) {
+static gp_status load_scorer(const char *path, const gp_dataset *ds, int held_out, gp_classifier *clf,
+                             gp_feature_stats *ref, gp_threads *th, gp_err *err) {
     gp_status st = gp_classifier_load_file(clf, path, err);
     if (st != GP_OK) return st;
     clf->net.threads = th;
-    st = gp_quality_reference(clf, ds, ref, err);
+    st = gp_quality_reference_split(clf, ds, held_out, ref, err);
     if (st != GP_OK) gp_classifier_free(clf);
     return st;
 }
@@ -754,7 +754,7 @@ static int cmd_train(int argc, char **argv, gp_threads *th) {
         gp_dataset_free(&ds);
         return fail("train", &err, st == GP_ERR_ARG ? 2 : 1);
     }
-    if (a.classifier && load_scorer(a.classifier, &ds, &clf, &ref, th, &err) != GP_OK) {
+    if (a.classifier && load_scorer(a.classifier, &ds, 1, &clf, &ref, th, &err) != GP_OK) {
         gp_gan_free(&gan);
         gp_dataset_free(&ds);
         return fail("train", &err, 1);
@@ -1216,7 +1216,7 @@ static int *read_labels(const char *path, int count) {
 typedef struct {
     const char *classifier, *data, *model, *raw, *png, *labels;
     long count, real, label, blur;
-    int held_out;
+    int held_out, against_train;
     uint64_t seed;
 } score_args;
 
@@ -1233,6 +1233,8 @@ static const cli_opt SCORE_OPTS[] = {
               "what a perfect generator scores"),
     OPT("--held-out", OPT_FLAG, score_args, held_out, NULL, "with --real: the images come from the held-out split "
         "(the reference itself; with --blur, what a blurred copy of the data scores)"),
+    OPT("--against-train", OPT_FLAG, score_args, against_train, NULL, "the reference is the training split, not "
+        "the held-out one (for a small dataset, whose held-out split is a small sample)"),
     OPT_RANGE("--blur", OPT_LONG, score_args, blur, 1, GP_BLUR_MAX, "K", "with --raw, --png or --real: blur the "
               "images with a K x K box (K odd) before scoring them: a reference of what losing the details costs"),
     OPT("--labels", OPT_TEXT, score_args, labels, "FILE", "with --raw: the class each image was asked to show (as "
@@ -1337,7 +1339,7 @@ static int cmd_score(int argc, char **argv, gp_threads *th) {
     gp_classifier c;
     gp_feature_stats ref;
     if (gp_dataset_load(&ds, a.data, &err) != GP_OK) return fail("score", &err, 1);
-    if (load_scorer(a.classifier, &ds, &c, &ref, th, &err) != GP_OK) {
+    if (load_scorer(a.classifier, &ds, !a.against_train, &c, &ref, th, &err) != GP_OK) {
         gp_dataset_free(&ds);
         return fail("score", &err, 1);
     }
@@ -1348,7 +1350,8 @@ static int cmd_score(int argc, char **argv, gp_threads *th) {
         print_text(stdout, "%s: %d images%s\n", a.model ? a.model : a.raw ? a.raw : a.png ? a.png : a.held_out ? "held-out "
                    "images" : "training images", n, a.blur > 1 ? ", blurred" : "");
         /* "digit FD" for the gray datasets as ever (scripts read it), the dataset's own name for colour */
-        printf("%s FD %.3f (against %d held-out images)\n", ds.c == 3 ? "emoji" : "digit", q.fd, ds.n_test);
+        printf("%s FD %.3f (against %d %s images)\n", ds.c == 3 ? "emoji" : "digit", q.fd,
+               a.against_train ? ds.n_train : ds.n_test, a.against_train ? "training" : "held-out");
         printf("class entropy %.3f nats (max %.3f)\nclasses:", q.entropy, log(10.0));
         for (int k = 0; k < GP_CLASSES; k++) printf(" %d:%.3f", k, q.hist[k]);
         printf("\n");
