@@ -303,6 +303,33 @@ def main():
     except subprocess.CalledProcessError as e:
         check(False, 'torchrun with two processes', (e.stderr or '')[-400:])
 
+    # the benchmark's PyTorch workloads (scripts/bench_torch.py: W1, W2, W3) are ganplay's networks:
+    # the same parameter shapes in the same order, the same output shapes
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('bench_torch', os.path.join(ROOT, 'scripts', 'bench_torch.py'))
+    bt, argv = importlib.util.module_from_spec(spec), sys.argv
+    threads = torch.get_num_threads()
+    try:
+        sys.argv = ['bench_torch.py', str(threads)]  # it sets the thread count it is given
+        spec.loader.exec_module(bt)
+    finally:
+        sys.argv = argv
+    for name, build, preset, image, cond in (('W1', bt.mlp, 'mlp', [1, 28, 28], 'none'), ('W2', bt.dcgan, 'dcgan', [1, 28, 28], 'none'),
+                                             ('W3', bt.cdcgan32, 'dcgan', [3, 32, 32], 'acgan')):
+        g, d, shape, classes = build()
+        check(classes == (9 if cond == 'acgan' else 0), f'bench_torch.py {name}: {classes} classes')
+        g_in, g_recs, d_in, d_recs = tt.preset_records(preset, image, 100, classes, cond, False)
+        ours = [gt.GpNet(g_in, g_recs), gt.GpNet(d_in, d_recs)]
+        shapes = lambda net: [tuple(p.shape) for p in net.parameters()]
+        per_image = lambda net, x: int(np.prod(net.eval()(x).shape[1:]))  # values out per image
+        with torch.no_grad():
+            outs = [per_image(g, torch.zeros(2, 100 + classes)), per_image(d, torch.zeros(2, *shape[1:]))]
+            want = [per_image(ours[0], torch.zeros(2, 100 + classes)), per_image(ours[1], torch.zeros(2, *d_in))]
+        check(shapes(g) == shapes(ours[0]) and shapes(d) == shapes(ours[1]) and outs == want,
+            f'bench_torch.py {name} ({preset}, {"x".join(map(str, image))}, cond {cond}) is ganplay\'s network',
+            f'outputs {outs} vs {want}; {len(shapes(g))} + {len(shapes(d))} parameter tensors')
+    torch.set_num_threads(threads)
+
     # ONNX (a grey and a colour generator)
     onnx_file, onnx_colour = path('g.onnx'), path('g-colour.onnx')
     run(PY, os.path.join(ROOT, 'scripts', 'gpm_torch.py'), 'onnx', models[0], onnx_file)
