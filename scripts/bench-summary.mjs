@@ -101,8 +101,10 @@ for (const [label, w] of WORKLOADS) {
   const sps = (e, where, t) => get(e, where, t, w)?.steps_per_s;
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
   console.log(`- ${label}: native ${ratio(sps('ganplay-simd', 'native', 1), sps('pytorch', 'native', 1))} on 1 thread, ` +
-    `${ratio(sps('ganplay-simd', 'native', cores), sps('pytorch', 'native', cores))} on ${cores}; wasm under node (FMA) ` +
-    `${ratio(sps('ganplay-relaxed', 'node', cores), sps('pytorch', 'native', cores))} on ${cores}`);
+    `${ratio(sps('ganplay-simd', 'native', cores), sps('pytorch', 'native', cores))} on ${cores}; wasm under node ` +
+    `${ratio(sps('ganplay-simd', 'node', 1), sps('pytorch', 'native', 1))} (SIMD) and ` +
+    `${ratio(sps('ganplay-relaxed', 'node', 1), sps('pytorch', 'native', 1))} (FMA) on 1 thread, ` +
+    `${ratio(sps('ganplay-relaxed', 'node', cores), sps('pytorch', 'native', cores))} (FMA) on ${cores}`);
 }
 const scale = (e, where, w) => {
   const one = get(e, where, 1, w)?.steps_per_s, two = get(e, where, cores, w)?.steps_per_s;
