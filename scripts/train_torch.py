@@ -16,8 +16,10 @@ usage:
   torchrun --nproc_per_node=G scripts/train_torch.py ... --device cuda
       (each process trains on its share of every batch: the batch is the total)
 
-The data is ganplay's dataset file (scripts/prepare_data.js makes it); the
-held-out split (image i with i % 5 == 4) is never trained on.
+The data is ganplay's dataset file (scripts/prepare_data.js makes it), of
+grey or colour images (e.g. build/data/emoji32.bin, 3x32x32: the DCGAN then
+has three upsamplings, as ganplay's); the held-out split (image i with
+i % 5 == 4) is never trained on.
 Every argument is checked before any work, against the ranges of ganplay's
 settings table (`ganplay settings`, where build/ganplay is built): a bad
 one, unreadable data, an --out that cannot be written or a run whose file
