@@ -335,6 +335,9 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_tables_json(gp_session *s) {
         gp_json_kstr(j, "fd_label", GP_DATASETS[k].fd_label);
         gp_json_kstr(j, "things", GP_DATASETS[k].things);
         gp_json_kint(j, "classes", GP_DATASETS[k].classes);
+        gp_json_kint(j, "channels", GP_DATASETS[k].channels);
+        gp_json_kint(j, "height", GP_DATASETS[k].height);
+        gp_json_kint(j, "width", GP_DATASETS[k].width);
         gp_json_close(j, '}');
     }
     gp_json_close(j, ']');

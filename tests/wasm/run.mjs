@@ -296,7 +296,8 @@ function testConfig(e, data) {
   }
   // the tables the page names things by: the datasets, a loss's recommended settings
   const all = e.json(e.M._gpw_tables_json(s));
-  check(all.datasets.map((d) => `${d.name}:${d.label}:${d.fd_label}`).join(',') === 'mnist:MNIST digits:Digit FD,fashion:Fashion-MNIST:Clothes FD' &&
+  check(all.datasets.map((d) => `${d.name}:${d.label}:${d.fd_label}:${d.channels}x${d.height}x${d.width}:${d.classes}`).join(',') ===
+    'mnist:MNIST digits:Digit FD:1x28x28:10,fashion:Fashion-MNIST:Clothes FD:1x28x28:10,emoji:Emoji:Emoji FD:3x32x32:9' &&
     JSON.stringify(all.tables.losses.find((l) => l.name === 'wgan_gp').recommended) === '{"d_steps":"5","beta1":"0"}' &&
     JSON.stringify(all.tables.losses.find((l) => l.name === 'hinge').recommended) === '{}',
   `${e.name}: the tables name the datasets and WGAN-GP's recommended settings`, JSON.stringify(all.datasets));
