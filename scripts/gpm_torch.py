@@ -74,7 +74,7 @@ SETTINGS = {
     'real_label': ('float', 0.5, 1, False, False), 'cond': ('choice', 0, 2, False, False),
     'aux_weight': ('float', 0, 10, False, False), 'ema': ('float', 0, 1, False, True),
     'gp_weight': ('float', 0, 1000, False, False), 'r1': ('float', 0, 1000, False, False),
-    'spectral_norm': ('choice', 0, 1, False, False), 'augment': ('choice', 0, 2, False, False),
+    'spectral_norm': ('choice', 0, 1, False, False), 'augment': ('choice', 0, 4, False, False),
     'g_layers': ('int', 0, 4, False, False), 'g_width': ('int', 1, 64, False, False),
     'd_layers': ('int', 0, 4, False, False), 'd_width': ('int', 1, 64, False, False),
     'activation': ('choice', 0, 2, False, False), 'seed': ('seed', 0, 2**53 - 1, False, False),
