@@ -70,15 +70,15 @@ def cdcgan32():
     """The 3x32x32 DCGAN with ACGAN's conditioning on 9 classes (src/gan/gan.c,
     dcgan_architecture): G takes z and the one-hot class, D gives a score and 9 class logits."""
     g = nn.Sequential(
-        nn.Linear(LATENT + CLASSES, 256 * 4 * 4), nn.Unflatten(1, (256, 4, 4)), nn.BatchNorm2d(256), nn.ReLU(),
-        nn.ConvTranspose2d(256, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.ReLU(),
+        nn.Linear(LATENT + CLASSES, 128 * 4 * 4), nn.Unflatten(1, (128, 4, 4)), nn.BatchNorm2d(128), nn.ReLU(),
         nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(),
-        nn.ConvTranspose2d(64, 3, 4, 2, 1), nn.Tanh())
+        nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.BatchNorm2d(32), nn.ReLU(),
+        nn.ConvTranspose2d(32, 3, 4, 2, 1), nn.Tanh())
     d = nn.Sequential(
-        nn.Conv2d(3, 64, 4, 2, 1), nn.LeakyReLU(0.2),
+        nn.Conv2d(3, 32, 4, 2, 1), nn.LeakyReLU(0.2),
+        nn.Conv2d(32, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.LeakyReLU(0.2),
         nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
-        nn.Conv2d(128, 256, 4, 2, 1), nn.BatchNorm2d(256), nn.LeakyReLU(0.2),
-        nn.Flatten(), nn.Linear(256 * 4 * 4, 1 + CLASSES))
+        nn.Flatten(), nn.Linear(128 * 4 * 4, 1 + CLASSES))
     return g, d, (BATCH, 3, 32, 32), CLASSES
 
 

@@ -68,16 +68,17 @@ def preset_records(preset, image, latent, classes, cond, spectral):
         d = [rec(gt.LINEAR, 512), rec(gt.LEAKY_RELU, alpha=0.2), rec(gt.LINEAR, 256), rec(gt.LEAKY_RELU, alpha=0.2),
              rec(gt.LINEAR, d_out)]
     elif preset == 'dcgan':
-        # three upsamplings from 4x4 on sides that are multiples of 8 and at least 32 (3x32x32), else two (28x28)
+        # three upsamplings from (h/8, w/8) on sides that are multiples of 8 and at least 32 (3x32x32),
+        # channels 128 down to 32; else two from (h/4, w/4), 128 down to 64 (28x28)
         stages = 3 if h % 8 == 0 and w % 8 == 0 and h >= 32 and w >= 32 else 2
-        f, top = (8, 256) if stages == 3 else (4, 128)
+        f, top, low = (8, 128, 32) if stages == 3 else (4, 128, 64)
         hs, ws = h // f, w // f
         g = [rec(gt.LINEAR, top * hs * ws), rec(gt.RESHAPE, top, hs, ws), bn(gt.BATCHNORM2D), rec(gt.RELU)]
         for ch in [top >> k for k in range(1, stages)]:
             g += [rec(gt.CONVT2D, ch, k=4, s=2, p=1), bn(gt.BATCHNORM2D), rec(gt.RELU)]
         g += [rec(gt.CONVT2D, c, k=4, s=2, p=1), rec(gt.TANH)]
-        d = [rec(gt.CONV2D, 64, k=4, s=2, p=1), rec(gt.LEAKY_RELU, alpha=0.2)]
-        for ch in [128 << k for k in range(stages - 1)]:
+        d = [rec(gt.CONV2D, low, k=4, s=2, p=1), rec(gt.LEAKY_RELU, alpha=0.2)]
+        for ch in [2 * low << k for k in range(stages - 1)]:
             d += [rec(gt.CONV2D, ch, k=4, s=2, p=1), bn(gt.BATCHNORM2D), rec(gt.LEAKY_RELU, alpha=0.2)]
         d += [rec(gt.RESHAPE, top * hs * ws, 1, 1), rec(gt.LINEAR, d_out)]
     else:
