@@ -24,7 +24,7 @@ TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 
 .PHONY: all web test test-native test-sanitize test-wasm test-torch test-e2e test-fuzz test-fuzz32 fuzz fuzz-corpus soak bench serve site deps clean
 
-all: $(BUILD)/ganplay $(BUILD)/data/mnist.bin
+all: $(BUILD)/ganplay $(BUILD)/data/mnist.bin $(BUILD)/data/emoji32.bin
 
 # ---- native ------------------------------------------------------------
 $(BUILD)/obj/%.o: src/%.c $(HEADERS)
@@ -258,14 +258,20 @@ $(BUILD)/data/fashion.bin: scripts/prepare_data.js node_modules/.package-lock.js
 	@mkdir -p $(dir $@)
 	node scripts/prepare_data.js fashion $@ --limit 10000
 
+# 3,812 emoji (Noto and Twemoji), 3x32x32, 9 categories (docs/formats.md)
+$(BUILD)/data/emoji32.bin: scripts/prepare_emoji.js node_modules/.package-lock.json
+	@mkdir -p $(dir $@)
+	node scripts/prepare_emoji.js $@
+
 # ---- tests -------------------------------------------------------------
 test: deps all
 	$(MAKE) test-native test-sanitize test-fuzz test-fuzz32 test-wasm test-torch test-e2e
 
-test-native: $(TESTS:%=$(BUILD)/tests/%) $(BUILD)/ganplay $(BUILD)/data/mnist.bin
+test-native: $(TESTS:%=$(BUILD)/tests/%) $(BUILD)/ganplay $(BUILD)/data/mnist.bin $(BUILD)/data/emoji32.bin
 	@set -e; for t in $(TESTS); do echo "== $$t"; $(BUILD)/tests/$$t; done
 	@echo "== test_cli"; sh tests/test_cli.sh
 	@echo "== check_deps"; node tests/check_deps.mjs
+	@echo "== check_emoji"; node tests/check_emoji.mjs
 
 # The thread pool and the threaded kernels under ThreadSanitizer.
 $(BUILD)/tsan/test_threads: tests/test_threads.c tests/check.h $(CORE_SRC) $(HEADERS)
