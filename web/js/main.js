@@ -842,6 +842,9 @@ async function openModelFile(e) {
     if (wasRunning) await engine.call('pause');
     const info = await engine.call('loadModelBytes', { bytes, name: file.name }, [bytes]);
     state.modelFd = null;
+    // a model of a shipped dataset whose images are not those of the data on show brings its data (emoji, digits)
+    const its = datasetTable.find((d) => d.name === info.dataset), now = state.dataset && datasetTable.find((d) => d.name === state.dataset.id);
+    if (its && (!now || its.channels !== now.channels || its.height !== now.height)) await changeDataset(its.name);
     // a training state has its discriminator: Start fine-tunes it from where it stopped
     fieldMessage(e.target, msg, `Loaded ${file.name}: ${info.hasD ? `a training state at step ${info.step}; Start ` +
       'continues training it (fine-tuning) from there' : 'a generator, to sample from'}.`, 'note');
