@@ -124,10 +124,11 @@ export async function run({ browser, site, manifest }) {
     'Emoji and Start trains a 3x32x32 model: grid, timeline and real/fake in colour', `step ${s.step}, ${s.model.name}, FD title ${title}`);
     const plain = await canvasInfo(page, 'real');
     await page.check('#rf-saliency');
-    await waitFor(page, (n) => window.ganplay.state.saliency && window.ganplay.state.realFakes > n, s.realFakes, 'the saliency drawn');
+    await waitFor(page, () => window.ganplay.state.realFakeSaliency, null, 'the saliency drawn');
     const heat = await canvasInfo(page, 'real');
     check(heat.hash !== plain.hash && await colourPixels(page, 'real') > 500, 'D\'s heat lies over the colour images');
     await page.uncheck('#rf-saliency');
+    await waitFor(page, () => window.ganplay.state.realFakeSaliency === false, null, 'the saliency off');
 
     // your own colour pictures: colour thumbnails, a colour dataset, a colour model trains on it
     await page.selectOption('#dataset', 'own');
