@@ -120,6 +120,7 @@ export async function run({ browser, site, manifest }) {
     const title = await page.textContent('#fd-title');
     check(s.model.hasD && s.model.channels === 3 && s.model.width === 32 && s.step >= 3 && s.errors.length === 0 &&
       await colourPixels(page, 'grid') > 1000 && await colourPixels(page, 'timeline-grid') > 1000 &&
+      (await canvasInfo(page, 'timeline-grid')).w === 8 * 34 + 2 && // the whole grid of 32x32 images, not a 28x28 one's corner
       await colourPixels(page, 'real') > 500 && await colourPixels(page, 'fake') > 500 && (!s.dataset.fd || title === 'Emoji FD'),
     'Emoji and Start trains a 3x32x32 model: grid, timeline and real/fake in colour', `step ${s.step}, ${s.model.name}, FD title ${title}`);
     const plain = await canvasInfo(page, 'real');

@@ -252,6 +252,10 @@ function showSnapshot(i) {
     setText($('timeline-label'), 'No snapshots yet');
     return;
   }
+  if (c.width !== sn.bitmap.width || c.height !== sn.bitmap.height) { // a grid of 32x32 images is larger than one of 28x28
+    c.width = sn.bitmap.width;
+    c.height = sn.bitmap.height;
+  }
   c.getContext('2d').drawImage(sn.bitmap, 0, 0);
   setText($('timeline-label'), `Step ${sn.step}${i === snapshots.length - 1 ? ' (latest)' : ''}`);
   state.timelineStep = sn.step;
