@@ -293,5 +293,34 @@ png_header 12002 9002 "$T/cells.png" # 400 x 300 cells
 expect 1 "is 12002x9002, a grid of 120000 cells; at most 100000 images are scored" $CLI score --classifier models/mnist-classifier.gpc --data $DATA --png "$T/cells.png"
 expect 2 "invalid value '0' for --steps" $CLI project --model models/mnist-dcgan.gpm --png "$T/one.png" --out "$T/x.png" --steps 0
 
+# colour: a 3x32x32 model from the emoji data (its image shape and class names), sampled as RGB grids and
+# C x H x W floats, projected from a colour picture, scored; the references for a colour FD
+EMOJI=build/data/emoji32.bin
+$CLI train --preset dcgan --data $EMOJI --cond acgan --steps 2 --seed 1 --batch 8 --out "$T/e.gpm" > /dev/null ||
+    { fail=$((fail + 1)); echo "FAIL: a colour DCGAN trains"; }
+expect 0 '"image":{"channels":3,"height":32,"width":32}' $CLI info --model "$T/e.gpm"
+expect 0 '"class_names":\["Smileys","People","Animals","Food","Travel","Activities","Objects","Symbols","Flags"\]' $CLI info --model "$T/e.gpm"
+expect 0 "wrote 11 samples" $CLI sample --model "$T/e.gpm" --count 11 --seed 3 --raw "$T/e.f32" --labels "$T/e.txt"
+[ "$(wc -c < "$T/e.f32")" -eq $((11 * 3 * 32 * 32 * 4)) ] && [ "$(wc -l < "$T/e.txt")" -eq 11 ] && [ "$(sed -n 10p "$T/e.txt")" = 0 ] &&
+    pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: sample --raw of a colour model: 11 x 3 x 32 x 32 floats, 11 labels in turn"; }
+expect 0 "wrote" $CLI sample --model "$T/e.gpm" --count 4 --seed 3 --png "$T/e.png"
+# the PNG is RGB: IHDR's colour type (byte 25) is 2
+[ "$(od -An -tu1 -j25 -N1 "$T/e.png" | tr -d ' ')" = 2 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: a colour grid PNG is RGB"; }
+expect 0 "wrote" $CLI sample --model "$T/e.gpm" --count 1 --seed 5 --png "$T/e1.png"
+expect 0 "" $CLI project --model "$T/e.gpm" --png "$T/e1.png" --out "$T/ep.png" --steps 3
+[ "$(od -An -tu1 -j25 -N1 "$T/ep.png" | tr -d ' ')" = 2 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: a colour projection writes RGB"; }
+expect 1 "dataset images are 3x32x32, the model makes 1x28x28" $CLI train --data $EMOJI --steps 1 --resume "$T/m.gpm" --out "$T/x.gpm"
+$CLI train-classifier --data $EMOJI --steps 3 --seed 1 --batch 8 --out "$T/e.gpc" > /dev/null || { fail=$((fail + 1)); echo "FAIL: a colour classifier trains"; }
+expect 0 "emoji FD [0-9.]* (against 762 held-out images)" $CLI score --classifier "$T/e.gpc" --data $EMOJI --raw "$T/e.f32" --labels "$T/e.txt"
+expect 0 "emoji FD [0-9.]* (against 762 held-out images)" $CLI score --classifier "$T/e.gpc" --data $EMOJI --png "$T/e.png"
+expect 0 "emoji FD 0.000 (against 762 held-out images)" $CLI score --classifier "$T/e.gpc" --data $EMOJI --real 762 --held-out
+expect 0 "held-out images: 762 images, blurred" $CLI score --classifier "$T/e.gpc" --data $EMOJI --real 900 --held-out --blur 3
+expect 0 "against 3050 training images" $CLI score --classifier "$T/e.gpc" --data $EMOJI --real 10 --against-train
+expect 2 "odd size" $CLI score --classifier "$T/e.gpc" --data $EMOJI --real 10 --blur 4
+expect 2 "invalid value '11' for --blur" $CLI score --classifier "$T/e.gpc" --data $EMOJI --real 10 --blur 11
+expect 2 "blur with --raw, --png or --real" $CLI score --classifier "$T/e.gpc" --data $EMOJI --model "$T/e.gpm" --blur 3
+expect 2 "held-out with --real" $CLI score --classifier "$T/e.gpc" --data $EMOJI --raw "$T/e.f32" --held-out
+expect 1 "3x32x32" $CLI score --classifier models/mnist-classifier.gpc --data $EMOJI --real 10
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

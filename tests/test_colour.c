@@ -187,6 +187,19 @@ static void test_dcgan32(void) {
     CHECK(back.image.c == 3 && back.image.h == 32 && back.cfg.channels == 3 && back.cfg.width == 32);
     CHECK(back.G.n_params == gan.G.n_params && !memcmp(back.G.params, gan.G.params, 4 * gan.G.n_params));
     gp_gan_free(&back);
+    /* a file claiming 2 or 4 channels is refused by name; one claiming gray for colour weights too */
+    const uint32_t lies[3] = {2, 4, 1};
+    for (int i = 0; i < 3; i++) {
+        uint8_t *copy = malloc(len);
+        memcpy(copy, bytes, len);
+        memcpy(copy + 28, &lies[i], 4); /* magic, version, flags, preset: the channels follow */
+        uint32_t crc = gp_crc32(copy, len - 4);
+        memcpy(copy + len - 4, &crc, 4);
+        gp_status st = gp_model_load(&back, copy, len, &err);
+        if (st == GP_OK) gp_gan_free(&back);
+        CHECK(st == GP_ERR_FORMAT && (i == 2 || strstr(err.msg, "1 or 3 channels")));
+        free(copy);
+    }
     free(bytes);
     gp_run run;
     gp_run_init(&run, gp_run_policy_find("cli"));

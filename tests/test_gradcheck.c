@@ -479,13 +479,16 @@ static void test_adv_loss(int loss, int role, float target) {
     free(ctx.x);
 }
 
-/* DiffAugment is linear in the image: its backward must be the exact
- * transpose, <A x, y> = <x, A^T y>, and a zero shift without cutout is the
- * identity. */
+/* DiffAugment is affine in the image (linear without the colour modes'
+ * brightness): its backward must be the exact transpose of the linear part,
+ * <A x - A 0, y> = <x, A^T y>, and a zero shift without cutout is the
+ * identity. The colour ops keep the translation's pattern, change the
+ * values where they apply, and leave a gray image's saturation alone. */
 static void test_augment(int mode, int B, int c, int h, int w) {
     size_t n = (size_t)B * c * h * w;
     float *x = malloc(n * sizeof(float)), *y = malloc(n * sizeof(float));
-    float *ax = malloc(n * sizeof(float)), *aty = malloc(n * sizeof(float));
+    float *ax = malloc(n * sizeof(float)), *aty = malloc(n * sizeof(float)), *a0 = calloc(n, sizeof(float));
+    float *zero = calloc(n, sizeof(float));
     gp_augment_draw draws[8];
     gp_rng r;
     gp_rng_seed(&r, (uint64_t)(mode * 100 + B));
@@ -493,13 +496,36 @@ static void test_augment(int mode, int B, int c, int h, int w) {
     fill_rand(x, n, -1.0f, 1.0f);
     fill_rand(y, n, -1.0f, 1.0f);
     gp_augment_forward(ax, x, draws, B, c, h, w, 0.0f);
+    gp_augment_forward(a0, zero, draws, B, c, h, w, 0.0f);
     gp_augment_backward(aty, y, draws, B, c, h, w);
     double lhs = 0, rhs = 0;
     for (size_t i = 0; i < n; i++) {
-        lhs += (double)ax[i] * y[i];
+        lhs += ((double)ax[i] - a0[i]) * y[i];
         rhs += (double)x[i] * aty[i];
     }
-    CHECK_CLOSE(lhs, rhs, 1e-9, 1e-9);
+    int colour = mode == GP_AUGMENT_COLOR_TRANSLATE || mode == GP_AUGMENT_COLOR_TRANSLATE_CUTOUT;
+    CHECK_CLOSE(lhs, rhs, colour ? 1e-5 : 1e-9, colour ? 1e-5 : 1e-9);
+    int tinted = 0;
+    for (int b = 0; b < B; b++) tinted |= draws[b].bright != 0.0f || draws[b].sat != 1.0f || draws[b].contrast != 1.0f;
+    CHECK(colour ? tinted : !tinted);
+    if (colour) { /* one image by hand: pixel 0 of image 0 where no shift moved it */
+        gp_augment_draw one = draws[0];
+        one.dx = one.dy = 0;
+        one.x0 = one.x1 = one.y0 = one.y1 = 0;
+        gp_augment_forward(ax, x, &one, 1, c, h, w, 0.0f);
+        size_t plane = (size_t)h * w;
+        double M = 0.0, m = 0.0;
+        for (size_t i = 0; i < (size_t)c * plane; i++) M += x[i];
+        M /= (double)c * plane;
+        for (int k = 0; k < c; k++) m += x[k * plane] / c;
+        for (int k = 0; k < c; k++) {
+            double sat = m + (c == 1 ? 1.0 : one.sat) * (x[k * plane] - m); /* gray: nothing to saturate */
+            double want = one.contrast * (sat + one.bright - (M + one.bright)) + M + one.bright;
+            CHECK_CLOSE(ax[k * plane], want, 1e-5, 1e-5);
+        }
+        CHECK(one.bright >= -0.5f && one.bright <= 0.5f && one.sat >= 0.0f && one.sat <= 2.0f && one.contrast >= 0.5f &&
+              one.contrast <= 1.5f);
+    }
     int moved = 0, cut = 0;
     for (int b = 0; b < B; b++) {
         moved |= draws[b].dx != 0 || draws[b].dy != 0;
@@ -507,11 +533,11 @@ static void test_augment(int mode, int B, int c, int h, int w) {
         CHECK(abs(draws[b].dx) <= (w + 4) / 8 && abs(draws[b].dy) <= (h + 4) / 8);
     }
     CHECK(mode == GP_AUGMENT_NONE ? !moved : moved);
-    CHECK(mode == GP_AUGMENT_TRANSLATE_CUTOUT ? cut : !cut);
+    CHECK(mode == GP_AUGMENT_TRANSLATE_CUTOUT || mode == GP_AUGMENT_COLOR_TRANSLATE_CUTOUT ? cut : !cut);
     /* the background fill: pixels shifted in or cut out take it */
     gp_augment_forward(ax, x, draws, B, c, h, w, -1.0f);
     if (mode == GP_AUGMENT_NONE) CHECK(memcmp(ax, x, n * sizeof(float)) == 0);
-    free(x); free(y); free(ax); free(aty);
+    free(x); free(y); free(ax); free(aty); free(a0); free(zero);
 }
 
 /* Evaluation mode (running BatchNorm statistics, as a generator samples):
@@ -636,6 +662,7 @@ int main(void) {
     for (int mode = 0; mode < GP_AUGMENT_COUNT; mode++) {
         test_augment(mode, 8, 1, 28, 28);
         test_augment(mode, 3, 2, 9, 13);
+        test_augment(mode, 4, 3, 32, 32);
     }
 
     return check_report("gradcheck");

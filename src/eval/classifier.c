@@ -168,10 +168,19 @@ gp_status gp_classifier_accuracy(gp_classifier *c, const gp_dataset *ds, double 
 }
 
 gp_status gp_quality_reference(gp_classifier *c, const gp_dataset *ds, gp_feature_stats *ref, gp_err *err) {
+    return gp_quality_reference_split(c, ds, 1, ref, err);
+}
+
+gp_status gp_quality_reference_split(gp_classifier *c, const gp_dataset *ds, int held_out, gp_feature_stats *ref,
+                                     gp_err *err) {
     memset(ref, 0, sizeof *ref);
     gp_status st = gp_classifier_check_images(c, ds, err);
     if (st != GP_OK) return st;
-    if (ds->n_test < 2) return gp_fail(err, GP_ERR_ARG, "the dataset holds out %d images; the reference needs 2 or more", ds->n_test);
+    const int32_t *index = held_out ? ds->test_index : ds->train_index;
+    int count = held_out ? ds->n_test : ds->n_train;
+    if (count < 2)
+        return gp_fail(err, GP_ERR_ARG, "the dataset's %s split has %d images; the reference needs 2 or more",
+                       held_out ? "held-out" : "training", count);
     st = gp_feature_stats_init(ref, c->feature_dim, err);
     if (st != GP_OK) return st;
     enum { CHUNK = 256 };
@@ -183,9 +192,9 @@ gp_status gp_quality_reference(gp_classifier *c, const gp_dataset *ds, gp_featur
         gp_feature_stats_free(ref);
         return gp_fail(err, GP_ERR_NOMEM, "out of memory computing reference statistics");
     }
-    for (int i = 0; i < ds->n_test; i += CHUNK) {
-        int b = ds->n_test - i < CHUNK ? ds->n_test - i : CHUNK;
-        for (int r = 0; r < b; r++) gp_dataset_image(ds, ds->test_index[i + r], img + (size_t)r * n_img);
+    for (int i = 0; i < count; i += CHUNK) {
+        int b = count - i < CHUNK ? count - i : CHUNK;
+        for (int r = 0; r < b; r++) gp_dataset_image(ds, index[i + r], img + (size_t)r * n_img);
         gp_classifier_run(c, img, b, NULL, feat);
         gp_feature_stats_add(ref, feat, b);
     }

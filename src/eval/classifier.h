@@ -65,6 +65,9 @@ typedef struct {
  * here; free with gp_feature_stats_free). Refuses a dataset whose images are
  * not the classifier's shape, or that holds out fewer than 2 images. */
 gp_status gp_quality_reference(gp_classifier *c, const gp_dataset *ds, gp_feature_stats *ref, gp_err *err);
+/* The same from the held-out split (held_out 1) or the training split (0). */
+gp_status gp_quality_reference_split(gp_classifier *c, const gp_dataset *ds, int held_out, gp_feature_stats *ref,
+                                     gp_err *err);
 /* Scores count images (count x the classifier's input size, in [-1, 1],
  * count >= 2) against ref;
  * labels (count classes, or NULL) are the classes the images were asked to

@@ -1,6 +1,7 @@
 #include "eval/score.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void gp_score_labels(int *labels, int count, int classes, int label) {
     for (int i = 0; i < count; i++) labels[i] = label >= 0 ? label : (classes ? i % classes : 0);
@@ -32,4 +33,27 @@ gp_status gp_score_model(gp_classifier *c, const gp_feature_stats *ref, gp_gan *
     free(images);
     free(labels);
     return st;
+}
+
+void gp_images_blur(float *images, int count, int c, int h, int w, int k, float *tmp) {
+    GP_ASSERT(k >= 1 && k <= GP_BLUR_MAX && k % 2 == 1);
+    int r = k / 2;
+    size_t plane = (size_t)h * w;
+    for (size_t p = 0; p < (size_t)count * c; p++) {
+        float *x = images + p * plane;
+        for (int y = 0; y < h; y++)
+            for (int xx = 0; xx < w; xx++) {
+                double sum = 0.0;
+                int n = 0;
+                for (int dy = -r; dy <= r; dy++)
+                    for (int dx = -r; dx <= r; dx++) {
+                        int sy = y + dy, sx = xx + dx;
+                        if (sy < 0 || sy >= h || sx < 0 || sx >= w) continue;
+                        sum += x[sy * w + sx];
+                        n++;
+                    }
+                tmp[y * w + xx] = (float)(sum / n);
+            }
+        memcpy(x, tmp, sizeof(float) * plane);
+    }
 }

@@ -3,9 +3,14 @@
  * batch alike before D sees them, with gradients flowing back to G. It keeps
  * D from memorizing a small training set.
  *
- * Translation shifts each image by up to 1/8 of its size (zero padding with
- * `fill`); cutout then fills a random square of half the image size. Both
- * are linear in the image, so backward is their exact transpose. */
+ * Colour (first, in the colour modes, as DiffAugment orders them) moves each
+ * image's brightness by U(-0.5, 0.5), scales its saturation (each pixel's
+ * distance from its mean over the channels) by U(0, 2) and its contrast
+ * (distance from the image's mean) by U(0.5, 1.5); a gray image has no
+ * saturation to change. Translation shifts each image by up to 1/8 of its
+ * size (padding with `fill`); cutout then fills a random square of half the
+ * image size. All are affine in the image, so backward is the exact
+ * transpose of their linear part. */
 #ifndef GP_AUGMENT_H
 #define GP_AUGMENT_H
 
@@ -15,12 +20,16 @@ typedef enum {
     GP_AUGMENT_NONE = 0,
     GP_AUGMENT_TRANSLATE = 1,
     GP_AUGMENT_TRANSLATE_CUTOUT = 2,
+    GP_AUGMENT_COLOR_TRANSLATE = 3,
+    GP_AUGMENT_COLOR_TRANSLATE_CUTOUT = 4,
     GP_AUGMENT_COUNT
 } gp_augment_mode;
 
-/* One image's draw: shift (dx, dy); cutout square rows y0..y1-1, columns
- * x0..x1-1 (empty when y0 == y1). */
+/* One image's draw: brightness shift, saturation and contrast factors
+ * (0, 1, 1: no colour change); shift (dx, dy); cutout square rows
+ * y0..y1-1, columns x0..x1-1 (empty when y0 == y1). */
 typedef struct {
+    float bright, sat, contrast;
     int dx, dy, x0, x1, y0, y1;
 } gp_augment_draw;
 

@@ -49,8 +49,11 @@ static const char *const ACT_LABELS[GP_ACT_COUNT] = {"ReLU", "LeakyReLU (0.2)", 
 static const char *act_choice(int i) { return i >= 0 && i < GP_ACT_COUNT ? ACT_NAMES[i] : NULL; }
 static const char *act_label(int i) { return i >= 0 && i < GP_ACT_COUNT ? ACT_LABELS[i] : NULL; }
 
-static const char *const AUGMENT_NAMES[GP_AUGMENT_COUNT] = {"none", "translate", "translate_cutout"};
-static const char *const AUGMENT_LABELS[GP_AUGMENT_COUNT] = {"None", "Translation", "Translation and cutout"};
+static const char *const AUGMENT_NAMES[GP_AUGMENT_COUNT] = {"none", "translate", "translate_cutout",
+                                                             "color_translate", "color_translate_cutout"};
+static const char *const AUGMENT_LABELS[GP_AUGMENT_COUNT] = {"None", "Translation", "Translation and cutout",
+                                                              "Colour and translation",
+                                                              "Colour, translation and cutout"};
 static const char *augment_choice(int i) { return i >= 0 && i < GP_AUGMENT_COUNT ? AUGMENT_NAMES[i] : NULL; }
 static const char *augment_label(int i) { return i >= 0 && i < GP_AUGMENT_COUNT ? AUGMENT_LABELS[i] : NULL; }
 
@@ -121,7 +124,8 @@ const gp_setting GP_SETTINGS[] = {
      .type = GP_SETTING_CHOICE, .offset = OFF(spectral_norm), .lo = 0, .hi = 1, .choice = off_on,
      .choice_label = off_on_label, .scope = GP_SCOPE_ALL, .def = 0, .def_2d = KEEP, .first_visit = KEEP},
     {.name = "augment", .label = "Augmentation for D", .help = "DiffAugment: real and fake images are shifted (and "
-     "partly blanked) alike before D sees them, so D cannot memorize a small training set.", .type = GP_SETTING_CHOICE,
+     "partly blanked, and in the colour modes brightened, saturated and contrasted) alike before D sees them, so D "
+     "cannot memorize a small training set.", .type = GP_SETTING_CHOICE,
      .offset = OFF(augment), .lo = 0, .hi = GP_AUGMENT_COUNT - 1, .choice = augment_choice,
      .choice_label = augment_label, .live = 1, .scope = GP_SCOPE_IMAGE, .def = GP_AUGMENT_NONE, .def_2d = KEEP,
      .first_visit = KEEP},

@@ -17,21 +17,22 @@
  * D: Conv(c,64,4,s2,p1) -> LReLU 0.2 -> Conv(64,128,4,s2,p1) -> BN -> LReLU
  *      -> Flatten -> Linear d_out
  * Sides that are multiples of 8 from 32 on (32x32 colour) take three, from
- * (h/8, w/8), as Radford et al.'s networks for 32x32 and 64x64 do:
- * G: z -> Linear 256*(h/8)*(w/8) -> reshape -> BN -> ReLU -> ConvT(256,128)
- *      -> BN -> ReLU -> ConvT(128,64) -> BN -> ReLU -> ConvT(64,c) -> Tanh
- * D: Conv(c,64) -> LReLU -> Conv(64,128) -> BN -> LReLU -> Conv(128,256)
+ * (h/8, w/8), as Radford et al.'s networks for 32x32 do, at half their
+ * widths so that a step costs about what MNIST's does (a page trains it):
+ * G: z -> Linear 128*(h/8)*(w/8) -> reshape -> BN -> ReLU -> ConvT(128,64)
+ *      -> BN -> ReLU -> ConvT(64,32) -> BN -> ReLU -> ConvT(32,c) -> Tanh
+ * D: Conv(c,32) -> LReLU -> Conv(32,64) -> BN -> LReLU -> Conv(64,128)
  *      -> BN -> LReLU -> Flatten -> Linear d_out */
 static void dcgan_architecture(gp_shape image, int d_out, gp_layer_desc *g, int *g_n, gp_layer_desc *d, int *d_n) {
     int stages = image.h % 8 == 0 && image.w % 8 == 0 && image.h >= 32 && image.w >= 32 ? 3 : 2;
     uint32_t f = stages == 3 ? 8 : 4, hs = (uint32_t)image.h / f, ws = (uint32_t)image.w / f;
-    uint32_t top = stages == 3 ? 256 : 128; /* channels at the smallest side */
+    uint32_t top = 128, low = stages == 3 ? 32 : 64; /* channels at the smallest side and at the largest */
     int n = 0;
     g[n++] = gp_layer(GP_LAYER_LINEAR, top * hs * ws, 0);
     g[n++] = gp_layer_reshape(top, hs, ws);
     g[n++] = gp_layer(GP_LAYER_BATCHNORM2D, 0, 0);
     g[n++] = gp_layer(GP_LAYER_RELU, 0, 0);
-    for (uint32_t ch = top / 2; ch >= 64; ch /= 2) {
+    for (uint32_t ch = top / 2; ch >= low; ch /= 2) {
         g[n++] = gp_layer_conv(GP_LAYER_CONVT2D, ch, 4, 2, 1);
         g[n++] = gp_layer(GP_LAYER_BATCHNORM2D, 0, 0);
         g[n++] = gp_layer(GP_LAYER_RELU, 0, 0);
@@ -40,9 +41,9 @@ static void dcgan_architecture(gp_shape image, int d_out, gp_layer_desc *g, int 
     g[n++] = gp_layer(GP_LAYER_TANH, 0, 0);
     *g_n = n;
     n = 0;
-    d[n++] = gp_layer_conv(GP_LAYER_CONV2D, 64, 4, 2, 1);
+    d[n++] = gp_layer_conv(GP_LAYER_CONV2D, low, 4, 2, 1);
     d[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, 0.2f);
-    for (uint32_t ch = 128; ch <= top; ch *= 2) {
+    for (uint32_t ch = 2 * low; ch <= top; ch *= 2) {
         d[n++] = gp_layer_conv(GP_LAYER_CONV2D, ch, 4, 2, 1);
         d[n++] = gp_layer(GP_LAYER_BATCHNORM2D, 0, 0);
         d[n++] = gp_layer(GP_LAYER_LEAKY_RELU, 0, 0.2f);

@@ -296,8 +296,8 @@ function testConfig(e, data) {
   }
   // the tables the page names things by: the datasets, a loss's recommended settings
   const all = e.json(e.M._gpw_tables_json(s));
-  check(all.datasets.map((d) => `${d.name}:${d.label}:${d.fd_label}:${d.channels}x${d.height}x${d.width}`).join(',') ===
-    'mnist:MNIST digits:Digit FD:1x28x28,fashion:Fashion-MNIST:Clothes FD:1x28x28,emoji:Emoji:Emoji FD:3x32x32' &&
+  check(all.datasets.map((d) => `${d.name}:${d.label}:${d.fd_label}:${d.channels}x${d.height}x${d.width}:${d.classes}`).join(',') ===
+    'mnist:MNIST digits:Digit FD:1x28x28:10,fashion:Fashion-MNIST:Clothes FD:1x28x28:10,emoji:Emoji:Emoji FD:3x32x32:9' &&
     all.datasets[2].class_labels.length === 9 && all.datasets[2].class_labels[0] === 'Smileys & Emotion' &&
     all.limits.own_gray_side === 28 && all.limits.own_colour_side === 32 &&
     JSON.stringify(all.tables.losses.find((l) => l.name === 'wgan_gp').recommended) === '{"d_steps":"5","beta1":"0"}' &&
