@@ -1,6 +1,7 @@
 // The benchmark's summary: PyTorch's CPU backend (Debian's python3-torch, an
 // optional dev-only peer: skipped with a message when absent) on the same
-// two workloads with one thread and with every core, next to ganplay
+// three workloads (W1 the seed GAN, W2 the DCGAN, W3 the conditional DCGAN
+// on 32x32 colour images) with one thread and with every core, next to ganplay
 // natively, in wasm under node and in headless Chromium, and TF.js; prints
 // the ratios to PyTorch and writes build/bench-summary.json, a list of rows
 // {engine, where, threads, workload, steps_per_s, sample64_ms} (null for
@@ -20,6 +21,8 @@ const PYTHON = '/usr/bin/python3'; // Debian's, where python3-torch lives
 const read = (f) => (fs.existsSync(path.join(BUILD, f)) ? JSON.parse(fs.readFileSync(path.join(BUILD, f), 'utf8')) : null);
 const rows = [];
 const num = (v) => (Number.isFinite(v) ? v : null);
+// [label, workload]: W1, W2, W3
+const WORKLOADS = [['seed GAN', 'mlp'], ['DCGAN', 'dcgan'], ['colour cDCGAN 32x32x3', 'cdcgan32']];
 
 // ganplay natively and under node, one thread and two
 const native = read('bench-native.json');
@@ -28,7 +31,7 @@ if (native) {
     ['wasm SIMD', 'ganplay-simd', 'node'], ['wasm SIMD 2t', 'ganplay-simd', 'node'], ['wasm FMA', 'ganplay-relaxed', 'node'],
     ['wasm FMA 2t', 'ganplay-relaxed', 'node'], ['wasm portable', 'ganplay-portable', 'node']]) {
     const r = native[name];
-    for (const w of ['mlp', 'dcgan'])
+    for (const w of WORKLOADS.map((x) => x[1]))
       rows.push({ engine, where, threads: r?.threads ?? (name.endsWith('2t') ? 2 : 1), workload: w,
         steps_per_s: num(r?.[`${w}_steps_per_s`]), sample64_ms: num(r?.[`${w}_sample64_ms`]) });
   }
@@ -83,7 +86,7 @@ console.log(`| measure | ${cols.map((c) => c[0]).join(' | ')} | page's engine / 
 console.log(`|---|${cols.map(() => '---:').join('|')}|---:|---:|---|`);
 // the issue's targets, against PyTorch on one thread, for the engine the page runs (both cores, FMA)
 const TARGETS = { 'mlp steps_per_s': '>= 1.8x', 'dcgan steps_per_s': '>= 1.0x', 'dcgan sample64_ms': '>= 2.0x (half the time)' };
-for (const [label, w] of [['seed GAN', 'mlp'], ['DCGAN', 'dcgan']]) {
+for (const [label, w] of WORKLOADS) {
   for (const [what, key, higher] of [['steps/s', 'steps_per_s', true], ['64 samples (ms)', 'sample64_ms', false]]) {
     const v = cols.map(([, e, where, t]) => get(e, where, t, w)?.[key] ?? null);
     const ratio = (a, b) => (a && b ? `${(higher ? a / b : b / a).toFixed(2)}x` : '-');
@@ -92,11 +95,24 @@ for (const [label, w] of [['seed GAN', 'mlp'], ['DCGAN', 'dcgan']]) {
       `${TARGETS[`${w} ${key}`] || ''} |`);
   }
 }
+// natively and in wasm under node (where every workload runs), at equal threads
+console.log(`\nsteps/s at equal threads, ganplay / PyTorch (> 1: ganplay is faster):`);
+for (const [label, w] of WORKLOADS) {
+  const sps = (e, where, t) => get(e, where, t, w)?.steps_per_s;
+  const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
+  console.log(`- ${label}: native ${ratio(sps('ganplay-simd', 'native', 1), sps('pytorch', 'native', 1))} on 1 thread, ` +
+    `${ratio(sps('ganplay-simd', 'native', cores), sps('pytorch', 'native', cores))} on ${cores}; wasm under node ` +
+    `${ratio(sps('ganplay-simd', 'node', 1), sps('pytorch', 'native', 1))} (SIMD) and ` +
+    `${ratio(sps('ganplay-relaxed', 'node', 1), sps('pytorch', 'native', 1))} (FMA) on 1 thread, ` +
+    `${ratio(sps('ganplay-relaxed', 'node', cores), sps('pytorch', 'native', cores))} (FMA) on ${cores}`);
+}
 const scale = (e, where, w) => {
   const one = get(e, where, 1, w)?.steps_per_s, two = get(e, where, cores, w)?.steps_per_s;
   return one && two ? `${(two / one).toFixed(2)}x` : '-';
 };
 console.log(`\nfrom the second thread (steps/s, ${cores} threads / 1): DCGAN in Chromium ${scale('ganplay-simd', 'chromium', 'dcgan')} ` +
   `(FMA ${scale('ganplay-relaxed', 'chromium', 'dcgan')}; target >= 1.6x), seed GAN ${scale('ganplay-simd', 'chromium', 'mlp')}; ` +
-  `natively DCGAN ${scale('ganplay-simd', 'native', 'dcgan')}, under node ${scale('ganplay-simd', 'node', 'dcgan')}`);
+  `natively DCGAN ${scale('ganplay-simd', 'native', 'dcgan')}, under node ${scale('ganplay-simd', 'node', 'dcgan')}; ` +
+  `colour cDCGAN in Chromium ${scale('ganplay-relaxed', 'chromium', 'cdcgan32')} (FMA), natively ` +
+  `${scale('ganplay-simd', 'native', 'cdcgan32')}`);
 console.log(`\n${rows.length} rows in ${path.relative(ROOT, path.join(BUILD, 'bench-summary.json'))}`);

@@ -1,11 +1,14 @@
 #!/usr/bin/python3
-"""PyTorch's CPU backend on the benchmark's two workloads, as ganplay runs them.
+"""PyTorch's CPU backend on the benchmark's three workloads, as ganplay runs them.
 
-The seed MLP GAN and the DCGAN (same layers, batch 64, Adam 2e-4 with
-betas (0.5, 0.999), BCE with logits; a step is one D step on a real and a
-detached fake batch, then one G step on the same fakes, as ganplay's
-training step and PyTorch's DCGAN example), and the time to sample 64
-images in evaluation mode, with THREADS threads: OpenBLAS, OpenMP and
+W1 the seed MLP GAN and W2 the DCGAN on 1x28x28 images, W3 the conditional
+DCGAN on 3x32x32 colour images of 9 classes (ACGAN, three upsamplings, as
+the shipped emoji model): same layers, batch 64, Adam 2e-4 with betas
+(0.5, 0.999), BCE with logits (W3: plus the cross-entropy of D's class
+logits on the real and the fake batch, for D and for G); a step is one D
+step on a real and a detached fake batch, then one G step on the same
+fakes, as ganplay's training step and PyTorch's DCGAN example; and the
+time to sample 64 images in evaluation mode, with THREADS threads: OpenBLAS, OpenMP and
 PyTorch's own pool are all set to it before torch loads (OpenBLAS keeps its
 own pool otherwise, so "one thread" would not be one). Prints one JSON
 object: {"torch", "blas", "gemm_gflops", "rows": [{engine, where, threads,
@@ -37,7 +40,7 @@ from torch import nn  # noqa: E402
 
 torch.manual_seed(1)
 torch.set_num_threads(THREADS)
-LATENT, BATCH = 100, 64
+LATENT, BATCH, CLASSES = 100, 64, 9
 
 
 def mlp():
@@ -48,7 +51,7 @@ def mlp():
         nn.Linear(512, 1024), nn.BatchNorm1d(1024), nn.LeakyReLU(0.2),
         nn.Linear(1024, 784), nn.Tanh())
     d = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2), nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1))
-    return g, d, (BATCH, 784)
+    return g, d, (BATCH, 784), 0
 
 
 def dcgan():
@@ -60,25 +63,49 @@ def dcgan():
         nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2),
         nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
         nn.Flatten(), nn.Linear(128 * 7 * 7, 1))
-    return g, d, (BATCH, 1, 28, 28)
+    return g, d, (BATCH, 1, 28, 28), 0
+
+
+def cdcgan32():
+    """The 3x32x32 DCGAN with ACGAN's conditioning on 9 classes (src/gan/gan.c,
+    dcgan_architecture): G takes z and the one-hot class, D gives a score and 9 class logits."""
+    g = nn.Sequential(
+        nn.Linear(LATENT + CLASSES, 128 * 4 * 4), nn.Unflatten(1, (128, 4, 4)), nn.BatchNorm2d(128), nn.ReLU(),
+        nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(),
+        nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.BatchNorm2d(32), nn.ReLU(),
+        nn.ConvTranspose2d(32, 3, 4, 2, 1), nn.Tanh())
+    d = nn.Sequential(
+        nn.Conv2d(3, 32, 4, 2, 1), nn.LeakyReLU(0.2),
+        nn.Conv2d(32, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.LeakyReLU(0.2),
+        nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
+        nn.Flatten(), nn.Linear(128 * 4 * 4, 1 + CLASSES))
+    return g, d, (BATCH, 3, 32, 32), CLASSES
 
 
 def measure(build):
-    g, d, shape = build()
+    g, d, shape, classes = build()
     opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    bce = nn.BCEWithLogitsLoss()
+    bce, ce = nn.BCEWithLogitsLoss(), nn.CrossEntropyLoss()
     real = torch.rand(shape) * 2 - 1
     ones, zeros = torch.ones(BATCH, 1), torch.zeros(BATCH, 1)
+    y_real = torch.arange(BATCH) % max(classes, 1)
+
+    def g_in(z, y):  # z, then (conditional) the one-hot class
+        return torch.cat([z, nn.functional.one_hot(y, classes).float()], 1) if classes else z
+
+    def loss(out, target, y):  # D's score against target, plus (ACGAN) its class logits against y
+        return bce(out[:, :1], target) + (ce(out[:, 1:], y) if classes else 0.0)
 
     def step():
         z = torch.randn(BATCH, LATENT)
-        fake = g(z)
+        y_fake = torch.randint(0, max(classes, 1), (BATCH,))
+        fake = g(g_in(z, y_fake))
         opt_d.zero_grad()
-        (bce(d(real), ones) + bce(d(fake.detach()), zeros)).backward()
+        (loss(d(real), ones, y_real) + loss(d(fake.detach()), zeros, y_fake)).backward()
         opt_d.step()
         opt_g.zero_grad()
-        bce(d(fake), ones).backward()
+        loss(d(fake), ones, y_fake).backward()
         opt_g.step()
 
     for _ in range(3):
@@ -89,7 +116,7 @@ def measure(build):
         n += 1
     steps_per_s = n / (time.perf_counter() - t0)
     g.eval()
-    z = torch.randn(64, LATENT)
+    z = g_in(torch.randn(64, LATENT), torch.arange(64) % max(classes, 1))
     times = []
     with torch.no_grad():
         for _ in range(3):
@@ -126,7 +153,7 @@ def blas_name():
 
 def main():
     rows = []
-    for name, build in (('mlp', mlp), ('dcgan', dcgan)):
+    for name, build in (('mlp', mlp), ('dcgan', dcgan), ('cdcgan32', cdcgan32)):
         sps, ms = measure(build)
         rows.append({'engine': 'pytorch', 'where': 'native', 'threads': THREADS, 'workload': name,
                      'steps_per_s': round(sps, 3), 'sample64_ms': round(ms, 3)})

@@ -74,7 +74,7 @@ SETTINGS = {
     'real_label': ('float', 0.5, 1, False, False), 'cond': ('choice', 0, 2, False, False),
     'aux_weight': ('float', 0, 10, False, False), 'ema': ('float', 0, 1, False, True),
     'gp_weight': ('float', 0, 1000, False, False), 'r1': ('float', 0, 1000, False, False),
-    'spectral_norm': ('choice', 0, 1, False, False), 'augment': ('choice', 0, 2, False, False),
+    'spectral_norm': ('choice', 0, 1, False, False), 'augment': ('choice', 0, 4, False, False),
     'g_layers': ('int', 0, 4, False, False), 'g_width': ('int', 1, 64, False, False),
     'd_layers': ('int', 0, 4, False, False), 'd_width': ('int', 1, 64, False, False),
     'activation': ('choice', 0, 2, False, False), 'seed': ('seed', 0, 2**53 - 1, False, False),
@@ -401,8 +401,8 @@ def check_model(m):
     if not training and cfg['ema'] != 0.0:
         raise ValueError('a generator alone has no moving average')
     c, h, w = m['image']
-    if c != 1 or not 1 <= h <= 256 or not 1 <= w <= 256:
-        raise ValueError(f'image shape {c}x{h}x{w} is not supported')
+    if c not in (1, 3) or not 1 <= h <= 256 or not 1 <= w <= 256:
+        raise ValueError(f'image shape {c}x{h}x{w} is not supported (1 or 3 channels, sides 1..256)')
     for key in ('g_steps', 'd_steps_taken', 'adam_t_g', 'adam_t_d'):
         if not isinstance(m[key], int) or not 0 <= m[key] <= MAX_STEPS:
             raise ValueError(f'a step count of {m[key]!r} (at most {MAX_STEPS})')

@@ -23,10 +23,13 @@ check clang-19 clang-19
 check wasm-ld-19 lld-19
 # LeakSanitizer/ASan/TSan runtimes for gcc come with gcc itself (libasan, libtsan)
 # --torch: Debian's PyTorch for the parity tests and the PyTorch scripts (CI
-# installs it; make test says when it skipped them), and onnx to check exports
+# installs it; make test says when it skipped them), and onnx to check exports;
+# OpenBLAS for its products (without it, and without recommends, torch runs on the
+# reference BLAS, many times slower: make bench's comparison would be unfair)
 if [ "${1:-}" = "--torch" ]; then
     /usr/bin/python3 -c "import torch, numpy" 2>/dev/null || need="$need python3-torch python3-numpy"
     /usr/bin/python3 -c "import onnx" 2>/dev/null || need="$need python3-onnx"
+    dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need="$need libopenblas0-pthread"
 fi
 
 if [ -n "$need" ]; then

@@ -16,8 +16,10 @@ usage:
   torchrun --nproc_per_node=G scripts/train_torch.py ... --device cuda
       (each process trains on its share of every batch: the batch is the total)
 
-The data is ganplay's dataset file (scripts/prepare_data.js makes it); the
-held-out split (image i with i % 5 == 4) is never trained on.
+The data is ganplay's dataset file (scripts/prepare_data.js makes it), of
+grey or colour images (e.g. build/data/emoji32.bin, 3x32x32: the DCGAN then
+has three upsamplings, as ganplay's); the held-out split (image i with
+i % 5 == 4) is never trained on.
 Every argument is checked before any work, against the ranges of ganplay's
 settings table (`ganplay settings`, where build/ganplay is built): a bad
 one, unreadable data, an --out that cannot be written or a run whose file
@@ -66,13 +68,19 @@ def preset_records(preset, image, latent, classes, cond, spectral):
         d = [rec(gt.LINEAR, 512), rec(gt.LEAKY_RELU, alpha=0.2), rec(gt.LINEAR, 256), rec(gt.LEAKY_RELU, alpha=0.2),
              rec(gt.LINEAR, d_out)]
     elif preset == 'dcgan':
-        h4, w4 = h // 4, w // 4
-        g = [rec(gt.LINEAR, 128 * h4 * w4), rec(gt.RESHAPE, 128, h4, w4), bn(gt.BATCHNORM2D), rec(gt.RELU),
-             rec(gt.CONVT2D, 64, k=4, s=2, p=1), bn(gt.BATCHNORM2D), rec(gt.RELU), rec(gt.CONVT2D, c, k=4, s=2, p=1),
-             rec(gt.TANH)]
-        d = [rec(gt.CONV2D, 64, k=4, s=2, p=1), rec(gt.LEAKY_RELU, alpha=0.2), rec(gt.CONV2D, 128, k=4, s=2, p=1),
-             bn(gt.BATCHNORM2D), rec(gt.LEAKY_RELU, alpha=0.2), rec(gt.RESHAPE, 128 * h4 * w4, 1, 1),
-             rec(gt.LINEAR, d_out)]
+        # three upsamplings from (h/8, w/8) on sides that are multiples of 8 and at least 32 (3x32x32),
+        # channels 128 down to 32; else two from (h/4, w/4), 128 down to 64 (28x28)
+        stages = 3 if h % 8 == 0 and w % 8 == 0 and h >= 32 and w >= 32 else 2
+        f, top, low = (8, 128, 32) if stages == 3 else (4, 128, 64)
+        hs, ws = h // f, w // f
+        g = [rec(gt.LINEAR, top * hs * ws), rec(gt.RESHAPE, top, hs, ws), bn(gt.BATCHNORM2D), rec(gt.RELU)]
+        for ch in [top >> k for k in range(1, stages)]:
+            g += [rec(gt.CONVT2D, ch, k=4, s=2, p=1), bn(gt.BATCHNORM2D), rec(gt.RELU)]
+        g += [rec(gt.CONVT2D, c, k=4, s=2, p=1), rec(gt.TANH)]
+        d = [rec(gt.CONV2D, low, k=4, s=2, p=1), rec(gt.LEAKY_RELU, alpha=0.2)]
+        for ch in [2 * low << k for k in range(stages - 1)]:
+            d += [rec(gt.CONV2D, ch, k=4, s=2, p=1), bn(gt.BATCHNORM2D), rec(gt.LEAKY_RELU, alpha=0.2)]
+        d += [rec(gt.RESHAPE, top * hs * ws, 1, 1), rec(gt.LINEAR, d_out)]
     else:
         raise ValueError(f'preset {preset} is not known (mlp, dcgan)')
     if spectral:  # SNGAN's D: Linear and Conv2d normalized, BatchNorm dropped (as ganplay does)
@@ -114,9 +122,9 @@ def load_dataset(path):
     version, count, h, w, c = struct.unpack('<5I', data[4:24])
     if version != 1:
         raise ValueError(f'--data: {path}: dataset version {version} is not supported (expected 1)')
-    if not (5 <= count <= 1000000 and 1 <= h <= 256 and 1 <= w <= 256 and c == 1):
+    if not (5 <= count <= 1000000 and 1 <= h <= 256 and 1 <= w <= 256 and c in (1, 3)):
         raise ValueError(f'--data: {path}: dataset header out of range: {count} images of {h}x{w}x{c}')
-    n = h * w * c
+    n = h * w * c  # per image its planes (all R, then G, then B)
     if len(data) != 24 + count * n + count:
         raise ValueError(f'--data: {path}: the file is {len(data)} bytes, its header implies {24 + count * n + count}')
     pixels = np.frombuffer(data, np.uint8, count * n, 24).reshape(count, c, h, w)
@@ -129,9 +137,26 @@ def load_dataset(path):
 
 
 def dataset_name(path):
-    """The dataset's name as a model records it: mnist, fashion, or own (as `ganplay train`)."""
+    """The dataset's name as a model records it: mnist, fashion, emoji, or own (as `ganplay train`)."""
     base = os.path.basename(path)
-    return 'mnist' if base.startswith('mnist') else 'fashion' if base.startswith('fashion') else 'own'
+    for name in ('mnist', 'fashion', 'emoji'):
+        if base.startswith(name):
+            return name
+    return 'own'
+
+
+# class names of the datasets the project ships, in label order (src/data/dataset.c); others are numbered
+CLASS_NAMES = {
+    'mnist': [str(k) for k in range(10)],
+    'fashion': ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
+    'emoji': ['Smileys', 'People', 'Animals', 'Food', 'Travel', 'Activities', 'Objects', 'Symbols', 'Flags'],
+}
+
+
+def class_names(dataset, classes):
+    """As gp_gan_config_set_classes: the dataset's names where it has them, else the label's number."""
+    known = CLASS_NAMES.get(dataset, [])
+    return [known[k] if k < len(known) else str(k) for k in range(classes)]
 
 
 # ---- training ----------------------------------------------------------------------
@@ -236,7 +261,7 @@ def train(argv):
     a = parse_args(argv)
     images, labels, image, data_classes = load_dataset(a.data)
     classes = data_classes if a.cond != 'none' else 0
-    if a.preset == 'dcgan' and (image[1] % 4 or image[2] % 4):
+    if a.preset == 'dcgan' and (image[1] % 4 or image[2] % 4):  # as the core's image_ok (src/gan/config.c)
         raise Refused(f'--preset dcgan needs image sides that are multiples of 4, the data has {image[1]}x{image[2]}')
     g_in, g_recs, d_in, d_recs = preset_records(a.preset, image, a.latent, classes, a.cond, a.spectral_norm)
     # the state this run writes, checked now as ganplay's loader will check it (a run of
@@ -338,7 +363,6 @@ def state_of(a, image, data_classes, classes, G, D, ema, opt_g, opt_d, g_in, g_r
                 'adam_m': net.flat_of(lambda t: state(t, 'exp_avg')), 'adam_v': net.flat_of(lambda t: state(t, 'exp_avg_sq'))}
 
     dataset = dataset_name(a.data)
-    names = {'mnist': [str(k) for k in range(10)]}.get(dataset, [f'class {k}' for k in range(data_classes)])
     loss = LOSSES.index(a.loss)
     settings = [('loss', loss), ('lr_g', a.lr_g), ('lr_d', a.lr_d), ('beta1', a.beta1), ('beta2', a.beta2),
                 ('adam_eps', 1e-8), ('batch', a.batch), ('latent', a.latent), ('cond', CONDS.index(a.cond)),
@@ -349,7 +373,7 @@ def state_of(a, image, data_classes, classes, G, D, ema, opt_g, opt_d, g_in, g_r
          'latent': a.latent, 'd_steps': 1, 'loss': loss,
          'floats': [a.lr_g, a.lr_d, a.beta1, a.beta2, 1e-8, 1.0], 'seed': a.seed, 'rng': a.seed,
          'g_steps': a.steps, 'd_steps_taken': a.steps, 'adam_t_g': a.steps, 'adam_t_d': a.steps, 'last': stats,
-         'dataset': dataset, 'class_names': names[:classes] if classes else [],
+         'dataset': dataset, 'class_names': class_names(dataset, classes),
          'settings': settings, 'G': spec(G, opt_g, g_in, g_recs), 'D': spec(D, opt_d, d_in, d_recs),
          'ema': None, 'history': None}
     if a.ema > 0:  # in ganplay's order of G's parameters (before training: G's own)

@@ -3,7 +3,7 @@
 
 - gpm_torch.py's copies of the C core's limits and of its settings table
   are the core's (`ganplay settings`, src/).
-- to-torch on a valid model file mutated many ways (truncations, flipped
+- to-torch on valid model files (grey and colour) mutated many ways (truncations, flipped
   header fields, a bad checksum, bad counts, names, settings, layer records,
   non-finite weights, a bad history): it refuses exactly when
   `ganplay info --model` refuses, with one line and exit 1, writing nothing.
@@ -107,9 +107,27 @@ def history(snaps=1, side=4):
     return out
 
 
-def mutations(state, gen):
+def colour_mutations(colour):
+    """(what, bytes) for a colour training state (3x32x32, nine classes, the
+    DCGAN's three upsamplings): as it is, and shapes its networks do not make."""
+    c = gt.read_gpm(colour)
+    with_ = lambda **kw: raw({**c, **kw})
+    recs = [list(r) for r in c['G']['records']]
+    last_convt = max(i for i, r in enumerate(recs) if r[0] == gt.CONVT2D)
+    recs[last_convt][1] = 1
+    return [
+        ('a colour training state as it is', colour),
+        ('a colour state declaring 1 channel', with_(image=[1, 32, 32])),
+        ('a colour state declaring 3x32x28', with_(image=[3, 32, 28])),
+        ('a colour state whose D takes 1 channel', with_(D={**c['D'], 'in': [1, 32, 32]})),
+        ('a colour state whose G makes 1 channel', with_(G={**c['G'], 'records': recs})),
+    ]
+
+
+def mutations(state, gen, colour):
     """(what, bytes) for a training state (a conditional ACGAN DCGAN with a
-    moving average and a history) and a float16 generator."""
+    moving average and a history), a float16 generator and a colour training state."""
+    yield from colour_mutations(colour)
     s, g = gt.read_gpm(state), gt.read_gpm(gen)
     sb = raw(s)
     assert sb == state, 'the writer round-trips the training state'
@@ -157,6 +175,8 @@ def mutations(state, gen):
         ('an unknown preset', with_(preset='gan')),
         ('a quote in the preset', with_(preset='ml"p')),
         ('3 channels', with_(image=[3, 28, 28])),
+        ('2 channels', with_(image=[2, 28, 28])),
+        ('4 channels', with_(image=[4, 28, 28])),
         ('an image of height 0', with_(image=[1, 0, 28])),
         ('an image of height 300', with_(image=[1, 300, 28])),
         ('batch 1', with_(batch=1, settings=[(n, 1.0 if n == 'batch' else v) for n, v in s['settings']])),
@@ -225,10 +245,10 @@ def to_torch(path, out):
         return None, err.getvalue(), f'{type(e).__name__}: {e}'
 
 
-def dataset(path, count, h, w, label=lambda i: i % 10):
-    """A ganplay dataset file of count blank h x w images."""
+def dataset(path, count, h, w, label=lambda i: i % 10, c=1):
+    """A ganplay dataset file of count blank c x h x w images."""
     labels = bytes(label(i) for i in range(count))
-    open(path, 'wb').write(b'GPDS' + struct.pack('<5I', 1, count, h, w, 1) + bytes(count * h * w) + labels)
+    open(path, 'wb').write(b'GPDS' + struct.pack('<5I', 1, count, h, w, c) + bytes(count * c * h * w) + labels)
 
 
 def run_in_process(fn, argv):
@@ -247,6 +267,8 @@ def train_torch_arguments(path):
     dataset(path('one-class.bin'), 20, 28, 28, label=lambda i: 0)
     dataset(path('odd-sides.bin'), 20, 30, 30)
     dataset(path('label-12.bin'), 20, 28, 28, label=lambda i: 12)
+    dataset(path('two-channels.bin'), 20, 32, 32, c=2)
+    dataset(path('colour-odd-sides.bin'), 20, 30, 30, c=3)
     open(path('short.bin'), 'wb').write(open(DATA, 'rb').read(100))
     os.makedirs(path('a-directory'), exist_ok=True)
     cases = {
@@ -267,6 +289,8 @@ def train_torch_arguments(path):
         '--out a directory': ['--out', path('a-directory')],
         '--cond acgan on one class (a model ganplay refuses)': ['--cond', 'acgan', '--data', path('one-class.bin')],
         '--preset dcgan on 30x30 images': ['--preset', 'dcgan', '--data', path('odd-sides.bin')],
+        '--data of 2 channels': ['--data', path('two-channels.bin')],
+        '--preset dcgan on 3x30x30 images': ['--preset', 'dcgan', '--data', path('colour-odd-sides.bin')],
     }
     if not tt.torch.cuda.is_available():
         cases['--device cuda without a device'] = ['--device', 'cuda']
@@ -301,9 +325,13 @@ def main():
                     '--cond', 'acgan', '--ema', '0.99', '--out', path('state.gpm')], check=True, capture_output=True)
     state = open(path('state.gpm'), 'rb').read()
     gen = open(os.path.join(ROOT, 'models', 'mnist-dcgan.gpm'), 'rb').read()
+    dataset(path('emoji-blank.bin'), 45, 32, 32, label=lambda i: i % 9, c=3)
+    subprocess.run([GANPLAY, 'train', '--preset', 'dcgan', '--data', path('emoji-blank.bin'), '--steps', '1', '--batch', '4',
+                    '--latent', '8', '--seed', '3', '--cond', 'acgan', '--out', path('colour.gpm')], check=True, capture_output=True)
+    colour = open(path('colour.gpm'), 'rb').read()
     check(gt.read_gpm(state)['history'] is not None, 'the training state has a history to mutate')
     agree, refused, n = 0, 0, 0
-    for what, data in mutations(state, gen):
+    for what, data in mutations(state, gen, colour):
         n += 1
         f, out = path('m.gpm'), path('m.pt')
         open(f, 'wb').write(data)
