@@ -197,7 +197,7 @@ $(foreach b,$(WASM_BUILDS),$(eval $(call wasm_link,$(b))))
 WEB_FILES = $(shell find web -type f -not -path 'web/screenshots/*')
 SITE = $(BUILD)/site
 web site: $(SITE)/ganplay-simd.js $(SITE)/ganplay.js $(SITE)/ganplay-threads.js $(SITE)/ganplay-relaxed.js \
-          $(SITE)/ganplay-threads-relaxed.js $(SITE)/data/mnist.bin.gz $(SITE)/data/fashion.bin.gz \
+          $(SITE)/ganplay-threads-relaxed.js $(SITE)/data/mnist.bin.gz $(SITE)/data/fashion.bin.gz $(SITE)/data/emoji32.bin.gz \
           $(WEB_FILES) scripts/build_site.js
 	node scripts/build_site.js $(SITE) models
 

@@ -11,7 +11,7 @@ const path = require('path');
 
 const ROOT = path.join(__dirname, '..');
 // kept at install unless later (below); other files are kept once the page uses them
-const OPTIONAL = [/^data\/fashion\.bin\.gz$/, /^models\/fashion-classifier\.gpc$/];
+const OPTIONAL = [/^data\/(fashion|emoji32)\.bin\.gz$/, /^models\/(fashion|emoji)-classifier\.gpc$/];
 
 function files(dir, base = dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

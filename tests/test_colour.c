@@ -226,7 +226,24 @@ static void test_dcgan32(void) {
     free(b);
 }
 
+/* The image a dataset's model makes: the table's for shipped data, gray
+ * 28x28 or colour 32x32 for a user's own; the long emoji names. */
+static void test_dataset_shapes(void) {
+    gp_err err;
+    int c = 0, h = 0, w = 0;
+    CHECK(gp_dataset_image_shape("emoji", 0, &c, &h, &w, &err) == GP_OK && c == 3 && h == 32 && w == 32);
+    CHECK(gp_dataset_image_shape("mnist", 0, &c, &h, &w, &err) == GP_OK && c == 1 && h == 28 && w == 28);
+    CHECK(gp_dataset_image_shape("mnist", 3, &c, &h, &w, &err) == GP_ERR_ARG && strstr(err.msg, "1 channel") && c == 1);
+    CHECK(gp_dataset_image_shape("own", 3, &c, &h, &w, &err) == GP_OK && c == 3 && h == 32 && w == 32);
+    CHECK(gp_dataset_image_shape("own", 1, &c, &h, &w, &err) == GP_OK && c == 1 && h == 28 && w == 28);
+    CHECK(gp_dataset_image_shape("own", 0, &c, &h, &w, &err) == GP_OK && c == 1 && h == 28);
+    CHECK(gp_dataset_image_shape("own", 2, &c, &h, &w, &err) == GP_ERR_ARG && strstr(err.msg, "not 2 channels"));
+    CHECK(!strcmp(gp_dataset_class_label("emoji", 0), "Smileys & Emotion") && !strcmp(gp_dataset_class_label("emoji", 8), "Flags"));
+    CHECK(gp_dataset_class_label("emoji", 9) == NULL && !strcmp(gp_dataset_class_label("fashion", 9), "Ankle boot"));
+}
+
 int main(void) {
+    test_dataset_shapes();
     test_dataset();
     test_user_images();
     test_grid();

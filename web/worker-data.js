@@ -4,12 +4,15 @@
 // classifiers behind the FD, and the list of pretrained models the site has.
 'use strict';
 
-// Where the site keeps each shipped dataset; their names and classes are the
-// engine's (tables.datasets), filled in by useDatasetTable once it answers.
-const DATASET_FILES = { mnist: 'data/mnist.bin.gz', fashion: 'data/fashion.bin.gz' };
+// Where the site keeps each shipped dataset; their names, classes and image
+// shapes are the engine's (tables.datasets), filled in by useDatasetTable
+// once it answers. Each is fetched only when it is chosen.
+const DATASET_FILES = { mnist: 'data/mnist.bin.gz', fashion: 'data/fashion.bin.gz', emoji: 'data/emoji32.bin.gz' };
 const DATASETS = {};
 function useDatasetTable(list) {
-  for (const d of list) if (DATASET_FILES[d.name]) DATASETS[d.name] = { file: DATASET_FILES[d.name], name: d.label, classes: d.classes };
+  for (const d of list) {
+    if (DATASET_FILES[d.name]) DATASETS[d.name] = { file: DATASET_FILES[d.name], name: d.label, classes: d.classes, channels: d.channels };
+  }
 }
 
 // ---- datasets, models, classifier ------------------------------------------
@@ -32,11 +35,13 @@ async function fetchBytes(url, what) {
 
 // The next new model trains on this dataset: a conditional one learns its
 // classes; the user's own images have one class, so conditioning goes off.
+// Its images are the dataset's (the engine's table), the user's gray or in
+// colour as they chose (w.ownChannels).
 function pendingDataset(id) {
-  const classes = DATASETS[id] ? DATASETS[id].classes : 1;
-  if (withString(id, (k) => M._gpw_config_dataset(s, k, classes)) === 0) return;
+  const classes = DATASETS[id] ? DATASETS[id].classes : 1, channels = DATASETS[id] ? 0 : w.ownChannels;
+  if (withString(id, (k) => M._gpw_config_dataset(s, k, classes, channels)) === 0) return;
   withString('cond', (k) => withString('none', (v) => answer(M._gpw_setting(s, k, v), 'Class conditioning')));
-  withString(id, (k) => check(M._gpw_config_dataset(s, k, classes), 'Choosing the dataset'));
+  withString(id, (k) => check(M._gpw_config_dataset(s, k, classes, channels), 'Choosing the dataset'));
 }
 
 // A change made during a run, marked on the charts at the current update.
@@ -114,22 +119,25 @@ function setPending(cfg, recipe = '') {
 
 // ---- the user's own images ---------------------------------------------------
 
+// own: {rgba, count, h, w, channels}: 1 gray, 3 colour (a save from before
+// colour has none: gray).
 function ownDataset(own) {
-  const { rgba, count, h, w: wd } = own;
-  withBytes(rgba, (p, n) => check(M._gpw_dataset_from_rgba(s, p, n, count, h, wd), 'Using your images'));
-  w.ownImages = { rgba: rgba.slice(), count, h, w: wd };
+  const { rgba, count, h, w: wd } = own, channels = own.channels === 3 ? 3 : 1;
+  withBytes(rgba, (p, n) => check(M._gpw_dataset_from_rgba(s, p, n, count, h, wd, channels), 'Using your images'));
+  w.ownImages = { rgba: rgba.slice(), count, h, w: wd, channels };
+  w.ownChannels = channels;
   setDataset('own', 'Your images');
   if (w.model) postRealFake();
   return w.dataset;
 }
 
-// Images of the user's as the engine trains on them (gray, h x w bytes each):
-// the thumbnails show these.
-function asTrained({ rgba, count, h, w: wd }) {
-  const len = count * h * wd, out = M._gpw_alloc(Math.max(1, len));
+// Images of the user's as the engine trains on them (channels x h x w bytes
+// each: gray, or R, G, B planes): the thumbnails show these.
+function asTrained({ rgba, count, h, w: wd, channels }) {
+  const len = count * channels * h * wd, out = M._gpw_alloc(Math.max(1, len));
   if (!out) throw new Error(`Out of memory for ${len} bytes. Close other tabs and reload.`);
   try {
-    withBytes(rgba, (p, n) => check(M._gpw_images_as_trained(s, p, n, count, h, wd, out, len), 'Showing your images'));
+    withBytes(rgba, (p, n) => check(M._gpw_images_as_trained(s, p, n, count, h, wd, channels, out, len), 'Showing your images'));
     return M.HEAPU8.slice(out, out + len);
   } finally {
     M._gpw_free(out);

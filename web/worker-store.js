@@ -234,7 +234,8 @@ Object.assign(handlers, {
       postHistory();
     }
     // the user's own images come back to their panel with the run
-    const own = r.dataset === 'own' && r.own ? { rgba: r.own.rgba.slice(), count: r.own.count, h: r.own.h, w: r.own.w } : null;
+    const own = r.dataset === 'own' && r.own
+      ? { rgba: r.own.rgba.slice(), count: r.own.count, h: r.own.h, w: r.own.w, channels: r.own.channels === 3 ? 3 : 1 } : null;
     return { step: r.step, noiseSeed: r.noiseSeed, dataset: r.dataset, id: w.runId, own, copy };
   },
   async forgetSaved({ id } = {}) {

@@ -22,7 +22,8 @@ const w = {
   model: null, // {kind: 'pretrained' | 'training', name, description} or null
   dataset: null, // {id, name, count, heldOut}
   datasetLoading: null, // a promise while a dataset loads
-  ownImages: null, // {rgba, count, h, w} of the user's images, for autosave
+  ownImages: null, // {rgba, count, h, w, channels} of the user's images, for autosave
+  ownChannels: 1, // the user's images as the engine takes them: 1 gray, 3 colour
   classifierFiles: {}, // dataset id -> its classifier's file, where the site has one
   classifierBytes: {}, // dataset id -> the file's bytes, once fetched
   classifierFor: null, // the dataset whose classifier the engine holds

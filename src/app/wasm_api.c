@@ -58,6 +58,7 @@ typedef struct {
     float probs[GPW_MAX_IMAGES]; /* D's readouts, see gpw_d_score */
     int label;         /* class drawn by renders and samples of a conditional model; -1: in turn */
     int data_classes;  /* the classes of the dataset the next model trains on */
+    int data_c, data_h, data_w; /* its images (gp_dataset_image_shape); 0: the preset's */
     int labels[GPW_MAX_IMAGES];
     /* digit FD: the classifier and the held-out images' feature statistics */
     gp_classifier clf;
@@ -240,18 +241,20 @@ EMSCRIPTEN_KEEPALIVE int gpw_dataset_count(gp_session *s) { return LIVE(s) ? s->
 EMSCRIPTEN_KEEPALIVE int gpw_dataset_held_out(gp_session *s) { return LIVE(s) ? s->ds.n_test : 0; }
 
 /* A dataset from images the user drew or picked (see gp_dataset_from_rgba):
- * len bytes at rgba, which must be count x h x w x 4. */
-EMSCRIPTEN_KEEPALIVE int gpw_dataset_from_rgba(gp_session *s, const uint8_t *rgba, int len, int count, int h, int w) {
+ * len bytes at rgba, which must be count x h x w x 4, made gray (channels
+ * 1) or colour (3). */
+EMSCRIPTEN_KEEPALIVE int gpw_dataset_from_rgba(gp_session *s, const uint8_t *rgba, int len, int count, int h, int w,
+                                               int channels) {
     NEED_SESSION(s, GP_ERR_ARG);
+    if (channels != 1 && channels != 3)
+        return gp_fail(&s->err, GP_ERR_ARG, "images: 1 (gray) or 3 (colour) channels, not %d", channels);
     if (!buffer_ok(s, rgba, len, "images")) return GP_ERR_ARG;
     if (count >= 0 && h >= 0 && w >= 0 && (double)count * h * w * 4 != (double)len)
         return gp_fail(&s->err, GP_ERR_ARG, "images: %d bytes given for %d images of %dx%d RGBA (%.0f bytes)", len, count,
                        h, w, (double)count * h * w * 4);
     gp_dataset ds;
-    int c, ih, iw; /* gray or colour as the model being set up makes them */
-    gp_gan_config_image(&s->cfg, &c, &ih, &iw);
-    gp_status st = gp_dataset_from_rgba(&ds, rgba, count, h, w, c == 3 ? 3 : 1, GPW_MIN_USER_IMAGES,
-                                        GPW_MAX_USER_IMAGES, &s->err);
+    gp_status st = gp_dataset_from_rgba(&ds, rgba, count, h, w, channels, GPW_MIN_USER_IMAGES, GPW_MAX_USER_IMAGES,
+                                        &s->err);
     if (st != GP_OK) return (int)st;
     gp_dataset_free(&s->ds);
     s->ds = ds;
@@ -260,21 +263,25 @@ EMSCRIPTEN_KEEPALIVE int gpw_dataset_from_rgba(gp_session *s, const uint8_t *rgb
 }
 
 /* count user images (len bytes at rgba: count x h x w x 4) as they are
- * trained on (gp_image_as_trained), into out (out_len bytes, at least
- * count x h x w): what the page shows as thumbnails. */
+ * trained on (gp_image_as_trained) with channels 1 (gray) or 3 (colour
+ * planes), into out (out_len bytes, at least count x channels x h x w):
+ * what the page shows as thumbnails. */
 EMSCRIPTEN_KEEPALIVE int gpw_images_as_trained(gp_session *s, const uint8_t *rgba, int len, int count, int h, int w,
-                                               uint8_t *out, int out_len) {
+                                               int channels, uint8_t *out, int out_len) {
     NEED_SESSION(s, GP_ERR_ARG);
     if (count < 1 || count > GPW_MAX_USER_IMAGES || h < 1 || h > 256 || w < 1 || w > 256)
         return gp_fail(&s->err, GP_ERR_ARG, "images: %d images of %dx%d (1..%d images, sides 1..256)", count, h, w,
                        GPW_MAX_USER_IMAGES);
-    if (!buffer_ok(s, rgba, len, "images") || !buffer_ok(s, out, out_len, "gray images")) return GP_ERR_ARG;
+    if (channels != 1 && channels != 3)
+        return gp_fail(&s->err, GP_ERR_ARG, "images: 1 (gray) or 3 (colour) channels, not %d", channels);
+    if (!buffer_ok(s, rgba, len, "images") || !buffer_ok(s, out, out_len, "images as trained")) return GP_ERR_ARG;
     double px = (double)count * h * w;
-    if (4 * px != (double)len || px > (double)out_len)
-        return gp_fail(&s->err, GP_ERR_ARG, "images: %d bytes in and %d out for %d images of %dx%d", len, out_len, count,
-                       h, w);
+    if (4 * px != (double)len || channels * px > (double)out_len)
+        return gp_fail(&s->err, GP_ERR_ARG, "images: %d bytes in and %d out for %d images of %dx%dx%d", len, out_len,
+                       count, channels, h, w);
     size_t n = (size_t)h * (size_t)w;
-    for (int k = 0; k < count; k++) gp_image_as_trained(rgba + (size_t)k * n * 4, h, w, 1, out + (size_t)k * n);
+    for (int k = 0; k < count; k++)
+        gp_image_as_trained(rgba + (size_t)k * n * 4, h, w, channels, out + (size_t)k * n * (size_t)channels);
     return 0;
 }
 
@@ -285,6 +292,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_config_default(gp_session *s, const char *preset, c
     if (!string_ok(s, preset, "preset") || (recipe && !string_ok(s, recipe, "recipe"))) return GP_ERR_ARG;
     gp_gan_config cfg;
     gp_status st = gp_gan_config_recipe(&cfg, preset, recipe, &s->err);
+    if (st == GP_OK && s->data_c) st = gp_gan_config_set_image(&cfg, s->data_c, s->data_h, s->data_w, &s->err);
     if (st == GP_OK) st = gp_gan_config_set_classes(&cfg, s->data_classes, &s->err);
     if (st == GP_OK) {
         snprintf(cfg.dataset, sizeof cfg.dataset, "%s", s->cfg.dataset);
@@ -338,6 +346,10 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_tables_json(gp_session *s) {
         gp_json_kint(j, "channels", GP_DATASETS[k].channels);
         gp_json_kint(j, "height", GP_DATASETS[k].height);
         gp_json_kint(j, "width", GP_DATASETS[k].width);
+        gp_json_key(j, "class_labels"); /* the classes' names for people (gp_dataset_class_label) */
+        gp_json_open(j, '[');
+        for (int c = 0; c < GP_DATASETS[k].classes; c++) gp_json_str(j, gp_dataset_class_label(GP_DATASETS[k].name, c));
+        gp_json_close(j, ']');
         gp_json_close(j, '}');
     }
     gp_json_close(j, ']');
@@ -347,6 +359,8 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_tables_json(gp_session *s) {
     gp_json_kint(j, "model_bytes", (long long)GP_MODEL_MAX_BYTES);
     gp_json_kint(j, "user_images_min", GPW_MIN_USER_IMAGES);
     gp_json_kint(j, "user_images_max", GPW_MAX_USER_IMAGES);
+    gp_json_kint(j, "own_gray_side", GP_OWN_GRAY_SIDE);     /* a user's gray images: 1 x side x side */
+    gp_json_kint(j, "own_colour_side", GP_OWN_COLOUR_SIDE); /* colour: 3 x side x side */
     gp_json_kint(j, "images_per_render", GPW_MAX_IMAGES);
     gp_json_kint(j, "grid_pad", GP_GRID_PAD);
     gp_json_close(j, '}');
@@ -415,20 +429,30 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_setting(gp_session *s, const char *key, con
     return answer(s);
 }
 
-/* The dataset the next model trains on, by name ("mnist", "fashion", "own"),
- * and its class count: a conditional model learns that many classes. */
-EMSCRIPTEN_KEEPALIVE int gpw_config_dataset(gp_session *s, const char *name, int classes) {
+/* The dataset the next model trains on, by name ("mnist", "fashion",
+ * "emoji", "own"), its class count (a conditional model learns that many
+ * classes) and its channels: 0 for a shipped dataset's own; a user's images
+ * ("own") are gray with 0 or 1, colour with 3. The model's image follows
+ * (gp_dataset_image_shape: emoji 3x32x32, own colour 3x32x32). */
+EMSCRIPTEN_KEEPALIVE int gpw_config_dataset(gp_session *s, const char *name, int classes, int channels) {
     NEED_SESSION(s, GP_ERR_ARG);
     if (!name) return gp_fail(&s->err, GP_ERR_ARG, "the dataset needs a name");
     if (!string_ok(s, name, "dataset")) return GP_ERR_ARG;
     if (classes < 0 || classes > GP_MAX_CLASSES)
         return gp_fail(&s->err, GP_ERR_ARG, "classes must be in 0..%d, got %d", GP_MAX_CLASSES, classes);
+    int ic, ih, iw;
+    gp_status st = gp_dataset_image_shape(name, channels, &ic, &ih, &iw, &s->err);
+    if (st != GP_OK) return (int)st;
     gp_gan_config c = s->cfg;
     snprintf(c.dataset, sizeof c.dataset, "%s", name);
-    gp_status st = gp_gan_config_set_classes(&c, classes, &s->err);
+    st = gp_gan_config_set_image(&c, ic, ih, iw, &s->err);
+    if (st == GP_OK) st = gp_gan_config_set_classes(&c, classes, &s->err);
     if (st == GP_OK) {
         s->cfg = c;
         s->data_classes = classes;
+        s->data_c = ic;
+        s->data_h = ih;
+        s->data_w = iw;
     }
     return (int)st;
 }

@@ -492,6 +492,30 @@ const char *gp_dataset_class_name(const char *dataset, int label) {
     return NULL;
 }
 
+const char *gp_dataset_class_label(const char *dataset, int label) {
+    if (!strcmp(dataset, "emoji")) return label >= 0 && label < 9 ? GP_EMOJI_CATEGORIES[label] : NULL;
+    return gp_dataset_class_name(dataset, label);
+}
+
+gp_status gp_dataset_image_shape(const char *name, int channels, int *c, int *h, int *w, gp_err *err) {
+    const gp_dataset_info *d = gp_dataset_find(name);
+    if (d) {
+        if (channels != 0 && channels != d->channels)
+            return gp_fail(err, GP_ERR_ARG, "%s: its images have %d channel%s, not %d", d->label, d->channels,
+                           d->channels == 1 ? "" : "s", channels);
+        *c = d->channels;
+        *h = d->height;
+        *w = d->width;
+        return GP_OK;
+    }
+    if (channels != 0 && channels != 1 && channels != 3)
+        return gp_fail(err, GP_ERR_ARG, "your images are gray (1 channel) or colour (3), not %d channels", channels);
+    int side = channels == 3 ? GP_OWN_COLOUR_SIDE : GP_OWN_GRAY_SIDE;
+    *c = channels == 3 ? 3 : 1;
+    *h = *w = side;
+    return GP_OK;
+}
+
 const gp_dataset_info *gp_dataset_find(const char *name) {
     for (int i = 0; i < GP_N_DATASETS; i++)
         if (!strcmp(GP_DATASETS[i].name, name)) return &GP_DATASETS[i];

@@ -86,6 +86,16 @@ extern const gp_dataset_info GP_DATASETS[GP_N_DATASETS];
 const gp_dataset_info *gp_dataset_find(const char *name);
 /* The emoji classes' whole names, as emoji-datasource calls its categories. */
 extern const char *const GP_EMOJI_CATEGORIES[9];
+/* The name of class `label` for people: the emoji categories whole ("Smileys
+ * & Emotion"), else as gp_dataset_class_name; NULL if unknown. */
+const char *gp_dataset_class_label(const char *dataset, int label);
+/* The images a model that trains on dataset `name` makes: a shipped
+ * dataset's own (channels 0, or the dataset's channels); any other name is
+ * a user's images, gray 1 x GP_OWN_GRAY_SIDE^2 (channels 0 or 1) or colour
+ * 3 x GP_OWN_COLOUR_SIDE^2 (channels 3). Other channels are refused. */
+#define GP_OWN_GRAY_SIDE 28
+#define GP_OWN_COLOUR_SIDE 32
+gp_status gp_dataset_image_shape(const char *name, int channels, int *c, int *h, int *w, gp_err *err);
 
 /* Reads a whole file; *data is malloc'ed. Refuses files over max_len. */
 gp_status gp_read_file(const char *path, uint8_t **data, size_t *len, size_t max_len, gp_err *err);

@@ -42,11 +42,11 @@ export async function run({ browser }) {
     const sizes = new Map(got.map((r) => [r.file, r.size]));
     const bytes = [...sizes.values()].reduce((a, n) => a + n, 0);
     const engines = new Set(got.filter((r) => /^ganplay.*\.wasm$/.test(r.file)).map((r) => r.file));
-    check(!got.some((r) => /fashion|mnist-dcgan/.test(r.file)) && engines.size === 1 && bytes < 6e6,
+    check(!got.some((r) => /fashion|mnist-dcgan|emoji/.test(r.file)) && engines.size === 1 && bytes < 6e6,
       'the first visit downloads what the first view needs: one engine build, the first model, MNIST and its classifier',
       `${sizes.size} files, ${(bytes / 1e6).toFixed(1)} MB; engines ${[...engines].join(', ')}`);
     check(files.includes('ganplay-threads-relaxed.wasm') && files.includes('ganplay-threads-relaxed.worker.js') &&
-      files.includes('data/mnist.bin.gz') && !files.includes('data/fashion.bin.gz') && !files.includes('ganplay-simd.wasm'),
+      files.includes('data/mnist.bin.gz') && !files.some((f) => /fashion|emoji/.test(f)) && !files.includes('ganplay-simd.wasm'),
     'the service worker keeps the first view\'s files and the engine build this browser runs, not the rest',
     files.filter((f) => !f.startsWith('js/')).join(', '));
     // the other models and Fashion-MNIST, used once online, are kept as they are used

@@ -298,6 +298,8 @@ function testConfig(e, data) {
   const all = e.json(e.M._gpw_tables_json(s));
   check(all.datasets.map((d) => `${d.name}:${d.label}:${d.fd_label}:${d.channels}x${d.height}x${d.width}:${d.classes}`).join(',') ===
     'mnist:MNIST digits:Digit FD:1x28x28:10,fashion:Fashion-MNIST:Clothes FD:1x28x28:10,emoji:Emoji:Emoji FD:3x32x32:9' &&
+    all.datasets[2].class_labels.length === 9 && all.datasets[2].class_labels[0] === 'Smileys & Emotion' &&
+    all.limits.own_gray_side === 28 && all.limits.own_colour_side === 32 &&
     JSON.stringify(all.tables.losses.find((l) => l.name === 'wgan_gp').recommended) === '{"d_steps":"5","beta1":"0"}' &&
     JSON.stringify(all.tables.losses.find((l) => l.name === 'hinge').recommended) === '{}',
   `${e.name}: the tables name the datasets and WGAN-GP's recommended settings`, JSON.stringify(all.datasets));
@@ -509,9 +511,9 @@ function testPageApi(e, data) {
     return px;
   };
   const u = e.session({ seed: 2 });
-  let rc = e.bytesIn(rgbaImages(9), (p, n) => M._gpw_dataset_from_rgba(u, p, n, 9, 28, 28));
+  let rc = e.bytesIn(rgbaImages(9), (p, n) => M._gpw_dataset_from_rgba(u, p, n, 9, 28, 28, 1));
   check(rc !== 0 && /at least 10/.test(e.error(u)), `${e.name}: 9 user images refused`, e.error(u));
-  rc = e.bytesIn(rgbaImages(12), (p, n) => M._gpw_dataset_from_rgba(u, p, n, 12, 28, 28));
+  rc = e.bytesIn(rgbaImages(12), (p, n) => M._gpw_dataset_from_rgba(u, p, n, 12, 28, 28, 1));
   check(rc === 0 && M._gpw_dataset_count(u) === 12 && M._gpw_dataset_held_out(u) === 2,
     `${e.name}: 12 user images make a dataset with 2 held out`, rc ? e.error(u) : '');
   e.ok(u, M._gpw_render_real(u, 0, 1, 1), 'render user image');
@@ -522,7 +524,7 @@ function testPageApi(e, data) {
   // the thumbnails' gray is what the dataset holds (one rule, in the core)
   {
     const n = 12 * 28 * 28, out = M._gpw_alloc(n);
-    rc = e.bytesIn(rgbaImages(12), (p, len) => M._gpw_images_as_trained(u, p, len, 12, 28, 28, out, n));
+    rc = e.bytesIn(rgbaImages(12), (p, len) => M._gpw_images_as_trained(u, p, len, 12, 28, 28, 1, out, n));
     const gray = M.HEAPU8.slice(out, out + n);
     M._gpw_free(out);
     e.ok(u, M._gpw_render_real(u, 0, 1, 1), 'render user image');
@@ -535,6 +537,47 @@ function testPageApi(e, data) {
   e.train(u, 2);
   check(e.stats(u)[0] === 2, `${e.name}: a model trains on user images`);
   M._gpw_delete(u);
+
+  // colour user images: the dataset, the thumbnails and the model keep the colours (3 x 32 x 32)
+  {
+    const side = 32, n = 12, px = side * side;
+    const colour = new Uint8Array(n * px * 4);
+    for (let k = 0; k < n; k++) for (let i = 0; i < px; i++) colour.set([200, 40 + k, 90, 255], (k * px + i) * 4);
+    const cu = e.session();
+    const dataset = (name, classes, channels) => e.str(name, (k) => M._gpw_config_dataset(cu, k, classes, channels));
+    check(dataset('mnist', 10, 3) !== 0 && /MNIST digits: its images have 1 channel/.test(e.error(cu)),
+      `${e.name}: MNIST as colour refused`, e.error(cu));
+    check(dataset('own', 1, 2) !== 0 && /not 2 channels/.test(e.error(cu)), `${e.name}: own images of 2 channels refused`, e.error(cu));
+    e.ok(cu, dataset('emoji', 9, 0), 'gpw_config_dataset emoji');
+    const image = () => e.json(M._gpw_config_json(cu, 0)).image;
+    check(JSON.stringify(image()) === '{"channels":3,"height":32,"width":32}', `${e.name}: Emoji makes 3x32x32 models`,
+      JSON.stringify(image()));
+    e.ok(cu, e.preset(cu, 'dcgan'), 'gpw_config_default dcgan');
+    check(image().channels === 3 && image().height === 32, `${e.name}: another preset keeps the dataset's image`, JSON.stringify(image()));
+    e.ok(cu, dataset('own', 1, 3), 'gpw_config_dataset own colour');
+    e.ok(cu, e.preset(cu, 'mlp'), 'gpw_config_default mlp');
+    const out = M._gpw_alloc(3 * n * px);
+    rc = e.bytesIn(colour, (p, len) => M._gpw_images_as_trained(cu, p, len, n, side, side, 3, out, 3 * n * px - 1));
+    check(rc !== 0 && /out for 12 images of 3x32x32/.test(e.error(cu)), `${e.name}: colour thumbnails need 3 bytes a pixel`, e.error(cu));
+    rc = e.bytesIn(colour, (p, len) => M._gpw_images_as_trained(cu, p, len, n, side, side, 3, out, 3 * n * px));
+    const planes = M.HEAPU8.slice(out, out + 3 * n * px);
+    M._gpw_free(out);
+    check(rc === 0 && planes[0] === 200 && planes[px] === 40 && planes[2 * px] === 90 && planes[3 * px + px] === 41,
+      `${e.name}: gpw_images_as_trained gives colour planes`, rc ? e.error(cu) : `${planes[0]} ${planes[px]} ${planes[2 * px]}`);
+    check(e.bytesIn(colour, (p, len) => M._gpw_dataset_from_rgba(cu, p, len, n, side, side, 2)) !== 0 && /not 2/.test(e.error(cu)),
+      `${e.name}: user images of 2 channels refused`, e.error(cu));
+    e.ok(cu, e.bytesIn(colour, (p, len) => M._gpw_dataset_from_rgba(cu, p, len, n, side, side, 3)), 'gpw_dataset_from_rgba colour');
+    e.ok(cu, M._gpw_create(cu), 'gpw_create on colour images');
+    e.ok(cu, M._gpw_render_real(cu, 0, 1, 1), 'render a colour user image');
+    const shown = rgba(e, cu);
+    const W = M._gpw_rgba_width(cu), at = (4 * (2 * W + 2));
+    check(JSON.stringify(e.json(M._gpw_model_json(cu)).image) === '{"channels":3,"height":32,"width":32}' &&
+      shown[at] === 200 && [44, 49].includes(shown[at + 1]) && shown[at + 2] === 90, // a held-out image: 4 or 9
+    `${e.name}: a model of colour user images is 3x32x32 and shows them in colour`, `${shown[at]} ${shown[at + 1]} ${shown[at + 2]}`);
+    e.train(cu, 1);
+    check(e.stats(cu)[0] === 1, `${e.name}: a model trains on colour user images`);
+    M._gpw_delete(cu);
+  }
 
   // a generator-only model has no D to score with
   const g = e.session();
@@ -826,18 +869,22 @@ function testRobust(e, data) {
       ['rc', () => M._gpw_load_dataset(s, M.HEAPU8.length - 8, 100)]], // starts inside, ends past the memory
     gpw_dataset_count: [['any', () => M._gpw_dataset_count(NULL)]],
     gpw_dataset_held_out: [['any', () => M._gpw_dataset_held_out(NULL)]],
-    gpw_dataset_from_rgba: [['rc', () => M._gpw_dataset_from_rgba(NULL, short, 16, 1, 2, 2)],
-      ['rc', () => M._gpw_dataset_from_rgba(s, short, 16, 12, 28, 28)], // the buffer is too short for what it claims
-      ['rc', () => M._gpw_dataset_from_rgba(s, NULL, 37632, 12, 28, 28)],
-      ['rc', () => M._gpw_dataset_from_rgba(s, short, 16, BIG, BIG, BIG)],
-      ['rc', () => M._gpw_dataset_from_rgba(s, short, -5, 12, 28, 28)], ['rc', () => M._gpw_dataset_from_rgba(s, past(), 37632, 12, 28, 28)]],
-    gpw_images_as_trained: [['rc', () => M._gpw_images_as_trained(NULL, short, 16, 1, 2, 2, short, 16)],
-      ['rc', () => M._gpw_images_as_trained(s, short, 16, 12, 28, 28, short, 16)],
-      ['rc', () => M._gpw_images_as_trained(s, short, 16, 1, 2, 2, NULL, 4)],
-      ['rc', () => M._gpw_images_as_trained(s, short, 16, 1, 2, 2, short, 2)],
-      ['rc', () => M._gpw_images_as_trained(s, short, 16, BIG, BIG, BIG, short, 16)],
-      ['rc', () => M._gpw_images_as_trained(s, past(), 16, 1, 2, 2, short, 16)],
-      ['rc', () => M._gpw_images_as_trained(s, short, 16, 1, 2, 2, FAR, 16)]],
+    gpw_dataset_from_rgba: [['rc', () => M._gpw_dataset_from_rgba(NULL, short, 16, 1, 2, 2, 1)],
+      ['rc', () => M._gpw_dataset_from_rgba(s, short, 16, 12, 28, 28, 1)], // the buffer is too short for what it claims
+      ['rc', () => M._gpw_dataset_from_rgba(s, NULL, 37632, 12, 28, 28, 1)],
+      ['rc', () => M._gpw_dataset_from_rgba(s, short, 16, BIG, BIG, BIG, 1)],
+      ['rc', () => M._gpw_dataset_from_rgba(s, short, 16, 1, 2, 2, BIG)], ['rc', () => M._gpw_dataset_from_rgba(s, short, 16, 1, 2, 2, -3)],
+      ['rc', () => M._gpw_dataset_from_rgba(s, short, -5, 12, 28, 28, 3)], ['rc', () => M._gpw_dataset_from_rgba(s, past(), 37632, 12, 28, 28, 3)]],
+    gpw_images_as_trained: [['rc', () => M._gpw_images_as_trained(NULL, short, 16, 1, 2, 2, 1, short, 16)],
+      ['rc', () => M._gpw_images_as_trained(s, short, 16, 12, 28, 28, 1, short, 16)],
+      ['rc', () => M._gpw_images_as_trained(s, short, 16, 1, 2, 2, 1, NULL, 4)],
+      ['rc', () => M._gpw_images_as_trained(s, short, 16, 1, 2, 2, 1, short, 2)],
+      ['rc', () => M._gpw_images_as_trained(s, short, 16, 1, 2, 2, 3, short, 11)], // colour needs 12 bytes out
+      ['rc', () => M._gpw_images_as_trained(s, short, 16, 1, 2, 2, BIG, short, 16)],
+      ['rc', () => M._gpw_images_as_trained(s, short, 16, 1, 2, 2, 0, short, 16)],
+      ['rc', () => M._gpw_images_as_trained(s, short, 16, BIG, BIG, BIG, 1, short, 16)],
+      ['rc', () => M._gpw_images_as_trained(s, past(), 16, 1, 2, 2, 3, short, 16)],
+      ['rc', () => M._gpw_images_as_trained(s, short, 16, 1, 2, 2, 3, FAR, 16)]],
     gpw_config_default: [['rc', () => M._gpw_config_default(NULL, NULL, NULL)], ['rc', () => M._gpw_config_default(s, NULL, NULL)],
       ['rc', () => str('mlp', (k) => str('nope', (r) => M._gpw_config_default(s, k, r)))], ['rc', () => M._gpw_config_default(s, past(), NULL)],
       ['rc', () => str('mlp', (k) => M._gpw_config_default(s, k, FAR))]],
@@ -847,9 +894,10 @@ function testRobust(e, data) {
       ['none', () => str('batch', (k) => str('99999999999999999999', (v) => M._gpw_setting(s, k, v)))],
       ['none', () => str('lr_g', (k) => str('-1', (v) => M._gpw_setting(s, k, v)))], ['none', () => M._gpw_setting(s, past(), past())],
       ['none', () => str('batch', (k) => M._gpw_setting(s, k, FAR))]],
-    gpw_config_dataset: [['rc', () => M._gpw_config_dataset(NULL, NULL, 10)], ['rc', () => M._gpw_config_dataset(s, NULL, 10)],
-      ['rc', () => str('mnist', (k) => M._gpw_config_dataset(s, k, BIG))], ['rc', () => str('mnist', (k) => M._gpw_config_dataset(s, k, -1))],
-      ['rc', () => M._gpw_config_dataset(s, FAR, 10)]],
+    gpw_config_dataset: [['rc', () => M._gpw_config_dataset(NULL, NULL, 10, 0)], ['rc', () => M._gpw_config_dataset(s, NULL, 10, 0)],
+      ['rc', () => str('mnist', (k) => M._gpw_config_dataset(s, k, BIG, 0))], ['rc', () => str('mnist', (k) => M._gpw_config_dataset(s, k, -1, 0))],
+      ['rc', () => str('emoji', (k) => M._gpw_config_dataset(s, k, 9, 1))], ['rc', () => str('own', (k) => M._gpw_config_dataset(s, k, 1, BIG))],
+      ['rc', () => M._gpw_config_dataset(s, FAR, 10, 0)]],
     gpw_config_json: [['any', () => M._gpw_config_json(NULL, 1)]],
     gpw_create: [['rc', () => M._gpw_create(NULL)]],
     gpw_has_model: [['any', () => M._gpw_has_model(NULL)]],

@@ -34,7 +34,7 @@
     preload: true, // boot.js fetches models.json and the first model
     build: ['portable', 'simd', 'relaxed', 'threads', 'threads-relaxed'].indexOf(query.get('build')) >= 0 ? query.get('build') : 'auto',
     noiseSeed: hash.has('noise') && Number.isSafeInteger(noise) && noise >= 0 ? noise : 1,
-    dataset: hash.get('dataset') === 'fashion' ? 'fashion' : 'mnist',
+    dataset: ['fashion', 'emoji'].indexOf(hash.get('dataset')) >= 0 ? hash.get('dataset') : 'mnist',
   };
   var boot = { queue: [], init: init, worker: null, error: null, startedAt: performance.now() };
   window.ganplayBoot = boot;

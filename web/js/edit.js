@@ -17,8 +17,9 @@ export class Edit {
     this.state = state;
     this.explore = explore;
     this.side = 28;
+    this.colour = false; // a colour model's picture: coloured ink on white, as the emoji are drawn
     this.pad = $('edit-pad');
-    this.picture = document.createElement('canvas'); // light ink on black
+    this.picture = document.createElement('canvas'); // light ink on black (gray models), coloured ink on white (colour)
     this.mask = document.createElement('canvas'); // white: must match; black: G fills it in
     this.tint = document.createElement('canvas'); // the mask as the pad shows it: red where G fills in
     this.busy = false;
@@ -49,8 +50,14 @@ export class Edit {
   // The model's image side (pad = SCALE x side) and its classes.
   setModel(m) {
     if (!m) return;
-    if (m.height && m.height !== this.side) this.resize(m.height);
-    const classes = m.classes > 0 ? m.classNames : [];
+    const colour = m.channels === 3;
+    $('edit-ink-row').hidden = !colour;
+    setText($('edit-real'), m.dataset === 'mnist' ? 'A held-out digit' : 'A held-out image');
+    if ((m.height && m.height !== this.side) || colour !== this.colour) {
+      this.colour = colour;
+      this.resize(m.height || this.side);
+    }
+    const classes = m.classes > 0 ? m.classLabels || m.classNames : [];
     for (const [id, first] of [['edit-class', 'the best fit'], ['edit-as', 'its own class']]) {
       const pick = $(id), want = [first, ...classes].join('|');
       if (pick.dataset.names === want) continue;
@@ -81,7 +88,7 @@ export class Edit {
 
   clear(withMask) {
     const ctx = this.picture.getContext('2d');
-    ctx.fillStyle = '#000';
+    ctx.fillStyle = this.paper();
     ctx.fillRect(0, 0, this.picture.width, this.picture.height);
     if (withMask !== false) this.clearMask();
     else this.show();
@@ -97,6 +104,15 @@ export class Edit {
   }
 
   // The pad: the picture, with the masked part tinted.
+  // The picture's background (what the eraser paints) and its ink.
+  paper() {
+    return this.colour ? '#fff' : '#000';
+  }
+
+  ink() {
+    return this.colour ? $('edit-ink').value : '#fff';
+  }
+
   show() {
     const ctx = this.pad.getContext('2d');
     ctx.globalAlpha = 1;
@@ -129,7 +145,7 @@ export class Edit {
         line(this.tint, 'rgb(230, 0, 60)', BRUSH * 1.6);
         this.state.edit.masked = true;
       } else {
-        line(this.picture, brush === 'ink' ? '#fff' : '#000', BRUSH);
+        line(this.picture, brush === 'ink' ? this.ink() : this.paper(), BRUSH);
       }
       this.show();
     };
@@ -162,7 +178,8 @@ export class Edit {
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(src, 2, 2, this.side, this.side, 0, 0, this.picture.width, this.picture.height); // inside the padding
       this.show();
-      this.say('A held-out digit (never trained on) is on the pad: press Project.');
+      this.say(`A held-out ${this.state.model && this.state.model.dataset === 'mnist' ? 'digit' : 'image'} (never trained on) ` +
+        'is on the pad: press Project.');
     } catch (e) {
       this.say(e.message);
     }
@@ -224,7 +241,7 @@ export class Edit {
       const e = this.state.edit;
       Object.assign(e, { projections: e.projections + 1, loss: r.loss, class: r.class, traced: r.traced, noise,
         counted: r.counted, meanZ2: r.mean_z2 });
-      const names = this.state.model && this.state.model.classNames;
+      const names = this.state.model && (this.state.model.classLabels || this.state.model.classNames);
       const cls = r.class >= 0 && names ? `, as a ${names[r.class]}` : '';
       this.say(`Projected${cls}: mean squared pixel error ${r.loss.toFixed(4)} (pixels from -1 to 1` +
         `${mask ? `, over the ${r.counted} unmasked pixels` : ''}); ` +
@@ -292,8 +309,8 @@ export class Edit {
     try {
       const kept = this.explore.kept;
       const r = await this.engine.call('editNearest', { source, a: kept[0], b: kept[1], asClass: Number($('edit-as').value) });
-      const names = (this.state.model && this.state.model.classNames && this.state.model.classNames.length) ?
-        this.state.model.classNames : null;
+      const m = this.state.model, known = m && (m.classLabels || m.classNames);
+      const names = known && known.length ? known : null;
       const say = (id, what, part) => {
         if (!part) {
           setText($(id), `${what}: no classifier for this data here.`);

@@ -26,7 +26,7 @@ function bootInit() {
   return {
     build: ['portable', 'simd', 'relaxed', 'threads', 'threads-relaxed'].includes(build) ? build : 'auto',
     noiseSeed: hash.noise !== undefined && Number.isSafeInteger(noise) && noise >= 0 ? noise : 1,
-    dataset: hash.dataset === 'fashion' ? 'fashion' : 'mnist',
+    dataset: ['fashion', 'emoji'].includes(hash.dataset) ? hash.dataset : 'mnist',
   };
 }
 
@@ -48,7 +48,7 @@ const mode2d = new Mode2d(engine, (h) => history.replaceState(null, '', h)); // 
 let manifest = [];
 let engineTable = null;
 let lossTable = []; // the engine's losses: {name, label, help, probability, notes}
-let datasetTable = []; // the engine's shipped datasets: {name, label, fd_label, things, classes}
+let datasetTable = []; // the engine's shipped datasets: {name, label, fd_label, things, classes, channels, height, width, class_labels}
 // What the FD of a dataset is called, and what its classifier knows: the engine's words.
 const datasetInfo = (id) => datasetTable.find((d) => d.name === id) || { label: 'your own images', fd_label: 'FD', things: 'image' };
 let runTable = null; // the engine's run policy: {speeds, snap_choices, measure_every, ...}
@@ -252,6 +252,10 @@ function showSnapshot(i) {
     setText($('timeline-label'), 'No snapshots yet');
     return;
   }
+  if (c.width !== sn.bitmap.width || c.height !== sn.bitmap.height) { // a grid of 32x32 images is larger than one of 28x28
+    c.width = sn.bitmap.width;
+    c.height = sn.bitmap.height;
+  }
   c.getContext('2d').drawImage(sn.bitmap, 0, 0);
   setText($('timeline-label'), `Step ${sn.step}${i === snapshots.length - 1 ? ' (latest)' : ''}`);
   state.timelineStep = sn.step;
@@ -329,6 +333,7 @@ function showModel() {
     if (current) current.remove();
     pick.value = String(idx);
   }
+  m.classLabels = m.classes > 0 ? classLabels(m) : [];
   showCaption();
   showClasses(m);
   edit.setModel(m);
@@ -336,12 +341,19 @@ function showModel() {
   setStatus(statusText());
 }
 
+// A model's class names for people: a shipped dataset's whole names (the
+// engine's class_labels: "Smileys & Emotion"), else the names its file keeps.
+function classLabels(m) {
+  const long = datasetInfo(m.dataset).class_labels;
+  return long && long.length === m.classNames.length ? long : m.classNames;
+}
+
 // A conditional model gets a class picker over the grid: all classes (class
 // i mod n at place i) or one.
 function showClasses(m) {
   const row = $('class-row'), pick = $('class-pick');
   row.hidden = !(m.classes > 0);
-  const names = m.classes > 0 ? m.classNames : [];
+  const names = m.classLabels;
   const want = ['All classes', ...names].join('|');
   if (pick.dataset.names !== want) {
     pick.textContent = '';
@@ -484,10 +496,12 @@ function showClassHistogram(m) {
   const css = (n) => getComputedStyle(document.documentElement).getPropertyValue(n).trim();
   ctx.fillStyle = css('--chart-bg');
   ctx.fillRect(0, 0, c.width, c.height);
-  const top = Math.max(0.2, ...m.hist), bw = c.width / 10, base = c.height - 12;
+  // as many bars as the data has classes (the engine's histogram has room for 10)
+  const n = (state.dataset && datasetInfo(state.dataset.id).classes) || m.hist.length, hist = m.hist.slice(0, n);
+  const top = Math.max(0.2, ...hist), bw = c.width / n, base = c.height - 12;
   ctx.font = '10px system-ui, sans-serif';
   ctx.textAlign = 'center';
-  m.hist.forEach((h, k) => {
+  hist.forEach((h, k) => {
     const bh = (h / top) * (base - 2);
     ctx.fillStyle = css('--fd-color');
     ctx.fillRect(k * bw + 3, base - bh, bw - 6, bh);
@@ -497,16 +511,20 @@ function showClassHistogram(m) {
   // the even share, for reference
   ctx.strokeStyle = css('--chart-axis');
   ctx.setLineDash([3, 3]);
-  const y = base - (0.1 / top) * (base - 2);
+  const y = base - (1 / n / top) * (base - 2);
   ctx.beginPath();
   ctx.moveTo(0, y);
   ctx.lineTo(c.width, y);
   ctx.stroke();
   ctx.setLineDash([]);
-  state.classHist = m.hist;
+  state.classHist = hist;
+  const names = state.dataset && datasetInfo(state.dataset.id).class_labels;
+  c.setAttribute('aria-label', `How often the classifier sees each class in the generated images: ` +
+    hist.map((h, k) => `${names ? names[k] : k} ${(100 * h).toFixed(0)}%`).join(', '));
   const acc = m.cond_acc === null || m.cond_acc === undefined ? '' : `; right class in ${(100 * m.cond_acc).toFixed(1)}%`;
-  setText($('fd-latest'), `Step ${m.step}: FD ${m.fd.toFixed(1)}; class entropy ${m.entropy.toFixed(2)} of 2.30${acc}.`);
-  $('fd-latest').title = 'Class entropy is 2.30 when every class is as common; "right class": the share of samples, ' +
+  const even = Math.log(n).toFixed(2);
+  setText($('fd-latest'), `Step ${m.step}: FD ${m.fd.toFixed(1)}; class entropy ${m.entropy.toFixed(2)} of ${even}${acc}.`);
+  $('fd-latest').title = `Class entropy is ${even} when every class is as common; "right class": the share of samples, ` +
     'asked for classes in turn, that the classifier sees as the class asked for.';
 }
 
@@ -828,6 +846,9 @@ async function openModelFile(e) {
     if (wasRunning) await engine.call('pause');
     const info = await engine.call('loadModelBytes', { bytes, name: file.name }, [bytes]);
     state.modelFd = null;
+    // a model of a shipped dataset whose images are not those of the data on show brings its data (emoji, digits)
+    const its = datasetTable.find((d) => d.name === info.dataset), now = state.dataset && datasetTable.find((d) => d.name === state.dataset.id);
+    if (its && (!now || its.channels !== now.channels || its.height !== now.height)) await changeDataset(its.name);
     // a training state has its discriminator: Start fine-tunes it from where it stopped
     fieldMessage(e.target, msg, `Loaded ${file.name}: ${info.hasD ? `a training state at step ${info.step}; Start ` +
       'continues training it (fine-tuning) from there' : 'a generator, to sample from'}.`, 'note');
@@ -964,7 +985,7 @@ async function main() {
   runTable = r.run;
   limits = r.limits;
   explore.setLayout(runTable.view_cols, limits.grid_pad);
-  own.setLimits(limits.user_images_min);
+  own.setLimits(limits);
   $('speed').max = String(runTable.speeds.length - 1);
   $('speed').value = $('speed').max;
   fdChart.empty = `Measured every ${runTable.measure_every} steps`;
@@ -974,7 +995,6 @@ async function main() {
   clearClassHistogram();
   for (const n of runTable.snap_choices) $('snap-every').add(new Option(`${n} steps`, String(n)));
   $('snap-every').value = String(runTable.snap_every);
-  own.setSize(r.table.presets[0].image.height);
   showModel();
   // the pretrained model and class the address names
   const linked = hash.model ? manifest.find((m) => modelKey(m) === hash.model) : null;

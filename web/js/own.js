@@ -1,7 +1,8 @@
 // own.js: "your own" dataset: drawings on a pad and image files, shrunk in
 // the browser to the model's size with canvas calls only. The RGBA bytes
-// go to the engine, which turns them into gray training images; nothing
-// leaves the machine.
+// go to the engine, which turns them into gray training images (28x28) or
+// keeps their colours (32x32), as the person chooses; nothing leaves the
+// machine.
 
 import { $, fieldMessage, setText } from './util.js';
 
@@ -12,7 +13,9 @@ export class OwnImages {
   constructor(engine, onUsed) {
     this.engine = engine;
     this.onUsed = onUsed;
-    this.size = 28; // until setSize: the presets' image side
+    this.sides = { 1: 28, 3: 32 }; // until setLimits: the engine's sides of gray and colour images
+    this.channels = 1; // 1 gray, 3 colour: the choice in the panel
+    this.size = this.sides[1];
     this.min = 10; // until setLimits: the fewest images the engine trains on
     this.images = []; // Uint8ClampedArray RGBA, size x size each
     this.pad = $('pad');
@@ -24,6 +27,7 @@ export class OwnImages {
     $('pad-add').onclick = () => this.addDrawing();
     $('pad-clear').onclick = () => this.clearPad();
     $('own-files').onchange = (e) => this.addFiles(e.target.files);
+    $('own-kind').onchange = (e) => this.setChannels(Number(e.target.value));
     $('own-use').onclick = () => this.use();
     $('own-clear').onclick = () => {
       this.images = [];
@@ -32,11 +36,27 @@ export class OwnImages {
     this.refresh();
   }
 
-  // The side of the images the presets make (from the engine's table).
-  setSize(side) {
-    if (side === this.size) return;
-    this.size = side;
-    this.images = [];
+  // Gray (1) or colour (3) images, each at the engine's side for it. The
+  // images gathered so far are kept, redrawn at the new side.
+  setChannels(channels) {
+    this.channels = channels === 3 ? 3 : 1;
+    $('own-kind').value = String(this.channels);
+    const side = this.sides[this.channels];
+    if (side !== this.size) {
+      const from = this.size, c = document.createElement('canvas');
+      c.width = c.height = from;
+      const ctx = c.getContext('2d');
+      this.size = side;
+      const old = this.images;
+      this.images = [];
+      for (const im of old) {
+        ctx.putImageData(new ImageData(new Uint8ClampedArray(im), from, from), 0, 0);
+        this.grab(c, from, from);
+      }
+    }
+    const thumbs = this.thumbs, pitch = side + 6; // 6 px between rows and columns
+    thumbs.width = 5 * pitch; // five columns, two rows, 2 px of frame
+    thumbs.height = 2 * pitch - 2;
     this.refresh();
   }
 
@@ -126,35 +146,41 @@ export class OwnImages {
     $('own-files').value = '';
   }
 
-  // The images of a resumed run ({rgba, count, h, w}), back in the panel.
+  // The images of a resumed run ({rgba, count, h, w, channels}), back in the panel.
   restore(own) {
     const px = own.h * own.w * 4;
+    this.setChannels(own.channels === 3 ? 3 : 1);
     if (own.h !== this.size || own.w !== this.size || own.rgba.length < own.count * px) return;
     this.images = [];
     for (let i = 0; i < own.count; i++) this.images.push(new Uint8ClampedArray(own.rgba.slice(i * px, (i + 1) * px)));
     this.refresh();
   }
 
-  // The fewest images the engine takes (two of every ten are held out).
-  setLimits(min) {
-    this.min = min;
-    this.refresh();
+  // The fewest images the engine takes (two of every ten are held out), and
+  // the sides of gray and colour images (the engine's limits).
+  setLimits(limits) {
+    this.min = limits.user_images_min;
+    this.sides = { 1: limits.own_gray_side, 3: limits.own_colour_side };
+    this.images = [];
+    this.size = 0;
+    this.setChannels(this.channels);
   }
 
   // The count and the thumbnails of the last images, drawn as the engine
-  // trains on them (gp_image_as_trained: gray, dark ink on paper inverted).
+  // trains on them (gp_image_as_trained: gray with dark ink on paper
+  // inverted, or in colour).
   async refresh() {
     const n = this.images.length, gen = (this.shownGen = (this.shownGen || 0) + 1);
     setText($('own-count'), n ? `${n} image${n === 1 ? '' : 's'}${n < this.min ? ` (at least ${this.min} to train)` : ''}.`
       : `No images yet (at least ${this.min}).`);
     if (n) fieldMessage(null, this.msg, '');
-    const shown = this.images.slice(-THUMBS), side = this.size, px = side * side;
-    let gray = null;
+    const shown = this.images.slice(-THUMBS), side = this.size, px = side * side, channels = this.channels;
+    let planes = null;
     if (shown.length) {
       const rgba = new Uint8Array(shown.length * px * 4);
       shown.forEach((im, i) => rgba.set(im, i * px * 4));
       try {
-        gray = await this.engine.call('asTrained', { rgba, count: shown.length, h: side, w: side }, [rgba.buffer]);
+        planes = await this.engine.call('asTrained', { rgba, count: shown.length, h: side, w: side, channels }, [rgba.buffer]);
       } catch (e) {
         fieldMessage(null, this.msg, e.message);
       }
@@ -163,16 +189,16 @@ export class OwnImages {
     const ctx = this.thumbs.getContext('2d');
     ctx.fillStyle = '#303030';
     ctx.fillRect(0, 0, this.thumbs.width, this.thumbs.height);
-    this.thumbs.dataset.shown = gray ? String(shown.length) : '0';
-    if (!gray) return;
+    this.thumbs.dataset.shown = planes ? String(shown.length) : '0';
+    if (!planes) return;
+    const pitch = side + 6; // 6 px between rows and columns
     shown.forEach((_, i) => {
-      const img = new ImageData(side, side);
-      for (let j = 0; j < px; j++) {
-        const v = gray[i * px + j];
-        img.data[4 * j] = img.data[4 * j + 1] = img.data[4 * j + 2] = v;
+      const img = new ImageData(side, side), at = i * channels * px;
+      for (let j = 0; j < px; j++) { // gray: one plane for all three; colour: the R, G and B planes
+        for (let k = 0; k < 3; k++) img.data[4 * j + k] = planes[at + (channels === 3 ? k * px : 0) + j];
         img.data[4 * j + 3] = 255;
       }
-      ctx.putImageData(img, 2 + (i % 5) * 34, 2 + Math.floor(i / 5) * 34); // 6 px between rows and columns
+      ctx.putImageData(img, 2 + (i % 5) * pitch, 2 + Math.floor(i / 5) * pitch);
     });
   }
 
@@ -185,7 +211,8 @@ export class OwnImages {
     const rgba = new Uint8Array(n * px);
     this.images.forEach((im, i) => rgba.set(im, i * px));
     try {
-      const d = await this.engine.call('ownDataset', { rgba, count: n, h: this.size, w: this.size }, [rgba.buffer]);
+      const d = await this.engine.call('ownDataset', { rgba, count: n, h: this.size, w: this.size, channels: this.channels },
+        [rgba.buffer]);
       fieldMessage(null, this.msg, `Training on your ${d.count} images (${d.heldOut} held out).`, 'note');
       this.onUsed(d);
       return true;
