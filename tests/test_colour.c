@@ -8,6 +8,7 @@
 #include "check.h"
 #include "data/dataset.h"
 #include "data/grid.h"
+#include "gan/augment.h"
 #include "gan/config.h"
 #include "gan/gan.h"
 #include "run/run.h"
@@ -130,6 +131,12 @@ static void test_config(void) {
     gp_gan_config two;
     CHECK(gp_gan_config_default(&two, "2d", &err) == GP_OK && gp_gan_config_set_image(&two, 3, 32, 32, &err) == GP_ERR_ARG &&
           strstr(err.msg, "2-D"));
+    /* the emoji recipe: the shipped emoji generator's settings, the DCGAN's only */
+    gp_gan_config r;
+    CHECK(gp_gan_config_recipe(&r, "dcgan", "emoji", &err) == GP_OK && r.cond == GP_COND_ACGAN && r.ema == 0.999f &&
+          r.augment == GP_AUGMENT_TRANSLATE && r.batch == 64);
+    CHECK(gp_gan_config_recipe(&r, "mlp", "emoji", &err) == GP_ERR_ARG && strstr(err.msg, "DCGAN"));
+    CHECK(gp_gan_config_recipe(&r, "dcgan", "cats", &err) == GP_ERR_ARG && strstr(err.msg, "first_visit, emoji"));
     gp_json j;
     gp_json_init(&j);
     gp_config_json(&cfg, &j);

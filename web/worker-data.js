@@ -58,7 +58,9 @@ function untrained() {
 function setDataset(id, name) {
   pendingDataset(id);
   markChange(`data: ${name}`);
-  w.dataset = { id, name, count: M._gpw_dataset_count(s), heldOut: M._gpw_dataset_held_out(s) };
+  // the image a new model makes for this data (the pending settings' image: emoji 3x32x32)
+  const image = json(M._gpw_config_json(s, 0)).image;
+  w.dataset = { id, name, count: M._gpw_dataset_count(s), heldOut: M._gpw_dataset_held_out(s), image };
   w.realFirst = 0;
   w.classifierReady = false;
   post({ type: 'dataset', ...w.dataset, fd: false });

@@ -277,6 +277,9 @@ const gp_recipe_info GP_RECIPES[] = {
     {"first_visit", "First visit", "What Start trains on a first visit: the seed MLP GAN with faster learning rates "
      "and a moving average of G, which draws recognizable digits within about 2,000 steps (digit FD 134 at 1,800 "
      "steps against 337 with the preset's own rates)."},
+    {"emoji", "Emoji", "What Start trains on the emoji: the shipped emoji generator's recipe, the DCGAN conditional "
+     "as ACGAN (D also names the category) with a moving average of G and translation augmentation for D "
+     "(models/emoji-cdcgan.md)."},
 };
 const int GP_N_RECIPES = (int)(sizeof GP_RECIPES / sizeof GP_RECIPES[0]);
 
@@ -304,9 +307,18 @@ gp_status gp_gan_config_recipe(gp_gan_config *cfg, const char *preset, const cha
     gp_status st = gp_gan_config_default(&c, preset, err);
     if (st != GP_OK) return st;
     if (recipe && *recipe) {
-        if (strcmp(recipe, "first_visit") != 0) return gp_fail(err, GP_ERR_ARG, "unknown recipe '%.40s' (first_visit)", recipe);
-        for (int i = 0; i < GP_N_SETTINGS; i++)
-            if (!isnan(GP_SETTINGS[i].first_visit)) set_value(&c, &GP_SETTINGS[i], GP_SETTINGS[i].first_visit);
+        if (!strcmp(recipe, "emoji")) {
+            if (strcmp(c.preset, "dcgan") != 0)
+                return gp_fail(err, GP_ERR_ARG, "the emoji recipe is the DCGAN's, not the %.15s preset's", c.preset);
+            c.cond = GP_COND_ACGAN;
+            c.ema = 0.999f;
+            c.augment = GP_AUGMENT_TRANSLATE;
+        } else if (strcmp(recipe, "first_visit") != 0) {
+            return gp_fail(err, GP_ERR_ARG, "unknown recipe '%.40s' (first_visit, emoji)", recipe);
+        } else {
+            for (int i = 0; i < GP_N_SETTINGS; i++)
+                if (!isnan(GP_SETTINGS[i].first_visit)) set_value(&c, &GP_SETTINGS[i], GP_SETTINGS[i].first_visit);
+        }
     }
     *cfg = c;
     return GP_OK;

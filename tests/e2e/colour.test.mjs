@@ -102,15 +102,26 @@ export async function run({ browser, site, manifest }) {
       `loss ${e.loss}, strip ${strip.w}x${strip.h}`);
     }
 
+    // a digit model in training, then Emoji: the next model takes the emoji recipe, and Start asks
+    // before it replaces the digit model with a new 3x32x32 one
+    await page.selectOption('#dataset', 'mnist');
+    await waitFor(page, () => window.ganplay.state.dataset && window.ganplay.state.dataset.id === 'mnist', null, 'MNIST data');
+    await page.click('#start');
+    await waitFor(page, () => window.ganplay.state.step >= 2 && window.ganplay.state.model.hasD, null, 'a digit model trains', 120000);
+    await page.click('#pause');
+    await waitFor(page, () => !window.ganplay.state.running, null, 'training pauses');
     // Emoji and Start: a new 3x32x32 model trains; the grid, the timeline and D's view are in colour
     await page.selectOption('#dataset', 'emoji');
-    await waitFor(page, () => window.ganplay.state.dataset && window.ganplay.state.dataset.id === 'emoji', null, 'emoji data');
-    const before = await state(page);
-    if (before.model.hasD) {
-      await page.click('#reset');
-      await answerReplace(page);
-    }
+    await waitFor(page, () => window.ganplay.state.dataset && window.ganplay.state.dataset.id === 'emoji' &&
+      window.ganplay.state.dataset.image && window.ganplay.state.dataset.image.channels === 3, null, 'emoji data');
+    const recipe = await waitFor(page, () => window.ganplay.state.emojiRecipe === true, null, 'the emoji recipe chosen');
+    const note = await page.textContent('#train-note');
+    check(recipe && /DCGAN with the shipped emoji generator’s recipe/.test(note),
+      'choosing Emoji makes the next model the emoji recipe: the DCGAN as ACGAN', note);
     await page.click('#start');
+    const asked = await answerReplace(page); // the digit model in training is replaced only if the person says so
+    check(/A new model for Emoji \(colour 32x32 images\) replaces the training on show/.test(asked),
+      'Start on Emoji with a digit model in training asks before replacing it', asked);
     await waitFor(page, () => window.ganplay.state.running && window.ganplay.state.step >= 3 && window.ganplay.state.snapshots > 0,
       null, 'Emoji: training starts', 120000);
     await page.click('#pause');

@@ -687,8 +687,23 @@ function noteNewModel() {
   setText($('train-note'), note);
 }
 
+// Whether the model on show makes other images than the data on show
+// (a digit model with the emoji chosen): Start then needs a new model.
+function otherImages() {
+  const m = state.model, im = state.dataset && state.dataset.image;
+  return !!(m && m.hasD && im && (m.channels !== im.channels || m.height !== im.height || m.width !== im.width));
+}
+
 $('start').onclick = () => control('start', async () => {
   clearErrors();
+  if (otherImages()) {
+    const im = state.dataset.image;
+    // the training on show is kept or downloaded first if the person wants
+    if (!(await confirmReplace(`A new model for ${state.dataset.name} (${im.channels === 3 ? 'colour' : 'gray'} ` +
+      `${im.width}x${im.height} images)`))) return;
+    state.halted = false;
+    await engine.call('reset');
+  }
   noteNewModel();
   await engine.call('start');
 });
@@ -777,7 +792,22 @@ async function changeDataset(id) {
     await engine.call('loadDataset', { id });
   } catch (e) {
     fieldMessage($('dataset'), $('dataset-msg'), e.message);
+    return;
   }
+  // the emoji train the shipped emoji generator's recipe (the DCGAN as ACGAN) unless other
+  // settings were chosen; leaving them goes back to the first visit's
+  const preset = settings.pending && settings.pending.preset;
+  if (id === 'emoji' && preset === 'mlp' && !state.emojiRecipe) {
+    settings.show(await engine.call('configPreset', { preset: 'dcgan', recipe: 'emoji' }));
+    state.emojiRecipe = true;
+    setText($('train-note'), 'Emoji: the next new model is the DCGAN with the shipped emoji generator’s recipe ' +
+      '(conditional as ACGAN, a moving average of G, translation for D); change it under Settings.');
+  } else if (id !== 'emoji' && state.emojiRecipe && preset === 'dcgan') {
+    settings.show(await engine.call('configPreset', { preset: 'mlp', recipe: FIRST_VISIT }));
+    state.emojiRecipe = false;
+    setText($('train-note'), '');
+  }
+  settings.updateUrl();
 }
 $('dataset').addEventListener('change', (e) => changeDataset(e.target.value));
 
