@@ -13,7 +13,8 @@
  *       not compute the value: a D step has no G loss);
  *   u32 FD points F; F x 2 f32: G step, FD;
  *   u32 snapshots K, u32 height H, u32 width W; K x (u32 G step, H*W
- *       uint8 gray pixels of the sample grid at that step).
+ *       uint8 of the sample grid at that step: gray pixels, or for a
+ *       colour model RGB triplets, W = 3 x the grid's width).
  * The core checks them whole before keeping them. */
 #ifndef GP_HISTORY_H
 #define GP_HISTORY_H
@@ -50,7 +51,7 @@ typedef struct {
     uint32_t n_points;
     float *measures;     /* n_measures x GP_HISTORY_MEASURE: FD points (x = G step), or 2-D KL and JS (x = round) */
     uint32_t n_measures;
-    uint8_t *snaps;      /* n_snaps x snap_h x snap_w gray pixels */
+    uint8_t *snaps;      /* n_snaps x snap_h x snap_w bytes: gray pixels, or RGB triplets */
     uint32_t *snap_steps;
     uint32_t n_snaps;
     int snap_h, snap_w;  /* 0 x 0: no snapshots */
