@@ -5,9 +5,8 @@
 // nearest training images are in colour; Emoji and Start trains a 3x32x32
 // model whose grid, timeline and real/fake view are in colour; your own
 // colour pictures become colour thumbnails and a colour model trains on them.
-import fs from 'node:fs';
 import path from 'node:path';
-import { BUILD, SHOTS, answerReplace, canvasInfo, check, newContext, newPage, state, waitFor, waitReady } from './helpers.mjs';
+import { SHOTS, answerReplace, canvasInfo, check, newContext, newPage, state, waitFor, waitReady } from './helpers.mjs';
 
 const EMOJI = /emoji/;
 
@@ -19,20 +18,12 @@ const colourPixels = (page, id) => page.evaluate((id) => {
   return n;
 }, id);
 
-// The emoji generator: the shipped one, or (before one is shipped) a
-// training state trained by `ganplay train` into build/tmp-emoji.gpm.
+// The shipped emoji generator, picked from the Model list.
 async function showEmojiModel(page, manifest) {
   const i = manifest.models.findIndex((m) => m.dataset === 'emoji');
-  if (i >= 0) {
-    await page.selectOption('#model-pick', String(i));
-    return waitFor(page, (name) => window.ganplay.state.model.name === name, manifest.models[i].name, 'the emoji model on show', 30000);
-  }
-  const file = path.join(BUILD, 'tmp-emoji.gpm');
-  if (!check(fs.existsSync(file), 'an emoji generator to sample: shipped, or build/tmp-emoji.gpm', file)) return false;
-  const n = await page.evaluate(() => window.ganplay.state.loadAnswers);
-  await page.setInputFiles('#load-file', file);
-  return waitFor(page, (k) => window.ganplay.state.loadAnswers > k && window.ganplay.state.model.channels === 3, n,
-    'the emoji model file opened', 30000);
+  if (!check(i >= 0, 'the emoji generator is in the Model list')) return false;
+  await page.selectOption('#model-pick', String(i));
+  return waitFor(page, (name) => window.ganplay.state.model.name === name, manifest.models[i].name, 'the emoji model on show', 30000);
 }
 
 // count small PNGs, each a coloured disc on a tinted background, made by the page's canvas.
