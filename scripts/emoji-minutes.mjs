@@ -6,7 +6,7 @@
 // of the sample grid and the charts.
 // usage: make site && node scripts/emoji-minutes.mjs [MINUTES] [SHOT.png]
 import path from 'node:path';
-import { launch, newContext, newPage, prepareSite, startServer, stopServer, waitReady, answerReplace, BUILD } from '../tests/e2e/helpers.mjs';
+import { launch, newContext, newPage, prepareSite, startServer, stopServer, waitReady, BUILD } from '../tests/e2e/helpers.mjs';
 
 const minutes = Number(process.argv[2] || 5);
 const shot = process.argv[3] || path.join(BUILD, 'screenshots', 'emoji-minutes.png');
@@ -22,13 +22,9 @@ try {
   await waitReady(page);
   await page.selectOption('#dataset', 'emoji');
   await page.waitForFunction(() => window.ganplay.state.dataset && window.ganplay.state.dataset.id === 'emoji', null, { timeout: 120000 });
-  if ((await page.evaluate(() => window.ganplay.state.model.hasD))) {
-    await page.click('#reset');
-    await answerReplace(page);
-  }
-  await page.waitForFunction(() => window.ganplay.state.model.channels === 3 && window.ganplay.state.step === 0, null, { timeout: 60000 });
+  await page.waitForFunction(() => window.ganplay.state.emojiRecipe === true, null, { timeout: 60000 });
   await page.click('#start');
-  await page.waitForFunction(() => window.ganplay.state.running, null, { timeout: 60000 });
+  await page.waitForFunction(() => window.ganplay.state.running && window.ganplay.state.model.channels === 3, null, { timeout: 60000 });
   const t0 = Date.now();
   await page.waitForTimeout(minutes * 60000); // a measurement of wall time, not a test
   await page.click('#pause');
