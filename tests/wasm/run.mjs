@@ -142,10 +142,11 @@ class Engine {
     return Float64Array.from([r.step, r.d_step, r.d_loss, r.g_loss, r.d_real, r.d_fake], (v) => (v === null ? NaN : v));
   }
   sample(s, seed, count) {
-    const p = this.M._gpw_alloc(4 * count * IMAGE);
+    const size = this.M._gpw_image_size(s) || IMAGE; // floats per image of the model (3x32x32 for emoji)
+    const p = this.M._gpw_alloc(4 * count * size);
     try {
-      this.ok(s, this.M._gpw_sample(s, seed, count, p, count * IMAGE), 'gpw_sample');
-      return this.floats(p, count * IMAGE);
+      this.ok(s, this.M._gpw_sample(s, seed, count, p, count * size), 'gpw_sample');
+      return this.floats(p, count * size);
     } finally {
       this.M._gpw_free(p);
     }
@@ -362,7 +363,7 @@ function testNative(engines) {
           const sevens = new Float32Array(buf3.buffer.slice(buf3.byteOffset, buf3.byteOffset + buf3.length));
           e.ok(s, e.M._gpw_set_class(s, 7), 'gpw_set_class');
           const mine = e.sample(s, 3, 16);
-          const d7 = maxDiff(mine, sevens), moved = maxDiff(mine, mixed.slice(0, 16 * IMAGE));
+          const d7 = maxDiff(mine, sevens), moved = maxDiff(mine, mixed.slice(0, 16 * e.M._gpw_image_size(s)));
           check(d7 <= 1e-4 && moved > 0.5, `${e.name}: ${name} draws class 7 as natively, and not the mixed grid`,
             `max diff ${d7.toExponential(2)}, ${moved.toFixed(2)} from the mixed samples`);
           check(e.M._gpw_set_class(s, classes) !== 0 && /class/.test(e.error(s)), `${e.name}: class ${classes} is refused`, e.error(s));
