@@ -15,7 +15,7 @@ CORE = base/status base/rng base/threads base/clock base/json \
        data/dataset data/grid \
        nn/kernels nn/layers nn/net \
        gan/losses gan/augment gan/config gan/history gan/gan gan/latent gan/project gan/2d \
-       eval/fd eval/classifier eval/score eval/nearest \
+       eval/fd eval/classifier eval/score eval/nearest eval/directions \
        store/modelfile \
        run/run
 CORE_SRC = $(CORE:%=src/%.c)

@@ -24,6 +24,7 @@
 #include "data/dataset.h"
 #include "data/grid.h"
 #include "eval/classifier.h"
+#include "eval/directions.h"
 #include "eval/score.h"
 #include "gan/2d.h"
 #include "gan/gan.h"
@@ -53,6 +54,22 @@ static const char *SAMPLE_USAGE =
     "usage: ganplay sample --model FILE --count N (--seed N | --z FILE) (--png FILE | --raw FILE) [options]\n"
     "Generates N images from a model file's generator (evaluation mode) and writes\n"
     "them as a grid (--png), as floats (--raw), or both.\n";
+
+static const char *DIRECTIONS_USAGE =
+    "usage: ganplay directions --model FILE [--classifier FILE] [options]\n"
+    "Fits the generator's latent directions and prints them as JSON: attribute\n"
+    "directions (gray models: thickness, slant, width, height; colour models:\n"
+    "brightness, saturation, hue), each a least-squares direction in z for an\n"
+    "image attribute measured on its samples (within each class for a conditional\n"
+    "model), and principal directions pc1, pc2, ... (PCA of G's first hidden\n"
+    "activations, mapped back to z). Each is measured on fresh samples moved by\n"
+    "-2..2 standard deviations: the attribute's mean at each amount, its\n"
+    "monotonicity (share of samples that move strictly monotonically) and class\n"
+    "retention (share the classifier still reads as their class at both ends;\n"
+    "null without a classifier). 'offered' says whether it passed: means strictly\n"
+    "monotone, monotonicity >= 0.5, class retention >= 0.9.\n"
+    "The classifier defaults to DATASET-classifier.gpc beside the model file, if\n"
+    "there is one (e.g. models/mnist-classifier.gpc for models/mnist-cdcgan.gpm).\n";
 
 static const char *CLASSIFIER_USAGE =
     "usage: ganplay train-classifier --data FILE --steps N --seed N --out FILE [--batch N] [--lr X]\n"
@@ -119,6 +136,7 @@ static const char *MAIN_USAGE =
     "  score             digit FD and class histogram of a model or images\n"
     "  export            write a model file's generator alone\n"
     "  project           find the latent whose image matches a picture\n"
+    "  directions        a generator's named and principal latent directions, measured, as JSON\n"
     "  info              describe a model file as JSON\n"
     "  settings          the settings table and its ranges as JSON\n"
     "Any command takes --threads N: threads for the kernels (1..8; default: one per\n"
@@ -918,9 +936,10 @@ static int cmd_train2d(int argc, char **argv, gp_threads *th) {
 /* ---- sample ---------------------------------------------------------------------------- */
 
 typedef struct {
-    const char *model, *png, *raw, *labels, *z;
+    const char *model, *png, *raw, *labels, *z, *direction;
     long count, cols, label;
     uint64_t seed;
+    float amount;
 } sample_args;
 
 static const cli_opt SAMPLE_OPTS[] = {
@@ -937,6 +956,10 @@ static const cli_opt SAMPLE_OPTS[] = {
     OPT_OUT("--raw", sample_args, raw, "FILE", "N images of C x H x W little-endian float32 in [-1, 1] (N x 784 "
             "for MNIST's 28x28), row-major, white on black"),
     OPT_OUT("--labels", sample_args, labels, "FILE", "the class of each sample, one integer per line"),
+    OPT("--direction", OPT_TEXT, sample_args, direction, "NAME", "move every latent along this direction (see "
+        "'ganplay directions': thickness, slant, pc1, ...) before generating"),
+    OPT_RANGE("--amount", OPT_FLOAT, sample_args, amount, -10, 10, "A", "how far along --direction, in standard "
+              "deviations of the latents along it"),
     OPT_END,
 };
 
@@ -998,6 +1021,36 @@ static int sample_outputs(const sample_args *a, const float *images, const int *
     return 0;
 }
 
+/* Moves the count latents z along the model's direction `name` by amount
+ * standard deviations (the directions fitted as 'ganplay directions' fits
+ * them). 0, or 1/2 after a message. */
+static int move_along(gp_gan *gan, const char *model, const char *name, double amount, float *z, int count) {
+    gp_err err = {{0}};
+    gp_direction_set *set = malloc(sizeof *set);
+    if (!set) {
+        print_text(stderr, "ganplay sample: out of memory\n");
+        return 1;
+    }
+    int rc = 0;
+    if (gp_directions_fit(gan, NULL, set, &err) != GP_OK) {
+        rc = fail("sample", &err, 1);
+    } else {
+        int k = gp_directions_find(set, name);
+        if (k < 0) {
+            char names[256] = "";
+            for (int i = 0; i < set->n; i++)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", set->d[i].name);
+            print_text(stderr, "ganplay sample: --direction '%s': %s has no such direction (it has: %s)\n", name, model,
+                       names);
+            rc = 2;
+        } else {
+            gp_directions_move(set, k, z, count, amount, z);
+        }
+    }
+    free(set);
+    return rc;
+}
+
 static int cmd_sample(int argc, char **argv, gp_threads *th) {
     sample_args a = {.count = -1, .label = -1};
     unsigned long seen;
@@ -1006,6 +1059,10 @@ static int cmd_sample(int argc, char **argv, gp_threads *th) {
     if (!a.model || a.count < 0 || (!given_flag(SAMPLE_OPTS, seen, "--seed") && !a.z) || (!a.png && !a.raw)) {
         print_text(stderr, "ganplay sample: needs --model, --count, --seed (or --z) and at least one of --png, "
                    "--raw\n%s", SAMPLE_USAGE);
+        return 2;
+    }
+    if (!a.direction != !given_flag(SAMPLE_OPTS, seen, "--amount")) {
+        print_text(stderr, "ganplay sample: --direction and --amount go together\n%s", SAMPLE_USAGE);
         return 2;
     }
     gp_err err = {{0}};
@@ -1029,6 +1086,7 @@ static int cmd_sample(int argc, char **argv, gp_threads *th) {
     } else {
         gp_gan_latents(&gan, a.seed, (int)a.count, z);
     }
+    if (rc == 0 && a.direction) rc = move_along(&gan, a.model, a.direction, a.amount, z, (int)a.count);
     if (rc == 0) {
         gp_score_labels(labels, (int)a.count, gan.cfg.classes, (int)a.label);
         gp_gan_generate(&gan, z, gan.cfg.classes ? labels : NULL, (int)a.count, images);
@@ -1364,6 +1422,92 @@ static int cmd_score(int argc, char **argv, gp_threads *th) {
     return rc;
 }
 
+/* ---- directions ------------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *model, *classifier;
+    long samples, fit, principal;
+    uint64_t seed;
+} directions_args;
+
+static const cli_opt DIRECTIONS_OPTS[] = {
+    OPT("--model", OPT_TEXT, directions_args, model, "FILE", "the model file"),
+    OPT("--classifier", OPT_TEXT, directions_args, classifier, "FILE", "the classifier for class retention "
+        "(default: DATASET-classifier.gpc beside the model, if there is one)"),
+    OPT_RANGE("--samples", OPT_LONG, directions_args, samples, 8, 5000, "N", "fresh samples each direction is "
+              "measured on (default 300)"),
+    OPT_RANGE("--fit", OPT_LONG, directions_args, fit, 64, 20000, "N", "samples the directions are fitted on "
+              "(default 2000)"),
+    OPT_RANGE("--principal", OPT_LONG, directions_args, principal, 0, 6, "N", "principal directions (default 4)"),
+    OPT("--seed", OPT_SEED, directions_args, seed, "N", "the fitting samples' seed; the measure uses seed + 1 "
+        "(default 1)"),
+    OPT_END,
+};
+
+static int cmd_directions(int argc, char **argv, gp_threads *th) {
+    gp_direction_opts o = gp_direction_defaults();
+    directions_args a = {.samples = o.measure_samples, .fit = o.fit_samples, .principal = o.principal, .seed = o.seed};
+    unsigned long seen;
+    int rc = parse_options("directions", DIRECTIONS_USAGE, DIRECTIONS_OPTS, argc, argv, &a, NULL, &seen);
+    if (rc) return rc < 0 ? 0 : rc;
+    if (!a.model) {
+        print_text(stderr, "ganplay directions: needs --model\n%s", DIRECTIONS_USAGE);
+        return 2;
+    }
+    o = (gp_direction_opts){.fit_samples = (int)a.fit, .measure_samples = (int)a.samples, .principal = (int)a.principal,
+                            .seed = a.seed};
+    gp_err err = {{0}};
+    gp_gan gan;
+    if (gp_model_load_file(&gan, a.model, &err) != GP_OK) return fail("directions", &err, 1);
+    gp_gan_set_threads(&gan, th);
+    /* the default classifier: DATASET-classifier.gpc in the model's folder */
+    char guess[4096];
+    const char *clf_path = a.classifier;
+    if (!clf_path) {
+        const char *slash = strrchr(a.model, '/');
+        int dir = slash ? (int)(slash - a.model + 1) : 0;
+        snprintf(guess, sizeof guess, "%.*s%s-classifier.gpc", dir, a.model, gan.cfg.dataset);
+        if (access(guess, R_OK) == 0) clf_path = guess;
+    }
+    gp_classifier clf;
+    int has_clf = 0;
+    if (clf_path) {
+        if (gp_classifier_load_file(&clf, clf_path, &err) != GP_OK) {
+            gp_gan_free(&gan);
+            return fail("directions", &err, 1);
+        }
+        clf.net.threads = th;
+        has_clf = 1;
+    }
+    gp_direction_set *set = malloc(sizeof *set);
+    rc = 0;
+    if (!set) {
+        print_text(stderr, "ganplay directions: out of memory\n");
+        rc = 1;
+    } else if (gp_directions_fit(&gan, &o, set, &err) != GP_OK ||
+               gp_directions_measure(&gan, has_clf ? &clf : NULL, &o, set, &err) != GP_OK) {
+        rc = fail("directions", &err, 1);
+    } else {
+        gp_json j;
+        gp_json_init(&j);
+        gp_json_open(&j, '{');
+        gp_json_kstr(&j, "model", a.model);
+        gp_json_kstr(&j, "classifier", has_clf ? clf_path : NULL);
+        gp_json_kint(&j, "latent", gan.cfg.latent);
+        gp_json_kint(&j, "fit_samples", o.fit_samples);
+        gp_json_kint(&j, "measure_samples", o.measure_samples);
+        gp_json_kint(&j, "seed", (long long)o.seed);
+        gp_json_key(&j, "directions");
+        gp_directions_json(set, &j);
+        gp_json_close(&j, '}');
+        if (!print_json("directions", &j)) rc = 1;
+    }
+    free(set);
+    if (has_clf) gp_classifier_free(&clf);
+    gp_gan_free(&gan);
+    return rc;
+}
+
 /* ---- info and export ------------------------------------------------------------------------ */
 
 typedef struct {
@@ -1642,6 +1786,7 @@ static const struct {
 } COMMANDS[] = {
     {"train", cmd_train}, {"train2d", cmd_train2d}, {"sample", cmd_sample}, {"train-classifier", cmd_train_classifier},
     {"score", cmd_score}, {"export", cmd_export},   {"project", cmd_project}, {"info", cmd_info},
+    {"directions", cmd_directions},
     {"settings", cmd_settings},
 };
 
