@@ -111,7 +111,7 @@ const EDIT_HANDLERS = {
   editMove({ dir, amount, asClass }) {
     needProjected();
     check(M._gpw_z_slerp(s, EDIT_ROW.moved, EDIT_ROW.result, EDIT_ROW.result, 0), 'Moving');
-    if (amount) check(M._gpw_z_direction(s, EDIT_ROW.moved, EDIT_ROW.moved, dir, amount), 'Moving');
+    if (amount && dir >= 0) check(M._gpw_z_direction(s, EDIT_ROW.moved, EDIT_ROW.moved, dir, amount), 'Moving');
     return withClass(asClass >= 0 ? asClass : edit.label, () => {
       check(M._gpw_render_z(s, EDIT_ROW.moved, 1, 1), 'Drawing');
       return takeRgba();

@@ -5,7 +5,9 @@
 'use strict';
 
 // Latent rows used here (the engine has 256).
-const ROW = { a: 0, b: 1, neighbours: 2, path: 16, steered: 32, tmp: 33, frame: 40 };
+const ROW = { a: 0, b: 1, neighbours: 2, path: 16, steered: 32, tmp: 33, frame: 40, strips: 48 };
+// the amounts a direction's strip shows, in standard deviations (the measure's)
+const STRIP = [-2, -1, 0, 1, 2];
 
 function setKept(a, b) {
   check(M._gpw_z_seed(s, ROW.a, a.seed, a.index), 'Keeping the sample');
@@ -25,7 +27,7 @@ function withKeptClass(a, fn) {
   }
 }
 
-function exploreViews({ a, b, dirs, radius, neighbourSeed }) {
+function exploreViews({ a, b, dirs, radius, neighbourSeed, stripDirs }) {
   setKept(a, b);
   // neighbours: a 3x3 grid with the kept sample in the middle
   for (let i = 0; i < 9; i++) {
@@ -45,10 +47,41 @@ function exploreViews({ a, b, dirs, radius, neighbourSeed }) {
   });
   check(M._gpw_render_z(s, ROW.steered, 1, 1), 'Steering');
   const steered = takeRgba();
-  return { neighbours, path, steered };
+  // strips: the kept sample at -2..2 along each direction asked for, a row each
+  let strips = null;
+  if (stripDirs && stripDirs.length) {
+    stripDirs.forEach((k, i) => STRIP.forEach((amount, j) =>
+      check(M._gpw_z_direction(s, ROW.strips + i * STRIP.length + j, ROW.a, k, amount), 'Directions')));
+    check(M._gpw_render_z(s, ROW.strips, stripDirs.length * STRIP.length, STRIP.length), 'Directions');
+    strips = takeRgba();
+  }
+  return { neighbours, path, steered, strips };
 }
 
 Object.assign(handlers, {
+  // Fits and measures the model's directions (eval/directions.h) on the
+  // engine's page sample counts; what they are, and the step they belong to.
+  // The classifier of the model's data (where the site has one) says
+  // whether each direction keeps the class.
+  async findDirections() {
+    if (!w.model) throw new Error('No model yet.');
+    const id = w.modelDataset, file = w.classifierFiles[id];
+    let bytes = null;
+    if (file) {
+      try {
+        if (!w.classifierBytes[id]) w.classifierBytes[id] = await fetchBytes(file, 'the classifier');
+        bytes = w.classifierBytes[id];
+      } catch {
+        bytes = null; // measured without it: said in the answer
+      }
+    }
+    if (!w.model) throw new Error('No model yet.');
+    const find = (p, n) => check(M._gpw_directions_find(s, tables.direction_fit, tables.direction_measure, p, n),
+      'Finding the directions');
+    if (bytes) withBytes(bytes, find);
+    else find(0, 0);
+    return { ...json(M._gpw_directions_json(s)), step: w.step, model: w.model.name, amounts: STRIP };
+  },
   explore(args) {
     if (!w.model) throw new Error('No model yet.');
     return withKeptClass(args.a, () => exploreViews(args));

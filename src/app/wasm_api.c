@@ -28,12 +28,15 @@
 #include "store/modelfile.h"
 #include "run/run.h"
 #include "eval/score.h"
+#include "eval/directions.h"
 
 #define GPW_MAX_IMAGES 256 /* most images one render or sample call makes */
-#define GPW_DIRECTIONS 4   /* fixed latent directions for the explore sliders */
 #define GPW_MIN_USER_IMAGES 10
 #define GPW_MAX_USER_IMAGES 10000
 #define GPW_MAX_SCORE 2000 /* most samples one gpw_score call scores */
+/* the page's latent directions: samples they are fitted and measured on */
+#define GPW_DIR_FIT 1000
+#define GPW_DIR_MEASURE 100
 /* the page's projection: steps per gpw_project_step call, a fraction of a
  * second each, so that a Cancel is taken between two calls */
 #define GPW_PROJECT_STEPS_PER_CALL 2
@@ -53,7 +56,8 @@ typedef struct {
     size_t saved_len;
     /* explore: latent rows that JS composes with the gpw_z_* calls */
     float *zw;         /* GPW_MAX_IMAGES x latent */
-    float *dirs;       /* GPW_DIRECTIONS x latent, orthonormal */
+    gp_direction_set *dirs; /* the model's named and principal directions (none until gpw_directions_find) */
+    int dirs_fit, dirs_measure, dirs_classifier; /* how they were found */
     int n_images;      /* images in s->images from the last render */
     float probs[GPW_MAX_IMAGES]; /* D's readouts, see gpw_d_score */
     int label;         /* class drawn by renders and samples of a conditional model; -1: in turn */
@@ -133,7 +137,8 @@ static void drop_model(gp_session *s) {
     free(s->rgba);
     free(s->zw);
     free(s->dirs);
-    s->z = s->images = s->zw = s->dirs = NULL;
+    s->z = s->images = s->zw = NULL;
+    s->dirs = NULL;
     s->rgba = NULL;
     s->n_images = 0;
 }
@@ -353,7 +358,9 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_tables_json(gp_session *s) {
         gp_json_close(j, '}');
     }
     gp_json_close(j, ']');
-    gp_json_kint(j, "directions", GPW_DIRECTIONS);
+    gp_json_kint(j, "directions", GP_DIR_MAX);
+    gp_json_kint(j, "direction_fit", GPW_DIR_FIT);
+    gp_json_kint(j, "direction_measure", GPW_DIR_MEASURE);
     gp_json_key(j, "limits");
     gp_json_open(j, '{');
     gp_json_kint(j, "model_bytes", (long long)GP_MODEL_MAX_BYTES);
@@ -481,7 +488,7 @@ static int adopt_model(gp_session *s, gp_gan *gan) {
     }
     uint8_t *rgba = malloc(4 * cap);
     float *zw = calloc((size_t)GPW_MAX_IMAGES * L, sizeof(float));
-    float *dirs = malloc(sizeof(float) * GPW_DIRECTIONS * L);
+    gp_direction_set *dirs = calloc(1, sizeof *dirs);
     if (!z || !images || !rgba || !zw || !dirs) {
         free(z);
         free(images);
@@ -515,9 +522,7 @@ static int adopt_model(gp_session *s, gp_gan *gan) {
     s->rgba_cap = cap;
     s->rgba_w = s->rgba_h = 0;
     s->zw = zw;
-    s->dirs = dirs;
-    /* the same directions for every model of a latent size */
-    gp_latent_directions(dirs, GPW_DIRECTIONS, L, GP_SALT_DIRECTIONS + (uint64_t)L);
+    s->dirs = dirs; /* none yet: gpw_directions_find */
     s->label = -1;
     s->n_images = 0;
     return 0;
@@ -859,22 +864,88 @@ EMSCRIPTEN_KEEPALIVE int gpw_z_slerp(gp_session *s, int row, int a, int b, doubl
     return 0;
 }
 
-/* Row `row` = row src + amount * direction k (a unit vector; one unit is
- * one standard deviation of the noise along it). */
+/* Row `row` = row src + amount * direction k of the model's (see
+ * gpw_directions_find; a unit vector: one unit is one standard deviation
+ * of the noise along it). */
 EMSCRIPTEN_KEEPALIVE int gpw_z_direction(gp_session *s, int row, int src, int k, double amount) {
     int st = check_rows(s, row, 1);
     if (!st) st = check_rows(s, src, 1);
     if (st) return st;
-    if (k < 0 || k >= GPW_DIRECTIONS)
-        return gp_fail(&s->err, GP_ERR_ARG, "direction must be in 0..%d, got %d", GPW_DIRECTIONS - 1, k);
+    const gp_direction_set *set = s->dirs;
+    if (k < 0 || k >= set->n)
+        return gp_fail(&s->err, GP_ERR_ARG, "direction %d: the model has %d directions%s", k, set->n,
+                       set->n ? "" : " (find them first)");
+    if (set->latent != s->run.gan.cfg.latent)
+        return gp_fail(&s->err, GP_ERR_ARG, "the directions were found for another model: find them again");
     if (!(amount >= -10.0 && amount <= 10.0))
         return gp_fail(&s->err, GP_ERR_ARG, "amount must be in [-10, 10], got %g", amount);
-    int L = s->run.gan.cfg.latent;
-    gp_latent_step(zrow(s, row), zrow(s, src), s->dirs + (size_t)k * L, L, amount);
+    gp_directions_move(set, k, zrow(s, src), 1, amount, zrow(s, row));
     return 0;
 }
 
-EMSCRIPTEN_KEEPALIVE int gpw_directions(void) { return GPW_DIRECTIONS; }
+/* The most directions a model has (sessionless). */
+EMSCRIPTEN_KEEPALIVE int gpw_directions(void) { return GP_DIR_MAX; }
+
+/* Fits the model's directions on `fit` samples and measures them on
+ * `measure` fresh ones (eval/directions.h), and keeps them for
+ * gpw_z_direction; gpw_directions_json says what they are. Class retention
+ * is measured with the classifier file clf_bytes (a .gpc for the model's
+ * data; read for this call only), or without one (NULL) with the loaded
+ * classifier if it reads images of the model's shape, or not at all. On a
+ * refusal the directions found before stay. */
+EMSCRIPTEN_KEEPALIVE int gpw_directions_find(gp_session *s, int fit, int measure, const uint8_t *clf_bytes, int clf_len) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (!buffer_ok(s, clf_bytes, clf_len, "classifier file")) return GP_ERR_ARG;
+    gp_direction_opts o = gp_direction_defaults();
+    o.fit_samples = fit;
+    o.measure_samples = measure;
+    int n_img = gp_shape_size(s->run.gan.image);
+    gp_classifier own, *clf = s->has_clf && gp_shape_size(s->clf.net.shape[0]) == n_img ? &s->clf : NULL;
+    if (clf_bytes) {
+        gp_status st = gp_classifier_load(&own, clf_bytes, (size_t)clf_len, &s->err);
+        if (st != GP_OK) return (int)st;
+        own.net.threads = s->threads;
+        clf = &own;
+    }
+    gp_direction_set *set = malloc(sizeof *set);
+    gp_status st = set ? gp_directions_fit(&s->run.gan, &o, set, &s->err)
+                       : gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
+    if (st == GP_OK) st = gp_directions_measure(&s->run.gan, clf, &o, set, &s->err);
+    if (clf_bytes) gp_classifier_free(&own);
+    if (st != GP_OK) {
+        free(set);
+        return (int)st;
+    }
+    free(s->dirs);
+    s->dirs = set;
+    s->dirs_fit = fit;
+    s->dirs_measure = measure;
+    s->dirs_classifier = clf != NULL;
+    return 0;
+}
+
+/* The directions found: {count, fit_samples, measure_samples, classifier
+ * (whether class retention was measured), directions: [...] as
+ * gp_directions_json writes them}. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_directions_json(gp_session *s) {
+    NEED_SESSION(s, NULL);
+    if (!s->run.has_gan) {
+        gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+        return NULL;
+    }
+    gp_json *j = &s->out;
+    gp_json_reset(j);
+    gp_json_open(j, '{');
+    gp_json_kint(j, "count", s->dirs->n);
+    gp_json_kint(j, "fit_samples", s->dirs->n ? s->dirs_fit : 0);
+    gp_json_kint(j, "measure_samples", s->dirs->n ? s->dirs_measure : 0);
+    gp_json_kbool(j, "classifier", s->dirs->n && s->dirs_classifier);
+    gp_json_key(j, "directions");
+    gp_directions_json(s->dirs, j);
+    gp_json_close(j, '}');
+    return answer(s);
+}
 
 /* Row `row` = row src + radius * standard normal noise drawn from seed:
  * a neighbour of src. */

@@ -28,7 +28,6 @@ void gp_rng_fill_uniform(gp_rng *rng, float *out, int n, float lo, float hi);
 #define GP_SALT_TRAINING 0x5DEECE66Dull          /* a GAN's batches and noise, from its seed */
 #define GP_SALT_DROPOUT 0xD1B54A32D192ED03ull    /* a net's dropout masks, from its init stream */
 #define GP_SALT_CLASSIFIER 0xC1A55ull            /* the classifier's batches and shifts, from its seed */
-#define GP_SALT_DIRECTIONS 0xD1CEull             /* the page's latent directions (+ latent size) */
 #define GP_SALT_RECALIBRATE 7ull                 /* BatchNorm re-estimation at export (+ the model's seed) */
 #define GP_SALT_2D_EVAL 0x70E7A1ull             /* the real points a 2-D model is measured against */
 

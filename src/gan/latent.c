@@ -25,25 +25,6 @@ void gp_latent_slerp(float *out, const float *a, const float *b, int L, double t
     for (int i = 0; i < L; i++) out[i] = (float)(wa * a[i] + wb * b[i]); /* reads a[i], b[i] before writing */
 }
 
-void gp_latent_directions(float *dirs, int n, int L, uint64_t seed) {
-    gp_rng rng;
-    gp_rng_seed(&rng, seed);
-    gp_rng_fill_normal(&rng, dirs, n * L, 0.0f, 1.0f);
-    for (int k = 0; k < n; k++) {
-        float *d = dirs + (size_t)k * L;
-        for (int j = 0; j < k; j++) {
-            const float *e = dirs + (size_t)j * L;
-            double dot = 0.0;
-            for (int i = 0; i < L; i++) dot += (double)d[i] * e[i];
-            for (int i = 0; i < L; i++) d[i] -= (float)(dot * e[i]);
-        }
-        double norm = 0.0;
-        for (int i = 0; i < L; i++) norm += (double)d[i] * d[i];
-        norm = sqrt(norm);
-        for (int i = 0; i < L; i++) d[i] = norm > 1e-6 ? (float)(d[i] / norm) : 0.0f;
-    }
-}
-
 void gp_latent_step(float *out, const float *z, const float *d, int L, double amount) {
     for (int i = 0; i < L; i++) out[i] = z[i] + (float)amount * d[i];
 }

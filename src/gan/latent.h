@@ -8,9 +8,6 @@
 /* Spherical interpolation from a (t = 0) to b (t = 1): it keeps the vectors'
  * typical length, which a straight line would shrink. */
 void gp_latent_slerp(float *out, const float *a, const float *b, int L, double t);
-/* n orthonormal directions (n x L; Gram-Schmidt on normals from seed). With
- * L < n the extra directions are zero. */
-void gp_latent_directions(float *dirs, int n, int L, uint64_t seed);
 /* out = z + amount * d */
 void gp_latent_step(float *out, const float *z, const float *d, int L, double amount);
 /* out = z + radius * standard normal noise drawn from seed: a neighbour of z. */

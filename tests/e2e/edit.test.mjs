@@ -91,7 +91,9 @@ export async function run({ browser, site }) {
       'a painted mask is counted: the error is over the unmasked pixels only, as many as the engine counted',
       `${masked} masked; ${said}`);
     await page.click('#edit-clear-mask');
-    // moving the result
+    // moving the result (along the first direction Explore found)
+    await waitFor(page, () => window.ganplay.state.directionsFound > 0 && !document.querySelector('#edit-dir').disabled, null,
+      'the directions found', 120000);
     const before = (await canvasInfo(page, 'edit-result')).hash;
     await page.fill('#edit-amount', '2.5');
     await page.dispatchEvent('#edit-amount', 'input');

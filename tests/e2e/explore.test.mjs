@@ -66,16 +66,20 @@ export async function run({ browser, site }) {
   s = await state(page);
   check(s.kept[0].index === 22 && s.kept[1].index === 21, 'arrow keys and Enter keep a sample too', JSON.stringify(s.kept));
 
-  // directions move the kept sample
-  const steered = await canvasInfo(page, 'steered');
+  // directions move the kept sample (once found: the first offered one)
+  await waitFor(page, () => window.ganplay.state.directionsFound > 0, null, 'the directions found', 120000);
   before = await asked(page);
-  await page.$eval('#dir-0', (el) => {
-    el.value = '2.5';
+  await redrawn(page, before - 1, 'explore redrawn with the directions');
+  const steered = await canvasInfo(page, 'steered');
+  const first = await page.$eval('.dir-row input', (el) => el.id);
+  before = await asked(page);
+  await page.$eval(`#${first}`, (el) => {
+    el.value = '1.5';
     el.dispatchEvent(new Event('input', { bubbles: true }));
   });
   await redrawn(page, before, 'steered redrawn');
   const moved = await canvasInfo(page, 'steered');
-  check(moved.hash !== steered.hash && (await page.textContent('output[for="dir-0"]')) === '2.5', 'a direction slider changes the steered sample');
+  check(moved.hash !== steered.hash && (await page.textContent(`output[for="${first}"]`)) === '1.5', 'a direction slider changes the steered sample');
 
   // the animation plays (frames come, and they are not the still frame) and pauses
   const m0 = await canvasInfo(page, 'morph');

@@ -472,12 +472,26 @@ function testPageApi(e, data) {
   const linear = norm(row(10).map((v, i) => (v + row(11)[i]) / 2));
   check(Math.abs(mid - ends) / ends < 0.05 && linear < 0.8 * ends,
     `${e.name}: slerp keeps the length that a straight line loses`, `|mid| ${mid.toFixed(2)}, ends ${ends.toFixed(2)}, linear ${linear.toFixed(2)}`);
+  const early = M._gpw_z_direction(s, 30, 10, 0, 2);
+  check(early !== 0 && /find them first/.test(e.error(s)), `${e.name}: no direction before they are found`, e.error(s));
+  check(M._gpw_directions_find(s, 10, 16, 0, 0) !== 0 && /fitting samples/.test(e.error(s)),
+    `${e.name}: directions fitted on too few samples refused`, e.error(s));
+  const junk = M._gpw_alloc(64);
+  M.HEAPU8.fill(7, junk, junk + 64);
+  check(M._gpw_directions_find(s, 256, 16, junk, 64) !== 0, `${e.name}: a broken classifier file for the directions refused`, e.error(s));
+  M._gpw_free(junk);
+  e.ok(s, M._gpw_directions_find(s, 256, 16, 0, 0), 'directions found');
+  const found = JSON.parse(M.UTF8ToString(M._gpw_directions_json(s)));
+  check(found.count >= 2 && found.count === found.directions.length && found.fit_samples === 256 && found.measure_samples === 16 &&
+    found.directions.every((d) => ['principal', 'attribute'].includes(d.kind) && d.at.length === 5 && d.monotonicity >= 0 &&
+      d.monotonicity <= 1 && typeof d.offered === 'boolean'),
+    `${e.name}: the directions found, named and measured`, found.directions.map((d) => d.name).join(' '));
   e.ok(s, M._gpw_z_direction(s, 30, 10, 0, 2), 'direction 0');
   e.ok(s, M._gpw_z_direction(s, 31, 10, 1, 2), 'direction 1');
   const d0 = row(30).map((v, i) => v - row(10)[i]), d1 = row(31).map((v, i) => v - row(10)[i]);
-  const dot = d0.reduce((a, v, i) => a + v * d1[i], 0);
-  check(Math.abs(norm(d0) - 2) < 1e-3 && Math.abs(norm(d1) - 2) < 1e-3 && Math.abs(dot) < 1e-3,
-    `${e.name}: latent directions are orthonormal`, `|d0| ${norm(d0).toFixed(4)}, |d1| ${norm(d1).toFixed(4)}, dot ${dot.toExponential(1)}`);
+  check(Math.abs(norm(d0) - 2) < 1e-3 && Math.abs(norm(d1) - 2) < 1e-3 && maxDiff(d0, d1) > 1e-3,
+    `${e.name}: a direction moves z by its amount in standard deviations`, `|d0| ${norm(d0).toFixed(4)}, |d1| ${norm(d1).toFixed(4)}`);
+  check(M._gpw_z_direction(s, 30, 10, found.count, 1) !== 0, `${e.name}: a direction past the last refused`, e.error(s));
   e.ok(s, M._gpw_z_jitter(s, 40, 10, 5, 0), 'jitter 0');
   e.ok(s, M._gpw_z_jitter(s, 41, 10, 5, 0.5), 'jitter');
   e.ok(s, M._gpw_z_jitter(s, 42, 10, 5, 0.5), 'jitter again');
@@ -606,7 +620,7 @@ function testRun(e, data) {
   const runSet = (key, v) => e.str(key, (k) => M._gpw_run_set(s, k, v));
   const tables = e.json(M._gpw_tables_json(s));
   check(tables.run.name === 'page' && tables.run.point_columns.join() === 'x,d_loss,g_loss,d_real,d_fake' &&
-    tables.run.speeds[tables.run.speeds.length - 1] === 0 && tables.project.steps > 0 && tables.directions === 4 &&
+    tables.run.speeds[tables.run.speeds.length - 1] === 0 && tables.project.steps > 0 && tables.directions === 12 && tables.direction_fit > 0 && tables.direction_measure > 0 &&
     tables.statuses.nomem === 2 && tables.statuses.nan === 5 && tables.limits.grid_pad === 2,
     `${e.name}: the tables say the run's policy and editing's defaults`, JSON.stringify(tables.run));
   check(runSet('speed', -1) !== 0 && /speed/.test(e.error(s)) && runSet('pace', 1) !== 0 && runSet('view_label', 3) !== 0,
@@ -956,6 +970,10 @@ function testRobust(e, data) {
       ['rc', () => M._gpw_z_slerp(s, 0, BIG, 2, 0.5)], ['rc', () => M._gpw_z_slerp(s, 0, 1, -1, 0.5)], ['rc', () => M._gpw_z_slerp(s, 0, 1, 2, NaN)]],
     gpw_z_direction: [['rc', () => M._gpw_z_direction(NULL, 0, 1, 0, 1)], ['rc', () => M._gpw_z_direction(s, BIG, 1, 0, 1)],
       ['rc', () => M._gpw_z_direction(s, 0, BIG, 0, 1)], ['rc', () => M._gpw_z_direction(s, 0, 1, BIG, 1)], ['rc', () => M._gpw_z_direction(s, 0, 1, 0, 1e9)]],
+    gpw_directions_find: [['rc', () => M._gpw_directions_find(NULL, 256, 16, 0, 0)], ['rc', () => M._gpw_directions_find(s, 256, 16, past(), 64)],
+      ['rc', () => M._gpw_directions_find(s, 256, 16, FAR, 1024)], ['rc', () => M._gpw_directions_find(s, 256, 100000, 0, 0)],
+      ['rc', () => M._gpw_directions_find(s, -1, 16, 0, 0)]],
+    gpw_directions_json: [['any', () => M._gpw_directions_json(NULL)]],
     gpw_z_jitter: [['rc', () => M._gpw_z_jitter(NULL, 0, 1, 1, 1)], ['rc', () => M._gpw_z_jitter(s, BIG, 1, 1, 1)],
       ['rc', () => M._gpw_z_jitter(s, 0, -1, 1, 1)], ['rc', () => M._gpw_z_jitter(s, 0, 1, 1, Infinity)]],
     gpw_z: [['any', () => M._gpw_z(NULL)]],

@@ -74,10 +74,16 @@ export class Edit {
     if (p) this.defaults = { steps: p.steps, starts: p.starts };
   }
 
-  setDirections(n) {
+  // The model's offered directions ({k, name}), as Explore found them; none yet: the move is off.
+  setDirections(list) {
     const pick = $('edit-dir');
+    const was = pick.selectedOptions[0] ? pick.selectedOptions[0].textContent : null;
     pick.textContent = '';
-    for (let k = 0; k < n; k++) pick.add(new Option(`random direction ${k + 1}`, String(k)));
+    for (const d of list) pick.add(new Option(d.name, String(d.k)));
+    if (!list.length) pick.add(new Option('none found yet (see Explore)', '-1'));
+    const again = list.find((d) => d.name === was);
+    if (again) pick.value = String(again.k);
+    pick.disabled = !list.length;
   }
 
   resize(side) {
@@ -292,7 +298,7 @@ export class Edit {
     try {
       do {
         this.again = false;
-        const dir = Number($('edit-dir').value) || 0, amount = Number($('edit-amount').value), asClass = Number($('edit-as').value);
+        const dir = Number($('edit-dir').value), amount = Number($('edit-amount').value), asClass = Number($('edit-as').value);
         const img = await this.engine.call('editMove', { dir, amount, asClass });
         drawRgba($('edit-result'), img);
         Object.assign(this.state.edit, { moves: this.state.edit.moves + (fromProject ? 0 : 1), dir, amount, asClass });

@@ -1,7 +1,9 @@
 // explore.js: keep samples from the grid, see their neighbours, walk the
-// spherical path between the last two kept, and steer along fixed latent
-// directions. The latent arithmetic is the engine's (gpw_z_*); this only
-// asks for images and draws them.
+// spherical path between the last two kept, and steer along the model's
+// latent directions: named ones fitted to a measurable attribute and
+// principal ones, each offered only if it passed its own measure. The
+// directions, their figures and the latent arithmetic are the engine's
+// (eval/directions.h, gpw_z_*); this only asks for them and draws.
 
 import { $, drawRgba, setText } from './util.js';
 
@@ -20,7 +22,10 @@ export class Explore {
     this.state = state;
     this.kept = [{ seed: 1, index: 1 }, { seed: 1, index: 0 }]; // [last, before]
     this.cursor = 0;
-    this.dirs = [];
+    this.dirs = []; // the sliders' inputs, by direction index (offered ones only)
+    this.found = null; // what the engine found: {count, directions, step, model, ...}
+    this.finding = false;
+    this.stale = true; // the model changed since the directions were found
     this.playing = false;
     this.phase = 0;
     this.frameBusy = false;
@@ -28,7 +33,7 @@ export class Explore {
     this.again = false;
     this.grid = $('grid');
     this.cursorEl = $('grid-cursor');
-    this.buildSliders(4);
+    $('dirs-find').onclick = () => this.find();
     this.grid.addEventListener('click', (e) => this.click(e));
     this.grid.addEventListener('keydown', (e) => this.key(e));
     this.grid.addEventListener('focus', () => this.showCursor());
@@ -40,31 +45,99 @@ export class Explore {
     $('morph-play').onclick = () => this.play(!this.playing);
   }
 
-  buildSliders(n) {
+  // The model on show changed (another model, or more training): its
+  // directions are found again when nothing else runs.
+  modelChanged(info, running) {
+    const other = !this.found || !info || this.found.model !== info.name || this.found.latent !== info.latent;
+    const moved = this.found && info && this.found.step !== info.step;
+    if (other && this.found) this.show(null); // the sliders belonged to another model
+    this.stale = other || moved;
+    this.latent = info ? info.latent : 0;
+    this.showStatus(running);
+    if (this.stale && !running && this.state.ready) this.find();
+  }
+
+  showStatus(running) {
+    const f = this.found;
+    let text;
+    if (this.finding) text = 'Finding and measuring the directions…';
+    else if (!f) text = running ? 'The directions are found when training pauses.' : '';
+    else {
+      text = `Found for this model at step ${f.step}: fitted on ${f.fit_samples} samples, measured on ` +
+        `${f.measure_samples} fresh ones${f.classifier ? ', class read by the classifier' : ' (no classifier for this data: class kept not measured)'}.`;
+      if (this.stale) text += ' The model has changed since: measure again.';
+    }
+    setText($('dirs-status'), text);
+    $('dirs-find').disabled = this.finding || !this.state.ready || !!running;
+  }
+
+  async find() {
+    if (this.finding || !this.state.ready) return;
+    this.finding = true;
+    this.showStatus(false);
+    try {
+      const r = await this.engine.call('findDirections', {});
+      r.latent = this.latent;
+      this.stale = false;
+      this.show(r);
+    } catch (e) {
+      setText($('dirs-status'), `The directions could not be found: ${e.message}`);
+      this.finding = false;
+      return;
+    }
+    this.finding = false;
+    this.showStatus(false);
+    this.state.directionsFound++;
+    this.refresh();
+  }
+
+  // Sliders for the offered directions, the failed ones listed with why.
+  show(found) {
+    this.found = found;
+    this.state.directions = found; // what the sliders show (the tests read it)
     const box = $('dirs');
     box.textContent = '';
     this.dirs = [];
-    for (let k = 0; k < n; k++) {
-      const row = document.createElement('div');
-      row.className = 'field-row';
-      const label = document.createElement('label');
-      label.htmlFor = `dir-${k}`;
-      // fixed random unit vectors in z: nothing names what they change
-      label.textContent = `Random direction ${k + 1}`;
-      label.title = 'A fixed random direction in the noise space; what it changes depends on the model.';
-      const input = document.createElement('input');
-      Object.assign(input, { type: 'range', id: `dir-${k}`, min: '-3', max: '3', step: '0.1', value: '0' });
-      const out = document.createElement('output');
-      out.htmlFor = `dir-${k}`;
-      out.textContent = '0.0';
-      input.addEventListener('input', () => {
-        out.textContent = Number(input.value).toFixed(1);
-        this.refresh();
-      });
-      row.append(label, input, out);
-      box.append(row);
-      this.dirs.push(input);
+    const failed = $('dirs-failed-list');
+    failed.textContent = '';
+    const list = found ? found.directions.map((d, k) => ({ ...d, k })) : [];
+    for (const d of list.filter((x) => x.offered)) box.append(this.sliderRow(d, found));
+    for (const d of list.filter((x) => !x.offered)) {
+      const li = document.createElement('li');
+      li.textContent = `${d.name}: ${failure(d)}`;
+      failed.append(li);
     }
+    $('dirs-failed').hidden = !list.some((d) => !d.offered);
+    this.onDirections(list.filter((d) => d.offered));
+  }
+
+  sliderRow(d, found) {
+    const row = document.createElement('div');
+    row.className = 'dir-row';
+    row.dataset.name = d.name;
+    const label = document.createElement('label');
+    label.htmlFor = `dir-${d.k}`;
+    label.textContent = d.name;
+    const input = document.createElement('input');
+    Object.assign(input, { type: 'range', id: `dir-${d.k}`, min: '-2', max: '2', step: '0.1', value: '0' });
+    input.dataset.k = String(d.k);
+    const out = document.createElement('output');
+    out.htmlFor = `dir-${d.k}`;
+    out.textContent = '0.0';
+    input.addEventListener('input', () => {
+      out.textContent = Number(input.value).toFixed(1);
+      this.refresh();
+    });
+    const strip = document.createElement('canvas');
+    strip.className = 'dir-strip';
+    strip.setAttribute('role', 'img');
+    strip.setAttribute('aria-label', `The kept sample moved along ${d.name} by ${found.amounts.join(', ')} standard deviations`);
+    const facts = document.createElement('p');
+    facts.className = 'dir-facts';
+    facts.textContent = describe(d, found.amounts);
+    row.append(label, input, out, strip, facts);
+    this.dirs[d.k] = input;
+    return row;
   }
 
   // Which of the 64 samples a click landed on.
@@ -132,13 +205,16 @@ export class Explore {
     this.busy = true;
     const asked = this.state.exploreAsked;
     try {
+      const stripDirs = this.dirs.map((d, k) => (d ? k : -1)).filter((k) => k >= 0);
       const r = await this.engine.call('explore', {
         a: this.kept[0], b: this.kept[1], radius: Number($('radius').value),
-        neighbourSeed: 1000 + this.kept[0].index, dirs: this.dirs.map((d) => Number(d.value)),
+        neighbourSeed: 1000 + this.kept[0].index, dirs: Array.from(this.dirs, (d) => (d ? Number(d.value) : 0)),
+        stripDirs,
       });
       drawRgba($('neighbours'), r.neighbours);
       drawRgba($('path'), r.path);
       drawRgba($('steered'), r.steered);
+      if (r.strips) drawStrips(r.strips, stripDirs.map((k) => this.dirs[k].parentElement.querySelector('canvas')));
       if (!this.playing) drawRgba($('morph'), await this.engine.call('frame', { a: this.kept[0], b: this.kept[1], t: 0.5 }));
       this.state.exploreDraws++;
       this.state.exploreAnswered = asked;
@@ -177,4 +253,47 @@ export class Explore {
     }
     requestAnimationFrame((t) => this.animate(t));
   }
+}
+
+// What a direction's measure found, in words and its own figures.
+function describe(d, amounts) {
+  const fmt = (v) => (Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3));
+  const lo = amounts[0], hi = amounts[amounts.length - 1];
+  const what = d.kind === 'principal' ? 'principal direction: image change' : d.measures;
+  let text = `${what}: ${d.at.map(fmt).join(' → ')} from ${lo} to +${hi} SD; ` +
+    `${(100 * d.monotonicity).toFixed(1)}% of samples move monotonically`;
+  if (d.class_retention !== null)
+    text += `; class kept ${(100 * d.class_retention_ends[0]).toFixed(1)}% / ${(100 * d.class_retention_ends[1]).toFixed(1)}% at the ends`;
+  return `${text}.`;
+}
+
+// Why a direction is not offered: the measure's rule (directions.h) it failed.
+function failure(d) {
+  const up = d.at[d.at.length - 1] >= d.at[0];
+  const means = d.kind === 'principal' ? d.at.every((v, i) => (i < 2 ? v > d.at[i + 1] : i > 2 ? v > d.at[i - 1] : true))
+    : d.at.every((v, i) => i === 0 || (up ? v > d.at[i - 1] : v < d.at[i - 1]));
+  const why = [];
+  if (!means) why.push('its mean does not move monotonically');
+  if (d.monotonicity < 0.5) why.push(`only ${(100 * d.monotonicity).toFixed(1)}% of samples move monotonically (50% needed)`);
+  if (d.class_retention !== null && d.class_retention < 0.9)
+    why.push(`the class is kept for only ${(100 * d.class_retention).toFixed(1)}% at one end (90% needed)`);
+  return why.join('; ') || 'failed its measure';
+}
+
+// The strips grid (a row per direction, as the engine draws grids: PAD
+// pixels apart and around) cut into one canvas per row.
+function drawStrips(img, canvases) {
+  const n = canvases.length;
+  if (!n) return;
+  const band = (img.height - PAD) / n; // one image and its gap
+  const all = new Uint8ClampedArray(img.pixels);
+  canvases.forEach((c, i) => {
+    const y0 = Math.round(i * band), h = Math.round(band + PAD);
+    const part = all.slice(y0 * img.width * 4, (y0 + h) * img.width * 4);
+    if (c.width !== img.width || c.height !== h) {
+      c.width = img.width;
+      c.height = h;
+    }
+    c.getContext('2d').putImageData(new ImageData(part, img.width, h), 0, 0);
+  });
 }

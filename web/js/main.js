@@ -35,7 +35,7 @@ const state = {
   ready: false, build: null, threads: 0, score: false, firstGridAt: null, model: null, pending: null, dataset: null,
   running: false, halted: false, step: 0, dStep: 0, dLoss: NaN, gLoss: NaN, dReal: NaN, dFake: NaN,
   stepsPerSec: 0, imagesPerSec: 0, noiseSeed: 1, modelFd: null, grids: 0, snapshots: 0, realScores: null, fakeScores: null,
-  fd: [], label: -1, modelCondAcc: null, busy: null, exploreDraws: 0, exploreAsked: 0, exploreAnswered: 0, morphFrames: 0,
+  fd: [], label: -1, modelCondAcc: null, busy: null, exploreDraws: 0, directionsFound: 0, exploreAsked: 0, exploreAnswered: 0, morphFrames: 0,
   kept: null, saved: null, saveFailed: null, resumable: null, loadAnswers: 0, errors: [],
 };
 
@@ -44,6 +44,7 @@ const settings = new Settings(engine);
 const explore = new Explore(engine, state);
 const own = new OwnImages(engine, (d) => onDataset(d)); // the "your own images" panel
 const edit = new Edit(engine, state, explore); // editing with the generator
+explore.onDirections = (list) => edit.setDirections(list); // Edit moves its result along the same directions
 const mode2d = new Mode2d(engine, (h) => history.replaceState(null, '', h)); // the 2-D mode
 let manifest = [];
 let engineTable = null;
@@ -311,6 +312,7 @@ engine.on('model', (m) => {
   if (other) state.modelFd = null; // the digit FD shown belongs to the model before
   state.model = m.info;
   state.pending = m.pending;
+  if (m.info) explore.modelChanged(m.info, state.running);
   if (m.pending && JSON.stringify(m.pending) !== JSON.stringify(settings.pending)) settings.show(m.pending);
   showModel();
   setButtons();
@@ -401,6 +403,7 @@ function setRunning(running, halted) {
   state.running = running;
   state.halted = halted;
   setButtons();
+  if (state.model) explore.modelChanged({ ...state.model, step: state.step }, running);
 }
 
 // A turn or a step of the engine's run: its numbers, its chart points, its
@@ -1005,8 +1008,7 @@ async function main() {
   state.classifier = r.classifier; // the digit FD can be measured
   state.threads = r.threads;
   setText($('r-build'), engineText(r));
-  explore.buildSliders(r.directions);
-  edit.setDirections(r.directions);
+  edit.setDirections([]);
   edit.setDefaults(r.project);
   settings.build(r.table);
   engineTable = r.table;
@@ -1060,6 +1062,7 @@ async function main() {
   setButtons();
   setStatus(statusText());
   explore.refresh();
+  if (state.model) explore.modelChanged(state.model, state.running);
   registerServiceWorker();
   if (is2dHash(hash)) await setView(hash);
 }
