@@ -322,5 +322,26 @@ expect 2 "blur with --raw, --png or --real" $CLI score --classifier "$T/e.gpc" -
 expect 2 "held-out with --real" $CLI score --classifier "$T/e.gpc" --data $EMOJI --raw "$T/e.f32" --held-out
 expect 1 "3x32x32" $CLI score --classifier models/mnist-classifier.gpc --data $EMOJI --real 10
 
+# directions: JSON with the contract's keys (name, kind, monotonicity, class_retention), the classifier beside the
+# model by default; sample moves every latent along one by name
+expect 0 '"name":"thickness","kind":"attribute"' $CLI directions --model "$T/m.gpm" --fit 256 --samples 16
+expect 0 '"name":"pc1","kind":"principal"' $CLI directions --model "$T/m.gpm" --fit 256 --samples 16 --principal 2
+expect 0 '"classifier":null.*"monotonicity":[0-9.]*,"class_retention":null' $CLI directions --model "$T/m.gpm" --fit 256 --samples 16
+expect 0 '"classifier":"models/mnist-classifier.gpc".*"class_retention":[0-9.]*,"class_retention_ends":\[' $CLI directions --model models/mnist-cdcgan.gpm --fit 256 --samples 16 --principal 1
+expect 0 '"name":"brightness"' $CLI directions --model "$T/e.gpm" --fit 256 --samples 16 --principal 0
+expect 2 "needs --model" $CLI directions
+expect 2 "invalid value '10' for --fit" $CLI directions --model "$T/m.gpm" --fit 10
+expect 2 "invalid value '7' for --principal" $CLI directions --model "$T/m.gpm" --principal 7
+printf 'not a classifier' > "$T/bad.gpc"
+expect 1 "classifier" $CLI directions --model "$T/m.gpm" --classifier "$T/bad.gpc" --fit 256 --samples 16
+$CLI sample --model "$T/c.gpm" --count 4 --seed 3 --raw "$T/d0.f32" > /dev/null
+$CLI sample --model "$T/c.gpm" --count 4 --seed 3 --raw "$T/d1.f32" --direction slant --amount 0 > /dev/null
+$CLI sample --model "$T/c.gpm" --count 4 --seed 3 --raw "$T/d2.f32" --direction slant --amount 2 > /dev/null
+if cmp -s "$T/d0.f32" "$T/d1.f32" && ! cmp -s "$T/d0.f32" "$T/d2.f32"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: sample --direction moves the latents by --amount (0: the same images)"; fi
+expect 2 "no such direction (it has: thickness, slant, width, height, pc1" $CLI sample --model "$T/c.gpm" --count 1 --seed 1 --raw "$T/x.f32" --direction bold --amount 1
+expect 2 "direction and --amount go together" $CLI sample --model "$T/c.gpm" --count 1 --seed 1 --raw "$T/x.f32" --direction slant
+expect 2 "direction and --amount go together" $CLI sample --model "$T/c.gpm" --count 1 --seed 1 --raw "$T/x.f32" --amount 1
+expect 2 "invalid value '11' for --amount" $CLI sample --model "$T/c.gpm" --count 1 --seed 1 --raw "$T/x.f32" --direction slant --amount 11
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
