@@ -102,6 +102,12 @@ export async function run({ browser, site }) {
       // Edit moves its result along the same directions
       const editNames = await page.$$eval('#edit-dir option', (els) => els.map((o) => o.textContent));
       check(JSON.stringify(editNames) === JSON.stringify(names), 'Edit offers the same directions', editNames.join(', '));
+      // the picture for the README: an 8 kept (sample 8 of classes in turn), along its directions
+      const box = await page.locator('#grid').boundingBox();
+      const at = (v, size) => ((2 + 30 * v + 15) / 242) * size;
+      const b8 = await asked(page);
+      await page.mouse.click(box.x + at(0, box.width), box.y + at(1, box.height));
+      await redrawn(page, b8, 'an 8 kept');
       await (await page.$('#explore')).screenshot({ path: path.join(SHOTS, 'directions.png') });
     } else {
       const over = await page.evaluate(() => {
