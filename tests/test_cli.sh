@@ -327,7 +327,7 @@ expect 1 "3x32x32" $CLI score --classifier models/mnist-classifier.gpc --data $E
 expect 0 '"name":"thickness","kind":"attribute"' $CLI directions --model "$T/m.gpm" --fit 256 --samples 16
 expect 0 '"name":"pc1","kind":"principal"' $CLI directions --model "$T/m.gpm" --fit 256 --samples 16 --principal 2
 expect 0 '"classifier":null.*"monotonicity":[0-9.]*,"class_retention":null' $CLI directions --model "$T/m.gpm" --fit 256 --samples 16
-expect 0 '"classifier":"models/mnist-classifier.gpc".*"class_retention":[0-9.]*,"class_retention_ends":\[' $CLI directions --model models/mnist-cdcgan.gpm --fit 256 --samples 16 --principal 1
+expect 0 '"classifier":"models/mnist-classifier.gpc".*"class_retention":[0-9.]*,"class_read_ends":\[[0-9.]*,[0-9.]*\],"class_read_at_0":[0-9.]*' $CLI directions --model models/mnist-cdcgan.gpm --fit 256 --samples 16 --principal 1
 expect 0 '"name":"brightness"' $CLI directions --model "$T/e.gpm" --fit 256 --samples 16 --principal 0
 expect 2 "needs --model" $CLI directions
 expect 2 "invalid value '10' for --fit" $CLI directions --model "$T/m.gpm" --fit 10

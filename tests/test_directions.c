@@ -179,11 +179,11 @@ static void shipped(void) {
         for (int a = 1; a < GP_DIR_AMOUNTS; a++) up &= d->at[a] > d->at[a - 1];
         double change = n == 0 ? (d->at[4] - d->at[0]) / d->at[0] : d->at[4] - d->at[0];
         printf("  %-9s over %d samples at -2..2: %.4f %.4f %.4f %.4f %.4f (%s %.3f), monotonicity %.3f, "
-               "class kept %.3f / %.3f\n", d->name, o.measure_samples, d->at[0], d->at[1], d->at[2], d->at[3], d->at[4],
-               n == 0 ? "ink change" : "slant change", change, d->monotonicity, d->retention[0], d->retention[1]);
+               "class read as asked %.3f / %.3f\n", d->name, o.measure_samples, d->at[0], d->at[1], d->at[2], d->at[3], d->at[4],
+               n == 0 ? "ink change" : "slant change", change, d->monotonicity, d->read_ends[0], d->read_ends[1]);
         CHECK_OK(up, names[n]);
         CHECK_OK(n == 0 ? change >= 0.25 : change >= 0.3, names[n]);
-        if (!quick()) CHECK_OK(d->retention[0] >= 0.9 && d->retention[1] >= 0.9, names[n]);
+        if (!quick()) CHECK_OK(d->read_ends[0] >= 0.9 && d->read_ends[1] >= 0.9 && d->class_retention >= 0.9, names[n]);
         CHECK_OK(d->offered || quick(), names[n]);
     }
     int principal = 0;

@@ -274,7 +274,7 @@ static gp_status fit_attributes(gp_direction_set *set, const float *z, const int
         }
         gp_direction *d = &set->d[set->n];
         *d = (gp_direction){.kind = GP_DIR_ATTRIBUTE, .attribute = attrs[t], .fit = tot > 0.0 ? 1.0 - res / tot : 0.0,
-                            .retention = {-1.0, -1.0}, .class_retention = -1.0};
+                            .read_ends = {-1.0, -1.0}, .read_at_0 = -1.0, .class_retention = -1.0};
         strcpy(d->name, gp_attribute_name(attrs[t]));
         normalize(set->v + (size_t)set->n * L, w, L);
         set->n++;
@@ -359,7 +359,7 @@ static gp_status fit_principal(gp_direction_set *set, const float *h, const floa
             for (int t = 0; t < L; t++) w[t] = -w[t];
         gp_direction *dd = &set->d[set->n];
         *dd = (gp_direction){.kind = GP_DIR_PRINCIPAL, .attribute = -1,
-                             .fit = total > 0.0 ? small[e * kk + e] / total : 0.0, .retention = {-1.0, -1.0}, .class_retention = -1.0};
+                             .fit = total > 0.0 ? small[e * kk + e] / total : 0.0, .read_ends = {-1.0, -1.0}, .read_at_0 = -1.0, .class_retention = -1.0};
         snprintf(dd->name, sizeof dd->name, "pc%d", c + 1);
         normalize(set->v + (size_t)set->n * L, w, L);
         set->n++;
@@ -446,7 +446,7 @@ gp_status gp_directions_measure(gp_gan *gan, gp_classifier *clf, const gp_direct
     if (clf) gp_classifier_run(clf, base, M, pred, NULL);
     for (int k = 0; k < set->n; k++) {
         gp_direction *d = &set->d[k];
-        int kept_lo = 0, kept_hi = 0;
+        int kept_lo = 0, kept_hi = 0, read_lo = 0, read_hi = 0, right = 0;
         for (int a = 0; a < GP_DIR_AMOUNTS; a++) {
             int end = a == 0 ? 1 : a == GP_DIR_AMOUNTS - 1 ? 2 : 0;
             for (int i = 0; i < M; i += B) {
@@ -492,15 +492,16 @@ gp_status gp_directions_measure(gp_gan *gan, gp_classifier *clf, const gp_direct
             }
             mono += ok;
             if (clf) {
-                int want = C ? labels[i] : pred[i];
-                kept_lo += pred[(size_t)M + i] == want;
-                kept_hi += pred[(size_t)2 * M + i] == want;
+                int want = C ? labels[i] : pred[i], lo = pred[(size_t)M + i] == want, hi = pred[(size_t)2 * M + i] == want;
+                read_lo += lo, read_hi += hi;
+                if (pred[i] == want) right++, kept_lo += lo, kept_hi += hi;
             }
         }
         d->monotonicity = (double)mono / M;
-        d->retention[0] = clf ? (double)kept_lo / M : -1.0;
-        d->retention[1] = clf ? (double)kept_hi / M : -1.0;
-        d->class_retention = fmin(d->retention[0], d->retention[1]);
+        d->read_ends[0] = clf ? (double)read_lo / M : -1.0;
+        d->read_ends[1] = clf ? (double)read_hi / M : -1.0;
+        d->read_at_0 = clf ? (double)right / M : -1.0;
+        d->class_retention = !clf ? -1.0 : right ? fmin(kept_lo, kept_hi) / right : 0.0;
         d->measured = 1;
         d->offered = means && d->monotonicity >= 0.5 && (!clf || d->class_retention >= 0.9);
     }
@@ -537,15 +538,18 @@ void gp_directions_json(const gp_direction_set *set, gp_json *j) {
             gp_json_key(j, "class_retention");
             if (d->class_retention >= 0.0) gp_json_num(j, d->class_retention);
             else gp_json_null(j);
-            gp_json_key(j, "class_retention_ends");
+            gp_json_key(j, "class_read_ends");
             if (d->class_retention >= 0.0) {
                 gp_json_open(j, '[');
-                gp_json_num(j, d->retention[0]);
-                gp_json_num(j, d->retention[1]);
+                gp_json_num(j, d->read_ends[0]);
+                gp_json_num(j, d->read_ends[1]);
                 gp_json_close(j, ']');
             } else {
                 gp_json_null(j);
             }
+            gp_json_key(j, "class_read_at_0");
+            if (d->class_retention >= 0.0) gp_json_num(j, d->read_at_0);
+            else gp_json_null(j);
             gp_json_kbool(j, "offered", d->offered);
         }
         gp_json_close(j, '}');

@@ -18,8 +18,9 @@
  * and 2 standard deviations: the attribute's mean at each amount (for a
  * principal direction the mean pixel distance from the unmoved image), the
  * share of samples whose value moves strictly monotonically, and, with a
- * classifier, the share still read as their class at each end (class
- * asked of a conditional model, else the class read at amount 0). A
+ * classifier, the share read as their class at each end (class asked of a
+ * conditional model, else the class read at amount 0) and, of those read
+ * so unmoved, the share that keep it at both ends (class retention). A
  * direction is offered only if it passes that measure (see
  * gp_direction.offered). Everything is deterministic from the model and
  * the seeds. */
@@ -66,9 +67,13 @@ typedef struct {
     double at[GP_DIR_AMOUNTS];  /* mean attribute (principal: mean |pixel change| from amount 0) at -2..2 */
     double monotonicity;    /* share of samples whose value moves strictly monotonically (principal: the change
                                grows on both sides) */
-    double retention[2];    /* share of samples the classifier reads as their class at -2 and at +2 (class
-                               asked of a conditional model, else the class read at 0); -1 without a classifier */
-    double class_retention; /* the smaller of the two: at both ends at least this share keeps its class */
+    /* with a classifier (else -1): a sample's class is the one asked of a conditional model, else the one the
+     * classifier reads at amount 0 */
+    double read_ends[2];    /* share of samples read as their class at -2 and at +2 */
+    double read_at_0;       /* the same unmoved (1 for an unconditional model) */
+    double class_retention; /* of the samples read as their class unmoved, the share still read so at the end
+                               where fewer are: the class a direction keeps, whatever the classifier's own
+                               accuracy */
     int offered;            /* the mean moves strictly monotonically, monotonicity >= 0.5, class retention
                                >= 0.9 (if measured) */
 } gp_direction;

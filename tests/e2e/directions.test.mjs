@@ -72,7 +72,8 @@ export async function run({ browser, site }) {
       const shown = offered.every((d, i) => {
         const f = rows[i].facts;
         return d.at.every((v) => f.includes(fmt(v))) && f.includes(`${(100 * d.monotonicity).toFixed(1)}%`) &&
-          f.includes(`${(100 * d.class_retention_ends[0]).toFixed(1)}%`) && f.includes(`${(100 * d.class_retention_ends[1]).toFixed(1)}%`);
+          f.includes(`${(100 * d.class_retention).toFixed(1)}%`) && f.includes(`${(100 * d.class_read_ends[0]).toFixed(1)}%`) &&
+          f.includes(`${(100 * d.class_read_ends[1]).toFixed(1)}%`) && f.includes(`${(100 * d.class_read_at_0).toFixed(1)}%`);
       });
       check(shown, 'each direction shows the figures the engine measured', rows[0].facts);
       check(offered.every((d) => d.monotonicity >= 0.5 && d.class_retention >= 0.9),

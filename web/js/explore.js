@@ -263,7 +263,8 @@ function describe(d, amounts) {
   let text = `${what}: ${d.at.map(fmt).join(' → ')} from ${lo} to +${hi} SD; ` +
     `${(100 * d.monotonicity).toFixed(1)}% of samples move monotonically`;
   if (d.class_retention !== null)
-    text += `; class kept ${(100 * d.class_retention_ends[0]).toFixed(1)}% / ${(100 * d.class_retention_ends[1]).toFixed(1)}% at the ends`;
+    text += `; class kept by ${(100 * d.class_retention).toFixed(1)}% (read as asked: ${(100 * d.class_read_ends[0]).toFixed(1)}% ` +
+      `at ${lo}, ${(100 * d.class_read_at_0).toFixed(1)}% at 0, ${(100 * d.class_read_ends[1]).toFixed(1)}% at +${hi})`;
   return `${text}.`;
 }
 
@@ -276,7 +277,7 @@ function failure(d) {
   if (!means) why.push('its mean does not move monotonically');
   if (d.monotonicity < 0.5) why.push(`only ${(100 * d.monotonicity).toFixed(1)}% of samples move monotonically (50% needed)`);
   if (d.class_retention !== null && d.class_retention < 0.9)
-    why.push(`the class is kept for only ${(100 * d.class_retention).toFixed(1)}% at one end (90% needed)`);
+    why.push(`only ${(100 * d.class_retention).toFixed(1)}% keep their class at one end (90% needed)`);
   return why.join('; ') || 'failed its measure';
 }
 
