@@ -80,7 +80,7 @@ Object.assign(handlers, {
       'Finding the directions');
     if (bytes) withBytes(bytes, find);
     else find(0, 0);
-    return { ...json(M._gpw_directions_json(s)), step: w.step, model: w.model.name, amounts: STRIP };
+    return { ...json(M._gpw_directions_json(s)), step: w.step, model: w.model.name, epoch: w.epoch, amounts: STRIP };
   },
   explore(args) {
     if (!w.model) throw new Error('No model yet.');

@@ -20,6 +20,7 @@ let tables = null; // what the engine says once: {tables: {settings, presets, lo
 
 const w = {
   model: null, // {kind: 'pretrained' | 'training', name, description} or null
+  epoch: 0, // counts the models put on show (new, loaded, restored): what a model's directions belong to
   dataset: null, // {id, name, count, heldOut}
   datasetLoading: null, // a promise while a dataset loads
   ownImages: null, // {rgba, count, h, w, channels} of the user's images, for autosave
@@ -57,7 +58,7 @@ function modelInfo() {
     latent: m.settings.latent, channels: m.image.channels, height: m.image.height, width: m.image.width,
     hasD: m.has_discriminator, classes: m.classes.count, classNames: m.classes.names, dataset: m.dataset,
     gParams: m.parameters.generator, dParams: m.parameters.discriminator, step: m.steps, dStep: m.d_steps_taken,
-    batch: m.settings.batch, loss: m.loss, tools: m.tools, config: m.settings, history: m.history, label: w.label,
+    batch: m.settings.batch, loss: m.loss, tools: m.tools, config: m.settings, history: m.history, label: w.label, epoch: w.epoch,
   };
 }
 
@@ -191,6 +192,7 @@ async function readyToTrain() {
 
 // Shows what the engine now holds: the model, its history, its views.
 function showModel() {
+  w.epoch++;
   postModel();
   postHistory();
   postGrid();

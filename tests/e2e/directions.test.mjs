@@ -6,7 +6,7 @@
 // strip; the ones not offered are listed with why; Edit moves along the
 // same directions; at 360 px nothing overflows.
 import path from 'node:path';
-import { SHOTS, canvasInfo, check, newContext, newPage, state, waitFor, waitReady } from './helpers.mjs';
+import { SHOTS, canvasInfo, check, newContext, newPage, state, trainUntil, waitFor, waitReady } from './helpers.mjs';
 
 const asked = (page) => page.evaluate(() => window.ganplay.state.exploreAsked);
 function redrawn(page, before, what) {
@@ -110,6 +110,21 @@ export async function run({ browser, site }) {
       await page.mouse.click(box.x + at(0, box.width), box.y + at(1, box.height));
       await redrawn(page, b8, 'an 8 kept');
       await (await page.$('#explore')).screenshot({ path: path.join(SHOTS, 'directions.png') });
+
+      // a model in training: its directions are found when asked, for the step it is at
+      const n = (await state(page)).directionsFound;
+      const paused = await trainUntil(page, 30);
+      const rowsNow = await page.$$eval('.dir-row', (els) => els.length);
+      const said = await page.textContent('#dirs-status');
+      check(rowsNow === 0 && /Measure/.test(said) && (await page.textContent('#dirs-find')) === 'Measure' &&
+        !(await page.isDisabled('#dirs-find')) && (await state(page)).directionsFound === n,
+      'a new model in training drops the sliders of the one before and waits to be measured', said);
+      await page.click('#dirs-find');
+      await waitFor(page, (k) => window.ganplay.state.directionsFound > k, n, 'the trained model measured', 120000);
+      const after = await state(page);
+      const now = await page.textContent('#dirs-status');
+      check(after.directions.step === paused.step && after.directions.epoch === after.model.epoch &&
+        now.includes(`step ${paused.step}`), 'the directions found belong to the step the model is at', now);
     } else {
       const over = await page.evaluate(() => {
         const e = document.getElementById('explore');

@@ -45,30 +45,41 @@ export class Explore {
     $('morph-play').onclick = () => this.play(!this.playing);
   }
 
-  // The model on show changed (another model, or more training): its
-  // directions are found again when nothing else runs.
-  modelChanged(info, running) {
-    const other = !this.found || !info || this.found.model !== info.name || this.found.latent !== info.latent;
+  // The model on show changed: another one put on show (onShow: its
+  // directions are found when nothing else runs, if it has been trained at
+  // all), or more training (the figures belong to the step they were found
+  // at: "Measure again", never by itself after a pause).
+  modelChanged(info, running, onShow = true) {
+    const other = !this.found || !info || this.found.epoch !== info.epoch;
     const moved = this.found && info && this.found.step !== info.step;
     if (other && this.found) this.show(null); // the sliders belonged to another model
     this.stale = other || moved;
-    this.latent = info ? info.latent : 0;
     this.showStatus(running);
-    if (this.stale && !running && this.state.ready) this.find();
+    if (onShow && other && info && info.step > 0 && !running && this.state.ready) this.find();
   }
 
   showStatus(running) {
     const f = this.found;
     let text;
     if (this.finding) text = 'Finding and measuring the directions…';
-    else if (!f) text = running ? 'The directions are found when training pauses.' : '';
+    else if (!f) text = running ? 'Pause training, then Measure to find the directions of the model as it is.'
+      : this.modelStep() === 0 ? 'This model is not trained yet: train it, then Measure.'
+      : 'Measure to find the directions of the model as it is.';
     else {
       text = `Found for this model at step ${f.step}: fitted on ${f.fit_samples} samples, measured on ` +
         `${f.measure_samples} fresh ones${f.classifier ? ', class read by the classifier' : ' (no classifier for this data: class kept not measured)'}.`;
-      if (this.stale) text += ' The model has changed since: measure again.';
+      if (this.stale) text += ' The model has trained since: measure again.';
+      if (!f.directions.some((d) => d.offered)) text += ' None of its directions passed its measure (see why below).';
     }
     setText($('dirs-status'), text);
     $('dirs-find').disabled = this.finding || !this.state.ready || !!running;
+    setText($('dirs-find'), f ? 'Measure again' : 'Measure');
+  }
+
+  // The step of the model on show: a training's as its turns say, a loaded one's as its file says.
+  modelStep() {
+    const m = this.state.model;
+    return m && m.kind === 'training' ? this.state.step : m ? m.step : 0;
   }
 
   async find() {
@@ -77,7 +88,6 @@ export class Explore {
     this.showStatus(false);
     try {
       const r = await this.engine.call('findDirections', {});
-      r.latent = this.latent;
       this.stale = false;
       this.show(r);
     } catch (e) {

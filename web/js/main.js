@@ -403,7 +403,7 @@ function setRunning(running, halted) {
   state.running = running;
   state.halted = halted;
   setButtons();
-  if (state.model) explore.modelChanged({ ...state.model, step: state.step }, running);
+  if (state.model) explore.modelChanged({ ...state.model, step: explore.modelStep() }, running, false);
 }
 
 // A turn or a step of the engine's run: its numbers, its chart points, its
