@@ -6,7 +6,7 @@
 
 // Latent rows used here (the engine has 256).
 const ROW = { a: 0, b: 1, neighbours: 2, path: 16, steered: 32, tmp: 33, frame: 40, strips: 48 };
-// the amounts a direction's strip shows, in standard deviations (the measure's)
+// a direction's strip: the amounts of the measure (-2..2 standard deviations), scaled to the range it is offered over
 const STRIP = [-2, -1, 0, 1, 2];
 
 function setKept(a, b) {
@@ -47,11 +47,11 @@ function exploreViews({ a, b, dirs, radius, neighbourSeed, stripDirs }) {
   });
   check(M._gpw_render_z(s, ROW.steered, 1, 1), 'Steering');
   const steered = takeRgba();
-  // strips: the kept sample at -2..2 along each direction asked for, a row each
+  // strips: the kept sample at -r, -r/2, 0, r/2, r along each direction asked for ({k, range: r}), a row each
   let strips = null;
   if (stripDirs && stripDirs.length) {
-    stripDirs.forEach((k, i) => STRIP.forEach((amount, j) =>
-      check(M._gpw_z_direction(s, ROW.strips + i * STRIP.length + j, ROW.a, k, amount), 'Directions')));
+    stripDirs.forEach(({ k, range }, i) => STRIP.forEach((f, j) =>
+      check(M._gpw_z_direction(s, ROW.strips + i * STRIP.length + j, ROW.a, k, (f * range) / 2), 'Directions')));
     check(M._gpw_render_z(s, ROW.strips, stripDirs.length * STRIP.length, STRIP.length), 'Directions');
     strips = takeRgba();
   }

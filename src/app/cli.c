@@ -66,8 +66,9 @@ static const char *DIRECTIONS_USAGE =
     "-2..2 standard deviations: the attribute's mean at each amount, its\n"
     "monotonicity (share of samples that move strictly monotonically) and class\n"
     "retention (share the classifier still reads as their class at both ends;\n"
-    "null without a classifier). 'offered' says whether it passed: means strictly\n"
-    "monotone, monotonicity >= 0.5, class retention >= 0.9.\n"
+    "null without a classifier). 'range' is 2 if it passed over -2..2 (means\n"
+    "strictly monotone, monotonicity >= 0.5, class retention >= 0.9), else 1 if it\n"
+    "passed over -1..1, else 0; 'offered' is range > 0.\n"
     "The classifier defaults to DATASET-classifier.gpc beside the model file, if\n"
     "there is one (e.g. models/mnist-classifier.gpc for models/mnist-cdcgan.gpm).\n";
 

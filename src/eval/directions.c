@@ -419,6 +419,43 @@ void gp_directions_move(const gp_direction_set *set, int k, const float *z, int 
         for (int j = 0; j < L; j++) out[(size_t)i * L + j] = z[(size_t)i * L + j] + (float)amount * v[j];
 }
 
+/* The measure over the amounts lo..hi (indices into AMOUNTS, around the
+ * unmoved middle): whether the means move strictly monotonically (an
+ * attribute's one way; a principal direction's change away from 0 on both
+ * sides), the share of samples that do, and with the classes read at each
+ * amount (pred, M per amount; NULL without a classifier) the shares read as
+ * their class at the two ends and unmoved, and of those read so unmoved the
+ * share that keep it at both ends. */
+static gp_direction_verdict judge(const gp_direction *d, const double *vals, const uint8_t *pred, const int *labels,
+                                  int M, int C, int lo, int hi) {
+    int mid = GP_DIR_AMOUNTS / 2, attr = d->kind == GP_DIR_ATTRIBUTE, up = d->at[hi] >= d->at[lo];
+    gp_direction_verdict v = {.read_ends = {-1.0, -1.0}, .read_at_0 = -1.0, .class_retention = -1.0, .means = 1};
+    /* the step from amount a-1 to a goes the right way */
+    #define RIGHT_WAY(prev, cur, a) (attr ? (up ? (cur) > (prev) : (cur) < (prev)) : (a) <= mid ? (cur) < (prev) : (cur) > (prev))
+    for (int a = lo + 1; a <= hi; a++) v.means &= RIGHT_WAY(d->at[a - 1], d->at[a], a);
+    int mono = 0, read_lo = 0, read_hi = 0, right = 0, kept_lo = 0, kept_hi = 0;
+    for (int i = 0; i < M; i++) {
+        int ok = 1;
+        for (int a = lo + 1; a <= hi; a++) ok &= RIGHT_WAY(vals[(size_t)(a - 1) * M + i], vals[(size_t)a * M + i], a);
+        mono += ok;
+        if (pred) {
+            int want = C ? labels[i] : pred[(size_t)mid * M + i];
+            int l = pred[(size_t)lo * M + i] == want, h = pred[(size_t)hi * M + i] == want;
+            read_lo += l, read_hi += h;
+            if (pred[(size_t)mid * M + i] == want) right++, kept_lo += l, kept_hi += h;
+        }
+    }
+    #undef RIGHT_WAY
+    v.monotonicity = (double)mono / M;
+    if (pred) {
+        v.read_ends[0] = (double)read_lo / M, v.read_ends[1] = (double)read_hi / M;
+        v.read_at_0 = (double)right / M;
+        v.class_retention = right ? (kept_lo < kept_hi ? kept_lo : kept_hi) / (double)right : 0.0;
+    }
+    v.pass = v.means && v.monotonicity >= 0.5 && (!pred || v.class_retention >= 0.9);
+    return v;
+}
+
 gp_status gp_directions_measure(gp_gan *gan, gp_classifier *clf, const gp_direction_opts *opts, gp_direction_set *set,
                                 gp_err *err) {
     gp_direction_opts o = opts ? *opts : gp_direction_defaults();
@@ -435,7 +472,7 @@ gp_status gp_directions_measure(gp_gan *gan, gp_classifier *clf, const gp_direct
     float *base = malloc(sizeof(float) * (size_t)M * n_img), *img = malloc(sizeof(float) * (size_t)B * n_img);
     double *vals = malloc(sizeof(double) * GP_DIR_AMOUNTS * (size_t)M);
     int *labels = malloc(sizeof(int) * (size_t)M);
-    uint8_t *pred = malloc((size_t)M * 3); /* at 0, -2, +2 */
+    uint8_t *pred = malloc((size_t)M * GP_DIR_AMOUNTS); /* the class read at each amount */
     if (!z || !zm || !base || !img || !vals || !labels || !pred) {
         free(z), free(zm), free(base), free(img), free(vals), free(labels), free(pred);
         return gp_fail(err, GP_ERR_NOMEM, "directions: out of memory for %d samples", M);
@@ -443,12 +480,10 @@ gp_status gp_directions_measure(gp_gan *gan, gp_classifier *clf, const gp_direct
     gp_gan_latents(gan, o.seed + 1, M, z);
     gp_score_labels(labels, M, C, -1);
     gp_gan_generate(gan, z, C ? labels : NULL, M, base);
-    if (clf) gp_classifier_run(clf, base, M, pred, NULL);
+    if (clf) gp_classifier_run(clf, base, M, pred + (size_t)(GP_DIR_AMOUNTS / 2) * M, NULL);
     for (int k = 0; k < set->n; k++) {
         gp_direction *d = &set->d[k];
-        int kept_lo = 0, kept_hi = 0, read_lo = 0, read_hi = 0, right = 0;
         for (int a = 0; a < GP_DIR_AMOUNTS; a++) {
-            int end = a == 0 ? 1 : a == GP_DIR_AMOUNTS - 1 ? 2 : 0;
             for (int i = 0; i < M; i += B) {
                 int b = M - i < B ? M - i : B;
                 const float *y = base + (size_t)i * n_img;
@@ -456,7 +491,7 @@ gp_status gp_directions_measure(gp_gan *gan, gp_classifier *clf, const gp_direct
                     gp_directions_move(set, k, z + (size_t)i * L, b, AMOUNTS[a], zm);
                     gp_gan_generate(gan, zm, C ? labels + i : NULL, b, img);
                     y = img;
-                    if (clf && end) gp_classifier_run(clf, img, b, pred + (size_t)end * M + i, NULL);
+                    if (clf) gp_classifier_run(clf, img, b, pred + (size_t)a * M + i, NULL);
                 }
                 for (int r = 0; r < b; r++) {
                     const float *yr = y + (size_t)r * n_img;
@@ -472,38 +507,26 @@ gp_status gp_directions_measure(gp_gan *gan, gp_classifier *clf, const gp_direct
                 }
             }
         }
-        /* the means, and each sample's monotonicity in the sense of the means */
+        /* the means; then the verdict over -2..2, and if that fails over -1..1 */
         for (int a = 0; a < GP_DIR_AMOUNTS; a++) {
             double s = 0.0;
             for (int i = 0; i < M; i++) s += vals[(size_t)a * M + i];
             d->at[a] = s / M;
         }
-        int up = d->at[GP_DIR_AMOUNTS - 1] >= d->at[0], mono = 0, means = 1;
-        for (int a = 1; a < GP_DIR_AMOUNTS; a++) {
-            if (d->kind == GP_DIR_ATTRIBUTE) means &= up ? d->at[a] > d->at[a - 1] : d->at[a] < d->at[a - 1];
-            else means &= a <= 2 ? d->at[a] < d->at[a - 1] : d->at[a] > d->at[a - 1];
-        }
-        for (int i = 0; i < M; i++) {
-            int ok = 1;
-            for (int a = 1; a < GP_DIR_AMOUNTS; a++) {
-                double prev = vals[(size_t)(a - 1) * M + i], cur = vals[(size_t)a * M + i];
-                if (d->kind == GP_DIR_ATTRIBUTE) ok &= up ? cur > prev : cur < prev;
-                else ok &= a <= 2 ? cur < prev : cur > prev;
-            }
-            mono += ok;
-            if (clf) {
-                int want = C ? labels[i] : pred[i], lo = pred[(size_t)M + i] == want, hi = pred[(size_t)2 * M + i] == want;
-                read_lo += lo, read_hi += hi;
-                if (pred[i] == want) right++, kept_lo += lo, kept_hi += hi;
-            }
-        }
-        d->monotonicity = (double)mono / M;
-        d->read_ends[0] = clf ? (double)read_lo / M : -1.0;
-        d->read_ends[1] = clf ? (double)read_hi / M : -1.0;
-        d->read_at_0 = clf ? (double)right / M : -1.0;
-        d->class_retention = !clf ? -1.0 : right ? fmin(kept_lo, kept_hi) / right : 0.0;
+        gp_direction_verdict full = judge(d, vals, clf ? pred : NULL, labels, M, C, 0, GP_DIR_AMOUNTS - 1);
+        d->monotonicity = full.monotonicity;
+        d->read_ends[0] = full.read_ends[0], d->read_ends[1] = full.read_ends[1];
+        d->read_at_0 = full.read_at_0;
+        d->class_retention = full.class_retention;
         d->measured = 1;
-        d->offered = means && d->monotonicity >= 0.5 && (!clf || d->class_retention >= 0.9);
+        d->range = 0;
+        if (full.pass) {
+            d->range = 2, d->in_range = full;
+        } else {
+            gp_direction_verdict near = judge(d, vals, clf ? pred : NULL, labels, M, C, 1, GP_DIR_AMOUNTS - 2);
+            if (near.pass) d->range = 1, d->in_range = near;
+        }
+        d->offered = d->range > 0;
     }
     free(z), free(zm), free(base), free(img), free(vals), free(labels), free(pred);
     return GP_OK;
@@ -550,6 +573,28 @@ void gp_directions_json(const gp_direction_set *set, gp_json *j) {
             gp_json_key(j, "class_read_at_0");
             if (d->class_retention >= 0.0) gp_json_num(j, d->read_at_0);
             else gp_json_null(j);
+            gp_json_kint(j, "range", d->range);
+            gp_json_key(j, "in_range");
+            if (d->range) {
+                const gp_direction_verdict *v = &d->in_range;
+                gp_json_open(j, '{');
+                gp_json_knum(j, "monotonicity", v->monotonicity);
+                gp_json_key(j, "class_retention");
+                if (v->class_retention >= 0.0) gp_json_num(j, v->class_retention);
+                else gp_json_null(j);
+                gp_json_key(j, "class_read_ends");
+                if (v->class_retention >= 0.0) {
+                    gp_json_open(j, '[');
+                    gp_json_num(j, v->read_ends[0]);
+                    gp_json_num(j, v->read_ends[1]);
+                    gp_json_close(j, ']');
+                } else {
+                    gp_json_null(j);
+                }
+                gp_json_close(j, '}');
+            } else {
+                gp_json_null(j);
+            }
             gp_json_kbool(j, "offered", d->offered);
         }
         gp_json_close(j, '}');

@@ -21,6 +21,8 @@
  * classifier, the share read as their class at each end (class asked of a
  * conditional model, else the class read at amount 0) and, of those read
  * so unmoved, the share that keep it at both ends (class retention). A
+ * direction that passes over -2..2 is offered over it; one that fails
+ * there but passes over -1..1 is offered over that (see gp_direction_verdict). A
  * direction is offered only if it passes that measure (see
  * gp_direction.offered). Everything is deterministic from the model and
  * the seeds. */
@@ -56,6 +58,20 @@ double gp_attribute_value(gp_attribute a, const float *image, gp_shape s);
 
 typedef enum { GP_DIR_PRINCIPAL = 0, GP_DIR_ATTRIBUTE = 1 } gp_dir_kind;
 
+/* A direction's measure over a range of amounts (-2..2 or -1..1). With a
+ * classifier (else -1), a sample's class is the one asked of a conditional
+ * model, else the one the classifier reads unmoved. */
+typedef struct {
+    int means;              /* the means move strictly monotonically (principal: away from 0 on both sides) */
+    double monotonicity;    /* share of samples that move so */
+    double read_ends[2];    /* share of samples read as their class at the range's two ends */
+    double read_at_0;       /* the same unmoved */
+    double class_retention; /* of the samples read as their class unmoved, the share still read so at the end
+                               where fewer are: the class the direction keeps, whatever the classifier's own
+                               accuracy */
+    int pass;               /* means, monotonicity >= 0.5, class retention >= 0.9 (if measured) */
+} gp_direction_verdict;
+
 typedef struct {
     char name[16];          /* "thickness", "slant", ..., or "pc1", "pc2", ... */
     gp_dir_kind kind;
@@ -65,17 +81,11 @@ typedef struct {
     /* measured on fresh samples (measured is 0 before gp_directions_measure) */
     int measured;
     double at[GP_DIR_AMOUNTS];  /* mean attribute (principal: mean |pixel change| from amount 0) at -2..2 */
-    double monotonicity;    /* share of samples whose value moves strictly monotonically (principal: the change
-                               grows on both sides) */
-    /* with a classifier (else -1): a sample's class is the one asked of a conditional model, else the one the
-     * classifier reads at amount 0 */
-    double read_ends[2];    /* share of samples read as their class at -2 and at +2 */
-    double read_at_0;       /* the same unmoved (1 for an unconditional model) */
-    double class_retention; /* of the samples read as their class unmoved, the share still read so at the end
-                               where fewer are: the class a direction keeps, whatever the classifier's own
-                               accuracy */
-    int offered;            /* the mean moves strictly monotonically, monotonicity >= 0.5, class retention
-                               >= 0.9 (if measured) */
+    /* the verdict over -2..2 (gp_direction_verdict's fields) */
+    double monotonicity, read_ends[2], read_at_0, class_retention;
+    int range;              /* the amounts it is offered over: 2 (it passes over -2..2), else 1 (over -1..1), else 0 */
+    gp_direction_verdict in_range; /* the verdict over that range */
+    int offered;            /* range > 0 */
 } gp_direction;
 
 typedef struct {

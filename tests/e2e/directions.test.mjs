@@ -66,18 +66,22 @@ export async function run({ browser, site }) {
       check(names.includes('thickness') && names.includes('slant') && found.directions.some((d) => d.kind === 'principal'),
         'the shipped conditional digits offer thickness and slant, and principal directions', names.join(', '));
       check(rows.length === offered.length && rows.every((r, i) => r.name === names[i] && r.label === names[i] &&
-        r.min === '-2' && r.max === '2' && r.strip > 0),
-      'a slider with its strip per offered direction, named, over the measured -2..2', rows.map((r) => r.name).join(', '));
+        r.min === String(-offered[i].range) && r.max === String(offered[i].range) && r.strip > 0) &&
+        ['thickness', 'slant'].every((n) => offered.find((d) => d.name === n).range === 2),
+      'a slider with its strip per offered direction, named, over the range it passed (thickness, slant: -2..2)',
+      rows.map((r) => `${r.name} ${r.min}..${r.max}`).join(', '));
       // every figure shown is the engine's
+      const pct = (v) => `${(100 * v).toFixed(1)}%`;
       const shown = offered.every((d, i) => {
-        const f = rows[i].facts;
-        return d.at.every((v) => f.includes(fmt(v))) && f.includes(`${(100 * d.monotonicity).toFixed(1)}%`) &&
-          f.includes(`${(100 * d.class_retention).toFixed(1)}%`) && f.includes(`${(100 * d.class_read_ends[0]).toFixed(1)}%`) &&
-          f.includes(`${(100 * d.class_read_ends[1]).toFixed(1)}%`) && f.includes(`${(100 * d.class_read_at_0).toFixed(1)}%`);
+        const f = rows[i].facts, v = d.in_range;
+        return d.at.every((x) => f.includes(fmt(x))) && f.includes(`Offered over ±${d.range}`) && f.includes(pct(v.monotonicity)) &&
+          f.includes(pct(v.class_retention)) && f.includes(pct(v.class_read_ends[0])) && f.includes(pct(v.class_read_ends[1])) &&
+          f.includes(pct(d.class_read_at_0));
       });
       check(shown, 'each direction shows the figures the engine measured', rows[0].facts);
-      check(offered.every((d) => d.monotonicity >= 0.5 && d.class_retention >= 0.9),
-        'only directions that pass their measure are offered');
+      check(offered.every((d) => d.in_range.monotonicity >= 0.5 && d.in_range.class_retention >= 0.9) &&
+        found.directions.every((d) => d.offered === (d.range > 0)),
+      'only directions that pass their measure are offered');
       const failedShown = await page.$$eval('#dirs-failed-list li', (els) => els.map((e) => e.textContent));
       const failed = found.directions.filter((d) => !d.offered);
       check(failedShown.length === failed.length && failed.every((d, i) => failedShown[i].startsWith(`${d.name}:`)) &&

@@ -129,7 +129,8 @@ export class Explore {
     label.htmlFor = `dir-${d.k}`;
     label.textContent = d.name;
     const input = document.createElement('input');
-    Object.assign(input, { type: 'range', id: `dir-${d.k}`, min: '-2', max: '2', step: '0.1', value: '0' });
+    // over the range where it passed its measure
+    Object.assign(input, { type: 'range', id: `dir-${d.k}`, min: String(-d.range), max: String(d.range), step: '0.1', value: '0' });
     input.dataset.k = String(d.k);
     const out = document.createElement('output');
     out.htmlFor = `dir-${d.k}`;
@@ -141,7 +142,8 @@ export class Explore {
     const strip = document.createElement('canvas');
     strip.className = 'dir-strip';
     strip.setAttribute('role', 'img');
-    strip.setAttribute('aria-label', `The kept sample moved along ${d.name} by ${found.amounts.join(', ')} standard deviations`);
+    const amounts = found.amounts.map((f) => (f * d.range) / 2);
+    strip.setAttribute('aria-label', `The kept sample moved along ${d.name} by ${amounts.join(', ')} standard deviations`);
     const facts = document.createElement('p');
     facts.className = 'dir-facts';
     facts.textContent = describe(d, found.amounts);
@@ -215,7 +217,7 @@ export class Explore {
     this.busy = true;
     const asked = this.state.exploreAsked;
     try {
-      const stripDirs = this.dirs.map((d, k) => (d ? k : -1)).filter((k) => k >= 0);
+      const stripDirs = this.dirs.map((d, k) => (d ? { k, range: Number(d.max) } : null)).filter((d) => d);
       const r = await this.engine.call('explore', {
         a: this.kept[0], b: this.kept[1], radius: Number($('radius').value),
         neighbourSeed: 1000 + this.kept[0].index, dirs: Array.from(this.dirs, (d) => (d ? Number(d.value) : 0)),
@@ -224,7 +226,7 @@ export class Explore {
       drawRgba($('neighbours'), r.neighbours);
       drawRgba($('path'), r.path);
       drawRgba($('steered'), r.steered);
-      if (r.strips) drawStrips(r.strips, stripDirs.map((k) => this.dirs[k].parentElement.querySelector('canvas')));
+      if (r.strips) drawStrips(r.strips, stripDirs.map(({ k }) => this.dirs[k].parentElement.querySelector('canvas')));
       if (!this.playing) drawRgba($('morph'), await this.engine.call('frame', { a: this.kept[0], b: this.kept[1], t: 0.5 }));
       this.state.exploreDraws++;
       this.state.exploreAnswered = asked;
@@ -265,16 +267,20 @@ export class Explore {
   }
 }
 
-// What a direction's measure found, in words and its own figures.
+// What a direction's measure found, in words and its own figures: the
+// measure at each amount, then the verdict over the range it is offered
+// over (-2..2, or -1..1 where the wider one failed).
+const pct = (v) => `${(100 * v).toFixed(1)}%`;
 function describe(d, amounts) {
   const fmt = (v) => (Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3));
-  const lo = amounts[0], hi = amounts[amounts.length - 1];
   const what = d.kind === 'principal' ? 'principal direction: image change' : d.measures;
-  let text = `${what}: ${d.at.map(fmt).join(' → ')} from ${lo} to +${hi} SD; ` +
-    `${(100 * d.monotonicity).toFixed(1)}% of samples move monotonically`;
-  if (d.class_retention !== null)
-    text += `; class kept by ${(100 * d.class_retention).toFixed(1)}% (read as asked: ${(100 * d.class_read_ends[0]).toFixed(1)}% ` +
-      `at ${lo}, ${(100 * d.class_read_at_0).toFixed(1)}% at 0, ${(100 * d.class_read_ends[1]).toFixed(1)}% at +${hi})`;
+  const v = d.in_range, r = d.range;
+  let text = `${what}: ${d.at.map(fmt).join(' → ')} at ${amounts.join(', ')} SD. Offered over ±${r}: ` +
+    `${pct(v.monotonicity)} of samples move monotonically`;
+  if (v.class_retention !== null)
+    text += `; class kept by ${pct(v.class_retention)} (read as asked: ${pct(v.class_read_ends[0])} at -${r}, ` +
+      `${pct(d.class_read_at_0)} at 0, ${pct(v.class_read_ends[1])} at +${r})`;
+  if (r < 2) text += `; over ±2 it failed (${failure(d)})`;
   return `${text}.`;
 }
 
@@ -287,8 +293,8 @@ function failure(d) {
   if (!means) why.push('its mean does not move monotonically');
   if (d.monotonicity < 0.5) why.push(`only ${(100 * d.monotonicity).toFixed(1)}% of samples move monotonically (50% needed)`);
   if (d.class_retention !== null && d.class_retention < 0.9)
-    why.push(`only ${(100 * d.class_retention).toFixed(1)}% keep their class at one end (90% needed)`);
-  return why.join('; ') || 'failed its measure';
+    why.push(`only ${pct(d.class_retention)} keep their class at one end (90% needed)`);
+  return (why.join('; ') || 'failed its measure') + (d.offered ? '' : ', and over -1..1 too');
 }
 
 // The strips grid (a row per direction, as the engine draws grids: PAD
