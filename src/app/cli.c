@@ -108,7 +108,8 @@ static const char *PROJECT_USAGE =
     "G(z) to OUT.png (a one-image grid, as 'sample --png' writes).\n"
     "With --upscale K, IN.png is a small picture (the model's size over K): G's\n"
     "image, area-downscaled by K, is matched to it. With --colourise (colour\n"
-    "models), IN.png's gray is matched by the gray of G's image.\n"
+    "models), IN.png's gray is matched by the gray of G's image. Both search the\n"
+    "class too: their defaults are 120 steps, 20 starts, lr 0.1, prior 0.003.\n"
     "Prints one JSON line: loss (mean squared pixel error over counted pixels,\n"
     "pixels in [-1, 1]; of the small or gray picture with --upscale or\n"
     "--colourise), class, start, mean_z2, steps.\n";
@@ -1640,11 +1641,16 @@ static int cmd_project(int argc, char **argv, gp_threads *th) {
         print_text(stderr, "ganplay project: --upscale and --colourise do not go together\n");
         return 2;
     }
-    if (a.upscale) {
-        o.op = GP_PROJECT_OP_DOWNSCALE;
-        o.factor = (int)a.upscale;
+    if (a.upscale || a.colourise) { /* the search's own defaults (gp_project_op_defaults), for what is not given */
+        gp_project_opts d = gp_project_op_defaults(a.upscale ? GP_PROJECT_OP_DOWNSCALE : GP_PROJECT_OP_LUMINANCE,
+                                                   a.upscale ? (int)a.upscale : 1);
+        if (!given_flag(PROJECT_OPTS, seen, "--steps")) o.steps = d.steps;
+        if (!given_flag(PROJECT_OPTS, seen, "--starts")) o.restarts = d.restarts;
+        if (!given_flag(PROJECT_OPTS, seen, "--lr")) o.lr = d.lr;
+        if (!given_flag(PROJECT_OPTS, seen, "--prior")) o.prior = d.prior;
+        o.op = d.op;
+        o.factor = d.factor;
     }
-    if (a.colourise) o.op = GP_PROJECT_OP_LUMINANCE;
     gp_err err = {{0}};
     const char *outputs[3] = {a.out, a.trace, a.z};
     for (int k = 0; k < 3; k++)

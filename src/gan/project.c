@@ -14,6 +14,17 @@ gp_project_opts gp_project_defaults(void) {
     return o;
 }
 
+gp_project_opts gp_project_op_defaults(int op, int factor) {
+    gp_project_opts o = gp_project_defaults();
+    o.steps = 120;
+    o.restarts = 20;
+    o.lr = 0.1f;
+    o.prior = 0.003f;
+    o.op = op;
+    o.factor = factor;
+    return o;
+}
+
 /* ---- the operators ------------------------------------------------------- */
 
 static const float LUMA[3] = {0.299f, 0.587f, 0.114f};

@@ -51,6 +51,12 @@ typedef struct {
  * no trace, no operator (factor 1). */
 gp_project_opts gp_project_defaults(void);
 
+/* Defaults for a search through operator op (factor for a downscale) with
+ * the class unknown, as upscaling and colourising are: 120 steps, 20 starts
+ * (two per class of a 10-class model), lr 0.1, prior 0.003, seed 1, label
+ * -1, no trace. test_upscale measures them on held-out digits. */
+gp_project_opts gp_project_op_defaults(int op, int factor);
+
 /* The shape of the target for the operator op (factor for a downscale)
  * applied to images of shape image; refused with a message when the factor
  * does not divide the sides or luminance meets an image without 3 channels. */
