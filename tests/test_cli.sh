@@ -293,6 +293,37 @@ png_header 12002 9002 "$T/cells.png" # 400 x 300 cells
 expect 1 "is 12002x9002, a grid of 120000 cells; at most 100000 images are scored" $CLI score --classifier models/mnist-classifier.gpc --data $DATA --png "$T/cells.png"
 expect 2 "invalid value '0' for --steps" $CLI project --model models/mnist-dcgan.gpm --png "$T/one.png" --out "$T/x.png" --steps 0
 
+# project --upscale K / --colourise: a small picture (the model's size over K) matched through an area downscale,
+# a colour model's gray through the luminance; the sizes and the operators' refusals
+small_png() { # small_png W H FILE: a W x H gray PNG, a light vertical bar on black (a "1")
+    node -e '
+const zlib = require("zlib"), fs = require("fs"), [w, h, out] = [+process.argv[1], +process.argv[2], process.argv[3]];
+const crc = (b) => { let c = ~0; for (const x of b) { c ^= x; for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1; } return ~c >>> 0; };
+const chunk = (type, data) => { const b = Buffer.alloc(12 + data.length); b.writeUInt32BE(data.length, 0); b.write(type, 4, "latin1");
+  data.copy(b, 8); b.writeUInt32BE(crc(b.subarray(4, 8 + data.length)), 8 + data.length); return b; };
+const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 0;
+const raw = Buffer.alloc(h * (w + 1));
+for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw[y * (w + 1) + 1 + x] = Math.abs(x - (w - 1) / 2) < w / 7 && y > h / 8 && y < h - h / 8 ? 255 : 0;
+fs.writeFileSync(out, Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr), chunk("IDAT", zlib.deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]));
+' "$1" "$2" "$3"
+}
+png_size() { od -An -tu4 --endian=big -j16 -N8 "$1" | awk '{print $1 "x" $2}'; } # a PNG's W x H from its IHDR
+small_png 7 7 "$T/small7.png"
+small_png 14 14 "$T/small14.png"
+small_png 28 28 "$T/small28.png"
+out=$($CLI project --model models/mnist-cdcgan.gpm --png "$T/small7.png" --out "$T/up.png" --upscale 4 --steps 30 --starts 10)
+if printf '%s' "$out" | grep -Eq '^\{"loss":[0-9.]+,"class":[0-9],"start":[0-9]+,"mean_z2":[0-9.]+,"steps":30\}$' &&
+    [ "$(png_size "$T/up.png")" = 32x32 ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: project --upscale 4 of a 7x7 picture: $out, $(png_size "$T/up.png")"; fi
+expect 0 '"class":1' $CLI project --model models/mnist-cdcgan.gpm --png "$T/small14.png" --out "$T/up.png" --upscale 2 --class 1 --steps 5
+expect 1 "is 28x28; with --upscale 4 it must be 7x7 (the model's 28x28 over 4)" $CLI project --model models/mnist-cdcgan.gpm --png "$T/small28.png" --out "$T/x.png" --upscale 4
+expect 1 "is 14x14; with --upscale 4 it must be 7x7" $CLI project --model models/mnist-cdcgan.gpm --png "$T/small7.png" --mask "$T/small14.png" --out "$T/x.png" --upscale 4
+expect 2 "the upscaling factor 5 does not divide the model's 28x28 images" $CLI project --model models/mnist-cdcgan.gpm --png "$T/small7.png" --out "$T/x.png" --upscale 5
+expect 2 "invalid value '0' for --upscale" $CLI project --model models/mnist-cdcgan.gpm --png "$T/small7.png" --out "$T/x.png" --upscale 0
+expect 2 "colourising needs a colour model; this one has 1 channel" $CLI project --model models/mnist-cdcgan.gpm --png "$T/small28.png" --out "$T/x.png" --colourise
+expect 2 "upscale and --colourise do not go together" $CLI project --model models/emoji-cdcgan.gpm --png "$T/small28.png" --out "$T/x.png" --colourise --upscale 2
+has_help project options --upscale --colourise
+
 # colour: a 3x32x32 model from the emoji data (its image shape and class names), sampled as RGB grids and
 # C x H x W floats, projected from a colour picture, scored; the references for a colour FD
 EMOJI=build/data/emoji32.bin
@@ -309,6 +340,13 @@ expect 0 "wrote" $CLI sample --model "$T/e.gpm" --count 4 --seed 3 --png "$T/e.p
 expect 0 "wrote" $CLI sample --model "$T/e.gpm" --count 1 --seed 5 --png "$T/e1.png"
 expect 0 "" $CLI project --model "$T/e.gpm" --png "$T/e1.png" --out "$T/ep.png" --steps 3
 [ "$(od -An -tu1 -j25 -N1 "$T/ep.png" | tr -d ' ')" = 2 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: a colour projection writes RGB"; }
+# colourising: a picture's gray (a gray PNG, or a colour one's luminance) gives a colour image of the model's size
+small_png 32 32 "$T/gray32.png"
+expect 0 '"steps":3}' $CLI project --model models/emoji-cdcgan.gpm --png "$T/gray32.png" --out "$T/col.png" --colourise --steps 3 --starts 2
+[ "$(od -An -tu1 -j25 -N1 "$T/col.png" | tr -d ' ')" = 2 ] && [ "$(png_size "$T/col.png")" = 36x36 ] && pass=$((pass + 1)) ||
+    { fail=$((fail + 1)); echo "FAIL: colourising writes an RGB image of the model's size"; }
+expect 0 '"steps":3}' $CLI project --model "$T/e.gpm" --png "$T/e1.png" --out "$T/col.png" --colourise --steps 3
+expect 2 "upscaling factor 3 does not divide the model's 32x32" $CLI project --model "$T/e.gpm" --png "$T/e1.png" --out "$T/x.png" --upscale 3
 expect 1 "dataset images are 3x32x32, the model makes 1x28x28" $CLI train --data $EMOJI --steps 1 --resume "$T/m.gpm" --out "$T/x.gpm"
 $CLI train-classifier --data $EMOJI --steps 3 --seed 1 --batch 8 --out "$T/e.gpc" > /dev/null || { fail=$((fail + 1)); echo "FAIL: a colour classifier trains"; }
 expect 0 "emoji FD [0-9.]* (against 762 held-out images)" $CLI score --classifier "$T/e.gpc" --data $EMOJI --raw "$T/e.f32" --labels "$T/e.txt"

@@ -57,18 +57,30 @@ const EDIT_HANDLERS = {
   // is refused while one runs, and so is one while training runs; a
   // training step taken meanwhile (G changes) ends it. Answers the result, or {cancelled, step,
   // steps, why} with nothing written.
-  async editProject({ rgba, size, mask, noise, label, seed = 1 }) {
+  // op (1: upscale, by factor; 2: colourise) projects through the engine's
+  // operator instead (gpw_project_op_begin; no mask, no noise), with the
+  // engine's steps and starts for it; real: the held-out image the picture
+  // came from (editRealOp), or -1. Its answer adds compare: the engine's
+  // comparison with the baseline and the original (gpw_project_op_json) and
+  // its row of images.
+  async editProject({ rgba, size, mask, noise, label, seed = 1, op = 0, factor = 1, real = -1 }) {
     if (!w.model) throw new Error('No model yet.');
     if (edit.running) throw new Error('A projection is already running: cancel it or let it finish first.');
     if (w.running) throw new Error('Training is running: pause it first (a projection needs a generator that holds still).');
     const pic = new Uint8Array(rgba), msk = mask ? new Uint8Array(mask) : null;
-    const { steps, starts, steps_per_call: perCall } = tables.project; // the engine's defaults for editing
+    const t = tables.project; // the engine's defaults for editing
+    const { steps_per_call: perCall } = t, steps = op ? t.op_steps : t.steps, starts = op ? t.op_starts : t.starts;
     const p = M._gpw_alloc(pic.length), q = msk ? M._gpw_alloc(msk.length) : 0;
     try {
       M.HEAPU8.set(pic, p);
       if (msk) M.HEAPU8.set(msk, q);
-      check(M._gpw_project_begin(s, p, pic.length, size, size, q, msk ? msk.length : 0, noise, steps,
-        Math.min(starts, w.batch || starts), seed, w.classes ? label : -1, EDIT_ROW.result), 'Projecting');
+      if (op) {
+        check(M._gpw_project_op_begin(s, p, pic.length, size, size, op, factor, real, steps,
+          Math.min(starts, w.batch || starts), seed, w.classes ? label : -1, EDIT_ROW.result), 'Projecting');
+      } else {
+        check(M._gpw_project_begin(s, p, pic.length, size, size, q, msk ? msk.length : 0, noise, steps,
+          Math.min(starts, w.batch || starts), seed, w.classes ? label : -1, EDIT_ROW.result), 'Projecting');
+      }
     } finally { // the engine has its own copies
       M._gpw_free(p);
       if (q) M._gpw_free(q);
@@ -90,13 +102,26 @@ const EDIT_HANDLERS = {
       check(M._gpw_project_finish(s), 'Projecting');
       const result = json(M._gpw_project_json(s));
       const strip = takeRgba();
+      let compare = null;
+      if (op) {
+        compare = json(M._gpw_project_op_json(s));
+        compare.row = takeRgba();
+      }
       edit.model = w.model;
       edit.label = result.class;
-      return { ...result, strip, ms: performance.now() - t0, steps };
+      return { ...result, strip, compare, ms: performance.now() - t0, steps, starts: Math.min(starts, w.batch || starts) };
     } finally {
       M._gpw_project_cancel(s); // whatever ended it, the engine holds no projection after
       edit.running = null;
     }
+  },
+
+  // Held-out image k through the operator (op 1: made small by factor; 2:
+  // its gray), at the model's size as RGBA, for the pad.
+  editRealOp({ k, op, factor }) {
+    if (!w.model || !w.dataset) throw new Error('The data is still loading.');
+    check(M._gpw_edit_real_op(s, k, op, factor), 'Taking a real image');
+    return takeRgba();
   },
 
   // Stops the projection under way before its next steps; false if none runs.

@@ -124,8 +124,13 @@ static const char *PROJECT_USAGE =
     "closest to IN.png (Adam on z through the frozen generator, from N starting\n"
     "points; default 300 steps, 8 starts, lr 0.05, prior 0.001, seed 1) and writes\n"
     "G(z) to OUT.png (a one-image grid, as 'sample --png' writes).\n"
+    "With --upscale K, IN.png is a small picture (the model's size over K): G's\n"
+    "image, area-downscaled by K, is matched to it. With --colourise (colour\n"
+    "models), IN.png's gray is matched by the gray of G's image. Both search the\n"
+    "class too: their defaults are 120 steps, 20 starts, lr 0.1, prior 0.003.\n"
     "Prints one JSON line: loss (mean squared pixel error over counted pixels,\n"
-    "pixels in [-1, 1]), class, start, mean_z2, steps.\n";
+    "pixels in [-1, 1]; of the small or gray picture with --upscale or\n"
+    "--colourise), class, start, mean_z2, steps.\n";
 
 static const char *MAIN_USAGE =
     "usage: ganplay <command> [options]\n"
@@ -1643,7 +1648,8 @@ static float *read_png_image(const char *cmd, const char *path, gp_shape im, int
 
 typedef struct {
     const char *model, *png, *out, *mask, *trace, *z;
-    long steps, starts, label;
+    long steps, starts, label, upscale;
+    int colourise;
     float lr, prior;
     uint64_t seed;
 } project_args;
@@ -1652,7 +1658,7 @@ static const cli_opt PROJECT_OPTS[] = {
     OPT("--model", OPT_TEXT, project_args, model, "FILE", "the model file"),
     OPT("--png", OPT_TEXT, project_args, png, "IN.png", "the picture: the model's image size or a whole multiple "
         "(28x28, 280x280, ...; at most 4096x4096), or a one-image grid from 'sample --png'; dark ink on a light "
-        "page is inverted, as the page does"),
+        "page is inverted, as the page does; with --upscale K exactly the model's size over K"),
     OPT("--mask", OPT_TEXT, project_args, mask, "MASK.png", "same size: white pixels must match, G fills the "
         "black ones"),
     OPT_RANGE("--class", OPT_LONG, project_args, label, 0, 4095, "K", "a conditional model draws class K "
@@ -1668,20 +1674,64 @@ static const cli_opt PROJECT_OPTS[] = {
     OPT_OUT("--out", project_args, out, "OUT.png", "G(z), a one-image grid as 'sample --png' writes"),
     OPT_OUT("--trace", project_args, trace, "FILE.png", "the best start's image every 25 steps, in one row"),
     OPT_OUT("--z", project_args, z, "FILE", "the latent, as little-endian float32"),
+    OPT_RANGE("--upscale", OPT_LONG, project_args, upscale, 1, 4096, "K", "IN.png is the model's size over K (7x7 "
+              "for K 4 on 28x28 digits): G's image area-downscaled by K must match it"),
+    OPT("--colourise", OPT_FLAG, project_args, colourise, NULL, "a colour model: G's image's gray (0.299 R + 0.587 G "
+        "+ 0.114 B) must match IN.png's gray"),
     OPT_END,
 };
+
+/* The target (and mask) the operator's way: without one, IN.png as the
+ * model's image; with --upscale K, a picture of exactly the model's size
+ * over K; with --colourise, the gray of IN.png read as a colour image (so a
+ * light background is not inverted as a gray drawing's would be). 1, or 0
+ * after a message. */
+static int project_target(const project_args *a, gp_gan *gan, const gp_project_opts *o, float **target, float **mask) {
+    gp_shape im = gan->image, ts;
+    gp_err err = {{0}};
+    if (gp_project_op_shape(o->op, o->factor, im, &ts, &err) != GP_OK) {
+        print_text(stderr, "ganplay project: %s\n", err.msg);
+        return 0;
+    }
+    if (o->op == GP_PROJECT_OP_DOWNSCALE) {
+        const char *paths[2] = {a->png, a->mask};
+        for (int k = 0; k < 2; k++) {
+            int w, h;
+            FILE *f = paths[k] ? png_open("project", paths[k], &w, &h) : NULL;
+            if (!paths[k]) continue;
+            if (!f) return 0;
+            fclose(f);
+            if (w != ts.w || h != ts.h) {
+                print_text(stderr, "ganplay project: '%s' is %dx%d; with --upscale %d it must be %dx%d (the model's "
+                           "%dx%d over %d)\n", paths[k], w, h, o->factor, ts.w, ts.h, im.w, im.h, o->factor);
+                return 0;
+            }
+        }
+    }
+    if (o->op == GP_PROJECT_OP_LUMINANCE) {
+        float *colour = read_png_image("project", a->png, im, 0);
+        *target = colour ? malloc(sizeof(float) * (size_t)gp_shape_size(ts)) : NULL;
+        if (colour && !*target) print_text(stderr, "ganplay project: out of memory\n");
+        if (*target) gp_project_op_apply(o->op, o->factor, im, colour, *target);
+        free(colour);
+    } else {
+        *target = read_png_image("project", a->png, ts, 0);
+    }
+    if (!*target) return 0;
+    if (a->mask && !(*mask = read_png_image("project", a->mask, ts, 1))) return 0;
+    return 1;
+}
 
 /* Projects and writes the outputs; 0, 1 or 2 after a message. */
 static int project_outputs(const project_args *a, gp_gan *gan, gp_project_opts *o) {
     gp_err err = {{0}};
     int rc = 1, L = gan->cfg.latent, n_img = gp_shape_size(gan->image), cap = o->steps / 25 + 1;
     o->trace_every = a->trace ? 25 : 0;
-    float *target = read_png_image("project", a->png, gan->image, 0);
-    float *mask = a->mask ? read_png_image("project", a->mask, gan->image, 1) : NULL;
+    float *target = NULL, *mask = NULL;
     float *z = malloc(sizeof(float) * (size_t)L), *image = malloc(sizeof(float) * (size_t)n_img);
     float *trace = a->trace ? malloc(sizeof(float) * (size_t)n_img * cap) : NULL;
     gp_project_result r;
-    if (!target || (a->mask && !mask)) goto done;
+    if (!project_target(a, gan, o, &target, &mask)) goto done;
     if (!z || !image || (a->trace && !trace)) {
         print_text(stderr, "ganplay project: out of memory\n");
         goto done;
@@ -1732,6 +1782,20 @@ static int cmd_project(int argc, char **argv, gp_threads *th) {
     o.lr = a.lr;
     o.prior = a.prior;
     o.seed = a.seed;
+    if (a.upscale && a.colourise) {
+        print_text(stderr, "ganplay project: --upscale and --colourise do not go together\n");
+        return 2;
+    }
+    if (a.upscale || a.colourise) { /* the search's own defaults (gp_project_op_defaults), for what is not given */
+        gp_project_opts d = gp_project_op_defaults(a.upscale ? GP_PROJECT_OP_DOWNSCALE : GP_PROJECT_OP_LUMINANCE,
+                                                   a.upscale ? (int)a.upscale : 1);
+        if (!given_flag(PROJECT_OPTS, seen, "--steps")) o.steps = d.steps;
+        if (!given_flag(PROJECT_OPTS, seen, "--starts")) o.restarts = d.restarts;
+        if (!given_flag(PROJECT_OPTS, seen, "--lr")) o.lr = d.lr;
+        if (!given_flag(PROJECT_OPTS, seen, "--prior")) o.prior = d.prior;
+        o.op = d.op;
+        o.factor = d.factor;
+    }
     gp_err err = {{0}};
     const char *outputs[3] = {a.out, a.trace, a.z};
     for (int k = 0; k < 3; k++)
@@ -1745,6 +1809,12 @@ static int cmd_project(int argc, char **argv, gp_threads *th) {
         return 2;
     }
     if (o.restarts > gan.G.max_batch) o.restarts = gan.G.max_batch; /* one batch of starts at most */
+    gp_shape ts;
+    if (gp_project_op_shape(o.op, o.factor, gan.image, &ts, &err) != GP_OK) {
+        print_text(stderr, "ganplay project: %s\n", err.msg);
+        gp_gan_free(&gan);
+        return 2;
+    }
     rc = project_outputs(&a, &gan, &o);
     gp_gan_free(&gan);
     return rc;

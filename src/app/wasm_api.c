@@ -21,6 +21,7 @@
 #include "eval/fd.h"
 #include "gan/gan.h"
 #include "data/grid.h"
+#include "data/resize.h"
 #include "eval/nearest.h"
 #include "gan/project.h"
 #include "nn/kernels.h"
@@ -40,6 +41,8 @@
 /* the page's projection: steps per gpw_project_step call, a fraction of a
  * second each, so that a Cancel is taken between two calls */
 #define GPW_PROJECT_STEPS_PER_CALL 2
+/* the page's upscaling factors: 7x7 and 14x14 pictures of 28x28 digits (8x8, 16x16 of 32x32 emoji) */
+static const int GPW_UPSCALE_FACTORS[] = {4, 2};
 
 typedef struct {
     gp_err err;
@@ -80,6 +83,14 @@ typedef struct {
     float *proj_mem;
     int proj_row;
     int proj_model_gone; /* the last projection was ended by a new, loaded or restored model */
+    /* an edit through an operator (gpw_project_op_begin): the projection's
+     * operator (GP_PROJECT_OP_NONE for a plain one), its factor, the held-out
+     * image its picture came from (-1: the user's); the last one's
+     * comparison (gpw_project_op_json) */
+    int proj_op, proj_factor, proj_real;
+    float *op_cmp; /* up to 4 images: the input as G was given it, the baseline, the result, the original */
+    int op_images, op_op, op_factor, op_real, op_original_class, op_class_result, op_class_baseline;
+    double op_mse_result, op_mse_baseline;
 } gp_session;
 
 /* A session the caller passed: not NULL and inside the memory (wasm_mem.h). */
@@ -115,6 +126,7 @@ static int drop_projection(gp_session *s) {
     gp_project_end(&s->proj);
     free(s->proj_mem);
     s->proj_mem = NULL;
+    s->proj_op = GP_PROJECT_OP_NONE;
     return was;
 }
 
@@ -162,6 +174,7 @@ EMSCRIPTEN_KEEPALIVE void gpw_delete(gp_session *s) {
     if (!LIVE(s)) return;
     drop_model(s);
     drop_reference(s);
+    free(s->op_cmp);
     if (s->has_clf) gp_classifier_free(&s->clf);
     gp_dataset_free(&s->ds);
     gp_json_free(&s->out);
@@ -338,6 +351,13 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_tables_json(gp_session *s) {
     gp_json_knum(j, "prior", o.prior);
     gp_json_kint(j, "max_steps", 10000);
     gp_json_kint(j, "steps_per_call", GPW_PROJECT_STEPS_PER_CALL);
+    gp_project_opts up = gp_project_op_defaults(GP_PROJECT_OP_DOWNSCALE, GPW_UPSCALE_FACTORS[0]);
+    gp_json_kint(j, "op_steps", up.steps);   /* upscaling's and colourising's search (gp_project_op_defaults) */
+    gp_json_kint(j, "op_starts", up.restarts);
+    gp_json_key(j, "upscale_factors"); /* the page's upscaling choices (gpw_project_op_begin), largest first */
+    gp_json_open(j, '[');
+    for (int k = 0; k < (int)(sizeof GPW_UPSCALE_FACTORS / sizeof GPW_UPSCALE_FACTORS[0]); k++) gp_json_int(j, GPW_UPSCALE_FACTORS[k]);
+    gp_json_close(j, ']');
     gp_json_close(j, '}');
     gp_json_key(j, "datasets"); /* the shipped datasets' names for people (GP_DATASETS) */
     gp_json_open(j, '[');
@@ -1100,6 +1120,8 @@ EMSCRIPTEN_KEEPALIVE int gpw_project_step(gp_session *s, int n) {
     return answer(s) ? 0 : GP_ERR_NOMEM;
 }
 
+static int op_compare(gp_session *s, const float *result);
+
 /* After the last step: the latent row receives the result, and the
  * rendered set (gpw_rgba) is one row: the target as the engine saw it, the
  * best start's image every tenth of the steps, and last the result;
@@ -1121,6 +1143,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_project_finish(gp_session *s) {
         memcpy(s->images, s->proj_mem, sizeof(float) * (size_t)n_img);
         memcpy(s->images + n_img, p->trace, sizeof(float) * (size_t)n_img * r.traced);
     }
+    if (!st && s->proj_op != GP_PROJECT_OP_NONE) st = op_compare(s, p->trace + (size_t)(r.traced - 1) * n_img);
     drop_projection(s);
     if (st) return st;
     int count = 1 + r.traced, gw, gh;
@@ -1369,6 +1392,229 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_score_json(gp_session *s) {
     gp_json_reset(j);
     gp_json_open(j, '{');
     gp_quality_json(&s->quality, j);
+    gp_json_close(j, '}');
+    return answer(s);
+}
+
+/* ---- upscaling and colourising by projection ----------------------------- */
+/* The projection through an operator (gp_project's op): area downscaling
+ * makes it upscaling (G's image made small must match a small picture),
+ * luminance makes it colourising (G's colour image's gray must match a gray
+ * picture). Begin here; step, finish and cancel as any projection; then
+ * gpw_project_op_json compares the result with the baseline (bicubic
+ * interpolation, or the gray picture itself) and, for a held-out image,
+ * with the original. */
+
+/* The operator and factor, checked against the model's images; the target's shape into *ts. */
+static int op_check(gp_session *s, int op, int factor, gp_shape *ts) {
+    if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (op != GP_PROJECT_OP_DOWNSCALE && op != GP_PROJECT_OP_LUMINANCE)
+        return gp_fail(&s->err, GP_ERR_ARG, "operator %d: 1 (upscale) or 2 (colourise)", op);
+    return (int)gp_project_op_shape(op, op == GP_PROJECT_OP_DOWNSCALE ? factor : 1, s->run.gan.image, ts, &s->err);
+}
+
+/* The held-out image k (in the mixed order) of the dataset, checked against the model's images. */
+static int op_original(gp_session *s, int k, float *out) {
+    gp_shape im = s->run.gan.image;
+    if (s->ds.n_test == 0) return gp_fail(&s->err, GP_ERR_ARG, "no dataset loaded");
+    if (s->ds.h != im.h || s->ds.w != im.w || s->ds.c != im.c)
+        return gp_fail(&s->err, GP_ERR_ARG, "dataset images are %dx%dx%d, the model's %dx%dx%d", s->ds.c, s->ds.h, s->ds.w,
+                       im.c, im.h, im.w);
+    if (k < 0) return gp_fail(&s->err, GP_ERR_ARG, "held-out image %d: must be 0 or more", k);
+    if (out) gp_dataset_image(&s->ds, gp_dataset_held_out_mixed(&s->ds, k), out);
+    return 0;
+}
+
+/* A target (the operator's output) shown at the model's size: each small
+ * pixel as a block, or the gray in all three planes. */
+static void op_show(int op, int factor, gp_shape im, const float *t, float *out) {
+    int hw = im.h * im.w;
+    if (op == GP_PROJECT_OP_LUMINANCE) {
+        for (int c = 0; c < 3; c++) memcpy(out + (size_t)c * hw, t, sizeof(float) * (size_t)hw);
+        return;
+    }
+    int oh = im.h / factor, ow = im.w / factor;
+    for (int c = 0; c < im.c; c++)
+        for (int y = 0; y < im.h; y++)
+            for (int x = 0; x < im.w; x++)
+                out[(size_t)c * hw + (size_t)y * im.w + x] = t[((size_t)c * oh + y / factor) * ow + x / factor];
+}
+
+/* Held-out image k through the operator (op 1: area-downscaled by factor;
+ * op 2: its gray), shown at the model's size (op_show) as a one-image grid:
+ * see gpw_rgba*. The page puts it on its pad; gpw_project_op_begin with
+ * real = k then compares the result with the original. */
+EMSCRIPTEN_KEEPALIVE int gpw_edit_real_op(gp_session *s, int k, int op, int factor) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    gp_shape ts;
+    int st = op_check(s, op, factor, &ts);
+    if (!st) st = op_original(s, k, NULL);
+    if (st) return st;
+    gp_shape im = s->run.gan.image;
+    int n_img = gp_shape_size(im);
+    float *orig = malloc(sizeof(float) * (size_t)n_img * 2);
+    if (!orig) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
+    op_original(s, k, orig);
+    gp_project_op_apply(op, factor, im, orig, orig + n_img);
+    op_show(op, factor, im, orig + n_img, s->images);
+    free(orig);
+    int gw, gh;
+    gp_grid_size(1, 1, im.h, im.w, &gw, &gh);
+    s->n_images = 1;
+    s->labels[0] = 0;
+    s->rgba_w = gw;
+    s->rgba_h = gh;
+    gp_grid_render(s->rgba, 4, s->images, 1, 1, im.c, im.h, im.w);
+    return 0;
+}
+
+/* Begins an upscaling (op 1, by factor: one of the tables' upscale_factors
+ * or any that divides the model's sides) or a colourising (op 2, colour
+ * models) projection of rgba (h x w x 4). Upscaling reads the picture as
+ * the model's size over factor (or a whole multiple of it, averaged down);
+ * colourising reads it at the model's size (or a whole multiple) as colour
+ * and takes its gray. real: the held-out image the picture came from
+ * (gpw_edit_real_op), or -1. steps, starts, seed, label and row as for
+ * gpw_project_begin; no mask, no noise. */
+EMSCRIPTEN_KEEPALIVE int gpw_project_op_begin(gp_session *s, const uint8_t *rgba, int len, int h, int w, int op, int factor,
+                                              int real, int steps, int starts, double seed, int label, int row) {
+    int st = check_rows(s, row, 1);
+    if (st) return st;
+    if (s->proj_mem) return gp_fail(&s->err, GP_ERR_ARG, "a projection is under way: cancel it or let it finish first");
+    if (!buffer_ok(s, rgba, len, "picture")) return GP_ERR_ARG;
+    if (h < 1 || w < 1 || h > 1024 || w > 1024 || len != h * w * 4)
+        return gp_fail(&s->err, GP_ERR_ARG, "the picture must be h x w x 4 bytes (h, w in 1..1024)");
+    gp_shape ts;
+    if ((st = op_check(s, op, factor, &ts))) return st;
+    if (op == GP_PROJECT_OP_LUMINANCE) factor = 1;
+    if (real != -1 && (st = op_original(s, real, NULL))) return st;
+    if (!seed_ok(s, seed)) return GP_ERR_ARG;
+    gp_shape im = s->run.gan.image;
+    int n_img = gp_shape_size(im), n_t = gp_shape_size(ts), cap = 11;
+    /* the target as shown, the target, then room for the trace (which first holds a colour picture) */
+    float *mem = malloc(sizeof(float) * ((size_t)n_img * (1 + cap) + (size_t)n_t)), *target = mem ? mem + n_img : NULL;
+    if (!mem) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
+    float *trace = target + n_t;
+    if (op == GP_PROJECT_OP_DOWNSCALE) {
+        st = (int)gp_image_from_rgba(target, rgba, h, w, im.c, ts.h, ts.w, 0, &s->err);
+    } else {
+        st = (int)gp_image_from_rgba(trace, rgba, h, w, 3, im.h, im.w, 0, &s->err);
+        if (!st) gp_project_op_apply(op, factor, im, trace, target);
+    }
+    if (st) {
+        free(mem);
+        return st;
+    }
+    op_show(op, factor, im, target, mem);
+    gp_project_opts o = gp_project_op_defaults(op, factor); /* its learning rate and prior */
+    o.steps = steps;
+    o.restarts = starts;
+    o.seed = (uint64_t)seed;
+    o.label = label;
+    o.trace_every = steps > 10 ? steps / 10 + (steps % 10 != 0) : 1; /* as gpw_project_begin's */
+    st = (int)gp_project_begin(&s->proj, &s->run.gan, target, NULL, &o, trace, cap, &s->err);
+    if (st) {
+        free(mem);
+        return st;
+    }
+    s->proj_mem = mem;
+    s->proj_row = row;
+    s->proj_model_gone = 0;
+    s->proj_op = op;
+    s->proj_factor = factor;
+    s->proj_real = real;
+    return 0;
+}
+
+static double op_mse(const float *a, const float *b, int n) {
+    double e = 0.0;
+    for (int i = 0; i < n; i++) e += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+    return e / n;
+}
+
+/* At the finish of a projection through an operator (before it is
+ * dropped): the comparison gpw_project_op_json reports. */
+static int op_compare(gp_session *s, const float *result) {
+    gp_projection *p = &s->proj;
+    gp_shape im = s->run.gan.image;
+    int n_img = p->n_img, op = s->proj_op, K = s->proj_factor, real = s->proj_real, n = real >= 0 ? 4 : 3;
+    float *cmp = malloc(sizeof(float) * (size_t)n_img * 4);
+    if (!cmp) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory");
+    memcpy(cmp, s->proj_mem, sizeof(float) * (size_t)n_img); /* the input as shown */
+    if (op == GP_PROJECT_OP_DOWNSCALE)
+        gp_image_upscale_bicubic(p->target, im.c, im.h / K, im.w / K, K, -1.0f, 1.0f, cmp + n_img);
+    else
+        memcpy(cmp + n_img, s->proj_mem, sizeof(float) * (size_t)n_img); /* the gray picture itself */
+    memcpy(cmp + 2 * (size_t)n_img, result, sizeof(float) * (size_t)n_img);
+    s->op_original_class = -1;
+    if (real >= 0) {
+        op_original(s, real, cmp + 3 * (size_t)n_img);
+        s->op_original_class = s->ds.labels[gp_dataset_held_out_mixed(&s->ds, real)];
+    }
+    free(s->op_cmp);
+    s->op_cmp = cmp;
+    s->op_images = n;
+    s->op_op = op;
+    s->op_factor = K;
+    s->op_real = real;
+    s->op_mse_result = real >= 0 ? op_mse(cmp + 2 * (size_t)n_img, cmp + 3 * (size_t)n_img, n_img) : -1.0;
+    s->op_mse_baseline = real >= 0 ? op_mse(cmp + (size_t)n_img, cmp + 3 * (size_t)n_img, n_img) : -1.0;
+    s->op_class_result = s->op_class_baseline = -1;
+    gp_shape cin = s->has_clf ? s->clf.net.shape[0] : im;
+    if (s->has_clf && cin.c == im.c && cin.h == im.h && cin.w == im.w) { /* the classifier reads these images */
+        uint8_t pred[2];
+        gp_classifier_run(&s->clf, cmp + (size_t)n_img, 2, pred, NULL);
+        s->op_class_baseline = pred[0];
+        s->op_class_result = pred[1];
+    }
+    return 0;
+}
+
+/* The last upscaling or colourising projection's comparison: the rendered
+ * set (gpw_rgba) is one row of images: the input as G was given it (a
+ * small picture's pixels as blocks, or the gray), the baseline (bicubic
+ * interpolation of the small picture, or the gray itself), the result, and
+ * for a held-out image the original. Answers {op: "upscale" or
+ * "colourise", factor, real, images, original_class (the held-out image's
+ * label, or -1), mse_result and mse_baseline (mean squared pixel error
+ * against the original, pixels in [-1, 1]; null without one), class_result
+ * and class_baseline (what the classifier, if loaded for these images,
+ * takes them for; -1 without)}. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_project_op_json(gp_session *s) {
+    NEED_SESSION(s, NULL);
+    if (!s->op_cmp || !s->run.has_gan) {
+        gp_fail(&s->err, GP_ERR_ARG, "no upscaling or colourising finished yet");
+        return NULL;
+    }
+    gp_shape im = s->run.gan.image;
+    int n = s->op_images, gw, gh;
+    memcpy(s->images, s->op_cmp, sizeof(float) * (size_t)n * gp_shape_size(im));
+    for (int i = 0; i < n; i++) s->labels[i] = 0;
+    gp_grid_size(n, n, im.h, im.w, &gw, &gh);
+    GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
+    s->n_images = n;
+    s->rgba_w = gw;
+    s->rgba_h = gh;
+    gp_grid_render(s->rgba, 4, s->images, n, n, im.c, im.h, im.w);
+    gp_json *j = &s->out;
+    gp_json_reset(j);
+    gp_json_open(j, '{');
+    gp_json_kstr(j, "op", s->op_op == GP_PROJECT_OP_DOWNSCALE ? "upscale" : "colourise");
+    gp_json_kint(j, "factor", s->op_factor);
+    gp_json_kint(j, "real", s->op_real);
+    gp_json_kint(j, "images", n);
+    gp_json_kint(j, "original_class", s->op_original_class);
+    if (s->op_real >= 0) {
+        gp_json_knum(j, "mse_result", s->op_mse_result);
+        gp_json_knum(j, "mse_baseline", s->op_mse_baseline);
+    } else {
+        gp_json_key(j, "mse_result");
+        gp_json_null(j);
+        gp_json_key(j, "mse_baseline");
+        gp_json_null(j);
+    }
+    gp_json_kint(j, "class_result", s->op_class_result);
+    gp_json_kint(j, "class_baseline", s->op_class_baseline);
     gp_json_close(j, '}');
     return answer(s);
 }

@@ -6,16 +6,88 @@
 #include <string.h>
 
 #include "base/rng.h"
+#include "data/resize.h"
 
 gp_project_opts gp_project_defaults(void) {
     gp_project_opts o = {.steps = 300, .restarts = 8, .lr = 0.05f, .prior = 0.001f, .seed = 1, .label = -1,
-                         .trace_every = 0};
+                         .trace_every = 0, .op = GP_PROJECT_OP_NONE, .factor = 1};
     return o;
 }
 
+gp_project_opts gp_project_op_defaults(int op, int factor) {
+    gp_project_opts o = gp_project_defaults();
+    o.steps = 120;
+    o.restarts = 20;
+    o.lr = 0.1f;
+    o.prior = 0.003f;
+    o.op = op;
+    o.factor = factor;
+    return o;
+}
+
+/* ---- the operators ------------------------------------------------------- */
+
+static const float LUMA[3] = {0.299f, 0.587f, 0.114f};
+
+gp_status gp_project_op_shape(int op, int factor, gp_shape image, gp_shape *out, gp_err *err) {
+    switch (op) {
+    case GP_PROJECT_OP_NONE:
+        *out = image;
+        return GP_OK;
+    case GP_PROJECT_OP_DOWNSCALE:
+        if (factor < 1 || image.h % factor || image.w % factor)
+            return gp_fail(err, GP_ERR_ARG, "projection: the upscaling factor %d does not divide the model's %dx%d images",
+                           factor, image.w, image.h);
+        *out = (gp_shape){image.c, image.h / factor, image.w / factor};
+        return GP_OK;
+    case GP_PROJECT_OP_LUMINANCE:
+        if (image.c != 3)
+            return gp_fail(err, GP_ERR_ARG, "projection: colourising needs a colour model; this one has %d channel%s",
+                           image.c, image.c == 1 ? "" : "s");
+        *out = (gp_shape){1, image.h, image.w};
+        return GP_OK;
+    default:
+        return gp_fail(err, GP_ERR_ARG, "projection: no operator %d", op);
+    }
+}
+
+void gp_project_op_apply(int op, int factor, gp_shape image, const float *x, float *y) {
+    size_t hw = (size_t)image.h * image.w;
+    if (op == GP_PROJECT_OP_DOWNSCALE) {
+        gp_image_downscale_area(x, image.c, image.h, image.w, factor, y);
+    } else if (op == GP_PROJECT_OP_LUMINANCE) {
+        for (size_t i = 0; i < hw; i++) y[i] = LUMA[0] * x[i] + LUMA[1] * x[hw + i] + LUMA[2] * x[2 * hw + i];
+    } else {
+        memcpy(y, x, sizeof(float) * (size_t)gp_shape_size(image));
+    }
+}
+
+void gp_project_op_adjoint(int op, int factor, gp_shape image, const float *y, float *x) {
+    size_t hw = (size_t)image.h * image.w;
+    if (op == GP_PROJECT_OP_DOWNSCALE) { /* each large pixel gets its block's value over K^2 */
+        int K = factor, oh = image.h / K, ow = image.w / K;
+        float inv = 1.0f / (float)(K * K);
+        for (int c = 0; c < image.c; c++)
+            for (int i = 0; i < image.h; i++)
+                for (int j = 0; j < image.w; j++)
+                    x[((size_t)c * image.h + i) * image.w + j] = y[((size_t)c * oh + i / K) * ow + j / K] * inv;
+    } else if (op == GP_PROJECT_OP_LUMINANCE) {
+        for (int c = 0; c < 3; c++)
+            for (size_t i = 0; i < hw; i++) x[(size_t)c * hw + i] = LUMA[c] * y[i];
+    } else {
+        memcpy(x, y, sizeof(float) * (size_t)gp_shape_size(image));
+    }
+}
+
+/* ---- the projection ------------------------------------------------------ */
+
 static gp_status check_inputs(const gp_gan *gan, const float *target, const float *mask, const gp_project_opts *o,
                               float *trace, int trace_cap, gp_err *err) {
-    int n_img = gp_shape_size(gan->image), C = gan->cfg.classes;
+    int C = gan->cfg.classes;
+    gp_shape ts;
+    gp_status st = gp_project_op_shape(o->op, o->factor, gan->image, &ts, err);
+    if (st != GP_OK) return st;
+    int n_img = gp_shape_size(ts); /* the target's size */
     if (!target) return gp_fail(err, GP_ERR_ARG, "projection: no target image");
     if (o->steps < 1 || o->steps > 10000) return gp_fail(err, GP_ERR_ARG, "projection: steps must be 1..10000, not %d", o->steps);
     if (o->restarts < 1 || o->restarts > gan->G.max_batch)
@@ -58,6 +130,49 @@ static void pixel_loss(const float *y, const float *target, const float *mask, i
     }
 }
 
+/* The pixel term of one image y (n_img) through the operator: A y into ay
+ * (n_target), the loss of A y against the target, and (if dy is not NULL)
+ * its gradient with respect to y, A^T of the gradient with respect to A y
+ * (which overwrites ay). */
+static float row_loss(int op, int K, gp_shape im, const float *y, const float *target, const float *mask, int n_target,
+                      double counted, float *ay, float *dy) {
+    gp_project_op_apply(op, K, im, y, ay);
+    double sum = 0.0;
+    for (int i = 0; i < n_target; i++) {
+        float w = mask ? mask[i] : 1.0f, d = ay[i] - target[i];
+        sum += (double)(w * d * d);
+        ay[i] = (float)(2.0 * w * d / counted);
+    }
+    if (dy) gp_project_op_adjoint(op, K, im, ay, dy);
+    return (float)(sum / counted);
+}
+
+/* pixel_loss through the operator, for every start. */
+static void op_loss(const gp_projection *p, const float *y, float *loss, float *dy) {
+    for (int r = 0; r < p->R; r++)
+        loss[r] = row_loss(p->o.op, p->o.factor, p->gan->image, y + (size_t)r * p->n_img, p->target, p->mask,
+                           p->n_target, p->counted, p->ay + (size_t)r * p->n_target, dy ? dy + (size_t)r * p->n_img : NULL);
+}
+
+gp_status gp_project_image_loss(int op, int factor, gp_shape image, const float *y, const float *target,
+                                const float *mask, float *loss, float *dy, gp_err *err) {
+    gp_shape ts;
+    gp_status st = gp_project_op_shape(op, factor, image, &ts, err);
+    if (st != GP_OK) return st;
+    int n = gp_shape_size(ts);
+    double counted = 0.0;
+    for (int i = 0; i < n; i++) counted += mask ? mask[i] : 1.0f;
+    if (!(counted > 0.0)) return gp_fail(err, GP_ERR_ARG, "projection: the mask leaves no pixel to match");
+    float *ay = malloc(sizeof(float) * (size_t)n);
+    if (!ay) return gp_fail(err, GP_ERR_NOMEM, "projection: out of memory");
+    if (op == GP_PROJECT_OP_NONE)
+        pixel_loss(y, target, mask, 1, n, counted, loss, dy);
+    else
+        *loss = row_loss(op, factor, image, y, target, mask, n, counted, ay, dy);
+    free(ay);
+    return GP_OK;
+}
+
 static float mean_sq(const float *z, int L) {
     double s = 0.0;
     for (int j = 0; j < L; j++) s += (double)z[j] * z[j];
@@ -84,18 +199,23 @@ gp_status gp_project_begin(gp_projection *p, gp_gan *gan, const float *target, c
     gp_status st = check_inputs(gan, target, mask, &o, trace, trace_cap, err);
     if (st != GP_OK) return st;
     int R = o.restarts, L = gan->cfg.latent, C = gan->cfg.classes, W = L + C, n_img = gp_shape_size(gan->image);
+    gp_shape ts;
+    gp_project_op_shape(o.op, o.factor, gan->image, &ts, err); /* checked above */
+    int n_target = gp_shape_size(ts), with_op = o.op != GP_PROJECT_OP_NONE;
     size_t nz = (size_t)R * L;
     float *z = malloc(sizeof(float) * nz * 3), *rows = malloc(sizeof(float) * (size_t)R * W);
     float *dy = malloc(sizeof(float) * (size_t)R * n_img), *loss = malloc(sizeof(float) * (size_t)R * 2);
+    float *ay = with_op ? malloc(sizeof(float) * (size_t)R * n_target) : NULL;
     int *labels = malloc(sizeof(int) * (size_t)R);
-    if (!z || !rows || !dy || !loss || !labels) {
-        free(z); free(rows); free(dy); free(loss); free(labels);
+    if (!z || !rows || !dy || !loss || !labels || (with_op && !ay)) {
+        free(z); free(rows); free(dy); free(loss); free(labels); free(ay);
         return gp_fail(err, GP_ERR_NOMEM, "projection: out of memory");
     }
     *p = (gp_projection){.gan = gan, .target = target, .mask = mask, .trace = trace, .trace_cap = trace_cap, .o = o,
-                         .R = R, .L = L, .C = C, .W = W, .n_img = n_img, .z = z, .m = z + nz, .v = z + 2 * nz,
-                         .rows = rows, .dy = dy, .loss = loss, .total = loss + R, .labels = labels, .failed = GP_OK};
-    for (int i = 0; i < n_img; i++) p->counted += mask ? mask[i] : 1.0f;
+                         .R = R, .L = L, .C = C, .W = W, .n_img = n_img, .n_target = n_target, .z = z, .m = z + nz,
+                         .v = z + 2 * nz, .rows = rows, .dy = dy, .loss = loss, .total = loss + R, .ay = ay,
+                         .labels = labels, .failed = GP_OK};
+    for (int i = 0; i < n_target; i++) p->counted += mask ? mask[i] : 1.0f;
     memset(p->m, 0, sizeof(float) * nz * 2);
     gp_rng rng;
     gp_rng_seed(&rng, o.seed);
@@ -106,7 +226,7 @@ gp_status gp_project_begin(gp_projection *p, gp_gan *gan, const float *target, c
 
 void gp_project_end(gp_projection *p) {
     if (!p) return;
-    free(p->z); free(p->rows); free(p->dy); free(p->loss); free(p->labels);
+    free(p->z); free(p->rows); free(p->dy); free(p->loss); free(p->labels); free(p->ay);
     memset(p, 0, sizeof *p);
 }
 
@@ -148,7 +268,10 @@ static const float *measure(gp_projection *p, int t, int last, int *best, gp_err
     int R = p->R, L = p->L, n_img = p->n_img;
     gp_gan_g_input_rows(p->gan, p->z, p->C ? p->labels : NULL, 0, R, p->rows);
     const float *y = gp_net_forward(&p->gan->G, p->rows, R);
-    pixel_loss(y, p->target, p->mask, R, n_img, p->counted, p->loss, last ? NULL : p->dy);
+    if (p->ay)
+        op_loss(p, y, p->loss, last ? NULL : p->dy);
+    else
+        pixel_loss(y, p->target, p->mask, R, n_img, p->counted, p->loss, last ? NULL : p->dy);
     gp_status st = GP_OK;
     *best = 0;
     for (int r = 0; r < R; r++) {

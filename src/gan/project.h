@@ -12,6 +12,13 @@
  * completion (inpainting); a noisy target gives denoising. For a
  * conditional model the class is given, or (label -1) the starting points
  * go through the classes in turn and the best one's class is kept.
+ * A linear operator A may stand between G's image and the target, which
+ * then has A's output size (and the mask too): the pixel term becomes
+ *   mean over counted target pixels of (A G(z) - target)^2,
+ * its gradient going back through A's adjoint. Area downscaling by K makes
+ * it upscaling (the small picture is matched by G's image made small, the
+ * prior keeping z typical fills in the rest); luminance makes it
+ * colourising (a gray picture matched by the gray of G's colour image).
  * The generator's weights and gradients are not touched. */
 #ifndef GP_PROJECT_H
 #define GP_PROJECT_H
@@ -21,6 +28,13 @@
 #include "gan/gan.h"
 #include "base/status.h"
 
+/* The operators A (gp_project_opts.op). */
+enum {
+    GP_PROJECT_OP_NONE = 0,  /* the target is G's image itself */
+    GP_PROJECT_OP_DOWNSCALE, /* the mean of each K x K block, per channel (K = factor divides the sides) */
+    GP_PROJECT_OP_LUMINANCE  /* 3 channels to 1: Y = 0.299 R + 0.587 G + 0.114 B, on [-1, 1] values */
+};
+
 typedef struct {
     int steps;       /* Adam steps (1..10000) */
     int restarts;    /* starting points, one batch (1..G's batch size) */
@@ -29,11 +43,34 @@ typedef struct {
     uint64_t seed;   /* the starting points: standard normals from this seed */
     int label;       /* conditional models: the class, or -1 to search them */
     int trace_every; /* record the image of the best start every n steps (0: never) */
+    int op;          /* the operator between G's image and the target: GP_PROJECT_OP_* */
+    int factor;      /* GP_PROJECT_OP_DOWNSCALE's K (1..the image's sides, dividing both) */
 } gp_project_opts;
 
 /* Defaults: 300 steps, 8 starts, lr 0.05, prior 0.001, seed 1, label -1,
- * no trace. */
+ * no trace, no operator (factor 1). */
 gp_project_opts gp_project_defaults(void);
+
+/* Defaults for a search through operator op (factor for a downscale) with
+ * the class unknown, as upscaling and colourising are: 120 steps, 20 starts
+ * (two per class of a 10-class model), lr 0.1, prior 0.003, seed 1, label
+ * -1, no trace. test_upscale measures them on held-out digits. */
+gp_project_opts gp_project_op_defaults(int op, int factor);
+
+/* The shape of the target for the operator op (factor for a downscale)
+ * applied to images of shape image; refused with a message when the factor
+ * does not divide the sides or luminance meets an image without 3 channels. */
+gp_status gp_project_op_shape(int op, int factor, gp_shape image, gp_shape *out, gp_err *err);
+/* y = A x: x of shape image, y of gp_project_op_shape's shape (op and factor checked by it). */
+void gp_project_op_apply(int op, int factor, gp_shape image, const float *x, float *y);
+/* x = A^T y, the adjoint: <A x, y> = <x, A^T y> for every x and y. */
+void gp_project_op_adjoint(int op, int factor, gp_shape image, const float *y, float *x);
+/* The projection's pixel term for one image y of shape image against
+ * target (and mask, or NULL) of the operator's output shape, as the steps
+ * compute it, into *loss; its gradient with respect to y into dy (image's
+ * size) unless NULL. */
+gp_status gp_project_image_loss(int op, int factor, gp_shape image, const float *y, const float *target,
+                                const float *mask, float *loss, float *dy, gp_err *err);
 
 typedef struct {
     float loss;  /* the pixel term of the result (mean squared error, counted pixels) */
@@ -43,9 +80,9 @@ typedef struct {
     int traced;  /* images written to trace */
 } gp_project_result;
 
-/* target, and mask if not NULL: one image each (gp_shape_size(gan->image)
- * floats; the target in [-1, 1], mask values in [0, 1] with at least one
- * above 0). Writes the latent (latent floats) to z_out and G(z) to
+/* target, and mask if not NULL: one image each of the operator's output
+ * size (gp_shape_size(gan->image) floats without an operator; the target in
+ * [-1, 1], mask values in [0, 1] with at least one above 0). Writes the latent (latent floats) to z_out and G(z) to
  * image_out (either may be NULL), up to trace_cap traced images to trace
  * (NULL when trace_every is 0; the last is always the result, whatever
  * room the steps would have needed), and res. Bad options or inputs are refused
@@ -69,10 +106,12 @@ typedef struct {
     int trace_cap;
     gp_project_opts o;
     int R, L, C, W, n_img;
-    double counted;    /* the pixels the loss is over */
+    int n_target;      /* the target's (and mask's) size: the operator's output, n_img without one */
+    double counted;    /* the target pixels the loss is over */
     float *z, *m, *v;  /* each R x L: the starts' latents, Adam's moments */
     float *rows, *dy;  /* G's input rows (R x W), the loss's gradient (R x n_img) */
     float *loss, *total; /* each R */
+    float *ay;         /* R x n_target: A G(z), then the loss's gradient there (an operator only) */
     int *labels;       /* each start's class */
     int steps_done;    /* Adam steps taken (0..o.steps) */
     int traced;        /* images written to trace so far */

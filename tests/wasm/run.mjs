@@ -1019,6 +1019,24 @@ function testRobust(e, data) {
       ['rc', () => underWay(() => M._gpw_project_finish(s))]], // steps left
     gpw_project_cancel: [['any', () => M._gpw_project_cancel(NULL)], ['any', () => M._gpw_project_cancel(s)]],
     gpw_project_json: [['any', () => M._gpw_project_json(NULL)]],
+    gpw_edit_real_op: [['rc', () => M._gpw_edit_real_op(NULL, 0, 1, 4)], ['rc', () => M._gpw_edit_real_op(s, -1, 1, 4)],
+      ['rc', () => M._gpw_edit_real_op(s, 0, 1, 5)], ['rc', () => M._gpw_edit_real_op(s, 0, 1, BIG)], ['rc', () => M._gpw_edit_real_op(s, 0, 1, 0)],
+      ['rc', () => M._gpw_edit_real_op(s, 0, 2, 1)], ['rc', () => M._gpw_edit_real_op(s, 0, 0, 1)], ['rc', () => M._gpw_edit_real_op(s, 0, 7, 1)]],
+    gpw_project_op_begin: [['rc', () => M._gpw_project_op_begin(NULL, short, 16, 2, 2, 1, 4, -1, 10, 2, 1, -1, 0)],
+      ['rc', () => M._gpw_project_op_begin(s, NULL, 196, 7, 7, 1, 4, -1, 10, 2, 1, -1, 0)],
+      ['rc', () => M._gpw_project_op_begin(s, short, 16, 7, 7, 1, 4, -1, 10, 2, 1, -1, 0)], // the size claims more than the buffer
+      ['rc', () => M._gpw_project_op_begin(s, short, 16, 2, 2, 1, 4, -1, 10, 2, 1, -1, 0)], // 2x2 is not 7x7 or a multiple
+      ['rc', () => M._gpw_project_op_begin(s, past(), 196, 7, 7, 1, 4, -1, 10, 2, 1, -1, 0)],
+      ['rc', () => bytes(196, (p) => M._gpw_project_op_begin(s, p, 196, 7, 7, 1, 5, -1, 10, 2, 1, -1, 0))], // 5 does not divide 28
+      ['rc', () => bytes(196, (p) => M._gpw_project_op_begin(s, p, 196, 7, 7, 1, BIG, -1, 10, 2, 1, -1, 0))],
+      ['rc', () => bytes(3136, (p) => M._gpw_project_op_begin(s, p, 3136, 28, 28, 2, 1, -1, 10, 2, 1, -1, 0))], // colourise a gray model
+      ['rc', () => bytes(3136, (p) => M._gpw_project_op_begin(s, p, 3136, 28, 28, 0, 1, -1, 10, 2, 1, -1, 0))], // no operator
+      ['rc', () => bytes(196, (p) => M._gpw_project_op_begin(s, p, 196, 7, 7, 1, 4, -2, 10, 2, 1, -1, 0))], // held-out image -2
+      ['rc', () => bytes(196, (p) => M._gpw_project_op_begin(s, p, 196, 7, 7, 1, 4, -1, 0, 2, 1, -1, 0))], // 0 steps
+      ['rc', () => bytes(196, (p) => M._gpw_project_op_begin(s, p, 196, 7, 7, 1, 4, -1, 10, 2, NaN, -1, 0))],
+      ['rc', () => bytes(196, (p) => M._gpw_project_op_begin(s, p, 196, 7, 7, 1, 4, -1, 10, 2, 1, -1, BIG))],
+      ['rc', () => underWay(() => bytes(196, (p) => M._gpw_project_op_begin(s, p, 196, 7, 7, 1, 4, -1, 10, 2, 1, -1, 0)))]], // a second
+    gpw_project_op_json: [['any', () => M._gpw_project_op_json(NULL)]],
     gpw_saliency: [['rc', () => M._gpw_saliency(NULL, 2)], ['rc', () => M._gpw_saliency(s, 0)], ['rc', () => M._gpw_saliency(s, BIG)]],
     gpw_nearest: [['rc', () => M._gpw_nearest(NULL, 0, 2, 0)], ['rc', () => M._gpw_nearest(s, -1, 2, 0)],
       ['rc', () => M._gpw_nearest(s, BIG, 2, 0)], ['rc', () => M._gpw_nearest(s, 0, 0, 0)], ['rc', () => M._gpw_nearest(s, 0, 17, 0)],
@@ -1223,6 +1241,53 @@ function testRelaxed(simd, relaxed, threadsRelaxed, data) {
 // own sample comes back (and its latent row renders the result), noise and
 // a mask are taken, D's saliency lays heat over the rendered set, and the
 // memorization check finds training images in pixels and in features.
+// Upscaling by projection through the engine: a held-out digit made 7x7
+// (gpw_edit_real_op) comes back as 7x7 blocks; projected through the
+// downscale, the comparison says what the page shows: the input as blocks,
+// bicubic, the result (the latent row renders it) and the original, with
+// finite errors and the classifier's classes; refusals in words.
+function testUpscale(e, data) {
+  const M = e.M;
+  const s = e.session({ data });
+  e.ok(s, e.bytesIn(new Uint8Array(fs.readFileSync(path.join(ROOT, 'models/mnist-cdcgan.gpm'))), (p, n) => M._gpw_load_model(s, p, n)),
+    'load mnist-cdcgan');
+  e.ok(s, e.bytesIn(new Uint8Array(fs.readFileSync(path.join(ROOT, 'models/mnist-classifier.gpc'))), (p, n) => M._gpw_load_classifier(s, p, n)),
+    'load the classifier');
+  const rgbaNow = () => M.HEAPU8.slice(M._gpw_rgba(s), M._gpw_rgba(s) + 4 * M._gpw_rgba_width(s) * M._gpw_rgba_height(s));
+  const cell = (bytes, k, width) => { // cell k of a one-row grid of 28 x 28 images, as RGBA
+    const out = new Uint8Array(IMAGE * 4);
+    for (let y = 0; y < 28; y++) out.set(bytes.subarray(4 * ((2 + y) * width + 2 + k * 30), 4 * ((2 + y) * width + 2 + k * 30 + 28)), 4 * 28 * y);
+    return out;
+  };
+  e.ok(s, M._gpw_edit_real_op(s, 0, 1, 4), 'gpw_edit_real_op');
+  const small = cell(rgbaNow(), 0, M._gpw_rgba_width(s));
+  let blocks = true;
+  for (let i = 0; i < IMAGE; i++) {
+    const y = Math.floor(i / 28), x = i % 28;
+    if (small[4 * i] !== small[4 * ((y - (y % 4)) * 28 + x - (x % 4))]) blocks = false;
+  }
+  check(blocks && small.some((v) => v > 100), `${e.name}: a held-out digit made 7x7 is drawn as 7x7 blocks`);
+  e.ok(s, e.bytesIn(small, (p, n) => M._gpw_project_op_begin(s, p, n, 28, 28, 1, 4, 0, 30, 10, 1, -1, 7)), 'gpw_project_op_begin');
+  e.ok(s, M._gpw_project_step(s, 30), 'gpw_project_step');
+  e.ok(s, M._gpw_project_finish(s), 'gpw_project_finish');
+  const r = e.json(M._gpw_project_json(s)), strip = rgbaNow(), stripWidth = M._gpw_rgba_width(s);
+  const c = e.json(M._gpw_project_op_json(s)), row = rgbaNow(), rowWidth = M._gpw_rgba_width(s);
+  check(r.counted === 49 && r.class >= 0 && c.op === 'upscale' && c.factor === 4 && c.real === 0 && c.images === 4 && rowWidth === 4 * 30 + 2 &&
+    Number.isFinite(c.mse_result) && Number.isFinite(c.mse_baseline) && c.original_class >= 0 && c.class_result === r.class &&
+    c.class_baseline >= 0, `${e.name}: an upscaling from 7x7 is compared with bicubic and the original`, `${JSON.stringify(r)} ${JSON.stringify(c)}`);
+  const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+  check(same(cell(row, 0, rowWidth), small) && same(cell(strip, 0, stripWidth), small) && same(cell(row, 2, rowWidth), cell(strip, 11, stripWidth)),
+    `${e.name}: the row and the strip show the 7x7 input as given, and the row's result is the strip's`);
+  e.ok(s, M._gpw_render_z(s, 7, 1, 1), 'gpw_render_z of the projected row');
+  const drawn = cell(rgbaNow(), 0, M._gpw_rgba_width(s));
+  check(same(drawn, cell(row, 2, rowWidth)), `${e.name}: the latent row the upscaling wrote renders its result`);
+  check(e.bytesIn(new Uint8Array(5 * 5 * 4), (p, n) => M._gpw_project_op_begin(s, p, n, 5, 5, 1, 4, -1, 10, 2, 1, -1, 7)) !== 0 &&
+    /7x7 or a whole multiple/.test(e.error(s)), `${e.name}: a 5x5 picture for a 7x7 upscaling is refused in words`, e.error(s));
+  check(e.bytesIn(small, (p, n) => M._gpw_project_op_begin(s, p, n, 28, 28, 2, 1, -1, 10, 2, 1, -1, 7)) !== 0 &&
+    /colourising needs a colour model/.test(e.error(s)), `${e.name}: colourising a gray model is refused in words`, e.error(s));
+  M._gpw_delete(s);
+}
+
 function testEdit(e, data) {
   const M = e.M;
   const s = e.session({ data });
@@ -1369,6 +1434,7 @@ async function main() {
     ['(j) threads', () => testThreads(simd, threads, data)],
     ['(k) relaxed SIMD', () => testRelaxed(simd, relaxed, threadsRelaxed, data)],
     ['(l) editing', () => [simd, portable].forEach((e) => testEdit(e, data))],
+    ['(l2) upscaling', () => [simd, portable].forEach((e) => testUpscale(e, data))],
     ['(m) the training run', () => [simd, portable].forEach((e) => testRun(e, data))],
   ];
   for (const [name, fn] of sections) {

@@ -3,7 +3,11 @@
 // add; the engine projects the picture onto G (gpw_project) and sends the
 // path and the result; the result can be moved along a latent direction or
 // redrawn as another class; the nearest training images of the result (or
-// of Explore's kept sample) show whether G copies. All the numbers are the
+// of Explore's kept sample) show whether G copies. The same pad upscales
+// (the picture made small, G's image made small must match it) and, for a
+// colour model, colourises (G's image's gray must match the picture's);
+// the engine compares the result with bicubic interpolation (or the gray
+// picture) and a held-out image's original. All the numbers are the
 // engine's; this draws and asks.
 
 import { $, drawRgba, setText } from './util.js';
@@ -25,9 +29,10 @@ export class Edit {
     this.busy = false;
     this.again = false;
     this.realNext = 0;
+    this.realK = -1; // the held-out image the pad shows (as it is, made small or gray), or -1 once drawn on
     // progress: what the worker last reported of the projection under way ({step, steps}), null when none runs
     state.edit = { projections: 0, moves: 0, status: 'idle', masked: false, nearest: null, progress: null, cancels: 0 };
-    this.defaults = { steps: 300, starts: 8 }; // the engine's editing defaults (setDefaults)
+    this.defaults = { steps: 300, starts: 8, opSteps: 200, opStarts: 20, factors: [4, 2] }; // the engine's (setDefaults)
     this.resize(28);
     this.setupPad();
     $('edit-clear').onclick = () => this.clear(true);
@@ -37,6 +42,7 @@ export class Edit {
     $('edit-noise').addEventListener('input', () => setText($('edit-noise-value'), Number($('edit-noise').value).toFixed(2)));
     $('edit-project').onclick = () => this.project();
     $('edit-cancel').onclick = () => this.cancel();
+    $('edit-op').onchange = () => this.opChanged();
     engine.on('editProgress', (m) => this.progress(m));
     $('edit-amount').addEventListener('input', () => {
       setText($('edit-amount-value'), Number($('edit-amount').value).toFixed(1));
@@ -52,7 +58,6 @@ export class Edit {
     if (!m) return;
     const colour = m.channels === 3;
     $('edit-ink-row').hidden = !colour;
-    setText($('edit-real'), m.dataset === 'mnist' ? 'A held-out digit' : 'A held-out image');
     if ((m.height && m.height !== this.side) || colour !== this.colour) {
       this.colour = colour;
       this.resize(m.height || this.side);
@@ -67,11 +72,53 @@ export class Edit {
       pick.dataset.names = want;
     }
     $('edit-class-row').hidden = $('edit-as-row').hidden = classes.length === 0;
+    this.setOps();
+    setText($('edit-real'), this.realLabel());
+  }
+
+  // What Project does: match the picture, upscale a small one (each of the
+  // engine's factors that divides the model's side) or, for a colour model,
+  // colourise a gray one. Values are "op:factor" as the engine numbers them.
+  setOps() {
+    const pick = $('edit-op'), side = this.side, had = pick.value;
+    const ops = [['0:1', 'match the picture']];
+    for (const f of this.defaults.factors)
+      if (side % f === 0) ops.push([`1:${f}`, `upscale a ${side / f}x${side / f} picture to ${side}x${side}`]);
+    if (this.colour) ops.push(['2:1', 'colourise a gray picture']);
+    const want = ops.map((o) => o[0]).join('|');
+    if (pick.dataset.ops === want) return;
+    pick.textContent = '';
+    for (const [value, text] of ops) pick.add(new Option(text, value));
+    pick.dataset.ops = want;
+    pick.value = ops.some((o) => o[0] === had) ? had : '0:1';
+    this.opChanged();
+  }
+
+  // The chosen operation: {op, factor}.
+  op() {
+    const [op, factor] = $('edit-op').value.split(':').map(Number);
+    return { op: op || 0, factor: factor || 1 };
+  }
+
+  opChanged() {
+    const { op } = this.op();
+    $('edit-noise-row').hidden = op !== 0; // through an operator: no noise, no mask
+    setText($('edit-real'), this.realLabel());
+  }
+
+  realLabel() {
+    const { op, factor } = this.op(), m = this.state.model;
+    const what = m && m.dataset === 'mnist' ? 'digit' : 'image';
+    if (op === 1) return `A held-out ${what}, ${this.side / factor}x${this.side / factor}`;
+    if (op === 2) return `A held-out ${what}, in gray`;
+    return `A held-out ${what}`;
   }
 
   // The engine's editing defaults (its tables' "project").
   setDefaults(p) {
-    if (p) this.defaults = { steps: p.steps, starts: p.starts };
+    if (!p) return;
+    this.defaults = { steps: p.steps, starts: p.starts, opSteps: p.op_steps, opStarts: p.op_starts, factors: p.upscale_factors };
+    this.setOps();
   }
 
   // The model's offered directions ({k, name}), as Explore found them; none yet: the move is off.
@@ -93,6 +140,7 @@ export class Edit {
   }
 
   clear(withMask) {
+    this.realK = -1;
     const ctx = this.picture.getContext('2d');
     ctx.fillStyle = this.paper();
     ctx.fillRect(0, 0, this.picture.width, this.picture.height);
@@ -152,6 +200,7 @@ export class Edit {
         this.state.edit.masked = true;
       } else {
         line(this.picture, brush === 'ink' ? this.ink() : this.paper(), BRUSH);
+        this.realK = -1;
       }
       this.show();
     };
@@ -176,15 +225,18 @@ export class Edit {
   // painted while it loads are kept.
   async takeReal() {
     this.clearMask();
+    const k = this.realNext++, { op, factor } = this.op();
     try {
-      const img = await this.engine.call('editReal', { k: this.realNext++ });
+      const img = await this.engine.call(op ? 'editRealOp' : 'editReal', { k, op, factor });
       const src = document.createElement('canvas');
       drawRgba(src, img);
       const ctx = this.picture.getContext('2d');
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(src, 2, 2, this.side, this.side, 0, 0, this.picture.width, this.picture.height); // inside the padding
+      this.realK = k;
       this.show();
-      this.say(`A held-out ${this.state.model && this.state.model.dataset === 'mnist' ? 'digit' : 'image'} (never trained on) ` +
+      const made = op === 1 ? `, made ${this.side / factor}x${this.side / factor},` : op === 2 ? ', in gray,' : '';
+      this.say(`A held-out ${this.state.model && this.state.model.dataset === 'mnist' ? 'digit' : 'image'}${made} (never trained on) ` +
         'is on the pad: press Project.');
     } catch (e) {
       this.say(e.message);
@@ -209,6 +261,7 @@ export class Edit {
       const w = bitmap.width * k, h = bitmap.height * k;
       ctx.imageSmoothingEnabled = true;
       ctx.drawImage(bitmap, (n - w) / 2, (n - h) / 2, w, h);
+      this.realK = -1;
       this.show();
       this.say(`${file.name} is on the pad: press Project.`);
     } catch {
@@ -228,14 +281,18 @@ export class Edit {
     const n = this.picture.width;
     const rgba = this.picture.getContext('2d').getImageData(0, 0, n, n).data;
     const mask = this.state.edit.masked ? this.mask.getContext('2d').getImageData(0, 0, n, n).data : null;
-    const noise = Number($('edit-noise').value), label = Number($('edit-class').value);
+    const { op, factor } = this.op(), label = Number($('edit-class').value);
+    const noise = op ? 0 : Number($('edit-noise').value), real = op ? this.realK : -1;
+    const steps = op ? this.defaults.opSteps : this.defaults.steps, starts = op ? this.defaults.opStarts : this.defaults.starts;
     $('edit-project').disabled = true;
     $('edit-cancel').disabled = false;
-    this.progress({ step: 0, steps: this.defaults.steps });
-    this.say(`Projecting: ${this.defaults.steps} steps from ${this.defaults.starts} starting points… ` +
+    this.progress({ step: 0, steps });
+    this.say(`Projecting: ${steps} steps from up to ${starts} starting points… ` +
       'Cancel stops it; Project is off until it ends.');
     try {
-      const r = await this.engine.call('editProject', { rgba: rgba.buffer, size: n, mask: mask ? mask.buffer : null, noise, label });
+      const r = await this.engine.call('editProject', {
+        rgba: rgba.buffer, size: n, mask: mask && !op ? mask.buffer : null, noise, label, op, factor, real,
+      });
       if (r.cancelled) {
         this.state.edit.cancels++;
         const why = { model: ' (another model is on show)', training: ' (training changed the generator)' }[r.why] || '';
@@ -244,14 +301,18 @@ export class Edit {
         return;
       }
       drawRgba($('edit-strip'), r.strip);
+      if (!op) this.showCompare(null);
       const e = this.state.edit;
       Object.assign(e, { projections: e.projections + 1, loss: r.loss, class: r.class, traced: r.traced, noise,
         counted: r.counted, meanZ2: r.mean_z2 });
       const names = this.state.model && (this.state.model.classLabels || this.state.model.classNames);
       const cls = r.class >= 0 && names ? `, as a ${names[r.class]}` : '';
-      this.say(`Projected${cls}: mean squared pixel error ${r.loss.toFixed(4)} (pixels from -1 to 1` +
-        `${mask ? `, over the ${r.counted} unmasked pixels` : ''}); ` +
+      const small = this.side / factor;
+      const against = op === 1 ? `, of G's image made ${small}x${small} against the picture` : op === 2 ? ', of its gray against the picture\'s' : '';
+      this.say(`Projected${cls}: mean squared pixel error ${r.loss.toFixed(4)} (pixels from -1 to 1${against}` +
+        `${mask && !op ? `, over the ${r.counted} unmasked pixels` : ''}); ` +
         `z's mean square ${r.mean_z2.toFixed(2)} (about 1 for typical noise). ${(r.ms / 1000).toFixed(1)} s.`);
+      this.showCompare(r.compare, names);
       this.progress(null);
       await this.move(true);
     } catch (err) {
@@ -260,6 +321,32 @@ export class Edit {
       this.progress(null);
       $('edit-project').disabled = false;
     }
+  }
+
+  // An upscaling's or colourising's comparison (the engine's), or null: the row hides.
+  showCompare(c, names) {
+    $('edit-compare-box').hidden = !c;
+    if (!c) {
+      this.state.edit.compare = null;
+      return;
+    }
+    drawRgba($('edit-compare'), c.row);
+    const up = c.op === 'upscale', small = this.side / c.factor;
+    const base = up ? 'bicubic interpolation' : 'the gray picture';
+    const name = (k) => (names && names[k] !== undefined ? names[k] : String(k));
+    setText($('edit-compare-title'), `Left to right: what G was given (${up ? `${small}x${small}` : 'gray'}), ${base}, ` +
+      `the projection${c.real >= 0 ? ', the original' : ''}.`);
+    const parts = [];
+    if (c.mse_result !== null)
+      parts.push(`Against the original, mean squared pixel error: the projection ${c.mse_result.toFixed(4)}, ` +
+        `${base} ${c.mse_baseline.toFixed(4)}.`);
+    else parts.push('Take a held-out image to compare with its original.');
+    if (c.class_result >= 0)
+      parts.push(`The classifier reads the projection as ${name(c.class_result)} and ${base} as ${name(c.class_baseline)}` +
+        `${c.original_class >= 0 ? `; the original is ${name(c.original_class)}` : ''}.`);
+    setText($('edit-compare-text'), parts.join(' '));
+    const { row, ...numbers } = c;
+    this.state.edit.compare = numbers;
   }
 
   // The projection's progress as the worker reported it ({step, steps}), or null: none runs.
