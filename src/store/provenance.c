@@ -197,9 +197,6 @@ static gp_status next_chunk(const uint8_t *png, size_t len, size_t *pos, png_chu
         return gp_fail(err, GP_ERR_FORMAT, "the PNG is cut short: a chunk at byte %zu needs 12 bytes, %zu are left", at,
                        len - at);
     uint32_t n = be32(png + at);
-    if (n > PNG_MAX_CHUNK || n > len - at - 12)
-        return gp_fail(err, GP_ERR_FORMAT, "the PNG's chunk at byte %zu claims %" PRIu32 " bytes, more than the file holds",
-                       at, n);
     for (int k = 0; k < 4; k++) {
         uint8_t b = png[at + 4 + k];
         if (!((b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z')))
@@ -207,6 +204,9 @@ static gp_status next_chunk(const uint8_t *png, size_t len, size_t *pos, png_chu
         c->type[k] = (char)b;
     }
     c->type[4] = 0;
+    if (n > PNG_MAX_CHUNK || n > len - at - 12)
+        return gp_fail(err, GP_ERR_FORMAT, "the PNG's %s chunk at byte %zu claims %" PRIu32 " bytes, more than the file "
+                       "holds (cut short or damaged)", c->type, at, n);
     uint32_t crc = be32(png + at + 8 + n);
     if (gp_crc32(png + at + 4, (size_t)n + 4) != crc)
         return gp_fail(err, GP_ERR_FORMAT, "the PNG's %s chunk at byte %zu fails its CRC: the file is damaged", c->type, at);
