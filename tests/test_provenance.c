@@ -92,6 +92,17 @@ static void test_hash(void) {
     gp_gan_free(&a);
 }
 
+static void test_names(void) {
+    char buf[64];
+    CHECK(strcmp(gp_provenance_model_name("models/mnist-cdcgan.gpm", buf, sizeof buf), "mnist-cdcgan") == 0);
+    CHECK(strcmp(gp_provenance_model_name("my.model.gpm", buf, sizeof buf), "my.model") == 0);
+    CHECK(strcmp(gp_provenance_model_name(".hidden", buf, sizeof buf), ".hidden") == 0);
+    CHECK(strcmp(gp_provenance_model_name("a/b/", buf, sizeof buf), "model") == 0);
+    CHECK(strcmp(gp_provenance_model_name("", buf, sizeof buf), "trained-in-page") == 0);
+    CHECK(strcmp(gp_provenance_model_name(NULL, buf, sizeof buf), "trained-in-page") == 0);
+    CHECK(strcmp(gp_provenance_model_name("abcdefghij.gpm", buf, 6), "abcde") == 0);
+}
+
 static void test_json(void) {
     gp_provenance p;
     gp_provenance_init(&p);
@@ -293,6 +304,7 @@ static void test_hostile(void) {
 
 int main(void) {
     test_hash();
+    test_names();
     test_json();
     test_round_trip();
     test_hostile();

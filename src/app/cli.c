@@ -268,17 +268,6 @@ static int write_png_grid(const char *cmd, const char *path, const float *images
     return write_out(cmd, path, &m);
 }
 
-/* A model's name in provenance: its file's base name without the extension
- * (models/mnist-cdcgan.gpm: mnist-cdcgan), into buf. */
-static const char *model_name(const char *path, char *buf, size_t cap) {
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    snprintf(buf, cap, "%s", base[0] ? base : "model");
-    char *dot = strrchr(buf, '.');
-    if (dot && dot != buf) *dot = 0;
-    return buf;
-}
-
 #define GP_CLI_MAX_SECONDS 604800 /* train --seconds: one week at most */
 #define GP_CLI_MAX_COUNT 100000   /* images a command generates or scores */
 
@@ -1082,7 +1071,7 @@ static int cmd_sample(int argc, char **argv, gp_threads *th) {
         char name[256], hash[GP_PROV_HASH_LEN];
         gp_provenance prov;
         gp_provenance_init(&prov);
-        prov.model = model_name(a.model, name, sizeof name);
+        prov.model = gp_provenance_model_name(a.model, name, sizeof name);
         gp_gan_weights_hash(&gan, hash);
         prov.weights = hash;
         prov.seed = a.z ? -1 : (int64_t)a.seed;
@@ -1628,7 +1617,7 @@ static int project_outputs(const project_args *a, gp_gan *gan, gp_project_opts *
     char name[256], hash[GP_PROV_HASH_LEN];
     gp_provenance prov;
     gp_provenance_init(&prov);
-    prov.model = model_name(a->model, name, sizeof name);
+    prov.model = gp_provenance_model_name(a->model, name, sizeof name);
     gp_gan_weights_hash(gan, hash);
     prov.weights = hash;
     prov.seed = (int64_t)o->seed;

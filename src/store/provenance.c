@@ -51,6 +51,17 @@ void gp_gan_weights_hash(const gp_gan *gan, char out[GP_PROV_HASH_LEN]) {
 
 /* ---- the JSON ------------------------------------------------------------------ */
 
+const char *gp_provenance_model_name(const char *source, char *buf, size_t cap) {
+    GP_ASSERT(buf && cap > 0);
+    const char *base = source ? strrchr(source, '/') : NULL;
+    base = base ? base + 1 : source;
+    if (!base || !base[0]) base = source && source[0] ? "model" : "trained-in-page"; /* "dir/": a folder's name is no model's */
+    snprintf(buf, cap, "%s", base);
+    char *dot = strrchr(buf, '.');
+    if (dot && dot != buf) *dot = 0;
+    return buf;
+}
+
 void gp_provenance_init(gp_provenance *p) {
     memset(p, 0, sizeof *p);
     p->seed = -1;

@@ -52,6 +52,12 @@ typedef struct {
     const char *what;        /* "sample", "project", "upscale", ... */
 } gp_provenance;
 
+/* A model's name in provenance, from where it came (into buf, cap bytes,
+ * cut to fit): a file's base name without its extension
+ * (models/mnist-cdcgan.gpm: mnist-cdcgan); NULL or "" (a model trained in
+ * the page and never saved): "trained-in-page". Returns buf. */
+const char *gp_provenance_model_name(const char *source, char *buf, size_t cap);
+
 /* Empty inputs: no seed, index, class, directions or units; count 1. */
 void gp_provenance_init(gp_provenance *p);
 
