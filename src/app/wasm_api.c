@@ -1369,6 +1369,7 @@ EMSCRIPTEN_KEEPALIVE int gpw_png_stamp(gp_session *s, const uint8_t *png, int le
     if (names_len && !names) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory for the direction names");
     if (names) memcpy(names, dir_names, names_len);
     char *at = names;
+    p.n_directions = n_dirs;
     for (int k = 0; k < n_dirs; k++) {
         p.direction_names[k] = at;
         p.direction_amounts[k] = dir_amounts[k];

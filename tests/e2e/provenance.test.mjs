@@ -63,10 +63,14 @@ function pixelDiff(page, a, b) {
       return { w: bmp.width, h: bmp.height, px: ctx.getImageData(0, 0, bmp.width, bmp.height).data };
     };
     const [x, y] = [await rgba(a), await rgba(b)];
-    if (x.w !== y.w || x.h !== y.h) return { size: `${x.w}x${x.h} vs ${y.w}x${y.h}`, diff: -1 };
-    let diff = 0;
-    for (let i = 0; i < x.px.length; i++) diff += x.px[i] !== y.px[i];
-    return { size: `${x.w}x${x.h}`, diff };
+    if (x.w !== y.w || x.h !== y.h) return { size: `${x.w}x${x.h} vs ${y.w}x${y.h}`, diff: -1, max: 255 };
+    let diff = 0, max = 0;
+    for (let i = 0; i < x.px.length; i++) {
+      const d = Math.abs(x.px[i] - y.px[i]);
+      diff += d > 0;
+      max = Math.max(max, d);
+    }
+    return { size: `${x.w}x${x.h}`, diff, max, bytes: x.px.length };
   }, [a.toString('base64'), b.toString('base64')]);
 }
 
@@ -113,8 +117,13 @@ export async function run({ browser, site }) {
   const again = path.join(E2E, 'prov-again.png');
   execFileSync(cli, ['sample', '--model', path.join(ROOT, 'models', `${prov.model}.gpm`), '--seed', String(prov.seed),
     '--count', String(prov.count), '--cols', '8', '--png', again], { stdio: 'pipe' });
+  // (the same pixels, up to one level in a few where this browser's engine
+  // fuses multiply-adds and the CLI does not: the relaxed-SIMD builds)
   const d = await pixelDiff(page, grid, fs.readFileSync(again));
-  check(d.diff === 0, 'the CLI makes the same grid from the chunk\'s model, seed and count', `${d.size}, ${d.diff} bytes differ`);
+  const fused = /relaxed/.test(s.build);
+  check(d.diff >= 0 && (fused ? d.max <= 1 && d.diff <= d.bytes / 1000 : d.diff === 0),
+    'the CLI makes the same grid from the chunk\'s model, seed and count',
+    `${d.size}, ${d.diff} bytes differ, by ${d.max} at most; ${s.build} build`);
 
   // a class picked, a sample kept and moved along a direction: the kept sample's PNG says so
   await page.selectOption('#class-pick', '3');
@@ -122,7 +131,8 @@ export async function run({ browser, site }) {
   const box = await page.locator('#grid').boundingBox();
   const at = (v, size) => ((2 + 30 * v + 15) / 242) * size;
   let asked = await page.evaluate(() => window.ganplay.state.exploreAsked);
-  await page.mouse.click(box.x + at(4, box.width), box.y + at(1, box.height)); // sample 12 (index 12)
+  // sample 13 (index 12): column 5, row 2 (scrolled into view first)
+  await page.locator('#grid').click({ position: { x: at(4, box.width), y: at(1, box.height) } });
   await waitFor(page, (n) => window.ganplay.state.exploreAsked > n && window.ganplay.state.exploreAnswered === window.ganplay.state.exploreAsked,
     asked, 'kept');
   asked = await page.evaluate(() => window.ganplay.state.exploreAsked);
