@@ -938,6 +938,19 @@ function testRobust(e, data) {
       ['rc', () => M._gpw_sample(s, 1, 2, FAR, 2 * IMAGE)]],
     gpw_save: [['rc', () => M._gpw_save(NULL, 1)], ['rc', () => M._gpw_save(s, 7)], ['rc', () => M._gpw_save(s, -1)]],
     gpw_saved: [['any', () => M._gpw_saved(NULL)]],
+    gpw_weights_hash: [['none', () => M._gpw_weights_hash(NULL)]],
+    gpw_png_stamp: [['rc', () => M._gpw_png_stamp(NULL, short, 16, NULL, 1, 0, 1, -1, NULL, NULL, NULL, 0, -1, NULL, 0)],
+      ['rc', () => str('m', (m) => M._gpw_png_stamp(s, past(), 100, m, 1, 0, 1, -1, m, NULL, NULL, 0, -1, NULL, 0))],
+      ['rc', () => str('m', (m) => M._gpw_png_stamp(s, short, BIG, m, 1, 0, 1, -1, m, NULL, NULL, 0, -1, NULL, 0))],
+      ['rc', () => str('m', (m) => M._gpw_png_stamp(s, short, 16, FAR, 1, 0, 1, -1, m, NULL, NULL, 0, -1, NULL, 0))],
+      ['rc', () => str('m', (m) => M._gpw_png_stamp(s, short, 16, m, 1, 0, 1, -1, m, m, past(), 2, -1, NULL, 0))],
+      ['rc', () => str('m', (m) => M._gpw_png_stamp(s, short, 16, m, 1, 0, 1, -1, m, NULL, NULL, 0, 2, FAR, 4))],
+      ['rc', () => str('m', (m) => M._gpw_png_stamp(s, short, 16, m, 1, 0, 1, -1, m, NULL, NULL, 0, 2, short, -1))]],
+    gpw_png: [['any', () => M._gpw_png(NULL)]],
+    gpw_png_len: [['any', () => M._gpw_png_len(NULL)]],
+    gpw_png_provenance: [['none', () => M._gpw_png_provenance(NULL, short, 16)], ['none', () => M._gpw_png_provenance(s, past(), 100)],
+      ['none', () => M._gpw_png_provenance(s, FAR, 1000)], ['none', () => M._gpw_png_provenance(s, short, BIG)],
+      ['none', () => M._gpw_png_provenance(s, short, 16)]],
     gpw_saved_len: [['any', () => M._gpw_saved_len(NULL)]],
     gpw_load_model: [['rc', () => M._gpw_load_model(NULL, short, 16)], ['rc', () => M._gpw_load_model(s, NULL, 1000)],
       ['rc', () => M._gpw_load_model(s, short, -1)], ['rc', () => M._gpw_load_model(s, short, 16)],
@@ -1394,14 +1407,14 @@ function testProvenance(engines) {
       // refusals: one message each, the last stamp kept
       const len = e.M._gpw_png_len(s);
       const refused = [
-        [stamp(input, { seed: 1.5 }), /seed/],
-        [stamp(input, { nDirs: 17, amounts: new Array(17).fill(0) }), /directions/],
-        [stamp(input, { names: 'only-one' }), /no name/],
-        [stamp(input, { amounts: [NaN, 1] }), /non-finite/],
-        [stamp(input.subarray(0, 60)), /cut short|claims/],
-        [stamp(new Uint8Array([1, 2, 3])), /not a PNG/],
+        [() => stamp(input, { seed: 1.5 }), /seed/],
+        [() => stamp(input, { nDirs: 17, amounts: new Array(17).fill(0) }), /directions/],
+        [() => stamp(input, { names: 'only-one' }), /no name/],
+        [() => stamp(input, { amounts: [NaN, 1] }), /non-finite/],
+        [() => stamp(input.subarray(0, 60)), /cut short|claims/],
+        [() => stamp(new Uint8Array([1, 2, 3])), /not a PNG/],
       ];
-      refused.forEach(([rc, re], k) => check(rc !== 0 && re.test(e.error(s)), `${e.name}: bad stamp ${k} refused`, e.error(s)));
+      refused.forEach(([fn, re], k) => check(fn() !== 0 && re.test(e.error(s)), `${e.name}: bad stamp ${k} refused`, e.error(s)));
       check(e.M._gpw_png_len(s) === len, `${e.name}: a refused stamp keeps the last`);
       const plain = input.slice();
       plain[80] ^= 1; // inside the chunk's text: its CRC fails
