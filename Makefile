@@ -16,7 +16,7 @@ CORE = base/status base/rng base/threads base/clock base/json \
        nn/kernels nn/layers nn/net \
        gan/losses gan/augment gan/config gan/history gan/gan gan/latent gan/project gan/2d \
        eval/fd eval/classifier eval/score eval/nearest eval/directions \
-       store/modelfile \
+       store/modelfile store/provenance \
        run/run
 CORE_SRC = $(CORE:%=src/%.c)
 HEADERS  = $(wildcard src/*/*.h)

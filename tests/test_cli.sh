@@ -380,6 +380,43 @@ expect 2 "no such direction (it has: thickness, slant, width, height, pc1" $CLI 
 expect 2 "direction and --amount go together" $CLI sample --model "$T/c.gpm" --count 1 --seed 1 --raw "$T/x.f32" --direction slant
 expect 2 "direction and --amount go together" $CLI sample --model "$T/c.gpm" --count 1 --seed 1 --raw "$T/x.f32" --amount 1
 expect 2 "invalid value '11' for --amount" $CLI sample --model "$T/c.gpm" --count 1 --seed 1 --raw "$T/x.f32" --direction slant --amount 11
+# provenance: every PNG written says what made it (its 'ganplay' text chunk), and info --png reads it back
+prov_of() { $CLI info --png "$1" 2>&1; }
+hash_of() { prov_of "$1" | sed -n 's/.*"weights":"\(fnv1a64:[0-9a-f]\{16\}\)".*/\1/p'; }
+$CLI sample --model models/mnist-cdcgan.gpm --count 16 --seed 42 --png "$T/p.png" > /dev/null
+h=$(hash_of "$T/p.png")
+[ -n "$h" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: sample's PNG names a weights hash: $(prov_of "$T/p.png")"; }
+want="{\"software\":\"ganplay\",\"model\":\"mnist-cdcgan\",\"weights\":\"$h\",\"seed\":42,\"index\":0,\"count\":16,\"class\":null,\"directions\":{},\"units_off\":null,\"what\":\"sample\"}"
+[ "$(prov_of "$T/p.png")" = "$want" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: info --png: $(prov_of "$T/p.png")"; }
+$CLI sample --model models/mnist-cdcgan.gpm --count 3 --seed 7 --class 4 --png "$T/p4.png" > /dev/null
+expect 0 '"seed":7,"index":0,"count":3,"class":4,' $CLI info --png "$T/p4.png"
+# latents from --z: no seed, no index
+head -c $((2 * 100 * 4)) /dev/zero > "$T/z0.f32"
+$CLI sample --model models/mnist-cdcgan.gpm --count 2 --z "$T/z0.f32" --png "$T/pz.png" > /dev/null
+expect 0 '"seed":null,"index":null,"count":2,' $CLI info --png "$T/pz.png"
+# the same model names the same hash in every picture (and a float32 copy of its float16 file too); another model another
+$CLI sample --model models/mnist-cdcgan.gpm --count 1 --seed 3 --png "$T/p1.png" > /dev/null
+$CLI project --model models/mnist-cdcgan.gpm --png "$T/p1.png" --out "$T/pp.png" --trace "$T/pt.png" --steps 30 > /dev/null
+expect 0 "\"model\":\"mnist-cdcgan\",\"weights\":\"$h\",\"seed\":1,\"index\":null,\"count\":1,\"class\":[0-9],.*\"what\":\"project\"" $CLI info --png "$T/pp.png"
+expect 0 "\"weights\":\"$h\",.*\"count\":2,.*\"what\":\"project-trace\"" $CLI info --png "$T/pt.png"
+$CLI export --model models/mnist-cdcgan.gpm --out "$T/copy32.gpm" > /dev/null
+$CLI sample --model "$T/copy32.gpm" --count 1 --seed 3 --png "$T/pc.png" > /dev/null
+expect 0 "\"model\":\"copy32\",\"weights\":\"$h\"" $CLI info --png "$T/pc.png"
+$CLI sample --model models/mnist-dcgan.gpm --count 1 --seed 3 --png "$T/pd.png" > /dev/null
+h2=$(hash_of "$T/pd.png")
+[ -n "$h2" ] && [ "$h2" != "$h" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: another model, another hash: $h2 vs $h"; }
+# a PNG without the chunk, a damaged one, a file that is no PNG: one clear error each, exit 1
+expect 1 "has no 'ganplay' text chunk" $CLI info --png web/screenshots/overview.png
+expect 1 "not a PNG file" $CLI info --png $DATA
+expect 1 "cannot\|No such" $CLI info --png "$T/none.png"
+head -c 100 "$T/p.png" > "$T/cut.png"
+expect 1 "tEXt chunk at byte 61 claims [0-9]* bytes, more than the file holds (cut short" $CLI info --png "$T/cut.png"
+cp "$T/p.png" "$T/crc.png"; printf 'X' | dd of="$T/crc.png" bs=1 seek=80 conv=notrunc 2> /dev/null
+expect 1 "tEXt chunk at byte 61 fails its CRC" $CLI info --png "$T/crc.png"
+cp "$T/p.png" "$T/huge.png"; printf '\377\377\377\360' | dd of="$T/huge.png" bs=1 seek=61 conv=notrunc 2> /dev/null
+expect 1 "tEXt chunk at byte 61 claims 4294967280 bytes, more than the file holds" $CLI info --png "$T/huge.png"
+expect 2 "needs --model or --png" $CLI info --model models/mnist-cdcgan.gpm --png "$T/p.png"
+expect 2 "needs --model or --png" $CLI info
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -19,7 +19,7 @@ const STEP_KINDS = { full: 0, d: 1, g: 2 }; // gpw_run_step's kinds
 let tables = null; // what the engine says once: {tables: {settings, presets, losses, recipes}, run, project, directions, limits, statuses}
 
 const w = {
-  model: null, // {kind: 'pretrained' | 'training', name, description} or null
+  model: null, // {kind: 'pretrained' | 'training', name, description, source} or null (source: the file it came from)
   epoch: 0, // counts the models put on show (new, loaded, restored): what a model's directions belong to
   dataset: null, // {id, name, count, heldOut}
   datasetLoading: null, // a promise while a dataset loads
@@ -207,7 +207,7 @@ function loadModelBytes(bytes, meta) {
   w.sourceBytes = hasD ? null : bytes.slice();
   w.running = false;
   w.label = -1;
-  w.model = { kind: hasD ? 'training' : 'pretrained', name: meta.name, description: meta.description || '' };
+  w.model = { kind: hasD ? 'training' : 'pretrained', name: meta.name, description: meta.description || '', source: meta.source || meta.file || '' };
   if (hasD) {
     w.runId = newRunId(); // an opened training state saves apart from the run before
     holdRun(w.runId);
@@ -382,7 +382,7 @@ const handlers = {
     return true;
   },
   loadModelBytes({ bytes, name }) {
-    loadModelBytes(new Uint8Array(bytes), { name });
+    loadModelBytes(new Uint8Array(bytes), { name, source: name });
     return modelInfo();
   },
   save({ kind }) {
@@ -441,7 +441,7 @@ function fail(e) {
 }
 
 // Autosave and resume, Explore, editing and the 2-D mode's requests, in their own files.
-importScripts('worker-store.js', 'worker-explore.js', 'worker-edit.js', 'worker-2d.js');
+importScripts('worker-store.js', 'worker-explore.js', 'worker-edit.js', 'worker-2d.js', 'worker-provenance.js');
 
 self.onmessage = async (e) => {
   const { rid, type, ...args } = e.data;

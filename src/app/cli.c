@@ -32,6 +32,7 @@
 #include "nn/kernels.h"
 #include "run/run.h"
 #include "store/modelfile.h"
+#include "store/provenance.h"
 
 /* Each command's usage: its synopsis and what it does. `--help` adds the
  * list of every option, made from the command's option table (and, for
@@ -96,12 +97,16 @@ static const char *EXPORT_USAGE =
     "--no-ema the weights as trained.\n";
 
 static const char *INFO_USAGE =
-    "usage: ganplay info --model FILE\n"
+    "usage: ganplay info (--model FILE | --png FILE)\n"
     "Prints one JSON object describing a model file: preset, dataset, image shape,\n"
     "classes (count and names; 0 when unconditional), steps, loss, the stability\n"
     "tools it used, the history a training state carries (chart points, FD points,\n"
     "snapshots of the samples), and its settings. Names are printed as valid\n"
-    "UTF-8: a byte of a name that is not (a name cut inside a character) as U+FFFD.\n";
+    "UTF-8: a byte of a name that is not (a name cut inside a character) as U+FFFD.\n"
+    "With --png: prints the provenance a PNG from ganplay carries (its 'ganplay'\n"
+    "text chunk, one JSON object: software, model, weights, seed, index, count,\n"
+    "class, directions, units_off, what), exactly as written; a PNG without one,\n"
+    "or a damaged one, is an error.\n";
 
 static const char *SETTINGS_USAGE =
     "usage: ganplay settings\n"
@@ -143,7 +148,7 @@ static const char *MAIN_USAGE =
     "  export            write a model file's generator alone\n"
     "  project           find the latent whose image matches a picture\n"
     "  directions        a generator's named and principal latent directions, measured, as JSON\n"
-    "  info              describe a model file as JSON\n"
+    "  info              describe a model file, or a PNG's provenance, as JSON\n"
     "  settings          the settings table and its ranges as JSON\n"
     "Any command takes --threads N: threads for the kernels (1..8; default: one per\n"
     "core). Results are the same bits with any number of threads.\n"
@@ -243,9 +248,31 @@ static int write_out(const char *cmd, const char *path, mem_out *m) {
     return ok;
 }
 
+/* m's PNG with the provenance chunk (provenance.h) in place of m's bytes;
+ * on failure says why (as cmd) and marks m failed. */
+static void stamp_png(const char *cmd, mem_out *m, const gp_provenance *prov) {
+    gp_err err = {{0}};
+    gp_json j;
+    gp_json_init(&j);
+    uint8_t *out = NULL;
+    size_t len = 0;
+    gp_status st = gp_provenance_json(prov, &j, &err);
+    if (st == GP_OK) st = gp_png_add_text(m->p, m->len, GP_PROV_KEYWORD, gp_json_text(&j), &out, &len, &err);
+    gp_json_free(&j);
+    if (st != GP_OK) {
+        print_text(stderr, "ganplay %s: the PNG's provenance: %s\n", cmd, err.msg);
+        m->failed = 2; /* said */
+        return;
+    }
+    free(m->p);
+    m->p = out;
+    m->len = m->cap = len;
+}
+
 /* count images as a grid PNG of `cols` columns (gray, or RGB for colour
- * images), written atomically */
-static int write_png_grid(const char *cmd, const char *path, const float *images, int count, int cols, gp_shape im) {
+ * images) carrying prov (what made it), written atomically */
+static int write_png_grid(const char *cmd, const char *path, const float *images, int count, int cols, gp_shape im,
+                          const gp_provenance *prov) {
     int gw, gh, ch = im.c == 3 ? 3 : 1;
     gp_grid_size(count, cols, im.h, im.w, &gw, &gh);
     uint8_t *pixels = malloc((size_t)gw * gh * ch);
@@ -257,6 +284,11 @@ static int write_png_grid(const char *cmd, const char *path, const float *images
         m.failed = 1;
     }
     free(pixels);
+    if (!m.failed) stamp_png(cmd, &m, prov);
+    if (m.failed == 2) {
+        free(m.p);
+        return 0;
+    }
     return write_out(cmd, path, &m);
 }
 
@@ -998,8 +1030,10 @@ static int read_latents(const char *path, long count, int latent, float *z) {
     return 0;
 }
 
-/* The outputs of sample: the labels, the raw floats, the grid. Returns 0 or 1. */
-static int sample_outputs(const sample_args *a, const float *images, const int *labels, gp_shape img) {
+/* The outputs of sample: the labels, the raw floats, the grid (carrying
+ * prov). Returns 0 or 1. */
+static int sample_outputs(const sample_args *a, const float *images, const int *labels, gp_shape img,
+                          const gp_provenance *prov) {
     size_t n_img = (size_t)gp_shape_size(img);
     if (a->labels) {
         mem_out m = {0};
@@ -1021,7 +1055,7 @@ static int sample_outputs(const sample_args *a, const float *images, const int *
         }
         int gw, gh;
         gp_grid_size((int)a->count, (int)cols, img.h, img.w, &gw, &gh);
-        if (!write_png_grid("sample", a->png, images, (int)a->count, (int)cols, img)) return 1;
+        if (!write_png_grid("sample", a->png, images, (int)a->count, (int)cols, img, prov)) return 1;
         print_text(stdout, "wrote %dx%d grid of %ld samples to %s\n", gw, gh, a->count, a->png);
     }
     return 0;
@@ -1096,7 +1130,25 @@ static int cmd_sample(int argc, char **argv, gp_threads *th) {
     if (rc == 0) {
         gp_score_labels(labels, (int)a.count, gan.cfg.classes, (int)a.label);
         gp_gan_generate(&gan, z, gan.cfg.classes ? labels : NULL, (int)a.count, images);
-        rc = sample_outputs(&a, images, labels, img);
+        /* what the PNG says made it: latents of --seed from sample 0 (none
+         * for --z's), the class of --class (none: classes in turn) */
+        char name[256], hash[GP_PROV_HASH_LEN];
+        gp_provenance prov;
+        gp_provenance_init(&prov);
+        prov.model = gp_provenance_model_name(a.model, name, sizeof name);
+        gp_gan_weights_hash(&gan, hash);
+        prov.weights = hash;
+        prov.seed = a.z ? -1 : (int64_t)a.seed;
+        prov.index = a.z ? -1 : 0;
+        prov.count = a.count;
+        prov.label = gan.cfg.classes ? (int)a.label : -1;
+        prov.what = "sample";
+        if (a.direction) {
+            prov.n_directions = 1;
+            prov.direction_names[0] = a.direction;
+            prov.direction_amounts[0] = a.amount;
+        }
+        rc = sample_outputs(&a, images, labels, img, &prov);
     }
     free(z);
     free(images);
@@ -1517,26 +1569,46 @@ static int cmd_directions(int argc, char **argv, gp_threads *th) {
 /* ---- info and export ------------------------------------------------------------------------ */
 
 typedef struct {
-    const char *model, *out;
+    const char *model, *out, *png;
     long recalibrate;
     int half, no_ema;
 } model_args;
 
 static const cli_opt INFO_OPTS[] = {
     OPT("--model", OPT_TEXT, model_args, model, "FILE", "the model file"),
+    OPT("--png", OPT_TEXT, model_args, png, "FILE", "a PNG ganplay wrote: prints its provenance"),
     OPT_END,
 };
+
+/* info --png: the provenance text of a PNG, as written. 0, or 1 after a message. */
+static int info_png(const char *path) {
+    gp_err err = {{0}};
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    char *text = NULL;
+    gp_status st = gp_read_file(path, &bytes, &len, GP_PNG_MAX_BYTES + 1, &err);
+    if (st == GP_OK) st = gp_png_find_text(bytes, len, GP_PROV_KEYWORD, &text, &err);
+    free(bytes);
+    if (st != GP_OK) {
+        print_text(stderr, "ganplay info: '%s': %s\n", path, err.msg);
+        return 1;
+    }
+    printf("%s\n", text); /* printable ASCII: gp_png_find_text refuses anything else */
+    free(text);
+    return 0;
+}
 
 static int cmd_info(int argc, char **argv, gp_threads *th) {
     model_args a = {0};
     unsigned long seen;
     int rc = parse_options("info", INFO_USAGE, INFO_OPTS, argc, argv, &a, NULL, &seen);
     if (rc) return rc < 0 ? 0 : rc;
-    if (!a.model) {
-        print_text(stderr, "ganplay info: needs --model\n%s", INFO_USAGE);
+    if (!a.model == !a.png) {
+        print_text(stderr, "ganplay info: needs --model or --png (one of them)\n%s", INFO_USAGE);
         return 2;
     }
     (void)th;
+    if (a.png) return info_png(a.png);
     gp_err err = {{0}};
     gp_gan gan;
     if (gp_model_load_file(&gan, a.model, &err) != GP_OK) return fail("info", &err, 1);
@@ -1740,8 +1812,21 @@ static int project_outputs(const project_args *a, gp_gan *gan, gp_project_opts *
         rc = fail("project", &err, err.msg[0] && strstr(err.msg, "became") ? 1 : 2);
         goto done;
     }
-    if (!write_png_grid("project", a->out, image, 1, 1, gan->image)) goto done;
-    if (a->trace && !write_png_grid("project", a->trace, trace, r.traced, r.traced, gan->image)) goto done;
+    /* what the PNGs say made them: the projection's seed and class (the
+     * picture it matched is not named) */
+    char name[256], hash[GP_PROV_HASH_LEN];
+    gp_provenance prov;
+    gp_provenance_init(&prov);
+    prov.model = gp_provenance_model_name(a->model, name, sizeof name);
+    gp_gan_weights_hash(gan, hash);
+    prov.weights = hash;
+    prov.seed = (int64_t)o->seed;
+    prov.label = gan->cfg.classes ? r.label : -1;
+    prov.what = o->op == GP_PROJECT_OP_DOWNSCALE ? "upscale" : o->op == GP_PROJECT_OP_LUMINANCE ? "colourise" : "project";
+    if (!write_png_grid("project", a->out, image, 1, 1, gan->image, &prov)) goto done;
+    prov.count = r.traced;
+    prov.what = "project-trace";
+    if (a->trace && !write_png_grid("project", a->trace, trace, r.traced, r.traced, gan->image, &prov)) goto done;
     if (a->z) {
         mem_out m = {0};
         mem_put_floats(&m, z, (size_t)L);

@@ -27,6 +27,7 @@
 #include "nn/kernels.h"
 #include "gan/latent.h"
 #include "store/modelfile.h"
+#include "store/provenance.h"
 #include "run/run.h"
 #include "eval/score.h"
 #include "eval/directions.h"
@@ -91,6 +92,10 @@ typedef struct {
     float *op_cmp; /* up to 4 images: the input as G was given it, the baseline, the result, the original */
     int op_images, op_op, op_factor, op_real, op_original_class, op_class_result, op_class_baseline;
     double op_mse_result, op_mse_baseline;
+    /* provenance: the model's weights hash, the last stamped PNG (gpw_png_stamp) */
+    char weights[GP_PROV_HASH_LEN];
+    uint8_t *png;
+    size_t png_len;
 } gp_session;
 
 /* A session the caller passed: not NULL and inside the memory (wasm_mem.h). */
@@ -179,6 +184,7 @@ EMSCRIPTEN_KEEPALIVE void gpw_delete(gp_session *s) {
     gp_dataset_free(&s->ds);
     gp_json_free(&s->out);
     free(s->saved);
+    free(s->png);
     gp_threads_free(s->threads);
     free(s);
 }
@@ -1616,5 +1622,102 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_project_op_json(gp_session *s) {
     gp_json_kint(j, "class_result", s->op_class_result);
     gp_json_kint(j, "class_baseline", s->op_class_baseline);
     gp_json_close(j, '}');
+/* ---- provenance: the PNGs the page offers -------------------------------------- */
+/* Every PNG the page offers for download goes through gpw_png_stamp, which
+ * adds the text chunk saying what made it (provenance.h). */
+
+/* The hash of the weights the model on show samples with
+ * (gp_gan_weights_hash), or NULL without a model. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_weights_hash(gp_session *s) {
+    NEED_SESSION(s, NULL);
+    if (!s->run.has_gan) {
+        gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+        return NULL;
+    }
+    gp_gan_weights_hash(&s->run.gan, s->weights);
+    return s->weights;
+}
+
+/* The PNG png (len bytes, a canvas's toBlob) with the provenance of the
+ * model on show: where it came from (source: the shipped file's path or the
+ * opened file's name; "" for a model trained in the page, see
+ * gp_provenance_model_name), the latents' seed (-1: none), the first
+ * sample's index among them (-1: none), count images, the class all have
+ * (-1: none), what made it; n_dirs latent directions, their names in
+ * dir_names one per line ("\n" between) and amounts in dir_amounts; units
+ * switched off in layer units_layer (-1: none), n_units of them in units.
+ * The result: gpw_png, gpw_png_len (until the next call). */
+EMSCRIPTEN_KEEPALIVE int gpw_png_stamp(gp_session *s, const uint8_t *png, int len, const char *source, double seed,
+                                       int index, int count, int label, const char *what, const char *dir_names,
+                                       const double *dir_amounts, int n_dirs, int units_layer, const int *units,
+                                       int n_units) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (!buffer_ok(s, png, len, "PNG") || !string_ok(s, source, "model source") || !string_ok(s, what, "what"))
+        return GP_ERR_ARG;
+    if (seed != -1 && !seed_ok(s, seed)) return GP_ERR_ARG;
+    if (n_dirs < 0 || n_dirs > GP_PROV_MAX_DIRECTIONS)
+        return gp_fail(&s->err, GP_ERR_ARG, "%d directions: at most %d", n_dirs, GP_PROV_MAX_DIRECTIONS);
+    if (n_dirs > 0 && (!string_ok(s, dir_names, "direction names") ||
+                       !array_ok(s, dir_amounts, n_dirs, sizeof(double), "direction amounts")))
+        return GP_ERR_ARG;
+    if (units_layer >= 0 && !array_ok(s, units, n_units, sizeof(int), "units"))
+        return GP_ERR_ARG;
+    gp_provenance p;
+    gp_provenance_init(&p);
+    char name[256];
+    p.model = gp_provenance_model_name(source, name, sizeof name);
+    gp_gan_weights_hash(&s->run.gan, s->weights);
+    p.weights = s->weights;
+    p.seed = seed == -1 ? -1 : (int64_t)seed;
+    p.index = index;
+    p.count = count;
+    p.label = label;
+    p.what = what;
+    p.units_layer = units_layer;
+    p.n_units = n_units;
+    p.units = units;
+    /* the names, cut at their line breaks into a copy */
+    size_t names_len = n_dirs > 0 ? strlen(dir_names) + 1 : 0;
+    char *names = names_len ? malloc(names_len) : NULL;
+    if (names_len && !names) return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory for the direction names");
+    if (names) memcpy(names, dir_names, names_len);
+    char *at = names;
+    p.n_directions = n_dirs;
+    for (int k = 0; k < n_dirs; k++) {
+        p.direction_names[k] = at;
+        p.direction_amounts[k] = dir_amounts[k];
+        char *nl = at ? strchr(at, '\n') : NULL;
+        if (nl) *nl = 0;
+        at = nl ? nl + 1 : NULL;
+        if (!p.direction_names[k]) break; /* fewer names than directions: refused below */
+    }
+    gp_json j;
+    gp_json_init(&j);
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    gp_status st = gp_provenance_json(&p, &j, &s->err);
+    if (st == GP_OK) st = gp_png_add_text(png, (size_t)len, GP_PROV_KEYWORD, gp_json_text(&j), &out, &out_len, &s->err);
+    gp_json_free(&j);
+    free(names);
+    if (st != GP_OK) return (int)st;
+    free(s->png);
+    s->png = out;
+    s->png_len = out_len;
+    return 0;
+}
+
+EMSCRIPTEN_KEEPALIVE uint8_t *gpw_png(gp_session *s) { return LIVE(s) ? s->png : NULL; }
+EMSCRIPTEN_KEEPALIVE int gpw_png_len(gp_session *s) { return LIVE(s) ? (int)s->png_len : 0; }
+
+/* The provenance text a PNG carries (gp_png_find_text), or NULL and why. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_png_provenance(gp_session *s, const uint8_t *png, int len) {
+    NEED_SESSION(s, NULL);
+    if (!buffer_ok(s, png, len, "PNG")) return NULL;
+    char *text = NULL;
+    if (gp_png_find_text(png, (size_t)len, GP_PROV_KEYWORD, &text, &s->err) != GP_OK) return NULL;
+    gp_json_reset(&s->out);
+    gp_json_raw(&s->out, text);
+    free(text);
     return answer(s);
 }

@@ -952,6 +952,19 @@ function testRobust(e, data) {
       ['rc', () => M._gpw_sample(s, 1, 2, FAR, 2 * IMAGE)]],
     gpw_save: [['rc', () => M._gpw_save(NULL, 1)], ['rc', () => M._gpw_save(s, 7)], ['rc', () => M._gpw_save(s, -1)]],
     gpw_saved: [['any', () => M._gpw_saved(NULL)]],
+    gpw_weights_hash: [['none', () => M._gpw_weights_hash(NULL)]],
+    gpw_png_stamp: [['rc', () => M._gpw_png_stamp(NULL, short, 16, NULL, 1, 0, 1, -1, NULL, NULL, NULL, 0, -1, NULL, 0)],
+      ['rc', () => str('m', (m) => M._gpw_png_stamp(s, past(), 100, m, 1, 0, 1, -1, m, NULL, NULL, 0, -1, NULL, 0))],
+      ['rc', () => str('m', (m) => M._gpw_png_stamp(s, short, BIG, m, 1, 0, 1, -1, m, NULL, NULL, 0, -1, NULL, 0))],
+      ['rc', () => str('m', (m) => M._gpw_png_stamp(s, short, 16, FAR, 1, 0, 1, -1, m, NULL, NULL, 0, -1, NULL, 0))],
+      ['rc', () => str('m', (m) => M._gpw_png_stamp(s, short, 16, m, 1, 0, 1, -1, m, m, past(), 2, -1, NULL, 0))],
+      ['rc', () => str('m', (m) => M._gpw_png_stamp(s, short, 16, m, 1, 0, 1, -1, m, NULL, NULL, 0, 2, FAR, 4))],
+      ['rc', () => str('m', (m) => M._gpw_png_stamp(s, short, 16, m, 1, 0, 1, -1, m, NULL, NULL, 0, 2, short, -1))]],
+    gpw_png: [['any', () => M._gpw_png(NULL)]],
+    gpw_png_len: [['any', () => M._gpw_png_len(NULL)]],
+    gpw_png_provenance: [['none', () => M._gpw_png_provenance(NULL, short, 16)], ['none', () => M._gpw_png_provenance(s, past(), 100)],
+      ['none', () => M._gpw_png_provenance(s, FAR, 1000)], ['none', () => M._gpw_png_provenance(s, short, BIG)],
+      ['none', () => M._gpw_png_provenance(s, short, 16)]],
     gpw_saved_len: [['any', () => M._gpw_saved_len(NULL)]],
     gpw_load_model: [['rc', () => M._gpw_load_model(NULL, short, 16)], ['rc', () => M._gpw_load_model(s, NULL, 1000)],
       ['rc', () => M._gpw_load_model(s, short, -1)], ['rc', () => M._gpw_load_model(s, short, 16)],
@@ -1407,6 +1420,99 @@ function testEdit(e, data) {
   M._gpw_delete(s);
 }
 
+// (n) Provenance: the engine's weights hash of a model is the CLI's (native
+// and wasm hash the same bytes alike); a PNG the engine stamps reads back,
+// in the engine and with `ganplay info --png`; bad input is refused.
+function testProvenance(engines) {
+  const cli = path.join(BUILD, 'ganplay');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ganplay-prov-'));
+  const cliHash = (png) => JSON.parse(execFileSync(cli, ['info', '--png', png], { encoding: 'utf8' })).weights;
+  try {
+    // the shipped generators (float16), and a CLI-trained state with a moving average (its average is hashed)
+    const ema = path.join(tmp, 'ema.gpm');
+    execFileSync(cli, ['train', '--preset', 'mlp', '--data', DATA, '--steps', '5', '--seed', '2', '--batch', '8', '--ema', '0.9',
+      '--out', ema], { stdio: 'pipe' });
+    const files = fs.readdirSync(path.join(ROOT, 'models')).filter((f) => f.endsWith('.gpm')).map((f) => path.join(ROOT, 'models', f));
+    const png = path.join(tmp, 's.png');
+    const hashes = new Set();
+    for (const file of [...files, ema]) {
+      execFileSync(cli, ['sample', '--model', file, '--count', '2', '--seed', '1', '--png', png], { stdio: 'pipe' });
+      const want = cliHash(png);
+      hashes.add(want);
+      for (const e of engines) {
+        const s = e.session();
+        e.ok(s, e.loadModel(s, new Uint8Array(fs.readFileSync(file))), `gpw_load_model (${path.basename(file)})`);
+        const got = e.M.UTF8ToString(e.M._gpw_weights_hash(s));
+        check(got === want && /^fnv1a64:[0-9a-f]{16}$/.test(got), `${e.name}: ${path.basename(file)} has the CLI's weights hash`, `${got} vs ${want}`);
+        e.M._gpw_delete(s);
+      }
+    }
+    check(hashes.size === files.length + 1, 'each model its own hash', [...hashes].join(', '));
+
+    // stamping a PNG (one the CLI wrote: its chunk is replaced) and reading it back
+    const model = files.find((f) => f.endsWith('mnist-cdcgan.gpm'));
+    execFileSync(cli, ['sample', '--model', model, '--count', '4', '--seed', '9', '--png', png], { stdio: 'pipe' });
+    const input = new Uint8Array(fs.readFileSync(png));
+    for (const e of engines) {
+      const s = e.session();
+      e.ok(s, e.loadModel(s, new Uint8Array(fs.readFileSync(model))), 'gpw_load_model');
+      const hash = e.M.UTF8ToString(e.M._gpw_weights_hash(s));
+      const stamp = (bytes, { seed = 42, index = 5, count = 1, label = 3, what = 'sample', names = 'random-1\nrandom-3',
+        amounts = [0.5, -1.2], nDirs = amounts.length, layer = -1, units = [] } = {}) =>
+        e.bytesIn(bytes, (p, n) => e.str('caf\u00e9 model', (m) => e.str(what, (w) => e.str(names, (d) => {
+          const a = e.M._malloc(8 * Math.max(1, amounts.length)), u = e.M._malloc(4 * Math.max(1, units.length));
+          e.M.HEAPF64.set(amounts, a >> 3);
+          e.M.HEAP32.set(units, u >> 2);
+          try {
+            return e.M._gpw_png_stamp(s, p, n, m, seed, index, count, label, w, d, a, nDirs, layer, u, units.length);
+          } finally {
+            e.M._free(a);
+            e.M._free(u);
+          }
+        }))));
+      e.ok(s, stamp(input), 'gpw_png_stamp');
+      const out = e.M.HEAPU8.slice(e.M._gpw_png(s), e.M._gpw_png(s) + e.M._gpw_png_len(s));
+      const want = `{"software":"ganplay","model":"caf\\u00e9 model","weights":"${hash}","seed":42,"index":5,"count":1,"class":3,` +
+        '"directions":{"random-1":0.5,"random-3":-1.2},"units_off":null,"what":"sample"}';
+      const back = e.bytesIn(out, (p, n) => e.M._gpw_png_provenance(s, p, n));
+      check(back && e.M.UTF8ToString(back) === want, `${e.name}: a stamped PNG reads back`, back ? e.M.UTF8ToString(back) : e.error(s));
+      const file = path.join(tmp, 'stamped.png');
+      fs.writeFileSync(file, out);
+      const native = execFileSync(cli, ['info', '--png', file], { encoding: 'utf8' }).trim();
+      check(native === want, `${e.name}: ganplay info --png reads the engine's stamp`, native);
+      check(JSON.parse(native).model === 'caf\u00e9 model', `${e.name}: the model's name is JSON (\\u escapes, ASCII in the chunk)`);
+      // units switched off, and no seed
+      e.ok(s, stamp(input, { seed: -1, index: -1, label: -1, amounts: [], names: '', layer: 2, units: [4, 9] }), 'gpw_png_stamp (units)');
+      const out2 = e.M.HEAPU8.slice(e.M._gpw_png(s), e.M._gpw_png(s) + e.M._gpw_png_len(s));
+      const t2 = e.M.UTF8ToString(e.bytesIn(out2, (p, n) => e.M._gpw_png_provenance(s, p, n)));
+      check(/"seed":null,"index":null,"count":1,"class":null,"directions":\{\},"units_off":\{"layer":2,"units":\[4,9\]\}/.test(t2),
+        `${e.name}: no seed, units off`, t2);
+      // refusals: one message each, the last stamp kept
+      const len = e.M._gpw_png_len(s);
+      const refused = [
+        [() => stamp(input, { seed: 1.5 }), /seed/],
+        [() => stamp(input, { nDirs: 17, amounts: new Array(17).fill(0) }), /directions/],
+        [() => stamp(input, { names: 'only-one' }), /no name/],
+        [() => stamp(input, { amounts: [NaN, 1] }), /non-finite/],
+        [() => stamp(input.subarray(0, 60)), /cut short|claims/],
+        [() => stamp(new Uint8Array([1, 2, 3])), /not a PNG/],
+      ];
+      refused.forEach(([fn, re], k) => check(fn() !== 0 && re.test(e.error(s)), `${e.name}: bad stamp ${k} refused`, e.error(s)));
+      check(e.M._gpw_png_len(s) === len, `${e.name}: a refused stamp keeps the last`);
+      const plain = input.slice();
+      plain[80] ^= 1; // inside the chunk's text: its CRC fails
+      check(e.bytesIn(plain, (p, n) => e.M._gpw_png_provenance(s, p, n)) === 0 && /CRC/.test(e.error(s)),
+        `${e.name}: a damaged chunk is refused`, e.error(s));
+      e.M._gpw_delete(s);
+      const none = e.session();
+      check(e.M._gpw_weights_hash(none) === 0 && /no model/.test(e.error(none)), `${e.name}: no model, no hash`, e.error(none));
+      e.M._gpw_delete(none);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   for (const f of ['node/ganplay-simd.js', 'node/ganplay.js', 'node/ganplay-threads.js', 'node/ganplay-relaxed.js',
     'node/ganplay-threads-relaxed.js', 'data/mnist.bin'])
@@ -1436,6 +1542,7 @@ async function main() {
     ['(l) editing', () => [simd, portable].forEach((e) => testEdit(e, data))],
     ['(l2) upscaling', () => [simd, portable].forEach((e) => testUpscale(e, data))],
     ['(m) the training run', () => [simd, portable].forEach((e) => testRun(e, data))],
+    ['(n) provenance', () => testProvenance([simd, portable])],
   ];
   for (const [name, fn] of sections) {
     console.log(`== ${name}`);

@@ -824,8 +824,10 @@ function fileStem() {
 }
 
 // A canvas (less `inset` pixels of frame on each side) scaled up k times
-// with square pixels, as a PNG download.
-function downloadScaled(src, k, name, inset = 0) {
+// with square pixels, as a PNG download carrying its provenance (what made
+// it: the engine writes it into the PNG, see web/worker-provenance.js).
+// state.pngDownloads counts the downloads offered (what the tests wait on).
+function downloadScaled(src, k, name, prov, inset = 0) {
   const w = src.width - 2 * inset, h = src.height - 2 * inset;
   const c = document.createElement('canvas');
   c.width = w * k;
@@ -833,18 +835,30 @@ function downloadScaled(src, k, name, inset = 0) {
   const ctx = c.getContext('2d');
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(src, inset, inset, w, h, 0, 0, c.width, c.height);
-  c.toBlob((blob) => download(blob, name), 'image/png');
+  return act(async () => {
+    const blob = await new Promise((resolve) => c.toBlob(resolve, 'image/png'));
+    if (!blob) throw new Error('The browser could not make the PNG.');
+    const bytes = await blob.arrayBuffer();
+    download(await engine.call('stampPng', { bytes, ...prov }, [bytes]), name, 'image/png');
+    state.pngDownloads = (state.pngDownloads || 0) + 1;
+  });
 }
 
 $('dl-png').onclick = () => {
   const k = Number($('png-scale').value);
-  downloadScaled($('grid'), k, `${fileStem()}-seed${state.noiseSeed}-x${k}.png`);
+  downloadScaled($('grid'), k, `${fileStem()}-seed${state.noiseSeed}-x${k}.png`,
+    { seed: state.noiseSeed, index: 0, count: runTable.view_count, what: 'sample' });
 };
 // the kept sample alone (as steered by the sliders: itself at 0)
 $('dl-one').onclick = () => {
-  const k = Number($('png-scale').value), kept = state.kept && state.kept[0];
-  downloadScaled($('steered'), k, `${fileStem()}-seed${kept ? kept.seed : state.noiseSeed}-sample${kept ? kept.index + 1 : 1}-x${k}.png`,
-    2); // the grid's frame around a single image
+  const k = Number($('png-scale').value), { seed, index } = explore.kept[0]; // what the steered view shows
+  // the direction sliders moved off 0, by their names
+  const directions = {};
+  explore.dirs.forEach((d) => {
+    if (d && Number(d.value)) directions[d.closest('.dir-row').dataset.name] = Number(d.value);
+  });
+  downloadScaled($('steered'), k, `${fileStem()}-seed${seed}-sample${index + 1}-x${k}.png`,
+    { seed, index, count: 1, directions, what: 'sample' }, 2); // the grid's frame around a single image
 };
 $('dl-gen').onclick = () => act(async () => download(await engine.call('save', { kind: 0 }), `${fileStem()}-generator.gpm`));
 $('dl-state').onclick = () => act(async () => download(await engine.call('save', { kind: 1 }), `${fileStem()}-training.gpm`));
