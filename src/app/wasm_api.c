@@ -1622,6 +1622,9 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_project_op_json(gp_session *s) {
     gp_json_kint(j, "class_result", s->op_class_result);
     gp_json_kint(j, "class_baseline", s->op_class_baseline);
     gp_json_close(j, '}');
+    return answer(s);
+}
+
 /* ---- provenance: the PNGs the page offers -------------------------------------- */
 /* Every PNG the page offers for download goes through gpw_png_stamp, which
  * adds the text chunk saying what made it (provenance.h). */
