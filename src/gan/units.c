@@ -307,6 +307,7 @@ void gp_units_rank_json(int layer, int samples, const gp_unit_score *scores, int
         gp_json_open(j, '{');
         gp_json_kint(j, "unit", scores[i].unit);
         gp_json_knum(j, "iou", scores[i].iou);
+        gp_json_knum(j, "threshold", scores[i].threshold);
         gp_json_close(j, '}');
     }
     gp_json_close(j, ']');

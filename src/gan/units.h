@@ -33,6 +33,7 @@
  * black, pixels brighter than mid-gray. */
 #define GP_UNITS_STROKE 0.5
 #define GP_UNITS_MAX_LAYERS 8
+#define GP_UNITS_MAX_OFF 1024 /* units one command line switches off */
 
 /* A layer whose units have maps: a nonlinearity of G with a spatial output
  * (height or width above 1), not G's last layer (the image itself). */
@@ -95,7 +96,7 @@ int gp_units_is_off(const gp_gan *gan, int layer, int u);
  * ({layer, units}; layer -1 when all are on), the quantile and the stroke
  * threshold, and a note when G has no layer with maps. */
 void gp_units_json(const gp_gan *gan, gp_json *j);
-/* A ranking as JSON: {layer, samples, quantile, units: [{unit, iou}]}. */
+/* A ranking as JSON: {layer, samples, quantile, units: [{unit, iou, threshold}]}. */
 void gp_units_rank_json(int layer, int samples, const gp_unit_score *scores, int n, gp_json *j);
 
 #endif
