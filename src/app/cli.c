@@ -936,8 +936,8 @@ static const cli_opt SAMPLE_OPTS[] = {
               "draws class K (default: classes in turn, sample i has class i mod the class count)"),
     OPT_RANGE("--cols", OPT_LONG, sample_args, cols, 1, 1000, "C", "columns of the --png grid (default: a "
               "near-square grid)"),
-    OPT("--units-off", OPT_TEXT, sample_args, units_off, "L:U,U,...", "switch these units (channels) of G's layer "
-        "L off: their activations are 0 (the layers with units: ganplay info's units)"),
+    OPT("--units-off", OPT_TEXT, sample_args, units_off, "L:U,U,...", "switch units (channels) U of G's layer L off: "
+        "their activations are 0 (a layer without units is refused, naming those with them)"),
     OPT_OUT("--png", sample_args, png, "FILE", "a grid of the images, --cols columns"),
     OPT_OUT("--raw", sample_args, raw, "FILE", "N images of C x H x W little-endian float32 in [-1, 1] (N x 784 "
             "for MNIST's 28x28), row-major, white on black"),

@@ -103,13 +103,20 @@ export async function run({ browser, site }) {
   check(s.units.off.layer === -1 && await gridDiff(page, 'before') === 0 &&
     (await page.$$eval('#units-list .unit[aria-pressed="true"]', (b) => b.length)) === 0, 'All on gives back the grid exactly and unpresses every unit');
 
-  // another layer: its own ranking
+  // more units shown: the engine's next ones
   let b4 = await asked(page);
+  await page.selectOption('#units-count', '32');
+  await unitsDrawn(page, b4, '32 units drawn');
+  const shown32 = await page.$$eval('#units-list .unit', (bs) => bs.map((b) => Number(b.dataset.unit)));
+  check(shown32.length === 32 && shown32.every((u, i) => u === engine.units[i].unit), 'Show top 32 lists the engine\'s top 32');
+
+  // another layer: its own ranking
+  b4 = await asked(page);
   await page.selectOption('#units-layer', '6');
   await unitsDrawn(page, b4, 'layer 6 drawn');
   s = await state(page);
   const e6 = await page.evaluate(() => window.ganplay.engine.call('unitsRank', { layer: 6, count: 64 }));
-  check(s.units.layer === 6 && s.units.shown.length === 16 && s.units.shown.every((u, i) => u === e6.units[i].unit),
+  check(s.units.layer === 6 && s.units.shown.length === 32 && s.units.shown.every((u, i) => u === e6.units[i].unit),
     'layer 6 shows its own top units, the engine\'s');
   check(page.errors.length === 0, 'no console errors', page.errors.join(' | '));
   await context.close();

@@ -9,8 +9,6 @@
 
 import { $, drawRgba, setText } from './util.js';
 
-const SHOWN = 16; // the top units shown as maps
-
 export class Units {
   constructor(engine, state, explore) {
     this.engine = engine;
@@ -24,6 +22,7 @@ export class Units {
     // and redraws asked for and answered
     state.units = { layer: null, ranking: null, shown: [], off: { layer: -1, units: [] }, asked: 0, answered: 0, draws: 0 };
     $('units-layer').addEventListener('change', () => this.refresh());
+    $('units-count').addEventListener('change', () => this.refresh());
     $('units-all-on').onclick = () => this.change(() => this.engine.call('unitsClear'), 'All units are on.');
     // a new kept sample (Explore keeps it on the same click or key)
     $('grid').addEventListener('click', () => this.refresh());
@@ -85,15 +84,16 @@ export class Units {
       const r = await this.engine.call('unitsRank', { layer, count: 64 });
       this.ranked = { key, layer, units: r.units, samples: r.samples, quantile: r.quantile };
     }
-    const shown = this.ranked.units.slice(0, SHOWN);
+    const shown = this.ranked.units.slice(0, Number($('units-count').value)); // the top units shown as maps
     const kept = (this.state.kept && this.state.kept[0]) || { seed: this.state.noiseSeed, index: 1 };
     const r = await this.engine.call('unitsMaps', { a: kept, layer, units: shown.map((u) => u.unit),
       thresholds: shown.map((u) => u.threshold) });
     Object.assign(this.state.units, { layer, ranking: this.ranked.units, shown: shown.map((u) => u.unit) });
     this.showMaps(r, shown, layer);
-    setText($('units-caption'), `The ${shown.length} of ${layers.find((l) => l.layer === layer).units} units of ` +
-      `layer ${layer} whose top ${Math.round((1 - this.ranked.quantile) * 100)}% overlaps the strokes most ` +
-      `(IoU over the ${this.ranked.samples} samples of the grid), drawn over the kept sample.`);
+    const all = layers.find((l) => l.layer === layer).units;
+    setText($('units-caption'), `${shown.length < all ? `The ${shown.length} of ${all}` : `All ${all}`} units of ` +
+      `layer ${layer}, best first: how well each one's top ${Math.round((1 - this.ranked.quantile) * 100)}% overlaps ` +
+      `the strokes (IoU over the ${this.ranked.samples} samples of the grid), drawn over the kept sample.`);
   }
 
   // The engine's row of images: the kept sample with every unit on, then one map per unit.
