@@ -417,6 +417,16 @@ cp "$T/p.png" "$T/huge.png"; printf '\377\377\377\360' | dd of="$T/huge.png" bs=
 expect 1 "tEXt chunk at byte 61 claims 4294967280 bytes, more than the file holds" $CLI info --png "$T/huge.png"
 expect 2 "needs --model or --png" $CLI info --model models/mnist-cdcgan.gpm --png "$T/p.png"
 expect 2 "needs --model or --png" $CLI info
+# units switched off: the images change, a bad layer or unit is refused with the layers that have units
+$CLI sample --model models/mnist-dcgan.gpm --count 4 --seed 2 --raw "$T/u0.f32" > /dev/null
+expect 0 "wrote 4 samples" $CLI sample --model models/mnist-dcgan.gpm --count 4 --seed 2 --raw "$T/u1.f32" --units-off 6:13,0,29
+expect 0 "wrote 4 samples" $CLI sample --model models/mnist-dcgan.gpm --count 4 --seed 2 --raw "$T/u2.f32" --units-off 3:0
+! cmp -s "$T/u0.f32" "$T/u1.f32" && ! cmp -s "$T/u0.f32" "$T/u2.f32" && pass=$((pass + 1)) ||
+    { fail=$((fail + 1)); echo "FAIL: sample --units-off changes the images"; }
+expect 2 "layer 2 of the generator has no unit maps (the layers with maps: 3, 6)" $CLI sample --model models/mnist-dcgan.gpm --count 1 --seed 2 --raw "$T/x.f32" --units-off 2:1
+expect 2 "layer 6 has units 0..63, got 64" $CLI sample --model models/mnist-dcgan.gpm --count 1 --seed 2 --raw "$T/x.f32" --units-off 6:1,64
+expect 2 "expected LAYER:U,U,..." $CLI sample --model models/mnist-dcgan.gpm --count 1 --seed 2 --raw "$T/x.f32" --units-off 6:1,
+expect 2 "expected LAYER:U,U,..." $CLI sample --model models/mnist-dcgan.gpm --count 1 --seed 2 --raw "$T/x.f32" --units-off 6
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

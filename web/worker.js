@@ -440,8 +440,8 @@ function fail(e) {
   post({ type: 'error', message: explain(e) });
 }
 
-// Autosave and resume, Explore, editing and the 2-D mode's requests, in their own files.
-importScripts('worker-store.js', 'worker-explore.js', 'worker-edit.js', 'worker-2d.js', 'worker-provenance.js');
+// Autosave and resume, Explore, editing, the 2-D mode's, provenance's and the units' requests, in their own files.
+importScripts('worker-store.js', 'worker-explore.js', 'worker-edit.js', 'worker-2d.js', 'worker-provenance.js', 'worker-units.js');
 
 self.onmessage = async (e) => {
   const { rid, type, ...args } = e.data;

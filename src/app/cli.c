@@ -4,7 +4,8 @@
  * `train` and `train2d` run the core's training run (run.h), as the page
  * does.
  *   ganplay train  --preset mlp --data FILE (--steps N | --seconds S) --seed N --out FILE
- *   ganplay sample --model FILE --count N --seed N [--png FILE] [--cols C] [--raw FILE] */
+ *   ganplay sample --model FILE --count N --seed N [--png FILE] [--cols C] [--raw FILE]
+ *                  [--units-off LAYER:U,U,...] */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
@@ -29,6 +30,7 @@
 #include "gan/2d.h"
 #include "gan/gan.h"
 #include "gan/project.h"
+#include "gan/units.h"
 #include "nn/kernels.h"
 #include "run/run.h"
 #include "store/modelfile.h"
@@ -978,6 +980,7 @@ typedef struct {
     long count, cols, label;
     uint64_t seed;
     float amount;
+    const char *units_off; /* LAYER:u1,u2,... */
 } sample_args;
 
 static const cli_opt SAMPLE_OPTS[] = {
@@ -990,6 +993,8 @@ static const cli_opt SAMPLE_OPTS[] = {
               "draws class K (default: classes in turn, sample i has class i mod the class count)"),
     OPT_RANGE("--cols", OPT_LONG, sample_args, cols, 1, 1000, "C", "columns of the --png grid (default: a "
               "near-square grid)"),
+    OPT("--units-off", OPT_TEXT, sample_args, units_off, "L:U,U,...", "switch units (channels) U of G's layer L off: "
+        "their activations are 0 (a layer without units is refused, naming those with them)"),
     OPT_OUT("--png", sample_args, png, "FILE", "a grid of the images, --cols columns"),
     OPT_OUT("--raw", sample_args, raw, "FILE", "N images of C x H x W little-endian float32 in [-1, 1] (N x 784 "
             "for MNIST's 28x28), row-major, white on black"),
@@ -1091,6 +1096,34 @@ static int move_along(gp_gan *gan, const char *model, const char *name, double a
     return rc;
 }
 
+/* --units-off LAYER:U,U,...: switches those units of G's layer off
+ * (units.h checks the layer and the units). Returns 0, or 2 after a message. */
+static int units_off_option(gp_gan *gan, const char *text) {
+    int units[GP_UNITS_MAX_OFF], n = 0;
+    char *end;
+    errno = 0;
+    long layer = strtol(text, &end, 10);
+    int ok = end != text && *end == ':' && errno == 0 && layer >= 0 && layer < GP_MAX_LAYERS;
+    while (ok) {
+        const char *at = end + 1;
+        long u = strtol(at, &end, 10);
+        ok = end != at && errno == 0 && u >= 0 && u < 65536 && n < GP_UNITS_MAX_OFF && (*end == ',' || *end == 0);
+        if (ok) units[n++] = (int)u;
+        if (!ok || *end == 0) break;
+    }
+    if (!ok) {
+        print_text(stderr, "ganplay sample: --units-off '%s': expected LAYER:U,U,... (at most %d units, e.g. 3:5,17)\n",
+                   text, GP_UNITS_MAX_OFF);
+        return 2;
+    }
+    gp_err err = {{0}};
+    if (gp_units_set(gan, (int)layer, units, n, 1, &err) != GP_OK) {
+        print_text(stderr, "ganplay sample: --units-off: %s\n", err.msg);
+        return 2;
+    }
+    return 0;
+}
+
 static int cmd_sample(int argc, char **argv, gp_threads *th) {
     sample_args a = {.count = -1, .label = -1};
     unsigned long seen;
@@ -1111,6 +1144,10 @@ static int cmd_sample(int argc, char **argv, gp_threads *th) {
     gp_gan_set_threads(&gan, th);
     if (a.label >= 0 && a.label >= gan.cfg.classes) {
         print_text(stderr, "ganplay sample: --class %ld: %s has %d classes\n", a.label, a.model, gan.cfg.classes);
+        gp_gan_free(&gan);
+        return 2;
+    }
+    if (a.units_off && units_off_option(&gan, a.units_off) != 0) {
         gp_gan_free(&gan);
         return 2;
     }
@@ -1143,6 +1180,13 @@ static int cmd_sample(int argc, char **argv, gp_threads *th) {
         prov.count = a.count;
         prov.label = gan.cfg.classes ? (int)a.label : -1;
         prov.what = "sample";
+        int off[GP_UNITS_MAX_OFF];
+        if (gan.units_off) { /* the units switched off, in the picture's provenance */
+            prov.units_layer = gan.units_layer;
+            for (int u = 0; u < gan.G.shape[gan.units_layer + 1].c && prov.n_units < GP_UNITS_MAX_OFF; u++)
+                if (gan.units_off[u]) off[prov.n_units++] = u;
+            prov.units = off;
+        }
         if (a.direction) {
             prov.n_directions = 1;
             prov.direction_names[0] = a.direction;

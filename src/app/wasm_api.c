@@ -31,6 +31,7 @@
 #include "run/run.h"
 #include "eval/score.h"
 #include "eval/directions.h"
+#include "gan/units.h"
 
 #define GPW_MAX_IMAGES 256 /* most images one render or sample call makes */
 #define GPW_MIN_USER_IMAGES 10
@@ -1723,4 +1724,110 @@ EMSCRIPTEN_KEEPALIVE const char *gpw_png_provenance(gp_session *s, const uint8_t
     gp_json_raw(&s->out, text);
     free(text);
     return answer(s);
+}
+
+/* ---- units of G: what they draw, and switching them off (units.h) ------------- */
+
+/* G's layers with unit maps, the units off now, the quantile and stroke
+ * threshold of the ranking, and a note when G has no such layer. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_units_json(gp_session *s) {
+    NEED_SESSION(s, NULL);
+    if (!s->run.has_gan) {
+        gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+        return NULL;
+    }
+    gp_json_reset(&s->out);
+    gp_units_json(&s->run.gan, &s->out);
+    return answer(s);
+}
+
+/* Every unit of a layer ranked by its stroke IoU over count samples of seed
+ * (1..GPW_MAX_IMAGES; a conditional model's classes as renders draw them):
+ * {layer, samples, quantile, units: [{unit, iou}]}, best first. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_units_rank_json(gp_session *s, int layer, double seed, int count) {
+    if (check_count(s, count) || !seed_ok(s, seed)) return NULL;
+    gp_gan *g = &s->run.gan;
+    gp_units_layer L;
+    if (gp_units_find_layer(g, layer, &L, &s->err) != GP_OK) return NULL;
+    gp_unit_score *scores = malloc(sizeof *scores * (size_t)L.units);
+    if (!scores) {
+        gp_fail(&s->err, GP_ERR_NOMEM, "out of memory ranking the units");
+        return NULL;
+    }
+    gp_gan_latents(g, (uint64_t)seed, count, s->z);
+    gp_score_labels(s->labels, count, g->cfg.classes, s->label);
+    gp_status st = gp_units_rank(g, s->z, g->cfg.classes ? s->labels : NULL, count, layer, scores, &s->err);
+    if (st == GP_OK) {
+        gp_json_reset(&s->out);
+        gp_units_rank_json(layer, count, scores, L.units, &s->out);
+    }
+    free(scores);
+    return st == GP_OK ? answer(s) : NULL;
+}
+
+/* The maps of n units (indices at units) of a layer for latent row `row`
+ * (of a conditional model: the class set with gpw_set_class, 0 for classes
+ * in turn) as one RGBA grid of n + 1 images in cols columns (see gpw_rgba*):
+ * first the image the whole G draws (every unit on), then each unit's map
+ * laid over it as orange heat where it is above the unit's threshold (the
+ * ranking's, at thresholds; what its IoU counts), by how far above. */
+EMSCRIPTEN_KEEPALIVE int gpw_units_render(gp_session *s, int row, int layer, const int *units, const float *thresholds,
+                                          int n, int cols) {
+    int st = check_rows(s, row, 1);
+    if (st) return st;
+    gp_gan *g = &s->run.gan;
+    gp_units_layer L;
+    if (gp_units_find_layer(g, layer, &L, &s->err) != GP_OK) return GP_ERR_ARG;
+    if (n < 1 || n > GPW_MAX_IMAGES - 1)
+        return gp_fail(&s->err, GP_ERR_ARG, "units: 1..%d of them, got %d", GPW_MAX_IMAGES - 1, n);
+    if (cols < 1 || cols > GPW_MAX_IMAGES) return gp_fail(&s->err, GP_ERR_ARG, "columns must be in 1..%d", GPW_MAX_IMAGES);
+    if (!array_ok(s, units, n, 4, "units") || !array_ok(s, thresholds, n, 4, "thresholds")) return GP_ERR_ARG;
+    for (int i = 0; i < n; i++) {
+        if (units[i] < 0 || units[i] >= L.units)
+            return gp_fail(&s->err, GP_ERR_ARG, "layer %d has units 0..%d, got %d", layer, L.units - 1, units[i]);
+        if (!isfinite(thresholds[i])) return gp_fail(&s->err, GP_ERR_ARG, "unit %d: its threshold is not finite", units[i]);
+    }
+    int c = g->image.c, n_img = gp_shape_size(g->image), HW = g->image.h * g->image.w;
+    float *maps = malloc(sizeof(float) * (size_t)L.units * HW), *image = malloc(sizeof(float) * (size_t)n_img);
+    float *images = malloc(sizeof(float) * (size_t)(n + 1) * n_img), *heat = calloc((size_t)(n + 1) * n_img, sizeof(float));
+    if (!maps || !image || !images || !heat) {
+        free(maps), free(image), free(images), free(heat);
+        return gp_fail(&s->err, GP_ERR_NOMEM, "out of memory drawing the units' maps");
+    }
+    int label = s->label < 0 ? 0 : s->label;
+    st = (int)gp_units_maps(g, zrow(s, row), g->cfg.classes ? &label : NULL, layer, NULL, maps, image, &s->err);
+    if (st == 0) {
+        for (int i = 0; i <= n; i++) memcpy(images + (size_t)i * n_img, image, sizeof(float) * (size_t)n_img);
+        for (int i = 0; i < n; i++) { /* image 0 has no heat */
+            const float *m = maps + (size_t)units[i] * HW;
+            float *h = heat + (size_t)(i + 1) * n_img; /* the first channel's plane; the others stay 0 */
+            for (int p = 0; p < HW; p++) h[p] = m[p] > thresholds[i] ? m[p] - thresholds[i] : 0.0f;
+        }
+        int gw, gh;
+        gp_grid_size(n + 1, cols, g->image.h, g->image.w, &gw, &gh);
+        GP_ASSERT((size_t)gw * gh <= s->rgba_cap);
+        s->rgba_w = gw;
+        s->rgba_h = gh;
+        gp_grid_render_heat(s->rgba, images, heat, n + 1, cols, c, g->image.h, g->image.w);
+    }
+    free(maps), free(image), free(images), free(heat);
+    return st;
+}
+
+/* Switches n units (indices at units) of a layer off (off 1) or on (0);
+ * units of one layer at a time (gp_units_set). Renders and samples then
+ * draw without them; training is refused until all are on. */
+EMSCRIPTEN_KEEPALIVE int gpw_units_set(gp_session *s, int layer, const int *units, int n, int off) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    if (!array_ok(s, units, n, 4, "units")) return GP_ERR_ARG;
+    return (int)gp_units_set(&s->run.gan, layer, units, n, off, &s->err);
+}
+
+/* Every unit on again. */
+EMSCRIPTEN_KEEPALIVE int gpw_units_clear(gp_session *s) {
+    NEED_SESSION(s, GP_ERR_ARG);
+    if (!s->run.has_gan) return gp_fail(&s->err, GP_ERR_ARG, "no model: create or load one first");
+    gp_units_clear(&s->run.gan);
+    return 0;
 }

@@ -258,6 +258,7 @@ void gp_gan_free(gp_gan *gan) {
     gp_net_free(&gan->D);
     free(gan->block);
     free(gan->history);
+    free(gan->units_off);
     memset(gan, 0, sizeof *gan);
 }
 
@@ -514,8 +515,18 @@ gp_status gp_gan_d_step(gp_gan *gan, const gp_dataset *ds, gp_err *err) {
     return gp_gan_d_step_real(gan, err);
 }
 
-gp_status gp_gan_d_step_real(gp_gan *gan, gp_err *err) {
+gp_status gp_gan_can_train(const gp_gan *gan, gp_err *err) {
     if (!gan->has_d) return gp_fail(err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
+    if (gan->units_n_off)
+        return gp_fail(err, GP_ERR_ARG, "%d unit%s of the generator's layer %d %s switched off: switch them on to train",
+                       gan->units_n_off, gan->units_n_off == 1 ? "" : "s", gan->units_layer,
+                       gan->units_n_off == 1 ? "is" : "are");
+    return GP_OK;
+}
+
+gp_status gp_gan_d_step_real(gp_gan *gan, gp_err *err) {
+    gp_status can = gp_gan_can_train(gan, err);
+    if (can != GP_OK) return can;
     int B = gan->cfg.batch;
     draw_g_input(gan);
     gan->G.training = 1;
@@ -564,7 +575,8 @@ static void ema_update(gp_gan *gan) {
 /* reuse_fake: take the fake batch that the last D step made with the
  * current G (as PyTorch's DCGAN example does), saving one G forward. */
 static gp_status g_step(gp_gan *gan, int reuse_fake, gp_err *err) {
-    if (!gan->has_d) return gp_fail(err, GP_ERR_ARG, "this model has no discriminator (generator-only file)");
+    gp_status can = gp_gan_can_train(gan, err);
+    if (can != GP_OK) return can;
     int B = gan->cfg.batch;
     gan->G.training = 1;
     gan->D.training = 1;
@@ -616,6 +628,24 @@ gp_status gp_gan_g_steps(gp_gan *gan, gp_err *err) {
     return GP_OK;
 }
 
+/* G's forward in evaluation with the units switched off (units.h) zeroed
+ * in the output of their layer; the input is in gan->g_in. */
+static const float *forward_units_off(gp_gan *gan, int b) {
+    gp_net *G = &gan->G;
+    int at = gan->units_layer;
+    gp_shape s = G->shape[at + 1];
+    size_t hw = (size_t)s.h * s.w;
+    memcpy(G->acts[0], gan->g_in, (size_t)b * gp_shape_size(G->shape[0]) * sizeof(float));
+    for (int i = 0; i < G->n_layers; i++) {
+        gp_net_layer_forward(G, i, b);
+        if (i != at) continue;
+        for (int n = 0; n < b; n++)
+            for (int c = 0; c < s.c; c++)
+                if (gan->units_off[c]) memset(G->acts[i + 1] + ((size_t)n * s.c + c) * hw, 0, hw * sizeof(float));
+    }
+    return G->acts[G->n_layers];
+}
+
 /* Runs G (evaluation mode unless training) on z with classes; with EMA,
  * on the averaged weights (swapped in, not copied). */
 static void run_g(gp_gan *gan, const float *z, const int *labels, int count, float *out, int training) {
@@ -628,7 +658,7 @@ static void run_g(gp_gan *gan, const float *z, const int *labels, int count, flo
     for (int i = 0; i < count; i += gan->G.max_batch) {
         int b = count - i < gan->G.max_batch ? count - i : gan->G.max_batch;
         compose_g_input(gan, z + (size_t)i * L, labels ? labels + i : NULL, i, b);
-        const float *y = gp_net_forward(&gan->G, gan->g_in, b);
+        const float *y = !training && gan->units_n_off ? forward_units_off(gan, b) : gp_net_forward(&gan->G, gan->g_in, b);
         if (out) memcpy(out + (size_t)i * n_img, y, (size_t)b * n_img * sizeof(float));
     }
     gan->G.params = own;

@@ -58,6 +58,11 @@ typedef struct {
     void *block;
     uint8_t *history;   /* what the run showed (history.h), kept with a training state; owned */
     size_t history_len;
+    /* units of G switched off (units.h): evaluation-mode generation zeroes
+     * the output channels of G's layer units_layer marked in units_off;
+     * training is refused while any is off. Not saved with the model. */
+    uint8_t *units_off; /* one byte per channel of that layer; owned; NULL: all on */
+    int units_layer, units_n_off;
 } gp_gan;
 
 /* Architecture of a preset for this config. Returns the layer counts. */
@@ -107,9 +112,13 @@ gp_status gp_gan_g_steps(gp_gan *gan, gp_err *err);
  * (and a message) if a loss or a weight became non-finite. */
 gp_status gp_gan_train_step(gp_gan *gan, const gp_dataset *ds, gp_err *err);
 
+/* Whether gan can take a training step: it has a discriminator, and no
+ * unit of G is switched off (units.h). */
+gp_status gp_gan_can_train(const gp_gan *gan, gp_err *err);
+
 /* Generator output for count latent vectors z (count x latent), in
  * evaluation mode (running BatchNorm statistics; the EMA weights if the
- * model has them). labels (count) gives each sample's class for a
+ * model has them; the units switched off, units.h, give 0). labels (count) gives each sample's class for a
  * conditional model; NULL means classes in turn (sample i has class
  * i mod classes). Unconditional models ignore labels. out: count x image. */
 void gp_gan_generate(gp_gan *gan, const float *z, const int *labels, int count, float *out);

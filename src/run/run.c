@@ -307,6 +307,8 @@ static gp_status need_training(gp_run *run, gp_err *err) {
         return gp_fail(err, GP_ERR_ARG, is_2d(&run->gan) ? "no 2-D distribution chosen" : "no dataset loaded");
     if (run->halted)
         return gp_fail(err, GP_ERR_NAN, "training stopped because a loss became NaN; return to the last good state or start anew");
+    gp_status can = gp_gan_can_train(&run->gan, err); /* e.g. units of G switched off */
+    if (can != GP_OK) return can;
     return is_2d(&run->gan) ? GP_OK : gp_gan_check_data(&run->gan, run->ds, err);
 }
 

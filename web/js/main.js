@@ -9,6 +9,7 @@ import { LineChart } from './charts.js';
 import { Settings, parseHash } from './settings.js';
 import { OwnImages } from './own.js';
 import { Explore } from './explore.js';
+import { Units } from './units.js';
 import { Mode2d } from './mode-2d.js';
 import { Edit } from './edit.js';
 import { $, fmt, setText, drawRgba, download, fieldMessage } from './util.js';
@@ -42,6 +43,7 @@ const state = {
 const engine = new Engine('worker.js', bootInit());
 const settings = new Settings(engine);
 const explore = new Explore(engine, state);
+const units = new Units(engine, state, explore); // what G's units draw, and switching them off
 const own = new OwnImages(engine, (d) => onDataset(d)); // the "your own images" panel
 const edit = new Edit(engine, state, explore); // editing with the generator
 explore.onDirections = (list) => edit.setDirections(list); // Edit moves its result along the same directions
@@ -1077,6 +1079,7 @@ async function main() {
   setStatus(statusText());
   explore.refresh();
   if (state.model) explore.modelChanged(state.model, state.running);
+  units.refresh();
   registerServiceWorker();
   if (is2dHash(hash)) await setView(hash);
 }
