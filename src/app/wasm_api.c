@@ -1681,6 +1681,16 @@ EMSCRIPTEN_KEEPALIVE int gpw_png_stamp(gp_session *s, const uint8_t *png, int le
     p.units_layer = units_layer;
     p.n_units = n_units;
     p.units = units;
+    /* no units given: the ones switched off in the model now (gpw_units_*), which drew the picture */
+    int off[GP_PROV_MAX_UNITS];
+    const gp_gan *g = &s->run.gan;
+    if (units_layer < 0 && g->units_off) {
+        p.units_layer = g->units_layer;
+        p.n_units = 0;
+        for (int u = 0; u < g->G.shape[g->units_layer + 1].c && p.n_units < GP_PROV_MAX_UNITS; u++)
+            if (g->units_off[u]) off[p.n_units++] = u;
+        p.units = off;
+    }
     /* the names, cut at their line breaks into a copy */
     size_t names_len = n_dirs > 0 ? strlen(dir_names) + 1 : 0;
     char *names = names_len ? malloc(names_len) : NULL;
