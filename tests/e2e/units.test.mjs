@@ -118,6 +118,38 @@ export async function run({ browser, site }) {
   const e6 = await page.evaluate(() => window.ganplay.engine.call('unitsRank', { layer: 6, count: 64 }));
   check(s.units.layer === 6 && s.units.shown.length === 32 && s.units.shown.every((u, i) => u === e6.units[i].unit),
     'layer 6 shows its own top units, the engine\'s');
+  // "these units draw the top loop of 8": twenty units of layer 3 (found by switching units off one at a
+  // time and keeping those that darkened the upper half of the grid's 8s most) open the top loop of a kept 8
+  b4 = await asked(page);
+  await page.selectOption('#class-pick', '8');
+  await unitsDrawn(page, b4, 'class 8 drawn');
+  b4 = await asked(page);
+  await page.locator("#grid").scrollIntoViewIfNeeded();
+  const gridBox = await page.locator("#grid").boundingBox();
+  await page.mouse.click(gridBox.x + ((2 + 30 * 4 + 15) / 242) * gridBox.width, gridBox.y + ((2 + 15) / 242) * gridBox.height); // sample 4
+  await unitsDrawn(page, b4, 'the kept 8 drawn');
+  b4 = await asked(page);
+  await page.selectOption('#units-layer', '3');
+  await page.selectOption('#units-count', '255');
+  await unitsDrawn(page, b4, 'all units of layer 3 drawn');
+  const LOOP = [1, 95, 110, 74, 59, 105, 104, 108, 89, 78, 118, 115, 23, 19, 82, 96, 125, 77, 42, 30];
+  for (const u of LOOP) await clickUnit(page, u, `unit ${u} off`);
+  s = await state(page);
+  // brightness lost in the upper and the lower half of the kept sample (gray: the red channel)
+  const lost = await page.evaluate(() => {
+    const px = (id) => { const c = document.getElementById(id); return c.getContext('2d').getImageData(0, 0, c.width, c.height).data; };
+    const a = px('units-whole'), b = px('units-now'), w = document.getElementById('units-now').width;
+    let up = 0, low = 0;
+    for (let i = 0; i < a.length; i += 4) (Math.floor(i / 4 / w) < 13 ? (v) => (up += v) : (v) => (low += v))(Math.max(0, a[i] - b[i]));
+    return { up, low };
+  });
+  check(s.units.off.units.length === LOOP.length && s.kept[0].index === 4, 'twenty units of layer 3 off, an 8 kept', JSON.stringify(s.units.off));
+  check(lost.up > 1.3 * lost.low && lost.up > 2000, 'they take strokes from the top of the 8 more than from its bottom', JSON.stringify(lost));
+  b4 = await asked(page);
+  await page.selectOption('#units-count', '32');
+  await unitsDrawn(page, b4, 'top 32 drawn');
+  await page.locator('#units').screenshot({ path: path.join(SHOTS, 'units-8.png') });
+  await page.locator('#samples').screenshot({ path: path.join(SHOTS, 'units-8-grid.png') });
   check(page.errors.length === 0, 'no console errors', page.errors.join(' | '));
   await context.close();
 

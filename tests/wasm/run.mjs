@@ -1054,6 +1054,16 @@ function testRobust(e, data) {
     gpw_nearest: [['rc', () => M._gpw_nearest(NULL, 0, 2, 0)], ['rc', () => M._gpw_nearest(s, -1, 2, 0)],
       ['rc', () => M._gpw_nearest(s, BIG, 2, 0)], ['rc', () => M._gpw_nearest(s, 0, 0, 0)], ['rc', () => M._gpw_nearest(s, 0, 17, 0)],
       ['rc', () => M._gpw_nearest(s, 0, 2, 5)]],
+    // units of G
+    gpw_units_json: [['any', () => M._gpw_units_json(NULL)]],
+    gpw_units_rank_json: [['any', () => M._gpw_units_rank_json(NULL, 3, 1, 8)], ['any', () => M._gpw_units_rank_json(s, 0, 1, 8)],
+      ['any', () => M._gpw_units_rank_json(s, 3, 1, BIG)], ['any', () => M._gpw_units_rank_json(s, 3, -1, 8)]],
+    gpw_units_render: [['rc', () => M._gpw_units_render(NULL, 0, 3, 0, 0, 1, 2)], ['rc', () => M._gpw_units_render(s, BIG, 3, 0, 0, 1, 2)],
+      ['rc', () => M._gpw_units_render(s, 0, 0, 0, 0, 1, 2)], ['rc', () => M._gpw_units_render(s, 0, 3, FAR, FAR, 1, 2)],
+      ['rc', () => M._gpw_units_render(s, 0, 3, 0, 0, BIG, 2)]],
+    gpw_units_set: [['rc', () => M._gpw_units_set(NULL, 3, 0, 0, 1)], ['rc', () => M._gpw_units_set(s, 3, 0, 1, 1)],
+      ['rc', () => M._gpw_units_set(s, 3, FAR, 1, 1)], ['rc', () => M._gpw_units_set(s, BIG, 0, 0, 1)], ['rc', () => M._gpw_units_set(s, 3, 0, -1, 1)]],
+    gpw_units_clear: [['rc', () => M._gpw_units_clear(NULL)]],
     gpw_set_threads: [['any', () => M._gpw_set_threads(NULL, 2)], ['any', () => M._gpw_set_threads(s, 0)],
       ['any', () => M._gpw_set_threads(s, BIG)], ['any', () => M._gpw_set_threads(s, -1)]],
     // the 2-D mode
