@@ -242,6 +242,16 @@ static void narrower(void) {
                d->class_retention, d->in_range.class_retention, d->range);
         CHECK(d->class_retention < 0.9 && d->range == 1 && d->offered && d->in_range.class_retention >= 0.9 &&
               d->in_range.pass && d->in_range.read_ends[0] >= 0.0);
+        /* the JSON says why it failed over -2..2, with its figure */
+        gp_json j;
+        gp_json_init(&j);
+        gp_directions_json(&set, &j);
+        char want[96];
+        snprintf(want, sizeof want, "\"why\":[\"only %.1f%% keep their class at one end (90%% needed)\"]",
+                 100.0 * d->class_retention);
+        const char *text = gp_json_text(&j);
+        CHECK_OK(text && strstr(text, want), want);
+        gp_json_free(&j);
     }
     gp_classifier_free(&clf);
     gp_gan_free(&gan);

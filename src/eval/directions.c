@@ -452,7 +452,7 @@ static gp_direction_verdict judge(const gp_direction *d, const double *vals, con
         v.read_at_0 = (double)right / M;
         v.class_retention = right ? (kept_lo < kept_hi ? kept_lo : kept_hi) / (double)right : 0.0;
     }
-    v.pass = v.means && v.monotonicity >= 0.5 && (!pred || v.class_retention >= 0.9);
+    v.pass = v.means && v.monotonicity >= GP_DIR_MIN_MONOTONICITY && (!pred || v.class_retention >= GP_DIR_MIN_RETENTION);
     return v;
 }
 
@@ -518,6 +518,7 @@ gp_status gp_directions_measure(gp_gan *gan, gp_classifier *clf, const gp_direct
         d->read_ends[0] = full.read_ends[0], d->read_ends[1] = full.read_ends[1];
         d->read_at_0 = full.read_at_0;
         d->class_retention = full.class_retention;
+        d->means = full.means;
         d->measured = 1;
         d->range = 0;
         if (full.pass) {
@@ -596,6 +597,22 @@ void gp_directions_json(const gp_direction_set *set, gp_json *j) {
                 gp_json_null(j);
             }
             gp_json_kbool(j, "offered", d->offered);
+            /* why it failed over -2..2, in words (empty if it passed there) */
+            gp_json_key(j, "why");
+            gp_json_open(j, '[');
+            char why[160];
+            if (!d->means) gp_json_str(j, "its mean does not move monotonically");
+            if (d->monotonicity < GP_DIR_MIN_MONOTONICITY) {
+                snprintf(why, sizeof why, "only %.1f%% of samples move monotonically (%.0f%% needed)",
+                         100.0 * d->monotonicity, 100.0 * GP_DIR_MIN_MONOTONICITY);
+                gp_json_str(j, why);
+            }
+            if (d->class_retention >= 0.0 && d->class_retention < GP_DIR_MIN_RETENTION) {
+                snprintf(why, sizeof why, "only %.1f%% keep their class at one end (%.0f%% needed)",
+                         100.0 * d->class_retention, 100.0 * GP_DIR_MIN_RETENTION);
+                gp_json_str(j, why);
+            }
+            gp_json_close(j, ']');
         }
         gp_json_close(j, '}');
     }

@@ -38,6 +38,9 @@
 
 #define GP_DIR_MAX 12
 #define GP_DIR_AMOUNTS 5 /* the measure's amounts: -2, -1, 0, 1, 2 */
+/* what a direction must show to be offered over a range (gp_direction_verdict) */
+#define GP_DIR_MIN_MONOTONICITY 0.5
+#define GP_DIR_MIN_RETENTION 0.9
 
 /* An attribute of one image (values in [-1, 1], c x h x w). */
 typedef enum {
@@ -82,6 +85,7 @@ typedef struct {
     int measured;
     double at[GP_DIR_AMOUNTS];  /* mean attribute (principal: mean |pixel change| from amount 0) at -2..2 */
     /* the verdict over -2..2 (gp_direction_verdict's fields) */
+    int means;
     double monotonicity, read_ends[2], read_at_0, class_retention;
     int range;              /* the amounts it is offered over: 2 (it passes over -2..2), else 1 (over -1..1), else 0 */
     gp_direction_verdict in_range; /* the verdict over that range */

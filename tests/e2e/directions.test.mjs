@@ -6,15 +6,8 @@
 // strip; the ones not offered are listed with why; Edit moves along the
 // same directions; at 360 px nothing overflows.
 import path from 'node:path';
-import { SHOTS, canvasInfo, check, newContext, newPage, state, trainUntil, waitFor, waitReady } from './helpers.mjs';
+import { SHOTS, asked, canvasInfo, check, newContext, newPage, redrawn, state, trainUntil, waitFor, waitReady } from './helpers.mjs';
 
-const asked = (page) => page.evaluate(() => window.ganplay.state.exploreAsked);
-function redrawn(page, before, what) {
-  return waitFor(page, (n) => {
-    const s = window.ganplay.state;
-    return s.exploreAsked > n && s.exploreAnswered === s.exploreAsked;
-  }, before, what);
-}
 
 async function setSlider(page, id, value) {
   const before = await asked(page);

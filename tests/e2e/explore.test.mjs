@@ -1,7 +1,7 @@
 // Explore: click a sample to keep it (or use the keyboard), its neighbours,
 // the spherical path between the last two kept, the direction sliders, the
 // animation; the class picker stays hidden for models without classes.
-import { canvasInfo, check, newContext, newPage, state, waitFor, waitReady } from './helpers.mjs';
+import { asked, canvasInfo, check, newContext, newPage, redrawn, state, waitFor, waitReady } from './helpers.mjs';
 
 // RGBA of one 28x28 cell of a grid canvas (cells 30 px apart, 2 px pad).
 function cell(page, id, col, row) {
@@ -13,16 +13,6 @@ function cell(page, id, col, row) {
 
 const same = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
 
-// Explore's views once a drawing answers every redraw asked for, some asked
-// after `asked` (the count read before the action): not a drawing already
-// under way when the action came.
-const asked = (page) => page.evaluate(() => window.ganplay.state.exploreAsked);
-function redrawn(page, before, what) {
-  return waitFor(page, (n) => {
-    const s = window.ganplay.state;
-    return s.exploreAsked > n && s.exploreAnswered === s.exploreAsked;
-  }, before, what);
-}
 
 export async function run({ browser, site }) {
   const context = await newContext(browser);

@@ -163,6 +163,17 @@ export function canvasInfo(page, id) {
   }, id);
 }
 
+// Explore's views once a drawing answers every redraw asked for, some asked
+// after `before` (the count read before the action): not a drawing already
+// under way when the action came.
+export const asked = (page) => page.evaluate(() => window.ganplay.state.exploreAsked);
+export function redrawn(page, before, what) {
+  return waitFor(page, (n) => {
+    const s = window.ganplay.state;
+    return s.exploreAsked > n && s.exploreAnswered === s.exploreAsked;
+  }, before, what);
+}
+
 // Trains until the step counter reaches `step` (however long that takes on
 // this machine), then pauses; returns the state after the pause.
 export async function trainUntil(page, step) {

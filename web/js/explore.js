@@ -284,17 +284,9 @@ function describe(d, amounts) {
   return `${text}.`;
 }
 
-// Why a direction is not offered: the measure's rule (directions.h) it failed.
+// Why a direction failed over -2..2, in the engine's words (directions.h's rule).
 function failure(d) {
-  const up = d.at[d.at.length - 1] >= d.at[0];
-  const means = d.kind === 'principal' ? d.at.every((v, i) => (i < 2 ? v > d.at[i + 1] : i > 2 ? v > d.at[i - 1] : true))
-    : d.at.every((v, i) => i === 0 || (up ? v > d.at[i - 1] : v < d.at[i - 1]));
-  const why = [];
-  if (!means) why.push('its mean does not move monotonically');
-  if (d.monotonicity < 0.5) why.push(`only ${(100 * d.monotonicity).toFixed(1)}% of samples move monotonically (50% needed)`);
-  if (d.class_retention !== null && d.class_retention < 0.9)
-    why.push(`only ${pct(d.class_retention)} keep their class at one end (90% needed)`);
-  return (why.join('; ') || 'failed its measure') + (d.offered ? '' : ', and over -1..1 too');
+  return (d.why.join('; ') || 'failed its measure') + (d.offered ? '' : ', and over -1..1 too');
 }
 
 // The strips grid (a row per direction, as the engine draws grids: PAD
