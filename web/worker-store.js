@@ -213,6 +213,8 @@ Object.assign(handlers, {
   async resume({ id } = {}) {
     const r = await loadRecord(id);
     w.running = false;
+    // a dataset still loading from the page's start would land on top of the run's own
+    if (w.datasetLoading) await w.datasetLoading.catch(() => null);
     if (r.dataset === 'own' && r.own) ownDataset(r.own);
     else if (r.dataset) await loadDataset(r.dataset);
     w.noiseSeed = r.noiseSeed;

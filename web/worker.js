@@ -281,15 +281,20 @@ async function init({ build, noiseSeed, dataset, preload }) {
     classifier: Object.keys(w.classifierFiles).length > 0,
   };
   // the rest loads after the first samples are on screen
+  // (a saved training is offered first: that offer waits on no download)
   setTimeout(async () => {
+    try {
+      const saved = await savedInfo();
+      if (saved) post({ type: 'resumable', ...saved });
+    } catch (e) {
+      fail(e);
+    }
     try {
       if (!w.dataset && !w.datasetLoading) await loadDataset(DATASETS[dataset] ? dataset : 'mnist');
     } catch (e) {
       fail(e);
     }
-    const saved = await savedInfo();
-    if (saved) post({ type: 'resumable', ...saved });
-    post({ type: 'status', text: '' });
+    post({ type: 'status', text: '', startup: true }); // the start-up's downloads are done
   }, 0);
   return result;
 }

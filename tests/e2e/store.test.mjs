@@ -99,14 +99,24 @@ async function own({ browser, site }) {
   await page.evaluate(() => window.ganplay.debug.saveNow());
   await waitFor(page, () => window.ganplay.state.saved && window.ganplay.state.saved.step >= 1, null, 'own: saved');
   await page.close();
+  // MNIST, which the page loads at its start, is held back until after Resume: the
+  // offer must not wait on it, and its late arrival must not replace the run's own images
+  let release;
+  const held = new Promise((r) => (release = r));
+  await context.route(/\/data\/mnist\.bin(\.gz)?$/, async (route) => {
+    await held;
+    await route.continue();
+  });
   page = await newPage(context);
   await page.goto(site);
   await waitReady(page);
-  await waitFor(page, () => !document.getElementById('banner').hidden, null, 'own: resume offered');
+  await waitFor(page, () => !document.getElementById('banner').hidden, null, 'own: resume offered while MNIST still loads');
   await page.click('#resume');
+  release();
   await waitFor(page, () => window.ganplay.state.dataset && window.ganplay.state.dataset.id === 'own' && window.ganplay.state.step >= 1,
     null, 'own: resumed');
   await waitFor(page, () => /13 images/.test(document.getElementById('own-count').textContent), null, 'own: the panel refilled');
+  await waitFor(page, () => window.ganplay.state.startupDone, null, 'own: MNIST arrived after the resume');
   const count = await page.textContent('#own-count');
   const s = await state(page);
   check(/^13 images/.test(count) && s.dataset.count === 13 && await page.isVisible('#own-thumbs'),

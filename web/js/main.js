@@ -37,7 +37,7 @@ const state = {
   running: false, halted: false, step: 0, dStep: 0, dLoss: NaN, gLoss: NaN, dReal: NaN, dFake: NaN,
   stepsPerSec: 0, imagesPerSec: 0, noiseSeed: 1, modelFd: null, grids: 0, snapshots: 0, realScores: null, fakeScores: null,
   fd: [], label: -1, modelCondAcc: null, busy: null, exploreDraws: 0, directionsFound: 0, exploreAsked: 0, exploreAnswered: 0, morphFrames: 0,
-  kept: null, saved: null, saveFailed: null, resumable: null, loadAnswers: 0, errors: [],
+  kept: null, saved: null, saveFailed: null, resumable: null, loadAnswers: 0, errors: [], startupDone: false,
 };
 
 const engine = new Engine('worker.js', bootInit());
@@ -305,6 +305,7 @@ $('rf-saliency').onchange = () => engine.call('setSaliency', { on: (state.salien
 // ---- worker events -----------------------------------------------------------------------
 
 engine.on('status', (m) => {
+  if (m.startup) state.startupDone = true;
   if (m.text) setStatus(m.text);
   else setStatus(statusText());
 });
