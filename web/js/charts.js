@@ -12,6 +12,16 @@ function tickStep(range, n) {
 
 const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
+// The size of a chart's labels in CSS pixels: the canvas's --chart-font
+// (style.css: larger in presentation mode), 11 without one. The last size
+// drawn stays on the canvas as data-label-px (the tests read it).
+export function labelPx(c) {
+  const v = parseFloat(getComputedStyle(c).getPropertyValue('--chart-font'));
+  const px = Number.isFinite(v) && v > 0 ? v : 11;
+  c.dataset.labelPx = String(px);
+  return px;
+}
+
 // A chart's canvas at the screen's pixel density, cleared to the chart
 // background; draws in CSS pixels. Null while the canvas is not laid out.
 export function chartCanvas(c) {
@@ -104,7 +114,8 @@ export class LineChart {
     const area = chartCanvas(this.canvas);
     if (!area) return;
     const { ctx, w, h } = area;
-    const L = 42, R = 10, T = 10, B = 28;
+    const fs = labelPx(this.canvas); // labels' size; the margins grow with it
+    const L = Math.max(42, 3.8 * fs), R = 10, T = 10, B = Math.max(28, 2.5 * fs);
     const pw = w - L - R, ph = h - T - B;
     const { data, width, n } = this;
 
@@ -141,15 +152,15 @@ export class LineChart {
     }
     if (this.ymax === null || this.ymin === null) {
       if (ymax <= ymin) ymax = ymin + 1;
-      const st = tickStep(ymax - ymin, ph < 150 ? 3 : 5);
+      const st = tickStep(ymax - ymin, ph < Math.max(150, 14 * fs) ? 3 : 5);
       if (this.ymax === null) ymax = Math.ceil(ymax / st) * st;
       if (this.ymin === null) ymin = Math.floor(ymin / st) * st;
     }
-    const yStep = tickStep(ymax - ymin, ph < 150 ? 3 : 5);
+    const yStep = tickStep(ymax - ymin, ph < Math.max(150, 14 * fs) ? 3 : 5);
     const X = (v) => L + ((v - x0) / (x1 - x0)) * pw;
     const Y = (v) => T + ph - ((Math.min(Math.max(v, ymin), ymax) - ymin) / (ymax - ymin)) * ph;
 
-    ctx.font = '11px system-ui, sans-serif';
+    ctx.font = `${fs}px system-ui, sans-serif`;
     ctx.lineWidth = 1;
     ctx.strokeStyle = css('--chart-grid');
     ctx.fillStyle = css('--chart-text');
@@ -163,7 +174,7 @@ export class LineChart {
       ctx.stroke();
       ctx.fillText(String(+v.toFixed(6)), L - 6, y);
     }
-    const xStep = Math.max(1, tickStep(x1 - x0, Math.max(2, Math.floor(pw / 70))));
+    const xStep = Math.max(1, tickStep(x1 - x0, Math.max(2, Math.floor(pw / (6.4 * fs)))));
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
     this.xTicks = [];
@@ -197,11 +208,11 @@ export class LineChart {
     ctx.setLineDash([2, 3]);
     ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
-    ctx.font = '10px system-ui, sans-serif';
+    ctx.font = `${Math.max(10, fs - 1)}px system-ui, sans-serif`;
     // labels go on the first of three rows where they overlap no other
     // label; one that fits on none is left out (its line stays)
     this.markerBoxes = [];
-    const rows = Math.max(1, Math.min(3, Math.floor(ph / 36)));
+    const rows = Math.max(1, Math.min(3, Math.floor(ph / (3.3 * fs))));
     for (const m of this.markers) {
       if (m.x < x0 || m.x > x1) continue;
       const x = Math.round(X(m.x)) + 0.5;
@@ -209,7 +220,7 @@ export class LineChart {
       ctx.moveTo(x, T);
       ctx.lineTo(x, T + ph);
       ctx.stroke();
-      const bw = ctx.measureText(m.label).width, bh = 12;
+      const bw = ctx.measureText(m.label).width, bh = Math.round(1.1 * fs);
       const left = Math.max(L + 1, Math.min(x + 3, L + pw - bw));
       for (let r = 0; r < rows; r++) {
         const box = { label: m.label, x: left, y: T + 2 + r * (bh + 2), w: bw, h: bh };

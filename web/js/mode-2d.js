@@ -6,9 +6,10 @@
 // pace whatever the training rate. Slow motion walks one round through the
 // algorithm's parts with the batch the engine really used.
 // Address: #view=2d&dist=ring&lr_g=0.002 ..., #lesson=NAME, &present=1,
-// #embed=2d or #embed=LESSON.
+// #embed=2d or #embed=LESSON, &pace=SECONDS (slow motion's pace: present.js).
 
-import { LineChart, chartCanvas } from './charts.js';
+import { LineChart, chartCanvas, labelPx } from './charts.js';
+import { Present } from './present.js';
 import { settingField } from './settings.js';
 import { $, clean, fieldMessage, fmt, setText } from './util.js';
 
@@ -22,7 +23,7 @@ const LIT = { // the diagram's parts that each phase uses
   sample: ['z', 'real'], generate: ['z', 'g', 'fake'], judge: ['real', 'fake', 'd'], dloss: ['d', 'dloss'],
   dupdate: ['dloss', 'd'], gloss: ['fake', 'd', 'gloss'], arrows: ['gloss', 'd', 'fake'], gupdate: ['gloss', 'g'],
 };
-const KEYS = ['view', 'dist', 'lesson', 'present', 'embed'];
+const KEYS = ['view', 'dist', 'lesson', 'present', 'embed', 'pace'];
 
 const css = (n) => getComputedStyle(document.documentElement).getPropertyValue(n).trim();
 const sigmoid = (s) => 1 / (1 + Math.exp(-s));
@@ -46,7 +47,7 @@ export class Mode2d {
     this.pace = 1100; // ms per slow-motion phase
     this.overlay = null; // what slow motion draws over the frame
     // what the tests read
-    this.state = { frames: 0, changes: 0, phases: [], run: null, running: false, rate: 0, measure: null, dist: null, drawn: 0,
+    this.state = { frames: 0, changes: 0, phases: [], phaseTimes: [], run: null, running: false, rate: 0, measure: null, dist: null, drawn: 0,
       lastFrame: null, longTasks: 0, longestTask: 0, errors: [] };
     this.canvas = $('canvas-2d');
     this.heat = document.createElement('canvas');
@@ -61,14 +62,16 @@ export class Mode2d {
       { color: '--g-color', column: 2 }], empty: 'Press Play or take a step' });
     this.divChart = new LineChart($('chart-div-2d'), { width: 3, ymin: 0, minTop: 0.7, series: [{ color: '--real-color', column: 1 },
       { color: '--fd-color', column: 2 }], empty: 'Measured while training' });
+    this.idleText = $('phase-2d').textContent;
     this.wire();
+    this.present = new Present(this);
   }
 
   // ---- setup -----------------------------------------------------------------
 
   wire() {
     $('play-btn-2d').onclick = () => this.toggle();
-    $('round-2d').onclick = () => this.step('round');
+    $('round-2d').onclick = () => (this.present.on ? this.slowRound() : this.step('round'));
     $('d-2d').onclick = () => this.step('d');
     $('g-2d').onclick = () => this.step('g');
     $('slow-2d').onclick = () => this.slowRound();
@@ -140,8 +143,11 @@ export class Mode2d {
       this.ready = true;
       this.took(r, true);
     }
-    if (hash.lesson || hash.embed) await this.openLesson(hash.lesson || hash.embed, hash);
+    const refused = this.present.open(hash); // the pace, before the address is written
+    const lesson = hash.lesson || (hash.embed !== '2d' && hash.embed);
+    if (lesson) await this.openLesson(lesson, hash);
     else if (hash.dist || Object.keys(hash).some((k) => !KEYS.includes(k))) await this.configure(hash);
+    if (refused) setText($('phase-2d'), refused);
     this.loop();
   }
 
@@ -340,7 +346,7 @@ export class Mode2d {
     this.lesson = lesson;
     this.took(r, true);
     this.state.lesson = lesson.name;
-    setText($('phase-2d'), `${lesson.title}: ${lesson.text}`);
+    setText($('phase-2d'), this.idleText); // the lesson's words are in their box
     this.writeUrl(hash);
     await this.fetchFrame();
   }
@@ -352,6 +358,7 @@ export class Mode2d {
     const r = await this.act(() => this.engine.call('configure2d', { settings, dist: hash.dist && hash.dist !== 'drawn' ? hash.dist : null }));
     this.lesson = null;
     this.state.lesson = null;
+    this.present.showLesson(null);
     this.took(r, true);
     if (r && r.refused.length) setText($('phase-2d'), `Some settings in the link were refused: ${r.refused.join('; ')}`);
     await this.fetchFrame();
@@ -371,6 +378,8 @@ export class Mode2d {
         }
       }
     }
+    this.present.toUrl(p);
+    this.present.showLesson(this.lesson);
     if (hash.present) p.set('present', hash.present);
     const h = `#${p.toString()}`;
     $('link-2d').href = h;
@@ -611,16 +620,16 @@ export class Mode2d {
     const area = chartCanvas($('chart-grad-2d'));
     if (!area) return;
     const { ctx, w, h } = area;
-    const L = 36, R = 10, T = 10, Bm = 26, X = (d) => L + d * (w - L - R), Y = (g) => h - Bm - g * (h - T - Bm);
+    const fs = labelPx($('chart-grad-2d')), L = 3.3 * fs, R = 10, T = 10, Bm = 2.4 * fs, X = (d) => L + d * (w - L - R), Y = (g) => h - Bm - g * (h - T - Bm);
     ctx.strokeStyle = css('--chart-axis');
     ctx.strokeRect(L, T, w - L - R, h - T - Bm);
     ctx.fillStyle = css('--chart-text');
-    ctx.font = '11px system-ui, sans-serif';
+    ctx.font = `${fs}px system-ui, sans-serif`;
     ctx.textAlign = 'center';
-    for (const d of [0, 0.5, 1]) ctx.fillText(String(d), X(d), h - Bm + 14);
+    for (const d of [0, 0.5, 1]) ctx.fillText(String(d), X(d), h - Bm + 1.3 * fs);
     ctx.fillText('D(G(z))', X(0.5), h - 2);
     ctx.textAlign = 'right';
-    for (const g of [0, 0.5, 1]) ctx.fillText(String(g), L - 4, Y(g) + 4);
+    for (const g of [0, 0.5, 1]) ctx.fillText(String(g), L - 4, Y(g) + 0.35 * fs);
     const losses = Object.fromEntries(this.table.losses.map((l) => [l.name, l]));
     // |dL_G/ds| at D(G(z)) = d, read off the engine's curve (points evenly spaced on [0, 1])
     const at = (curve, d) => {
@@ -661,7 +670,10 @@ export class Mode2d {
   // ---- slow motion -------------------------------------------------------------------------
 
   phase(name, text) {
-    if (name) this.state.phases.push(name);
+    if (name) {
+      this.state.phases.push(name);
+      this.state.phaseTimes.push(performance.now()); // when each part began (the tests measure the pace)
+    }
     for (const li of $('algorithm-2d').children) li.classList.toggle('active', li.dataset.phase === name);
     for (const g of $('diagram-2d').querySelectorAll('g')) g.classList.toggle('active', !!name && LIT[name]?.includes(g.dataset.part));
     setText($('phase-2d'), text);
@@ -674,6 +686,7 @@ export class Mode2d {
     if (this.slow || this.state.running) return;
     this.slow = true;
     this.state.phases = [];
+    this.state.phaseTimes = [];
     this.showStats();
     const prob = this.probability(), D = (v) => (prob ? v.toFixed(2) : `${v.toFixed(2)} (score)`);
     try {
@@ -733,6 +746,7 @@ export class Mode2d {
       this.slow = false;
       this.phase(null, `Round done: ${this.state.phases.length} parts. Press Slow motion again for the next round.`);
       this.state.phases.push('done');
+      this.state.phaseTimes.push(performance.now());
       this.showStats();
     }
   }
