@@ -20,6 +20,7 @@ export class Present {
   constructor(mode) {
     this.mode = mode;
     this.on = false; // presentation mode
+    this.s = PACE.initial; // the pace set (slider or address), in seconds
     const slider = $('pace-2d');
     Object.assign(slider, { min: PACE.min, max: PACE.max, step: PACE.step });
     slider.value = String(PACE.initial);
@@ -31,11 +32,8 @@ export class Present {
     onLang(() => this.words());
   }
 
-  seconds() {
-    return this.mode.pace / 1000;
-  }
-
   setPace(s) {
+    this.s = s;
     this.mode.pace = Math.round(s * 1000);
     this.words();
   }
@@ -58,7 +56,7 @@ export class Present {
 
   // pace=SECONDS when it is not the initial pace
   toUrl(p) {
-    if (this.seconds() !== PACE.initial) p.set('pace', String(this.seconds()));
+    if (this.s !== PACE.initial) p.set('pace', String(this.s));
   }
 
   showLesson(lesson) {
@@ -68,7 +66,7 @@ export class Present {
   }
 
   words() {
-    const s = this.seconds();
+    const s = this.s;
     $('pace-2d').value = String(s);
     setText($('pace-label-2d'), t('present.pace'));
     setText($('pace-out-2d'), t('present.pace_value', { s: s.toFixed(1) }));
