@@ -174,7 +174,7 @@ export class LineChart {
       ctx.stroke();
       ctx.fillText(String(+v.toFixed(6)), L - 6, y);
     }
-    const xStep = Math.max(1, tickStep(x1 - x0, Math.max(2, Math.floor(pw / (6.4 * fs)))));
+    const xStep = Math.max(1, tickStep(x1 - x0, Math.max(2, Math.floor(pw / ((70 * fs) / 11)))));
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
     this.xTicks = [];
@@ -212,7 +212,7 @@ export class LineChart {
     // labels go on the first of three rows where they overlap no other
     // label; one that fits on none is left out (its line stays)
     this.markerBoxes = [];
-    const rows = Math.max(1, Math.min(3, Math.floor(ph / (3.3 * fs))));
+    const rows = Math.max(1, Math.min(3, Math.floor(ph / ((36 * fs) / 11))));
     for (const m of this.markers) {
       if (m.x < x0 || m.x > x1) continue;
       const x = Math.round(X(m.x)) + 0.5;
