@@ -63,6 +63,8 @@ export class Mode2d {
       this.draw();
     } });
     this.state.overview = this.overview.state;
+    this.state.highlight = null; // the part pointed at, and the layers of the plane it picks out
+    this.state.highlightLayers = [];
     this.wire();
   }
 

@@ -190,7 +190,10 @@ export class Overview {
       }
       this.highlight();
     };
-    g.addEventListener('click', toggle);
+    g.addEventListener('click', (e) => {
+      if (e.pointerType && e.pointerType !== 'mouse') this.hovered = null; // a finger or a pen points now, not the mouse
+      toggle();
+    });
     g.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') {
         e.preventDefault();
