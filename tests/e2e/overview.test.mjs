@@ -171,7 +171,6 @@ async function twoD(browser, site) {
   check(JSON.stringify(hi) === JSON.stringify(LAYERS.fake) && lit2.hash !== plain.hash && litPurple > plainPurple * 1.3,
     'hovering G(z) picks out the fakes and G’s manifold: the canvas changes, with more of the fakes’ purple',
     `layers ${hi.join(',')}, purple pixels ${plainPurple} -> ${litPurple}`);
-  await page.locator('#play-2d').screenshot({ path: path.join(SHOTS, 'overview-2d-hover-1280.png') });
   await page.mouse.move(2, 2);
   await waitFor(page, () => window.ganplay.mode2d.highlight === null, null, 'highlight gone');
   check((await canvasInfo(page, 'canvas-2d')).hash === plain.hash, 'moving away draws the plane as before');
@@ -185,6 +184,14 @@ async function twoD(browser, site) {
   check(PARTS_2D.every((p) => JSON.stringify(picked[p]) === JSON.stringify(LAYERS[p])),
     'each part picks out its layers: z the mesh, G and G(z) the fakes and mesh, x the real points, D its surface and line, D’s loss the line, G’s loss the arrows',
     JSON.stringify(picked));
+  // a click keeps G(z) picked out (for the screenshot), a second click lets go
+  await page.click('#overview-2d [data-part="fake"]');
+  await page.mouse.move(2, 2);
+  await waitFor(page, () => window.ganplay.mode2d.highlight === 'fake', null, 'G(z) kept by a click');
+  await page.locator('#play-2d').screenshot({ path: path.join(SHOTS, 'overview-2d-fake-1280.png') });
+  await page.click('#overview-2d [data-part="fake"]');
+  await page.mouse.move(2, 2);
+  await waitFor(page, () => window.ganplay.mode2d.highlight === null, null, 'a second click lets go');
   // the keyboard: focus picks out, Escape lets go
   await page.focus('#overview-2d [data-part="real"]');
   await waitFor(page, () => window.ganplay.mode2d.highlight === 'real', null, 'real x highlighted by focus');
@@ -249,9 +256,10 @@ async function narrow(browser, site) {
 
 const shapesOf = (m) => {
   const img = [m.batch, m.channels, m.height, m.width].join('×');
-  return { z: `${m.batch}×${m.latent}`, fake: img, real: img, d: `${m.batch}×1`, ...(m.classes > 0 ? { y: `${m.batch}×${m.classes}` } : {}) };
+  return { z: `${m.batch}×${m.latent}`, fake: img, real: img, ...(m.hasD ? { d: `${m.batch}×1` } : {}),
+    ...(m.classes > 0 ? { y: `${m.batch}×${m.classes}` } : {}) };
 };
-const sameShapes = (s, m) => Object.entries(shapesOf(m)).every(([k, v]) => s[k] === v) && (m.classes > 0) === ('y' in s);
+const sameShapes = (s, m) => Object.entries(shapesOf(m)).every(([k, v]) => s[k] === v) && (m.classes > 0) === ('y' in s) && m.hasD === ('d' in s);
 
 async function image(browser, site, manifest) {
   const context = await newContext(browser, { width: 1280, height: 900 });
@@ -264,13 +272,15 @@ async function image(browser, site, manifest) {
   let o = await ovImage(page);
   const parts = await drawnParts(page, 'overview-image');
   check(info.name === manifest.models[0].name && o.shapes.z === '64×100' && o.shapes.fake === '64×1×28×28' && o.shapes.real === '64×1×28×28' &&
-    o.shapes.y === '64×10' && o.shapes.d === '64×1' && sameShapes(o.shapes, info),
-  `the image diagram shows the shapes of “${info.name}”: z 64×100, y 64×10, G(z) and x 64×1×28×28, D 64×1 (the engine’s model info)`,
+    o.shapes.y === '64×10' && !info.hasD && !o.shapes.d && sameShapes(o.shapes, info),
+  `the image diagram shows the shapes of “${info.name}”: z 64×100, y 64×10, G(z) and x 64×1×28×28, as the engine’s model info says`,
   JSON.stringify(o.shapes));
   check(JSON.stringify(parts.map((p) => p.part)) === '["z","y","g","fake","real","d","dloss","gloss"]' &&
     parts.every((p) => p.tabindex === '0' && p.label.length > 3) && parts.find((p) => p.part === 'z').lines.includes('64×100') &&
-    parts.find((p) => p.part === 'dloss').lines.includes('scalar'),
-  'the conditional model’s diagram has the class label y, each part named, the losses scalars', parts.map((p) => p.lines.join(' ')).join(' | '));
+    parts.find((p) => p.part === 'd').lines.includes('not in this file') &&
+    await page.$$eval('#overview-image .ov-absent', (g) => g.map((x) => x.dataset.part).join()) === 'd,dloss,gloss',
+  'the conditional generator’s diagram has the class label y, each part named; D and the losses are marked as not in the file',
+  parts.map((p) => p.lines.join(' ')).join(' | '));
 
   // steps: the flow and the numbers follow the engine
   await page.click('#step');
@@ -283,7 +293,10 @@ async function image(browser, site, manifest) {
     o.numbers.dFake === r.dfake && r.dloss !== '–', 'One step plays a D and a G pulse; the diagram’s numbers are the readouts’',
   `${JSON.stringify(o.numbers)} vs ${JSON.stringify(r)}`);
   info = await page.evaluate(() => window.ganplay.debug.modelInfo());
-  check(sameShapes(o.shapes, info), 'the trained model’s shapes are the engine’s', `${JSON.stringify(o.shapes)}; batch ${info.batch}`);
+  const dParts = await drawnParts(page, 'overview-image');
+  check(info.hasD && o.shapes.d === `${info.batch}×1` && sameShapes(o.shapes, info) && dParts.find((p) => p.part === 'dloss').lines.includes('scalar') &&
+    await page.$$eval('#overview-image .ov-absent', (g) => g.length) === 0,
+  'the model One step made has D: its output batch × 1, the losses scalars, the shapes the engine’s', `${JSON.stringify(o.shapes)}; batch ${info.batch}`);
   await page.click('#start');
   await waitFor(page, (p) => window.ganplay.state.running && window.ganplay.state.step > 4 && window.ganplay.overview.pulses > p + 2,
     o.pulses, 'the flow follows the steps while training', 120000);

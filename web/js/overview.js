@@ -237,7 +237,7 @@ export class Overview {
   // Image mode: the model's sizes (the worker's modelInfo), so the shapes follow the model.
   setModel(info) {
     const m = info ? { latent: info.latent, channels: info.channels, height: info.height, width: info.width,
-      batch: info.batch, classes: info.classes || 0, cond: info.config ? info.config.cond : info.cond } : null;
+      batch: info.batch, classes: info.classes || 0, cond: info.config ? info.config.cond : info.cond, hasD: info.hasD !== false } : null;
     if (JSON.stringify(m) === JSON.stringify(this.model)) return;
     const rebuild = (m && m.classes > 0) !== (this.model && this.model.classes > 0) || (m && m.cond) !== (this.model && this.model.cond);
     this.model = m;
@@ -264,16 +264,18 @@ export class Overview {
     const shapes = {}, numbers = {};
     if (m) {
       const img = times([m.batch, m.channels, m.height, m.width]);
-      Object.assign(shapes, { z: times([m.batch, m.latent]), fake: img, real: img, d: times([m.batch, 1]), dloss: t('overview.scalar'),
-        gloss: t('overview.scalar') });
+      Object.assign(shapes, { z: times([m.batch, m.latent]), fake: img, real: img });
       if (m.classes > 0) shapes.y = times([m.batch, m.classes]);
-      if (m.classes > 0 && m.cond === 'acgan') shapes.dClass = times([m.batch, m.classes]);
+      // a file with G alone (a pretrained generator) has no D and no losses: Start makes them
+      if (m.hasD) Object.assign(shapes, { d: times([m.batch, 1]), dloss: t('overview.scalar'), gloss: t('overview.scalar') });
+      if (m.hasD && m.classes > 0 && m.cond === 'acgan') shapes.dClass = times([m.batch, m.classes]);
     }
     if (n) Object.assign(numbers, { dReal: v(n.dReal, dDone), dFake: v(n.dFake, dDone), dLoss: v(n.dLoss, dDone),
       gLoss: v(n.gLoss, gDone), dAt, gAt });
     const lines = {
       z: [shapes.z], y: [shapes.y], g: [], fake: [shapes.fake], real: [shapes.real],
-      d: [shapes.d && (shapes.dClass ? t('overview.out.acgan', { out: shapes.d, classes: shapes.dClass }) : t('overview.out', { out: shapes.d })),
+      d: [m && !m.hasD && t('overview.nod'),
+        shapes.d && (shapes.dClass ? t('overview.out.acgan', { out: shapes.d, classes: shapes.dClass }) : t('overview.out', { out: shapes.d })),
         n && `D(x) ${numbers.dReal}`, n && `D(G(z)) ${numbers.dFake}`, n && dAt],
       dloss: [n && numbers.dLoss, n && dAt, shapes.dloss], gloss: [n && numbers.gLoss, n && gAt, shapes.gloss],
     };
@@ -286,6 +288,7 @@ export class Overview {
         if (s.textContent !== want) s.textContent = want;
       });
       const g = this.groups[part];
+      g.classList.toggle('ov-absent', !!m && !m.hasD && ['d', 'dloss', 'gloss'].includes(part));
       // a part with no lines keeps its name in the middle of its box
       g.querySelector('.ov-name').setAttribute('y', String(BOX[part][1] + (text.length ? 17 : BOX[part][3] / 2 + 5)));
       const label = [t(`overview.name.${part}`), ...text].join(', ');

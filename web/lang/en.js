@@ -31,4 +31,5 @@ export default {
   'overview.scalar': 'scalar',
   'overview.out': 'out {out}',
   'overview.out.acgan': 'out {out} + {classes}',
+  'overview.nod': 'not in this file',
 };

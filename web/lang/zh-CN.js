@@ -31,4 +31,5 @@ export default {
   'overview.scalar': '标量',
   'overview.out': '输出 {out}',
   'overview.out.acgan': '输出 {out} + {classes}',
+  'overview.nod': '此文件中没有',
 };
