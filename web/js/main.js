@@ -12,6 +12,7 @@ import { Explore } from './explore.js';
 import { Units } from './units.js';
 import { Mode2d } from './mode-2d.js';
 import { Edit } from './edit.js';
+import { Overview } from './overview.js';
 import { $, fmt, setText, drawRgba, download, fieldMessage } from './util.js';
 
 // What Start trains on a first visit is a recipe of the engine's settings
@@ -48,6 +49,7 @@ const own = new OwnImages(engine, (d) => onDataset(d)); // the "your own images"
 const edit = new Edit(engine, state, explore); // editing with the generator
 explore.onDirections = (list) => edit.setDirections(list); // Edit moves its result along the same directions
 const mode2d = new Mode2d(engine, (h) => history.replaceState(null, '', h)); // the 2-D mode
+const overview = new Overview($('overview-image'), { kind: 'image' }); // the model's parts and tensors' shapes
 let manifest = [];
 let engineTable = null;
 let lossTable = []; // the engine's losses: {name, label, help, probability, notes}
@@ -64,6 +66,7 @@ window.ganplay = {
   engine,
   mode2d: mode2d.state,
   modes: { mode2d },
+  overview: overview.state,
   debug: {
     checksum: () => engine.call('checksum'),
     scoreClass: (label, count) => engine.call('scoreClass', { label, count }),
@@ -145,6 +148,7 @@ function showStats() {
   setText($('r-gfake'), gDone ? fmt(state.gFake, 3) : '–');
   for (const id of ['at-dloss', 'at-dreal', 'at-dfake']) setText($(id), atD);
   for (const id of ['at-gloss', 'at-gfake']) setText($(id), atG);
+  overview.show({ dStep: state.dStep, gStep: state.step, dLoss: state.dLoss, gLoss: state.gLoss, dReal: state.dReal, dFake: state.dFake });
 }
 
 function statusText() {
@@ -343,6 +347,7 @@ function showModel() {
   showClasses(m);
   edit.setModel(m);
   showLoss(m.loss);
+  overview.setModel(m);
   setStatus(statusText());
 }
 

@@ -10,6 +10,7 @@
 
 import { LineChart, chartCanvas, labelPx } from './charts.js';
 import { Present } from './present.js';
+import { Overview } from './overview.js';
 import { settingField } from './settings.js';
 import { $, clean, fieldMessage, fmt, setText } from './util.js';
 
@@ -18,11 +19,6 @@ const MESH = 24; // G's manifold: MESH x MESH noise points (MESH*4 on a line for
 const POINTS = 500; // real and fake points drawn
 const ARROWS = 48; // fakes with an arrow
 const FRAME_SEED = 99; // the fakes drawn come from fixed noise, so they move as G learns
-const PHASES = ['sample', 'generate', 'judge', 'dloss', 'dupdate', 'gloss', 'arrows', 'gupdate'];
-const LIT = { // the diagram's parts that each phase uses
-  sample: ['z', 'real'], generate: ['z', 'g', 'fake'], judge: ['real', 'fake', 'd'], dloss: ['d', 'dloss'],
-  dupdate: ['dloss', 'd'], gloss: ['fake', 'd', 'gloss'], arrows: ['gloss', 'd', 'fake'], gupdate: ['gloss', 'g'],
-};
 const KEYS = ['view', 'dist', 'lesson', 'present', 'embed', 'pace'];
 
 const css = (n) => getComputedStyle(document.documentElement).getPropertyValue(n).trim();
@@ -63,6 +59,14 @@ export class Mode2d {
     this.divChart = new LineChart($('chart-div-2d'), { width: 3, ymin: 0, minTop: 0.7, series: [{ color: '--real-color', column: 1 },
       { color: '--fd-color', column: 2 }], empty: 'Measured while training' });
     this.idleText = $('phase-2d').textContent;
+    // the model overview graph: its flow follows the counts, a part pointed at is picked out in the plane
+    this.overview = new Overview($('overview-2d'), { kind: '2d', onHighlight: (part) => {
+      this.state.highlight = part;
+      this.draw();
+    } });
+    this.state.overview = this.overview.state;
+    this.state.highlight = null; // the part pointed at, and the layers of the plane it picks out
+    this.state.highlightLayers = [];
     this.wire();
     this.present = new Present(this);
   }
@@ -259,6 +263,7 @@ export class Mode2d {
     setText($('gloss-2d'), gSteps ? fmt(gLoss, 3) : '–');
     setText($('dreal-2d'), dSteps ? fmt(dReal, 3) : '–');
     setText($('dfake-2d'), dSteps ? fmt(dFake, 3) : '–');
+    this.overview.show({ dStep: dSteps, gStep: gSteps, dLoss, gLoss, dReal, dFake });
     const loss = this.loss();
     setText($('dreal-label-2d'), loss.d_real_label);
     setText($('dfake-label-2d'), loss.d_fake_label);
@@ -450,18 +455,25 @@ export class Mode2d {
     const f = this.frame, big = document.body.classList.contains('present') ? 1.6 : 1;
     ctx.fillStyle = css('--chart-bg');
     ctx.fillRect(0, 0, c.width, c.height);
-    if (f && $('show-heat').checked) this.drawHeat(ctx, f);
+    // a part of the overview graph pointed at: its layers drawn (even if switched off) and bolder, the others faded
+    const hi = this.overview.layers(), on = (l, id) => (hi && hi.has(l)) || $(id).checked;
+    const fade = (l) => (ctx.globalAlpha = hi && !hi.has(l) ? 0.2 : 1), em = (l) => (hi && hi.has(l) ? 1.7 : 1);
+    this.state.highlightLayers = hi ? [...hi] : [];
+    if (f && (on('heat', 'show-heat') || on('line', 'show-heat'))) this.drawHeat(ctx, f, hi);
+    ctx.globalAlpha = 1;
     this.drawAxes(ctx);
-    if (f && $('show-mesh').checked) this.drawMesh(ctx, f);
-    if (f && $('show-real').checked) this.drawPoints(ctx, f.real, '#1f9d55', 2.2 * big);
-    if (f && $('show-fake').checked) this.drawPoints(ctx, f.fake, '#8e3fd0', 2.2 * big);
-    if (f && $('show-arrows').checked && !this.overlay) this.drawArrows(ctx, f.fake, f.arrows, '#d9480f');
+    if (f && on('mesh', 'show-mesh')) fade('mesh'), this.drawMesh(ctx, f, em('mesh'));
+    if (f && on('real', 'show-real')) fade('real'), this.drawPoints(ctx, f.real, '#1f9d55', 2.2 * big * em('real'));
+    if (f && on('fake', 'show-fake')) fade('fake'), this.drawPoints(ctx, f.fake, '#8e3fd0', 2.2 * big * em('fake'));
+    if (f && on('arrows', 'show-arrows') && !this.overlay) fade('arrows'), this.drawArrows(ctx, f.fake, f.arrows, '#d9480f', em('arrows'));
+    ctx.globalAlpha = 1;
     if (this.drawn.length && $('dist-2d').value === 'drawn') this.drawPoints(ctx, Float32Array.from(this.drawn), '#0b7285', 3.5);
     if (this.overlay) this.drawOverlay(ctx, this.overlay, big);
   }
 
-  drawHeat(ctx, f) {
-    const n = f.gridN, img = new ImageData(n, n), prob = this.probability();
+  // D's surface and its 50/50 line; pick: the layers picked out (null: none)
+  drawHeat(ctx, f, pick = null) {
+    const n = f.gridN, img = new ImageData(n, n), prob = this.probability(), shown = $('show-heat').checked;
     // light for "real", dark for "fake"; raw scores are shaded by their sigmoid
     const lo = [47, 59, 82], hi = [242, 230, 201];
     for (let i = 0; i < n * n; i++) {
@@ -473,11 +485,14 @@ export class Mode2d {
     if (this.heat.width !== n) this.heat.width = this.heat.height = n;
     this.heat.getContext('2d').putImageData(img, 0, 0);
     ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(this.heat, 0, 0, this.canvas.width, this.canvas.height);
+    ctx.globalAlpha = pick && !pick.has('heat') ? 0.35 : 1;
+    if (shown || pick.has('heat')) ctx.drawImage(this.heat, 0, 0, this.canvas.width, this.canvas.height);
+    if (!shown && !pick.has('line')) return;
+    ctx.globalAlpha = pick && !pick.has('line') ? 0.25 : 1;
     // the 50/50 line: marching squares on the grid's cell centres
     const level = prob ? 0.5 : 0, W = this.canvas.width / n, H = this.canvas.height / n;
     ctx.strokeStyle = '#f08c00';
-    ctx.lineWidth = 2;
+    ctx.lineWidth = pick && pick.has('line') ? 4 : 2;
     ctx.beginPath();
     const at = (r, c) => f.grid[r * n + c] - level;
     for (let r = 0; r + 1 < n; r++) {
@@ -513,10 +528,10 @@ export class Mode2d {
     ctx.stroke();
   }
 
-  drawMesh(ctx, f) {
+  drawMesh(ctx, f, em = 1) {
     const m = f.meshN, pts = f.mesh;
-    ctx.strokeStyle = 'rgba(142,63,208,0.28)';
-    ctx.lineWidth = 0.8;
+    ctx.strokeStyle = em > 1 ? 'rgba(142,63,208,0.75)' : 'rgba(142,63,208,0.28)';
+    ctx.lineWidth = 0.8 * em;
     ctx.beginPath();
     const line = (idx) => {
       idx.forEach((i, k) => {
@@ -548,7 +563,7 @@ export class Mode2d {
   }
 
   // Arrows of -dL_G/dx, scaled so that the longest is a tenth of the plane.
-  drawArrows(ctx, pts, grads, color) {
+  drawArrows(ctx, pts, grads, color, em = 1) {
     const n = grads.length / 2;
     if (!n) return;
     let top = 0;
@@ -557,7 +572,7 @@ export class Mode2d {
     const k = (0.2 * this.box()) / top;
     ctx.strokeStyle = color;
     ctx.fillStyle = color;
-    ctx.lineWidth = 1.6;
+    ctx.lineWidth = 1.6 * em;
     for (let i = 0; i < n; i++) {
       const [x, y] = this.px(pts[2 * i], pts[2 * i + 1]);
       const [x2, y2] = this.px(pts[2 * i] + k * grads[2 * i], pts[2 * i + 1] + k * grads[2 * i + 1]);
@@ -675,7 +690,7 @@ export class Mode2d {
       this.state.phaseTimes.push(performance.now()); // when each part began (the tests measure the pace)
     }
     for (const li of $('algorithm-2d').children) li.classList.toggle('active', li.dataset.phase === name);
-    for (const g of $('diagram-2d').querySelectorAll('g')) g.classList.toggle('active', !!name && LIT[name]?.includes(g.dataset.part));
+    this.overview.phase(name, this.pace);
     setText($('phase-2d'), text);
     this.draw();
   }
@@ -685,6 +700,7 @@ export class Mode2d {
   async slowRound() {
     if (this.slow || this.state.running) return;
     this.slow = true;
+    this.overview.setHold(true);
     this.state.phases = [];
     this.state.phaseTimes = [];
     this.showStats();
@@ -744,6 +760,7 @@ export class Mode2d {
     } finally {
       this.overlay = null;
       this.slow = false;
+      this.overview.setHold(false);
       this.phase(null, `Round done: ${this.state.phases.length} parts. Press Slow motion again for the next round.`);
       this.state.phases.push('done');
       this.state.phaseTimes.push(performance.now());
