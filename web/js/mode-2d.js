@@ -9,7 +9,7 @@
 // #embed=2d or #embed=LESSON.
 
 import { LineChart, chartCanvas } from './charts.js';
-import { core, lang, onLang, t } from './i18n.js';
+import { apply, core, onLang, t } from './i18n.js';
 import { settingField } from './settings.js';
 import { $, clean, fieldMessage, fmt, setText } from './util.js';
 
@@ -168,6 +168,7 @@ export class Mode2d {
       this.ready = true;
       this.took(r, true);
       if (!this.said) this.say(() => t('2d.phase.idle'));
+      for (const el of document.querySelectorAll('.mode-2d')) apply(el); // the 2-D sections' static words
     }
     if (hash.lesson || hash.embed) await this.openLesson(hash.lesson || hash.embed, hash);
     else if (hash.dist || Object.keys(hash).some((k) => !KEYS.includes(k))) await this.configure(hash);
@@ -290,6 +291,10 @@ export class Mode2d {
     setText($('play-btn-2d'), t(this.state.running ? '2d.btn.pause' : '2d.btn.play'));
     for (const id of ['round-2d', 'd-2d', 'g-2d', 'slow-2d', 'reset-2d']) $(id).disabled = this.state.running || this.slow;
     $('play-btn-2d').disabled = this.slow;
+    // the printed worksheet's heading: the lesson open (print.css)
+    const l = this.lesson;
+    setText($('worksheet-title-2d'), l ? core('lesson', l.name, 'title', l.title) : t('2d.title'));
+    setText($('worksheet-text-2d'), l ? core('lesson', l.name, 'text', l.text) : '');
     const m = this.state.measure;
     if (m) {
       setText($('coverage-2d'), m.modes_total
