@@ -127,6 +127,7 @@ export async function run({ browser, site }) {
   await open(narrow, site, '#view=2d&lesson=collapse&lang=zh-CN');
   check(await narrow.evaluate(() => document.documentElement.scrollWidth <= 360), 'at 360 px the Chinese 2-D mode fits the screen');
   await narrow.screenshot({ path: path.join(SHOTS, 'i18n2d-zh-360.png'), fullPage: true });
+  await narrow.screenshot({ path: path.join(SHOTS, 'i18n2d-zh-360-top.png') });
   check(page.errors.length === 0 && narrow.errors.length === 0, 'no console errors', page.errors.concat(narrow.errors).join(' | '));
   await context.close();
 }

@@ -69,8 +69,16 @@ export class Mode2d {
 
   // The caption under the algorithm (phases, lessons, messages): fn gives it in the page's language.
   say(fn) {
-    this.said = typeof fn === 'function' ? fn : () => errorText(String(fn));
+    this.said = typeof fn === 'function' ? fn : () => this.words(String(fn));
     setText($('phase-2d'), this.said());
+  }
+
+  // A message of the worker or the engine in the page's language as far as it goes: the worker's
+  // part by key, a setting's label at its start from the engine's table; the engine's reason stays as it said it.
+  words(message) {
+    const text = errorText(message);
+    const row = this.table && this.table.settings.find((r) => text.startsWith(`${r.label}: `));
+    return row ? core('setting', row.name, 'label', row.label) + t('2d.colon') + text.slice(row.label.length + 2) : text;
   }
 
   // The words the mode writes itself, again in the page's language.
@@ -149,6 +157,7 @@ export class Mode2d {
       return await fn();
     } catch (e) {
       this.state.errors.push(errorText(e.message));
+      this.lastError = e.message;
       this.say(e.message);
       return null;
     }
@@ -237,7 +246,7 @@ export class Mode2d {
   async setField(row, input, msg) {
     const r = await this.act(() => this.engine.call('set2d', { key: row.name, value: input.value }));
     if (!r) {
-      fieldMessage(input, msg, t('2d.refused', { error: errorText(this.state.errors[this.state.errors.length - 1]), value: input.value }));
+      fieldMessage(input, msg, t('2d.refused', { error: this.words(this.lastError), value: input.value }));
       input.value = String(typeof this.pending[row.name] === 'number' ? clean(this.pending[row.name]) : this.pending[row.name]);
       return;
     }
@@ -389,7 +398,7 @@ export class Mode2d {
     this.lesson = null;
     this.state.lesson = null;
     this.took(r, true);
-    if (r && r.refused.length) this.say(() => t('2d.link_refused', { refused: r.refused.map(errorText).join('; ') }));
+    if (r && r.refused.length) this.say(() => t('2d.link_refused', { refused: r.refused.map((m) => this.words(m)).join('; ') }));
     await this.fetchFrame();
   }
 
