@@ -15,6 +15,7 @@ const d2 = {
   scheduled: false,
 };
 
+// A message's first part is a key of the page's tables (@2d.err.NAME), which the page shows in its language.
 const error2d = () => M.UTF8ToString(M._gpw_2d_error(d2.s));
 function check2d(rc, what) {
   if (rc !== 0) throw new Error(`${what}: ${error2d()}`);
@@ -23,7 +24,7 @@ function answer2d(p, what) {
   if (!p) throw new Error(`${what}: ${error2d()}`);
   return JSON.parse(M.UTF8ToString(p));
 }
-const config2d = (which) => answer2d(M._gpw_2d_config_json(d2.s, which), 'The settings');
+const config2d = (which) => answer2d(M._gpw_2d_config_json(d2.s, which), '@2d.err.settings');
 const floats = (p, n) => M.HEAPF32.slice(p >> 2, (p >> 2) + n);
 
 // What a turn or step answered: its chart point and measurement are kept for the next frame.
@@ -35,16 +36,16 @@ function took2d(r) {
     d2.measure = r.measured;
     d2.measures.push(r.measured.round, r.measured.kl, r.measured.js);
   }
-  if (r.halted) post({ type: 'halted-2d', message: `Training stopped: ${r.message}. Lower the learning rates and press Reset.` });
+  if (r.halted) post({ type: 'halted-2d', reason: r.message, message: `Training stopped: ${r.message}. Lower the learning rates and press Reset.` });
   return r;
 }
 
 function newModel2d() {
-  check2d(M._gpw_2d_create(d2.s), 'Making the 2-D model');
+  check2d(M._gpw_2d_create(d2.s), '@2d.err.create');
   d2.points = [];
   d2.measures = [];
   d2.measure = null;
-  took2d(answer2d(M._gpw_2d_run_json(d2.s), 'The 2-D run'));
+  took2d(answer2d(M._gpw_2d_run_json(d2.s), '@2d.err.run'));
 }
 
 // Turns at full speed go through a MessageChannel (setTimeout would be
@@ -67,7 +68,7 @@ function schedule2d(delay) {
 function turn2d() {
   if (!d2.running) return;
   try {
-    const r = took2d(answer2d(M._gpw_2d_run_turn(d2.s), 'Training'));
+    const r = took2d(answer2d(M._gpw_2d_run_turn(d2.s), '@2d.err.training'));
     if (r.running) schedule2d(r.next_ms);
   } catch (e) {
     d2.running = false;
@@ -105,29 +106,29 @@ function set2d(key, value) {
 function dist2d(name, points) {
   const pts = new Float32Array(points || []);
   withBytes(new Uint8Array(pts.buffer), (p) => withString(name, (k) =>
-    check2d(M._gpw_2d_set_dist(d2.s, k, p, pts.length / 2), 'The distribution')));
+    check2d(M._gpw_2d_set_dist(d2.s, k, p, pts.length / 2), '@2d.err.dist')));
 }
 
 Object.assign(handlers, {
   init2d() {
     if (!d2.s) {
       d2.s = M._gpw_2d_new();
-      if (!d2.s) throw new Error('Out of memory for the 2-D mode.');
+      if (!d2.s) throw new Error('@2d.err.memory');
       newModel2d();
     }
-    return { tables: answer2d(M._gpw_2d_tables_json(d2.s), 'The 2-D mode'), ...state2d() };
+    return { tables: answer2d(M._gpw_2d_tables_json(d2.s), '@2d.err.mode'), ...state2d() };
   },
   // A lesson: its distribution and settings, and a new model.
   lesson2d({ name }) {
     d2.running = false;
-    withString(name, (k) => check2d(M._gpw_2d_lesson(d2.s, k), 'The lesson'));
+    withString(name, (k) => check2d(M._gpw_2d_lesson(d2.s, k), '@2d.err.lesson'));
     newModel2d();
     return state2d();
   },
   // Settings by name (from a link), then a new model; a refused one is reported, the others apply.
   configure2d({ settings, dist, points }) {
     d2.running = false;
-    check2d(M._gpw_2d_config_default(d2.s), 'The settings');
+    check2d(M._gpw_2d_config_default(d2.s), '@2d.err.settings');
     const refused = [];
     for (const [key, value] of Object.entries(settings || {})) {
       try {
@@ -155,28 +156,28 @@ Object.assign(handlers, {
   },
   play2d() {
     if (d2.running) return state2d();
-    check2d(M._gpw_2d_run_start(d2.s), 'Playing');
+    check2d(M._gpw_2d_run_start(d2.s), '@2d.err.play');
     d2.running = true;
     schedule2d(0);
     return state2d();
   },
   pause2d() {
     d2.running = false;
-    took2d(answer2d(M._gpw_2d_run_pause(d2.s), 'Pausing'));
+    took2d(answer2d(M._gpw_2d_run_pause(d2.s), '@2d.err.pause'));
     return state2d();
   },
   speed2d({ speed }) {
-    check2d(withString('speed', (k) => M._gpw_2d_run_set(d2.s, k, speed)), 'The speed');
+    check2d(withString('speed', (k) => M._gpw_2d_run_set(d2.s, k, speed)), '@2d.err.speed');
   },
   // One round, or one D step or one G step with the batch it saw.
   step2d({ kind }) {
-    if (d2.running) throw new Error('Pause first.');
-    took2d(answer2d(M._gpw_2d_run_step(d2.s, kind === 'd' ? 1 : kind === 'g' ? 2 : 0), 'The step'));
+    if (d2.running) throw new Error('@2d.err.pause_first');
+    took2d(answer2d(M._gpw_2d_run_step(d2.s, kind === 'd' ? 1 : kind === 'g' ? 2 : 0), '@2d.err.step'));
     return { ...state2d(), batch: kind === 'd' || kind === 'g' ? batch2d(kind) : null };
   },
   // What the next frame draws (copies: the page keeps them while it draws).
   frame2d({ grid, mesh, n, arrows, seed }) {
-    check2d(M._gpw_2d_frame(d2.s, grid, mesh, n, arrows, seed), 'The frame');
+    check2d(M._gpw_2d_frame(d2.s, grid, mesh, n, arrows, seed), '@2d.err.frame');
     const latent = config2d(1).latent;
     const meshCount = latent === 1 ? mesh : mesh * mesh;
     const frame = {

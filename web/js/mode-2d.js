@@ -9,6 +9,7 @@
 // #embed=2d or #embed=LESSON, &pace=SECONDS (slow motion's pace: present.js).
 
 import { LineChart, chartCanvas, labelPx } from './charts.js';
+import { apply, core, onLang, t } from './i18n.js';
 import { Present } from './present.js';
 import { Overview } from './overview.js';
 import { settingField } from './settings.js';
@@ -19,7 +20,7 @@ const MESH = 24; // G's manifold: MESH x MESH noise points (MESH*4 on a line for
 const POINTS = 500; // real and fake points drawn
 const ARROWS = 48; // fakes with an arrow
 const FRAME_SEED = 99; // the fakes drawn come from fixed noise, so they move as G learns
-const KEYS = ['view', 'dist', 'lesson', 'present', 'embed', 'pace'];
+const KEYS = ['view', 'dist', 'lesson', 'present', 'embed', 'pace', 'lang'];
 
 const css = (n) => getComputedStyle(document.documentElement).getPropertyValue(n).trim();
 const sigmoid = (s) => 1 / (1 + Math.exp(-s));
@@ -42,6 +43,7 @@ export class Mode2d {
     this.lesson = null;
     this.pace = 1100; // ms per slow-motion phase
     this.overlay = null; // what slow motion draws over the frame
+    this.said = null; // the caption under the algorithm: a function giving it in the page's language, or the engine's words
     // what the tests read
     this.state = { frames: 0, changes: 0, phases: [], phaseTimes: [], run: null, running: false, rate: 0, measure: null, dist: null, drawn: 0,
       lastFrame: null, longTasks: 0, longestTask: 0, errors: [] };
@@ -50,15 +52,14 @@ export class Mode2d {
     this.heat.width = this.heat.height = GRID;
     engine.on('halted-2d', (m) => {
       this.state.running = false;
-      this.state.errors.push(m.message);
-      setText($('phase-2d'), m.message);
+      this.state.errors.push(errorText(m.message));
+      this.say(() => (m.reason ? t('2d.halted', { reason: m.reason }) : errorText(m.message)));
       this.showStats();
     });
     this.lossChart = new LineChart($('chart-loss-2d'), { width: 5, ymin: null, series: [{ color: '--d-color', column: 1 },
-      { color: '--g-color', column: 2 }], empty: 'Press Play or take a step' });
+      { color: '--g-color', column: 2 }], empty: t('2d.chart.empty_loss') });
     this.divChart = new LineChart($('chart-div-2d'), { width: 3, ymin: 0, minTop: 0.7, series: [{ color: '--real-color', column: 1 },
-      { color: '--fd-color', column: 2 }], empty: 'Measured while training' });
-    this.idleText = $('phase-2d').textContent;
+      { color: '--fd-color', column: 2 }], empty: t('2d.chart.empty_div') });
     // the model overview graph: its flow follows the counts, a part pointed at is picked out in the plane
     this.overview = new Overview($('overview-2d'), { kind: '2d', onHighlight: (part) => {
       this.state.highlight = part;
@@ -69,6 +70,41 @@ export class Mode2d {
     this.state.highlightLayers = [];
     this.wire();
     this.present = new Present(this);
+    onLang(() => this.relabel());
+  }
+
+  // The caption under the algorithm (phases, lessons, messages): fn gives it in the page's language.
+  say(fn) {
+    this.said = typeof fn === 'function' ? fn : () => this.words(String(fn));
+    setText($('phase-2d'), this.said());
+  }
+
+  // A message of the worker or the engine in the page's language as far as it goes: the worker's
+  // part by key, a setting's label at its start from the engine's table; the engine's reason stays as it said it.
+  words(message) {
+    const text = errorText(message);
+    const row = this.table && this.table.settings.find((r) => text.startsWith(`${r.label}: `));
+    return row ? core('setting', row.name, 'label', row.label) + t('2d.colon') + text.slice(row.label.length + 2) : text;
+  }
+
+  // The words the mode writes itself, again in the page's language.
+  relabel() {
+    this.lossChart.empty = t('2d.chart.empty_loss');
+    this.divChart.empty = t('2d.chart.empty_div');
+    this.lossChart.queue();
+    this.divChart.queue();
+    if (!this.ready) return;
+    const dist = $('dist-2d').value;
+    this.buildDist();
+    $('dist-2d').value = dist;
+    this.buildFields();
+    this.buildLessons();
+    this.showFields();
+    this.showStats();
+    this.showDrawn();
+    if (this.said) setText($('phase-2d'), this.said());
+    this.present.showLesson(this.lesson);
+    if (this.frame) this.drawGrad();
   }
 
   // ---- setup -----------------------------------------------------------------
@@ -127,8 +163,9 @@ export class Mode2d {
     try {
       return await fn();
     } catch (e) {
-      this.state.errors.push(e.message);
-      setText($('phase-2d'), e.message);
+      this.state.errors.push(errorText(e.message));
+      this.lastError = e.message;
+      this.say(e.message);
       return null;
     }
   }
@@ -146,12 +183,14 @@ export class Mode2d {
       this.buildLessons();
       this.ready = true;
       this.took(r, true);
+      if (!this.said) this.say(() => t('2d.phase.idle'));
+      for (const el of document.querySelectorAll('.mode-2d')) apply(el); // the 2-D sections' static words
     }
     const refused = this.present.open(hash); // the pace, before the address is written
     const lesson = hash.lesson || (hash.embed !== '2d' && hash.embed);
     if (lesson) await this.openLesson(lesson, hash);
     else if (hash.dist || Object.keys(hash).some((k) => !KEYS.includes(k))) await this.configure(hash);
-    if (refused) setText($('phase-2d'), refused);
+    if (refused) this.say(refused);
     this.loop();
   }
 
@@ -163,7 +202,7 @@ export class Mode2d {
   buildDist() {
     const pick = $('dist-2d');
     pick.textContent = '';
-    for (const d of this.info.distributions) pick.add(new Option(d.label, d.name));
+    for (const d of this.info.distributions) pick.add(new Option(core('dist', d.name, 'label', d.label), d.name));
   }
 
   buildLessons() {
@@ -173,10 +212,10 @@ export class Mode2d {
       const li = document.createElement('li');
       const a = document.createElement('a');
       a.href = `#lesson=${l.name}`;
-      a.textContent = l.title;
+      a.textContent = core('lesson', l.name, 'title', l.title);
       a.id = `lesson-${l.name}`;
       const p = document.createElement('p');
-      p.textContent = l.text;
+      p.textContent = core('lesson', l.name, 'text', l.text);
       li.append(a, p);
       list.append(li);
     }
@@ -189,8 +228,10 @@ export class Mode2d {
     this.fields = new Map();
     for (const row of this.table.settings.filter((r) => r.scope !== 'image')) {
       // the noise of a 2-D GAN has one or two dimensions
-      const options = row.name === 'latent' ? [['1', '1-D noise'], ['2', '2-D noise']] : null;
-      const { field, input, msg } = settingField(row, `f-${row.name}-2d`, options);
+      const options = row.name === 'latent' ? [['1', t('2d.noise1')], ['2', t('2d.noise2')]] : null;
+      const { field, input, msg } = settingField(localRow(row), `f-${row.name}-2d`, options);
+      const when = field.querySelector('.when');
+      if (when) when.textContent = ` · ${t('2d.at_reset')}`;
       input.addEventListener('change', () => this.setField(row, input, msg));
       box.append(field);
       this.fields.set(row.name, { input, msg, row });
@@ -207,7 +248,7 @@ export class Mode2d {
     // while points are being drawn, the picker stays on "drawn"
     if (!this.drawing && this.info && this.info.distributions.some((d) => d.name === dist)) $('dist-2d').value = dist;
     const d = this.info && this.info.distributions.find((x) => x.name === $('dist-2d').value);
-    setText($('dist-help-2d'), d ? d.help : '');
+    setText($('dist-help-2d'), d ? core('dist', d.name, 'help', d.help) : '');
     $('draw-2d').hidden = $('dist-2d').value !== 'drawn';
     this.state.dist = $('dist-2d').value;
   }
@@ -215,11 +256,11 @@ export class Mode2d {
   async setField(row, input, msg) {
     const r = await this.act(() => this.engine.call('set2d', { key: row.name, value: input.value }));
     if (!r) {
-      fieldMessage(input, msg, `${this.state.errors[this.state.errors.length - 1]} (“${input.value}” refused; nothing changed.)`);
+      fieldMessage(input, msg, t('2d.refused', { error: this.words(this.lastError), value: input.value }));
       input.value = String(typeof this.pending[row.name] === 'number' ? clean(this.pending[row.name]) : this.pending[row.name]);
       return;
     }
-    fieldMessage(input, msg, r.applied === 'now' ? 'Applied now.' : 'Takes effect at Reset.', 'note');
+    fieldMessage(input, msg, r.applied === 'now' ? t('2d.applied_now') : t('2d.applied_reset'), 'note');
     this.lesson = null;
     this.took(r);
     this.writeUrl();
@@ -265,19 +306,22 @@ export class Mode2d {
     setText($('dfake-2d'), dSteps ? fmt(dFake, 3) : '–');
     this.overview.show({ dStep: dSteps, gStep: gSteps, dLoss, gLoss, dReal, dFake });
     const loss = this.loss();
-    setText($('dreal-label-2d'), loss.d_real_label);
-    setText($('dfake-label-2d'), loss.d_fake_label);
-    setText($('play-btn-2d'), this.state.running ? 'Pause' : 'Play');
+    setText($('dreal-label-2d'), core('loss', loss.name, 'd_real_label', loss.d_real_label));
+    setText($('dfake-label-2d'), core('loss', loss.name, 'd_fake_label', loss.d_fake_label));
+    setText($('play-btn-2d'), t(this.state.running ? '2d.btn.pause' : '2d.btn.play'));
     for (const id of ['round-2d', 'd-2d', 'g-2d', 'slow-2d', 'reset-2d']) $(id).disabled = this.state.running || this.slow;
     $('play-btn-2d').disabled = this.slow;
+    // the printed worksheet's heading: the lesson open (print.css)
+    const l = this.lesson;
+    setText($('worksheet-title-2d'), l ? core('lesson', l.name, 'title', l.title) : t('2d.title'));
+    setText($('worksheet-text-2d'), l ? core('lesson', l.name, 'text', l.text) : '');
     const m = this.state.measure;
     if (m) {
       setText($('coverage-2d'), m.modes_total
-        ? `Modes covered: ${m.modes_covered} of ${m.modes_total}; ${Math.round(100 * m.high_quality_share)}% of fakes are high quality.`
-        : 'This distribution has no separate modes to count; KL and JS measure the fit.');
-      $('coverage-2d').title = 'A fake is of high quality within 3 standard deviations of a mode’s centre; a mode is covered ' +
-        'when it holds at least a quarter of an even share of 1,000 fakes (as in the unrolled-GAN and VEEGAN papers).';
-      setText($('kljs-2d'), `At round ${rounds}: KL(real‖fake) ${fmt(m.kl, 3)}, JS ${fmt(m.js, 3)} (of at most 0.693).`);
+        ? t('2d.coverage', { covered: m.modes_covered, total: m.modes_total, share: Math.round(100 * m.high_quality_share) })
+        : t('2d.coverage.none'));
+      $('coverage-2d').title = t('2d.coverage.title');
+      setText($('kljs-2d'), t('2d.kljs', { round: rounds, kl: fmt(m.kl, 3), js: fmt(m.js, 3) }));
     }
   }
 
@@ -312,7 +356,8 @@ export class Mode2d {
     $('draw-2d').hidden = name !== 'drawn';
     this.state.dist = name;
     if (name === 'drawn') {
-      setText($('dist-help-2d'), this.info.distributions.find((d) => d.name === name).help);
+      const d = this.info.distributions.find((x) => x.name === name);
+      setText($('dist-help-2d'), core('dist', d.name, 'help', d.help));
       this.showDrawn();
       return; // the points come first
     }
@@ -326,7 +371,7 @@ export class Mode2d {
   showDrawn() {
     const n = this.drawn.length / 2;
     this.state.drawn = n;
-    setText($('draw-count-2d'), `${n} point${n === 1 ? '' : 's'}`);
+    setText($('draw-count-2d'), t(n === 1 ? '2d.draw.count1' : '2d.draw.count', { n }));
     $('draw-use-2d').disabled = n === 0;
     this.draw();
   }
@@ -344,14 +389,14 @@ export class Mode2d {
     const lesson = this.info.lessons.find((l) => l.name === name);
     if (!lesson) {
       this.state.errors.push(`There is no lesson “${name}”.`);
-      setText($('phase-2d'), `There is no lesson “${name}”; the lessons are listed below.`);
+      this.say(() => t('2d.no_lesson', { name }));
       return;
     }
     const r = await this.act(() => this.engine.call('lesson2d', { name }));
     this.lesson = lesson;
     this.took(r, true);
     this.state.lesson = lesson.name;
-    setText($('phase-2d'), this.idleText); // the lesson's words are in their box
+    this.say(() => t('2d.phase.idle')); // the lesson's words are in their box
     this.writeUrl(hash);
     await this.fetchFrame();
   }
@@ -365,7 +410,7 @@ export class Mode2d {
     this.state.lesson = null;
     this.present.showLesson(null);
     this.took(r, true);
-    if (r && r.refused.length) setText($('phase-2d'), `Some settings in the link were refused: ${r.refused.join('; ')}`);
+    if (r && r.refused.length) this.say(() => t('2d.link_refused', { refused: r.refused.map((m) => this.words(m)).join('; ') }));
     await this.fetchFrame();
   }
 
@@ -437,7 +482,7 @@ export class Mode2d {
       this.draw();
       this.drawGrad();
     } catch (e) {
-      this.state.errors.push(e.message);
+      this.state.errors.push(errorText(e.message));
     } finally {
       this.busy = false;
     }
@@ -618,7 +663,7 @@ export class Mode2d {
       ctx.strokeRect(pad, c.height - s - pad, s, s);
       ctx.fillStyle = '#444';
       ctx.font = '12px system-ui, sans-serif';
-      ctx.fillText('noise z', pad + 4, c.height - s - pad + 14);
+      ctx.fillText(t('2d.noise_z'), pad + 4, c.height - s - pad + 14);
       ctx.fillStyle = '#8e3fd0';
       for (let i = 0; i < b.z.length; i += 2) {
         const x = pad + ((b.z[i] + r) / (2 * r)) * s, y = c.height - pad - ((b.z[i + 1] + r) / (2 * r)) * s;
@@ -663,8 +708,7 @@ export class Mode2d {
     const loss = this.cfg ? this.cfg.loss : '';
     const f = this.frame;
     if (!f || (loss !== 'minimax' && loss !== 'nonsaturating')) {
-      setText($('grad-note-2d'), 'Size of G’s gradient through D’s score for the minimax loss, log(1 − D(G(z))), and the ' +
-        'non-saturating one, −log D(G(z)). The dots show the current fakes when one of these two losses is in use.');
+      setText($('grad-note-2d'), t('2d.grad.note'));
       return;
     }
     ctx.fillStyle = css(loss === 'minimax' ? '--d-color' : '--g-color');
@@ -677,9 +721,7 @@ export class Mode2d {
     }
     ctx.globalAlpha = 1;
     const md = mean(f.fakeD);
-    setText($('grad-note-2d'), `Dots: the fakes on screen under the ${loss === 'minimax' ? 'minimax' : 'non-saturating'} loss ` +
-      `(mean D(G(z)) ${md.toFixed(2)}). Where D rejects a fake (D(G(z)) near 0) the minimax gradient vanishes; the ` +
-      'non-saturating one is largest there.');
+    setText($('grad-note-2d'), t('2d.grad.dots', { loss: t(loss === 'minimax' ? '2d.chart.minimax' : '2d.chart.nonsat'), mean: md.toFixed(2) }));
   }
 
   // ---- slow motion -------------------------------------------------------------------------
@@ -691,7 +733,7 @@ export class Mode2d {
     }
     for (const li of $('algorithm-2d').children) li.classList.toggle('active', li.dataset.phase === name);
     this.overview.phase(name, this.pace);
-    setText($('phase-2d'), text);
+    this.say(text);
     this.draw();
   }
 
@@ -704,41 +746,39 @@ export class Mode2d {
     this.state.phases = [];
     this.state.phaseTimes = [];
     this.showStats();
-    const prob = this.probability(), D = (v) => (prob ? v.toFixed(2) : `${v.toFixed(2)} (score)`);
+    const prob = this.probability(), D = (v) => (prob ? v.toFixed(2) : t('2d.score', { v: v.toFixed(2) }));
     try {
       const dSteps = this.cfg.d_steps, gSteps = this.cfg.g_steps;
       for (let k = 0; k < dSteps; k++) {
-        const tag = dSteps > 1 ? ` (D step ${k + 1} of ${dSteps})` : '';
+        const tag = () => (dSteps > 1 ? t('2d.slow.dtag', { k: k + 1, n: dSteps }) : '');
         const r = await this.engine.call('step2d', { kind: 'd' });
         const b = r.batch;
         this.overlay = { batch: b, showReal: true, z: true };
-        this.phase('sample', `Sample ${b.n} noise vectors z (bottom left) and ${b.n} real points x (green rings)${tag}.`);
+        this.phase('sample', () => t('2d.slow.sample', { n: b.n, tag: tag() }));
         await sleep(this.pace);
         this.overlay = { batch: b, showReal: true, showFake: true, z: true };
-        this.phase('generate', `G turns each z into a fake G(z) (purple rings), with G as it is now.`);
+        this.phase('generate', () => t('2d.slow.generate'));
         await sleep(this.pace);
         this.overlay = { batch: b, showReal: true, showFake: true, judged: true };
-        this.phase('judge', `D judges both (the fuller a ring, the more “real”): mean D(x) ${D(mean(b.dReal))}, ` +
-          `mean D(G(z)) ${D(mean(b.dFake))}.`);
+        this.phase('judge', () => t('2d.slow.judge', { real: D(mean(b.dReal)), fake: D(mean(b.dFake)) }));
         await sleep(this.pace);
-        this.phase('dloss', `D’s loss on this batch: ${b.loss.toFixed(3)}. It is large when D calls real points fake or fakes real.`);
+        this.phase('dloss', () => t('2d.slow.dloss', { loss: b.loss.toFixed(3) }));
         await sleep(this.pace);
         this.took(r);
         this.overlay = { batch: b, showReal: true, showFake: true };
         await this.fetchFrameNow();
-        this.phase('dupdate', `D takes one step down its loss: the background is D after the update.`);
+        this.phase('dupdate', () => t('2d.slow.dupdate'));
         await sleep(this.pace);
       }
       for (let k = 0; k < gSteps; k++) {
-        const tag = gSteps > 1 ? ` (G step ${k + 1} of ${gSteps})` : '';
+        const tag = () => (gSteps > 1 ? t('2d.slow.gtag', { k: k + 1, n: gSteps }) : '');
         const r = await this.engine.call('step2d', { kind: 'g' });
         const b = r.batch;
         this.overlay = { batch: b, showFake: true, judged: true };
-        this.phase('gloss', `G’s loss${tag}: D, after its update, judges a batch of fakes (mean D(G(z)) ` +
-          `${D(mean(b.dFake))}); G’s loss is ${b.loss.toFixed(3)}.`);
+        this.phase('gloss', () => t('2d.slow.gloss', { tag: tag(), fake: D(mean(b.dFake)), loss: b.loss.toFixed(3) }));
         await sleep(this.pace);
         this.overlay = { batch: b, showFake: true, arrows: true };
-        this.phase('arrows', 'The gradient of G’s loss at each fake: the arrows point where each fake should move to fool D more.');
+        this.phase('arrows', () => t('2d.slow.arrows'));
         await sleep(this.pace);
         this.took(r);
         // the fakes slide from where they were to where the updated G puts the same z
@@ -747,7 +787,7 @@ export class Mode2d {
           const t = i / steps, at = new Float32Array(b.fake.length);
           for (let j = 0; j < at.length; j++) at[j] = b.fake[j] + t * (b.after[j] - b.fake[j]);
           this.overlay = { batch: b, showFake: true, fakeAt: at };
-          if (i === 1) this.phase('gupdate', 'G takes one step along the arrows: the same z now land here.');
+          if (i === 1) this.phase('gupdate', () => t('2d.slow.gupdate'));
           else this.draw();
           await sleep(this.pace / (2 * steps));
         }
@@ -755,13 +795,14 @@ export class Mode2d {
         await sleep(this.pace / 2);
       }
     } catch (e) {
-      this.state.errors.push(e.message);
-      setText($('phase-2d'), e.message);
+      this.state.errors.push(errorText(e.message));
+      this.say(e.message);
     } finally {
       this.overlay = null;
       this.slow = false;
       this.overview.setHold(false);
-      this.phase(null, `Round done: ${this.state.phases.length} parts. Press Slow motion again for the next round.`);
+      const parts = this.state.phases.length;
+      this.phase(null, () => t('2d.slow.done', { n: parts }));
       this.state.phases.push('done');
       this.state.phaseTimes.push(performance.now());
       this.showStats();
@@ -772,6 +813,18 @@ export class Mode2d {
     while (this.busy) await sleep(5);
     await this.fetchFrame();
   }
+}
+
+// A setting's row of the engine's table in the page's language (label, help, choices' labels).
+function localRow(row) {
+  const out = { ...row, label: core('setting', row.name, 'label', row.label), help: core('setting', row.name, 'help', row.help) };
+  if (row.choices) out.choice_labels = row.choices.map((c, i) => core('choice', `${row.name}.${c}`, 'label', row.choice_labels[i]));
+  return out;
+}
+
+// A message from the worker: "@2d.err.KEY: the engine's words" gets its first part in the page's language.
+function errorText(message) {
+  return String(message).replace(/^@(2d\.err\.\w+)(: )?/, (m, key, sep) => t(key) + (sep ? t('2d.colon') : ''));
 }
 
 function hash(a) {

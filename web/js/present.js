@@ -4,7 +4,7 @@
 // round" walking the round in slow motion in presentation mode, where the
 // other step buttons are hidden (style.css, body.present).
 
-import { onLang, t } from './i18n.js';
+import { core, onLang, t } from './i18n.js';
 import { $, setText } from './util.js';
 
 export const PACE = { min: 0.3, max: 5, step: 0.1, initial: 1.1 }; // seconds per slow-motion part
@@ -61,8 +61,8 @@ export class Present {
 
   showLesson(lesson) {
     $('lesson-box-2d').hidden = !lesson;
-    setText($('lesson-title-2d'), lesson ? lesson.title : '');
-    setText($('lesson-text-2d'), lesson ? lesson.text : '');
+    setText($('lesson-title-2d'), lesson ? core('lesson', lesson.name, 'title', lesson.title) : '');
+    setText($('lesson-text-2d'), lesson ? core('lesson', lesson.name, 'text', lesson.text) : '');
   }
 
   words() {

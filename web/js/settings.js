@@ -13,7 +13,7 @@
 import { $, clean, fieldMessage } from './util.js';
 
 // The keys the address may hold besides the table's settings.
-const EXTRA = ['dataset', 'noise', 'model', 'class'];
+const EXTRA = ['dataset', 'noise', 'model', 'class', 'lang'];
 
 // The address's settings as strings: {preset, lr_g, ..., dataset, noise}.
 // Which settings exist is the engine's business: unknown keys are passed on
