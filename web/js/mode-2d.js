@@ -22,7 +22,7 @@ const LIT = { // the diagram's parts that each phase uses
   sample: ['z', 'real'], generate: ['z', 'g', 'fake'], judge: ['real', 'fake', 'd'], dloss: ['d', 'dloss'],
   dupdate: ['dloss', 'd'], gloss: ['fake', 'd', 'gloss'], arrows: ['gloss', 'd', 'fake'], gupdate: ['gloss', 'g'],
 };
-const KEYS = ['view', 'dist', 'lesson', 'present', 'embed'];
+const KEYS = ['view', 'dist', 'lesson', 'present', 'embed', 'lang'];
 
 const css = (n) => getComputedStyle(document.documentElement).getPropertyValue(n).trim();
 const sigmoid = (s) => 1 / (1 + Math.exp(-s));
