@@ -15,6 +15,8 @@ check node nodejs
 check npm npm
 check chromium chromium
 [ -f /usr/include/stb/stb_image_write.h ] || need="$need libstb-dev"
+# a font with Chinese characters, for the page in Chinese (the e2e tests and screenshots)
+[ -n "$(fc-list :lang=zh 2>/dev/null)" ] || need="$need fonts-wqy-microhei"
 # the fuzzers: clang with libFuzzer's runtime
 check clang-14 clang-14
 [ -f "$(clang-14 -print-resource-dir 2>/dev/null)/lib/linux/libclang_rt.fuzzer-x86_64.a" ] || need="$need libclang-rt-14-dev"

@@ -86,5 +86,22 @@ export function setLang(l) {
   if (!p || p === current) return;
   current = p;
   apply();
+  for (const [el, fn] of live) el.textContent = fn();
   for (const fn of listeners) fn(current);
 }
+
+// Text that follows the language: el shows fn() now and again after each
+// change of language (util.setText and fieldMessage take such a function).
+// Giving the element a plain string later ends it (forget(el)).
+const live = new Map();
+export function liveText(el, fn) {
+  el.removeAttribute('data-i18n');
+  live.set(el, fn);
+  return fn();
+}
+export const forget = (el) => live.delete(el);
+
+// A number in the page's language (digit groups, decimals).
+export const num = (v, opts) => Number(v).toLocaleString(current, opts);
+// A time of day in the page's language.
+export const time = (ms) => new Date(ms).toLocaleTimeString(current);

@@ -14,6 +14,12 @@ import { Mode2d } from './mode-2d.js';
 import { Edit } from './edit.js';
 import { Overview } from './overview.js';
 import { $, fmt, setText, drawRgba, download, fieldMessage } from './util.js';
+import { t, core, apply, onLang, lang, num, time } from './i18n.js';
+import { initLangSwitch, withLang } from './lang-switch.js';
+
+apply(); // the page's static words in its language, before anything else is shown
+// Live text: the key's words now, and again after each change of language.
+const L = (key, vars) => () => t(key, vars);
 
 // What Start trains on a first visit is a recipe of the engine's settings
 // table (first_visit); a link or the preset field gives the preset's own
@@ -48,14 +54,14 @@ const units = new Units(engine, state, explore); // what G's units draw, and swi
 const own = new OwnImages(engine, (d) => onDataset(d)); // the "your own images" panel
 const edit = new Edit(engine, state, explore); // editing with the generator
 explore.onDirections = (list) => edit.setDirections(list); // Edit moves its result along the same directions
-const mode2d = new Mode2d(engine, (h) => history.replaceState(null, '', h)); // the 2-D mode
+const mode2d = new Mode2d(engine, (h) => history.replaceState(null, '', withLang(h))); // the 2-D mode
 const overview = new Overview($('overview-image'), { kind: 'image' }); // the model's parts and tensors' shapes
 let manifest = [];
 let engineTable = null;
 let lossTable = []; // the engine's losses: {name, label, help, probability, notes}
 let datasetTable = []; // the engine's shipped datasets: {name, label, fd_label, things, classes, channels, height, width, class_labels}
 // What the FD of a dataset is called, and what its classifier knows: the engine's words.
-const datasetInfo = (id) => datasetTable.find((d) => d.name === id) || { label: 'your own images', fd_label: 'FD', things: 'image' };
+const datasetInfo = (id) => datasetTable.find((d) => d.name === id) || { name: 'own', label: t('dataset.own'), fd_label: 'FD', things: t('dataset.own_things') };
 let runTable = null; // the engine's run policy: {speeds, snap_choices, measure_every, ...}
 let limits = { model_bytes: 256 << 20 }; // the engine's limits (until it says)
 // the engine's numbers, with null (JSON's NaN) back as NaN
@@ -82,10 +88,13 @@ window.ganplay = {
 
 // ---- messages ------------------------------------------------------------------
 
+// message: the engine's words (English: other languages show them in a
+// sentence of their own, the English inside lang="en"), or a function giving
+// the page's own words in its language.
 function showError(message, { restore = false, download = false } = {}) {
-  state.errors.push(message);
+  state.errors.push(typeof message === 'function' ? message() : message);
   const p = document.createElement('p');
-  p.textContent = message;
+  englishOr(p, message);
   $('error-list').append(p);
   $('restore-good').hidden = !restore;
   $('error-download').hidden = !download;
@@ -96,10 +105,23 @@ function showError(message, { restore = false, download = false } = {}) {
 function showNote(message) {
   const p = document.createElement('p');
   p.className = 'note';
-  p.textContent = message;
+  englishOr(p, message);
   $('error-list').append(p);
   $('error').hidden = false;
 }
+
+function englishOr(p, message) {
+  if (typeof message === 'function') return setText(p, message);
+  p.render = () => {
+    if (lang() === 'en') return (p.textContent = message);
+    const en = document.createElement('span');
+    en.lang = 'en';
+    en.textContent = message;
+    p.replaceChildren(`${t('error.engine')} `, en);
+  };
+  p.render();
+}
+onLang(() => $('error-list').querySelectorAll('p').forEach((p) => p.render && p.render()));
 
 function clearErrors() {
   $('error-list').textContent = '';
@@ -108,6 +130,7 @@ function clearErrors() {
   $('error-download').hidden = true;
 }
 
+// text: a function giving the words in the page's language (statusText, L(key)).
 function setStatus(text) {
   setText($('status'), text);
 }
@@ -120,8 +143,8 @@ function setButtons() {
   const idle = state.ready && !state.running && !state.busy;
   $('start').disabled = !idle || state.halted;
   $('pause').disabled = !state.running || !!state.busy;
-  setText($('pause'), state.busy === 'pause' ? 'Pausing…' : 'Pause');
-  setText($('start'), state.busy === 'start' ? 'Starting…' : 'Start');
+  setText($('pause'), L(state.busy === 'pause' ? 'train.pausing' : 'train.pause'));
+  setText($('start'), L(state.busy === 'start' ? 'train.starting' : 'train.start'));
   $('reset').disabled = !idle;
   for (const id of ['step', 'd-step', 'g-step']) $(id).disabled = !idle || state.halted;
   $('dl-gen').disabled = !state.model;
@@ -140,7 +163,7 @@ function showStats() {
   setText($('r-images'), state.running && state.imagesPerSec > 0 ? String(Math.round(state.imagesPerSec)) : '–');
   // each value with the step it was computed at: D's at a D step, G's at a G step
   const dDone = state.dStep > 0, gDone = state.step > 0;
-  const atD = dDone ? `D step ${state.dAt}` : 'no D step yet', atG = gDone ? `G step ${state.gAt}` : 'no G step yet';
+  const atD = dDone ? L('train.at_d', { n: state.dAt }) : L('train.no_d_yet'), atG = gDone ? L('train.at_g', { n: state.gAt }) : L('train.no_g_yet');
   setText($('r-dloss'), dDone ? fmt(state.dLoss, 3) : '–');
   setText($('r-dreal'), dDone ? fmt(state.dReal, 3) : '–');
   setText($('r-dfake'), dDone ? fmt(state.dFake, 3) : '–');
@@ -152,12 +175,12 @@ function showStats() {
 }
 
 function statusText() {
-  if (!state.ready) return 'Starting…';
-  if (state.halted) return `Stopped at step ${state.step}: a loss became NaN.`;
-  if (state.running) return `Training on ${state.dataset ? state.dataset.name : 'the data'}…`;
+  if (!state.ready) return t('train.starting');
+  if (state.halted) return t('status.halted', { step: state.step });
+  if (state.running) return t('status.training', { data: state.dataset ? datasetName(state.dataset) : t('status.the_data') });
   if (!state.model) return '';
-  if (!state.model.hasD) return 'A pretrained generator. Start trains a new model from the settings.';
-  return state.step || state.dStep ? `Paused at step ${state.step}.` : 'Ready: press Start, or take one step at a time.';
+  if (!state.model.hasD) return t('status.pretrained');
+  return state.step || state.dStep ? t('status.paused', { step: state.step }) : t('status.ready');
 }
 
 // ---- charts -------------------------------------------------------------------------
@@ -174,20 +197,20 @@ const fdChart = new LineChart($('chart-fd'), {
 window.ganplay.charts = { lossChart, dChart, fdChart };
 window.ganplay.settings = settings; // the engine's tables (settings.table) and the next model's settings (settings.pending)
 
-const saliencyNote = $('rf-saliency-explain').textContent.replace(/\s+/g, ' ');
-const NO_D_VERDICT = 'This model has no discriminator, so the images carry no D numbers: it is a generator alone. ' +
-  'Start trains a model with its discriminator, and a training state loaded from a file has one.';
-const NO_D_SALIENCY = '(This model has no discriminator; train or load a full training state to see what D looks at.)';
+const saliencyNote = L('watch.saliency_note');
+const NO_D_VERDICT = L('watch.no_d_verdict');
+const NO_D_SALIENCY = L('watch.no_d_saliency');
 
 // Charts and notes follow the loss of the model on show.
 // The notes and labels are the engine's loss table's.
 function showLoss(loss) {
   const l = lossTable.find((x) => x.name === loss) || lossTable[0];
   if (!l) return;
-  setText($('loss-explain'), l.losses_note);
-  setText($('d-explain'), l.readout_note);
+  const c = (field) => () => core('loss', l.name, field, l[field]);
+  setText($('loss-explain'), c('losses_note'));
+  setText($('d-explain'), c('readout_note'));
   const noD = !!state.model && !state.model.hasD;
-  setText($('rf-explain'), noD ? NO_D_VERDICT : l.verdict_note);
+  setText($('rf-explain'), noD ? NO_D_VERDICT : c('verdict_note'));
   // what D looks at needs a D: the control says why it is off
   const box = $('rf-saliency');
   box.disabled = noD;
@@ -197,9 +220,9 @@ function showLoss(loss) {
   }
   setText($('rf-saliency-explain'), noD ? NO_D_SALIENCY : saliencyNote);
   dChart.setRange(l.probability ? { ymin: 0, ymax: 1, ref: 0.5 } : { ymin: null, ymax: null, ref: 0 });
-  setText($('d-real-label'), l.d_real_label);
-  setText($('d-fake-label'), l.d_fake_label);
-  setText($('g-fake-label'), l.g_fake_label);
+  setText($('d-real-label'), c('d_real_label'));
+  setText($('d-fake-label'), c('d_fake_label'));
+  setText($('g-fake-label'), c('g_fake_label'));
 }
 
 // ---- timeline ------------------------------------------------------------------------
@@ -254,9 +277,9 @@ function showSnapshot(i) {
     ctx.fillStyle = getComputedStyle(document.documentElement).getPropertyValue('--chart-text').trim() || '#888';
     ctx.font = '13px system-ui, sans-serif';
     ctx.textAlign = 'center';
-    ctx.fillText('Snapshots of the samples', c.width / 2, c.height / 2 - 8);
-    ctx.fillText('appear here while G trains', c.width / 2, c.height / 2 + 12);
-    setText($('timeline-label'), 'No snapshots yet');
+    ctx.fillText(t('watch.snap_empty_1'), c.width / 2, c.height / 2 - 8);
+    ctx.fillText(t('watch.snap_empty_2'), c.width / 2, c.height / 2 + 12);
+    setText($('timeline-label'), L('watch.no_snapshots'));
     return;
   }
   if (c.width !== sn.bitmap.width || c.height !== sn.bitmap.height) { // a grid of 32x32 images is larger than one of 28x28
@@ -264,7 +287,7 @@ function showSnapshot(i) {
     c.height = sn.bitmap.height;
   }
   c.getContext('2d').drawImage(sn.bitmap, 0, 0);
-  setText($('timeline-label'), `Step ${sn.step}${i === snapshots.length - 1 ? ' (latest)' : ''}`);
+  setText($('timeline-label'), L(i === snapshots.length - 1 ? 'watch.step_latest' : 'watch.step', { step: sn.step }));
   state.timelineStep = sn.step;
 }
 
@@ -297,8 +320,8 @@ function showScored(which, img) {
     b.style.visibility = none ? 'hidden' : '';
     setText(b, none ? '' : p.toFixed(2));
     const prob = !state.model || (lossTable.find((l) => l.name === state.model.loss) || { probability: true }).probability;
-    b.title = p === null || p === undefined ? 'No discriminator to judge'
-      : prob ? `D says ${Math.round(p * 100)}% real` : `D's score ${p.toFixed(2)} (higher: more real)`;
+    b.title = p === null || p === undefined ? t('watch.badge_no_d')
+      : prob ? t('watch.badge_prob', { p: Math.round(p * 100) }) : t('watch.badge_score', { s: p.toFixed(2) });
   });
   state[which === 'real' ? 'realScores' : 'fakeScores'] = img.probs;
 }
@@ -310,8 +333,8 @@ $('rf-saliency').onchange = () => engine.call('setSaliency', { on: (state.salien
 
 engine.on('status', (m) => {
   if (m.startup) state.startupDone = true;
-  if (m.text) setStatus(m.text);
-  else setStatus(statusText());
+  if (m.text) setStatus(workerText(m.text));
+  else setStatus(statusText);
 });
 
 engine.on('model', (m) => {
@@ -324,6 +347,17 @@ engine.on('model', (m) => {
   showModel();
   setButtons();
 });
+
+// The worker's status lines in the page's language.
+function workerText(text) {
+  const m = /^Loading (.+)…$/.exec(text);
+  if (text === 'Loading the engine…') return L('status.loading_engine');
+  if (m) return () => t('status.loading', { name: m[1] });
+  return text;
+}
+
+// A shipped dataset's name in the page's language.
+const datasetName = (d) => (d && datasetTable.some((x) => x.name === d.id) ? core('dataset', d.id, 'label', d.name) : d.name);
 
 function showModel() {
   const m = state.model;
@@ -348,14 +382,15 @@ function showModel() {
   edit.setModel(m);
   showLoss(m.loss);
   overview.setModel(m);
-  setStatus(statusText());
+  setStatus(statusText);
 }
 
 // A model's class names for people: a shipped dataset's whole names (the
 // engine's class_labels: "Smileys & Emotion"), else the names its file keeps.
 function classLabels(m) {
   const long = datasetInfo(m.dataset).class_labels;
-  return long && long.length === m.classNames.length ? long : m.classNames;
+  if (!(long && long.length === m.classNames.length)) return m.classNames;
+  return core('dataset', m.dataset, 'class_labels', long.join('|')).split('|');
 }
 
 // A conditional model gets a class picker over the grid: all classes (class
@@ -364,10 +399,10 @@ function showClasses(m) {
   const row = $('class-row'), pick = $('class-pick');
   row.hidden = !(m.classes > 0);
   const names = m.classLabels;
-  const want = ['All classes', ...names].join('|');
+  const want = [lang(), ...names].join('|');
   if (pick.dataset.names !== want) {
     pick.textContent = '';
-    pick.add(new Option(`All ${m.classes} classes`, '-1'));
+    pick.add(new Option(t('samples.all_classes', { n: m.classes }), '-1'));
     names.forEach((n, i) => pick.add(new Option(n, String(i))));
     pick.dataset.names = want;
   }
@@ -385,14 +420,19 @@ $('class-pick').addEventListener('change', () => {
 function showCaption() {
   const m = state.model;
   if (!m) return;
-  const kind = m.hasD ? `generator and discriminator, step ${state.step}` : `generator only, trained for ${m.step} steps`;
-  const params = ((m.gParams + m.dParams) / 1e6).toFixed(2);
-  const fd = m.hasD ? (state.fd.length ? state.fd[state.fd.length - 1] : null) : state.modelFd !== null ? [m.step, state.modelFd] : null;
-  const cond = m.classes > 0 ? `, ${m.classes} classes (${m.config.cond})` : '';
-  const acc = !m.hasD && state.modelCondAcc !== null && state.modelCondAcc !== undefined
-    ? ` The classifier sees the class asked for in ${(100 * state.modelCondAcc).toFixed(1)}% of samples.` : '';
-  setText($('model-caption'), `${m.description ? m.description + ' ' : ''}${(m.config.preset || '').toUpperCase()} model${cond}, ` +
-    `latent size ${m.latent}, ${params} M weights (${kind}).${fd ? ` ${datasetInfo(m.dataset).fd_label} ${fd[1].toFixed(1)} (step ${fd[0]}).` : ''}${acc}`);
+  const step = state.step;
+  setText($('model-caption'), () => {
+    const kind = m.hasD ? t('caption.kind_full', { step }) : t('caption.kind_g', { n: m.step });
+    const params = num((m.gParams + m.dParams) / 1e6, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    const fd = m.hasD ? (state.fd.length ? state.fd[state.fd.length - 1] : null) : state.modelFd !== null ? [m.step, state.modelFd] : null;
+    const cond = m.classes > 0 ? t('caption.cond', { n: m.classes, cond: m.config.cond }) : '';
+    const acc = !m.hasD && state.modelCondAcc !== null && state.modelCondAcc !== undefined
+      ? t('caption.acc', { p: (100 * state.modelCondAcc).toFixed(1) }) : '';
+    const info = datasetInfo(m.dataset);
+    const fdText = fd ? t('caption.fd', { fd: core('dataset', m.dataset, 'fd_label', info.fd_label), v: fd[1].toFixed(1), step: fd[0] }) : '';
+    const desc = m.description ? (lang() === 'en' ? m.description : t(`model.${modelKey(m)}`)) + ' ' : '';
+    return desc + t('caption.model', { preset: (m.config.preset || '').toUpperCase(), cond, latent: m.latent, params, kind }) + fdText + acc;
+  });
 }
 
 // The run's numbers as the engine answered a turn, a step or a history
@@ -428,16 +468,14 @@ engine.on('turn', (m) => {
   if (m.measured) addFd(m.measured);
   if (m.halted && !state.halted) {
     showError(m.good_step >= 0
-      ? `Training stopped: ${m.message}. The numbers blew up, which happens when learning rates are too high or the two ` +
-        `networks fall badly out of balance. You can return to the last good state (step ${m.good_step}) and try again, ` +
-        'perhaps with lower learning rates.'
-      : `Training stopped: ${m.message}. Press Reset to start a new model, perhaps with lower learning rates.`,
+      ? L('error.halted_good', { message: m.message, step: m.good_step })
+      : L('error.halted', { message: m.message }),
     { restore: m.good_step >= 0 });
   }
   setRunning(m.running, m.halted);
   showStats();
   showCaption();
-  setStatus(statusText());
+  setStatus(statusText);
 });
 
 // The whole history of the model on show (a new model, an opened file, the
@@ -462,7 +500,7 @@ engine.on('history', (m) => {
   setRunning(false, false);
   showStats();
   showCaption();
-  setStatus(statusText());
+  setStatus(statusText);
 });
 
 // An FD the run measured (its chart, the class histogram).
@@ -530,13 +568,14 @@ function showClassHistogram(m) {
   ctx.setLineDash([]);
   state.classHist = hist;
   const names = state.dataset && datasetInfo(state.dataset.id).class_labels;
-  c.setAttribute('aria-label', `How often the classifier sees each class in the generated images: ` +
+  c.setAttribute('aria-label', `${t('watch.class_hist.label')}: ` +
     hist.map((h, k) => `${names ? names[k] : k} ${(100 * h).toFixed(0)}%`).join(', '));
-  const acc = m.cond_acc === null || m.cond_acc === undefined ? '' : `; right class in ${(100 * m.cond_acc).toFixed(1)}%`;
   const even = Math.log(n).toFixed(2);
-  setText($('fd-latest'), `Step ${m.step}: FD ${m.fd.toFixed(1)}; class entropy ${m.entropy.toFixed(2)} of ${even}${acc}.`);
-  $('fd-latest').title = `Class entropy is ${even} when every class is as common; "right class": the share of samples, ` +
-    'asked for classes in turn, that the classifier sees as the class asked for.';
+  setText($('fd-latest'), () => {
+    $('fd-latest').title = t('watch.fd_latest_title', { even });
+    const acc = m.cond_acc === null || m.cond_acc === undefined ? '' : t('watch.fd_latest_acc', { p: (100 * m.cond_acc).toFixed(1) });
+    return t('watch.fd_latest', { step: m.step, fd: m.fd.toFixed(1), h: m.entropy.toFixed(2), even, acc });
+  });
 }
 
 // No class bars until the model on show is measured (a new model, or one
@@ -545,8 +584,7 @@ function clearClassHistogram() {
   const c = $('class-hist');
   c.getContext('2d').clearRect(0, 0, c.width, c.height);
   state.classHist = null;
-  setText($('fd-latest'), `Classes the classifier sees in ${runTable ? runTable.measure_count : 'the'} samples appear here ` +
-    'with the next FD.');
+  setText($('fd-latest'), L('watch.fd_none', { n: runTable ? runTable.measure_count : '' }));
 }
 
 // A pretrained generator's FD, measured when it is shown.
@@ -574,11 +612,13 @@ function onDataset(d) {
   $('own').hidden = !gathering && d.id !== 'own';
   $('fd-figure').hidden = !d.fd;
   // the FD is measured with a classifier of the data on show
-  setText($('fd-title'), datasetInfo(d.id).fd_label);
-  $('fd-title').title = `Fréchet distance between a ${datasetInfo(d.id).things} classifier's view of ` +
-    'generated images and of held-out real ones: lower is better';
-  if (!gathering) fieldMessage($('dataset'), $('dataset-msg'), `${d.count} images, ${d.heldOut} held out (never trained on).`, 'note');
-  setStatus(statusText());
+  const info = datasetInfo(d.id);
+  setText($('fd-title'), () => {
+    $('fd-title').title = t('watch.fd_title', { things: core('dataset', info.name, 'things', info.things) });
+    return core('dataset', info.name, 'fd_label', info.fd_label);
+  });
+  if (!gathering) fieldMessage($('dataset'), $('dataset-msg'), L('train.dataset_count', { n: num(d.count), held: num(d.heldOut) }), 'note');
+  setStatus(statusText);
 }
 
 // The saved trainings, newest first, in the picker of the Keep section.
@@ -587,8 +627,8 @@ function showSaved(list) {
   const pick = $('saved-pick');
   const keep = pick.value;
   pick.textContent = '';
-  for (const r of list) pick.add(new Option(`${r.name}: step ${r.step}, saved ${new Date(r.savedAt).toLocaleString()}`, r.id));
-  if (!list.length) pick.add(new Option('none yet', ''));
+  for (const r of list) pick.add(new Option(t('keep.saved_item', { name: r.name, step: r.step, at: new Date(r.savedAt).toLocaleString(lang()) }), r.id));
+  if (!list.length) pick.add(new Option(t('keep.none_yet'), ''));
   if (list.some((r) => r.id === keep)) pick.value = keep;
   pick.disabled = list.length === 0;
   state.resumable = list.length ? list.find((r) => r.id === pick.value) || list[0] : null;
@@ -605,7 +645,7 @@ engine.on('saved', (m) => {
   }
   state.saveFailed = null;
   state.saved = m;
-  setText($('autosave'), `Saved in this browser at step ${m.step} (${new Date(m.savedAt).toLocaleTimeString()}).`);
+  setText($('autosave'), L('keep.saved_at', { step: m.step, at: time(m.savedAt) }));
   showSaved(m.list); // the pick in Keep stays on the run picked there
 });
 
@@ -615,19 +655,17 @@ engine.on('resumable', (m) => {
     $('banner').hidden = true;
     return;
   }
-  const more = m.list.length > 1 ? ` (${m.list.length} saved trainings: pick another under Keep and share)` : '';
-  // what was saved, not what was on screen: steps after the last save are not in it
-  setText($('banner-text'), `You were training ${m.name}. It was saved at step ${m.step}, at ` +
-    `${new Date(m.savedAt).toLocaleTimeString()}${more}. Resume from there?`);
+  setText($('banner-text'), () => t('frame.banner_text', { name: m.name, step: m.step, at: time(m.savedAt),
+    more: m.list.length > 1 ? t('frame.banner_more', { n: m.list.length }) : '' }));
   $('banner').hidden = false;
-  setText($('autosave'), `Saved training: ${m.name}, step ${m.step}.`);
+  setText($('autosave'), L('keep.saved_training', { name: m.name, step: m.step }));
 });
 $('saved-pick').addEventListener('change', () => showSaved(state.savedList || []));
 
 engine.on('error', (m) => {
   showError(m.message);
-  setStatus(state.ready ? statusText() : 'Could not start.');
-  if (!state.ready) setText($('r-build'), 'not loaded');
+  setStatus(state.ready ? statusText : L('status.failed'));
+  if (!state.ready) setText($('r-build'), L('train.not_loaded'));
 });
 
 
@@ -663,10 +701,9 @@ function confirmReplace(what) {
   const m = state.model;
   if (!m || !m.hasD || !(state.step || state.dStep)) return Promise.resolve(true);
   const dlg = $('confirm');
-  setText($('confirm-text'), `${what} replaces the training on show (“${m.name}”, step ${state.step}). It is saved in ` +
-    'this browser first and can be resumed from Keep, but the browser keeps only the five newest trainings.');
+  setText($('confirm-text'), () => t('frame.confirm_text', { what: what(), name: m.name, step: state.step }));
   dlg.showModal();
-  state.confirming = what;
+  state.confirming = what();
   return new Promise((resolve) => {
     const done = async (ok, first) => {
       $('confirm-yes').onclick = $('confirm-no').onclick = $('confirm-download').onclick = dlg.oncancel = null;
@@ -692,8 +729,7 @@ function confirmReplace(what) {
 function noteNewModel() {
   const m = state.model;
   const note = m && !m.hasD
-    ? `Training a new ${(settings.pending && settings.pending.preset || '').toUpperCase()} model from the settings: ` +
-      `“${m.name}” is a generator alone, with no discriminator to train against; it stays in the Model list.`
+    ? L('train.note_new', { preset: (settings.pending && settings.pending.preset || '').toUpperCase(), name: m.name })
     : '';
   setText($('train-note'), note);
 }
@@ -710,8 +746,8 @@ $('start').onclick = () => control('start', async () => {
   if (otherImages()) {
     const im = state.dataset.image;
     // the training on show is kept or downloaded first if the person wants
-    if (!(await confirmReplace(`A new model for ${state.dataset.name} (${im.channels === 3 ? 'colour' : 'gray'} ` +
-      `${im.width}x${im.height} images)`))) return;
+    if (!(await confirmReplace(L(im.channels === 3 ? 'confirm.new_colour' : 'confirm.new_gray',
+      { data: datasetName(state.dataset), w: im.width, h: im.height })))) return;
     state.halted = false;
     await engine.call('reset');
   }
@@ -720,7 +756,7 @@ $('start').onclick = () => control('start', async () => {
 });
 $('pause').onclick = () => control('pause', () => engine.call('pause'));
 $('reset').onclick = () => control('reset', async () => {
-  if (!(await confirmReplace('Reset'))) return;
+  if (!(await confirmReplace(L('confirm.reset')))) return;
   clearErrors();
   state.halted = false;
   await engine.call('reset');
@@ -733,18 +769,18 @@ $('restore-good').onclick = () => act(async () => {
   clearErrors();
   state.halted = false;
   setButtons();
-  setStatus(`Back at step ${r.step}, the last good state.`);
+  setStatus(L('status.back_good', { step: r.step }));
 });
 $('error-dismiss').onclick = () => clearErrors();
 $('error-download').onclick = () => act(async () => download(await engine.call('save', { kind: 1 }), `${fileStem()}-training.gpm`));
 
 function speedLabel(v) {
-  if (v === 0) return 'as fast as possible';
-  return v < 1 ? `1 step every ${1 / v} s` : `${v} step${v === 1 ? '' : 's'} per second`;
+  if (v === 0) return t('train.speed_max');
+  return v < 1 ? t('train.speed_slow', { s: 1 / v }) : t(v === 1 ? 'train.speed_one' : 'train.speed_n', { n: v });
 }
 $('speed').addEventListener('input', (e) => {
   const v = runTable.speeds[Number(e.target.value)];
-  setText($('speed-value'), speedLabel(v));
+  setText($('speed-value'), () => speedLabel(v));
   engine.call('setSpeed', { speed: v });
 });
 
@@ -756,7 +792,7 @@ $('new-samples').onclick = () => {
 $('noise-seed').addEventListener('change', (e) => {
   const v = Number(e.target.value);
   if (!Number.isSafeInteger(v) || v < 0) {
-    fieldMessage(e.target, $('noise-seed-msg'), 'The noise seed must be a whole number from 0 up (refused; nothing changed).');
+    fieldMessage(e.target, $('noise-seed-msg'), L('samples.seed_refused'));
     return;
   }
   setNoiseSeed(v);
@@ -774,7 +810,7 @@ $('model-pick').addEventListener('change', (e) => act(async () => {
   const m = manifest[Number(e.target.value)];
   if (!m) return;
   showModel(); // the picker shows the model on show until another has loaded
-  if (!(await confirmReplace(`Showing “${m.name}”`))) return;
+  if (!(await confirmReplace(L('confirm.showing', { name: m.name })))) return;
   if (state.running) await engine.call('pause');
   clearErrors();
   state.modelFd = null;
@@ -795,10 +831,10 @@ async function changeDataset(id) {
   settings.extra.dataset = id === 'own' ? undefined : id;
   settings.updateUrl();
   if (id === 'own') {
-    fieldMessage($('dataset'), $('dataset-msg'), 'Add your images below, then press “Train on these”.', 'note');
+    fieldMessage($('dataset'), $('dataset-msg'), L('train.own_add'), 'note');
     return;
   }
-  fieldMessage($('dataset'), $('dataset-msg'), 'Loading…', 'note');
+  fieldMessage($('dataset'), $('dataset-msg'), L('train.loading'), 'note');
   try {
     await engine.call('loadDataset', { id });
   } catch (e) {
@@ -811,8 +847,7 @@ async function changeDataset(id) {
   if (id === 'emoji' && preset === 'mlp' && !state.emojiRecipe) {
     settings.show(await engine.call('configPreset', { preset: 'dcgan', recipe: 'emoji' }));
     state.emojiRecipe = true;
-    setText($('train-note'), 'Emoji: the next new model is the DCGAN with the shipped emoji generator’s recipe ' +
-      '(conditional as ACGAN, a moving average of G, translation for D); change it under Settings.');
+    setText($('train-note'), L('train.note_emoji'));
   } else if (id !== 'emoji' && state.emojiRecipe && preset === 'dcgan') {
     settings.show(await engine.call('configPreset', { preset: 'mlp', recipe: FIRST_VISIT }));
     state.emojiRecipe = false;
@@ -845,7 +880,7 @@ function downloadScaled(src, k, name, prov, inset = 0) {
   ctx.drawImage(src, inset, inset, w, h, 0, 0, c.width, c.height);
   return act(async () => {
     const blob = await new Promise((resolve) => c.toBlob(resolve, 'image/png'));
-    if (!blob) throw new Error('The browser could not make the PNG.');
+    if (!blob) throw new Error(t('keep.png_failed'));
     const bytes = await blob.arrayBuffer();
     download(await engine.call('stampPng', { bytes, ...prov }, [bytes]), name, 'image/png');
     state.pngDownloads = (state.pngDownloads || 0) + 1;
@@ -877,7 +912,7 @@ async function openModelFile(e) {
   const msg = $('load-msg');
   if (!file) return;
   if (file.size > limits.model_bytes) {
-    fieldMessage(e.target, msg, `${file.name} is too large to be a model file (${(file.size / 1e6).toFixed(0)} MB). Nothing changed.`);
+    fieldMessage(e.target, msg, L('keep.too_large', { name: file.name, mb: (file.size / 1e6).toFixed(0) }));
     e.target.value = ''; // the same file chosen again is read again
     return;
   }
@@ -886,16 +921,16 @@ async function openModelFile(e) {
   try {
     await engine.call('checkModelBytes', { bytes });
   } catch (err) {
-    fieldMessage(e.target, msg, `${file.name} was refused: ${err.message.replace(/^Loading the model: /, '')}. Nothing changed.`);
+    fieldMessage(e.target, msg, L('keep.refused', { name: file.name, why: err.message.replace(/^Loading the model: /, '') }));
     e.target.value = '';
     return;
   }
-  if (!(await confirmReplace(`Opening ${file.name}`))) {
-    fieldMessage(e.target, msg, `${file.name} was not opened.`, 'note');
+  if (!(await confirmReplace(L('confirm.opening', { name: file.name })))) {
+    fieldMessage(e.target, msg, L('keep.not_opened', { name: file.name }), 'note');
     e.target.value = '';
     return;
   }
-  fieldMessage(e.target, msg, `Opening ${file.name}…`, 'note');
+  fieldMessage(e.target, msg, L('keep.opening', { name: file.name }), 'note');
   const wasRunning = state.running;
   try {
     if (wasRunning) await engine.call('pause');
@@ -905,11 +940,10 @@ async function openModelFile(e) {
     const its = datasetTable.find((d) => d.name === info.dataset), now = state.dataset && datasetTable.find((d) => d.name === state.dataset.id);
     if (its && (!now || its.channels !== now.channels || its.height !== now.height)) await changeDataset(its.name);
     // a training state has its discriminator: Start fine-tunes it from where it stopped
-    fieldMessage(e.target, msg, `Loaded ${file.name}: ${info.hasD ? `a training state at step ${info.step}; Start ` +
-      'continues training it (fine-tuning) from there' : 'a generator, to sample from'}.`, 'note');
+    fieldMessage(e.target, msg, L(info.hasD ? 'keep.loaded_state' : 'keep.loaded_g', { name: file.name, step: info.step }), 'note');
     explore.refresh();
   } catch (err) {
-    fieldMessage(e.target, msg, `${file.name} was refused: ${err.message.replace(/^Loading the model: /, '')}. Nothing changed.`);
+    fieldMessage(e.target, msg, L('keep.refused', { name: file.name, why: err.message.replace(/^Loading the model: /, '') }));
     if (wasRunning) engine.call('start');
   }
   e.target.value = '';
@@ -920,7 +954,7 @@ $('load-file').addEventListener('change', (e) => openModelFile(e).finally(() => 
 async function resume() {
   $('banner').hidden = true;
   const id = state.resumable ? state.resumable.id : undefined; // picked before the question's save
-  if (!(await confirmReplace('Resuming a saved training'))) return null;
+  if (!(await confirmReplace(L('confirm.resuming')))) return null;
   return act(async () => {
     if (state.running) await engine.call('pause');
     clearErrors();
@@ -931,10 +965,9 @@ async function resume() {
     state.resumedCopy = r.copy;
     if (r.copy) {
       // the other tab goes on saving the run; this one saves apart
-      const note = 'This run is open in another tab; continuing as a copy.';
-      setText($('autosave'), `Resumed at step ${r.step}. ${note}`);
-      showNote(note);
-    } else setText($('autosave'), `Resumed at step ${r.step}.`);
+      setText($('autosave'), () => `${t('keep.resumed', { step: r.step })} ${t('keep.copy_note')}`);
+      showNote(L('keep.copy_note'));
+    } else setText($('autosave'), L('keep.resumed', { step: r.step }));
     explore.refresh();
     return r;
   });
@@ -945,17 +978,18 @@ $('resume-dismiss').onclick = () => ($('banner').hidden = true);
 $('forget-saved').onclick = () => act(async () => {
   await engine.call('forgetSaved', { id: state.resumable ? state.resumable.id : undefined });
   $('banner').hidden = true;
-  setText($('autosave'), 'That saved training was forgotten.');
+  setText($('autosave'), L('keep.forgotten'));
 });
 
 settings.onUrl = (u) => ($('share-url').value = u);
+initLangSwitch(() => ($('share-url').value = settings.url()));
 $('copy-link').onclick = async () => {
   const u = settings.url();
   $('share-url').value = u;
   try {
     await navigator.clipboard.writeText(u);
-    setText($('copy-link'), 'Copied');
-    setTimeout(() => setText($('copy-link'), 'Copy'), 2000);
+    setText($('copy-link'), L('keep.copied'));
+    setTimeout(() => setText($('copy-link'), L('keep.copy')), 2000);
   } catch {
     $('share-url').select();
   }
@@ -1000,8 +1034,8 @@ window.addEventListener('hashchange', () => {
 
 async function main() {
   if (typeof WebAssembly !== 'object') {
-    showError('This browser does not run WebAssembly, which ganplay needs. Use a recent Firefox, Chrome, Edge or Safari.');
-    setStatus('Could not start.');
+    showError(L('error.no_wasm'));
+    setStatus(L('status.failed'));
     return;
   }
   const hash = parseHash();
@@ -1016,9 +1050,9 @@ async function main() {
     r = await engine.started;
   } catch (e) {
     showError(e.message);
-    setStatus('Could not start.');
-    setText($('r-build'), 'not loaded');
-    setText($('grid-loading'), 'The engine could not start (see the message above).');
+    setStatus(L('status.failed'));
+    setText($('r-build'), L('train.not_loaded'));
+    setText($('grid-loading'), L('samples.engine_failed'));
     return;
   }
   manifest = r.models;
@@ -1029,7 +1063,7 @@ async function main() {
   state.score = r.score;
   state.classifier = r.classifier; // the digit FD can be measured
   state.threads = r.threads;
-  setText($('r-build'), engineText(r));
+  setText($('r-build'), () => engineText(r));
   edit.setDirections([]);
   edit.setDefaults(r.project);
   settings.build(r.table);
@@ -1042,12 +1076,16 @@ async function main() {
   own.setLimits(limits);
   $('speed').max = String(runTable.speeds.length - 1);
   $('speed').value = $('speed').max;
-  fdChart.empty = `Measured every ${runTable.measure_every} steps`;
+  fdChart.empty = t('watch.fd_empty', { n: runTable.measure_every });
+  onLang(() => (fdChart.empty = t('watch.fd_empty', { n: runTable.measure_every })));
   state.keepMs = runTable.keep_ms; // the autosave's cadence, the run policy's
   setText($('keep-every'), String(runTable.keep_ms / 1000));
   for (const el of document.querySelectorAll('[data-run]')) setText(el, String(runTable[el.dataset.run]));
   clearClassHistogram();
-  for (const n of runTable.snap_choices) $('snap-every').add(new Option(`${n} steps`, String(n)));
+  const snapOptions = () => [...$('snap-every').options].forEach((o) => (o.textContent = t('watch.snap_option', { n: o.value })));
+  for (const n of runTable.snap_choices) $('snap-every').add(new Option('', String(n)));
+  snapOptions();
+  onLang(snapOptions);
   $('snap-every').value = String(runTable.snap_every);
   showModel();
   // the pretrained model and class the address names
@@ -1072,17 +1110,17 @@ async function main() {
   await settings.loadDefaults('mlp').catch(() => {});
   settings.extra.dataset = hash.dataset ? init.dataset : undefined;
   if (hash.noise !== undefined) settings.extra.noise = state.noiseSeed;
-  if (Object.keys(hash).length > 0 && !is2dHash(hash)) {
+  if (Object.keys(hash).some((k) => k !== 'lang') && !is2dHash(hash)) {
     $('settings-box').open = true;
     const ok = await settings.applyHash({ ...hash, preset });
-    if (!ok) showError('Some settings in the link were refused; the fields say why. The others were applied.');
+    if (!ok) showError(L('error.link_refused'));
   } else {
     settings.show(await engine.call('configPreset', { preset: 'mlp', recipe: FIRST_VISIT }));
   }
   $('share-url').value = settings.url();
   state.ready = true;
   setButtons();
-  setStatus(statusText());
+  setStatus(statusText);
   explore.refresh();
   if (state.model) explore.modelChanged(state.model, state.running);
   units.refresh();
@@ -1093,12 +1131,10 @@ async function main() {
 // What runs the numbers: the build and its threads, and why only one
 // thread where the browser has more cores.
 function engineText(r) {
-  const kind = r.simd ? `WebAssembly SIMD${r.relaxed ? ' with fused multiply-add' : ''}` : 'portable WebAssembly (no SIMD)';
-  if (r.threads > 1) return `${kind}, ${r.threads} threads, in workers`;
-  const base = `${kind}, 1 thread, in a worker`;
-  if (r.cores > 1 && !r.isolated && r.simd)
-    return `${base} (this browser has ${r.cores} cores, but the page is not cross-origin isolated, which threads need: ` +
-      'its host sends no isolation headers, and the service worker that adds them is not running)';
+  const kind = r.simd ? t(r.relaxed ? 'engine.simd_fma' : 'engine.simd') : t('engine.portable');
+  if (r.threads > 1) return t('engine.threads', { kind, n: r.threads });
+  const base = t('engine.one_thread', { kind });
+  if (r.cores > 1 && !r.isolated && r.simd) return t('engine.not_isolated', { base, n: r.cores });
   return base;
 }
 
@@ -1133,6 +1169,14 @@ function registerServiceWorker() {
   navigator.serviceWorker.ready.then((reg) => reg.active && reg.active.postMessage({ type: 'keep-build', build: state.build }))
     .catch(() => {});
 }
+
+onLang(() => {
+  if (state.model) showModel();
+  if (state.dataset) onDataset(state.dataset);
+  if (state.savedList) showSaved(state.savedList);
+  showSnapshot(Number($('timeline').value));
+  lossChart.draw && lossChart.draw();
+});
 
 showStats();
 showSnapshot(0); // the empty timeline says what it is for

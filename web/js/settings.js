@@ -11,6 +11,8 @@
 // (lr=X sets both learning rates.)
 
 import { $, clean, fieldMessage } from './util.js';
+import { t, core, onLang } from './i18n.js';
+import { withLang } from './lang-switch.js';
 
 // The keys the address may hold besides the table's settings.
 const EXTRA = ['dataset', 'noise', 'model', 'class', 'lang'];
@@ -37,13 +39,23 @@ export function settingField(row, id, options = null) {
   field.className = 'field';
   const label = document.createElement('label');
   label.htmlFor = id;
-  label.textContent = row.label;
-  if (!row.live) {
-    const when = document.createElement('span');
-    when.className = 'when';
-    when.textContent = ' · at Reset';
-    label.append(when);
-  }
+  const words = () => {
+    label.textContent = row.name === 'preset' ? t('settings.preset') : core('setting', row.name, 'label', row.label);
+    if (!row.live) {
+      const when = document.createElement('span');
+      when.className = 'when';
+      when.textContent = ` · ${t('settings.at_reset')}`;
+      label.append(when);
+    }
+    if (input.tagName === 'SELECT' && !options) {
+      [...input.options].forEach((o, i) => (o.textContent = row.name === 'preset' ? core('preset', o.value, 'label', row.choice_labels[i])
+        : core('setting', row.name, `choice.${o.value}`, row.choice_labels[i])));
+    }
+    const h = row.name === 'preset' ? row.presets.map((p) => `${core('preset', p.name, 'label', p.label)}: ${core('preset', p.name, 'help', p.help)}`).join(' ')
+      : core('setting', row.name, 'help', row.help);
+    if (row.name !== 'loss') help.textContent = h;
+    input.title = h;
+  };
   let input;
   if (row.type === 'choice' || options) {
     input = document.createElement('select');
@@ -65,7 +77,8 @@ export function settingField(row, id, options = null) {
   msg.id = `${id}-msg`;
   msg.setAttribute('aria-live', 'polite');
   input.setAttribute('aria-describedby', `${help.id} ${msg.id}`);
-  input.title = row.help;
+  words();
+  onLang(words);
   field.append(label, input, help, msg);
   return { field, input, msg };
 }
@@ -89,7 +102,7 @@ export class Settings {
     box.textContent = '';
     // the image presets and their settings (the 2-D mode builds its own, mode-2d.js)
     const presets = table.presets.filter((p) => !p.is_2d);
-    const rows = [{ name: 'preset', label: 'Preset', help: presets.map((p) => `${p.label}: ${p.help}`).join(' '),
+    const rows = [{ name: 'preset', label: 'Preset', presets, help: presets.map((p) => `${p.label}: ${p.help}`).join(' '),
       type: 'choice', choices: presets.map((p) => p.name), choice_labels: presets.map((p) => p.label) },
     ...table.settings.filter((r) => r.scope !== '2d')];
     for (const row of rows) {
@@ -100,10 +113,17 @@ export class Settings {
       input.addEventListener('change', () => this.changed(row.name));
     }
     this.updateLossHelp();
+    onLang(() => this.updateLossHelp());
   }
 
   row(key) {
     return this.table.settings.find((r) => r.name === key);
+  }
+
+  // A setting's label in the page's language.
+  label(key) {
+    const row = this.row(key);
+    return row ? core('setting', key, 'label', row.label) : key;
   }
 
   // The loss's own explanation under its field, with a button that applies
@@ -115,14 +135,14 @@ export class Settings {
     const loss = this.table.losses.find((l) => l.name === el.value);
     if (!loss) return;
     const help = $('f-loss-help');
-    help.textContent = loss.help;
+    help.textContent = core('loss', loss.name, 'help', loss.help);
     const want = Object.entries(loss.recommended || {}).filter(([key, v]) => this.fields.has(key) &&
       !(this.pending && this.pending[key] !== undefined && Number(this.pending[key]) === Number(v)));
     if (!want.length) return;
     const b = document.createElement('button');
     b.type = 'button';
     b.id = 'apply-recommended';
-    b.textContent = `Apply ${want.map(([key, v]) => `${this.row(key) ? this.row(key).label : key} = ${v}`).join(', ')}`;
+    b.textContent = t('settings.apply', { what: want.map(([key, v]) => `${this.label(key)} = ${v}`).join(t('settings.list_sep')) });
     b.onclick = async () => {
       b.disabled = true;
       for (const [key, v] of want) {
@@ -158,15 +178,15 @@ export class Settings {
       const r = await this.engine.call('configSet', { key, value: text });
       this.pending = r.pending;
       el.value = show(this.pending[key]);
-      fieldMessage(el, msg, r.applied === 'now' ? 'Applied to the training model.' : 'Used by the next new model (Reset).', 'note');
+      fieldMessage(el, msg, () => t(r.applied === 'now' ? 'settings.applied_now' : 'settings.applied_reset'), 'note');
       this.updateLossHelp();
       this.updateUrl();
       return true;
     } catch (e) {
       // the field shows the value in use again; the message keeps what was typed
       if (this.pending && this.pending[key] !== undefined) el.value = show(this.pending[key]);
-      fieldMessage(el, msg, `${e.message.replace(/^[^:]*: /, `${row ? row.label : key}: `)} (refused; ` +
-        `${row ? row.label : key} stays ${el.value})`);
+      const value = el.value;
+      fieldMessage(el, msg, () => t('settings.refused', { why: e.message.replace(/^[^:]*: /, `${this.label(key)}: `), label: this.label(key), value }));
       return false;
     }
   }
@@ -180,13 +200,13 @@ export class Settings {
       await this.loadDefaults(preset);
       const pending = await this.engine.call('setPending', { config: { ...this.defaults, ...keep } });
       this.show(pending);
-      fieldMessage(el, msg, 'Defaults of this preset; a new model is made at Reset.', 'note');
+      fieldMessage(el, msg, () => t('settings.preset_defaults'), 'note');
       this.updateUrl();
       return true;
     } catch (e) {
       el.value = before;
       const unknown = /unknown preset/.test(e.message);
-      fieldMessage(el, msg, unknown ? `The ${preset} preset is not in this build of the engine.` : e.message);
+      fieldMessage(el, msg, unknown ? () => t('settings.preset_unknown', { preset }) : e.message);
       return false;
     }
   }
@@ -209,7 +229,7 @@ export class Settings {
       ok = (await this.changed(key)) && ok;
     }
     for (const [key, msg] of this.msgs) {
-      if (msg.dataset.kind === 'note') fieldMessage(this.fields.get(key), msg, 'Set by the link.', 'note');
+      if (msg.dataset.kind === 'note') fieldMessage(this.fields.get(key), msg, () => t('settings.by_link'), 'note');
     }
     return ok;
   }
@@ -229,7 +249,7 @@ export class Settings {
     }
     if (this.extra.noise !== undefined) p.set('noise', String(this.extra.noise));
     if (this.extra.class !== undefined) p.set('class', String(this.extra.class));
-    return `${location.href.replace(/#.*$/, '')}#${p.toString()}`;
+    return withLang(`${location.href.replace(/#.*$/, '')}#${p.toString()}`);
   }
 
   updateUrl() {

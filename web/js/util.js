@@ -1,5 +1,7 @@
 // util.js: small helpers shared by the page's modules.
 
+import { liveText, forget } from './i18n.js';
+
 export const $ = (id) => document.getElementById(id);
 
 // A number for display: finite values with `digits` decimals, else its name.
@@ -8,7 +10,14 @@ export const fmt = (v, digits) => (Number.isFinite(v) ? v.toFixed(digits) : Stri
 // A float32 setting without float noise (2e-4 rather than 0.00019999999).
 export const clean = (v) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
 
+// text: a string, or a function giving it in the page's language (it is
+// called again when the language changes; i18n.js liveText).
 export function setText(el, text) {
+  if (typeof text === 'function') text = liveText(el, text);
+  else {
+    forget(el);
+    el.removeAttribute('data-i18n');
+  }
   if (el.textContent !== text) el.textContent = text;
 }
 
@@ -39,11 +48,12 @@ export function download(data, name, type = 'application/octet-stream') {
 // The text is in a span of its own: under a setting, a message longer than
 // its reserved line lies over what is below instead of pushing it down.
 export function fieldMessage(input, msgEl, text, kind = 'error') {
-  if (msgEl.textContent !== text) {
+  if (msgEl.textContent !== (typeof text === 'function' ? text() : text)) {
     const span = document.createElement('span');
-    span.textContent = text;
-    msgEl.replaceChildren(...(text ? [span] : []));
+    setText(span, text);
+    msgEl.replaceChildren(...(span.textContent ? [span] : []));
   }
+  if (typeof text === 'function') text = text();
   // a refusal inside a closed section opens it, so the message is seen
   const box = msgEl.closest('details');
   if (text && kind === 'error' && box) box.open = true;
