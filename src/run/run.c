@@ -588,6 +588,61 @@ gp_status gp_run_save_file(gp_run *run, int kind, const char *path, gp_err *err)
     return st;
 }
 
+gp_status gp_run_save_2d(gp_run *run, const char *lesson, uint64_t frame_seed, uint8_t **out, size_t *len, gp_err *err) {
+    *out = NULL;
+    *len = 0;
+    if (!run->has_gan || !is_2d(&run->gan) || !run->dist) return gp_fail(err, GP_ERR_ARG, "no 2-D run to save");
+    if (lesson && strlen(lesson) >= GP_NAME_LEN) return gp_fail(err, GP_ERR_ARG, "lesson name too long");
+    gp_2d_state *st = calloc(1, sizeof *st);
+    if (!st) return gp_fail(err, GP_ERR_NOMEM, "out of memory saving the 2-D run");
+    st->dist = *run->dist;
+    if (lesson) memcpy(st->lesson, lesson, strlen(lesson));
+    st->rounds = run->rounds;
+    st->frame_seed = frame_seed;
+    st->n_js = run->hist.n_measures; /* at most GP_HISTORY_KEEP_MEASURES: the history thins past it */
+    for (uint32_t i = 0; i < st->n_js; i++) st->js[i] = run->hist.measures[(size_t)i * GP_HISTORY_MEASURE + 2];
+    size_t n = gp_history_write(&run->hist, NULL);
+    uint8_t *hist = malloc(n);
+    gp_status s = hist ? gp_gan_set_history(&run->gan, hist, gp_history_write(&run->hist, hist), err)
+                       : gp_fail(err, GP_ERR_NOMEM, "out of memory for the run's history (%zu bytes)", n);
+    free(hist);
+    if (s == GP_OK) s = gp_model_save_2d(&run->gan, st, out, len, err);
+    free(st);
+    return s;
+}
+
+gp_status gp_run_check_2d(const uint8_t *bytes, size_t len, gp_err *err) {
+    gp_gan gan;
+    gp_2d_state *st = malloc(sizeof *st);
+    if (!st) return gp_fail(err, GP_ERR_NOMEM, "out of memory opening a 2-D run");
+    gp_status s = gp_model_load_2d(&gan, st, bytes, len, err);
+    if (s == GP_OK) s = timeline_fits(&gan, 0, 0, err);
+    gp_gan_free(&gan);
+    free(st);
+    return s;
+}
+
+gp_status gp_run_open_2d(gp_run *run, gp_2d_dist *dist, gp_2d_state *st, const uint8_t *bytes, size_t len, gp_err *err) {
+    gp_gan gan;
+    gp_2d_state *tmp = malloc(sizeof *tmp);
+    if (!tmp) return gp_fail(err, GP_ERR_NOMEM, "out of memory opening a 2-D run");
+    gp_status s = gp_model_load_2d(&gan, tmp, bytes, len, err);
+    if (s == GP_OK && (s = gp_run_adopt(run, &gan, err)) != GP_OK) gp_gan_free(&gan);
+    if (s == GP_OK) {
+        *dist = tmp->dist;
+        *st = *tmp;
+        run->dist = dist;
+        run->rounds = tmp->rounds;
+        for (uint32_t i = 0; i < tmp->n_js && i < run->hist.n_measures; i++)
+            run->hist.measures[(size_t)i * GP_HISTORY_MEASURE + 2] = tmp->js[i];
+        /* the readouts as they were: the same measurement, no new chart row */
+        run->has_eval_2d = gp_2d_evaluate(&run->gan, dist, run->policy.measure_count, run->policy.measure_seed,
+                                          &run->eval_2d, NULL) == GP_OK;
+    }
+    free(tmp);
+    return s;
+}
+
 gp_status gp_run_restore(gp_run *run, gp_err *err) {
     if (!run->good) return gp_fail(err, GP_ERR_ARG, "there is no earlier good state to return to");
     gp_gan gan;

@@ -30,6 +30,7 @@
 #include "gan/gan.h"
 #include "gan/history.h"
 #include "gan/2d.h"
+#include "store/modelfile.h"
 
 #define GP_RUN_TURN_POINTS 1024 /* most steps in one turn (their chart points go out with it) */
 #define GP_RUN_RATE_LOG 256     /* turn ends remembered for the rate */
@@ -199,6 +200,19 @@ gp_status gp_run_save(gp_run *run, int kind, uint8_t **out, size_t *len, gp_err 
 
 /* The same, written to path whole or not at all (gp_write_file_atomic). */
 gp_status gp_run_save_file(gp_run *run, int kind, const char *path, gp_err *err);
+
+/* A 2-D run's file (gp_model_save_2d): the model, its history, and the
+ * plane: the run's distribution, rounds and measurements' JS, with lesson
+ * (NULL or "": none) and frame_seed (the fakes the view draws). */
+gp_status gp_run_save_2d(gp_run *run, const char *lesson, uint64_t frame_seed, uint8_t **out, size_t *len, gp_err *err);
+/* Whether gp_run_open_2d would take the file, without touching any run. */
+gp_status gp_run_check_2d(const uint8_t *bytes, size_t len, gp_err *err);
+/* Opens a 2-D run's file: its model and history become the run's, its
+ * rounds and its measurements' JS come back, its distribution is written to
+ * *dist (which the run then borrows) and the model is measured (eval_2d,
+ * with no new chart row); *st gets the plane section. On failure the run,
+ * *dist and *st are unchanged. */
+gp_status gp_run_open_2d(gp_run *run, gp_2d_dist *dist, gp_2d_state *st, const uint8_t *bytes, size_t len, gp_err *err);
 
 /* The model's step count for people: G steps of an image model, rounds of a 2-D one. */
 long gp_run_steps(const gp_run *run);

@@ -152,7 +152,20 @@ static size_t net_bytes(const gp_net *net, int with_opt, int half) {
     return n;
 }
 
-gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len, gp_err *err) {
+/* The plane section's bytes (see gp_2d_state). */
+static size_t plane_bytes(const gp_2d_state *st) { return 4 + 2 * GP_NAME_LEN + 16 + 4 + 8 * (size_t)st->dist.n_drawn + 4 + 4 * (size_t)st->n_js; }
+
+static int w_plane(writer *w, const gp_2d_state *st) {
+    char dist[GP_NAME_LEN] = {0}, lesson[GP_NAME_LEN] = {0};
+    memcpy(dist, GP_2D_DISTS[st->dist.kind].name, strlen(GP_2D_DISTS[st->dist.kind].name));
+    for (int i = 0; i < GP_NAME_LEN - 1 && st->lesson[i]; i++) lesson[i] = st->lesson[i];
+    int ok = w_u32(w, GP_2D_STATE_VERSION) && w_bytes(w, dist, GP_NAME_LEN) && w_bytes(w, lesson, GP_NAME_LEN) &&
+             w_u64(w, (uint64_t)st->rounds) && w_u64(w, st->frame_seed) && w_u32(w, (uint32_t)st->dist.n_drawn);
+    for (int i = 0; ok && i < st->dist.n_drawn; i++) ok = w_floats(w, st->dist.drawn[i], 2);
+    return ok && w_u32(w, st->n_js) && w_floats(w, st->js, st->n_js);
+}
+
+static gp_status save(const gp_gan *gan, int kind, const gp_2d_state *plane, uint8_t **out, size_t *len, gp_err *err) {
     *out = NULL;
     *len = 0;
     if (kind != GP_SAVE_GENERATOR && kind != GP_SAVE_TRAINING && kind != GP_SAVE_GENERATOR_F16)
@@ -165,7 +178,8 @@ gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len,
      * they leave holes that the heap never gives back) */
     size_t size = 4096 + (size_t)GP_MAX_CLASSES * GP_NAME_LEN + 24 * (size_t)GP_N_SETTINGS +
                   net_bytes(&gan->G, full, half) + (full ? net_bytes(&gan->D, 1, 0) : 0) +
-                  (full && gan->ema ? 4 * gan->G.n_params : 0) + (history ? 4 + gan->history_len : 0);
+                  (full && gan->ema ? 4 * gan->G.n_params : 0) + (history ? 4 + gan->history_len : 0) +
+                  (plane ? plane_bytes(plane) : 0);
     writer w = {malloc(size), 0, size, 0};
     if (!w.p) return gp_fail(err, GP_ERR_NOMEM, "out of memory writing the model (%zu bytes)", size);
     const gp_gan_config *c = &gan->cfg;
@@ -177,7 +191,7 @@ gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len,
     float ema = full ? c->ema : 0.0f;
     int ok = w_bytes(&w, GP_MODEL_MAGIC, 4) && w_u32(&w, GP_MODEL_VERSION) &&
              w_u32(&w, (full ? GP_MODEL_FLAG_TRAINING : 0) | (half ? GP_MODEL_FLAG_F16 : 0) |
-                       (history ? GP_MODEL_FLAG_HISTORY : 0)) &&
+                       (history ? GP_MODEL_FLAG_HISTORY : 0) | (plane ? GP_MODEL_FLAG_PLANE : 0)) &&
              w_bytes(&w, preset, 16) &&
              w_u32(&w, (uint32_t)gan->image.c) && w_u32(&w, (uint32_t)gan->image.h) &&
              w_u32(&w, (uint32_t)gan->image.w) && w_u32(&w, (uint32_t)c->batch) &&
@@ -213,6 +227,7 @@ gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len,
     if (ok && full && gan->ema) ok = w_floats(&w, gan->ema, gan->G.n_params);
     if (ok && history)
         ok = w_u32(&w, (uint32_t)gan->history_len) && w_bytes(&w, gan->history, gan->history_len);
+    if (ok && plane) ok = w_plane(&w, plane);
     ok = ok && w_u32(&w, gp_crc32(w.p, w.len));
     if (!ok) {
         free(w.p);
@@ -226,6 +241,26 @@ gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len,
     *out = w.p;
     *len = w.len;
     return GP_OK;
+}
+
+gp_status gp_model_save(const gp_gan *gan, int kind, uint8_t **out, size_t *len, gp_err *err) {
+    return save(gan, kind, NULL, out, len, err);
+}
+
+static int is_points(const gp_gan *gan) { return gan->image.c == 2 && gan->image.h == 1 && gan->image.w == 1; }
+
+gp_status gp_model_save_2d(const gp_gan *gan, const gp_2d_state *st, uint8_t **out, size_t *len, gp_err *err) {
+    *out = NULL;
+    *len = 0;
+    if (!is_points(gan) || !gan->has_d)
+        return gp_fail(err, GP_ERR_ARG, "only a 2-D model with its discriminator is saved as a 2-D training state");
+    if (st->dist.kind < 0 || st->dist.kind >= GP_2D_DIST_COUNT || strcmp(GP_2D_DISTS[st->dist.kind].name, gan->cfg.dataset))
+        return gp_fail(err, GP_ERR_ARG, "the distribution is not the model's ('%.15s')", gan->cfg.dataset);
+    if (st->n_js > GP_2D_STATE_MAX_MEASURES || st->rounds < 0 || st->rounds > gan->stats.step ||
+        st->frame_seed >= ((uint64_t)1 << 53) || (st->lesson[0] && !gp_2d_lesson_find(st->lesson)))
+        return gp_fail(err, GP_ERR_ARG, "a 2-D state with %u measurements, %ld rounds (of %ld G steps), lesson '%.15s'",
+                       st->n_js, st->rounds, gan->stats.step, st->lesson);
+    return save(gan, GP_SAVE_TRAINING, st, out, len, err);
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -346,7 +381,7 @@ static gp_status r_net_body(reader *r, gp_net *net, int with_opt, int half, cons
 /* What a model file's header says. */
 typedef struct {
     uint32_t version;
-    int full, half, history;
+    int full, half, history, plane;
     gp_gan_config cfg;
     gp_shape image;
     uint64_t rng_state;
@@ -404,13 +439,14 @@ static gp_status read_header(reader *r, const uint8_t *bytes, size_t len, int po
                        h->version, GP_MODEL_VERSION);
     if (!crc_ok(bytes, len)) return gp_fail(err, GP_ERR_FORMAT, "model file is corrupted or truncated (checksum mismatch)");
     uint32_t flags = r_u32(r);
-    if ((flags & ~(GP_MODEL_FLAG_TRAINING | GP_MODEL_FLAG_F16 | GP_MODEL_FLAG_HISTORY)) ||
+    if ((flags & ~(GP_MODEL_FLAG_TRAINING | GP_MODEL_FLAG_F16 | GP_MODEL_FLAG_HISTORY | GP_MODEL_FLAG_PLANE)) ||
         (flags & GP_MODEL_FLAG_TRAINING && flags & GP_MODEL_FLAG_F16) ||
-        (flags & GP_MODEL_FLAG_HISTORY && !(flags & GP_MODEL_FLAG_TRAINING)))
+        (flags & (GP_MODEL_FLAG_HISTORY | GP_MODEL_FLAG_PLANE) && !(flags & GP_MODEL_FLAG_TRAINING)))
         return gp_fail(err, GP_ERR_FORMAT, "model file has unknown flags %#x", flags);
     h->full = (flags & GP_MODEL_FLAG_TRAINING) != 0;
     h->half = (flags & GP_MODEL_FLAG_F16) != 0;
     h->history = (flags & GP_MODEL_FLAG_HISTORY) != 0;
+    h->plane = (flags & GP_MODEL_FLAG_PLANE) != 0;
     gp_gan_config *c = &h->cfg;
     const uint8_t *preset = r_take(r, 16);
     if (preset) memcpy(c->preset, preset, 15);
@@ -453,8 +489,13 @@ static gp_status read_header(reader *r, const uint8_t *bytes, size_t len, int po
     }
     if (!r->ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in its header");
     if (!h->full && c->ema != 0.0f) return gp_fail(err, GP_ERR_FORMAT, "model file: a generator alone has no moving average");
-    int points = points_2d && h->image.c == 2 && h->image.h == 1 && h->image.w == 1 && gp_preset_find(c->preset) &&
-                 gp_preset_find(c->preset)->is_2d;
+    int is_2d = h->image.c == 2 && h->image.h == 1 && h->image.w == 1 && gp_preset_find(c->preset) &&
+                gp_preset_find(c->preset)->is_2d;
+    if (is_2d && !points_2d)
+        return gp_fail(err, GP_ERR_FORMAT, "this is a 2-D model (preset %s, points in the plane): open it in the 2-D "
+                       "mode (\"The game in 2-D\")", c->preset);
+    if (h->plane && !is_2d) return gp_fail(err, GP_ERR_FORMAT, "model file: a plane section on an image model");
+    int points = points_2d && is_2d;
     if (!points && ((h->image.c != 1 && h->image.c != 3) || h->image.h < 1 || h->image.h > 256 || h->image.w < 1 ||
                     h->image.w > 256))
         return gp_fail(err, GP_ERR_FORMAT, "model file: image shape %dx%dx%d is not supported (1 or 3 channels, sides "
@@ -500,8 +541,62 @@ static gp_status read_discriminator(reader *r, const file_header *h, const net_h
     return r_net_body(r, &gan->D, h->full, 0, "discriminator", err);
 }
 
-/* The networks, the moving average and the history; on failure *gan is freed. */
-static gp_status read_networks(reader *r, const file_header *h, gp_gan *gan, gp_err *err) {
+/* The plane section (gp_2d_state), checked whole against the model read before it. */
+static gp_status read_plane(reader *r, const gp_gan *gan, long g_steps, gp_2d_state *st, gp_err *err) {
+    uint32_t version = r_u32(r);
+    if (r->ok && version != GP_2D_STATE_VERSION)
+        return gp_fail(err, GP_ERR_FORMAT, "model file: plane section version %u (this build reads %d): a newer ganplay?",
+                       version, GP_2D_STATE_VERSION);
+    char dist[GP_NAME_LEN] = {0};
+    const uint8_t *name = r_take(r, GP_NAME_LEN);
+    if (name) memcpy(dist, name, GP_NAME_LEN - 1);
+    name = r_take(r, GP_NAME_LEN);
+    memset(st->lesson, 0, sizeof st->lesson);
+    if (name) memcpy(st->lesson, name, GP_NAME_LEN - 1);
+    uint64_t rounds = r_u64(r), seed = r_u64(r);
+    uint32_t n_drawn = r_u32(r);
+    if (!r->ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in its plane section");
+    if (strcmp(dist, gan->cfg.dataset))
+        return gp_fail(err, GP_ERR_FORMAT, "model file: the plane's distribution '%s' is not the model's ('%s')", dist,
+                       gan->cfg.dataset);
+    if (rounds > (uint64_t)g_steps)
+        return gp_fail(err, GP_ERR_FORMAT, "model file: %llu rounds, more than its %ld G steps",
+                       (unsigned long long)rounds, g_steps);
+    if (seed >= ((uint64_t)1 << 53)) return gp_fail(err, GP_ERR_FORMAT, "model file: the view's seed is past 2^53");
+    if (st->lesson[0] && !gp_2d_lesson_find(st->lesson))
+        return gp_fail(err, GP_ERR_FORMAT, "model file: a lesson '%s' this build does not know (a newer ganplay?)", st->lesson);
+    if (n_drawn > GP_2D_MAX_DRAWN)
+        return gp_fail(err, GP_ERR_FORMAT, "model file: %u drawn points (at most %d)", n_drawn, GP_2D_MAX_DRAWN);
+    static const float none[2] = {0, 0};
+    float *points = n_drawn ? malloc(8 * (size_t)n_drawn) : NULL;
+    if (n_drawn && !points) return gp_fail(err, GP_ERR_NOMEM, "out of memory for %u drawn points", n_drawn);
+    gp_status s = r_floats(r, points ? points : (float *)none, 2 * (size_t)n_drawn, 0, "the drawn points", err);
+    gp_err dist_err;
+    int drawn = !strcmp(dist, GP_2D_DISTS[GP_2D_DRAWN].name);
+    if (s == GP_OK && !drawn && n_drawn)
+        s = gp_fail(err, GP_ERR_FORMAT, "model file: %u drawn points for the distribution '%s'", n_drawn, dist);
+    if (s == GP_OK && gp_2d_dist_init(&st->dist, dist, points, (int)n_drawn, &dist_err) != GP_OK)
+        s = gp_fail(err, GP_ERR_FORMAT, "model file: bad distribution: %s", dist_err.msg);
+    free(points);
+    if (s != GP_OK) return s;
+    gp_history_info info = {0, 0, 0, 0, 0};
+    if (gan->history_len) gp_history_check(gan->history, gan->history_len, &info, NULL); /* checked when set */
+    uint32_t n_js = r_u32(r);
+    if (!r->ok) return gp_fail(err, GP_ERR_FORMAT, "model file is truncated in its plane section");
+    if (n_js != info.fd_points || n_js > GP_2D_STATE_MAX_MEASURES)
+        return gp_fail(err, GP_ERR_FORMAT, "model file: %u JS values for %u measurements (at most %d)", n_js,
+                       info.fd_points, GP_2D_STATE_MAX_MEASURES);
+    s = r_floats(r, st->js, n_js, 0, "the JS values", err);
+    if (s != GP_OK) return s;
+    st->n_js = n_js;
+    st->rounds = (long)rounds;
+    st->frame_seed = seed;
+    return GP_OK;
+}
+
+/* The networks, the moving average, the history and the plane section (into
+ * plane; NULL: checked and dropped); on failure *gan is freed. */
+static gp_status read_networks(reader *r, const file_header *h, gp_gan *gan, gp_2d_state *plane, gp_err *err) {
     net_header g;
     gp_status st = r_net_header(r, &g, "generator", err);
     if (st != GP_OK) return st;
@@ -519,13 +614,19 @@ static gp_status read_networks(reader *r, const file_header *h, gp_gan *gan, gp_
         if (!bytes) st = gp_fail(err, GP_ERR_FORMAT, "model file is truncated in its history");
         else st = gp_gan_set_history(gan, bytes, n, err);
     }
+    if (st == GP_OK && h->plane) {
+        gp_2d_state *own = plane ? plane : malloc(sizeof *own);
+        st = own ? read_plane(r, gan, h->stats.step, own, err) : gp_fail(err, GP_ERR_NOMEM, "out of memory for the plane section");
+        if (own != plane) free(own);
+    }
     if (st == GP_OK && r->pos != r->len)
         st = gp_fail(err, GP_ERR_FORMAT, "model file has %zu unexpected trailing bytes", r->len - r->pos);
     if (st != GP_OK) gp_gan_free(gan);
     return st;
 }
 
-static gp_status load(gp_gan *gan, const uint8_t *bytes, size_t len, int points_2d, gp_err *err) {
+static gp_status load(gp_gan *gan, const uint8_t *bytes, size_t len, int points_2d, gp_2d_state *plane, int *has_plane,
+                      gp_err *err) {
     memset(gan, 0, sizeof *gan);
     if (len < 12 || memcmp(bytes, GP_MODEL_MAGIC, 4) != 0)
         return gp_fail(err, GP_ERR_FORMAT, "not a ganplay model file (bad magic number)");
@@ -536,8 +637,9 @@ static gp_status load(gp_gan *gan, const uint8_t *bytes, size_t len, int points_
     gp_status st = read_header(&r, bytes, len, points_2d, &h, err);
     if (st != GP_OK) return st;
     gp_gan tmp;
-    st = read_networks(&r, &h, &tmp, err);
+    st = read_networks(&r, &h, &tmp, plane, err);
     if (st != GP_OK) return st;
+    if (has_plane) *has_plane = h.plane;
     tmp.rng.state = h.rng_state;
     tmp.stats = h.stats;
     tmp.opt_g.t = h.t_g;
@@ -546,10 +648,34 @@ static gp_status load(gp_gan *gan, const uint8_t *bytes, size_t len, int points_
     return GP_OK;
 }
 
-gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err) { return load(gan, bytes, len, 0, err); }
+gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err) {
+    return load(gan, bytes, len, 0, NULL, NULL, err);
+}
 
 gp_status gp_model_load_state(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err) {
-    return load(gan, bytes, len, 1, err);
+    return load(gan, bytes, len, 1, NULL, NULL, err);
+}
+
+gp_status gp_model_load_2d(gp_gan *gan, gp_2d_state *st, const uint8_t *bytes, size_t len, gp_err *err) {
+    gp_2d_state *tmp = malloc(sizeof *tmp);
+    if (!tmp) {
+        memset(gan, 0, sizeof *gan);
+        return gp_fail(err, GP_ERR_NOMEM, "out of memory opening a 2-D state");
+    }
+    int has_plane = 0;
+    gp_status s = load(gan, bytes, len, 1, tmp, &has_plane, err);
+    if (s == GP_OK && !is_points(gan))
+        s = gp_fail(err, GP_ERR_FORMAT, "this is an image model (preset %s, %dx%dx%d images): open it in the main "
+                    "view's Model box, not in the 2-D mode", gan->cfg.preset, gan->image.c, gan->image.h, gan->image.w);
+    else if (s == GP_OK && !gan->has_d)
+        s = gp_fail(err, GP_ERR_FORMAT, "this 2-D model file has no discriminator: it is not a training state");
+    else if (s == GP_OK && !has_plane)
+        s = gp_fail(err, GP_ERR_FORMAT, "this 2-D model file has no plane section (distribution, rounds): it is a "
+                    "run's internal state, not a saved run");
+    if (s == GP_OK) *st = *tmp;
+    else gp_gan_free(gan);
+    free(tmp);
+    return s;
 }
 
 /* Writes len bytes to path and frees them, atomically: a temporary file in

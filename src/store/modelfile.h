@@ -9,7 +9,9 @@
 #include <stdint.h>
 
 #include "eval/classifier.h"
+#include "gan/2d.h"
 #include "gan/gan.h"
+#include "gan/history.h"
 #include "base/status.h"
 
 #define GP_MODEL_MAGIC "GPMF"
@@ -17,6 +19,7 @@
 #define GP_MODEL_FLAG_TRAINING 1u /* discriminator and optimizer state present */
 #define GP_MODEL_FLAG_F16 2u      /* parameters and buffers stored as float16 */
 #define GP_MODEL_FLAG_HISTORY 4u  /* a training state followed by the run's history (history.h) */
+#define GP_MODEL_FLAG_PLANE 8u    /* a 2-D training state followed by its plane section (gp_2d_state) */
 
 /* What gp_model_save writes. */
 typedef enum {
@@ -39,6 +42,28 @@ gp_status gp_model_load(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *e
 gp_status gp_model_load_state(gp_gan *gan, const uint8_t *bytes, size_t len, gp_err *err);
 
 gp_status gp_model_save_file(const gp_gan *gan, int kind, const char *path, gp_err *err);
+
+/* A 2-D training state (a teacher prepares a run, the page or the CLI opens
+ * it): the model file of a 2-D model's training state, history inside,
+ * followed by the plane section (flag GP_MODEL_FLAG_PLANE, docs/formats.md):
+ * what the 2-D mode shows beside the networks. */
+#define GP_2D_STATE_VERSION 1
+#define GP_2D_STATE_MAX_MEASURES GP_HISTORY_KEEP_MEASURES
+typedef struct {
+    gp_2d_dist dist;           /* the distribution (its name is the model's dataset), drawn points with it */
+    char lesson[GP_NAME_LEN];  /* the lesson the run began as ("": none) */
+    long rounds;               /* rounds trained (single D or G steps are not rounds) */
+    uint64_t frame_seed;       /* the noise of the fakes the view draws (below 2^53) */
+    uint32_t n_js;             /* the history's measurements: the JS of each (the history keeps round and KL) */
+    float js[GP_2D_STATE_MAX_MEASURES];
+} gp_2d_state;
+/* gan: a 2-D model with its discriminator (its history already set, as
+ * gp_run_save sets it); st's distribution must be the model's dataset. */
+gp_status gp_model_save_2d(const gp_gan *gan, const gp_2d_state *st, uint8_t **out, size_t *len, gp_err *err);
+/* Opens a 2-D training state: an image model's file, or a 2-D file without
+ * its plane section, is refused with the reason. On failure gan is zeroed
+ * and st is unchanged. */
+gp_status gp_model_load_2d(gp_gan *gan, gp_2d_state *st, const uint8_t *bytes, size_t len, gp_err *err);
 
 /* The classifier's file: magic "GPCL", u32 version 1, u32 feature layer,
  * u64 training steps, one network (as in a model file, no optimizer state),
