@@ -110,6 +110,7 @@ static void test_round_trip(void) {
     CHECK(gp_run_save(&a, GP_SAVE_TRAINING, &good, &good_len, &err) == GP_OK);
     err.msg[0] = 0;
     CHECK(gp_run_check_2d(good, good_len, &err) == GP_ERR_FORMAT && strstr(err.msg, "no plane section"));
+    free(good);
     gp_gan g;
     CHECK(gp_model_load_state(&g, bytes, len, &err) == GP_OK && g.has_d); /* the plane is read past */
     gp_gan_free(&g);
