@@ -430,7 +430,7 @@ function showCaption() {
       ? t('caption.acc', { p: (100 * state.modelCondAcc).toFixed(1) }) : '';
     const info = datasetInfo(m.dataset);
     const fdText = fd ? t('caption.fd', { fd: core('dataset', m.dataset, 'fd_label', info.fd_label), v: fd[1].toFixed(1), step: fd[0] }) : '';
-    const desc = m.description ? (lang() === 'en' ? m.description : t(`model.${modelKey(m)}`)) + ' ' : '';
+    const desc = m.description ? `${modelText(m, 'description')} ` : '';
     return desc + t('caption.model', { preset: (m.config.preset || '').toUpperCase(), cond, latent: m.latent, params, kind }) + fdText + acc;
   });
 }
@@ -824,7 +824,14 @@ $('model-pick').addEventListener('change', (e) => act(async () => {
 }));
 
 // A pretrained model's name in the address: its file name without .gpm.
-const modelKey = (m) => m.file.replace(/^.*\//, '').replace(/\.gpm$/, '');
+const modelKey = (m) => (m.file || m.source || '').replace(/^.*\//, '').replace(/\.gpm$/, '');
+
+// A shipped model's name or description (models.json, from models/*.md) in
+// the page's language: core.model.KEY.FIELD; other models' as they are.
+function modelText(m, field) {
+  const key = modelKey(m);
+  return manifest.some((x) => modelKey(x) === key) ? core('model', key, field, m[field]) : m[field];
+}
 
 async function changeDataset(id) {
   $('own').hidden = id !== 'own';
@@ -1057,7 +1064,11 @@ async function main() {
   }
   manifest = r.models;
   const pick = $('model-pick');
-  manifest.forEach((m, i) => pick.add(new Option(m.name, String(i))));
+  manifest.forEach((m, i) => {
+    const o = new Option('', String(i));
+    setText(o, () => modelText(m, 'name'));
+    pick.add(o);
+  });
   showModel();
   state.build = r.build;
   state.score = r.score;
@@ -1175,7 +1186,7 @@ onLang(() => {
   if (state.dataset) onDataset(state.dataset);
   if (state.savedList) showSaved(state.savedList);
   showSnapshot(Number($('timeline').value));
-  lossChart.draw && lossChart.draw();
+  for (const c of [lossChart, dChart, fdChart]) if (c.draw) c.draw();
 });
 
 showStats();
