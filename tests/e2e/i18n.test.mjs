@@ -35,11 +35,8 @@ const englishTexts = new Set(Object.entries(en)
   .filter(([k, v]) => zh[k] !== v && /[A-Za-z]{3,}/.test(v) && !/\{\w+\}/.test(v) && !SYMBOLS.has(v.trim()))
   .map(([, v]) => v.trim()));
 
-const i18n = (page, fn, arg) => page.evaluate(async ([src, a]) => {
-  const m = await import(new URL('js/i18n.js', document.baseURI).href);
-  return new Function('m', 'a', `return (${src})(m, a);`)(m, a);
-}, [fn.toString(), arg]);
-const missing = (page) => i18n(page, (m) => [...m.missing]);
+// The page's i18n module (the instance the page uses): the keys it found missing.
+const missing = (page) => page.evaluate(async () => [...(await import(new URL('js/i18n.js', document.baseURI).href)).missing]);
 
 // Every text the page shows: visible text nodes and the labels of visible
 // elements (title, aria-label, alt, placeholder), each with whether it sits
@@ -82,6 +79,8 @@ function untranslated(items) {
 async function chinese(page, what) {
   const { items, text } = await shown(page);
   const bad = untranslated(items);
+  // I18N_DUMP=1: every text with Latin letters, to read through
+  if (process.env.I18N_DUMP) for (const i of items) if (/[A-Za-z]{2,}/.test(i.text)) console.log(`     ${i.en ? '[en] ' : ''}${i.where}: ${i.text.slice(0, 160)}`);
   check(!bad.length, `${what}: no English text shown outside the engine's own words`,
     bad.slice(0, 12).map((b) => `${b.where}: “${b.text.slice(0, 90)}”`).join(' | '));
   const keys = items.map((i) => i.text).join(' ').match(/⟦[^⟧]*⟧/g) || [];

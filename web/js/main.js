@@ -584,6 +584,7 @@ function clearClassHistogram() {
   const c = $('class-hist');
   c.getContext('2d').clearRect(0, 0, c.width, c.height);
   state.classHist = null;
+  $('fd-latest').removeAttribute('title');
   setText($('fd-latest'), L('watch.fd_none', { n: runTable ? runTable.measure_count : '' }));
 }
 
@@ -1080,7 +1081,7 @@ async function main() {
   settings.build(r.table);
   engineTable = r.table;
   lossTable = r.table.losses;
-  datasetTable = r.datasets;
+  datasetTable = window.ganplay.datasets = r.datasets; // the tests read it
   runTable = r.run;
   limits = r.limits;
   explore.setLayout(runTable.view_cols, limits.grid_pad);

@@ -557,4 +557,5 @@ export default {
   // charts.js
   'chart.press_start': "Press Start to train",
   // the shipped models (models.json, from models/*.md)
+  // the engine's image-mode tables (src/gan/config.c, losses.c, data/dataset.c): settings, presets, losses, datasets
 };
