@@ -730,7 +730,7 @@ function confirmReplace(what) {
 function noteNewModel() {
   const m = state.model;
   const note = m && !m.hasD
-    ? L('train.note_new', { preset: (settings.pending && settings.pending.preset || '').toUpperCase(), name: m.name })
+    ? () => t('train.note_new', { preset: (settings.pending && settings.pending.preset || '').toUpperCase(), name: modelText(m, 'name') })
     : '';
   setText($('train-note'), note);
 }

@@ -558,4 +558,6 @@ export default {
   'chart.press_start': "Press Start to train",
   // the shipped models (models.json, from models/*.md)
   // the engine's image-mode tables (src/gan/config.c, losses.c, data/dataset.c): settings, presets, losses, datasets
+  // settings.js
+  'settings.preset_help': "{label}: {help}",
 };

@@ -636,9 +636,9 @@ export default {
   // units.js: G's units
   'units.cleared': "已打开所有单元",
   'units.layer_option': "第 {layer} 层：{kind}，{units} 个 {h}×{w} 的单元",
-  'units.some': "{all} 个单元中的 {n} 个",
+  'units.some': "{all} 个中的 {n} 个",
   'units.every': "全部 {all} 个",
-  'units.caption': "第 {layer} 层的{which}单元，最好的在前：每个单元最活跃的前 {top}% 区域与笔画的重合程度（在网格的 {samples} 个样本上计算 IoU），画在保留的样本上。",
+  'units.caption': "第 {layer} 层的单元（{which}），最好的在前：每个单元最活跃的前 {top}% 区域与笔画的重合程度（在网格的 {samples} 个样本上计算 IoU），画在保留的样本上。",
   'units.switch_aria': "关闭第 {unit} 个单元（笔画 IoU {iou}）",
   'units.now_off': "第 {layer} 层的第 {unit} 个单元已关闭",
   'units.now_on': "第 {layer} 层的第 {unit} 个单元已重新打开",
@@ -740,4 +740,6 @@ export default {
   'core.dataset.mnist.class_labels': "0|1|2|3|4|5|6|7|8|9",
   'core.dataset.fashion.class_labels': "T 恤/上衣|裤子|套头衫|连衣裙|外套|凉鞋|衬衫|运动鞋|包|短靴",
   'core.dataset.emoji.class_labels': "笑脸与情感|人物与身体|动物与自然|食物与饮料|旅行与地点|活动|物品|符号|旗帜",
+  // settings.js
+  'settings.preset_help': "{label}：{help}",
 };
