@@ -137,11 +137,10 @@ export async function run({ browser, site }) {
   check(rows.length > 20 && !noKey.length, `the zh-CN table covers the engine's settings, presets and losses (${rows.length} keys)`,
     noKey.slice(0, 12).join(', '));
 
-  // keep a sample, measure the directions, project a held-out digit, draw the units
+  // the directions (the page measures them by itself), a sample kept, a held-out digit projected, the units drawn
+  await waitFor(page, () => window.ganplay.state.directionsFound > 0, null, 'the directions measured', 120000);
   await page.click('#grid', { position: { x: 40, y: 40 } });
   await waitFor(page, () => window.ganplay.state.kept && window.ganplay.state.exploreAnswered > 0, null, 'a sample kept');
-  await page.click('#dirs-find');
-  await waitFor(page, () => window.ganplay.state.directionsFound > 0, null, 'the directions measured', 120000);
   await page.click('#edit-real');
   await waitFor(page, () => window.ganplay.state.edit.status.includes('投影'), null, 'a held-out digit on the pad');
   await page.click('#edit-project');
