@@ -430,7 +430,7 @@ function showCaption() {
       ? t('caption.acc', { p: (100 * state.modelCondAcc).toFixed(1) }) : '';
     const info = datasetInfo(m.dataset);
     const fdText = fd ? t('caption.fd', { fd: core('dataset', m.dataset, 'fd_label', info.fd_label), v: fd[1].toFixed(1), step: fd[0] }) : '';
-    const desc = m.description ? `${modelText(m, 'description')} ` : '';
+    const desc = m.description ? t('caption.desc', { desc: modelText(m, 'description') }) : '';
     return desc + t('caption.model', { preset: (m.config.preset || '').toUpperCase(), cond, latent: m.latent, params, kind }) + fdText + acc;
   });
 }

@@ -560,4 +560,5 @@ export default {
   // the engine's image-mode tables (src/gan/config.c, losses.c, data/dataset.c): settings, presets, losses, datasets
   // settings.js
   'settings.preset_help': "{label}: {help}",
+  'caption.desc': "{desc} ",
 };

@@ -742,4 +742,5 @@ export default {
   'core.dataset.emoji.class_labels': "笑脸与情感|人物与身体|动物与自然|食物与饮料|旅行与地点|活动|物品|符号|旗帜",
   // settings.js
   'settings.preset_help': "{label}：{help}",
+  'caption.desc': "{desc}",
 };
