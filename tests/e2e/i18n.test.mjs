@@ -148,6 +148,9 @@ export async function run({ browser, site }) {
   await waitFor(page, () => window.ganplay.state.units.draws > 0, null, 'the units drawn', 60000);
   await page.click('#settings-box > summary');
   await chinese(page, 'zh-CN, the main view');
+  const buttons = await page.evaluate(() => [...document.querySelectorAll('button')]
+    .filter((b) => b.getClientRects().length && b.scrollWidth > b.clientWidth + 1).map((b) => b.id || b.textContent.trim()));
+  check(!buttons.length, 'zh-CN at 1280 px: no button’s text overflows it', buttons.join(' | '));
   await page.screenshot({ path: path.join(SHOTS, 'i18n-zh-1280.png'), fullPage: true });
 
   // (e) switching language while training: the run goes on, the settings stay
