@@ -310,6 +310,7 @@ function makeBadges(id) {
   return [...box.children];
 }
 const badges = { real: makeBadges('real-badges'), fake: makeBadges('fake-badges') };
+onLang(() => [...badges.real, ...badges.fake, $('class-hist')].forEach((b) => b.retitle ? b.retitle() : b.relabel && b.relabel()));
 
 function showScored(which, img) {
   if (!img) return;
@@ -320,8 +321,9 @@ function showScored(which, img) {
     b.style.visibility = none ? 'hidden' : '';
     setText(b, none ? '' : p.toFixed(2));
     const prob = !state.model || (lossTable.find((l) => l.name === state.model.loss) || { probability: true }).probability;
-    b.title = p === null || p === undefined ? t('watch.badge_no_d')
-      : prob ? t('watch.badge_prob', { p: Math.round(p * 100) }) : t('watch.badge_score', { s: p.toFixed(2) });
+    b.retitle = () => (b.title = none ? t('watch.badge_no_d')
+      : prob ? t('watch.badge_prob', { p: Math.round(p * 100) }) : t('watch.badge_score', { s: p.toFixed(2) }));
+    b.retitle();
   });
   state[which === 'real' ? 'realScores' : 'fakeScores'] = img.probs;
 }
@@ -567,9 +569,14 @@ function showClassHistogram(m) {
   ctx.stroke();
   ctx.setLineDash([]);
   state.classHist = hist;
-  const names = state.dataset && datasetInfo(state.dataset.id).class_labels;
-  c.setAttribute('aria-label', `${t('watch.class_hist.label')}: ` +
-    hist.map((h, k) => `${names ? names[k] : k} ${(100 * h).toFixed(0)}%`).join(', '));
+  const ds = state.dataset && state.dataset.id;
+  c.relabel = () => {
+    const long = ds && datasetInfo(ds).class_labels;
+    const names = long && core('dataset', ds, 'class_labels', long.join('|')).split('|');
+    c.setAttribute('aria-label', `${t('watch.class_hist.label')}${t('explore.colon')}` +
+      hist.map((h, k) => `${names ? names[k] : k} ${(100 * h).toFixed(0)}%`).join(t('settings.list_sep')));
+  };
+  c.relabel();
   const even = Math.log(n).toFixed(2);
   setText($('fd-latest'), () => {
     $('fd-latest').title = t('watch.fd_latest_title', { even });
