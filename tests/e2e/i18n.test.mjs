@@ -80,7 +80,8 @@ async function chinese(page, what) {
   const { items, text } = await shown(page);
   const bad = untranslated(items);
   // I18N_DUMP=1: every text with Latin letters, to read through
-  if (process.env.I18N_DUMP) for (const i of items) if (/[A-Za-z]{2,}/.test(i.text)) console.log(`     ${i.en ? '[en] ' : ''}${i.where}: ${i.text.slice(0, 160)}`);
+  if (process.env.I18N_DUMP)
+    for (const i of items) if (/[A-Za-z]{2,}/.test(i.text)) console.log(`     ${i.en ? '[en] ' : ''}${i.where}: ${i.text.slice(0, 160)}`);
   check(!bad.length, `${what}: no English text shown outside the engine's own words`,
     bad.slice(0, 12).map((b) => `${b.where}: “${b.text.slice(0, 90)}”`).join(' | '));
   const keys = items.map((i) => i.text).join(' ').match(/⟦[^⟧]*⟧/g) || [];
@@ -182,7 +183,8 @@ export async function run({ browser, site }) {
   await page.click('#langs button[data-lang="zh-CN"]');
   await waitFor(page, () => document.documentElement.lang === 'zh-CN', null, 'back to Chinese');
   const back = await page.evaluate(() => ({ step: window.ganplay.state.step, hash: location.hash }));
-  check(back.step >= after.step && /lang=zh-CN/.test(back.hash), 'back in Chinese, the run still goes on and the address says lang=zh-CN', JSON.stringify(back));
+  check(back.step >= after.step && /lang=zh-CN/.test(back.hash), 'back in Chinese, the run still goes on and the address says lang=zh-CN',
+    JSON.stringify(back));
   await page.click('#pause');
   await waitFor(page, () => !window.ganplay.state.running, null, 'training pauses');
   await chinese(page, 'zh-CN, the main view after training');
@@ -204,7 +206,8 @@ export async function run({ browser, site }) {
   const en3 = await shown(p3);
   const han3 = en3.items.filter((i) => count(i.text, HAN) && !/^中文$/.test(i.text));
   check(await p3.evaluate(() => document.documentElement.lang === 'en') && !han3.length,
-    'an en-US browser gets the English page, with no Chinese character (the switch’s 中文 aside)', han3.slice(0, 6).map((i) => i.text).join(' | '));
+    'an en-US browser gets the English page, with no Chinese character (the switch’s 中文 aside)',
+  han3.slice(0, 6).map((i) => i.text).join(' | '));
   await ctxEn.close();
 
   // (d) a zh-CN browser without lang=: Chinese; (f) a link with lang=en: English
@@ -219,7 +222,8 @@ export async function run({ browser, site }) {
   await p5.goto(`${site}#lang=en`);
   await firstSamples(p5);
   const en5 = await shown(p5);
-  check(await p5.evaluate(() => document.documentElement.lang === 'en') && count(en5.items.filter((i) => i.text !== '中文').map((i) => i.text).join(' '), HAN) === 0,
+  const han5 = count(en5.items.filter((i) => i.text !== '中文').map((i) => i.text).join(' '), HAN);
+  check(await p5.evaluate(() => document.documentElement.lang === 'en') && han5 === 0,
     'a shared link with lang=en opens in English in a zh-CN browser');
   await ctxBrowserZh.close();
 
