@@ -824,7 +824,7 @@ $('model-pick').addEventListener('change', (e) => act(async () => {
 }));
 
 // A pretrained model's name in the address: its file name without .gpm.
-const modelKey = (m) => m.file.replace(/^.*\//, '').replace(/\.gpm$/, '');
+const modelKey = (m) => (m.file || m.source || '').replace(/^.*\//, '').replace(/\.gpm$/, '');
 
 async function changeDataset(id) {
   $('own').hidden = id !== 'own';
