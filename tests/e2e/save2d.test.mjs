@@ -2,12 +2,13 @@
 // download), changed (another distribution, more rounds), then opened again
 // shows the saved run's readouts (rounds, D steps, G steps, losses, D's
 // readouts, coverage, KL and JS), distribution, lesson, charts and frame
-// exactly; rounds after opening give what the rounds after saving gave; a
-// run with unsaved work is not replaced without asking (Cancel keeps it); a
-// truncated file, a file that is no model, a changed file and an image model's file are
+// exactly, drawn points too; rounds after opening give what the rounds after
+// saving gave; the presentation link keeps the opened run; a run with unsaved
+// work is not replaced without asking (Cancel keeps it); a truncated file, a
+// file that is no model, a changed file and an image model's file are
 // refused with one message each and the run on show stays; at 360 px the
 // controls are on screen and work, in Chinese too. Screenshots at 1280 and
-// 360 px.
+// 360 px, and of the opened run in presentation mode.
 import fs from 'node:fs';
 import path from 'node:path';
 import { E2E, ROOT, SHOTS, answerReplace, check, newContext, newPage, waitFor } from './helpers.mjs';
@@ -35,6 +36,7 @@ const shown = (page) => page.evaluate((ids) => {
     lessonBox: !document.getElementById('lesson-box-2d').hidden && document.getElementById('lesson-title-2d').textContent,
     frame: { grid: f.grid, fake: f.fake, mesh: f.mesh, arrows: f.arrows, round: f.round },
     loss: chart(m.lossChart), div: chart(m.divChart), lossN: m.lossChart.n, divN: m.divChart.n,
+    drawn: JSON.stringify(Array.from(Float32Array.from(m.drawn))), real: JSON.stringify(Array.from(m.frame.real)),
   };
 }, READOUTS);
 
@@ -166,6 +168,26 @@ export async function run({ browser, site }) {
     check(!same(now, before, READOUTS).length && now.frame.grid === before.frame.grid && now.lesson === before.lesson && !asked,
       `${what} leaves the run on show as it was`, same(now, before, READOUTS).join('; '));
   }
+
+  // a drawn distribution: its points come back, as the data and on the plane
+  await page.selectOption('#dist-2d', 'drawn');
+  const box = await page.locator('#canvas-2d').boundingBox();
+  for (const [fx, fy] of [[0.25, 0.25], [0.75, 0.3], [0.5, 0.8], [0.3, 0.6]]) await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
+  await waitFor(page, () => window.ganplay.mode2d.drawn === 4, null, 'four points drawn');
+  await page.click('#draw-use-2d');
+  await waitFor(page, () => window.ganplay.mode2d.pending.dataset === 'drawn', null, 'drawn points in use');
+  await rounds(page, 2);
+  const drew = await shown(page);
+  const fd = await saveRun(page);
+  await page.click('#draw-clear-2d');
+  await page.selectOption('#dist-2d', 'ring');
+  await waitFor(page, () => window.ganplay.mode2d.dist === 'ring' && window.ganplay.mode2d.drawn === 0, null, 'back to the ring');
+  await rounds(page, 1);
+  r = await openRun(page, fd, 'yes');
+  now = await shown(page);
+  check(now.dist === 'drawn' && now.drawn === drew.drawn && JSON.parse(now.drawn).length === 8 && now.real === drew.real &&
+    !same(now, drew, READOUTS).length && now.frame.grid === drew.frame.grid,
+  'a run on drawn points opens with its points: the data, the points on the plane, the readouts', `${now.dist} ${now.drawn} / ${drew.drawn}`);
   await context.close();
 
   // 360 px: the controls on screen, and they work; in Chinese the messages are Chinese
