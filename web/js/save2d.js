@@ -14,7 +14,8 @@ export class Save2d {
   constructor(mode) {
     this.mode = mode; // the Mode2d
     this.clean = null; // {step, d_step} of the run when it was last saved or opened
-    this.openedAt = null; // the setup of the address written when a saved run was opened (see keeps)
+    this.openedAt = null; // the setup and view of the address when a saved run was opened (see keeps)
+    this.openedView = null;
     // what the tests read: saves offered, files answered (opened or not), addresses that kept an opened run, the last opened file's plane, the last refusal
     this.state = { saves: 0, answers: 0, kept: 0, opened: null, refused: null, confirming: null, lastName: null };
     mode.state.saved = this.state;
@@ -22,12 +23,16 @@ export class Save2d {
     $('open-run-2d').addEventListener('change', (e) => this.open(e).finally(() => this.state.answers++));
   }
 
-  // Whether the address asks for the opened saved run as it is: the same setup, only the
-  // presentation, the pace or the language changed (a link to the lesson would start it afresh).
+  // Whether the address asks for the opened saved run as it is: the same setup, and only the
+  // presentation, the pace or the language changed (anything else, or the same link again,
+  // starts afresh as it always does).
   keeps(hash) {
-    const ok = this.openedAt !== null && this.openedAt !== undefined && setup(hash) === this.openedAt;
+    const ok = this.openedAt !== null && setup(hash) === this.openedAt && view(hash) !== this.openedView;
     if (!ok) this.openedAt = null;
-    else this.state.kept++;
+    else {
+      this.openedView = view(hash);
+      this.state.kept++;
+    }
     return ok;
   }
 
@@ -156,11 +161,13 @@ export class Save2d {
     m.showDrawn();
     m.say(() => t('2d.phase.idle'));
     m.writeUrl();
-    this.openedAt = setup(parseHash()); // the address just written
+    const h = parseHash(); // the address just written
+    this.openedAt = setup(h);
+    this.openedView = view(h);
   }
 }
 
-// An address's setup: its keys but presentation, pace and language, in order.
-function setup(hash) {
-  return JSON.stringify(Object.entries(hash).filter(([k]) => !['present', 'pace', 'lang'].includes(k)).sort());
-}
+// An address's setup (its keys but presentation, pace and language) and its view (those three), in order.
+const VIEW = ['present', 'pace', 'lang'];
+const setup = (hash) => JSON.stringify(Object.entries(hash).filter(([k]) => !VIEW.includes(k)).sort());
+const view = (hash) => JSON.stringify(Object.entries(hash).filter(([k]) => VIEW.includes(k)).sort());
