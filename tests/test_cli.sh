@@ -255,6 +255,27 @@ a=$($CLI train2d --dist moons --steps 40 --seed 9 | tail -1 | sed 's/"rounds_per
 b=$($CLI train2d --dist moons --steps 40 --seed 9 | tail -1 | sed 's/"rounds_per_s":[0-9]*,//')
 if [ "$a" = "$b" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: train2d is not reproducible: $a / $b"; fi
 
+# saved 2-D runs: --out writes one, --model goes on from it exactly as the run that did not stop, info describes it
+un=$($CLI train2d --lesson collapse --steps 70 --log-every 10 --out "$T/u2d.gpm" | tail -1 | sed 's/"rounds_per_s":[0-9]*,//')
+expect 0 "wrote $T/h2d.gpm" $CLI train2d --lesson collapse --steps 30 --log-every 10 --out "$T/h2d.gpm"
+go=$($CLI train2d --model "$T/h2d.gpm" --steps 40 --log-every 10 --out "$T/g2d.gpm" | tail -1 | sed 's/"rounds_per_s":[0-9]*,//')
+case $un in '{"rounds":70,'*) ok=1 ;; *) ok=0 ;; esac
+if [ $ok = 1 ] && [ "$un" = "$go" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: train2d --model does not go on as the run that did not stop: $un / $go"; fi
+if cmp -s "$T/u2d.gpm" "$T/g2d.gpm"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: the saved run gone on is not the uninterrupted run's file"; fi
+expect 0 '^{"mode":"2d","distribution":"ring","distribution_label":"Ring of 8 Gaussians","drawn_points":0,"lesson":"collapse","rounds":30,"g_steps":150,"d_steps_taken":30,"measurements":3,"frame_seed":99,"model":{"preset":"2d"' \
+    $CLI info --model "$T/h2d.gpm"
+$CLI train2d --dist moons --steps 5 --seed 1 --out "$T/s2d.gpm" > /dev/null
+expect 0 '"distribution":"moons",.*"lesson":null,"rounds":5,' $CLI info --model "$T/s2d.gpm"
+expect 0 "going on from $T/h2d.gpm at round 30" $CLI train2d --model "$T/h2d.gpm"
+expect 0 '^{"rounds":30,' sh -c "$CLI train2d --model '$T/h2d.gpm' | tail -1"
+expect 2 "no --dist, no --lesson" $CLI train2d --model "$T/h2d.gpm" --dist ring --steps 5
+expect 2 "G layer width cannot change on a model that exists" $CLI train2d --model "$T/h2d.gpm" --steps 5 --g-width 64
+expect 1 "opens in\\|open it in the main" $CLI train2d --model "$T/m.gpm" --steps 5
+head -c 900 "$T/h2d.gpm" > "$T/cut2d.gpm"
+expect 1 "train2d: $T/cut2d.gpm: model file is corrupted or truncated" $CLI train2d --model "$T/cut2d.gpm" --steps 5 --out "$T/x2d.gpm"
+if [ ! -e "$T/x2d.gpm" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: a refused --model wrote --out"; fi
+expect 1 "train2d: --out: cannot write '$T/no/x.gpm'" $CLI train2d --dist ring --steps 5 --seed 1 --out "$T/no/x.gpm"
+
 # --threads: any command, the same bits at any count; bad counts refused
 $CLI train --preset dcgan --data $DATA --steps 2 --seed 4 --batch 16 --threads 1 --out "$T/t1.gpm" > /dev/null
 $CLI train --preset dcgan --data $DATA --steps 2 --seed 4 --batch 16 --threads 2 --out "$T/t2.gpm" | grep -q "2 threads" ||

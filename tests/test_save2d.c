@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "check.h"
 #include "gan/2d.h"
 #include "gan/gan.h"
@@ -95,6 +96,15 @@ static void test_round_trip(void) {
     /* the measurements' JS came back (the history keeps KL) */
     for (uint32_t i = 0; i < a.hist.n_measures; i++)
         CHECK(isfinite(b.hist.measures[3 * i + 2]) && b.hist.measures[3 * i + 2] == a.hist.measures[3 * i + 2]);
+    /* what it holds, for people (ganplay info, the page's answer on opening) */
+    gp_json j;
+    gp_json_init(&j);
+    gp_2d_state_json(&b.gan, &st, &j);
+    const char *text = gp_json_text(&j);
+    CHECK_OK(text && strstr(text, "{\"mode\":\"2d\",\"distribution\":\"ring\",\"distribution_label\":\"Ring of 8 Gaussians\","
+                             "\"drawn_points\":0,\"lesson\":\"collapse\",\"rounds\":40,\"g_steps\":") == text &&
+             strstr(text, "\"measurements\":2,\"frame_seed\":99,\"model\":{\"preset\":\"2d\""), text ? text : "no JSON");
+    gp_json_free(&j);
     /* the readouts: the same measurement as the run's last, no new chart row */
     CHECK(b.has_eval_2d && !memcmp(&a.eval_2d, &b.eval_2d, sizeof a.eval_2d) && b.hist.n_measures == 2);
     /* and training goes on exactly as the saved run does */
@@ -149,6 +159,13 @@ static void test_drawn(void) {
     if (!CHECK_OK(gp_run_open_2d(&b, &db, &st, bytes, len, &err) == GP_OK, err.msg)) return;
     CHECK(db.kind == GP_2D_DRAWN && db.n_drawn == 37 && !memcmp(db.drawn, pts, sizeof pts));
     CHECK(!strcmp(b.gan.cfg.dataset, "drawn") && same_runs(&a, &b));
+    gp_json j;
+    gp_json_init(&j);
+    gp_2d_state_json(&b.gan, &st, &j);
+    const char *text = gp_json_text(&j);
+    CHECK_OK(text && strstr(text, "\"distribution\":\"drawn\",") && strstr(text, "\"drawn_points\":37,\"lesson\":null,\"rounds\":12,"),
+             text ? text : "no JSON");
+    gp_json_free(&j);
     free(bytes);
     gp_run_free(&a);
     gp_run_free(&b);

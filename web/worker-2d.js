@@ -175,6 +175,33 @@ Object.assign(handlers, {
     took2d(answer2d(M._gpw_2d_run_step(d2.s, kind === 'd' ? 1 : kind === 'g' ? 2 : 0), '@2d.err.step'));
     return { ...state2d(), batch: kind === 'd' || kind === 'g' ? batch2d(kind) : null };
   },
+  // Saved runs (src/app/wasm_2d.c): the run as a file's bytes, with its lesson
+  // ('' for none) and the seed of the fakes the view draws.
+  save2d({ lesson, frameSeed }) {
+    withString(lesson || '', (k) => check2d(M._gpw_2d_save(d2.s, k, frameSeed), '@save2d.err.save'));
+    const p = M._gpw_2d_saved(d2.s);
+    return M.HEAPU8.slice(p, p + M._gpw_2d_saved_len(d2.s));
+  },
+  // Whether a file would open, asked before the page asks to replace the run on show.
+  checkRun2d({ bytes }) {
+    withBytes(new Uint8Array(bytes), (p, n) => check2d(M._gpw_2d_check(d2.s, p, n), '@save2d.err.open'));
+    return true;
+  },
+  // Opens a saved run: a refused file changes nothing (the run on show goes on as it was).
+  // Answers the state, what the file held, its drawn points and its charts.
+  openRun2d({ bytes }) {
+    withBytes(new Uint8Array(bytes), (p, n) => check2d(M._gpw_2d_open(d2.s, p, n), '@save2d.err.open'));
+    d2.running = false; // the opened run is paused
+    const opened = answer2d(M._gpw_2d_opened_json(d2.s), '@save2d.err.open');
+    const n = M._gpw_2d_drawn_n(d2.s);
+    const drawn = Array.from(floats(M._gpw_2d_drawn(d2.s), 2 * n));
+    const h = answer2d(M._gpw_2d_history_json(d2.s), '@save2d.err.open');
+    const nums = (a) => Float32Array.from(a, (v) => (v === null ? NaN : v)); // JSON's null is a value not computed
+    took2d(answer2d(M._gpw_2d_run_json(d2.s), '@2d.err.run')); // its measurement is the file's last, not a new chart row
+    d2.points = [];
+    d2.measures = [];
+    return { ...state2d(), opened, drawn, history: { points: nums(h.points), measures: nums(h.measures) } };
+  },
   // What the next frame draws (copies: the page keeps them while it draws).
   frame2d({ grid, mesh, n, arrows, seed }) {
     check2d(M._gpw_2d_frame(d2.s, grid, mesh, n, arrows, seed), '@2d.err.frame');

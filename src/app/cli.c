@@ -108,7 +108,11 @@ static const char *INFO_USAGE =
     "With --png: prints the provenance a PNG from ganplay carries (its 'ganplay'\n"
     "text chunk, one JSON object: software, model, weights, seed, index, count,\n"
     "class, directions, units_off, what), exactly as written; a PNG without one,\n"
-    "or a damaged one, is an error.\n";
+    "or a damaged one, is an error.\n"
+    "A saved 2-D run (train2d --out, the page's \"Save this run\") is described as\n"
+    "{\"mode\": \"2d\", distribution, distribution_label, drawn_points, lesson (null:\n"
+    "none), rounds, g_steps, d_steps_taken, measurements, frame_seed, model: the object\n"
+    "above}.\n";
 
 static const char *SETTINGS_USAGE =
     "usage: ganplay settings\n"
@@ -118,12 +122,18 @@ static const char *SETTINGS_USAGE =
     "against it.\n";
 
 static const char *TRAIN2D_USAGE =
-    "usage: ganplay train2d (--dist NAME | --lesson NAME) --steps N --seed S [options]\n"
+    "usage: ganplay train2d (--dist NAME | --lesson NAME) --steps N --seed S [--out FILE] [options]\n"
+    "       ganplay train2d --model FILE [--steps N] [--out FILE] [options]\n"
     "Trains the 2-D GAN (preset 2d) for N rounds (d_steps D steps, then g_steps G steps)\n"
     "on a toy distribution, or a lesson's distribution and settings, which the\n"
     "flags then override. Prints progress, then last one JSON line: rounds, modes_covered,\n"
     "modes_total, high_quality_share, kl, js (2,000 samples, 32x32 cells), rounds_per_s,\n"
-    "d_loss, g_loss.\n";
+    "d_loss, g_loss.\n"
+    "With --out, writes the run as a saved 2-D run (networks, optimiser state, rounds,\n"
+    "distribution, lesson, charts), which the page's 2-D mode opens (\"Open a saved run\").\n"
+    "With --model, goes on from a saved 2-D run (the page's \"Save this run\" or --out)\n"
+    "for N more rounds (none without --steps), exactly as if it had not stopped; settings\n"
+    "given apply if they can change on a running model.\n";
 
 static const char *PROJECT_USAGE =
     "usage: ganplay project --model FILE --png IN.png --out OUT.png [options]\n"
@@ -857,7 +867,7 @@ static int cmd_train(int argc, char **argv, gp_threads *th) {
 /* ---- train2d --------------------------------------------------------------------------- */
 
 typedef struct {
-    const char *dist, *lesson;
+    const char *dist, *lesson, *model, *out;
     long steps, log_every;
 } train2d_args;
 
@@ -872,6 +882,9 @@ static const cli_opt TRAIN2D_OPTS[] = {
     OPT_RANGE("--steps", OPT_LONG, train2d_args, steps, 1, 100000000, "N", "train N rounds"),
     OPT_RANGE("--log-every", OPT_LONG, train2d_args, log_every, 1, 100000000, "N", "a progress line, with the "
               "coverage, KL and JS measured there, every N rounds (default 1000)"),
+    OPT("--model", OPT_TEXT, train2d_args, model, "FILE", "go on from this saved 2-D run (instead of --dist, "
+        "--lesson and --seed)"),
+    OPT_OUT("--out", train2d_args, out, "FILE", "write the run as a saved 2-D run, which the page's 2-D mode opens"),
     OPT_END,
 };
 
@@ -906,41 +919,86 @@ static void train2d_log(const gp_run *run) {
     fflush(stdout);
 }
 
+/* A saved 2-D run (--model) into run: its distribution into *dist, its
+ * lesson into st; the settings given apply if they can change on a running
+ * model. Returns 0, or the exit code after a message. */
+static int train2d_open(const char *path, const given_settings *given, gp_run *run, gp_2d_dist *dist,
+                        gp_2d_state *st) {
+    gp_err err = {{0}};
+    uint8_t *bytes;
+    size_t len;
+    if (gp_read_file(path, &bytes, &len, GP_MODEL_MAX_BYTES, &err) != GP_OK) return fail("train2d", &err, 1);
+    gp_status s = gp_run_open_2d(run, dist, st, bytes, len, &err);
+    free(bytes);
+    if (s != GP_OK) {
+        print_text(stderr, "ganplay train2d: %s: %s\n", path, err.msg);
+        return 1;
+    }
+    gp_gan_config cfg = run->gan.cfg;
+    for (int k = 0; s == GP_OK && k < given->n; k++) s = gp_setting_parse(&cfg, given->set[k], given->text[k], &err);
+    if (s == GP_OK) s = gp_gan_set_config(&run->gan, &cfg, &err);
+    return s == GP_OK ? 0 : fail("train2d", &err, 2);
+}
+
 static int cmd_train2d(int argc, char **argv, gp_threads *th) {
     train2d_args a = {.steps = -1, .log_every = 1000};
     given_settings given = {.n = 0};
     unsigned long seen;
     int rc = parse_options("train2d", TRAIN2D_USAGE, TRAIN2D_OPTS, argc, argv, &a, &given, &seen);
     if (rc) return rc < 0 ? 0 : rc;
-    if ((!a.dist && !a.lesson) || a.steps < 0 || (!given.have_seed && !a.lesson)) {
-        print_text(stderr, "ganplay train2d: needs --dist (or --lesson), --steps and --seed\n%s", TRAIN2D_USAGE);
+    if (a.model && (a.dist || a.lesson)) {
+        print_text(stderr, "ganplay train2d: --model goes on from a saved run: its distribution and lesson are the "
+                           "file's (no --dist, no --lesson)\n%s", TRAIN2D_USAGE);
         return 2;
     }
-    gp_gan_config cfg;
+    if (!a.model && ((!a.dist && !a.lesson) || a.steps < 0 || (!given.have_seed && !a.lesson))) {
+        print_text(stderr, "ganplay train2d: needs --dist (or --lesson), --steps and --seed, or --model\n%s",
+                   TRAIN2D_USAGE);
+        return 2;
+    }
+    if (a.out && !out_writable("train2d", a.out)) return 1;
     static gp_2d_dist dist;
-    rc = train2d_config(&a, &given, &cfg, &dist);
-    if (rc) return rc;
+    static gp_2d_state st; /* the saved run's plane section (--model) */
     gp_err err = {{0}};
-    gp_gan gan;
-    if (gp_gan_create(&gan, &cfg, 1, &err) != GP_OK) return fail("train2d", &err, 2);
-    printf("training 2-D GAN on %s: G %d x %d, D %d x %d, %s, noise %s (%d-D), loss %s, %s, batch %d, %d D + %d G "
-           "steps per round\n", GP_2D_DISTS[dist.kind].label, cfg.g_layers, cfg.g_width, cfg.d_layers, cfg.d_width,
-           gp_setting_find("activation")->choice(cfg.activation), gp_setting_find("noise")->choice(cfg.noise),
-           cfg.latent, GP_LOSSES[cfg.loss].name, gp_setting_find("optimizer")->choice(cfg.optimizer), cfg.batch,
-           cfg.d_steps, cfg.g_steps);
     gp_run run;
     gp_run_init(&run, gp_run_policy_find("cli_2d"));
     run.policy.turn_steps = a.log_every;
     run.policy.measure_every = a.log_every;
     gp_run_set_threads(&run, th);
-    gp_run_set_2d(&run, &dist);
-    if (gp_run_adopt(&run, &gan, &err) != GP_OK) {
-        gp_gan_free(&gan);
-        return fail("train2d", &err, 1);
+    if (a.model) {
+        rc = train2d_open(a.model, &given, &run, &dist, &st);
+        if (rc) {
+            gp_run_free(&run);
+            return rc;
+        }
+    } else {
+        gp_gan_config cfg;
+        rc = train2d_config(&a, &given, &cfg, &dist);
+        if (rc) return rc;
+        gp_gan gan;
+        if (gp_gan_create(&gan, &cfg, 1, &err) != GP_OK) return fail("train2d", &err, 2);
+        gp_run_set_2d(&run, &dist);
+        if (gp_run_adopt(&run, &gan, &err) != GP_OK) {
+            gp_gan_free(&gan);
+            gp_run_free(&run);
+            return fail("train2d", &err, 1);
+        }
+        if (a.lesson) snprintf(st.lesson, sizeof st.lesson, "%s", a.lesson);
+        st.frame_seed = GP_2D_FRAME_SEED;
     }
+    const gp_gan_config *c = &run.gan.cfg;
+    if (a.model) printf("going on from %s at round %ld: ", a.model, run.rounds);
+    printf("training 2-D GAN on %s: G %d x %d, D %d x %d, %s, noise %s (%d-D), loss %s, %s, batch %d, %d D + %d G "
+           "steps per round\n", GP_2D_DISTS[dist.kind].label, c->g_layers, c->g_width, c->d_layers, c->d_width,
+           gp_setting_find("activation")->choice(c->activation), gp_setting_find("noise")->choice(c->noise),
+           c->latent, GP_LOSSES[c->loss].name, gp_setting_find("optimizer")->choice(c->optimizer), c->batch,
+           c->d_steps, c->g_steps);
     double t0 = gp_now_ms();
-    gp_run_set_limits(&run, a.steps, 0.0);
-    if (gp_run_start(&run, &err) != GP_OK) rc = fail("train2d", &err, 1);
+    long start = run.rounds, steps = a.steps > 0 ? a.steps : 0;
+    if (steps > 0) {
+        gp_run_set_limits(&run, start + steps, 0.0);
+        if (gp_run_start(&run, &err) != GP_OK) rc = fail("train2d", &err, 1);
+    }
     while (rc == 0 && run.running) {
         gp_run_turn t;
         if (gp_run_turn_once(&run, &t, &err) != GP_OK) rc = fail("train2d", &err, 1);
@@ -950,10 +1008,11 @@ static int cmd_train2d(int argc, char **argv, gp_threads *th) {
             train2d_log(&run);
         }
     }
+    if (rc == 0 && steps == 0) train2d_log(&run); /* nothing trained: the saved run as it stands (measured on opening) */
     if (rc == 0) {
         const gp_2d_eval *ev = &run.eval_2d;
         double train_s = run.spent_train / 1000.0;
-        printf("%ld rounds in %.2f s\n", run.rounds, (gp_now_ms() - t0) / 1000.0);
+        printf("%ld rounds in %.2f s\n", run.rounds - start, (gp_now_ms() - t0) / 1000.0);
         gp_json j;
         gp_json_init(&j);
         gp_json_open(&j, '{');
@@ -963,11 +1022,22 @@ static int cmd_train2d(int argc, char **argv, gp_threads *th) {
         gp_json_knum(&j, "high_quality_share", decimals(ev->coverage.high_quality, 4));
         gp_json_knum(&j, "kl", decimals(ev->kl, 4));
         gp_json_knum(&j, "js", decimals(ev->js, 4));
-        gp_json_knum(&j, "rounds_per_s", decimals(run.rounds / (train_s > 0 ? train_s : 1e-9), 0));
+        gp_json_knum(&j, "rounds_per_s", decimals((run.rounds - start) / (train_s > 0 ? train_s : 1e-9), 0));
         gp_json_knum(&j, "d_loss", decimals(run.gan.stats.d_loss, 4));
         gp_json_knum(&j, "g_loss", decimals(run.gan.stats.g_loss, 4));
         gp_json_close(&j, '}');
-        if (!print_json("train2d", &j)) rc = 1;
+        /* the saved run is written whole or not at all (gp_write_file_atomic), before the last line */
+        if (a.out) {
+            uint8_t *bytes = NULL;
+            size_t len = 0;
+            gp_status s = gp_run_save_2d(&run, st.lesson, st.frame_seed, &bytes, &len, &err);
+            if (s == GP_OK) s = gp_write_file_atomic(a.out, bytes, len, &err);
+            free(bytes);
+            if (s != GP_OK) rc = fail("train2d", &err, 1);
+            else print_text(stdout, "wrote %s\n", a.out);
+        }
+        if (rc == 0 && !print_json("train2d", &j)) rc = 1;
+        else if (rc) gp_json_free(&j);
     }
     gp_run_free(&run);
     return rc;
@@ -1655,8 +1725,22 @@ static int cmd_info(int argc, char **argv, gp_threads *th) {
     if (a.png) return info_png(a.png);
     gp_err err = {{0}};
     gp_gan gan;
-    if (gp_model_load_file(&gan, a.model, &err) != GP_OK) return fail("info", &err, 1);
     gp_json j;
+    /* a saved 2-D run: its plane (distribution, lesson, rounds) around the model's description */
+    static gp_2d_state st;
+    uint8_t *bytes;
+    size_t len;
+    if (gp_read_file(a.model, &bytes, &len, GP_MODEL_MAX_BYTES, &err) != GP_OK) return fail("info", &err, 1);
+    int plane = gp_model_load_2d(&gan, &st, bytes, len, &err) == GP_OK;
+    free(bytes);
+    if (plane) {
+        gp_json_init(&j);
+        gp_2d_state_json(&gan, &st, &j);
+        int ok = print_json("info", &j);
+        gp_gan_free(&gan);
+        return ok ? 0 : 1;
+    }
+    if (gp_model_load_file(&gan, a.model, &err) != GP_OK) return fail("info", &err, 1);
     gp_json_init(&j);
     gp_model_info_json(&gan, &j);
     int ok = print_json("info", &j);

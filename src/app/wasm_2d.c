@@ -17,6 +17,7 @@
 #include "gan/2d.h"
 #include "gan/gan.h"
 #include "run/run.h"
+#include "store/modelfile.h"
 
 #define GPW_2D_MAX_GRID 128    /* D's grid: up to 128 x 128 cells */
 #define GPW_2D_MAX_POINTS 4096 /* samples, mesh points */
@@ -33,6 +34,10 @@ typedef struct {
     float real[2 * GPW_2D_MAX_POINTS], fake[2 * GPW_2D_MAX_POINTS], fake_d[GPW_2D_MAX_POINTS];
     float z[2 * GPW_2D_MAX_POINTS];
     float arrows[2 * GP_2D_MAX_BATCH];
+    uint8_t *saved;      /* the last gpw_2d_save output */
+    size_t saved_len;
+    gp_2d_state opened;  /* the plane section of the last saved run opened */
+    int has_opened;
 } gp_2d_session;
 
 /* A session the caller passed: not NULL and inside the memory (wasm_mem.h). */
@@ -62,6 +67,7 @@ EMSCRIPTEN_KEEPALIVE void gpw_2d_delete(gp_2d_session *s) {
     if (!LIVE(s)) return;
     gp_run_free(&s->run);
     gp_json_free(&s->out);
+    free(s->saved);
     free(s);
 }
 
@@ -315,3 +321,78 @@ EMSCRIPTEN_KEEPALIVE float *gpw_2d_real(gp_2d_session *s) { return LIVE(s) ? s->
 EMSCRIPTEN_KEEPALIVE float *gpw_2d_fake(gp_2d_session *s) { return LIVE(s) ? s->fake : NULL; }
 EMSCRIPTEN_KEEPALIVE float *gpw_2d_fake_d(gp_2d_session *s) { return LIVE(s) ? s->fake_d : NULL; }
 EMSCRIPTEN_KEEPALIVE float *gpw_2d_arrows(gp_2d_session *s) { return LIVE(s) ? s->arrows : NULL; }
+
+/* ---- saved runs (a model file with its plane section, docs/formats.md) ------------------------------ */
+
+/* A file's bytes the caller passed: len bytes at p inside the memory. */
+static int bytes_ok(gp_2d_session *s, const uint8_t *p, int len) {
+    if (len <= 0 || !p) return gp_fail(&s->err, GP_ERR_ARG, "the file is empty (%d bytes at %p)", len, (const void *)p), 0;
+    if (!gpw_in_memory(p, (uint64_t)len))
+        return gp_fail(&s->err, GP_ERR_ARG, "%d bytes at %p lie outside the engine's memory (%llu bytes)", len,
+                       (const void *)p, (unsigned long long)gpw_memory_bytes()), 0;
+    return 1;
+}
+
+/* The run as a saved run's file (gp_run_save_2d): lesson ("": none) and
+ * the seed of the fakes the view draws (0 .. 2^53 - 1). The bytes are at
+ * gpw_2d_saved, gpw_2d_saved_len until the next save. */
+EMSCRIPTEN_KEEPALIVE int gpw_2d_save(gp_2d_session *s, const char *lesson, double frame_seed) {
+    if (!LIVE(s)) return GP_ERR_ARG;
+    if (!string_ok(s, lesson, "lesson")) return GP_ERR_ARG;
+    if (!(frame_seed >= 0 && frame_seed < 9007199254740992.0 && frame_seed == floor(frame_seed)))
+        return gp_fail(&s->err, GP_ERR_ARG, "the frame's seed must be a whole number in 0..2^53-1");
+    free(s->saved); /* the last save was copied out: its memory goes first */
+    s->saved = NULL;
+    s->saved_len = 0;
+    return (int)gp_run_save_2d(&s->run, lesson, (uint64_t)frame_seed, &s->saved, &s->saved_len, &s->err);
+}
+
+EMSCRIPTEN_KEEPALIVE uint8_t *gpw_2d_saved(gp_2d_session *s) { return LIVE(s) ? s->saved : NULL; }
+EMSCRIPTEN_KEEPALIVE int gpw_2d_saved_len(gp_2d_session *s) { return LIVE(s) ? (int)s->saved_len : 0; }
+
+/* Whether gpw_2d_open would take the file (asked before the page asks
+ * whether to replace the run on show); changes nothing. */
+EMSCRIPTEN_KEEPALIVE int gpw_2d_check(gp_2d_session *s, const uint8_t *bytes, int len) {
+    if (!LIVE(s)) return GP_ERR_ARG;
+    if (!bytes_ok(s, bytes, len)) return GP_ERR_ARG;
+    return (int)gp_run_check_2d(bytes, (size_t)len, &s->err);
+}
+
+/* Opens a saved run (gp_run_open_2d): its model, optimiser state, history,
+ * rounds and distribution become the session's, and its settings the next
+ * model's (Reset makes a new model like it). A refused file changes
+ * nothing. What it held: gpw_2d_opened_json. */
+EMSCRIPTEN_KEEPALIVE int gpw_2d_open(gp_2d_session *s, const uint8_t *bytes, int len) {
+    if (!LIVE(s)) return GP_ERR_ARG;
+    if (!bytes_ok(s, bytes, len)) return GP_ERR_ARG;
+    gp_status st = gp_run_open_2d(&s->run, &s->dist, &s->opened, bytes, (size_t)len, &s->err);
+    if (st != GP_OK) return (int)st;
+    s->has_opened = 1;
+    s->cfg = s->run.gan.cfg;
+    s->trace.n = 0;
+    return 0;
+}
+
+/* The last saved run opened (gp_2d_state_json), or NULL. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_2d_opened_json(gp_2d_session *s) {
+    if (!LIVE(s)) return NULL;
+    if (!s->has_opened || !s->run.has_gan) {
+        gp_fail(&s->err, GP_ERR_ARG, "no saved run opened");
+        return NULL;
+    }
+    gp_json_reset(&s->out);
+    gp_2d_state_json(&s->run.gan, &s->opened, &s->out);
+    return answer(s);
+}
+
+/* The distribution's drawn points (x, y pairs; gpw_2d_drawn_n of them, 0 unless "drawn"). */
+EMSCRIPTEN_KEEPALIVE int gpw_2d_drawn_n(gp_2d_session *s) { return LIVE(s) && s->dist.kind == GP_2D_DRAWN ? s->dist.n_drawn : 0; }
+EMSCRIPTEN_KEEPALIVE float *gpw_2d_drawn(gp_2d_session *s) { return LIVE(s) ? &s->dist.drawn[0][0] : NULL; }
+
+/* The run's whole history (gp_run_history_json): the charts of an opened run. */
+EMSCRIPTEN_KEEPALIVE const char *gpw_2d_history_json(gp_2d_session *s) {
+    if (!LIVE(s)) return NULL;
+    gp_json_reset(&s->out);
+    gp_run_history_json(&s->run, &s->out);
+    return answer(s);
+}

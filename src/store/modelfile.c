@@ -678,6 +678,24 @@ gp_status gp_model_load_2d(gp_gan *gan, gp_2d_state *st, const uint8_t *bytes, s
     return s;
 }
 
+void gp_2d_state_json(const gp_gan *gan, const gp_2d_state *st, gp_json *j) {
+    const gp_2d_dist_info *d = &GP_2D_DISTS[st->dist.kind];
+    gp_json_open(j, '{');
+    gp_json_kstr(j, "mode", "2d");
+    gp_json_kstr(j, "distribution", d->name);
+    gp_json_kstr(j, "distribution_label", d->label);
+    gp_json_kint(j, "drawn_points", st->dist.kind == GP_2D_DRAWN ? st->dist.n_drawn : 0);
+    gp_json_kstr(j, "lesson", st->lesson[0] ? st->lesson : NULL);
+    gp_json_kint(j, "rounds", st->rounds);
+    gp_json_kint(j, "g_steps", gan->stats.step);
+    gp_json_kint(j, "d_steps_taken", gan->stats.d_step);
+    gp_json_kint(j, "measurements", st->n_js);
+    gp_json_kint(j, "frame_seed", (long long)st->frame_seed);
+    gp_json_key(j, "model");
+    gp_model_info_json(gan, j);
+    gp_json_close(j, '}');
+}
+
 /* Writes len bytes to path and frees them, atomically: a temporary file in
  * the same folder, flushed and synced, then renamed over path. On any
  * failure the temporary goes and whatever was at path stays. */

@@ -48,6 +48,7 @@ gp_status gp_model_save_file(const gp_gan *gan, int kind, const char *path, gp_e
  * followed by the plane section (flag GP_MODEL_FLAG_PLANE, docs/formats.md):
  * what the 2-D mode shows beside the networks. */
 #define GP_2D_STATE_VERSION 1
+#define GP_2D_FRAME_SEED 99 /* the fakes the page's view draws (web/js/mode-2d.js FRAME_SEED) */
 #define GP_2D_STATE_MAX_MEASURES GP_HISTORY_KEEP_MEASURES
 typedef struct {
     gp_2d_dist dist;           /* the distribution (its name is the model's dataset), drawn points with it */
@@ -64,6 +65,12 @@ gp_status gp_model_save_2d(const gp_gan *gan, const gp_2d_state *st, uint8_t **o
  * its plane section, is refused with the reason. On failure gan is zeroed
  * and st is unchanged. */
 gp_status gp_model_load_2d(gp_gan *gan, gp_2d_state *st, const uint8_t *bytes, size_t len, gp_err *err);
+/* A saved 2-D run for people (`ganplay info`, the page's answer on opening
+ * one): {"mode": "2d", "distribution", "distribution_label", "drawn_points"
+ * (0 unless drawn), "lesson" (null: none), "rounds", "g_steps",
+ * "d_steps_taken", "measurements" (the history's), "frame_seed", "model"
+ * (gp_model_info_json)}. */
+void gp_2d_state_json(const gp_gan *gan, const gp_2d_state *st, gp_json *j);
 
 /* The classifier's file: magic "GPCL", u32 version 1, u32 feature layer,
  * u64 training steps, one network (as in a model file, no optimizer state),

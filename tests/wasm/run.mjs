@@ -771,6 +771,9 @@ function test2d(engines) {
   const cli = path.join(BUILD, 'ganplay');
   const native = JSON.parse(execFileSync(cli, ['train2d', '--dist', 'moons', '--steps', '40', '--seed', '9'], { encoding: 'utf8' })
     .trim().split('\n').pop());
+  // the same run written by the CLI as a saved 2-D run: the page's engine opens it
+  const saved2d = path.join(os.tmpdir(), `ganplay-wasm-2d-${process.pid}.gpm`);
+  execFileSync(cli, ['train2d', '--dist', 'moons', '--steps', '40', '--seed', '9', '--out', saved2d], { encoding: 'utf8' });
   const results = [];
   for (const e of engines) {
     const M = e.M, s = M._gpw_2d_new();
@@ -839,10 +842,56 @@ function test2d(engines) {
     const live = e.json(e.str('g_layers', (k) => e.str('1', (v) => M._gpw_2d_setting(s, k, v))));
     check(live.applied === 'next' && live.config.g_layers === 2 && live.pending.g_layers === 1,
       `${e.name}: a setting the live 2-D model cannot take waits for Reset`);
+    testSaved2d(e, s, native, saved2d);
     M._gpw_2d_delete(s);
   }
   check(results.length === 2 && maxDiff([results[0].kl, results[0].js], [results[1].kl, results[1].js]) === 0,
     'SIMD and portable builds train the 2-D GAN alike');
+  fs.rmSync(saved2d, { force: true });
+}
+
+// Saved 2-D runs (gpw_2d_save, gpw_2d_check, gpw_2d_open): s's run saved and
+// opened in a new session is the same run (readouts, the frame, the charts,
+// the next rounds); the CLI's file of the same run opens with the CLI's
+// numbers; an image model's file and a damaged one are refused, the session's
+// run intact.
+function testSaved2d(e, s, native, cliFile) {
+  const M = e.M, u = M._gpw_2d_new();
+  const err = (x) => M.UTF8ToString(M._gpw_2d_error(x));
+  const run = (x) => e.json(M._gpw_2d_run_json(x));
+  const frame = (x) => (M._gpw_2d_frame(x, 16, 8, 64, 8, 99) === 0
+    ? [...e.floats(M._gpw_2d_grid(x), 256), ...e.floats(M._gpw_2d_fake(x), 128), ...e.floats(M._gpw_2d_arrows(x), 16)] : null);
+  const numbers = (r) => JSON.stringify([r.rounds, r.step, r.d_step, r.d_loss, r.g_loss, r.d_real, r.d_fake]);
+  const savedRc = e.str('collapse', (k) => M._gpw_2d_save(s, k, 99));
+  check(savedRc === 0 && M._gpw_2d_saved_len(s) > 0, `${e.name}: a 2-D run saves`, savedRc ? err(s) : `${M._gpw_2d_saved_len(s)} bytes`);
+  const file = M.HEAPU8.slice(M._gpw_2d_saved(s), M._gpw_2d_saved(s) + M._gpw_2d_saved_len(s));
+  const open = (x, bytes) => e.bytesIn(bytes, (p, n) => M._gpw_2d_check(x, p, n) || M._gpw_2d_open(x, p, n));
+  check(M._gpw_2d_create(u) === 0 && open(u, file) === 0, `${e.name}: the saved 2-D run opens in another session`, err(u));
+  const o = e.json(M._gpw_2d_opened_json(u)), rs = run(s), ru = run(u);
+  check(numbers(ru) === numbers(rs) && o.distribution === 'moons' && o.lesson === 'collapse' && o.rounds === rs.rounds &&
+    o.frame_seed === 99 && M._gpw_2d_drawn_n(u) === 0, `${e.name}: it has the saved readouts, distribution and lesson`,
+  `${numbers(ru)} / ${numbers(rs)} ${JSON.stringify(o).slice(0, 200)}`);
+  const hs = e.json(M._gpw_2d_history_json(s)), hu = e.json(M._gpw_2d_history_json(u));
+  check(maxDiff(frame(u), frame(s)) === 0 && JSON.stringify(hu.points) === JSON.stringify(hs.points) &&
+    JSON.stringify(hu.measures) === JSON.stringify(hs.measures) && hu.points.length > 0,
+  `${e.name}: and the same frame and charts`, `${hu.points.length} / ${hs.points.length} chart values`);
+  for (let i = 0; i < 3; i++) M._gpw_2d_run_step(s, 0), M._gpw_2d_run_step(u, 0);
+  check(numbers(run(u)) === numbers(run(s)) && maxDiff(frame(u), frame(s)) === 0, `${e.name}: and goes on as the saved run does`);
+  // refusals leave the run on show
+  const kept = numbers(run(u)), keptFrame = frame(u);
+  const image = new Uint8Array(fs.readFileSync(path.join(ROOT, 'models/mnist-dcgan.gpm')));
+  const rc = open(u, image);
+  check(rc !== 0 && /main view's Model box/.test(err(u)), `${e.name}: an image model's file is refused, saying where it opens`, err(u));
+  const cut = file.slice(0, 700);
+  check(open(u, cut) !== 0 && /truncated|checksum/.test(err(u)), `${e.name}: a truncated 2-D file is refused`, err(u));
+  check(numbers(run(u)) === kept && maxDiff(frame(u), keptFrame) === 0, `${e.name}: after the refusals the run on show is intact`);
+  // the CLI's file of the same run (moons, 40 rounds, seed 9) opens with the CLI's numbers
+  const cliRc = open(u, new Uint8Array(fs.readFileSync(cliFile)));
+  check(cliRc === 0, `${e.name}: the CLI's saved 2-D run opens`, cliRc ? err(u) : '');
+  const m = e.json(M._gpw_2d_measure_json(u, 2000)), r = run(u);
+  check(r.rounds === 40 && Math.abs(m.kl - native.kl) < 1e-3 && Math.abs(m.js - native.js) < 1e-3 &&
+    Math.abs(r.d_loss - native.d_loss) < 1e-3, `${e.name}: with the CLI's numbers`, `KL ${m.kl} vs ${native.kl}, rounds ${r.rounds}`);
+  M._gpw_2d_delete(u);
 }
 
 // (i) Every exported function, called with a NULL session and with
@@ -1109,6 +1158,24 @@ function testRobust(e, data) {
     gpw_2d_fake: [['any', () => M._gpw_2d_fake(NULL)]],
     gpw_2d_fake_d: [['any', () => M._gpw_2d_fake_d(NULL)]],
     gpw_2d_arrows: [['any', () => M._gpw_2d_arrows(NULL)]],
+    gpw_2d_save: [['rc', () => M._gpw_2d_save(NULL, NULL, 1)], ['rc', () => M._gpw_2d_save(t, NULL, 1)],
+      ['rc', () => M._gpw_2d_save(t, past(), 1)], ['rc', () => M._gpw_2d_save(t, FAR, 1)],
+      ['rc', () => str('', (k) => M._gpw_2d_save(t, k, -1))], ['rc', () => str('', (k) => M._gpw_2d_save(t, k, 2 ** 53))],
+      ['rc', () => str('', (k) => M._gpw_2d_save(t, k, 1.5))], ['rc', () => str('', (k) => M._gpw_2d_save(t, k, NaN))],
+      ['rc', () => str('nope', (k) => M._gpw_2d_save(t, k, 1))]],
+    gpw_2d_saved: [['any', () => M._gpw_2d_saved(NULL)]],
+    gpw_2d_saved_len: [['any', () => M._gpw_2d_saved_len(NULL)]],
+    gpw_2d_check: [['rc', () => M._gpw_2d_check(NULL, short, 16)], ['rc', () => M._gpw_2d_check(t, NULL, 1000)],
+      ['rc', () => M._gpw_2d_check(t, short, -1)], ['rc', () => M._gpw_2d_check(t, short, 0)], ['rc', () => M._gpw_2d_check(t, short, 16)],
+      ['rc', () => M._gpw_2d_check(t, past(), 1000)], ['rc', () => M._gpw_2d_check(t, FAR, 0x200)]],
+    gpw_2d_open: [['rc', () => M._gpw_2d_open(NULL, short, 16)], ['rc', () => M._gpw_2d_open(t, NULL, 1000)],
+      ['rc', () => M._gpw_2d_open(t, short, -1)], ['rc', () => M._gpw_2d_open(t, short, 0)], ['rc', () => M._gpw_2d_open(t, short, 16)],
+      ['rc', () => M._gpw_2d_open(t, past(), 1000)], ['rc', () => M._gpw_2d_open(t, FAR, 0x200)],
+      ['rc', () => M._gpw_2d_open(t, short, BIG)]],
+    gpw_2d_opened_json: [['none', () => M._gpw_2d_opened_json(NULL)], ['none', () => M._gpw_2d_opened_json(t)]],
+    gpw_2d_drawn_n: [['any', () => M._gpw_2d_drawn_n(NULL)]],
+    gpw_2d_drawn: [['any', () => M._gpw_2d_drawn(NULL)]],
+    gpw_2d_history_json: [['none', () => M._gpw_2d_history_json(NULL)]],
   };
   const exported = Object.keys(M).filter((k) => /^_gpw_/.test(k)).map((k) => k.slice(1));
   // a session past the end of the memory, for every export that takes one (its other arguments 0)

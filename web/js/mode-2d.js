@@ -12,6 +12,7 @@ import { LineChart, chartCanvas, labelPx } from './charts.js';
 import { apply, core, onLang, t } from './i18n.js';
 import { Present } from './present.js';
 import { Overview } from './overview.js';
+import { Save2d } from './save2d.js';
 import { settingField } from './settings.js';
 import { $, clean, fieldMessage, fmt, setText } from './util.js';
 
@@ -42,6 +43,7 @@ export class Mode2d {
     this.drawn = []; // points drawn for "drawn", x y pairs
     this.lesson = null;
     this.pace = 1100; // ms per slow-motion phase
+    this.frameSeed = FRAME_SEED; // a saved run brings its own (save2d.js)
     this.overlay = null; // what slow motion draws over the frame
     this.said = null; // the caption under the algorithm: a function giving it in the page's language, or the engine's words
     // what the tests read
@@ -70,6 +72,7 @@ export class Mode2d {
     this.state.highlightLayers = [];
     this.wire();
     this.present = new Present(this);
+    this.saved = new Save2d(this); // Save this run, Open a saved run
     onLang(() => this.relabel());
   }
 
@@ -188,7 +191,8 @@ export class Mode2d {
     }
     const refused = this.present.open(hash); // the pace, before the address is written
     const lesson = hash.lesson || (hash.embed !== '2d' && hash.embed);
-    if (lesson) await this.openLesson(lesson, hash);
+    if (this.saved.keeps(hash)) this.present.showLesson(this.lesson); // an opened saved run stays for presentation
+    else if (lesson) await this.openLesson(lesson, hash);
     else if (hash.dist || Object.keys(hash).some((k) => !KEYS.includes(k))) await this.configure(hash);
     if (refused) this.say(refused);
     this.loop();
@@ -467,7 +471,7 @@ export class Mode2d {
     try {
       const latent = this.cfg ? this.cfg.latent : 2;
       const f = await this.engine.call('frame2d', { grid: GRID, mesh: latent === 1 ? MESH * 4 : MESH, n: POINTS,
-        arrows: Math.min(ARROWS, this.cfg ? this.cfg.batch : ARROWS), seed: FRAME_SEED });
+        arrows: Math.min(ARROWS, this.cfg ? this.cfg.batch : ARROWS), seed: this.frameSeed });
       this.frame = f;
       if (f.points.length) this.lossChart.append(f.points);
       if (f.measures.length) this.divChart.append(f.measures);

@@ -561,4 +561,18 @@ export default {
   // settings.js
   'settings.preset_help': "{label}: {help}",
   'caption.desc': "{desc} ",
+  // -- h2-save2d
+  'save2d.title': "Prepare a run before class",
+  'save2d.save': "Save this run",
+  'save2d.open': "Open a saved run",
+  'save2d.saved': "Saved {name} (round {rounds}). Open it here with “Open a saved run”, on any computer.",
+  'save2d.save_failed': "The run was not saved: {why}",
+  'save2d.opened': "Opened {name}: {what}, round {rounds}. Play goes on from there.",
+  'save2d.refused': "{name} was not opened: {why}. The run on show is as it was.",
+  'save2d.not_opened': "{name} was not opened; the run on show stays.",
+  'save2d.confirm': "Opening {name} replaces the run on show (round {rounds}), which is not saved.",
+  'save2d.why.image': "it is a model of images: open it in the main view, under “Keep and share”, with “Open a model file”",
+  'save2d.why.damaged': "the file is damaged or cut short",
+  'save2d.why.not_model': "it is not a ganplay model file",
+  'save2d.why.no_plane': "it is a 2-D model without its plane (distribution, rounds), not a saved run",
 };

@@ -743,4 +743,18 @@ export default {
   // settings.js
   'settings.preset_help': "{label}：{help}",
   'caption.desc': "{desc}",
+  // -- h2-save2d
+  'save2d.title': "课前准备一次训练",
+  'save2d.save': "保存这次训练",
+  'save2d.open': "打开保存的训练",
+  'save2d.saved': "已保存 {name}（第 {rounds} 轮）。在任何电脑上用“打开保存的训练”即可在这里打开。",
+  'save2d.save_failed': "训练没有保存：{why}",
+  'save2d.opened': "已打开 {name}：{what}，第 {rounds} 轮。按“开始”从那里继续。",
+  'save2d.refused': "没有打开 {name}：{why}。当前的训练保持原样。",
+  'save2d.not_opened': "没有打开 {name}；当前的训练保持不变。",
+  'save2d.confirm': "打开 {name} 会替换当前的训练（第 {rounds} 轮），它还没有保存。",
+  'save2d.why.image': "这是一个图像模型：请在主视图的“保存与分享”中用“打开模型文件”打开",
+  'save2d.why.damaged': "文件已损坏或不完整",
+  'save2d.why.not_model': "这不是 ganplay 的模型文件",
+  'save2d.why.no_plane': "这是一个没有平面信息（分布、轮数）的二维模型，不是保存的训练",
 };
