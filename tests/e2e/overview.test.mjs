@@ -99,7 +99,7 @@ async function twoD(browser, site) {
   // One round: a D pulse, then a G pulse, and the numbers of that round
   await record(page, '__ov2d');
   await page.click('#round-2d');
-  await waitFor(page, () => window.ganplay.mode2d.run.rounds === 1, null, 'one round');
+  await waitFor(page, () => window.ganplay.mode2d.run.rounds === 1, null, 'one round', 90000);
   await settled2d(page, 'the flow takes in the round');
   const seen = (await stopRecord(page, '__ov2d')).filter((f) => f.at);
   o = await ov2d(page);
