@@ -512,7 +512,7 @@ static void test_2d_keep_and_restore(void) {
         CHECK(run.hist.points[i * GP_HISTORY_POINT] > run.hist.points[(i - 1) * GP_HISTORY_POINT]);
     /* a person's file is an image model: a 2-D state is not one */
     gp_gan back;
-    CHECK(gp_model_load(&back, run.good, run.good_len, &err) == GP_ERR_FORMAT && strstr(err.msg, "2x1x1"));
+    CHECK(gp_model_load(&back, run.good, run.good_len, &err) == GP_ERR_FORMAT && strstr(err.msg, "2-D mode"));
     gp_run_free(&run);
 }
 
