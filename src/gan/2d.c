@@ -366,7 +366,7 @@ const gp_2d_lesson GP_2D_LESSONS[] = {
      "Set D steps back to 1 and train again to compare.",
      "ring", "seed=1 d_steps=5"},
     {"draw", "Draw your own distribution",
-     "Draw on the plane: each point you draw becomes a small blob of real data. Press Use drawing, then Train. "
+     "Draw on the plane: each point you draw becomes a small blob of real data. Press Use my points, then Play. "
      "Within 2,000 rounds most of G's samples lie near what you drew. Try two strokes far apart, or a closed "
      "loop, and watch whether G covers every part.",
      "drawn", "seed=1"},

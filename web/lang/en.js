@@ -455,4 +455,6 @@ export default {
   'settings.preset_defaults': "Defaults of this preset; a new model is made at Reset.",
   'settings.preset_unknown': "The {preset} preset is not in this build of the engine.",
   'settings.by_link': "Set by the link.",
+  // -- h2-lessons
+  '2d.arrow_legend': "gradient 1 (arrows cut at {most})",
 };
