@@ -516,7 +516,23 @@ static void test_lesson_wgan_disjoint(void) {
         if (lesson_eval(&L).coverage.covered == 2 && !both) both = r;
     }
     CHECK(lo > 0.7 && hi < 1.3 && both > 0);
-    printf("  wgan_disjoint: arrows %.3f..%.3f, both clusters at round %d\n", lo, hi, both);
+    gp_gan_free(&L.gan);
+    /* against minimax with a D trained to certainty: the saturating lesson on the same clusters */
+    gp_gan_config cfg;
+    gp_err err;
+    CHECK(gp_2d_lesson_config(gp_2d_lesson_find("saturating"), &cfg, &err) == GP_OK);
+    CHECK(gp_2d_dist_init(&L.dist, "two", NULL, 0, &err) == GP_OK && gp_gan_create(&L.gan, &cfg, 1, &err) == GP_OK);
+    lesson_rounds(&L, 300, NULL);
+    lesson_look m = lesson_arrows(&L);
+    CHECK(m.max < 0.06 && m.radius < 0.2 && lesson_eval(&L).coverage.high_quality == 0.0);
+    gp_gan_free(&L.gan);
+    /* and minimax with the lesson's own D (Adam, 5 steps): no saturation, both clusters by round 200 */
+    lesson_start(&L, "wgan_disjoint", "loss=minimax", NULL, 0);
+    lesson_rounds(&L, 200, NULL);
+    int own = lesson_eval(&L).coverage.covered;
+    CHECK(own == 2);
+    printf("  wgan_disjoint: arrows %.3f..%.3f, both clusters at round %d; minimax with a certain D: largest arrow "
+           "%.4f, radius %.3f at 300; minimax with the lesson's D: %d/2 at 200\n", lo, hi, both, m.max, m.radius, own);
     gp_gan_free(&L.gan);
 }
 

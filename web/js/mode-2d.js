@@ -831,8 +831,8 @@ export class Mode2d {
         // the fakes slide from where they were to where the updated G puts the same z
         const steps = 12;
         for (let i = 1; i <= steps; i++) {
-          const t = i / steps, at = new Float32Array(b.fake.length);
-          for (let j = 0; j < at.length; j++) at[j] = b.fake[j] + t * (b.after[j] - b.fake[j]);
+          const u = i / steps, at = new Float32Array(b.fake.length);
+          for (let j = 0; j < at.length; j++) at[j] = b.fake[j] + u * (b.after[j] - b.fake[j]);
           this.overlay = { batch: b, showFake: true, fakeAt: at };
           if (i === 1) this.phase('gupdate', () => t('2d.slow.gupdate'));
           else this.draw();
