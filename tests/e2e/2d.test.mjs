@@ -130,7 +130,7 @@ export async function run({ browser, site }) {
   const fps = ((after.frames - mid.frames) * 1000) / (Date.now() - t0);
   check(after.run.rounds > mid.run.rounds && after.lastFrame.grid !== mid.lastFrame.grid && after.lastFrame.arrows !== mid.lastFrame.arrows,
     'the heatmap and the arrows follow training', `rounds ${mid.run.rounds} -> ${after.run.rounds}`);
-  console.log(`     2-D training in the worker: ${Math.round(after.rate)} rounds/s (batch 128, G and D 2 x 32) while the page ` +
+  console.log(`     2-D training in the worker: ${Math.round(after.rate)} rounds/s (batch 128, G and D 2 x 64 LeakyReLU, EMA of G) while the page ` +
     `draws ${fps.toFixed(0)} frames/s, ${after.longTasks} long task(s) over 50 ms, longest ${Math.round(after.longestTask)} ms ` +
     '(printed, not asserted)');
   await page.click('#play-btn-2d');
