@@ -107,7 +107,7 @@ export async function run({ browser, site }) {
       await page.isVisible('#canvas-2d'), `${lang} 1920x1080: the plane, the lesson's title and text and the readouts are on screen`);
     // train a little, so that the readouts, the coverage and the losses say something
     await page.click('#play-btn-2d');
-    await waitFor(page, () => window.ganplay.mode2d.run.rounds > 300 && window.ganplay.mode2d.measure, null, 'training in presentation');
+    await waitFor(page, () => window.ganplay.mode2d.run.rounds > 300 && window.ganplay.mode2d.measure, null, 'training in presentation', 90000);
     await page.click('#play-btn-2d');
     await waitFor(page, () => !window.ganplay.mode2d.running && window.ganplay.mode2d.lastFrame.asOf === window.ganplay.mode2d.changes,
       null, 'paused');

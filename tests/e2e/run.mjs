@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SHOTS, check, foreign, launch, prepareSite, requests, results, startServer, stopServer } from './helpers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ORDER = ['first', 'classes', 'steps', 'train', 'labels', 'explore', 'directions', 'units', 'edit', 'upscale', 'project', 'guards', 'keep', 'provenance', 'store', 'own', 'colour', 'errors', '2d', 'present', 'overview', 'i18n2d', 'threads', 'offline'];
+const ORDER = ['first', 'classes', 'steps', 'train', 'labels', 'explore', 'directions', 'units', 'edit', 'upscale', 'project', 'guards', 'keep', 'provenance', 'store', 'own', 'colour', 'errors', '2d', 'present', 'overview', 'i18n2d', 'i18n', 'threads', 'offline'];
 
 // Stops the run before it starts: what it would run is not what is here.
 function refuse(message) {

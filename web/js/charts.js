@@ -1,6 +1,7 @@
 // charts.js: line charts on a canvas, drawn from growing arrays of points.
 // Each chart keeps its own series; draw() is cheap enough to run a few
 // times a second: points are averaged into at most one bucket per pixel.
+import { t } from './i18n.js';
 
 // Round tick spacing (1, 2 or 5 times a power of ten) for about n ticks.
 function tickStep(range, n) {
@@ -43,7 +44,7 @@ export class LineChart {
   // series: [{color: '--css-var', column}], columns per point: width.
   // y: {min, max} fixed; a null end fits the data (a fitted range keeps 0
   // in view, so that a negative loss shows as negative).
-  constructor(canvas, { width, series, ymin = 0, ymax = null, minTop = 1, ref = null, empty = 'Press Start to train' }) {
+  constructor(canvas, { width, series, ymin = 0, ymax = null, minTop = 1, ref = null, empty = () => t('chart.press_start') }) {
     this.minTop = minTop; // the fitted top is at least this
     this.canvas = canvas;
     this.width = width;
@@ -236,7 +237,7 @@ export class LineChart {
       ctx.fillStyle = css('--chart-text');
       ctx.textAlign = 'center';
       ctx.textBaseline = 'middle';
-      ctx.fillText(this.empty, L + pw / 2, T + ph / 2);
+      ctx.fillText(typeof this.empty === 'function' ? this.empty() : this.empty, L + pw / 2, T + ph / 2);
     }
     ctx.lineWidth = 1.75;
     ctx.lineJoin = 'round';

@@ -11,6 +11,7 @@
 // engine's; this draws and asks.
 
 import { $, drawRgba, setText } from './util.js';
+import { core, t } from './i18n.js';
 
 const SCALE = 7; // pad pixels per image pixel
 const BRUSH = 15; // the brush's width on the pad, in pad pixels
@@ -63,17 +64,17 @@ export class Edit {
       this.resize(m.height || this.side);
     }
     const classes = m.classes > 0 ? m.classLabels || m.classNames : [];
-    for (const [id, first] of [['edit-class', 'the best fit'], ['edit-as', 'its own class']]) {
+    for (const [id, first] of [['edit-class', 'edit.best_fit'], ['edit-as', 'edit.own_class']]) {
       const pick = $(id), want = [first, ...classes].join('|');
       if (pick.dataset.names === want) continue;
       pick.textContent = '';
-      pick.add(new Option(first, '-1'));
+      pick.add(option(() => t(first), '-1'));
       classes.forEach((name, k) => pick.add(new Option(name, String(k))));
       pick.dataset.names = want;
     }
     $('edit-class-row').hidden = $('edit-as-row').hidden = classes.length === 0;
     this.setOps();
-    setText($('edit-real'), this.realLabel());
+    setText($('edit-real'), () => this.realLabel());
   }
 
   // What Project does: match the picture, upscale a small one (each of the
@@ -81,14 +82,14 @@ export class Edit {
   // colourise a gray one. Values are "op:factor" as the engine numbers them.
   setOps() {
     const pick = $('edit-op'), side = this.side, had = pick.value;
-    const ops = [['0:1', 'match the picture']];
+    const ops = [['0:1', () => t('edit.op.match')]];
     for (const f of this.defaults.factors)
-      if (side % f === 0) ops.push([`1:${f}`, `upscale a ${side / f}x${side / f} picture to ${side}x${side}`]);
-    if (this.colour) ops.push(['2:1', 'colourise a gray picture']);
+      if (side % f === 0) ops.push([`1:${f}`, () => t('edit.op.upscale', { small: side / f, side })]);
+    if (this.colour) ops.push(['2:1', () => t('edit.op.colourise')]);
     const want = ops.map((o) => o[0]).join('|');
     if (pick.dataset.ops === want) return;
     pick.textContent = '';
-    for (const [value, text] of ops) pick.add(new Option(text, value));
+    for (const [value, text] of ops) pick.add(option(text, value));
     pick.dataset.ops = want;
     pick.value = ops.some((o) => o[0] === had) ? had : '0:1';
     this.opChanged();
@@ -103,15 +104,15 @@ export class Edit {
   opChanged() {
     const { op } = this.op();
     $('edit-noise-row').hidden = op !== 0; // through an operator: no noise, no mask
-    setText($('edit-real'), this.realLabel());
+    setText($('edit-real'), () => this.realLabel());
   }
 
   realLabel() {
     const { op, factor } = this.op(), m = this.state.model;
-    const what = m && m.dataset === 'mnist' ? 'digit' : 'image';
-    if (op === 1) return `A held-out ${what}, ${this.side / factor}x${this.side / factor}`;
-    if (op === 2) return `A held-out ${what}, in gray`;
-    return `A held-out ${what}`;
+    const what = t(m && m.dataset === 'mnist' ? 'edit.digit' : 'edit.image');
+    if (op === 1) return t('edit.real_small', { what, small: this.side / factor });
+    if (op === 2) return t('edit.real_gray', { what });
+    return t('edit.real', { what });
   }
 
   // The engine's editing defaults (its tables' "project").
@@ -124,10 +125,14 @@ export class Edit {
   // The model's offered directions ({k, name}), as Explore found them; none yet: the move is off.
   setDirections(list) {
     const pick = $('edit-dir');
-    const was = pick.selectedOptions[0] ? pick.selectedOptions[0].textContent : null;
+    const was = pick.selectedOptions[0] ? pick.selectedOptions[0].dataset.name : null;
     pick.textContent = '';
-    for (const d of list) pick.add(new Option(d.name, String(d.k)));
-    if (!list.length) pick.add(new Option('none found yet (see Explore)', '-1'));
+    for (const d of list) {
+      const o = option(() => (d.kind === 'principal' ? d.name : core('direction', d.name, 'label', d.name)), String(d.k));
+      o.dataset.name = d.name;
+      pick.add(o);
+    }
+    if (!list.length) pick.add(option(() => t('edit.no_directions'), '-1'));
     const again = list.find((d) => d.name === was);
     if (again) pick.value = String(again.k);
     pick.disabled = !list.length;
@@ -235,9 +240,11 @@ export class Edit {
       ctx.drawImage(src, 2, 2, this.side, this.side, 0, 0, this.picture.width, this.picture.height); // inside the padding
       this.realK = k;
       this.show();
-      const made = op === 1 ? `, made ${this.side / factor}x${this.side / factor},` : op === 2 ? ', in gray,' : '';
-      this.say(`A held-out ${this.state.model && this.state.model.dataset === 'mnist' ? 'digit' : 'image'}${made} (never trained on) ` +
-        'is on the pad: press Project.');
+      const small = this.side / factor, digit = this.state.model && this.state.model.dataset === 'mnist';
+      this.say(() => {
+        const made = op === 1 ? t('edit.made_small', { small }) : op === 2 ? t('edit.made_gray') : '';
+        return t('edit.real_on_pad', { what: t(digit ? 'edit.digit' : 'edit.image'), made });
+      });
     } catch (e) {
       this.say(e.message);
     }
@@ -263,15 +270,16 @@ export class Edit {
       ctx.drawImage(bitmap, (n - w) / 2, (n - h) / 2, w, h);
       this.realK = -1;
       this.show();
-      this.say(`${file.name} is on the pad: press Project.`);
+      this.say(() => t('edit.file_on_pad', { name: file.name }));
     } catch {
-      this.say(`${file.name} could not be read as a picture.`);
+      this.say(() => t('edit.file_unreadable', { name: file.name }));
     }
   }
 
+  // text: a string (the engine's words) or a function giving it in the page's language
   say(text) {
     setText($('edit-status'), text);
-    this.state.edit.status = text;
+    this.state.edit.status = $('edit-status').textContent;
   }
 
   // Projects the pad's picture. The worker reports its steps as they are
@@ -287,17 +295,15 @@ export class Edit {
     $('edit-project').disabled = true;
     $('edit-cancel').disabled = false;
     this.progress({ step: 0, steps });
-    this.say(`Projecting: ${steps} steps from up to ${starts} starting points… ` +
-      'Cancel stops it; Project is off until it ends.');
+    this.say(() => t('edit.projecting', { steps, starts }));
     try {
       const r = await this.engine.call('editProject', {
         rgba: rgba.buffer, size: n, mask: mask && !op ? mask.buffer : null, noise, label, op, factor, real,
       });
       if (r.cancelled) {
         this.state.edit.cancels++;
-        const why = { model: ' (another model is on show)', training: ' (training changed the generator)' }[r.why] || '';
-        this.say(`Projection cancelled at step ${r.step} of ${r.steps}${why}: ` +
-          'the picture, the mask and the last result are as they were.');
+        const why = { model: 'edit.cancel_model', training: 'edit.cancel_training' }[r.why];
+        this.say(() => t('edit.cancelled', { step: r.step, steps: r.steps, why: why ? t(why) : '' }));
         return;
       }
       drawRgba($('edit-strip'), r.strip);
@@ -306,12 +312,15 @@ export class Edit {
       Object.assign(e, { projections: e.projections + 1, loss: r.loss, class: r.class, traced: r.traced, noise,
         counted: r.counted, meanZ2: r.mean_z2 });
       const names = this.state.model && (this.state.model.classLabels || this.state.model.classNames);
-      const cls = r.class >= 0 && names ? `, as a ${names[r.class]}` : '';
+      const model = this.state.model;
       const small = this.side / factor;
-      const against = op === 1 ? `, of G's image made ${small}x${small} against the picture` : op === 2 ? ', of its gray against the picture\'s' : '';
-      this.say(`Projected${cls}: mean squared pixel error ${r.loss.toFixed(4)} (pixels from -1 to 1${against}` +
-        `${mask && !op ? `, over the ${r.counted} unmasked pixels` : ''}); ` +
-        `z's mean square ${r.mean_z2.toFixed(2)} (about 1 for typical noise). ${(r.ms / 1000).toFixed(1)} s.`);
+      this.say(() => {
+        const now = model && (model.classLabels || model.classNames);
+        const cls = r.class >= 0 && now ? t('edit.as_class', { name: now[r.class] }) : '';
+        const against = op === 1 ? t('edit.against_small', { small }) : op === 2 ? t('edit.against_gray') : '';
+        const over = mask && !op ? t('edit.over_unmasked', { n: r.counted }) : '';
+        return t('edit.projected', { cls, loss: r.loss.toFixed(4), against, over, z2: r.mean_z2.toFixed(2), s: (r.ms / 1000).toFixed(1) });
+      });
       this.showCompare(r.compare, names);
       this.progress(null);
       await this.move(true);
@@ -332,19 +341,24 @@ export class Edit {
     }
     drawRgba($('edit-compare'), c.row);
     const up = c.op === 'upscale', small = this.side / c.factor;
-    const base = up ? 'bicubic interpolation' : 'the gray picture';
-    const name = (k) => (names && names[k] !== undefined ? names[k] : String(k));
-    setText($('edit-compare-title'), `Left to right: what G was given (${up ? `${small}x${small}` : 'gray'}), ${base}, ` +
-      `the projection${c.real >= 0 ? ', the original' : ''}.`);
-    const parts = [];
-    if (c.mse_result !== null)
-      parts.push(`Against the original, mean squared pixel error: the projection ${c.mse_result.toFixed(4)}, ` +
-        `${base} ${c.mse_baseline.toFixed(4)}.`);
-    else parts.push('Take a held-out image to compare with its original.');
-    if (c.class_result >= 0)
-      parts.push(`The classifier reads the projection as ${name(c.class_result)} and ${base} as ${name(c.class_baseline)}` +
-        `${c.original_class >= 0 ? `; the original is ${name(c.original_class)}` : ''}.`);
-    setText($('edit-compare-text'), parts.join(' '));
+    const base = () => t(up ? 'edit.bicubic' : 'edit.gray_picture');
+    const model = this.state.model;
+    const name = (k) => {
+      const now = (model && (model.classLabels || model.classNames)) || names;
+      return now && now[k] !== undefined ? now[k] : String(k);
+    };
+    setText($('edit-compare-title'), () => t('edit.compare_title', { given: up ? `${small}x${small}` : t('edit.gray'), base: base(),
+      original: c.real >= 0 ? t('edit.compare_original') : '' }));
+    setText($('edit-compare-text'), () => {
+      const parts = [];
+      if (c.mse_result !== null)
+        parts.push(t('edit.compare_mse', { result: c.mse_result.toFixed(4), base: base(), baseline: c.mse_baseline.toFixed(4) }));
+      else parts.push(t('edit.compare_take_real'));
+      if (c.class_result >= 0)
+        parts.push(t('edit.compare_class', { result: name(c.class_result), base: base(), baseline: name(c.class_baseline),
+          original: c.original_class >= 0 ? t('edit.compare_class_original', { name: name(c.original_class) }) : '' }));
+      return parts.join(t('edit.sentence_sep'));
+    });
     const { row, ...numbers } = c;
     this.state.edit.compare = numbers;
   }
@@ -359,7 +373,7 @@ export class Edit {
     const bar = $('edit-progress');
     bar.max = at.steps;
     bar.value = at.step;
-    setText($('edit-progress-text'), `step ${at.step} of ${at.steps}`);
+    setText($('edit-progress-text'), () => t('edit.progress', at));
   }
 
   // Asks the worker to stop the projection under way; it answers the projection's call.
@@ -406,21 +420,32 @@ export class Edit {
       const names = known && known.length ? known : null;
       const say = (id, what, part) => {
         if (!part) {
-          setText($(id), `${what}: no classifier for this data here.`);
+          setText($(id), () => t('edit.near_none', { what: t(what) }));
           return;
         }
         drawRgba($(id.replace('-text', '')), part);
-        const list = part.distances.map((d, i) => `${names ? names[part.labels[i]] : part.labels[i]} at ${d.toFixed(1)}`);
-        setText($(id), `${what} (${source === 'kept' ? 'of the kept sample' : 'of the result'}), nearest first: ` +
-          `${list.join(', ')}.`);
+        setText($(id), () => {
+          const now = (m && (m.classLabels || m.classNames)) || names;
+          const list = part.distances.map((d, i) => t('edit.near_item', { name: now && now.length ? now[part.labels[i]] : part.labels[i],
+            d: d.toFixed(1) }));
+          return t('edit.near', { what: t(what), of: t(source === 'kept' ? 'edit.near_of_kept' : 'edit.near_of_result'),
+            list: list.join(t('explore.list_sep')) });
+        });
       };
-      say('edit-near-pixels-text', 'In pixels (squared distance)', r.pixels);
-      say('edit-near-features-text', 'In the classifier’s features (squared distance)', r.features);
+      say('edit-near-pixels-text', 'edit.near_pixels', r.pixels);
+      say('edit-near-features-text', 'edit.near_features', r.features);
       this.state.edit.nearest = { source, pixels: strip(r.pixels), features: strip(r.features) };
     } catch (err) {
       this.say(err.message);
     }
   }
+}
+
+// An <option> whose text follows the page's language.
+function option(text, value) {
+  const o = new Option('', value);
+  setText(o, text);
+  return o;
 }
 
 // What a test reads of a nearest answer (not the pixels).

@@ -6,6 +6,7 @@
 // (eval/directions.h, gpw_z_*); this only asks for them and draws.
 
 import { $, drawRgba, setText } from './util.js';
+import { core, onLang, t } from './i18n.js';
 
 // The sample grid's layout, as the engine draws it: COLS columns, images
 // PAD pixels apart and around (set from the engine's tables: setLayout).
@@ -34,6 +35,7 @@ export class Explore {
     this.grid = $('grid');
     this.cursorEl = $('grid-cursor');
     $('dirs-find').onclick = () => this.find();
+    onLang(() => $('dirs').querySelectorAll('canvas.dir-strip').forEach((c) => c.relabel && c.relabel()));
     this.grid.addEventListener('click', (e) => this.click(e));
     this.grid.addEventListener('keydown', (e) => this.key(e));
     this.grid.addEventListener('focus', () => this.showCursor());
@@ -60,20 +62,19 @@ export class Explore {
 
   showStatus(running) {
     const f = this.found;
-    let text;
-    if (this.finding) text = 'Finding and measuring the directions…';
-    else if (!f) text = running ? 'Pause training, then Measure to find the directions of the model as it is.'
-      : this.modelStep() === 0 ? 'This model is not trained yet: train it, then Measure.'
-      : 'Measure to find the directions of the model as it is.';
-    else {
-      text = `Found for this model at step ${f.step}: fitted on ${f.fit_samples} samples, measured on ` +
-        `${f.measure_samples} fresh ones${f.classifier ? ', class read by the classifier' : ' (no classifier for this data: class kept not measured)'}.`;
-      if (this.stale) text += ' The model has trained since: measure again.';
-      if (!f.directions.some((d) => d.offered)) text += ' None of its directions passed its measure (see why below).';
-    }
+    const finding = this.finding, stale = this.stale, untrained = this.modelStep() === 0;
+    const text = () => {
+      if (finding) return t('explore.finding');
+      if (!f) return running ? t('explore.pause_first') : untrained ? t('explore.untrained') : t('explore.measure_hint');
+      let s = t('explore.found', { step: f.step, fit: f.fit_samples, measured: f.measure_samples }) +
+        (f.classifier ? t('explore.found_classifier') : t('explore.found_no_classifier'));
+      if (stale) s += t('explore.stale');
+      if (!f.directions.some((d) => d.offered)) s += t('explore.none_offered');
+      return s;
+    };
     setText($('dirs-status'), text);
     $('dirs-find').disabled = this.finding || !this.state.ready || !!running;
-    setText($('dirs-find'), f ? 'Measure again' : 'Measure');
+    setText($('dirs-find'), () => t(f ? 'explore.measure_again' : 'explore.measure'));
   }
 
   // The step of the model on show: a training's as its turns say, a loaded one's as its file says.
@@ -91,7 +92,7 @@ export class Explore {
       this.stale = false;
       this.show(r);
     } catch (e) {
-      setText($('dirs-status'), `The directions could not be found: ${e.message}`);
+      setText($('dirs-status'), () => t('explore.find_failed', { message: e.message }));
       this.finding = false;
       return;
     }
@@ -114,7 +115,7 @@ export class Explore {
     for (const d of list.filter((x) => x.offered)) box.append(this.sliderRow(d, found));
     for (const d of list.filter((x) => !x.offered)) {
       const li = document.createElement('li');
-      li.textContent = `${d.name}: ${failure(d)}`;
+      setText(li, () => `${dirName(d)}${t('explore.colon')}${failure(d)}`);
       failed.append(li);
     }
     $('dirs-failed').hidden = !list.some((d) => !d.offered);
@@ -127,7 +128,7 @@ export class Explore {
     row.dataset.name = d.name;
     const label = document.createElement('label');
     label.htmlFor = `dir-${d.k}`;
-    label.textContent = d.name;
+    setText(label, () => dirName(d));
     const input = document.createElement('input');
     // over the range where it passed its measure
     Object.assign(input, { type: 'range', id: `dir-${d.k}`, min: String(-d.range), max: String(d.range), step: '0.1', value: '0' });
@@ -143,10 +144,12 @@ export class Explore {
     strip.className = 'dir-strip';
     strip.setAttribute('role', 'img');
     const amounts = found.amounts.map((f) => (f * d.range) / 2);
-    strip.setAttribute('aria-label', `The kept sample moved along ${d.name} by ${amounts.join(', ')} standard deviations`);
+    const aria = () => strip.setAttribute('aria-label', t('explore.strip_aria', { name: dirName(d), amounts: amounts.join(t('explore.list_sep')) }));
+    aria();
+    strip.relabel = aria;
     const facts = document.createElement('p');
     facts.className = 'dir-facts';
-    facts.textContent = describe(d, found.amounts);
+    setText(facts, () => describe(d, found.amounts));
     row.append(label, input, out, strip, facts);
     this.dirs[d.k] = input;
     return row;
@@ -196,10 +199,10 @@ export class Explore {
   keep(index) {
     this.kept = [{ seed: this.state.noiseSeed, index }, this.kept[0]];
     this.state.kept = this.kept.map((k) => ({ ...k }));
-    setText($('explore-title'), 'Explore');
+    setText($('explore-title'), () => t('explore.title'));
     // said next to the grid: the views it fills are further down
-    setText($('kept-msg'), `Kept sample ${index + 1} (row ${Math.floor(index / COLS) + 1}, column ${(index % COLS) + 1}): ` +
-      'its neighbours and the path from the one kept before are under Explore.');
+    const at = { n: index + 1, row: Math.floor(index / COLS) + 1, col: (index % COLS) + 1 };
+    setText($('kept-msg'), () => t('explore.kept', at));
     $('kept-link').hidden = false;
     this.refresh();
   }
@@ -245,7 +248,7 @@ export class Explore {
     this.playing = on;
     const b = $('morph-play');
     b.setAttribute('aria-pressed', String(on));
-    b.textContent = on ? 'Pause' : 'Play';
+    setText(b, () => t(on ? 'explore.morph_pause' : 'explore.morph_play'));
     if (on) requestAnimationFrame((t) => this.animate(t));
   }
 
@@ -273,20 +276,38 @@ export class Explore {
 const pct = (v) => `${(100 * v).toFixed(1)}%`;
 function describe(d, amounts) {
   const fmt = (v) => (Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(3));
-  const what = d.kind === 'principal' ? 'principal direction: image change' : d.measures;
+  const what = d.kind === 'principal' ? t('explore.principal_change') : core('direction', d.name, 'measures', d.measures);
   const v = d.in_range, r = d.range;
-  let text = `${what}: ${d.at.map(fmt).join(' → ')} at ${amounts.join(', ')} SD. Offered over ±${r}: ` +
-    `${pct(v.monotonicity)} of samples move monotonically`;
+  let text = t('explore.facts', { what, at: d.at.map(fmt).join(' → '), amounts: amounts.join(t('explore.list_sep')), r,
+    mono: pct(v.monotonicity) });
   if (v.class_retention !== null)
-    text += `; class kept by ${pct(v.class_retention)} (read as asked: ${pct(v.class_read_ends[0])} at -${r}, ` +
-      `${pct(d.class_read_at_0)} at 0, ${pct(v.class_read_ends[1])} at +${r})`;
-  if (r < 2) text += `; over ±2 it failed (${failure(d)})`;
-  return `${text}.`;
+    text += t('explore.facts_class', { kept: pct(v.class_retention), lo: pct(v.class_read_ends[0]), mid: pct(d.class_read_at_0),
+      hi: pct(v.class_read_ends[1]), r });
+  if (r < 2) text += t('explore.facts_failed2', { why: failure(d) });
+  return text + t('explore.facts_end');
+}
+
+// A direction's name: an attribute's from the engine's table, pc1, pc2… as they are.
+const dirName = (d) => (d.kind === 'principal' ? d.name : core('direction', d.name, 'label', d.name));
+
+// The engine's reasons (directions.c) in the page's language: its sentences,
+// read back into their numbers; one it does not know is shown as it came.
+const WHY = [
+  [/^its mean does not move monotonically$/, () => t('explore.why.mean')],
+  [/^only ([\d.]+)% of samples move monotonically \(([\d.]+)% needed\)$/, (m) => t('explore.why.mono', { p: m[1], need: m[2] })],
+  [/^only ([\d.]+)% keep their class at one end \(([\d.]+)% needed\)$/, (m) => t('explore.why.class', { p: m[1], need: m[2] })],
+];
+function why(s) {
+  for (const [re, fn] of WHY) {
+    const m = re.exec(s);
+    if (m) return fn(m);
+  }
+  return s;
 }
 
 // Why a direction failed over -2..2, in the engine's words (directions.h's rule).
 function failure(d) {
-  return (d.why.join('; ') || 'failed its measure') + (d.offered ? '' : ', and over -1..1 too');
+  return (d.why.map(why).join(t('explore.why_sep')) || t('explore.why.failed')) + (d.offered ? '' : t('explore.why.also1'));
 }
 
 // The strips grid (a row per direction, as the engine draws grids: PAD

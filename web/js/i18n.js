@@ -86,7 +86,10 @@ export function setLang(l) {
   if (!p || p === current) return;
   current = p;
   apply();
-  for (const [el, fn] of live) el.textContent = fn();
+  for (const [el, fn] of live) {
+    if (el.isConnected) el.textContent = fn();
+    else live.delete(el); // taken off the page (a redrawn list): forgotten
+  }
   for (const fn of listeners) fn(current);
 }
 

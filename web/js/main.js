@@ -310,6 +310,7 @@ function makeBadges(id) {
   return [...box.children];
 }
 const badges = { real: makeBadges('real-badges'), fake: makeBadges('fake-badges') };
+onLang(() => [...badges.real, ...badges.fake, $('class-hist')].forEach((b) => b.retitle ? b.retitle() : b.relabel && b.relabel()));
 
 function showScored(which, img) {
   if (!img) return;
@@ -320,8 +321,9 @@ function showScored(which, img) {
     b.style.visibility = none ? 'hidden' : '';
     setText(b, none ? '' : p.toFixed(2));
     const prob = !state.model || (lossTable.find((l) => l.name === state.model.loss) || { probability: true }).probability;
-    b.title = p === null || p === undefined ? t('watch.badge_no_d')
-      : prob ? t('watch.badge_prob', { p: Math.round(p * 100) }) : t('watch.badge_score', { s: p.toFixed(2) });
+    b.retitle = () => (b.title = none ? t('watch.badge_no_d')
+      : prob ? t('watch.badge_prob', { p: Math.round(p * 100) }) : t('watch.badge_score', { s: p.toFixed(2) }));
+    b.retitle();
   });
   state[which === 'real' ? 'realScores' : 'fakeScores'] = img.probs;
 }
@@ -430,7 +432,7 @@ function showCaption() {
       ? t('caption.acc', { p: (100 * state.modelCondAcc).toFixed(1) }) : '';
     const info = datasetInfo(m.dataset);
     const fdText = fd ? t('caption.fd', { fd: core('dataset', m.dataset, 'fd_label', info.fd_label), v: fd[1].toFixed(1), step: fd[0] }) : '';
-    const desc = m.description ? (lang() === 'en' ? m.description : t(`model.${modelKey(m)}`)) + ' ' : '';
+    const desc = m.description ? t('caption.desc', { desc: modelText(m, 'description') }) : '';
     return desc + t('caption.model', { preset: (m.config.preset || '').toUpperCase(), cond, latent: m.latent, params, kind }) + fdText + acc;
   });
 }
@@ -567,9 +569,14 @@ function showClassHistogram(m) {
   ctx.stroke();
   ctx.setLineDash([]);
   state.classHist = hist;
-  const names = state.dataset && datasetInfo(state.dataset.id).class_labels;
-  c.setAttribute('aria-label', `${t('watch.class_hist.label')}: ` +
-    hist.map((h, k) => `${names ? names[k] : k} ${(100 * h).toFixed(0)}%`).join(', '));
+  const ds = state.dataset && state.dataset.id;
+  c.relabel = () => {
+    const long = ds && datasetInfo(ds).class_labels;
+    const names = long && core('dataset', ds, 'class_labels', long.join('|')).split('|');
+    c.setAttribute('aria-label', `${t('watch.class_hist.label')}${t('explore.colon')}` +
+      hist.map((h, k) => `${names ? names[k] : k} ${(100 * h).toFixed(0)}%`).join(t('settings.list_sep')));
+  };
+  c.relabel();
   const even = Math.log(n).toFixed(2);
   setText($('fd-latest'), () => {
     $('fd-latest').title = t('watch.fd_latest_title', { even });
@@ -584,6 +591,7 @@ function clearClassHistogram() {
   const c = $('class-hist');
   c.getContext('2d').clearRect(0, 0, c.width, c.height);
   state.classHist = null;
+  $('fd-latest').removeAttribute('title');
   setText($('fd-latest'), L('watch.fd_none', { n: runTable ? runTable.measure_count : '' }));
 }
 
@@ -729,7 +737,7 @@ function confirmReplace(what) {
 function noteNewModel() {
   const m = state.model;
   const note = m && !m.hasD
-    ? L('train.note_new', { preset: (settings.pending && settings.pending.preset || '').toUpperCase(), name: m.name })
+    ? () => t('train.note_new', { preset: (settings.pending && settings.pending.preset || '').toUpperCase(), name: modelText(m, 'name') })
     : '';
   setText($('train-note'), note);
 }
@@ -824,7 +832,14 @@ $('model-pick').addEventListener('change', (e) => act(async () => {
 }));
 
 // A pretrained model's name in the address: its file name without .gpm.
-const modelKey = (m) => m.file.replace(/^.*\//, '').replace(/\.gpm$/, '');
+const modelKey = (m) => (m.file || m.source || '').replace(/^.*\//, '').replace(/\.gpm$/, '');
+
+// A shipped model's name or description (models.json, from models/*.md) in
+// the page's language: core.model.KEY.FIELD; other models' as they are.
+function modelText(m, field) {
+  const key = modelKey(m);
+  return manifest.some((x) => modelKey(x) === key) ? core('model', key, field, m[field]) : m[field];
+}
 
 async function changeDataset(id) {
   $('own').hidden = id !== 'own';
@@ -1057,7 +1072,11 @@ async function main() {
   }
   manifest = r.models;
   const pick = $('model-pick');
-  manifest.forEach((m, i) => pick.add(new Option(m.name, String(i))));
+  manifest.forEach((m, i) => {
+    const o = new Option('', String(i));
+    setText(o, () => modelText(m, 'name'));
+    pick.add(o);
+  });
   showModel();
   state.build = r.build;
   state.score = r.score;
@@ -1069,7 +1088,7 @@ async function main() {
   settings.build(r.table);
   engineTable = r.table;
   lossTable = r.table.losses;
-  datasetTable = r.datasets;
+  datasetTable = window.ganplay.datasets = r.datasets; // the tests read it
   runTable = r.run;
   limits = r.limits;
   explore.setLayout(runTable.view_cols, limits.grid_pad);
@@ -1175,7 +1194,7 @@ onLang(() => {
   if (state.dataset) onDataset(state.dataset);
   if (state.savedList) showSaved(state.savedList);
   showSnapshot(Number($('timeline').value));
-  lossChart.draw && lossChart.draw();
+  for (const c of [lossChart, dChart, fdChart]) if (c.draw) c.draw();
 });
 
 showStats();

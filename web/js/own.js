@@ -5,6 +5,7 @@
 // machine.
 
 import { $, fieldMessage, setText } from './util.js';
+import { t } from './i18n.js';
 
 const MAX_IMAGES = 2000; // the page keeps at most this many (they are autosaved with the training)
 const THUMBS = 10; // thumbnails shown (the last ones added)
@@ -122,7 +123,7 @@ export class OwnImages {
     let ink = false;
     for (let i = 0; i < px.length && !ink; i += 4) ink = px[i] > 0 || px[i + 1] > 0 || px[i + 2] > 0;
     if (!ink) {
-      fieldMessage(null, this.msg, 'The pad is empty: draw something first, then Add drawing.');
+      fieldMessage(null, this.msg, () => t('own.pad_empty'));
       return;
     }
     this.grab(this.pad, this.pad.width, this.pad.height);
@@ -142,7 +143,7 @@ export class OwnImages {
       }
     }
     this.refresh();
-    if (bad) fieldMessage(null, this.msg, `${bad} file(s) could not be read as images and were skipped.`);
+    if (bad) fieldMessage(null, this.msg, () => t('own.unreadable', { n: bad }));
     $('own-files').value = '';
   }
 
@@ -171,8 +172,9 @@ export class OwnImages {
   // inverted, or in colour).
   async refresh() {
     const n = this.images.length, gen = (this.shownGen = (this.shownGen || 0) + 1);
-    setText($('own-count'), n ? `${n} image${n === 1 ? '' : 's'}${n < this.min ? ` (at least ${this.min} to train)` : ''}.`
-      : `No images yet (at least ${this.min}).`);
+    const min = this.min;
+    setText($('own-count'), () => (n ? t(n === 1 ? 'own.count_one' : 'own.count', { n }) + (n < min ? t('own.count_min', { min }) : '') +
+      t('own.count_end') : t('own.none_yet', { min })));
     if (n) fieldMessage(null, this.msg, '');
     const shown = this.images.slice(-THUMBS), side = this.size, px = side * side, channels = this.channels;
     let planes = null;
@@ -205,7 +207,7 @@ export class OwnImages {
   async use() {
     const n = this.images.length, px = this.size * this.size * 4;
     if (n < this.min) {
-      fieldMessage(null, this.msg, `Add at least ${this.min} images first (you have ${n}): two of every ten are held out.`);
+      fieldMessage(null, this.msg, () => t('own.too_few', { min: this.min, n }));
       return false;
     }
     const rgba = new Uint8Array(n * px);
@@ -213,7 +215,7 @@ export class OwnImages {
     try {
       const d = await this.engine.call('ownDataset', { rgba, count: n, h: this.size, w: this.size, channels: this.channels },
         [rgba.buffer]);
-      fieldMessage(null, this.msg, `Training on your ${d.count} images (${d.heldOut} held out).`, 'note');
+      fieldMessage(null, this.msg, () => t('own.training', { n: d.count, held: d.heldOut }), 'note');
       this.onUsed(d);
       return true;
     } catch (e) {

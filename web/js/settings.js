@@ -51,7 +51,7 @@ export function settingField(row, id, options = null) {
       [...input.options].forEach((o, i) => (o.textContent = row.name === 'preset' ? core('preset', o.value, 'label', row.choice_labels[i])
         : core('setting', row.name, `choice.${o.value}`, row.choice_labels[i])));
     }
-    const h = row.name === 'preset' ? row.presets.map((p) => `${core('preset', p.name, 'label', p.label)}: ${core('preset', p.name, 'help', p.help)}`).join(' ')
+    const h = row.name === 'preset' ? row.presets.map((p) => t('settings.preset_help', { label: core('preset', p.name, 'label', p.label), help: core('preset', p.name, 'help', p.help) })).join(' ')
       : core('setting', row.name, 'help', row.help);
     if (row.name !== 'loss') help.textContent = h;
     input.title = h;

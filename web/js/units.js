@@ -8,6 +8,7 @@
 // numbers and the rules are the engine's (gpw_units_*); this asks and draws.
 
 import { $, drawRgba, setText } from './util.js';
+import { core, onLang, t } from './i18n.js';
 
 export class Units {
   constructor(engine, state, explore) {
@@ -23,7 +24,8 @@ export class Units {
     state.units = { layer: null, ranking: null, shown: [], off: { layer: -1, units: [] }, asked: 0, answered: 0, draws: 0 };
     $('units-layer').addEventListener('change', () => this.refresh());
     $('units-count').addEventListener('change', () => this.refresh());
-    $('units-all-on').onclick = () => this.change(() => this.engine.call('unitsClear'), 'All units are on.');
+    $('units-all-on').onclick = () => this.change(() => this.engine.call('unitsClear'), () => t('units.cleared'));
+    onLang(() => this.relabel());
     // a new kept sample (Explore keeps it on the same click or key)
     $('grid').addEventListener('click', () => this.refresh());
     $('grid').addEventListener('keydown', (e) => (e.key === 'Enter' || e.key === ' ') && this.refresh());
@@ -68,14 +70,20 @@ export class Units {
     this.showOff();
     const layers = this.info.layers;
     $('units-body').hidden = layers.length === 0;
-    setText($('units-note'), this.info.note || '');
+    const note = this.info.note;
+    setText($('units-note'), note ? () => core('units', 'no_layers', 'note', note) : '');
     $('units-note').hidden = !this.info.note;
     if (!layers.length) return;
     const pick = $('units-layer');
-    const names = layers.map((l) => `Layer ${l.layer}: ${l.kind}, ${l.units} units of ${l.height}×${l.width}`);
-    if (pick.options.length !== layers.length || [...pick.options].some((o, i) => o.textContent !== names[i])) {
+    const names = layers.map((l) => `${l.layer}|${l.kind}|${l.units}|${l.height}|${l.width}`);
+    if (pick.options.length !== layers.length || [...pick.options].some((o, i) => o.dataset.layer !== names[i])) {
       const was = Number(pick.value);
-      pick.replaceChildren(...layers.map((l, i) => new Option(names[i], String(l.layer))));
+      pick.replaceChildren(...layers.map((l, i) => {
+        const o = new Option('', String(l.layer));
+        o.dataset.layer = names[i];
+        setText(o, () => t('units.layer_option', { layer: l.layer, kind: l.kind, units: l.units, h: l.height, w: l.width }));
+        return o;
+      }));
       pick.value = String(layers.some((l) => l.layer === was) ? was : layers[0].layer);
     }
     const layer = Number(pick.value);
@@ -91,9 +99,9 @@ export class Units {
     Object.assign(this.state.units, { layer, ranking: this.ranked.units, shown: shown.map((u) => u.unit) });
     this.showMaps(r, shown, layer);
     const all = layers.find((l) => l.layer === layer).units;
-    setText($('units-caption'), `${shown.length < all ? `The ${shown.length} of ${all}` : `All ${all}`} units of ` +
-      `layer ${layer}, best first: how well each one's top ${Math.round((1 - this.ranked.quantile) * 100)}% overlaps ` +
-      `the strokes (IoU over the ${this.ranked.samples} samples of the grid), drawn over the kept sample.`);
+    const top = Math.round((1 - this.ranked.quantile) * 100), samples = this.ranked.samples;
+    setText($('units-caption'), () => t('units.caption', { which: shown.length < all ? t('units.some', { n: shown.length, all })
+      : t('units.every', { all }), layer, top, samples }));
   }
 
   // The engine's row of images: the kept sample with every unit on, then one map per unit.
@@ -121,7 +129,8 @@ export class Units {
       b.dataset.unit = String(u.unit);
       const off = this.isOff(layer, u.unit);
       b.setAttribute('aria-pressed', String(off));
-      b.setAttribute('aria-label', `Switch off unit ${u.unit} (stroke IoU ${u.iou.toFixed(2)})`);
+      b.relabel = () => b.setAttribute('aria-label', t('units.switch_aria', { unit: u.unit, iou: u.iou.toFixed(2) }));
+      b.relabel();
       const c = document.createElement('canvas');
       c.setAttribute('aria-hidden', 'true');
       drawRgba(c, cell(i + 1));
@@ -142,6 +151,11 @@ export class Units {
     if (at !== null) buttons.find((b) => b.dataset.unit === at)?.focus();
   }
 
+  // The units' buttons' labels in the page's language.
+  relabel() {
+    for (const b of document.querySelectorAll('#units-list .unit')) if (b.relabel) b.relabel();
+  }
+
   isOff(layer, unit) {
     const off = this.info ? this.info.off : { layer: -1, units: [] };
     return off.layer === layer && off.units.includes(unit);
@@ -157,7 +171,7 @@ export class Units {
 
   toggle(layer, unit) {
     const off = !this.isOff(layer, unit);
-    const what = off ? `Unit ${unit} of layer ${layer} is off` : `Unit ${unit} of layer ${layer} is on again`;
+    const what = () => t(off ? 'units.now_off' : 'units.now_on', { unit, layer });
     return this.change(() => this.engine.call('unitsSet', { layer, units: [unit], off }), what);
   }
 
@@ -171,9 +185,9 @@ export class Units {
     }
     this.showOff();
     const off = this.info.off;
-    setText($('units-msg'), off.layer < 0 ? `${what}. All units are on.` :
-      `${what}. Off now: unit${off.units.length > 1 ? 's' : ''} ${off.units.join(', ')} of layer ${off.layer}; ` +
-      'the samples, the kept sample and Explore are drawn without them. Training waits until all are on again.');
+    setText($('units-msg'), () => (off.layer < 0 ? t('units.msg_all_on', { what: what() }) :
+      t(off.units.length > 1 ? 'units.msg_off_many' : 'units.msg_off_one', { what: what(), units: off.units.join(t('explore.list_sep')),
+        layer: off.layer })));
     this.explore.refresh();
     this.refresh();
   }
