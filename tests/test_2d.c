@@ -1,8 +1,9 @@
 /* The 2-D GAN: toy distributions (deterministic for a seed), D over a grid,
  * G's manifold, the gradient arrows (against a difference quotient), the
- * KL/JS and coverage estimators (closed-form cases), and the lessons: the
- * healthy ring covers all eight modes, the mode-collapse lesson does not. */
+ * KL/JS and coverage estimators (closed-form cases), and the lessons: every
+ * number a lesson's paragraph states, measured with its seed. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "nn/layers.h"
 #include "gan/losses.h"
 #include "gan/2d.h"
+#include "gan/config.h"
 
 static void test_sources(void) {
     gp_err err;
@@ -217,63 +219,381 @@ static void test_rounds(void) {
     gp_gan_free(&a);
 }
 
-/* The first two lessons do what their paragraphs say, within 3,000 rounds. */
+/* ---- the lessons: each paragraph's claims, measured with the lesson's seed ---- */
+
+typedef struct {
+    gp_gan gan;
+    gp_2d_dist dist;
+} lesson_run;
+
+static void settings(gp_gan_config *c, const char *text) {
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", text);
+    for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
+        char *eq = strchr(tok, '=');
+        gp_err err;
+        CHECK(eq != NULL);
+        *eq = 0;
+        const gp_setting *set = gp_setting_find(tok);
+        CHECK(set && gp_setting_parse(c, set, eq + 1, &err) == GP_OK);
+    }
+}
+
+/* The lesson's model and distribution, with extra settings (NULL: none) and drawn points. */
+static void lesson_start(lesson_run *L, const char *name, const char *extra, const float *pts, int n) {
+    gp_err err;
+    gp_gan_config cfg;
+    const gp_2d_lesson *lesson = gp_2d_lesson_find(name);
+    CHECK(lesson && gp_2d_lesson_config(lesson, &cfg, &err) == GP_OK);
+    if (extra) settings(&cfg, extra);
+    CHECK(gp_2d_dist_init(&L->dist, cfg.dataset, pts, n, &err) == GP_OK);
+    CHECK(gp_gan_create(&L->gan, &cfg, 1, &err) == GP_OK);
+}
+
+typedef struct {
+    double g_lo, g_hi, dr_lo, dr_hi, gap; /* G loss and D(x) extremes; mean D(x) - D(G(z)) */
+    long n;
+} lesson_log;
+
+static void lesson_rounds(lesson_run *L, int n, lesson_log *log) {
+    gp_err err;
+    for (int r = 0; r < n; r++) {
+        CHECK(gp_2d_round(&L->gan, &L->dist, &err) == GP_OK);
+        if (!log) continue;
+        const gp_gan_stats *s = &L->gan.stats;
+        if (!log->n) log->g_lo = log->dr_lo = INFINITY, log->g_hi = log->dr_hi = -INFINITY;
+        log->g_lo = fmin(log->g_lo, s->g_loss), log->g_hi = fmax(log->g_hi, s->g_loss);
+        log->dr_lo = fmin(log->dr_lo, s->d_real), log->dr_hi = fmax(log->dr_hi, s->d_real);
+        log->gap += ((double)s->d_real - s->d_fake - log->gap) / (double)++log->n;
+    }
+}
+
+static gp_2d_eval lesson_eval(lesson_run *L) {
+    gp_2d_eval ev;
+    gp_err err;
+    CHECK(gp_2d_evaluate(&L->gan, &L->dist, 2000, 7, &ev, &err) == GP_OK);
+    return ev;
+}
+
+/* G's arrows at 128 of its samples: mean and largest length; the samples' mean
+ * distance from the centre; the mode that holds most of them. */
+typedef struct {
+    double mean, max, radius;
+    int mode;
+} lesson_look;
+
+static lesson_look lesson_arrows(lesson_run *L) {
+    enum { N = 128 };
+    float z[2 * N], x[2 * N], a[2 * N];
+    lesson_look o = {0, 0, 0, -1};
+    int counts[GP_2D_MAX_MODES] = {0};
+    gp_gan_latents(&L->gan, 9, N, z);
+    gp_gan_generate(&L->gan, z, NULL, N, x);
+    gp_2d_g_arrows(&L->gan, x, N, a);
+    for (int i = 0; i < N; i++) {
+        double len = hypot(a[2 * i], a[2 * i + 1]);
+        o.mean += len / N;
+        o.max = fmax(o.max, len);
+        o.radius += hypot(x[2 * i], x[2 * i + 1]) / N;
+        int best = 0;
+        for (int k = 1; k < L->dist.n_modes; k++)
+            if (hypot(x[2 * i] - L->dist.modes[k][0], x[2 * i + 1] - L->dist.modes[k][1]) <
+                hypot(x[2 * i] - L->dist.modes[best][0], x[2 * i + 1] - L->dist.modes[best][1]))
+                best = k;
+        if (L->dist.n_modes) counts[best]++;
+    }
+    for (int k = 0; k < L->dist.n_modes; k++)
+        if (o.mode < 0 || counts[k] > counts[o.mode]) o.mode = k;
+    return o;
+}
+
+/* healthy (the 2-D defaults on the ring) and d_steps (five D steps): 8 of 8 by
+ * round 500, more than 80% of high quality and D near 0.5 at 3,000; five D
+ * steps keep D ahead, with longer arrows, 8 of 8 sooner and 7 of 8 at 1,000. */
+static void test_lesson_healthy_and_d_steps(void) {
+    lesson_run h, d;
+    lesson_log hl = {0}, dl = {0};
+    lesson_start(&h, "healthy", NULL, NULL, 0);
+    lesson_start(&d, "d_steps", NULL, NULL, 0);
+    CHECK(h.gan.cfg.d_steps == 1 && d.gan.cfg.d_steps == 5);
+    lesson_rounds(&h, 250, &hl);
+    lesson_rounds(&d, 250, &dl);
+    gp_2d_eval h250 = lesson_eval(&h), d250 = lesson_eval(&d);
+    CHECK(d250.coverage.covered == 8 && h250.coverage.covered < 8);
+    lesson_rounds(&h, 250, &hl);
+    gp_2d_eval h500 = lesson_eval(&h);
+    CHECK(h500.coverage.covered == 8);
+    lesson_rounds(&h, 500, &hl);
+    lesson_rounds(&d, 750, &dl);
+    gp_2d_eval d1000 = lesson_eval(&d);
+    lesson_look ha = lesson_arrows(&h), da = lesson_arrows(&d);
+    CHECK(d1000.coverage.covered == 7);
+    CHECK(dl.gap > 0.15 && dl.gap < 0.25 && hl.gap < 0.05);  /* D(x) - D(G(z)), mean over 1,000 rounds */
+    CHECK(da.mean > 3 * ha.mean);          /* several times longer arrows */
+    printf("  healthy: 250: %d/8, 500: %d/8; gap %.3f, arrows %.3f | d_steps: 250: %d/8, 1000: %d/8, gap %.3f, "
+           "arrows %.3f\n", h250.coverage.covered, h500.coverage.covered, hl.gap, ha.mean, d250.coverage.covered,
+           d1000.coverage.covered, dl.gap, da.mean);
+    gp_gan_free(&d.gan);
+    lesson_rounds(&h, 1900, NULL);
+    lesson_log tail = {0};
+    lesson_rounds(&h, 100, &tail);
+    double d_real = 0, d_fake = 0;
+    for (int r = 0; r < 100; r++) { /* the last 100 rounds' readouts, averaged: near 0.5 */
+        lesson_rounds(&h, 1, NULL);
+        d_real += h.gan.stats.d_real / 100.0, d_fake += h.gan.stats.d_fake / 100.0;
+    }
+    gp_2d_eval h3000 = lesson_eval(&h);
+    lesson_look end = lesson_arrows(&h);
+    CHECK(h3000.coverage.covered == 8 && h3000.coverage.high_quality > 0.8);
+    CHECK(fabs(end.radius - 1.0) < 0.1); /* on the circle */
+    CHECK(fabs(d_real - 0.5) < 0.05 && fabs(d_fake - 0.5) < 0.05);
+    printf("  healthy: 3100 rounds: %d/8, high quality %.3f, radius %.3f, D(x) %.3f, D(G(z)) %.3f\n",
+           h3000.coverage.covered, h3000.coverage.high_quality, end.radius, d_real, d_fake);
+    gp_gan_free(&h.gan);
+}
+
+/* collapse: at most one mode at a time for 3,000 rounds, and not always the same one. */
+static void test_lesson_collapse(void) {
+    lesson_run L;
+    lesson_start(&L, "collapse", NULL, NULL, 0);
+    int most = 0, held = -1, hops = 0, ones = 0;
+    for (int r = 250; r <= 3000; r += 250) {
+        lesson_rounds(&L, 250, NULL);
+        gp_2d_eval ev = lesson_eval(&L);
+        most = ev.coverage.covered > most ? ev.coverage.covered : most;
+        if (ev.coverage.covered == 1) {
+            int mode = lesson_arrows(&L).mode;
+            ones++;
+            hops += held >= 0 && mode != held;
+            held = mode;
+        }
+    }
+    CHECK(most == 1 && ones >= 2 && hops >= 1);
+    printf("  collapse: at most %d mode, one mode at %d of 12 looks, %d hops\n", most, ones, hops);
+    gp_gan_free(&L.gan);
+}
+
+/* oscillation: G's loss from below 0.25 to above 5, D(x) from below 0.5 to
+ * above 0.95, and 0 of 8 modes all along. */
+static void test_lesson_oscillation(void) {
+    lesson_run L;
+    lesson_log log = {0};
+    lesson_start(&L, "oscillation", NULL, NULL, 0);
+    int most = 0;
+    for (int r = 250; r <= 3000; r += 250) {
+        lesson_rounds(&L, 250, &log);
+        gp_2d_eval ev = lesson_eval(&L);
+        most = ev.coverage.covered > most ? ev.coverage.covered : most;
+    }
+    CHECK(log.g_lo < 0.25 && log.g_hi > 5 && log.dr_lo < 0.5 && log.dr_hi > 0.95 && most == 0);
+    printf("  oscillation: G loss %.3f..%.3f, D(x) %.3f..%.3f, modes at most %d\n", log.g_lo, log.g_hi, log.dr_lo,
+           log.dr_hi, most);
+    gp_gan_free(&L.gan);
+}
+
+/* saturating: D(G(z)) below 0.001 by round 100, arrows below 0.03 and
+ * falling, the fakes in the middle; switched to non-saturating at round 300,
+ * arrows thousands of times longer at once, the fakes on the ring 200 rounds
+ * later, on one or two modes. nonsaturating: from the start, long arrows while
+ * D(G(z)) is about 0.1, on the ring by round 100, one or two modes. */
+static void test_lesson_saturating(void) {
+    lesson_run L;
+    lesson_start(&L, "saturating", NULL, NULL, 0);
+    CHECK(L.gan.cfg.loss == GP_LOSS_MINIMAX);
+    double first = 0, last = 0;
+    for (int r = 50; r <= 300; r += 50) {
+        lesson_rounds(&L, 50, NULL);
+        lesson_look a = lesson_arrows(&L);
+        gp_2d_eval ev = lesson_eval(&L);
+        CHECK(a.max < 0.03 && a.radius < 0.2 && ev.coverage.high_quality == 0.0);
+        if (r >= 100) CHECK(L.gan.stats.d_fake < 0.001);
+        if (r == 50) first = a.max;
+        last = a.max;
+    }
+    CHECK(last < first / 2);
+    /* the arrows on the plane's fixed scale: under a hundredth of the plane's width */
+    CHECK(first * GP_2D_ARROW_SCALE < 0.01 * 2 * GP_2D_BOX);
+    double before = lesson_arrows(&L).mean;
+    gp_gan_config c = L.gan.cfg;
+    gp_err err;
+    c.loss = GP_LOSS_NONSATURATING;
+    CHECK(gp_gan_set_config(&L.gan, &c, &err) == GP_OK);
+    double after = lesson_arrows(&L).mean;
+    CHECK(after > 1000 * before);
+    lesson_rounds(&L, 200, NULL);
+    gp_2d_eval ev = lesson_eval(&L);
+    lesson_look a = lesson_arrows(&L);
+    CHECK(fabs(a.radius - 1.0) < 0.1 && ev.coverage.high_quality > 0.5);
+    int lo = 8, hi = 0;
+    for (int r = 500; r <= 1500; r += 250) {
+        if (r > 500) lesson_rounds(&L, 250, NULL);
+        int k = lesson_eval(&L).coverage.covered;
+        lo = k < lo ? k : lo, hi = k > hi ? k : hi;
+    }
+    CHECK(lo >= 1 && hi <= 2);
+    printf("  saturating: largest arrow %.4f at 50, %.4f at 300; switched: arrows %.4f -> %.2f; at 500 radius %.3f, "
+           "high quality %.3f; modes %d..%d to 1500\n", first, last, before, after, a.radius,
+           ev.coverage.high_quality, lo, hi);
+    gp_gan_free(&L.gan);
+
+    lesson_start(&L, "nonsaturating", NULL, NULL, 0);
+    CHECK(L.gan.cfg.loss == GP_LOSS_NONSATURATING && L.gan.cfg.d_steps == 10);
+    double shortest = INFINITY, fake_lo = 1, fake_hi = 0, radius100 = 0;
+    lo = 8, hi = 0;
+    for (int r = 50; r <= 1000; r += 50) {
+        lesson_rounds(&L, 50, NULL);
+        lesson_look n = lesson_arrows(&L);
+        int k = lesson_eval(&L).coverage.covered;
+        shortest = fmin(shortest, n.mean);
+        fake_lo = fmin(fake_lo, L.gan.stats.d_fake), fake_hi = fmax(fake_hi, L.gan.stats.d_fake);
+        if (r == 100) radius100 = n.radius;
+        lo = k < lo ? k : lo, hi = k > hi ? k : hi;
+    }
+    CHECK(shortest > 1 && fake_lo > 0.05 && fake_hi < 0.25 && fabs(radius100 - 1.0) < 0.1 && lo >= 1 && hi <= 2);
+    printf("  nonsaturating: arrows at least %.3f, D(G(z)) %.3f..%.3f, radius at 100 %.3f, modes %d..%d\n", shortest,
+           fake_lo, fake_hi, radius100, lo, hi);
+    gp_gan_free(&L.gan);
+}
+
+/* strong_d: D(x) above 0.6 and D(G(z)) below 0.4 within 50 rounds; the arrows
+ * longer than 1 on average, against about 0.1 with one D step of the usual size. */
+static void test_lesson_strong_d(void) {
+    lesson_run L, U;
+    lesson_start(&L, "strong_d", NULL, NULL, 0);
+    lesson_start(&U, "strong_d", "d_steps=1 d_layers=2 d_width=32 lr_d=0.001", NULL, 0);
+    lesson_rounds(&L, 50, NULL);
+    lesson_rounds(&U, 50, NULL);
+    double d_real = L.gan.stats.d_real, d_fake = L.gan.stats.d_fake;
+    double strong = 0, usual = 0;
+    for (int r = 0; r < 4; r++) {
+        lesson_rounds(&L, 50, NULL);
+        lesson_rounds(&U, 50, NULL);
+        strong += lesson_arrows(&L).mean / 4, usual += lesson_arrows(&U).mean / 4;
+    }
+    printf("  strong_d: at 50 D(x) %.3f D(G(z)) %.3f; arrows (rounds 100-250) %.3f, usual D %.3f\n", d_real, d_fake,
+           strong, usual);
+    CHECK(d_real > 0.6 && d_fake < 0.4 && strong > 1 && usual < 0.15);
+    gp_gan_free(&L.gan);
+    gp_gan_free(&U.gan);
+}
+
+/* fold: 2 of 2 clusters, G's curve crossing the gap, some samples off both. */
+static void test_lesson_fold(void) {
+    lesson_run L;
+    lesson_start(&L, "fold", NULL, NULL, 0);
+    CHECK(L.gan.cfg.latent == 1);
+    lesson_rounds(&L, 3000, NULL);
+    gp_2d_eval ev = lesson_eval(&L);
+    enum { M = 201 };
+    float z[M], curve[2 * M];
+    CHECK(gp_2d_manifold(&L.gan, M, z, curve) == M);
+    int bridge = 0;
+    float far = GP_2D_QUALITY_SIGMAS * L.dist.mode_std;
+    for (int i = 0; i < M; i++) {
+        float x = curve[2 * i], y = curve[2 * i + 1];
+        float a = hypotf(x - L.dist.modes[0][0], y - L.dist.modes[0][1]);
+        float b = hypotf(x - L.dist.modes[1][0], y - L.dist.modes[1][1]);
+        bridge += a > far && b > far && fabsf(x) < 0.5f; /* between the clusters, near neither */
+    }
+    CHECK(ev.coverage.covered == 2 && bridge >= 1 && ev.coverage.high_quality < 0.99);
+    printf("  fold: %d/2, high quality %.3f, %d of %d curve points on the bridge\n", ev.coverage.covered,
+           ev.coverage.high_quality, bridge, M);
+    gp_gan_free(&L.gan);
+}
+
+/* wgan_disjoint: no overlap at the start; the critic's arrows about 1 long
+ * throughout; both clusters reached within 1,000 rounds. */
+static void test_lesson_wgan_disjoint(void) {
+    lesson_run L;
+    lesson_start(&L, "wgan_disjoint", NULL, NULL, 0);
+    CHECK(L.gan.cfg.loss == GP_LOSS_WGAN_GP && lesson_eval(&L).coverage.high_quality == 0.0);
+    double lo = INFINITY, hi = 0;
+    int both = 0;
+    for (int r = 100; r <= 1000; r += 100) {
+        lesson_rounds(&L, 100, NULL);
+        lesson_look a = lesson_arrows(&L);
+        lo = fmin(lo, a.mean), hi = fmax(hi, a.mean);
+        if (lesson_eval(&L).coverage.covered == 2 && !both) both = r;
+    }
+    CHECK(lo > 0.7 && hi < 1.3 && both > 0);
+    gp_gan_free(&L.gan);
+    /* against minimax with a D trained to certainty: the saturating lesson on the same clusters */
+    gp_gan_config cfg;
+    gp_err err;
+    CHECK(gp_2d_lesson_config(gp_2d_lesson_find("saturating"), &cfg, &err) == GP_OK);
+    CHECK(gp_2d_dist_init(&L.dist, "two", NULL, 0, &err) == GP_OK && gp_gan_create(&L.gan, &cfg, 1, &err) == GP_OK);
+    lesson_rounds(&L, 300, NULL);
+    lesson_look m = lesson_arrows(&L);
+    CHECK(m.max < 0.06 && m.radius < 0.2 && lesson_eval(&L).coverage.high_quality == 0.0);
+    gp_gan_free(&L.gan);
+    /* and minimax with the lesson's own D (Adam, 5 steps): no saturation, both clusters by round 200 */
+    lesson_start(&L, "wgan_disjoint", "loss=minimax", NULL, 0);
+    lesson_rounds(&L, 200, NULL);
+    int own = lesson_eval(&L).coverage.covered;
+    CHECK(own == 2);
+    printf("  wgan_disjoint: arrows %.3f..%.3f, both clusters at round %d; minimax with a certain D: largest arrow "
+           "%.4f, radius %.3f at 300; minimax with the lesson's D: %d/2 at 200\n", lo, hi, both, m.max, m.radius, own);
+    gp_gan_free(&L.gan);
+}
+
+/* draw: a drawn L shape; within 2,000 rounds most samples lie near it. */
+static void test_lesson_draw(void) {
+    float pts[2 * 60];
+    for (int i = 0; i < 30; i++) {
+        pts[2 * i] = -0.8f, pts[2 * i + 1] = -0.8f + 1.6f * (float)i / 29.0f;
+        pts[60 + 2 * i] = -0.8f + 1.6f * (float)i / 29.0f, pts[60 + 2 * i + 1] = -0.8f;
+    }
+    lesson_run L;
+    lesson_start(&L, "draw", NULL, pts, 60);
+    CHECK(L.dist.kind == GP_2D_DRAWN);
+    lesson_rounds(&L, 2000, NULL);
+    enum { N = 1000 };
+    static float z[2 * N], x[2 * N];
+    gp_gan_latents(&L.gan, 7, N, z);
+    gp_gan_generate(&L.gan, z, NULL, N, x);
+    int near = 0;
+    for (int i = 0; i < N; i++) {
+        float best = INFINITY;
+        for (int j = 0; j < 60; j++) best = fminf(best, hypotf(x[2 * i] - pts[2 * j], x[2 * i + 1] - pts[2 * j + 1]));
+        near += best < 0.1f;
+    }
+    CHECK(near > N / 2);
+    printf("  draw: %d of %d samples within 0.1 of a drawn point\n", near, N);
+    gp_gan_free(&L.gan);
+}
+
 static void test_lessons(void) {
     gp_err err;
+    const char *names[] = {"healthy", "collapse", "oscillation", "saturating", "nonsaturating",
+                           "strong_d", "fold", "wgan_disjoint", "d_steps", "draw"};
+    CHECK(GP_N_2D_LESSONS == 10);
     for (int i = 0; i < GP_N_2D_LESSONS; i++) {
         gp_gan_config cfg;
+        CHECK(!strcmp(GP_2D_LESSONS[i].name, names[i]));
         CHECK(gp_2d_lesson_config(&GP_2D_LESSONS[i], &cfg, &err) == GP_OK);
     }
-    const char *names[2] = {"healthy", "collapse"};
-    int covered[2];
-    for (int k = 0; k < 2; k++) {
-        const gp_2d_lesson *lesson = gp_2d_lesson_find(names[k]);
-        gp_gan_config cfg;
-        CHECK(lesson && gp_2d_lesson_config(lesson, &cfg, &err) == GP_OK);
-        gp_2d_dist dist;
-        CHECK(gp_2d_dist_init(&dist, cfg.dataset, NULL, 0, &err) == GP_OK && dist.n_modes == 8);
-        gp_gan gan;
-        CHECK(gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
-        int best = 0;
-        for (int r = 1; r <= 3000; r++) {
-            CHECK(gp_2d_round(&gan, &dist, &err) == GP_OK);
-            if (r % 500 == 0) {
-                gp_2d_eval ev;
-                CHECK(gp_2d_evaluate(&gan, &dist, 2000, 7, &ev, &err) == GP_OK);
-                if (ev.coverage.covered > best) best = ev.coverage.covered;
-            }
-        }
-        covered[k] = best;
-        gp_gan_free(&gan);
-    }
-    CHECK(covered[0] == 8);  /* healthy: all eight modes */
-    CHECK(covered[1] <= 2);  /* collapse: never more than two at once */
-    /* saturating: with the minimax loss the fakes never reach the ring and D
-     * rejects them with near certainty; the non-saturating loss moves them there */
-    double quality[2], d_fake[2];
-    for (int k = 0; k < 2; k++) {
-        gp_gan_config cfg;
-        CHECK(gp_2d_lesson_config(gp_2d_lesson_find("saturating"), &cfg, &err) == GP_OK && cfg.loss == GP_LOSS_MINIMAX);
-        if (k) cfg.loss = GP_LOSS_NONSATURATING;
-        gp_2d_dist dist;
-        gp_gan gan;
-        CHECK(gp_2d_dist_init(&dist, cfg.dataset, NULL, 0, &err) == GP_OK && gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
-        for (int r = 0; r < 400; r++) CHECK(gp_2d_round(&gan, &dist, &err) == GP_OK);
-        gp_2d_eval ev;
-        CHECK(gp_2d_evaluate(&gan, &dist, 1000, 7, &ev, &err) == GP_OK);
-        quality[k] = ev.coverage.high_quality;
-        d_fake[k] = gan.stats.d_fake;
-        gp_gan_free(&gan);
-    }
-    CHECK(quality[0] == 0.0 && d_fake[0] < 0.01 && quality[1] > 0.2);
     CHECK(gp_2d_lesson_find("nope") == NULL);
     gp_json j;
     gp_json_init(&j);
     gp_2d_json(&j);
     const char *json = gp_json_text(&j);
     CHECK(json && strstr(json, "\"name\":\"ring\"") && strstr(json, "\"modes\":25") &&
-          strstr(json, "\"name\":\"collapse\""));
+          strstr(json, "\"name\":\"collapse\"") && strstr(json, "\"arrow_scale\":0.1") &&
+          strstr(json, "\"name\":\"draw\",") && strstr(json, "\"dist\":\"drawn\""));
     gp_json_free(&j);
+    /* the 2-D defaults changed, the first visit and the image presets did not */
+    gp_gan_config c2, cm;
+    CHECK(gp_gan_config_default(&c2, "2d", &err) == GP_OK && gp_gan_config_default(&cm, "mlp", &err) == GP_OK);
+    CHECK(c2.g_width == 64 && c2.d_width == 64 && c2.activation == GP_ACT_LEAKY_RELU && c2.ema == 0.99f);
+    CHECK(cm.ema == 0.0f && cm.g_width == 32 && cm.activation == GP_ACT_RELU);
+    test_lesson_healthy_and_d_steps();
+    test_lesson_collapse();
+    test_lesson_oscillation();
+    test_lesson_saturating();
+    test_lesson_strong_d();
+    test_lesson_fold();
+    test_lesson_wgan_disjoint();
+    test_lesson_draw();
 }
 
 int main(void) {

@@ -247,6 +247,7 @@ expect 0 '"modes_total":0' sh -c "$CLI train2d --dist spiral --steps 5 --seed 1 
 expect 0 'noise uniform (1-D)' $CLI train2d --lesson fold --steps 5
 expect 2 "unknown distribution 'circle'" $CLI train2d --dist circle --steps 5 --seed 1
 expect 2 "unknown lesson 'nope'" $CLI train2d --lesson nope --steps 5
+expect 2 "'drawn' needs the page's canvas" $CLI train2d --lesson draw --steps 5
 expect 2 "Latent size: a 2-D GAN's noise has 1 or 2 dimensions, got 3" $CLI train2d --dist ring --steps 5 --seed 1 --latent 3
 expect 2 "G hidden layers: must be a whole number in 0..4, got 5" $CLI train2d --dist ring --steps 5 --seed 1 --g-layers 5
 expect 2 "needs --dist" $CLI train2d --steps 5 --seed 1

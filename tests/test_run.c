@@ -463,6 +463,10 @@ static void test_measures_and_2d(gp_classifier *clf, const gp_feature_stats *ref
     CHECK(trace.n == cfg.batch && trace.loss == run.gan.stats.d_loss && trace.d_real[0] > 0 && trace.d_real[0] < 1);
     CHECK(gp_run_step(&run, GP_RUN_G_STEP, &t, &err) == GP_OK && trace.loss == run.gan.stats.g_loss);
     CHECK(trace.after[0] != trace.fake[0] || trace.after[1] != trace.fake[1]);
+    /* a D step then the round's G steps by hand (slow motion) make a round; more G steps do not */
+    CHECK(run.rounds == rounds + 1);
+    CHECK(gp_run_step(&run, GP_RUN_G_STEP, &t, &err) == GP_OK && run.rounds == rounds + 1);
+    CHECK(gp_run_step(&run, GP_RUN_STEP, &t, &err) == GP_OK && run.rounds == rounds + 2);
     gp_run_free(&run);
 }
 

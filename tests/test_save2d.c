@@ -196,7 +196,7 @@ static void test_refusals(void) {
     make_run(&c, &dc, "ring", NULL, 0, 6); /* b's twin: what b must still be */
     uint8_t *bytes;
     size_t len;
-    CHECK(gp_run_save_2d(&a, "draw" /* not a lesson (yet) */, 99, &bytes, &len, &err) == GP_ERR_ARG);
+    CHECK(gp_run_save_2d(&a, "drawing" /* not a lesson */, 99, &bytes, &len, &err) == GP_ERR_ARG);
     CHECK(gp_run_save_2d(&a, "healthy", 99, &bytes, &len, &err) == GP_OK);
     uint8_t *copy = malloc(len + 16);
     /* truncated anywhere in the last 200 bytes (the plane, the history's end) and 16 cuts before */

@@ -903,8 +903,9 @@ static int train2d_config(const train2d_args *a, const given_settings *given, gp
     }
     if (a->dist) snprintf(cfg->dataset, sizeof cfg->dataset, "%s", a->dist);
     if (!apply_settings("train2d", given, cfg)) return 2;
-    if (gp_2d_dist_init(dist, cfg->dataset, NULL, 0, &err) != GP_OK || dist->kind == GP_2D_DRAWN) {
-        print_text(stderr, "ganplay train2d: --dist: %s\n", dist->kind == GP_2D_DRAWN ? "'drawn' needs the page's canvas" : err.msg);
+    int drawn = !strcmp(cfg->dataset, "drawn");
+    if (drawn || gp_2d_dist_init(dist, cfg->dataset, NULL, 0, &err) != GP_OK) {
+        print_text(stderr, "ganplay train2d: --dist: %s\n", drawn ? "'drawn' needs the page's canvas (give --dist NAME)" : err.msg);
         return 2;
     }
     return 0;

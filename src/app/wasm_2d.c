@@ -158,7 +158,13 @@ EMSCRIPTEN_KEEPALIVE int gpw_2d_lesson(gp_2d_session *s, const char *name) {
     gp_gan_config c;
     gp_2d_dist d;
     gp_status st = gp_2d_lesson_config(lesson, &c, &s->err);
-    if (st == GP_OK) st = gp_2d_dist_init(&d, c.dataset, NULL, 0, &s->err);
+    if (st != GP_OK) return (int)st;
+    if (!strcmp(c.dataset, "drawn")) { /* the points come from the page's canvas: the distribution stays until then */
+        snprintf(c.dataset, sizeof c.dataset, "%s", GP_2D_DISTS[s->dist.kind].name);
+        s->cfg = c;
+        return 0;
+    }
+    st = gp_2d_dist_init(&d, c.dataset, NULL, 0, &s->err);
     if (st != GP_OK) return (int)st;
     s->cfg = c;
     s->dist = d;

@@ -305,37 +305,71 @@ void gp_2d_eval_json(const gp_2d_eval *ev, int samples, gp_json *j) {
     gp_json_kint(j, "samples", samples);
 }
 
-/* Each lesson's paragraph says what to watch; the settings make it happen
- * with the lesson's seed (tests/test_2d.c checks the first two). */
+/* Each lesson's paragraph says only what its settings do with the lesson's
+ * seed: tests/test_2d.c trains each one and checks every number the text
+ * states. The older lessons pin the 2-D defaults they were written with
+ * (32-wide ReLU networks, no EMA). */
+#define OLD_NETS "g_width=32 d_width=32 activation=relu ema=0"
+#define FAST_D "optimizer=sgd lr_g=0.002 lr_d=0.2 d_steps=10 activation=leaky_relu d_width=64 g_width=32 ema=0"
 const gp_2d_lesson GP_2D_LESSONS[] = {
     {"healthy", "A healthy run on the ring",
-     "Eight Gaussians on a circle. Watch G's manifold stretch from a blob into a ring while D's surface (the "
-     "background) turns from one colour into a pattern of eight islands; the coverage meter reaches 8 of 8.",
+     "Eight Gaussians on a circle, with the 2-D defaults. Within 500 rounds G's samples spread from a blob in the "
+     "middle onto the circle and the coverage meter reads 8 of 8; by round 3,000 more than 80% of the samples are "
+     "of high quality (within three standard deviations of a mode's centre) and D(x) and D(G(z)) both hover near "
+     "0.5: D can no longer tell them apart.",
      "ring", "seed=1"},
     {"collapse", "Mode collapse",
      "The same ring, with G taking five large steps for each of D's. G moves all its samples to the place D "
-     "currently rates most real, so the meter shows one mode of eight (or none, while G is moving); D then learns "
-     "to reject that place and G hops to the next one, round and round.",
-     "ring", "seed=1 g_steps=5 lr_g=0.01"},
+     "currently rates most real, so the meter shows one mode of eight, or none while G is moving; D then learns "
+     "to reject that place and G hops to another one. In 3,000 rounds the meter never shows more than one mode.",
+     "ring", "seed=1 g_steps=5 lr_g=0.01 " OLD_NETS},
     {"oscillation", "Oscillation: too large a step",
      "Ten times the usual learning rates, and Adam's momentum at 0.9 instead of 0.5: each network overshoots the "
-     "other. The losses swing between near 0 and large values, D's surface flips from one side to the other, and "
-     "the fakes sweep across the plane without settling on the ring's modes (the meter stays near 0).",
-     "ring", "seed=1 lr_g=0.01 lr_d=0.01 beta1=0.9"},
+     "other. G's loss swings between about 0.2 and more than 5, D(x) between below 0.5 and nearly 1, and the fakes "
+     "sweep across the plane without settling on the ring's modes: in 3,000 rounds the meter stays at 0 of 8.",
+     "ring", "seed=1 lr_g=0.01 lr_d=0.01 beta1=0.9 " OLD_NETS},
     {"saturating", "The saturating loss fails to start",
-     "The 2014 paper's minimax loss, log(1 - D(G(z))), against a discriminator that learns fast (ten plain gradient "
-     "steps per round): D soon rejects every fake with near certainty, where that loss is flat, so the fakes stay "
-     "in the middle of the ring and their arrows are too short to see (the gradient plot shows why). Switch the loss "
-     "to non-saturating: the same run moves the fakes onto the ring.",
-     "ring", "seed=1 optimizer=sgd lr_g=0.02 lr_d=0.2 d_steps=10 activation=leaky_relu d_width=64 loss=minimax"},
+     "The 2014 paper's minimax loss, log(1 - D(G(z))), against a discriminator that learns fast (ten plain "
+     "gradient steps per round): within 100 rounds D rejects every fake with near certainty (D(G(z)) below 0.001), "
+     "where that loss is flat. The fakes stay in the middle of the ring and their arrows are too short to see "
+     "(G's gradient is below 0.03, and falling). Switch the loss to non-saturating: at once the arrows are "
+     "thousands of times longer and within 200 rounds the fakes are on the ring, but on only one or two of its "
+     "modes, because this D has already won.",
+     "ring", "seed=1 " FAST_D " loss=minimax"},
+    {"nonsaturating", "The non-saturating fix",
+     "The same fast discriminator as in the saturating lesson, with G's loss -log D(G(z)) from the start: it is "
+     "steepest exactly where D rejects the fakes. D(G(z)) is low (0.1 to 0.2), yet the arrows are long (G's "
+     "gradient averages more than 1) and within 100 rounds the fakes are on the ring. The fix starts G; it does not "
+     "stop collapse: the fakes gather on one or two of the eight modes.",
+     "ring", "seed=1 " FAST_D " loss=nonsaturating"},
     {"strong_d", "A discriminator that wins too fast",
-     "D is large and takes five steps per round: D(x) rises and D(G(z)) falls within a few rounds. With the "
-     "non-saturating loss G still gets a gradient, but look at how steep D's surface is where the fakes are.",
-     "moons", "seed=1 d_steps=5 d_layers=3 d_width=64 lr_d=0.003"},
+     "D is large and takes five steps per round: within 50 rounds D(x) is above 0.6 and D(G(z)) below 0.4. With "
+     "the non-saturating loss G still gets a gradient, and a steep one: the arrows at the fakes are longer on "
+     "average than 1, against about 0.1 with one D step of the usual size.",
+     "moons", "seed=1 d_steps=5 d_layers=3 d_width=64 lr_d=0.003 g_width=32 activation=relu ema=0"},
     {"fold", "1-D noise must fold a line",
-     "G's noise is one number, so its manifold is a curve. To cover two clusters the curve must run through the gap "
-     "between them: the points left on the bridge are the price of a continuous map.",
-     "two", "seed=1 latent=1 noise=uniform"},
+     "G's noise is one number, so its manifold is a curve. It covers both clusters (the meter reads 2 of 2), and "
+     "to do so the curve must run through the gap between them: part of it stays on the bridge, and some samples "
+     "with it. Those are the price of a continuous map.",
+     "two", "seed=1 latent=1 noise=uniform " OLD_NETS},
+    {"wgan_disjoint", "WGAN-GP when the supports do not overlap",
+     "The two clusters and G's first blob do not overlap. A minimax D trained to certainty there is flat around "
+     "the fakes (in the saturating lesson G's gradient is below 0.03). WGAN-GP's critic has no certainty to reach: "
+     "its gradient penalty holds its slope near 1, so the arrows stay about 1 long wherever the fakes are, and "
+     "within 1,000 rounds the fakes reach both clusters. Its score is not a probability: read D(x) - D(G(z)) as a "
+     "distance, not as odds.",
+     "two", "seed=1 loss=wgan_gp d_steps=5"},
+    {"d_steps", "D steps per G step",
+     "Five D steps for each G step on the ring. D stays ahead of G: D(x) stays about 0.2 above D(G(z)) (with one "
+     "D step, the healthy lesson, about 0.02) and the arrows are several times longer. G reaches all eight modes "
+     "sooner (8 of 8 at round 250, where one D step has fewer), but by round 1,000 it has dropped one (7 of 8). "
+     "Set D steps back to 1 and train again to compare.",
+     "ring", "seed=1 d_steps=5"},
+    {"draw", "Draw your own distribution",
+     "Draw on the plane: each point you draw becomes a small blob of real data. Press Use my points, then Play. "
+     "Within 2,000 rounds most of G's samples lie near what you drew. Try two strokes far apart, or a closed "
+     "loop, and watch whether G covers every part.",
+     "drawn", "seed=1"},
 };
 const int GP_N_2D_LESSONS = (int)(sizeof GP_2D_LESSONS / sizeof GP_2D_LESSONS[0]);
 
@@ -372,6 +406,8 @@ gp_status gp_2d_lesson_config(const gp_2d_lesson *lesson, gp_gan_config *cfg, gp
 void gp_2d_json(gp_json *j) {
     gp_json_open(j, '{');
     gp_json_knum(j, "box", GP_2D_BOX);
+    gp_json_knum(j, "arrow_scale", GP_2D_ARROW_SCALE);
+    gp_json_knum(j, "arrow_max", GP_2D_ARROW_MAX);
     gp_json_key(j, "distributions");
     gp_json_open(j, '[');
     for (int k = 0; k < GP_2D_DIST_COUNT; k++) {

@@ -17,6 +17,12 @@
 
 #define GP_2D_BOX 1.5f       /* the plane shown: [-1.5, 1.5] on both axes */
 #define GP_2D_MAX_MODES 25
+/* The arrows' scale, the same in every frame and lesson, so that a short
+ * arrow means a small gradient: an arrow of G's gradient g (per sample, as
+ * gp_2d_g_arrows gives it) is drawn GP_2D_ARROW_SCALE * |g| long in plane
+ * units, cut at GP_2D_ARROW_MAX (a gradient of 5). */
+#define GP_2D_ARROW_SCALE 0.1f
+#define GP_2D_ARROW_MAX 0.5f
 #define GP_2D_MAX_DRAWN 2000 /* points of a drawn distribution */
 #define GP_2D_DRAWN_STD 0.03f /* each drawn point is a small Gaussian blob */
 /* Mode coverage (as in the unrolled-GAN and VEEGAN papers): a sample is of
@@ -135,7 +141,7 @@ const gp_2d_lesson *gp_2d_lesson_find(const char *name);
 /* cfg = the 2d defaults with the lesson's distribution and settings. */
 gp_status gp_2d_lesson_config(const gp_2d_lesson *lesson, gp_gan_config *cfg, gp_err *err);
 
-/* JSON for the page: {"box":1.5,"distributions":[{name,label,help,modes}],
+/* JSON for the page: {"box":1.5,"arrow_scale":0.1,"arrow_max":0.5,"distributions":[{name,label,help,modes}],
  * "lessons":[{name,title,text,dist,settings}]}. */
 void gp_2d_json(gp_json *j);
 

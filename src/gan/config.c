@@ -112,7 +112,7 @@ const gp_setting GP_SETTINGS[] = {
      .scope = GP_SCOPE_IMAGE, .def = 1, .def_2d = KEEP, .first_visit = KEEP},
     {.name = "ema", .label = "EMA of G", .help = "Decay of a moving average of G's weights used for sampling (0: off; "
      "0.999 is typical).", .type = GP_SETTING_FLOAT, .offset = OFF(ema), .lo = 0, .hi = 1, .hi_open = 1,
-     .scope = GP_SCOPE_ALL, .def = 0, .def_2d = KEEP, .first_visit = 0.99},
+     .scope = GP_SCOPE_ALL, .def = 0, .def_2d = 0.99, .first_visit = 0.99},
     {.name = "gp_weight", .label = "Gradient penalty weight", .help = "WGAN-GP: weight λ of the penalty that keeps "
      "D's slope near 1.", .type = GP_SETTING_FLOAT, .offset = OFF(gp_weight), .lo = 0, .hi = 1000, .live = 1,
      .scope = GP_SCOPE_ALL, .def = 10, .def_2d = KEEP, .first_visit = KEEP},
@@ -134,16 +134,17 @@ const gp_setting GP_SETTINGS[] = {
      .def_2d = KEEP, .first_visit = KEEP},
     {.name = "g_width", .label = "G layer width", .help = "Neurons in each of G's hidden layers.",
      .type = GP_SETTING_INT, .offset = OFF(g_width), .lo = 1, .hi = 64, .scope = GP_SCOPE_2D, .def = 32,
-     .def_2d = KEEP, .first_visit = KEEP},
+     .def_2d = 64, .first_visit = KEEP},
     {.name = "d_layers", .label = "D hidden layers", .help = "Hidden layers of the 2-D discriminator (0: a linear "
      "boundary).", .type = GP_SETTING_INT, .offset = OFF(d_layers), .lo = 0, .hi = 4, .scope = GP_SCOPE_2D, .def = 2,
      .def_2d = KEEP, .first_visit = KEEP},
     {.name = "d_width", .label = "D layer width", .help = "Neurons in each of D's hidden layers.",
      .type = GP_SETTING_INT, .offset = OFF(d_width), .lo = 1, .hi = 64, .scope = GP_SCOPE_2D, .def = 32,
-     .def_2d = KEEP, .first_visit = KEEP},
+     .def_2d = 64, .first_visit = KEEP},
     {.name = "activation", .label = "Activation", .help = "The nonlinearity after each hidden layer of the 2-D "
      "networks.", .type = GP_SETTING_CHOICE, .offset = OFF(activation), .lo = 0, .hi = GP_ACT_COUNT - 1,
-     .choice = act_choice, .choice_label = act_label, .scope = GP_SCOPE_2D, .def = GP_ACT_RELU, .def_2d = KEEP,
+     .choice = act_choice, .choice_label = act_label, .scope = GP_SCOPE_2D, .def = GP_ACT_RELU,
+     .def_2d = GP_ACT_LEAKY_RELU,
      .first_visit = KEEP},
     {.name = "seed", .label = "Training seed", .help = "Initial weights, batches and noise: the same seed trains the "
      "same model.", .type = GP_SETTING_SEED, .offset = OFF(seed), .lo = 0, .hi = 9007199254740991.0,

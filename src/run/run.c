@@ -184,6 +184,7 @@ gp_status gp_run_adopt(gp_run *run, gp_gan *gan, gp_err *err) {
     next.good_step = 0;
     next.running = next.halted = 0;
     next.rounds = 0;
+    next.half_g = -1;
     next.since_keep = 0;
     next.has_quality = next.has_eval_2d = 0;
     next.rate_len = 0;
@@ -320,12 +321,15 @@ static gp_status train(gp_run *run, int kind, gp_err *err) {
         if (kind == GP_RUN_D_STEP) {
             st = gp_2d_d_step(g, run->dist, err);
             if (run->trace) gp_2d_trace_d(g, run->trace);
+            if (st == GP_OK) run->half_g = 0;
         } else if (kind == GP_RUN_G_STEP) {
             st = gp_gan_g_step_after_d(g, err);
             if (run->trace) gp_2d_trace_g(g, run->trace);
+            /* D steps by hand then g_steps G steps make a round too (slow motion's) */
+            if (st == GP_OK && run->half_g >= 0 && ++run->half_g >= g->cfg.g_steps) run->rounds++, run->half_g = -1;
         } else {
             st = gp_2d_round(g, run->dist, err);
-            if (st == GP_OK) run->rounds++;
+            if (st == GP_OK) run->rounds++, run->half_g = -1;
         }
         return st;
     }

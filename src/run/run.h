@@ -102,7 +102,8 @@ typedef struct {
     int running;
     int halted;
     gp_err halt;                /* why it halted */
-    long rounds;                /* 2-D rounds trained (image runs: 0) */
+    long rounds;                /* 2-D rounds trained (image runs: 0), by hand half-step by half-step too */
+    int half_g;                 /* 2-D: G steps taken by hand since a D step by hand (-1: none pending) */
     long since_keep;            /* steps since the last good state */
     long stop_at;               /* total steps (rounds) after which turns stop; 0: none */
     double stop_ms;             /* clock time after which turns stop; 0: none */

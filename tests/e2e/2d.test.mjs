@@ -130,7 +130,7 @@ export async function run({ browser, site }) {
   const fps = ((after.frames - mid.frames) * 1000) / (Date.now() - t0);
   check(after.run.rounds > mid.run.rounds && after.lastFrame.grid !== mid.lastFrame.grid && after.lastFrame.arrows !== mid.lastFrame.arrows,
     'the heatmap and the arrows follow training', `rounds ${mid.run.rounds} -> ${after.run.rounds}`);
-  console.log(`     2-D training in the worker: ${Math.round(after.rate)} rounds/s (batch 128, G and D 2 x 32) while the page ` +
+  console.log(`     2-D training in the worker: ${Math.round(after.rate)} rounds/s (batch 128, G and D 2 x 64 LeakyReLU, EMA of G) while the page ` +
     `draws ${fps.toFixed(0)} frames/s, ${after.longTasks} long task(s) over 50 ms, longest ${Math.round(after.longestTask)} ms ` +
     '(printed, not asserted)');
   await page.click('#play-btn-2d');
@@ -150,9 +150,11 @@ export async function run({ browser, site }) {
   for (const l of lessons) {
     await page.click(`#lesson-${l.name}`);
     await waitFor(page, (name) => window.ganplay.mode2d.lesson === name && location.hash === `#lesson=${name}`, l.name, `${l.name} opened`);
-    const p = (await mode(page)).pending;
+    // the draw lesson opens the drawing: its distribution is the one drawn next
+    if (l.dist === 'drawn') await waitFor(page, () => window.ganplay.mode2d.dist === 'drawn' && !document.getElementById('draw-2d').hidden, null, 'the drawing opened');
+    const m = await mode(page), p = m.pending;
     const want = Object.fromEntries(l.settings.split(' ').map((kv) => kv.split('=')));
-    const same = p.dataset === l.dist && Object.entries(want).every(([k, v]) => String(p[k]) === v ||
+    const same = (l.dist === 'drawn' ? m.dist === 'drawn' : p.dataset === l.dist) && Object.entries(want).every(([k, v]) => String(p[k]) === v ||
       Math.abs(Number(p[k]) - Number(v)) <= 1e-6 * Math.max(1, Math.abs(Number(v))));
     check(same, `the ${l.name} lesson link restores its settings`, `${l.dist}: ${l.settings}`);
   }

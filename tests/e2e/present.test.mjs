@@ -9,6 +9,7 @@
 // 1280 and 360 px.
 import path from 'node:path';
 import { SHOTS, check, newContext, newPage, waitFor } from './helpers.mjs';
+import zh from '../../web/lang/zh-CN.js';
 
 const ALLOWED = ['play-btn-2d', 'round-2d', 'pace-2d'];
 
@@ -102,8 +103,10 @@ export async function run({ browser, site }) {
     const page = await newPage(context);
     await open(page, site, `${hash}${lang === 'en' ? '' : `&lang=${lang}`}`);
     const lesson = await page.evaluate(() => window.ganplay.modes.mode2d.lesson);
-    check(await page.isVisible('#lesson-text-2d') && (await page.textContent('#lesson-title-2d')) === lesson.title &&
-      (await page.textContent('#lesson-text-2d')) === lesson.text && await page.isVisible('#rounds-2d') &&
+    // the lesson's words in the page's language: the engine's English, or its zh-CN table's
+    const words = lang === 'en' ? lesson : { title: zh[`core.lesson.${lesson.name}.title`], text: zh[`core.lesson.${lesson.name}.text`] };
+    check(await page.isVisible('#lesson-text-2d') && (await page.textContent('#lesson-title-2d')) === words.title &&
+      (await page.textContent('#lesson-text-2d')) === words.text && await page.isVisible('#rounds-2d') &&
       await page.isVisible('#canvas-2d'), `${lang} 1920x1080: the plane, the lesson's title and text and the readouts are on screen`);
     // train a little, so that the readouts, the coverage and the losses say something
     await page.click('#play-btn-2d');
@@ -159,7 +162,7 @@ export async function run({ browser, site }) {
     const p2 = await newPage(small);
     await open(p2, site, `${hash}${lang === 'en' ? '' : `&lang=${lang}`}`);
     await p2.click('#round-2d');
-    await waitFor(p2, () => window.ganplay.mode2d.phases.includes('judge'), null, 'a slow round at 1280x720');
+    await waitFor(p2, () => window.ganplay.mode2d.phases.includes('judge'), null, 'a slow round at 1280x720', 90000);
     await presentRules(p2, `${lang} 1280x720 in slow motion`, { minText: 18, minChart: 13 });
     await p2.screenshot({ path: path.join(SHOTS, `present-${lang}-1280.png`) });
     await waitFor(p2, () => window.ganplay.mode2d.phases.includes('done'), null, 'the slow round at 1280x720 ends', 60000);

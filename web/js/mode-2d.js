@@ -16,6 +16,9 @@ import { Save2d } from './save2d.js';
 import { settingField } from './settings.js';
 import { $, clean, fieldMessage, fmt, setText } from './util.js';
 
+// a number to digits, without a minus before zero ("-0.000" reads as a sign that is not there)
+const fmt0 = (v, digits) => fmt(v, digits).replace(/^-(0\.?0*)$/, '$1');
+
 const GRID = 64; // D's grid: GRID x GRID cells, evaluated every frame
 const MESH = 24; // G's manifold: MESH x MESH noise points (MESH*4 on a line for 1-D noise)
 const POINTS = 500; // real and fake points drawn
@@ -299,6 +302,7 @@ export class Mode2d {
     if (!st) return;
     const { rounds, step: gSteps, d_step: dSteps } = st;
     const num = (v) => (v === null ? NaN : v);
+    const fmt = (v, d) => fmt0(v, d);
     const [dLoss, gLoss, dReal, dFake] = [st.d_loss, st.g_loss, st.d_real, st.d_fake].map(num);
     setText($('rounds-2d'), String(rounds));
     setText($('dstep-2d'), String(dSteps));
@@ -308,6 +312,18 @@ export class Mode2d {
     setText($('gloss-2d'), gSteps ? fmt(gLoss, 3) : '–');
     setText($('dreal-2d'), dSteps ? fmt(dReal, 3) : '–');
     setText($('dfake-2d'), dSteps ? fmt(dFake, 3) : '–');
+    // which half-step each readout belongs to: D's after a D step, G's after a G step
+    for (const [id, n, key] of [['dloss', dSteps, 'train.at_d'], ['gloss', gSteps, 'train.at_g'], ['dreal', dSteps, 'train.at_d'],
+      ['dfake', dSteps, 'train.at_d']]) {
+      let at = $(`${id}-at-2d`);
+      if (!at) {
+        at = document.createElement('small');
+        at.id = `${id}-at-2d`;
+        at.className = 'at-2d';
+        $(`${id}-2d`).after(at);
+      }
+      setText(at, n ? t(key, { n }) : '');
+    }
     this.overview.show({ dStep: dSteps, gStep: gSteps, dLoss, gLoss, dReal, dFake });
     const loss = this.loss();
     setText($('dreal-label-2d'), core('loss', loss.name, 'd_real_label', loss.d_real_label));
@@ -402,6 +418,7 @@ export class Mode2d {
     this.state.lesson = lesson.name;
     this.say(() => t('2d.phase.idle')); // the lesson's words are in their box
     this.writeUrl(hash);
+    if (lesson.dist === 'drawn') await this.pickDist('drawn'); // the student draws, then trains
     await this.fetchFrame();
   }
 
@@ -615,16 +632,16 @@ export class Mode2d {
   drawArrows(ctx, pts, grads, color, em = 1) {
     const n = grads.length / 2;
     if (!n) return;
-    let top = 0;
-    for (let i = 0; i < n; i++) top = Math.max(top, Math.hypot(grads[2 * i], grads[2 * i + 1]));
-    if (!(top > 0)) return;
-    const k = (0.2 * this.box()) / top;
+    // the engine's scale, the same in every frame: a short arrow is a small gradient
+    const k = this.info ? this.info.arrow_scale : 0.1, most = this.info ? this.info.arrow_max : 0.5;
     ctx.strokeStyle = color;
     ctx.fillStyle = color;
     ctx.lineWidth = 1.6 * em;
     for (let i = 0; i < n; i++) {
+      const g = Math.hypot(grads[2 * i], grads[2 * i + 1]), cut = k * g > most ? most / (k * g) : 1;
+      if (!(g > 0)) continue;
       const [x, y] = this.px(pts[2 * i], pts[2 * i + 1]);
-      const [x2, y2] = this.px(pts[2 * i] + k * grads[2 * i], pts[2 * i + 1] + k * grads[2 * i + 1]);
+      const [x2, y2] = this.px(pts[2 * i] + cut * k * grads[2 * i], pts[2 * i + 1] + cut * k * grads[2 * i + 1]);
       const a = Math.atan2(y2 - y, x2 - x), len = Math.hypot(x2 - x, y2 - y);
       if (len < 1) continue;
       ctx.beginPath();
@@ -637,6 +654,36 @@ export class Mode2d {
       ctx.lineTo(x2 - 6 * Math.cos(a + 0.45), y2 - 6 * Math.sin(a + 0.45));
       ctx.fill();
     }
+    this.drawArrowLegend(ctx, color, em);
+  }
+
+  // The arrows' scale: an arrow for a gradient of 1, in the lower right corner.
+  drawArrowLegend(ctx, color, em = 1) {
+    const k = this.info ? this.info.arrow_scale : 0.1, most = this.info ? this.info.arrow_max : 0.5, B = this.box();
+    const big = document.body.classList.contains('present') ? 1.6 : 1, c = this.canvas;
+    const text = t('2d.arrow_legend', { most: clean(most / k) });
+    ctx.font = `${Math.round(13 * big)}px system-ui, sans-serif`;
+    const w = ctx.measureText(text).width, len = this.px(k, 0)[0] - this.px(0, 0)[0];
+    const x2 = c.width - 10 - w - 8, x = x2 - len, y = c.height - 12 * big;
+    this.state.arrowLegend = { px: len, text };
+    ctx.fillStyle = 'rgba(255,255,255,0.85)';
+    ctx.fillRect(x - 6, y - 10 * big, len + w + 26, 20 * big);
+    ctx.strokeStyle = color;
+    ctx.fillStyle = color;
+    ctx.lineWidth = 1.6 * em;
+    ctx.beginPath();
+    ctx.moveTo(x, y);
+    ctx.lineTo(x2, y);
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(x2, y);
+    ctx.lineTo(x2 - 6, y - 3);
+    ctx.lineTo(x2 - 6, y + 3);
+    ctx.fill();
+    ctx.fillStyle = '#333';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(text, x2 + 8, y);
+    ctx.textBaseline = 'alphabetic';
   }
 
   // Slow motion's layer: the batch the engine used, as far as the phase goes.
@@ -766,7 +813,7 @@ export class Mode2d {
         this.overlay = { batch: b, showReal: true, showFake: true, judged: true };
         this.phase('judge', () => t('2d.slow.judge', { real: D(mean(b.dReal)), fake: D(mean(b.dFake)) }));
         await sleep(this.pace);
-        this.phase('dloss', () => t('2d.slow.dloss', { loss: b.loss.toFixed(3) }));
+        this.phase('dloss', () => t('2d.slow.dloss', { loss: fmt0(b.loss, 3) }));
         await sleep(this.pace);
         this.took(r);
         this.overlay = { batch: b, showReal: true, showFake: true };
@@ -779,7 +826,7 @@ export class Mode2d {
         const r = await this.engine.call('step2d', { kind: 'g' });
         const b = r.batch;
         this.overlay = { batch: b, showFake: true, judged: true };
-        this.phase('gloss', () => t('2d.slow.gloss', { tag: tag(), fake: D(mean(b.dFake)), loss: b.loss.toFixed(3) }));
+        this.phase('gloss', () => t('2d.slow.gloss', { tag: tag(), fake: D(mean(b.dFake)), loss: fmt0(b.loss, 3) }));
         await sleep(this.pace);
         this.overlay = { batch: b, showFake: true, arrows: true };
         this.phase('arrows', () => t('2d.slow.arrows'));

@@ -575,4 +575,6 @@ export default {
   'save2d.why.damaged': "the file is damaged or cut short",
   'save2d.why.not_model': "it is not a ganplay model file",
   'save2d.why.no_plane': "it is a 2-D model without its plane (distribution, rounds), not a saved run",
+  // -- h2-lessons
+  '2d.arrow_legend': "gradient 1 (arrows cut at {most})",
 };
