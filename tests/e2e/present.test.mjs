@@ -191,7 +191,7 @@ export async function run({ browser, site }) {
     await embed.isHidden('.top') && await embed.isHidden('#slow-2d'),
   'the embed shows the plane, Play and One round, the lesson’s title and text and its readouts');
   await embed.click('#round-2d');
-  await waitFor(embed, () => window.ganplay.mode2d.run.rounds === 1, null, 'a round in the embed');
+  await waitFor(embed, () => window.ganplay.mode2d.run.rounds === 1, null, 'a round in the embed', 90000);
   await waitFor(embed, () => document.getElementById('rounds-2d').textContent === '1' && document.getElementById('dloss-2d').textContent !== '–',
     null, 'the embed’s readouts follow');
   const fit = await embed.evaluate(() => document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth);
