@@ -131,7 +131,8 @@ static void test_settings(void) {
     gp_gan_config m, t, f;
     CHECK(gp_gan_config_default(&m, "mlp", &err) == GP_OK && gp_gan_config_default(&t, "2d", &err) == GP_OK);
     CHECK(m.lr_g == 2e-4f && m.batch == 64 && m.latent == 100 && m.beta1 == 0.5f && m.adam_eps == 1e-8f && m.seed == 1);
-    CHECK(t.lr_g == 1e-3f && t.batch == 128 && t.latent == 2 && !strcmp(t.dataset, "ring") && t.g_width == 32);
+    CHECK(t.lr_g == 1e-3f && t.batch == 128 && t.latent == 2 && !strcmp(t.dataset, "ring") && t.g_width == 64 && t.d_width == 64 &&
+          t.activation == GP_ACT_LEAKY_RELU && t.ema == 0.99f && m.g_width == 32 && m.activation == GP_ACT_RELU && m.ema == 0);
     CHECK(gp_gan_config_recipe(&f, "mlp", "first_visit", &err) == GP_OK && f.lr_g == 1e-3f && f.lr_d == 1e-3f && f.ema == 0.99f &&
           f.batch == 64);
     CHECK(gp_gan_config_recipe(&f, "mlp", "fastest", &err) == GP_ERR_ARG && strstr(err.msg, "unknown recipe"));
