@@ -95,10 +95,10 @@ try {
   const before = await toy.evaluate(() => ({ rounds: window.ganplay.mode2d.run.rounds, frames: window.ganplay.mode2d.frames, t: performance.now() }));
   await toy.waitForTimeout(TOY_SECONDS * 1000);
   const after = await toy.evaluate(() => ({ rounds: window.ganplay.mode2d.run.rounds, frames: window.ganplay.mode2d.frames, t: performance.now(),
-    rate: window.ganplay.mode2d.rate }));
+    rate: window.ganplay.mode2d.rate, cfg: window.ganplay.mode2d.config }));
   const toyTasks = await longTasksSince(toy, before.t);
   const secs = (after.t - before.t) / 1000;
-  console.log(`  the 2-D mode (healthy lesson, batch 128, G and D 2 x 32): ${((after.rounds - before.rounds) / secs).toFixed(0)} rounds/s ` +
+  console.log(`  the 2-D mode (healthy lesson, batch ${after.cfg.batch}, G ${after.cfg.g_layers} x ${after.cfg.g_width}, D ${after.cfg.d_layers} x ${after.cfg.d_width}): ${((after.rounds - before.rounds) / secs).toFixed(0)} rounds/s ` +
     `over ${secs.toFixed(0)} s (the page's readout ${Math.round(after.rate)}), ${((after.frames - before.frames) / secs).toFixed(0)} frames/s; ` +
     describeTasks(toyTasks));
   await toy.click('#play-btn-2d');
