@@ -805,12 +805,12 @@ function test2d(engines) {
     const g = step(2);
     const fake = e.floats(M._gpw_2d_batch_fake(s), 2 * n), moved = e.floats(M._gpw_2d_batch_after(s), 2 * n);
     const grad = e.floats(M._gpw_2d_batch_grad(s), 2 * n);
-    check(g && g.step === before.step + 1 && maxDiff(fake, moved) > 0 && grad.every(Number.isFinite),
-      `${e.name}: a G step moves the fakes and keeps their arrows`);
+    check(g && g.step === before.step + 1 && g.rounds === before.rounds + 1 && maxDiff(fake, moved) > 0 && grad.every(Number.isFinite),
+      `${e.name}: a G step moves the fakes and keeps their arrows; the D step and it make a round`, `rounds ${g && g.rounds}`);
     // turns: one chart point each, rounds counted, the speed obeyed
     check(M._gpw_2d_run_start(s) === 0, `${e.name}: the 2-D run starts`, err());
     const t = e.json(M._gpw_2d_run_turn(s));
-    check(t.steps > 0 && t.rounds === 40 + t.steps && t.points.length === 5 && t.points[0] === t.rounds && t.next_ms === 0,
+    check(t.steps > 0 && t.rounds === 41 + t.steps && t.points.length === 5 && t.points[0] === t.rounds && t.next_ms === 0,
       `${e.name}: a 2-D turn trains rounds and pushes one chart point`, JSON.stringify(t).slice(0, 200));
     e.json(M._gpw_2d_run_pause(s));
     // bad arguments: refused in words, nothing changes
