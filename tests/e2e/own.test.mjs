@@ -3,6 +3,7 @@
 import { canvasInfo, check, newContext, newPage, state, waitFor, waitReady } from './helpers.mjs';
 
 async function draw(page, k) {
+  await page.locator('#pad').scrollIntoViewIfNeeded(); // a stroke off the screen reaches no canvas
   const box = await page.locator('#pad').boundingBox();
   const x0 = box.x + box.width * (0.3 + 0.04 * (k % 5)), y0 = box.y + box.height * 0.2;
   await page.mouse.move(x0, y0);
