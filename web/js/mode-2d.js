@@ -30,6 +30,19 @@ const css = (n) => getComputedStyle(document.documentElement).getPropertyValue(n
 const sigmoid = (s) => 1 / (1 + Math.exp(-s));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// A line from (x, y) to (x2, y2) with a head at its end; a: its angle.
+function arrow(ctx, x, y, x2, y2, a) {
+  ctx.beginPath();
+  ctx.moveTo(x, y);
+  ctx.lineTo(x2, y2);
+  ctx.stroke();
+  ctx.beginPath();
+  ctx.moveTo(x2, y2);
+  ctx.lineTo(x2 - 6 * Math.cos(a - 0.45), y2 - 6 * Math.sin(a - 0.45));
+  ctx.lineTo(x2 - 6 * Math.cos(a + 0.45), y2 - 6 * Math.sin(a + 0.45));
+  ctx.fill();
+}
+
 export class Mode2d {
   constructor(engine, onUrl) {
     this.engine = engine;
@@ -644,15 +657,7 @@ export class Mode2d {
       const [x2, y2] = this.px(pts[2 * i] + cut * k * grads[2 * i], pts[2 * i + 1] + cut * k * grads[2 * i + 1]);
       const a = Math.atan2(y2 - y, x2 - x), len = Math.hypot(x2 - x, y2 - y);
       if (len < 1) continue;
-      ctx.beginPath();
-      ctx.moveTo(x, y);
-      ctx.lineTo(x2, y2);
-      ctx.stroke();
-      ctx.beginPath();
-      ctx.moveTo(x2, y2);
-      ctx.lineTo(x2 - 6 * Math.cos(a - 0.45), y2 - 6 * Math.sin(a - 0.45));
-      ctx.lineTo(x2 - 6 * Math.cos(a + 0.45), y2 - 6 * Math.sin(a + 0.45));
-      ctx.fill();
+      arrow(ctx, x, y, x2, y2, a);
     }
     this.drawArrowLegend(ctx, color, em);
   }
@@ -671,15 +676,7 @@ export class Mode2d {
     ctx.strokeStyle = color;
     ctx.fillStyle = color;
     ctx.lineWidth = 1.6 * em;
-    ctx.beginPath();
-    ctx.moveTo(x, y);
-    ctx.lineTo(x2, y);
-    ctx.stroke();
-    ctx.beginPath();
-    ctx.moveTo(x2, y);
-    ctx.lineTo(x2 - 6, y - 3);
-    ctx.lineTo(x2 - 6, y + 3);
-    ctx.fill();
+    arrow(ctx, x, y, x2, y, 0);
     ctx.fillStyle = '#333';
     ctx.textBaseline = 'middle';
     ctx.fillText(text, x2 + 8, y);
