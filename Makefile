@@ -13,7 +13,7 @@ NODE_TEST = node --no-experimental-fetch
 # the core, floor by floor: every include points to a floor below (or its own)
 CORE = base/status base/rng base/threads base/clock base/json \
        data/dataset data/grid data/resize \
-       nn/kernels nn/layers nn/net \
+       nn/kernels nn/kernels_x86 nn/layers nn/net \
        gan/losses gan/augment gan/config gan/history gan/gan gan/latent gan/project gan/units gan/2d \
        eval/fd eval/classifier eval/score eval/nearest eval/directions \
        store/modelfile store/provenance \

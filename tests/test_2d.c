@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "nn/kernels.h"
 #include "gan/gan.h"
 #include "nn/layers.h"
 #include "gan/losses.h"
@@ -597,6 +598,9 @@ static void test_lessons(void) {
 }
 
 int main(void) {
+    /* the lessons' claims hold for the multiply-then-add tile (kernels.h), as
+     * the CLI's train2d and the page's SIMD engine run them */
+    gp_kernels_select("strict");
     test_sources();
     test_estimators();
     test_views();

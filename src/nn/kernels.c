@@ -8,6 +8,7 @@
  * in L1 while the A panels stream from L2. Packing also absorbs transposition:
  * callers describe A and B by row and column strides. */
 #include "nn/kernels.h"
+#include "nn/kernels_x86.h"
 #include "nn/simd.h"
 
 #include <math.h>
@@ -19,6 +20,45 @@
 
 int gp_kernels_simd(void) { return GP_SIMD; }
 int gp_kernels_relaxed(void) { return GP_RELAXED; }
+
+/* 0 when gp_gemm runs the build's own tile, else the level of the x86-64
+ * FMA tiles (kernels_x86.h) */
+static int fma_tiles(void) {
+#if GP_X86_TILES
+    return gp_x86_level();
+#else
+    return 0;
+#endif
+}
+
+const char *gp_kernels_name(void) {
+    int level = fma_tiles();
+    if (level == 2) return "avx512vl-fma";
+    if (level == 1) return "avx2-fma";
+    if (GP_RELAXED) return "simd128-relaxed";
+#if GP_SIMD && defined(__wasm_simd128__)
+    return "simd128";
+#elif GP_SIMD
+    return "sse2";
+#else
+    return "portable";
+#endif
+}
+
+int gp_kernels_strict(void) { return !fma_tiles() && !GP_RELAXED; }
+
+int gp_kernels_select(const char *name) {
+#if GP_X86_TILES
+    int level = gp_x86_level_named(name);
+    if (level == 2 && name && (!*name || !strcmp(name, "best"))) /* best: what the CPU has */
+        return gp_x86_set_level(2) || gp_x86_set_level(1) || gp_x86_set_level(0);
+    return level >= 0 && gp_x86_set_level(level);
+#else
+    /* one tile per build: the best and the strict name it, and no other */
+    return name && (!strcmp(name, "best") || !strcmp(name, gp_kernels_name()) ||
+                    (!strcmp(name, "strict") && gp_kernels_strict()));
+#endif
+}
 
 static int round_up(int x, int m) { return (x + m - 1) / m * m; }
 static int min_int(int a, int b) { return a < b ? a : b; }
@@ -44,6 +84,11 @@ static void pack_a_panel(float *Apack, int M, int i0, int kc, int k0, const floa
 /* One B panel: Bpack[k][c] for columns [j0, j0+NR) (zero past N) */
 static void pack_b_panel(float *Bpack, int N, int j0, int kc, int k0, const float *B, int b_rs, int b_cs) {
     int cols = min_int(NR, N - j0);
+    if (cols == NR && b_cs == 1) { /* whole rows of 8: a fixed-size copy each */
+        const float *src = B + (size_t)k0 * b_rs + j0;
+        for (int k = 0; k < kc; k++, src += b_rs, Bpack += NR) memcpy(Bpack, src, NR * sizeof(float));
+        return;
+    }
     for (int k = 0; k < kc; k++) {
         const float *src = B + (size_t)(k0 + k) * b_rs + (size_t)j0 * b_cs;
         if (b_cs == 1) {
@@ -85,11 +130,18 @@ static void microkernel_portable(int kc, const float *Ap, const float *Bp,
         for (int c = 0; c < NR; c++) C[r * ldc + c] = acc[r][c];
 }
 
-#if GP_SIMD && !GP_RELAXED
+#if GP_SIMD
 /* the 4 x 8 SIMD tile, multiply then add (see microkernel.h) */
 #define GP_MICROKERNEL microkernel_simd
 #define GP_MICROKERNEL_LINKAGE static
 #include "nn/microkernel.h"
+#endif
+
+#if GP_X86_TILES
+/* the 4-row FMA tile as a micro-kernel, for the edges of the FMA path */
+static void microkernel_fma4(int kc, const float *Ap, const float *Bp, float *C, int ldc, int init, const float *bias) {
+    gp_x86_tile_fma(MR, kc, Ap, Bp, C, ldc, init, bias);
+}
 #endif
 
 #if GP_RELAXED
@@ -101,8 +153,10 @@ void gp_relaxed_microkernel(int kc, const float *Ap, const float *Bp, float *C, 
 #endif
 
 /* Rows of C one tile task covers: MB rows by one NR-column panel, so the
- * B panel stays in L1 while MB/MR A panels go by. */
+ * B panel stays in L1 while MB/MR A panels go by; with the FMA tiles, a
+ * multiple of their 12 rows. */
 #define MB 64
+#define MB_FMA 48
 /* Below this many multiply-adds a GEMM runs in the caller: waking the
  * pool would cost more than it saves. Either way the bits are the same. */
 #define GEMM_PARALLEL_MIN (1L << 19)
@@ -113,6 +167,8 @@ void gp_relaxed_microkernel(int kc, const float *Ap, const float *Bp, float *C, 
  * packed over all of K (see gp_gemm_pack_a), or NULL to pack per block. */
 typedef struct {
     microkernel_fn kernel;
+    int fma; /* the x86 FMA tiles: 1 AVX2, 2 with AVX-512VL's registers too */
+    int mb;  /* rows per tile task */
     int M, N, K;
     const float *A, *Apre;
     int a_rs, a_cs;
@@ -125,6 +181,7 @@ typedef struct {
     int k0, kc;
     enum tile_init init;
     int a_panels, b_panels, row_blocks;
+    int nrg, b_tasks; /* column panels per tile task, and the tasks across N */
 } gemm_job;
 
 /* task t packs A panel t, then B panel t - (A panels to pack) */
@@ -138,10 +195,8 @@ static void pack_task(void *ctx, int t) {
                      j->b_rs, j->b_cs);
 }
 
-/* task t: rows [ib*MB, ib*MB+MB) of column panel jb */
-static void tile_task(void *ctx, int t) {
-    const gemm_job *j = ctx;
-    int ib = t / j->b_panels, jb = t % j->b_panels;
+/* rows [i_beg, i_end) of C against column panel jb */
+static void panel_rows(const gemm_job *j, int jb, int i_beg, int i_end) {
     int j0 = jb * NR, cols = min_int(NR, j->N - j0), kc = j->kc;
     const float *Bp = j->Bpack + (size_t)jb * kc * NR;
     float bias_edge[NR];
@@ -150,11 +205,21 @@ static void tile_task(void *ctx, int t) {
         for (int c = 0; c < NR; c++) bias_edge[c] = c < cols ? j->bias[j0 + c] : 0.0f;
         tile_bias = bias_edge;
     }
-    int i_end = min_int(j->M, (ib + 1) * MB);
-    for (int i0 = ib * MB; i0 < i_end; i0 += MR) {
+    for (int i0 = i_beg; i0 < i_end;) {
         int rows = min_int(MR, j->M - i0);
         const float *Ap = j->Apack + (size_t)(i0 / MR) * kc * MR;
         float *Ct = j->C + (size_t)i0 * j->ldc + j0;
+#if GP_X86_TILES
+        /* 12 or 8 full rows at once (16 as 8 + 8, not 12 + 4): the same
+         * fused chain per element as the 4-row tile, so the grouping does
+         * not change the bits */
+        int rem = i_end - i0, group = rem == 16 ? 8 : rem >= 12 ? 12 : rem >= 8 ? 8 : 0;
+        if (j->fma && group && cols == NR) {
+            gp_x86_tile_fma(group, kc, Ap, Bp, Ct, j->ldc, j->init, tile_bias);
+            i0 += group;
+            continue;
+        }
+#endif
         if (rows == MR && cols == NR) {
             j->kernel(kc, Ap, Bp, Ct, j->ldc, j->init, tile_bias);
         } else {
@@ -166,7 +231,36 @@ static void tile_task(void *ctx, int t) {
             for (int r = 0; r < rows; r++)
                 for (int c = 0; c < cols; c++) Ct[(size_t)r * j->ldc + c] = tile[r * NR + c];
         }
+        i0 += MR;
     }
+}
+
+/* task t: rows [ib*mb, ib*mb+mb) of column panels [jg*nrg, jg*nrg+nrg) */
+static void tile_task(void *ctx, int t) {
+    const gemm_job *j = ctx;
+    int ib = t / j->b_tasks, jg = t % j->b_tasks;
+    int i_beg = ib * j->mb, i_end = min_int(j->M, i_beg + j->mb);
+    int jb0 = jg * j->nrg, jb_end = min_int(j->b_panels, jb0 + j->nrg);
+#if GP_X86_TILES
+    /* three whole column panels: 4 x 24 tiles, the rows past the last whole
+     * A panel panel by panel */
+    if (j->fma && jb_end - jb0 == 3 && (jb0 + 3) * NR <= j->N) {
+        int kc = j->kc, i0 = i_beg;
+        const float *Bp = j->Bpack + (size_t)jb0 * kc * NR;
+        const float *tile_bias = j->bias ? j->bias + jb0 * NR : NULL;
+        if (j->fma > 1)
+            for (; i0 + 2 * MR <= i_end; i0 += 2 * MR)
+                gp_x86_tile8x24_fma(kc, j->Apack + (size_t)(i0 / MR) * kc * MR, Bp, j->C + (size_t)i0 * j->ldc + jb0 * NR,
+                                    j->ldc, j->init, tile_bias);
+        for (; i0 + MR <= i_end; i0 += MR)
+            gp_x86_tile4x24_fma(kc, j->Apack + (size_t)(i0 / MR) * kc * MR, Bp, j->C + (size_t)i0 * j->ldc + jb0 * NR,
+                                j->ldc, j->init, tile_bias);
+        if (i0 < i_end)
+            for (int jb = jb0; jb < jb_end; jb++) panel_rows(j, jb, i0, i_end);
+        return;
+    }
+#endif
+    for (int jb = jb0; jb < jb_end; jb++) panel_rows(j, jb, i_beg, i_end);
 }
 
 /* Every tile of C is computed by one task, over the K blocks in order, so
@@ -184,7 +278,10 @@ static void gemm_packed(gemm_job *j, int accumulate, float *ws, gp_threads *th) 
     int kc_max = min_int(K, GP_GEMM_KC);
     j->a_panels = (M + MR - 1) / MR;
     j->b_panels = (N + NR - 1) / NR;
-    j->row_blocks = (M + MB - 1) / MB;
+    j->mb = j->fma ? MB_FMA : MB;
+    j->row_blocks = (M + j->mb - 1) / j->mb;
+    j->nrg = j->fma ? 3 : 1;
+    j->b_tasks = (j->b_panels + j->nrg - 1) / j->nrg;
     for (int k0 = 0; k0 < K; k0 += GP_GEMM_KC) {
         j->k0 = k0;
         j->kc = min_int(GP_GEMM_KC, K - k0);
@@ -197,7 +294,7 @@ static void gemm_packed(gemm_job *j, int accumulate, float *ws, gp_threads *th) 
          * caller: a parallel region costs a round trip to the workers */
         long pack_floats = (long)pack_tasks * j->kc * NR;
         gp_threads_run(pack_floats >= GEMM_PARALLEL_PACK ? th : NULL, pack_tasks, pack_task, j);
-        gp_threads_run(th, j->row_blocks * j->b_panels, tile_task, j);
+        gp_threads_run(th, j->row_blocks * j->b_tasks, tile_task, j);
     }
 }
 
@@ -227,6 +324,23 @@ void gp_gemm_pack_b(float *Bpacked, int N, int K, const float *B, int b_rs, int 
 #else
 #define BEST_KERNEL microkernel_portable
 #endif
+#if GP_SIMD
+#define STRICT_KERNEL microkernel_simd
+#else
+#define STRICT_KERNEL microkernel_portable
+#endif
+
+/* the best tile this build and CPU have (see gp_kernels_strict) */
+static void choose_kernel(gemm_job *j) {
+#if GP_X86_TILES
+    if (fma_tiles()) {
+        j->kernel = microkernel_fma4;
+        j->fma = fma_tiles();
+        return;
+    }
+#endif
+    j->kernel = BEST_KERNEL;
+}
 
 void gp_gemm_portable(int M, int N, int K, const float *A, int a_rs, int a_cs,
                       const float *B, int b_rs, int b_cs, const float *bias,
@@ -236,19 +350,29 @@ void gp_gemm_portable(int M, int N, int K, const float *A, int a_rs, int a_cs,
     gemm_packed(&j, accumulate, ws, th);
 }
 
+void gp_gemm_strict(int M, int N, int K, const float *A, int a_rs, int a_cs,
+                    const float *B, int b_rs, int b_cs, const float *bias,
+                    float *C, int ldc, int accumulate, float *ws, gp_threads *th) {
+    gemm_job j = {.kernel = STRICT_KERNEL, .M = M, .N = N, .K = K, .A = A, .a_rs = a_rs, .a_cs = a_cs,
+                  .B = B, .b_rs = b_rs, .b_cs = b_cs, .bias = bias, .C = C, .ldc = ldc};
+    gemm_packed(&j, accumulate, ws, th);
+}
+
 void gp_gemm(int M, int N, int K, const float *A, int a_rs, int a_cs,
              const float *B, int b_rs, int b_cs, const float *bias, float *C,
              int ldc, int accumulate, float *ws, gp_threads *th) {
-    gemm_job j = {.kernel = BEST_KERNEL, .M = M, .N = N, .K = K, .A = A, .a_rs = a_rs, .a_cs = a_cs,
+    gemm_job j = {.M = M, .N = N, .K = K, .A = A, .a_rs = a_rs, .a_cs = a_cs,
                   .B = B, .b_rs = b_rs, .b_cs = b_cs, .bias = bias, .C = C, .ldc = ldc};
+    choose_kernel(&j);
     gemm_packed(&j, accumulate, ws, th);
 }
 
 void gp_gemm_prepacked(int M, int N, int K, const float *Apacked, const float *A, int a_rs, int a_cs,
                        const float *Bpacked, const float *B, int b_rs, int b_cs, const float *bias, float *C,
                        int ldc, int accumulate, float *ws, gp_threads *th) {
-    gemm_job j = {.kernel = BEST_KERNEL, .M = M, .N = N, .K = K, .A = A, .Apre = Apacked, .a_rs = a_rs,
+    gemm_job j = {.M = M, .N = N, .K = K, .A = A, .Apre = Apacked, .a_rs = a_rs,
                   .a_cs = a_cs, .B = B, .Bpre = Bpacked, .b_rs = b_rs, .b_cs = b_cs, .bias = bias, .C = C, .ldc = ldc};
+    choose_kernel(&j);
     gemm_packed(&j, accumulate, ws, th);
 }
 

@@ -17,6 +17,21 @@
 
 /* 1 if gp_gemm and the vector loops use SIMD in this build. */
 int gp_kernels_simd(void);
+/* The GEMM's tile as this build and CPU run it: "avx512vl-fma" or
+ * "avx2-fma" (native x86-64 with AVX2 and FMA, chosen at run time; the first
+ * uses AVX-512VL's 32 registers for a larger tile, still 256-bit), "sse2",
+ * "simd128", "simd128-relaxed" or "portable". */
+const char *gp_kernels_name(void);
+/* 1 when gp_gemm multiplies then adds, as gp_gemm_portable does, so the two
+ * give the same bits (and native and wasm builds round alike); 0 when it
+ * fuses multiply-adds (the x86 FMA tiles, the relaxed-SIMD builds): results
+ * then agree within rounding, and are the same bits on any thread count. */
+int gp_kernels_strict(void);
+/* Chooses the tile, process-wide, before the work starts: "best",
+ * "strict", or one of the x86 names above. Natively GP_KERNELS in the
+ * environment does the same at the first GEMM. 0 when this CPU or build
+ * cannot (the choice is then unchanged). */
+int gp_kernels_select(const char *name);
 
 /* Floats of workspace gp_gemm needs for an M x N x K product. */
 size_t gp_gemm_workspace(int M, int N, int K);
@@ -33,6 +48,11 @@ void gp_gemm(int M, int N, int K, const float *A, int a_rs, int a_cs,
 void gp_gemm_portable(int M, int N, int K, const float *A, int a_rs, int a_cs,
                       const float *B, int b_rs, int b_cs, const float *bias,
                       float *C, int ldc, int accumulate, float *ws, gp_threads *th);
+/* gp_gemm with the build's multiply-then-add tile (128-bit SIMD where the
+ * build has it): always the same bits as gp_gemm_portable */
+void gp_gemm_strict(int M, int N, int K, const float *A, int a_rs, int a_cs,
+                    const float *B, int b_rs, int b_cs, const float *bias,
+                    float *C, int ldc, int accumulate, float *ws, gp_threads *th);
 
 /* Packing an operand once, for weights reused by many products: the panels
  * gp_gemm would build, for all of K. gp_gemm_prepacked takes either operand
