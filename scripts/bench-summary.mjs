@@ -9,7 +9,7 @@
 //   {machine: {cpu, cores, load, peak128_gflops, peak128_relaxed_gflops, native_peaks},
 //    torch: {version, blas, blas_file, gemm_gflops, fair, refused} or null,
 //    flops: {WORKLOAD: {per_step, sample64}},
-//    rows: [{engine, where, threads, workload, steps_per_s, sample64_ms, gflops, peak_share}]}
+//    rows: [{engine, where, threads, workload, steps_per_s, sample64_ms, gflops, peak_share, sample64_gflops}]}
 // (null for what failed or is not known; PyTorch's rows also name their BLAS).
 // PyTorch's ratios are refused when its products ran on the reference BLAS
 // or on one that is as slow (GEMM under MIN_TORCH_GEMM GFLOP/s on one thread).
@@ -127,6 +127,8 @@ for (const r of rows) {
   const fl = flops[r.workload]?.per_step;
   r.gflops = fl && r.steps_per_s ? +(fl * r.steps_per_s / 1e9).toFixed(2) : null;
   r.peak_share = r.gflops && machine.peak128_gflops && r.threads ? +(r.gflops / (machine.peak128_gflops * r.threads)).toFixed(3) : null;
+  const fs64 = flops[r.workload]?.sample64;
+  r.sample64_gflops = fs64 && r.sample64_ms ? +(fs64 / r.sample64_ms / 1e6).toFixed(2) : null;
 }
 
 fs.writeFileSync(path.join(BUILD, 'bench-summary.json'), JSON.stringify({ machine, torch, flops, rows }, null, 2) + '\n');
@@ -190,14 +192,19 @@ console.log(`\nEffective GFLOP/s (FLOPs per step x steps/s) and share of the mea
     .join(', ') : '-'})`);
 console.log(`FLOPs per step (the products of both nets' passes, counted from the layer shapes): ` +
   WORKLOADS.map(([label, w]) => `${label} ${flops[w].per_step ? (flops[w].per_step / 1e9).toFixed(3) + ' GFLOP' : '-'}`).join(', ') + '\n');
-console.log(`| engine | where | threads | ${WORKLOADS.map(([label]) => `${label} GFLOP/s (share)`).join(' | ')} |`);
-console.log(`|---|---|---:|${WORKLOADS.map(() => '---:').join('|')}|`);
+console.log(`| engine | where | threads | ${WORKLOADS.map(([label]) => `${label} GFLOP/s (share)`).join(' | ')} | ` +
+  `${WORKLOADS.map(([label]) => `${label} 64 samples GFLOP/s (share)`).join(' | ')} |`);
+console.log(`|---|---|---:|${WORKLOADS.map(() => '---:|---:').join('|')}|`);
+const share = (g, t) => (g && machine.peak128_gflops && t ? ` (${(100 * g / (machine.peak128_gflops * t)).toFixed(0)}%)` : '');
 const engines = [...new Map(rows.map((r) => [`${r.engine}|${r.where}|${r.threads}`, r])).values()];
 for (const e of engines) {
-  const cells = WORKLOADS.map(([, w]) => {
+  const cells = [...WORKLOADS.map(([, w]) => {
     const r = get(e.engine, e.where, e.threads, w);
-    return r?.gflops ? `${r.gflops.toFixed(1)}${r.peak_share !== null ? ` (${(100 * r.peak_share).toFixed(0)}%)` : ''}` : '-';
-  });
+    return r?.gflops ? `${r.gflops.toFixed(1)}${share(r.gflops, r.threads)}` : '-';
+  }), ...WORKLOADS.map(([, w]) => {
+    const r = get(e.engine, e.where, e.threads, w);
+    return r?.sample64_gflops ? `${r.sample64_gflops.toFixed(1)}${share(r.sample64_gflops, r.threads)}` : '-';
+  })];
   console.log(`| ${e.engine}${e.blas ? ` (${e.blas})` : ''} | ${e.where} | ${e.threads} | ${cells.join(' | ')} |`);
 }
 const w2 = ['ganplay-relaxed', 'ganplay-simd'].map((e) => get(e, 'chromium', 1, 'dcgan')).filter((r) => r?.peak_share);
