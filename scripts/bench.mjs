@@ -78,7 +78,7 @@ for (const [label, w] of [['W1 seed GAN', 'mlp'], ['W2 DCGAN', 'dcgan'], ['W3 cD
   if (peak?.peak128_gflops)
     console.log(row([`${label} % of peak`.padEnd(24), ...names.map((n) => cell(n, 'gflops', (v, n) =>
       (limit(n) ? (100 * v / (limit(n) * results[n].threads)).toFixed(0) + '%' : '-')))]));
-  console.log(row([`${label} 64 s. GFLOP/s`.padEnd(24), ...names.map((n) => cell(n, 'sample64_gflops', (v) => v.toFixed(1)))]));
+  console.log(row([`${label} 64 s. GF/s`.padEnd(24), ...names.map((n) => cell(n, 'sample64_gflops', (v) => v.toFixed(1)))]));
 }
 // where W2's step goes, layer by layer (one thread: natively and in wasm with FMA)
 const prof = (n) => results[n]?.dcgan_profile;
