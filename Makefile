@@ -225,10 +225,20 @@ $(BUILD)/node/bench-threads-relaxed.js: $(BENCH_SRC) $(HEADERS) $(BUILD)/relaxed
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EM_BENCH) -msimd128 -DGP_RELAXED=1 $(EM_RELAXED) $(EM_BENCH_THREADS) --pre-js $(BUILD)/relaxed/kernel-shared.js $(BENCH_SRC) -o $@
 
-# native and node figures, then the same models in one headless Chromium
-# session against TensorFlow.js (dev-only dependency, never in the site)
+# the machine's limit (scripts/bench-peak.mjs): a bare wasm probe and a native one
+$(BUILD)/peak/peak.wasm: tests/bench/peak.c
+	@mkdir -p $(dir $@)
+	$(RELAXED_CC) --target=wasm32 -O2 -msimd128 -mrelaxed-simd -ffreestanding -nostdlib -ffp-contract=off -c $< -o $(BUILD)/peak/peak.o
+	$(RELAXED_LD) --no-entry $(BUILD)/peak/peak.o -o $@
+$(BUILD)/peak/peak-native: tests/bench/peak_native.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< -o $@
+
+# the machine's limit, native and node figures, then the same models in one
+# headless Chromium session against TensorFlow.js (dev-only dependency, never in the site)
 bench: deps tests/bench/node_modules/.package-lock.json site $(BUILD)/bench $(BUILD)/node/bench-portable.js $(BUILD)/node/bench-threads.js \
-       $(BUILD)/node/bench-threads-relaxed.js $(BUILD)/data/mnist.bin
+       $(BUILD)/node/bench-threads-relaxed.js $(BUILD)/data/mnist.bin $(BUILD)/peak/peak.wasm $(BUILD)/peak/peak-native
+	node --experimental-wasm-relaxed-simd scripts/bench-peak.mjs
 	node scripts/bench.mjs
 	node scripts/bench-browser.mjs
 	node scripts/bench-summary.mjs

@@ -3,9 +3,12 @@
 // (W1 the seed GAN, W2 the DCGAN on 28x28 grey, W3 the conditional DCGAN on
 // 32x32 colour images of 9 classes),
 // natively and in wasm under node (SIMD, SIMD with fused multiply-add, and
-// portable), on one thread and on two, and the scaling from the second.
+// portable), on one thread and on two, and the scaling from the second; the
+// FLOPs of a step, the effective GFLOP/s and its share of the machine's
+// 128-bit peak (build/bench-peak.json, from scripts/bench-peak.mjs), and the
+// DCGAN step layer by layer.
 // Figures are printed, not asserted.
-// usage: node scripts/bench.mjs   (after make build/bench build/node/bench-*.js)
+// usage: node scripts/bench.mjs [--print]   (after make build/bench build/node/bench-*.js)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 
@@ -23,13 +26,15 @@ const runs = [
   ['wasm portable', 'node', [...NODE, 'build/node/bench-portable.js'], 1],
 ];
 
-const results = {};
-for (const [name, cmd, args, threads] of runs) {
+// --print: the tables of the last run again (build/bench-native.json), without running
+const reprint = process.argv.includes('--print');
+const results = reprint ? JSON.parse(fs.readFileSync('build/bench-native.json', 'utf8')) : {};
+for (const [name, cmd, args, threads] of reprint ? [] : runs) {
   process.stderr.write(`running ${name} ...\n`);
   results[name] = JSON.parse(execFileSync(cmd, [...args, '--json', '--threads', String(threads), data], { encoding: 'utf8' }));
 }
 
-fs.writeFileSync('build/bench-native.json', JSON.stringify(results, null, 2) + '\n'); // for bench-summary.mjs
+if (!reprint) fs.writeFileSync('build/bench-native.json', JSON.stringify(results, null, 2) + '\n'); // for bench-summary.mjs
 const names = runs.map((r) => r[0]);
 const pad = (s, n) => String(s).padStart(n);
 const row = (cells) => '| ' + cells.join(' | ') + ' |';
@@ -56,6 +61,47 @@ m('colour cDCGAN images/s', 'cdcgan32_images_per_s', 0);
 m('colour cDCGAN 64 s. (ms)', 'cdcgan32_sample64_ms', 2);
 m('2-D GAN rounds/s', 'rounds_per_s_2d', 0);
 m('2-D frame, engine (ms)', 'frame_ms_2d', 2);
+// FLOPs per step (the products of both nets' passes, from the layer shapes:
+// the same for every engine) and what each engine makes of them
+const peak = fs.existsSync('build/bench-peak.json') ? JSON.parse(fs.readFileSync('build/bench-peak.json', 'utf8')) : null;
+// a run's limit per thread: the native build's own (SSE, 128-bit mul + add) or wasm's 128-bit peak
+const limit = (n) => (n.startsWith('native') ? peak?.native_peaks?.sse128_muladd_gflops : peak?.peak128_gflops);
+console.log('\nEffective GFLOP/s (FLOPs per step x steps/s, the FLOPs of both nets\' products counted from the layer shapes)' +
+  (peak?.peak128_gflops ? `, and their share of one core's measured peak times the threads: wasm 128-bit SIMD ` +
+  `${peak.peak128_gflops} GFLOP/s, natively SSE ${peak.native_peaks?.sse128_muladd_gflops ?? '-'} GFLOP/s\n` : '\n'));
+console.log(row(['measure'.padEnd(24), ...names.map((n) => pad(n, 13))]));
+console.log(row(['-'.repeat(24), ...names.map(() => '-'.repeat(13))]));
+for (const [label, w] of [['W1 seed GAN', 'mlp'], ['W2 DCGAN', 'dcgan'], ['W3 cDCGAN', 'cdcgan32']]) {
+  const cell = (n, key, f) => pad(Number.isFinite(results[n][`${w}_${key}`]) ? f(results[n][`${w}_${key}`], n) : '-', 13);
+  console.log(row([`${label} GFLOP/step`.padEnd(24), ...names.map((n) => cell(n, 'flops_per_step', (v) => (v / 1e9).toFixed(3)))]));
+  console.log(row([`${label} GFLOP/s`.padEnd(24), ...names.map((n) => cell(n, 'gflops', (v) => v.toFixed(1)))]));
+  if (peak?.peak128_gflops)
+    console.log(row([`${label} % of peak`.padEnd(24), ...names.map((n) => cell(n, 'gflops', (v, n) =>
+      (limit(n) ? (100 * v / (limit(n) * results[n].threads)).toFixed(0) + '%' : '-')))]));
+  console.log(row([`${label} 64 s. GF/s`.padEnd(24), ...names.map((n) => cell(n, 'sample64_gflops', (v) => v.toFixed(1)))]));
+}
+// where W2's step goes, layer by layer (one thread: natively and in wasm with FMA)
+const prof = (n) => results[n]?.dcgan_profile;
+const shown = ['native', 'wasm FMA'].filter((n) => prof(n));
+if (shown.length) {
+  console.log(`\nDCGAN step by layer and pass, ms per step and share of the step (${shown.join(', ')}; one thread)\n`);
+  console.log(row(['net layer'.padEnd(26), 'in -> out'.padEnd(20), ...shown.flatMap((n) => [pad(`${n} fwd`, 13), pad('bwd', 8),
+    pad('share', 6), pad('GFLOP/s', 8)])]));
+  console.log(row(['-'.repeat(26), '-'.repeat(20), ...shown.flatMap(() => ['-'.repeat(13), '-'.repeat(8), '-'.repeat(6), '-'.repeat(8)])]));
+  const base = prof(shown[0]);
+  base.layers.forEach((l, i) => {
+    const cells = shown.flatMap((n) => {
+      const p = prof(n), r = p.layers[i], ms = r.fwd_ms + r.bwd_ms;
+      return [pad(r.fwd_ms.toFixed(2), 13), pad(r.bwd_ms.toFixed(2), 8), pad((100 * ms / p.step_ms).toFixed(1) + '%', 6),
+        pad(ms > 0 && r.fwd_flops + r.bwd_flops > 0 ? ((r.fwd_flops + r.bwd_flops) / ms / 1e6).toFixed(1) : '', 8)];
+    });
+    console.log(row([`${l.net} ${String(l.layer).padStart(2)} ${l.kind}`.padEnd(26), `${l.in.join('x')} -> ${l.out.join('x')}`.padEnd(20), ...cells]));
+  });
+  console.log(row(['rest (losses, Adam, data)'.padEnd(26), ''.padEnd(20), ...shown.flatMap((n) => {
+    const p = prof(n), rest = p.step_ms - p.layers.reduce((a, r) => a + r.fwd_ms + r.bwd_ms, 0);
+    return [pad(rest.toFixed(2), 13), pad('', 8), pad((100 * rest / p.step_ms).toFixed(1) + '%', 6), pad('', 8)];
+  })]));
+}
 // what the second thread adds (steps/s ratio; for sampling, time ratio)
 console.log('\nScaling from the second thread\n');
 console.log(row(['measure'.padEnd(24), ...['native', 'wasm SIMD', 'wasm FMA'].map((n) => pad(n, 13))]));

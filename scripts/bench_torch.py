@@ -11,14 +11,18 @@ fakes, as ganplay's training step and PyTorch's DCGAN example; and the
 time to sample 64 images in evaluation mode, with THREADS threads: OpenBLAS, OpenMP and
 PyTorch's own pool are all set to it before torch loads (OpenBLAS keeps its
 own pool otherwise, so "one thread" would not be one). Prints one JSON
-object: {"torch", "blas", "gemm_gflops", "rows": [{engine, where, threads,
-workload, steps_per_s, sample64_ms}]}.
+object: {"torch", "blas", "blas_file", "gemm_gflops", "rows": [{engine,
+where, threads, workload, steps_per_s, sample64_ms}]}; "blas" names the
+library whose sgemm_ PyTorch calls (openblas, reference, blis, mkl, atlas
+or unknown) and "gemm_gflops" is a 512x1024x1024 product's speed with
+THREADS threads; --blas prints only those (no workloads).
 
 Optional (a dev-only peer): Debian's python3-torch. With the reference
 BLAS instead of OpenBLAS (libopenblas0-pthread) it runs several times
 slower, which would make the comparison unfair: the JSON says which BLAS
 answered and how fast a 512x1024x1024 product runs.
 usage: /usr/bin/python3 scripts/bench_torch.py THREADS [SECONDS_PER_MEASURE]
+       /usr/bin/python3 scripts/bench_torch.py --blas THREADS
 """
 import json
 import os
@@ -26,8 +30,10 @@ import statistics
 import sys
 import time
 
-THREADS = int(sys.argv[1]) if len(sys.argv) > 1 else 1
-MEASURE_S = float(sys.argv[2]) if len(sys.argv) > 2 else 4.0
+BLAS_ONLY = len(sys.argv) > 1 and sys.argv[1] == '--blas'
+ARGS = sys.argv[2:] if BLAS_ONLY else sys.argv[1:]
+THREADS = int(ARGS[0]) if ARGS else 1
+MEASURE_S = float(ARGS[1]) if len(ARGS) > 1 else 4.0
 for var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
     os.environ[var] = str(THREADS)
 # with more than one thread, OpenMP's and OpenBLAS's pools would spin against
@@ -139,27 +145,61 @@ def gemm_gflops():
     return 2 * 512 * 1024 * 1024 * n / (time.perf_counter() - t0) / 1e9
 
 
+def blas_file():
+    """The file whose sgemm_ PyTorch's products call: looked up from
+    libtorch_cpu's own scope (dlsym on its handle searches its dependencies
+    in load order, as the dynamic linker resolved its calls), then dladdr.
+    Debian's libblas.so.3 is an alternative (update-alternatives) that may
+    point at the reference BLAS or at OpenBLAS, so the name alone says
+    nothing; the resolved path says which."""
+    import ctypes
+    with open('/proc/self/maps') as f:
+        torch_cpu = next(line.split()[-1] for line in f if 'libtorch_cpu' in line)
+    addr = ctypes.cast(ctypes.CDLL(torch_cpu).sgemm_, ctypes.c_void_p).value
+
+    class DlInfo(ctypes.Structure):
+        _fields_ = [('fname', ctypes.c_char_p), ('fbase', ctypes.c_void_p),
+                    ('sname', ctypes.c_char_p), ('saddr', ctypes.c_void_p)]
+    info = DlInfo()
+    dladdr = ctypes.CDLL(None).dladdr
+    dladdr.argtypes = [ctypes.c_void_p, ctypes.POINTER(DlInfo)]
+    if not dladdr(addr, ctypes.byref(info)) or not info.fname:
+        raise OSError('dladdr found no file for sgemm_')
+    return os.path.realpath(info.fname.decode())
+
+
 def blas_name():
+    """(name, file): 'openblas', 'reference' (Debian's netlib BLAS, many
+    times slower), 'blis', 'mkl', 'atlas' or 'unknown', and the file that
+    answered (None when it could not be found)."""
     try:
-        with open('/proc/self/maps') as f:
-            libs = {os.path.basename(line.split()[-1]) for line in f if '.so' in line}
-        for lib in sorted(libs):
-            if 'openblas' in lib or 'blis' in lib or 'mkl' in lib:
-                return lib
-        return next((lib for lib in sorted(libs) if lib.startswith('libblas')), 'unknown')
-    except OSError:
-        return 'unknown'
+        path = blas_file()
+    except (OSError, StopIteration, AttributeError, ValueError):
+        return 'unknown', None
+    low = path.lower()
+    for key in ('openblas', 'blis', 'mkl', 'atlas'):
+        if key in low:
+            return key, path
+    if '/blas/' in low or 'netlib' in low:  # /usr/lib/<triplet>/blas/libblas.so.3
+        return 'reference', path
+    return 'unknown', path
 
 
 def main():
+    if BLAS_ONLY:
+        blas, path = blas_name()
+        print(json.dumps({'torch': torch.__version__, 'blas': blas, 'blas_file': path,
+                          'gemm_gflops': round(gemm_gflops(), 1)}))
+        return
     rows = []
     for name, build in (('mlp', mlp), ('dcgan', dcgan), ('cdcgan32', cdcgan32)):
         sps, ms = measure(build)
         rows.append({'engine': 'pytorch', 'where': 'native', 'threads': THREADS, 'workload': name,
                      'steps_per_s': round(sps, 3), 'sample64_ms': round(ms, 3)})
         print(f'pytorch {name}, {THREADS} thread(s): {sps:.2f} steps/s, 64 samples {ms:.2f} ms', file=sys.stderr)
-    print(json.dumps({'torch': torch.__version__, 'blas': blas_name(), 'gemm_gflops': round(gemm_gflops(), 1),
-                      'rows': rows}))
+    blas, path = blas_name()
+    print(json.dumps({'torch': torch.__version__, 'blas': blas, 'blas_file': path,
+                      'gemm_gflops': round(gemm_gflops(), 1), 'rows': rows}))
 
 
 if __name__ == '__main__':

@@ -63,12 +63,19 @@ int main(void) {
         }
         CHECK(gp_gan_create(&gan, &cfg, 1, &err) == GP_OK);
         gp_gan_set_threads(&gan, pool);
+        /* the DCGAN with the per-layer profile on (the bench's breakdown) */
+        static gp_layer_profile prof_g[GP_MAX_LAYERS], prof_d[GP_MAX_LAYERS];
+        if (p == 1) {
+            gp_net_set_profile(&gan.G, prof_g);
+            gp_net_set_profile(&gan.D, prof_d);
+        }
         CHECK(gp_gan_train_step(&gan, &ds, &err) == GP_OK); /* first step outside the window */
         long before = allocations;
         for (int i = 0; i < 3; i++) CHECK(gp_gan_train_step(&gan, &ds, &err) == GP_OK);
         CHECK(gp_gan_d_step(&gan, &ds, &err) == GP_OK);
         CHECK(gp_gan_g_step(&gan, &err) == GP_OK);
         counted[p < 2 ? p : p + 1] = allocations - before;
+        if (p == 1) CHECK(prof_g[0].fwd_calls == 6 && prof_d[0].bwd_calls == 15 && prof_d[0].fwd_flops > 0.0);
         gp_gan_free(&gan);
     }
     /* the 2-D GAN's rounds (SGD, two G steps), and what a frame computes */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "nn/kernels.h"
 #include "nn/layers.h"
 
@@ -717,9 +718,45 @@ void gp_net_init_normal(gp_net *net, gp_rng *rng, float std) {
     init_all(net, rng, std);
 }
 
+const char *gp_layer_kind_name(uint32_t kind) {
+    const layer_kind *k = kind_of(kind);
+    return k ? k->name : "?";
+}
+
+double gp_layer_flops(const gp_net *net, int i, int batch, gp_pass pass) {
+    (void)pass; /* each pass of a layer is one product of the same size */
+    const gp_layer_desc *d = &net->layers[i];
+    gp_shape in = net->shape[i], out = net->shape[i + 1];
+    double kk = (double)d->kernel * d->kernel;
+    switch (d->kind) {
+    case GP_LAYER_LINEAR: return 2.0 * batch * gp_shape_size(in) * (double)d->out_c;
+    case GP_LAYER_CONV2D: return 2.0 * batch * out.h * out.w * (double)out.c * in.c * kk;
+    case GP_LAYER_CONVT2D: return 2.0 * batch * in.h * in.w * (double)in.c * out.c * kk;
+    default: return 0.0;
+    }
+}
+
+void gp_net_set_profile(gp_net *net, gp_layer_profile *profile) {
+    net->profile = profile;
+    if (!profile) return;
+    memset(profile, 0, (size_t)net->n_layers * sizeof *profile);
+    for (int i = 0; i < net->n_layers; i++) {
+        profile[i].kind = net->layers[i].kind;
+        profile[i].in = net->shape[i];
+        profile[i].out = net->shape[i + 1];
+    }
+}
+
 void gp_net_layer_forward(gp_net *net, int i, int batch) {
     layer_ctx c = ctx_of(net, i);
+    gp_layer_profile *p = net->profile ? &net->profile[i] : NULL;
+    double t0 = p ? gp_now_ms() : 0.0;
     kind_of(net->layers[i].kind)->forward(&c, net->acts[i], net->acts[i + 1], batch);
+    if (p) {
+        p->fwd_ms += gp_now_ms() - t0;
+        p->fwd_flops += gp_layer_flops(net, i, batch, GP_PASS_FORWARD);
+        p->fwd_calls++;
+    }
 }
 
 const float *gp_net_forward(gp_net *net, const float *input, int batch) {
@@ -734,7 +771,15 @@ void gp_net_layer_backward(gp_net *net, int i, int batch, const float *dy, float
                            int param_grads) {
     layer_ctx c = ctx_of(net, i);
     float *g = param_grads ? net->grads + net->param_off[i] : NULL;
+    gp_layer_profile *p = net->profile ? &net->profile[i] : NULL;
+    double t0 = p ? gp_now_ms() : 0.0;
     kind_of(net->layers[i].kind)->backward(&c, dy, dx, g, batch);
+    if (p) {
+        p->bwd_ms += gp_now_ms() - t0;
+        p->bwd_flops += (dx ? gp_layer_flops(net, i, batch, GP_PASS_DX) : 0.0) +
+                        (g ? gp_layer_flops(net, i, batch, GP_PASS_DW) : 0.0);
+        p->bwd_calls++;
+    }
 }
 
 const float *gp_net_backward(gp_net *net, const float *dout, int batch,

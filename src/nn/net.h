@@ -69,6 +69,19 @@ typedef struct {
 
 static inline int gp_shape_size(gp_shape s) { return s.c * s.h * s.w; }
 
+/* What one layer of a net ran while profiling was on (gp_net_set_profile):
+ * sums over every pass since it was set. FLOPs are those of the layer's
+ * products (Linear, Conv2d, ConvTranspose2d) counted from its shape, as
+ * gp_layer_flops gives them for the passes that ran; BatchNorm, activations,
+ * spectral norm's power iteration and copies count none. */
+typedef struct {
+    uint32_t kind;               /* gp_layer_kind */
+    gp_shape in, out;            /* of one sample */
+    long fwd_calls, bwd_calls;
+    double fwd_ms, bwd_ms;       /* wall time (gp_now_ms) */
+    double fwd_flops, bwd_flops; /* floating-point operations (a multiply-add is 2) */
+} gp_layer_profile;
+
 typedef struct {
     int n_layers;
     gp_layer_desc layers[GP_MAX_LAYERS];
@@ -99,6 +112,7 @@ typedef struct {
     uint64_t params_version, packed_version[GP_MAX_LAYERS];
     const float *packed_from[GP_MAX_LAYERS];
     gp_threads *threads;            /* borrowed; NULL runs on the caller */
+    gp_layer_profile *profile;      /* borrowed, n_layers records; NULL: off */
     void *block;                    /* the one allocation behind all of it */
 } gp_net;
 
@@ -150,6 +164,23 @@ void gp_net_params_changed(gp_net *net);
 void gp_net_layer_forward(gp_net *net, int i, int batch);
 void gp_net_layer_backward(gp_net *net, int i, int batch, const float *dy,
                            float *dx, int param_grads);
+
+/* Turns the per-layer profile on (profile: n_layers records, owned by the
+ * caller, cleared here and labelled with each layer's kind and shapes) or
+ * off (NULL). While on, every layer forward and backward adds its time and
+ * FLOPs to its record; off, the passes cost one pointer test per layer. */
+void gp_net_set_profile(gp_net *net, gp_layer_profile *profile);
+
+/* The passes a layer's FLOPs are counted for: the forward product, and in
+ * backward the input gradient's and the weight gradient's products. */
+typedef enum { GP_PASS_FORWARD = 0, GP_PASS_DX = 1, GP_PASS_DW = 2 } gp_pass;
+/* FLOPs of layer i's product in that pass for a batch: 2*B*in*out for
+ * Linear, 2*B*OH*OW*OC*C*k*k for Conv2d (OH, OW its output),
+ * 2*B*H*W*C*OC*k*k for ConvTranspose2d (H, W its input), the same in each
+ * pass; 0 for the kinds without products. */
+double gp_layer_flops(const gp_net *net, int i, int batch, gp_pass pass);
+/* The kind's name ("Linear", "ConvTranspose2d", ...), or "?" */
+const char *gp_layer_kind_name(uint32_t kind);
 
 typedef struct {
     float lr, beta1, beta2, eps;

@@ -3,7 +3,10 @@
  * prints one table. Measures GEMM GFLOP/s for the seed GAN's products as a
  * training step runs them, and for the seed MLP GAN and the DCGAN the
  * training steps/s and the time to sample 64 images (W1, W2), and the same for
- * the conditional DCGAN on 3x32x32 colour images of 9 classes (W3).
+ * the conditional DCGAN on 3x32x32 colour images of 9 classes (W3); for
+ * each, the FLOPs of a step (the products of both nets' passes, counted from
+ * the layer shapes by the net's profile), the effective GFLOP/s, and where
+ * the step's time goes, layer by layer and pass by pass.
  * usage: bench [--json] [--threads N] [mnist.bin] */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -151,12 +154,35 @@ int main(int argc, char **argv) {
             steps++;
         }
         double sps = steps / (now() - t0);
+        /* then a few steps with the per-layer profile on: FLOPs per step and where the time goes */
+        static gp_layer_profile prof[2][GP_MAX_LAYERS], prof_sample[GP_MAX_LAYERS];
+        gp_net *nets[2] = {&gan.G, &gan.D};
+        for (int n = 0; n < 2; n++) gp_net_set_profile(nets[n], prof[n]);
+        int prof_steps = 0;
+        t0 = now();
+        while (prof_steps < 3 || now() - t0 < 1.0) {
+            gp_gan_train_step(&gan, d, &err);
+            prof_steps++;
+        }
+        double prof_ms = (now() - t0) / prof_steps * 1e3, flops = 0.0, layers_ms = 0.0;
+        for (int n = 0; n < 2; n++)
+            for (int i = 0; i < nets[n]->n_layers; i++) {
+                flops += prof[n][i].fwd_flops + prof[n][i].bwd_flops;
+                layers_ms += prof[n][i].fwd_ms + prof[n][i].bwd_ms;
+            }
+        flops /= prof_steps;
+        layers_ms /= prof_steps;
         int n_img = d->c * d->h * d->w, labels[64];
         for (int i = 0; i < 64; i++) labels[i] = cfg.classes ? i % cfg.classes : 0;
         float *z = malloc(sizeof(float) * 64 * cfg.latent), *img = malloc(sizeof(float) * 64 * n_img);
         const int *y = cfg.classes ? labels : NULL;
         gp_gan_latents(&gan, 7, 64, z);
+        gp_net_set_profile(&gan.D, NULL);
+        gp_net_set_profile(&gan.G, prof_sample); /* the FLOPs of sampling 64 */
         gp_gan_generate(&gan, z, y, 64, img); /* warm up */
+        double sample_flops = 0.0;
+        for (int i = 0; i < gan.G.n_layers; i++) sample_flops += prof_sample[i].fwd_flops;
+        gp_net_set_profile(&gan.G, NULL);
         int reps = 0;
         t0 = now();
         while (now() - t0 < 1.0) {
@@ -165,12 +191,42 @@ int main(int argc, char **argv) {
         }
         double sample_ms = (now() - t0) / reps * 1e3;
         const char *k = workloads[p].key;
-        if (json)
+        if (json) {
             printf(", \"%s_steps_per_s\": %.2f, \"%s_images_per_s\": %.1f, \"%s_sample64_ms\": %.3f", k, sps, k, sps * 64, k,
                    sample_ms);
-        else
+            printf(", \"%s_flops_per_step\": %.0f, \"%s_gflops\": %.2f, \"%s_sample64_flops\": %.0f, \"%s_sample64_gflops\": %.2f",
+                   k, flops, k, flops * sps * 1e-9, k, sample_flops, k, sample_flops / sample_ms * 1e-6);
+            printf(", \"%s_profile\": {\"steps\": %d, \"step_ms\": %.3f, \"layers\": [", k, prof_steps, prof_ms);
+        } else {
             printf("%s training: %.2f steps/s (%.0f images/s), 64 samples in %.2f ms\n", workloads[p].label, sps, sps * 64,
                    sample_ms);
+            printf("  %.4f GFLOP per step: %.2f GFLOP/s; 64 samples %.4f GFLOP: %.2f GFLOP/s\n", flops * 1e-9,
+                   flops * sps * 1e-9, sample_flops * 1e-9, sample_flops / sample_ms * 1e-6);
+            printf("  profiled step %.2f ms, of it in layers %.2f ms (the rest: losses, Adam, data)\n"
+                   "  %-3s %-2s %-16s %-12s %-12s %9s %9s %9s %9s %8s\n", prof_ms, layers_ms,
+                   "net", "#", "layer", "in", "out", "fwd ms", "bwd ms", "fwd GF/s", "bwd GF/s", "share");
+        }
+        for (int n = 0; n < 2; n++)
+            for (int i = 0; i < nets[n]->n_layers; i++) {
+                const gp_layer_profile *r = &prof[n][i];
+                double fm = r->fwd_ms / prof_steps, bm = r->bwd_ms / prof_steps;
+                double ff = r->fwd_flops / prof_steps, bf = r->bwd_flops / prof_steps;
+                if (json) {
+                    printf("%s{\"net\": \"%s\", \"layer\": %d, \"kind\": \"%s\", \"in\": [%d, %d, %d], \"out\": [%d, %d, %d], "
+                           "\"fwd_ms\": %.4f, \"bwd_ms\": %.4f, \"fwd_flops\": %.0f, \"bwd_flops\": %.0f}",
+                           n || i ? ", " : "", n ? "D" : "G", i, gp_layer_kind_name(r->kind), r->in.c, r->in.h, r->in.w,
+                           r->out.c, r->out.h, r->out.w, fm, bm, ff, bf);
+                } else if (p == 1 || fm + bm >= 0.02 * prof_ms) { /* W2 whole, the others' big items */
+                    char in[24], out[24];
+                    snprintf(in, sizeof in, "%dx%dx%d", r->in.c, r->in.h, r->in.w);
+                    snprintf(out, sizeof out, "%dx%dx%d", r->out.c, r->out.h, r->out.w);
+                    printf("  %-3s %-2d %-16s %-12s %-12s %9.3f %9.3f %9.2f %9.2f %7.1f%%\n", n ? "D" : "G", i,
+                           gp_layer_kind_name(r->kind), in, out, fm, bm, fm > 0 ? ff / fm * 1e-6 : 0.0,
+                           bm > 0 ? bf / bm * 1e-6 : 0.0, 100.0 * (fm + bm) / prof_ms);
+                }
+            }
+        if (json) printf("]}");
+        for (int n = 0; n < 2; n++) gp_net_set_profile(nets[n], NULL);
         free(z);
         free(img);
         gp_gan_free(&gan);
