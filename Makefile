@@ -229,11 +229,13 @@ $(BUILD)/node/bench-threads-relaxed.js: $(BENCH_SRC) $(HEADERS) $(BUILD)/relaxed
 	$(EMCC) $(EM_BENCH) -msimd128 -DGP_RELAXED=1 $(EM_RELAXED) $(EM_BENCH_THREADS) --pre-js $(BUILD)/relaxed/kernel-shared.js $(BENCH_SRC) -o $@
 
 # native and node figures, then the same models in one headless Chromium
-# session against TensorFlow.js (dev-only dependency, never in the site)
+# session against TensorFlow.js (dev-only dependency, never in the site), then
+# sampling against ONNX Runtime (node and web: scripts/bench-onnx.mjs)
 bench: deps tests/bench/node_modules/.package-lock.json site $(BUILD)/bench $(BUILD)/node/bench-portable.js $(BUILD)/node/bench-threads.js \
-       $(BUILD)/node/bench-threads-relaxed.js $(BUILD)/data/mnist.bin
+       $(BUILD)/node/bench-threads-relaxed.js $(BUILD)/data/mnist.bin $(BUILD)/bench-sample
 	node scripts/bench.mjs
 	node scripts/bench-browser.mjs
+	node scripts/bench-onnx.mjs
 	node scripts/bench-summary.mjs
 	node scripts/bench-page.mjs
 
