@@ -228,6 +228,7 @@ async function main() {
   if (run.errors.length) problems.push(`console errors: ${run.errors.join(' | ')}`);
   Object.assign(meta, { chromium: run.chromiumVersion, seconds: (Date.now() - t0) / 1000, requests: run.requests.length,
     loadAverage: { before: loadBefore, after: os.loadavg()[0] },
+    pages: run.runs.map((r) => ({ threads: r.threads, ...r.info })),
     ganplayNative: 'build/bench-sample (the native kernels, gcc -O2)', ganplayChromium: "the page's threaded engines in a worker",
     ortWeb: 'wasm SIMD (ort-wasm-simd-threaded), numThreads as the row says' });
   write(meta, rows);
