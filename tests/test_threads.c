@@ -357,7 +357,10 @@ int main(void) {
     test_pool();
     gp_threads *pools[3];
     for (int i = 0; i < 3; i++) CHECK(gp_threads_create(&pools[i], i + 1, &err) == GP_OK);
-    test_gemm(pools, 3);
+    /* every GEMM tile this CPU has (kernels.h), the best last */
+    static const char *const tiles[] = {"strict", "avx2-fma", "best"};
+    for (size_t t = 0; t < sizeof tiles / sizeof tiles[0]; t++)
+        if (gp_kernels_select(tiles[t])) test_gemm(pools, 3);
     test_conv_layers(pools, 3);
     test_training(&ds, pools, 3);
     /* the ThreadSanitizer run (GP_TEST_RACES) looks at the threaded paths only */

@@ -235,15 +235,11 @@ static void panel_rows(const gemm_job *j, int jb, int i_beg, int i_end) {
     }
 }
 
-/* task t: rows [ib*mb, ib*mb+mb) of column panels [jg*nrg, jg*nrg+nrg) */
-static void tile_task(void *ctx, int t) {
-    const gemm_job *j = ctx;
-    int ib = t / j->b_tasks, jg = t % j->b_tasks;
-    int i_beg = ib * j->mb, i_end = min_int(j->M, i_beg + j->mb);
-    int jb0 = jg * j->nrg, jb_end = min_int(j->b_panels, jb0 + j->nrg);
+/* rows [i_beg, i_end) of column panels [jb0, jb_end) */
+static void tile_rows(const gemm_job *j, int i_beg, int i_end, int jb0, int jb_end) {
 #if GP_X86_TILES
-    /* three whole column panels: 4 x 24 tiles, the rows past the last whole
-     * A panel panel by panel */
+    /* three whole column panels: 8 x 24 or 4 x 24 tiles, the rows past the
+     * last whole A panel panel by panel */
     if (j->fma && jb_end - jb0 == 3 && (jb0 + 3) * NR <= j->N) {
         int kc = j->kc, i0 = i_beg;
         const float *Bp = j->Bpack + (size_t)jb0 * kc * NR;
@@ -263,6 +259,39 @@ static void tile_task(void *ctx, int t) {
     for (int jb = jb0; jb < jb_end; jb++) panel_rows(j, jb, i_beg, i_end);
 }
 
+/* rows [ib*mb, ib*mb+mb) of column group jg (panels [jg*nrg, jg*nrg+nrg)),
+ * three panels (the FMA tiles' width) at a time */
+static void tile_block(const gemm_job *j, int ib, int jg) {
+    int i_beg = ib * j->mb, i_end = min_int(j->M, i_beg + j->mb);
+    int jb0 = jg * j->nrg, jb_end = min_int(j->b_panels, jb0 + j->nrg);
+    for (int jb = jb0; jb < jb_end; jb += 3) tile_rows(j, i_beg, i_end, jb, min_int(jb + 3, jb_end));
+}
+
+/* task t: one row block of one column group (the panels packed before) */
+static void tile_task(void *ctx, int t) {
+    const gemm_job *j = ctx;
+    tile_block(j, t / j->b_tasks, t % j->b_tasks);
+}
+
+/* task t: column group t whole: its B panels packed here (unless packed
+ * before), then every row block against them, so a group's panels are
+ * packed and read by the same core and no two cores share its source lines */
+static void column_task(void *ctx, int t) {
+    const gemm_job *j = ctx;
+    if (!j->Bpre) {
+        int jb_end = min_int(j->b_panels, (t + 1) * j->nrg);
+        for (int jb = t * j->nrg; jb < jb_end; jb++)
+            pack_b_panel(j->Bpack + (size_t)jb * j->kc * NR, j->N, jb * NR, j->kc, j->k0, j->B, j->b_rs, j->b_cs);
+    }
+    for (int ib = 0; ib < j->row_blocks; ib++) tile_block(j, ib, t);
+}
+
+/* task t packs A panel t */
+static void pack_a_task(void *ctx, int t) {
+    const gemm_job *j = ctx;
+    pack_a_panel(j->Apack + (size_t)t * j->kc * MR, j->M, t * MR, j->kc, j->k0, j->A, j->a_rs, j->a_cs);
+}
+
 /* Every tile of C is computed by one task, over the K blocks in order, so
  * the result is the same on any number of threads. */
 static void gemm_packed(gemm_job *j, int accumulate, float *ws, gp_threads *th) {
@@ -280,8 +309,20 @@ static void gemm_packed(gemm_job *j, int accumulate, float *ws, gp_threads *th) 
     j->b_panels = (N + NR - 1) / NR;
     j->mb = j->fma ? MB_FMA : MB;
     j->row_blocks = (M + j->mb - 1) / j->mb;
-    j->nrg = j->fma ? 3 : 1;
+    /* column groups: a multiple of 3 panels (the FMA tiles' width; 2, a
+     * cache line of columns, for the others), about 8 per thread, so that a
+     * task is worth taking from the shared counter */
+    int base = j->fma ? 3 : 2;
+    j->nrg = base;
+    if (th) {
+        int per = (j->b_panels + 8 * gp_threads_count(th) - 1) / (8 * gp_threads_count(th));
+        j->nrg = per > base ? (per + base - 1) / base * base : base;
+    }
     j->b_tasks = (j->b_panels + j->nrg - 1) / j->nrg;
+    /* with column groups enough for every thread (a few each, to even out),
+     * a task packs and uses its own group; with fewer, the B panels are
+     * packed first and the tasks split the rows too */
+    int by_column = !th || j->b_tasks >= 3 * gp_threads_count(th);
     for (int k0 = 0; k0 < K; k0 += GP_GEMM_KC) {
         j->k0 = k0;
         j->kc = min_int(GP_GEMM_KC, K - k0);
@@ -289,12 +330,19 @@ static void gemm_packed(gemm_job *j, int accumulate, float *ws, gp_threads *th) 
         j->Bpack = j->Bpre ? (float *)j->Bpre + (size_t)round_up(N, NR) * k0
                            : ws + (size_t)round_up(M, MR) * kc_max;
         j->init = (k0 > 0 || accumulate) ? TILE_LOAD : j->bias ? TILE_BIAS : TILE_ZERO;
-        int pack_tasks = (j->Apre ? 0 : j->a_panels) + (j->Bpre ? 0 : j->b_panels);
         /* small packs (an activation panel set under sampling) stay in the
          * caller: a parallel region costs a round trip to the workers */
-        long pack_floats = (long)pack_tasks * j->kc * NR;
-        gp_threads_run(pack_floats >= GEMM_PARALLEL_PACK ? th : NULL, pack_tasks, pack_task, j);
-        gp_threads_run(th, j->row_blocks * j->b_tasks, tile_task, j);
+        if (by_column) {
+            if (!j->Apre)
+                gp_threads_run((long)j->a_panels * j->kc * MR >= GEMM_PARALLEL_PACK ? th : NULL, j->a_panels,
+                               pack_a_task, j);
+            gp_threads_run(th, j->b_tasks, column_task, j);
+        } else {
+            int pack_tasks = (j->Apre ? 0 : j->a_panels) + (j->Bpre ? 0 : j->b_panels);
+            long pack_floats = (long)pack_tasks * j->kc * NR;
+            gp_threads_run(pack_floats >= GEMM_PARALLEL_PACK ? th : NULL, pack_tasks, pack_task, j);
+            gp_threads_run(th, j->row_blocks * j->b_tasks, tile_task, j);
+        }
     }
 }
 

@@ -226,27 +226,30 @@ static tap_window window_of(const gp_conv_geom *u, int ki, int kj) {
 }
 
 /* x (nb, u.c, u.h, u.w) -> col (u.c*k*k, nb*oh*ow): row (c,ki,kj), column
- * (b,oh,ow) holds x[b, c, oh*s-p+ki, ow*s-p+kj], or 0 in the padding. */
+ * (b,oh,ow) holds x[b, c, oh*s-p+ki, ow*s-p+kj], or 0 in the padding.
+ * Task t = (c, ki) writes the k rows (c, ki, *) whole, for every sample: a
+ * row's cache lines are one core's (a task per sample would share the lines
+ * where two samples' columns meet, and they would bounce between cores). */
 static void im2col_task(void *ctx, int t) {
     const lowering_job *j = ctx;
     const gp_conv_geom *u = j->u;
-    int c = t / j->nb, b = t % j->nb;
     int k = u->k, s = u->s, p = u->p, OH = u->oh, OW = u->ow, W = u->w;
+    int c = t / k, ki = t % k;
     size_t P = (size_t)OH * OW, ld = (size_t)j->nb * P, plane = (size_t)u->h * W;
-    const float *xp = j->xin + ((size_t)b * u->c + c) * plane;
-    for (int ki = 0; ki < k; ki++)
-        for (int kj = 0; kj < k; kj++) {
-            tap_window t = window_of(u, ki, kj);
-            int c_lo = t.c_lo, c_hi = t.c_hi;
-            float *dst = j->col + ((size_t)(c * k + ki) * k + kj) * ld + (size_t)b * P;
+    for (int kj = 0; kj < k; kj++) {
+        tap_window tw = window_of(u, ki, kj);
+        int c_lo = tw.c_lo, c_hi = tw.c_hi, base = kj - p;
+        float *row = j->col + ((size_t)(c * k + ki) * k + kj) * ld;
+        for (int b = 0; b < j->nb; b++) {
+            const float *xp = j->xin + ((size_t)b * u->c + c) * plane;
+            float *dst = row + (size_t)b * P;
             for (int oh = 0; oh < OH; oh++, dst += OW) {
-                if (oh < t.r_lo || oh >= t.r_hi) {
+                if (oh < tw.r_lo || oh >= tw.r_hi) {
                     memset(dst, 0, (size_t)OW * sizeof(float));
                     continue;
                 }
                 /* input index of output column ow: base + ow*s */
                 const float *xr = xp + (size_t)(oh * s - p + ki) * W;
-                int base = kj - p;
                 for (int ow = 0; ow < c_lo; ow++) dst[ow] = 0.0f;
                 if (s == 1)
                     memcpy(dst + c_lo, xr + (base + c_lo), (size_t)(c_hi - c_lo) * sizeof(float));
@@ -255,11 +258,12 @@ static void im2col_task(void *ctx, int t) {
                 for (int ow = c_hi; ow < OW; ow++) dst[ow] = 0.0f;
             }
         }
+    }
 }
 
 static void im2col(float *col, const float *x, int nb, const gp_conv_geom *u, gp_threads *th) {
     lowering_job j = {col, NULL, x, nb, u};
-    gp_threads_run(worth(th, (size_t)u->c * u->k * u->k * nb * u->oh * u->ow), u->c * nb, im2col_task, &j);
+    gp_threads_run(worth(th, (size_t)u->c * u->k * u->k * nb * u->oh * u->ow), u->c * u->k, im2col_task, &j);
 }
 
 /* The adjoint of im2col: x (nb, u.c, u.h, u.w) += scatter of col; the task
