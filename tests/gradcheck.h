@@ -322,13 +322,17 @@ static inline void check_float_fd(const char *name, gp_net *net, c_net_loss_fn l
     for (size_t k = 0; k < net->n_params; k++) {
         float old = net->params[k];
         float h = 1e-3f * (fabsf(old) > 1.0f ? fabsf(old) : 1.0f);
+        /* weights written by hand: the net's packed copies are stale */
         net->params[k] = old + h;
+        gp_net_params_changed(net);
         double fp = loss(net, input, r, B);
         float xp = net->params[k];
         net->params[k] = old - h;
+        gp_net_params_changed(net);
         double fm = loss(net, input, r, B);
         float xm = net->params[k];
         net->params[k] = old;
+        gp_net_params_changed(net);
         g[k] = (fp - fm) / ((double)xp - xm);
         if (fabs(g[k]) > scale) scale = fabs(g[k]);
     }

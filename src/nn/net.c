@@ -575,7 +575,7 @@ static const float *packed_weight(const layer_ctx *c) {
     gp_net *net = c->net;
     int i = c->i;
     const layer_kind *k = kind_of(c->d->kind);
-    if (net->training || !k->packed || !k->packed(c->d, c->in)) return NULL;
+    if (!k->packed || !k->packed(c->d, c->in)) return NULL;
     float *dst = net->packed + net->pack_off[i];
     if (net->packed_version[i] != net->params_version || net->packed_from[i] != c->p) {
         k->pack(c, dst);
