@@ -174,6 +174,8 @@ typedef struct {
     int a_rs, a_cs;
     const float *B, *Bpre;
     int b_rs, b_cs;
+    gp_gemm_b_panel_fn bfn; /* B made panel by panel by a function, or NULL */
+    const void *bctx;
     const float *bias;
     float *C;
     int ldc;
@@ -184,6 +186,12 @@ typedef struct {
     int nrg, b_tasks; /* column panels per tile task, and the tasks across N */
 } gemm_job;
 
+/* B panel at column j0 of the current K block, from B or from bfn */
+static void job_b_panel(const gemm_job *j, float *dst, int j0) {
+    if (j->bfn) j->bfn(j->bctx, dst, j0, j->k0, j->kc);
+    else pack_b_panel(dst, j->N, j0, j->kc, j->k0, j->B, j->b_rs, j->b_cs);
+}
+
 /* task t packs A panel t, then B panel t - (A panels to pack) */
 static void pack_task(void *ctx, int t) {
     gemm_job *j = ctx;
@@ -191,8 +199,7 @@ static void pack_task(void *ctx, int t) {
     if (t < a_tasks)
         pack_a_panel(j->Apack + (size_t)t * j->kc * MR, j->M, t * MR, j->kc, j->k0, j->A, j->a_rs, j->a_cs);
     else
-        pack_b_panel(j->Bpack + (size_t)(t - a_tasks) * j->kc * NR, j->N, (t - a_tasks) * NR, j->kc, j->k0, j->B,
-                     j->b_rs, j->b_cs);
+        job_b_panel(j, j->Bpack + (size_t)(t - a_tasks) * j->kc * NR, (t - a_tasks) * NR);
 }
 
 /* rows [i_beg, i_end) of C against column panel jb */
@@ -281,7 +288,7 @@ static void column_task(void *ctx, int t) {
     if (!j->Bpre) {
         int jb_end = min_int(j->b_panels, (t + 1) * j->nrg);
         for (int jb = t * j->nrg; jb < jb_end; jb++)
-            pack_b_panel(j->Bpack + (size_t)jb * j->kc * NR, j->N, jb * NR, j->kc, j->k0, j->B, j->b_rs, j->b_cs);
+            job_b_panel(j, j->Bpack + (size_t)jb * j->kc * NR, jb * NR);
     }
     for (int ib = 0; ib < j->row_blocks; ib++) tile_block(j, ib, t);
 }
@@ -411,6 +418,15 @@ void gp_gemm(int M, int N, int K, const float *A, int a_rs, int a_cs,
              int ldc, int accumulate, float *ws, gp_threads *th) {
     gemm_job j = {.M = M, .N = N, .K = K, .A = A, .a_rs = a_rs, .a_cs = a_cs,
                   .B = B, .b_rs = b_rs, .b_cs = b_cs, .bias = bias, .C = C, .ldc = ldc};
+    choose_kernel(&j);
+    gemm_packed(&j, accumulate, ws, th);
+}
+
+void gp_gemm_bfn(int M, int N, int K, const float *Apacked, const float *A, int a_rs, int a_cs,
+                 gp_gemm_b_panel_fn bfn, const void *bctx, const float *bias, float *C, int ldc, int accumulate,
+                 float *ws, gp_threads *th) {
+    gemm_job j = {.M = M, .N = N, .K = K, .A = A, .Apre = Apacked, .a_rs = a_rs, .a_cs = a_cs, .bfn = bfn,
+                  .bctx = bctx, .bias = bias, .C = C, .ldc = ldc};
     choose_kernel(&j);
     gemm_packed(&j, accumulate, ws, th);
 }

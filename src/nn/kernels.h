@@ -66,6 +66,18 @@ void gp_gemm_prepacked(int M, int N, int K, const float *Apacked, const float *A
                        const float *Bpacked, const float *B, int b_rs, int b_cs, const float *bias, float *C,
                        int ldc, int accumulate, float *ws, gp_threads *th);
 
+/* gp_gemm with B made panel by panel by a function instead of read from
+ * memory (a convolution's lowered input, say, never written out whole):
+ * bfn(bctx, dst, j0, k0, kc) writes dst[k * GP_GEMM_NR + c] = B(k0 + k,
+ * j0 + c) for k < kc and c < GP_GEMM_NR, 0 for columns past N. It is called
+ * from the pool's threads, each panel once per K block. A as in
+ * gp_gemm_prepacked (Apacked or NULL). The same bits as gp_gemm on the B
+ * bfn describes. */
+typedef void (*gp_gemm_b_panel_fn)(const void *bctx, float *dst, int j0, int k0, int kc);
+void gp_gemm_bfn(int M, int N, int K, const float *Apacked, const float *A, int a_rs, int a_cs,
+                 gp_gemm_b_panel_fn bfn, const void *bctx, const float *bias, float *C, int ldc, int accumulate,
+                 float *ws, gp_threads *th);
+
 /* y = x > 0 ? x : slope*x (slope 0 gives ReLU). In place allowed. */
 void gp_leaky_relu(float *y, const float *x, size_t n, float slope);
 void gp_leaky_relu_portable(float *y, const float *x, size_t n, float slope);

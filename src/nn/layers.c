@@ -151,7 +151,8 @@ static gp_conv_geom lowered(const gp_conv_geom *g) {
     return u;
 }
 
-/* Both layers work on the conv u: an im2col matrix col (Ku, nb*P), a
+/* Both layers work on the conv u: an im2col matrix col (Ku, nb*P) (the
+ * products that read it make it panel by panel instead: col_panel), a
  * channel-major (u.oc, nb*P) buffer and the GEMMs
  * (u.oc, nb*P, Ku), (Ku, nb*P, u.oc) and (u.oc, Ku, nb*P). */
 static uint64_t conv_ws(const gp_conv_geom *u, int nb) {
@@ -201,13 +202,12 @@ static void tap_range(int kk, int n, int out_n, int s, int p, int *lo, int *hi) 
     *hi = h;
 }
 
-/* The lowering's loops as tasks over (channel, sample) pairs: each task
- * writes its own rows of col, or its own plane of x, in the one-thread
- * order, so threads change nothing in the result. */
+/* col2im's loop as tasks over (channel, sample) pairs: each task writes its
+ * own plane of x, in the one-thread order, so threads change nothing in the
+ * result. */
 typedef struct {
-    float *col;       /* im2col: written; col2im: read */
-    float *x;         /* col2im: accumulated into */
-    const float *xin; /* im2col: read */
+    const float *col; /* read */
+    float *x;         /* accumulated into */
     int nb;
     const gp_conv_geom *u;
 } lowering_job;
@@ -225,45 +225,81 @@ static tap_window window_of(const gp_conv_geom *u, int ki, int kj) {
     return t;
 }
 
-/* x (nb, u.c, u.h, u.w) -> col (u.c*k*k, nb*oh*ow): row (c,ki,kj), column
- * (b,oh,ow) holds x[b, c, oh*s-p+ki, ow*s-p+kj], or 0 in the padding.
- * Task t = (c, ki) writes the k rows (c, ki, *) whole, for every sample: a
- * row's cache lines are one core's (a task per sample would share the lines
- * where two samples' columns meet, and they would bounce between cores). */
-static void im2col_task(void *ctx, int t) {
-    const lowering_job *j = ctx;
-    const gp_conv_geom *u = j->u;
-    int k = u->k, s = u->s, p = u->p, OH = u->oh, OW = u->ow, W = u->w;
-    int c = t / k, ki = t % k;
-    size_t P = (size_t)OH * OW, ld = (size_t)j->nb * P, plane = (size_t)u->h * W;
-    for (int kj = 0; kj < k; kj++) {
-        tap_window tw = window_of(u, ki, kj);
-        int c_lo = tw.c_lo, c_hi = tw.c_hi, base = kj - p;
-        float *row = j->col + ((size_t)(c * k + ki) * k + kj) * ld;
-        for (int b = 0; b < j->nb; b++) {
-            const float *xp = j->xin + ((size_t)b * u->c + c) * plane;
-            float *dst = row + (size_t)b * P;
-            for (int oh = 0; oh < OH; oh++, dst += OW) {
-                if (oh < tw.r_lo || oh >= tw.r_hi) {
-                    memset(dst, 0, (size_t)OW * sizeof(float));
-                    continue;
-                }
-                /* input index of output column ow: base + ow*s */
-                const float *xr = xp + (size_t)(oh * s - p + ki) * W;
-                for (int ow = 0; ow < c_lo; ow++) dst[ow] = 0.0f;
-                if (s == 1)
-                    memcpy(dst + c_lo, xr + (base + c_lo), (size_t)(c_hi - c_lo) * sizeof(float));
-                else
-                    for (int ow = c_lo; ow < c_hi; ow++) dst[ow] = xr[base + ow * s];
-                for (int ow = c_hi; ow < OW; ow++) dst[ow] = 0.0f;
+/* The lowered input as a GEMM operand made panel by panel (gp_gemm_bfn),
+ * never written out whole: each panel is made by the thread that uses it,
+ * from the input itself. Its values are im2col's, so the products are the
+ * same bits. */
+typedef struct {
+    const float *x; /* (nb, u.c, u.h, u.w) */
+    const gp_conv_geom *u;
+    int nb;
+} lowered_src;
+
+/* B = col (u.c*k*k, nb*oh*ow): rows (c, ki, kj) from k0, columns (b, oh, ow) from j0 */
+static void col_panel(const void *ctx, float *dst, int j0, int k0, int kc) {
+    const lowered_src *src = ctx;
+    const gp_conv_geom *u = src->u;
+    int k = u->k, H = u->h, W = u->w, OW = u->ow, P = u->oh * OW;
+    int N = src->nb * P, cols = N - j0 < GP_GEMM_NR ? N - j0 : GP_GEMM_NR;
+    size_t plane = (size_t)H * W;
+    int ih0[GP_GEMM_NR], iw0[GP_GEMM_NR];
+    const float *xb[GP_GEMM_NR];
+    for (int c = 0; c < cols; c++) {
+        int n = j0 + c, b = n / P, r = n % P;
+        ih0[c] = r / OW * u->s - u->p;
+        iw0[c] = r % OW * u->s - u->p;
+        xb[c] = src->x + (size_t)b * u->c * plane;
+    }
+    int taps = k * k, ci = k0 / taps, ki = k0 % taps / k, kj = k0 % k;
+    for (int t = 0; t < kc; t++, dst += GP_GEMM_NR) {
+        size_t off = (size_t)ci * plane;
+        for (int c = 0; c < cols; c++) {
+            int ih = ih0[c] + ki, iw = iw0[c] + kj;
+            dst[c] = (unsigned)ih < (unsigned)H && (unsigned)iw < (unsigned)W ? xb[c][off + (size_t)ih * W + iw] : 0.0f;
+        }
+        for (int c = cols; c < GP_GEMM_NR; c++) dst[c] = 0.0f;
+        if (++kj == k) {
+            kj = 0;
+            if (++ki == k) {
+                ki = 0;
+                ci++;
             }
         }
     }
 }
 
-static void im2col(float *col, const float *x, int nb, const gp_conv_geom *u, gp_threads *th) {
-    lowering_job j = {col, NULL, x, nb, u};
-    gp_threads_run(worth(th, (size_t)u->c * u->k * u->k * nb * u->oh * u->ow), u->c * u->k, im2col_task, &j);
+/* B = col^T (nb*oh*ow, u.c*k*k): rows (b, oh, ow) from k0, columns (c, ki, kj) from j0 */
+static void col_t_panel(const void *ctx, float *dst, int j0, int k0, int kc) {
+    const lowered_src *src = ctx;
+    const gp_conv_geom *u = src->u;
+    int k = u->k, H = u->h, W = u->w, OH = u->oh, OW = u->ow, taps = k * k;
+    int Ku = u->c * taps, cols = Ku - j0 < GP_GEMM_NR ? Ku - j0 : GP_GEMM_NR;
+    size_t plane = (size_t)H * W;
+    size_t coff[GP_GEMM_NR];
+    int dki[GP_GEMM_NR], dkj[GP_GEMM_NR];
+    for (int c = 0; c < cols; c++) {
+        int ku = j0 + c;
+        coff[c] = (size_t)(ku / taps) * plane;
+        dki[c] = ku % taps / k - u->p;
+        dkj[c] = ku % k - u->p;
+    }
+    int P = OH * OW, b = k0 / P, oh = k0 % P / OW, ow = k0 % OW;
+    for (int t = 0; t < kc; t++, dst += GP_GEMM_NR) {
+        const float *xb = src->x + (size_t)b * u->c * plane;
+        int ihb = oh * u->s, iwb = ow * u->s;
+        for (int c = 0; c < cols; c++) {
+            int ih = ihb + dki[c], iw = iwb + dkj[c];
+            dst[c] = (unsigned)ih < (unsigned)H && (unsigned)iw < (unsigned)W ? xb[coff[c] + (size_t)ih * W + iw] : 0.0f;
+        }
+        for (int c = cols; c < GP_GEMM_NR; c++) dst[c] = 0.0f;
+        if (++ow == OW) {
+            ow = 0;
+            if (++oh == OH) {
+                oh = 0;
+                b++;
+            }
+        }
+    }
 }
 
 /* The adjoint of im2col: x (nb, u.c, u.h, u.w) += scatter of col; the task
@@ -293,7 +329,7 @@ static void col2im_task(void *ctx, int t) {
 }
 
 static void col2im(float *x, const float *col, int nb, const gp_conv_geom *u, gp_threads *th) {
-    lowering_job j = {(float *)col, x, NULL, nb, u};
+    lowering_job j = {col, x, nb, u};
     gp_threads_run(worth(th, (size_t)u->c * u->k * u->k * nb * u->oh * u->ow), u->c * nb, col2im_task, &j);
 }
 
@@ -381,9 +417,9 @@ void gp_conv2d_forward(float *out, const float *inp, const float *weight, const 
     float *col = ws, *y = col + (size_t)K * nb * P, *gws = y + (size_t)g->oc * nb * P;
     for (int b0 = 0; b0 < B; b0 += nb) {
         int n = B - b0 < nb ? B - b0 : nb, N = n * (int)P;
-        im2col(col, inp + b0 * in_n, n, g, th);
-        /* y (oc, N) = weight (oc, K) * col (K, N) */
-        gp_gemm_prepacked(g->oc, N, K, wpacked, weight, K, 1, NULL, col, N, 1, NULL, y, N, 0, gws, th);
+        /* y (oc, N) = weight (oc, K) * col (K, N), col made panel by panel */
+        lowered_src src = {inp + b0 * in_n, g, n};
+        gp_gemm_bfn(g->oc, N, K, wpacked, weight, K, 1, col_panel, &src, NULL, y, N, 0, gws, th);
         from_channel_major(out + b0 * out_n, y, bias, n, g->oc, P, th);
     }
 }
@@ -401,8 +437,8 @@ void gp_conv2d_backward(float *dinp, float *dweight, float *dbias,
         int n = B - b0 < nb ? B - b0 : nb, N = n * (int)P;
         to_channel_major(dy, dout + b0 * out_n, n, g->oc, P, th);
         if (dweight) { /* dweight (oc, K) += dy (oc, N) * col^T (N, K) */
-            im2col(col, inp + b0 * in_n, n, g, th);
-            gp_gemm(g->oc, K, N, dy, N, 1, col, 1, N, NULL, dweight, K, 1, gws, th);
+            lowered_src src = {inp + b0 * in_n, g, n};
+            gp_gemm_bfn(g->oc, K, N, NULL, dy, N, 1, col_t_panel, &src, NULL, dweight, K, 1, gws, th);
         }
         if (dinp) { /* dcol (K, N) = weight^T (K, oc) * dy (oc, N), then scatter */
             gp_gemm(K, N, g->oc, weight, 1, K, dy, N, 1, NULL, col, N, 0, gws, th);
@@ -442,13 +478,13 @@ void gp_convt2d_backward(float *dinp, float *dweight, float *dbias,
     if (!dinp && !dweight) return;
     for (int b0 = 0; b0 < B; b0 += nb) {
         int n = B - b0 < nb ? B - b0 : nb, N = n * (int)P;
-        im2col(col, dout + b0 * out_n, n, &u, th); /* (Ku, N) */
+        lowered_src src = {dout + b0 * out_n, &u, n}; /* col (Ku, N), panel by panel */
         if (dweight) { /* dweight (c, Ku) += xc (c, N) * col^T (N, Ku) */
             to_channel_major(xc, inp + b0 * in_n, n, g->c, P, th);
-            gp_gemm(g->c, Ku, N, xc, N, 1, col, 1, N, NULL, dweight, Ku, 1, gws, th);
+            gp_gemm_bfn(g->c, Ku, N, NULL, xc, N, 1, col_t_panel, &src, NULL, dweight, Ku, 1, gws, th);
         }
         if (dinp) { /* the conv forward of dout: (c, N) = weight (c, Ku) * col (Ku, N) */
-            gp_gemm(g->c, N, Ku, weight, Ku, 1, col, N, 1, NULL, xc, N, 0, gws, th);
+            gp_gemm_bfn(g->c, N, Ku, NULL, weight, Ku, 1, col_panel, &src, NULL, xc, N, 0, gws, th);
             from_channel_major(dinp + b0 * in_n, xc, NULL, n, g->c, P, th);
         }
     }
