@@ -47,14 +47,16 @@ async function run(task, result) {
   result.info = { kernels: M._gpw_simd() ? 'simd128' : 'portable', threads: M._gpw_set_threads(s, threads) };
   await loadDataset();
 
-  const rc = withString(task.model, (k) => M._gpw_config_default(s, k));
+  const rc = withString(task.model, (k) => M._gpw_config_default(s, k, 0));
   if (rc !== 0) {
     result.available = false;
     result.reason = M.UTF8ToString(M._gpw_error(s));
     return;
   }
-  withString('seed', (k) => withString('1', (v) => check(M._gpw_config_set(s, k, v), 'setting the seed')));
-  withString('batch', (k) => withString(String(BATCH), (v) => check(M._gpw_config_set(s, k, v), 'setting the batch')));
+  // gpw_setting answers JSON, or NULL (0) with the reason in gpw_error
+  const set = (key, value) => withString(key, (k) => withString(value, (v) => check(M._gpw_setting(s, k, v) ? 0 : 1, `setting ${key}`)));
+  set('seed', '1');
+  set('batch', String(BATCH));
   check(M._gpw_create(s), 'creating the model');
   result.available = true;
 
@@ -64,9 +66,14 @@ async function run(task, result) {
 
   self.postMessage({ type: 'train-start', result });
   const report = (train) => self.postMessage({ type: 'progress', train });
-  result.train = measureTraining(() => check(M._gpw_train(s, 1), 'training'), task.train, report);
-  const st = M._gpw_stats(s) >> 3;
-  result.losses = { d: M.HEAPF64[st + 2], g: M.HEAPF64[st + 3] };
+  // one whole training step at a time, as the page's "one step" does (gpw_run_step, kind 0)
+  let last = 0;
+  result.train = measureTraining(() => check((last = M._gpw_run_step(s, 0)) ? 0 : 1, 'training'), task.train, report);
+  try {
+    const j = JSON.parse(M.UTF8ToString(last));
+    const st = j.stats ?? j.turn ?? j;
+    result.losses = { d: st.d_loss ?? null, g: st.g_loss ?? null };
+  } catch { result.losses = null; }
 }
 
 answerTasks(run);
