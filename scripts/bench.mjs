@@ -64,11 +64,14 @@ m('2-D frame, engine (ms)', 'frame_ms_2d', 2);
 // FLOPs per step (the products of both nets' passes, from the layer shapes:
 // the same for every engine) and what each engine makes of them
 const peak = fs.existsSync('build/bench-peak.json') ? JSON.parse(fs.readFileSync('build/bench-peak.json', 'utf8')) : null;
-// a run's limit per thread: the native build's own (SSE, 128-bit mul + add) or wasm's 128-bit peak
-const limit = (n) => (n.startsWith('native') ? peak?.native_peaks?.sse128_muladd_gflops : peak?.peak128_gflops);
+// a run's limit per thread: the native build's own for the GEMM tile it ran (256-bit AVX2 FMA for
+// the avx2-fma and avx512vl-fma tiles, which are 256-bit; SSE 128-bit mul + add for sse2) or wasm's 128-bit peak
+const nativeLimit = (k) => (/fma/.test(k ?? '') ? peak?.native_peaks?.avx2_fma_gflops : peak?.native_peaks?.sse128_muladd_gflops);
+const limit = (n) => (n.startsWith('native') ? nativeLimit(results[n]?.kernels) : peak?.peak128_gflops);
 console.log('\nEffective GFLOP/s (FLOPs per step x steps/s, the FLOPs of both nets\' products counted from the layer shapes)' +
   (peak?.peak128_gflops ? `, and their share of one core's measured peak times the threads: wasm 128-bit SIMD ` +
-  `${peak.peak128_gflops} GFLOP/s, natively SSE ${peak.native_peaks?.sse128_muladd_gflops ?? '-'} GFLOP/s\n` : '\n'));
+  `${peak.peak128_gflops} GFLOP/s, natively (tile ${results.native?.kernels ?? '-'}) ` +
+  `${nativeLimit(results.native?.kernels) ?? '-'} GFLOP/s\n` : '\n'));
 console.log(row(['measure'.padEnd(24), ...names.map((n) => pad(n, 13))]));
 console.log(row(['-'.repeat(24), ...names.map(() => '-'.repeat(13))]));
 for (const [label, w] of [['W1 seed GAN', 'mlp'], ['W2 DCGAN', 'dcgan'], ['W3 cDCGAN', 'cdcgan32']]) {

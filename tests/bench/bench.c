@@ -95,9 +95,9 @@ int main(int argc, char **argv) {
     static const int layers[][2] = {{100, 128}, {128, 256}, {256, 512}, {512, 1024}, {1024, 784},
                                     {784, 512}, {512, 256}};
     const int B = 64;
-    if (!json) printf("kernels: %s\n%-22s %10s\n", gp_kernels_simd() ? "simd128" : "portable", "GEMM (MxKxN)", "GFLOP/s");
+    if (!json) printf("kernels: %s\n%-22s %10s\n", gp_kernels_name(), "GEMM (MxKxN)", "GFLOP/s");
     if (json)
-        printf("{\"kernels\": \"%s\", \"threads\": %d, \"gemm\": [", gp_kernels_simd() ? "simd128" : "portable",
+        printf("{\"kernels\": \"%s\", \"threads\": %d, \"gemm\": [", gp_kernels_name(),
                gp_threads_count(th));
     int first = 1;
     for (size_t l = 0; l < sizeof layers / sizeof layers[0]; l++) {
