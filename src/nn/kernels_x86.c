@@ -76,13 +76,7 @@ static TARGET void tile12(int kc, const float *Ap, const float *Bp, float *C, in
     ROW_STORE(8); ROW_STORE(9); ROW_STORE(10); ROW_STORE(11);
 }
 
-/* 4 rows x 24 columns: one A panel against three consecutive B panels
- * (each kc x 8, kc * 8 floats apart), twelve accumulators from three B loads
- * and four broadcasts per k */
-static TARGET void tile4x24(int kc, const float *Ap, const float *Bp, float *C, int ldc, int init,
-                            const float *bias) {
-    const float *B1 = Bp + (size_t)kc * 8, *B2 = Bp + (size_t)kc * 16;
-    __m256 c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+/* the three accumulators of row r of a 24-column tile: start, and store */
 #define INIT3(r)                                                                          \
     if (init == GP_TILE_LOAD) {                                                           \
         c##r##0 = _mm256_loadu_ps(C + (size_t)(r) * ldc);                                 \
@@ -95,8 +89,19 @@ static TARGET void tile4x24(int kc, const float *Ap, const float *Bp, float *C, 
     } else {                                                                              \
         c##r##0 = c##r##1 = c##r##2 = _mm256_setzero_ps();                                \
     }
+#define STORE3(r)                                                   \
+    _mm256_storeu_ps(C + (size_t)(r) * ldc, c##r##0);               \
+    _mm256_storeu_ps(C + (size_t)(r) * ldc + 8, c##r##1);           \
+    _mm256_storeu_ps(C + (size_t)(r) * ldc + 16, c##r##2);
+
+/* 4 rows x 24 columns: one A panel against three consecutive B panels
+ * (each kc x 8, kc * 8 floats apart), twelve accumulators from three B loads
+ * and four broadcasts per k */
+static TARGET void tile4x24(int kc, const float *Ap, const float *Bp, float *C, int ldc, int init,
+                            const float *bias) {
+    const float *B1 = Bp + (size_t)kc * 8, *B2 = Bp + (size_t)kc * 16;
+    __m256 c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
     INIT3(0) INIT3(1) INIT3(2) INIT3(3)
-#undef INIT3
     for (int k = 0; k < kc; k++) {
         __m256 b0 = _mm256_loadu_ps(Bp), b1 = _mm256_loadu_ps(B1), b2 = _mm256_loadu_ps(B2);
 #define FMA3(r)                                                 \
@@ -113,12 +118,7 @@ static TARGET void tile4x24(int kc, const float *Ap, const float *Bp, float *C, 
         B1 += 8;
         B2 += 8;
     }
-#define STORE3(r)                                                   \
-    _mm256_storeu_ps(C + (size_t)(r) * ldc, c##r##0);               \
-    _mm256_storeu_ps(C + (size_t)(r) * ldc + 8, c##r##1);           \
-    _mm256_storeu_ps(C + (size_t)(r) * ldc + 16, c##r##2);
     STORE3(0) STORE3(1) STORE3(2) STORE3(3)
-#undef STORE3
 }
 
 /* 8 rows x 24 columns with AVX-512VL's 32 vector registers (still 256-bit
@@ -130,20 +130,7 @@ static TARGET512 void tile8x24(int kc, const float *Ap, const float *Bp, float *
     const float *A1 = Ap + (size_t)kc * 4, *B1 = Bp + (size_t)kc * 8, *B2 = Bp + (size_t)kc * 16;
     __m256 c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
     __m256 c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
-#define INIT3(r)                                                                          \
-    if (init == GP_TILE_LOAD) {                                                           \
-        c##r##0 = _mm256_loadu_ps(C + (size_t)(r) * ldc);                                 \
-        c##r##1 = _mm256_loadu_ps(C + (size_t)(r) * ldc + 8);                             \
-        c##r##2 = _mm256_loadu_ps(C + (size_t)(r) * ldc + 16);                            \
-    } else if (init == GP_TILE_BIAS) {                                                    \
-        c##r##0 = _mm256_loadu_ps(bias);                                                  \
-        c##r##1 = _mm256_loadu_ps(bias + 8);                                              \
-        c##r##2 = _mm256_loadu_ps(bias + 16);                                             \
-    } else {                                                                              \
-        c##r##0 = c##r##1 = c##r##2 = _mm256_setzero_ps();                                \
-    }
     INIT3(0) INIT3(1) INIT3(2) INIT3(3) INIT3(4) INIT3(5) INIT3(6) INIT3(7)
-#undef INIT3
     for (int k = 0; k < kc; k++) {
         __m256 b0 = _mm256_loadu_ps(Bp), b1 = _mm256_loadu_ps(B1), b2 = _mm256_loadu_ps(B2);
 #define FMA3(r, A)                                              \
@@ -161,12 +148,7 @@ static TARGET512 void tile8x24(int kc, const float *Ap, const float *Bp, float *
         B1 += 8;
         B2 += 8;
     }
-#define STORE3(r)                                                   \
-    _mm256_storeu_ps(C + (size_t)(r) * ldc, c##r##0);               \
-    _mm256_storeu_ps(C + (size_t)(r) * ldc + 8, c##r##1);           \
-    _mm256_storeu_ps(C + (size_t)(r) * ldc + 16, c##r##2);
     STORE3(0) STORE3(1) STORE3(2) STORE3(3) STORE3(4) STORE3(5) STORE3(6) STORE3(7)
-#undef STORE3
 }
 
 void gp_x86_tile8x24_fma(int kc, const float *Ap, const float *Bp, float *C, int ldc, int init, const float *bias) {
