@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { chromiumVersion, withBenchChromium } from './bench-chromium.mjs';
 import { failures, find, table, unexpectedErrors } from './bench-browser-report.mjs';
 import { startServerProcess } from './serve.js';
 
@@ -74,44 +74,14 @@ function assemble() {
 }
 
 // Runs the page; returns { results, browser, requests, foreign, errors }.
-async function runPage(url) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ganplay-bench-'));
-  const requests = [], foreign = [], errors = [];
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--disable-quic'],
-    });
-    // every request is recorded; one for another host is refused
-    await context.route('**/*', (route) => {
-      const u = route.request().url();
-      requests.push(u);
-      if (new URL(u).hostname === '127.0.0.1') return route.continue();
-      foreign.push(u);
-      return route.abort('blockedbyclient');
-    });
-    context.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-      else if (m.text().startsWith('bench: ')) process.stderr.write(m.text().slice(7) + '\n');
-    });
-    const page = context.pages()[0] || (await context.newPage());
-    page.on('pageerror', (e) => errors.push(String(e)));
+function runPage(url) {
+  return withBenchChromium('ganplay-bench-', async ({ page, requests, foreign, errors }) => {
     page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
     await page.goto(url);
     await page.waitForFunction(() => window.bench && window.bench.done, null, { timeout: TIMEOUT_MS, polling: 500 });
     const results = await page.evaluate(() => window.bench.results);
-    const browser = await page.evaluate(async () => {
-      const { fullVersionList } = await navigator.userAgentData.getHighEntropyValues(['fullVersionList']);
-      return fullVersionList.find((b) => b.brand === 'Chromium')?.version ?? null;
-    });
-    return { results, browser, requests, foreign, errors };
-  } finally {
-    if (context) await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
+    return { results, browser: await chromiumVersion(page), requests, foreign, errors };
+  });
 }
 
 async function main() {

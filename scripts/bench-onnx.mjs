@@ -20,7 +20,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromiumVersion, withBenchChromium } from './bench-chromium.mjs';
 import { startServerProcess } from './serve.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -139,45 +139,17 @@ function assemble(models) {
 }
 
 // One Chromium session, a page load per thread count; [{threads, rows, info}], requests, foreign, errors.
-async function browser(url) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'ganplay-bench-onnx-'));
-  const requests = [], foreign = [], errors = [], runs = [];
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--disable-quic'],
-    });
-    await context.route('**/*', (route) => {
-      const u = route.request().url();
-      requests.push(u);
-      if (new URL(u).hostname === '127.0.0.1') return route.continue();
-      foreign.push(u);
-      return route.abort('blockedbyclient');
-    });
-    context.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-      else if (m.text().startsWith('bench: ')) process.stderr.write(`Chromium: ${m.text().slice(7)}\n`);
-    });
-    const page = context.pages()[0] || (await context.newPage());
-    page.on('pageerror', (e) => errors.push(String(e)));
+function browser(url) {
+  return withBenchChromium('ganplay-bench-onnx-', async ({ page, requests, foreign, errors }) => {
+    const runs = [];
     for (const threads of THREADS) {
       process.stderr.write(`in Chromium, ${threads} thread(s) ...\n`);
       await page.goto(`${url}index.html?threads=${threads}`);
       await page.waitForFunction(() => window.bench && window.bench.done, null, { timeout: TIMEOUT_MS, polling: 500 });
       runs.push({ threads, ...(await page.evaluate(() => window.bench)) });
     }
-    const chromiumVersion = await page.evaluate(async () => {
-      const { fullVersionList } = await navigator.userAgentData.getHighEntropyValues(['fullVersionList']);
-      return fullVersionList.find((b) => b.brand === 'Chromium')?.version ?? null;
-    });
-    return { runs, requests, foreign, errors, chromiumVersion };
-  } finally {
-    if (context) await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
+    return { runs, requests, foreign, errors, chromiumVersion: await chromiumVersion(page) };
+  }, (line) => process.stderr.write(`Chromium: ${line}\n`));
 }
 
 async function main() {
