@@ -50,9 +50,10 @@ int gp_kernels_strict(void) { return !fma_tiles() && !GP_RELAXED; }
 int gp_kernels_select(const char *name) {
 #if GP_X86_TILES
     int level = gp_x86_level_named(name);
-    if (level == 2 && name && (!*name || !strcmp(name, "best"))) /* best: what the CPU has */
+    if (level < 0) return 0;
+    if (!name || !*name || !strcmp(name, "best")) /* the highest level this CPU has */
         return gp_x86_set_level(2) || gp_x86_set_level(1) || gp_x86_set_level(0);
-    return level >= 0 && gp_x86_set_level(level);
+    return gp_x86_set_level(level);
 #else
     /* one tile per build: the best and the strict name it, and no other */
     return name && (!strcmp(name, "best") || !strcmp(name, gp_kernels_name()) ||
